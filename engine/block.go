@@ -1,0 +1,155 @@
+package engine
+
+import (
+	"math"
+	"strconv"
+)
+
+// blockState is a session waiting in a blocking command (BLPOP, BZPOPMIN,
+// ...). The engine never waits itself: the command registers here and
+// returns; a later write to one of the keys retries it, and the host's
+// timer calls CheckTimeout. So blocking works the same with OS threads
+// (native server) and without (the wasm build).
+type blockState struct {
+	db       *DB
+	keys     []string
+	deadline int64 // unix ms; 0 waits forever
+	// retry tries the command again; it writes the reply and returns true
+	// when it could be served.
+	retry func(s *Session) bool
+	// onTimeout writes the reply for a timeout.
+	onTimeout func(s *Session)
+}
+
+// parseTimeout reads a blocking timeout in seconds (decimals allowed) and
+// returns the absolute deadline in unix ms, 0 for "forever".
+func (s *Session) parseTimeout(arg []byte) (int64, error) {
+	f, err := strconv.ParseFloat(string(arg), 64)
+	if err != nil || math.IsNaN(f) {
+		return 0, argError(errTimeoutNotFloat)
+	}
+	if f < 0 {
+		return 0, argError(errTimeoutNegative)
+	}
+	if math.IsInf(f, 0) || f*1000 > math.MaxInt64/2 {
+		return 0, argError(errTimeoutRange)
+	}
+	ms := int64(math.Ceil(f * 1000))
+	if ms == 0 {
+		return 0, nil
+	}
+	return s.e.nowMs + ms, nil
+}
+
+// block parks the session on keys. Inside MULTI (or a script) Redis does not
+// block: the caller must check s.inExec first and answer the timeout reply.
+func (s *Session) block(keys [][]byte, deadline int64, retry func(*Session) bool, onTimeout func(*Session)) {
+	db := s.db
+	b := &blockState{db: db, deadline: deadline, retry: retry, onTimeout: onTimeout}
+	if db.blocked == nil {
+		db.blocked = map[string][]*Session{}
+	}
+	for _, k := range keys {
+		key := string(k)
+		dup := false
+		for _, have := range b.keys {
+			if have == key {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		b.keys = append(b.keys, key)
+		db.blocked[key] = append(db.blocked[key], s)
+	}
+	s.blocked = b
+	s.e.stats.blockedClients++
+}
+
+// unblock forgets the session's wait.
+func (s *Session) unblock() {
+	b := s.blocked
+	if b == nil {
+		return
+	}
+	for _, k := range b.keys {
+		list := b.db.blocked[k]
+		for i, o := range list {
+			if o == s {
+				list = append(list[:i:i], list[i+1:]...)
+				break
+			}
+		}
+		if len(list) == 0 {
+			delete(b.db.blocked, k)
+		} else {
+			b.db.blocked[k] = list
+		}
+	}
+	s.blocked = nil
+	s.e.stats.blockedClients--
+}
+
+// signalReady notes that key received data; sessions blocked on it are
+// served after the current command (Redis's signalKeyAsReady).
+func (e *Engine) signalReady(db *DB, key string) {
+	if len(db.blocked[key]) == 0 {
+		return
+	}
+	for _, rk := range e.readyKeys {
+		if rk.db == db && rk.key == key {
+			return
+		}
+	}
+	e.readyKeys = append(e.readyKeys, readyKey{db, key})
+}
+
+// serveReadyKeys retries blocked sessions, oldest first, for every key
+// that received data. Serving one may make other keys ready (BLMOVE), so it
+// loops until nothing is left.
+func (e *Engine) serveReadyKeys() {
+	for len(e.readyKeys) > 0 {
+		rk := e.readyKeys[0]
+		e.readyKeys = e.readyKeys[1:]
+		waiting := append([]*Session(nil), rk.db.blocked[rk.key]...)
+		for _, s := range waiting {
+			if s.blocked == nil || !rk.db.rawExists(rk.key) {
+				continue
+			}
+			b := s.blocked
+			s.mu.Lock()
+			prev := e.current
+			e.current = s
+			served := b.retry(s)
+			e.current = prev
+			if served {
+				s.unblock()
+			}
+			s.mu.Unlock()
+			if served {
+				s.notify()
+			}
+		}
+	}
+	e.readyKeys = e.readyKeys[:0]
+}
+
+// unblockClient ends a wait from CLIENT UNBLOCK: with the timeout reply, or
+// with an UNBLOCKED error.
+func (e *Engine) unblockClient(s *Session, withError bool) bool {
+	b := s.blocked
+	if b == nil {
+		return false
+	}
+	s.unblock()
+	s.pushAsync(func(w *Writer) {
+		if withError {
+			w.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+		} else {
+			b.onTimeout(s)
+		}
+	})
+	return true
+}

@@ -1,0 +1,183 @@
+package engine
+
+func connectionHandlers() []handlerEntry {
+	return []handlerEntry{
+		{"ping", cmdPing},
+		{"echo", cmdEcho},
+		{"quit", cmdQuit},
+		{"select", cmdSelect},
+		{"hello", cmdHello},
+		{"auth", cmdAuth},
+		{"reset", cmdReset},
+	}
+}
+
+// PING [message]
+func cmdPing(s *Session, args [][]byte) {
+	if len(args) > 2 {
+		s.w.Error("ERR wrong number of arguments for 'ping' command")
+		return
+	}
+	if s.pubsub.active() && s.w.proto == 2 {
+		// Subscribed RESP2 clients get PING in the message shape.
+		s.w.Array(2)
+		s.w.BulkString("pong")
+		if len(args) == 2 {
+			s.w.Bulk(args[1])
+		} else {
+			s.w.BulkString("")
+		}
+		return
+	}
+	if len(args) == 2 {
+		s.w.Bulk(args[1])
+		return
+	}
+	s.w.Simple("PONG")
+}
+
+// ECHO message
+func cmdEcho(s *Session, args [][]byte) { s.w.Bulk(args[1]) }
+
+// QUIT
+func cmdQuit(s *Session, args [][]byte) {
+	s.w.OK()
+	s.closeAfterReply = true
+}
+
+// SELECT index
+func cmdSelect(s *Session, args [][]byte) {
+	n, ok := parseInt(args[1])
+	if !ok {
+		s.w.Error(errNotInt)
+		return
+	}
+	if n < 0 || n >= int64(len(s.ks.dbs)) {
+		s.w.Error(errDBIndex)
+		return
+	}
+	s.db = s.ks.dbs[n]
+	s.w.OK()
+}
+
+// AUTH [username] password
+func cmdAuth(s *Session, args [][]byte) {
+	if len(args) > 3 {
+		s.w.Error(errSyntax)
+		return
+	}
+	user, pass := "default", string(args[1])
+	if len(args) == 3 {
+		user, pass = string(args[1]), string(args[2])
+	}
+	if msg := s.authenticate(user, pass, len(args) == 2); msg != "" {
+		s.w.Error(msg)
+		return
+	}
+	s.w.OK()
+}
+
+// authenticate checks credentials for the default user, whose password is
+// requirepass (none: any password works, as Redis's "nopass"). legacy is
+// the one-argument AUTH form. It returns the error text or "".
+func (s *Session) authenticate(user, pass string, legacy bool) string {
+	want := s.e.config.requirepass()
+	if legacy && want == "" {
+		return errNoPassSet
+	}
+	if user != "default" || (want != "" && pass != want) {
+		return errWrongPass
+	}
+	s.authed = true
+	return ""
+}
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+func cmdHello(s *Session, args [][]byte) {
+	proto := s.w.proto
+	i := 1
+	if len(args) >= 2 {
+		v, ok := parseInt(args[1])
+		if !ok {
+			s.w.Error("ERR Protocol version is not an integer or out of range")
+			return
+		}
+		if v < 2 || v > 3 {
+			s.w.Error(errNoProto)
+			return
+		}
+		proto = int(v)
+		i = 2
+	}
+	var setName []byte
+	haveName := false
+	for ; i < len(args); i++ {
+		more := len(args) - i - 1
+		switch {
+		case equalFold(args[i], "auth") && more >= 2:
+			if msg := s.authenticate(string(args[i+1]), string(args[i+2]), false); msg != "" {
+				s.w.Error(msg)
+				return
+			}
+			i += 2
+		case equalFold(args[i], "setname") && more >= 1:
+			setName, haveName = args[i+1], true
+			i++
+		default:
+			s.w.Error("ERR Syntax error in HELLO option '" + string(args[i]) + "'")
+			return
+		}
+	}
+	if !s.authed {
+		s.w.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		return
+	}
+	if haveName {
+		if msg := validClientName(setName); msg != "" {
+			s.w.Error(msg)
+			return
+		}
+		s.name = string(setName)
+	}
+	s.w.proto = proto
+	s.w.Map(7)
+	s.w.BulkString("server")
+	s.w.BulkString("GoRedis")
+	s.w.BulkString("version")
+	s.w.BulkString(Version)
+	s.w.BulkString("proto")
+	s.w.Int(int64(proto))
+	s.w.BulkString("id")
+	s.w.Int(s.id)
+	s.w.BulkString("mode")
+	s.w.BulkString("standalone")
+	s.w.BulkString("role")
+	s.w.BulkString("master")
+	s.w.BulkString("modules")
+	s.w.Array(0)
+}
+
+// validClientName refuses names with spaces or special characters, as
+// Redis does.
+func validClientName(name []byte) string {
+	for _, c := range name {
+		if c < '!' || c > '~' {
+			return "ERR Client names cannot contain spaces, newlines or special characters."
+		}
+	}
+	return ""
+}
+
+// RESET
+func cmdReset(s *Session, args [][]byte) {
+	s.multi = nil
+	s.unwatchAll()
+	s.unsubscribeAll()
+	s.db = s.ks.dbs[0]
+	s.w.proto = 2
+	s.name = ""
+	s.replyOff, s.replySkip = false, false
+	s.noEvict, s.noTouch = false, false
+	s.authed = s.e.config.requirepass() == ""
+	s.w.Simple("RESET")
+}

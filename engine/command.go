@@ -1,0 +1,290 @@
+package engine
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// handler runs one command whose name and arity the dispatcher has checked.
+type handler func(s *Session, args [][]byte)
+
+// Command is one entry of the command table: Redis's published facts plus
+// the handler and run-time statistics.
+type Command struct {
+	*CommandSpec
+	flags   cmdFlags
+	handler handler
+	subs    map[string]*Command
+	parent  *Command
+
+	calls, usec, rejected, failed int64
+}
+
+type cmdFlags uint32
+
+const (
+	flagWrite cmdFlags = 1 << iota
+	flagReadonly
+	flagDenyOOM
+	flagAdmin
+	flagPubSub
+	flagNoScript
+	flagBlocking
+	flagLoading
+	flagStale
+	flagNoAuth
+	flagNoMulti
+	flagFast
+	flagMovableKeys
+	flagAllowBusy
+)
+
+func parseFlags(names []string) cmdFlags {
+	var f cmdFlags
+	for _, n := range names {
+		switch n {
+		case "write":
+			f |= flagWrite
+		case "readonly":
+			f |= flagReadonly
+		case "denyoom":
+			f |= flagDenyOOM
+		case "admin":
+			f |= flagAdmin
+		case "pubsub":
+			f |= flagPubSub
+		case "noscript":
+			f |= flagNoScript
+		case "blocking":
+			f |= flagBlocking
+		case "loading":
+			f |= flagLoading
+		case "stale":
+			f |= flagStale
+		case "no_auth":
+			f |= flagNoAuth
+		case "no_multi":
+			f |= flagNoMulti
+		case "fast":
+			f |= flagFast
+		case "movablekeys":
+			f |= flagMovableKeys
+		case "allow_busy":
+			f |= flagAllowBusy
+		}
+	}
+	return f
+}
+
+// FullName is the name Redis uses in errors and stats: "get",
+// "client|setname".
+func (c *Command) FullName() string { return c.Name }
+
+// handlers lists every implemented command with its handler. Each command
+// family contributes its own list from its own file.
+func handlers() map[string]handler {
+	all := map[string]handler{}
+	for _, family := range [][]handlerEntry{
+		connectionHandlers(),
+		serverHandlers(),
+		stringHandlers(),
+		keyHandlers(),
+		transactionHandlers(),
+	} {
+		for _, h := range family {
+			all[h.name] = h.fn
+		}
+	}
+	return all
+}
+
+type handlerEntry struct {
+	name string // lower case; subcommands as "container|sub"
+	fn   handler
+}
+
+// buildCommandTable joins the generated facts with the handlers. Only
+// commands with a handler are in the table, so COMMAND, COMMAND DOCS and
+// the README list exactly what works.
+func buildCommandTable() map[string]*Command {
+	hs := handlers()
+	specs := commandSpecs()
+	byName := make(map[string]*CommandSpec, len(specs))
+	for _, sp := range specs {
+		byName[sp.Name] = sp
+	}
+	table := map[string]*Command{}
+	// containers first
+	for _, sp := range specs {
+		if sp.Container != "" {
+			continue
+		}
+		h, ok := hs[sp.Name]
+		hasSubs := false
+		for n := range hs {
+			if strings.HasPrefix(n, sp.Name+"|") {
+				hasSubs = true
+				break
+			}
+		}
+		if !ok && !hasSubs {
+			continue
+		}
+		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags), handler: h}
+	}
+	for _, sp := range specs {
+		if sp.Container == "" {
+			continue
+		}
+		h, ok := hs[sp.Name]
+		parent := table[sp.Container]
+		if !ok || parent == nil {
+			continue
+		}
+		if parent.subs == nil {
+			parent.subs = map[string]*Command{}
+		}
+		sub := strings.TrimPrefix(sp.Name, sp.Container+"|")
+		parent.subs[sub] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags), handler: h, parent: parent}
+	}
+	return table
+}
+
+// lookupCommand finds a command by name, case-insensitively, without
+// allocating for names up to 32 bytes.
+func (e *Engine) lookupCommand(name []byte) *Command {
+	var buf [32]byte
+	if len(name) > len(buf) {
+		return e.commands[strings.ToLower(string(name))]
+	}
+	for i, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return e.commands[string(buf[:len(name)])]
+}
+
+func lookupSub(c *Command, name []byte) *Command {
+	return c.subs[strings.ToLower(string(name))]
+}
+
+// arityOK checks Redis's arity convention: positive is exact, negative is
+// a minimum, both counting the command name.
+func arityOK(arity, n int) bool {
+	if arity >= 0 {
+		return n == arity
+	}
+	return n >= -arity
+}
+
+// dispatch is the gatekeeper every command passes, as processCommand is in
+// Redis: lookup, arity, authentication, transaction queueing, pub/sub
+// context; then the handler. Called with the engine and session locked.
+func (s *Session) dispatch(args [][]byte) {
+	e := s.e
+	w := &s.w
+	mark := len(w.buf)
+	cmd := e.lookupCommand(args[0])
+	if cmd == nil {
+		s.rejectInMulti()
+		w.Error(unknownCommandError(args))
+		s.afterReply(mark)
+		return
+	}
+	if cmd.subs != nil && len(args) >= 2 {
+		if sub := lookupSub(cmd, args[1]); sub != nil {
+			cmd = sub
+		} else if cmd.handler == nil {
+			s.rejectInMulti()
+			w.Error("ERR unknown subcommand '" + truncateArg(args[1]) + "'. Try " + strings.ToUpper(string(args[0])) + " HELP.")
+			s.afterReply(mark)
+			return
+		}
+	}
+	if !arityOK(cmd.Arity, len(args)) || (cmd.handler == nil && len(args) < 2) {
+		s.rejectInMulti()
+		cmd.rejected++
+		w.Error("ERR wrong number of arguments for '" + cmd.Name + "' command")
+		s.afterReply(mark)
+		return
+	}
+	if !s.authed && cmd.flags&flagNoAuth == 0 {
+		s.rejectInMulti()
+		cmd.rejected++
+		w.Error(errNoAuth)
+		s.afterReply(mark)
+		return
+	}
+	if s.multi != nil && !isTransactionControl(cmd) {
+		s.queue(cmd, args)
+		s.afterReply(mark)
+		return
+	}
+	if s.pubsub.active() && w.proto == 2 && !allowedWhileSubscribed(cmd) {
+		cmd.rejected++
+		w.Error("ERR Can't execute '" + cmd.Name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		s.afterReply(mark)
+		return
+	}
+	s.call(cmd, args)
+	s.afterReply(mark)
+}
+
+// call runs a command's handler and accounts for it.
+func (s *Session) call(cmd *Command, args [][]byte) {
+	e := s.e
+	start := time.Now()
+	mark := len(s.w.buf)
+	cmd.handler(s, args)
+	cmd.calls++
+	cmd.usec += int64(time.Since(start) / time.Microsecond)
+	if len(s.w.buf) > mark && s.w.buf[mark] == '-' {
+		cmd.failed++
+	}
+	e.stats.commands++
+	s.lastCmd = cmd.Name
+}
+
+// afterReply applies CLIENT REPLY OFF/SKIP by dropping what the command
+// wrote.
+func (s *Session) afterReply(mark int) {
+	if s.replySkip {
+		s.replySkip = false
+		s.w.buf = s.w.buf[:mark]
+		return
+	}
+	if s.replyOff {
+		s.w.buf = s.w.buf[:mark]
+	}
+}
+
+func truncateArg(b []byte) string {
+	if len(b) > 128 {
+		b = b[:128]
+	}
+	return string(b)
+}
+
+// unknownCommandError words the reply as Redis does: the name cut to 128
+// bytes and quoted arguments until the list reaches 128 bytes.
+func unknownCommandError(args [][]byte) string {
+	var list []byte
+	for _, a := range args[1:] {
+		if len(list) >= 128 {
+			break
+		}
+		room := 128 - len(list)
+		if len(a) > room {
+			a = a[:room]
+		}
+		list = append(list, '\'')
+		list = append(list, a...)
+		list = append(list, '\'', ' ')
+	}
+	return "ERR unknown command '" + truncateArg(args[0]) + "', with args beginning with: " + string(list)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,124 @@
+package engine
+
+import (
+	"hash/maphash"
+	"unsafe"
+)
+
+// DB is one logical database: string values in one map, every other type in
+// another (so a string key costs no boxing), and deadlines of volatile keys
+// in a third, as Redis keeps its expires dict apart.
+type DB struct {
+	id      int
+	strs    smap[string]
+	objs    smap[any]
+	expires map[string]int64 // unix milliseconds
+	// watched maps a key to the sessions that WATCH it.
+	watched map[string][]*Session
+	// blocked maps a key to the sessions blocked on it, in arrival order.
+	blocked map[string][]*Session
+}
+
+func newDB(id int, seed maphash.Seed) *DB {
+	return &DB{
+		id:      id,
+		strs:    newSmap[string](seed),
+		objs:    newSmap[any](seed),
+		expires: make(map[string]int64),
+	}
+}
+
+// Keyspace is the set of logical databases that sessions select from.
+// Normally one per engine; a sandboxed session gets a private one.
+type Keyspace struct {
+	dbs []*DB
+}
+
+func newKeyspace(n int, seed maphash.Seed) *Keyspace {
+	ks := &Keyspace{dbs: make([]*DB, n)}
+	for i := range ks.dbs {
+		ks.dbs[i] = newDB(i, seed)
+	}
+	return ks
+}
+
+// tmpString views b as a string without copying. The result must not be
+// stored or outlive b: it is for map look-ups only.
+func tmpString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// size is the number of keys, including ones expired but not yet reclaimed.
+func (db *DB) size() int { return db.strs.len() + db.objs.len() }
+
+// rawGet finds a key without looking at its deadline.
+func (db *DB) rawGet(key string) (str string, obj any, ok bool) {
+	if s, found := db.strs.get(key); found {
+		return s, nil, true
+	}
+	if o, found := db.objs.get(key); found {
+		return "", o, true
+	}
+	return "", nil, false
+}
+
+// exists reports whether key is present, without expiring it.
+func (db *DB) rawExists(key string) bool {
+	_, _, ok := db.rawGet(key)
+	return ok
+}
+
+// removeRaw deletes key and its deadline; reports whether it existed.
+func (db *DB) removeRaw(key string) bool {
+	found := db.strs.del(key) || db.objs.del(key)
+	if found && len(db.expires) > 0 {
+		delete(db.expires, key)
+	}
+	return found
+}
+
+// setStringRaw stores a string value, replacing any value of any type.
+// The deadline is left alone; callers clear or keep it.
+func (db *DB) setStringRaw(key, val string) {
+	if db.objs.len() > 0 {
+		db.objs.del(key)
+	}
+	db.strs.set(key, val)
+}
+
+// setObjRaw stores a non-string value, replacing any value of any type.
+func (db *DB) setObjRaw(key string, val any) {
+	if db.strs.len() > 0 {
+		db.strs.del(key)
+	}
+	db.objs.set(key, val)
+}
+
+func (db *DB) clear() {
+	db.strs.clear()
+	db.objs.clear()
+	db.expires = make(map[string]int64)
+}
+
+// deadline returns the key's expiry in unix ms, or -1.
+func (db *DB) deadline(key string) int64 {
+	if len(db.expires) == 0 {
+		return -1
+	}
+	if t, ok := db.expires[key]; ok {
+		return t
+	}
+	return -1
+}
+
+// scanKeys returns about count keys from cursor on.
+func (db *DB) scanKeys(cursor uint64, count int) ([]string, uint64) {
+	b := max(db.strs.shardBits(), db.objs.shardBits())
+	return scanStep(cursor, count, func(dst []hashedKey, lo, hi uint64) []hashedKey {
+		dst = db.strs.collectRange(dst, lo, hi)
+		return db.objs.collectRange(dst, lo, hi)
+	}, b)
+}

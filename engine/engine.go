@@ -1,0 +1,153 @@
+package engine
+
+import (
+	"hash/maphash"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// Version is the Redis version whose behaviour GoRedis follows. Clients gate
+// features on it, so HELLO and INFO report it as redis_version.
+const Version = "7.0.15"
+
+// GoRedisVersion is GoRedis's own version, reported in INFO.
+const GoRedisVersion = "0.1.0"
+
+// Options configure an Engine. The zero value is usable.
+type Options struct {
+	// Databases is the number of logical databases (default 16).
+	Databases int
+	// Now is the clock; default time.Now. Tests inject a fake one.
+	Now func() time.Time
+	// Rand is the random source for RANDOMKEY, SPOP and friends.
+	Rand *rand.Rand
+	// Config holds initial configuration directives (name -> value), as a
+	// redis.conf or command line would give them.
+	Config map[string]string
+	// Shutdown is called when a client sends SHUTDOWN; the host stops.
+	Shutdown func()
+}
+
+// Engine is the keyspace plus command handling, shared by every transport.
+// All command execution is serialized by one mutex, as Redis serializes it
+// on one thread; hosts call into it from any goroutine.
+type Engine struct {
+	mu       sync.Mutex
+	now      func() time.Time
+	rand     *rand.Rand
+	seed     maphash.Seed
+	main     *Keyspace
+	commands map[string]*Command
+	config   *Config
+	sessions map[int64]*Session
+	nextID   int64
+	started  time.Time
+	stats    stats
+	// nowMs is the time of the command being executed, fixed for its whole
+	// run as Redis fixes it (so a key cannot expire half-way through).
+	nowMs int64
+	// readyKeys are keys that received data while sessions were blocked on
+	// them; served after the current command.
+	readyKeys []readyKey
+	// shutdown is set when SHUTDOWN asked the host to stop.
+	shutdown bool
+	// current is the session whose command is running.
+	current      *Session
+	activeExpire bool
+	onShutdown   func()
+}
+
+type readyKey struct {
+	db  *DB
+	key string
+}
+
+type stats struct {
+	connections     int64
+	commands        int64
+	expiredKeys     int64
+	keyspaceHits    int64
+	keyspaceMisses  int64
+	rejectedConns   int64
+	netInputBytes   int64
+	netOutputBytes  int64
+	expireCycleRuns int64
+	blockedClients  int64
+}
+
+// New returns an engine with empty databases.
+func New(opts Options) *Engine {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	e := &Engine{
+		onShutdown:   opts.Shutdown,
+		now:          opts.Now,
+		rand:         opts.Rand,
+		seed:         maphash.MakeSeed(),
+		sessions:     make(map[int64]*Session),
+		activeExpire: true,
+	}
+	e.config = newConfig()
+	if opts.Databases > 0 {
+		e.config.setInternal("databases", itoa(int64(opts.Databases)))
+	}
+	for k, v := range opts.Config {
+		if err := e.config.set(k, v, true); err != nil {
+			// Unknown directives are kept so tools see them; New never fails.
+			e.config.setInternal(k, v)
+		}
+	}
+	e.main = newKeyspace(e.config.databases(), e.seed)
+	e.started = e.now()
+	e.commands = buildCommandTable()
+	return e
+}
+
+// ConfigError validates a directive before the engine is built, so a host
+// can refuse a bad configuration file with Redis's message.
+func ConfigError(name, value string) error {
+	return newConfig().set(name, value, true)
+}
+
+// Config returns the current value of a configuration parameter.
+func (e *Engine) Config(name string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	v, _ := e.config.get(name)
+	return v
+}
+
+// ShutdownRequested reports whether a SHUTDOWN command asked the host to stop.
+func (e *Engine) ShutdownRequested() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.shutdown
+}
+
+// NewKeyspace returns a private keyspace, for sandboxed sessions.
+func (e *Engine) NewKeyspace() *Keyspace {
+	return newKeyspace(e.config.databases(), e.seed)
+}
+
+func (e *Engine) tick() {
+	e.nowMs = e.now().UnixMilli()
+}
+
+// RejectedConnection counts a connection refused by the host (maxclients).
+func (e *Engine) RejectedConnection() {
+	e.mu.Lock()
+	e.stats.rejectedConns++
+	e.mu.Unlock()
+}
+
+// Clients is the number of connected sessions.
+func (e *Engine) Clients() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.sessions)
+}

@@ -1,0 +1,100 @@
+package engine
+
+import "time"
+
+// isExpired reports whether key has a deadline that has passed. As in
+// Redis, a key is expired once now is past its deadline.
+func (e *Engine) isExpired(db *DB, key string) bool {
+	t := db.deadline(key)
+	return t >= 0 && e.nowMs > t
+}
+
+// expireIfNeeded deletes key if its deadline has passed (lazy expiry) and
+// reports whether it did.
+func (e *Engine) expireIfNeeded(db *DB, key string) bool {
+	if !e.isExpired(db, key) {
+		return false
+	}
+	e.expireKey(db, key)
+	return true
+}
+
+func (e *Engine) expireKey(db *DB, key string) {
+	key = string([]byte(key)) // may alias a request buffer: keep a copy for notifications
+	db.removeRaw(key)
+	e.stats.expiredKeys++
+	e.touchKey(db, key)
+	e.notifyKeyspaceEvent(notifyExpired, "expired", db, key)
+}
+
+// Active expiry parameters, as in Redis's activeExpireCycle: sample keys
+// with a deadline, delete the expired ones, and go on while more than a
+// quarter of a sample was expired.
+const (
+	expireSampleSize   = 20
+	expireAcceptable   = expireSampleSize / 4
+	expireCycleBudget  = 25 * time.Millisecond
+	expireMaxRoundsDB  = 64
+	expireCycleEveryMs = 100
+)
+
+// ActiveExpireCycle reclaims expired keys that nobody reads. The host calls
+// it periodically (every 100 ms, like Redis's hz 10); it returns the number
+// of keys reclaimed. It does a bounded amount of work per call.
+func (e *Engine) ActiveExpireCycle() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.activeExpire {
+		return 0
+	}
+	e.tick()
+	e.stats.expireCycleRuns++
+	start := time.Now()
+	total := 0
+	for _, ks := range e.keyspaces() {
+		for _, db := range ks.dbs {
+			total += e.expireSample(db, start)
+		}
+	}
+	e.serveReadyKeys()
+	return total
+}
+
+func (e *Engine) expireSample(db *DB, start time.Time) int {
+	total := 0
+	for round := 0; round < expireMaxRoundsDB && len(db.expires) > 0; round++ {
+		sampled, expired := 0, 0
+		var due []string
+		for k, t := range db.expires {
+			if sampled == expireSampleSize {
+				break
+			}
+			sampled++
+			if e.nowMs > t {
+				due = append(due, k)
+			}
+		}
+		for _, k := range due {
+			e.expireKey(db, k)
+			expired++
+		}
+		total += expired
+		if expired <= expireAcceptable || time.Since(start) > expireCycleBudget {
+			break
+		}
+	}
+	return total
+}
+
+// keyspaces lists the main keyspace and every private (sandbox) one.
+func (e *Engine) keyspaces() []*Keyspace {
+	out := []*Keyspace{e.main}
+	seen := map[*Keyspace]bool{e.main: true}
+	for _, s := range e.sessions {
+		if !seen[s.ks] {
+			seen[s.ks] = true
+			out = append(out, s.ks)
+		}
+	}
+	return out
+}

@@ -1,0 +1,139 @@
+package engine
+
+// Key access for handlers: every read goes through lookup (which expires a
+// due key first, as Redis's lookupKey does) and every write through the
+// set/delete helpers (which keep deadlines, watchers and blocked clients in
+// step).
+
+// lookup returns key's value, expiring it first if due. obj is nil for a
+// string value.
+func (s *Session) lookup(key []byte) (str string, obj any, found bool) {
+	k := tmpString(key)
+	db := s.db
+	str, obj, found = db.rawGet(k)
+	if found && len(db.expires) > 0 && s.e.expireIfNeeded(db, k) {
+		return "", nil, false
+	}
+	return str, obj, found
+}
+
+// lookupRead is lookup for commands that read a value, counting keyspace
+// hits and misses for INFO.
+func (s *Session) lookupRead(key []byte) (str string, obj any, found bool) {
+	str, obj, found = s.lookup(key)
+	if found {
+		s.e.stats.keyspaceHits++
+	} else {
+		s.e.stats.keyspaceMisses++
+	}
+	return str, obj, found
+}
+
+// exists reports whether key is present (and not expired).
+func (s *Session) exists(key []byte) bool {
+	_, _, found := s.lookup(key)
+	return found
+}
+
+// lookupString returns a string value; wrongType is true (and the
+// WRONGTYPE error written) when the key holds another type.
+func (s *Session) lookupString(key []byte) (val string, found, wrongType bool) {
+	str, obj, found := s.lookupRead(key)
+	if found && obj != nil {
+		s.w.Error(errWrongType)
+		return "", true, true
+	}
+	return str, found, false
+}
+
+// lookupObj returns key's value as T. When the key holds another type it
+// writes WRONGTYPE and returns bad = true.
+func lookupObj[T any](s *Session, key []byte) (v T, found, bad bool) {
+	_, obj, found := s.lookupRead(key)
+	if !found {
+		return v, false, false
+	}
+	v, ok := obj.(T)
+	if !ok {
+		s.w.Error(errWrongType)
+		return v, true, true
+	}
+	return v, true, false
+}
+
+// setString stores a string value. keepTTL keeps an existing deadline
+// (SET KEEPTTL, SETRANGE, APPEND, INCR); otherwise it is cleared.
+func (s *Session) setString(key []byte, val string, keepTTL bool) {
+	db := s.db
+	k := tmpString(key)
+	if _, ok := db.strs.get(k); ok {
+		db.strs.update(k, val)
+	} else {
+		k = string(key)
+		db.setStringRaw(k, val)
+	}
+	if !keepTTL && len(db.expires) > 0 {
+		delete(db.expires, k)
+	}
+	s.e.touchKey(db, k)
+}
+
+// setObj stores a value of a non-string type (list, hash, set, zset)
+// under a new or replaced key, clearing any deadline.
+func (s *Session) setObj(key []byte, val any) {
+	db := s.db
+	k := string(key)
+	db.setObjRaw(k, val)
+	if len(db.expires) > 0 {
+		delete(db.expires, k)
+	}
+	s.e.touchKey(db, k)
+	s.e.signalReady(db, k)
+}
+
+// deleteKey removes key; reports whether it existed.
+func (s *Session) deleteKey(key []byte) bool {
+	return s.e.deleteKey(s.db, tmpString(key))
+}
+
+func (e *Engine) deleteKey(db *DB, key string) bool {
+	if !db.removeRaw(key) {
+		return false
+	}
+	e.touchKey(db, key)
+	return true
+}
+
+// modified signals that a collection stored at key changed in place:
+// watchers are touched and blocked clients may be served.
+func (s *Session) modified(key []byte) {
+	k := tmpString(key)
+	s.e.touchKey(s.db, k)
+	if len(s.db.blocked) > 0 {
+		s.e.signalReady(s.db, string(key))
+	}
+}
+
+// setDeadline sets key's expiry (unix ms); the key must exist.
+func (s *Session) setDeadline(key []byte, at int64) {
+	db := s.db
+	k := tmpString(key)
+	if _, ok := db.expires[k]; ok {
+		db.expires[k] = at
+	} else {
+		db.expires[string(key)] = at
+	}
+	s.e.touchKey(db, k)
+}
+
+// persist removes key's deadline; reports whether it had one.
+func (s *Session) persist(key []byte) bool {
+	db := s.db
+	k := tmpString(key)
+	if _, ok := db.expires[k]; !ok {
+		return false
+	}
+	delete(db.expires, k)
+	s.e.touchKey(db, k)
+	return true
+}

@@ -1,0 +1,272 @@
+package engine
+
+import (
+	"math"
+	"strconv"
+)
+
+// Writer appends RESP replies to a buffer for one session. It knows the
+// session's protocol version, so handlers say what they mean (a map, a
+// double, a null) and never write RESP by hand or check the protocol.
+type Writer struct {
+	buf   []byte
+	proto int // 2 or 3
+}
+
+// Bytes returns the replies written so far.
+func (w *Writer) Bytes() []byte { return w.buf }
+
+// Reset drops the buffered replies, keeping the capacity.
+func (w *Writer) Reset() { w.buf = w.buf[:0] }
+
+// Len is the number of buffered bytes.
+func (w *Writer) Len() int { return len(w.buf) }
+
+// Proto is the protocol version the writer emits.
+func (w *Writer) Proto() int { return w.proto }
+
+func (w *Writer) header(prefix byte, n int) {
+	w.buf = append(w.buf, prefix)
+	w.buf = strconv.AppendInt(w.buf, int64(n), 10)
+	w.buf = append(w.buf, '\r', '\n')
+}
+
+// OK writes +OK.
+func (w *Writer) OK() { w.buf = append(w.buf, "+OK\r\n"...) }
+
+// Simple writes a simple string; s must not contain CR or LF.
+func (w *Writer) Simple(s string) {
+	w.buf = append(w.buf, '+')
+	w.buf = append(w.buf, s...)
+	w.buf = append(w.buf, '\r', '\n')
+}
+
+// Error writes an error reply. msg starts with its code ("ERR ...",
+// "WRONGTYPE ..."); CR and LF are replaced by spaces as Redis does.
+func (w *Writer) Error(msg string) {
+	w.buf = append(w.buf, '-')
+	for i := 0; i < len(msg); i++ {
+		c := msg[i]
+		if c == '\r' || c == '\n' {
+			c = ' '
+		}
+		w.buf = append(w.buf, c)
+	}
+	w.buf = append(w.buf, '\r', '\n')
+}
+
+// Int writes an integer reply.
+func (w *Writer) Int(n int64) {
+	w.buf = append(w.buf, ':')
+	w.buf = strconv.AppendInt(w.buf, n, 10)
+	w.buf = append(w.buf, '\r', '\n')
+}
+
+// Bulk writes a bulk string.
+func (w *Writer) Bulk(b []byte) {
+	w.header('$', len(b))
+	w.buf = append(w.buf, b...)
+	w.buf = append(w.buf, '\r', '\n')
+}
+
+// BulkString writes a bulk string from a Go string.
+func (w *Writer) BulkString(s string) {
+	w.header('$', len(s))
+	w.buf = append(w.buf, s...)
+	w.buf = append(w.buf, '\r', '\n')
+}
+
+// BulkInt writes an integer as a bulk string.
+func (w *Writer) BulkInt(n int64) {
+	var tmp [24]byte
+	w.Bulk(strconv.AppendInt(tmp[:0], n, 10))
+}
+
+// Null writes the null bulk string ($-1 in RESP2, _ in RESP3).
+func (w *Writer) Null() {
+	if w.proto >= 3 {
+		w.buf = append(w.buf, "_\r\n"...)
+		return
+	}
+	w.buf = append(w.buf, "$-1\r\n"...)
+}
+
+// NullArray writes the null array (*-1 in RESP2, _ in RESP3).
+func (w *Writer) NullArray() {
+	if w.proto >= 3 {
+		w.buf = append(w.buf, "_\r\n"...)
+		return
+	}
+	w.buf = append(w.buf, "*-1\r\n"...)
+}
+
+// Array writes an array header of n elements.
+func (w *Writer) Array(n int) { w.header('*', n) }
+
+// Map writes a map header of n pairs; RESP2 gets a flat array of 2n.
+func (w *Writer) Map(n int) {
+	if w.proto >= 3 {
+		w.header('%', n)
+		return
+	}
+	w.header('*', 2*n)
+}
+
+// Set writes a set header; RESP2 gets an array.
+func (w *Writer) Set(n int) {
+	if w.proto >= 3 {
+		w.header('~', n)
+		return
+	}
+	w.header('*', n)
+}
+
+// Push writes a push header (out-of-band data); RESP2 gets an array.
+func (w *Writer) Push(n int) {
+	if w.proto >= 3 {
+		w.header('>', n)
+		return
+	}
+	w.header('*', n)
+}
+
+// Double writes a double; RESP2 gets a bulk string formatted as Redis
+// formats doubles (%.17g, inf, -inf).
+func (w *Writer) Double(f float64) {
+	if w.proto >= 3 {
+		w.buf = append(w.buf, ',')
+		w.buf = appendDoubleResp3(w.buf, f)
+		w.buf = append(w.buf, '\r', '\n')
+		return
+	}
+	var tmp [32]byte
+	w.Bulk(AppendDouble(tmp[:0], f))
+}
+
+// Bool writes a boolean; RESP2 gets the integers 1 and 0.
+func (w *Writer) Bool(b bool) {
+	if w.proto >= 3 {
+		if b {
+			w.buf = append(w.buf, "#t\r\n"...)
+		} else {
+			w.buf = append(w.buf, "#f\r\n"...)
+		}
+		return
+	}
+	if b {
+		w.buf = append(w.buf, ":1\r\n"...)
+	} else {
+		w.buf = append(w.buf, ":0\r\n"...)
+	}
+}
+
+// Verbatim writes a verbatim string with a three-letter format ("txt");
+// RESP2 gets a bulk string.
+func (w *Writer) Verbatim(format, s string) {
+	if w.proto >= 3 {
+		w.header('=', len(s)+4)
+		w.buf = append(w.buf, format...)
+		w.buf = append(w.buf, ':')
+		w.buf = append(w.buf, s...)
+		w.buf = append(w.buf, '\r', '\n')
+		return
+	}
+	w.BulkString(s)
+}
+
+// BulkStrings writes an array of bulk strings.
+func (w *Writer) BulkStrings(items []string) {
+	w.Array(len(items))
+	for _, s := range items {
+		w.BulkString(s)
+	}
+}
+
+// Raw appends bytes that are already RESP (used to replay stored replies).
+func (w *Writer) Raw(b []byte) { w.buf = append(w.buf, b...) }
+
+// AppendDouble formats f the way Redis replies with doubles in RESP2
+// (%.17g, with inf and -inf).
+func AppendDouble(dst []byte, f float64) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return append(dst, "inf"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-inf"...)
+	case math.IsNaN(f):
+		return append(dst, "nan"...)
+	}
+	return appendG17(dst, f)
+}
+
+func appendDoubleResp3(dst []byte, f float64) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return append(dst, "inf"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-inf"...)
+	case math.IsNaN(f):
+		return append(dst, "nan"...)
+	}
+	return appendG17(dst, f)
+}
+
+// appendG17 is C's printf("%.17g"): 17 significant digits, trailing zeros
+// trimmed, exponent form outside [1e-4, 1e17).
+func appendG17(dst []byte, f float64) []byte {
+	if f == 0 {
+		if math.Signbit(f) {
+			return append(dst, "-0"...)
+		}
+		return append(dst, '0')
+	}
+	exp := int(math.Floor(math.Log10(math.Abs(f))))
+	// Log10 can be off by one near powers of ten; let strconv decide.
+	s := strconv.FormatFloat(f, 'e', 16, 64)
+	if i := indexByte(s, 'e'); i >= 0 {
+		if e, err := strconv.Atoi(s[i+1:]); err == nil {
+			exp = e
+		}
+	}
+	if exp < -4 || exp >= 17 {
+		// mantissa with trailing zeros removed, exponent with at least 2 digits
+		i := indexByte(s, 'e')
+		mant := trimZeros(s[:i])
+		dst = append(dst, mant...)
+		dst = append(dst, 'e')
+		if exp < 0 {
+			dst = append(dst, '-')
+			exp = -exp
+		} else {
+			dst = append(dst, '+')
+		}
+		if exp < 10 {
+			dst = append(dst, '0')
+		}
+		return strconv.AppendInt(dst, int64(exp), 10)
+	}
+	return append(dst, trimZeros(strconv.FormatFloat(f, 'f', 16-exp, 64))...)
+}
+
+func trimZeros(s string) string {
+	if indexByte(s, '.') < 0 {
+		return s
+	}
+	i := len(s)
+	for i > 0 && s[i-1] == '0' {
+		i--
+	}
+	if i > 0 && s[i-1] == '.' {
+		i--
+	}
+	return s[:i]
+}
+
+func indexByte(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}

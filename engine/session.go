@@ -1,0 +1,259 @@
+package engine
+
+import (
+	"sync"
+	"time"
+)
+
+// ClientInfo describes the peer behind a session, for CLIENT LIST and INFO.
+type ClientInfo struct {
+	Addr  string // remote address, "ip:port"
+	LAddr string // local address
+	// Notify is called (with engine locks held: it must not block) when
+	// the session has output that no command of its own produced (a
+	// pushed message, the reply of an unblocked command) or must be closed.
+	Notify func()
+	// Close is called (with engine locks held: it must not block) when the
+	// engine drops the client: CLIENT KILL, an output buffer over its limit.
+	Close func()
+	// Keyspace, when set, confines the session to a private keyspace.
+	Keyspace *Keyspace
+	// Kind tags the transport for CLIENT LIST ("tcp", "ws", "wasm").
+	Kind string
+}
+
+// Session is one client's state: selected database, protocol, name,
+// authentication, transaction, subscriptions, and its reply buffer.
+type Session struct {
+	e    *Engine
+	id   int64
+	info ClientInfo
+	ks   *Keyspace
+
+	// mu guards w and the close flag against writers from other sessions
+	// (pushes, unblocked replies). Lock order: Engine.mu, then Session.mu.
+	mu     sync.Mutex
+	w      Writer
+	closed bool
+	// closeAfterReply is set by QUIT and by CLIENT KILL: the host flushes
+	// and closes.
+	closeAfterReply bool
+
+	db      *DB
+	name    string
+	libName string
+	libVer  string
+	authed  bool
+	created time.Time
+	lastCmd string
+	lastAt  time.Time
+	noEvict bool
+	noTouch bool
+	// replyOff and replySkip implement CLIENT REPLY.
+	replyOff, replySkip bool
+
+	multi *multiState
+	// inExec is set while EXEC runs queued commands: blocking commands
+	// answer at once instead of waiting.
+	inExec   bool
+	watching []watchedKey
+	dirtyCAS bool
+
+	blocked *blockState
+	pubsub  *subscriptions
+}
+
+// NewSession registers a new client with the engine.
+func (e *Engine) NewSession(info ClientInfo) *Session {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.nextID++
+	ks := info.Keyspace
+	if ks == nil {
+		ks = e.main
+	}
+	s := &Session{
+		e:       e,
+		id:      e.nextID,
+		info:    info,
+		ks:      ks,
+		db:      ks.dbs[0],
+		created: e.now(),
+	}
+	s.w.proto = 2
+	s.authed = e.config.requirepass() == ""
+	e.sessions[s.id] = s
+	e.stats.connections++
+	return s
+}
+
+// ID is the session's CLIENT ID.
+func (s *Session) ID() int64 { return s.id }
+
+// Status tells the host what to do after a command.
+type Status uint8
+
+const (
+	// StatusBlocked: the command waits (BLPOP...); run no further command
+	// of this client until Blocked reports false.
+	StatusBlocked Status = 1 << iota
+	// StatusClose: flush the replies, then close the connection (QUIT).
+	StatusClose
+)
+
+// Exec runs one command (args[0] is its name) and buffers its reply. The
+// arguments may be reused by the caller afterwards.
+func (s *Session) Exec(args [][]byte) Status {
+	if len(args) == 0 {
+		return 0
+	}
+	e := s.e
+	e.mu.Lock()
+	s.mu.Lock()
+	if !s.closed {
+		e.tick()
+		e.current = s
+		s.dispatch(args)
+		e.current = nil
+	}
+	var st Status
+	if s.closeAfterReply || s.closed {
+		st |= StatusClose
+	}
+	s.mu.Unlock()
+	e.serveReadyKeys()
+	if s.blocked != nil {
+		st |= StatusBlocked
+	}
+	e.mu.Unlock()
+	return st
+}
+
+// kill drops the client: the host is told to close the connection.
+func (s *Session) kill() {
+	s.closeAfterReply = true
+	if s.info.Close != nil {
+		s.info.Close()
+	}
+}
+
+// TakeOutput returns the buffered replies and installs spare (emptied) as
+// the new buffer, so a host can write without holding any lock and reuse
+// buffers without allocating.
+func (s *Session) TakeOutput(spare []byte) []byte {
+	s.mu.Lock()
+	out := s.w.buf
+	s.w.buf = spare[:0]
+	s.mu.Unlock()
+	return out
+}
+
+// Proto is the protocol version the session speaks (2 or 3).
+func (s *Session) Proto() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.proto
+}
+
+// ShouldClose reports whether the host should flush and close the
+// connection (QUIT, CLIENT KILL, output limit).
+func (s *Session) ShouldClose() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closeAfterReply || s.closed
+}
+
+// Blocked reports whether the session waits on a blocking command; the host
+// must not run its further commands until it is not.
+func (s *Session) Blocked() bool {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	return s.blocked != nil
+}
+
+// BlockDeadline returns when the blocking command times out; ok is false
+// when it waits forever or is not blocked.
+func (s *Session) BlockDeadline() (t time.Time, ok bool) {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	if s.blocked == nil || s.blocked.deadline == 0 {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(s.blocked.deadline), true
+}
+
+// CheckTimeout answers a blocked command whose deadline has passed with
+// its timeout reply. Hosts call it when their timer fires.
+func (s *Session) CheckTimeout() {
+	e := s.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.tick()
+	if b := s.blocked; b != nil && b.deadline != 0 && e.nowMs >= b.deadline {
+		s.mu.Lock()
+		s.unblock()
+		b.onTimeout(s)
+		s.mu.Unlock()
+	}
+}
+
+// Close unregisters the session and frees what it holds: blocked waits,
+// subscriptions, watched keys.
+func (s *Session) Close() {
+	e := s.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	if s.blocked != nil {
+		s.unblock()
+	}
+	s.unwatchAll()
+	s.unsubscribeAll()
+	delete(e.sessions, s.id)
+}
+
+// pushAsync runs fn to write into the session's buffer from another
+// session's command, then tells the host.
+func (s *Session) pushAsync(fn func(w *Writer)) {
+	if s == s.e.current {
+		// The session's own command (say, PUBLISH to itself): its lock is
+		// already held and its host flushes after the command.
+		fn(&s.w)
+		return
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	fn(&s.w)
+	s.mu.Unlock()
+	if s.info.Notify != nil {
+		s.info.Notify()
+	}
+}
+
+// notify tells the host to look at the session again.
+func (s *Session) notify() {
+	if s.info.Notify != nil {
+		s.info.Notify()
+	}
+}
+
+// Authenticated reports whether the session passed AUTH (or needs none).
+// The host's request reader applies Redis's tighter limits until then.
+func (s *Session) Authenticated() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.authed
+}
+
+// Subscribed reports whether the session has pub/sub subscriptions (such
+// clients are exempt from the idle timeout).
+func (s *Session) Subscribed() bool {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	return s.pubsub.active()
+}

@@ -1,0 +1,3 @@
+module github.com/goredis-dev/goredis
+
+go 1.26

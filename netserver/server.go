@@ -1,0 +1,455 @@
+// Package netserver serves the engine to Redis clients over TCP (RESP2,
+// RESP3 and inline commands), and over HTTP: the playground and the
+// WebSocket bridge.
+package netserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/goredis-dev/goredis/engine"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Addr is the RESP listen address, "127.0.0.1:6379" by default.
+	Addr string
+	// MaxClients caps connected peers (maxclients); 0 means 10000.
+	MaxClients int
+	// IdleTimeout closes peers idle this long (timeout); 0 never.
+	IdleTimeout time.Duration
+	// Logger receives Redis-style log lines; nil logs to stderr.
+	Logger *log.Logger
+}
+
+// Server runs the TCP side around one engine.
+type Server struct {
+	eng  *engine.Engine
+	opts Options
+	log  *log.Logger
+
+	mu       sync.Mutex
+	ln       net.Listener
+	peers    map[*peer]struct{}
+	closing  bool
+	wg       sync.WaitGroup
+	nclients atomic.Int64
+	done     chan struct{}
+}
+
+// New returns a server for eng.
+func New(eng *engine.Engine, opts Options) *Server {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:6379"
+	}
+	if opts.MaxClients <= 0 {
+		opts.MaxClients = 10000
+	}
+	lg := opts.Logger
+	if lg == nil {
+		lg = log.New(os.Stderr, "", 0)
+	}
+	return &Server{eng: eng, opts: opts, log: lg, peers: map[*peer]struct{}{}, done: make(chan struct{})}
+}
+
+// Logf writes a log line in Redis's format: "pid:M date * message".
+func (s *Server) Logf(level byte, format string, args ...any) {
+	now := time.Now()
+	s.log.Printf("%d:M %s %c %s", os.Getpid(), now.Format("02 Jan 2006 15:04:05.000"), level, fmt.Sprintf(format, args...))
+}
+
+// Listen opens the RESP listener; Addr reports the bound address.
+func (s *Server) Listen() error {
+	ln, err := net.Listen("tcp", s.opts.Addr)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.ln = ln
+	s.mu.Unlock()
+	return nil
+}
+
+// Addr is the listener's address (useful with port 0).
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// Serve accepts peers until Close; it also drives the engine's active
+// expiry cycle.
+func (s *Server) Serve() error {
+	s.mu.Lock()
+	ln := s.ln
+	s.mu.Unlock()
+	if ln == nil {
+		return errors.New("netserver: Serve before Listen")
+	}
+	go s.cron()
+	s.Logf('*', "Ready to accept connections tcp")
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closing := s.closing
+			s.mu.Unlock()
+			if closing {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			if strings.Contains(err.Error(), "too many open files") {
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			return err
+		}
+		s.ServeConn(conn, "tcp", nil)
+	}
+}
+
+// cron runs the engine's periodic work, as Redis's serverCron at hz 10.
+func (s *Server) cron() {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-t.C:
+			s.eng.ActiveExpireCycle()
+		}
+	}
+}
+
+// ServeConn runs a peer on conn in its own goroutines. kind tags the
+// transport; ks, when not nil, gives the peer a private keyspace.
+func (s *Server) ServeConn(conn net.Conn, kind string, ks *engine.Keyspace) {
+	if int(s.nclients.Add(1)) > s.opts.MaxClients {
+		s.nclients.Add(-1)
+		s.eng.RejectedConnection()
+		_, _ = conn.Write([]byte("-ERR max number of clients reached\r\n"))
+		_ = conn.Close()
+		return
+	}
+	p := newPeer(s, conn, kind, ks)
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		s.nclients.Add(-1)
+		_ = conn.Close()
+		p.sess.Close()
+		return
+	}
+	s.peers[p] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go p.run()
+}
+
+// Close stops accepting, closes every peer and waits for them.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closing = true
+	close(s.done)
+	ln := s.ln
+	for p := range s.peers {
+		_ = p.conn.Close()
+	}
+	s.mu.Unlock()
+	var err error
+	if ln != nil {
+		err = ln.Close()
+	}
+	s.wg.Wait()
+	return err
+}
+
+// Shutdown is Close bounded by ctx.
+func (s *Server) Shutdown(ctx context.Context) error {
+	ch := make(chan error, 1)
+	go func() { ch <- s.Close() }()
+	select {
+	case err := <-ch:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Server) removePeer(p *peer) {
+	s.mu.Lock()
+	delete(s.peers, p)
+	s.mu.Unlock()
+	s.nclients.Add(-1)
+	s.wg.Done()
+}
+
+// peer is one connected client: a reader goroutine that parses and runs
+// commands and writes their replies in one write per batch, and a small
+// goroutine that flushes output produced by other clients (pushes,
+// unblocked replies).
+type peer struct {
+	srv  *Server
+	conn net.Conn
+	sess *engine.Session
+	rd   *Reader
+
+	wmu   sync.Mutex // serializes writes to conn
+	spare []byte
+
+	asyncC chan struct{} // output from other clients to flush
+	wakeC  chan struct{} // a blocked command may have been served
+	quit   chan struct{}
+}
+
+const maxSpareBuffer = 1 << 20
+
+func newPeer(s *Server, conn net.Conn, kind string, ks *engine.Keyspace) *peer {
+	p := &peer{
+		srv:    s,
+		conn:   conn,
+		rd:     NewReader(),
+		asyncC: make(chan struct{}, 1),
+		wakeC:  make(chan struct{}, 1),
+		quit:   make(chan struct{}),
+		spare:  make([]byte, 0, 16*1024),
+	}
+	laddr := ""
+	if a := conn.LocalAddr(); a != nil {
+		laddr = a.String()
+	}
+	raddr := ""
+	if a := conn.RemoteAddr(); a != nil {
+		raddr = a.String()
+	}
+	p.sess = s.eng.NewSession(engine.ClientInfo{
+		Addr:     raddr,
+		LAddr:    laddr,
+		Kind:     kind,
+		Keyspace: ks,
+		Notify: func() {
+			select {
+			case p.asyncC <- struct{}{}:
+			default:
+			}
+			select {
+			case p.wakeC <- struct{}{}:
+			default:
+			}
+		},
+		Close: func() { _ = conn.Close() },
+	})
+	if v, err := parseSize(s.eng.Config("proto-max-bulk-len")); err == nil {
+		p.rd.MaxBulkLen = v
+	}
+	if v, err := parseSize(s.eng.Config("client-query-buffer-limit")); err == nil {
+		p.rd.QueryBufferLimit = int(v)
+	}
+	p.rd.Authenticated = p.sess.Authenticated
+	return p
+}
+
+func parseSize(v string) (int64, error) {
+	var n int64
+	_, err := fmt.Sscan(v, &n)
+	return n, err
+}
+
+func (p *peer) run() {
+	defer p.srv.removePeer(p)
+	go p.asyncLoop()
+	err := p.readLoop()
+	close(p.quit)
+	_ = p.flush()
+	_ = p.conn.Close()
+	p.sess.Close()
+	var pe *ProtocolError
+	switch {
+	case errors.As(err, &pe):
+		p.srv.Logf('#', "Protocol error (%s) from client: %s", pe.Msg, p.conn.RemoteAddr())
+	case errors.Is(err, errQueryBufferLimit):
+		p.srv.Logf('#', "Closing client that reached max query buffer length: addr=%s", p.conn.RemoteAddr())
+	case errors.Is(err, errSecurity):
+		p.srv.Logf('#', "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection from %s aborted.", p.conn.RemoteAddr())
+	}
+}
+
+var errSecurity = errors.New("cross protocol request")
+
+// readLoop reads, runs every complete command in the buffer, then flushes
+// the replies in one write.
+func (p *peer) readLoop() error {
+	idle := p.srv.opts.IdleTimeout
+	for {
+		for {
+			args, err := p.rd.Next()
+			if err != nil {
+				var pe *ProtocolError
+				if errors.As(err, &pe) {
+					p.writeRaw(pe.Reply())
+				}
+				return err
+			}
+			if args == nil {
+				break
+			}
+			if p.rd.Inline && len(args) > 0 && (strings.EqualFold(string(args[0]), "post") || strings.EqualFold(string(args[0]), "host:")) {
+				return errSecurity
+			}
+			st := p.sess.Exec(args)
+			if st&engine.StatusClose != 0 {
+				return nil
+			}
+			if st&engine.StatusBlocked != 0 {
+				if err := p.waitBlocked(); err != nil {
+					return err
+				}
+			}
+		}
+		if err := p.flush(); err != nil {
+			return err
+		}
+		if p.sess.ShouldClose() {
+			return nil
+		}
+		if idle > 0 && !p.sess.Subscribed() {
+			_ = p.conn.SetReadDeadline(time.Now().Add(idle))
+		}
+		n, err := p.conn.Read(p.rd.Space())
+		if n > 0 {
+			p.rd.Advance(n)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// waitBlocked waits until the blocked command is served, times out, or the
+// peer goes away. Meanwhile a watcher goroutine keeps reading, so a
+// disconnect is noticed (and the wait forgotten) at once; what it reads is
+// kept for after the wait, as Redis keeps a blocked client's input.
+func (p *peer) waitBlocked() error {
+	if err := p.flush(); err != nil {
+		return err
+	}
+	_ = p.conn.SetReadDeadline(time.Time{})
+	gone := make(chan error, 1)
+	stop := make(chan struct{})
+	go func() {
+		for {
+			n, err := p.conn.Read(p.rd.Space())
+			if n > 0 {
+				p.rd.Advance(n)
+			}
+			if err != nil {
+				select {
+				case <-stop:
+					gone <- nil
+				default:
+					gone <- err
+				}
+				return
+			}
+			if p.rd.Buffered() > p.rd.QueryBufferLimit {
+				gone <- errQueryBufferLimit
+				return
+			}
+		}
+	}()
+	var result error
+	for {
+		var timer <-chan time.Time
+		if dl, ok := p.sess.BlockDeadline(); ok {
+			t := time.NewTimer(time.Until(dl))
+			timer = t.C
+			defer t.Stop()
+		}
+		select {
+		case <-p.wakeC:
+		case <-timer:
+			p.sess.CheckTimeout()
+		case err := <-gone:
+			return errOrEOF(err)
+		}
+		if !p.sess.Blocked() {
+			break
+		}
+	}
+	// Stop the watcher: an expired deadline makes its Read return.
+	close(stop)
+	_ = p.conn.SetReadDeadline(time.Unix(1, 0))
+	if err := <-gone; err != nil {
+		result = err
+	}
+	_ = p.conn.SetReadDeadline(time.Time{})
+	if result != nil {
+		return result
+	}
+	return p.flush()
+}
+
+func errOrEOF(err error) error {
+	if err == nil {
+		return io.EOF
+	}
+	return err
+}
+
+// asyncLoop flushes output that other clients' commands produced.
+func (p *peer) asyncLoop() {
+	for {
+		select {
+		case <-p.quit:
+			return
+		case <-p.asyncC:
+			if err := p.flush(); err != nil {
+				_ = p.conn.Close()
+				return
+			}
+		}
+	}
+}
+
+func (p *peer) flush() error {
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	out := p.sess.TakeOutput(p.spare)
+	var err error
+	if len(out) > 0 {
+		_, err = p.conn.Write(out)
+	}
+	if cap(out) > maxSpareBuffer {
+		out = make([]byte, 0, 16*1024)
+	}
+	p.spare = out[:0]
+	return err
+}
+
+func (p *peer) writeRaw(b []byte) {
+	_ = p.flush()
+	p.wmu.Lock()
+	_, _ = p.conn.Write(b)
+	p.wmu.Unlock()
+}
