@@ -90,6 +90,11 @@ func handlers() map[string]handler {
 		serverHandlers(),
 		stringHandlers(),
 		keyHandlers(),
+		listHandlers(),
+		hashHandlers(),
+		setHandlers(),
+		zsetHandlers(),
+		pubsubHandlers(),
 		transactionHandlers(),
 	} {
 		for _, h := range family {

@@ -11,7 +11,7 @@ import (
 type DB struct {
 	id      int
 	strs    smap[string]
-	objs    smap[any]
+	objs    smap[object]
 	expires map[string]int64 // unix milliseconds
 	// watched maps a key to the sessions that WATCH it.
 	watched map[string][]*Session
@@ -23,7 +23,7 @@ func newDB(id int, seed maphash.Seed) *DB {
 	return &DB{
 		id:      id,
 		strs:    newSmap[string](seed),
-		objs:    newSmap[any](seed),
+		objs:    newSmap[object](seed),
 		expires: make(map[string]int64),
 	}
 }
@@ -55,7 +55,7 @@ func tmpString(b []byte) string {
 func (db *DB) size() int { return db.strs.len() + db.objs.len() }
 
 // rawGet finds a key without looking at its deadline.
-func (db *DB) rawGet(key string) (str string, obj any, ok bool) {
+func (db *DB) rawGet(key string) (str string, obj object, ok bool) {
 	if s, found := db.strs.get(key); found {
 		return s, nil, true
 	}
@@ -90,7 +90,7 @@ func (db *DB) setStringRaw(key, val string) {
 }
 
 // setObjRaw stores a non-string value, replacing any value of any type.
-func (db *DB) setObjRaw(key string, val any) {
+func (db *DB) setObjRaw(key string, val object) {
 	if db.strs.len() > 0 {
 		db.strs.del(key)
 	}

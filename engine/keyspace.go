@@ -7,7 +7,7 @@ package engine
 
 // lookup returns key's value, expiring it first if due. obj is nil for a
 // string value.
-func (s *Session) lookup(key []byte) (str string, obj any, found bool) {
+func (s *Session) lookup(key []byte) (str string, obj object, found bool) {
 	k := tmpString(key)
 	db := s.db
 	str, obj, found = db.rawGet(k)
@@ -19,7 +19,7 @@ func (s *Session) lookup(key []byte) (str string, obj any, found bool) {
 
 // lookupRead is lookup for commands that read a value, counting keyspace
 // hits and misses for INFO.
-func (s *Session) lookupRead(key []byte) (str string, obj any, found bool) {
+func (s *Session) lookupRead(key []byte) (str string, obj object, found bool) {
 	str, obj, found = s.lookup(key)
 	if found {
 		s.e.stats.keyspaceHits++
@@ -80,7 +80,7 @@ func (s *Session) setString(key []byte, val string, keepTTL bool) {
 
 // setObj stores a value of a non-string type (list, hash, set, zset)
 // under a new or replaced key, clearing any deadline.
-func (s *Session) setObj(key []byte, val any) {
+func (s *Session) setObj(key []byte, val object) {
 	db := s.db
 	k := string(key)
 	db.setObjRaw(k, val)

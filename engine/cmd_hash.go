@@ -1,0 +1,5 @@
+package engine
+
+func hashHandlers() []handlerEntry {
+	return []handlerEntry{}
+}

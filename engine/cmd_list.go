@@ -1,0 +1,5 @@
+package engine
+
+func listHandlers() []handlerEntry {
+	return []handlerEntry{}
+}

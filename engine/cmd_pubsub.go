@@ -1,0 +1,5 @@
+package engine
+
+func pubsubHandlers() []handlerEntry {
+	return []handlerEntry{}
+}

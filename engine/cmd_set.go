@@ -1,0 +1,5 @@
+package engine
+
+func setHandlers() []handlerEntry {
+	return []handlerEntry{}
+}

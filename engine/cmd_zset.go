@@ -1,0 +1,5 @@
+package engine
+
+func zsetHandlers() []handlerEntry {
+	return []handlerEntry{}
+}
