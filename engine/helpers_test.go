@@ -89,7 +89,7 @@ func runSteps(t *testing.T, steps []step) {
 }
 
 // Reply builders keep expected RESP readable.
-func bulk(s string) string { return "$" + itoa(int64(len(s))) + "\r\n" + s + "\r\n" }
+func bulk(s string) string   { return "$" + itoa(int64(len(s))) + "\r\n" + s + "\r\n" }
 func integer(n int64) string { return ":" + itoa(n) + "\r\n" }
 func arr(items ...string) string {
 	return "*" + itoa(int64(len(items))) + "\r\n" + strings.Join(items, "")
