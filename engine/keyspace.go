@@ -69,8 +69,12 @@ func (s *Session) setString(key []byte, val string, keepTTL bool) {
 	if _, ok := db.strs.get(k); ok {
 		db.strs.update(k, val)
 	} else {
+		_, isObj := db.objs.get(k)
 		k = string(key)
 		db.setStringRaw(k, val)
+		if !isObj {
+			s.notifyEvent(notifyNew, "new", key)
+		}
 	}
 	if !keepTTL && len(db.expires) > 0 {
 		delete(db.expires, k)
@@ -83,7 +87,11 @@ func (s *Session) setString(key []byte, val string, keepTTL bool) {
 func (s *Session) setObj(key []byte, val object) {
 	db := s.db
 	k := string(key)
+	existed := db.rawExists(k)
 	db.setObjRaw(k, val)
+	if !existed {
+		s.notifyEvent(notifyNew, "new", key)
+	}
 	if len(db.expires) > 0 {
 		delete(db.expires, k)
 	}

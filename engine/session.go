@@ -61,6 +61,8 @@ type Session struct {
 
 	blocked *blockState
 	pubsub  *subscriptions
+	// monitor is set by MONITOR: every command is streamed to the session.
+	monitor bool
 }
 
 // NewSession registers a new client with the engine.
