@@ -89,6 +89,7 @@ func (c *Config) set(name, v string, startup bool) error {
 	if p.immutable && !startup {
 		return fail("can't set immutable config")
 	}
+	raw := v
 	if p.name == "client-output-buffer-limit" {
 		// Classes not named keep their limits.
 		norm, lims, msg := mergeOutputLimits(p.value, v)
@@ -145,10 +146,12 @@ func (c *Config) set(name, v string, startup bool) error {
 		}
 		v = norm
 	}
-	p.value = v
 	if p.name == "notify-keyspace-events" {
-		c.notifyFlags, _ = parseNotifyFlags(v)
+		// From the value given: Redis 7.0 does not show 'n' in the
+		// normalized value but still enables it.
+		c.notifyFlags, _ = parseNotifyFlags(raw)
 	}
+	p.value = v
 	return nil
 }
 
