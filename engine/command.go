@@ -39,7 +39,6 @@ const (
 	flagMovableKeys
 	flagAllowBusy
 	flagSkipMonitor
-	flagMayReplicate
 )
 
 func parseFlags(names []string) cmdFlags {
@@ -76,8 +75,6 @@ func parseFlags(names []string) cmdFlags {
 			f |= flagAllowBusy
 		case "skip_monitor":
 			f |= flagSkipMonitor
-		case "may_replicate":
-			f |= flagMayReplicate
 		}
 	}
 	return f
@@ -235,7 +232,7 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
-	if s.monitor && cmd.flags&(flagWrite|flagReadonly|flagMayReplicate) != 0 {
+	if s.monitor && (cmd.flags&(flagWrite|flagReadonly) != 0 || mayReplicate(cmd)) {
 		s.reject(cmd, "ERR Replica can't interact with the keyspace")
 		s.afterReply(mark)
 		return

@@ -18,6 +18,17 @@ func cmdMonitor(s *Session, args [][]byte) {
 	s.w.OK()
 }
 
+// mayReplicate lists the commands Redis 7.0 flags MAY_REPLICATE without
+// WRITE (COMMAND INFO does not show the flag, so the spec lacks it); a
+// MONITOR client may not run them.
+func mayReplicate(c *Command) bool {
+	switch c.Name {
+	case "publish", "spublish", "pfcount", "eval", "evalsha", "fcall":
+		return true
+	}
+	return false
+}
+
 // stopMonitor leaves monitor mode (RESET, a closing session).
 func (s *Session) stopMonitor() {
 	if !s.monitor {
