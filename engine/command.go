@@ -213,27 +213,27 @@ func (s *Session) dispatch(args [][]byte) {
 		}
 	}
 	if !arityOK(cmd.Arity, len(args)) || (cmd.handler == nil && len(args) < 2) {
-		s.reject(cmd, "ERR wrong number of arguments for '"+cmd.Name+"' command")
+		s.reject(cmd, args, "ERR wrong number of arguments for '"+cmd.Name+"' command")
 		s.afterReply(mark)
 		return
 	}
 	if !s.authed && cmd.flags&flagNoAuth == 0 {
-		s.reject(cmd, errNoAuth)
+		s.reject(cmd, args, errNoAuth)
 		s.afterReply(mark)
 		return
 	}
 	if s.multi != nil && cmd.flags&flagNoMulti != 0 {
-		s.reject(cmd, "ERR Command not allowed inside a transaction")
+		s.reject(cmd, args, "ERR Command not allowed inside a transaction")
 		s.afterReply(mark)
 		return
 	}
 	if s.pubsub.active() && w.proto == 2 && !allowedWhileSubscribed(cmd) {
-		s.reject(cmd, "ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		s.reject(cmd, args, "ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		s.afterReply(mark)
 		return
 	}
 	if s.monitor && (cmd.flags&(flagWrite|flagReadonly) != 0 || mayReplicate(cmd)) {
-		s.reject(cmd, "ERR Replica can't interact with the keyspace")
+		s.reject(cmd, args, "ERR Replica can't interact with the keyspace")
 		s.afterReply(mark)
 		return
 	}
@@ -267,11 +267,13 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 // reject refuses a command before it runs, as Redis's rejectCommand: an
 // open transaction is flagged, and a refused EXEC discards it with an
 // EXECABORT that carries the reason.
-func (s *Session) reject(cmd *Command, msg string) {
+func (s *Session) reject(cmd *Command, args [][]byte, msg string) {
 	s.rejectInMulti()
 	cmd.rejected++
 	if cmd.Name == "exec" {
 		s.execAbort(msg)
+		// Monitors saw the MULTI: show the EXEC that ends it.
+		s.feedMonitors(args)
 		return
 	}
 	s.w.Error(msg)

@@ -40,12 +40,16 @@ func TestMonitor(t *testing.T) {
 	c.line("MULTI")
 	c.line("GET a")
 	c.line("EXEC")
+	c.line("MULTI")
+	c.line("EXEC x")
 	c.line("MONITOR")
 	assert.Equal(t, `+1700000001.234567 [3 127.0.0.1:50000] "MULTI"`+"\r\n"+
 		`+1700000001.234567 [3 127.0.0.1:50000] "DISCARD"`+"\r\n"+
 		`+1700000001.234567 [3 127.0.0.1:50000] "MULTI"`+"\r\n"+
 		`+1700000001.234567 [3 127.0.0.1:50000] "GET" "a"`+"\r\n"+
-		`+1700000001.234567 [3 127.0.0.1:50000] "EXEC"`+"\r\n", m.take())
+		`+1700000001.234567 [3 127.0.0.1:50000] "EXEC"`+"\r\n"+
+		`+1700000001.234567 [3 127.0.0.1:50000] "MULTI"`+"\r\n"+
+		`+1700000001.234567 [3 127.0.0.1:50000] "EXEC" "x"`+"\r\n", m.take())
 	assert.Equal(t, "+RESET\r\n", c.line("RESET"))
 	assert.Equal(t, `+1700000001.234567 [0 127.0.0.1:50000] "RESET"`+"\r\n", m.take())
 	assert.Equal(t, "+RESET\r\n", c.line("RESET")) // no longer a monitor
