@@ -19,6 +19,10 @@ func pubsubHandlers() []handlerEntry {
 		{"pubsub|shardnumsub", cmdPubsubShardNumsub},
 		{"pubsub|help", cmdPubsubHelp},
 		{"monitor", cmdMonitor},
+		{"client|tracking", cmdClientTracking},
+		{"client|caching", cmdClientCaching},
+		{"client|getredir", cmdClientGetredir},
+		{"client|trackinginfo", cmdClientTrackingInfo},
 	}
 }
 

@@ -262,6 +262,9 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	if cmd.flags&(flagAdmin|flagSkipMonitor) == 0 {
 		s.feedMonitors(args)
 	}
+	if s.tracking != nil {
+		s.trackingRemember(cmd, args)
+	}
 }
 
 // reject refuses a command before it runs, as Redis's rejectCommand: an

@@ -51,6 +51,9 @@ func (s *Session) queue(cmd *Command, args [][]byte) {
 // touchKey marks sessions watching key as dirty; every write, expiry and
 // deletion calls it (Redis's touchWatchedKey).
 func (e *Engine) touchKey(db *DB, key string) {
+	if db.ks != nil && db.ks.pubsub != nil {
+		e.trackingInvalidate(db.ks, key)
+	}
 	if len(db.watched) == 0 {
 		return
 	}
@@ -70,6 +73,7 @@ func (e *Engine) touchKey(db *DB, key string) {
 // empties it: with onlyExisting, only for keys that exist, as Redis does;
 // otherwise every watcher of the database.
 func (e *Engine) touchWatchedInDB(db *DB, onlyExisting bool) {
+	e.trackingFlush(db.ks)
 	if !onlyExisting {
 		for _, list := range db.watched {
 			for _, s := range list {

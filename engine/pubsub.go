@@ -53,6 +53,8 @@ type pubsubHub struct {
 	patList []string
 	// monitors are the sessions in MONITOR mode.
 	monitors []*Session
+	// tracking holds CLIENT TRACKING's tables; nil until first used.
+	tracking *trackingTables
 }
 
 func newPubsubHub() *pubsubHub {
@@ -222,10 +224,11 @@ func (s *Session) unsubscribeEvery(k subKind) {
 	}
 }
 
-// unsubscribeAll drops every subscription, and monitor mode, silently
-// (RESET, a closing session).
+// unsubscribeAll drops every subscription, monitor mode and client
+// tracking, silently (RESET, a closing session).
 func (s *Session) unsubscribeAll() {
 	s.stopMonitor()
+	s.disableTracking()
 	if s.pubsub == nil {
 		return
 	}

@@ -63,6 +63,8 @@ type Session struct {
 	pubsub  *subscriptions
 	// monitor is set by MONITOR: every command is streamed to the session.
 	monitor bool
+	// tracking is CLIENT TRACKING's mode; nil when off.
+	tracking *trackingState
 }
 
 // NewSession registers a new client with the engine.
@@ -116,6 +118,7 @@ func (s *Session) Exec(args [][]byte) Status {
 		e.tick()
 		e.current = s
 		s.dispatch(args)
+		e.afterCommand(s)
 		e.current = nil
 	}
 	var st Status
