@@ -35,8 +35,9 @@ func newDB(id int, seed maphash.Seed) *DB {
 // Normally one per engine; a sandboxed session gets a private one.
 type Keyspace struct {
 	dbs []*DB
-	// pubsub indexes the channel and pattern subscribers of the sessions
-	// using this keyspace; nil until someone subscribes.
+	// pubsub indexes the sessions of this keyspace that hear about others:
+	// channel and pattern subscribers, monitors, CLIENT TRACKING tables.
+	// Nil until first used.
 	pubsub *pubsubHub
 }
 
