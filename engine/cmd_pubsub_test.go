@@ -248,12 +248,25 @@ func TestPubsubOutputBufferSoftLimit(t *testing.T) {
 	msg := strings.Repeat("x", 300)
 	pub.line("PUBLISH a " + msg)
 	pub.line("PUBLISH a " + msg) // over the soft limit from now on
-	clk.Advance(9 * time.Second)
+	clk.Advance(10 * time.Second) // Redis allows soft_seconds in full
 	pub.line("PUBLISH a " + msg)
 	assert.Equal(t, 0, closed)
 	clk.Advance(time.Second)
 	pub.line("PUBLISH a " + msg)
 	assert.Equal(t, 1, closed)
+
+	// Getting back under the soft limit resets the clock.
+	sub2 := &client{t: t, s: e.NewSession(ClientInfo{Addr: "127.0.0.1:3", Close: func() { closed++ }})}
+	sub2.line("SUBSCRIBE b")
+	pub.line("PUBLISH b " + msg)
+	pub.line("PUBLISH b " + msg)
+	clk.Advance(8 * time.Second)
+	sub2.take()
+	pub.line("PUBLISH b " + msg)
+	clk.Advance(8 * time.Second)
+	pub.line("PUBLISH b " + msg)
+	assert.Equal(t, 1, closed)
+	assert.False(t, sub2.s.ShouldClose())
 }
 
 func TestOutputLimitConfig(t *testing.T) {

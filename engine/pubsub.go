@@ -18,7 +18,7 @@ type subscriptions struct {
 	patterns map[string]struct{}
 	shards   map[string]struct{}
 	// softSince is when the output buffer went over the soft limit (unix
-	// ms), 0 while under it.
+	// seconds), 0 while under it.
 	softSince int64
 }
 
@@ -318,10 +318,11 @@ func (s *Session) checkOutputLimit() {
 	if lim.hard > 0 && used >= lim.hard {
 		over = true
 	} else if lim.soft > 0 && used >= lim.soft {
-		now := s.e.nowMs
+		// In whole seconds, as Redis's server.unixtime.
+		now := s.e.nowMs / 1000
 		if s.pubsub.softSince == 0 {
 			s.pubsub.softSince = now
-		} else if now-s.pubsub.softSince >= lim.softSeconds*1000 {
+		} else if now-s.pubsub.softSince > lim.softSeconds {
 			over = true
 		}
 	} else {
