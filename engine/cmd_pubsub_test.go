@@ -247,7 +247,7 @@ func TestPubsubOutputBufferSoftLimit(t *testing.T) {
 	sub.line("SUBSCRIBE a")
 	msg := strings.Repeat("x", 300)
 	pub.line("PUBLISH a " + msg)
-	pub.line("PUBLISH a " + msg) // over the soft limit from now on
+	pub.line("PUBLISH a " + msg)  // over the soft limit from now on
 	clk.Advance(10 * time.Second) // Redis allows soft_seconds in full
 	pub.line("PUBLISH a " + msg)
 	assert.Equal(t, 0, closed)
