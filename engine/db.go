@@ -17,6 +17,9 @@ type DB struct {
 	watched map[string][]*Session
 	// blocked maps a key to the sessions blocked on it, in arrival order.
 	blocked map[string][]*Session
+	// ks is the keyspace the database belongs to (keyspace notifications
+	// are published there).
+	ks *Keyspace
 }
 
 func newDB(id int, seed maphash.Seed) *DB {
@@ -32,12 +35,17 @@ func newDB(id int, seed maphash.Seed) *DB {
 // Normally one per engine; a sandboxed session gets a private one.
 type Keyspace struct {
 	dbs []*DB
+	// pubsub indexes the sessions of this keyspace that hear about others:
+	// channel and pattern subscribers, monitors, CLIENT TRACKING tables.
+	// Nil until first used.
+	pubsub *pubsubHub
 }
 
 func newKeyspace(n int, seed maphash.Seed) *Keyspace {
 	ks := &Keyspace{dbs: make([]*DB, n)}
 	for i := range ks.dbs {
 		ks.dbs[i] = newDB(i, seed)
+		ks.dbs[i].ks = ks
 	}
 	return ks
 }

@@ -68,7 +68,11 @@ func (s *Session) setString(key []byte, val string, keepTTL bool) {
 	// A real copy of the key even when it exists: Go's map assignment
 	// stores the new key string over the old one.
 	k := string(key)
+	isNew := s.e.config.notifyFlags&notifyNew != 0 && !db.rawExists(k)
 	db.setStringRaw(k, val)
+	if isNew {
+		s.notifyEvent(notifyNew, "new", key)
+	}
 	if !keepTTL && len(db.expires) > 0 {
 		delete(db.expires, k)
 	}
@@ -80,7 +84,11 @@ func (s *Session) setString(key []byte, val string, keepTTL bool) {
 func (s *Session) setObj(key []byte, val object) {
 	db := s.db
 	k := string(key)
+	existed := db.rawExists(k)
 	db.setObjRaw(k, val)
+	if !existed {
+		s.notifyEvent(notifyNew, "new", key)
+	}
 	if len(db.expires) > 0 {
 		delete(db.expires, k)
 	}
