@@ -52,6 +52,9 @@ func (h *hash) isSmall() bool { return h.big == nil }
 
 // lpEntry reads the entry at off: its bytes are lp[start:end].
 func (h *hash) lpEntry(off int) (start, end int) {
+	if c := h.lp[off]; c < 0x80 { // lengths below 128: one byte, inlined
+		return off + 1, off + 1 + int(c)
+	}
 	l, k := binary.Uvarint(h.lp[off:])
 	start = off + k
 	return start, start + int(l)
@@ -60,13 +63,15 @@ func (h *hash) lpEntry(off int) (start, end int) {
 // lpFind returns the offsets of field's entry and of its value's entry,
 // or fieldOff = -1.
 func (h *hash) lpFind(field string) (fieldOff, valOff int) {
-	for off := 0; off < len(h.lp); {
+	lp := h.lp
+	for off := 0; off < len(lp); {
 		fs, fe := h.lpEntry(off)
-		_, ve := h.lpEntry(fe)
-		if string(h.lp[fs:fe]) == field {
+		// Same-length fields often share a prefix ("user:17", "user:42"):
+		// the last byte rules most of them out before a full compare.
+		if fe-fs == len(field) && (fe == fs || lp[fe-1] == field[len(field)-1]) && string(lp[fs:fe]) == field {
 			return off, fe
 		}
-		off = ve
+		_, off = h.lpEntry(fe)
 	}
 	return -1, -1
 }
