@@ -504,32 +504,6 @@ func TestListBlockServedByPush(t *testing.T) {
 	assert.Equal(t, arr(bulk("k3"), bulks("a", "b")), a.output())
 }
 
-func TestListBlockServedFromReadyKey(t *testing.T) {
-	// Redis serves from the key that received data first, not from the
-	// first key in the command that has some.
-	_, a, b := blockedPair(t)
-	st, _ := a.exec("BLPOP", "k1", "k2", "0")
-	require.Equal(t, StatusBlocked, st)
-	b.line("MULTI")
-	b.line("RPUSH k2 a")
-	b.line("RPUSH k1 b")
-	assert.Equal(t, arr(integer(1), integer(1)), b.line("EXEC"))
-	assert.Equal(t, bulks("k2", "a"), a.output())
-	assert.Equal(t, bulks("b"), b.line("LRANGE k1 0 -1"))
-}
-
-func TestListBlockOtherTypeStaysBlocked(t *testing.T) {
-	_, a, b := blockedPair(t)
-	st, _ := a.exec("BLPOP", "k", "0")
-	require.Equal(t, StatusBlocked, st)
-	b.line("SET k x")
-	assert.Empty(t, a.output())
-	assert.True(t, a.s.Blocked())
-	b.line("DEL k")
-	b.line("RPUSH k 1")
-	assert.Equal(t, bulks("k", "1"), a.output())
-}
-
 func TestListBlockFIFO(t *testing.T) {
 	e, _ := testEngine(t)
 	a, b, c := newClient(t, e), newClient(t, e), newClient(t, e)
@@ -603,34 +577,6 @@ func TestListBlockForever(t *testing.T) {
 		b.line("RPUSH k v")
 		assert.Equal(t, bulks("k", "v"), a.output())
 	}
-}
-
-func TestListBlockMoveChain(t *testing.T) {
-	e, _ := testEngine(t)
-	a, b, c, d := newClient(t, e), newClient(t, e), newClient(t, e), newClient(t, e)
-	st, _ := a.exec("BLMOVE", "k1", "k2", "LEFT", "RIGHT", "0")
-	require.Equal(t, StatusBlocked, st)
-	st, _ = b.exec("BRPOPLPUSH", "k2", "k3", "0")
-	require.Equal(t, StatusBlocked, st)
-	st, _ = c.exec("BLPOP", "k3", "0")
-	require.Equal(t, StatusBlocked, st)
-	// One push travels k1 -> k2 -> k3 -> c.
-	assert.Equal(t, integer(1), d.line("RPUSH k1 v"))
-	assert.Equal(t, bulk("v"), a.output())
-	assert.Equal(t, bulk("v"), b.output())
-	assert.Equal(t, bulks("k3", "v"), c.output())
-	assert.Equal(t, integer(0), d.line("EXISTS k1 k2 k3"))
-}
-
-func TestListBlockMoveWrongTypeDestination(t *testing.T) {
-	_, a, b := blockedPair(t)
-	b.line("SET dst x")
-	st, _ := a.exec("BLMOVE", "src", "dst", "LEFT", "LEFT", "0")
-	require.Equal(t, StatusBlocked, st)
-	assert.Equal(t, integer(2), b.line("RPUSH src 1 2"))
-	assert.Equal(t, wrongType, a.output())
-	assert.False(t, a.s.Blocked())
-	assert.Equal(t, bulks("1", "2"), b.line("LRANGE src 0 -1"))
 }
 
 func TestListBlockClosedClient(t *testing.T) {
@@ -764,4 +710,168 @@ func BenchmarkLRange100(b *testing.B) {
 		c.s.Exec(args)
 		out = c.s.TakeOutput(out)
 	}
+}
+
+// cstep is one step of a script with several clients: client runs cmd and
+// its immediate output must be want ("" while it blocks); cmd "?" only
+// reads what the client received since.
+type cstep struct {
+	client int
+	cmd    string
+	want   string
+}
+
+// checkClientSteps runs a multi-client script on the engine and, with
+// GOREDIS_DIFF_ADDR set, on a real redis-server with one connection per
+// client (where "nothing yet" is checked by waiting a little).
+func checkClientSteps(t *testing.T, clients int, steps []cstep) {
+	t.Helper()
+	e, _ := testEngine(t)
+	cs := make([]*client, clients)
+	for i := range cs {
+		cs[i] = newClient(t, e)
+	}
+	for i, st := range steps {
+		c := cs[st.client]
+		var got string
+		if st.cmd == "?" {
+			got = c.output()
+		} else {
+			_, got = c.exec(strings.Fields(st.cmd)...)
+		}
+		if st.want != anyReply {
+			require.Equalf(t, st.want, got, "step %d: client %d %q", i, st.client, st.cmd)
+		}
+	}
+	addr := os.Getenv("GOREDIS_DIFF_ADDR")
+	if addr == "" {
+		return
+	}
+	rs := make([]*realConn, clients)
+	for i := range rs {
+		rs[i] = dialReal(t, addr)
+	}
+	rs[0].do("FLUSHALL")
+	for i, st := range steps {
+		r := rs[st.client]
+		if st.cmd != "?" {
+			args := strings.Fields(st.cmd)
+			var b strings.Builder
+			b.WriteString("*" + strconv.Itoa(len(args)) + "\r\n")
+			for _, a := range args {
+				b.WriteString("$" + strconv.Itoa(len(a)) + "\r\n" + a + "\r\n")
+			}
+			_, err := r.conn.Write([]byte(b.String()))
+			require.NoError(t, err)
+		}
+		wait := 2 * time.Second
+		if st.want == "" {
+			wait = 150 * time.Millisecond
+		}
+		require.NoError(t, r.conn.SetReadDeadline(time.Now().Add(wait)))
+		var out strings.Builder
+		err := readRawReply(r.r, &out)
+		if st.want == "" {
+			require.Errorf(t, err, "real redis, step %d: client %d %q: want nothing, got %q", i, st.client, st.cmd, out.String())
+			continue
+		}
+		require.NoError(t, err)
+		if st.want != anyReply {
+			require.Equalf(t, st.want, out.String(), "real redis, step %d: client %d %q", i, st.client, st.cmd)
+		}
+	}
+}
+
+func TestListBlockingScripts(t *testing.T) {
+	t.Run("served by push", func(t *testing.T) {
+		checkClientSteps(t, 2, []cstep{
+			{0, "BLPOP k1 k2 0", ""},
+			{1, "RPUSH k2 x y", integer(2)},
+			{0, "?", bulks("k2", "x")},
+			{0, "BRPOP k3 0", ""},
+			{1, "RPUSH k3 a b c", integer(3)},
+			{0, "?", bulks("k3", "c")},
+			{1, "DEL k3", integer(1)},
+			{0, "BLMPOP 0 2 k4 k3 LEFT COUNT 2", ""},
+			{1, "RPUSH k3 a b c", integer(3)},
+			{0, "?", arr(bulk("k3"), bulks("a", "b"))},
+			{0, "HELLO 3", anyReply},
+		})
+	})
+	t.Run("ready key first", func(t *testing.T) {
+		checkClientSteps(t, 3, []cstep{
+			{0, "BLPOP k1 k2 0", ""},
+			{1, "BLPOP k2 0", ""},
+			{2, "MULTI", ok},
+			{2, "RPUSH k2 a", "+QUEUED\r\n"},
+			{2, "RPUSH k1 b", "+QUEUED\r\n"},
+			{2, "EXEC", arr(integer(1), integer(1))},
+			{0, "?", bulks("k2", "a")},
+			{1, "?", ""},
+			{2, "LRANGE k1 0 -1", bulks("b")},
+			{2, "RPUSH k2 c", integer(1)},
+			{1, "?", bulks("k2", "c")},
+		})
+	})
+	t.Run("other type stays blocked", func(t *testing.T) {
+		checkClientSteps(t, 2, []cstep{
+			{0, "BLPOP k 0", ""},
+			{1, "SET k x", ok},
+			{0, "?", ""},
+			{1, "DEL k", integer(1)},
+			{1, "RPUSH k 1", integer(1)},
+			{0, "?", bulks("k", "1")},
+		})
+	})
+	t.Run("fifo", func(t *testing.T) {
+		checkClientSteps(t, 3, []cstep{
+			{0, "BLPOP k 0", ""},
+			{1, "BRPOP k 0", ""},
+			{2, "RPUSH k x", integer(1)},
+			{0, "?", bulks("k", "x")},
+			{1, "?", ""},
+			{0, "BLPOP k 0", ""},
+			{2, "RPUSH k y z", integer(2)},
+			{1, "?", bulks("k", "z")},
+			{0, "?", bulks("k", "y")},
+			{2, "EXISTS k", integer(0)},
+		})
+	})
+	t.Run("move chain", func(t *testing.T) {
+		checkClientSteps(t, 4, []cstep{
+			{0, "BLMOVE k1 k2 LEFT RIGHT 0", ""},
+			{1, "BRPOPLPUSH k2 k3 0", ""},
+			{2, "BLPOP k3 0", ""},
+			{3, "RPUSH k1 v", integer(1)},
+			{0, "?", bulk("v")},
+			{1, "?", bulk("v")},
+			{2, "?", bulks("k3", "v")},
+			{3, "EXISTS k1 k2 k3", integer(0)},
+			{0, "BLMOVE k k LEFT RIGHT 0", ""},
+			{3, "RPUSH k a", integer(1)},
+			{0, "?", bulk("a")},
+			{3, "LRANGE k 0 -1", bulks("a")},
+		})
+	})
+	t.Run("move to a wrong type", func(t *testing.T) {
+		checkClientSteps(t, 2, []cstep{
+			{1, "SET dst x", ok},
+			{0, "BLMOVE src dst LEFT LEFT 0", ""},
+			{1, "RPUSH src 1 2", integer(2)},
+			{0, "?", wrongType},
+			{1, "LRANGE src 0 -1", bulks("1", "2")},
+		})
+	})
+	t.Run("resp3", func(t *testing.T) {
+		checkClientSteps(t, 2, []cstep{
+			{0, "HELLO 3", anyReply},
+			{0, "BLMPOP 0 1 k RIGHT", ""},
+			{1, "RPUSH k a b", integer(2)},
+			{0, "?", arr(bulk("k"), bulks("b"))},
+			{0, "BLPOP k 0", bulks("k", "a")},
+			{0, "BLPOP k 0", ""},
+			{1, "LPUSH k z", integer(1)},
+			{0, "?", bulks("k", "z")},
+		})
+	})
 }
