@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"os"
 	"strconv"
@@ -100,7 +101,7 @@ func readRawReply(r *bufio.Reader, out *strings.Builder) error {
 			return nil
 		}
 		buf := make([]byte, n+2)
-		if _, err := io_ReadFull(r, buf); err != nil {
+		if _, err := io.ReadFull(r, buf); err != nil {
 			return err
 		}
 		out.Write(buf)
@@ -118,18 +119,6 @@ func readRawReply(r *bufio.Reader, out *strings.Builder) error {
 		}
 	}
 	return nil
-}
-
-func io_ReadFull(r *bufio.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }
 
 func TestListPushPopCommands(t *testing.T) {
