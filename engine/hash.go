@@ -267,7 +267,7 @@ func (b *bigHash) del(field string) bool {
 	last := uint32(len(b.pairs)/2 - 1)
 	if i != last {
 		b.pairs[2*i], b.pairs[2*i+1] = b.pairs[2*last], b.pairs[2*last+1]
-		b.idx.update(b.pairs[2*i], i)
+		b.idx.set(b.pairs[2*i], i) // an owned key: never a view (see tmpString)
 	}
 	b.pairs[2*last], b.pairs[2*last+1] = "", ""
 	b.pairs = b.pairs[:2*last]
