@@ -36,10 +36,16 @@ func (s *Session) parseTimeout(arg []byte) (int64, error) {
 	if ms < 0 || ms >= math.MaxInt64 {
 		return 0, argError(errTimeoutNegative)
 	}
-	if ms == 0 {
+	n := int64(ms)
+	if s.sandbox != nil && s.sandbox.limits.MaxBlock > 0 {
+		// A sandboxed session never waits longer than its quota.
+		if limit := s.sandbox.limits.MaxBlock.Milliseconds(); n == 0 || n > limit {
+			n = limit
+		}
+	}
+	if n == 0 {
 		return 0, nil
 	}
-	n := int64(ms)
 	if n > math.MaxInt64-s.e.nowMs {
 		// Redis's deadline overflows here and the client just waits.
 		return 0, nil
