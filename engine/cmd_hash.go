@@ -490,10 +490,11 @@ func hashRandWithCount(s *Session, key []byte, count int64, withValues bool) {
 	}
 }
 
-// parseScanCursor reads a SCAN-family cursor as Redis does with strtoul:
+// hscanCursor reads HSCAN's cursor as Redis does with strtoul (the same
+// rules as SCAN's cursor; named apart so family files merge cleanly):
 // an optional sign (a negative number wraps around), decimal digits, no
 // leading space, nothing after, at most 2^64-1.
-func parseScanCursor(b []byte) (uint64, bool) {
+func hscanCursor(b []byte) (uint64, bool) {
 	if len(b) == 0 {
 		return 0, true
 	}
@@ -527,7 +528,7 @@ func parseScanCursor(b []byte) (uint64, bool) {
 
 // HSCAN key cursor [MATCH pattern] [COUNT count]
 func cmdHScan(s *Session, args [][]byte) {
-	cursor, ok := parseScanCursor(args[2])
+	cursor, ok := hscanCursor(args[2])
 	if !ok {
 		s.w.Error(errInvalidCursor)
 		return
