@@ -132,6 +132,7 @@ func listPush(s *Session, args [][]byte, left, xx bool) {
 	} else {
 		s.modified(key)
 	}
+	l.reserve(len(args) - 2)
 	for _, a := range args[2:] {
 		l.push(string(a), left)
 	}

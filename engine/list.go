@@ -4,12 +4,12 @@ package engine
 // popping at either end is O(1) amortized and every index is O(1), so
 // LINDEX, LSET and LRANGE near either end cost no walk at all; inserting or
 // removing in the middle moves the shorter side, as a quicklist touches
-// only the nodes it must. The buffer grows by doubling from a small start
-// and shrinks by half when three quarters are unused, so a short list
-// costs little more than its strings.
+// only the nodes it must. The buffer is sized exactly for a multi-element
+// push, grows by half when full and shrinks when three quarters are unused,
+// so a short list costs little more than its strings.
 type list struct {
-	buf  []string // capacity is 0 or a power of two
-	head int      // index in buf of element 0
+	buf  []string
+	head int // index in buf of element 0
 	n    int
 }
 
@@ -25,8 +25,14 @@ func (l *list) encoding() string { return "quicklist" }
 
 func (l *list) len() int { return l.n }
 
-// slot maps a logical index (0..n-1) to a position in buf.
-func (l *list) slot(i int) int { return (l.head + i) & (len(l.buf) - 1) }
+// slot maps a logical index (0 <= i < len(buf)) to a position in buf.
+func (l *list) slot(i int) int {
+	j := l.head + i
+	if j >= len(l.buf) {
+		j -= len(l.buf)
+	}
+	return j
+}
 
 // at returns element i (0 <= i < n).
 func (l *list) at(i int) string { return l.buf[l.slot(i)] }
@@ -55,18 +61,22 @@ func (l *list) grow() {
 	if l.n < len(l.buf) {
 		return
 	}
-	l.resize(max(listMinCap, 2*len(l.buf)))
+	l.resize(max(listMinCap, len(l.buf)+len(l.buf)/2))
 }
 
-// maybeShrink halves the buffer (as often as needed) while it is at most
-// a quarter full, so a list emptied by a big LTRIM gives its memory back.
-func (l *list) maybeShrink() {
-	c := len(l.buf)
-	for c > listMinCap && l.n <= c/4 {
-		c /= 2
+// reserve makes room for n more elements at once (a push of n), so a
+// list built by one RPUSH has no unused slots.
+func (l *list) reserve(n int) {
+	if need := l.n + n; need > len(l.buf) {
+		l.resize(max(need, len(l.buf)+len(l.buf)/2))
 	}
-	if c != len(l.buf) {
-		l.resize(c)
+}
+
+// maybeShrink gives memory back when the buffer is at most a quarter
+// full (after pops, LREM, a big LTRIM), keeping room to grow again.
+func (l *list) maybeShrink() {
+	if c := len(l.buf); c > listMinCap && l.n <= c/4 {
+		l.resize(max(listMinCap, 2*l.n))
 	}
 }
 
@@ -78,7 +88,10 @@ func (l *list) pushBack(v string) {
 
 func (l *list) pushFront(v string) {
 	l.grow()
-	l.head = (l.head - 1) & (len(l.buf) - 1)
+	l.head--
+	if l.head < 0 {
+		l.head += len(l.buf)
+	}
 	l.buf[l.head] = v
 	l.n++
 }
@@ -96,7 +109,7 @@ func (l *list) push(v string, left bool) {
 func (l *list) popFront() string {
 	v := l.buf[l.head]
 	l.buf[l.head] = "" // let the string be collected
-	l.head = (l.head + 1) & (len(l.buf) - 1)
+	l.head = l.slot(1)
 	l.n--
 	l.maybeShrink()
 	return v
@@ -133,7 +146,10 @@ func (l *list) insert(i int, v string) {
 	l.grow()
 	if i < l.n/2 {
 		// shift elements 0..i-1 one place to the left
-		l.head = (l.head - 1) & (len(l.buf) - 1)
+		l.head--
+		if l.head < 0 {
+			l.head += len(l.buf)
+		}
 		for j := 0; j < i; j++ {
 			l.buf[l.slot(j)] = l.buf[l.slot(j+1)]
 		}
@@ -154,7 +170,7 @@ func (l *list) removeAt(i int) {
 			l.buf[l.slot(j)] = l.buf[l.slot(j-1)]
 		}
 		l.buf[l.head] = ""
-		l.head = (l.head + 1) & (len(l.buf) - 1)
+		l.head = l.slot(1)
 	} else {
 		for j := i; j < l.n-1; j++ {
 			l.buf[l.slot(j)] = l.buf[l.slot(j+1)]
