@@ -465,7 +465,8 @@ func cmdLPos(s *Session, args [][]byte) {
 	}
 	elem := tmpString(args[2])
 	n := int64(l.len())
-	var found []int64
+	var found []int64 // with COUNT
+	first := int64(-1) // without
 	var matches int64
 	for index := int64(0); index < n && (maxlen == 0 || index < maxlen); index++ {
 		pos := index
@@ -479,23 +480,26 @@ func cmdLPos(s *Session, args [][]byte) {
 		if matches < rank {
 			continue
 		}
+		if count == -1 {
+			first = pos
+			break
+		}
 		found = append(found, pos)
-		if count == -1 || (count != 0 && matches-rank+1 >= count) {
+		if count != 0 && matches-rank+1 >= count {
 			break
 		}
 	}
-	if count != -1 {
+	switch {
+	case count != -1:
 		s.w.Array(len(found))
 		for _, p := range found {
 			s.w.Int(p)
 		}
-		return
-	}
-	if len(found) == 0 {
+	case first < 0:
 		s.w.Null()
-		return
+	default:
+		s.w.Int(first)
 	}
-	s.w.Int(found[0])
 }
 
 // LMOVE source destination LEFT|RIGHT LEFT|RIGHT
