@@ -13,6 +13,9 @@ type DB struct {
 	strs    smap[string]
 	objs    smap[object]
 	expires map[string]int64 // unix milliseconds
+	// wtime is each key's last write, in unix seconds, for OBJECT
+	// IDLETIME (see idle.go).
+	wtime map[string]uint32
 	// watched maps a key to the sessions that WATCH it.
 	watched map[string][]*Session
 	// blocked maps a key to the sessions blocked on it, in arrival order.
@@ -25,6 +28,7 @@ func newDB(id int, seed maphash.Seed) *DB {
 		strs:    newSmap[string](seed),
 		objs:    newSmap[object](seed),
 		expires: make(map[string]int64),
+		wtime:   make(map[string]uint32),
 	}
 }
 
@@ -74,8 +78,11 @@ func (db *DB) rawExists(key string) bool {
 // removeRaw deletes key and its deadline; reports whether it existed.
 func (db *DB) removeRaw(key string) bool {
 	found := db.strs.del(key) || db.objs.del(key)
-	if found && len(db.expires) > 0 {
-		delete(db.expires, key)
+	if found {
+		if len(db.expires) > 0 {
+			delete(db.expires, key)
+		}
+		delete(db.wtime, key)
 	}
 	return found
 }
@@ -101,6 +108,7 @@ func (db *DB) clear() {
 	db.strs.clear()
 	db.objs.clear()
 	db.expires = make(map[string]int64)
+	db.wtime = make(map[string]uint32)
 }
 
 // deadline returns the key's expiry in unix ms, or -1.

@@ -65,16 +65,15 @@ func lookupObj[T any](s *Session, key []byte) (v T, found, bad bool) {
 // (SET KEEPTTL, SETRANGE, APPEND, INCR); otherwise it is cleared.
 func (s *Session) setString(key []byte, val string, keepTTL bool) {
 	db := s.db
-	k := tmpString(key)
-	if _, ok := db.strs.get(k); ok {
-		db.strs.update(k, val)
-	} else {
-		k = string(key)
-		db.setStringRaw(k, val)
-	}
+	// The key is always copied: assigning to an existing Go map entry also
+	// replaces its stored key, so a key aliasing the request buffer
+	// (tmpString) would be corrupted when the host reuses the buffer.
+	k := string(key)
+	db.setStringRaw(k, val)
 	if !keepTTL && len(db.expires) > 0 {
 		delete(db.expires, k)
 	}
+	db.noteWrite(k, s.e.nowMs)
 	s.e.touchKey(db, k)
 }
 
@@ -87,6 +86,7 @@ func (s *Session) setObj(key []byte, val object) {
 	if len(db.expires) > 0 {
 		delete(db.expires, k)
 	}
+	db.noteWrite(k, s.e.nowMs)
 	s.e.touchKey(db, k)
 	s.e.signalReady(db, k)
 }
@@ -108,6 +108,7 @@ func (e *Engine) deleteKey(db *DB, key string) bool {
 // watchers are touched and blocked clients may be served.
 func (s *Session) modified(key []byte) {
 	k := tmpString(key)
+	s.db.noteWriteTmp(k, s.e.nowMs)
 	s.e.touchKey(s.db, k)
 	if len(s.db.blocked) > 0 {
 		s.e.signalReady(s.db, string(key))
@@ -117,12 +118,8 @@ func (s *Session) modified(key []byte) {
 // setDeadline sets key's expiry (unix ms); the key must exist.
 func (s *Session) setDeadline(key []byte, at int64) {
 	db := s.db
-	k := tmpString(key)
-	if _, ok := db.expires[k]; ok {
-		db.expires[k] = at
-	} else {
-		db.expires[string(key)] = at
-	}
+	k := string(key) // a stored map key must own its bytes (see setString)
+	db.expires[k] = at
 	s.e.touchKey(db, k)
 }
 
