@@ -157,8 +157,12 @@ func (s *Session) renameGeneric(args [][]byte, nx bool) {
 // getIntFromObject) and returns the database, or writes the error.
 func (s *Session) dbArg(arg []byte) (*DB, bool) {
 	n, ok := parseInt(arg)
-	if !ok || n < math.MinInt32 || n > math.MaxInt32 {
+	if !ok {
 		s.w.Error(errNotInt)
+		return nil, false
+	}
+	if n < math.MinInt32 || n > math.MaxInt32 {
+		s.w.Error("ERR value is out of range, value must between -2147483648 and 2147483647")
 		return nil, false
 	}
 	if n < 0 || n >= int64(len(s.ks.dbs)) {

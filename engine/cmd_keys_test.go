@@ -141,3 +141,493 @@ func (l *keysTestList) encoding() string { return "listpack" }
 func (l *keysTestList) copyObject() object {
 	return &keysTestList{items: append([]string(nil), l.items...)}
 }
+
+func TestKeysDelExistsType(t *testing.T) {
+	runProto(t, 2, []step{
+		{cmd: "MSET a 1 b 2 c 3", want: ok},
+		{cmd: "EXISTS a b nope a", want: integer(3)},
+		{cmd: "DEL a nope a", want: integer(1)},
+		{cmd: "UNLINK b c nope", want: integer(2)},
+		{cmd: "EXISTS a b c", want: integer(0)},
+		{cmd: "DEL", want: arity("del")},
+		{cmd: "UNLINK", want: arity("unlink")},
+		{cmd: "EXISTS", want: arity("exists")},
+		{cmd: "SET s v", want: ok},
+		{cmd: "TYPE s", want: "+string\r\n"},
+		{cmd: "TYPE nope", want: "+none\r\n"},
+		{cmd: "TYPE", want: arity("type")},
+		{cmd: "TYPE a b", want: arity("type")},
+	})
+}
+
+func TestKeysRename(t *testing.T) {
+	runProto(t, 2, []step{
+		{cmd: "RENAME nope x", want: errReply(errNoSuchKey)},
+		{cmd: "RENAME nope nope", want: errReply(errNoSuchKey)},
+		{cmd: "RENAMENX nope x", want: errReply(errNoSuchKey)},
+		{cmd: "SET a 1", want: ok},
+		{cmd: "RENAME a a", want: ok},
+		{cmd: "RENAMENX a a", want: integer(0)},
+		{cmd: "RENAME a b", want: ok},
+		{cmd: "EXISTS a", want: integer(0)},
+		{cmd: "GET b", want: bulk("1")},
+		{cmd: "SET c 3 EX 100", want: ok},
+		{cmd: "RENAME c b", want: ok},
+		{cmd: "GET b", want: bulk("3")},
+		{cmd: "TTL b", want: integer(100)},
+		{cmd: "SET d 4", want: ok},
+		{cmd: "RENAME d b", want: ok},
+		{cmd: "TTL b", want: integer(-1)},
+		{cmd: "SET e 5", want: ok},
+		{cmd: "RENAMENX e b", want: integer(0)},
+		{cmd: "RENAMENX e f", want: integer(1)},
+		{cmd: "MGET e f", want: arr(nilBulk, bulk("5"))},
+		{cmd: "RENAME a", want: arity("rename")},
+		{cmd: "RENAMENX a", want: arity("renamenx")},
+	})
+}
+
+func TestKeysCopyMove(t *testing.T) {
+	runProto(t, 2, []step{
+		{cmd: "SET a 1 EX 100", want: ok},
+		{cmd: "COPY a a", want: errReply(errSameObject)},
+		{cmd: "COPY nope nope", want: errReply(errSameObject)},
+		{cmd: "COPY nope b", want: integer(0)},
+		{cmd: "COPY a b", want: integer(1)},
+		{cmd: "GET b", want: bulk("1")},
+		{cmd: "TTL b", want: integer(100)},
+		{cmd: "SET a 2", want: ok},
+		{cmd: "COPY a b", want: integer(0)},
+		{cmd: "COPY a b REPLACE", want: integer(1)},
+		{cmd: "GET b", want: bulk("2")},
+		{cmd: "TTL b", want: integer(-1)},
+		{cmd: "COPY a a DB 1", want: integer(1)},
+		{cmd: "COPY a a DB 1", want: integer(0)},
+		{cmd: "COPY a a db 1 replace", want: integer(1)},
+		{cmd: "COPY a a DB 0", want: errReply(errSameObject)},
+		{cmd: "COPY a b DB 16", want: errReply(errDBIndex)},
+		{cmd: "COPY a b DB -1", want: errReply(errDBIndex)},
+		{cmd: "COPY a b DB abc", want: errInt},
+		{cmd: "COPY a b DB 4294967296", want: errReply("ERR value is out of range, value must between -2147483648 and 2147483647")},
+		{cmd: "COPY a b DB", want: errSyn},
+		{cmd: "COPY a b FOO", want: errSyn},
+		{cmd: "COPY a", want: arity("copy")},
+		// MOVE
+		{cmd: "MOVE a 0", want: errReply(errSameObject)},
+		{cmd: "MOVE a 16", want: errReply(errDBIndex)},
+		{cmd: "MOVE a -1", want: errReply(errDBIndex)},
+		{cmd: "MOVE a x", want: errInt},
+		{cmd: "MOVE a 2147483648", want: errReply("ERR value is out of range, value must between -2147483648 and 2147483647")},
+		{cmd: "MOVE a -2147483649", want: errReply("ERR value is out of range, value must between -2147483648 and 2147483647")},
+		{cmd: "MOVE a 99999999999999999999", want: errInt},
+		{cmd: "MOVE nope 1", want: integer(0)},
+		{cmd: "MOVE a 1", want: integer(0)}, // exists there already
+		{cmd: "SET m 5 EX 100", want: ok},
+		{cmd: "MOVE m 2", want: integer(1)},
+		{cmd: "EXISTS m", want: integer(0)},
+		{cmd: "SELECT 2", want: ok},
+		{cmd: "GET m", want: bulk("5")},
+		{cmd: "TTL m", want: integer(100)},
+		{cmd: "SELECT 1", want: ok},
+		{cmd: "GET a", want: bulk("2")},
+		{cmd: "MOVE a", want: arity("move")},
+	})
+}
+
+// COPY of a collection duplicates it: changing the copy leaves the source
+// alone. RENAME and MOVE carry the value itself.
+func TestKeysCopyCollection(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	withList(t, c, "l")
+	assert.Equal(t, integer(1), c.line("COPY l l2"))
+	assert.Equal(t, "+list\r\n", c.line("TYPE l2"))
+	db := e.main.dbs[0]
+	o1, _ := db.objs.get("l")
+	o2, _ := db.objs.get("l2")
+	require.NotSame(t, o1, o2)
+	o2.(*keysTestList).items[0] = "changed"
+	assert.Equal(t, "x", o1.(*keysTestList).items[0])
+	assert.Equal(t, ok, c.line("RENAME l l3"))
+	o3, _ := db.objs.get("l3")
+	assert.Same(t, o1, o3)
+	assert.Equal(t, integer(1), c.line("MOVE l3 1"))
+	o4, _ := e.main.dbs[1].objs.get("l3")
+	assert.Same(t, o1, o4)
+	assert.Equal(t, 1, db.size())
+	// A string over a collection and the reverse
+	assert.Equal(t, ok, c.line("SET s v"))
+	assert.Equal(t, ok, c.line("RENAME s l2"))
+	assert.Equal(t, "+string\r\n", c.line("TYPE l2"))
+	assert.Equal(t, 1, db.size())
+	// a value type without copyObject is refused, not shared
+	c.s.db.setObjRaw("u", uncopyable{})
+	assert.Equal(t, errReply("ERR COPY is not supported for 'zset' values"), c.line("COPY u u2"))
+}
+
+type uncopyable struct{}
+
+func (uncopyable) typeName() string { return "zset" }
+func (uncopyable) encoding() string { return "listpack" }
+
+func TestKeysKeys(t *testing.T) {
+	e, clk := testEngine(t)
+	c := newClient(t, e)
+	assert.Equal(t, "*0\r\n", c.line("KEYS *"))
+	c.line("MSET one 1 two 2 three 3 four 4 h\\llo 5")
+	withList(t, c, "list")
+	got := func(pat string) []string {
+		items := parseArrayOfBulks(t, c.do("KEYS", pat))
+		sort.Strings(items)
+		return items
+	}
+	assert.Equal(t, []string{"four", "h\\llo", "list", "one", "three", "two"}, got("*"))
+	assert.Equal(t, []string{"three", "two"}, got("t*"))
+	assert.Equal(t, []string{"one", "two"}, got("?[nw]?"))
+	assert.Equal(t, []string{"h\\llo"}, got("h\\\\*"))
+	assert.Empty(t, got("T*"))
+	c.line("PEXPIRE one 10")
+	clk.Advance(11 * time.Millisecond)
+	assert.Equal(t, []string{"four", "h\\llo", "list", "three", "two"}, got("*"))
+	assert.Equal(t, arity("keys"), c.line("KEYS"))
+}
+
+func TestKeysScan(t *testing.T) {
+	e, clk := testEngine(t)
+	c := newClient(t, e)
+	assert.Equal(t, arr(bulk("0"), "*0\r\n"), c.line("SCAN 0"))
+	const n = 5000
+	args := []string{"MSET"}
+	for i := range n {
+		args = append(args, "key:"+itoa(int64(i)), "v")
+	}
+	require.Equal(t, ok, c.do(args...))
+	withList(t, c, "list")
+	scanAll := func(extra ...string) map[string]int {
+		seen := map[string]int{}
+		cursor := "0"
+		for calls := 0; ; calls++ {
+			require.Less(t, calls, 100000)
+			reply := c.do(append([]string{"SCAN", cursor}, extra...)...)
+			r := bufio.NewReader(strings.NewReader(reply))
+			line, _ := r.ReadString('\n')
+			require.Equal(t, "*2\r\n", line, reply)
+			var out strings.Builder
+			require.NoError(t, readReply(r, &out))
+			cursor = strings.Split(out.String(), "\r\n")[1]
+			rest, _ := io.ReadAll(r)
+			for _, k := range parseArrayOfBulks(t, string(rest)) {
+				seen[k]++
+			}
+			if cursor == "0" {
+				return seen
+			}
+		}
+	}
+	all := scanAll("COUNT", "100")
+	assert.Len(t, all, n+1)
+	for k, times := range all {
+		assert.Equal(t, 1, times, k)
+	}
+	assert.Len(t, scanAll("MATCH", "key:1?", "COUNT", "1000"), 10)
+	assert.Equal(t, map[string]int{"list": 1}, scanAll("TYPE", "list"))
+	assert.Equal(t, map[string]int{"list": 1}, scanAll("type", "LIST", "COUNT", "7"))
+	assert.Len(t, scanAll("TYPE", "string"), n)
+	assert.Len(t, scanAll("TYPE", "nosuchtype"), 0)
+	assert.Len(t, scanAll("MATCH", "*"), n+1)
+	// expired keys are not returned, and are reclaimed on the way
+	for i := range 10 {
+		c.line("PEXPIRE key:" + itoa(int64(i)) + " 5")
+	}
+	clk.Advance(10 * time.Millisecond)
+	assert.Len(t, scanAll(), n+1-10)
+	assert.Equal(t, n+1-10, e.main.dbs[0].size())
+	// a key present for the whole scan is returned even while the map grows
+	seen := map[string]bool{}
+	cursor := "0"
+	for i := 0; ; i++ {
+		items := parseArrayOfBulks(t, "*"+strings.SplitN(c.do("SCAN", cursor, "COUNT", "50"), "*", 3)[2])
+		for _, k := range items {
+			seen[k] = true
+		}
+		cursor = strings.Split(c.do("SCAN", cursor, "COUNT", "50"), "\r\n")[2]
+		c.do("SET", "new:"+itoa(int64(i)), "v")
+		if cursor == "0" {
+			break
+		}
+	}
+	for i := 10; i < n; i++ {
+		require.True(t, seen["key:"+itoa(int64(i))], i)
+	}
+}
+
+func TestKeysScanErrors(t *testing.T) {
+	runProto(t, 2, []step{
+		{cmd: "SET a 1", want: ok},
+		{cmd: "SCAN abc", want: errReply("ERR invalid cursor")},
+		{cmd: "SCAN 1.5", want: errReply("ERR invalid cursor")},
+		{cmd: "SCAN 18446744073709551616", want: errReply("ERR invalid cursor")},
+		{cmd: "SCAN 0x10", want: errReply("ERR invalid cursor")},
+		{args: []string{"SCAN", " 0"}, want: errReply("ERR invalid cursor")},
+		{cmd: "SCAN -", want: errReply("ERR invalid cursor")},
+		{cmd: "SCAN 0 COUNT 0", want: errSyn},
+		{cmd: "SCAN 0 COUNT -1", want: errSyn},
+		{cmd: "SCAN 0 COUNT abc", want: errInt},
+		{cmd: "SCAN 0 COUNT", want: errSyn},
+		{cmd: "SCAN 0 MATCH", want: errSyn},
+		{cmd: "SCAN 0 TYPE", want: errSyn},
+		{cmd: "SCAN 0 FOO bar", want: errSyn},
+		{cmd: "SCAN 0 COUNT 1 FOO", want: errSyn},
+		{cmd: "SCAN 0 MATCH a COUNT 100 TYPE string", want: arr(bulk("0"), bulks("a"))},
+		{cmd: "SCAN 0 MATCH b*", want: arr(bulk("0"), "*0\r\n")},
+		{cmd: "SCAN", want: arity("scan")},
+	})
+	for _, cur := range []string{"", "+0", "-0", "-18446744073709551615"} {
+		v, ok := parseScanCursor([]byte(cur))
+		assert.True(t, ok, cur)
+		assert.LessOrEqual(t, v, uint64(1), cur)
+	}
+	v, ok := parseScanCursor([]byte("-1"))
+	assert.True(t, ok)
+	assert.Equal(t, ^uint64(0), v)
+}
+
+func TestKeysRandomKey(t *testing.T) {
+	e, clk := testEngine(t)
+	c := newClient(t, e)
+	assert.Equal(t, nilBulk, c.line("RANDOMKEY"))
+	c.line("MSET a 1 b 2 c 3")
+	seen := map[string]bool{}
+	for range 200 {
+		r := c.line("RANDOMKEY")
+		seen[r] = true
+	}
+	assert.Equal(t, map[string]bool{bulk("a"): true, bulk("b"): true, bulk("c"): true}, seen)
+	c.line("PEXPIRE a 1")
+	c.line("PEXPIRE b 1")
+	clk.Advance(2 * time.Millisecond)
+	for range 20 {
+		assert.Equal(t, bulk("c"), c.line("RANDOMKEY"))
+	}
+	c.line("PEXPIRE c 1")
+	clk.Advance(2 * time.Millisecond)
+	assert.Equal(t, nilBulk, c.line("RANDOMKEY"))
+	assert.Equal(t, 0, e.main.dbs[0].size(), "expired keys met on the way are reclaimed")
+	c.do("HELLO", "3")
+	assert.Equal(t, resp3Null, c.line("RANDOMKEY"))
+	assert.Equal(t, arity("randomkey"), c.line("RANDOMKEY x"))
+}
+
+func TestKeysExpire(t *testing.T) {
+	invalid := func(cmd string) string { return errReply("ERR invalid expire time in '" + cmd + "' command") }
+	runProto(t, 2, []step{
+		{cmd: "EXPIRE nope 100", want: integer(0)},
+		{cmd: "TTL nope", want: integer(-2)},
+		{cmd: "PTTL nope", want: integer(-2)},
+		{cmd: "EXPIRETIME nope", want: integer(-2)},
+		{cmd: "PEXPIRETIME nope", want: integer(-2)},
+		{cmd: "SET a 1", want: ok},
+		{cmd: "TTL a", want: integer(-1)},
+		{cmd: "PTTL a", want: integer(-1)},
+		{cmd: "EXPIRETIME a", want: integer(-1)},
+		{cmd: "PEXPIRETIME a", want: integer(-1)},
+		{cmd: "EXPIRE a 100", want: integer(1)},
+		{cmd: "TTL a", want: integer(100)},
+		{cmd: "PEXPIRE a 200000", want: integer(1)},
+		{cmd: "TTL a", want: integer(200)},
+		{cmd: "EXPIREAT a 99999999999", want: integer(1)},
+		{cmd: "EXPIRETIME a", want: integer(99999999999)},
+		{cmd: "PEXPIRETIME a", want: integer(99999999999000)},
+		{cmd: "PEXPIREAT a 99999999999500", want: integer(1)},
+		{cmd: "EXPIRETIME a", want: integer(100000000000)},
+		{cmd: "PEXPIREAT a 99999999999499", want: integer(1)},
+		{cmd: "EXPIRETIME a", want: integer(99999999999)},
+		// options
+		{cmd: "PERSIST a", want: integer(1)},
+		{cmd: "PERSIST a", want: integer(0)},
+		{cmd: "PERSIST nope", want: integer(0)},
+		{cmd: "EXPIRE a 100 XX", want: integer(0)},
+		{cmd: "EXPIRE a 100 GT", want: integer(0)},
+		{cmd: "EXPIRE a 100 LT", want: integer(1)},
+		{cmd: "EXPIRE a 200 LT", want: integer(0)},
+		{cmd: "EXPIRE a 50 LT", want: integer(1)},
+		{cmd: "EXPIRE a 50 GT", want: integer(0)},
+		{cmd: "EXPIRE a 60 gt", want: integer(1)},
+		{cmd: "TTL a", want: integer(60)},
+		{cmd: "EXPIRE a 100 NX", want: integer(0)},
+		{cmd: "EXPIRE a 100 XX", want: integer(1)},
+		{cmd: "EXPIRE a 200 XX GT", want: integer(1)},
+		{cmd: "EXPIRE a 100 XX LT", want: integer(1)},
+		{cmd: "TTL a", want: integer(100)},
+		{cmd: "PERSIST a", want: integer(1)},
+		{cmd: "EXPIRE a 100 NX", want: integer(1)},
+		{cmd: "EXPIRE a 100 NX NX", want: integer(0)},
+		{cmd: "EXPIRE nope 100 XX", want: integer(0)},
+		{cmd: "EXPIRE a 10 NX XX", want: errReply("ERR NX and XX, GT or LT options at the same time are not compatible")},
+		{cmd: "EXPIRE a 10 NX GT", want: errReply("ERR NX and XX, GT or LT options at the same time are not compatible")},
+		{cmd: "EXPIRE a 10 LT NX", want: errReply("ERR NX and XX, GT or LT options at the same time are not compatible")},
+		{cmd: "EXPIRE a 10 GT LT", want: errReply("ERR GT and LT options at the same time are not compatible")},
+		{cmd: "EXPIRE a 10 XX GT LT", want: errReply("ERR GT and LT options at the same time are not compatible")},
+		{cmd: "EXPIRE a 10 foo", want: errReply("ERR Unsupported option foo")},
+		{cmd: "PEXPIREAT a 10 Bar", want: errReply("ERR Unsupported option Bar")},
+		{cmd: "EXPIRE a abc foo", want: errReply("ERR Unsupported option foo")},
+		{cmd: "EXPIRE a abc", want: errInt},
+		{cmd: "EXPIRE a 1.5", want: errInt},
+		{cmd: "EXPIRE a 9223372036854775807", want: invalid("expire")},
+		{cmd: "EXPIRE a -9223372036854775807", want: invalid("expire")},
+		{cmd: "EXPIRE a 9223372036854775", want: invalid("expire")},
+		{cmd: "PEXPIRE a 9223372036854775807", want: invalid("pexpire")},
+		{cmd: "EXPIREAT a 9223372036854775807", want: invalid("expireat")},
+		{cmd: "EXPIREAT a 9223372036854776", want: invalid("expireat")},
+		{cmd: "PEXPIREAT a -9223372036854775808", want: integer(1)},
+		{cmd: "EXISTS a", want: integer(0)},
+		{cmd: "EXPIRE nope 9223372036854775807", want: invalid("expire")},
+		// a time in the past deletes the key
+		{cmd: "SET a 1", want: ok},
+		{cmd: "EXPIRE a -1", want: integer(1)},
+		{cmd: "EXISTS a", want: integer(0)},
+		{cmd: "SET a 1", want: ok},
+		{cmd: "EXPIRE a 0", want: integer(1)},
+		{cmd: "EXISTS a", want: integer(0)},
+		{cmd: "SET a 1", want: ok},
+		{cmd: "EXPIREAT a 1", want: integer(1)},
+		{cmd: "EXISTS a", want: integer(0)},
+		{cmd: "SET a 1", want: ok},
+		{cmd: "PEXPIRE a -100 LT", want: integer(1)},
+		{cmd: "EXISTS a", want: integer(0)},
+		{cmd: "SET a 1", want: ok},
+		{cmd: "PEXPIRE a -100 GT", want: integer(0)},
+		{cmd: "EXISTS a", want: integer(1)},
+		{cmd: "EXPIRE a", want: arity("expire")},
+		{cmd: "PEXPIRE a", want: arity("pexpire")},
+		{cmd: "EXPIREAT a", want: arity("expireat")},
+		{cmd: "PEXPIREAT a", want: arity("pexpireat")},
+		{cmd: "TTL", want: arity("ttl")},
+		{cmd: "PTTL", want: arity("pttl")},
+		{cmd: "EXPIRETIME", want: arity("expiretime")},
+		{cmd: "PEXPIRETIME", want: arity("pexpiretime")},
+		{cmd: "PERSIST", want: arity("persist")},
+	})
+}
+
+// TTL rounds to the nearest second; PTTL is exact; a key is gone once now
+// is past its deadline.
+func TestKeysTTLClock(t *testing.T) {
+	e, clk := testEngine(t)
+	c := newClient(t, e)
+	c.line("SET a 1")
+	assert.Equal(t, integer(1), c.line("PEXPIRE a 2500"))
+	assert.Equal(t, integer(3), c.line("TTL a"))
+	clk.Advance(1 * time.Millisecond)
+	assert.Equal(t, integer(2), c.line("TTL a"))
+	assert.Equal(t, integer(2499), c.line("PTTL a"))
+	assert.Equal(t, integer(1_700_000_002_500), c.line("PEXPIRETIME a"))
+	assert.Equal(t, integer(1_700_000_003), c.line("EXPIRETIME a"))
+	clk.Advance(2499 * time.Millisecond)
+	assert.Equal(t, integer(0), c.line("PTTL a"))
+	assert.Equal(t, integer(1), c.line("EXISTS a"))
+	clk.Advance(time.Millisecond)
+	assert.Equal(t, integer(-2), c.line("PTTL a"))
+	// EXPIREAT exactly now deletes at once
+	c.line("SET b 1")
+	assert.Equal(t, integer(1), c.line("PEXPIREAT b "+itoa(clk.Now().UnixMilli())))
+	assert.Equal(t, integer(0), c.line("EXISTS b"))
+	c.line("SET b 1")
+	assert.Equal(t, integer(1), c.line("PEXPIREAT b "+itoa(clk.Now().UnixMilli()+1)))
+	assert.Equal(t, integer(1), c.line("EXISTS b"))
+}
+
+func TestKeysTouchObject(t *testing.T) {
+	runProto(t, 2, []step{
+		{cmd: "MSET a 1 b 2", want: ok},
+		{cmd: "TOUCH a b nope", want: integer(2)},
+		{cmd: "TOUCH", want: arity("touch")},
+		{cmd: "SET i 12345", want: ok},
+		{cmd: "OBJECT ENCODING i", want: bulk("int")},
+		{cmd: "SET i -9223372036854775808", want: ok},
+		{cmd: "OBJECT ENCODING i", want: bulk("int")},
+		{cmd: "SET i 9223372036854775808", want: ok},
+		{cmd: "OBJECT ENCODING i", want: bulk("embstr")},
+		{cmd: "SET i 0123", want: ok},
+		{cmd: "OBJECT ENCODING i", want: bulk("embstr")},
+		{args: []string{"SET", "i", "12345678901234567890123456789012345678901234"}, want: ok},
+		{cmd: "OBJECT ENCODING i", want: bulk("embstr")},
+		{args: []string{"SET", "i", "123456789012345678901234567890123456789012345"}, want: ok},
+		{cmd: "OBJECT ENCODING i", want: bulk("raw")},
+		{args: []string{"SET", "i", ""}, want: ok},
+		{cmd: "OBJECT ENCODING i", want: bulk("embstr")},
+		{cmd: "OBJECT ENCODING nope", want: nilBulk},
+		{cmd: "OBJECT REFCOUNT nope", want: nilBulk},
+		{cmd: "OBJECT IDLETIME nope", want: nilBulk},
+		{cmd: "OBJECT FREQ nope", want: nilBulk},
+		{cmd: "SET n 9999", want: ok},
+		{cmd: "OBJECT REFCOUNT n", want: integer(2147483647)},
+		{cmd: "SET n 10000", want: ok},
+		{cmd: "OBJECT REFCOUNT n", want: integer(1)},
+		{cmd: "SET n -1", want: ok},
+		{cmd: "OBJECT REFCOUNT n", want: integer(1)},
+		{cmd: "SET n abc", want: ok},
+		{cmd: "OBJECT REFCOUNT n", want: integer(1)},
+		{cmd: "OBJECT IDLETIME n", want: integer(0)},
+		{cmd: "OBJECT FREQ n", want: errReply("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")},
+		{cmd: "OBJECT ENCODING", want: arity("object|encoding")},
+		{cmd: "OBJECT ENCODING a b", want: arity("object|encoding")},
+		{cmd: "OBJECT HELP x", want: arity("object|help")},
+		{cmd: "OBJECT FOO a", want: errReply("ERR unknown subcommand 'FOO'. Try OBJECT HELP.")},
+		{cmd: "OBJECT", want: arity("object")},
+		{cmd: "OBJECT HELP", want: "*15\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+ENCODING <key>\r\n+    Return the kind of internal representation used in order to store the value\r\n+    associated with a <key>.\r\n+FREQ <key>\r\n+    Return the access frequency index of the <key>. The returned integer is\r\n+    proportional to the logarithm of the recent access frequency of the key.\r\n+IDLETIME <key>\r\n+    Return the idle time of the <key>, that is the approximated number of\r\n+    seconds elapsed since the last access to the key.\r\n+REFCOUNT <key>\r\n+    Return the number of references of the value associated with the specified\r\n+    <key>.\r\n+HELP\r\n+    Prints this help.\r\n"},
+	})
+}
+
+func TestKeysObjectResp3(t *testing.T) {
+	runProto(t, 3, []step{
+		{cmd: "OBJECT ENCODING nope", want: resp3Null},
+		{cmd: "OBJECT IDLETIME nope", want: resp3Null},
+		{cmd: "TYPE nope", want: "+none\r\n"},
+	})
+}
+
+// OBJECT IDLETIME counts seconds since the key was last written or
+// TOUCHed; reading does not reset it (see idle.go).
+func TestKeysObjectIdleTime(t *testing.T) {
+	e, clk := testEngine(t)
+	c := newClient(t, e)
+	c.line("SET a 1")
+	withList(t, c, "l")
+	clk.Advance(10 * time.Second)
+	assert.Equal(t, integer(10), c.line("OBJECT IDLETIME a"))
+	c.line("GET a")
+	assert.Equal(t, integer(10), c.line("OBJECT IDLETIME a"))
+	c.line("INCR a")
+	assert.Equal(t, integer(0), c.line("OBJECT IDLETIME a"))
+	clk.Advance(5 * time.Second)
+	assert.Equal(t, integer(5), c.line("OBJECT IDLETIME a"))
+	assert.Equal(t, integer(1), c.line("TOUCH a"))
+	assert.Equal(t, integer(0), c.line("OBJECT IDLETIME a"))
+	clk.Advance(3 * time.Second)
+	// the write time travels with RENAME and MOVE
+	assert.Equal(t, ok, c.line("RENAME a b"))
+	assert.Equal(t, integer(3), c.line("OBJECT IDLETIME b"))
+	assert.Equal(t, integer(1), c.line("MOVE b 1"))
+	c.line("SELECT 1")
+	assert.Equal(t, integer(3), c.line("OBJECT IDLETIME b"))
+	assert.Equal(t, integer(1), c.line("COPY b c"))
+	assert.Equal(t, integer(0), c.line("OBJECT IDLETIME c"))
+	c.line("SELECT 0")
+	// a collection changed in place (modified) is a write too
+	c.s.e.mu.Lock()
+	c.s.modified([]byte("l"))
+	c.s.e.mu.Unlock()
+	assert.Equal(t, integer(0), c.line("OBJECT IDLETIME l"))
+	// deleting forgets the time
+	c.line("DEL l")
+	_, kept := e.main.dbs[0].wtime["l"]
+	assert.False(t, kept)
+	require.NoError(t, e.config.set("maxmemory-policy", "allkeys-lfu", false))
+	c.line("SELECT 1")
+	assert.Equal(t, errReply("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."), c.line("OBJECT IDLETIME b"))
+	assert.Equal(t, errReply("ERR access frequency is not tracked by GoRedis"), c.line("OBJECT FREQ b"))
+	require.NoError(t, e.config.set("maxmemory", "100mb", false))
+	c.line("SET n 5")
+	assert.Equal(t, integer(1), c.line("OBJECT REFCOUNT n"))
+}
