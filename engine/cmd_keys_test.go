@@ -631,3 +631,109 @@ func TestKeysObjectIdleTime(t *testing.T) {
 	c.line("SET n 5")
 	assert.Equal(t, integer(1), c.line("OBJECT REFCOUNT n"))
 }
+
+// Keyspace events, checked against redis-server 7.0 with
+// redis-cli psubscribe '__keyevent@*__:*' running this same script.
+func TestKeysNotifications(t *testing.T) {
+	e, clk := testEngine(t)
+	c := newClient(t, e)
+	sub := newClient(t, e)
+	require.NoError(t, e.config.set("notify-keyspace-events", "KEA", false))
+	e.mu.Lock()
+	sub.s.pubsub = &subscriptions{patterns: map[string]struct{}{"__keyevent@*__:*": {}}}
+	e.mu.Unlock()
+	script := []string{
+		"SET a 1", "SET a 2 EX 100", "SETEX b 10 v", "PSETEX c 100000 v", "SETNX d 1", "SETNX d 2",
+		"MSET e 1 f 2", "MSETNX g 1", "MSETNX g 1", "GETSET a 3", "APPEND a x", "SETRANGE a 0 y",
+		"INCR n", "DECRBY n 2", "INCRBYFLOAT n 1.5", "GETDEL n", "GETDEL n", "GETEX a EX 100",
+		"GETEX a PERSIST", "GETEX a PERSIST", "GETEX b EXAT 1", "DEL e f nope", "UNLINK g",
+		"RENAME a z", "RENAMENX z y", "MOVE y 1", "COPY d d2", "COPY d d DB 2", "EXPIRE d 100",
+		"PEXPIRE d -1", "SET p 1", "EXPIRE p 100", "PERSIST p", "PERSIST p", "SET q 1 PX 1", "GET q",
+		"SET r 1 KEEPTTL", "SET s 1 GET", "SET s 2 NX",
+	}
+	for _, cmd := range script {
+		if cmd == "GET q" {
+			clk.Advance(2 * time.Millisecond)
+		}
+		c.line(cmd)
+	}
+	out := string(sub.s.TakeOutput(nil))
+	var got []string
+	for _, msg := range strings.Split(out, "*4\r\n")[1:] {
+		parts := strings.Split(msg, "\r\n")
+		// pmessage, pattern, channel, key
+		ch := strings.TrimPrefix(parts[5], "__keyevent@")
+		db, event, _ := strings.Cut(ch, "__:")
+		got = append(got, db+" "+event+" "+parts[7])
+	}
+	want := []string{
+		"0 set a", "0 set a", "0 expire a", "0 set b", "0 expire b", "0 set c", "0 expire c",
+		"0 set d", "0 set e", "0 set f", "0 set g", "0 set a", "0 append a", "0 setrange a",
+		"0 incrby n", "0 incrby n", "0 incrbyfloat n", "0 del n", "0 expire a", "0 persist a",
+		"0 del b", "0 del e", "0 del f", "0 del g", "0 rename_from a", "0 rename_to z",
+		"0 rename_from z", "0 rename_to y", "0 move_from y", "1 move_to y", "0 copy_to d2",
+		"2 copy_to d", "0 expire d", "0 del d", "0 set p", "0 expire p", "0 persist p",
+		"0 set q", "0 expire q", "0 expired q", "0 set r", "0 set s",
+	}
+	assert.Equal(t, want, got)
+}
+
+// Keys that expire and are never read again are reclaimed by the active
+// cycle: the key maps, the deadlines and the write times all shrink.
+func TestKeysActiveExpiryReclaims(t *testing.T) {
+	e, clk := testEngine(t)
+	c := newClient(t, e)
+	db := e.main.dbs[0]
+	for i := range 2000 {
+		require.Equal(t, ok, c.line("SET vol:"+itoa(int64(i))+" v PX 10"))
+	}
+	for i := range 50 {
+		require.Equal(t, ok, c.line("SET long:"+itoa(int64(i))+" v EX 1000"))
+	}
+	for i := range 100 {
+		require.Equal(t, ok, c.line("SET keep:"+itoa(int64(i))+" v"))
+	}
+	withList(t, c, "list")
+	require.Equal(t, integer(1), c.line("PEXPIRE list 10"))
+	require.Equal(t, 2151, db.size())
+	require.Len(t, db.expires, 2051)
+
+	assert.Equal(t, 0, e.ActiveExpireCycle(), "nothing is due yet")
+	clk.Advance(11 * time.Millisecond)
+	total := 0
+	for range 1000 {
+		n := e.ActiveExpireCycle()
+		total += n
+		if len(db.expires) == 50 {
+			break
+		}
+	}
+	assert.Equal(t, 2001, total)
+	assert.Equal(t, 150, db.size())
+	assert.Len(t, db.expires, 50)
+	assert.Len(t, db.wtime, 150)
+	assert.Equal(t, 0, db.objs.len())
+	assert.Equal(t, integer(150), c.line("DBSIZE"))
+	assert.Equal(t, integer(1000), c.line("TTL long:7"))
+
+	// lazily: a due key is removed by the first command that touches it
+	require.Equal(t, ok, c.line("SET lazy v PX 5"))
+	clk.Advance(6 * time.Millisecond)
+	require.Equal(t, 151, db.size(), "still stored until touched")
+	assert.Equal(t, integer(-2), c.line("TTL lazy"))
+	assert.Equal(t, 150, db.size())
+	assert.Len(t, db.expires, 50)
+}
+
+// The active cycle works through every database.
+func TestKeysActiveExpiryAllDBs(t *testing.T) {
+	e, clk := testEngine(t)
+	c := newClient(t, e)
+	c.line("SET a v PX 1")
+	c.line("SELECT 5")
+	c.line("SET b v PX 1")
+	clk.Advance(2 * time.Millisecond)
+	assert.Equal(t, 2, e.ActiveExpireCycle())
+	assert.Equal(t, 0, e.main.dbs[0].size())
+	assert.Equal(t, 0, e.main.dbs[5].size())
+}
