@@ -579,12 +579,16 @@ func cmdPersist(s *Session, args [][]byte) {
 	s.w.Int(0)
 }
 
-// objectLookup finds OBJECT's key, replying null when it is missing.
+// objectLookup finds OBJECT's key, replying null when it is missing. As
+// in Redis, it counts a hit or miss but sends no keymiss event.
 func (s *Session) objectLookup(key []byte) (string, object, bool) {
-	str, obj, found := s.lookupRead(key)
+	str, obj, found := s.lookup(key)
 	if !found {
+		s.e.stats.keyspaceMisses++
 		s.w.Null()
+		return "", nil, false
 	}
+	s.e.stats.keyspaceHits++
 	return str, obj, found
 }
 

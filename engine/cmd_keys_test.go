@@ -737,3 +737,34 @@ func TestKeysActiveExpiryAllDBs(t *testing.T) {
 	assert.Equal(t, 0, e.main.dbs[0].size())
 	assert.Equal(t, 0, e.main.dbs[5].size())
 }
+
+// Read commands that miss send "keymiss" (class m); write lookups and
+// OBJECT do not. Checked against redis-server 7.0 the same way.
+func TestKeysKeymissNotifications(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	sub := newClient(t, e)
+	require.NoError(t, e.config.set("notify-keyspace-events", "KEAm", false))
+	e.mu.Lock()
+	sub.s.pubsub = &subscriptions{patterns: map[string]struct{}{"__keyevent@*__:*": {}}}
+	e.mu.Unlock()
+	script := []string{"GET nope1", "EXISTS nope2", "TYPE nope3", "OBJECT ENCODING nope4", "TTL nope5",
+		"MGET nope6", "STRLEN nope7", "GETRANGE nope8 0 1", "TOUCH nope9", "COPY nope10 x", "LCS nope11 nope12",
+		"SET nope13 v GET", "GETDEL nope14", "GETEX nope15", "INCR nope16", "DEL nope17", "RENAME nope18 x",
+		"MOVE nope19 1", "EXPIRE nope20 1", "PTTL nope21", "EXPIRETIME nope22", "PERSIST nope23",
+		"APPEND nope24 x", "GETSET nope25 x"}
+	for _, cmd := range script {
+		c.line(cmd)
+	}
+	var got []string
+	for _, msg := range strings.Split(string(sub.s.TakeOutput(nil)), "*4\r\n")[1:] {
+		parts := strings.Split(msg, "\r\n")
+		_, event, _ := strings.Cut(parts[5], "__:")
+		got = append(got, event+" "+parts[7])
+	}
+	want := []string{"keymiss nope1", "keymiss nope2", "keymiss nope3", "keymiss nope5", "keymiss nope6",
+		"keymiss nope7", "keymiss nope8", "keymiss nope9", "keymiss nope10", "keymiss nope11", "keymiss nope12",
+		"keymiss nope13", "set nope13", "keymiss nope14", "keymiss nope15", "incrby nope16", "keymiss nope21",
+		"keymiss nope22", "append nope24", "keymiss nope25", "set nope25"}
+	assert.Equal(t, want, got)
+}

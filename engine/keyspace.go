@@ -18,13 +18,15 @@ func (s *Session) lookup(key []byte) (str string, obj object, found bool) {
 }
 
 // lookupRead is lookup for commands that read a value, counting keyspace
-// hits and misses for INFO.
+// hits and misses for INFO; a miss is a "keymiss" event, as in Redis's
+// lookupKeyRead.
 func (s *Session) lookupRead(key []byte) (str string, obj object, found bool) {
 	str, obj, found = s.lookup(key)
 	if found {
 		s.e.stats.keyspaceHits++
 	} else {
 		s.e.stats.keyspaceMisses++
+		s.notifyEvent(notifyKeyMiss, "keymiss", key)
 	}
 	return str, obj, found
 }
