@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strconv"
+	"unsafe"
 )
 
 func stringHandlers() []handlerEntry {
@@ -364,16 +365,40 @@ func cmdAppend(s *Session, args [][]byte) {
 		if !s.checkStringLength(int64(len(cur)), int64(len(val))) {
 			return
 		}
-		// One allocation for the result; Go strings are immutable, so
-		// (unlike Redis's sds) every APPEND copies the old value.
-		b := make([]byte, len(cur)+len(val))
-		copy(b, cur)
-		copy(b[len(cur):], val)
-		nv = bytesToString(b)
+		nv = s.db.appendTail.append(key, cur, val)
 	}
 	s.setString(key, nv, true)
 	s.notifyEvent(notifyString, "append", key)
 	s.w.Int(int64(len(nv)))
+}
+
+// appendBuffer makes a run of APPENDs to one key amortized O(1), as sds
+// preallocation does in Redis. Go strings are immutable, so a plain APPEND
+// copies the whole value. The buffer remembers the last appended key's
+// bytes: while that key's value is still exactly buf[:n] (same memory, same
+// length), the next APPEND writes after byte n, where no string can
+// point, since every string ever made from buf is a prefix of at most n
+// bytes (n only grows). Any other key, or a value replaced since, takes the
+// copying path. Only one buffer per database is kept, so the slack is
+// bounded by one value's growth.
+type appendBuffer struct {
+	key string
+	buf []byte
+}
+
+func (a *appendBuffer) append(key []byte, cur string, val []byte) string {
+	if len(a.buf) > 0 && len(cur) == len(a.buf) && unsafe.StringData(cur) == unsafe.SliceData(a.buf) && a.key == tmpString(key) {
+		a.buf = append(a.buf, val...) // in place while capacity lasts, else grows
+		return bytesToString(a.buf)
+	}
+	b := make([]byte, len(cur)+len(val))
+	copy(b, cur)
+	copy(b[len(cur):], val)
+	if a.key != tmpString(key) {
+		a.key = string(key)
+	}
+	a.buf = b
+	return bytesToString(b)
 }
 
 // lookupWriteString looks key up for a write: no hit/miss accounting, and

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -470,4 +471,61 @@ func TestStringExpiryWithClock(t *testing.T) {
 	assert.Equal(t, integer(8), c.line("TTL k"), "8.499s rounds to 8")
 	assert.Equal(t, ok, c.line("SET j v PXAT 1699999999999"))
 	assert.Equal(t, integer(0), c.line("EXISTS j"))
+}
+
+// Repeated APPENDs grow one buffer in place; values that share its memory
+// (COPY shares strings) never see later bytes.
+func TestStringAppendInPlace(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	c.line("APPEND a x")
+	c.line("APPEND a y")
+	assert.Equal(t, integer(1), c.line("COPY a b"))
+	assert.Equal(t, integer(3), c.line("APPEND a z"))
+	assert.Equal(t, integer(3), c.line("APPEND b w"))
+	assert.Equal(t, bulk("xyz"), c.line("GET a"))
+	assert.Equal(t, bulk("xyw"), c.line("GET b"))
+	// a value put back from a shared prefix is still safe to extend
+	c.line("APPEND c 1")
+	c.line("APPEND c 2")
+	c.line("COPY c d")
+	c.line("DEL c")
+	c.line("COPY d c")
+	assert.Equal(t, integer(3), c.line("APPEND c 3"))
+	assert.Equal(t, integer(3), c.line("APPEND d 4"))
+	assert.Equal(t, integer(4), c.line("APPEND c 5"))
+	assert.Equal(t, bulk("1235"), c.line("GET c"))
+	assert.Equal(t, bulk("124"), c.line("GET d"))
+	c.line("SET c 12")
+	assert.Equal(t, integer(3), c.line("APPEND c x"))
+	assert.Equal(t, bulk("124"), c.line("GET d"))
+
+	// 20,000 appends of 100 bytes copy about the final size, not 20 GB.
+	chunk := strings.Repeat("z", 100)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 20000 {
+		c.do("APPEND", "log", chunk)
+	}
+	runtime.ReadMemStats(&after)
+	assert.Equal(t, integer(2_000_000), c.line("STRLEN log"))
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(100<<20))
+}
+
+// A key stored by SET or EXPIRE must own its bytes: the host reuses its
+// request buffers after each command.
+func TestStringKeysDoNotAliasRequestBuffers(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	key := []byte("key1")
+	for range 2 { // the second SET overwrites an existing entry
+		c.s.Exec([][]byte{[]byte("SET"), key, []byte("v")})
+		c.s.Exec([][]byte{[]byte("EXPIRE"), key, []byte("100")})
+		c.s.Exec([][]byte{[]byte("INCR"), []byte("n")})
+	}
+	c.s.TakeOutput(nil)
+	copy(key, "XXXX")
+	assert.Equal(t, bulk("v"), c.line("GET key1"))
+	assert.Equal(t, integer(100), c.line("TTL key1"))
+	assert.Equal(t, "*0\r\n", c.line("KEYS XXXX"))
 }

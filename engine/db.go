@@ -16,6 +16,9 @@ type DB struct {
 	// wtime is each key's last write, in unix seconds, for OBJECT
 	// IDLETIME (see idle.go).
 	wtime map[string]uint32
+	// appendTail lets repeated APPENDs to one key grow in place (see
+	// cmd_string.go).
+	appendTail appendBuffer
 	// watched maps a key to the sessions that WATCH it.
 	watched map[string][]*Session
 	// blocked maps a key to the sessions blocked on it, in arrival order.
@@ -109,6 +112,7 @@ func (db *DB) clear() {
 	db.objs.clear()
 	db.expires = make(map[string]int64)
 	db.wtime = make(map[string]uint32)
+	db.appendTail = appendBuffer{}
 }
 
 // deadline returns the key's expiry in unix ms, or -1.
