@@ -404,25 +404,41 @@ func equalFoldString(b []byte, s string) bool {
 // RANDOMKEY
 func cmdRandomKey(s *Session, args [][]byte) {
 	db := s.db
-	for db.size() > 0 {
-		// A random point in hash order, wrapping to the start: every key
-		// can be drawn (keys after wider hash gaps somewhat more often, as
-		// keys in longer chains are in Redis).
-		keys, _ := db.scanKeys(s.e.rand.Uint64(), 1)
-		if len(keys) == 0 {
-			keys, _ = db.scanKeys(0, 1)
-		}
-		if len(keys) == 0 {
-			break
-		}
-		k := keys[0]
+	for n := db.size(); n > 0; n = db.size() {
+		k := db.nthKey(s.e.rand.IntN(n))
 		if db.deadline(k) >= 0 && s.e.expireIfNeeded(db, k) {
-			continue
+			continue // as Redis's dbRandomKey: reclaim it and draw again
 		}
 		s.w.BulkString(k)
 		return
 	}
 	s.w.Null()
+}
+
+// nthKey returns the i-th key (0 <= i < size) in the maps' current order.
+// With i uniform, every key is equally likely; the cost is one shard's
+// walk at most.
+func (db *DB) nthKey(i int) string {
+	if i < db.strs.len() {
+		return smapNth(&db.strs, i)
+	}
+	return smapNth(&db.objs, i-db.strs.len())
+}
+
+func smapNth[V any](m *smap[V], i int) string {
+	for _, shard := range m.shards {
+		if i >= len(shard) {
+			i -= len(shard)
+			continue
+		}
+		for k := range shard {
+			if i == 0 {
+				return k
+			}
+			i--
+		}
+	}
+	panic("smapNth: index out of range")
 }
 
 // TOUCH key [key ...]

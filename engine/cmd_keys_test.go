@@ -768,3 +768,32 @@ func TestKeysKeymissNotifications(t *testing.T) {
 		"keymiss nope22", "append nope24", "keymiss nope25", "set nope25"}
 	assert.Equal(t, want, got)
 }
+
+// RANDOMKEY draws every key about equally often, collections included.
+func TestKeysRandomKeyUniform(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	args := []string{"MSET"}
+	for i := range 5000 { // more than one shard
+		args = append(args, "k"+itoa(int64(i)), "v")
+	}
+	c.do(args...)
+	withList(t, c, "list")
+	db := e.main.dbs[0]
+	require.Greater(t, db.strs.shardBits(), 0)
+	for i := 0; i < db.size(); i += 97 {
+		assert.True(t, db.rawExists(db.nthKey(i)))
+	}
+	assert.Equal(t, "list", db.nthKey(db.size()-1))
+	counts := map[string]int{}
+	c.line("FLUSHALL")
+	c.line("MSET a 1 b 2 c 3")
+	withList(t, c, "d")
+	for range 4000 {
+		counts[c.line("RANDOMKEY")]++
+	}
+	assert.Len(t, counts, 4)
+	for k, n := range counts {
+		assert.InDelta(t, 1000, n, 150, k)
+	}
+}
