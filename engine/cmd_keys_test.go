@@ -797,3 +797,51 @@ func TestKeysRandomKeyUniform(t *testing.T) {
 		assert.InDelta(t, 1000, n, 150, k)
 	}
 }
+
+// Every write path touches WATCHed keys (Redis's signalModifiedKey), and a
+// failed conditional write does not.
+func TestKeysWritesTouchWatchers(t *testing.T) {
+	cases := []struct {
+		setup, cmd string
+		dirty      bool
+	}{
+		{"SET k 1", "SET k 2", true},
+		{"SET k 1", "SET k 2 NX", false},
+		{"SET k 1", "APPEND k x", true},
+		{"SET k 1", "SETRANGE k 0 x", true},
+		{"SET k 1", "INCR k", true},
+		{"SET k 1", "INCRBYFLOAT k 1", true},
+		{"SET k 1", "GETDEL k", true},
+		{"SET k 1", "GETEX k EX 100", true},
+		{"SET k 1", "GETEX k", false},
+		{"SET k 1", "EXPIRE k 100", true},
+		{"SET k 1", "EXPIRE k 100 XX", false},
+		{"SET k 1 EX 100", "PERSIST k", true},
+		{"SET k 1", "PERSIST k", false},
+		{"SET k 1", "RENAME k j", true},
+		{"SET j 1", "RENAME j k", true},
+		{"SET k 1", "MOVE k 1", true},
+		{"SET j 1", "COPY j k", true},
+		{"SET k 1", "DEL k", true},
+		{"SET k 1", "UNLINK k", true},
+		{"SET k 1", "GET k", false},
+		{"SET k 1", "TOUCH k", false},
+		{"SET k 1", "MSETNX k 2", false},
+		{"SET k 1", "MSET k 2", true},
+	}
+	for _, tc := range cases {
+		e, _ := testEngine(t)
+		a, b := newClient(t, e), newClient(t, e)
+		a.line(tc.setup)
+		require.Equal(t, ok, a.line("WATCH k"))
+		b.line(tc.cmd)
+		a.line("MULTI")
+		a.line("PING")
+		got := a.line("EXEC")
+		if tc.dirty {
+			assert.Equal(t, nilArr, got, tc.cmd)
+		} else {
+			assert.Equal(t, arr("+PONG\r\n"), got, tc.cmd)
+		}
+	}
+}
