@@ -65,7 +65,9 @@ func (m *smap[V]) set(key string, v V) bool {
 	return true
 }
 
-// update replaces the value of a key known to exist.
+// update replaces the value of a key known to exist. Go's map assignment
+// also replaces the stored key, so key must own its bytes (never a
+// tmpString view of a request buffer).
 func (m *smap[V]) update(key string, v V) {
 	m.shards[m.shardOf(m.hash(key))][key] = v
 }
