@@ -859,11 +859,11 @@ func TestRandomDiff(t *testing.T) {
 		t.Skip("set GOREDIS_DIFF=host:port of a redis-server to run")
 	}
 	for seed := range uint64(8) {
-		randomDiff(t, addr, rand.New(rand.NewPCG(seed, 9)))
+		randomDiff(t, addr, rand.New(rand.NewPCG(seed, 9)), 2+int(seed%2))
 	}
 }
 
-func randomDiff(t *testing.T, addr string, rng *rand.Rand) {
+func randomDiff(t *testing.T, addr string, rng *rand.Rand, proto int) {
 	keys := []string{"a", "b", "c"}
 	vals := []string{"0", "1", "-5", "9223372036854775807", "1.5", "abc", "", "hello world", "0x10", "10000"}
 	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
@@ -939,8 +939,11 @@ func randomDiff(t *testing.T, addr string, rng *rand.Rand) {
 	// compares them with Redis's.
 	e, _ := testEngine(t)
 	c := newClient(t, e)
+	if proto == 3 {
+		c.do("HELLO", "3")
+	}
 	for i := range steps {
 		steps[i].want = c.do(steps[i].args...)
 	}
-	diffSteps(t, addr, 2, steps)
+	diffSteps(t, addr, proto, steps)
 }
