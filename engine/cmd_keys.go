@@ -99,7 +99,7 @@ func (e *Engine) storeMoved(db *DB, key string, str string, obj object, deadline
 		delete(db.expires, key)
 	}
 	if hasWtime {
-		db.wtime[key] = wtime
+		db.wtime.set(db.keyHash(key), wtime)
 	} else {
 		db.noteWrite(key, e.nowMs)
 	}
@@ -133,7 +133,7 @@ func (s *Session) renameGeneric(args [][]byte, nx bool) {
 	db := s.db
 	srcKey := tmpString(src)
 	deadline := db.deadline(srcKey)
-	wt, hasWt := db.wtime[srcKey]
+	wt, hasWt := db.writeTime(srcKey)
 	if s.exists(dst) {
 		if nx {
 			s.w.Int(0)
@@ -200,7 +200,7 @@ func cmdMove(s *Session, args [][]byte) {
 	}
 	k := tmpString(key)
 	deadline := src.deadline(k)
-	wt, hasWt := src.wtime[k]
+	wt, hasWt := src.writeTime(k)
 	if _, _, exists := s.lookupIn(dst, key); exists {
 		s.w.Int(0)
 		return

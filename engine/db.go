@@ -15,7 +15,7 @@ type DB struct {
 	expires map[string]int64 // unix milliseconds
 	// wtime is each key's last write, in unix seconds, for OBJECT
 	// IDLETIME (see idle.go).
-	wtime map[string]uint32
+	wtime timeTable
 	// appendTail lets repeated APPENDs to one key grow in place (see
 	// cmd_string.go).
 	appendTail appendBuffer
@@ -31,7 +31,6 @@ func newDB(id int, seed maphash.Seed) *DB {
 		strs:    newSmap[string](seed),
 		objs:    newSmap[object](seed),
 		expires: make(map[string]int64),
-		wtime:   make(map[string]uint32),
 	}
 }
 
@@ -85,7 +84,7 @@ func (db *DB) removeRaw(key string) bool {
 		if len(db.expires) > 0 {
 			delete(db.expires, key)
 		}
-		delete(db.wtime, key)
+		db.forgetWrite(key)
 	}
 	return found
 }
@@ -111,7 +110,7 @@ func (db *DB) clear() {
 	db.strs.clear()
 	db.objs.clear()
 	db.expires = make(map[string]int64)
-	db.wtime = make(map[string]uint32)
+	db.wtime = timeTable{}
 	db.appendTail = appendBuffer{}
 }
 
