@@ -978,3 +978,30 @@ func TestTimeTable(t *testing.T) {
 	assert.Equal(t, 0, tt.n)
 	assert.LessOrEqual(t, len(tt.hashes), timeTableMin, "shrinks back when emptied")
 }
+
+func TestCopyCollections(t *testing.T) {
+	runSteps(t, []step{
+		{cmd: "RPUSH l a b c", want: integer(3)},
+		{cmd: "COPY l l2", want: integer(1)},
+		{cmd: "RPUSH l2 d", want: integer(4)},
+		{cmd: "LRANGE l 0 -1", want: bulks("a", "b", "c")},
+		{cmd: "LRANGE l2 0 -1", want: bulks("a", "b", "c", "d")},
+		{cmd: "HSET h f v", want: integer(1)},
+		{cmd: "COPY h h2", want: integer(1)},
+		{cmd: "HSET h2 f w", want: integer(0)},
+		{cmd: "HGET h f", want: bulk("v")},
+		{cmd: "HGET h2 f", want: bulk("w")},
+	})
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	args := []string{"HSET", "big"}
+	for i := 0; i < 300; i++ {
+		args = append(args, "f"+itoa(int64(i)), "v")
+	}
+	c.do(args...)
+	require.Equal(t, integer(1), c.line("COPY big big2"))
+	require.Equal(t, integer(1), c.line("HDEL big2 f7"))
+	assert.Equal(t, bulk("v"), c.line("HGET big f7"))
+	assert.Equal(t, integer(299), c.line("HLEN big2"))
+	assert.Equal(t, bulk("hashtable"), c.line("OBJECT ENCODING big2"))
+}
