@@ -280,7 +280,13 @@ func (p *peer) run() {
 	go p.asyncLoop()
 	err := p.readLoop()
 	close(p.quit)
-	_ = p.flush()
+	if errors.Is(err, errSecurity) || errors.Is(err, errQueryBufferLimit) {
+		// Redis closes these clients at once (CLIENT_CLOSE_ASAP): it
+		// writes none of their pending replies.
+		p.discard()
+	} else {
+		_ = p.flush()
+	}
 	_ = p.conn.Close()
 	p.sess.Close()
 	var pe *ProtocolError
@@ -295,6 +301,13 @@ func (p *peer) run() {
 }
 
 var errSecurity = errors.New("cross protocol request")
+
+// isCrossProtocol reports whether a command is "POST" or "Host:", which
+// Redis's processCommand treats as an HTTP request smuggled to it, inline
+// or multibulk alike.
+func isCrossProtocol(name []byte) bool {
+	return strings.EqualFold(string(name), "post") || strings.EqualFold(string(name), "host:")
+}
 
 // readLoop reads, runs every complete command in the buffer, then flushes
 // the replies in one write.
@@ -313,7 +326,10 @@ func (p *peer) readLoop() error {
 			if args == nil {
 				break
 			}
-			if p.rd.Inline && len(args) > 0 && (strings.EqualFold(string(args[0]), "post") || strings.EqualFold(string(args[0]), "host:")) {
+			if isCrossProtocol(args[0]) {
+				// Redis frees such a client at once: replies still
+				// pending for earlier commands are dropped too.
+				p.discard()
 				return errSecurity
 			}
 			st := p.sess.Exec(args)
@@ -445,6 +461,13 @@ func (p *peer) flush() error {
 	}
 	p.spare = out[:0]
 	return err
+}
+
+// discard drops the replies not yet written.
+func (p *peer) discard() {
+	p.wmu.Lock()
+	p.spare = p.sess.TakeOutput(p.spare)[:0]
+	p.wmu.Unlock()
 }
 
 func (p *peer) writeRaw(b []byte) {
