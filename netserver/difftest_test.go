@@ -87,8 +87,9 @@ func waitListening(t *testing.T, addr string) {
 	}
 }
 
-// startGoredis serves a fresh engine on a random port.
-func startGoredis(t *testing.T, opts Options) (*Server, string) {
+// startGoredis serves a fresh engine on a random port; conf holds startup
+// configuration directives for the engine.
+func startGoredis(t *testing.T, opts Options, conf ...map[string]string) (*Server, string) {
 	t.Helper()
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
@@ -96,7 +97,11 @@ func startGoredis(t *testing.T, opts Options) (*Server, string) {
 	if opts.Logger == nil {
 		opts.Logger = testLogger(t)
 	}
-	srv := New(engine.New(engine.Options{}), opts)
+	eo := engine.Options{}
+	if len(conf) > 0 {
+		eo.Config = conf[0]
+	}
+	srv := New(engine.New(eo), opts)
 	require.NoError(t, srv.Listen())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve() }()

@@ -11,6 +11,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -259,20 +260,20 @@ func newPeer(s *Server, conn net.Conn, kind string, ks *engine.Keyspace) *peer {
 		},
 		Close: func() { _ = conn.Close() },
 	})
-	if v, err := parseSize(s.eng.Config("proto-max-bulk-len")); err == nil {
-		p.rd.MaxBulkLen = v
-	}
-	if v, err := parseSize(s.eng.Config("client-query-buffer-limit")); err == nil {
-		p.rd.QueryBufferLimit = int(v)
-	}
 	p.rd.Authenticated = p.sess.Authenticated
+	p.refreshLimits()
 	return p
 }
 
-func parseSize(v string) (int64, error) {
-	var n int64
-	_, err := fmt.Sscan(v, &n)
-	return n, err
+// refreshLimits applies proto-max-bulk-len and client-query-buffer-limit,
+// which CONFIG SET may change at any time, before each read.
+func (p *peer) refreshLimits() {
+	if v, err := strconv.ParseInt(p.srv.eng.Config("proto-max-bulk-len"), 10, 64); err == nil {
+		p.rd.MaxBulkLen = v
+	}
+	if v, err := strconv.ParseInt(p.srv.eng.Config("client-query-buffer-limit"), 10, 64); err == nil {
+		p.rd.QueryBufferLimit = int(v)
+	}
 }
 
 func (p *peer) run() {
@@ -351,6 +352,7 @@ func (p *peer) readLoop() error {
 		if idle > 0 && !p.sess.Subscribed() {
 			_ = p.conn.SetReadDeadline(time.Now().Add(idle))
 		}
+		p.refreshLimits()
 		n, err := p.conn.Read(p.rd.Space())
 		if n > 0 {
 			p.rd.Advance(n)
