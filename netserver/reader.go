@@ -202,8 +202,12 @@ func (rd *Reader) parseMultibulk() ([][]byte, bool, error) {
 				}
 				return nil, false, nil
 			}
-			if l[0] != '$' {
-				return nil, false, protoErr("expected '$', got '" + string(l[0]) + "'")
+			// the line may be empty ("\r\n"): Redis then reports the '\r'
+			if c := rd.buf[rd.r+rd.pos]; c != '$' {
+				if c == '\r' || c == '\n' {
+					c = ' ' // addReplyErrorFormat keeps the reply on one line
+				}
+				return nil, false, protoErr("expected '$', got '" + string([]byte{c}) + "'")
 			}
 			n, ok := string2ll(l[1:])
 			if !ok || n < 0 || n > rd.MaxBulkLen {
