@@ -124,7 +124,8 @@ func canonicalMultibulk(data []byte) ([][]string, bool) {
 	return out, true
 }
 
-// countsBounded reports whether every "*<n>" in data has n <= len(data).
+// countsBounded reports whether every "*<n>" in data (payloads too) has
+// n <= 65536.
 func countsBounded(data []byte) bool {
 	for i := 0; i < len(data); i++ {
 		if data[i] != '*' {
@@ -136,7 +137,7 @@ func countsBounded(data []byte) bool {
 		}
 		if j > i+1 {
 			n, err := strconv.Atoi(string(data[i+1 : j]))
-			if err != nil || n > len(data) {
+			if err != nil || n > 1<<16 {
 				return false
 			}
 		}
