@@ -124,22 +124,37 @@ func canonicalMultibulk(data []byte) ([][]string, bool) {
 	return out, true
 }
 
-// countsBounded reports whether every "*<n>" in data (payloads too) has
-// n <= 65536.
+// countsBounded walks data as multibulk commands and reports whether no
+// array header reached asks for more than 65536 elements. It stops
+// (true) at the first thing that is not strict multibulk: tidwall/resp
+// fails there too, before any allocation.
 func countsBounded(data []byte) bool {
-	for i := 0; i < len(data); i++ {
-		if data[i] != '*' {
-			continue
+	line := func() (int, bool) {
+		i := bytes.Index(data, []byte("\r\n"))
+		if i < 2 {
+			return 0, false
 		}
-		j := i + 1
-		for j < len(data) && data[j] >= '0' && data[j] <= '9' {
-			j++
+		n, err := strconv.Atoi(string(data[1:i]))
+		data = data[i+2:]
+		return n, err == nil
+	}
+	for len(data) > 0 && data[0] == '*' {
+		n, ok := line()
+		if !ok {
+			return true
 		}
-		if j > i+1 {
-			n, err := strconv.Atoi(string(data[i+1 : j]))
-			if err != nil || n > 1<<16 {
-				return false
+		if n > 1<<16 {
+			return false
+		}
+		for range n {
+			if len(data) == 0 || data[0] != '$' {
+				return true
 			}
+			l, ok := line()
+			if !ok || l < 0 || l+2 > len(data) {
+				return true
+			}
+			data = data[l+2:]
 		}
 	}
 	return true
