@@ -80,6 +80,11 @@ func run(argv []string) error {
 		n, _ := strconv.Atoi(v)
 		opts.IdleTimeout = time.Duration(n) * time.Second
 	}
+	// Catch the signals before announcing readiness: a SIGTERM sent right
+	// after "Ready to accept connections" must still shut down cleanly.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
 	srv := netserver.New(eng, opts)
 	srv.Logf('#', "GoRedis %s (Redis %s compatible) starting, pid=%d", engine.GoRedisVersion, engine.Version, os.Getpid())
 	if err := srv.Listen(); err != nil {
@@ -89,11 +94,9 @@ func run(argv []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve() }()
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	select {
 	case s := <-sig:
-		srv.Logf('#', "Received %s scheduling shutdown...", s)
+		srv.Logf('#', "Received %s scheduling shutdown...", signalName(s))
 	case <-srvDone:
 		srv.Logf('#', "User requested shutdown...")
 	case err := <-errc:
@@ -104,6 +107,17 @@ func run(argv []string) error {
 	_ = srv.Shutdown(ctx)
 	srv.Logf('#', "GoRedis is now ready to exit, bye bye...")
 	return nil
+}
+
+// signalName spells a signal as Redis's log does ("SIGTERM").
+func signalName(s os.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
 }
 
 // isHostDirective names the directives the host applies itself.
