@@ -160,9 +160,9 @@ func countsBounded(data []byte) bool {
 	return true
 }
 
-// FuzzReaderCommands builds canonical multibulk input from fuzzed
+// FuzzMultibulkRoundTrip builds canonical multibulk input from fuzzed
 // arguments: the Reader and tidwall/resp must both give them back.
-func FuzzReaderCommands(f *testing.F) {
+func FuzzMultibulkRoundTrip(f *testing.F) {
 	f.Add([]byte("SET\x00k\x00v\x01GET\x00k"), uint16(5))
 	f.Add([]byte("ECHO\x00\r\n\x00\x01\x01PING"), uint16(0))
 	f.Fuzz(func(t *testing.T, data []byte, at uint16) {

@@ -13,6 +13,7 @@ const (
 	unauthMultibulk   = 10
 	unauthBulkLen     = 16384
 	minReadSize       = 16 * 1024
+	maxIdleBuffer     = 1 << 20 // a larger empty buffer is dropped
 )
 
 // ProtocolError is a malformed request. Its text is what Redis replies
@@ -72,14 +73,21 @@ func (rd *Reader) Buffered() int { return rd.w - rd.r }
 // Space returns the free tail of the buffer for the next read, compacting
 // or growing the buffer first. The caller reads into it and calls Advance.
 func (rd *Reader) Space() []byte {
+	if rd.r == rd.w && len(rd.buf) > maxIdleBuffer {
+		// nothing pending: let go of the room a big command needed
+		rd.buf = make([]byte, minReadSize)
+		rd.r, rd.w = 0, 0
+	}
 	if rd.r > 0 && (rd.r == rd.w || rd.w == len(rd.buf) || rd.r > len(rd.buf)/2) {
 		n := copy(rd.buf, rd.buf[rd.r:rd.w])
 		rd.r, rd.w = 0, n
 	}
 	want := minReadSize
-	if rd.needLen > rd.w-rd.r+want {
-		// a large bulk is coming: make room for all of it at once
-		want = rd.needLen - (rd.w - rd.r)
+	if need := rd.needLen - (rd.w - rd.r); need > want {
+		// A large bulk is coming: grow toward it, at most doubling the
+		// buffer at a time, so announcing a huge length costs nothing
+		// until the bytes really arrive (growth stays linear overall).
+		want = min(need, max(len(rd.buf), minReadSize))
 	}
 	if len(rd.buf)-rd.w < want {
 		nb := make([]byte, rd.w-rd.r+max(want, len(rd.buf)))

@@ -241,3 +241,21 @@ func TestString2ll(t *testing.T) {
 		assert.False(t, ok, in)
 	}
 }
+
+func TestReaderBufferGrowsWithDataAndShrinks(t *testing.T) {
+	rd := NewReader()
+	rd.Feed([]byte("*1\r\n$536870912\r\n"))
+	args, err := rd.Next()
+	require.NoError(t, err)
+	require.Nil(t, args)
+	// announcing 512 MB allocates nothing big before the bytes come
+	assert.Less(t, len(rd.Space()), 1<<20)
+
+	payload := strings.Repeat("v", 4<<20)
+	rd = NewReader()
+	got, err := collect(rd, "*2\r\n$4\r\nECHO\r\n$4194304\r\n", payload, "\r\n")
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, payload, got[0][1])
+	assert.Less(t, len(rd.Space()), 1<<20, "the big buffer is let go once empty")
+}
