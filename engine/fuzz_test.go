@@ -65,7 +65,7 @@ func FuzzDispatch(f *testing.F) {
 				t.Fatalf("%q took %v", args, d)
 			}
 			out := s.TakeOutput(nil)
-			n, pushes, err := countReplies(out)
+			n, pushes, err := fuzzCountReplies(out)
 			if err != nil {
 				t.Fatalf("%q: bad RESP %q: %v", args, out, err)
 			}
@@ -75,7 +75,7 @@ func FuzzDispatch(f *testing.F) {
 				}
 				return // the host would wait; nothing more to run
 			}
-			if isSubscribeFamily(args[0]) && !s.inMulti() {
+			if fuzzIsSubscribe(args[0]) && !s.fuzzInMulti() {
 				if n+pushes == 0 {
 					t.Fatalf("%q: no reply", args)
 				}
@@ -91,8 +91,8 @@ func FuzzDispatch(f *testing.F) {
 	})
 }
 
-// inMulti reports whether a MULTI is open (then SUBSCRIBE is just queued).
-func (s *Session) inMulti() bool {
+// fuzzInMulti reports whether a MULTI is open (then SUBSCRIBE is just queued).
+func (s *Session) fuzzInMulti() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.multi != nil
@@ -116,7 +116,7 @@ func fuzzExcluded(args [][]byte) bool {
 	return false
 }
 
-func isSubscribeFamily(name []byte) bool {
+func fuzzIsSubscribe(name []byte) bool {
 	switch string(bytes.ToLower(name)) {
 	case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe":
 		return true
@@ -124,12 +124,12 @@ func isSubscribeFamily(name []byte) bool {
 	return false
 }
 
-// countReplies parses out as a sequence of RESP2/RESP3 replies and counts
+// fuzzCountReplies parses out as a sequence of RESP2/RESP3 replies and counts
 // them, pushes (RESP3 '>') apart.
-func countReplies(out []byte) (replies, pushes int, err error) {
+func fuzzCountReplies(out []byte) (replies, pushes int, err error) {
 	for len(out) > 0 {
 		typ := out[0]
-		rest, err := skipReply(out)
+		rest, err := fuzzSkipReply(out)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -143,8 +143,8 @@ func countReplies(out []byte) (replies, pushes int, err error) {
 	return replies, pushes, nil
 }
 
-// skipReply returns what follows the first complete reply in b.
-func skipReply(b []byte) ([]byte, error) {
+// fuzzSkipReply returns what follows the first complete reply in b.
+func fuzzSkipReply(b []byte) ([]byte, error) {
 	i := bytes.Index(b, []byte("\r\n"))
 	if i < 1 {
 		return nil, fmt.Errorf("no line")
@@ -174,12 +174,12 @@ func skipReply(b []byte) ([]byte, error) {
 			n *= 2
 		}
 		for range n {
-			if rest, err = skipReply(rest); err != nil {
+			if rest, err = fuzzSkipReply(rest); err != nil {
 				return nil, err
 			}
 		}
 		if typ == '|' {
-			return skipReply(rest)
+			return fuzzSkipReply(rest)
 		}
 		return rest, nil
 	}

@@ -349,8 +349,14 @@ func (p *peer) readLoop() error {
 		if p.sess.ShouldClose() {
 			return nil
 		}
-		if idle > 0 && !p.sess.Subscribed() {
-			_ = p.conn.SetReadDeadline(time.Now().Add(idle))
+		if idle > 0 {
+			// Redis never times out a subscribed client: clear any
+			// deadline set before it subscribed.
+			var dl time.Time
+			if !p.sess.Subscribed() {
+				dl = time.Now().Add(idle)
+			}
+			_ = p.conn.SetReadDeadline(dl)
 		}
 		p.refreshLimits()
 		n, err := p.conn.Read(p.rd.Space())

@@ -344,3 +344,15 @@ func TestRedisCli(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "OK\n1\n1\na\x00b\n", string(out))
 }
+
+func TestIdleTimeoutSparesSubscribers(t *testing.T) {
+	_, addr := startGoredis(t, Options{IdleTimeout: 300 * time.Millisecond})
+	r := dialRaw(t, addr)
+	r.write("SUBSCRIBE ch\r\n")
+	if rep := r.reply(); strings.HasPrefix(rep, "-ERR unknown command") {
+		t.Skipf("SUBSCRIBE not implemented by the engine yet: %q", rep)
+	}
+	out, closed := r.closed(800 * time.Millisecond)
+	assert.False(t, closed, "a subscribed client is never timed out")
+	assert.Empty(t, out)
+}
