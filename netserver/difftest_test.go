@@ -41,8 +41,9 @@ import (
 // GOREDIS_DIFF_SELFCHECK=1 runs the scripts on two real redis-servers,
 // to check a new script is deterministic.
 
-// startRedis runs a real redis-server on a free port for the test.
-func startRedis(t *testing.T) string {
+// startRedis runs a real redis-server on a free port for the test; extra
+// holds more "--name value" arguments.
+func startRedis(t *testing.T, extra ...string) string {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -50,8 +51,9 @@ func startRedis(t *testing.T) string {
 	}
 	addr := freeAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
-	cmd := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--daemonize", "no", "--logfile", "", "--loglevel", "warning")
+	args := []string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--daemonize", "no", "--logfile", "", "--loglevel", "warning"}
+	cmd := exec.Command(bin, append(args, extra...)...)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
@@ -326,6 +328,7 @@ func TestDiffProtocolErrors(t *testing.T) {
 	redisAddr := startRedis(t)
 	_, goAddr := startGoredis(t, Options{})
 	inputs := []string{
+		"*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nHOST:\r\n",
 		"*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPOST\r\n*1\r\n$4\r\nPING\r\n",
 		"PING\r\nPOST / HTTP/1.1\r\n",
 		"PING\r\nHost: example.com\r\n",
@@ -336,6 +339,31 @@ func TestDiffProtocolErrors(t *testing.T) {
 	for _, tc := range readerCases {
 		inputs = append(inputs, tc.in)
 	}
+	diffRaw(t, redisAddr, goAddr, inputs)
+}
+
+// TestDiffAuthLimits: before AUTH, Redis allows at most 10 arguments of
+// at most 16384 bytes.
+func TestDiffAuthLimits(t *testing.T) {
+	redisAddr := startRedis(t, "--requirepass", "pw")
+	_, goAddr := startGoredis(t, Options{}, map[string]string{"requirepass": "pw"})
+	diffRaw(t, redisAddr, goAddr, []string{
+		"*10\r\n",
+		"*11\r\n",
+		"*1\r\n$16384\r\n",
+		"*10\r\n$16385\r\n",
+		"*1\r\n$4\r\nPING\r\n",
+		"AUTH wrong\r\n*11\r\n",
+		"AUTH pw\r\n*11\r\n$4\r\nECHO\r\n$1\r\nx\r\n",
+		"AUTH pw\r\n*2\r\n$4\r\nECHO\r\n$16385\r\n" + strings.Repeat("y", 16385) + "\r\n",
+		"PING\r\nAUTH pw\r\nPING\r\n",
+	})
+}
+
+// diffRaw sends each input on fresh connections to both servers (all at
+// once) and compares what comes back and whether the server closed.
+func diffRaw(t *testing.T, redisAddr, goAddr string, inputs []string) {
+	t.Helper()
 	var wg sync.WaitGroup
 	type result struct {
 		out    []byte

@@ -116,10 +116,16 @@ func (r reply) canon(unordered bool) string {
 }
 
 // mask replaces the value following each named key in a map (or a flat
-// key/value array, as RESP2 HELLO gives) with "<masked>".
+// key/value array, as RESP2 HELLO gives) with "<masked>", at every level
+// (HELLO inside EXEC).
 func (r reply) mask(fields []string) reply {
 	out := r
 	out.elems = append([]reply(nil), r.elems...)
+	for i, e := range out.elems {
+		if e.elems != nil {
+			out.elems[i] = e.mask(fields)
+		}
+	}
 	for i := 0; i+1 < len(out.elems); i += 2 {
 		for _, f := range fields {
 			if out.elems[i].line == f {
