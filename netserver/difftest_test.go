@@ -335,6 +335,10 @@ func TestDiffProtocolErrors(t *testing.T) {
 		"PING\r\nQUIT\r\nPING\r\n",
 		"*1\r\n$5\r\nPING\r\nx",
 		"MULTI\r\nPOST\r\n",
+		// limits are checked between 16 KB reads, as Redis reads
+		"ECHO " + strings.Repeat("a", 70000) + "\r\n",
+		"ECHO " + strings.Repeat("a", 100000) + "\r\n",
+		"*2\r\n$4\r\nECHO\r\n$" + strings.Repeat("1", 70000) + "\r\n",
 	}
 	for _, tc := range readerCases {
 		inputs = append(inputs, tc.in)

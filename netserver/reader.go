@@ -95,7 +95,10 @@ func (rd *Reader) Space() []byte {
 		rd.r = 0
 		rd.buf = nb
 	}
-	return rd.buf[rd.w:]
+	// Read no more than Redis does at a time (16 KB, or the rest of a big
+	// argument): the "too big" limits are checked between reads, so an
+	// over-long inline line is refused at the same point as by Redis.
+	return rd.buf[rd.w : rd.w+want]
 }
 
 // Advance records n bytes read into the slice Space returned.
