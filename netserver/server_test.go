@@ -356,3 +356,48 @@ func TestIdleTimeoutSparesSubscribers(t *testing.T) {
 	assert.False(t, closed, "a subscribed client is never timed out")
 	assert.Empty(t, out)
 }
+
+// TestManyClients: concurrent clients pipelining at once each get their
+// own replies, in order.
+func TestManyClients(t *testing.T) {
+	_, addr := startGoredis(t, Options{})
+	const clients, perClient = 16, 200
+	errs := make(chan error, clients)
+	for c := range clients {
+		go func() {
+			errs <- func() error {
+				conn, err := net.Dial("tcp", addr)
+				if err != nil {
+					return err
+				}
+				defer conn.Close()
+				var b strings.Builder
+				for i := range perClient {
+					k, v := fmt.Sprint("c", c, "k", i), fmt.Sprint(c*perClient+i)
+					fmt.Fprintf(&b, "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", len(k), k, len(v), v)
+					fmt.Fprintf(&b, "*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n", len(k), k)
+				}
+				if _, err := conn.Write([]byte(b.String())); err != nil {
+					return err
+				}
+				_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+				br := bufio.NewReader(conn)
+				for i := range perClient {
+					v := fmt.Sprint(c*perClient + i)
+					ok, err := readReply(br)
+					if err != nil || string(ok.raw) != "+OK\r\n" {
+						return fmt.Errorf("client %d SET %d: %q %v", c, i, ok.raw, err)
+					}
+					got, err := readReply(br)
+					if want := fmt.Sprintf("$%d\r\n%s\r\n", len(v), v); err != nil || string(got.raw) != want {
+						return fmt.Errorf("client %d GET %d: %q, want %q (%v)", c, i, got.raw, want, err)
+					}
+				}
+				return nil
+			}()
+		}()
+	}
+	for range clients {
+		assert.NoError(t, <-errs)
+	}
+}
