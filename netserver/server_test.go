@@ -19,7 +19,7 @@ import (
 
 func goRedisClient(t *testing.T, addr string, proto int) *redis.Client {
 	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: addr, Protocol: proto, DisableIdentity: true})
+	c := redis.NewClient(&redis.Options{Addr: addr, Protocol: proto})
 	t.Cleanup(func() { _ = c.Close() })
 	return c
 }
@@ -97,7 +97,7 @@ func TestGoRedisClient(t *testing.T) {
 			assert.Equal(t, "2", c.Get(ctx, "tx").Val())
 
 			// SELECT through the DB option
-			c1 := redis.NewClient(&redis.Options{Addr: addr, Protocol: proto, DB: 1, DisableIdentity: true})
+			c1 := redis.NewClient(&redis.Options{Addr: addr, Protocol: proto, DB: 1})
 			defer c1.Close()
 			require.NoError(t, c1.Set(ctx, "indb1", "v", 0).Err())
 			assert.Equal(t, int64(0), c.Exists(ctx, "indb1").Val())
