@@ -401,3 +401,35 @@ func TestManyClients(t *testing.T) {
 		assert.NoError(t, <-errs)
 	}
 }
+
+// TestBlockingAcrossClients: a blocked client is served by another
+// client's push; commands it pipelined after the blocking one run only
+// then, in order; a client that leaves while blocked is forgotten.
+func TestBlockingAcrossClients(t *testing.T) {
+	_, addr := startGoredis(t, Options{})
+	a, b := dialRaw(t, addr), dialRaw(t, addr)
+	a.write("BLPOP q 0\r\nECHO after\r\n")
+	time.Sleep(100 * time.Millisecond)
+	b.write("RPUSH q x\r\n")
+	if rep := b.reply(); strings.HasPrefix(rep, "-ERR unknown command") {
+		t.Skipf("lists not implemented by the engine yet: %q", rep)
+	}
+	assert.Equal(t, "*2\r\n$1\r\nq\r\n$1\r\nx\r\n", a.reply())
+	assert.Equal(t, "$5\r\nafter\r\n", a.reply())
+
+	// timeout
+	start := time.Now()
+	a.write("BLPOP q 0.2\r\n")
+	assert.Equal(t, "*-1\r\n", a.reply())
+	assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond)
+
+	// a client gone while blocked does not swallow the next push
+	c := dialRaw(t, addr)
+	c.write("BLPOP q2 0\r\n")
+	time.Sleep(100 * time.Millisecond)
+	require.NoError(t, c.c.Close())
+	time.Sleep(100 * time.Millisecond)
+	b.write("RPUSH q2 y\r\nLLEN q2\r\n")
+	assert.Equal(t, ":1\r\n", b.reply())
+	assert.Equal(t, ":1\r\n", b.reply())
+}
