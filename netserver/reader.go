@@ -33,7 +33,7 @@ var errQueryBufferLimit = errors.New("query buffer limit reached")
 
 // Reader splits a byte stream into commands without allocating: each
 // argument is a slice of the read buffer, valid until the next call to
-// Fill or Next. It keeps its place inside an incomplete command, so a large
+// Space, Feed or Next. It keeps its place inside an incomplete command, so a large
 // command arriving in many reads is parsed once (linear time).
 type Reader struct {
 	buf  []byte
@@ -44,7 +44,7 @@ type Reader struct {
 	nargs   int
 	spans   []span // argument offsets relative to r
 	pos     int    // parse position relative to r
-	needLen int    // bytes of buf[r:] needed before parsing can advance
+	needLen int    // bytes of buf[r:] that end the bulk being read (0: none)
 
 	args [][]byte
 
