@@ -126,3 +126,17 @@ func hexVal(c byte) byte {
 	}
 	return c - 'A' + 10
 }
+
+// SplitArgs splits a line as Redis's sdssplitargs does (inline commands,
+// redis.conf lines, redis-cli input); ok is false on unbalanced quotes.
+func SplitArgs(line string) (args []string, ok bool) {
+	parts, ok := splitArgs([]byte(line), nil)
+	if !ok {
+		return nil, false
+	}
+	args = make([]string, len(parts))
+	for i, p := range parts {
+		args[i] = string(p)
+	}
+	return args, true
+}

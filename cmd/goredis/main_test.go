@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os/exec"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -184,4 +185,37 @@ func TestBadConfigExits(t *testing.T) {
 	out, err = exec.Command(bin, "--port", port).CombinedOutput()
 	require.ErrorAs(t, err, &ee, "%s", out)
 	assert.Equal(t, 1, ee.ExitCode())
+}
+
+// TestConfigErrorsMatchRedis: for bad configurations (command line and
+// file) GoRedis prints what redis-server prints and exits 1 too.
+func TestConfigErrorsMatchRedis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	real, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server not installed: config error comparison skipped")
+	}
+	bin := buildBinary(t)
+	conf := filepath.Join(t.TempDir(), "bad.conf")
+	require.NoError(t, os.WriteFile(conf, []byte("# comment\nport 0\n\nsave \"\"\nbind \"127.0.0.1\"x\n"), 0o644))
+	conf2 := filepath.Join(t.TempDir(), "bad2.conf")
+	require.NoError(t, os.WriteFile(conf2, []byte("maxmemory 1gb\n  maxmemory-policy   'bogus'\n"), 0o644))
+	for _, args := range [][]string{
+		{"--port", "0", "--maxmemory-policy", "bogus"},
+		{"--port", "0", "--nosuch", "x"},
+		{"--port", "0", "--maxclients", "abc"},
+		{"--port", "0", "--maxclients", "a\"b\\c\x01"},
+		{conf},
+		{conf2, "--port", "0"},
+	} {
+		want, werr := exec.Command(real, args...).CombinedOutput()
+		got, gerr := exec.Command(bin, args...).CombinedOutput()
+		var we, ge *exec.ExitError
+		require.ErrorAs(t, werr, &we, "%q: %s", args, want)
+		require.ErrorAs(t, gerr, &ge, "%q: %s", args, got)
+		assert.Equal(t, we.ExitCode(), ge.ExitCode(), "%q", args)
+		assert.Equal(t, string(want), string(got), "%q", args)
+	}
 }
