@@ -1,6 +1,7 @@
 package netserver
 
 import (
+	"bytes"
 	"errors"
 	"math"
 )
@@ -173,12 +174,15 @@ func hasByte(b []byte, c byte) bool {
 
 // indexByteOrNUL returns the index of the first c or NUL byte in b, or -1.
 func indexByteOrNUL(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c || x == 0 {
-			return i
-		}
+	i := bytes.IndexByte(b, c)
+	end := i
+	if i < 0 {
+		end = len(b)
 	}
-	return -1
+	if j := bytes.IndexByte(b[:end], 0); j >= 0 {
+		return j
+	}
+	return i
 }
 
 func (rd *Reader) parseMultibulk() ([][]byte, bool, error) {

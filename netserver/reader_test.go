@@ -259,3 +259,41 @@ func TestReaderBufferGrowsWithDataAndShrinks(t *testing.T) {
 	assert.Equal(t, payload, got[0][1])
 	assert.Less(t, len(rd.Space()), 1<<20, "the big buffer is let go once empty")
 }
+
+func BenchmarkReaderMultibulk(b *testing.B) {
+	var in []byte
+	for range 100 {
+		in = append(in, "*3\r\n$3\r\nSET\r\n$8\r\nkey:1234\r\n$16\r\nvalue-0123456789\r\n"...)
+	}
+	rd := NewReader()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		rd.Feed(in)
+		for {
+			args, err := rd.Next()
+			if err != nil || args == nil {
+				break
+			}
+		}
+	}
+}
+
+func BenchmarkReaderInline(b *testing.B) {
+	var in []byte
+	for range 100 {
+		in = append(in, "SET key:1234 \"value 0123456789\"\r\n"...)
+	}
+	rd := NewReader()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		rd.Feed(in)
+		for {
+			args, err := rd.Next()
+			if err != nil || args == nil {
+				break
+			}
+		}
+	}
+}
