@@ -411,3 +411,24 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
+
+// TestDiffMaxClients: the client over maxclients gets Redis's error and
+// is closed.
+func TestDiffMaxClients(t *testing.T) {
+	redisAddr := startRedis(t, "--maxclients", "2")
+	_, goAddr := startGoredis(t, Options{MaxClients: 2})
+	var third [2][]byte
+	for i, addr := range []string{redisAddr, goAddr} {
+		for range 2 {
+			d := dialDiff(t, addr)
+			require.NoError(t, d.send([][]byte{[]byte("PING")}))
+			_, err := d.read()
+			require.NoError(t, err)
+		}
+		out, closed, err := rawExchange(addr, []byte("PING\r\n"), 2*time.Second)
+		require.NoError(t, err)
+		require.True(t, closed, addr)
+		third[i] = out
+	}
+	require.Equal(t, string(third[0]), string(third[1]))
+}
