@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -34,9 +35,13 @@ type param struct {
 	enum      []string
 	min, max  int64
 	immutable bool
-	// check validates a kindSpecial value; it returns the normalized
-	// value or an error text (without the CONFIG SET prefix).
-	check func(v string) (string, string)
+	// protected parameters (dir, dbfilename) cannot be changed at run
+	// time unless enable-protected-configs allows it.
+	protected bool
+	// check validates a kindSpecial value given the current one; it
+	// returns the normalized value or an error text (without the CONFIG
+	// SET prefix).
+	check func(old, v string) (string, string)
 }
 
 func newConfig() *Config {
@@ -79,63 +84,119 @@ func (c *Config) set(name, v string, startup bool) error {
 	if !ok {
 		return argError("ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'")
 	}
-	fail := func(msg string) error {
-		return argError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + msg)
+	if !startup {
+		if msg := c.settable(p); msg != "" {
+			return setFailed(name, msg)
+		}
 	}
-	if p.immutable && !startup {
-		return fail("can't set immutable config")
+	norm, msg := p.validate(v)
+	if msg != "" {
+		return setFailed(name, msg)
 	}
-	switch p.kind {
-	case kindBool:
-		switch strings.ToLower(v) {
-		case "yes":
-			v = "yes"
-		case "no":
-			v = "no"
-		default:
-			return fail("argument must be 'yes' or 'no'")
-		}
-	case kindInt:
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return fail("argument couldn't be parsed into an integer")
-		}
-		if n < p.min || n > p.max {
-			return fail("argument must be between " + itoa(p.min) + " and " + itoa(p.max) + " inclusive")
-		}
-		v = itoa(n)
-	case kindMemory:
-		n, ok := parseMemory(v)
+	c.store(p, norm)
+	return nil
+}
+
+func setFailed(name, msg string) error {
+	return argError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + msg)
+}
+
+// settable says why p cannot be changed at run time, or "".
+func (c *Config) settable(p *param) string {
+	if p.immutable {
+		return "can't set immutable config"
+	}
+	if p.protected && c.params["enable-protected-configs"].value == "no" {
+		return "can't set protected config"
+	}
+	return ""
+}
+
+// setMany is CONFIG SET with several pairs: every name is checked first,
+// then every value; nothing changes unless all are valid.
+func (c *Config) setMany(pairs []string) error {
+	ps := make([]*param, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		name := strings.ToLower(pairs[i])
+		p, ok := c.params[name]
 		if !ok {
-			return fail("argument must be a memory value")
+			return argError("ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'")
 		}
-		if n < p.min || (p.max > 0 && n > p.max) {
-			return fail("argument must be between " + itoa(p.min) + " and " + itoa(p.max) + " inclusive")
+		if msg := c.settable(p); msg != "" {
+			return setFailed(name, msg)
 		}
-		v = itoa(n)
-	case kindEnum:
-		found := false
-		for _, e := range p.enum {
-			if strings.EqualFold(e, v) {
-				v, found = e, true
-				break
+		for j := 0; j < i/2; j++ {
+			if ps[j] == p && strings.EqualFold(pairs[2*j], name) {
+				return setFailed(name, "duplicate parameter")
 			}
 		}
-		if !found {
-			return fail("argument(s) must be one of the following: " + strings.Join(p.enum, ", "))
-		}
-	case kindSpecial:
-		norm, msg := p.check(v)
-		if msg != "" {
-			return fail(msg)
-		}
-		v = norm
+		ps[i/2] = p
 	}
+	old := make([]string, len(ps))
+	for i, p := range ps {
+		old[i] = p.value
+	}
+	for i, p := range ps {
+		norm, msg := p.validate(pairs[2*i+1])
+		if msg != "" {
+			for j := i - 1; j >= 0; j-- {
+				c.store(ps[j], old[j])
+			}
+			return setFailed(strings.ToLower(pairs[2*i]), msg)
+		}
+		c.store(p, norm)
+	}
+	return nil
+}
+
+func (c *Config) store(p *param, v string) {
 	p.value = v
 	if p.name == "notify-keyspace-events" {
 		c.notifyFlags, _ = parseNotifyFlags(v)
 	}
-	return nil
+}
+
+// validate checks v against p's type and bounds and returns the value
+// as CONFIG GET will show it, or an error text.
+func (p *param) validate(v string) (string, string) {
+	switch p.kind {
+	case kindBool:
+		switch strings.ToLower(v) {
+		case "yes":
+			return "yes", ""
+		case "no":
+			return "no", ""
+		}
+		return "", "argument must be 'yes' or 'no'"
+	case kindInt:
+		n, ok := parseInt([]byte(v))
+		if !ok {
+			return "", "argument couldn't be parsed into an integer"
+		}
+		if n < p.min || n > p.max {
+			return "", "argument must be between " + itoa(p.min) + " and " + itoa(p.max) + " inclusive"
+		}
+		return itoa(n), ""
+	case kindMemory:
+		n, ok := parseMemory(v)
+		if !ok {
+			return "", "argument must be a memory value"
+		}
+		if n < p.min || (p.max > 0 && n > p.max) {
+			return "", "argument must be between " + itoa(p.min) + " and " + itoa(p.max) + " inclusive"
+		}
+		return itoa(n), ""
+	case kindEnum:
+		for _, e := range p.enum {
+			if strings.EqualFold(e, v) {
+				return e, ""
+			}
+		}
+		return "", "argument(s) must be one of the following: " + strings.Join(p.enum, ", ")
+	case kindSpecial:
+		return p.check(p.value, v)
+	}
+	return v, ""
 }
 
 // parseMemory reads "100", "1k", "1kb", "2mb", "1gb" (k = 1000, kb = 1024).
@@ -172,13 +233,13 @@ func (c *Config) requirepass() string { return c.params["requirepass"].value }
 
 func (c *Config) databases() int { return int(c.int("databases")) }
 
-// names lists every parameter name (without aliases), for CONFIG GET globs.
+// names lists every parameter name, aliases included (CONFIG GET * shows
+// both), in a stable order.
 func (c *Config) names() []string {
-	var out []string
-	for n, p := range c.params {
-		if p.name == n {
-			out = append(out, n)
-		}
+	out := make([]string, 0, len(c.params))
+	for n := range c.params {
+		out = append(out, n)
 	}
+	sort.Strings(out)
 	return out
 }
