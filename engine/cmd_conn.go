@@ -9,6 +9,18 @@ func connectionHandlers() []handlerEntry {
 		{"hello", cmdHello},
 		{"auth", cmdAuth},
 		{"reset", cmdReset},
+		{"client|id", cmdClientID},
+		{"client|setname", cmdClientSetName},
+		{"client|getname", cmdClientGetName},
+		{"client|list", cmdClientList},
+		{"client|info", cmdClientInfo},
+		{"client|kill", cmdClientKill},
+		{"client|setinfo", cmdClientSetInfo},
+		{"client|reply", cmdClientReply},
+		{"client|no-evict", cmdClientNoEvict},
+		{"client|no-touch", cmdClientNoTouch},
+		{"client|unblock", cmdClientUnblock},
+		{"client|help", cmdClientHelp},
 	}
 }
 
@@ -176,7 +188,7 @@ func cmdReset(s *Session, args [][]byte) {
 	s.db = s.ks.dbs[0]
 	s.w.proto = 2
 	s.name = ""
-	s.replyOff, s.replySkip = false, false
+	s.replyOff, s.replySkip, s.replySkipNext = false, false, false
 	s.noEvict, s.noTouch = false, false
 	s.authed = s.e.config.requirepass() == ""
 	s.w.Simple("RESET")

@@ -244,13 +244,16 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	start := time.Now()
 	mark := len(s.w.buf)
 	cmd.handler(s, args)
+	dur := time.Since(start)
 	cmd.calls++
-	cmd.usec += int64(time.Since(start) / time.Microsecond)
+	cmd.usec += int64(dur / time.Microsecond)
 	if len(s.w.buf) > mark && s.w.buf[mark] == '-' {
 		cmd.failed++
 	}
 	e.stats.commands++
 	s.lastCmd = cmd.Name
+	s.lastAt = time.UnixMilli(e.nowMs)
+	e.afterCall(s, cmd, args, dur)
 }
 
 // afterReply applies CLIENT REPLY OFF/SKIP by dropping what the command
@@ -259,10 +262,13 @@ func (s *Session) afterReply(mark int) {
 	if s.replySkip {
 		s.replySkip = false
 		s.w.buf = s.w.buf[:mark]
-		return
-	}
-	if s.replyOff {
+	} else if s.replyOff {
 		s.w.buf = s.w.buf[:mark]
+	}
+	if s.replySkipNext {
+		// CLIENT REPLY SKIP drops the reply of the command after it.
+		s.replySkipNext = false
+		s.replySkip = true
 	}
 }
 

@@ -14,6 +14,12 @@ const maxInt64 = math.MaxInt64
 // (the old "slave" and "ziplist" names) share their parameter.
 func configParams() []param {
 	return []param{
+		{name: "bind", kind: kindString, value: "* -::*"},
+		{name: "masterauth", kind: kindString, value: ""},
+		{name: "masteruser", kind: kindString, value: ""},
+		{name: "port", kind: kindInt, min: 0, max: 65535, value: "6379"},
+		{name: "replicaof", alias: "slaveof", kind: kindString, immutable: true, value: ""},
+		{name: "requirepass", kind: kindString, value: ""},
 		{name: "acl-pubsub-default", kind: kindEnum, enum: []string{"allchannels", "resetchannels"}, value: "resetchannels"},
 		{name: "aclfile", kind: kindString, immutable: true, value: ""},
 		{name: "acllog-max-len", kind: kindInt, min: 0, max: maxInt64, value: "128"},
@@ -72,9 +78,9 @@ func configParams() []param {
 		{name: "dir", kind: kindString, protected: true, value: "/tmp"},
 		{name: "disable-thp", kind: kindBool, immutable: true, value: "yes"},
 		{name: "dynamic-hz", kind: kindBool, value: "yes"},
-		{name: "enable-debug-command", kind: kindBool, immutable: true, value: "no"},
-		{name: "enable-module-command", kind: kindBool, immutable: true, value: "no"},
-		{name: "enable-protected-configs", kind: kindBool, immutable: true, value: "no"},
+		{name: "enable-debug-command", kind: kindEnum, enum: []string{"no", "yes", "local"}, immutable: true, value: "no"},
+		{name: "enable-module-command", kind: kindEnum, enum: []string{"no", "yes", "local"}, immutable: true, value: "no"},
+		{name: "enable-protected-configs", kind: kindEnum, enum: []string{"no", "yes", "local"}, immutable: true, value: "no"},
 		{name: "hash-max-listpack-entries", alias: "hash-max-ziplist-entries", kind: kindInt, min: 0, max: maxInt64, value: "512"},
 		{name: "hash-max-listpack-value", alias: "hash-max-ziplist-value", kind: kindMemory, min: 0, max: maxInt64, value: "64"},
 		{name: "hll-sparse-max-bytes", kind: kindMemory, min: 0, max: maxInt64, value: "3000"},

@@ -50,7 +50,7 @@ type Session struct {
 	noEvict bool
 	noTouch bool
 	// replyOff and replySkip implement CLIENT REPLY.
-	replyOff, replySkip bool
+	replyOff, replySkip, replySkipNext bool
 
 	multi *multiState
 	// inExec is set while EXEC runs queued commands: blocking commands
@@ -81,6 +81,8 @@ func (e *Engine) NewSession(info ClientInfo) *Session {
 		created: e.now(),
 	}
 	s.w.proto = 2
+	s.w.onError = e.countError
+	s.lastAt = s.created
 	s.authed = e.config.requirepass() == ""
 	e.sessions[s.id] = s
 	e.stats.connections++
