@@ -104,7 +104,7 @@ func cmdCommandInfo(s *Session, args [][]byte) {
 		if c := s.e.lookupFullName(string(a)); c != nil {
 			writeCommandInfo(&s.w, c)
 		} else {
-			s.w.NullArray()
+			s.w.Null()
 		}
 	}
 }
@@ -132,9 +132,14 @@ func writeCommandInfo(w *Writer, c *Command) {
 	for _, h := range c.Hints {
 		w.BulkString(h)
 	}
-	w.Array(len(c.KeySpecs))
+	w.Set(len(c.KeySpecs))
 	for i := range c.KeySpecs {
 		writeKeySpec(w, &c.KeySpecs[i])
+	}
+	if len(c.subs) == 0 {
+		// Redis answers an empty set here but an array of subcommands.
+		w.Set(0)
+		return
 	}
 	subs := c.sortedSubs()
 	w.Array(len(subs))
@@ -413,6 +418,10 @@ func cmdCommandGetKeys(s *Session, args [][]byte) {
 			s.w.Array(2)
 			s.w.Bulk(cmdArgs[k.pos])
 			flags := c.KeySpecs[k.spec].Flags
+			if c.Name == "set" && !hasArg(cmdArgs, "get") {
+				// Redis's setGetKeys: without GET the key is only overwritten.
+				flags = []string{"OW", "update"}
+			}
 			s.w.Set(len(flags))
 			for _, f := range flags {
 				s.w.Simple(f)

@@ -226,23 +226,24 @@ func cmdConfigGet(s *Session, args [][]byte) {
 	c := s.e.config
 	var pairs []string
 	seen := map[string]bool{}
-	add := func(name string) {
-		if !seen[name] {
-			seen[name] = true
-			pairs = append(pairs, name, c.params[name].value)
+	add := func(name string, p *param) {
+		if key := strings.ToLower(name); !seen[key] {
+			seen[key] = true
+			pairs = append(pairs, name, p.value)
 		}
 	}
 	for _, a := range args[2:] {
-		pat := strings.ToLower(string(a))
+		pat := string(a)
 		if !strings.ContainsAny(pat, "*?[") {
-			if _, ok := c.params[pat]; ok {
-				add(pat)
+			// An exact name is answered as it was asked, like Redis.
+			if p, ok := c.params[strings.ToLower(pat)]; ok {
+				add(pat, p)
 			}
 			continue
 		}
 		for _, name := range c.names() {
 			if globMatch(pat, name, true) {
-				add(name)
+				add(name, c.params[name])
 			}
 		}
 	}
