@@ -154,7 +154,7 @@ func cmdHello(s *Session, args [][]byte) {
 	s.w.proto = proto
 	s.w.Map(7)
 	s.w.BulkString("server")
-	s.w.BulkString("GoRedis")
+	s.w.BulkString("redis")
 	s.w.BulkString("version")
 	s.w.BulkString(Version)
 	s.w.BulkString("proto")
