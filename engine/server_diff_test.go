@@ -50,7 +50,7 @@ func TestServerDiff(t *testing.T) {
 
 func diffCommands() [][]string {
 	return [][]string{
-		{"COMMAND", "INFO", "get", "nosuch", "config|get", "client|kill"},
+		{"COMMAND", "INFO", "get", "nosuch", "config|get", "client|kill", "dbsize", "slowlog|get"},
 		{"COMMAND", "INFO", "config|set", "client|list"},
 		{"COMMAND", "GETKEYS", "set", "a", "b"},
 		{"COMMAND", "GETKEYS", "get", "a", "b"},
@@ -231,4 +231,3 @@ func readRaw(t *testing.T, rd *bufio.Reader) string {
 	}
 	return line
 }
-
