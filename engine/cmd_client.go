@@ -423,6 +423,49 @@ func cmdClientUnblock(s *Session, args [][]byte) {
 	s.w.Int(0)
 }
 
+// CLIENT PAUSE timeout [WRITE | ALL]
+func cmdClientPause(s *Session, args [][]byte) {
+	ms, ok := parseInt(args[2])
+	if !ok {
+		s.w.Error("ERR timeout is not an integer or out of range")
+		return
+	}
+	if ms < 0 {
+		s.w.Error("ERR timeout is negative")
+		return
+	}
+	all := true
+	if len(args) == 4 {
+		switch {
+		case equalFold(args[3], "write"):
+			all = false
+		case equalFold(args[3], "all"):
+		default:
+			s.w.Error("ERR CLIENT PAUSE mode must be WRITE or ALL")
+			return
+		}
+	} else if len(args) > 4 {
+		s.w.Error(errSyntax)
+		return
+	}
+	st := &s.e.srv
+	end := s.e.nowMs + ms
+	if st.pauseEnd == 0 || s.e.nowMs >= st.pauseEnd {
+		st.pauseEnd, st.pauseAll = end, all
+	} else {
+		// A running pause is never shortened nor made less strict.
+		st.pauseEnd = max(st.pauseEnd, end)
+		st.pauseAll = st.pauseAll || all
+	}
+	s.w.OK()
+}
+
+// CLIENT UNPAUSE
+func cmdClientUnpause(s *Session, args [][]byte) {
+	s.e.unpause(s)
+	s.w.OK()
+}
+
 // CLIENT HELP
 func cmdClientHelp(s *Session, args [][]byte) {
 	writeHelp(&s.w, "CLIENT", []string{
@@ -447,6 +490,10 @@ func cmdClientHelp(s *Session, args [][]byte) {
 		"    Exempt this connection from client eviction, or not.",
 		"NO-TOUCH (ON|OFF)",
 		"    Leave the access time of keys alone for this connection's commands, or not.",
+		"PAUSE <timeout> [WRITE|ALL]",
+		"    Hold back the commands of every client (or only writes) for <timeout> ms.",
+		"UNPAUSE",
+		"    End CLIENT PAUSE now.",
 		"REPLY (ON|OFF|SKIP)",
 		"    Send replies, stop sending them, or drop only the next one.",
 		"SETINFO (LIB-NAME|LIB-VER) <value>",

@@ -20,6 +20,8 @@ func connectionHandlers() []handlerEntry {
 		{"client|no-evict", cmdClientNoEvict},
 		{"client|no-touch", cmdClientNoTouch},
 		{"client|unblock", cmdClientUnblock},
+		{"client|pause", cmdClientPause},
+		{"client|unpause", cmdClientUnpause},
 		{"client|help", cmdClientHelp},
 	}
 }

@@ -160,3 +160,47 @@ func TestResetClearsClientState(t *testing.T) {
 		{cmd: "CLIENT GETNAME", want: nilBulk},
 	})
 }
+
+func TestClientPause(t *testing.T) {
+	e, clk := testEngine(t)
+	a := newClient(t, e)
+	b := newClient(t, e)
+	assert.Equal(t, errReply("ERR timeout is not an integer or out of range"), a.line("CLIENT PAUSE abc"))
+	assert.Equal(t, errReply("ERR timeout is negative"), a.line("CLIENT PAUSE -1"))
+	assert.Equal(t, errReply("ERR CLIENT PAUSE mode must be WRITE or ALL"), a.line("CLIENT PAUSE 10 foo"))
+
+	// WRITE: reads go on, writes wait for the deadline.
+	require.Equal(t, ok, a.line("CLIENT PAUSE 1000 WRITE"))
+	assert.Equal(t, nilBulk, b.line("GET k"))
+	assert.Equal(t, "", b.line("SET k v"))
+	assert.True(t, b.s.Blocked())
+	deadline, has := b.s.BlockDeadline()
+	require.True(t, has)
+	assert.Equal(t, int64(1_700_000_001_000), deadline.UnixMilli())
+	clk.Advance(500 * time.Millisecond)
+	b.s.CheckTimeout()
+	assert.True(t, b.s.Blocked())
+	clk.Advance(500 * time.Millisecond)
+	b.s.CheckTimeout()
+	assert.False(t, b.s.Blocked())
+	assert.Equal(t, ok, string(b.s.TakeOutput(nil)))
+	assert.Equal(t, bulk("v"), a.line("GET k"))
+
+	// UNPAUSE runs the held commands at once.
+	require.Equal(t, ok, a.line("CLIENT PAUSE 1000 WRITE"))
+	assert.Equal(t, "", b.line("DEL k"))
+	assert.Equal(t, ok, a.line("CLIENT UNPAUSE"))
+	assert.False(t, b.s.Blocked())
+	assert.Equal(t, integer(1), string(b.s.TakeOutput(nil)))
+
+	// ALL: everything waits, CLIENT UNPAUSE included, as in Redis.
+	require.Equal(t, ok, a.line("CLIENT PAUSE 1000"))
+	assert.Equal(t, "", b.line("PING"))
+	assert.Equal(t, "", a.line("CLIENT UNPAUSE"))
+	clk.Advance(time.Second)
+	b.s.CheckTimeout()
+	a.s.CheckTimeout()
+	assert.Equal(t, "+PONG\r\n", string(b.s.TakeOutput(nil)))
+	assert.Equal(t, ok, string(a.s.TakeOutput(nil)))
+	assert.Equal(t, "+PONG\r\n", a.line("PING"))
+}

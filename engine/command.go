@@ -223,6 +223,10 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
+	if e.srv.pauseEnd != 0 && e.pauseHolds(s, cmd) {
+		s.holdForPause(args)
+		return
+	}
 	if s.multi != nil && !isTransactionControl(cmd) {
 		s.queue(cmd, args)
 		s.afterReply(mark)

@@ -22,6 +22,17 @@ type serverState struct {
 	slowlogNextID int64
 
 	latency map[string]*latencyEvent
+
+	// CLIENT PAUSE: until pauseEnd (unix ms, 0 when not paused) the
+	// commands of paused (all, or only writes) wait in held, in order.
+	pauseEnd int64
+	pauseAll bool
+	held     []heldCommand
+}
+
+type heldCommand struct {
+	s    *Session
+	args [][]byte
 }
 
 type slowlogEntry struct {
@@ -180,6 +191,85 @@ func (e *Engine) resetStats() {
 		c.calls, c.usec, c.rejected, c.failed = 0, 0, 0, 0
 		for _, sc := range c.subs {
 			sc.calls, sc.usec, sc.rejected, sc.failed = 0, 0, 0, 0
+		}
+	}
+}
+
+// pauseHolds reports whether CLIENT PAUSE holds back cmd: every command in
+// ALL mode, in WRITE mode writes and an EXEC of queued writes.
+func (e *Engine) pauseHolds(s *Session, cmd *Command) bool {
+	if e.nowMs >= e.srv.pauseEnd {
+		e.srv.pauseEnd, e.srv.pauseAll = 0, false
+		return false
+	}
+	if e.srv.pauseAll {
+		return true
+	}
+	if cmd.flags&flagWrite != 0 || hasFlag(cmd, "may_replicate") {
+		return true
+	}
+	if cmd.Name == "exec" && s.multi != nil {
+		for _, q := range s.multi.queue {
+			if q.cmd.flags&flagWrite != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// holdForPause parks the session, as Redis postpones a paused client: the
+// host stops running its commands until the pause ends (its deadline, or
+// CLIENT UNPAUSE), when the held command runs.
+func (s *Session) holdForPause(args [][]byte) {
+	e := s.e
+	cp := make([][]byte, len(args))
+	for i, a := range args {
+		cp[i] = append([]byte(nil), a...)
+	}
+	e.srv.held = append(e.srv.held, heldCommand{s, cp})
+	s.block(nil, e.srv.pauseEnd, func(*Session) bool { return false }, func(s *Session) {
+		// The pause deadline passed (CheckTimeout, locks held).
+		e.releaseHeld(s)
+		e.serveReadyKeys()
+	})
+}
+
+// releaseHeld runs the command s was holding; s is locked and unblocked.
+func (e *Engine) releaseHeld(s *Session) {
+	for i, h := range e.srv.held {
+		if h.s != s {
+			continue
+		}
+		e.srv.held = append(e.srv.held[:i:i], e.srv.held[i+1:]...)
+		if s.closed {
+			return
+		}
+		prev := e.current
+		e.current = s
+		s.dispatch(h.args)
+		e.current = prev
+		return
+	}
+}
+
+// unpause ends CLIENT PAUSE and runs the held commands in arrival order.
+func (e *Engine) unpause(self *Session) {
+	e.srv.pauseEnd, e.srv.pauseAll = 0, false
+	held := append([]heldCommand(nil), e.srv.held...)
+	for _, h := range held {
+		s := h.s
+		if s.blocked == nil {
+			continue
+		}
+		if s != self {
+			s.mu.Lock()
+		}
+		s.unblock()
+		e.releaseHeld(s)
+		if s != self {
+			s.mu.Unlock()
+			s.notify()
 		}
 	}
 }
