@@ -214,7 +214,7 @@ func TestInfo(t *testing.T) {
 	assert.Regexp(t, `cmdstat_set:calls=3,usec=\d+,usec_per_call=\d+\.\d\d,rejected_calls=0,failed_calls=0\r\n`, stats)
 	all := c.line("INFO all")
 	assert.Contains(t, all, "# Commandstats\r\n")
-	assert.NotContains(t, all, "# Modules\r\n")
+	assert.Contains(t, all, "# Modules\r\n")
 	assert.Contains(t, c.line("INFO everything"), "# Modules\r\n")
 	two := c.line("INFO cluster CLUSTER errorstats")
 	assert.Equal(t, bulk("# Errorstats\r\nerrorstat_ERR:count=2\r\n\r\n# Cluster\r\ncluster_enabled:0\r\n"), two)
