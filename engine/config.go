@@ -14,6 +14,8 @@ type Config struct {
 	params map[string]*param
 	// notifyFlags caches notify-keyspace-events for the hot path.
 	notifyFlags int
+	// Cached for the per-command slow log and latency monitor checks.
+	slowlogSlowerThan, latencyThreshold int64
 }
 
 type paramKind int
@@ -52,6 +54,7 @@ func newConfig() *Config {
 		if p.alias != "" {
 			c.params[p.alias] = c.params[p.name]
 		}
+		c.store(c.params[p.name], p.value)
 	}
 	return c
 }
@@ -151,8 +154,13 @@ func (c *Config) setMany(pairs []string) error {
 
 func (c *Config) store(p *param, v string) {
 	p.value = v
-	if p.name == "notify-keyspace-events" {
+	switch p.name {
+	case "notify-keyspace-events":
 		c.notifyFlags, _ = parseNotifyFlags(v)
+	case "slowlog-log-slower-than":
+		c.slowlogSlowerThan, _ = strconv.ParseInt(v, 10, 64)
+	case "latency-monitor-threshold":
+		c.latencyThreshold, _ = strconv.ParseInt(v, 10, 64)
 	}
 }
 

@@ -100,10 +100,10 @@ func (e *Engine) countError(msg string) {
 // command.
 func (e *Engine) afterCall(s *Session, cmd *Command, args [][]byte, dur time.Duration) {
 	us := int64(dur / time.Microsecond)
-	if limit := e.config.int("slowlog-log-slower-than"); limit >= 0 && us >= limit && !hasFlag(cmd, "skip_slowlog") {
+	if limit := e.config.slowlogSlowerThan; limit >= 0 && us >= limit && !hasFlag(cmd, "skip_slowlog") {
 		e.slowlogPush(s, args, us)
 	}
-	if limit := e.config.int("latency-monitor-threshold"); limit > 0 {
+	if limit := e.config.latencyThreshold; limit > 0 {
 		if ms := int64(dur / time.Millisecond); ms >= limit {
 			event := "command"
 			if cmd.flags&flagFast != 0 {
