@@ -42,6 +42,7 @@ func serverHandlers() []handlerEntry {
 		{"latency|latest", cmdLatencyLatest},
 		{"latency|history", cmdLatencyHistory},
 		{"latency|reset", cmdLatencyReset},
+		{"latency|histogram", cmdLatencyHistogram},
 		{"latency|help", cmdLatencyHelp},
 	}
 	return append(list, commandHandlers()...)
@@ -656,6 +657,8 @@ func cmdLatencyHelp(s *Session, args [][]byte) {
 		"    Latest sample, time and maximum of every event.",
 		"HISTORY <event>",
 		"    Time and duration of the recorded samples of <event>.",
+		"HISTOGRAM [<command> ...]",
+		"    Call counts and latency histograms of commands (all when none are named).",
 		"RESET [<event> ...]",
 		"    Forget the samples of the given events (all when none are named).",
 	})

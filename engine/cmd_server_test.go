@@ -423,3 +423,42 @@ func TestSummaries(t *testing.T) {
 		}
 	}
 }
+
+// TestLatencyHistogramLayout checks the HdrHistogram arithmetic against
+// values a real redis-server 7.0 reported.
+func TestLatencyHistogramLayout(t *testing.T) {
+	for level, want := range map[int64]int64{1024: 1, 8192: 8, 16384: 16, 32768: 33, 131072: 132, 262144: 264, 16777216: 16908} {
+		assert.Equal(t, want, highestEquivalent(level)/1000, level)
+	}
+	var h latencyHist
+	h.record(5000)
+	assert.Equal(t, int64(5023), h.percentile(50))
+	h.record(9000)
+	h.record(14000)
+	keys, counts := h.logBuckets()
+	assert.Equal(t, []int64{8, 16}, keys)
+	assert.Equal(t, []int64{1, 3}, counts)
+	for _, v := range []int64{1, 255, 256, 1000, 123456, histMaxValue} {
+		low, size := histValueAt(histIndex(v))
+		assert.True(t, low <= v && v < low+size, v)
+	}
+}
+
+func TestLatencyHistogramCommand(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	c.line("PING")
+	c.line("PING")
+	// Bucket keys depend on the machine's speed; the shape does not.
+	assert.Regexp(t, `^\*2\r\n\$4\r\nping\r\n\*4\r\n\$5\r\ncalls\r\n:2\r\n\$14\r\nhistogram_usec\r\n(\*2\r\n:\d+\r\n:2\r\n|\*4\r\n:\d+\r\n:1\r\n:\d+\r\n:2\r\n)$`, c.line("LATENCY HISTOGRAM ping nosuch"))
+	assert.Equal(t, "*0\r\n", c.line("LATENCY HISTOGRAM get"))
+	c.do("HELLO", "3")
+	all := c.line("LATENCY HISTOGRAM")
+	assert.True(t, strings.HasPrefix(all, "%3\r\n$5\r\nhello\r\n%2\r\n"), all)
+	assert.Contains(t, all, "$17\r\nlatency|histogram\r\n%2\r\n")
+	assert.Contains(t, all, "$4\r\nping\r\n%2\r\n$5\r\ncalls\r\n:2\r\n$14\r\nhistogram_usec\r\n%1\r\n")
+	assert.Regexp(t, `latency_percentiles_usec_ping:p50=\d+\.\d{3},p99=\d+\.\d{3},p99\.9=\d+\.\d{3}\r\n`, c.line("INFO latencystats"))
+	require.Equal(t, ok, c.line("CONFIG SET latency-tracking no"))
+	c.line("GET x")
+	assert.Equal(t, "%0\r\n", c.line("LATENCY HISTOGRAM get"))
+}

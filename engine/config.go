@@ -16,6 +16,7 @@ type Config struct {
 	notifyFlags int
 	// Cached for the per-command slow log and latency monitor checks.
 	slowlogSlowerThan, latencyThreshold int64
+	latencyTracking                     bool
 }
 
 type paramKind int
@@ -159,6 +160,8 @@ func (c *Config) store(p *param, v string) {
 		c.notifyFlags, _ = parseNotifyFlags(v)
 	case "slowlog-log-slower-than":
 		c.slowlogSlowerThan, _ = strconv.ParseInt(v, 10, 64)
+	case "latency-tracking":
+		c.latencyTracking = v == "yes"
 	case "latency-monitor-threshold":
 		c.latencyThreshold, _ = strconv.ParseInt(v, 10, 64)
 	}

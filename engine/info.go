@@ -30,6 +30,7 @@ func infoSections() []struct {
 		{"modules", true, func(*Engine, *infoBuilder) {}},
 		{"commandstats", false, (*Engine).infoCommandStats},
 		{"errorstats", true, (*Engine).infoErrorStats},
+		{"latencystats", false, (*Engine).infoLatencyStats},
 		{"cluster", true, (*Engine).infoCluster},
 		{"keyspace", true, (*Engine).infoKeyspace},
 	}
@@ -97,6 +98,8 @@ func infoTitle(name string) string {
 		return "Commandstats"
 	case "errorstats":
 		return "Errorstats"
+	case "latencystats":
+		return "Latencystats"
 	}
 	return strings.ToUpper(name[:1]) + name[1:]
 }

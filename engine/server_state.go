@@ -22,6 +22,8 @@ type serverState struct {
 	slowlogNextID int64
 
 	latency map[string]*latencyEvent
+	// hists are the per-command latency histograms (latency-tracking).
+	hists map[*Command]*latencyHist
 
 	// CLIENT PAUSE: until pauseEnd (unix ms, 0 when not paused) the
 	// commands of paused (all, or only writes) wait in held, in order.
@@ -100,6 +102,9 @@ func (e *Engine) countError(msg string) {
 // command.
 func (e *Engine) afterCall(s *Session, cmd *Command, args [][]byte, dur time.Duration) {
 	us := int64(dur / time.Microsecond)
+	if e.config.latencyTracking {
+		e.trackLatency(cmd, us)
+	}
 	if limit := e.config.slowlogSlowerThan; limit >= 0 && us >= limit && !hasFlag(cmd, "skip_slowlog") {
 		e.slowlogPush(s, args, us)
 	}
@@ -187,6 +192,7 @@ func (e *Engine) resetStats() {
 	e.stats = stats{blockedClients: e.stats.blockedClients}
 	e.srv.errors = map[string]int64{}
 	e.srv.totalErrors = 0
+	e.srv.hists = nil
 	for _, c := range e.commands {
 		c.calls, c.usec, c.rejected, c.failed = 0, 0, 0, 0
 		for _, sc := range c.subs {
