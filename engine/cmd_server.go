@@ -308,6 +308,8 @@ func cmdDebug(s *Session, args [][]byte) {
 	switch {
 	case sub == "help" && len(args) == 2:
 		writeHelp(&s.w, "DEBUG", []string{
+			"CHANGE-REPL-ID",
+			"    Give the replication history a new random ID (INFO master_replid).",
 			"OBJECT <key>",
 			"    Low level facts about the value stored at <key>.",
 			"SET-ACTIVE-EXPIRE <0|1>",
@@ -331,6 +333,9 @@ func cmdDebug(s *Session, args [][]byte) {
 		s.w.OK()
 	case sub == "object" && len(args) == 3:
 		s.debugObject(args[2])
+	case sub == "change-repl-id" && len(args) == 2:
+		s.e.srv.replID = randomHex(s.e, 20)
+		s.w.OK()
 	default:
 		s.w.Error("ERR unknown subcommand or wrong number of arguments for '" + truncateArg(args[1]) + "'. Try DEBUG HELP.")
 	}

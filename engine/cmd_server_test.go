@@ -341,6 +341,10 @@ func TestDebug(t *testing.T) {
 	assert.Regexp(t, `^\+Value at:0x[0-9a-f]+ refcount:2147483647 encoding:int serializedlength:2 lru:0 lru_seconds_idle:0\r\n$`, c.line("DEBUG OBJECT n"))
 	assert.Regexp(t, `^\+Value at:0x[0-9a-f]+ refcount:1 encoding:embstr serializedlength:4 lru:0 lru_seconds_idle:0\r\n$`, c.line("DEBUG OBJECT s"))
 	assert.True(t, strings.HasPrefix(c.line("DEBUG HELP"), "*"))
+	before := e.srv.replID
+	assert.Equal(t, ok, c.line("DEBUG CHANGE-REPL-ID"))
+	assert.NotEqual(t, before, e.srv.replID)
+	assert.Len(t, e.srv.replID, 40)
 }
 
 func TestShutdown(t *testing.T) {
