@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -74,7 +75,7 @@ func configParams() []param {
 		{name: "daemonize", kind: kindBool, immutable: true, value: "no"},
 		{name: "databases", kind: kindInt, immutable: true, min: 1, max: 2147483647, value: "16"},
 		{name: "dbfilename", kind: kindString, protected: true, value: "dump.rdb"},
-		{name: "dir", kind: kindString, protected: true, value: "/tmp"},
+		{name: "dir", kind: kindString, protected: true, value: workingDir()},
 		{name: "disable-thp", kind: kindBool, immutable: true, value: "yes"},
 		{name: "dynamic-hz", kind: kindBool, value: "yes"},
 		{name: "enable-debug-command", kind: kindEnum, enum: []string{"no", "yes", "local"}, immutable: true, value: "no"},
@@ -188,6 +189,14 @@ func configParams() []param {
 		{name: "zset-max-listpack-entries", alias: "zset-max-ziplist-entries", kind: kindInt, min: 0, max: maxInt64, value: "128"},
 		{name: "zset-max-listpack-value", alias: "zset-max-ziplist-value", kind: kindMemory, min: 0, max: maxInt64, value: "64"},
 	}
+}
+
+// workingDir is dir's default: like Redis, the process's working directory.
+func workingDir() string {
+	if wd, err := os.Getwd(); err == nil {
+		return wd
+	}
+	return "/"
 }
 
 // checkSave validates "save": pairs of seconds and changes, or "".
