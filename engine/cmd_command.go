@@ -403,13 +403,17 @@ func cmdCommandGetKeys(s *Session, args [][]byte) {
 		s.w.Error("ERR Invalid number of arguments specified for command")
 		return
 	}
-	keys := keysFromSpecs(c, cmdArgs)
-	if len(keys) == 0 {
-		if len(c.KeySpecs) == 0 {
-			s.w.Error("ERR The command has no key arguments")
-		} else {
-			s.w.Error("ERR Invalid arguments specified for command")
+	if len(c.KeySpecs) == 0 {
+		s.w.Error("ERR The command has no key arguments")
+		return
+	}
+	keys, valid := keysFromSpecs(c, cmdArgs)
+	if !valid || len(keys) == 0 {
+		if hasFlag(c, "no_mandatory_keys") {
+			s.w.Array(0)
+			return
 		}
+		s.w.Error("ERR Invalid arguments specified for command")
 		return
 	}
 	s.w.Array(len(keys))
@@ -435,26 +439,33 @@ func cmdCommandGetKeys(s *Session, args [][]byte) {
 type keyRef struct{ pos, spec int }
 
 // keysFromSpecs finds key positions from the command's key specs, as
-// Redis's getKeysUsingKeySpecs does.
-func keysFromSpecs(c *Command, argv [][]byte) []keyRef {
-	var out []keyRef
+// Redis's getKeysUsingKeySpecs does; ok is false when a spec cannot be
+// applied to these arguments (a bad key count).
+func keysFromSpecs(c *Command, argv [][]byte) (out []keyRef, ok bool) {
 	argc := len(argv)
 	for si := range c.KeySpecs {
 		ks := &c.KeySpecs[si]
-		var first int
+		first := 0
 		switch ks.BeginSearch {
 		case "index":
 			first = ks.BSIndex
 		case "keyword":
-			start, end, step := ks.BSStartFrom, argc-1, 1
-			if start < 0 {
-				start, end, step = argc+start, 0, -1
+			start, end := ks.BSStartFrom, argc-1
+			if start <= 0 {
+				start, end = argc+ks.BSStartFrom, 0
 			}
-			first = 0
-			for i := start; i != end+step && i >= 0 && i < argc; i += step {
-				if equalFold(argv[i], strings.ToLower(ks.BSKeyword)) {
+			for i := start; i != end; {
+				if i >= argc || i < 1 {
+					break
+				}
+				if strings.EqualFold(string(argv[i]), ks.BSKeyword) {
 					first = i + 1
 					break
+				}
+				if start <= end {
+					i++
+				} else {
+					i--
 				}
 			}
 			if first == 0 {
@@ -470,23 +481,24 @@ func keysFromSpecs(c *Command, argv [][]byte) []keyRef {
 			switch {
 			case ks.FKLastKey >= 0:
 				last = first + ks.FKLastKey
-			case ks.FKLimit == 0 || ks.FKLimit == 1:
+			case ks.FKLimit == 0:
 				last = argc + ks.FKLastKey
 			default:
-				last = first + (argc-1-first)/ks.FKLimit + ks.FKLastKey + 1
+				last = first + (argc-first)/ks.FKLimit + ks.FKLastKey
 			}
 		case "keynum":
 			idx := first + ks.FKKeyNumIdx
 			if idx >= argc {
-				continue
+				return nil, false
 			}
-			n, ok := parseInt(argv[idx])
-			if !ok || n < 0 {
-				return nil
+			n, isInt := parseInt(argv[idx])
+			first += ks.FKFirstKey
+			// As Redis's getkeys procedures check: the keys must all be there.
+			if !isInt || n < 0 || n > int64(argc-first) {
+				return nil, false
 			}
-			first = idx + ks.FKFirstKey
+			last = first + int(n) - 1
 			step = ks.FKNumKeyStep
-			last = first + int(n-1)*step
 		default:
 			continue
 		}
@@ -494,16 +506,14 @@ func keysFromSpecs(c *Command, argv [][]byte) []keyRef {
 			continue
 		}
 		for i := first; i <= last; i += step {
-			if i >= argc || i < 0 {
-				if ks.FindKeys == "keynum" {
-					return nil
-				}
-				break
+			if i >= argc || i < first {
+				// Too few arguments: the command itself reports it.
+				continue
 			}
 			out = append(out, keyRef{i, si})
 		}
 	}
-	return out
+	return out, true
 }
 
 // COMMAND HELP

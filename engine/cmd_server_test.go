@@ -308,7 +308,11 @@ func TestKeysFromSpecs(t *testing.T) {
 		c := &Command{CommandSpec: byName[name]}
 		argv := args(line)
 		var out []string
-		for _, k := range keysFromSpecs(c, argv) {
+		refs, valid := keysFromSpecs(c, argv)
+		if !valid {
+			return []string{"invalid"}
+		}
+		for _, k := range refs {
 			out = append(out, string(argv[k.pos]))
 		}
 		return out
@@ -318,7 +322,12 @@ func TestKeysFromSpecs(t *testing.T) {
 	assert.Equal(t, []string{"a", "c"}, keys("mset", "mset a 1 c 2"))
 	assert.Equal(t, []string{"a", "b"}, keys("blpop", "blpop a b 0"))
 	assert.Equal(t, []string{"src", "dst"}, keys("georadius", "georadius src 1 2 3 km STORE dst"))
-	assert.Nil(t, keys("lmpop", "lmpop 5 a LEFT"))
+	assert.Equal(t, []string{"invalid"}, keys("lmpop", "lmpop 5 a LEFT"))
+	assert.Nil(t, keys("lmpop", "lmpop 0 a LEFT"))
+	assert.Equal(t, []string{"invalid"}, keys("lmpop", "lmpop x a LEFT"))
+	assert.Equal(t, []string{"invalid"}, keys("lmpop", "lmpop -1 a LEFT"))
+	assert.Equal(t, []string{"k", "k2"}, keys("xread", "xread COUNT 2 STREAMS k k2 0 0"))
+	assert.Equal(t, []string{"d", "s1", "s2"}, keys("zinterstore", "zinterstore d 2 s1 s2"))
 }
 
 func TestDebug(t *testing.T) {
