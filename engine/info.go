@@ -135,7 +135,7 @@ func (e *Engine) infoServer(b *infoBuilder) {
 }
 
 func (e *Engine) infoClients(b *infoBuilder) {
-	blocked, inTimeout, pubsub := 0, 0, 0
+	blocked, inTimeout := 0, 0
 	maxOut := 0
 	for _, s := range e.sessions {
 		if s.blocked != nil {
@@ -143,9 +143,6 @@ func (e *Engine) infoClients(b *infoBuilder) {
 			if s.blocked.deadline != 0 {
 				inTimeout++
 			}
-		}
-		if s.pubsub.active() {
-			pubsub++
 		}
 		maxOut = max(maxOut, len(s.w.buf))
 	}
@@ -156,7 +153,6 @@ func (e *Engine) infoClients(b *infoBuilder) {
 	b.int("client_recent_max_output_buffer", int64(maxOut))
 	b.int("blocked_clients", int64(blocked))
 	b.field("tracking_clients", "0")
-	b.int("pubsub_clients", int64(pubsub))
 	b.int("clients_in_timeout_table", int64(inTimeout))
 }
 
