@@ -9,6 +9,20 @@ func connectionHandlers() []handlerEntry {
 		{"hello", cmdHello},
 		{"auth", cmdAuth},
 		{"reset", cmdReset},
+		{"client|id", cmdClientID},
+		{"client|setname", cmdClientSetName},
+		{"client|getname", cmdClientGetName},
+		{"client|list", cmdClientList},
+		{"client|info", cmdClientInfo},
+		{"client|kill", cmdClientKill},
+		{"client|setinfo", cmdClientSetInfo},
+		{"client|reply", cmdClientReply},
+		{"client|no-evict", cmdClientNoEvict},
+		{"client|no-touch", cmdClientNoTouch},
+		{"client|unblock", cmdClientUnblock},
+		{"client|pause", cmdClientPause},
+		{"client|unpause", cmdClientUnpause},
+		{"client|help", cmdClientHelp},
 	}
 }
 
@@ -142,7 +156,7 @@ func cmdHello(s *Session, args [][]byte) {
 	s.w.proto = proto
 	s.w.Map(7)
 	s.w.BulkString("server")
-	s.w.BulkString("GoRedis")
+	s.w.BulkString("GoRedis") // the product's name; "version" is the Redis we follow
 	s.w.BulkString("version")
 	s.w.BulkString(Version)
 	s.w.BulkString("proto")
@@ -176,7 +190,7 @@ func cmdReset(s *Session, args [][]byte) {
 	s.db = s.ks.dbs[0]
 	s.w.proto = 2
 	s.name = ""
-	s.replyOff, s.replySkip = false, false
+	s.replyOff, s.replySkip, s.replySkipNext = false, false, false
 	s.noEvict, s.noTouch = false, false
 	s.authed = s.e.config.requirepass() == ""
 	s.w.Simple("RESET")

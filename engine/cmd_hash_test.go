@@ -312,6 +312,7 @@ func hashAt(t *testing.T, e *Engine, key string) *hash {
 func TestHashEncodingConversion(t *testing.T) {
 	e, _ := testEngine(t)
 	c := newClient(t, e)
+	c.line("CONFIG SET hash-max-listpack-entries 128")
 	args := []string{"HSET", "h"}
 	for i := 0; i < 128; i++ {
 		args = append(args, "f"+strconv.Itoa(i), "v")

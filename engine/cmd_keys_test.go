@@ -995,13 +995,13 @@ func TestCopyCollections(t *testing.T) {
 	e, _ := testEngine(t)
 	c := newClient(t, e)
 	args := []string{"HSET", "big"}
-	for i := 0; i < 300; i++ {
+	for i := 0; i < 600; i++ {
 		args = append(args, "f"+itoa(int64(i)), "v")
 	}
 	c.do(args...)
 	require.Equal(t, integer(1), c.line("COPY big big2"))
 	require.Equal(t, integer(1), c.line("HDEL big2 f7"))
 	assert.Equal(t, bulk("v"), c.line("HGET big f7"))
-	assert.Equal(t, integer(299), c.line("HLEN big2"))
+	assert.Equal(t, integer(599), c.line("HLEN big2"))
 	assert.Equal(t, bulk("hashtable"), c.line("OBJECT ENCODING big2"))
 }

@@ -1,11 +1,51 @@
 package engine
 
+import (
+	"strings"
+	"time"
+	"unsafe"
+)
+
 func serverHandlers() []handlerEntry {
-	return []handlerEntry{
+	list := []handlerEntry{
 		{"dbsize", cmdDBSize},
 		{"flushdb", cmdFlushDB},
 		{"flushall", cmdFlushAll},
+		{"swapdb", cmdSwapDB},
+		{"info", cmdInfo},
+		{"time", cmdTime},
+		{"lastsave", cmdLastSave},
+		{"save", cmdSave},
+		{"bgsave", cmdBgSave},
+		{"bgrewriteaof", cmdBgRewriteAOF},
+		{"role", cmdRole},
+		{"shutdown", cmdShutdown},
+		{"config|get", cmdConfigGet},
+		{"config|set", cmdConfigSet},
+		{"config|resetstat", cmdConfigResetStat},
+		{"config|rewrite", cmdConfigRewrite},
+		{"config|help", cmdConfigHelp},
+		{"debug", cmdDebug},
+		{"function|flush", cmdFunctionFlush},
+		{"function|list", cmdFunctionList},
+		{"function|stats", cmdFunctionStats},
+		{"function|dump", cmdFunctionDump},
+		{"function|delete", cmdFunctionDelete},
+		{"function|help", cmdFunctionHelp},
+		{"script|flush", cmdScriptFlush},
+		{"script|exists", cmdScriptExists},
+		{"script|help", cmdScriptHelp},
+		{"slowlog|get", cmdSlowlogGet},
+		{"slowlog|len", cmdSlowlogLen},
+		{"slowlog|reset", cmdSlowlogReset},
+		{"slowlog|help", cmdSlowlogHelp},
+		{"latency|latest", cmdLatencyLatest},
+		{"latency|history", cmdLatencyHistory},
+		{"latency|reset", cmdLatencyReset},
+		{"latency|histogram", cmdLatencyHistogram},
+		{"latency|help", cmdLatencyHelp},
 	}
+	return append(list, commandHandlers()...)
 }
 
 // DBSIZE
@@ -44,4 +84,574 @@ func cmdFlushAll(s *Session, args [][]byte) {
 func (e *Engine) flushDB(db *DB) {
 	e.touchWatchedInDB(db, true)
 	db.clear()
+}
+
+// SWAPDB index1 index2
+func cmdSwapDB(s *Session, args [][]byte) {
+	a, ok := parseInt(args[1])
+	if !ok {
+		s.w.Error("ERR invalid first DB index")
+		return
+	}
+	b, ok := parseInt(args[2])
+	if !ok {
+		s.w.Error("ERR invalid second DB index")
+		return
+	}
+	n := int64(len(s.ks.dbs))
+	if a < 0 || a >= n || b < 0 || b >= n {
+		s.w.Error(errDBIndex)
+		return
+	}
+	if a != b {
+		s.e.swapDB(s.ks.dbs[a], s.ks.dbs[b])
+	}
+	s.w.OK()
+}
+
+// swapDB exchanges the data of two databases. Clients keep their selected
+// index, so they see the other data; watchers of keys present on either
+// side are touched and blocked clients are retried, as in Redis.
+func (e *Engine) swapDB(x, y *DB) {
+	touch := func(db, other *DB) {
+		for key, list := range db.watched {
+			if db.rawExists(key) || other.rawExists(key) {
+				for _, s := range list {
+					s.dirtyCAS = true
+				}
+			}
+		}
+	}
+	touch(x, y)
+	touch(y, x)
+	x.strs, y.strs = y.strs, x.strs
+	x.objs, y.objs = y.objs, x.objs
+	x.expires, y.expires = y.expires, x.expires
+	for _, db := range []*DB{x, y} {
+		for key := range db.blocked {
+			if db.rawExists(key) {
+				e.signalReady(db, key)
+			}
+		}
+	}
+}
+
+// TIME
+func cmdTime(s *Session, args [][]byte) {
+	now := s.e.now()
+	s.w.Array(2)
+	s.w.BulkInt(now.Unix())
+	s.w.BulkInt(int64(now.Nanosecond() / 1000))
+}
+
+// LASTSAVE
+func cmdLastSave(s *Session, args [][]byte) { s.w.Int(s.e.srv.lastSave) }
+
+// errNoPersistence answers SAVE, BGSAVE and BGREWRITEAOF: GoRedis keeps
+// the dataset in memory only, so a save can only fail.
+const errNoPersistence = "ERR GoRedis has no persistence: the dataset lives in memory only"
+
+// SAVE
+func cmdSave(s *Session, args [][]byte) { s.w.Error(errNoPersistence) }
+
+// BGSAVE [SCHEDULE]
+func cmdBgSave(s *Session, args [][]byte) {
+	if len(args) > 2 || (len(args) == 2 && !equalFold(args[1], "schedule")) {
+		s.w.Error(errSyntax)
+		return
+	}
+	s.w.Error(errNoPersistence)
+}
+
+// BGREWRITEAOF
+func cmdBgRewriteAOF(s *Session, args [][]byte) { s.w.Error(errNoPersistence) }
+
+// ROLE
+func cmdRole(s *Session, args [][]byte) {
+	s.w.Array(3)
+	s.w.BulkString("master")
+	s.w.Int(0)
+	s.w.Array(0)
+}
+
+// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
+func cmdShutdown(s *Session, args [][]byte) {
+	save, nosave, abort := false, false, false
+	for _, a := range args[1:] {
+		switch {
+		case equalFold(a, "nosave"):
+			nosave = true
+		case equalFold(a, "save"):
+			save = true
+		case equalFold(a, "now"), equalFold(a, "force"):
+		case equalFold(a, "abort"):
+			abort = true
+		default:
+			s.w.Error(errSyntax)
+			return
+		}
+	}
+	if (abort && len(args) != 2) || (save && nosave) {
+		s.w.Error(errSyntax)
+		return
+	}
+	if abort {
+		// Shutdown is immediate here, so there is never one to abort.
+		s.w.Error("ERR No shutdown in progress.")
+		return
+	}
+	e := s.e
+	if e.onShutdown == nil || (save && !hasArg(args, "force")) {
+		// No host to stop (the wasm playground), or a save was demanded
+		// that cannot happen without persistence.
+		s.w.Error("ERR Errors trying to SHUTDOWN. Check logs.")
+		return
+	}
+	// Like Redis, the client gets no reply: the host closes everything.
+	e.shutdown = true
+	s.closeAfterReply = true
+	e.onShutdown()
+}
+
+func hasArg(args [][]byte, word string) bool {
+	for _, a := range args[1:] {
+		if equalFold(a, word) {
+			return true
+		}
+	}
+	return false
+}
+
+// CONFIG GET parameter [parameter ...]
+func cmdConfigGet(s *Session, args [][]byte) {
+	c := s.e.config
+	var pairs []string
+	seen := map[string]bool{}
+	add := func(name string, p *param) {
+		if key := strings.ToLower(name); !seen[key] {
+			seen[key] = true
+			pairs = append(pairs, name, p.value)
+		}
+	}
+	for _, a := range args[2:] {
+		pat := string(a)
+		if !strings.ContainsAny(pat, "*?[") {
+			// An exact name is answered as it was asked, like Redis.
+			if p, ok := c.params[strings.ToLower(pat)]; ok {
+				add(pat, p)
+			}
+			continue
+		}
+		for _, name := range c.names() {
+			if globMatch(pat, name, true) {
+				add(name, c.params[name])
+			}
+		}
+	}
+	s.w.Map(len(pairs) / 2)
+	for _, p := range pairs {
+		s.w.BulkString(p)
+	}
+}
+
+// CONFIG SET parameter value [parameter value ...]
+func cmdConfigSet(s *Session, args [][]byte) {
+	if len(args)%2 != 0 {
+		s.w.Error(errSyntax)
+		return
+	}
+	pairs := make([]string, len(args)-2)
+	for i, a := range args[2:] {
+		pairs[i] = string(a)
+	}
+	if err := s.e.config.setMany(pairs); err != nil {
+		s.w.Error(err.Error())
+		return
+	}
+	s.w.OK()
+}
+
+// CONFIG RESETSTAT
+func cmdConfigResetStat(s *Session, args [][]byte) {
+	s.e.resetStats()
+	s.w.OK()
+}
+
+// CONFIG REWRITE
+func cmdConfigRewrite(s *Session, args [][]byte) {
+	// The engine never reads a configuration file; hosts that do apply
+	// its directives through Options.Config.
+	s.w.Error("ERR The server is running without a config file")
+}
+
+// CONFIG HELP
+func cmdConfigHelp(s *Session, args [][]byte) {
+	writeHelp(&s.w, "CONFIG", []string{
+		"GET <pattern> [<pattern> ...]",
+		"    Parameters whose names match the glob-like patterns, with their values.",
+		"SET <directive> <value> [<directive> <value> ...]",
+		"    Change parameters; either all of them change or none does.",
+		"RESETSTAT",
+		"    Zero the statistics INFO shows.",
+		"REWRITE",
+		"    Save the running configuration to the configuration file.",
+	})
+}
+
+// DEBUG subcommand [argument ...]
+func cmdDebug(s *Session, args [][]byte) {
+	if msg := s.debugAllowed(); msg != "" {
+		s.w.Error(msg)
+		return
+	}
+	sub := strings.ToLower(string(args[1]))
+	switch {
+	case sub == "help" && len(args) == 2:
+		writeHelp(&s.w, "DEBUG", []string{
+			"CHANGE-REPL-ID",
+			"    Give the replication history a new random ID (INFO master_replid).",
+			"OBJECT <key>",
+			"    Low level facts about the value stored at <key>.",
+			"SET-ACTIVE-EXPIRE <0|1>",
+			"    Turn the periodic removal of expired keys off (0) or on (1).",
+			"SLEEP <seconds>",
+			"    Stop the whole server for <seconds> (decimals allowed).",
+		})
+	case sub == "sleep" && len(args) == 3:
+		// Like Redis (strtod), anything that is not a number sleeps 0.
+		f, _ := parseFloat(args[2])
+		if f > 0 {
+			// Redis blocks everything while it sleeps; so does holding the
+			// engine lock.
+			time.Sleep(time.Duration(f * float64(time.Second)))
+		}
+		s.w.OK()
+	case sub == "set-active-expire" && len(args) == 3:
+		// Like Redis (atoi), anything that is not a number means 0.
+		n, _ := parseInt(args[2])
+		s.e.activeExpire = n != 0
+		s.w.OK()
+	case sub == "object" && len(args) == 3:
+		s.debugObject(args[2])
+	case sub == "change-repl-id" && len(args) == 2:
+		s.e.srv.replID = randomHex(s.e, 20)
+		s.w.OK()
+	default:
+		s.w.Error("ERR unknown subcommand or wrong number of arguments for '" + truncateArg(args[1]) + "'. Try DEBUG HELP.")
+	}
+}
+
+// debugAllowed applies enable-debug-command as Redis does.
+func (s *Session) debugAllowed() string {
+	v, _ := s.e.config.get("enable-debug-command")
+	switch v {
+	case "yes":
+		return ""
+	case "local":
+		if isLocalAddr(s.info.Addr) {
+			return ""
+		}
+	}
+	return "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
+}
+
+func isLocalAddr(addr string) bool {
+	return addr == "" || strings.HasPrefix(addr, "127.") || strings.HasPrefix(addr, "[::1]") || strings.HasPrefix(addr, "::1")
+}
+
+// debugObject writes DEBUG OBJECT's line. GoRedis keeps no LRU clock per
+// key, so lru and lru_seconds_idle are 0; serializedlength is the length
+// of the value's RDB string encoding without compression.
+func (s *Session) debugObject(key []byte) {
+	str, obj, found := s.lookup(key)
+	if !found {
+		s.w.Error(errNoSuchKey)
+		return
+	}
+	var addr uintptr
+	enc := ""
+	size := 0
+	refcount := "1"
+	if obj == nil {
+		addr = uintptr(unsafe.Pointer(unsafe.StringData(str)))
+		enc = stringEncoding(str)
+		size = rdbStringLen(str)
+		if n, ok := parseInt([]byte(str)); ok && enc == "int" && n >= 0 && n < 10000 {
+			// Redis shares the objects of small integers.
+			refcount = "2147483647"
+		}
+	} else {
+		addr = (*[2]uintptr)(unsafe.Pointer(&obj))[1]
+		enc = obj.encoding()
+	}
+	line := "Value at:0x" + strings.ToLower(uitoa16(uint64(addr))) + " refcount:" + refcount + " encoding:" + enc +
+		" serializedlength:" + itoa(int64(size)) + " lru:0 lru_seconds_idle:0"
+	s.w.Simple(line)
+}
+
+func uitoa16(n uint64) string {
+	const digits = "0123456789abcdef"
+	if n == 0 {
+		return "0"
+	}
+	var b [16]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = digits[n&15]
+		n >>= 4
+	}
+	return string(b[i:])
+}
+
+// rdbStringLen is the size of a string in RDB's encoding (integers
+// encoded compactly, no LZF compression).
+func rdbStringLen(v string) int {
+	if len(v) <= 11 {
+		if n, ok := parseInt([]byte(v)); ok && itoa(n) == v {
+			switch {
+			case n >= -1<<7 && n < 1<<7:
+				return 2
+			case n >= -1<<15 && n < 1<<15:
+				return 3
+			case n >= -1<<31 && n < 1<<31:
+				return 5
+			}
+		}
+	}
+	l := len(v)
+	switch {
+	case l < 1<<6:
+		return 1 + l
+	case l < 1<<14:
+		return 2 + l
+	case l <= 1<<32-1:
+		return 5 + l
+	}
+	return 9 + l
+}
+
+// FUNCTION FLUSH [ASYNC | SYNC]
+func cmdFunctionFlush(s *Session, args [][]byte) {
+	if len(args) > 3 || (len(args) == 3 && !equalFold(args[2], "sync") && !equalFold(args[2], "async")) {
+		s.w.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
+		return
+	}
+	// GoRedis has no scripting engine, so there are never libraries.
+	s.w.OK()
+}
+
+// FUNCTION LIST [LIBRARYNAME library-name-pattern] [WITHCODE]
+func cmdFunctionList(s *Session, args [][]byte) {
+	for i := 2; i < len(args); i++ {
+		switch {
+		case equalFold(args[i], "withcode"):
+		case equalFold(args[i], "libraryname") && i+1 < len(args):
+			i++
+		default:
+			s.w.Error("ERR Unknown argument " + string(args[i]))
+			return
+		}
+	}
+	s.w.Array(0)
+}
+
+// FUNCTION STATS
+func cmdFunctionStats(s *Session, args [][]byte) {
+	s.w.Map(2)
+	s.w.BulkString("running_script")
+	s.w.Null()
+	s.w.BulkString("engines")
+	s.w.Map(0)
+}
+
+// FUNCTION DUMP
+func cmdFunctionDump(s *Session, args [][]byte) {
+	// An empty payload: RDB version 10, then the CRC64 of what precedes.
+	payload := []byte{10, 0}
+	crc := crc64Redis(0, payload)
+	for i := 0; i < 8; i++ {
+		payload = append(payload, byte(crc>>(8*i)))
+	}
+	s.w.Bulk(payload)
+}
+
+// crc64Redis is Redis's CRC-64 (Jones polynomial, reflected, no final xor).
+func crc64Redis(crc uint64, data []byte) uint64 {
+	const poly = 0x95ac9329ac4bc9b5 // 0xad93d23594c935a9 reflected
+	for _, b := range data {
+		crc ^= uint64(b)
+		for k := 0; k < 8; k++ {
+			if crc&1 != 0 {
+				crc = crc>>1 ^ poly
+			} else {
+				crc >>= 1
+			}
+		}
+	}
+	return crc
+}
+
+// FUNCTION DELETE library-name
+func cmdFunctionDelete(s *Session, args [][]byte) { s.w.Error("ERR Library not found") }
+
+// FUNCTION HELP
+func cmdFunctionHelp(s *Session, args [][]byte) {
+	writeHelp(&s.w, "FUNCTION", []string{
+		"DELETE <library-name>",
+		"    Unload a library.",
+		"DUMP",
+		"    Serialize every library.",
+		"FLUSH [ASYNC|SYNC]",
+		"    Unload every library.",
+		"LIST [LIBRARYNAME <pattern>] [WITHCODE]",
+		"    Describe the loaded libraries.",
+		"STATS",
+		"    Report the running function and the engines.",
+	})
+}
+
+// SCRIPT FLUSH [ASYNC | SYNC]
+func cmdScriptFlush(s *Session, args [][]byte) {
+	if len(args) > 3 || (len(args) == 3 && !equalFold(args[2], "sync") && !equalFold(args[2], "async")) {
+		s.w.Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
+		return
+	}
+	s.w.OK()
+}
+
+// SCRIPT EXISTS sha1 [sha1 ...]
+func cmdScriptExists(s *Session, args [][]byte) {
+	// No scripting engine, so the script cache is always empty.
+	s.w.Array(len(args) - 2)
+	for range args[2:] {
+		s.w.Int(0)
+	}
+}
+
+// SCRIPT HELP
+func cmdScriptHelp(s *Session, args [][]byte) {
+	writeHelp(&s.w, "SCRIPT", []string{
+		"EXISTS <sha1> [<sha1> ...]",
+		"    Tell, for each digest, whether the script is cached.",
+		"FLUSH [ASYNC|SYNC]",
+		"    Empty the script cache.",
+	})
+}
+
+// SLOWLOG GET [count]
+func cmdSlowlogGet(s *Session, args [][]byte) {
+	count := int64(10)
+	if len(args) == 3 {
+		n, ok := parseInt(args[2])
+		if !ok || n < -1 {
+			s.w.Error("ERR count should be greater than or equal to -1")
+			return
+		}
+		count = n
+	} else if len(args) > 3 {
+		s.w.Error("ERR wrong number of arguments for 'slowlog|get' command")
+		return
+	}
+	log := s.e.srv.slowlog
+	if count >= 0 && int64(len(log)) > count {
+		log = log[:count]
+	}
+	s.w.Array(len(log))
+	for _, en := range log {
+		s.w.Array(6)
+		s.w.Int(en.id)
+		s.w.Int(en.time)
+		s.w.Int(en.duration)
+		s.w.BulkStrings(en.args)
+		s.w.BulkString(en.peer)
+		s.w.BulkString(en.name)
+	}
+}
+
+// SLOWLOG LEN
+func cmdSlowlogLen(s *Session, args [][]byte) { s.w.Int(int64(len(s.e.srv.slowlog))) }
+
+// SLOWLOG RESET
+func cmdSlowlogReset(s *Session, args [][]byte) {
+	s.e.srv.slowlog = nil
+	s.w.OK()
+}
+
+// SLOWLOG HELP
+func cmdSlowlogHelp(s *Session, args [][]byte) {
+	writeHelp(&s.w, "SLOWLOG", []string{
+		"GET [<count>]",
+		"    The <count> newest entries (10 by default, -1 for all). Each entry has",
+		"    an ID, a Unix time, a duration in microseconds, the arguments, the",
+		"    client address and the client name.",
+		"LEN",
+		"    Number of entries.",
+		"RESET",
+		"    Remove every entry.",
+	})
+}
+
+// LATENCY LATEST
+func cmdLatencyLatest(s *Session, args [][]byte) {
+	st := &s.e.srv
+	events := st.latencyEvents()
+	s.w.Array(len(events))
+	for _, name := range events {
+		ev := st.latency[name]
+		last := ev.samples[len(ev.samples)-1]
+		s.w.Array(4)
+		s.w.BulkString(name)
+		s.w.Int(last.time)
+		s.w.Int(last.duration)
+		s.w.Int(ev.max)
+	}
+}
+
+// LATENCY HISTORY event
+func cmdLatencyHistory(s *Session, args [][]byte) {
+	ev := s.e.srv.latency[strings.ToLower(string(args[2]))]
+	if ev == nil {
+		s.w.Array(0)
+		return
+	}
+	s.w.Array(len(ev.samples))
+	for _, smp := range ev.samples {
+		s.w.Array(2)
+		s.w.Int(smp.time)
+		s.w.Int(smp.duration)
+	}
+}
+
+// LATENCY RESET [event [event ...]]
+func cmdLatencyReset(s *Session, args [][]byte) {
+	st := &s.e.srv
+	n := 0
+	if len(args) == 2 {
+		n = len(st.latency)
+		st.latency = map[string]*latencyEvent{}
+	} else {
+		for _, a := range args[2:] {
+			name := strings.ToLower(string(a))
+			if _, ok := st.latency[name]; ok {
+				delete(st.latency, name)
+				n++
+			}
+		}
+	}
+	s.w.Int(int64(n))
+}
+
+// LATENCY HELP
+func cmdLatencyHelp(s *Session, args [][]byte) {
+	writeHelp(&s.w, "LATENCY", []string{
+		"LATEST",
+		"    Latest sample, time and maximum of every event.",
+		"HISTORY <event>",
+		"    Time and duration of the recorded samples of <event>.",
+		"HISTOGRAM [<command> ...]",
+		"    Call counts and latency histograms of commands (all when none are named).",
+		"RESET [<event> ...]",
+		"    Forget the samples of the given events (all when none are named).",
+	})
 }

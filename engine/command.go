@@ -246,6 +246,10 @@ func (s *Session) dispatch(args [][]byte) {
 			return
 		}
 	}
+	if e.srv.pauseEnd != 0 && e.pauseHolds(s, cmd) {
+		s.holdForPause(args)
+		return
+	}
 	if s.multi != nil && !isTransactionControl(cmd) {
 		s.queue(cmd, args)
 		s.afterReply(mark)
@@ -261,13 +265,16 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	start := time.Now()
 	mark := len(s.w.buf)
 	cmd.handler(s, args)
+	dur := time.Since(start)
 	cmd.calls++
-	cmd.usec += int64(time.Since(start) / time.Microsecond)
+	cmd.usec += int64(dur / time.Microsecond)
 	if len(s.w.buf) > mark && s.w.buf[mark] == '-' {
 		cmd.failed++
 	}
 	e.stats.commands++
 	s.lastCmd = cmd.Name
+	s.lastAt = time.UnixMilli(e.nowMs)
+	e.afterCall(s, cmd, args, dur)
 	if cmd.flags&(flagAdmin|flagSkipMonitor) == 0 {
 		s.feedMonitors(args)
 	}
@@ -297,10 +304,13 @@ func (s *Session) afterReply(mark int) {
 	if s.replySkip {
 		s.replySkip = false
 		s.w.buf = s.w.buf[:mark]
-		return
-	}
-	if s.replyOff {
+	} else if s.replyOff {
 		s.w.buf = s.w.buf[:mark]
+	}
+	if s.replySkipNext {
+		// CLIENT REPLY SKIP drops the reply of the command after it.
+		s.replySkipNext = false
+		s.replySkip = true
 	}
 }
 

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -15,6 +16,9 @@ type Config struct {
 	notifyFlags int
 	// obufPubsub caches the pubsub class of client-output-buffer-limit.
 	obufPubsub outputLimit
+	// Cached for the per-command slow log and latency monitor checks.
+	slowlogSlowerThan, latencyThreshold int64
+	latencyTracking                     bool
 }
 
 type paramKind int
@@ -36,9 +40,13 @@ type param struct {
 	enum      []string
 	min, max  int64
 	immutable bool
-	// check validates a kindSpecial value; it returns the normalized
-	// value or an error text (without the CONFIG SET prefix).
-	check func(v string) (string, string)
+	// protected parameters (dir, dbfilename) cannot be changed at run
+	// time unless enable-protected-configs allows it.
+	protected bool
+	// check validates a kindSpecial value given the current one; it
+	// returns the normalized value or an error text (without the CONFIG
+	// SET prefix).
+	check func(old, v string) (string, string)
 }
 
 func newConfig() *Config {
@@ -49,6 +57,7 @@ func newConfig() *Config {
 		if p.alias != "" {
 			c.params[p.alias] = c.params[p.name]
 		}
+		c.store(c.params[p.name], p.value)
 	}
 	lims, _ := parseOutputLimits(c.params["client-output-buffer-limit"].value)
 	c.obufPubsub = lims[2]
@@ -83,76 +92,140 @@ func (c *Config) set(name, v string, startup bool) error {
 	if !ok {
 		return argError("ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'")
 	}
-	fail := func(msg string) error {
-		return argError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + msg)
-	}
-	if p.immutable && !startup {
-		return fail("can't set immutable config")
-	}
-	raw := v
-	if p.name == "client-output-buffer-limit" {
-		// Classes not named keep their limits.
-		norm, lims, msg := mergeOutputLimits(p.value, v)
-		if msg != "" {
-			return fail(msg)
+	if !startup {
+		if msg := c.settable(p); msg != "" {
+			return setFailed(name, msg)
 		}
-		p.value = norm
-		c.obufPubsub = lims[2]
-		return nil
 	}
+	norm, msg := p.validate(v)
+	if msg != "" {
+		return setFailed(name, msg)
+	}
+	c.store(p, norm)
+	c.afterStore(p, v)
+	return nil
+}
+
+// afterStore applies what a stored value cannot tell: Redis 7.0 does not
+// show 'n' in notify-keyspace-events's normalized value but enables it.
+func (c *Config) afterStore(p *param, raw string) {
+	if p.name == "notify-keyspace-events" {
+		c.notifyFlags, _ = parseNotifyFlags(raw)
+	}
+}
+
+func setFailed(name, msg string) error {
+	return argError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + msg)
+}
+
+// settable says why p cannot be changed at run time, or "".
+func (c *Config) settable(p *param) string {
+	if p.immutable {
+		return "can't set immutable config"
+	}
+	if p.protected && c.params["enable-protected-configs"].value == "no" {
+		return "can't set protected config"
+	}
+	return ""
+}
+
+// setMany is CONFIG SET with several pairs: every name is checked first,
+// then every value; nothing changes unless all are valid.
+func (c *Config) setMany(pairs []string) error {
+	ps := make([]*param, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		name := strings.ToLower(pairs[i])
+		p, ok := c.params[name]
+		if !ok {
+			return argError("ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'")
+		}
+		if msg := c.settable(p); msg != "" {
+			return setFailed(name, msg)
+		}
+		for j := 0; j < i/2; j++ {
+			if ps[j] == p && strings.EqualFold(pairs[2*j], name) {
+				return setFailed(name, "duplicate parameter")
+			}
+		}
+		ps[i/2] = p
+	}
+	old := make([]string, len(ps))
+	for i, p := range ps {
+		old[i] = p.value
+	}
+	for i, p := range ps {
+		norm, msg := p.validate(pairs[2*i+1])
+		if msg != "" {
+			for j := i - 1; j >= 0; j-- {
+				c.store(ps[j], old[j])
+			}
+			return setFailed(strings.ToLower(pairs[2*i]), msg)
+		}
+		c.store(p, norm)
+		c.afterStore(p, pairs[2*i+1])
+	}
+	return nil
+}
+
+func (c *Config) store(p *param, v string) {
+	p.value = v
+	switch p.name {
+	case "notify-keyspace-events":
+		c.notifyFlags, _ = parseNotifyFlags(v)
+	case "client-output-buffer-limit":
+		if lims, ok := parseOutputLimits(v); ok {
+			c.obufPubsub = lims[2]
+		}
+	case "slowlog-log-slower-than":
+		c.slowlogSlowerThan, _ = strconv.ParseInt(v, 10, 64)
+	case "latency-tracking":
+		c.latencyTracking = v == "yes"
+	case "latency-monitor-threshold":
+		c.latencyThreshold, _ = strconv.ParseInt(v, 10, 64)
+	}
+}
+
+// validate checks v against p's type and bounds and returns the value
+// as CONFIG GET will show it, or an error text.
+func (p *param) validate(v string) (string, string) {
 	switch p.kind {
 	case kindBool:
 		switch strings.ToLower(v) {
 		case "yes":
-			v = "yes"
+			return "yes", ""
 		case "no":
-			v = "no"
-		default:
-			return fail("argument must be 'yes' or 'no'")
+			return "no", ""
 		}
+		return "", "argument must be 'yes' or 'no'"
 	case kindInt:
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return fail("argument couldn't be parsed into an integer")
+		n, ok := parseInt([]byte(v))
+		if !ok {
+			return "", "argument couldn't be parsed into an integer"
 		}
 		if n < p.min || n > p.max {
-			return fail("argument must be between " + itoa(p.min) + " and " + itoa(p.max) + " inclusive")
+			return "", "argument must be between " + itoa(p.min) + " and " + itoa(p.max) + " inclusive"
 		}
-		v = itoa(n)
+		return itoa(n), ""
 	case kindMemory:
 		n, ok := parseMemory(v)
 		if !ok {
-			return fail("argument must be a memory value")
+			return "", "argument must be a memory value"
 		}
 		if n < p.min || (p.max > 0 && n > p.max) {
-			return fail("argument must be between " + itoa(p.min) + " and " + itoa(p.max) + " inclusive")
+			return "", "argument must be between " + itoa(p.min) + " and " + itoa(p.max) + " inclusive"
 		}
-		v = itoa(n)
+		return itoa(n), ""
 	case kindEnum:
-		found := false
 		for _, e := range p.enum {
 			if strings.EqualFold(e, v) {
-				v, found = e, true
-				break
+				return e, ""
 			}
 		}
-		if !found {
-			return fail("argument(s) must be one of the following: " + strings.Join(p.enum, ", "))
-		}
+		return "", "argument(s) must be one of the following: " + strings.Join(p.enum, ", ")
 	case kindSpecial:
-		norm, msg := p.check(v)
-		if msg != "" {
-			return fail(msg)
-		}
-		v = norm
+		return p.check(p.value, v)
 	}
-	if p.name == "notify-keyspace-events" {
-		// From the value given: Redis 7.0 does not show 'n' in the
-		// normalized value but still enables it.
-		c.notifyFlags, _ = parseNotifyFlags(raw)
-	}
-	p.value = v
-	return nil
+	return v, ""
 }
 
 // parseMemory reads "100", "1k", "1kb", "2mb", "1gb" (k = 1000, kb = 1024).
@@ -189,13 +262,13 @@ func (c *Config) requirepass() string { return c.params["requirepass"].value }
 
 func (c *Config) databases() int { return int(c.int("databases")) }
 
-// names lists every parameter name (without aliases), for CONFIG GET globs.
+// names lists every parameter name, aliases included (CONFIG GET * shows
+// both), in a stable order.
 func (c *Config) names() []string {
-	var out []string
-	for n, p := range c.params {
-		if p.name == n {
-			out = append(out, n)
-		}
+	out := make([]string, 0, len(c.params))
+	for n := range c.params {
+		out = append(out, n)
 	}
+	sort.Strings(out)
 	return out
 }

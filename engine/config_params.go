@@ -1,43 +1,279 @@
 package engine
 
-// configParams lists the parameters Redis 7.0 knows, with Redis's defaults.
+import (
+	"math"
+	"os"
+	"strconv"
+	"strings"
+)
+
+const maxInt64 = math.MaxInt64
+
+// configParams lists every parameter Redis 7.0 knows, with the default a
+// redis-server started without a configuration file reports, its type and
+// its bounds (taken from the real server's CONFIG SET answers). Aliases
+// (the old "slave" and "ziplist" names) share their parameter.
 func configParams() []param {
 	return []param{
-		{name: "bind", kind: kindString, value: "127.0.0.1 -::1"},
-		{name: "port", kind: kindInt, value: "6379", min: 0, max: 65535, immutable: false},
-		{name: "databases", kind: kindInt, value: "16", min: 1, max: 1 << 31, immutable: true},
+		{name: "bind", kind: kindString, value: "* -::*"},
+		{name: "masterauth", kind: kindString, value: ""},
+		{name: "masteruser", kind: kindString, value: ""},
+		{name: "port", kind: kindInt, min: 0, max: 65535, value: "6379"},
+		{name: "replicaof", alias: "slaveof", kind: kindString, immutable: true, value: ""},
 		{name: "requirepass", kind: kindString, value: ""},
-		{name: "maxclients", kind: kindInt, value: "10000", min: 1, max: 1 << 31},
-		{name: "timeout", kind: kindInt, value: "0", min: 0, max: 1 << 31},
-		{name: "tcp-keepalive", kind: kindInt, value: "300", min: 0, max: 1 << 31},
-		{name: "proto-max-bulk-len", kind: kindMemory, value: "536870912", min: 1024 * 1024, max: 1 << 62},
-		{name: "client-query-buffer-limit", kind: kindMemory, value: "1073741824", min: 1024 * 1024, max: 1 << 62},
-		{name: "maxmemory", kind: kindMemory, value: "0", min: 0, max: 1 << 62},
-		{name: "maxmemory-policy", kind: kindEnum, value: "noeviction", enum: []string{"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}},
-		{name: "notify-keyspace-events", kind: kindSpecial, value: "", check: func(v string) (string, string) {
-			f, ok := parseNotifyFlags(v)
-			if !ok {
-				return "", "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
-			}
-			return formatNotifyFlags(f), ""
-		}},
-		{name: "hz", kind: kindInt, value: "10", min: 0, max: 1 << 31},
+		{name: "acl-pubsub-default", kind: kindEnum, enum: []string{"allchannels", "resetchannels"}, value: "resetchannels"},
+		{name: "aclfile", kind: kindString, immutable: true, value: ""},
+		{name: "acllog-max-len", kind: kindInt, min: 0, max: maxInt64, value: "128"},
+		{name: "active-defrag-cycle-max", kind: kindInt, min: 1, max: 99, value: "25"},
+		{name: "active-defrag-cycle-min", kind: kindInt, min: 1, max: 99, value: "1"},
+		{name: "active-defrag-ignore-bytes", kind: kindMemory, min: 1, max: maxInt64, value: "104857600"},
+		{name: "active-defrag-max-scan-fields", kind: kindInt, min: 1, max: maxInt64, value: "1000"},
+		{name: "active-defrag-threshold-lower", kind: kindInt, min: 0, max: 1000, value: "10"},
+		{name: "active-defrag-threshold-upper", kind: kindInt, min: 0, max: 1000, value: "100"},
+		{name: "active-expire-effort", kind: kindInt, min: 1, max: 10, value: "1"},
+		{name: "activedefrag", kind: kindBool, value: "no"},
+		{name: "activerehashing", kind: kindBool, value: "yes"},
+		{name: "always-show-logo", kind: kindBool, immutable: true, value: "no"},
+		{name: "aof-disable-auto-gc", kind: kindBool, value: "no"},
+		{name: "aof-load-truncated", kind: kindBool, value: "yes"},
+		{name: "aof-rewrite-incremental-fsync", kind: kindBool, value: "yes"},
+		{name: "aof-timestamp-enabled", kind: kindBool, value: "no"},
+		{name: "aof-use-rdb-preamble", kind: kindBool, value: "yes"},
+		{name: "aof_rewrite_cpulist", kind: kindString, immutable: true, value: ""},
+		{name: "appenddirname", kind: kindString, immutable: true, value: "appendonlydir"},
+		{name: "appendfilename", kind: kindString, immutable: true, value: "appendonly.aof"},
+		{name: "appendfsync", kind: kindEnum, enum: []string{"everysec", "always", "no"}, value: "everysec"},
 		{name: "appendonly", kind: kindBool, value: "no"},
-		{name: "save", kind: kindString, value: "3600 1 300 100 60 10000"},
-		{name: "dir", kind: kindString, value: "/tmp"},
-		{name: "dbfilename", kind: kindString, value: "dump.rdb"},
-		{name: "loglevel", kind: kindEnum, value: "notice", enum: []string{"debug", "verbose", "notice", "warning", "nothing"}},
-		{name: "logfile", kind: kindString, value: "", immutable: true},
-		{name: "daemonize", kind: kindBool, value: "no", immutable: true},
-		{name: "protected-mode", kind: kindBool, value: "yes"},
+		{name: "auto-aof-rewrite-min-size", kind: kindMemory, min: 0, max: maxInt64, value: "67108864"},
+		{name: "auto-aof-rewrite-percentage", kind: kindInt, min: 0, max: 2147483647, value: "100"},
+		{name: "bgsave_cpulist", kind: kindString, immutable: true, value: ""},
+		{name: "bind-source-addr", kind: kindString, value: ""},
+		{name: "bio_cpulist", kind: kindString, immutable: true, value: ""},
+		{name: "busy-reply-threshold", alias: "lua-time-limit", kind: kindInt, min: 0, max: maxInt64, value: "5000"},
+		{name: "client-output-buffer-limit", kind: kindSpecial, check: checkClientOutputBufferLimit, value: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
+		{name: "client-query-buffer-limit", kind: kindMemory, min: 1048576, max: maxInt64, value: "1073741824"},
+		{name: "cluster-allow-pubsubshard-when-down", kind: kindBool, value: "yes"},
+		{name: "cluster-allow-reads-when-down", kind: kindBool, value: "no"},
+		{name: "cluster-allow-replica-migration", kind: kindBool, value: "yes"},
+		{name: "cluster-announce-bus-port", kind: kindInt, min: 0, max: 65535, value: "0"},
+		{name: "cluster-announce-hostname", kind: kindString, value: ""},
+		{name: "cluster-announce-ip", kind: kindString, value: ""},
+		{name: "cluster-announce-port", kind: kindInt, min: 0, max: 65535, value: "0"},
+		{name: "cluster-announce-tls-port", kind: kindInt, min: 0, max: 65535, value: "0"},
+		{name: "cluster-config-file", kind: kindString, immutable: true, value: "nodes.conf"},
+		{name: "cluster-enabled", kind: kindBool, immutable: true, value: "no"},
+		{name: "cluster-link-sendbuf-limit", kind: kindMemory, min: 0, max: 0, value: "0"},
+		{name: "cluster-migration-barrier", kind: kindInt, min: 0, max: 2147483647, value: "1"},
+		{name: "cluster-node-timeout", kind: kindInt, min: 0, max: maxInt64, value: "15000"},
+		{name: "cluster-port", kind: kindInt, immutable: true, min: 0, max: maxInt64, value: "0"},
+		{name: "cluster-preferred-endpoint-type", kind: kindEnum, enum: []string{"ip", "hostname", "unknown-endpoint"}, value: "ip"},
+		{name: "cluster-replica-no-failover", alias: "cluster-slave-no-failover", kind: kindBool, value: "no"},
+		{name: "cluster-replica-validity-factor", alias: "cluster-slave-validity-factor", kind: kindInt, min: 0, max: 2147483647, value: "10"},
+		{name: "cluster-require-full-coverage", kind: kindBool, value: "yes"},
+		{name: "crash-log-enabled", kind: kindBool, value: "yes"},
+		{name: "crash-memcheck-enabled", kind: kindBool, value: "yes"},
+		{name: "daemonize", kind: kindBool, immutable: true, value: "no"},
+		{name: "databases", kind: kindInt, immutable: true, min: 1, max: 2147483647, value: "16"},
+		{name: "dbfilename", kind: kindString, protected: true, value: "dump.rdb"},
+		{name: "dir", kind: kindString, protected: true, value: workingDir()},
+		{name: "disable-thp", kind: kindBool, immutable: true, value: "yes"},
+		{name: "dynamic-hz", kind: kindBool, value: "yes"},
+		{name: "enable-debug-command", kind: kindEnum, enum: []string{"no", "yes", "local"}, immutable: true, value: "no"},
+		{name: "enable-module-command", kind: kindEnum, enum: []string{"no", "yes", "local"}, immutable: true, value: "no"},
+		{name: "enable-protected-configs", kind: kindEnum, enum: []string{"no", "yes", "local"}, immutable: true, value: "no"},
+		{name: "hash-max-listpack-entries", alias: "hash-max-ziplist-entries", kind: kindInt, min: 0, max: maxInt64, value: "512"},
+		{name: "hash-max-listpack-value", alias: "hash-max-ziplist-value", kind: kindMemory, min: 0, max: maxInt64, value: "64"},
+		{name: "hll-sparse-max-bytes", kind: kindMemory, min: 0, max: maxInt64, value: "3000"},
+		{name: "hz", kind: kindInt, min: 0, max: 2147483647, value: "10"},
+		{name: "ignore-warnings", kind: kindString, value: ""},
+		{name: "io-threads", kind: kindInt, immutable: true, min: 1, max: 128, value: "1"},
+		{name: "io-threads-do-reads", kind: kindBool, immutable: true, value: "no"},
+		{name: "jemalloc-bg-thread", kind: kindBool, value: "yes"},
+		{name: "latency-monitor-threshold", kind: kindInt, min: 0, max: maxInt64, value: "0"},
+		{name: "latency-tracking", kind: kindBool, value: "yes"},
+		{name: "latency-tracking-info-percentiles", kind: kindSpecial, check: checkPercentiles, value: "50 99 99.9"},
+		{name: "lazyfree-lazy-eviction", kind: kindBool, value: "no"},
+		{name: "lazyfree-lazy-expire", kind: kindBool, value: "no"},
+		{name: "lazyfree-lazy-server-del", kind: kindBool, value: "no"},
+		{name: "lazyfree-lazy-user-del", kind: kindBool, value: "no"},
 		{name: "lazyfree-lazy-user-flush", kind: kindBool, value: "no"},
-		{name: "list-max-listpack-size", alias: "list-max-ziplist-size", kind: kindInt, value: "-2", min: -5, max: 1 << 31},
-		{name: "hash-max-listpack-entries", alias: "hash-max-ziplist-entries", kind: kindInt, value: "128", min: 0, max: 1 << 62},
-		{name: "hash-max-listpack-value", alias: "hash-max-ziplist-value", kind: kindInt, value: "64", min: 0, max: 1 << 62},
-		{name: "set-max-intset-entries", kind: kindInt, value: "512", min: 0, max: 1 << 62},
-		{name: "zset-max-listpack-entries", alias: "zset-max-ziplist-entries", kind: kindInt, value: "128", min: 0, max: 1 << 62},
-		{name: "zset-max-listpack-value", alias: "zset-max-ziplist-value", kind: kindInt, value: "64", min: 0, max: 1 << 62},
-		{name: "client-output-buffer-limit", kind: kindString, value: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
-		{name: "sandbox", kind: kindBool, value: "no"},
+		{name: "lfu-decay-time", kind: kindInt, min: 0, max: 2147483647, value: "1"},
+		{name: "lfu-log-factor", kind: kindInt, min: 0, max: 2147483647, value: "10"},
+		{name: "list-compress-depth", kind: kindInt, min: 0, max: 2147483647, value: "0"},
+		{name: "list-max-listpack-size", alias: "list-max-ziplist-size", kind: kindInt, min: -2147483648, max: 2147483647, value: "-2"},
+		{name: "logfile", kind: kindString, immutable: true, value: ""},
+		{name: "loglevel", kind: kindEnum, enum: []string{"debug", "verbose", "notice", "warning"}, value: "notice"},
+		{name: "maxclients", kind: kindInt, min: 1, max: 4294967295, value: "10000"},
+		{name: "maxmemory", kind: kindMemory, min: 0, max: 0, value: "0"},
+		{name: "maxmemory-clients", kind: kindSpecial, check: checkMemoryOrPercent, value: "0"},
+		{name: "maxmemory-eviction-tenacity", kind: kindInt, min: 0, max: 100, value: "10"},
+		{name: "maxmemory-policy", kind: kindEnum, enum: []string{"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}, value: "noeviction"},
+		{name: "maxmemory-samples", kind: kindInt, min: 1, max: 2147483647, value: "5"},
+		{name: "min-replicas-max-lag", alias: "min-slaves-max-lag", kind: kindInt, min: 0, max: 2147483647, value: "10"},
+		{name: "min-replicas-to-write", alias: "min-slaves-to-write", kind: kindInt, min: 0, max: 2147483647, value: "0"},
+		{name: "no-appendfsync-on-rewrite", kind: kindBool, value: "no"},
+		{name: "notify-keyspace-events", kind: kindSpecial, check: checkNotifyKeyspaceEvents, value: ""},
+		{name: "oom-score-adj", kind: kindEnum, enum: []string{"no", "yes", "relative", "absolute"}, value: "no"},
+		{name: "oom-score-adj-values", kind: kindSpecial, check: checkOOMScoreAdjValues, value: "0 200 800"},
+		{name: "pidfile", kind: kindString, immutable: true, value: ""},
+		{name: "proc-title-template", kind: kindString, value: "{title} {listen-addr} {server-mode}"},
+		{name: "propagation-error-behavior", kind: kindEnum, enum: []string{"ignore", "panic", "panic-on-replicas"}, value: "ignore"},
+		{name: "protected-mode", kind: kindBool, value: "yes"},
+		{name: "proto-max-bulk-len", kind: kindMemory, min: 1048576, max: maxInt64, value: "536870912"},
+		{name: "rdb-del-sync-files", kind: kindBool, value: "no"},
+		{name: "rdb-save-incremental-fsync", kind: kindBool, value: "yes"},
+		{name: "rdbchecksum", kind: kindBool, immutable: true, value: "yes"},
+		{name: "rdbcompression", kind: kindBool, value: "yes"},
+		{name: "repl-backlog-size", kind: kindMemory, min: 1, max: maxInt64, value: "1048576"},
+		{name: "repl-backlog-ttl", kind: kindInt, min: 0, max: maxInt64, value: "3600"},
+		{name: "repl-disable-tcp-nodelay", kind: kindBool, value: "no"},
+		{name: "repl-diskless-load", kind: kindEnum, enum: []string{"disabled", "on-empty-db", "swapdb"}, value: "disabled"},
+		{name: "repl-diskless-sync", kind: kindBool, value: "yes"},
+		{name: "repl-diskless-sync-delay", kind: kindInt, min: 0, max: 2147483647, value: "5"},
+		{name: "repl-diskless-sync-max-replicas", kind: kindInt, min: 0, max: 2147483647, value: "0"},
+		{name: "repl-ping-replica-period", alias: "repl-ping-slave-period", kind: kindInt, min: 1, max: 2147483647, value: "10"},
+		{name: "repl-timeout", kind: kindInt, min: 1, max: 2147483647, value: "60"},
+		{name: "replica-announce-ip", alias: "slave-announce-ip", kind: kindString, value: ""},
+		{name: "replica-announce-port", alias: "slave-announce-port", kind: kindInt, min: 0, max: 65535, value: "0"},
+		{name: "replica-announced", kind: kindBool, value: "yes"},
+		{name: "replica-ignore-disk-write-errors", kind: kindBool, value: "no"},
+		{name: "replica-ignore-maxmemory", alias: "slave-ignore-maxmemory", kind: kindBool, value: "yes"},
+		{name: "replica-lazy-flush", alias: "slave-lazy-flush", kind: kindBool, value: "no"},
+		{name: "replica-priority", alias: "slave-priority", kind: kindInt, min: 0, max: 2147483647, value: "100"},
+		{name: "replica-read-only", alias: "slave-read-only", kind: kindBool, value: "yes"},
+		{name: "replica-serve-stale-data", alias: "slave-serve-stale-data", kind: kindBool, value: "yes"},
+		{name: "sanitize-dump-payload", kind: kindEnum, enum: []string{"no", "yes", "clients"}, value: "no"},
+		{name: "save", kind: kindSpecial, check: checkSave, value: "3600 1 300 100 60 10000"},
+		{name: "server_cpulist", kind: kindString, immutable: true, value: ""},
+		{name: "set-max-intset-entries", kind: kindInt, min: 0, max: maxInt64, value: "512"},
+		{name: "set-proc-title", kind: kindBool, immutable: true, value: "yes"},
+		{name: "shutdown-on-sigint", kind: kindEnum, enum: []string{"default", "save", "nosave", "now", "force"}, value: "default"},
+		{name: "shutdown-on-sigterm", kind: kindEnum, enum: []string{"default", "save", "nosave", "now", "force"}, value: "default"},
+		{name: "shutdown-timeout", kind: kindInt, min: 0, max: 2147483647, value: "10"},
+		{name: "slowlog-log-slower-than", kind: kindInt, min: -1, max: maxInt64, value: "10000"},
+		{name: "slowlog-max-len", kind: kindInt, min: 0, max: maxInt64, value: "128"},
+		{name: "socket-mark-id", kind: kindInt, immutable: true, min: 0, max: maxInt64, value: "0"},
+		{name: "stop-writes-on-bgsave-error", kind: kindBool, value: "yes"},
+		{name: "stream-node-max-bytes", kind: kindMemory, min: 0, max: maxInt64, value: "4096"},
+		{name: "stream-node-max-entries", kind: kindInt, min: 0, max: maxInt64, value: "100"},
+		{name: "supervised", kind: kindEnum, enum: []string{"upstart", "systemd", "auto", "no"}, immutable: true, value: "no"},
+		{name: "syslog-enabled", kind: kindBool, immutable: true, value: "no"},
+		{name: "syslog-facility", kind: kindString, immutable: true, value: "local0"},
+		{name: "syslog-ident", kind: kindString, immutable: true, value: "redis"},
+		{name: "tcp-backlog", kind: kindInt, immutable: true, min: 0, max: maxInt64, value: "511"},
+		{name: "tcp-keepalive", kind: kindInt, min: 0, max: 2147483647, value: "300"},
+		{name: "timeout", kind: kindInt, min: 0, max: 2147483647, value: "0"},
+		{name: "tls-auth-clients", kind: kindEnum, enum: []string{"no", "yes", "optional"}, value: "yes"},
+		{name: "tls-ca-cert-dir", kind: kindString, value: ""},
+		{name: "tls-ca-cert-file", kind: kindString, value: ""},
+		{name: "tls-cert-file", kind: kindString, value: ""},
+		{name: "tls-ciphers", kind: kindString, value: ""},
+		{name: "tls-ciphersuites", kind: kindString, value: ""},
+		{name: "tls-client-cert-file", kind: kindString, value: ""},
+		{name: "tls-client-key-file", kind: kindString, value: ""},
+		{name: "tls-client-key-file-pass", kind: kindString, value: ""},
+		{name: "tls-cluster", kind: kindBool, value: "no"},
+		{name: "tls-dh-params-file", kind: kindString, value: ""},
+		{name: "tls-key-file", kind: kindString, value: ""},
+		{name: "tls-key-file-pass", kind: kindString, value: ""},
+		{name: "tls-port", kind: kindInt, min: 0, max: 65535, value: "0"},
+		{name: "tls-prefer-server-ciphers", kind: kindBool, value: "no"},
+		{name: "tls-protocols", kind: kindString, value: ""},
+		{name: "tls-replication", kind: kindBool, value: "no"},
+		{name: "tls-session-cache-size", kind: kindInt, min: 0, max: 2147483647, value: "20480"},
+		{name: "tls-session-cache-timeout", kind: kindInt, min: 0, max: 2147483647, value: "300"},
+		{name: "tls-session-caching", kind: kindBool, value: "yes"},
+		{name: "tracking-table-max-keys", kind: kindInt, min: 0, max: maxInt64, value: "1000000"},
+		{name: "unixsocket", kind: kindString, immutable: true, value: ""},
+		{name: "unixsocketperm", kind: kindInt, immutable: true, min: 0, max: maxInt64, value: "0"},
+		{name: "zset-max-listpack-entries", alias: "zset-max-ziplist-entries", kind: kindInt, min: 0, max: maxInt64, value: "128"},
+		{name: "zset-max-listpack-value", alias: "zset-max-ziplist-value", kind: kindMemory, min: 0, max: maxInt64, value: "64"},
 	}
+}
+
+// workingDir is dir's default: like Redis, the process's working directory.
+func workingDir() string {
+	if wd, err := os.Getwd(); err == nil {
+		return wd
+	}
+	return "/"
+}
+
+// checkSave validates "save": pairs of seconds and changes, or "".
+func checkSave(_, v string) (string, string) {
+	f := strings.Fields(v)
+	if len(f)%2 != 0 {
+		return "", "Invalid save parameters"
+	}
+	for _, x := range f {
+		if n, ok := parseInt([]byte(x)); !ok || n < 0 {
+			return "", "Invalid save parameters"
+		}
+	}
+	return strings.Join(f, " "), ""
+}
+
+// checkClientOutputBufferLimit validates "class hard soft seconds" groups
+// and merges them into the current value, as Redis does.
+func checkClientOutputBufferLimit(old, v string) (string, string) {
+	norm, _, msg := mergeOutputLimits(old, v)
+	return norm, msg
+}
+
+// checkMemoryOrPercent validates maxmemory-clients: a memory value or a
+// percentage of maxmemory up to 100%.
+func checkMemoryOrPercent(_, v string) (string, string) {
+	if p, ok := strings.CutSuffix(v, "%"); ok {
+		n, ok := parseInt([]byte(p))
+		if !ok || n < 0 {
+			return "", "argument must be a memory or percent value"
+		}
+		if n > 100 {
+			return "", "percentage argument must be less or equal to 100"
+		}
+		return itoa(n) + "%", ""
+	}
+	n, ok := parseMemory(v)
+	if !ok {
+		return "", "argument must be a memory or percent value"
+	}
+	return itoa(n), ""
+}
+
+// checkOOMScoreAdjValues validates three scores in [-2000, 2000].
+func checkOOMScoreAdjValues(_, v string) (string, string) {
+	f := strings.Fields(v)
+	if len(f) != 3 {
+		return "", "wrong number of arguments"
+	}
+	for _, x := range f {
+		n, ok := parseInt([]byte(x))
+		if !ok || n < -2000 || n > 2000 {
+			return "", "Invalid oom-score-adj-values, elements must be between -2000 and 2000."
+		}
+	}
+	return strings.Join(f, " "), ""
+}
+
+// checkPercentiles validates latency-tracking-info-percentiles.
+func checkPercentiles(_, v string) (string, string) {
+	f := strings.Fields(v)
+	out := make([]string, len(f))
+	for i, x := range f {
+		p, err := strconv.ParseFloat(x, 64)
+		if err != nil || p < 0 || p > 100 {
+			return "", "Invalid latency-tracking-info-percentiles parameters"
+		}
+		out[i] = strconv.FormatFloat(p, 'f', -1, 64)
+	}
+	return strings.Join(out, " "), ""
+}
+
+// checkNotifyKeyspaceEvents validates and normalizes the event classes.
+func checkNotifyKeyspaceEvents(_, v string) (string, string) {
+	f, ok := parseNotifyFlags(v)
+	if !ok {
+		return "", "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+	}
+	return formatNotifyFlags(f), ""
 }

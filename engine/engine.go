@@ -56,6 +56,9 @@ type Engine struct {
 	current      *Session
 	activeExpire bool
 	onShutdown   func()
+	// srv holds the server family's state: error counts, slow log,
+	// latency events, last save time (server_state.go).
+	srv serverState
 }
 
 type readyKey struct {
@@ -104,6 +107,7 @@ func New(opts Options) *Engine {
 	}
 	e.main = newKeyspace(e.config.databases(), e.seed)
 	e.started = e.now()
+	e.srv.init(e)
 	e.commands = buildCommandTable()
 	return e
 }

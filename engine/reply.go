@@ -11,6 +11,8 @@ import (
 type Writer struct {
 	buf   []byte
 	proto int // 2 or 3
+	// onError, when set, counts error replies for INFO errorstats.
+	onError func(msg string)
 }
 
 // Bytes returns the replies written so far.
@@ -44,6 +46,9 @@ func (w *Writer) Simple(s string) {
 // Error writes an error reply. msg starts with its code ("ERR ...",
 // "WRONGTYPE ..."); CR and LF are replaced by spaces as Redis does.
 func (w *Writer) Error(msg string) {
+	if w.onError != nil {
+		w.onError(msg)
+	}
 	w.buf = append(w.buf, '-')
 	for i := 0; i < len(msg); i++ {
 		c := msg[i]

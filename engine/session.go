@@ -53,7 +53,7 @@ type Session struct {
 	noEvict bool
 	noTouch bool
 	// replyOff and replySkip implement CLIENT REPLY.
-	replyOff, replySkip bool
+	replyOff, replySkip, replySkipNext bool
 
 	multi *multiState
 	// inExec is set while EXEC runs queued commands: blocking commands
@@ -95,6 +95,8 @@ func (e *Engine) NewSession(info ClientInfo) *Session {
 	if info.Sandbox != nil {
 		s.sandbox = &sandboxState{limits: info.Sandbox, tokens: float64(info.Sandbox.CommandsPerSecond), lastMs: e.now().UnixMilli()}
 	}
+	s.w.onError = e.countError
+	s.lastAt = s.created
 	s.authed = e.config.requirepass() == ""
 	e.sessions[s.id] = s
 	e.stats.connections++

@@ -1,0 +1,347 @@
+package engine
+
+import (
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// INFO sections in Redis's order; default ones are printed by INFO with
+// no argument, "all" and "everything" add commandstats.
+func infoSections() []struct {
+	name    string
+	dflt    bool
+	printer func(e *Engine, b *infoBuilder)
+} {
+	return []struct {
+		name    string
+		dflt    bool
+		printer func(e *Engine, b *infoBuilder)
+	}{
+		{"server", true, (*Engine).infoServer},
+		{"clients", true, (*Engine).infoClients},
+		{"memory", true, (*Engine).infoMemory},
+		{"persistence", true, (*Engine).infoPersistence},
+		{"stats", true, (*Engine).infoStats},
+		{"replication", true, (*Engine).infoReplication},
+		{"cpu", true, (*Engine).infoCPU},
+		{"modules", true, func(*Engine, *infoBuilder) {}},
+		{"commandstats", false, (*Engine).infoCommandStats},
+		{"errorstats", true, (*Engine).infoErrorStats},
+		{"latencystats", false, (*Engine).infoLatencyStats},
+		{"cluster", true, (*Engine).infoCluster},
+		{"keyspace", true, (*Engine).infoKeyspace},
+	}
+}
+
+type infoBuilder struct {
+	strings.Builder
+	ks *Keyspace
+}
+
+func (b *infoBuilder) field(name, value string) {
+	b.WriteString(name)
+	b.WriteByte(':')
+	b.WriteString(value)
+	b.WriteString("\r\n")
+}
+
+func (b *infoBuilder) int(name string, v int64) { b.field(name, itoa(v)) }
+
+// INFO [section [section ...]]
+func cmdInfo(s *Session, args [][]byte) {
+	s.w.Verbatim("txt", s.e.info(s.ks, args[1:]))
+}
+
+// info renders the requested sections as Redis does: "# Title" headers,
+// "name:value" lines, a blank line between sections.
+func (e *Engine) info(ks *Keyspace, names [][]byte) string {
+	want := map[string]bool{}
+	all, everything := false, false
+	if len(names) == 0 {
+		want["default"] = true
+	}
+	for _, n := range names {
+		want[strings.ToLower(string(n))] = true
+	}
+	if want["everything"] {
+		everything = true
+	}
+	if want["all"] {
+		all = true
+	}
+	b := infoBuilder{ks: ks}
+	for _, sec := range infoSections() {
+		// "all" leaves out only sections of modules, which GoRedis has
+		// none of, so it equals "everything".
+		show := everything || all || want[sec.name] ||
+			(want["default"] && sec.dflt)
+		if !show {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\r\n")
+		}
+		b.WriteString("# " + infoTitle(sec.name) + "\r\n")
+		sec.printer(e, &b)
+	}
+	return b.String()
+}
+
+func infoTitle(name string) string {
+	switch name {
+	case "cpu":
+		return "CPU"
+	case "commandstats":
+		return "Commandstats"
+	case "errorstats":
+		return "Errorstats"
+	case "latencystats":
+		return "Latencystats"
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+func (e *Engine) infoServer(b *infoBuilder) {
+	now := e.now()
+	uptime := int64(now.Sub(e.started).Seconds())
+	b.field("redis_version", Version)
+	b.field("goredis_version", GoRedisVersion)
+	b.field("redis_git_sha1", "00000000")
+	b.field("redis_git_dirty", "0")
+	b.field("redis_mode", "standalone")
+	b.field("os", runtime.GOOS+" "+runtime.GOARCH)
+	b.int("arch_bits", strconv.IntSize)
+	b.field("multiplexing_api", "go")
+	b.field("go_version", runtime.Version())
+	b.int("process_id", int64(os.Getpid()))
+	b.field("process_supervised", "no")
+	b.field("run_id", e.srv.runID)
+	port, _ := e.config.get("port")
+	b.field("tcp_port", port)
+	b.int("server_time_usec", now.UnixMicro())
+	b.int("uptime_in_seconds", uptime)
+	b.int("uptime_in_days", uptime/86400)
+	hz, _ := e.config.get("hz")
+	b.field("hz", hz)
+	b.field("configured_hz", hz)
+	b.int("lru_clock", (now.UnixMilli()/1000)&(1<<24-1))
+	exe, _ := os.Executable()
+	b.field("executable", exe)
+	b.field("config_file", "")
+	b.field("io_threads_active", "0")
+}
+
+func (e *Engine) infoClients(b *infoBuilder) {
+	blocked, inTimeout := 0, 0
+	maxOut := 0
+	for _, s := range e.sessions {
+		if s.blocked != nil {
+			blocked++
+			if s.blocked.deadline != 0 {
+				inTimeout++
+			}
+		}
+		maxOut = max(maxOut, len(s.w.buf))
+	}
+	b.int("connected_clients", int64(len(e.sessions)))
+	b.field("cluster_connections", "0")
+	maxc, _ := e.config.get("maxclients")
+	b.field("maxclients", maxc)
+	b.int("client_recent_max_output_buffer", int64(maxOut))
+	b.int("blocked_clients", int64(blocked))
+	b.field("tracking_clients", "0")
+	b.int("clients_in_timeout_table", int64(inTimeout))
+}
+
+// humanBytes formats a byte count as Redis's bytesToHuman does.
+func humanBytes(n uint64) string {
+	f := float64(n)
+	switch {
+	case n < 1024:
+		return strconv.FormatUint(n, 10) + "B"
+	case n < 1024*1024:
+		return strconv.FormatFloat(f/1024, 'f', 2, 64) + "K"
+	case n < 1024*1024*1024:
+		return strconv.FormatFloat(f/(1024*1024), 'f', 2, 64) + "M"
+	case n < 1024*1024*1024*1024:
+		return strconv.FormatFloat(f/(1024*1024*1024), 'f', 2, 64) + "G"
+	case n < 1024*1024*1024*1024*1024:
+		return strconv.FormatFloat(f/(1024*1024*1024*1024), 'f', 2, 64) + "T"
+	}
+	return strconv.FormatFloat(f/(1024*1024*1024*1024*1024), 'f', 2, 64) + "P"
+}
+
+func (e *Engine) infoMemory(b *infoBuilder) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	used := ms.HeapAlloc
+	if used > e.srv.peakMemory {
+		e.srv.peakMemory = used
+	}
+	peak := e.srv.peakMemory
+	b.int("used_memory", int64(used))
+	b.field("used_memory_human", humanBytes(used))
+	b.int("used_memory_rss", int64(ms.Sys))
+	b.field("used_memory_rss_human", humanBytes(ms.Sys))
+	b.int("used_memory_peak", int64(peak))
+	b.field("used_memory_peak_human", humanBytes(peak))
+	b.field("used_memory_peak_perc", strconv.FormatFloat(float64(used)*100/float64(max(peak, 1)), 'f', 2, 64)+"%")
+	b.int("allocator_allocated", int64(ms.HeapAlloc))
+	b.int("allocator_active", int64(ms.HeapInuse))
+	b.int("allocator_resident", int64(ms.HeapSys))
+	b.field("used_memory_lua", "0")
+	b.field("used_memory_scripts", "0")
+	b.field("number_of_cached_scripts", "0")
+	b.field("number_of_functions", "0")
+	b.field("number_of_libraries", "0")
+	maxmem := uint64(e.config.int("maxmemory"))
+	b.int("maxmemory", int64(maxmem))
+	b.field("maxmemory_human", humanBytes(maxmem))
+	policy, _ := e.config.get("maxmemory-policy")
+	b.field("maxmemory_policy", policy)
+	b.field("mem_fragmentation_ratio", strconv.FormatFloat(float64(ms.Sys)/float64(max(used, 1)), 'f', 2, 64))
+	b.field("mem_allocator", "go-"+runtime.Version())
+	b.int("mem_gc_cycles", int64(ms.NumGC))
+	b.field("lazyfree_pending_objects", "0")
+}
+
+func (e *Engine) infoPersistence(b *infoBuilder) {
+	b.field("loading", "0")
+	b.field("async_loading", "0")
+	b.field("rdb_bgsave_in_progress", "0")
+	b.int("rdb_last_save_time", e.srv.lastSave)
+	b.field("rdb_saves", "0")
+	b.field("aof_enabled", "0")
+	b.field("aof_rewrite_in_progress", "0")
+	b.field("aof_rewrite_scheduled", "0")
+	b.field("aof_rewrites", "0")
+}
+
+func (e *Engine) infoStats(b *infoBuilder) {
+	channels, patterns, shards := 0, 0, 0
+	seenC, seenP, seenS := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, s := range e.sessions {
+		if p := s.pubsub; p != nil {
+			for c := range p.channels {
+				if !seenC[c] {
+					seenC[c] = true
+					channels++
+				}
+			}
+			for c := range p.patterns {
+				if !seenP[c] {
+					seenP[c] = true
+					patterns++
+				}
+			}
+			for c := range p.shards {
+				if !seenS[c] {
+					seenS[c] = true
+					shards++
+				}
+			}
+		}
+	}
+	st := &e.stats
+	b.int("total_connections_received", st.connections)
+	b.int("total_commands_processed", st.commands)
+	b.int("rejected_connections", st.rejectedConns)
+	b.int("expired_keys", st.expiredKeys)
+	b.field("evicted_keys", "0")
+	b.field("evicted_clients", "0")
+	b.int("keyspace_hits", st.keyspaceHits)
+	b.int("keyspace_misses", st.keyspaceMisses)
+	b.int("pubsub_channels", int64(channels))
+	b.int("pubsub_patterns", int64(patterns))
+	b.int("pubsubshard_channels", int64(shards))
+	b.field("total_forks", "0")
+	b.int("expire_cycle_runs", st.expireCycleRuns)
+	b.field("unexpected_error_replies", "0")
+	b.int("total_error_replies", e.srv.totalErrors)
+}
+
+func (e *Engine) infoReplication(b *infoBuilder) {
+	b.field("role", "master")
+	b.field("connected_slaves", "0")
+	b.field("master_failover_state", "no-failover")
+	b.field("master_replid", e.srv.replID)
+	b.field("master_replid2", strings.Repeat("0", 40))
+	b.field("master_repl_offset", "0")
+	b.field("second_repl_offset", "-1")
+	b.field("repl_backlog_active", "0")
+	size, _ := e.config.get("repl-backlog-size")
+	b.field("repl_backlog_size", size)
+	b.field("repl_backlog_first_byte_offset", "0")
+	b.field("repl_backlog_histlen", "0")
+}
+
+func (e *Engine) infoCPU(b *infoBuilder) {
+	sys, user, ok := processCPU()
+	if !ok {
+		return
+	}
+	b.field("used_cpu_sys", strconv.FormatFloat(sys, 'f', 6, 64))
+	b.field("used_cpu_user", strconv.FormatFloat(user, 'f', 6, 64))
+	b.field("used_cpu_sys_children", "0.000000")
+	b.field("used_cpu_user_children", "0.000000")
+}
+
+func (e *Engine) infoCommandStats(b *infoBuilder) {
+	var cmds []*Command
+	for _, c := range e.commands {
+		cmds = append(cmds, c)
+		for _, sc := range c.subs {
+			cmds = append(cmds, sc)
+		}
+	}
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
+	for _, c := range cmds {
+		if c.calls == 0 && c.failed == 0 && c.rejected == 0 {
+			continue
+		}
+		perCall := 0.0
+		if c.calls > 0 {
+			perCall = float64(c.usec) / float64(c.calls)
+		}
+		b.field("cmdstat_"+c.Name, "calls="+itoa(c.calls)+",usec="+itoa(c.usec)+
+			",usec_per_call="+strconv.FormatFloat(perCall, 'f', 2, 64)+
+			",rejected_calls="+itoa(c.rejected)+",failed_calls="+itoa(c.failed))
+	}
+}
+
+func (e *Engine) infoErrorStats(b *infoBuilder) {
+	codes := make([]string, 0, len(e.srv.errors))
+	for c := range e.srv.errors {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, c := range codes {
+		b.field("errorstat_"+c, "count="+itoa(e.srv.errors[c]))
+	}
+}
+
+func (e *Engine) infoCluster(b *infoBuilder) { b.field("cluster_enabled", "0") }
+
+func (e *Engine) infoKeyspace(b *infoBuilder) {
+	for _, db := range b.ks.dbs {
+		keys := db.size()
+		if keys == 0 {
+			continue
+		}
+		var sum, n int64
+		for _, t := range db.expires {
+			if ttl := t - e.nowMs; ttl > 0 {
+				sum += ttl
+				n++
+			}
+		}
+		avg := int64(0)
+		if n > 0 {
+			avg = sum / n
+		}
+		b.field("db"+itoa(int64(db.id)), "keys="+itoa(int64(keys))+",expires="+itoa(int64(len(db.expires)))+",avg_ttl="+itoa(avg))
+	}
+}

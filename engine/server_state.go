@@ -1,0 +1,281 @@
+package engine
+
+import (
+	"encoding/hex"
+	"sort"
+	"strings"
+	"time"
+)
+
+// serverState is what the server command family keeps besides the
+// keyspace: error counts for INFO errorstats, the slow log, latency
+// events, the last save time and identifiers INFO reports.
+type serverState struct {
+	errors      map[string]int64
+	totalErrors int64
+	lastSave    int64 // unix seconds
+	runID       string
+	replID      string
+	peakMemory  uint64
+
+	slowlog       []slowlogEntry // newest first
+	slowlogNextID int64
+
+	latency map[string]*latencyEvent
+	// hists are the per-command latency histograms (latency-tracking).
+	hists map[*Command]*latencyHist
+
+	// CLIENT PAUSE: until pauseEnd (unix ms, 0 when not paused) the
+	// commands of paused (all, or only writes) wait in held, in order.
+	pauseEnd int64
+	pauseAll bool
+	held     []heldCommand
+}
+
+type heldCommand struct {
+	s    *Session
+	args [][]byte
+}
+
+type slowlogEntry struct {
+	id       int64
+	time     int64 // unix seconds
+	duration int64 // microseconds
+	args     []string
+	peer     string
+	name     string
+}
+
+// latencyEvent keeps the samples of one latency monitor event.
+type latencyEvent struct {
+	samples []latencySample // oldest first, at most latencyHistoryLen
+	max     int64
+}
+
+type latencySample struct {
+	time     int64 // unix seconds
+	duration int64 // milliseconds
+}
+
+const (
+	slowlogMaxArgs    = 32
+	slowlogMaxString  = 128
+	latencyHistoryLen = 160
+)
+
+func (st *serverState) init(e *Engine) {
+	st.errors = map[string]int64{}
+	st.latency = map[string]*latencyEvent{}
+	st.lastSave = e.started.Unix()
+	st.runID = randomHex(e, 20)
+	st.replID = randomHex(e, 20)
+}
+
+func randomHex(e *Engine, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(e.rand.UintN(256))
+	}
+	return hex.EncodeToString(b)
+}
+
+// countError records an error reply for INFO errorstats, keyed by its
+// code (the first word, as Redis takes it from the first 32 bytes).
+func (e *Engine) countError(msg string) {
+	st := &e.srv
+	st.totalErrors++
+	code := "ERR"
+	head := msg
+	if len(head) > 32 {
+		head = head[:32]
+	}
+	if i := strings.IndexByte(head, ' '); i > 0 {
+		code = msg[:i]
+	}
+	if _, ok := st.errors[code]; !ok && len(st.errors) >= 128 {
+		return // Redis stops tracking new codes past 128
+	}
+	st.errors[code]++
+}
+
+// afterCall feeds the slow log and the latency monitor with a finished
+// command.
+func (e *Engine) afterCall(s *Session, cmd *Command, args [][]byte, dur time.Duration) {
+	us := int64(dur / time.Microsecond)
+	if e.config.latencyTracking {
+		e.trackLatency(cmd, us)
+	}
+	if limit := e.config.slowlogSlowerThan; limit >= 0 && us >= limit && !hasFlag(cmd, "skip_slowlog") {
+		e.slowlogPush(s, args, us)
+	}
+	if limit := e.config.latencyThreshold; limit > 0 {
+		if ms := int64(dur / time.Millisecond); ms >= limit {
+			event := "command"
+			if cmd.flags&flagFast != 0 {
+				event = "fast-command"
+			}
+			e.latencyAdd(event, ms)
+		}
+	}
+}
+
+func hasFlag(c *Command, flag string) bool {
+	for _, f := range c.Flags {
+		if f == flag {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) slowlogPush(s *Session, args [][]byte, us int64) {
+	st := &e.srv
+	n := len(args)
+	if n > slowlogMaxArgs {
+		n = slowlogMaxArgs
+	}
+	out := make([]string, n)
+	for i := 0; i < n; i++ {
+		if i == slowlogMaxArgs-1 && len(args) > slowlogMaxArgs {
+			out[i] = "... (" + itoa(int64(len(args)-slowlogMaxArgs+1)) + " more arguments)"
+			break
+		}
+		a := args[i]
+		if len(a) > slowlogMaxString {
+			out[i] = string(a[:slowlogMaxString]) + "... (" + itoa(int64(len(a)-slowlogMaxString)) + " more bytes)"
+		} else {
+			out[i] = string(a)
+		}
+	}
+	entry := slowlogEntry{id: st.slowlogNextID, time: e.nowMs / 1000, duration: us, args: out, peer: s.info.Addr, name: s.name}
+	st.slowlogNextID++
+	st.slowlog = append([]slowlogEntry{entry}, st.slowlog...)
+	if max := e.config.int("slowlog-max-len"); int64(len(st.slowlog)) > max {
+		st.slowlog = st.slowlog[:max]
+	}
+}
+
+func (e *Engine) latencyAdd(event string, ms int64) {
+	ev := e.srv.latency[event]
+	if ev == nil {
+		ev = &latencyEvent{}
+		e.srv.latency[event] = ev
+	}
+	now := e.nowMs / 1000
+	if n := len(ev.samples); n > 0 && ev.samples[n-1].time == now {
+		// One sample per second, keeping the worst, as Redis does.
+		if ms > ev.samples[n-1].duration {
+			ev.samples[n-1].duration = ms
+		}
+	} else {
+		ev.samples = append(ev.samples, latencySample{now, ms})
+		if len(ev.samples) > latencyHistoryLen {
+			ev.samples = ev.samples[1:]
+		}
+	}
+	if ms > ev.max {
+		ev.max = ms
+	}
+}
+
+func (st *serverState) latencyEvents() []string {
+	out := make([]string, 0, len(st.latency))
+	for name := range st.latency {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// resetStats is CONFIG RESETSTAT: counters, command and error statistics.
+func (e *Engine) resetStats() {
+	e.stats = stats{blockedClients: e.stats.blockedClients}
+	e.srv.errors = map[string]int64{}
+	e.srv.totalErrors = 0
+	e.srv.hists = nil
+	for _, c := range e.commands {
+		c.calls, c.usec, c.rejected, c.failed = 0, 0, 0, 0
+		for _, sc := range c.subs {
+			sc.calls, sc.usec, sc.rejected, sc.failed = 0, 0, 0, 0
+		}
+	}
+}
+
+// pauseHolds reports whether CLIENT PAUSE holds back cmd: every command in
+// ALL mode, in WRITE mode writes and an EXEC of queued writes.
+func (e *Engine) pauseHolds(s *Session, cmd *Command) bool {
+	if e.nowMs >= e.srv.pauseEnd {
+		e.srv.pauseEnd, e.srv.pauseAll = 0, false
+		return false
+	}
+	if e.srv.pauseAll {
+		return true
+	}
+	if cmd.flags&flagWrite != 0 || hasFlag(cmd, "may_replicate") {
+		return true
+	}
+	if cmd.Name == "exec" && s.multi != nil {
+		for _, q := range s.multi.queue {
+			if q.cmd.flags&flagWrite != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// holdForPause parks the session, as Redis postpones a paused client: the
+// host stops running its commands until the pause ends (its deadline, or
+// CLIENT UNPAUSE), when the held command runs.
+func (s *Session) holdForPause(args [][]byte) {
+	e := s.e
+	cp := make([][]byte, len(args))
+	for i, a := range args {
+		cp[i] = append([]byte(nil), a...)
+	}
+	e.srv.held = append(e.srv.held, heldCommand{s, cp})
+	s.block(nil, e.srv.pauseEnd, func(*Session) bool { return false }, func(s *Session) {
+		// The pause deadline passed (CheckTimeout, locks held).
+		e.releaseHeld(s)
+		e.serveReadyKeys()
+	})
+}
+
+// releaseHeld runs the command s was holding; s is locked and unblocked.
+func (e *Engine) releaseHeld(s *Session) {
+	for i, h := range e.srv.held {
+		if h.s != s {
+			continue
+		}
+		e.srv.held = append(e.srv.held[:i:i], e.srv.held[i+1:]...)
+		if s.closed {
+			return
+		}
+		prev := e.current
+		e.current = s
+		s.dispatch(h.args)
+		e.current = prev
+		return
+	}
+}
+
+// unpause ends CLIENT PAUSE and runs the held commands in arrival order.
+func (e *Engine) unpause(self *Session) {
+	e.srv.pauseEnd, e.srv.pauseAll = 0, false
+	held := append([]heldCommand(nil), e.srv.held...)
+	for _, h := range held {
+		s := h.s
+		if s.blocked == nil {
+			continue
+		}
+		if s != self {
+			s.mu.Lock()
+		}
+		s.unblock()
+		e.releaseHeld(s)
+		if s != self {
+			s.mu.Unlock()
+			s.notify()
+		}
+	}
+}
