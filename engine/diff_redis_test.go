@@ -30,6 +30,7 @@ func diffScript(t *testing.T, proto3 bool, script []string) {
 	conn, err := net.DialTimeout("tcp", addr, time.Second)
 	require.NoError(t, err)
 	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(20*time.Second)))
 	rd := bufio.NewReader(conn)
 	send := func(args []string) string {
 		var b strings.Builder

@@ -2,7 +2,9 @@ package engine
 
 import (
 	"hash/maphash"
+	"math"
 	"sort"
+	"strconv"
 )
 
 // zset is a sorted set: members ordered by (score, member bytes). Small
@@ -84,6 +86,7 @@ func (z *zset) insert(member string, score float64, lim zsetLimits) {
 		z.convert()
 	}
 	if z.zsl == nil {
+		score = lpScore(score)
 		i := z.lpSearch(score, member)
 		z.lp = append(z.lp, zentry{})
 		copy(z.lp[i+1:], z.lp[i:])
@@ -107,6 +110,7 @@ func (z *zset) update(member string, old, score float64) {
 		i := z.lpSearch(old, member)
 		copy(z.lp[i:], z.lp[i+1:])
 		z.lp = z.lp[:len(z.lp)-1]
+		score = lpScore(score)
 		j := z.lpSearch(score, member)
 		z.lp = append(z.lp, zentry{})
 		copy(z.lp[j+1:], z.lp[j:])
@@ -243,6 +247,26 @@ func (z *zset) removeRanks(start, end int, fn func(member string)) {
 			fn(m)
 		}
 	})
+}
+
+// lpScore is the score a listpack gives back: Redis stores it as text
+// (see appendScoreText), which turns -0 into 0; every other double comes
+// back unchanged.
+func lpScore(f float64) float64 {
+	if f == 0 {
+		return 0
+	}
+	return f
+}
+
+// appendScoreText formats a score as Redis's d2string stores it in a
+// listpack (and ZSCAN shows it): integers in ±2^62 as integers, else %.17g.
+func appendScoreText(dst []byte, f float64) []byte {
+	const lim = float64(math.MaxInt64 / 2)
+	if f >= -lim && f <= lim && f == math.Trunc(f) {
+		return strconv.AppendInt(dst, int64(f), 10)
+	}
+	return AppendDouble(dst, f)
 }
 
 // scan returns about count members from cursor on (skiplist encoding), or
