@@ -35,6 +35,12 @@ func (s *Session) parseTimeout(arg []byte) (int64, error) {
 		return 0, argError(errTimeoutRange)
 	}
 	ms := int64(math.Ceil(f * 1000))
+	if s.sandbox != nil && s.sandbox.limits.MaxBlock > 0 {
+		// A sandboxed session never waits longer than its quota.
+		if limit := s.sandbox.limits.MaxBlock.Milliseconds(); ms == 0 || ms > limit {
+			ms = limit
+		}
+	}
 	if ms == 0 {
 		return 0, nil
 	}

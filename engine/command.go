@@ -223,6 +223,15 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
+	if s.sandbox != nil {
+		if msg := s.sandboxCheck(cmd, args); msg != "" {
+			s.rejectInMulti()
+			cmd.rejected++
+			w.Error(msg)
+			s.afterReply(mark)
+			return
+		}
+	}
 	if s.multi != nil && !isTransactionControl(cmd) {
 		s.queue(cmd, args)
 		s.afterReply(mark)

@@ -43,7 +43,10 @@ func newKeyspace(n int, seed maphash.Seed) *Keyspace {
 }
 
 // tmpString views b as a string without copying. The result must not be
-// stored or outlive b: it is for map look-ups only.
+// stored or outlive b: it is for map look-ups and deletes only. Never use it
+// as the key of a map assignment, even for a key that exists: Go's map
+// assignment replaces the stored key string with the new one, which would
+// then alias a reused request buffer.
 func tmpString(b []byte) string {
 	if len(b) == 0 {
 		return ""

@@ -65,13 +65,10 @@ func lookupObj[T any](s *Session, key []byte) (v T, found, bad bool) {
 // (SET KEEPTTL, SETRANGE, APPEND, INCR); otherwise it is cleared.
 func (s *Session) setString(key []byte, val string, keepTTL bool) {
 	db := s.db
-	k := tmpString(key)
-	if _, ok := db.strs.get(k); ok {
-		db.strs.update(k, val)
-	} else {
-		k = string(key)
-		db.setStringRaw(k, val)
-	}
+	// A real copy of the key even when it exists: Go's map assignment
+	// stores the new key string over the old one.
+	k := string(key)
+	db.setStringRaw(k, val)
 	if !keepTTL && len(db.expires) > 0 {
 		delete(db.expires, k)
 	}
@@ -117,12 +114,8 @@ func (s *Session) modified(key []byte) {
 // setDeadline sets key's expiry (unix ms); the key must exist.
 func (s *Session) setDeadline(key []byte, at int64) {
 	db := s.db
-	k := tmpString(key)
-	if _, ok := db.expires[k]; ok {
-		db.expires[k] = at
-	} else {
-		db.expires[string(key)] = at
-	}
+	k := string(key) // stored: never a tmpString (see tmpString)
+	db.expires[k] = at
 	s.e.touchKey(db, k)
 }
 

@@ -18,6 +18,9 @@ type ClientInfo struct {
 	Close func()
 	// Keyspace, when set, confines the session to a private keyspace.
 	Keyspace *Keyspace
+	// Sandbox, when set, applies quotas and refuses server-wide commands;
+	// a sandboxed session also gets a private keyspace.
+	Sandbox *Sandbox
 	// Kind tags the transport for CLIENT LIST ("tcp", "ws", "wasm").
 	Kind string
 }
@@ -61,6 +64,7 @@ type Session struct {
 
 	blocked *blockState
 	pubsub  *subscriptions
+	sandbox *sandboxState
 }
 
 // NewSession registers a new client with the engine.
@@ -69,6 +73,9 @@ func (e *Engine) NewSession(info ClientInfo) *Session {
 	defer e.mu.Unlock()
 	e.nextID++
 	ks := info.Keyspace
+	if ks == nil && info.Sandbox != nil {
+		ks = newKeyspace(e.config.databases(), e.seed)
+	}
 	if ks == nil {
 		ks = e.main
 	}
@@ -81,6 +88,9 @@ func (e *Engine) NewSession(info ClientInfo) *Session {
 		created: e.now(),
 	}
 	s.w.proto = 2
+	if info.Sandbox != nil {
+		s.sandbox = &sandboxState{limits: info.Sandbox, tokens: float64(info.Sandbox.CommandsPerSecond), lastMs: e.now().UnixMilli()}
+	}
 	s.authed = e.config.requirepass() == ""
 	e.sessions[s.id] = s
 	e.stats.connections++

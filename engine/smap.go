@@ -65,11 +65,6 @@ func (m *smap[V]) set(key string, v V) bool {
 	return true
 }
 
-// update replaces the value of a key known to exist.
-func (m *smap[V]) update(key string, v V) {
-	m.shards[m.shardOf(m.hash(key))][key] = v
-}
-
 func (m *smap[V]) del(key string) bool {
 	if m.n == 0 {
 		return false

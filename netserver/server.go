@@ -140,26 +140,44 @@ func (s *Server) cron() {
 // ServeConn runs a peer on conn in its own goroutines. kind tags the
 // transport; ks, when not nil, gives the peer a private keyspace.
 func (s *Server) ServeConn(conn net.Conn, kind string, ks *engine.Keyspace) {
+	s.serveConn(conn, peerOptions{kind: kind, keyspace: ks, idle: s.opts.IdleTimeout})
+}
+
+// serveConnInfo serves a peer with its own sandbox and idle timeout (the
+// WebSocket bridge's peers).
+func (s *Server) serveConnInfo(conn net.Conn, kind string, sb *engine.Sandbox, idle time.Duration) *peer {
+	return s.serveConn(conn, peerOptions{kind: kind, sandbox: sb, idle: idle})
+}
+
+type peerOptions struct {
+	kind     string
+	keyspace *engine.Keyspace
+	sandbox  *engine.Sandbox
+	idle     time.Duration
+}
+
+func (s *Server) serveConn(conn net.Conn, o peerOptions) *peer {
 	if int(s.nclients.Add(1)) > s.opts.MaxClients {
 		s.nclients.Add(-1)
 		s.eng.RejectedConnection()
 		_, _ = conn.Write([]byte("-ERR max number of clients reached\r\n"))
 		_ = conn.Close()
-		return
+		return nil
 	}
-	p := newPeer(s, conn, kind, ks)
+	p := newPeer(s, conn, o)
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
 		s.nclients.Add(-1)
 		_ = conn.Close()
 		p.sess.Close()
-		return
+		return nil
 	}
 	s.peers[p] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
 	go p.run()
+	return p
 }
 
 // Close stops accepting, closes every peer and waits for them.
@@ -213,6 +231,7 @@ type peer struct {
 	conn net.Conn
 	sess *engine.Session
 	rd   *Reader
+	idle time.Duration // close after this long without input (0: never)
 
 	wmu   sync.Mutex // serializes writes to conn
 	spare []byte
@@ -224,8 +243,9 @@ type peer struct {
 
 const maxSpareBuffer = 1 << 20
 
-func newPeer(s *Server, conn net.Conn, kind string, ks *engine.Keyspace) *peer {
+func newPeer(s *Server, conn net.Conn, o peerOptions) *peer {
 	p := &peer{
+		idle:   o.idle,
 		srv:    s,
 		conn:   conn,
 		rd:     NewReader(),
@@ -245,8 +265,9 @@ func newPeer(s *Server, conn net.Conn, kind string, ks *engine.Keyspace) *peer {
 	p.sess = s.eng.NewSession(engine.ClientInfo{
 		Addr:     raddr,
 		LAddr:    laddr,
-		Kind:     kind,
-		Keyspace: ks,
+		Kind:     o.kind,
+		Keyspace: o.keyspace,
+		Sandbox:  o.sandbox,
 		Notify: func() {
 			select {
 			case p.asyncC <- struct{}{}:
@@ -299,7 +320,7 @@ var errSecurity = errors.New("cross protocol request")
 // readLoop reads, runs every complete command in the buffer, then flushes
 // the replies in one write.
 func (p *peer) readLoop() error {
-	idle := p.srv.opts.IdleTimeout
+	idle := p.idle
 	for {
 		for {
 			args, err := p.rd.Next()

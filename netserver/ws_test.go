@@ -1,0 +1,189 @@
+package netserver
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goredis-dev/goredis/engine"
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// wsTestServer runs the bridge on an httptest server around a fresh engine.
+func wsTestServer(t *testing.T, o WSOptions, conf map[string]string) (*httptest.Server, *Server) {
+	t.Helper()
+	eng := engine.New(engine.Options{Config: conf})
+	srv := New(eng, Options{Addr: "127.0.0.1:0"})
+	hs := httptest.NewServer(srv.WebSocketHandler(o))
+	t.Cleanup(func() {
+		hs.Close()
+		_ = srv.Close()
+	})
+	return hs, srv
+}
+
+func wsDial(t *testing.T, hs *httptest.Server, origin string) *websocket.Conn {
+	t.Helper()
+	url := "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"
+	h := http.Header{}
+	if origin != "" {
+		h.Set("Origin", origin)
+	}
+	c, resp, err := websocket.DefaultDialer.Dial(url, h)
+	require.NoError(t, err)
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// wsRead reads frames until want bytes have arrived (replies may be
+// split or joined across frames).
+func wsRead(t *testing.T, c *websocket.Conn, want int) string {
+	t.Helper()
+	var got []byte
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(5*time.Second)))
+	for len(got) < want {
+		_, data, err := c.ReadMessage()
+		require.NoError(t, err, "after %q", got)
+		got = append(got, data...)
+	}
+	return string(got)
+}
+
+func wsSend(t *testing.T, c *websocket.Conn, mt int, s string) {
+	t.Helper()
+	require.NoError(t, c.WriteMessage(mt, []byte(s)))
+}
+
+func TestWSCommandsPipelinedAndSplit(t *testing.T) {
+	hs, _ := wsTestServer(t, WSOptions{}, nil)
+	c := wsDial(t, hs, "")
+	// two commands in one frame
+	wsSend(t, c, websocket.BinaryMessage, "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$3\r\nGET\r\n$1\r\na\r\n")
+	want := "+OK\r\n$1\r\n1\r\n"
+	assert.Equal(t, want, wsRead(t, c, len(want)))
+	// one command split over three frames
+	wsSend(t, c, websocket.BinaryMessage, "*2\r\n$4\r\nEC")
+	wsSend(t, c, websocket.BinaryMessage, "HO\r\n$5\r\nhel")
+	wsSend(t, c, websocket.BinaryMessage, "lo\r\n")
+	want = "$5\r\nhello\r\n"
+	assert.Equal(t, want, wsRead(t, c, len(want)))
+	// inline command in a text frame, without a newline
+	wsSend(t, c, websocket.TextMessage, `SET greeting "hi there"`)
+	wsSend(t, c, websocket.TextMessage, "GET greeting")
+	want = "+OK\r\n$8\r\nhi there\r\n"
+	assert.Equal(t, want, wsRead(t, c, len(want)))
+}
+
+func TestWSResp3Push(t *testing.T) {
+	hs, _ := wsTestServer(t, WSOptions{}, nil)
+	c := wsDial(t, hs, "")
+	wsSend(t, c, websocket.TextMessage, "HELLO 3")
+	first := wsRead(t, c, 1)
+	assert.True(t, strings.HasPrefix(first, "%7\r\n"), first)
+}
+
+func TestWSOriginCheck(t *testing.T) {
+	hs, _ := wsTestServer(t, WSOptions{AllowedOrigins: []string{"https://good.example"}}, nil)
+	url := "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"
+	for _, tc := range []struct {
+		origin string
+		ok     bool
+	}{
+		{"https://evil.example", false},
+		{"https://good.example", true},
+		{hs.URL, true}, // same origin
+		{"", true},     // not a browser
+	} {
+		h := http.Header{}
+		if tc.origin != "" {
+			h.Set("Origin", tc.origin)
+		}
+		c, resp, err := websocket.DefaultDialer.Dial(url, h)
+		if tc.ok {
+			require.NoError(t, err, tc.origin)
+			c.Close()
+		} else {
+			require.Error(t, err, tc.origin)
+			require.NotNil(t, resp)
+			assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+		}
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+	}
+}
+
+func TestWSAuth(t *testing.T) {
+	hs, _ := wsTestServer(t, WSOptions{}, map[string]string{"requirepass": "secret"})
+	c := wsDial(t, hs, "")
+	wsSend(t, c, websocket.TextMessage, "GET a")
+	want := "-NOAUTH Authentication required.\r\n"
+	assert.Equal(t, want, wsRead(t, c, len(want)))
+	wsSend(t, c, websocket.TextMessage, "AUTH secret")
+	assert.Equal(t, "+OK\r\n", wsRead(t, c, 5))
+}
+
+func TestWSBlockingAcrossPeers(t *testing.T) {
+	hs, _ := wsTestServer(t, WSOptions{}, nil)
+	a := wsDial(t, hs, "")
+	b := wsDial(t, hs, "")
+	wsSend(t, a, websocket.TextMessage, "BLPOP q 5")
+	time.Sleep(100 * time.Millisecond) // let a block
+	wsSend(t, b, websocket.TextMessage, "RPUSH q x")
+	assert.Equal(t, ":1\r\n", wsRead(t, b, 4))
+	want := "*2\r\n$1\r\nq\r\n$1\r\nx\r\n"
+	assert.Equal(t, want, wsRead(t, a, len(want)))
+}
+
+func TestWSSandboxIsolationAndQuotas(t *testing.T) {
+	sb := &engine.Sandbox{MaxKeys: 3, MaxBulk: 16, CommandsPerSecond: 1000, MaxBytes: 1 << 20, MaxBlock: 200 * time.Millisecond}
+	hs, _ := wsTestServer(t, WSOptions{Sandbox: sb}, nil)
+	a := wsDial(t, hs, "")
+	b := wsDial(t, hs, "")
+	wsSend(t, a, websocket.TextMessage, "SET secret 1")
+	assert.Equal(t, "+OK\r\n", wsRead(t, a, 5))
+	for _, cmd := range []string{"GET secret", "EXISTS secret", "DBSIZE", "KEYS *", "SCAN 0"} {
+		wsSend(t, b, websocket.TextMessage, cmd)
+	}
+	want := "$-1\r\n:0\r\n:0\r\n*0\r\n*2\r\n$1\r\n0\r\n*0\r\n"
+	assert.Equal(t, want, wsRead(t, b, len(want)))
+	// FLUSHALL in b does not touch a's keys
+	wsSend(t, b, websocket.TextMessage, "FLUSHALL")
+	assert.Equal(t, "+OK\r\n", wsRead(t, b, 5))
+	wsSend(t, a, websocket.TextMessage, "GET secret")
+	assert.Equal(t, "$1\r\n1\r\n", wsRead(t, a, 7))
+	// quotas: keys, argument size, refused commands, capped blocking
+	wsSend(t, a, websocket.TextMessage, "SET k2 1")
+	wsSend(t, a, websocket.TextMessage, "SET k3 1")
+	wsSend(t, a, websocket.TextMessage, "SET k4 1")
+	want = "+OK\r\n+OK\r\n-ERR sandbox quota: at most 3 keys\r\n"
+	assert.Equal(t, want, wsRead(t, a, len(want)))
+	wsSend(t, a, websocket.TextMessage, "SET k2 "+strings.Repeat("x", 17))
+	want = "-ERR sandbox quota: argument larger than 16 bytes\r\n"
+	assert.Equal(t, want, wsRead(t, a, len(want)))
+	wsSend(t, a, websocket.TextMessage, "CONFIG GET maxmemory")
+	want = "-ERR sandbox: 'config|get' is not available on this server\r\n"
+	assert.Equal(t, want, wsRead(t, a, len(want)))
+	start := time.Now()
+	wsSend(t, a, websocket.TextMessage, "BLPOP nothing 0")
+	assert.Equal(t, "*-1\r\n", wsRead(t, a, 5))
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestWSConnsPerIP(t *testing.T) {
+	hs, _ := wsTestServer(t, WSOptions{MaxConnsPerIP: 1}, nil)
+	wsDial(t, hs, "")
+	url := "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"
+	_, resp, err := websocket.DefaultDialer.Dial(url, nil)
+	require.Error(t, err)
+	require.NotNil(t, resp)
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	resp.Body.Close()
+}
