@@ -495,16 +495,16 @@ func cmdSmove(s *Session, args [][]byte) {
 	s.w.Int(1)
 }
 
-// scanOptions are the MATCH and COUNT arguments of SSCAN, HSCAN, ZSCAN.
-type scanOptions struct {
+// collScanOptions are the MATCH and COUNT arguments of SSCAN, HSCAN, ZSCAN.
+type collScanOptions struct {
 	cursor  uint64
 	pattern []byte
 	count   int
 }
 
-// parseScanCursor reads a cursor as Redis's strtoul-based parser does
+// parseCollCursor reads a cursor as Redis's strtoul-based parser does
 // (a leading sign is accepted; "-1" wraps).
-func parseScanCursor(c []byte) (uint64, error) {
+func parseCollCursor(c []byte) (uint64, error) {
 	if len(c) == 0 {
 		return 0, nil // strtoul reads "" as 0
 	}
@@ -524,10 +524,10 @@ func parseScanCursor(c []byte) (uint64, error) {
 	return u, nil
 }
 
-// parseScanOptions reads "[MATCH pattern] [COUNT count]" as Redis's
+// parseCollScanOptions reads "[MATCH pattern] [COUNT count]" as Redis's
 // scanGenericCommand does for a key's collection (no TYPE).
-func parseScanOptions(args [][]byte) (scanOptions, error) {
-	o := scanOptions{count: 10}
+func parseCollScanOptions(args [][]byte) (collScanOptions, error) {
+	o := collScanOptions{count: 10}
 	for i := 0; i < len(args); i += 2 {
 		if i+1 >= len(args) {
 			return o, argError(errSyntax)
@@ -551,7 +551,7 @@ func parseScanOptions(args [][]byte) (scanOptions, error) {
 	return o, nil
 }
 
-func (o *scanOptions) matches(m string) bool {
+func (o *collScanOptions) matches(m string) bool {
 	if o.pattern == nil || (len(o.pattern) == 1 && o.pattern[0] == '*') {
 		return true
 	}
@@ -560,7 +560,7 @@ func (o *scanOptions) matches(m string) bool {
 
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 func cmdSscan(s *Session, args [][]byte) {
-	cursor, err := parseScanCursor(args[2])
+	cursor, err := parseCollCursor(args[2])
 	if err != nil {
 		s.w.Error(err.Error())
 		return
@@ -570,10 +570,10 @@ func cmdSscan(s *Session, args [][]byte) {
 		return
 	}
 	if !found {
-		s.emptyScan()
+		s.emptyCollScan()
 		return
 	}
-	o, err := parseScanOptions(args[3:])
+	o, err := parseCollScanOptions(args[3:])
 	if err != nil {
 		s.w.Error(err.Error())
 		return
@@ -593,8 +593,8 @@ func cmdSscan(s *Session, args [][]byte) {
 	s.w.BulkStrings(out)
 }
 
-// emptyScan is the reply of a scan over a missing key.
-func (s *Session) emptyScan() {
+// emptyCollScan is the reply of a scan over a missing key.
+func (s *Session) emptyCollScan() {
 	s.w.Array(2)
 	s.w.BulkString("0")
 	s.w.Array(0)

@@ -982,7 +982,7 @@ func cmdBzmpop(s *Session, args [][]byte) {
 		s.w.NullArray()
 		return
 	}
-	keyCopy := copyArgs(keys)
+	keyCopy := copyKeyArgs(keys)
 	s.block(keys, deadline, func(s *Session) bool {
 		return s.zmpopServe(keyCopy, max, count)
 	}, func(s *Session) { s.w.NullArray() })
@@ -1023,13 +1023,13 @@ func bzpopGeneric(s *Session, args [][]byte, max bool) {
 		s.w.NullArray()
 		return
 	}
-	keyCopy := copyArgs(keys)
+	keyCopy := copyKeyArgs(keys)
 	s.block(keys, deadline, func(s *Session) bool {
 		return s.bzpopServe(keyCopy, max)
 	}, func(s *Session) { s.w.NullArray() })
 }
 
-func copyArgs(args [][]byte) [][]byte {
+func copyKeyArgs(args [][]byte) [][]byte {
 	out := make([][]byte, len(args))
 	for i, a := range args {
 		out[i] = []byte(string(a))
@@ -1395,7 +1395,7 @@ func cmdZintercard(s *Session, args [][]byte) {
 
 // ZSCAN key cursor [MATCH pattern] [COUNT count]
 func cmdZscan(s *Session, args [][]byte) {
-	cursor, err := parseScanCursor(args[2])
+	cursor, err := parseCollCursor(args[2])
 	if err != nil {
 		s.w.Error(err.Error())
 		return
@@ -1405,10 +1405,10 @@ func cmdZscan(s *Session, args [][]byte) {
 		return
 	}
 	if !found {
-		s.emptyScan()
+		s.emptyCollScan()
 		return
 	}
-	o, err := parseScanOptions(args[3:])
+	o, err := parseCollScanOptions(args[3:])
 	if err != nil {
 		s.w.Error(err.Error())
 		return

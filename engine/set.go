@@ -123,7 +123,7 @@ func (st *setObj) removeAt(i int) {
 	st.idx.del(st.items[i])
 	if i != last {
 		st.items[i] = st.items[last]
-		st.idx.update(st.items[i], i)
+		st.idx.set(st.items[i], i)
 	}
 	st.items[last] = ""
 	st.items = st.items[:last]

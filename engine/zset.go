@@ -118,7 +118,7 @@ func (z *zset) update(member string, old, score float64) {
 		return
 	}
 	z.zsl.updateScore(old, member, score)
-	z.dict.update(member, score)
+	z.dict.set(member, score)
 }
 
 // remove deletes member; reports whether it was present.
