@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"math"
-	"strconv"
-)
+import "math"
 
 // blockState is a session waiting in a blocking command (BLPOP, BZPOPMIN,
 // ...). The engine never waits itself: the command registers here and
@@ -19,32 +16,41 @@ type blockState struct {
 	retry func(s *Session) bool
 	// onTimeout writes the reply for a timeout.
 	onTimeout func(s *Session)
+	// readyKey is the key being served while retry runs: Redis serves a
+	// blocked client from the key that received data, not from the first
+	// of its keys that has some.
+	readyKey string
 }
 
 // parseTimeout reads a blocking timeout in seconds (decimals allowed) and
-// returns the absolute deadline in unix ms, 0 for "forever".
+// returns the absolute deadline in unix ms, 0 for "forever". As Redis 7.0
+// does, it rounds the milliseconds up, so "-0.0001" means 0 (forever), and a
+// value too large for a long long ("inf", "1e100") converts to a negative
+// number and is refused as negative.
 func (s *Session) parseTimeout(arg []byte) (int64, error) {
-	f, err := strconv.ParseFloat(string(arg), 64)
-	if err != nil || math.IsNaN(f) {
+	f, ok := parseFloat(arg)
+	if !ok {
 		return 0, argError(errTimeoutNotFloat)
 	}
-	if f < 0 {
+	ms := math.Ceil(f * 1000)
+	if ms < 0 || ms >= math.MaxInt64 {
 		return 0, argError(errTimeoutNegative)
 	}
-	if math.IsInf(f, 0) || f*1000 > math.MaxInt64/2 {
-		return 0, argError(errTimeoutRange)
-	}
-	ms := int64(math.Ceil(f * 1000))
+	n := int64(ms)
 	if s.sandbox != nil && s.sandbox.limits.MaxBlock > 0 {
 		// A sandboxed session never waits longer than its quota.
-		if limit := s.sandbox.limits.MaxBlock.Milliseconds(); ms == 0 || ms > limit {
-			ms = limit
+		if limit := s.sandbox.limits.MaxBlock.Milliseconds(); n == 0 || n > limit {
+			n = limit
 		}
 	}
-	if ms == 0 {
+	if n == 0 {
 		return 0, nil
 	}
-	return s.e.nowMs + ms, nil
+	if n > math.MaxInt64-s.e.nowMs {
+		// Redis's deadline overflows here and the client just waits.
+		return 0, nil
+	}
+	return s.e.nowMs + n, nil
 }
 
 // block parks the session on keys. Inside MULTI (or a script) Redis does not
@@ -125,6 +131,7 @@ func (e *Engine) serveReadyKeys() {
 				continue
 			}
 			b := s.blocked
+			b.readyKey = rk.key
 			s.mu.Lock()
 			prev := e.current
 			e.current = s
