@@ -94,6 +94,7 @@ func handlers() map[string]handler {
 		hashHandlers(),
 		setHandlers(),
 		zsetHandlers(),
+		sortHandlers(),
 		pubsubHandlers(),
 		transactionHandlers(),
 	} {
