@@ -50,11 +50,18 @@ func TestSetDiffRedis(t *testing.T) {
 	diffScript(t, false, setScript)
 }
 
+// setResp3Script runs in RESP3; see setScript.
+var setResp3Script = []string{
+	"SADD s 1 2 3", "SMEMBERS s", "SINTER s", "SUNION s", "SDIFF s", "SMEMBERS nokey", "SPOP nokey 1",
+	"SRANDMEMBER nokey 1", "SPOP s 3", "SINTER nokey", "SSCAN nokey 0",
+}
+
+func TestSetCommandsResp3(t *testing.T) {
+	runScriptGoldenProto(t, "setresp3", setResp3Script, true)
+}
+
 func TestSetDiffRedisResp3(t *testing.T) {
-	diffScript(t, true, []string{
-		"SADD s 1 2 3", "SMEMBERS s", "SINTER s", "SUNION s", "SDIFF s", "SMEMBERS nokey", "SPOP nokey 1",
-		"SRANDMEMBER nokey 1", "SPOP s 3", "SINTER nokey", "SSCAN nokey 0",
-	})
+	diffScript(t, true, setResp3Script)
 }
 
 // encodingOf is what OBJECT ENCODING would answer for key in db 0.

@@ -45,8 +45,15 @@ func TestSortDiffRedis(t *testing.T) {
 	diffScript(t, false, sortScript)
 }
 
+// sortResp3Script runs in RESP3; see setScript.
+var sortResp3Script = []string{
+	"RPUSH l 2 1", "SORT l", "SORT l GET nokey_* GET #", "SORT_RO l BY nosort", "SORT nokey",
+}
+
+func TestSortCommandsResp3(t *testing.T) {
+	runScriptGoldenProto(t, "sortresp3", sortResp3Script, true)
+}
+
 func TestSortDiffRedisResp3(t *testing.T) {
-	diffScript(t, true, []string{
-		"RPUSH l 2 1", "SORT l", "SORT l GET nokey_* GET #", "SORT_RO l BY nosort", "SORT nokey",
-	})
+	diffScript(t, true, sortResp3Script)
 }

@@ -86,16 +86,23 @@ func TestZsetDiffRedis(t *testing.T) {
 	diffScript(t, false, zsetScript)
 }
 
+// zsetResp3Script runs in RESP3; see setScript.
+var zsetResp3Script = []string{
+	"ZADD z 1 a 2 b 0.1 c", "ZRANGE z 0 -1 WITHSCORES", "ZRANGE z 0 -1", "ZSCORE z c", "ZMSCORE z a x", "ZSCORE z nope",
+	"ZINCRBY z 1 a", "ZPOPMIN z", "ZPOPMIN z 1", "ZPOPMAX z 0", "ZPOPMIN nokey", "ZPOPMIN nokey 2",
+	"ZADD z 1 a 2 b", "ZUNION 1 z WITHSCORES", "ZINTER 1 z WITHSCORES", "ZDIFF 1 z WITHSCORES", "ZSCAN z 0", "ZRANK z a",
+	"ZRANK nokey a", "ZADD z INCR 1 a", "ZADD z NX INCR 1 a", "BZPOPMIN z 0", "ZMPOP 1 z MIN", "ZMPOP 1 z MIN COUNT 5",
+	"ZMPOP 1 nokey MIN", "ZADD z 1 a 2 b", "ZRANGEBYSCORE z -inf inf WITHSCORES", "ZREVRANGE z 0 -1 WITHSCORES",
+	"ZRANDMEMBER z 5 WITHSCORES", "ZRANDMEMBER nokey 2", "ZRANDMEMBER nokey", "ZRANGESTORE x nokey 0 1",
+	"BZMPOP 0 1 z MAX COUNT 5", "ZADD z 1 a", "BZPOPMAX z 0",
+}
+
+func TestZsetCommandsResp3(t *testing.T) {
+	runScriptGoldenProto(t, "zsetresp3", zsetResp3Script, true)
+}
+
 func TestZsetDiffRedisResp3(t *testing.T) {
-	diffScript(t, true, []string{
-		"ZADD z 1 a 2 b 0.1 c", "ZRANGE z 0 -1 WITHSCORES", "ZRANGE z 0 -1", "ZSCORE z c", "ZMSCORE z a x", "ZSCORE z nope",
-		"ZINCRBY z 1 a", "ZPOPMIN z", "ZPOPMIN z 1", "ZPOPMAX z 0", "ZPOPMIN nokey", "ZPOPMIN nokey 2",
-		"ZADD z 1 a 2 b", "ZUNION 1 z WITHSCORES", "ZINTER 1 z WITHSCORES", "ZDIFF 1 z WITHSCORES", "ZSCAN z 0", "ZRANK z a",
-		"ZRANK nokey a", "ZADD z INCR 1 a", "ZADD z NX INCR 1 a", "BZPOPMIN z 0", "ZMPOP 1 z MIN", "ZMPOP 1 z MIN COUNT 5",
-		"ZMPOP 1 nokey MIN", "ZADD z 1 a 2 b", "ZRANGEBYSCORE z -inf inf WITHSCORES", "ZREVRANGE z 0 -1 WITHSCORES",
-		"ZRANDMEMBER z 5 WITHSCORES", "ZRANDMEMBER nokey 2", "ZRANDMEMBER nokey", "ZRANGESTORE x nokey 0 1",
-		"BZMPOP 0 1 z MAX COUNT 5", "ZADD z 1 a", "BZPOPMAX z 0",
-	})
+	diffScript(t, true, zsetResp3Script)
 }
 
 func TestZsetBlockingPops(t *testing.T) {
