@@ -927,10 +927,11 @@ func zmpopArgs(args [][]byte) (keys [][]byte, max bool, count int64, err error) 
 
 // zmpopServe pops from the first non-empty key and writes
 // [key, [[member, score] ...]]; reports false (nothing written) when all
-// keys are empty. A key of another type writes WRONGTYPE.
-func (s *Session) zmpopServe(keys [][]byte, max bool, count int64) bool {
+// keys are empty. A key of another type writes WRONGTYPE, except when a
+// blocked client retries: then, as in Redis, it is not ready yet.
+func (s *Session) zmpopServe(keys [][]byte, max bool, count int64, retry bool) bool {
 	for _, k := range keys {
-		z, found, bad := lookupObj[*zset](s, k)
+		z, found, bad := s.lookupZsetFor(k, retry)
 		if bad {
 			return true
 		}
@@ -958,7 +959,7 @@ func cmdZmpop(s *Session, args [][]byte) {
 		s.w.Error(err.Error())
 		return
 	}
-	if !s.zmpopServe(keys, max, count) {
+	if !s.zmpopServe(keys, max, count, false) {
 		s.w.NullArray()
 	}
 }
@@ -975,7 +976,7 @@ func cmdBzmpop(s *Session, args [][]byte) {
 		s.w.Error(err.Error())
 		return
 	}
-	if s.zmpopServe(keys, max, count) {
+	if s.zmpopServe(keys, max, count, false) {
 		return
 	}
 	if s.inExec {
@@ -984,15 +985,26 @@ func cmdBzmpop(s *Session, args [][]byte) {
 	}
 	keyCopy := copyKeyArgs(keys)
 	s.block(keys, deadline, func(s *Session) bool {
-		return s.zmpopServe(keyCopy, max, count)
+		return s.zmpopServe(keyCopy, max, count, true)
 	}, func(s *Session) { s.w.NullArray() })
+}
+
+// lookupZsetFor looks key up as a zset; when retry (a blocked client
+// being served) a value of another type counts as missing.
+func (s *Session) lookupZsetFor(key []byte, retry bool) (z *zset, found, bad bool) {
+	if !retry {
+		return lookupObj[*zset](s, key)
+	}
+	_, obj, ok := s.lookup(key)
+	z, isZset := obj.(*zset)
+	return z, ok && isZset, false
 }
 
 // bzpopServe pops one member from the first non-empty key and writes
 // [key, member, score].
-func (s *Session) bzpopServe(keys [][]byte, max bool) bool {
+func (s *Session) bzpopServe(keys [][]byte, max bool, retry bool) bool {
 	for _, k := range keys {
-		z, found, bad := lookupObj[*zset](s, k)
+		z, found, bad := s.lookupZsetFor(k, retry)
 		if bad {
 			return true
 		}
@@ -1016,7 +1028,7 @@ func bzpopGeneric(s *Session, args [][]byte, max bool) {
 		return
 	}
 	keys := args[1 : len(args)-1]
-	if s.bzpopServe(keys, max) {
+	if s.bzpopServe(keys, max, false) {
 		return
 	}
 	if s.inExec {
@@ -1025,7 +1037,7 @@ func bzpopGeneric(s *Session, args [][]byte, max bool) {
 	}
 	keyCopy := copyKeyArgs(keys)
 	s.block(keys, deadline, func(s *Session) bool {
-		return s.bzpopServe(keyCopy, max)
+		return s.bzpopServe(keyCopy, max, true)
 	}, func(s *Session) { s.w.NullArray() })
 }
 

@@ -154,6 +154,20 @@ func TestZsetBlockingPops(t *testing.T) {
 	assert.Equal(t, "_\r\n", string(c.s.TakeOutput(nil)))
 }
 
+func TestZsetBlockedKeyOfAnotherType(t *testing.T) {
+	e, _ := testEngine(t)
+	a, b := newClient(t, e), newClient(t, e)
+	assert.Equal(t, "", a.line("BZPOPMIN k 0"))
+	b.line("SADD k x")
+	assert.True(t, a.s.Blocked(), "a set does not serve BZPOPMIN")
+	b.line("DEL k")
+	b.line("ZADD k 1 m")
+	assert.Equal(t, arr(bulk("k"), bulk("m"), bulk("1")), string(a.s.TakeOutput(nil)))
+	b.line("SADD s x")
+	assert.Equal(t, errReply(errWrongType), a.line("BZPOPMIN s 0"))
+	assert.Equal(t, errReply(errWrongType), a.line("BZMPOP 0 1 s MIN"))
+}
+
 func TestZsetBlockingInMulti(t *testing.T) {
 	e, _ := testEngine(t)
 	a := newClient(t, e)
