@@ -703,6 +703,9 @@ func (s *Session) buildZset(entries []zentry) *zset {
 	})
 	big := zsetLimits{entries: math.MaxInt32, value: math.MaxInt32}
 	if z.zsl == nil {
+		for i := range entries {
+			entries[i].score = lpScore(entries[i].score)
+		}
 		z.lp = entries
 		return z
 	}
