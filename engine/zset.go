@@ -3,6 +3,7 @@ package engine
 import (
 	"hash/maphash"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -238,7 +239,7 @@ func (z *zset) removeRanks(start, end int, fn func(member string)) {
 				fn(e.member)
 			}
 		}
-		z.lp = append(z.lp[:start], z.lp[end+1:]...)
+		z.lp = slices.Delete(z.lp, start, end+1) // clears the tail: no stale strings
 		return
 	}
 	z.zsl.deleteRanks(start+1, end+1, func(m string) {
