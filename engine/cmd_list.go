@@ -465,7 +465,7 @@ func cmdLPos(s *Session, args [][]byte) {
 	}
 	elem := tmpString(args[2])
 	n := int64(l.len())
-	var found []int64 // with COUNT
+	var found []int64  // with COUNT
 	first := int64(-1) // without
 	var matches int64
 	for index := int64(0); index < n && (maxlen == 0 || index < maxlen); index++ {

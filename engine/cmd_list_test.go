@@ -583,10 +583,8 @@ func TestListBlockClosedClient(t *testing.T) {
 func subscribeEvents(t *testing.T, e *Engine, c *client) func() []string {
 	t.Helper()
 	require.NoError(t, e.config.set("notify-keyspace-events", "KEA", false))
-	e.mu.Lock()
-	c.s.pubsub = &subscriptions{patterns: map[string]struct{}{"__keyevent@0__:*": {}}}
-	e.mu.Unlock()
-	c.s.w.proto = 3 // pushes stay out of the way of the replies
+	c.line("HELLO 3") // pushes stay out of the way of the replies
+	c.line("PSUBSCRIBE __keyevent@0__:*")
 	return func() []string {
 		out := string(c.s.TakeOutput(nil))
 		var events []string

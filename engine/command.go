@@ -38,6 +38,7 @@ const (
 	flagFast
 	flagMovableKeys
 	flagAllowBusy
+	flagSkipMonitor
 )
 
 func parseFlags(names []string) cmdFlags {
@@ -72,6 +73,8 @@ func parseFlags(names []string) cmdFlags {
 			f |= flagMovableKeys
 		case "allow_busy":
 			f |= flagAllowBusy
+		case "skip_monitor":
+			f |= flagSkipMonitor
 		}
 	}
 	return f
@@ -211,16 +214,27 @@ func (s *Session) dispatch(args [][]byte) {
 		}
 	}
 	if !arityOK(cmd.Arity, len(args)) || (cmd.handler == nil && len(args) < 2) {
-		s.rejectInMulti()
-		cmd.rejected++
-		w.Error("ERR wrong number of arguments for '" + cmd.Name + "' command")
+		s.reject(cmd, args, "ERR wrong number of arguments for '"+cmd.Name+"' command")
 		s.afterReply(mark)
 		return
 	}
 	if !s.authed && cmd.flags&flagNoAuth == 0 {
-		s.rejectInMulti()
-		cmd.rejected++
-		w.Error(errNoAuth)
+		s.reject(cmd, args, errNoAuth)
+		s.afterReply(mark)
+		return
+	}
+	if s.multi != nil && cmd.flags&flagNoMulti != 0 {
+		s.reject(cmd, args, "ERR Command not allowed inside a transaction")
+		s.afterReply(mark)
+		return
+	}
+	if s.pubsub.active() && w.proto == 2 && !allowedWhileSubscribed(cmd) {
+		s.reject(cmd, args, "ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		s.afterReply(mark)
+		return
+	}
+	if s.monitor && (cmd.flags&(flagWrite|flagReadonly) != 0 || mayReplicate(cmd)) {
+		s.reject(cmd, args, "ERR Replica can't interact with the keyspace")
 		s.afterReply(mark)
 		return
 	}
@@ -235,12 +249,6 @@ func (s *Session) dispatch(args [][]byte) {
 	}
 	if s.multi != nil && !isTransactionControl(cmd) {
 		s.queue(cmd, args)
-		s.afterReply(mark)
-		return
-	}
-	if s.pubsub.active() && w.proto == 2 && !allowedWhileSubscribed(cmd) {
-		cmd.rejected++
-		w.Error("ERR Can't execute '" + cmd.Name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		s.afterReply(mark)
 		return
 	}
@@ -261,6 +269,27 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	}
 	e.stats.commands++
 	s.lastCmd = cmd.Name
+	if cmd.flags&(flagAdmin|flagSkipMonitor) == 0 {
+		s.feedMonitors(args)
+	}
+	if s.tracking != nil {
+		s.trackingRemember(cmd, args)
+	}
+}
+
+// reject refuses a command before it runs, as Redis's rejectCommand: an
+// open transaction is flagged, and a refused EXEC discards it with an
+// EXECABORT that carries the reason.
+func (s *Session) reject(cmd *Command, args [][]byte, msg string) {
+	s.rejectInMulti()
+	cmd.rejected++
+	if cmd.Name == "exec" {
+		s.execAbort(msg)
+		// Monitors saw the MULTI: show the EXEC that ends it.
+		s.feedMonitors(args)
+		return
+	}
+	s.w.Error(msg)
 }
 
 // afterReply applies CLIENT REPLY OFF/SKIP by dropping what the command

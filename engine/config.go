@@ -13,6 +13,8 @@ type Config struct {
 	params map[string]*param
 	// notifyFlags caches notify-keyspace-events for the hot path.
 	notifyFlags int
+	// obufPubsub caches the pubsub class of client-output-buffer-limit.
+	obufPubsub outputLimit
 }
 
 type paramKind int
@@ -48,6 +50,8 @@ func newConfig() *Config {
 			c.params[p.alias] = c.params[p.name]
 		}
 	}
+	lims, _ := parseOutputLimits(c.params["client-output-buffer-limit"].value)
+	c.obufPubsub = lims[2]
 	return c
 }
 
@@ -84,6 +88,17 @@ func (c *Config) set(name, v string, startup bool) error {
 	}
 	if p.immutable && !startup {
 		return fail("can't set immutable config")
+	}
+	raw := v
+	if p.name == "client-output-buffer-limit" {
+		// Classes not named keep their limits.
+		norm, lims, msg := mergeOutputLimits(p.value, v)
+		if msg != "" {
+			return fail(msg)
+		}
+		p.value = norm
+		c.obufPubsub = lims[2]
+		return nil
 	}
 	switch p.kind {
 	case kindBool:
@@ -131,10 +146,12 @@ func (c *Config) set(name, v string, startup bool) error {
 		}
 		v = norm
 	}
-	p.value = v
 	if p.name == "notify-keyspace-events" {
-		c.notifyFlags, _ = parseNotifyFlags(v)
+		// From the value given: Redis 7.0 does not show 'n' in the
+		// normalized value but still enables it.
+		c.notifyFlags, _ = parseNotifyFlags(raw)
 	}
+	p.value = v
 	return nil
 }
 

@@ -13,10 +13,19 @@ type DB struct {
 	strs    smap[string]
 	objs    smap[object]
 	expires map[string]int64 // unix milliseconds
+	// wtime is each key's last write, in unix seconds, for OBJECT
+	// IDLETIME (see idle.go).
+	wtime timeTable
+	// appendTail lets repeated APPENDs to one key grow in place (see
+	// cmd_string.go).
+	appendTail appendBuffer
 	// watched maps a key to the sessions that WATCH it.
 	watched map[string][]*Session
 	// blocked maps a key to the sessions blocked on it, in arrival order.
 	blocked map[string][]*Session
+	// ks is the keyspace the database belongs to (keyspace notifications
+	// are published there).
+	ks *Keyspace
 }
 
 func newDB(id int, seed maphash.Seed) *DB {
@@ -32,12 +41,17 @@ func newDB(id int, seed maphash.Seed) *DB {
 // Normally one per engine; a sandboxed session gets a private one.
 type Keyspace struct {
 	dbs []*DB
+	// pubsub indexes the sessions of this keyspace that hear about others:
+	// channel and pattern subscribers, monitors, CLIENT TRACKING tables.
+	// Nil until first used.
+	pubsub *pubsubHub
 }
 
 func newKeyspace(n int, seed maphash.Seed) *Keyspace {
 	ks := &Keyspace{dbs: make([]*DB, n)}
 	for i := range ks.dbs {
 		ks.dbs[i] = newDB(i, seed)
+		ks.dbs[i].ks = ks
 	}
 	return ks
 }
@@ -77,8 +91,11 @@ func (db *DB) rawExists(key string) bool {
 // removeRaw deletes key and its deadline; reports whether it existed.
 func (db *DB) removeRaw(key string) bool {
 	found := db.strs.del(key) || db.objs.del(key)
-	if found && len(db.expires) > 0 {
-		delete(db.expires, key)
+	if found {
+		if len(db.expires) > 0 {
+			delete(db.expires, key)
+		}
+		db.forgetWrite(key)
 	}
 	return found
 }
@@ -104,6 +121,8 @@ func (db *DB) clear() {
 	db.strs.clear()
 	db.objs.clear()
 	db.expires = make(map[string]int64)
+	db.wtime = timeTable{}
+	db.appendTail = appendBuffer{}
 }
 
 // deadline returns the key's expiry in unix ms, or -1.

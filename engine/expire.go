@@ -55,6 +55,7 @@ func (e *Engine) ActiveExpireCycle() int {
 		for _, db := range ks.dbs {
 			total += e.expireSample(db, start)
 		}
+		e.trackingAfterCommand(ks)
 	}
 	e.serveReadyKeys()
 	return total

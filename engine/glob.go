@@ -3,7 +3,8 @@ package engine
 // globMatch is Redis's stringmatchlen: * ? [abc] [^a] [a-z] and \x escapes.
 // nocase folds ASCII case.
 func globMatch(pattern, str string, nocase bool) bool {
-	return globMatchDepth(pattern, str, nocase, 0)
+	skipLonger := false
+	return globMatchDepth(pattern, str, nocase, 0, &skipLonger)
 }
 
 func lower(c byte) byte {
@@ -14,8 +15,11 @@ func lower(c byte) byte {
 }
 
 // globMatchDepth bounds recursion on patterns made of many stars, as
-// Redis does, so a hostile pattern cannot take exponential time.
-func globMatchDepth(p, s string, nocase bool, depth int) bool {
+// Redis does, so a hostile pattern cannot take exponential time: besides
+// the depth limit, once the rest of the pattern after a star matched
+// nowhere in the rest of the string, no longer match for an earlier star
+// can help (skipLonger, Redis 7.0.9's fix for CVE-2022-36021).
+func globMatchDepth(p, s string, nocase bool, depth int, skipLonger *bool) bool {
 	if depth > 1000 {
 		return false
 	}
@@ -29,11 +33,15 @@ func globMatchDepth(p, s string, nocase bool, depth int) bool {
 				return true
 			}
 			for len(s) > 0 {
-				if globMatchDepth(p[1:], s, nocase, depth+1) {
+				if globMatchDepth(p[1:], s, nocase, depth+1, skipLonger) {
 					return true
+				}
+				if *skipLonger {
+					return false
 				}
 				s = s[1:]
 			}
+			*skipLonger = true
 			return false
 		case '?':
 			s = s[1:]

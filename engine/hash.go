@@ -292,3 +292,16 @@ func (h *hash) scan(cursor uint64, count int) ([]string, uint64) {
 	idx := &h.big.idx
 	return scanStep(cursor, count, idx.collectRange, idx.shardBits())
 }
+
+// copyObject returns an independent copy, for COPY.
+func (h *hash) copyObject() object {
+	c := &hash{lp: append([]byte(nil), h.lp...), n: h.n}
+	if h.big != nil {
+		c.big = &bigHash{idx: newSmap[uint32](h.big.idx.seed), pairs: append([]string(nil), h.big.pairs...)}
+		h.big.idx.each(func(k string, v uint32) bool {
+			c.big.idx.set(k, v)
+			return true
+		})
+	}
+	return c
+}

@@ -18,13 +18,15 @@ func (s *Session) lookup(key []byte) (str string, obj object, found bool) {
 }
 
 // lookupRead is lookup for commands that read a value, counting keyspace
-// hits and misses for INFO.
+// hits and misses for INFO; a miss is a "keymiss" event, as in Redis's
+// lookupKeyRead.
 func (s *Session) lookupRead(key []byte) (str string, obj object, found bool) {
 	str, obj, found = s.lookup(key)
 	if found {
 		s.e.stats.keyspaceHits++
 	} else {
 		s.e.stats.keyspaceMisses++
+		s.notifyEvent(notifyKeyMiss, "keymiss", key)
 	}
 	return str, obj, found
 }
@@ -68,10 +70,15 @@ func (s *Session) setString(key []byte, val string, keepTTL bool) {
 	// A real copy of the key even when it exists: Go's map assignment
 	// stores the new key string over the old one.
 	k := string(key)
+	isNew := s.e.config.notifyFlags&notifyNew != 0 && !db.rawExists(k)
 	db.setStringRaw(k, val)
+	if isNew {
+		s.notifyEvent(notifyNew, "new", key)
+	}
 	if !keepTTL && len(db.expires) > 0 {
 		delete(db.expires, k)
 	}
+	db.noteWrite(k, s.e.nowMs)
 	s.e.touchKey(db, k)
 }
 
@@ -80,10 +87,15 @@ func (s *Session) setString(key []byte, val string, keepTTL bool) {
 func (s *Session) setObj(key []byte, val object) {
 	db := s.db
 	k := string(key)
+	existed := db.rawExists(k)
 	db.setObjRaw(k, val)
+	if !existed {
+		s.notifyEvent(notifyNew, "new", key)
+	}
 	if len(db.expires) > 0 {
 		delete(db.expires, k)
 	}
+	db.noteWrite(k, s.e.nowMs)
 	s.e.touchKey(db, k)
 	s.e.signalReady(db, k)
 }
@@ -105,6 +117,7 @@ func (e *Engine) deleteKey(db *DB, key string) bool {
 // watchers are touched and blocked clients may be served.
 func (s *Session) modified(key []byte) {
 	k := tmpString(key)
+	s.db.noteWriteTmp(k, s.e.nowMs)
 	s.e.touchKey(s.db, k)
 	if len(s.db.blocked) > 0 {
 		s.e.signalReady(s.db, string(key))

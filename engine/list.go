@@ -269,3 +269,12 @@ func (l *list) each(start, stop int, fn func(v string)) {
 		fn(l.at(i))
 	}
 }
+
+// copyObject returns an independent copy, for COPY.
+func (l *list) copyObject() object {
+	c := &list{buf: make([]string, max(l.n, listMinCap)), n: l.n}
+	for i := 0; i < l.n; i++ {
+		c.buf[i] = l.at(i)
+	}
+	return c
+}

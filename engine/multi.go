@@ -15,6 +15,9 @@ type queuedCommand struct {
 type watchedKey struct {
 	db  *DB
 	key string
+	// expired is set when the key was already logically expired at WATCH
+	// time: its later deletion is then no change (Redis 7.0).
+	expired bool
 }
 
 // isTransactionControl lists the commands that run at once inside MULTI
@@ -46,52 +49,97 @@ func (s *Session) queue(cmd *Command, args [][]byte) {
 }
 
 // touchKey marks sessions watching key as dirty; every write, expiry and
-// deletion calls it (Redis's signalModifiedKey).
+// deletion calls it (Redis's touchWatchedKey).
 func (e *Engine) touchKey(db *DB, key string) {
+	if db.ks != nil && db.ks.pubsub != nil {
+		e.trackingInvalidate(db.ks, key)
+	}
 	if len(db.watched) == 0 {
 		return
 	}
 	for _, s := range db.watched[key] {
+		if wk := s.watchedKey(db, key); wk != nil && wk.expired {
+			if !db.rawExists(key) {
+				// An already expired key got deleted: logically no change.
+				wk.expired = false
+				continue
+			}
+		}
 		s.dirtyCAS = true
 	}
 }
 
-// touchAllKeys marks every watcher of db dirty (FLUSHDB, SWAPDB), or of
-// every database when db is nil and only if the watched key existed, as
-// Redis does on FLUSHALL.
+// touchWatchedInDB marks watchers of db dirty before FLUSHDB or FLUSHALL
+// empties it: with onlyExisting, only for keys that exist, as Redis does;
+// otherwise every watcher of the database.
 func (e *Engine) touchWatchedInDB(db *DB, onlyExisting bool) {
-	for key, list := range db.watched {
-		if onlyExisting && !db.rawExists(key) {
+	e.trackingFlush(db.ks)
+	if !onlyExisting {
+		for _, list := range db.watched {
+			for _, s := range list {
+				s.dirtyCAS = true
+			}
+		}
+		return
+	}
+	e.touchWatchedSwap(db, nil)
+}
+
+// touchWatchedSwap is Redis's touchAllWatchedKeysInDb: emptied loses its
+// contents, replaced by those of with (SWAPDB) or by nothing (with nil:
+// FLUSHDB, FLUSHALL). Call it before the contents change. A watched key
+// is touched if it exists on either side, except that a key already
+// expired at WATCH time that stays gone or expired is no change, and a
+// missing key replaced by an expired one becomes an expired watch.
+func (e *Engine) touchWatchedSwap(emptied, with *DB) {
+	for key, list := range emptied.watched {
+		inEmptied := emptied.rawExists(key)
+		inWith := with != nil && with.rawExists(key)
+		if !inEmptied && !inWith {
 			continue
 		}
 		for _, s := range list {
+			wk := s.watchedKey(emptied, key)
+			if wk != nil && wk.expired {
+				if !inWith {
+					wk.expired = false
+					continue
+				} else if e.isExpired(with, key) {
+					continue
+				}
+			} else if wk != nil && !inEmptied && e.isExpired(with, key) {
+				wk.expired = true
+				continue
+			}
 			s.dirtyCAS = true
 		}
 	}
 }
 
-func (s *Session) watch(db *DB, key string) {
-	for _, wk := range s.watching {
-		if wk.db == db && wk.key == key {
-			return
+func (s *Session) watchedKey(db *DB, key string) *watchedKey {
+	for i := range s.watching {
+		if s.watching[i].db == db && s.watching[i].key == key {
+			return &s.watching[i]
 		}
+	}
+	return nil
+}
+
+func (s *Session) watch(db *DB, key string) {
+	if s.watchedKey(db, key) != nil {
+		return
 	}
 	if db.watched == nil {
 		db.watched = map[string][]*Session{}
 	}
 	db.watched[key] = append(db.watched[key], s)
-	s.watching = append(s.watching, watchedKey{db, key})
+	expired := db.rawExists(key) && s.e.isExpired(db, key)
+	s.watching = append(s.watching, watchedKey{db, key, expired})
 }
 
 func (s *Session) unwatchAll() {
 	for _, wk := range s.watching {
-		list := wk.db.watched[wk.key]
-		for i, o := range list {
-			if o == s {
-				list = append(list[:i], list[i+1:]...)
-				break
-			}
-		}
+		list := removeSession(wk.db.watched[wk.key], s)
 		if len(list) == 0 {
 			delete(wk.db.watched, wk.key)
 		} else {
@@ -100,6 +148,28 @@ func (s *Session) unwatchAll() {
 	}
 	s.watching = nil
 	s.dirtyCAS = false
+}
+
+// discardTransaction ends MULTI and forgets watched keys.
+func (s *Session) discardTransaction() {
+	s.multi = nil
+	s.unwatchAll()
+}
+
+// execAbort answers an EXEC refused before it ran (wrong arity, NOAUTH,
+// the RESP2 subscribed context), discarding the transaction.
+func (s *Session) execAbort(msg string) {
+	s.discardTransaction()
+	s.w.Error("EXECABORT Transaction discarded because of: " + stripErrCode(msg))
+}
+
+// stripErrCode drops a leading "ERR " as Redis's execCommandAbort shows
+// errors built by rejectCommandFormat; other codes (NOAUTH) stay.
+func stripErrCode(msg string) string {
+	if len(msg) > 4 && msg[:4] == "ERR " {
+		return msg[4:]
+	}
+	return msg
 }
 
 func transactionHandlers() []handlerEntry {
@@ -128,8 +198,7 @@ func cmdDiscard(s *Session, args [][]byte) {
 		s.w.Error(errDiscardNoMulti)
 		return
 	}
-	s.multi = nil
-	s.unwatchAll()
+	s.discardTransaction()
 	s.w.OK()
 }
 
@@ -150,7 +219,7 @@ func cmdExec(s *Session, args [][]byte) {
 	// A watched key may also have expired since WATCH without anyone
 	// touching it: Redis treats that as a change too.
 	for _, wk := range s.watching {
-		if wk.db.deadline(wk.key) >= 0 && s.e.isExpired(wk.db, wk.key) {
+		if !wk.expired && s.e.isExpired(wk.db, wk.key) {
 			s.dirtyCAS = true
 		}
 	}

@@ -142,10 +142,16 @@ func parseLongDouble(s string) (*big.Float, bool) {
 	case "-inf", "-infinity":
 		return new(big.Float).SetInf(true), true
 	}
-	if strings.ContainsAny(s, "_pP") || strings.HasPrefix(strings.TrimLeft(s, "+-"), "0x") {
+	if strings.ContainsRune(s, '_') {
 		return nil, false
 	}
-	f, _, err := big.ParseFloat(s, 10, 64, big.ToNearestEven)
+	base := 10
+	if body := strings.TrimPrefix(strings.TrimPrefix(s, "+"), "-"); len(body) > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') {
+		base = 0 // strtold reads C99 hexadecimal floats: "0x1A", "0x1.8p3"
+	} else if strings.ContainsAny(s, "pP") {
+		return nil, false
+	}
+	f, _, err := big.ParseFloat(s, base, 64, big.ToNearestEven)
 	if err != nil {
 		return nil, false
 	}

@@ -65,6 +65,10 @@ type Session struct {
 	blocked *blockState
 	pubsub  *subscriptions
 	sandbox *sandboxState
+	// monitor is set by MONITOR: every command is streamed to the session.
+	monitor bool
+	// tracking is CLIENT TRACKING's mode; nil when off.
+	tracking *trackingState
 }
 
 // NewSession registers a new client with the engine.
@@ -124,6 +128,7 @@ func (s *Session) Exec(args [][]byte) Status {
 		e.tick()
 		e.current = s
 		s.dispatch(args)
+		e.afterCommand(s)
 		e.current = nil
 	}
 	var st Status

@@ -3,16 +3,18 @@ package netserver
 import (
 	"bytes"
 	"errors"
+	"math"
 )
 
 // Limits Redis applies to requests (networking.c).
 const (
 	inlineMaxSize     = 64 * 1024         // PROTO_INLINE_MAX_SIZE
-	maxMultibulkLen   = 1024 * 1024       // largest accepted *<count>
+	maxMultibulkLen   = math.MaxInt32     // largest accepted *<count> (INT_MAX in 7.0)
 	defaultMaxBulkLen = 512 * 1024 * 1024 // proto-max-bulk-len
 	unauthMultibulk   = 10
 	unauthBulkLen     = 16384
 	minReadSize       = 16 * 1024
+	maxIdleBuffer     = 1 << 20 // a larger empty buffer is dropped
 )
 
 // ProtocolError is a malformed request. Its text is what Redis replies
@@ -32,7 +34,7 @@ var errQueryBufferLimit = errors.New("query buffer limit reached")
 
 // Reader splits a byte stream into commands without allocating: each
 // argument is a slice of the read buffer, valid until the next call to
-// Fill or Next. It keeps its place inside an incomplete command, so a large
+// Space, Feed or Next. It keeps its place inside an incomplete command, so a large
 // command arriving in many reads is parsed once (linear time).
 type Reader struct {
 	buf  []byte
@@ -43,7 +45,7 @@ type Reader struct {
 	nargs   int
 	spans   []span // argument offsets relative to r
 	pos     int    // parse position relative to r
-	needLen int    // bytes of buf[r:] needed before parsing can advance
+	needLen int    // bytes of buf[r:] that end the bulk being read (0: none)
 
 	args [][]byte
 
@@ -72,14 +74,21 @@ func (rd *Reader) Buffered() int { return rd.w - rd.r }
 // Space returns the free tail of the buffer for the next read, compacting
 // or growing the buffer first. The caller reads into it and calls Advance.
 func (rd *Reader) Space() []byte {
+	if rd.r == rd.w && len(rd.buf) > maxIdleBuffer {
+		// nothing pending: let go of the room a big command needed
+		rd.buf = make([]byte, minReadSize)
+		rd.r, rd.w = 0, 0
+	}
 	if rd.r > 0 && (rd.r == rd.w || rd.w == len(rd.buf) || rd.r > len(rd.buf)/2) {
 		n := copy(rd.buf, rd.buf[rd.r:rd.w])
 		rd.r, rd.w = 0, n
 	}
 	want := minReadSize
-	if rd.needLen > rd.w-rd.r+want {
-		// a large bulk is coming: make room for all of it at once
-		want = rd.needLen - (rd.w - rd.r)
+	if need := rd.needLen - (rd.w - rd.r); need > want {
+		// A large bulk is coming: grow toward it, at most doubling the
+		// buffer at a time, so announcing a huge length costs nothing
+		// until the bytes really arrive (growth stays linear overall).
+		want = min(need, max(len(rd.buf), minReadSize))
 	}
 	if len(rd.buf)-rd.w < want {
 		nb := make([]byte, rd.w-rd.r+max(want, len(rd.buf)))
@@ -87,7 +96,10 @@ func (rd *Reader) Space() []byte {
 		rd.r = 0
 		rd.buf = nb
 	}
-	return rd.buf[rd.w:]
+	// Read no more than Redis does at a time (16 KB, or the rest of a big
+	// argument): the "too big" limits are checked between reads, so an
+	// over-long inline line is refused at the same point as by Redis.
+	return rd.buf[rd.w : rd.w+want]
 }
 
 // Advance records n bytes read into the slice Space returned.
@@ -140,31 +152,49 @@ func (rd *Reader) authenticated() bool {
 	return rd.Authenticated == nil || rd.Authenticated()
 }
 
-// line finds the CRLF-terminated line starting at buf[r+from]; ok is false
-// when the line is not complete yet.
-func (rd *Reader) line(from int) (line []byte, next int, ok bool) {
+// crLine finds the header line starting at buf[r+from] the way Redis does
+// (strchr for '\r' in a NUL-terminated buffer): the line ends at the first
+// '\r', which must be followed by one more byte that is skipped unchecked.
+// A NUL before the '\r' hides it, so the line never completes. ok is false
+// while the line is incomplete.
+func (rd *Reader) crLine(from int) (line []byte, next int, ok bool) {
 	data := rd.buf[rd.r+from : rd.w]
-	i := bytes.IndexByte(data, '\n')
-	if i < 0 {
+	i := indexByteOrNUL(data, '\r')
+	if i < 0 || data[i] == 0 || i+1 >= len(data) {
 		return nil, 0, false
 	}
-	l := data[:i]
-	if len(l) > 0 && l[len(l)-1] == '\r' {
-		l = l[:len(l)-1]
+	return data[:i], from + i + 2, true
+}
+
+// hasByte reports whether C's strchr finds c in the NUL-terminated b.
+func hasByte(b []byte, c byte) bool {
+	i := indexByteOrNUL(b, c)
+	return i >= 0 && b[i] == c
+}
+
+// indexByteOrNUL returns the index of the first c or NUL byte in b, or -1.
+func indexByteOrNUL(b []byte, c byte) int {
+	i := bytes.IndexByte(b, c)
+	end := i
+	if i < 0 {
+		end = len(b)
 	}
-	return l, from + i + 1, true
+	if j := bytes.IndexByte(b[:end], 0); j >= 0 {
+		return j
+	}
+	return i
 }
 
 func (rd *Reader) parseMultibulk() ([][]byte, bool, error) {
 	if !rd.inCmd {
-		l, next, ok := rd.line(0)
+		l, next, ok := rd.crLine(0)
 		if !ok {
-			if rd.w-rd.r > inlineMaxSize {
+			if rd.w-rd.r > inlineMaxSize && !hasByte(rd.buf[rd.r:rd.w], '\r') {
 				return nil, false, protoErr("too big mbulk count string")
 			}
 			return nil, false, nil
 		}
-		n, ok := atoi(l[1:])
+		n, ok := string2ll(l[1:])
 		if !ok || n > maxMultibulkLen {
 			return nil, false, protoErr("invalid multibulk length")
 		}
@@ -179,35 +209,38 @@ func (rd *Reader) parseMultibulk() ([][]byte, bool, error) {
 		rd.spans = rd.spans[:0]
 	}
 	for len(rd.spans) < rd.nargs {
-		if rd.r+rd.pos >= rd.w {
-			return nil, false, nil
-		}
-		if rd.buf[rd.r+rd.pos] != '$' {
-			return nil, false, protoErr("expected '$', got '" + string(rd.buf[rd.r+rd.pos]) + "'")
-		}
-		l, next, ok := rd.line(rd.pos)
-		if !ok {
-			if rd.w-rd.r-rd.pos > inlineMaxSize {
-				return nil, false, protoErr("too big bulk count string")
+		if rd.needLen == 0 {
+			l, next, ok := rd.crLine(rd.pos)
+			if !ok {
+				if rest := rd.buf[rd.r+rd.pos : rd.w]; len(rest) > inlineMaxSize && !hasByte(rest, '\r') {
+					return nil, false, protoErr("too big bulk count string")
+				}
+				return nil, false, nil
 			}
+			// the line may be empty ("\r\n"): Redis then reports the '\r'
+			if c := rd.buf[rd.r+rd.pos]; c != '$' {
+				if c == '\r' || c == '\n' {
+					c = ' ' // addReplyErrorFormat keeps the reply on one line
+				}
+				return nil, false, protoErr("expected '$', got '" + string([]byte{c}) + "'")
+			}
+			n, ok := string2ll(l[1:])
+			if !ok || n < 0 || n > rd.MaxBulkLen {
+				return nil, false, protoErr("invalid bulk length")
+			}
+			if n > unauthBulkLen && !rd.authenticated() {
+				return nil, false, protoErr("unauthenticated bulk length")
+			}
+			rd.pos = next
+			rd.needLen = next + int(n) + 2
+		}
+		if rd.needLen > rd.w-rd.r {
 			return nil, false, nil
 		}
-		n, ok := atoi(l[1:])
-		if !ok || n < 0 || n > rd.MaxBulkLen {
-			return nil, false, protoErr("invalid bulk length")
-		}
-		if n > unauthBulkLen && !rd.authenticated() {
-			return nil, false, protoErr("unauthenticated bulk length")
-		}
-		end := next + int(n)
-		if end+2 > rd.w-rd.r {
-			rd.needLen = end + 2
-			return nil, false, nil
-		}
-		rd.needLen = 0
-		rd.spans = append(rd.spans, span{next, end})
 		// Redis skips the two bytes after the payload without checking them.
-		rd.pos = end + 2
+		rd.spans = append(rd.spans, span{rd.pos, rd.needLen - 2})
+		rd.pos = rd.needLen
+		rd.needLen = 0
 	}
 	rd.args = rd.args[:0]
 	base := rd.r
@@ -221,12 +254,18 @@ func (rd *Reader) parseMultibulk() ([][]byte, bool, error) {
 }
 
 func (rd *Reader) parseInline() ([][]byte, bool, error) {
-	l, next, ok := rd.line(0)
-	if !ok {
+	// Redis looks for '\n' with strchr: a NUL before it hides it.
+	data := rd.buf[rd.r:rd.w]
+	i := indexByteOrNUL(data, '\n')
+	if i < 0 || data[i] == 0 {
 		if rd.w-rd.r > inlineMaxSize {
 			return nil, false, protoErr("too big inline request")
 		}
 		return nil, false, nil
+	}
+	l, next := data[:i], i+1
+	if len(l) > 0 && l[len(l)-1] == '\r' {
+		l = l[:len(l)-1]
 	}
 	args, ok := splitArgs(l, rd.args[:0])
 	if !ok {
@@ -241,10 +280,15 @@ func (rd *Reader) parseInline() ([][]byte, bool, error) {
 	return args, true, nil
 }
 
-// atoi parses a request length (digits with an optional minus sign).
-func atoi(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 19 {
+// string2ll parses a request length with Redis's string2ll rules: an
+// optional minus sign, no leading zeros ("0" alone is fine), no plus sign,
+// no spaces, at most 20 characters, and no overflow.
+func string2ll(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) >= 21 {
 		return 0, false
+	}
+	if len(b) == 1 && b[0] == '0' {
+		return 0, true
 	}
 	neg := b[0] == '-'
 	if neg {
@@ -253,15 +297,28 @@ func atoi(b []byte) (int64, bool) {
 			return 0, false
 		}
 	}
-	var n int64
+	if b[0] < '1' || b[0] > '9' {
+		return 0, false
+	}
+	var v uint64
 	for _, c := range b {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		n = n*10 + int64(c-'0')
+		d := uint64(c - '0')
+		if v > math.MaxUint64/10 || v*10 > math.MaxUint64-d {
+			return 0, false
+		}
+		v = v*10 + d
 	}
 	if neg {
-		n = -n
+		if v > 1<<63 {
+			return 0, false
+		}
+		return -int64(v), true
 	}
-	return n, true
+	if v > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(v), true
 }

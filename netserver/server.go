@@ -11,6 +11,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -280,20 +281,20 @@ func newPeer(s *Server, conn net.Conn, o peerOptions) *peer {
 		},
 		Close: func() { _ = conn.Close() },
 	})
-	if v, err := parseSize(s.eng.Config("proto-max-bulk-len")); err == nil {
-		p.rd.MaxBulkLen = v
-	}
-	if v, err := parseSize(s.eng.Config("client-query-buffer-limit")); err == nil {
-		p.rd.QueryBufferLimit = int(v)
-	}
 	p.rd.Authenticated = p.sess.Authenticated
+	p.refreshLimits()
 	return p
 }
 
-func parseSize(v string) (int64, error) {
-	var n int64
-	_, err := fmt.Sscan(v, &n)
-	return n, err
+// refreshLimits applies proto-max-bulk-len and client-query-buffer-limit,
+// which CONFIG SET may change at any time, before each read.
+func (p *peer) refreshLimits() {
+	if v, err := strconv.ParseInt(p.srv.eng.Config("proto-max-bulk-len"), 10, 64); err == nil {
+		p.rd.MaxBulkLen = v
+	}
+	if v, err := strconv.ParseInt(p.srv.eng.Config("client-query-buffer-limit"), 10, 64); err == nil {
+		p.rd.QueryBufferLimit = int(v)
+	}
 }
 
 func (p *peer) run() {
@@ -301,7 +302,13 @@ func (p *peer) run() {
 	go p.asyncLoop()
 	err := p.readLoop()
 	close(p.quit)
-	_ = p.flush()
+	if errors.Is(err, errSecurity) || errors.Is(err, errQueryBufferLimit) {
+		// Redis closes these clients at once (CLIENT_CLOSE_ASAP): it
+		// writes none of their pending replies.
+		p.discard()
+	} else {
+		_ = p.flush()
+	}
 	_ = p.conn.Close()
 	p.sess.Close()
 	var pe *ProtocolError
@@ -316,6 +323,13 @@ func (p *peer) run() {
 }
 
 var errSecurity = errors.New("cross protocol request")
+
+// isCrossProtocol reports whether a command is "POST" or "Host:", which
+// Redis's processCommand treats as an HTTP request smuggled to it, inline
+// or multibulk alike.
+func isCrossProtocol(name []byte) bool {
+	return strings.EqualFold(string(name), "post") || strings.EqualFold(string(name), "host:")
+}
 
 // readLoop reads, runs every complete command in the buffer, then flushes
 // the replies in one write.
@@ -334,7 +348,10 @@ func (p *peer) readLoop() error {
 			if args == nil {
 				break
 			}
-			if p.rd.Inline && len(args) > 0 && (strings.EqualFold(string(args[0]), "post") || strings.EqualFold(string(args[0]), "host:")) {
+			if isCrossProtocol(args[0]) {
+				// Redis frees such a client at once: replies still
+				// pending for earlier commands are dropped too.
+				p.discard()
 				return errSecurity
 			}
 			st := p.sess.Exec(args)
@@ -353,9 +370,16 @@ func (p *peer) readLoop() error {
 		if p.sess.ShouldClose() {
 			return nil
 		}
-		if idle > 0 && !p.sess.Subscribed() {
-			_ = p.conn.SetReadDeadline(time.Now().Add(idle))
+		if idle > 0 {
+			// Redis never times out a subscribed client: clear any
+			// deadline set before it subscribed.
+			var dl time.Time
+			if !p.sess.Subscribed() {
+				dl = time.Now().Add(idle)
+			}
+			_ = p.conn.SetReadDeadline(dl)
 		}
+		p.refreshLimits()
 		n, err := p.conn.Read(p.rd.Space())
 		if n > 0 {
 			p.rd.Advance(n)
@@ -466,6 +490,13 @@ func (p *peer) flush() error {
 	}
 	p.spare = out[:0]
 	return err
+}
+
+// discard drops the replies not yet written.
+func (p *peer) discard() {
+	p.wmu.Lock()
+	p.spare = p.sess.TakeOutput(p.spare)[:0]
+	p.wmu.Unlock()
 }
 
 func (p *peer) writeRaw(b []byte) {

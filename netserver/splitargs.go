@@ -1,10 +1,13 @@
 package netserver
 
 // splitArgs splits an inline command line as Redis's sdssplitargs does:
-// spaces separate arguments; "double quotes" allow \n \r \t \b \a \\ \"
-// and \xHH escapes; 'single quotes' allow only \'. A closing quote must be
-// followed by a space or the end. Arguments that need unescaping are
-// copied; the rest are slices of line.
+// blanks (C isspace) separate arguments, but an unquoted word ends only at
+// ' ', '\n', '\r', '\t' or the end (so "a\vb" is one word); a quote inside
+// a word starts a quoted part (a"b c" is "ab c"). "Double quotes" allow
+// \n \r \t \b \a, any other escaped byte and \xHH; 'single quotes' allow
+// only \'. A closing quote must be followed by a blank or the end. The
+// line holds no NUL: the reader never hands one over, as Redis's strchr
+// stops there. Plain words are slices of line; the rest are copies.
 func splitArgs(line []byte, dst [][]byte) ([][]byte, bool) {
 	i := 0
 	for {
@@ -14,33 +17,29 @@ func splitArgs(line []byte, dst [][]byte) ([][]byte, bool) {
 		if i == len(line) {
 			return dst, true
 		}
-		if line[i] != '"' && line[i] != '\'' {
-			start := i
-			for i < len(line) && !isSpace(line[i]) && line[i] != '"' && line[i] != '\'' {
-				i++
-			}
-			if i < len(line) && !isSpace(line[i]) {
-				// a quote inside a word: fall back to the general path
-				i = start
-			} else {
-				dst = append(dst, line[start:i:i])
-				continue
-			}
+		// fast path: a word with no quotes is a slice of line
+		start := i
+		for i < len(line) && !endsWord(line[i]) && line[i] != '"' && line[i] != '\'' {
+			i++
 		}
-		var cur []byte
+		if i == len(line) || endsWord(line[i]) {
+			dst = append(dst, line[start:i:i])
+			continue
+		}
+		cur := append([]byte{}, line[start:i]...)
 		inDQ, inSQ := false, false
-		for {
-			if inDQ {
+		for done := false; !done; {
+			switch {
+			case inDQ:
 				if i >= len(line) {
-					return nil, false
+					return nil, false // unterminated quotes
 				}
 				c := line[i]
-				if c == '\\' && i+3 < len(line) && line[i+1] == 'x' && isHex(line[i+2]) && isHex(line[i+3]) {
+				switch {
+				case c == '\\' && i+3 < len(line) && line[i+1] == 'x' && isHex(line[i+2]) && isHex(line[i+3]):
 					cur = append(cur, hexVal(line[i+2])<<4|hexVal(line[i+3]))
-					i += 4
-					continue
-				}
-				if c == '\\' && i+1 < len(line) {
+					i += 3
+				case c == '\\' && i+1 < len(line):
 					i++
 					switch line[i] {
 					case 'n':
@@ -57,63 +56,61 @@ func splitArgs(line []byte, dst [][]byte) ([][]byte, bool) {
 						c = line[i]
 					}
 					cur = append(cur, c)
-					i++
-					continue
-				}
-				if c == '"' {
+				case c == '"':
 					if i+1 < len(line) && !isSpace(line[i+1]) {
 						return nil, false
 					}
-					i++
-					break
+					done = true
+				default:
+					cur = append(cur, c)
 				}
-				cur = append(cur, c)
-				i++
-				continue
-			}
-			if inSQ {
+			case inSQ:
 				if i >= len(line) {
 					return nil, false
 				}
 				c := line[i]
-				if c == '\\' && i+1 < len(line) && line[i+1] == '\'' {
+				switch {
+				case c == '\\' && i+1 < len(line) && line[i+1] == '\'':
+					i++
 					cur = append(cur, '\'')
-					i += 2
-					continue
-				}
-				if c == '\'' {
+				case c == '\'':
 					if i+1 < len(line) && !isSpace(line[i+1]) {
 						return nil, false
 					}
-					i++
+					done = true
+				default:
+					cur = append(cur, c)
+				}
+			default:
+				if i >= len(line) || endsWord(line[i]) {
+					done = true
 					break
 				}
-				cur = append(cur, c)
+				switch line[i] {
+				case '"':
+					inDQ = true
+				case '\'':
+					inSQ = true
+				default:
+					cur = append(cur, line[i])
+				}
+			}
+			if i < len(line) {
 				i++
-				continue
 			}
-			if i >= len(line) || isSpace(line[i]) {
-				break
-			}
-			switch line[i] {
-			case '"':
-				inDQ = true
-			case '\'':
-				inSQ = true
-			default:
-				cur = append(cur, line[i])
-			}
-			i++
-		}
-		if cur == nil {
-			cur = []byte{}
 		}
 		dst = append(dst, cur)
 	}
 }
 
+// isSpace is C's isspace in the "C" locale.
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f'
+}
+
+// endsWord lists the bytes that end an unquoted word in sdssplitargs.
+func endsWord(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t'
 }
 
 func isHex(c byte) bool {
@@ -128,4 +125,18 @@ func hexVal(c byte) byte {
 		return c - 'a' + 10
 	}
 	return c - 'A' + 10
+}
+
+// SplitArgs splits a line as Redis's sdssplitargs does (inline commands,
+// redis.conf lines, redis-cli input); ok is false on unbalanced quotes.
+func SplitArgs(line string) (args []string, ok bool) {
+	parts, ok := splitArgs([]byte(line), nil)
+	if !ok {
+		return nil, false
+	}
+	args = make([]string, len(parts))
+	for i, p := range parts {
+		args[i] = string(p)
+	}
+	return args, true
 }

@@ -5,7 +5,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net"
@@ -30,8 +29,10 @@ func main() {
 // directive is one "name value..." line from the config file or the
 // command line.
 type directive struct {
-	name string
-	args []string
+	name   string
+	args   []string
+	lineNo int    // line in the combined config text, for errors
+	line   string // the line as written
 }
 
 func run(argv []string) error {
@@ -54,12 +55,12 @@ func run(argv []string) error {
 	if p, ok := conf["port"]; ok {
 		port = p
 	}
-	for name, value := range conf {
-		if isHostDirective(name) {
+	for _, d := range dirs {
+		if isHostDirective(d.name) {
 			continue
 		}
-		if err := engine.ConfigError(name, value); err != nil {
-			return fmt.Errorf("\n*** FATAL CONFIG FILE ERROR (Redis 7.0) ***\n>>> '%s %s'\n%s", name, value, strings.TrimPrefix(err.Error(), "ERR "))
+		if err := engine.ConfigError(d.name, strings.Join(d.args, " ")); err != nil {
+			return &configError{d.lineNo, d.line, configMessage(err.Error())}
 		}
 	}
 	srvDone := make(chan struct{}, 1)
@@ -80,6 +81,11 @@ func run(argv []string) error {
 		n, _ := strconv.Atoi(v)
 		opts.IdleTimeout = time.Duration(n) * time.Second
 	}
+	// Catch the signals before announcing readiness: a SIGTERM sent right
+	// after "Ready to accept connections" must still shut down cleanly.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
 	srv := netserver.New(eng, opts)
 	srv.Logf('#', "GoRedis %s (Redis %s compatible) starting, pid=%d", engine.GoRedisVersion, engine.Version, os.Getpid())
 	if err := srv.Listen(); err != nil {
@@ -89,11 +95,9 @@ func run(argv []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve() }()
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	select {
 	case s := <-sig:
-		srv.Logf('#', "Received %s scheduling shutdown...", s)
+		srv.Logf('#', "Received %s scheduling shutdown...", signalName(s))
 	case <-srvDone:
 		srv.Logf('#', "User requested shutdown...")
 	case err := <-errc:
@@ -106,6 +110,30 @@ func run(argv []string) error {
 	return nil
 }
 
+// signalName spells a signal as Redis's log does ("SIGTERM").
+func signalName(s os.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
+}
+
+// configMessage turns a CONFIG SET error into the words redis-server
+// prints for the same mistake in its configuration.
+func configMessage(msg string) string {
+	msg = strings.TrimPrefix(msg, "ERR ")
+	if strings.HasPrefix(msg, "Unknown option") {
+		return "Bad directive or wrong number of arguments"
+	}
+	if i := strings.Index(msg, ") - "); i >= 0 && strings.HasPrefix(msg, "CONFIG SET failed") {
+		return msg[i+4:]
+	}
+	return msg
+}
+
 // isHostDirective names the directives the host applies itself.
 func isHostDirective(name string) bool {
 	switch name {
@@ -115,79 +143,97 @@ func isHostDirective(name string) bool {
 	return false
 }
 
-// parseArgs reads an optional config file then --name value pairs, which
-// override it, as redis-server does.
+// configError is a fatal configuration error, printed as redis-server
+// prints it.
+type configError struct {
+	lineNo int
+	line   string
+	msg    string
+}
+
+func (e *configError) Error() string {
+	return fmt.Sprintf("\n*** FATAL CONFIG FILE ERROR (Redis %s) ***\nReading the configuration file, at line %d\n>>> '%s'\n%s",
+		engine.Version, e.lineNo, e.line, e.msg)
+}
+
+// parseArgs reads an optional config file then --name value options, as
+// redis-server does: the options are appended to the file's text as
+// quoted lines, and every line is split like sdssplitargs, so both report
+// errors with the same line numbers Redis gives.
 func parseArgs(argv []string) ([]directive, error) {
-	var dirs []directive
+	text := ""
 	if len(argv) > 0 && !strings.HasPrefix(argv[0], "--") {
-		f, err := os.Open(argv[0])
+		b, err := os.ReadFile(argv[0])
 		if err != nil {
 			return nil, fmt.Errorf("Fatal error, can't open config file '%s': %w", argv[0], err)
 		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			fields, err := splitConfigLine(line)
-			if err != nil {
-				return nil, err
-			}
-			dirs = append(dirs, directive{strings.ToLower(fields[0]), fields[1:]})
-		}
-		if err := sc.Err(); err != nil {
-			return nil, err
-		}
+		text = string(b)
 		argv = argv[1:]
 	}
-	for i := 0; i < len(argv); i++ {
-		a := argv[i]
-		if !strings.HasPrefix(a, "--") || len(a) == 2 {
+	var opts strings.Builder
+	for _, a := range argv {
+		if strings.HasPrefix(a, "--") && len(a) > 2 {
+			if opts.Len() > 0 {
+				opts.WriteByte('\n')
+			}
+			opts.WriteString(a[2:])
+			opts.WriteByte(' ')
+			continue
+		}
+		if opts.Len() == 0 {
 			return nil, fmt.Errorf("unexpected argument %q (expected --name value)", a)
 		}
-		d := directive{name: strings.ToLower(a[2:])}
-		for i+1 < len(argv) && !strings.HasPrefix(argv[i+1], "--") {
-			i++
-			d.args = append(d.args, argv[i])
+		opts.WriteString(repr(a))
+		opts.WriteByte(' ')
+	}
+	if opts.Len() > 0 {
+		text += "\n" + opts.String()
+	}
+	var dirs []directive
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.Trim(line, " \t\r\n")
+		if line == "" || line[0] == '#' {
+			continue
 		}
-		dirs = append(dirs, d)
+		fields, ok := netserver.SplitArgs(line)
+		if !ok {
+			return nil, &configError{i + 1, line, "Unbalanced quotes in configuration line"}
+		}
+		if len(fields) == 0 {
+			continue
+		}
+		dirs = append(dirs, directive{strings.ToLower(fields[0]), fields[1:], i + 1, line})
 	}
 	return dirs, nil
 }
 
-// splitConfigLine splits a config line into words, honouring quotes.
-func splitConfigLine(line string) ([]string, error) {
-	var out []string
-	var cur strings.Builder
-	inQ := byte(0)
-	have := false
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		switch {
-		case inQ != 0 && c == inQ:
-			inQ = 0
-		case inQ != 0:
-			cur.WriteByte(c)
-		case c == '"' || c == '\'':
-			inQ, have = c, true
-		case c == ' ' || c == '\t':
-			if have {
-				out = append(out, cur.String())
-				cur.Reset()
-				have = false
-			}
+// repr quotes s as sdscatrepr does.
+func repr(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', '"':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString("\\n")
+		case '\r':
+			b.WriteString("\\r")
+		case '\t':
+			b.WriteString("\\t")
+		case '\a':
+			b.WriteString("\\a")
+		case '\b':
+			b.WriteString("\\b")
 		default:
-			cur.WriteByte(c)
-			have = true
+			if c < 0x20 || c >= 0x7f {
+				fmt.Fprintf(&b, "\\x%02x", c)
+			} else {
+				b.WriteByte(c)
+			}
 		}
 	}
-	if inQ != 0 {
-		return nil, fmt.Errorf("unbalanced quotes in configuration line: %s", line)
-	}
-	if have {
-		out = append(out, cur.String())
-	}
-	return out, nil
+	b.WriteByte('"')
+	return b.String()
 }
