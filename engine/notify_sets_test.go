@@ -15,7 +15,7 @@ func TestSetZsetSortKeyspaceEvents(t *testing.T) {
 	c := newClient(t, e)
 	sub := newClient(t, e)
 	require.NoError(t, e.config.set("notify-keyspace-events", "KEA", false))
-	sub.s.pubsub = &subscriptions{patterns: map[string]struct{}{"__keyevent@0__:*": {}}}
+	sub.line("PSUBSCRIBE __keyevent@0__:*") // the confirmation is taken here
 	for _, line := range []string{
 		"SADD s 1 2 3", "SADD s 1", "SREM s 1", "SREM s 9", "SPOP s", "SPOP s 5", "SADD s 1 2", "SMOVE s d 1", "SMOVE s d 2",
 		"SADD a 1 2", "SINTERSTORE x a a", "SUNIONSTORE x a", "SDIFFSTORE x a a", "SINTERSTORE a2 nokey", "SDIFFSTORE x a a",
