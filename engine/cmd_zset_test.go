@@ -270,3 +270,34 @@ func BenchmarkZrank1M(b *testing.B) {
 		c.s.TakeOutput(nil)
 	}
 }
+
+func TestSetZsetCopy(t *testing.T) {
+	runSteps(t, []step{
+		{cmd: "SADD s 1 2", want: integer(2)},
+		{cmd: "COPY s s2", want: integer(1)},
+		{cmd: "SADD s2 3", want: integer(1)},
+		{cmd: "SMEMBERS s", want: bulks("1", "2")},
+		{cmd: "SMEMBERS s2", want: bulks("1", "2", "3")},
+		{cmd: "SADD h a", want: integer(1)},
+		{cmd: "COPY h h2", want: integer(1)},
+		{cmd: "SREM h a", want: integer(1)},
+		{cmd: "SMEMBERS h2", want: bulks("a")},
+		{cmd: "ZADD z 1 a 2 b", want: integer(2)},
+		{cmd: "COPY z z2", want: integer(1)},
+		{cmd: "ZINCRBY z2 5 a", want: bulk("6")},
+		{cmd: "ZRANGE z 0 -1 WITHSCORES", want: bulks("a", "1", "b", "2")},
+		{cmd: "ZRANGE z2 0 -1 WITHSCORES", want: bulks("b", "2", "a", "6")},
+	})
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	args := []string{"ZADD", "big"}
+	for i := 0; i < 300; i++ {
+		args = append(args, strconv.Itoa(i), "m"+strconv.Itoa(i))
+	}
+	c.do(args...)
+	assert.Equal(t, integer(1), c.line("COPY big big2"))
+	assert.Equal(t, "skiplist", encodingOf(t, e, "big2"))
+	c.line("ZREM big m5")
+	assert.Equal(t, integer(5), c.line("ZRANK big2 m5"))
+	assert.Equal(t, integer(300), c.line("ZCARD big2"))
+}

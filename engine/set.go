@@ -181,3 +181,30 @@ func (st *setObj) scan(cursor uint64, count int) ([]string, uint64) {
 	}
 	return scanStep(cursor, count, st.idx.collectRange, st.idx.shardBits())
 }
+
+// copyObject returns an independent copy, for COPY.
+func (st *setObj) copyObject() object {
+	c := &setObj{seed: st.seed, hash: st.hash}
+	if !st.hash {
+		c.ints = slices.Clone(st.ints)
+		return c
+	}
+	c.idx = newSmap[int](st.seed)
+	c.items = slices.Clone(st.items)
+	for i, m := range c.items {
+		c.idx.set(m, i)
+	}
+	return c
+}
+
+// approxBytes estimates the memory the set holds, for sandbox limits.
+func (st *setObj) approxBytes() int64 {
+	if !st.hash {
+		return 48 + 8*int64(len(st.ints))
+	}
+	n := int64(64)
+	for _, m := range st.items {
+		n += int64(len(m)) + 56 // string header in the slice and the index map
+	}
+	return n
+}

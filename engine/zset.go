@@ -490,3 +490,27 @@ func (l *skiplist) deleteRanks(start, end int, fn func(member string)) {
 		x = next
 	}
 }
+
+// copyObject returns an independent copy, for COPY.
+func (z *zset) copyObject() object {
+	c := newZset(z.seed)
+	if z.zsl == nil {
+		c.lp = slices.Clone(z.lp)
+		return c
+	}
+	c.convert()
+	big := zsetLimits{entries: math.MaxInt32, value: math.MaxInt32}
+	z.walk(0, z.len(), false, func(m string, sc float64) { c.insert(m, sc, big) })
+	return c
+}
+
+// approxBytes estimates the memory the zset holds, for sandbox limits.
+func (z *zset) approxBytes() int64 {
+	n := int64(64)
+	per := int64(24) // listpack entry: string header and score
+	if z.zsl != nil {
+		per = 120 // skiplist node, its levels, and the member -> score map
+	}
+	z.walk(0, z.len(), false, func(m string, _ float64) { n += int64(len(m)) + per })
+	return n
+}
