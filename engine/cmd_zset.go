@@ -1099,13 +1099,29 @@ func cmdZrandmember(s *Session, args [][]byte) {
 		return
 	}
 	size := z.len()
+	if n < 0 {
+		// with repetitions: streamed, the count may be huge
+		if withScores && s.w.proto >= 3 {
+			s.w.Array(int(-n))
+		} else if withScores {
+			s.w.Array(int(-2 * n))
+		} else {
+			s.w.Array(int(-n))
+		}
+		for i := int64(0); i < -n; i++ {
+			e := z.at(s.e.rand.IntN(size))
+			if withScores && s.w.proto >= 3 {
+				s.w.Array(2)
+			}
+			s.w.BulkString(e.member)
+			if withScores {
+				s.w.Double(e.score)
+			}
+		}
+		return
+	}
 	var picks []zentry
 	switch {
-	case n < 0:
-		picks = make([]zentry, -n)
-		for i := range picks {
-			picks[i] = z.at(s.e.rand.IntN(size))
-		}
 	case n >= int64(size):
 		// the whole set, highest first, as Redis answers it
 		picks = make([]zentry, 0, size)

@@ -76,6 +76,7 @@ var zsetScript = []string{
 	"ZADD f 0.1 a 1.5 b 1e20 c 123456789012345678 d -0 e 3.0 g", "ZRANGE f 0 -1 WITHSCORES", "ZSCAN f 0", "ZSCORE f e",
 	"ZADD z2 -0 a 1e-7 d 1.5e-5 e 12345678.25 f 4611686018427387904 g 4611686018427387903 h", "ZSCAN z2 0", "ZSCORE z2 a",
 	"ZADD e 0 a", "ZADD e 0 b", "ZRANGE e 0 -1 WITHSCORES", "ZINCRBY e -0 a", "ZSCORE e a",
+	"ZADD one 1.5 x", "ZRANDMEMBER one -2 WITHSCORES", "ZRANDMEMBER one -2", "SADD sone x", "SRANDMEMBER sone -2",
 }
 
 func TestZsetCommands(t *testing.T) {
@@ -95,6 +96,7 @@ var zsetResp3Script = []string{
 	"ZMPOP 1 nokey MIN", "ZADD z 1 a 2 b", "ZRANGEBYSCORE z -inf inf WITHSCORES", "ZREVRANGE z 0 -1 WITHSCORES",
 	"ZRANDMEMBER z 5 WITHSCORES", "ZRANDMEMBER nokey 2", "ZRANDMEMBER nokey", "ZRANGESTORE x nokey 0 1",
 	"BZMPOP 0 1 z MAX COUNT 5", "ZADD z 1 a", "BZPOPMAX z 0",
+	"ZADD one 1.5 x", "ZRANDMEMBER one -2 WITHSCORES", "ZRANDMEMBER one -2",
 }
 
 func TestZsetCommandsResp3(t *testing.T) {
