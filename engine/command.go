@@ -97,6 +97,7 @@ func handlers() map[string]handler {
 		hashHandlers(),
 		setHandlers(),
 		zsetHandlers(),
+		sortHandlers(),
 		pubsubHandlers(),
 		transactionHandlers(),
 	} {
