@@ -547,3 +547,14 @@ func TestStringKeysDoNotAliasRequestBuffers(t *testing.T) {
 	assert.Equal(t, integer(100), c.line("TTL key1"))
 	assert.Equal(t, "*0\r\n", c.line("KEYS XXXX"))
 }
+
+func TestSetOverwritesOtherTypes(t *testing.T) {
+	runSteps(t, []step{
+		{cmd: "RPUSH k a", want: integer(1)},
+		{cmd: "SET k v", want: ok},
+		{cmd: "GET k", want: bulk("v")},
+		{cmd: "SADD s a", want: integer(1)},
+		{cmd: "SET s v GET", want: errReply(errWrongType)},
+		{cmd: "TYPE s", want: "+set\r\n"},
+	})
+}
