@@ -716,11 +716,6 @@ func (s *Session) buildZset(entries []zentry) *zset {
 }
 
 func zrankGeneric(s *Session, args [][]byte, rev bool) {
-	if len(args) != 3 {
-		// Redis 7.0 has no WITHSCORE: its arity is exactly 3.
-		s.w.Error("ERR wrong number of arguments for '" + strings.ToLower(string(args[0])) + "' command")
-		return
-	}
 	z, found, bad := lookupObj[*zset](s, args[1])
 	if bad {
 		return

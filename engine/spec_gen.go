@@ -3700,7 +3700,7 @@ func commandSpecs() []*CommandSpec {
 				}},
 			},
 		},
-		{Name: "zrank", Container: "", Group: "sorted-set", Since: "2.0.0", Complexity: "O(log(N))", Arity: -3,
+		{Name: "zrank", Container: "", Group: "sorted-set", Since: "2.0.0", Complexity: "O(log(N))", Arity: 3,
 			Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "sortedset", "fast"}, Hints: nil, DocFlags: nil,
 			FirstKey: 1, LastKey: 1, Step: 1,
 			KeySpecs: []KeySpec{
@@ -3808,7 +3808,7 @@ func commandSpecs() []*CommandSpec {
 				}},
 			},
 		},
-		{Name: "zrevrank", Container: "", Group: "sorted-set", Since: "2.0.0", Complexity: "O(log(N))", Arity: -3,
+		{Name: "zrevrank", Container: "", Group: "sorted-set", Since: "2.0.0", Complexity: "O(log(N))", Arity: 3,
 			Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "sortedset", "fast"}, Hints: nil, DocFlags: nil,
 			FirstKey: 1, LastKey: 1, Step: 1,
 			KeySpecs: []KeySpec{

@@ -66,6 +66,13 @@ type command struct {
 	ReplacedBy      string            `json:"replaced_by"`
 }
 
+// redis70Arity corrects facts that commands.json (documenting 7.2+) changed
+// after Redis 7.0, whose behaviour GoRedis follows.
+var redis70Arity = map[string]int{
+	"zrank":    3, // WITHSCORE came in 7.2
+	"zrevrank": 3,
+}
+
 // Key spec flags in the order Redis prints them.
 var keyFlagOrder = []string{"RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key", "incomplete", "variable_flags"}
 
@@ -108,6 +115,9 @@ func main() {
 			var all map[string]any
 			_ = json.Unmarshal(r, &all)
 			specs[i].Flags = all
+		}
+		if a, ok := redis70Arity[name]; ok {
+			c.Arity = a
 		}
 		first, last, step := legacyRange(specs)
 		fmt.Fprintf(&b, "{Name: %q, Container: %q, Group: %q, Since: %q, Complexity: %q, Arity: %d,\n",
