@@ -105,6 +105,10 @@ export class Terminal {
     this.root = root;
     this.input.addEventListener('keydown', (e) => this.onKey(e));
     this.input.addEventListener('input', () => this.onInput());
+    // In Ctrl-R search the keys edit the query, never the line itself.
+    this.input.addEventListener('beforeinput', (e) => {
+      if (this.search) e.preventDefault();
+    });
     this.input.addEventListener('paste', (e) => this.onPaste(e));
     this.out.addEventListener('click', () => {
       if (!window.getSelection().toString()) this.input.focus();
