@@ -21,7 +21,7 @@ export class Inspector {
 
   show(who, request, reply) {
     this.who.textContent = `Last exchange: ${who}`;
-    fill(this.req, request, request.length ? resp.explainRequest(request) : [], 'nothing sent: the server pushed this');
+    fill(this.req, request, request.length ? resp.explainRequest(request) : [], request.length ? '' : 'nothing sent: the server pushed this');
     let rows = [];
     let note = '';
     try {

@@ -311,7 +311,7 @@ export function explainReply(r, depth = 0, out = [], role = '') {
       if (r.value === null) {
         head(`Null bulk string: length -1 (how RESP2 says nil)`);
       } else {
-        head(`${typeNames[r.type][0].toUpperCase()}${typeNames[r.type].slice(1)} header: ${r.value.length} bytes follow, then CR LF`);
+        head(`${typeNames[r.type][0].toUpperCase()}${typeNames[r.type].slice(1)} header: ${r.value.length} byte${r.value.length === 1 ? '' : 's'} follow, then CR LF`);
         out.push({ start: r.headEnd, end: r.end, depth, text: `  payload ${repr(r.value.subarray(0, 64))}${r.value.length > 64 ? '…' : ''}` });
       }
       break;
@@ -358,7 +358,7 @@ export function explainRequest(buf) {
       }
       const len = parseInt(dec.decode(buf.subarray(o + 1, nl2)), 10);
       const what = i === 0 ? 'command name' : `argument ${i}`;
-      out.push({ start: o, end: nl2 + 1, depth: 1, text: `Bulk string header: ${len} bytes follow (${what})` });
+      out.push({ start: o, end: nl2 + 1, depth: 1, text: `Bulk string header: ${len} byte${len === 1 ? '' : 's'} follow (${what})` });
       const end = Math.min(nl2 + 1 + len + 2, buf.length);
       const payload = buf.subarray(nl2 + 1, Math.min(nl2 + 1 + len, buf.length));
       out.push({ start: nl2 + 1, end, depth: 1, text: `  ${repr(payload.subarray(0, 64))}${payload.length > 64 ? '…' : ''}, then CR LF` });

@@ -206,7 +206,8 @@ export class Terminal {
     try {
       reply = await this.conn.send(bytes);
     } catch (e) {
-      this.print(`(error) ${e.message}`, 'term-error');
+      if (!this.interrupted) this.print(`(error) ${e.message}`, 'term-error');
+      this.interrupted = false;
       return;
     } finally {
       this.busy = false;
@@ -384,6 +385,10 @@ export class Terminal {
         case 'c':
           if (this.input.selectionStart !== this.input.selectionEnd) return;
           e.preventDefault();
+          if (this.busy) {
+            this.interrupt();
+            return;
+          }
           this.echo(this.input.value + '^C');
           this.setLine('');
           return;
@@ -437,6 +442,19 @@ export class Terminal {
     const last = lines.pop();
     this.setLine(last);
     for (const l of lines) this.submit(l);
+  }
+
+  // interrupt gives up on a command that waits (BLPOP ...): like redis-cli
+  // on Ctrl-C it drops the connection; the terminal opens a new one.
+  async interrupt() {
+    this.queue = [];
+    this.interrupted = true;
+    this.conn.close();
+    this.print('^C (connection closed; a new client connection was opened)', 'term-note');
+    this.db = 0;
+    this.inMulti = false;
+    await this.connect();
+    this.updatePrompt();
   }
 
   setRaw(on) {
