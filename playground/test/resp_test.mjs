@@ -1,6 +1,6 @@
 // Node tests for resp.js: redis-cli formatting against golden files
 // captured from redis-server 7.0 and redis-cli 7.0 (golden/caseN.resp is
-// the raw reply, caseN.out what redis-cli printed on a terminal), and
+// the raw reply, caseN.cli what redis-cli printed on a terminal), and
 // redis-cli's argument splitting. Run: node playground/test/resp_test.mjs
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,7 +25,7 @@ for (const f of fs.readdirSync(golden).filter((f) => f.endsWith('.resp')).sort()
   const cmd = fs.readFileSync(path.join(golden, base + '.cmd'), 'utf8');
   check(`${base} (${cmd})`, () => {
     const bytes = new Uint8Array(fs.readFileSync(path.join(golden, f)));
-    const want = fs.readFileSync(path.join(golden, base + '.out'), 'utf8');
+    const want = fs.readFileSync(path.join(golden, base + '.cli'), 'utf8');
     const { replies, rest } = resp.parseReplies(bytes);
     assert.equal(rest, bytes.length, 'whole reply parsed');
     assert.equal(replies.length, 1);
