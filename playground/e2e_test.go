@@ -3,6 +3,7 @@ package playground_test
 import (
 	"context"
 	"io/fs"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -239,4 +240,21 @@ func TestPlaygroundInBrowser(t *testing.T) {
 // clearInput empties an input the way typing would (an input event).
 func clearInput(sel string) chromedp.Action {
 	return chromedp.Evaluate(`(() => { const e = document.querySelector(`+strconv.Quote(sel)+`); e.value = ""; e.dispatchEvent(new Event("input")); })()`, nil)
+}
+
+// TestRepoRootPage loads index.html from the repository root through a
+// plain static file server, as a static host would serve the repository.
+func TestRepoRootPage(t *testing.T) {
+	ctx := browser(t)
+	if _, err := os.Stat("wasm/goredis.wasm"); err != nil {
+		t.Skip("playground/wasm is not built: run make wasm")
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir("..")))
+	defer srv.Close()
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/index.html"),
+		chromedp.WaitVisible(`html[data-ready="true"]`, chromedp.ByQuery),
+	))
+	run(t, ctx, 1, "PING", "PONG")
+	run(t, ctx, 1, "ECHO \"a\\tb\"", `"a\tb"`)
 }
