@@ -4,6 +4,7 @@
 import { WasmTransport } from './transport.js';
 import { Terminal, History } from './terminal.js';
 import { Inspector } from './inspector.js';
+import * as resp from './resp.js';
 
 const THEME_KEY = 'goredis.theme';
 const MAX_TERMINALS = 4;
@@ -28,6 +29,44 @@ function flatten(hints) {
     for (const s of h.subcommands || []) out.push(s);
   }
   return out;
+}
+
+// mountTutorial shows the lessons (tutorial.js, lessons/) beside the
+// terminals when they are part of this build, through the host interface
+// tutorial.js documents.
+async function mountTutorial(main, { transport, open, add, activity }) {
+  let mod;
+  try {
+    mod = await import('./tutorial.js');
+  } catch {
+    return; // no tutorial in this build
+  }
+  let quiet = null; // a connection of its own for checks and seeding
+  const host = {
+    async run(term, line) {
+      while (open.length < term) await add();
+      await open[term - 1].submit(line);
+    },
+    async query(line) {
+      quiet ??= await transport.connect();
+      const args = resp.splitArgs(line) || [];
+      return quiet.send(resp.encodeCommand(args));
+    },
+    last() {
+      const t = open[0];
+      return { typed: t.lastTyped || '', reply: t.lastReply ? mod.plain(t.lastReply)[0] : '', busy: !!t.running };
+    },
+    onActivity(fn) {
+      activity.push(fn);
+    },
+    async openTerminal2() {
+      while (open.length < 2) await add();
+    },
+  };
+  const panel = el('aside', { class: 'pg-tutorial', 'aria-label': 'Tutorial' });
+  main.prepend(panel);
+  const tut = new mod.Tutorial(panel, host, new URL('./lessons/', import.meta.url).href);
+  await tut.load();
 }
 
 async function main() {
@@ -79,6 +118,7 @@ async function main() {
   }
   status.textContent = `GoRedis ${version.goredis} · Redis ${version.redis} compatible · in-page WebAssembly`;
   const history = new History(localStorage);
+  const activity = [];
   const open = [];
   let counter = 0;
   const add = async () => {
@@ -87,6 +127,7 @@ async function main() {
     terms.append(box);
     const t = new Terminal(box, {
       transport, commands, history, inspector, version: version.redis,
+      onActivity: () => activity.forEach((fn) => fn()),
       title: `client ${counter}`,
       onClose: counter > 1 ? (term) => {
         term.close();
@@ -106,6 +147,7 @@ async function main() {
   rawBox.addEventListener('change', () => open.forEach((t) => t.setRaw(rawBox.checked)));
   const first = await add();
   first.print('Type HELP for help, TAB completes command names, Ctrl-R searches the history.\n', 'term-note');
+  await mountTutorial(main, { transport, open, add, activity });
   window.goredisReadyMs = performance.now();
   document.documentElement.dataset.ready = 'true';
 }

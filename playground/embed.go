@@ -37,6 +37,8 @@ var contentTypes = map[string]string{
 	".svg":  "image/svg+xml",
 	".png":  "image/png",
 	".ico":  "image/x-icon",
+	".md":   "text/markdown; charset=utf-8", // lessons
+	".txt":  "text/plain; charset=utf-8",
 }
 
 // Handler serves the playground from fsys: index.html at /, the other

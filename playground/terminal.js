@@ -152,15 +152,22 @@ export class Terminal {
   }
 
   // submit runs one line, or queues it while a command is running.
+  // It resolves when the line has run.
   submit(line) {
-    if (this.running) {
-      this.queue.push(line);
-      return;
-    }
+    return new Promise((resolve) => {
+      this.queue.push({ line, resolve });
+      if (!this.running) this.next();
+    });
+  }
+
+  next() {
+    const item = this.queue.shift();
+    if (!item) return;
     this.running = true;
-    this.run(line).finally(() => {
+    this.run(item.line).finally(() => {
       this.running = false;
-      if (this.queue.length) this.submit(this.queue.shift());
+      item.resolve();
+      this.next();
     });
   }
 
@@ -223,9 +230,15 @@ export class Terminal {
       return;
     }
     for (const r of parsed.replies) this.print(resp.formatReply(r), r.type === '-' ? 'term-error' : '');
+    if (parsed.replies.length) {
+      const r = parsed.replies[parsed.replies.length - 1];
+      this.lastTyped = words ? words[0].toUpperCase() : '';
+      this.lastReply = reply.subarray(r.start, r.end);
+    }
     if (this.raw && parsed.replies.length === 0) this.print('(no complete command yet: the server keeps the bytes and waits for the rest)', 'term-note');
     if (words && parsed.replies.length) this.track(words, parsed.replies[parsed.replies.length - 1]);
     this.updatePrompt();
+    this.opts.onActivity?.(this);
   }
 
   // track follows the connection state redis-cli shows in its prompt.
@@ -447,7 +460,7 @@ export class Terminal {
   // interrupt gives up on a command that waits (BLPOP ...): like redis-cli
   // on Ctrl-C it drops the connection; the terminal opens a new one.
   async interrupt() {
-    this.queue = [];
+    for (const item of this.queue.splice(0)) item.resolve();
     this.interrupted = true;
     this.conn.close();
     this.print('^C (connection closed; a new client connection was opened)', 'term-note');
