@@ -42,8 +42,8 @@ var contentTypes = map[string]string{
 }
 
 // Handler serves the playground from fsys: index.html at /, the other
-// files by name. goredis.wasm goes out gzip-compressed (its prebuilt .gz)
-// to clients that accept gzip.
+// files by name. goredis.wasm goes out precompressed (its prebuilt .br or
+// .gz) to clients that accept that encoding; browsers send br over HTTPS.
 func Handler(fsys fs.FS) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -66,9 +66,13 @@ func Handler(fsys fs.FS) http.Handler {
 		h.Set("Cache-Control", "no-cache")
 		if path.Ext(name) == ".wasm" {
 			h.Add("Vary", "Accept-Encoding")
-			if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-				if data, err := fs.ReadFile(fsys, name+".gz"); err == nil {
-					h.Set("Content-Encoding", "gzip")
+			accept := r.Header.Get("Accept-Encoding")
+			for _, c := range precompressed {
+				if !accepts(accept, c.encoding) {
+					continue
+				}
+				if data, err := fs.ReadFile(fsys, name+c.suffix); err == nil {
+					h.Set("Content-Encoding", c.encoding)
 					serveBytes(w, r, data)
 					return
 				}
@@ -97,11 +101,18 @@ func serveBytes(w http.ResponseWriter, r *http.Request, data []byte) {
 	}
 }
 
-// acceptsGzip reads an Accept-Encoding header: gzip listed without q=0.
-func acceptsGzip(header string) bool {
+// precompressed lists the encodings `make wasm` prepares, best first
+// (brotli only when the brotli tool was installed).
+var precompressed = [...]struct{ encoding, suffix string }{
+	{"br", ".br"},
+	{"gzip", ".gz"},
+}
+
+// accepts reads an Accept-Encoding header: coding listed (or *) without q=0.
+func accepts(header, coding string) bool {
 	for _, part := range strings.Split(header, ",") {
 		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(enc), "gzip") && strings.TrimSpace(enc) != "*" {
+		if !strings.EqualFold(strings.TrimSpace(enc), coding) && strings.TrimSpace(enc) != "*" {
 			continue
 		}
 		params = strings.ReplaceAll(params, " ", "")

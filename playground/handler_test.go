@@ -57,11 +57,18 @@ func TestHandler(t *testing.T) {
 		assert.Equal(t, 404, get(p, "").StatusCode, p)
 	}
 
-	r = get("/wasm/goredis.wasm", "br, gzip, deflate")
+	r = get("/wasm/goredis.wasm", "gzip, deflate, br")
 	assert.Equal(t, "application/wasm", r.Header.Get("Content-Type"))
 	assert.Equal(t, "gzip", r.Header.Get("Content-Encoding"))
 	assert.Equal(t, "Accept-Encoding", r.Header.Get("Vary"))
 	assert.Equal(t, string(gz), body(r))
+
+	fsys["wasm/goredis.wasm.br"] = &fstest.MapFile{Data: []byte("brotli")}
+	r = get("/wasm/goredis.wasm", "gzip, deflate, br")
+	assert.Equal(t, "br", r.Header.Get("Content-Encoding"))
+	assert.Equal(t, "brotli", body(r))
+	r = get("/wasm/goredis.wasm", "gzip, br;q=0")
+	assert.Equal(t, "gzip", r.Header.Get("Content-Encoding"))
 
 	for _, enc := range []string{"", "identity", "gzip;q=0"} {
 		r = get("/wasm/goredis.wasm", enc)
