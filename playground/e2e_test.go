@@ -208,6 +208,21 @@ func TestPlaygroundInBrowser(t *testing.T) {
 		require.NoError(t, chromedp.Run(ctx, chromedp.SendKeys(in, kb.Escape, chromedp.ByQuery)))
 		require.NoError(t, chromedp.Run(ctx, clearInput(in)))
 		run(t, ctx, 1, `HELP SET`, "SET key value [NX|XX] [GET]")
+		out := run(t, ctx, 1, `HELP @string`, "GET key")
+		assert.Contains(t, out, "SET key value")
+		assert.NotContains(t, out, "DBSIZE")
+		// A multi-line paste runs each line; the last stays editable.
+		before := output(t, ctx, 1)
+		require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(`(() => {
+			const dt = new DataTransfer();
+			dt.setData("text/plain", "SET p1 one\nGET p1\nGET p");
+			document.querySelector(`+strconv.Quote(in)+`).dispatchEvent(new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true}));
+		})()`, nil)))
+		pasted := waitOutput(t, ctx, 1, len(before), `"one"`)
+		assert.Contains(t, pasted, "SET p1 one\nOK\n")
+		require.NoError(t, chromedp.Run(ctx, chromedp.Value(in, &v, chromedp.ByQuery)))
+		assert.Equal(t, "GET p", v)
+		require.NoError(t, chromedp.Run(ctx, clearInput(in)))
 		var stored string
 		require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(`localStorage.getItem("goredis.history")`, &stored)))
 		assert.Contains(t, stored, `"GET nokey"`)
