@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -80,4 +82,15 @@ func TestHandler(t *testing.T) {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
+}
+
+// TestRootIndex keeps the repository's index.html the same page as
+// playground/index.html, with its URLs one folder down.
+func TestRootIndex(t *testing.T) {
+	root, err := os.ReadFile("../index.html")
+	require.NoError(t, err)
+	page, err := os.ReadFile("index.html")
+	require.NoError(t, err)
+	want := strings.NewReplacer(`href="./`, `href="./playground/`, `src="./`, `src="./playground/`).Replace(string(page))
+	assert.Equal(t, want, string(root))
 }
