@@ -145,6 +145,9 @@ func TestPlaygroundInBrowser(t *testing.T) {
 		out := run(t, ctx, 1, `HELLO 3`, `1# "server" => "GoRedis"`)
 		assert.Contains(t, out, `7# "modules" => (empty array)`)
 		run(t, ctx, 1, `HELLO 2`, `1) "server"`)
+		// After QUIT the next command runs on a new connection.
+		run(t, ctx, 1, `QUIT`, "OK")
+		run(t, ctx, 1, `PING`, "PONG")
 	})
 
 	t.Run("inspector shows the bytes", func(t *testing.T) {

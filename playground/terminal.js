@@ -211,7 +211,15 @@ export class Terminal {
     this.input.setAttribute('aria-busy', 'true');
     let reply;
     try {
-      reply = await this.conn.send(bytes);
+      try {
+        reply = await this.conn.send(bytes);
+      } catch (e) {
+        if (this.interrupted || !/no such session/.test(e.message)) throw e;
+        // The server closed the connection (QUIT, CLIENT KILL): like
+        // redis-cli, connect again and send the command on the new one.
+        await this.reconnect();
+        reply = await this.conn.send(bytes);
+      }
     } catch (e) {
       if (!this.interrupted) this.print(`(error) ${e.message}`, 'term-error');
       this.interrupted = false;
@@ -464,6 +472,10 @@ export class Terminal {
     this.interrupted = true;
     this.conn.close();
     this.print('^C (connection closed; a new client connection was opened)', 'term-note');
+    await this.reconnect();
+  }
+
+  async reconnect() {
     this.db = 0;
     this.inMulti = false;
     await this.connect();

@@ -75,6 +75,9 @@ type host struct {
 // and one worker goroutine that runs its requests in order, as a TCP peer
 // runs them.
 type conn struct {
+	h      *host
+	id     int
+	once   sync.Once
 	sess   *engine.Session
 	rd     *netserver.Reader
 	reqs   chan request
@@ -101,6 +104,7 @@ func (h *host) cron() {
 
 func (h *host) newSession(args []js.Value) any {
 	c := &conn{
+		h:    h,
 		rd:   netserver.NewReader(),
 		reqs: make(chan request, 64),
 		wake: make(chan struct{}, 1),
@@ -120,11 +124,11 @@ func (h *host) newSession(args []js.Value) any {
 	c.rd.Authenticated = c.sess.Authenticated
 	h.mu.Lock()
 	h.nextID++
-	id := h.nextID
-	h.conns[id] = c
+	c.id = h.nextID
+	h.conns[c.id] = c
 	h.mu.Unlock()
 	go c.run()
-	return id
+	return c.id
 }
 
 func (c *conn) signal() {
@@ -152,16 +156,24 @@ func (h *host) closeSession(args []js.Value) any {
 	if len(args) < 1 {
 		return jsError("closeSession(id)")
 	}
-	c, id, err := h.conn(args[0])
+	c, _, err := h.conn(args[0])
 	if err != nil {
 		return false
 	}
-	h.mu.Lock()
-	delete(h.conns, id)
-	h.mu.Unlock()
-	close(c.quit)
-	c.sess.Close()
+	c.drop()
 	return true
+}
+
+// drop ends the session: the page closed it, or the engine did (QUIT,
+// CLIENT KILL). Later calls with its id fail with "no such session".
+func (c *conn) drop() {
+	c.once.Do(func() {
+		c.h.mu.Lock()
+		delete(c.h.conns, c.id)
+		c.h.mu.Unlock()
+		close(c.quit)
+		c.sess.Close()
+	})
 }
 
 // exec(id, line | Uint8Array) -> Promise<Uint8Array>
@@ -263,6 +275,9 @@ func (c *conn) run() {
 			c.serve(req)
 		case <-c.wake:
 			c.push()
+		}
+		if c.sess.ShouldClose() {
+			c.drop()
 		}
 	}
 }

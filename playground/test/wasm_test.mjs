@@ -132,6 +132,13 @@ await check('closing a session', async () => {
   assert.equal(g.closeSession(c), false);
 });
 
+await check('QUIT ends the session', async () => {
+  const c = g.newSession();
+  assert.equal(str(await g.exec(c, 'QUIT')), '+OK\r\n');
+  await sleep(10);
+  await assert.rejects(g.exec(c, 'PING'), /no such session/);
+});
+
 await check('bad arguments reject', async () => {
   await assert.rejects(g.exec('x', 'PING'), /session id must be a number/);
   await assert.rejects(g.exec(a, 42), /input must be/);
