@@ -1,7 +1,7 @@
 // The playground page: terminals on one engine, an inspector, themes.
 // It builds its own DOM, so the same index.html works from the repository
 // root (./playground/app.js) and from the Go server (./app.js).
-import { WasmTransport } from './transport.js';
+import { WasmTransport, WebSocketTransport } from './transport.js';
 import { Terminal, History } from './terminal.js';
 import { Inspector } from './inspector.js';
 import * as resp from './resp.js';
@@ -105,7 +105,15 @@ async function main() {
   });
 
   const inspector = new Inspector(inspRoot);
-  const transport = new WasmTransport(new URL('./wasm/', import.meta.url));
+  const params = new URLSearchParams(location.search);
+  let transport;
+  if (params.has('ws')) {
+    const u = new URL(params.get('ws') || './ws', location.href);
+    u.protocol = u.protocol === 'https:' ? 'wss:' : u.protocol === 'http:' ? 'ws:' : u.protocol;
+    transport = new WebSocketTransport(u.href);
+  } else {
+    transport = new WasmTransport(new URL('./wasm/', import.meta.url));
+  }
   let version, commands;
   try {
     await transport.ready();
@@ -116,7 +124,9 @@ async function main() {
     status.classList.add('error');
     throw e;
   }
-  status.textContent = `GoRedis ${version.goredis} · Redis ${version.redis} compatible · in-page WebAssembly`;
+  status.textContent = transport.name === 'wasm'
+    ? `GoRedis ${version.goredis} · Redis ${version.redis} compatible · in-page WebAssembly`
+    : `GoRedis (Redis ${version.redis} compatible) · over WebSocket: ${transport.url}`;
   const history = new History(localStorage);
   const activity = [];
   const open = [];

@@ -394,3 +394,74 @@ export function visibleBytes(bytes, max = 96) {
   if (bytes.length > max) runs.push({ text: `… ${bytes.length - max} more bytes`, ctl: true });
   return runs;
 }
+
+// parseRequests splits request bytes into the complete commands they hold
+// (multibulk or inline), each as its argument byte arrays, as the server's
+// reader would. Incomplete trailing bytes are ignored.
+export function parseRequests(buf) {
+  const cmds = [];
+  let o = 0;
+  while (o < buf.length) {
+    const nl = buf.indexOf(LF, o);
+    if (nl < 0) break;
+    if (buf[o] !== 42) {
+      const args = splitArgs(buf.subarray(o, nl + 1));
+      if (args && args.length) cmds.push(args);
+      o = nl + 1;
+      continue;
+    }
+    const n = parseInt(dec.decode(buf.subarray(o + 1, nl)), 10);
+    let p = nl + 1;
+    const args = [];
+    for (let i = 0; i < n; i++) {
+      const nl2 = buf.indexOf(LF, p);
+      if (nl2 < 0) return cmds;
+      const len = parseInt(dec.decode(buf.subarray(p + 1, nl2)), 10);
+      if (nl2 + 1 + len + 2 > buf.length) return cmds;
+      args.push(buf.subarray(nl2 + 1, nl2 + 1 + len));
+      p = nl2 + 1 + len + 2;
+    }
+    if (n > 0) cmds.push(args);
+    o = p;
+  }
+  return cmds;
+}
+
+// argsSynopsis formats COMMAND DOCS arguments as redis-cli's help does;
+// engine.ArgsSynopsis is the same function for the wasm build.
+export function argsSynopsis(args) {
+  return (args || []).map(argSynopsis).join(' ');
+}
+
+function argSynopsis(a) {
+  let name;
+  if (a.type === 'block') name = argsSynopsis(a.arguments);
+  else if (a.type === 'oneof') name = (a.arguments || []).map(argSynopsis).join('|');
+  else if (a.type === 'pure-token') name = '';
+  else name = a.display_text || a.name;
+  const flags = a.flags || [];
+  if (flags.includes('multiple')) {
+    name = flags.includes('multiple_token') ? `${name} [${a.token} ${name} ...]` : `${name} [${name} ...]`;
+  }
+  if (a.token) name = name ? `${a.token} ${name}` : a.token;
+  if (flags.includes('optional')) name = `[${name}]`;
+  return name;
+}
+
+// toJS turns a parsed reply into plain values: strings, numbers, null,
+// arrays, and objects for maps (and RESP2 arrays of key/value pairs when
+// asked by the caller).
+export function toJS(r) {
+  switch (r.type) {
+    case '$': case '=': case '!': return r.value === null ? null : dec.decode(r.value);
+    case ':': return Number(r.value);
+    case '*': case '~': case '>': return r.children === null ? null : r.children.map(toJS);
+    case '%': {
+      const o = {};
+      for (let i = 0; i < r.children.length; i += 2) o[toJS(r.children[i])] = toJS(r.children[i + 1]);
+      return o;
+    }
+    case '_': return null;
+    default: return r.value;
+  }
+}

@@ -1,3 +1,5 @@
+import * as resp from './resp.js';
+
 // Transports carry RESP bytes between a terminal and an engine. Both speak
 // the same bytes; only where the engine runs differs.
 //
@@ -13,8 +15,9 @@
 //     close(): void
 //   }
 //
-// WasmTransport runs the engine in this page (wasm/main.go). A WebSocket
-// transport for the server's bridge will implement the same interface.
+// WasmTransport runs the engine in this page (wasm/main.go);
+// WebSocketTransport reaches a GoRedis server through its WebSocket bridge.
+// app.js picks WebSocket with ?ws=<url> (or ?ws for ./ws next to the page).
 
 export class WasmTransport {
   // base is the URL of the folder holding goredis.wasm and wasm_exec.js.
@@ -90,4 +93,119 @@ export class WasmTransport {
 function unwrap(v) {
   if (v instanceof Error) throw v;
   return v;
+}
+
+// WebSocketTransport talks to a GoRedis server's WebSocket bridge: binary
+// frames carry RESP both ways. Replies are matched to requests by counting
+// the commands sent; output beyond that (pub/sub messages, RESP3 pushes)
+// goes to onPush.
+export class WebSocketTransport {
+  // url: ws:// or wss:// address of the bridge.
+  constructor(url) {
+    this.name = 'websocket';
+    this.url = url;
+  }
+
+  ready() {
+    return Promise.resolve();
+  }
+
+  async _oneShot(args) {
+    const c = await this.connect();
+    try {
+      const bytes = await c.send(resp.encodeCommand(args));
+      return resp.parseReply(bytes);
+    } finally {
+      c.close();
+    }
+  }
+
+  async version() {
+    const r = resp.toJS(await this._oneShot(['HELLO', '3']));
+    return { goredis: '', redis: r.version };
+  }
+
+  // commands builds the hints from COMMAND DOCS (RESP3: maps).
+  async commands() {
+    const c = await this.connect();
+    try {
+      await c.send(resp.encodeCommand(['HELLO', '3']));
+      const docs = resp.toJS(resp.parseReply(await c.send(resp.encodeCommand(['COMMAND', 'DOCS']))));
+      const hint = (name, d) => ({
+        name: name.toUpperCase().replace('|', ' '),
+        group: d.group, since: d.since, complexity: d.complexity,
+        params: resp.argsSynopsis(d.arguments),
+        subcommands: Object.entries(d.subcommands || {}).map(([n, s]) => hint(n, s)),
+      });
+      return Object.entries(docs).map(([n, d]) => hint(n, d)).sort((a, b) => (a.name < b.name ? -1 : 1));
+    } finally {
+      c.close();
+    }
+  }
+
+  connect(onPush) {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(this.url, 'resp');
+      ws.binaryType = 'arraybuffer';
+      const pending = []; // {left, parts, resolve, reject, pushes}
+      let buf = new Uint8Array(0);
+      let opened = false;
+      const fail = (err) => {
+        for (const p of pending.splice(0)) p.reject(err);
+      };
+      ws.onopen = () => {
+        opened = true;
+        resolve({
+          send: (bytes) => new Promise((res, rej) => {
+            if (ws.readyState !== WebSocket.OPEN) {
+              rej(new Error('no such session: the connection is closed'));
+              return;
+            }
+            let left = 0;
+            let pushes = false;
+            for (const args of resp.parseRequests(bytes)) {
+              const name = resp.text(args[0]).toLowerCase();
+              // (P|S)SUBSCRIBE answers once per channel, in pushes in RESP3.
+              if (/^[ps]?subscribe$/.test(name)) {
+                left += args.length - 1;
+                pushes = true;
+              } else {
+                left += 1;
+                pushes ||= /^[ps]?unsubscribe$/.test(name);
+              }
+            }
+            ws.send(bytes);
+            if (left === 0) res(new Uint8Array(0));
+            else pending.push({ left, parts: [], resolve: res, reject: rej, pushes });
+          }),
+          close: () => ws.close(),
+        });
+      };
+      ws.onerror = () => {
+        if (!opened) reject(new Error(`cannot connect to ${this.url}`));
+      };
+      ws.onclose = () => fail(new Error('no such session: the server closed the connection'));
+      ws.onmessage = (ev) => {
+        buf = resp.concat([buf, new Uint8Array(ev.data)]);
+        let o = 0;
+        for (;;) {
+          const r = resp.parseReply(buf, o);
+          if (!r) break;
+          const bytes = buf.slice(r.start, r.end);
+          o = r.end;
+          const head = pending[0];
+          if (!head || (r.type === '>' && !head.pushes)) {
+            if (onPush) onPush(bytes);
+            continue;
+          }
+          head.parts.push(bytes);
+          if (--head.left === 0) {
+            pending.shift();
+            head.resolve(resp.concat(head.parts));
+          }
+        }
+        buf = buf.slice(o);
+      };
+    });
+  }
 }
