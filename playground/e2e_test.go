@@ -40,6 +40,10 @@ func browser(t *testing.T) context.Context {
 	if _, err := fs.Stat(playground.Files(), "wasm/goredis.wasm"); err != nil {
 		t.Skip("the wasm engine is not embedded: run make wasm before go test")
 	}
+	// A fresh profile, removed after the browser has gone (t.TempDir would
+	// fail the test when Chromium still writes to it while exiting).
+	profile, err := os.MkdirTemp("", "goredis-chromium-")
+	require.NoError(t, err)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Flag("headless", true),
@@ -50,7 +54,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1400, 900),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -60,6 +64,12 @@ func browser(t *testing.T) context.Context {
 		cancelTimeout()
 		cancelCtx()
 		cancelAlloc()
+		for i := 0; i < 20; i++ {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	return ctx
 }
