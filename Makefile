@@ -23,7 +23,8 @@ wasm:
 	@if [ -f wasm/main.go ]; then \
 		GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(WASM_DIR)/goredis.wasm ./wasm && \
 		cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(WASM_DIR)/wasm_exec.js && \
-		gzip -9 -k -f $(WASM_DIR)/goredis.wasm; \
+		gzip -9 -k -f $(WASM_DIR)/goredis.wasm && \
+		if command -v brotli >/dev/null 2>&1; then brotli -q 11 -k -f $(WASM_DIR)/goredis.wasm; fi; \
 	fi
 
 # deps installs the programs the tests drive: redis-server and redis-cli

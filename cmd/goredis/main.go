@@ -92,8 +92,20 @@ func run(argv []string) error {
 		return fmt.Errorf("could not listen on %s: %w", opts.Addr, err)
 	}
 	srv.Logf('*', "Running mode=standalone, port=%s.", port)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve() }()
+	var web *netserver.HTTPServer
+	if hp := conf["http-port"]; hp != "0" {
+		if hp == "" {
+			hp = "8080"
+		}
+		web = netserver.NewHTTP(eng, net.JoinHostPort(host, hp))
+		if err := web.Listen(); err != nil {
+			return fmt.Errorf("could not listen for HTTP on port %s: %w", hp, err)
+		}
+		srv.Logf('*', "Playground at http://%s/", web.Addr())
+		go func() { errc <- web.Serve() }()
+	}
 
 	select {
 	case s := <-sig:
@@ -105,6 +117,9 @@ func run(argv []string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if web != nil {
+		_ = web.Shutdown(ctx)
+	}
 	_ = srv.Shutdown(ctx)
 	srv.Logf('#', "GoRedis is now ready to exit, bye bye...")
 	return nil

@@ -1,0 +1,95 @@
+//go:build !(js && wasm)
+
+// The wasm build imports this package for its request Reader; net/http
+// would add about 2 MB to it, so the HTTP side is left out there.
+
+package netserver
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/goredis-dev/goredis/engine"
+	"github.com/goredis-dev/goredis/playground"
+)
+
+// HTTP timeouts: the page's files are small, and slow peers must not hold
+// connections forever.
+const (
+	httpReadHeaderTimeout = 10 * time.Second
+	httpIdleTimeout       = 120 * time.Second
+)
+
+// HTTPHandler is what the HTTP port serves: the playground at /.
+func HTTPHandler(eng *engine.Engine) http.Handler {
+	_ = eng // the WebSocket bridge will serve sessions of eng here
+	mux := http.NewServeMux()
+	mux.Handle("/", playground.Handler(playground.Files()))
+	return mux
+}
+
+// HTTPServer serves HTTPHandler on its own port (--http-port).
+type HTTPServer struct {
+	srv  *http.Server
+	mu   sync.Mutex
+	ln   net.Listener
+	addr string
+}
+
+// NewHTTP returns an HTTP server for eng listening on addr once Listen is
+// called.
+func NewHTTP(eng *engine.Engine, addr string) *HTTPServer {
+	return &HTTPServer{
+		addr: addr,
+		srv: &http.Server{
+			Handler:           HTTPHandler(eng),
+			ReadHeaderTimeout: httpReadHeaderTimeout,
+			IdleTimeout:       httpIdleTimeout,
+		},
+	}
+}
+
+// Listen opens the listener.
+func (h *HTTPServer) Listen() error {
+	ln, err := net.Listen("tcp", h.addr)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	h.ln = ln
+	h.mu.Unlock()
+	return nil
+}
+
+// Addr is the bound address (useful with port 0), nil before Listen.
+func (h *HTTPServer) Addr() net.Addr {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.ln == nil {
+		return nil
+	}
+	return h.ln.Addr()
+}
+
+// Serve answers requests until Shutdown, then returns nil.
+func (h *HTTPServer) Serve() error {
+	h.mu.Lock()
+	ln := h.ln
+	h.mu.Unlock()
+	if ln == nil {
+		return errors.New("netserver: HTTP Serve before Listen")
+	}
+	if err := h.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Shutdown stops accepting and waits for requests in flight, within ctx.
+func (h *HTTPServer) Shutdown(ctx context.Context) error {
+	return h.srv.Shutdown(ctx)
+}

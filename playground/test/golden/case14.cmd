@@ -1,0 +1,1 @@
+zrange z 0 -1 withscores

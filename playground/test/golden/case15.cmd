@@ -1,0 +1,1 @@
+hrandfield h 1 withvalues

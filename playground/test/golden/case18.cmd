@@ -1,0 +1,1 @@
+command docs lpos

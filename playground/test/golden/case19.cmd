@@ -1,0 +1,1 @@
+command info get

@@ -1,0 +1,1 @@
+lrange lst 0 -1

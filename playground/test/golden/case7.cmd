@@ -1,0 +1,1 @@
+smembers st

@@ -1,0 +1,1 @@
+hgetall nokey

@@ -1,0 +1,1 @@
+lrange nokey 0 -1

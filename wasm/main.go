@@ -1,0 +1,450 @@
+//go:build js && wasm
+
+// Command wasm runs the GoRedis engine inside a web page. It only converts
+// types and delegates: requests go through the same RESP reader as the
+// TCP server (netserver.Reader) into the same engine sessions.
+//
+// It defines one global object, goredis:
+//
+//	const id = goredis.newSession(onPush)  // onPush(Uint8Array): output no request of ours produced
+//	const reply = await goredis.exec(id, "SET k v")            // a command line, or
+//	const reply2 = await goredis.exec(id, uint8ArrayOfRESP)    // raw bytes (any number of commands)
+//	const replies = await goredis.batch(id, ["INCR n", "INCR n"]) // one Uint8Array per command
+//	goredis.closeSession(id)
+//	goredis.version()  // {goredis, redis}
+//	goredis.commands() // [{name, arity, group, since, complexity, flags, params, subcommands}]
+//
+// exec resolves once every complete command in the input has replied, so a
+// blocking command (BLPOP) resolves when another session feeds its key or
+// its timeout passes. A sync function that panics returns an Error object;
+// a Promise rejects with one.
+package main
+
+import (
+	"errors"
+	"strconv"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/goredis-dev/goredis/engine"
+	"github.com/goredis-dev/goredis/netserver"
+)
+
+// expireEvery is how often the active expiry cycle runs (Redis's hz 10).
+const expireEvery = 100 * time.Millisecond
+
+func main() {
+	h := &host{eng: engine.New(engine.Options{}), conns: map[int]*conn{}}
+	go h.cron()
+	ns := js.Global().Get("Object").New()
+	export := func(name string, fn func(args []js.Value) any) {
+		ns.Set(name, js.FuncOf(func(_ js.Value, args []js.Value) (res any) {
+			defer func() {
+				if r := recover(); r != nil {
+					res = jsError(panicText(r))
+				}
+			}()
+			return fn(args)
+		}))
+	}
+	export("newSession", h.newSession)
+	export("closeSession", h.closeSession)
+	export("exec", h.exec)
+	export("batch", h.batch)
+	export("version", func([]js.Value) any {
+		return map[string]any{"goredis": engine.GoRedisVersion, "redis": engine.Version}
+	})
+	export("commands", func([]js.Value) any { return hintsToJS(h.eng.CommandHints()) })
+	js.Global().Set("goredis", ns)
+	if f := js.Global().Get("onGoRedisReady"); f.Type() == js.TypeFunction {
+		f.Invoke()
+	}
+	select {}
+}
+
+// host owns the engine and the sessions the page opened.
+type host struct {
+	eng    *engine.Engine
+	mu     sync.Mutex
+	conns  map[int]*conn
+	nextID int
+}
+
+// conn is one page-side client: its engine session, its request reader
+// and one worker goroutine that runs its requests in order, as a TCP peer
+// runs them.
+type conn struct {
+	h      *host
+	id     int
+	once   sync.Once
+	sess   *engine.Session
+	rd     *netserver.Reader
+	reqs   chan request
+	wake   chan struct{} // the engine has output for us, or a wait may be over
+	quit   chan struct{}
+	onPush js.Value
+}
+
+// request is one exec or batch call waiting for its turn.
+type request struct {
+	input   []byte
+	split   bool // batch: one reply buffer per command
+	resolve func(replies [][]byte)
+	reject  func(err error)
+}
+
+func (h *host) cron() {
+	t := time.NewTicker(expireEvery)
+	defer t.Stop()
+	for range t.C {
+		h.eng.ActiveExpireCycle()
+	}
+}
+
+func (h *host) newSession(args []js.Value) any {
+	c := &conn{
+		h:    h,
+		rd:   netserver.NewReader(),
+		reqs: make(chan request, 64),
+		wake: make(chan struct{}, 1),
+		quit: make(chan struct{}),
+	}
+	if len(args) > 0 && args[0].Type() == js.TypeFunction {
+		c.onPush = args[0]
+	}
+	c.sess = h.eng.NewSession(engine.ClientInfo{
+		Addr:  "127.0.0.1:6379",
+		LAddr: "127.0.0.1:6379",
+		Kind:  "wasm",
+		// Called with engine locks held: only signal.
+		Notify: c.signal,
+		Close:  c.signal,
+	})
+	c.rd.Authenticated = c.sess.Authenticated
+	h.mu.Lock()
+	h.nextID++
+	c.id = h.nextID
+	h.conns[c.id] = c
+	h.mu.Unlock()
+	go c.run()
+	return c.id
+}
+
+func (c *conn) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (h *host) conn(v js.Value) (*conn, int, error) {
+	if v.Type() != js.TypeNumber {
+		return nil, 0, errors.New("session id must be a number")
+	}
+	id := v.Int()
+	h.mu.Lock()
+	c := h.conns[id]
+	h.mu.Unlock()
+	if c == nil {
+		return nil, id, errors.New("no such session " + strconv.Itoa(id))
+	}
+	return c, id, nil
+}
+
+func (h *host) closeSession(args []js.Value) any {
+	if len(args) < 1 {
+		return jsError("closeSession(id)")
+	}
+	c, _, err := h.conn(args[0])
+	if err != nil {
+		return false
+	}
+	c.drop()
+	return true
+}
+
+// drop ends the session: the page closed it, or the engine did (QUIT,
+// CLIENT KILL). Later calls with its id fail with "no such session".
+func (c *conn) drop() {
+	c.once.Do(func() {
+		c.h.mu.Lock()
+		delete(c.h.conns, c.id)
+		c.h.mu.Unlock()
+		close(c.quit)
+		c.sess.Close()
+	})
+}
+
+// exec(id, line | Uint8Array) -> Promise<Uint8Array>
+func (h *host) exec(args []js.Value) any {
+	return h.enqueue(args, false)
+}
+
+// batch(id, [line, ...] | Uint8Array) -> Promise<Uint8Array[]>: many
+// commands in one call (a pipeline), one reply buffer per command.
+func (h *host) batch(args []js.Value) any {
+	return h.enqueue(args, true)
+}
+
+func (h *host) enqueue(args []js.Value, split bool) any {
+	return newPromise(func(resolve func(any), reject func(error)) {
+		if len(args) < 2 {
+			reject(errors.New("expected (id, input)"))
+			return
+		}
+		c, _, err := h.conn(args[0])
+		if err != nil {
+			reject(err)
+			return
+		}
+		input, err := inputBytes(args[1])
+		if err != nil {
+			reject(err)
+			return
+		}
+		req := request{input: input, split: split, reject: reject}
+		req.resolve = func(replies [][]byte) {
+			if !split {
+				resolve(toUint8Array(replies[0]))
+				return
+			}
+			out := make([]any, len(replies))
+			for i, r := range replies {
+				out[i] = toUint8Array(r)
+			}
+			resolve(out)
+		}
+		// Queue without waiting, so calls keep the order the page made
+		// them in; only a full queue needs a goroutine.
+		select {
+		case c.reqs <- req:
+		default:
+			go func() {
+				select {
+				case c.reqs <- req:
+				case <-c.quit:
+					reject(errors.New("session closed"))
+				}
+			}()
+		}
+	})
+}
+
+// inputBytes turns a command line (CRLF added when missing), an array of
+// command lines, or a Uint8Array into request bytes.
+func inputBytes(v js.Value) ([]byte, error) {
+	switch {
+	case v.Type() == js.TypeString:
+		return lineBytes(nil, v.String()), nil
+	case v.InstanceOf(js.Global().Get("Uint8Array")):
+		b := make([]byte, v.Get("length").Int())
+		js.CopyBytesToGo(b, v)
+		return b, nil
+	case js.Global().Get("Array").Call("isArray", v).Bool():
+		var b []byte
+		for i, n := 0, v.Length(); i < n; i++ {
+			item := v.Index(i)
+			if item.Type() != js.TypeString {
+				return nil, errors.New("batch items must be strings")
+			}
+			b = lineBytes(b, item.String())
+		}
+		return b, nil
+	}
+	return nil, errors.New("input must be a string, an array of strings or a Uint8Array")
+}
+
+func lineBytes(dst []byte, line string) []byte {
+	dst = append(dst, line...)
+	if len(line) < 2 || line[len(line)-2:] != "\r\n" {
+		dst = append(dst, '\r', '\n')
+	}
+	return dst
+}
+
+// run is the session's worker: requests one at a time, and in between,
+// output other sessions produced for us (pub/sub messages) to onPush.
+func (c *conn) run() {
+	for {
+		select {
+		case <-c.quit:
+			c.drainRejected()
+			return
+		case req := <-c.reqs:
+			c.serve(req)
+		case <-c.wake:
+			c.push()
+		}
+		if c.sess.ShouldClose() {
+			c.drop()
+		}
+	}
+}
+
+func (c *conn) drainRejected() {
+	for {
+		select {
+		case req := <-c.reqs:
+			req.reject(errors.New("session closed"))
+		default:
+			return
+		}
+	}
+}
+
+// push hands output that no request of ours produced to the page.
+func (c *conn) push() {
+	out := c.sess.TakeOutput(nil)
+	if len(out) > 0 && c.onPush.Type() == js.TypeFunction {
+		c.onPush.Invoke(toUint8Array(out))
+	}
+}
+
+// serve runs every complete command of one request, waiting where a
+// command blocks, and resolves with the replies.
+func (c *conn) serve(req request) {
+	defer func() {
+		if r := recover(); r != nil {
+			req.reject(errors.New(panicText(r)))
+		}
+	}()
+	// Output that arrived before this request (a message published to us)
+	// belongs to the page, not to this reply.
+	c.push()
+	c.rd.Feed(req.input)
+	var replies [][]byte
+	var all []byte
+	for {
+		args, err := c.rd.Next()
+		if err != nil {
+			// Redis answers a protocol error and drops the connection; the
+			// page keeps its session but starts a fresh request stream.
+			var pe *netserver.ProtocolError
+			if errors.As(err, &pe) {
+				all = append(all, pe.Reply()...)
+			} else {
+				all = append(all, "-ERR "+err.Error()+"\r\n"...)
+			}
+			c.rd = netserver.NewReader()
+			c.rd.Authenticated = c.sess.Authenticated
+			if req.split {
+				replies = append(replies, all)
+			}
+			break
+		}
+		if args == nil {
+			break
+		}
+		st := c.sess.Exec(args)
+		if st&engine.StatusBlocked != 0 {
+			if !c.waitBlocked() {
+				req.reject(errors.New("session closed"))
+				return
+			}
+		}
+		out := c.sess.TakeOutput(nil)
+		if req.split {
+			replies = append(replies, out)
+		} else {
+			all = append(all, out...)
+		}
+		if st&engine.StatusClose != 0 || c.sess.ShouldClose() {
+			break
+		}
+	}
+	if !req.split {
+		replies = [][]byte{all}
+	} else if replies == nil {
+		replies = [][]byte{}
+	}
+	req.resolve(replies)
+}
+
+// waitBlocked waits until the blocked command is served or times out; it
+// returns false when the session is closed meanwhile.
+func (c *conn) waitBlocked() bool {
+	for c.sess.Blocked() {
+		var timeout <-chan time.Time
+		var timer *time.Timer
+		if dl, ok := c.sess.BlockDeadline(); ok {
+			timer = time.NewTimer(time.Until(dl))
+			timeout = timer.C
+		}
+		select {
+		case <-c.quit:
+			stopTimer(timer)
+			return false
+		case <-c.wake:
+		case <-timeout:
+			c.sess.CheckTimeout()
+		}
+		stopTimer(timer)
+	}
+	return true
+}
+
+func stopTimer(t *time.Timer) {
+	if t != nil {
+		t.Stop()
+	}
+}
+
+// newPromise returns a JS Promise settled by fn, which must not block: it
+// hands its work to a goroutine that calls resolve or reject later.
+func newPromise(fn func(resolve func(any), reject func(error))) js.Value {
+	var executor js.Func
+	executor = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		executor.Release()
+		res, rej := args[0], args[1]
+		defer func() {
+			if r := recover(); r != nil {
+				rej.Invoke(jsError(panicText(r)))
+			}
+		}()
+		fn(func(v any) { res.Invoke(v) }, func(err error) { rej.Invoke(jsError(err.Error())) })
+		return nil
+	})
+	return js.Global().Get("Promise").New(executor)
+}
+
+func toUint8Array(b []byte) js.Value {
+	a := js.Global().Get("Uint8Array").New(len(b))
+	js.CopyBytesToJS(a, b)
+	return a
+}
+
+func jsError(msg string) js.Value {
+	return js.Global().Get("Error").New("goredis: " + msg)
+}
+
+func panicText(r any) string {
+	switch v := r.(type) {
+	case error:
+		return "panic: " + v.Error()
+	case string:
+		return "panic: " + v
+	}
+	return "panic"
+}
+
+func hintsToJS(hints []engine.CommandHint) []any {
+	out := make([]any, len(hints))
+	for i, h := range hints {
+		flags := make([]any, len(h.Flags))
+		for j, f := range h.Flags {
+			flags[j] = f
+		}
+		out[i] = map[string]any{
+			"name":        h.Name,
+			"arity":       h.Arity,
+			"group":       h.Group,
+			"since":       h.Since,
+			"complexity":  h.Complexity,
+			"flags":       flags,
+			"params":      h.Params,
+			"subcommands": hintsToJS(h.Subcommands),
+		}
+	}
+	return out
+}
