@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/goredis-dev/goredis/engine"
 	"github.com/goredis-dev/goredis/playground"
 )
 
@@ -24,10 +23,11 @@ const (
 	httpIdleTimeout       = 120 * time.Second
 )
 
-// HTTPHandler is what the HTTP port serves: the playground at /.
-func HTTPHandler(eng *engine.Engine) http.Handler {
-	_ = eng // the WebSocket bridge will serve sessions of eng here
+// HTTPHandler is what the HTTP port serves: the playground at / and the
+// WebSocket bridge to this server's engine at /ws.
+func (s *Server) HTTPHandler(o WSOptions) http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("/ws", s.WebSocketHandler(o))
 	mux.Handle("/", playground.Handler(playground.Files()))
 	return mux
 }
@@ -40,13 +40,13 @@ type HTTPServer struct {
 	addr string
 }
 
-// NewHTTP returns an HTTP server for eng listening on addr once Listen is
+// NewHTTP returns the HTTP side of srv, listening on addr once Listen is
 // called.
-func NewHTTP(eng *engine.Engine, addr string) *HTTPServer {
+func NewHTTP(srv *Server, addr string, o WSOptions) *HTTPServer {
 	return &HTTPServer{
 		addr: addr,
 		srv: &http.Server{
-			Handler:           HTTPHandler(eng),
+			Handler:           srv.HTTPHandler(o),
 			ReadHeaderTimeout: httpReadHeaderTimeout,
 			IdleTimeout:       httpIdleTimeout,
 		},

@@ -114,7 +114,7 @@ func waitOutput(t *testing.T, ctx context.Context, n, skip int, want string) str
 
 func TestPlaygroundInBrowser(t *testing.T) {
 	ctx := browser(t)
-	srv := httptest.NewServer(netserver.HTTPHandler(engine.New(engine.Options{})))
+	srv := httptest.NewServer(netserver.New(engine.New(engine.Options{}), netserver.Options{}).HTTPHandler(netserver.WSOptions{}))
 	defer srv.Close()
 	shots, err := os.MkdirTemp("", "goredis-playground-")
 	require.NoError(t, err)

@@ -99,7 +99,7 @@ func run(argv []string) error {
 		if hp == "" {
 			hp = "8080"
 		}
-		web = netserver.NewHTTP(eng, net.JoinHostPort(host, hp))
+		web = netserver.NewHTTP(srv, net.JoinHostPort(host, hp), wsOptions(conf))
 		if err := web.Listen(); err != nil {
 			return fmt.Errorf("could not listen for HTTP on port %s: %w", hp, err)
 		}
@@ -152,7 +152,7 @@ func configMessage(msg string) string {
 // isHostDirective names the directives the host applies itself.
 func isHostDirective(name string) bool {
 	switch name {
-	case "http-port", "ws-allowed-origins":
+	case "http-port", "ws-allowed-origins", "sandbox":
 		return true
 	}
 	return false
@@ -251,4 +251,16 @@ func repr(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// wsOptions reads the WebSocket bridge's directives: ws-allowed-origins
+// (space separated) and sandbox yes|no for a public tutorial server.
+func wsOptions(conf map[string]string) netserver.WSOptions {
+	o := netserver.WSOptions{AllowedOrigins: strings.Fields(conf["ws-allowed-origins"])}
+	if strings.EqualFold(conf["sandbox"], "yes") {
+		o.Sandbox = engine.DefaultSandbox()
+		o.MaxConnsPerIP = 20
+		o.IdleTimeout = 10 * time.Minute
+	}
+	return o
 }
