@@ -241,11 +241,14 @@ func (s *Session) dispatch(args [][]byte) {
 // call runs a command's handler and accounts for it.
 func (s *Session) call(cmd *Command, args [][]byte) {
 	e := s.e
-	start := time.Now()
+	start := e.cmdStart
 	mark := len(s.w.buf)
 	cmd.handler(s, args)
+	end := time.Now()
+	// the next command of an EXEC or of a batch starts where this ended
+	e.cmdStart = end
 	cmd.calls++
-	cmd.usec += int64(time.Since(start) / time.Microsecond)
+	cmd.usec += int64(end.Sub(start) / time.Microsecond)
 	if len(s.w.buf) > mark && s.w.buf[mark] == '-' {
 		cmd.failed++
 	}

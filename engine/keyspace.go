@@ -65,13 +65,11 @@ func lookupObj[T any](s *Session, key []byte) (v T, found, bad bool) {
 // (SET KEEPTTL, SETRANGE, APPEND, INCR); otherwise it is cleared.
 func (s *Session) setString(key []byte, val string, keepTTL bool) {
 	db := s.db
-	k := tmpString(key)
-	if _, ok := db.strs.get(k); ok {
-		db.strs.update(k, val)
-	} else {
-		k = string(key)
-		db.setStringRaw(k, val)
-	}
+	// Never tmpString here: assigning to an existing key of a Go map also
+	// stores the key given (so the old copy can be freed), and a view of the
+	// request buffer would then be the key once the buffer is reused.
+	k := string(key)
+	db.setStringRaw(k, val)
 	if !keepTTL && len(db.expires) > 0 {
 		delete(db.expires, k)
 	}
@@ -117,12 +115,8 @@ func (s *Session) modified(key []byte) {
 // setDeadline sets key's expiry (unix ms); the key must exist.
 func (s *Session) setDeadline(key []byte, at int64) {
 	db := s.db
-	k := tmpString(key)
-	if _, ok := db.expires[k]; ok {
-		db.expires[k] = at
-	} else {
-		db.expires[string(key)] = at
-	}
+	k := string(key) // a stored map key: never tmpString (see setString)
+	db.expires[k] = at
 	s.e.touchKey(db, k)
 }
 

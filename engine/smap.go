@@ -65,7 +65,9 @@ func (m *smap[V]) set(key string, v V) bool {
 	return true
 }
 
-// update replaces the value of a key known to exist.
+// update replaces the value of a key known to exist. A Go map assignment
+// stores the key too, even for an existing entry: key must be a string the
+// map may keep, never tmpString of a request buffer.
 func (m *smap[V]) update(key string, v V) {
 	m.shards[m.shardOf(m.hash(key))][key] = v
 }
@@ -100,7 +102,9 @@ func (m *smap[V]) reshard(count int) {
 		for k, v := range s {
 			i := m.shardOf(m.hash(k))
 			if m.shards[i] == nil {
-				m.shards[i] = make(map[string]V, shardTarget)
+				// sized for the half of an old shard each new one receives:
+				// a larger hint leaves most slots of a fresh shard empty
+				m.shards[i] = make(map[string]V, shardTarget/2)
 			}
 			m.shards[i][k] = v
 		}

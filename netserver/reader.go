@@ -157,14 +157,18 @@ func (rd *Reader) line(from int) (line []byte, next int, ok bool) {
 
 func (rd *Reader) parseMultibulk() ([][]byte, bool, error) {
 	if !rd.inCmd {
-		l, next, ok := rd.line(0)
+		n, next, ok := rd.fastLen(1)
 		if !ok {
-			if rd.w-rd.r > inlineMaxSize {
-				return nil, false, protoErr("too big mbulk count string")
+			var l []byte
+			l, next, ok = rd.line(0)
+			if !ok {
+				if rd.w-rd.r > inlineMaxSize {
+					return nil, false, protoErr("too big mbulk count string")
+				}
+				return nil, false, nil
 			}
-			return nil, false, nil
+			n, ok = atoi(l[1:])
 		}
-		n, ok := atoi(l[1:])
 		if !ok || n > maxMultibulkLen {
 			return nil, false, protoErr("invalid multibulk length")
 		}
@@ -185,14 +189,18 @@ func (rd *Reader) parseMultibulk() ([][]byte, bool, error) {
 		if rd.buf[rd.r+rd.pos] != '$' {
 			return nil, false, protoErr("expected '$', got '" + string(rd.buf[rd.r+rd.pos]) + "'")
 		}
-		l, next, ok := rd.line(rd.pos)
+		n, next, ok := rd.fastLen(rd.pos + 1)
 		if !ok {
-			if rd.w-rd.r-rd.pos > inlineMaxSize {
-				return nil, false, protoErr("too big bulk count string")
+			var l []byte
+			l, next, ok = rd.line(rd.pos)
+			if !ok {
+				if rd.w-rd.r-rd.pos > inlineMaxSize {
+					return nil, false, protoErr("too big bulk count string")
+				}
+				return nil, false, nil
 			}
-			return nil, false, nil
+			n, ok = atoi(l[1:])
 		}
-		n, ok := atoi(l[1:])
 		if !ok || n < 0 || n > rd.MaxBulkLen {
 			return nil, false, protoErr("invalid bulk length")
 		}
@@ -239,6 +247,26 @@ func (rd *Reader) parseInline() ([][]byte, bool, error) {
 		return nil, true, nil
 	}
 	return args, true, nil
+}
+
+// fastLen reads the common form of a length line, "<digits>\r\n" at
+// buf[r+from:], without searching for the line end first. ok is false for
+// anything else (a sign, a bare LF, an incomplete line...): the caller then
+// takes the general path, which gives the same value or Redis's error.
+func (rd *Reader) fastLen(from int) (n int64, next int, ok bool) {
+	b := rd.buf[rd.r+from : rd.w]
+	for i := 0; i < len(b) && i <= 18; i++ {
+		c := b[i]
+		if '0' <= c && c <= '9' {
+			n = n*10 + int64(c-'0')
+			continue
+		}
+		if c == '\r' && i > 0 && i+1 < len(b) && b[i+1] == '\n' {
+			return n, from + i + 2, true
+		}
+		return 0, 0, false
+	}
+	return 0, 0, false
 }
 
 // atoi parses a request length (digits with an optional minus sign).

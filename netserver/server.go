@@ -220,7 +220,17 @@ type peer struct {
 	asyncC chan struct{} // output from other clients to flush
 	wakeC  chan struct{} // a blocked command may have been served
 	quit   chan struct{}
+
+	// State of the batch ExecBatch is pulling commands for (see nextCmd).
+	nextFn  func() [][]byte // p.nextCmd, bound once so a batch does not allocate
+	batchN  int             // commands handed out in this batch
+	drained bool            // the reader needs more input
+	rdErr   error           // a protocol error or a refused request
 }
+
+// maxBatch bounds the commands run under one engine lock, so a client with
+// a deep pipeline cannot hold the other clients off for long.
+const maxBatch = 1024
 
 const maxSpareBuffer = 1 << 20
 
@@ -266,6 +276,7 @@ func newPeer(s *Server, conn net.Conn, kind string, ks *engine.Keyspace) *peer {
 		p.rd.QueryBufferLimit = int(v)
 	}
 	p.rd.Authenticated = p.sess.Authenticated
+	p.nextFn = p.nextCmd
 	return p
 }
 
@@ -296,27 +307,21 @@ func (p *peer) run() {
 
 var errSecurity = errors.New("cross protocol request")
 
-// readLoop reads, runs every complete command in the buffer, then flushes
-// the replies in one write.
+// readLoop reads, runs every complete command in the buffer under one
+// engine lock, then flushes the replies in one write.
 func (p *peer) readLoop() error {
 	idle := p.srv.opts.IdleTimeout
 	for {
 		for {
-			args, err := p.rd.Next()
-			if err != nil {
+			p.batchN, p.drained = 0, false
+			_, st := p.sess.ExecBatch(p.nextFn)
+			if err := p.rdErr; err != nil {
 				var pe *ProtocolError
 				if errors.As(err, &pe) {
 					p.writeRaw(pe.Reply())
 				}
 				return err
 			}
-			if args == nil {
-				break
-			}
-			if p.rd.Inline && len(args) > 0 && (strings.EqualFold(string(args[0]), "post") || strings.EqualFold(string(args[0]), "host:")) {
-				return errSecurity
-			}
-			st := p.sess.Exec(args)
 			if st&engine.StatusClose != 0 {
 				return nil
 			}
@@ -324,6 +329,14 @@ func (p *peer) readLoop() error {
 				if err := p.waitBlocked(); err != nil {
 					return err
 				}
+				continue
+			}
+			if p.drained {
+				break
+			}
+			// a batch cut at maxBatch: send its replies before the next
+			if err := p.flush(); err != nil {
+				return err
 			}
 		}
 		if err := p.flush(); err != nil {
@@ -344,6 +357,47 @@ func (p *peer) readLoop() error {
 			return err
 		}
 	}
+}
+
+// nextCmd hands ExecBatch the next complete command of the read buffer,
+// or nil to end the batch: no complete command left (drained), maxBatch
+// reached, or a bad request (rdErr). It runs with the engine locked.
+func (p *peer) nextCmd() [][]byte {
+	if p.batchN >= maxBatch {
+		return nil
+	}
+	args, err := p.rd.Next()
+	if err != nil {
+		p.rdErr = err
+		return nil
+	}
+	if args == nil {
+		p.drained = true
+		return nil
+	}
+	if p.rd.Inline && (equalFoldASCII(args[0], "post") || equalFoldASCII(args[0], "host:")) {
+		p.rdErr = errSecurity
+		return nil
+	}
+	p.batchN++
+	return args
+}
+
+// equalFoldASCII compares b with the lower-case word w, ignoring case.
+func equalFoldASCII(b []byte, w string) bool {
+	if len(b) != len(w) {
+		return false
+	}
+	for i := range len(b) {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // waitBlocked waits until the blocked command is served, times out, or the

@@ -1,7 +1,10 @@
 // Command goredis is the GoRedis server: RESP over TCP for any Redis client,
 // and over HTTP the browser playground and the WebSocket bridge.
 //
-//	goredis [config-file] [--name value ...]
+//	goredis [config-file] [--name value ...] [--cpuprofile file]
+//
+// --cpuprofile (or GOREDIS_CPUPROFILE) writes a CPU profile for `go tool
+// pprof` until the server stops.
 package main
 
 import (
@@ -11,6 +14,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -49,6 +53,20 @@ func run(argv []string) error {
 		if host == "-::1" || strings.HasPrefix(host, "-") {
 			host = strings.TrimPrefix(host, "-")
 		}
+	}
+	if path := cpuProfilePath(conf); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			_ = f.Close()
+			return fmt.Errorf("cpuprofile: %w", err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			_ = f.Close()
+		}()
 	}
 	port := "6379"
 	if p, ok := conf["port"]; ok {
@@ -109,10 +127,19 @@ func run(argv []string) error {
 // isHostDirective names the directives the host applies itself.
 func isHostDirective(name string) bool {
 	switch name {
-	case "http-port", "ws-allowed-origins":
+	case "http-port", "ws-allowed-origins", "cpuprofile":
 		return true
 	}
 	return false
+}
+
+// cpuProfilePath is where to write a CPU profile: --cpuprofile, else the
+// GOREDIS_CPUPROFILE environment variable; "" for none.
+func cpuProfilePath(conf map[string]string) string {
+	if p := conf["cpuprofile"]; p != "" {
+		return p
+	}
+	return os.Getenv("GOREDIS_CPUPROFILE")
 }
 
 // parseArgs reads an optional config file then --name value pairs, which
