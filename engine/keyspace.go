@@ -61,6 +61,10 @@ func lookupObj[T any](s *Session, key []byte) (v T, found, bad bool) {
 	return v, true, false
 }
 
+// packedValueMax is the largest value setString stores in the same
+// allocation as its key; larger ones are not worth copying again.
+const packedValueMax = 64
+
 // setString stores a string value. keepTTL keeps an existing deadline
 // (SET KEEPTTL, SETRANGE, APPEND, INCR); otherwise it is cleared.
 func (s *Session) setString(key []byte, val string, keepTTL bool) {
@@ -68,7 +72,15 @@ func (s *Session) setString(key []byte, val string, keepTTL bool) {
 	// Never tmpString here: assigning to an existing key of a Go map also
 	// stores the key given (so the old copy can be freed), and a view of the
 	// request buffer would then be the key once the buffer is reused.
-	k := string(key)
+	var k string
+	if len(val) <= packedValueMax {
+		// Key and value in one allocation: a small string key then costs
+		// one heap object instead of two, and less rounding to size classes.
+		kv := string(key) + val
+		k, val = kv[:len(key)], kv[len(key):]
+	} else {
+		k = string(key)
+	}
 	db.setStringRaw(k, val)
 	if !keepTTL && len(db.expires) > 0 {
 		delete(db.expires, k)

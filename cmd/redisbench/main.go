@@ -78,22 +78,43 @@ func main() {
 
 // server is one running server process.
 type server struct {
-	name string
-	port int
-	cmd  *exec.Cmd
+	name   string
+	port   int
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when the process has exited
 }
 
 func startServer(name, bin string, port int, extra ...string) (*server, error) {
+	// A PING answered by some other process on the port would benchmark
+	// the wrong server: insist that the port is free first.
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	if ln, err := net.Listen("tcp", addr); err != nil {
+		return nil, fmt.Errorf("port %d is busy (another server?): %w", port, err)
+	} else {
+		_ = ln.Close()
+	}
 	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1"}, extra...)
 	cmd := exec.Command(bin, args...)
-	cmd.Stdout = io.Discard
-	cmd.Stderr = io.Discard
+	// the server's log, to see why it died if it does
+	logf, err := os.Create(filepath.Join(os.TempDir(), fmt.Sprintf("redisbench-%s-%d.log", name, port)))
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	cmd.Stdout = logf
+	cmd.Stderr = logf
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	s := &server{name: name, port: port, cmd: cmd}
+	s := &server{name: name, port: port, cmd: cmd, exited: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(s.exited) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
+		select {
+		case <-s.exited:
+			return nil, fmt.Errorf("%s exited at start (log in %s)", name, logf.Name())
+		default:
+		}
 		if r, err := roundTrip(port, "PING"); err == nil && r == "+PONG" {
 			return s, nil
 		}
@@ -112,13 +133,11 @@ func (s *server) stop() {
 		return
 	}
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-s.exited:
 	case <-time.After(10 * time.Second):
 		_ = s.cmd.Process.Kill()
-		<-done
+		<-s.exited
 	}
 }
 
