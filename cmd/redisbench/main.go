@@ -45,6 +45,7 @@ type config struct {
 	tests       []string
 	budget      time.Duration
 	cpuprofile  string
+	gflags      []string
 }
 
 func main() {
@@ -64,7 +65,9 @@ func main() {
 	flag.StringVar(&tests, "t", "set,get,incr,mset,ping_inline,ping_mbulk,lpush,lpop,sadd,hset,zadd,lrange_100,lrange_600", "tests")
 	flag.DurationVar(&c.budget, "budget", 4*time.Minute, "after this, no round beyond the first starts")
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of goredis over the whole benchmark to this file")
+	gflags := flag.String("goredis-flags", "", "extra goredis arguments, e.g. \"--io-threads 1\"")
 	flag.Parse()
+	c.gflags = strings.Fields(*gflags)
 	for _, t := range strings.Split(tests, ",") {
 		if t = strings.TrimSpace(strings.ToLower(t)); t != "" {
 			c.tests = append(c.tests, t)
@@ -212,7 +215,7 @@ func run(c config) error {
 		}
 	}
 	start := time.Now()
-	var gextra []string
+	gextra := append([]string(nil), c.gflags...)
 	if c.cpuprofile != "" {
 		p, _ := filepath.Abs(c.cpuprofile)
 		gextra = append(gextra, "--cpuprofile", p)
@@ -456,7 +459,7 @@ func measureMemory(c config) (*memResult, error) {
 		var s *server
 		var err error
 		if which == "goredis" {
-			s, err = startServer("goredis", c.goredisBin, c.goredisPort)
+			s, err = startServer("goredis", c.goredisBin, c.goredisPort, c.gflags...)
 		} else {
 			s, err = startServer("redis", c.redisBin, c.redisPort, "--save", "", "--appendonly", "no")
 		}
@@ -561,7 +564,11 @@ func cpuPerReq(s sample) string {
 }
 
 func printTable(w io.Writer, c config, rows []*row, mem *memResult) {
-	fmt.Fprintf(w, "\nredis-benchmark -c %d -r %d, %d interleaved round(s) per row (median); CPU = server utime+stime per request (µs)\n\n", c.clients, c.keyspace, c.rounds)
+	fmt.Fprintf(w, "\nredis-benchmark -c %d -r %d, %d interleaved round(s) per row (median); CPU = server utime+stime per request (µs)", c.clients, c.keyspace, c.rounds)
+	if len(c.gflags) > 0 {
+		fmt.Fprintf(w, "; goredis %s", strings.Join(c.gflags, " "))
+	}
+	fmt.Fprint(w, "\n\n")
 	fmt.Fprintln(w, "| test | -P | goredis req/s | redis req/s | ratio | goredis p50 ms | redis p50 ms | goredis p99 ms | redis p99 ms | goredis CPU µs/req | redis CPU µs/req |")
 	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, rw := range rows {
