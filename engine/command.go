@@ -263,10 +263,13 @@ func (s *Session) dispatch(args [][]byte) {
 // call runs a command's handler and accounts for it.
 func (s *Session) call(cmd *Command, args [][]byte) {
 	e := s.e
-	start := time.Now()
+	start := e.cmdStart
 	mark := len(s.w.buf)
 	cmd.handler(s, args)
-	dur := time.Since(start)
+	end := time.Now()
+	// the next command of an EXEC or of a batch starts where this ended
+	e.cmdStart = end
+	dur := end.Sub(start)
 	cmd.calls++
 	cmd.usec += int64(dur / time.Microsecond)
 	if len(s.w.buf) > mark && s.w.buf[mark] == '-' {

@@ -59,6 +59,11 @@ type Engine struct {
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
+	// realClock is set when Now is time.Now: one clock reading then gives
+	// both nowMs and the start of the command's duration (commandstats).
+	realClock bool
+	// cmdStart is when the running command started, for commandstats.
+	cmdStart time.Time
 }
 
 type readyKey struct {
@@ -81,7 +86,8 @@ type stats struct {
 
 // New returns an engine with empty databases.
 func New(opts Options) *Engine {
-	if opts.Now == nil {
+	realClock := opts.Now == nil
+	if realClock {
 		opts.Now = time.Now
 	}
 	if opts.Rand == nil {
@@ -94,6 +100,7 @@ func New(opts Options) *Engine {
 		seed:         maphash.MakeSeed(),
 		sessions:     make(map[int64]*Session),
 		activeExpire: true,
+		realClock:    realClock,
 	}
 	e.config = newConfig()
 	if opts.Databases > 0 {
@@ -138,8 +145,27 @@ func (e *Engine) NewKeyspace() *Keyspace {
 	return newKeyspace(e.config.databases(), e.seed)
 }
 
+// tick reads the clocks for a new command: nowMs (the injectable clock)
+// and cmdStart (real time, for commandstats). With the real clock that is
+// one reading.
 func (e *Engine) tick() {
-	e.nowMs = e.now().UnixMilli()
+	t := time.Now()
+	e.cmdStart = t
+	if !e.realClock {
+		t = e.now()
+	}
+	e.nowMs = t.UnixMilli()
+}
+
+// tickFrom is tick for the next command of a batch: the clock reading
+// taken when the previous command ended serves again, so a pipelined
+// command costs one clock reading, not three.
+func (e *Engine) tickFrom(t time.Time) {
+	e.cmdStart = t
+	if !e.realClock {
+		t = e.now()
+	}
+	e.nowMs = t.UnixMilli()
 }
 
 // RejectedConnection counts a connection refused by the host (maxclients).

@@ -63,13 +63,26 @@ func lookupObj[T any](s *Session, key []byte) (v T, found, bad bool) {
 	return v, true, false
 }
 
+// packedValueMax is the largest value setString stores in the same
+// allocation as its key; larger ones are not worth copying again.
+const packedValueMax = 64
+
 // setString stores a string value. keepTTL keeps an existing deadline
 // (SET KEEPTTL, SETRANGE, APPEND, INCR); otherwise it is cleared.
 func (s *Session) setString(key []byte, val string, keepTTL bool) {
 	db := s.db
-	// A real copy of the key even when it exists: Go's map assignment
-	// stores the new key string over the old one.
-	k := string(key)
+	// Never tmpString here: assigning to an existing key of a Go map also
+	// stores the key given (so the old copy can be freed), and a view of the
+	// request buffer would then be the key once the buffer is reused.
+	var k string
+	if len(val) <= packedValueMax {
+		// Key and value in one allocation: a small string key then costs
+		// one heap object instead of two, and less rounding to size classes.
+		kv := string(key) + val
+		k, val = kv[:len(key)], kv[len(key):]
+	} else {
+		k = string(key)
+	}
 	isNew := s.e.config.notifyFlags&notifyNew != 0 && !db.rawExists(k)
 	db.setStringRaw(k, val)
 	if isNew {

@@ -125,9 +125,56 @@ func (s *Session) Exec(args [][]byte) Status {
 	}
 	e := s.e
 	e.mu.Lock()
+	e.tick()
+	st := s.execLocked(args)
+	e.mu.Unlock()
+	return st
+}
+
+// ExecBatch runs the commands next returns, in order, until it returns
+// nil, a command blocks (StatusBlocked) or the client must be closed
+// (StatusClose). The engine is locked once for the whole batch, not once
+// per command, so pipelined clients do not queue on the lock for every
+// command; next is called with the engine locked and must not call back
+// into the engine except Session.Authenticated. Each command's arguments
+// need only stay valid until next is called again. n is the number of
+// commands run.
+func (s *Session) ExecBatch(next func() [][]byte) (n int, st Status) {
+	e := s.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var last time.Time // when the previous command's handler ended
+	for {
+		args := next()
+		if args == nil {
+			return n, 0
+		}
+		if len(args) == 0 {
+			continue
+		}
+		if last.IsZero() {
+			e.tick()
+		} else {
+			e.tickFrom(last)
+		}
+		start := e.cmdStart
+		n++
+		if st := s.execLocked(args); st != 0 {
+			return n, st
+		}
+		last = time.Time{}
+		if !e.cmdStart.Equal(start) {
+			// a handler ran and read the clock when it ended
+			last = e.cmdStart
+		}
+	}
+}
+
+// execLocked runs one command with the engine locked and the clock read.
+func (s *Session) execLocked(args [][]byte) Status {
+	e := s.e
 	s.mu.Lock()
 	if !s.closed {
-		e.tick()
 		e.current = s
 		s.dispatch(args)
 		e.afterCommand(s)
@@ -142,7 +189,6 @@ func (s *Session) Exec(args [][]byte) Status {
 	if s.blocked != nil {
 		st |= StatusBlocked
 	}
-	e.mu.Unlock()
 	return st
 }
 

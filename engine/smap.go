@@ -95,7 +95,9 @@ func (m *smap[V]) reshard(count int) {
 		for k, v := range s {
 			i := m.shardOf(m.hash(k))
 			if m.shards[i] == nil {
-				m.shards[i] = make(map[string]V, shardTarget)
+				// sized for the half of an old shard each new one receives:
+				// a larger hint leaves most slots of a fresh shard empty
+				m.shards[i] = make(map[string]V, shardTarget/2)
 			}
 			m.shards[i][k] = v
 		}

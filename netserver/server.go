@@ -240,7 +240,17 @@ type peer struct {
 	asyncC chan struct{} // output from other clients to flush
 	wakeC  chan struct{} // a blocked command may have been served
 	quit   chan struct{}
+
+	// State of the batch ExecBatch is pulling commands for (see nextCmd).
+	nextFn  func() [][]byte // p.nextCmd, bound once so a batch does not allocate
+	batchN  int             // commands handed out in this batch
+	drained bool            // the reader needs more input
+	rdErr   error           // a protocol error or a refused request
 }
+
+// maxBatch bounds the commands run under one engine lock, so a client with
+// a deep pipeline cannot hold the other clients off for long.
+const maxBatch = 1024
 
 const maxSpareBuffer = 1 << 20
 
@@ -283,6 +293,7 @@ func newPeer(s *Server, conn net.Conn, o peerOptions) *peer {
 	})
 	p.rd.Authenticated = p.sess.Authenticated
 	p.refreshLimits()
+	p.nextFn = p.nextCmd
 	return p
 }
 
@@ -328,7 +339,25 @@ var errSecurity = errors.New("cross protocol request")
 // Redis's processCommand treats as an HTTP request smuggled to it, inline
 // or multibulk alike.
 func isCrossProtocol(name []byte) bool {
-	return strings.EqualFold(string(name), "post") || strings.EqualFold(string(name), "host:")
+	return equalFoldASCII(name, "post") || equalFoldASCII(name, "host:")
+}
+
+// equalFoldASCII compares b with the lower-case word w, ignoring case,
+// without converting b to a string.
+func equalFoldASCII(b []byte, w string) bool {
+	if len(b) != len(w) {
+		return false
+	}
+	for i := range len(b) {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // readLoop reads, runs every complete command in the buffer, then flushes
@@ -337,24 +366,21 @@ func (p *peer) readLoop() error {
 	idle := p.idle
 	for {
 		for {
-			args, err := p.rd.Next()
-			if err != nil {
+			p.batchN, p.drained, p.rdErr = 0, false, nil
+			_, st := p.sess.ExecBatch(p.nextFn)
+			if err := p.rdErr; err != nil {
+				if errors.Is(err, errSecurity) {
+					// Redis frees such a client at once: replies still
+					// pending for earlier commands are dropped too.
+					p.discard()
+					return err
+				}
 				var pe *ProtocolError
 				if errors.As(err, &pe) {
 					p.writeRaw(pe.Reply())
 				}
 				return err
 			}
-			if args == nil {
-				break
-			}
-			if isCrossProtocol(args[0]) {
-				// Redis frees such a client at once: replies still
-				// pending for earlier commands are dropped too.
-				p.discard()
-				return errSecurity
-			}
-			st := p.sess.Exec(args)
 			if st&engine.StatusClose != 0 {
 				return nil
 			}
@@ -362,6 +388,14 @@ func (p *peer) readLoop() error {
 				if err := p.waitBlocked(); err != nil {
 					return err
 				}
+				continue
+			}
+			if p.drained {
+				break
+			}
+			// A deep pipeline: send what this batch produced, then go on.
+			if err := p.flush(); err != nil {
+				return err
 			}
 		}
 		if err := p.flush(); err != nil {
@@ -389,6 +423,30 @@ func (p *peer) readLoop() error {
 			return err
 		}
 	}
+}
+
+// nextCmd hands ExecBatch the next complete command in the read buffer,
+// or nil to end the batch: input drained, batch full, or a bad request
+// (kept in rdErr).
+func (p *peer) nextCmd() [][]byte {
+	if p.batchN >= maxBatch {
+		return nil
+	}
+	args, err := p.rd.Next()
+	if err != nil {
+		p.rdErr = err
+		return nil
+	}
+	if args == nil {
+		p.drained = true
+		return nil
+	}
+	if isCrossProtocol(args[0]) {
+		p.rdErr = errSecurity
+		return nil
+	}
+	p.batchN++
+	return args
 }
 
 // waitBlocked waits until the blocked command is served, times out, or the

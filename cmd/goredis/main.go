@@ -1,7 +1,17 @@
 // Command goredis is the GoRedis server: RESP over TCP for any Redis client,
 // and over HTTP the browser playground and the WebSocket bridge.
 //
-//	goredis [config-file] [--name value ...]
+//	goredis [config-file] [--name value ...] [--cpuprofile file] [--io-threads n]
+//
+// --io-threads n (Redis's directive) sets how many OS threads run Go code
+// at once (GOMAXPROCS) unless the GOMAXPROCS environment variable does.
+// Commands run one at a time either way; 1 is Redis's default and uses
+// the least CPU per request on a small machine, more threads let reads,
+// writes and the garbage collector run in parallel. Unset, Go's default
+// (one per CPU) applies.
+//
+// --cpuprofile (or GOREDIS_CPUPROFILE) writes a CPU profile for `go tool
+// pprof` until the server stops.
 package main
 
 import (
@@ -10,6 +20,8 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -50,6 +62,27 @@ func run(argv []string) error {
 		if host == "-::1" || strings.HasPrefix(host, "-") {
 			host = strings.TrimPrefix(host, "-")
 		}
+	}
+	if v, ok := conf["io-threads"]; ok && os.Getenv("GOMAXPROCS") == "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 128 {
+			return fmt.Errorf("\n*** FATAL CONFIG FILE ERROR (Redis 7.0) ***\n>>> 'io-threads %s'\nargument must be between 1 and 128 inclusive", v)
+		}
+		runtime.GOMAXPROCS(n)
+	}
+	if path := cpuProfilePath(conf); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			_ = f.Close()
+			return fmt.Errorf("cpuprofile: %w", err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			_ = f.Close()
+		}()
 	}
 	port := "6379"
 	if p, ok := conf["port"]; ok {
@@ -152,10 +185,19 @@ func configMessage(msg string) string {
 // isHostDirective names the directives the host applies itself.
 func isHostDirective(name string) bool {
 	switch name {
-	case "http-port", "ws-allowed-origins", "sandbox":
+	case "http-port", "ws-allowed-origins", "sandbox", "cpuprofile", "io-threads":
 		return true
 	}
 	return false
+}
+
+// cpuProfilePath is where to write a CPU profile: --cpuprofile, else the
+// GOREDIS_CPUPROFILE environment variable; "" for none.
+func cpuProfilePath(conf map[string]string) string {
+	if p := conf["cpuprofile"]; p != "" {
+		return p
+	}
+	return os.Getenv("GOREDIS_CPUPROFILE")
 }
 
 // configError is a fatal configuration error, printed as redis-server
