@@ -14,7 +14,9 @@ type CommandHint struct {
 	Group      string
 	Since      string
 	Complexity string
-	Flags      []string
+	// Summary is our one-line description (summaries.go).
+	Summary string
+	Flags   []string
 	// Params is the argument synopsis redis-cli prints after the name:
 	// "key value [NX|XX] [GET] [EX seconds|PX milliseconds|...]".
 	Params string
@@ -39,6 +41,7 @@ func hintsOf(table map[string]*Command) []CommandHint {
 			Group:      c.Group,
 			Since:      c.Since,
 			Complexity: c.Complexity,
+			Summary:    commandSummary(c.Name),
 			Flags:      c.Flags,
 			Params:     ArgsSynopsis(c.Args),
 		}
