@@ -6,7 +6,7 @@ BIN       := bin/goredis
 WASM_DIR  := playground/wasm
 GOROOT    := $(shell $(GO) env GOROOT)
 
-.PHONY: all build run test test-go test-wasm deps vet fmt-check bench fuzz wasm generate clean
+.PHONY: all build run lint test test-go test-wasm deps vet fmt-check bench fuzz wasm generate clean
 
 all: build
 
@@ -51,7 +51,11 @@ vet:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./engine/... ./wasm/...
 
-test: deps fmt-check vet wasm test-go test-wasm
+# lint runs staticcheck (fetched through the Go module proxy, pinned).
+lint:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+test: deps fmt-check vet lint wasm test-go test-wasm
 
 test-go:
 	$(GO) test -race -count=1 -timeout 20m ./...

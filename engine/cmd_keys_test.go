@@ -106,13 +106,6 @@ func readReply(r *bufio.Reader, out *strings.Builder) error {
 	return nil
 }
 
-// sortedBulks is bulks() of the items in sorted order, for replies whose
-// order is the hash order (KEYS, SCAN).
-func sortedBulks(items ...string) string {
-	sort.Strings(items)
-	return bulks(items...)
-}
-
 // parseArrayOfBulks reads a flat RESP array of bulk strings.
 func parseArrayOfBulks(t *testing.T, resp string) []string {
 	t.Helper()

@@ -218,11 +218,9 @@ func sortGeneric(s *Session, args [][]byte, readonly bool) {
 	if n < 0 {
 		n = 0
 	}
-	out := items
+	var out = items[:0:0]
 	if n > 0 {
 		out = items[start : start+int64(n)]
-	} else {
-		out = nil
 	}
 	if store == nil {
 		if len(gets) == 0 {

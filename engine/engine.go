@@ -72,14 +72,13 @@ type readyKey struct {
 }
 
 type stats struct {
-	connections     int64
-	commands        int64
-	expiredKeys     int64
-	keyspaceHits    int64
-	keyspaceMisses  int64
-	rejectedConns   int64
-	netInputBytes   int64
-	netOutputBytes  int64
+	connections    int64
+	commands       int64
+	expiredKeys    int64
+	keyspaceHits   int64
+	keyspaceMisses int64
+	rejectedConns  int64
+
 	expireCycleRuns int64
 	blockedClients  int64
 }

@@ -94,15 +94,6 @@ func parseFloat(b []byte) (float64, bool) {
 	return f, true
 }
 
-// floatArg parses a float argument or returns Redis's error.
-func floatArg(b []byte) (float64, error) {
-	f, ok := parseFloat(b)
-	if !ok {
-		return 0, argError(errNotFloat)
-	}
-	return f, nil
-}
-
 // addLongDouble adds two decimal numbers the way INCRBYFLOAT and
 // HINCRBYFLOAT do in Redis: in x87 long double (64-bit mantissa) and printed
 // with %.17Lf, trailing zeros trimmed. math/big with 64 bits of precision

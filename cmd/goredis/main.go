@@ -222,6 +222,7 @@ func parseArgs(argv []string) ([]directive, error) {
 	if len(argv) > 0 && !strings.HasPrefix(argv[0], "--") {
 		b, err := os.ReadFile(argv[0])
 		if err != nil {
+			//lint:ignore ST1005 redis-server's own wording
 			return nil, fmt.Errorf("Fatal error, can't open config file '%s': %w", argv[0], err)
 		}
 		text = string(b)
