@@ -68,6 +68,8 @@ test-wasm:
 bench: build deps
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/ ./netserver/
 	$(GO) run ./cmd/redisbench
+	node playground/test/wasm_bench.mjs
+	$(GO) run ./cmd/wsload -peers 1000 -commands 100
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./netserver/

@@ -10,6 +10,7 @@
 //	const reply = await goredis.exec(id, "SET k v")            // a command line, or
 //	const reply2 = await goredis.exec(id, uint8ArrayOfRESP)    // raw bytes (any number of commands)
 //	const replies = await goredis.batch(id, ["INCR n", "INCR n"]) // one Uint8Array per command
+//	const r = goredis.call(id, "GET k")  // at once: a Uint8Array, or a Promise if it blocks
 //	goredis.closeSession(id)
 //	goredis.version()  // {goredis, redis}
 //	goredis.commands() // [{name, arity, group, since, complexity, flags, params, subcommands}]
@@ -52,6 +53,7 @@ func main() {
 	export("closeSession", h.closeSession)
 	export("exec", h.exec)
 	export("batch", h.batch)
+	export("call", h.call)
 	export("version", func([]js.Value) any {
 		return map[string]any{"goredis": engine.GoRedisVersion, "redis": engine.Version}
 	})
@@ -84,6 +86,10 @@ type conn struct {
 	wake   chan struct{} // the engine has output for us, or a wait may be over
 	quit   chan struct{}
 	onPush js.Value
+	// busy is set while a request is being served (by the worker or a
+	// blocked call): call then queues instead of running at once. Go runs
+	// on one thread in the browser, so no lock is needed.
+	busy bool
 }
 
 // request is one exec or batch call waiting for its turn.
@@ -92,6 +98,9 @@ type request struct {
 	split   bool // batch: one reply buffer per command
 	resolve func(replies [][]byte)
 	reject  func(err error)
+	// resume is a call() whose command blocked: its input is already in
+	// the reader and input holds the output produced before the wait.
+	resume bool
 }
 
 func (h *host) cron() {
@@ -237,7 +246,7 @@ func inputBytes(v js.Value) ([]byte, error) {
 	switch {
 	case v.Type() == js.TypeString:
 		return lineBytes(nil, v.String()), nil
-	case v.InstanceOf(js.Global().Get("Uint8Array")):
+	case v.InstanceOf(jsUint8Array):
 		b := make([]byte, v.Get("length").Int())
 		js.CopyBytesToGo(b, v)
 		return b, nil
@@ -274,7 +283,11 @@ func (c *conn) run() {
 		case req := <-c.reqs:
 			c.serve(req)
 		case <-c.wake:
-			c.push()
+			// While a blocked call() waits for its turn, its reply must
+			// not be taken for a push.
+			if !c.busy {
+				c.push()
+			}
 		}
 		if c.sess.ShouldClose() {
 			c.drop()
@@ -304,61 +317,148 @@ func (c *conn) push() {
 // serve runs every complete command of one request, waiting where a
 // command blocks, and resolves with the replies.
 func (c *conn) serve(req request) {
+	c.busy = true
 	defer func() {
+		c.busy = false
 		if r := recover(); r != nil {
 			req.reject(errors.New(panicText(r)))
 		}
 	}()
-	// Output that arrived before this request (a message published to us)
-	// belongs to the page, not to this reply.
-	c.push()
-	c.rd.Feed(req.input)
 	var replies [][]byte
-	var all []byte
+	blocked := false
+	if req.resume {
+		replies = append(replies, req.input)
+		blocked = true
+	} else {
+		// Output that arrived before this request (a message published
+		// to us) belongs to the page, not to this reply.
+		c.push()
+		c.rd.Feed(req.input)
+	}
 	for {
-		args, err := c.rd.Next()
-		if err != nil {
-			// Redis answers a protocol error and drops the connection; the
-			// page keeps its session but starts a fresh request stream.
-			var pe *netserver.ProtocolError
-			if errors.As(err, &pe) {
-				all = append(all, pe.Reply()...)
-			} else {
-				all = append(all, "-ERR "+err.Error()+"\r\n"...)
-			}
-			c.rd = netserver.NewReader()
-			c.rd.Authenticated = c.sess.Authenticated
-			if req.split {
-				replies = append(replies, all)
-			}
-			break
-		}
-		if args == nil {
-			break
-		}
-		st := c.sess.Exec(args)
-		if st&engine.StatusBlocked != 0 {
+		if blocked {
 			if !c.waitBlocked() {
 				req.reject(errors.New("session closed"))
 				return
 			}
+			if req.split {
+				replies = append(replies, c.sess.TakeOutput(nil))
+			}
 		}
-		out := c.sess.TakeOutput(nil)
-		if req.split {
-			replies = append(replies, out)
-		} else {
-			all = append(all, out...)
-		}
-		if st&engine.StatusClose != 0 || c.sess.ShouldClose() {
+		out, b, done := c.step(req.split)
+		replies = append(replies, out...)
+		if done {
 			break
 		}
+		blocked = b
 	}
 	if !req.split {
+		var all []byte
+		for _, r := range replies {
+			all = append(all, r...)
+		}
 		replies = [][]byte{all}
 	} else if replies == nil {
 		replies = [][]byte{}
 	}
 	req.resolve(replies)
+}
+
+// step runs the commands buffered in the reader until the input is used
+// up, a command blocks, or the session must close; done is true unless it
+// stopped on a blocked command. Without split it runs them under one engine
+// lock (ExecBatch) and returns their output as one buffer; with split it
+// runs one command and returns its reply (none if it blocked: the caller
+// takes it after the wait).
+func (c *conn) step(split bool) (out [][]byte, blocked, done bool) {
+	var rdErr error
+	next := func() [][]byte {
+		args, err := c.rd.Next()
+		if err != nil {
+			rdErr = err
+			return nil
+		}
+		return args
+	}
+	var st engine.Status
+	if split {
+		args := next()
+		if args != nil {
+			st = c.sess.Exec(args)
+			if st&engine.StatusBlocked != 0 {
+				return nil, true, false
+			}
+			out = [][]byte{c.sess.TakeOutput(nil)}
+			return out, false, st&engine.StatusClose != 0 || c.sess.ShouldClose()
+		}
+	} else {
+		_, st = c.sess.ExecBatch(next)
+		out = [][]byte{c.sess.TakeOutput(nil)}
+		if st&engine.StatusBlocked != 0 {
+			return out, true, false
+		}
+	}
+	if rdErr != nil {
+		// Redis answers a protocol error and drops the connection; the
+		// page keeps its session but starts a fresh request stream.
+		var pe *netserver.ProtocolError
+		msg := []byte("-ERR " + rdErr.Error() + "\r\n")
+		if errors.As(rdErr, &pe) {
+			msg = pe.Reply()
+		}
+		if split {
+			out = append(out, msg)
+		} else {
+			out[0] = append(out[0], msg...)
+		}
+		c.rd = netserver.NewReader()
+		c.rd.Authenticated = c.sess.Authenticated
+	}
+	return out, false, true
+}
+
+// call(id, line | Uint8Array) -> Uint8Array, or a Promise of one when a
+// command blocks or earlier requests of the session are still running. It
+// runs in the caller's turn of the event loop, with no goroutine hand-off,
+// so a page sending commands one by one is not slowed by scheduling.
+func (h *host) call(args []js.Value) any {
+	if len(args) < 2 {
+		return jsError("expected (id, input)")
+	}
+	c, _, err := h.conn(args[0])
+	if err != nil {
+		return jsError(err.Error())
+	}
+	if c.busy || len(c.reqs) > 0 {
+		return h.enqueue(args, false)
+	}
+	input, err := inputBytes(args[1])
+	if err != nil {
+		return jsError(err.Error())
+	}
+	c.push()
+	c.rd.Feed(input)
+	out, blocked, _ := c.step(false)
+	if !blocked {
+		if c.sess.ShouldClose() {
+			c.drop()
+		}
+		return toUint8Array(out[0])
+	}
+	// A blocking command: the session's worker waits and finishes the
+	// request; until then later calls queue behind it.
+	c.busy = true
+	return newPromise(func(resolve func(any), reject func(error)) {
+		req := request{input: out[0], resume: true, reject: reject}
+		req.resolve = func(replies [][]byte) {
+			var all []byte
+			for _, r := range replies {
+				all = append(all, r...)
+			}
+			resolve(toUint8Array(all))
+		}
+		c.reqs <- req // the queue is empty: this never waits
+	})
 }
 
 // waitBlocked waits until the blocked command is served or times out; it
@@ -408,8 +508,12 @@ func newPromise(fn func(resolve func(any), reject func(error))) js.Value {
 	return js.Global().Get("Promise").New(executor)
 }
 
+// jsUint8Array is looked up once: every lookup is a call into JS, and
+// call() pays for each on every command.
+var jsUint8Array = js.Global().Get("Uint8Array")
+
 func toUint8Array(b []byte) js.Value {
-	a := js.Global().Get("Uint8Array").New(len(b))
+	a := jsUint8Array.New(len(b))
 	js.CopyBytesToJS(a, b)
 	return a
 }

@@ -45,6 +45,16 @@ await check('exec a line and raw bytes', async () => {
   assert.equal(str(await g.exec(b, 'GET k')), '$3\r\na b\r\n', 'sessions share the keyspace');
 });
 
+await check('call runs at once, and returns a Promise when it blocks', async () => {
+  assert.equal(str(g.call(a, 'SET c 1')), '+OK\r\n');
+  assert.equal(str(g.call(a, te.encode('*2\r\n$4\r\nINCR\r\n$1\r\nc\r\nGET c\r\n'))), ':2\r\n$1\r\n2\r\n');
+  if (!has('BLPOP')) return;
+  const p = g.call(a, 'BLPOP callq 5');
+  assert.ok(p instanceof Promise, 'a blocked call is a Promise');
+  assert.equal(str(g.call(b, 'RPUSH callq x')), ':1\r\n');
+  assert.equal(str(await p), '*2\r\n$5\r\ncallq\r\n$1\r\nx\r\n');
+});
+
 await check('a command split over two calls', async () => {
   assert.equal(str(await g.exec(a, te.encode('*1\r\n$4\r\nPI'))), '');
   assert.equal(str(await g.exec(a, te.encode('NG\r\n'))), '+PONG\r\n');
