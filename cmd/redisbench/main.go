@@ -269,6 +269,8 @@ func run(c config) error {
 			rows = append(rows, rw)
 		}
 	}
+	// Pub/sub fan-out: 1 publisher, 500 subscribers.
+	pg, pr := pubsubRow(g, r, 500, 2000, 1024)
 	g.stop()
 	r.stop()
 
@@ -280,6 +282,22 @@ func run(c config) error {
 		}
 	}
 	printTable(os.Stdout, c, rows, mem)
+	fmt.Println()
+	fmt.Println("Pub/sub: 1 publisher, 500 subscribers, 2,000 messages of 1 KB")
+	fmt.Println("| pubsub | goredis | redis | ratio |")
+	fmt.Println("|---|---|---|---|")
+	ratio := "–"
+	if pg.err == "" && pr.err == "" && pr.delivered > 0 {
+		ratio = fmt.Sprintf("%.2f", pg.delivered/pr.delivered)
+	}
+	cell := func(p pubsubResult) string {
+		if p.err != "" {
+			return "error: " + shorten(p.err)
+		}
+		return fmt.Sprintf("%.0f msg/s", p.delivered)
+	}
+	fmt.Printf("| messages delivered/s | %s | %s | %s |\n", cell(pg), cell(pr), ratio)
+
 	fmt.Fprintf(os.Stderr, "redisbench: done in %s\n", time.Since(start).Round(time.Second))
 	return nil
 }
