@@ -89,7 +89,6 @@ func benchPubSub(port, subscribers, messages, size int) pubsubResult {
 	return pubsubResult{delivered: float64(subscribers*messages) / elapsed.Seconds()}
 }
 
-
 // pubsubRow runs the fan-out on both servers, interleaved.
 func pubsubRow(g, r *server, subscribers, messages, size int) (gr, rr pubsubResult) {
 	gr = benchPubSub(g.port, subscribers, messages, size)
