@@ -39,6 +39,10 @@ func freePort(t *testing.T) string {
 // log line; the returned channel gives the remaining log.
 func started(t *testing.T, bin string, args ...string) (*exec.Cmd, <-chan string) {
 	t.Helper()
+	// No HTTP side unless a test asks: port 8080 may be taken on the machine.
+	if !strings.Contains(strings.Join(args, " "), "--http-port") {
+		args = append(args, "--http-port", "0")
+	}
 	cmd := exec.Command(bin, args...)
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
