@@ -154,6 +154,11 @@ func TestWSSandboxIsolationAndQuotas(t *testing.T) {
 	}
 	want := "$-1\r\n:0\r\n:0\r\n*0\r\n*2\r\n$1\r\n0\r\n*0\r\n"
 	assert.Equal(t, want, wsRead(t, b, len(want)))
+	wsSend(t, b, websocket.TextMessage, "INFO keyspace")
+	info := wsRead(t, b, len("$13\r\n# Keyspace\r\n\r\n"))
+	assert.NotContains(t, info, "db0:", "INFO keyspace shows only the session's own keys")
+	wsSend(t, a, websocket.TextMessage, "INFO keyspace")
+	assert.Contains(t, wsRead(t, a, 30), "db0:keys=1")
 	// FLUSHALL in b does not touch a's keys
 	wsSend(t, b, websocket.TextMessage, "FLUSHALL")
 	assert.Equal(t, "+OK\r\n", wsRead(t, b, 5))
