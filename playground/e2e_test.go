@@ -266,6 +266,14 @@ func TestPlaygroundInBrowser(t *testing.T) {
 		assert.NotContains(t, output(t, ctx, 2)[len(before):], `"hello"`, "BLPOP waits")
 		run(t, ctx, 1, `LPUSH q hello`, "(integer) 1")
 		waitOutput(t, ctx, 2, len(before), "1) \"q\"\n2) \"hello\"")
+
+		// pub/sub between the two terminals: messages show as they arrive
+		before = output(t, ctx, 2)
+		require.NoError(t, chromedp.Run(ctx, chromedp.SendKeys(term(2, ".term-input"), "SUBSCRIBE news"+kb.Enter, chromedp.ByQuery)))
+		waitOutput(t, ctx, 2, len(before), "(integer) 1")
+		run(t, ctx, 1, `PUBLISH news "hi there"`, "(integer) 1")
+		waitOutput(t, ctx, 2, len(before), "\"hi there\"")
+		assert.Contains(t, output(t, ctx, 2)[len(before):], "\"message\"")
 	})
 
 	var theme, toggled string
