@@ -280,7 +280,7 @@ export class Terminal {
   help(topic) {
     if (topic.length === 0) return HELP_INTRO(this.opts.version);
     const entry = (c, withGroup) => {
-      let s = `\n  ${c.name} ${c.params}\n  complexity: ${c.complexity || '-'}\n  since: ${c.since}\n`;
+      let s = `\n  ${c.name} ${c.params}\n  summary: ${c.summary || '-'}\n  since: ${c.since}\n`;
       if (withGroup) s += `  group: ${c.group}\n`;
       return s;
     };

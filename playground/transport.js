@@ -133,7 +133,7 @@ export class WebSocketTransport {
       const docs = resp.toJS(resp.parseReply(await c.send(resp.encodeCommand(['COMMAND', 'DOCS']))));
       const hint = (name, d) => ({
         name: name.toUpperCase().replace('|', ' '),
-        group: d.group, since: d.since, complexity: d.complexity,
+        group: d.group, since: d.since, complexity: d.complexity, summary: d.summary,
         params: resp.argsSynopsis(d.arguments),
         subcommands: Object.entries(d.subcommands || {}).map(([n, s]) => hint(n, s)),
       });

@@ -13,7 +13,7 @@
 //	const r = goredis.call(id, "GET k")  // at once: a Uint8Array, or a Promise if it blocks
 //	goredis.closeSession(id)
 //	goredis.version()  // {goredis, redis}
-//	goredis.commands() // [{name, arity, group, since, complexity, flags, params, subcommands}]
+//	goredis.commands() // [{name, arity, group, since, complexity, summary, flags, params, subcommands}]
 //
 // exec resolves once every complete command in the input has replied, so a
 // blocking command (BLPOP) resolves when another session feeds its key or
@@ -545,6 +545,7 @@ func hintsToJS(hints []engine.CommandHint) []any {
 			"group":       h.Group,
 			"since":       h.Since,
 			"complexity":  h.Complexity,
+			"summary":     h.Summary,
 			"flags":       flags,
 			"params":      h.Params,
 			"subcommands": hintsToJS(h.Subcommands),
