@@ -490,45 +490,9 @@ func hashRandWithCount(s *Session, key []byte, count int64, withValues bool) {
 	}
 }
 
-// hscanCursor reads HSCAN's cursor as Redis does with strtoul (the same
-// rules as SCAN's cursor; named apart so family files merge cleanly):
-// an optional sign (a negative number wraps around), decimal digits, no
-// leading space, nothing after, at most 2^64-1.
-func hscanCursor(b []byte) (uint64, bool) {
-	if len(b) == 0 {
-		return 0, true
-	}
-	i := 0
-	neg := false
-	switch b[0] {
-	case '+':
-		i = 1
-	case '-':
-		neg, i = true, 1
-	}
-	if i == len(b) {
-		return 0, false
-	}
-	var v uint64
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		if v > (math.MaxUint64-uint64(c-'0'))/10 {
-			return 0, false
-		}
-		v = v*10 + uint64(c-'0')
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
-
 // HSCAN key cursor [MATCH pattern] [COUNT count]
 func cmdHScan(s *Session, args [][]byte) {
-	cursor, ok := hscanCursor(args[2])
+	cursor, ok := parseScanCursor(args[2])
 	if !ok {
 		s.w.Error(errInvalidCursor)
 		return

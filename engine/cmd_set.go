@@ -502,26 +502,13 @@ type collScanOptions struct {
 	count   int
 }
 
-// parseCollCursor reads a cursor as Redis's strtoul-based parser does
-// (a leading sign is accepted; "-1" wraps).
+// parseCollCursor is parseScanCursor with SSCAN/ZSCAN's error.
 func parseCollCursor(c []byte) (uint64, error) {
-	if len(c) == 0 {
-		return 0, nil // strtoul reads "" as 0
-	}
-	neg := false
-	digits := c
-	if c[0] == '-' || c[0] == '+' {
-		neg = c[0] == '-'
-		digits = c[1:]
-	}
-	u, err := strconv.ParseUint(string(digits), 10, 64)
-	if err != nil || len(digits) == 0 || digits[0] == '+' || digits[0] == '-' {
+	v, ok := parseScanCursor(c)
+	if !ok {
 		return 0, argError("ERR invalid cursor")
 	}
-	if neg {
-		u = -u // strtoul wraps a negated value
-	}
-	return u, nil
+	return v, nil
 }
 
 // parseCollScanOptions reads "[MATCH pattern] [COUNT count]" as Redis's
