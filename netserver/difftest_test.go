@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/goredis-dev/goredis/engine"
+	"github.com/goredis-dev/goredis/netserver/internal/readercases"
 	"github.com/stretchr/testify/require"
 )
 
@@ -340,8 +341,8 @@ func TestDiffProtocolErrors(t *testing.T) {
 		"ECHO " + strings.Repeat("a", 100000) + "\r\n",
 		"*2\r\n$4\r\nECHO\r\n$" + strings.Repeat("1", 70000) + "\r\n",
 	}
-	for _, tc := range readerCases {
-		inputs = append(inputs, tc.in)
+	for _, tc := range readercases.Cases() {
+		inputs = append(inputs, tc.In)
 	}
 	diffRaw(t, redisAddr, goAddr, inputs)
 }
