@@ -61,11 +61,11 @@ test-wasm:
 	PATH="$$PATH:$(GOROOT)/lib/wasm" GOOS=js GOARCH=wasm $(GO) test -count=1 ./engine/...
 
 bench: build deps
-	$(GO) test -run '^$$' -bench . -benchmem ./engine/ ./netserver/
+	$(GO) test -run '^$$' -bench . -benchmem ./engine/ ./netserver/ ./netserver/resp/
 	$(GO) run ./cmd/redisbench
 
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./netserver/
+	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./netserver/resp/
 	$(GO) test -run '^$$' -fuzz FuzzDispatch -fuzztime 60s ./engine/
 
 generate:

@@ -19,6 +19,7 @@ import (
 
 	"github.com/goredis-dev/goredis/engine"
 	"github.com/goredis-dev/goredis/netserver/internal/readercases"
+	"github.com/goredis-dev/goredis/netserver/resp"
 	"github.com/stretchr/testify/require"
 )
 
@@ -206,10 +207,11 @@ func parseScript(t *testing.T, name string, data []byte) []scriptLine {
 			require.NoError(t, err, "%s:%d", name, sl.no)
 			sl.sleep = time.Duration(ms) * time.Millisecond
 		default:
-			args, ok := splitArgs([]byte(text), nil)
+			fields, ok := resp.SplitArgs(text)
 			require.True(t, ok, "%s:%d: unbalanced quotes", name, sl.no)
-			for k, a := range args {
-				args[k] = append([]byte(nil), a...)
+			args := make([][]byte, len(fields))
+			for k, a := range fields {
+				args[k] = []byte(a)
 			}
 			sl.args = args
 		}

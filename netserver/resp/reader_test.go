@@ -1,4 +1,4 @@
-package netserver
+package resp
 
 import (
 	"strings"
@@ -112,7 +112,7 @@ func TestReaderQueryBufferLimit(t *testing.T) {
 	rd := NewReader()
 	rd.QueryBufferLimit = 1000
 	_, err := collect(rd, "*2\r\n$3\r\nSET\r\n$5000\r\n", strings.Repeat("x", 1200))
-	assert.ErrorIs(t, err, errQueryBufferLimit)
+	assert.ErrorIs(t, err, ErrQueryBufferLimit)
 
 	rd = NewReader()
 	rd.QueryBufferLimit = 1000
