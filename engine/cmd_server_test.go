@@ -474,3 +474,13 @@ func TestLatencyHistogramCommand(t *testing.T) {
 	c.line("GET x")
 	assert.Equal(t, "%0\r\n", c.line("LATENCY HISTOGRAM get"))
 }
+
+// commandSummary binary-searches its table: it must stay sorted, with
+// each name once.
+func TestCommandSummariesSorted(t *testing.T) {
+	for i := 1; i < len(commandSummaries); i++ {
+		assert.Less(t, commandSummaries[i-1].name, commandSummaries[i].name)
+	}
+	assert.Equal(t, "Returns the string stored at a key.", commandSummary("get"))
+	assert.Empty(t, commandSummary("nosuchcommand"))
+}

@@ -1,636 +1,340 @@
 package engine
 
+import (
+	"slices"
+	"strings"
+)
+
 // commandSummary returns the one-line summary COMMAND DOCS shows for a
-// command's full name ("get", "config|get"). The summaries are GoRedis's
-// own words; the other facts come from spec_gen.go.
+// command's full name ("get", "config|get"), or "" for none. The
+// summaries are GoRedis's own words; the other facts come from spec_gen.go.
 func commandSummary(name string) string {
-	switch name {
-	case "acl":
-		return "Container for the access control list subcommands."
-	case "acl|cat":
-		return "Lists the ACL categories, or the commands in one category."
-	case "acl|deluser":
-		return "Removes ACL users and disconnects their clients."
-	case "acl|dryrun":
-		return "Tells whether a user could run a command, without running it."
-	case "acl|genpass":
-		return "Produces a random password suitable for an ACL user."
-	case "acl|getuser":
-		return "Shows the ACL rules of one user."
-	case "acl|help":
-		return "Describes the ACL subcommands."
-	case "acl|list":
-		return "Shows every ACL user as a rule line."
-	case "acl|load":
-		return "Reloads the ACL users from the configured ACL file."
-	case "acl|log":
-		return "Shows or clears recent ACL denials."
-	case "acl|save":
-		return "Writes the current ACL users to the configured ACL file."
-	case "acl|setuser":
-		return "Creates an ACL user or changes its rules."
-	case "acl|users":
-		return "Lists the names of the ACL users."
-	case "acl|whoami":
-		return "Returns the user the connection is authenticated as."
-	case "append":
-		return "Adds bytes to the end of a string value, creating the key if needed."
-	case "auth":
-		return "Authenticates the connection with a password, or a user name and password."
-	case "bgrewriteaof":
-		return "Starts rewriting the append-only file in the background."
-	case "bgsave":
-		return "Starts writing a snapshot of the dataset to disk in the background."
-	case "blmove":
-		return "Moves an element from one list to another, waiting for one if the source is empty."
-	case "blmpop":
-		return "Pops elements from the first non-empty list among several, waiting if all are empty."
-	case "blpop":
-		return "Removes and returns the head of the first non-empty list, waiting if all are empty."
-	case "brpop":
-		return "Removes and returns the tail of the first non-empty list, waiting if all are empty."
-	case "brpoplpush":
-		return "Moves the tail of a list to the head of another, waiting if the source is empty."
-	case "bzmpop":
-		return "Pops members with the lowest or highest scores from the first non-empty sorted set, waiting if all are empty."
-	case "bzpopmax":
-		return "Pops the member with the highest score from the first non-empty sorted set, waiting if all are empty."
-	case "bzpopmin":
-		return "Pops the member with the lowest score from the first non-empty sorted set, waiting if all are empty."
-	case "client":
-		return "Container for the subcommands that inspect and manage connections."
-	case "client|caching":
-		return "Tells server-assisted caching whether to track the keys of the next command."
-	case "client|getname":
-		return "Returns the name given to the connection."
-	case "client|getredir":
-		return "Returns the client that receives this connection's invalidation messages."
-	case "client|help":
-		return "Describes the CLIENT subcommands."
-	case "client|id":
-		return "Returns the unique ID of the connection."
-	case "client|info":
-		return "Describes the calling connection in the CLIENT LIST format."
-	case "client|kill":
-		return "Closes client connections chosen by address, ID, type or user."
-	case "client|list":
-		return "Describes every client connection, one line each."
-	case "client|no-evict":
-		return "Turns client eviction off or on for the connection."
-	case "client|no-touch":
-		return "Stops or resumes updating key access times for the connection's commands."
-	case "client|pause":
-		return "Holds back commands from clients for some milliseconds."
-	case "client|reply":
-		return "Turns the server's replies to the connection on or off, or skips the next one."
-	case "client|setinfo":
-		return "Records the client library name or version for the connection."
-	case "client|setname":
-		return "Gives the connection a name."
-	case "client|tracking":
-		return "Turns server-assisted client-side caching on or off."
-	case "client|trackinginfo":
-		return "Describes the connection's client-side caching state."
-	case "client|unblock":
-		return "Ends the wait of a client blocked in a blocking command."
-	case "client|unpause":
-		return "Resumes clients held back by CLIENT PAUSE."
-	case "command":
-		return "Describes every command the server knows."
-	case "command|count":
-		return "Returns how many commands the server knows."
-	case "command|docs":
-		return "Returns the documentation of commands: summary, complexity, arguments."
-	case "command|getkeys":
-		return "Extracts the key names from a full command line."
-	case "command|getkeysandflags":
-		return "Extracts the key names and their access flags from a full command line."
-	case "command|help":
-		return "Describes the COMMAND subcommands."
-	case "command|info":
-		return "Describes the named commands: arity, flags, keys, categories."
-	case "command|list":
-		return "Lists command names, optionally filtered."
-	case "config":
-		return "Container for the configuration subcommands."
-	case "config|get":
-		return "Returns configuration parameters matching glob patterns, with their values."
-	case "config|help":
-		return "Describes the CONFIG subcommands."
-	case "config|resetstat":
-		return "Clears the statistics INFO reports."
-	case "config|rewrite":
-		return "Writes the running configuration back to the configuration file."
-	case "config|set":
-		return "Changes one or more configuration parameters at once."
-	case "copy":
-		return "Duplicates the value of a key under another key."
-	case "dbsize":
-		return "Counts the keys in the selected database."
-	case "debug":
-		return "Runs a debugging subcommand."
-	case "decr":
-		return "Subtracts one from the integer stored at a key."
-	case "decrby":
-		return "Subtracts a number from the integer stored at a key."
-	case "del":
-		return "Removes keys."
-	case "discard":
-		return "Drops the commands queued since MULTI."
-	case "dump":
-		return "Serializes the value of a key in Redis's dump format."
-	case "echo":
-		return "Replies with the given message."
-	case "eval":
-		return "Runs a Lua script on the server."
-	case "eval_ro":
-		return "Runs a read-only Lua script on the server."
-	case "evalsha":
-		return "Runs a cached Lua script chosen by its SHA1 digest."
-	case "evalsha_ro":
-		return "Runs a cached read-only Lua script chosen by its SHA1 digest."
-	case "exec":
-		return "Runs the commands queued since MULTI as one transaction."
-	case "exists":
-		return "Counts how many of the given keys exist."
-	case "expire":
-		return "Gives a key a time to live in seconds."
-	case "expireat":
-		return "Makes a key expire at a Unix time in seconds."
-	case "expiretime":
-		return "Returns the Unix time in seconds at which a key expires."
-	case "failover":
-		return "Hands the master role over to a replica."
-	case "fcall":
-		return "Calls a function from a loaded library."
-	case "fcall_ro":
-		return "Calls a read-only function from a loaded library."
-	case "flushall":
-		return "Removes every key from every database."
-	case "flushdb":
-		return "Removes every key from the selected database."
-	case "function":
-		return "Container for the function library subcommands."
-	case "function|delete":
-		return "Unloads a function library."
-	case "function|dump":
-		return "Serializes every loaded function library."
-	case "function|flush":
-		return "Unloads every function library."
-	case "function|help":
-		return "Describes the FUNCTION subcommands."
-	case "function|kill":
-		return "Stops the function that is running now."
-	case "function|list":
-		return "Describes the loaded function libraries."
-	case "function|load":
-		return "Loads a function library from its source code."
-	case "function|restore":
-		return "Loads function libraries from a FUNCTION DUMP payload."
-	case "function|stats":
-		return "Reports the running function and the available engines."
-	case "get":
-		return "Returns the string stored at a key."
-	case "getdel":
-		return "Returns the string stored at a key and removes the key."
-	case "getex":
-		return "Returns the string stored at a key and changes its expiry."
-	case "getrange":
-		return "Returns part of a string value, by byte offsets."
-	case "getset":
-		return "Stores a new string value and returns the previous one."
-	case "hdel":
-		return "Removes fields from a hash."
-	case "hello":
-		return "Negotiates the protocol version, and optionally authenticates and names the connection."
-	case "hexists":
-		return "Tells whether a hash has a field."
-	case "hget":
-		return "Returns the value of one hash field."
-	case "hgetall":
-		return "Returns every field and value of a hash."
-	case "hincrby":
-		return "Adds an integer to the number stored in a hash field."
-	case "hincrbyfloat":
-		return "Adds a floating point number to the number stored in a hash field."
-	case "hkeys":
-		return "Returns the field names of a hash."
-	case "hlen":
-		return "Counts the fields of a hash."
-	case "hmget":
-		return "Returns the values of several hash fields."
-	case "hmset":
-		return "Sets several hash fields."
-	case "hrandfield":
-		return "Returns random fields of a hash, optionally with their values."
-	case "hscan":
-		return "Walks the fields and values of a hash in steps."
-	case "hset":
-		return "Sets hash fields, creating the hash if needed."
-	case "hsetnx":
-		return "Sets a hash field only if it does not exist yet."
-	case "hstrlen":
-		return "Returns the length in bytes of a hash field's value."
-	case "hvals":
-		return "Returns the values of a hash."
-	case "incr":
-		return "Adds one to the integer stored at a key."
-	case "incrby":
-		return "Adds a number to the integer stored at a key."
-	case "incrbyfloat":
-		return "Adds a floating point number to the number stored at a key."
-	case "info":
-		return "Reports server state and statistics, by section."
-	case "keys":
-		return "Lists the keys that match a glob pattern."
-	case "lastsave":
-		return "Returns the Unix time of the last successful save to disk."
-	case "latency":
-		return "Container for the latency monitor subcommands."
-	case "latency|doctor":
-		return "Explains the latency events recorded, in plain words."
-	case "latency|graph":
-		return "Draws a text graph of one latency event."
-	case "latency|help":
-		return "Describes the LATENCY subcommands."
-	case "latency|histogram":
-		return "Returns latency histograms of commands."
-	case "latency|history":
-		return "Returns the recorded samples of one latency event."
-	case "latency|latest":
-		return "Returns the latest sample of every latency event."
-	case "latency|reset":
-		return "Clears recorded latency events."
-	case "lcs":
-		return "Finds the longest common subsequence of two strings."
-	case "lindex":
-		return "Returns the list element at an index."
-	case "linsert":
-		return "Inserts an element before or after another one in a list."
-	case "llen":
-		return "Counts the elements of a list."
-	case "lmove":
-		return "Moves an element from one end of a list to an end of another."
-	case "lmpop":
-		return "Pops elements from the first non-empty list among several."
-	case "lolwut":
-		return "Shows a piece of computer art and the server version."
-	case "lpop":
-		return "Removes and returns elements from the head of a list."
-	case "lpos":
-		return "Finds the positions of an element in a list."
-	case "lpush":
-		return "Adds elements to the head of a list."
-	case "lpushx":
-		return "Adds elements to the head of a list that already exists."
-	case "lrange":
-		return "Returns a range of list elements."
-	case "lrem":
-		return "Removes occurrences of an element from a list."
-	case "lset":
-		return "Replaces the list element at an index."
-	case "ltrim":
-		return "Keeps only a range of a list's elements."
-	case "memory":
-		return "Container for the memory introspection subcommands."
-	case "memory|doctor":
-		return "Explains memory problems, in plain words."
-	case "memory|help":
-		return "Describes the MEMORY subcommands."
-	case "memory|malloc-stats":
-		return "Reports the memory allocator's statistics."
-	case "memory|purge":
-		return "Asks the allocator to return free memory to the system."
-	case "memory|stats":
-		return "Reports detailed memory usage."
-	case "memory|usage":
-		return "Estimates the memory used by a key and its value."
-	case "mget":
-		return "Returns the string values of several keys."
-	case "migrate":
-		return "Moves keys to another Redis server."
-	case "module":
-		return "Container for the module subcommands."
-	case "module|help":
-		return "Describes the MODULE subcommands."
-	case "module|list":
-		return "Lists the loaded modules."
-	case "module|load":
-		return "Loads a module from a shared library."
-	case "module|loadex":
-		return "Loads a module from a shared library, with configuration and arguments."
-	case "module|unload":
-		return "Unloads a module."
-	case "monitor":
-		return "Streams every command the server runs to the connection."
-	case "move":
-		return "Moves a key to another database."
-	case "mset":
-		return "Sets several string keys."
-	case "msetnx":
-		return "Sets several string keys only if none of them exists."
-	case "multi":
-		return "Starts a transaction: later commands are queued until EXEC."
-	case "object":
-		return "Container for the value introspection subcommands."
-	case "object|encoding":
-		return "Returns the internal encoding of a key's value."
-	case "object|freq":
-		return "Returns the access frequency counter of a key."
-	case "object|help":
-		return "Describes the OBJECT subcommands."
-	case "object|idletime":
-		return "Returns the seconds since a key was last accessed."
-	case "object|refcount":
-		return "Returns the reference count of a key's value."
-	case "persist":
-		return "Removes the expiry of a key."
-	case "pexpire":
-		return "Gives a key a time to live in milliseconds."
-	case "pexpireat":
-		return "Makes a key expire at a Unix time in milliseconds."
-	case "pexpiretime":
-		return "Returns the Unix time in milliseconds at which a key expires."
-	case "ping":
-		return "Checks that the server answers."
-	case "psetex":
-		return "Stores a string value with a time to live in milliseconds."
-	case "psubscribe":
-		return "Listens for messages on channels matching glob patterns."
-	case "psync":
-		return "Internal command replicas use to synchronize with a master."
-	case "pttl":
-		return "Returns the remaining time to live of a key in milliseconds."
-	case "publish":
-		return "Sends a message to a channel."
-	case "pubsub":
-		return "Container for the pub/sub introspection subcommands."
-	case "pubsub|channels":
-		return "Lists the channels that have subscribers."
-	case "pubsub|help":
-		return "Describes the PUBSUB subcommands."
-	case "pubsub|numpat":
-		return "Counts the pattern subscriptions."
-	case "pubsub|numsub":
-		return "Counts the subscribers of channels."
-	case "pubsub|shardchannels":
-		return "Lists the shard channels that have subscribers."
-	case "pubsub|shardnumsub":
-		return "Counts the subscribers of shard channels."
-	case "punsubscribe":
-		return "Stops listening on channels matching patterns."
-	case "quit":
-		return "Closes the connection."
-	case "randomkey":
-		return "Returns a random key name."
-	case "rename":
-		return "Gives a key another name, replacing any key of that name."
-	case "renamenx":
-		return "Gives a key another name only if that name is free."
-	case "replconf":
-		return "Internal command replicas use to configure their link."
-	case "replicaof":
-		return "Makes the server a replica of another one, or a master again."
-	case "reset":
-		return "Returns the connection to its initial state."
-	case "restore":
-		return "Creates a key from a DUMP payload."
-	case "restore-asking":
-		return "Internal command used by cluster key migration."
-	case "role":
-		return "Returns the replication role of the server."
-	case "rpop":
-		return "Removes and returns elements from the tail of a list."
-	case "rpoplpush":
-		return "Moves the tail of a list to the head of another."
-	case "rpush":
-		return "Adds elements to the tail of a list."
-	case "rpushx":
-		return "Adds elements to the tail of a list that already exists."
-	case "sadd":
-		return "Adds members to a set."
-	case "save":
-		return "Writes a snapshot of the dataset to disk, blocking the server."
-	case "scan":
-		return "Walks the key names of the database in steps."
-	case "scard":
-		return "Counts the members of a set."
-	case "script":
-		return "Container for the Lua script cache subcommands."
-	case "script|debug":
-		return "Chooses the debug mode of the next Lua scripts."
-	case "script|exists":
-		return "Tells whether scripts are in the script cache."
-	case "script|flush":
-		return "Empties the script cache."
-	case "script|help":
-		return "Describes the SCRIPT subcommands."
-	case "script|kill":
-		return "Stops the Lua script that is running now."
-	case "script|load":
-		return "Puts a Lua script in the script cache without running it."
-	case "sdiff":
-		return "Returns the members of a set that the other sets lack."
-	case "sdiffstore":
-		return "Stores the difference of sets under a key."
-	case "select":
-		return "Switches the connection to another database."
-	case "set":
-		return "Stores a string value, with options for expiry and conditions."
-	case "setex":
-		return "Stores a string value with a time to live in seconds."
-	case "setnx":
-		return "Stores a string value only if the key does not exist."
-	case "setrange":
-		return "Overwrites part of a string value from a byte offset."
-	case "shutdown":
-		return "Stops the server."
-	case "sinter":
-		return "Returns the members common to all the given sets."
-	case "sintercard":
-		return "Counts the members common to all the given sets."
-	case "sinterstore":
-		return "Stores the intersection of sets under a key."
-	case "sismember":
-		return "Tells whether a value is a member of a set."
-	case "slaveof":
-		return "Makes the server a replica of another one, or a master again (old name of REPLICAOF)."
-	case "slowlog":
-		return "Container for the slow log subcommands."
-	case "slowlog|get":
-		return "Returns entries of the slow log."
-	case "slowlog|help":
-		return "Describes the SLOWLOG subcommands."
-	case "slowlog|len":
-		return "Counts the entries of the slow log."
-	case "slowlog|reset":
-		return "Empties the slow log."
-	case "smembers":
-		return "Returns every member of a set."
-	case "smismember":
-		return "Tells, for each value, whether it is a member of a set."
-	case "smove":
-		return "Moves a member from one set to another."
-	case "sort":
-		return "Sorts the elements of a list, set or sorted set, optionally storing the result."
-	case "sort_ro":
-		return "Sorts the elements of a list, set or sorted set without storing."
-	case "spop":
-		return "Removes and returns random members of a set."
-	case "spublish":
-		return "Sends a message to a shard channel."
-	case "srandmember":
-		return "Returns random members of a set without removing them."
-	case "srem":
-		return "Removes members from a set."
-	case "sscan":
-		return "Walks the members of a set in steps."
-	case "ssubscribe":
-		return "Listens for messages on shard channels."
-	case "strlen":
-		return "Returns the length in bytes of a string value."
-	case "subscribe":
-		return "Listens for messages on channels."
-	case "substr":
-		return "Returns part of a string value (old name of GETRANGE)."
-	case "sunion":
-		return "Returns the members of all the given sets together."
-	case "sunionstore":
-		return "Stores the union of sets under a key."
-	case "sunsubscribe":
-		return "Stops listening on shard channels."
-	case "swapdb":
-		return "Exchanges the contents of two databases."
-	case "sync":
-		return "Internal command replicas use for a full synchronization."
-	case "time":
-		return "Returns the server's clock as seconds and microseconds."
-	case "touch":
-		return "Counts the given keys that exist and updates their access time."
-	case "ttl":
-		return "Returns the remaining time to live of a key in seconds."
-	case "type":
-		return "Returns the type of the value stored at a key."
-	case "unlink":
-		return "Removes keys, freeing their memory in the background."
-	case "unsubscribe":
-		return "Stops listening on channels."
-	case "unwatch":
-		return "Forgets every key watched by the connection."
-	case "wait":
-		return "Waits until replicas acknowledge the connection's writes."
-	case "waitaof":
-		return "Waits until writes reach the append-only file locally or on replicas."
-	case "watch":
-		return "Watches keys so that EXEC fails if any of them changes."
-	case "zadd":
-		return "Adds members with scores to a sorted set, or updates their scores."
-	case "zcard":
-		return "Counts the members of a sorted set."
-	case "zcount":
-		return "Counts the members of a sorted set within a score range."
-	case "zdiff":
-		return "Returns the members of a sorted set that the other sorted sets lack."
-	case "zdiffstore":
-		return "Stores the difference of sorted sets under a key."
-	case "zincrby":
-		return "Adds to the score of a sorted set member."
-	case "zinter":
-		return "Returns the members common to all the given sorted sets."
-	case "zintercard":
-		return "Counts the members common to all the given sorted sets."
-	case "zinterstore":
-		return "Stores the intersection of sorted sets under a key."
-	case "zlexcount":
-		return "Counts the members of a sorted set within a lexicographical range."
-	case "zmpop":
-		return "Pops members with the lowest or highest scores from the first non-empty sorted set."
-	case "zmscore":
-		return "Returns the scores of several sorted set members."
-	case "zpopmax":
-		return "Removes and returns the members with the highest scores."
-	case "zpopmin":
-		return "Removes and returns the members with the lowest scores."
-	case "zrandmember":
-		return "Returns random members of a sorted set."
-	case "zrange":
-		return "Returns a range of sorted set members by rank, score or name."
-	case "zrangebylex":
-		return "Returns sorted set members within a lexicographical range."
-	case "zrangebyscore":
-		return "Returns sorted set members within a score range."
-	case "zrangestore":
-		return "Stores a range of a sorted set under another key."
-	case "zrank":
-		return "Returns the rank of a member in a sorted set, lowest score first."
-	case "zrem":
-		return "Removes members from a sorted set."
-	case "zremrangebylex":
-		return "Removes sorted set members within a lexicographical range."
-	case "zremrangebyrank":
-		return "Removes sorted set members within a range of ranks."
-	case "zremrangebyscore":
-		return "Removes sorted set members within a score range."
-	case "zrevrange":
-		return "Returns a range of sorted set members by rank, highest score first."
-	case "zrevrangebylex":
-		return "Returns sorted set members within a lexicographical range, in reverse order."
-	case "zrevrangebyscore":
-		return "Returns sorted set members within a score range, highest first."
-	case "zrevrank":
-		return "Returns the rank of a member in a sorted set, highest score first."
-	case "zscan":
-		return "Walks the members and scores of a sorted set in steps."
-	case "zscore":
-		return "Returns the score of a sorted set member."
-	case "zunion":
-		return "Returns the members of all the given sorted sets together."
-	case "zunionstore":
-		return "Stores the union of sorted sets under a key."
-	case "bitcount":
-		return "Counts the set bits of a string."
-	case "bitfield":
-		return "Reads and writes integer fields of arbitrary width inside a string."
-	case "bitfield_ro":
-		return "Reads integer fields of arbitrary width inside a string."
-	case "bitop":
-		return "Combines strings bit by bit and stores the result."
-	case "bitpos":
-		return "Finds the first bit set to 0 or 1 in a string."
-	case "getbit":
-		return "Returns the bit at an offset of a string."
-	case "setbit":
-		return "Sets or clears the bit at an offset of a string."
-	case "pfadd":
-		return "Adds elements to a HyperLogLog."
-	case "pfcount":
-		return "Estimates the number of distinct elements seen by HyperLogLogs."
-	case "pfdebug":
-		return "Internal command for inspecting a HyperLogLog."
-	case "pfmerge":
-		return "Merges HyperLogLogs into one."
-	case "pfselftest":
-		return "Internal command that tests the HyperLogLog code."
-	case "geoadd":
-		return "Adds members with longitude and latitude to a geospatial index."
-	case "geodist":
-		return "Returns the distance between two members of a geospatial index."
-	case "geohash":
-		return "Returns members' positions as geohash strings."
-	case "geopos":
-		return "Returns members' longitude and latitude."
-	case "georadius":
-		return "Finds members within a radius of a point, optionally storing them."
-	case "georadius_ro":
-		return "Finds members within a radius of a point."
-	case "georadiusbymember":
-		return "Finds members within a radius of another member, optionally storing them."
-	case "georadiusbymember_ro":
-		return "Finds members within a radius of another member."
-	case "geosearch":
-		return "Finds members inside a circle or a box."
-	case "geosearchstore":
-		return "Finds members inside a circle or a box and stores them."
+	i, ok := slices.BinarySearchFunc(commandSummaries[:], name, func(e summary, name string) int {
+		return strings.Compare(e.name, name)
+	})
+	if !ok {
+		return ""
 	}
-	return ""
+	return commandSummaries[i].text
+}
+
+type summary struct{ name, text string }
+
+// commandSummaries is read-only and sorted by name (a package-level table
+// of constants is data in the binary; a switch over it was 54 KB of wasm
+// code).
+var commandSummaries = [...]summary{
+	{"acl", "Container for the access control list subcommands."},
+	{"acl|cat", "Lists the ACL categories, or the commands in one category."},
+	{"acl|deluser", "Removes ACL users and disconnects their clients."},
+	{"acl|dryrun", "Tells whether a user could run a command, without running it."},
+	{"acl|genpass", "Produces a random password suitable for an ACL user."},
+	{"acl|getuser", "Shows the ACL rules of one user."},
+	{"acl|help", "Describes the ACL subcommands."},
+	{"acl|list", "Shows every ACL user as a rule line."},
+	{"acl|load", "Reloads the ACL users from the configured ACL file."},
+	{"acl|log", "Shows or clears recent ACL denials."},
+	{"acl|save", "Writes the current ACL users to the configured ACL file."},
+	{"acl|setuser", "Creates an ACL user or changes its rules."},
+	{"acl|users", "Lists the names of the ACL users."},
+	{"acl|whoami", "Returns the user the connection is authenticated as."},
+	{"append", "Adds bytes to the end of a string value, creating the key if needed."},
+	{"auth", "Authenticates the connection with a password, or a user name and password."},
+	{"bgrewriteaof", "Starts rewriting the append-only file in the background."},
+	{"bgsave", "Starts writing a snapshot of the dataset to disk in the background."},
+	{"bitcount", "Counts the set bits of a string."},
+	{"bitfield", "Reads and writes integer fields of arbitrary width inside a string."},
+	{"bitfield_ro", "Reads integer fields of arbitrary width inside a string."},
+	{"bitop", "Combines strings bit by bit and stores the result."},
+	{"bitpos", "Finds the first bit set to 0 or 1 in a string."},
+	{"blmove", "Moves an element from one list to another, waiting for one if the source is empty."},
+	{"blmpop", "Pops elements from the first non-empty list among several, waiting if all are empty."},
+	{"blpop", "Removes and returns the head of the first non-empty list, waiting if all are empty."},
+	{"brpop", "Removes and returns the tail of the first non-empty list, waiting if all are empty."},
+	{"brpoplpush", "Moves the tail of a list to the head of another, waiting if the source is empty."},
+	{"bzmpop", "Pops members with the lowest or highest scores from the first non-empty sorted set, waiting if all are empty."},
+	{"bzpopmax", "Pops the member with the highest score from the first non-empty sorted set, waiting if all are empty."},
+	{"bzpopmin", "Pops the member with the lowest score from the first non-empty sorted set, waiting if all are empty."},
+	{"client", "Container for the subcommands that inspect and manage connections."},
+	{"client|caching", "Tells server-assisted caching whether to track the keys of the next command."},
+	{"client|getname", "Returns the name given to the connection."},
+	{"client|getredir", "Returns the client that receives this connection's invalidation messages."},
+	{"client|help", "Describes the CLIENT subcommands."},
+	{"client|id", "Returns the unique ID of the connection."},
+	{"client|info", "Describes the calling connection in the CLIENT LIST format."},
+	{"client|kill", "Closes client connections chosen by address, ID, type or user."},
+	{"client|list", "Describes every client connection, one line each."},
+	{"client|no-evict", "Turns client eviction off or on for the connection."},
+	{"client|no-touch", "Stops or resumes updating key access times for the connection's commands."},
+	{"client|pause", "Holds back commands from clients for some milliseconds."},
+	{"client|reply", "Turns the server's replies to the connection on or off, or skips the next one."},
+	{"client|setinfo", "Records the client library name or version for the connection."},
+	{"client|setname", "Gives the connection a name."},
+	{"client|tracking", "Turns server-assisted client-side caching on or off."},
+	{"client|trackinginfo", "Describes the connection's client-side caching state."},
+	{"client|unblock", "Ends the wait of a client blocked in a blocking command."},
+	{"client|unpause", "Resumes clients held back by CLIENT PAUSE."},
+	{"command", "Describes every command the server knows."},
+	{"command|count", "Returns how many commands the server knows."},
+	{"command|docs", "Returns the documentation of commands: summary, complexity, arguments."},
+	{"command|getkeys", "Extracts the key names from a full command line."},
+	{"command|getkeysandflags", "Extracts the key names and their access flags from a full command line."},
+	{"command|help", "Describes the COMMAND subcommands."},
+	{"command|info", "Describes the named commands: arity, flags, keys, categories."},
+	{"command|list", "Lists command names, optionally filtered."},
+	{"config", "Container for the configuration subcommands."},
+	{"config|get", "Returns configuration parameters matching glob patterns, with their values."},
+	{"config|help", "Describes the CONFIG subcommands."},
+	{"config|resetstat", "Clears the statistics INFO reports."},
+	{"config|rewrite", "Writes the running configuration back to the configuration file."},
+	{"config|set", "Changes one or more configuration parameters at once."},
+	{"copy", "Duplicates the value of a key under another key."},
+	{"dbsize", "Counts the keys in the selected database."},
+	{"debug", "Runs a debugging subcommand."},
+	{"decr", "Subtracts one from the integer stored at a key."},
+	{"decrby", "Subtracts a number from the integer stored at a key."},
+	{"del", "Removes keys."},
+	{"discard", "Drops the commands queued since MULTI."},
+	{"dump", "Serializes the value of a key in Redis's dump format."},
+	{"echo", "Replies with the given message."},
+	{"eval", "Runs a Lua script on the server."},
+	{"eval_ro", "Runs a read-only Lua script on the server."},
+	{"evalsha", "Runs a cached Lua script chosen by its SHA1 digest."},
+	{"evalsha_ro", "Runs a cached read-only Lua script chosen by its SHA1 digest."},
+	{"exec", "Runs the commands queued since MULTI as one transaction."},
+	{"exists", "Counts how many of the given keys exist."},
+	{"expire", "Gives a key a time to live in seconds."},
+	{"expireat", "Makes a key expire at a Unix time in seconds."},
+	{"expiretime", "Returns the Unix time in seconds at which a key expires."},
+	{"failover", "Hands the master role over to a replica."},
+	{"fcall", "Calls a function from a loaded library."},
+	{"fcall_ro", "Calls a read-only function from a loaded library."},
+	{"flushall", "Removes every key from every database."},
+	{"flushdb", "Removes every key from the selected database."},
+	{"function", "Container for the function library subcommands."},
+	{"function|delete", "Unloads a function library."},
+	{"function|dump", "Serializes every loaded function library."},
+	{"function|flush", "Unloads every function library."},
+	{"function|help", "Describes the FUNCTION subcommands."},
+	{"function|kill", "Stops the function that is running now."},
+	{"function|list", "Describes the loaded function libraries."},
+	{"function|load", "Loads a function library from its source code."},
+	{"function|restore", "Loads function libraries from a FUNCTION DUMP payload."},
+	{"function|stats", "Reports the running function and the available engines."},
+	{"geoadd", "Adds members with longitude and latitude to a geospatial index."},
+	{"geodist", "Returns the distance between two members of a geospatial index."},
+	{"geohash", "Returns members' positions as geohash strings."},
+	{"geopos", "Returns members' longitude and latitude."},
+	{"georadius", "Finds members within a radius of a point, optionally storing them."},
+	{"georadius_ro", "Finds members within a radius of a point."},
+	{"georadiusbymember", "Finds members within a radius of another member, optionally storing them."},
+	{"georadiusbymember_ro", "Finds members within a radius of another member."},
+	{"geosearch", "Finds members inside a circle or a box."},
+	{"geosearchstore", "Finds members inside a circle or a box and stores them."},
+	{"get", "Returns the string stored at a key."},
+	{"getbit", "Returns the bit at an offset of a string."},
+	{"getdel", "Returns the string stored at a key and removes the key."},
+	{"getex", "Returns the string stored at a key and changes its expiry."},
+	{"getrange", "Returns part of a string value, by byte offsets."},
+	{"getset", "Stores a new string value and returns the previous one."},
+	{"hdel", "Removes fields from a hash."},
+	{"hello", "Negotiates the protocol version, and optionally authenticates and names the connection."},
+	{"hexists", "Tells whether a hash has a field."},
+	{"hget", "Returns the value of one hash field."},
+	{"hgetall", "Returns every field and value of a hash."},
+	{"hincrby", "Adds an integer to the number stored in a hash field."},
+	{"hincrbyfloat", "Adds a floating point number to the number stored in a hash field."},
+	{"hkeys", "Returns the field names of a hash."},
+	{"hlen", "Counts the fields of a hash."},
+	{"hmget", "Returns the values of several hash fields."},
+	{"hmset", "Sets several hash fields."},
+	{"hrandfield", "Returns random fields of a hash, optionally with their values."},
+	{"hscan", "Walks the fields and values of a hash in steps."},
+	{"hset", "Sets hash fields, creating the hash if needed."},
+	{"hsetnx", "Sets a hash field only if it does not exist yet."},
+	{"hstrlen", "Returns the length in bytes of a hash field's value."},
+	{"hvals", "Returns the values of a hash."},
+	{"incr", "Adds one to the integer stored at a key."},
+	{"incrby", "Adds a number to the integer stored at a key."},
+	{"incrbyfloat", "Adds a floating point number to the number stored at a key."},
+	{"info", "Reports server state and statistics, by section."},
+	{"keys", "Lists the keys that match a glob pattern."},
+	{"lastsave", "Returns the Unix time of the last successful save to disk."},
+	{"latency", "Container for the latency monitor subcommands."},
+	{"latency|doctor", "Explains the latency events recorded, in plain words."},
+	{"latency|graph", "Draws a text graph of one latency event."},
+	{"latency|help", "Describes the LATENCY subcommands."},
+	{"latency|histogram", "Returns latency histograms of commands."},
+	{"latency|history", "Returns the recorded samples of one latency event."},
+	{"latency|latest", "Returns the latest sample of every latency event."},
+	{"latency|reset", "Clears recorded latency events."},
+	{"lcs", "Finds the longest common subsequence of two strings."},
+	{"lindex", "Returns the list element at an index."},
+	{"linsert", "Inserts an element before or after another one in a list."},
+	{"llen", "Counts the elements of a list."},
+	{"lmove", "Moves an element from one end of a list to an end of another."},
+	{"lmpop", "Pops elements from the first non-empty list among several."},
+	{"lolwut", "Shows a piece of computer art and the server version."},
+	{"lpop", "Removes and returns elements from the head of a list."},
+	{"lpos", "Finds the positions of an element in a list."},
+	{"lpush", "Adds elements to the head of a list."},
+	{"lpushx", "Adds elements to the head of a list that already exists."},
+	{"lrange", "Returns a range of list elements."},
+	{"lrem", "Removes occurrences of an element from a list."},
+	{"lset", "Replaces the list element at an index."},
+	{"ltrim", "Keeps only a range of a list's elements."},
+	{"memory", "Container for the memory introspection subcommands."},
+	{"memory|doctor", "Explains memory problems, in plain words."},
+	{"memory|help", "Describes the MEMORY subcommands."},
+	{"memory|malloc-stats", "Reports the memory allocator's statistics."},
+	{"memory|purge", "Asks the allocator to return free memory to the system."},
+	{"memory|stats", "Reports detailed memory usage."},
+	{"memory|usage", "Estimates the memory used by a key and its value."},
+	{"mget", "Returns the string values of several keys."},
+	{"migrate", "Moves keys to another Redis server."},
+	{"module", "Container for the module subcommands."},
+	{"module|help", "Describes the MODULE subcommands."},
+	{"module|list", "Lists the loaded modules."},
+	{"module|load", "Loads a module from a shared library."},
+	{"module|loadex", "Loads a module from a shared library, with configuration and arguments."},
+	{"module|unload", "Unloads a module."},
+	{"monitor", "Streams every command the server runs to the connection."},
+	{"move", "Moves a key to another database."},
+	{"mset", "Sets several string keys."},
+	{"msetnx", "Sets several string keys only if none of them exists."},
+	{"multi", "Starts a transaction: later commands are queued until EXEC."},
+	{"object", "Container for the value introspection subcommands."},
+	{"object|encoding", "Returns the internal encoding of a key's value."},
+	{"object|freq", "Returns the access frequency counter of a key."},
+	{"object|help", "Describes the OBJECT subcommands."},
+	{"object|idletime", "Returns the seconds since a key was last accessed."},
+	{"object|refcount", "Returns the reference count of a key's value."},
+	{"persist", "Removes the expiry of a key."},
+	{"pexpire", "Gives a key a time to live in milliseconds."},
+	{"pexpireat", "Makes a key expire at a Unix time in milliseconds."},
+	{"pexpiretime", "Returns the Unix time in milliseconds at which a key expires."},
+	{"pfadd", "Adds elements to a HyperLogLog."},
+	{"pfcount", "Estimates the number of distinct elements seen by HyperLogLogs."},
+	{"pfdebug", "Internal command for inspecting a HyperLogLog."},
+	{"pfmerge", "Merges HyperLogLogs into one."},
+	{"pfselftest", "Internal command that tests the HyperLogLog code."},
+	{"ping", "Checks that the server answers."},
+	{"psetex", "Stores a string value with a time to live in milliseconds."},
+	{"psubscribe", "Listens for messages on channels matching glob patterns."},
+	{"psync", "Internal command replicas use to synchronize with a master."},
+	{"pttl", "Returns the remaining time to live of a key in milliseconds."},
+	{"publish", "Sends a message to a channel."},
+	{"pubsub", "Container for the pub/sub introspection subcommands."},
+	{"pubsub|channels", "Lists the channels that have subscribers."},
+	{"pubsub|help", "Describes the PUBSUB subcommands."},
+	{"pubsub|numpat", "Counts the pattern subscriptions."},
+	{"pubsub|numsub", "Counts the subscribers of channels."},
+	{"pubsub|shardchannels", "Lists the shard channels that have subscribers."},
+	{"pubsub|shardnumsub", "Counts the subscribers of shard channels."},
+	{"punsubscribe", "Stops listening on channels matching patterns."},
+	{"quit", "Closes the connection."},
+	{"randomkey", "Returns a random key name."},
+	{"rename", "Gives a key another name, replacing any key of that name."},
+	{"renamenx", "Gives a key another name only if that name is free."},
+	{"replconf", "Internal command replicas use to configure their link."},
+	{"replicaof", "Makes the server a replica of another one, or a master again."},
+	{"reset", "Returns the connection to its initial state."},
+	{"restore", "Creates a key from a DUMP payload."},
+	{"restore-asking", "Internal command used by cluster key migration."},
+	{"role", "Returns the replication role of the server."},
+	{"rpop", "Removes and returns elements from the tail of a list."},
+	{"rpoplpush", "Moves the tail of a list to the head of another."},
+	{"rpush", "Adds elements to the tail of a list."},
+	{"rpushx", "Adds elements to the tail of a list that already exists."},
+	{"sadd", "Adds members to a set."},
+	{"save", "Writes a snapshot of the dataset to disk, blocking the server."},
+	{"scan", "Walks the key names of the database in steps."},
+	{"scard", "Counts the members of a set."},
+	{"script", "Container for the Lua script cache subcommands."},
+	{"script|debug", "Chooses the debug mode of the next Lua scripts."},
+	{"script|exists", "Tells whether scripts are in the script cache."},
+	{"script|flush", "Empties the script cache."},
+	{"script|help", "Describes the SCRIPT subcommands."},
+	{"script|kill", "Stops the Lua script that is running now."},
+	{"script|load", "Puts a Lua script in the script cache without running it."},
+	{"sdiff", "Returns the members of a set that the other sets lack."},
+	{"sdiffstore", "Stores the difference of sets under a key."},
+	{"select", "Switches the connection to another database."},
+	{"set", "Stores a string value, with options for expiry and conditions."},
+	{"setbit", "Sets or clears the bit at an offset of a string."},
+	{"setex", "Stores a string value with a time to live in seconds."},
+	{"setnx", "Stores a string value only if the key does not exist."},
+	{"setrange", "Overwrites part of a string value from a byte offset."},
+	{"shutdown", "Stops the server."},
+	{"sinter", "Returns the members common to all the given sets."},
+	{"sintercard", "Counts the members common to all the given sets."},
+	{"sinterstore", "Stores the intersection of sets under a key."},
+	{"sismember", "Tells whether a value is a member of a set."},
+	{"slaveof", "Makes the server a replica of another one, or a master again (old name of REPLICAOF)."},
+	{"slowlog", "Container for the slow log subcommands."},
+	{"slowlog|get", "Returns entries of the slow log."},
+	{"slowlog|help", "Describes the SLOWLOG subcommands."},
+	{"slowlog|len", "Counts the entries of the slow log."},
+	{"slowlog|reset", "Empties the slow log."},
+	{"smembers", "Returns every member of a set."},
+	{"smismember", "Tells, for each value, whether it is a member of a set."},
+	{"smove", "Moves a member from one set to another."},
+	{"sort", "Sorts the elements of a list, set or sorted set, optionally storing the result."},
+	{"sort_ro", "Sorts the elements of a list, set or sorted set without storing."},
+	{"spop", "Removes and returns random members of a set."},
+	{"spublish", "Sends a message to a shard channel."},
+	{"srandmember", "Returns random members of a set without removing them."},
+	{"srem", "Removes members from a set."},
+	{"sscan", "Walks the members of a set in steps."},
+	{"ssubscribe", "Listens for messages on shard channels."},
+	{"strlen", "Returns the length in bytes of a string value."},
+	{"subscribe", "Listens for messages on channels."},
+	{"substr", "Returns part of a string value (old name of GETRANGE)."},
+	{"sunion", "Returns the members of all the given sets together."},
+	{"sunionstore", "Stores the union of sets under a key."},
+	{"sunsubscribe", "Stops listening on shard channels."},
+	{"swapdb", "Exchanges the contents of two databases."},
+	{"sync", "Internal command replicas use for a full synchronization."},
+	{"time", "Returns the server's clock as seconds and microseconds."},
+	{"touch", "Counts the given keys that exist and updates their access time."},
+	{"ttl", "Returns the remaining time to live of a key in seconds."},
+	{"type", "Returns the type of the value stored at a key."},
+	{"unlink", "Removes keys, freeing their memory in the background."},
+	{"unsubscribe", "Stops listening on channels."},
+	{"unwatch", "Forgets every key watched by the connection."},
+	{"wait", "Waits until replicas acknowledge the connection's writes."},
+	{"waitaof", "Waits until writes reach the append-only file locally or on replicas."},
+	{"watch", "Watches keys so that EXEC fails if any of them changes."},
+	{"zadd", "Adds members with scores to a sorted set, or updates their scores."},
+	{"zcard", "Counts the members of a sorted set."},
+	{"zcount", "Counts the members of a sorted set within a score range."},
+	{"zdiff", "Returns the members of a sorted set that the other sorted sets lack."},
+	{"zdiffstore", "Stores the difference of sorted sets under a key."},
+	{"zincrby", "Adds to the score of a sorted set member."},
+	{"zinter", "Returns the members common to all the given sorted sets."},
+	{"zintercard", "Counts the members common to all the given sorted sets."},
+	{"zinterstore", "Stores the intersection of sorted sets under a key."},
+	{"zlexcount", "Counts the members of a sorted set within a lexicographical range."},
+	{"zmpop", "Pops members with the lowest or highest scores from the first non-empty sorted set."},
+	{"zmscore", "Returns the scores of several sorted set members."},
+	{"zpopmax", "Removes and returns the members with the highest scores."},
+	{"zpopmin", "Removes and returns the members with the lowest scores."},
+	{"zrandmember", "Returns random members of a sorted set."},
+	{"zrange", "Returns a range of sorted set members by rank, score or name."},
+	{"zrangebylex", "Returns sorted set members within a lexicographical range."},
+	{"zrangebyscore", "Returns sorted set members within a score range."},
+	{"zrangestore", "Stores a range of a sorted set under another key."},
+	{"zrank", "Returns the rank of a member in a sorted set, lowest score first."},
+	{"zrem", "Removes members from a sorted set."},
+	{"zremrangebylex", "Removes sorted set members within a lexicographical range."},
+	{"zremrangebyrank", "Removes sorted set members within a range of ranks."},
+	{"zremrangebyscore", "Removes sorted set members within a score range."},
+	{"zrevrange", "Returns a range of sorted set members by rank, highest score first."},
+	{"zrevrangebylex", "Returns sorted set members within a lexicographical range, in reverse order."},
+	{"zrevrangebyscore", "Returns sorted set members within a score range, highest first."},
+	{"zrevrank", "Returns the rank of a member in a sorted set, highest score first."},
+	{"zscan", "Walks the members and scores of a sorted set in steps."},
+	{"zscore", "Returns the score of a sorted set member."},
+	{"zunion", "Returns the members of all the given sorted sets together."},
+	{"zunionstore", "Stores the union of sorted sets under a key."},
 }

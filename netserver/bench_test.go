@@ -2,7 +2,6 @@ package netserver
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"log"
 	"net"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/goredis-dev/goredis/engine"
+	"github.com/goredis-dev/goredis/netserver/resp"
 )
 
 // respCommand encodes one command as a RESP multibulk.
@@ -36,69 +36,6 @@ func pipeline(n int) []byte {
 	return b
 }
 
-// drain parses every complete command in rd and returns how many.
-func drain(tb testing.TB, rd *Reader) int {
-	n := 0
-	for {
-		args, err := rd.Next()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if args == nil {
-			return n
-		}
-		n++
-	}
-}
-
-func BenchmarkReaderMultibulkPipelined(b *testing.B) {
-	in := pipeline(64)
-	rd := NewReader()
-	b.ReportAllocs()
-	b.SetBytes(int64(len(in)))
-	for b.Loop() {
-		rd.Feed(in)
-		if drain(b, rd) != 64 {
-			b.Fatal("lost commands")
-		}
-	}
-}
-
-func BenchmarkReaderInlinePipelined(b *testing.B) {
-	var in []byte
-	for range 64 {
-		in = append(in, "SET key:1 xxxxxxxxxx\r\n"...)
-	}
-	rd := NewReader()
-	b.ReportAllocs()
-	b.SetBytes(int64(len(in)))
-	for b.Loop() {
-		rd.Feed(in)
-		if drain(b, rd) != 64 {
-			b.Fatal("lost commands")
-		}
-	}
-}
-
-// TestReaderNoAllocs guards the zero-copy reader: in steady state parsing
-// SET and GET (multibulk and inline) allocates nothing.
-func TestReaderNoAllocsPipelined(t *testing.T) {
-	multi := pipeline(32)
-	inline := []byte("GET key:1\r\nSET key:1 xxxxxxxxxx\r\n")
-	rd := NewReader()
-	for _, in := range [][]byte{multi, inline} {
-		rd.Feed(in)
-		drain(t, rd) // warm up: buffers reach their steady size
-		allocs := testing.AllocsPerRun(100, func() {
-			rd.Feed(in)
-			drain(t, rd)
-		})
-		if allocs != 0 {
-			t.Errorf("parsing %q... allocates %.1f times per run, want 0", in[:12], allocs)
-		}
-	}
-}
-
 // TestExecBatchAllocs guards the hot path from request bytes to reply
 // bytes: parsing plus executing GET allocates nothing; SET allocates only
 // the stored copies of its key and value.
@@ -106,7 +43,7 @@ func TestExecBatchAllocs(t *testing.T) {
 	eng := engine.New(engine.Options{})
 	sess := eng.NewSession(engine.ClientInfo{Kind: "test"})
 	defer sess.Close()
-	rd := NewReader()
+	rd := resp.NewReader()
 	var spare []byte
 	next := func() [][]byte {
 		args, err := rd.Next()
@@ -190,56 +127,6 @@ func BenchmarkPipelined16(b *testing.B)  { benchPipelined(b, 16) }
 func BenchmarkPipelined128(b *testing.B) { benchPipelined(b, 128) }
 
 func discardLogger() *log.Logger { return log.New(io.Discard, "", 0) }
-
-// TestReaderSplitPoints feeds a pipeline cut at every byte: every cut
-// gives the same commands as the whole input.
-func TestReaderSplitPoints(t *testing.T) {
-	in := pipeline(7)
-	want := NewReader()
-	want.Feed(in)
-	var wantCmds [][]string
-	for {
-		args, err := want.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if args == nil {
-			break
-		}
-		var c []string
-		for _, a := range args {
-			c = append(c, string(a))
-		}
-		wantCmds = append(wantCmds, c)
-	}
-	if len(wantCmds) != 7 {
-		t.Fatalf("whole input parsed as %q", wantCmds)
-	}
-	for cut := 1; cut < len(in); cut++ {
-		rd := NewReader()
-		var got [][]string
-		for _, part := range [][]byte{in[:cut], in[cut:]} {
-			rd.Feed(part)
-			for {
-				args, err := rd.Next()
-				if err != nil {
-					t.Fatalf("cut %d: %v", cut, err)
-				}
-				if args == nil {
-					break
-				}
-				var c []string
-				for _, a := range args {
-					c = append(c, string(a))
-				}
-				got = append(got, c)
-			}
-		}
-		if fmt.Sprint(got) != fmt.Sprint(wantCmds) {
-			t.Fatalf("cut %d: got %q, want %q", cut, got, wantCmds)
-		}
-	}
-}
 
 // TestDeepPipeline sends more commands in one write than one batch runs
 // (maxBatch): every reply comes back, in order.

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/goredis-dev/goredis/engine"
+	"github.com/goredis-dev/goredis/netserver/internal/readercases"
+	"github.com/goredis-dev/goredis/netserver/resp"
 	"github.com/stretchr/testify/require"
 )
 
@@ -205,10 +207,11 @@ func parseScript(t *testing.T, name string, data []byte) []scriptLine {
 			require.NoError(t, err, "%s:%d", name, sl.no)
 			sl.sleep = time.Duration(ms) * time.Millisecond
 		default:
-			args, ok := splitArgs([]byte(text), nil)
+			fields, ok := resp.SplitArgs(text)
 			require.True(t, ok, "%s:%d: unbalanced quotes", name, sl.no)
-			for k, a := range args {
-				args[k] = append([]byte(nil), a...)
+			args := make([][]byte, len(fields))
+			for k, a := range fields {
+				args[k] = []byte(a)
 			}
 			sl.args = args
 		}
@@ -340,8 +343,8 @@ func TestDiffProtocolErrors(t *testing.T) {
 		"ECHO " + strings.Repeat("a", 100000) + "\r\n",
 		"*2\r\n$4\r\nECHO\r\n$" + strings.Repeat("1", 70000) + "\r\n",
 	}
-	for _, tc := range readerCases {
-		inputs = append(inputs, tc.in)
+	for _, tc := range readercases.Cases() {
+		inputs = append(inputs, tc.In)
 	}
 	diffRaw(t, redisAddr, goAddr, inputs)
 }

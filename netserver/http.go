@@ -1,7 +1,7 @@
 //go:build !(js && wasm)
 
-// The wasm build imports this package for its request Reader; net/http
-// would add about 2 MB to it, so the HTTP side is left out there.
+// net/http would add about 2 MB to a wasm build: the HTTP side is left
+// out there (the wasm build itself only imports netserver/resp).
 
 package netserver
 

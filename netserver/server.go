@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/goredis-dev/goredis/engine"
+	"github.com/goredis-dev/goredis/netserver/resp"
 )
 
 // Options configure a Server.
@@ -231,7 +232,7 @@ type peer struct {
 	srv  *Server
 	conn net.Conn
 	sess *engine.Session
-	rd   *Reader
+	rd   *resp.Reader
 	idle time.Duration // close after this long without input (0: never)
 
 	wmu   sync.Mutex // serializes writes to conn
@@ -259,7 +260,7 @@ func newPeer(s *Server, conn net.Conn, o peerOptions) *peer {
 		idle:   o.idle,
 		srv:    s,
 		conn:   conn,
-		rd:     NewReader(),
+		rd:     resp.NewReader(),
 		asyncC: make(chan struct{}, 1),
 		wakeC:  make(chan struct{}, 1),
 		quit:   make(chan struct{}),
@@ -313,7 +314,7 @@ func (p *peer) run() {
 	go p.asyncLoop()
 	err := p.readLoop()
 	close(p.quit)
-	if errors.Is(err, errSecurity) || errors.Is(err, errQueryBufferLimit) {
+	if errors.Is(err, errSecurity) || errors.Is(err, resp.ErrQueryBufferLimit) {
 		// Redis closes these clients at once (CLIENT_CLOSE_ASAP): it
 		// writes none of their pending replies.
 		p.discard()
@@ -322,11 +323,11 @@ func (p *peer) run() {
 	}
 	_ = p.conn.Close()
 	p.sess.Close()
-	var pe *ProtocolError
+	var pe *resp.ProtocolError
 	switch {
 	case errors.As(err, &pe):
 		p.srv.Logf('#', "Protocol error (%s) from client: %s", pe.Msg, p.conn.RemoteAddr())
-	case errors.Is(err, errQueryBufferLimit):
+	case errors.Is(err, resp.ErrQueryBufferLimit):
 		p.srv.Logf('#', "Closing client that reached max query buffer length: addr=%s", p.conn.RemoteAddr())
 	case errors.Is(err, errSecurity):
 		p.srv.Logf('#', "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection from %s aborted.", p.conn.RemoteAddr())
@@ -375,7 +376,7 @@ func (p *peer) readLoop() error {
 					p.discard()
 					return err
 				}
-				var pe *ProtocolError
+				var pe *resp.ProtocolError
 				if errors.As(err, &pe) {
 					p.writeRaw(pe.Reply())
 				}
@@ -476,7 +477,7 @@ func (p *peer) waitBlocked() error {
 				return
 			}
 			if p.rd.Buffered() > p.rd.QueryBufferLimit {
-				gone <- errQueryBufferLimit
+				gone <- resp.ErrQueryBufferLimit
 				return
 			}
 		}

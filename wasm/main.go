@@ -2,7 +2,7 @@
 
 // Command wasm runs the GoRedis engine inside a web page. It only converts
 // types and delegates: requests go through the same RESP reader as the
-// TCP server (netserver.Reader) into the same engine sessions.
+// TCP server (netserver/resp.Reader) into the same engine sessions.
 //
 // It defines one global object, goredis:
 //
@@ -29,7 +29,7 @@ import (
 	"time"
 
 	"github.com/goredis-dev/goredis/engine"
-	"github.com/goredis-dev/goredis/netserver"
+	"github.com/goredis-dev/goredis/netserver/resp"
 )
 
 // expireEvery is how often the active expiry cycle runs (Redis's hz 10).
@@ -81,7 +81,7 @@ type conn struct {
 	id     int
 	once   sync.Once
 	sess   *engine.Session
-	rd     *netserver.Reader
+	rd     *resp.Reader
 	reqs   chan request
 	wake   chan struct{} // the engine has output for us, or a wait may be over
 	quit   chan struct{}
@@ -114,7 +114,7 @@ func (h *host) cron() {
 func (h *host) newSession(args []js.Value) any {
 	c := &conn{
 		h:    h,
-		rd:   netserver.NewReader(),
+		rd:   resp.NewReader(),
 		reqs: make(chan request, 64),
 		wake: make(chan struct{}, 1),
 		quit: make(chan struct{}),
@@ -401,7 +401,7 @@ func (c *conn) step(split bool) (out [][]byte, blocked, done bool) {
 	if rdErr != nil {
 		// Redis answers a protocol error and drops the connection; the
 		// page keeps its session but starts a fresh request stream.
-		var pe *netserver.ProtocolError
+		var pe *resp.ProtocolError
 		msg := []byte("-ERR " + rdErr.Error() + "\r\n")
 		if errors.As(rdErr, &pe) {
 			msg = pe.Reply()
@@ -411,7 +411,7 @@ func (c *conn) step(split bool) (out [][]byte, blocked, done bool) {
 		} else {
 			out[0] = append(out[0], msg...)
 		}
-		c.rd = netserver.NewReader()
+		c.rd = resp.NewReader()
 		c.rd.Authenticated = c.sess.Authenticated
 	}
 	return out, false, true

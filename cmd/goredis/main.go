@@ -29,6 +29,7 @@ import (
 
 	"github.com/goredis-dev/goredis/engine"
 	"github.com/goredis-dev/goredis/netserver"
+	"github.com/goredis-dev/goredis/netserver/resp"
 )
 
 func main() {
@@ -253,7 +254,7 @@ func parseArgs(argv []string) ([]directive, error) {
 		if line == "" || line[0] == '#' {
 			continue
 		}
-		fields, ok := netserver.SplitArgs(line)
+		fields, ok := resp.SplitArgs(line)
 		if !ok {
 			return nil, &configError{i + 1, line, "Unbalanced quotes in configuration line"}
 		}

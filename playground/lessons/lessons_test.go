@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/goredis-dev/goredis/engine"
-	"github.com/goredis-dev/goredis/netserver"
+	"github.com/goredis-dev/goredis/netserver/resp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -52,7 +52,7 @@ func (t *terminal) collect() {
 // run types one command line the way the terminal sends it: inline words
 // (redis-cli quoting) or, for raw-mode lines, the unescaped bytes.
 func (t *terminal) run(tb testing.TB, c Command) {
-	rd := netserver.NewReader()
+	rd := resp.NewReader()
 	if c.Raw() {
 		rd.Feed(c.RawBytes())
 	} else {
@@ -60,7 +60,7 @@ func (t *terminal) run(tb testing.TB, c Command) {
 	}
 	for {
 		args, err := rd.Next()
-		var pe *netserver.ProtocolError
+		var pe *resp.ProtocolError
 		if errors.As(err, &pe) {
 			t.reply = "(error) ERR " + pe.Error()
 			return
@@ -119,7 +119,7 @@ func (r *runner) check(tb testing.TB, c Check) (string, bool) {
 		if t1.multi || t1.listening || t1.blocked {
 			s = r.checker
 		}
-		rd := netserver.NewReader()
+		rd := resp.NewReader()
 		rd.Feed([]byte(c.Subject + "\r\n"))
 		args, err := rd.Next()
 		require.NoError(tb, err)

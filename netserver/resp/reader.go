@@ -1,4 +1,7 @@
-package netserver
+// Package resp reads Redis requests (RESP multibulk and inline commands)
+// exactly as Redis 7.0's networking.c does. It is shared by the TCP
+// server and the wasm build, so it imports nothing that does I/O.
+package resp
 
 import (
 	"bytes"
@@ -28,9 +31,9 @@ func (e *ProtocolError) Reply() []byte { return []byte("-ERR " + e.Error() + "\r
 
 func protoErr(msg string) error { return &ProtocolError{msg} }
 
-// errQueryBufferLimit means a client exceeded client-query-buffer-limit;
+// ErrQueryBufferLimit means a client exceeded client-query-buffer-limit;
 // Redis closes such a client without a reply.
-var errQueryBufferLimit = errors.New("query buffer limit reached")
+var ErrQueryBufferLimit = errors.New("query buffer limit reached")
 
 // Reader splits a byte stream into commands without allocating: each
 // argument is a slice of the read buffer, valid until the next call to
@@ -143,7 +146,7 @@ func (rd *Reader) Next() ([][]byte, error) {
 
 func (rd *Reader) checkLimit() error {
 	if rd.w-rd.r > rd.QueryBufferLimit {
-		return errQueryBufferLimit
+		return ErrQueryBufferLimit
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package netserver
+package resp
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/tidwall/resp"
+	tidwall "github.com/tidwall/resp"
 )
 
 // readAll parses input fed in the given pieces; it returns the commands
@@ -50,9 +50,9 @@ func readAll(t *testing.T, pieces ...[]byte) ([][]string, string) {
 // is canonical multibulk RESP, an independent RESP2 parser
 // (github.com/tidwall/resp) must read the same commands.
 func FuzzReader(f *testing.F) {
-	for _, c := range readerCases {
-		if len(c.in) < 1000 {
-			f.Add([]byte(c.in), uint16(len(c.in)/3))
+	for _, c := range readerCases() {
+		if len(c.In) < 1000 {
+			f.Add([]byte(c.In), uint16(len(c.In)/3))
 		}
 	}
 	f.Add([]byte("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nvalue\r\n*1\r\n$4\r\nPING\r\n"), uint16(7))
@@ -89,7 +89,7 @@ func canonicalMultibulk(data []byte) ([][]string, bool) {
 	if !countsBounded(data) {
 		return nil, false
 	}
-	rd := resp.NewReader(bytes.NewReader(data))
+	rd := tidwall.NewReader(bytes.NewReader(data))
 	var out [][]string
 	var enc bytes.Buffer
 	for {
@@ -97,7 +97,7 @@ func canonicalMultibulk(data []byte) ([][]string, bool) {
 		if err == io.EOF {
 			break
 		}
-		if err != nil || telnet || v.Type() != resp.Array {
+		if err != nil || telnet || v.Type() != tidwall.Array {
 			return nil, false
 		}
 		if v.IsNull() {
@@ -108,7 +108,7 @@ func canonicalMultibulk(data []byte) ([][]string, bool) {
 		fmt.Fprintf(&enc, "*%d\r\n", len(arr))
 		var cmd []string
 		for _, a := range arr {
-			if a.Type() != resp.BulkString || a.IsNull() {
+			if a.Type() != tidwall.BulkString || a.IsNull() {
 				return nil, false
 			}
 			fmt.Fprintf(&enc, "$%d\r\n%s\r\n", len(a.Bytes()), a.Bytes())

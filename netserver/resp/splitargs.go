@@ -1,4 +1,4 @@
-package netserver
+package resp
 
 // splitArgs splits an inline command line as Redis's sdssplitargs does:
 // blanks (C isspace) separate arguments, but an unquoted word ends only at
