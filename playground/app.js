@@ -223,8 +223,10 @@ class Link {
         if (gen !== this.gen) return;
         if (t.opts.transport !== transport || !t.conn) {
           await t.setTransport(transport, info.commands, info.version.redis);
+          t.print(`(connected to ${transport.where})`, 'term-note');
         } else if (this.dropped.has(t)) {
           await t.reconnect();
+          t.print(`(connection lost; reconnected to ${transport.where})`, 'term-note');
         }
         this.dropped.delete(t);
       }

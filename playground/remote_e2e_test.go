@@ -146,6 +146,15 @@ func TestRemoteMode(t *testing.T) {
 		connState(ctx, "connected", "in-page engine"),
 	))
 	run(t, ctx, 1, `GET local-only`, `"1"`)
+
+	// ?ws starts in remote mode on the page's own server.
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/?ws"),
+		chromedp.WaitVisible(`html[data-ready="true"]`, chromedp.ByQuery),
+		connState(ctx, "connected", wsURL),
+	))
+	run(t, ctx, 1, `GET rk`, `"from the browser"`)
+	shot("5-started-remote.png")
 }
 
 // stepDone waits until the tutorial's current step says it is done.
@@ -195,28 +204,43 @@ func TestTutorialInBrowser(t *testing.T) {
 		stepTitle(ctx, "Store a value"),
 	))
 
-	t.Run("strings", func(t *testing.T) {
+	doLessons(t, ctx, shot, "")
+	// The same lessons over the WebSocket bridge, on a fresh progress.
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Evaluate(`localStorage.removeItem("goredis.tutorial.progress")`, nil),
+		chromedp.Navigate(srv.URL+"/?ws#/lesson/strings/1"),
+		chromedp.WaitVisible(`html[data-ready="true"]`, chromedp.ByQuery),
+		connState(ctx, "connected", "ws://"+strings.TrimPrefix(srv.URL, "http://")+"/ws"),
+		stepTitle(ctx, "Store a value"),
+	))
+	doLessons(t, ctx, shot, "remote-")
+}
+
+// doLessons completes the strings lesson, from its first step on screen,
+// then the protocol lesson.
+func doLessons(t *testing.T, ctx context.Context, shot func(string), prefix string) {
+	t.Run(prefix+"strings", func(t *testing.T) {
 		clickRun(t, ctx, 1, "OK")
 		stepDone(t, ctx, "store a value")
-		shot("strings-1.png")
+		shot(prefix + "strings-1.png")
 		next(t, ctx, "Read it back")
 		run(t, ctx, 1, "GET greeting", `"Hello, Redis"`)
 		stepDone(t, ctx, "read it back")
-		shot("strings-2.png")
+		shot(prefix + "strings-2.png")
 		next(t, ctx, "Only if missing")
 		run(t, ctx, 1, `SET greeting "Goodbye" NX`, "(nil)")
 		stepDone(t, ctx, "only if missing")
-		shot("strings-3.png")
+		shot(prefix + "strings-3.png")
 		next(t, ctx, "Delete it")
 		clickRun(t, ctx, 1, "(integer) 1")
 		stepDone(t, ctx, "delete it")
-		shot("strings-4.png")
+		shot(prefix + "strings-4.png")
 		var progress string
 		require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(`localStorage.getItem("goredis.tutorial.progress")`, &progress)))
 		assert.Contains(t, progress, `"strings":[0,1,2,3]`)
 	})
 
-	t.Run("resp", func(t *testing.T) {
+	t.Run(prefix+"resp", func(t *testing.T) {
 		require.NoError(t, chromedp.Run(ctx,
 			chromedp.Evaluate(`location.hash = "#/lesson/resp/1"`, nil),
 			stepTitle(ctx, "How a command is encoded")))
@@ -226,7 +250,7 @@ func TestTutorialInBrowser(t *testing.T) {
 		require.NoError(t, chromedp.Run(ctx, chromedp.Text(`.insp-request .insp-table`, &req, chromedp.ByQuery)))
 		assert.Contains(t, req, `$4\r\n`)
 		assert.Contains(t, req, `ECHO\r\n`)
-		shot("resp-1.png")
+		shot(prefix + "resp-1.png")
 
 		next(t, ctx, "Reply types")
 		clickRun(t, ctx, 1, "PONG")
@@ -235,12 +259,12 @@ func TestTutorialInBrowser(t *testing.T) {
 		clickRun(t, ctx, 4, "(empty array)")
 		clickRun(t, ctx, 5, "(error) ERR wrong number of arguments for 'get' command")
 		stepDone(t, ctx, "reply types")
-		shot("resp-2.png")
+		shot(prefix + "resp-2.png")
 
 		next(t, ctx, "RESP3")
 		run(t, ctx, 1, "HELLO 3", `"proto" => (integer) 3`)
 		stepDone(t, ctx, "HELLO 3")
-		shot("resp-3.png")
+		shot(prefix + "resp-3.png")
 
 		next(t, ctx, "Pipelining")
 		in := term(1, ".term-input")
@@ -252,18 +276,18 @@ func TestTutorialInBrowser(t *testing.T) {
 		})()`, nil)))
 		waitOutput(t, ctx, 1, len(before), "1) \"1\"\n2) \"2\"")
 		stepDone(t, ctx, "pipelining")
-		shot("resp-4.png")
+		shot(prefix + "resp-4.png")
 
 		next(t, ctx, "Inline commands")
 		require.NoError(t, chromedp.Run(ctx, chromedp.Click(`#raw-mode`, chromedp.ByQuery)))
 		run(t, ctx, 1, `*2\r\n$4\r\nECHO\r\n$3\r\nraw\r\n`, `"raw"`)
 		stepDone(t, ctx, "raw ECHO")
-		shot("resp-5.png")
+		shot(prefix + "resp-5.png")
 
 		next(t, ctx, "A protocol error")
 		clickRun(t, ctx, 1, "Protocol error")
 		stepDone(t, ctx, "protocol error")
-		shot("resp-6.png")
+		shot(prefix + "resp-6.png")
 		require.NoError(t, chromedp.Run(ctx, chromedp.Click(`#raw-mode`, chromedp.ByQuery)))
 		// The terminal goes on, on a new connection.
 		run(t, ctx, 1, "PING", "PONG")
