@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -123,13 +124,19 @@ func TestRemoteMode(t *testing.T) {
 	assert.True(t, strings.Contains(strings.Join(states, "\n"), "retrying in"), "the drop is shown: %q", states)
 	run(t, ctx, 1, `GET rk`, `"from the browser"`)
 
-	// Back to the in-page engine, in the same page: another keyspace.
+	// Back to the in-page engine, in the same page: another keyspace. A
+	// command still waiting on the server is given up, not run again.
+	before := output(t, ctx, 1)
+	require.NoError(t, chromedp.Run(ctx, chromedp.SendKeys(term(1, ".term-input"), "BLPOP nothing 0"+kb.Enter, chromedp.ByQuery)))
+	waitOutput(t, ctx, 1, len(before), "BLPOP nothing 0")
 	require.NoError(t, chromedp.Run(ctx,
 		chromedp.Click(`.conn-local`, chromedp.ByQuery),
 		connState(ctx, "connected", "in-page engine"),
 	))
 	run(t, ctx, 1, `GET rk`, "(nil)")
 	run(t, ctx, 1, `GET local-only`, `"1"`)
+	assert.NotContains(t, output(t, ctx, 1)[len(before):], "(error)")
+	assert.Contains(t, output(t, ctx, 1)[len(before):], "given up")
 	assert.Equal(t, "$16\r\nfrom the browser\r\n", execIn(server, "GET", "rk"))
 	shot("3-back-in-page.png")
 

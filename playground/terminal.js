@@ -131,6 +131,13 @@ export class Terminal {
   // setTransport moves the terminal to another engine (in-page or remote)
   // without reloading: the old connection is closed, a new one opened.
   async setTransport(transport, commands, version) {
+    // A command still waiting (BLPOP ...) is given up, as on Ctrl-C; it
+    // must not run again on the other engine.
+    if (this.busy) {
+      this.interrupted = true;
+      this.print('(the waiting command was given up: switching engines)', 'term-note');
+    }
+    for (const item of this.queue.splice(0)) item.resolve();
     const old = this.conn;
     this.conn = null;
     old?.close();
