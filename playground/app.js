@@ -31,30 +31,75 @@ function flatten(hints) {
   return out;
 }
 
+// Reconnection backoff after a remote connection drops: doubling from
+// BACKOFF_MIN up to BACKOFF_MAX between attempts.
+const BACKOFF_MIN = 500;
+const BACKOFF_MAX = 10000;
+
+// defaultRemote is the bridge of the server that served this page: its
+// origin with /ws, in ws: or wss:; '' when the page is not served over HTTP.
+function defaultRemote() {
+  if (location.protocol !== 'http:' && location.protocol !== 'https:') return '';
+  return wsURL('/ws');
+}
+
+// wsURL resolves url against the page and turns http(s) into ws(s).
+function wsURL(url) {
+  const u = new URL(url, location.href);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : u.protocol === 'http:' ? 'ws:' : u.protocol;
+  return u.href;
+}
+
 // mountTutorial shows the lessons (tutorial.js, lessons/) beside the
 // terminals when they are part of this build, through the host interface
 // tutorial.js documents.
-async function mountTutorial(main, { transport, open, add, activity }) {
+async function mountTutorial(main, { link, open, add, activity }) {
   let mod;
   try {
     mod = await import('./tutorial.js');
   } catch {
     return; // no tutorial in this build
   }
-  let quiet = null; // a connection of its own for checks and seeding
+  // Checks run in the learner's session (terminal 1), as the lessons' Go
+  // test does, unless it is busy: in MULTI, subscribed or waiting. Then a
+  // connection of its own serves them.
+  let quiet = null; // {transport, conn}
+  link.onSwitch(() => {
+    quiet?.conn.close();
+    quiet = null;
+  });
+  const quietConn = async () => {
+    const transport = link.current;
+    if (quiet?.transport !== transport) {
+      quiet?.conn.close();
+      const q = { transport, conn: null };
+      q.conn = await transport.connect(null, () => {
+        if (quiet === q) quiet = null;
+      });
+      quiet = q;
+    }
+    return quiet.conn;
+  };
   const host = {
     async run(term, line) {
       while (open.length < term) await add();
       await open[term - 1].submit(line);
     },
     async query(line) {
-      quiet ??= await transport.connect();
-      const args = resp.splitArgs(line) || [];
-      return quiet.send(resp.encodeCommand(args));
+      const bytes = resp.encodeCommand(resp.splitArgs(line) || []);
+      const t = open[0];
+      if (t?.conn && t.opts.transport === link.current && !t.busy && !t.inMulti && !t.listening) {
+        try {
+          return await t.conn.send(bytes);
+        } catch {
+          // the learner's connection just closed: use the quiet one
+        }
+      }
+      return (await quietConn()).send(bytes);
     },
     last() {
       const t = open[0];
-      return { typed: t.lastTyped || '', reply: t.lastReply ? mod.plain(t.lastReply)[0] : '', busy: !!t.running };
+      return { typed: t.lastTyped || '', reply: t.lastReply ? mod.plain(t.lastReply)[0] : '', busy: !!t.busy };
     },
     onActivity(fn) {
       activity.push(fn);
@@ -69,6 +114,140 @@ async function mountTutorial(main, { transport, open, add, activity }) {
   await tut.load();
 }
 
+// Link is the connection control: it shows where the terminals are
+// connected, switches them between the in-page engine and a remote server
+// without reloading, and reconnects dropped remote connections with
+// exponential backoff. One terminal class, two transports.
+class Link {
+  constructor({ wasm, open, onEngine }) {
+    this.wasm = wasm;
+    this.open = open; // the terminals
+    this.onEngine = onEngine; // (transport, info) after a successful attach
+    this.current = null;
+    this.info = new Map(); // transport -> {version, commands}
+    this.gen = 0; // bumped by every switch: stale retries stop
+    this.timer = null;
+    this.dropped = new Set();
+    this.switchFns = [];
+    this.remote = null; // the last WebSocketTransport, reused for its URL
+
+    this.state = el('span', { class: 'conn-status', role: 'status', 'aria-live': 'polite' });
+    this.localBtn = el('button', { type: 'button', class: 'conn-local', text: 'In-page engine' });
+    this.url = el('input', { type: 'url', class: 'conn-url', id: 'conn-url', 'aria-label': 'Remote server WebSocket URL', placeholder: 'ws://host:port/ws', value: defaultRemote(), spellcheck: 'false' });
+    this.remoteBtn = el('button', { type: 'submit', class: 'conn-remote', text: 'Connect' });
+    this.form = el('form', { class: 'pg-conn', 'aria-label': 'Connection' },
+      el('span', { class: 'conn-label', text: 'Connected to' }), this.state, this.localBtn, this.url, this.remoteBtn);
+    this.localBtn.addEventListener('click', () => this.switchTo(this.wasm));
+    this.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.connectRemote(this.url.value.trim());
+    });
+  }
+
+  onSwitch(fn) {
+    this.switchFns.push(fn);
+  }
+
+  connectRemote(url) {
+    if (!url) {
+      this.show('error', 'enter the ws:// address of a GoRedis server');
+      return;
+    }
+    let href;
+    try {
+      href = wsURL(url);
+    } catch (e) {
+      this.show('error', `bad address: ${e.message}`);
+      return;
+    }
+    this.url.value = href;
+    if (!this.remote || this.remote.url !== href) this.remote = new WebSocketTransport(href);
+    return this.switchTo(this.remote);
+  }
+
+  // show renders the state: connecting, connected, reconnecting, error.
+  show(state, detail) {
+    const where = this.current ? this.current.where : '';
+    this.state.dataset.state = state;
+    this.state.dataset.where = where;
+    this.state.textContent = detail ? `${where} · ${detail}` : state === 'connected' ? where : `${where} · ${state}…`;
+    this.state.className = `conn-status ${state}`;
+    const remote = this.current && this.current !== this.wasm;
+    this.localBtn.setAttribute('aria-pressed', String(!remote));
+    this.remoteBtn.textContent = remote ? 'Reconnect' : 'Connect';
+  }
+
+  switchTo(transport) {
+    this.gen++;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.dropped.clear();
+    this.current = transport;
+    for (const fn of this.switchFns) fn(transport);
+    return this.attach(transport, 0);
+  }
+
+  // drop hears that terminal t lost its connection (remote only).
+  drop(t) {
+    if (t.opts.transport !== this.current) return;
+    this.dropped.add(t);
+    if (this.timer || this.attaching) return;
+    this.retry(this.current, 0, 'connection lost');
+  }
+
+  retry(transport, attempt, why) {
+    const delay = Math.min(BACKOFF_MIN * 2 ** attempt, BACKOFF_MAX);
+    this.show('reconnecting', `${why}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1})`);
+    const gen = this.gen;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (gen === this.gen) this.attach(transport, attempt + 1);
+    }, delay);
+  }
+
+  // attach connects every terminal to transport; on failure it retries
+  // with backoff until it succeeds or the user switches elsewhere.
+  async attach(transport, attempt) {
+    const gen = this.gen;
+    this.attaching = true;
+    this.show(attempt ? 'reconnecting' : 'connecting', attempt ? `attempt ${attempt + 1}` : '');
+    try {
+      await transport.ready();
+      if (!this.info.has(transport)) {
+        const version = await transport.version();
+        const commands = flatten(await transport.commands());
+        this.info.set(transport, { version, commands });
+      }
+      const info = this.info.get(transport);
+      for (const t of [...this.open]) {
+        if (gen !== this.gen) return;
+        if (t.opts.transport !== transport || !t.conn) {
+          await t.setTransport(transport, info.commands, info.version.redis);
+          t.print(`(connected to ${transport.where})`, 'term-note');
+        } else if (this.dropped.has(t)) {
+          await t.reconnect();
+          t.print(`(connection lost; reconnected to ${transport.where})`, 'term-note');
+        }
+        this.dropped.delete(t);
+      }
+      if (gen !== this.gen) return;
+      this.show('connected');
+      this.onEngine(transport, info);
+    } catch (e) {
+      if (gen !== this.gen) return;
+      if (transport === this.wasm) {
+        this.show('error', `could not start the engine: ${e.message}`);
+        return;
+      }
+      this.retry(transport, attempt, e.message);
+    } finally {
+      if (gen === this.gen) this.attaching = false;
+    }
+    // A connection may have dropped while attaching.
+    if (gen === this.gen && this.dropped.size && !this.timer) this.retry(transport, 0, 'connection lost');
+  }
+}
+
 async function main() {
   const root = document.getElementById('goredis-playground') || document.body.appendChild(el('div', { id: 'goredis-playground' }));
   const saved = localStorage.getItem(THEME_KEY);
@@ -81,16 +260,31 @@ async function main() {
   const inspBox = el('input', { type: 'checkbox', id: 'show-inspector' });
   inspBox.checked = true;
   const themeBtn = el('button', { type: 'button', class: 'theme-toggle', 'aria-label': 'Switch between dark and light theme', text: theme === 'dark' ? '☀ Light' : '☾ Dark' });
+  const history = new History(localStorage);
+  const activity = [];
+  const open = [];
+  const inspRoot = el('aside', { class: 'pg-inspector' });
+  const inspector = new Inspector(inspRoot);
+  const link = new Link({
+    wasm: new WasmTransport(new URL('./wasm/', import.meta.url)),
+    open,
+    onEngine: (transport, { version }) => {
+      status.classList.remove('error');
+      status.textContent = transport.name === 'wasm'
+        ? `GoRedis ${version.goredis} · Redis ${version.redis} compatible · in-page WebAssembly`
+        : `GoRedis (Redis ${version.redis} compatible) · over WebSocket`;
+    },
+  });
   const header = el('header', { class: 'pg-header' },
     el('h1', { text: 'GoRedis playground' }),
     status,
+    link.form,
     el('nav', { class: 'pg-controls', 'aria-label': 'Playground controls' },
       newClient,
       el('label', { for: 'raw-mode' }, rawBox, ' Raw RESP'),
       el('label', { for: 'show-inspector' }, inspBox, ' Inspector'),
       themeBtn));
   const terms = el('section', { class: 'pg-terms', 'aria-label': 'Terminals' });
-  const inspRoot = el('aside', { class: 'pg-inspector' });
   const main = el('main', { class: 'pg-main' }, terms, inspRoot);
   root.replaceChildren(header, main);
 
@@ -104,40 +298,28 @@ async function main() {
     inspRoot.hidden = !inspBox.checked;
   });
 
-  const inspector = new Inspector(inspRoot);
+  // ?ws starts on the remote server that served the page, ?ws=<url> on
+  // another; the control switches at any time. A remote server that does
+  // not answer yet leaves the terminal unconnected while the link retries.
   const params = new URLSearchParams(location.search);
-  let transport;
-  if (params.has('ws')) {
-    const u = new URL(params.get('ws') || './ws', location.href);
-    u.protocol = u.protocol === 'https:' ? 'wss:' : u.protocol === 'http:' ? 'ws:' : u.protocol;
-    transport = new WebSocketTransport(u.href);
-  } else {
-    transport = new WasmTransport(new URL('./wasm/', import.meta.url));
-  }
-  let version, commands;
-  try {
-    await transport.ready();
-    version = await transport.version();
-    commands = flatten(await transport.commands());
-  } catch (e) {
-    status.textContent = `Could not start the engine: ${e.message}`;
+  if (params.has('ws')) await link.connectRemote(params.get('ws') || '/ws');
+  else await link.switchTo(link.wasm);
+  if (link.state.dataset.state === 'error') {
+    status.textContent = link.state.textContent;
     status.classList.add('error');
-    throw e;
+    return;
   }
-  status.textContent = transport.name === 'wasm'
-    ? `GoRedis ${version.goredis} · Redis ${version.redis} compatible · in-page WebAssembly`
-    : `GoRedis (Redis ${version.redis} compatible) · over WebSocket: ${transport.url}`;
-  const history = new History(localStorage);
-  const activity = [];
-  const open = [];
+
   let counter = 0;
   const add = async () => {
     counter++;
     const box = el('div');
     terms.append(box);
+    const info = link.info.get(link.current);
     const t = new Terminal(box, {
-      transport, commands, history, inspector, version: version.redis,
+      transport: link.current, commands: info ? info.commands : [], history, inspector, version: info ? info.version.redis : '7.0',
       onActivity: () => activity.forEach((fn) => fn()),
+      onDrop: (term) => link.drop(term),
       title: `client ${counter}`,
       onClose: counter > 1 ? (term) => {
         term.close();
@@ -146,7 +328,11 @@ async function main() {
         newClient.disabled = open.length >= MAX_TERMINALS;
       } : null,
     });
-    await t.connect();
+    try {
+      await t.connect();
+    } catch (e) {
+      t.print(`(not connected: ${e.message})`, 'term-error');
+    }
     t.setRaw(rawBox.checked);
     open.push(t);
     newClient.disabled = open.length >= MAX_TERMINALS;
@@ -157,7 +343,7 @@ async function main() {
   rawBox.addEventListener('change', () => open.forEach((t) => t.setRaw(rawBox.checked)));
   const first = await add();
   first.print('Type HELP for help, TAB completes command names, Ctrl-R searches the history.\n', 'term-note');
-  await mountTutorial(main, { transport, open, add, activity });
+  await mountTutorial(main, { link, open, add, activity });
   window.goredisReadyMs = performance.now();
   document.documentElement.dataset.ready = 'true';
 }

@@ -116,8 +116,38 @@ export class Terminal {
     this.updatePrompt();
   }
 
+  // connect opens a connection on the current transport. When that
+  // connection drops without close() (server gone, network), opts.onDrop
+  // hears of it; the app decides when to connect again.
   async connect() {
-    this.conn = await this.opts.transport.connect((bytes) => this.onPush(bytes));
+    let conn = null;
+    conn = await this.opts.transport.connect((bytes) => this.onPush(bytes), () => {
+      if (conn && this.conn === conn) this.opts.onDrop?.(this);
+    });
+    this.conn = conn;
+    this.listening = false;
+  }
+
+  // setTransport moves the terminal to another engine (in-page or remote)
+  // without reloading: the old connection is closed, a new one opened.
+  async setTransport(transport, commands, version) {
+    // A command still waiting (BLPOP ...) is given up, as on Ctrl-C; it
+    // must not run again on the other engine.
+    if (this.busy) {
+      this.interrupted = true;
+      this.print('(the waiting command was given up: switching engines)', 'term-note');
+    }
+    for (const item of this.queue.splice(0)) item.resolve();
+    const old = this.conn;
+    this.conn = null;
+    old?.close();
+    this.opts.transport = transport;
+    if (commands) this.commands = commands;
+    if (version) this.opts.version = version;
+    this.db = 0;
+    this.inMulti = false;
+    this.updatePrompt();
+    await this.connect();
   }
 
   prompt() {
@@ -212,6 +242,7 @@ export class Terminal {
     let reply;
     try {
       try {
+        if (!this.conn) throw new Error('no such session: not connected');
         reply = await this.conn.send(bytes);
       } catch (e) {
         if (this.interrupted || !/no such session/.test(e.message)) throw e;
@@ -240,7 +271,7 @@ export class Terminal {
     for (const r of parsed.replies) this.print(resp.formatReply(r), r.type === '-' ? 'term-error' : '');
     if (parsed.replies.length) {
       const r = parsed.replies[parsed.replies.length - 1];
-      this.lastTyped = words ? words[0].toUpperCase() : '';
+      this.lastTyped = words ? words[0].toUpperCase() : typedIn(bytes);
       this.lastReply = reply.subarray(r.start, r.end);
     }
     if (this.raw && parsed.replies.length === 0) this.print('(no complete command yet: the server keeps the bytes and waits for the rest)', 'term-note');
@@ -264,6 +295,12 @@ export class Terminal {
     } else if (cmd === 'reset' && words.length === 1 && ok) {
       this.inMulti = false;
       this.db = 0;
+      this.listening = false;
+    } else if (/^[ps]?subscribe$/.test(cmd) && ok) {
+      this.listening = true;
+    } else if (/^[ps]?unsubscribe$/.test(cmd) && ok && reply.children) {
+      // The last confirmation counts the subscriptions left.
+      this.listening = reply.children[2]?.value !== '0';
     }
   }
 
@@ -475,11 +512,22 @@ export class Terminal {
     await this.reconnect();
   }
 
-  async reconnect() {
-    this.db = 0;
-    this.inMulti = false;
-    await this.connect();
-    this.updatePrompt();
+  // reconnect opens a new connection; concurrent calls share one attempt.
+  reconnect() {
+    this._reconnecting ??= (async () => {
+      try {
+        this.db = 0;
+        this.inMulti = false;
+        const old = this.conn;
+        this.conn = null;
+        old?.close();
+        await this.connect();
+        this.updatePrompt();
+      } finally {
+        this._reconnecting = null;
+      }
+    })();
+    return this._reconnecting;
   }
 
   setRaw(on) {
@@ -494,6 +542,17 @@ export class Terminal {
 
   close() {
     this.conn?.close();
+  }
+}
+
+// typedIn names the last command in raw request bytes ('' when none is
+// complete), as words[0] names a typed one.
+function typedIn(bytes) {
+  try {
+    const cmds = resp.parseRequests(bytes);
+    return cmds.length ? resp.text(cmds[cmds.length - 1][0]).toUpperCase() : '';
+  } catch {
+    return '';
   }
 }
 

@@ -8,7 +8,10 @@ import * as resp from './resp.js';
 //     ready(): Promise<void>              // engine loaded / reachable
 //     version(): Promise<{goredis, redis}>
 //     commands(): Promise<CommandHint[]>  // the engine's command table
-//     connect(onPush): Promise<Connection> // onPush(Uint8Array): output no request produced
+//     where: string                       // shown to the user: "in-page engine", "ws://host/ws"
+//     connect(onPush, onDrop): Promise<Connection>
+//       // onPush(Uint8Array): output no request produced;
+//       // onDrop(): the connection ended without close() (remote only)
 //   }
 //   interface Connection {
 //     send(bytes: Uint8Array): Promise<Uint8Array> // every reply to the commands in bytes
@@ -17,12 +20,14 @@ import * as resp from './resp.js';
 //
 // WasmTransport runs the engine in this page (wasm/main.go);
 // WebSocketTransport reaches a GoRedis server through its WebSocket bridge.
-// app.js picks WebSocket with ?ws=<url> (or ?ws for ./ws next to the page).
+// app.js starts on WebSocket with ?ws=<url> (or ?ws for /ws on the page's
+// origin) and lets the user switch between the two without reloading.
 
 export class WasmTransport {
   // base is the URL of the folder holding goredis.wasm and wasm_exec.js.
   constructor(base) {
     this.name = 'wasm';
+    this.where = 'in-page engine';
     this.base = base;
     this._ready = null;
   }
@@ -103,6 +108,7 @@ export class WebSocketTransport {
   // url: ws:// or wss:// address of the bridge.
   constructor(url) {
     this.name = 'websocket';
+    this.where = url;
     this.url = url;
   }
 
@@ -143,13 +149,20 @@ export class WebSocketTransport {
     }
   }
 
-  connect(onPush) {
+  connect(onPush, onDrop) {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(this.url, 'resp');
+      let ws;
+      try {
+        ws = new WebSocket(this.url, 'resp');
+      } catch (e) {
+        reject(new Error(`cannot connect to ${this.url}: ${e.message}`));
+        return;
+      }
       ws.binaryType = 'arraybuffer';
       const pending = []; // {left, parts, resolve, reject, pushes}
       let buf = new Uint8Array(0);
       let opened = false;
+      let closing = false; // close() was called: not a drop
       const fail = (err) => {
         for (const p of pending.splice(0)) p.reject(err);
       };
@@ -178,13 +191,20 @@ export class WebSocketTransport {
             if (left === 0) res(new Uint8Array(0));
             else pending.push({ left, parts: [], resolve: res, reject: rej, pushes });
           }),
-          close: () => ws.close(),
+          close: () => {
+            closing = true;
+            ws.close();
+          },
         });
       };
       ws.onerror = () => {
         if (!opened) reject(new Error(`cannot connect to ${this.url}`));
       };
-      ws.onclose = () => fail(new Error('no such session: the server closed the connection'));
+      ws.onclose = () => {
+        fail(new Error('no such session: the server closed the connection'));
+        if (!opened) reject(new Error(`cannot connect to ${this.url}`));
+        else if (!closing && onDrop) onDrop();
+      };
       ws.onmessage = (ev) => {
         buf = resp.concat([buf, new Uint8Array(ev.data)]);
         let o = 0;

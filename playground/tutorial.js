@@ -270,7 +270,20 @@ export class Tutorial {
 
   // check evaluates the current step's checks after each reply.
   async check() {
-    if (!this.lesson || this.checking) return;
+    if (this.checking) {
+      // A reply came during a check: check again after it, so the last
+      // reply is always judged.
+      this.again = true;
+      return;
+    }
+    do {
+      this.again = false;
+      await this.checkOnce();
+    } while (this.again);
+  }
+
+  async checkOnce() {
+    if (!this.lesson) return;
     const l = this.lesson, stepIndex = this.step, st = l.steps[stepIndex];
     if (!st.checks.length) return;
     this.checking = true;
