@@ -346,8 +346,9 @@ export function explainRequest(buf) {
       o = nl + 1;
       continue;
     }
-    const n = parseInt(dec.decode(buf.subarray(o + 1, nl)), 10);
-    out.push({ start: o, end: nl + 1, depth: 0, text: Number.isNaN(n) ? 'Bad multibulk length' : `Array of ${n} bulk string${n === 1 ? '' : 's'}: the command and its arguments` });
+    const countText = dec.decode(buf.subarray(o + 1, nl)).replace(/\r$/, '');
+    const n = /^-?\d+$/.test(countText) ? parseInt(countText, 10) : NaN;
+    out.push({ start: o, end: nl + 1, depth: 0, text: Number.isNaN(n) ? `Protocol error here: after '*' the server expects a number, got ${JSON.stringify(countText)} (invalid multibulk length)` : `Array of ${n} bulk string${n === 1 ? '' : 's'}: the command and its arguments` });
     o = nl + 1;
     if (Number.isNaN(n)) break;
     for (let i = 0; i < n && o < buf.length; i++) {
@@ -356,7 +357,12 @@ export function explainRequest(buf) {
         out.push({ start: o, end: buf.length, depth: 1, text: buf[o] !== 36 ? "Protocol error: expected '$'" : 'Incomplete bulk header' });
         return out;
       }
-      const len = parseInt(dec.decode(buf.subarray(o + 1, nl2)), 10);
+      const lenText = dec.decode(buf.subarray(o + 1, nl2)).replace(/\r$/, '');
+      const len = /^\d+$/.test(lenText) ? parseInt(lenText, 10) : NaN;
+      if (Number.isNaN(len)) {
+        out.push({ start: o, end: nl2 + 1, depth: 1, text: `Protocol error here: after '$' the server expects a length, got ${JSON.stringify(lenText)} (invalid bulk length)` });
+        return out;
+      }
       const what = i === 0 ? 'command name' : `argument ${i}`;
       out.push({ start: o, end: nl2 + 1, depth: 1, text: `Bulk string header: ${len} byte${len === 1 ? '' : 's'} follow (${what})` });
       const end = Math.min(nl2 + 1 + len + 2, buf.length);

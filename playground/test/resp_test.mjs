@@ -89,6 +89,15 @@ check('formatReply RESP3 scalars', () => {
   assert.equal(f(arr).split('\n').slice(8).join('\n'), ' 9) (integer) 1\n10) 1) (integer) 1\n    2) (integer) 2\n');
 });
 
+check('explainRequest points at a protocol error', () => {
+  const te = new TextEncoder();
+  const bad = resp.explainRequest(te.encode('*1\r\n$x\r\n'));
+  const last = bad[bad.length - 1];
+  assert.equal(last.start, 4, 'the element starts at the bad header');
+  assert.match(last.text, /Protocol error here: .*invalid bulk length/);
+  assert.match(resp.explainRequest(te.encode('*x\r\n'))[0].text, /invalid multibulk length/);
+});
+
 if (failed) {
   console.error(`${failed} failed`);
   process.exit(1);
