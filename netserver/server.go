@@ -129,12 +129,14 @@ func (s *Server) Serve() error {
 func (s *Server) cron() {
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
+	mem := newIdleReclaimer()
 	for {
 		select {
 		case <-s.done:
 			return
 		case <-t.C:
 			s.eng.ActiveExpireCycle()
+			mem.tick()
 		}
 	}
 }
