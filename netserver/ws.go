@@ -39,6 +39,10 @@ type WSOptions struct {
 	MaxConnsPerIP int
 	// IdleTimeout closes WebSocket peers idle this long (0: never).
 	IdleTimeout time.Duration
+	// WriteTimeout disconnects a peer that does not take a frame within
+	// this long (a slow browser), as client-output-buffer-limit would;
+	// 0 means 10 seconds.
+	WriteTimeout time.Duration
 }
 
 // WebSocketHandler returns the bridge: each WebSocket is a peer exactly
@@ -103,6 +107,9 @@ func (b *wsBridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // Upgrade has replied
 	}
 	conn := newWSConn(ws, func() { b.release(ip) })
+	if b.opts.WriteTimeout > 0 {
+		conn.writeWait = b.opts.WriteTimeout
+	}
 	b.srv.serveConnInfo(conn, "ws", b.opts.Sandbox, b.opts.IdleTimeout)
 }
 
@@ -138,6 +145,8 @@ type wsConn struct {
 	readErr error
 	done    chan struct{}
 	onClose func()
+	// writeWait bounds each frame write: a slow browser is disconnected.
+	writeWait time.Duration
 
 	mu       sync.Mutex
 	deadline time.Time
@@ -148,11 +157,12 @@ type wsConn struct {
 
 func newWSConn(ws *websocket.Conn, onClose func()) *wsConn {
 	c := &wsConn{
-		ws:      ws,
-		inbox:   make(chan []byte, wsInboxFrames),
-		done:    make(chan struct{}),
-		kick:    make(chan struct{}, 1),
-		onClose: onClose,
+		ws:        ws,
+		inbox:     make(chan []byte, wsInboxFrames),
+		done:      make(chan struct{}),
+		kick:      make(chan struct{}, 1),
+		onClose:   onClose,
+		writeWait: wsWriteWait,
 	}
 	ws.SetReadLimit(wsMaxMessageSize)
 	_ = ws.SetReadDeadline(time.Now().Add(wsPongWait))
@@ -248,9 +258,9 @@ func (c *wsConn) Read(p []byte) (int, error) {
 }
 
 // Write sends p as one binary frame; a browser that does not take it
-// within wsWriteWait is disconnected, as a slow client would be.
+// within writeWait is disconnected, as a slow client would be.
 func (c *wsConn) Write(p []byte) (int, error) {
-	_ = c.ws.SetWriteDeadline(time.Now().Add(wsWriteWait))
+	_ = c.ws.SetWriteDeadline(time.Now().Add(c.writeWait))
 	if err := c.ws.WriteMessage(websocket.BinaryMessage, p); err != nil {
 		return 0, err
 	}

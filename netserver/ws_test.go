@@ -192,3 +192,42 @@ func TestWSConnsPerIP(t *testing.T) {
 	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	resp.Body.Close()
 }
+
+func TestWSPushesBetweenPeers(t *testing.T) {
+	hs, _ := wsTestServer(t, WSOptions{}, nil)
+	sub := wsDial(t, hs, "")
+	pub := wsDial(t, hs, "")
+	wsSend(t, sub, websocket.TextMessage, "HELLO 3")
+	hello := ""
+	for !strings.HasSuffix(hello, "modules\r\n*0\r\n") {
+		hello += wsRead(t, sub, 1)
+	}
+	wsSend(t, sub, websocket.TextMessage, "SUBSCRIBE news")
+	want := ">3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n"
+	assert.Equal(t, want, wsRead(t, sub, len(want)))
+	wsSend(t, pub, websocket.TextMessage, "PUBLISH news hi")
+	assert.Equal(t, ":1\r\n", wsRead(t, pub, 4))
+	want = ">3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n"
+	assert.Equal(t, want, wsRead(t, sub, len(want)))
+}
+
+// TestWSSlowConsumerDisconnected: a peer that sends requests but never
+// reads the replies is disconnected once a write stalls, instead of the
+// server holding its output.
+func TestWSSlowConsumerDisconnected(t *testing.T) {
+	hs, srv := wsTestServer(t, WSOptions{WriteTimeout: 200 * time.Millisecond}, nil)
+	c := wsDial(t, hs, "")
+	wsSend(t, c, websocket.TextMessage, "SET big "+strings.Repeat("x", 60000))
+	assert.Equal(t, "+OK\r\n", wsRead(t, c, 5))
+	// ~60 MB of replies that are never read
+	for i := 0; i < 1000; i++ {
+		if err := c.WriteMessage(websocket.TextMessage, []byte("GET big")); err != nil {
+			break // already disconnected
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for srv.eng.Clients() > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	assert.Zero(t, srv.eng.Clients(), "the slow peer's session is closed")
+}
