@@ -497,7 +497,6 @@ func cmdSmove(s *Session, args [][]byte) {
 
 // collScanOptions are the MATCH and COUNT arguments of SSCAN, HSCAN, ZSCAN.
 type collScanOptions struct {
-	cursor  uint64
 	pattern []byte
 	count   int
 }
@@ -545,39 +544,52 @@ func (o *collScanOptions) matches(m string) bool {
 	return globMatch(string(o.pattern), m, false)
 }
 
-// SSCAN key cursor [MATCH pattern] [COUNT count]
-func cmdSscan(s *Session, args [][]byte) {
+// scanner is a collection with a SCAN cursor (sets, sorted sets).
+type scanner interface {
+	scan(cursor uint64, count int) ([]string, uint64)
+}
+
+// collScan is the shared part of SSCAN and ZSCAN: the cursor, the key,
+// the options, then one step of the collection's scan filtered by MATCH.
+// ok is false when it has already replied (an error, or a missing key).
+func collScan[T scanner](s *Session, args [][]byte) (v T, members []string, next uint64, ok bool) {
 	cursor, err := parseCollCursor(args[2])
 	if err != nil {
 		s.w.Error(err.Error())
-		return
+		return v, nil, 0, false
 	}
-	st, found, bad := lookupObj[*setObj](s, args[1])
+	v, found, bad := lookupObj[T](s, args[1])
 	if bad {
-		return
+		return v, nil, 0, false
 	}
 	if !found {
 		s.emptyCollScan()
-		return
+		return v, nil, 0, false
 	}
 	o, err := parseCollScanOptions(args[3:])
 	if err != nil {
 		s.w.Error(err.Error())
-		return
+		return v, nil, 0, false
 	}
-	o.cursor = cursor
-	var members []string
-	var next uint64
-	members, next = st.scan(o.cursor, o.count)
-	out := members[:0]
-	for _, m := range members {
+	all, next := v.scan(cursor, o.count)
+	members = all[:0]
+	for _, m := range all {
 		if o.matches(m) {
-			out = append(out, m)
+			members = append(members, m)
 		}
+	}
+	return v, members, next, true
+}
+
+// SSCAN key cursor [MATCH pattern] [COUNT count]
+func cmdSscan(s *Session, args [][]byte) {
+	_, members, next, ok := collScan[*setObj](s, args)
+	if !ok {
+		return
 	}
 	s.w.Array(2)
 	s.w.BulkString(strconv.FormatUint(next, 10))
-	s.w.BulkStrings(out)
+	s.w.BulkStrings(members)
 }
 
 // emptyCollScan is the reply of a scan over a missing key.

@@ -1421,30 +1421,9 @@ func cmdZintercard(s *Session, args [][]byte) {
 
 // ZSCAN key cursor [MATCH pattern] [COUNT count]
 func cmdZscan(s *Session, args [][]byte) {
-	cursor, err := parseCollCursor(args[2])
-	if err != nil {
-		s.w.Error(err.Error())
+	z, out, next, ok := collScan[*zset](s, args)
+	if !ok {
 		return
-	}
-	z, found, bad := lookupObj[*zset](s, args[1])
-	if bad {
-		return
-	}
-	if !found {
-		s.emptyCollScan()
-		return
-	}
-	o, err := parseCollScanOptions(args[3:])
-	if err != nil {
-		s.w.Error(err.Error())
-		return
-	}
-	members, next := z.scan(cursor, o.count)
-	out := members[:0]
-	for _, m := range members {
-		if o.matches(m) {
-			out = append(out, m)
-		}
 	}
 	s.w.Array(2)
 	s.w.BulkString(strconv.FormatUint(next, 10))
