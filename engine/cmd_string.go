@@ -155,7 +155,13 @@ func (s *Session) setGeneric(key, val []byte, flags int, expire []byte, cmd stri
 	if flags&setGet != 0 && !s.getGeneric(key) {
 		return
 	}
-	found := s.exists(key)
+	// Only NX and XX need to know whether the key exists; the look-up
+	// also expires a due key (with its event), which matters only when
+	// some key in the database has a deadline.
+	found := false
+	if flags&(setNX|setXX) != 0 || len(s.db.expires) > 0 {
+		found = s.exists(key)
+	}
 	if (flags&setNX != 0 && found) || (flags&setXX != 0 && !found) {
 		switch {
 		case flags&setGet != 0:
