@@ -49,16 +49,8 @@ func hashForRead(s *Session, key []byte) (h *hash, bad bool) {
 // hashForWrite is hashForRead for commands that change the key (no
 // hit/miss counted, as Redis's lookupKeyWrite).
 func hashForWrite(s *Session, key []byte) (h *hash, bad bool) {
-	_, obj, found := s.lookup(key)
-	if !found {
-		return nil, false
-	}
-	h, ok := obj.(*hash)
-	if !ok {
-		s.w.Error(errWrongType)
-		return nil, true
-	}
-	return h, false
+	h, _, bad = lookupObjWrite[*hash](s, key)
+	return h, bad
 }
 
 // hashLimits holds hash-max-listpack-entries and -value for one command.

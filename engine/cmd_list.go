@@ -52,16 +52,8 @@ func listForRead(s *Session, key []byte) (l *list, bad bool) {
 // listForWrite is listForRead for commands that change the key: like
 // Redis's lookupKeyWrite it counts no hit or miss.
 func listForWrite(s *Session, key []byte) (l *list, bad bool) {
-	_, obj, found := s.lookup(key)
-	if !found {
-		return nil, false
-	}
-	l, ok := obj.(*list)
-	if !ok {
-		s.w.Error(errWrongType)
-		return nil, true
-	}
-	return l, false
+	l, _, bad = lookupObjWrite[*list](s, key)
+	return l, bad
 }
 
 // listChanged ends a command that removed elements: it sends event, then

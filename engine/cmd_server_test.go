@@ -484,3 +484,21 @@ func TestCommandSummariesSorted(t *testing.T) {
 	assert.Equal(t, "Returns the string stored at a key.", commandSummary("get"))
 	assert.Empty(t, commandSummary("nosuchcommand"))
 }
+
+// TestWritesCountNoKeyspaceMiss: commands that change a key look it up as
+// Redis's lookupKeyWrite does, so a missing key is no keyspace miss (checked
+// against redis-server 7.0); reads of a missing key are.
+func TestWritesCountNoKeyspaceMiss(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	for _, cmd := range []string{"SADD s1 a", "SREM s2 a", "SPOP s3", "SPOP s3 2", "SMOVE x y a",
+		"ZADD z1 1 a", "ZINCRBY z2 1 a", "ZREM z3 a", "ZREMRANGEBYSCORE z4 0 1", "ZPOPMIN z5",
+		"HSET h1 f v", "LPUSH l1 a", "RPOP l2"} {
+		c.line("CONFIG RESETSTAT")
+		c.line(cmd)
+		assert.Contains(t, c.line("INFO stats"), "keyspace_misses:0\r\n", cmd)
+	}
+	c.line("CONFIG RESETSTAT")
+	c.line("SCARD nope")
+	assert.Contains(t, c.line("INFO stats"), "keyspace_misses:1\r\n", "a read of a missing key is a miss")
+}

@@ -42,7 +42,7 @@ func (s *Session) setMembersReply(members []string) {
 
 // SADD key member [member ...]
 func cmdSadd(s *Session, args [][]byte) {
-	st, found, bad := lookupObj[*setObj](s, args[1])
+	st, found, bad := lookupObjWrite[*setObj](s, args[1])
 	if bad {
 		return
 	}
@@ -69,7 +69,7 @@ func cmdSadd(s *Session, args [][]byte) {
 
 // SREM key member [member ...]
 func cmdSrem(s *Session, args [][]byte) {
-	st, found, bad := lookupObj[*setObj](s, args[1])
+	st, found, bad := lookupObjWrite[*setObj](s, args[1])
 	if bad {
 		return
 	}
@@ -168,7 +168,7 @@ func cmdSpop(s *Session, args [][]byte) {
 		spopCount(s, args)
 		return
 	}
-	st, found, bad := lookupObj[*setObj](s, args[1])
+	st, found, bad := lookupObjWrite[*setObj](s, args[1])
 	if bad {
 		return
 	}
@@ -187,7 +187,7 @@ func spopCount(s *Session, args [][]byte) {
 		s.w.Error(errPositive)
 		return
 	}
-	st, found, bad := lookupObj[*setObj](s, args[1])
+	st, found, bad := lookupObjWrite[*setObj](s, args[1])
 	if bad {
 		return
 	}
@@ -452,8 +452,8 @@ func cmdSdiffstore(s *Session, args [][]byte) {
 
 // SMOVE source destination member
 func cmdSmove(s *Session, args [][]byte) {
-	_, srcObj, srcFound := s.lookupRead(args[1])
-	_, dstObj, dstFound := s.lookupRead(args[2])
+	_, srcObj, srcFound := s.lookup(args[1])
+	_, dstObj, dstFound := s.lookup(args[2])
 	if !srcFound {
 		s.w.Int(0)
 		return

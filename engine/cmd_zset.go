@@ -288,7 +288,7 @@ scores:
 		scores[j] = f
 	}
 	key := args[1]
-	z, found, bad := lookupObj[*zset](s, key)
+	z, found, bad := lookupObjWrite[*zset](s, key)
 	if bad {
 		return
 	}
@@ -743,7 +743,7 @@ func cmdZrevrank(s *Session, args [][]byte) { zrankGeneric(s, args, true) }
 
 // ZREM key member [member ...]
 func cmdZrem(s *Session, args [][]byte) {
-	z, found, bad := lookupObj[*zset](s, args[1])
+	z, found, bad := lookupObjWrite[*zset](s, args[1])
 	if bad {
 		return
 	}
@@ -791,7 +791,7 @@ func zremRangeGeneric(s *Session, args [][]byte, kind rangeKind) {
 			return
 		}
 	}
-	z, found, bad := lookupObj[*zset](s, args[1])
+	z, found, bad := lookupObjWrite[*zset](s, args[1])
 	if bad {
 		return
 	}
@@ -869,7 +869,7 @@ func zpopGeneric(s *Session, args [][]byte, max bool) {
 		}
 		count = n
 	}
-	z, found, bad := lookupObj[*zset](s, args[1])
+	z, found, bad := lookupObjWrite[*zset](s, args[1])
 	if bad {
 		return
 	}
@@ -991,7 +991,7 @@ func cmdBzmpop(s *Session, args [][]byte) {
 // being served) a value of another type counts as missing.
 func (s *Session) lookupZsetFor(key []byte, retry bool) (z *zset, found, bad bool) {
 	if !retry {
-		return lookupObj[*zset](s, key)
+		return lookupObjWrite[*zset](s, key)
 	}
 	_, obj, ok := s.lookup(key)
 	z, isZset := obj.(*zset)

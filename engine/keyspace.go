@@ -63,6 +63,22 @@ func lookupObj[T any](s *Session, key []byte) (v T, found, bad bool) {
 	return v, true, false
 }
 
+// lookupObjWrite is lookupObj for commands that change the key: like
+// Redis's lookupKeyWrite it counts no keyspace hit or miss and sends no
+// keymiss event.
+func lookupObjWrite[T any](s *Session, key []byte) (v T, found, bad bool) {
+	_, obj, found := s.lookup(key)
+	if !found {
+		return v, false, false
+	}
+	v, ok := obj.(T)
+	if !ok {
+		s.w.Error(errWrongType)
+		return v, true, true
+	}
+	return v, true, false
+}
+
 // packedValueMax is the largest value setString stores in the same
 // allocation as its key; larger ones are not worth copying again.
 const packedValueMax = 64
