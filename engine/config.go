@@ -33,6 +33,9 @@ const (
 )
 
 type param struct {
+	// num is value parsed as an integer, kept so that hot paths (HSET's
+	// listpack limits, SADD's intset limit) do not parse it per command.
+	num       int64
 	name      string
 	alias     string
 	kind      paramKind
@@ -79,9 +82,11 @@ func (c *Config) setInternal(name, v string) {
 	name = strings.ToLower(name)
 	if p, ok := c.params[name]; ok {
 		p.value = v
+		p.num, _ = strconv.ParseInt(v, 10, 64)
 		return
 	}
-	c.params[name] = &param{name: name, value: v}
+	n, _ := strconv.ParseInt(v, 10, 64)
+	c.params[name] = &param{name: name, value: v, num: n}
 }
 
 // set validates and stores v. startup allows immutable parameters (config
@@ -169,6 +174,7 @@ func (c *Config) setMany(pairs []string) error {
 
 func (c *Config) store(p *param, v string) {
 	p.value = v
+	p.num, _ = strconv.ParseInt(v, 10, 64)
 	switch p.name {
 	case "notify-keyspace-events":
 		c.notifyFlags, _ = parseNotifyFlags(v)
@@ -254,8 +260,7 @@ func (c *Config) int(name string) int64 {
 	if p == nil {
 		return 0
 	}
-	n, _ := strconv.ParseInt(p.value, 10, 64)
-	return n
+	return p.num
 }
 
 func (c *Config) requirepass() string { return c.params["requirepass"].value }
