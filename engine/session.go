@@ -320,3 +320,12 @@ func (s *Session) Subscribed() bool {
 	defer s.e.mu.Unlock()
 	return s.pubsub.active()
 }
+
+// HasOutput reports whether replies or pushes wait in the session's output
+// buffer: a host that answers in the caller's turn (the wasm build's
+// direct export) hands such output to its push path first.
+func (s *Session) HasOutput() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.w.buf) > 0
+}

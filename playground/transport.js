@@ -1,4 +1,5 @@
 import * as resp from './resp.js';
+import { withDirectCalls } from './goredis_api.js';
 
 // Transports carry RESP bytes between a terminal and an engine. Both speak
 // the same bytes; only where the engine runs differs.
@@ -68,7 +69,8 @@ export class WasmTransport {
     }
     go.run(instance);
     await started;
-    this.api = globalThis.goredis;
+    // call and exec through the module's direct exports when they can.
+    this.api = withDirectCalls(globalThis.goredis, instance);
   }
 
   async version() {

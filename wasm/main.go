@@ -15,6 +15,13 @@
 //	goredis.version()  // {goredis, redis}
 //	goredis.commands() // [{name, arity, group, since, complexity, summary, flags, params, subcommands}]
 //
+// Calls through js.FuncOf cost tens of microseconds each; a page that has
+// the WebAssembly instance wraps the global with withDirectCalls
+// (playground/goredis_api.js), which answers call and exec through plain
+// wasm exports (export.go) whenever the engine can answer at once:
+//
+//	const api = withDirectCalls(goredis, instance)
+//
 // exec resolves once every complete command in the input has replied, so a
 // blocking command (BLPOP) resolves when another session feeds its key or
 // its timeout passes. A sync function that panics returns an Error object;
@@ -25,6 +32,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall/js"
 	"time"
 
@@ -35,8 +43,14 @@ import (
 // expireEvery is how often the active expiry cycle runs (Redis's hz 10).
 const expireEvery = 100 * time.Millisecond
 
+// theHost is the page's engine and sessions. The direct exports (//go:wasmexport
+// functions, see export.go) cannot be methods or closures, so they reach it
+// through this variable; it is set once, before the page can call anything.
+var theHost *host
+
 func main() {
 	h := &host{eng: engine.New(engine.Options{}), conns: map[int]*conn{}}
+	theHost = h
 	go h.cron()
 	ns := js.Global().Get("Object").New()
 	export := func(name string, fn func(args []js.Value) any) {
@@ -54,6 +68,8 @@ func main() {
 	export("exec", h.exec)
 	export("batch", h.batch)
 	export("call", h.call)
+	export("resume", h.resume)
+	export("poke", func([]js.Value) any { return nil })
 	export("version", func([]js.Value) any {
 		return map[string]any{"goredis": engine.GoRedisVersion, "redis": engine.Version}
 	})
@@ -71,6 +87,14 @@ type host struct {
 	mu     sync.Mutex
 	conns  map[int]*conn
 	nextID int
+
+	// The direct call path (export.go): the page writes a request into in
+	// and reads the reply from out, both in the module's memory.
+	in, out []byte
+	// woke is set when a goroutine may have become runnable (a session
+	// signalled or dropped). Goroutines run only while Go has control, and
+	// a direct export does not give it; the page then pokes Go.
+	woke atomic.Bool
 }
 
 // conn is one page-side client: its engine session, its request reader
@@ -90,6 +114,10 @@ type conn struct {
 	// blocked call): call then queues instead of running at once. Go runs
 	// on one thread in the browser, so no lock is needed.
 	busy bool
+	// blockedOut is the output of a call whose command blocked, before
+	// resumeLater hands it to the worker; resumable says one waits.
+	blockedOut []byte
+	resumable  bool
 }
 
 // request is one exec or batch call waiting for its turn.
@@ -141,6 +169,7 @@ func (h *host) newSession(args []js.Value) any {
 }
 
 func (c *conn) signal() {
+	c.h.woke.Store(true)
 	select {
 	case c.wake <- struct{}{}:
 	default:
@@ -181,6 +210,7 @@ func (c *conn) drop() {
 		delete(c.h.conns, c.id)
 		c.h.mu.Unlock()
 		close(c.quit)
+		c.h.woke.Store(true)
 		c.sess.Close()
 	})
 }
@@ -345,7 +375,7 @@ func (c *conn) serve(req request) {
 				replies = append(replies, c.sess.TakeOutput(nil))
 			}
 		}
-		out, b, done := c.step(req.split)
+		out, b, done := c.step(req.split, nil)
 		replies = append(replies, out...)
 		if done {
 			break
@@ -367,10 +397,11 @@ func (c *conn) serve(req request) {
 // step runs the commands buffered in the reader until the input is used
 // up, a command blocks, or the session must close; done is true unless it
 // stopped on a blocked command. Without split it runs them under one engine
-// lock (ExecBatch) and returns their output as one buffer; with split it
-// runs one command and returns its reply (none if it blocked: the caller
-// takes it after the wait).
-func (c *conn) step(split bool) (out [][]byte, blocked, done bool) {
+// lock (ExecBatch) and returns their output as one buffer (in spare's
+// storage when it is big enough); with split it runs one command and
+// returns its reply (none if it blocked: the caller takes it after the
+// wait).
+func (c *conn) step(split bool, spare []byte) (out [][]byte, blocked, done bool) {
 	var rdErr error
 	next := func() [][]byte {
 		args, err := c.rd.Next()
@@ -393,7 +424,7 @@ func (c *conn) step(split bool) (out [][]byte, blocked, done bool) {
 		}
 	} else {
 		_, st = c.sess.ExecBatch(next)
-		out = [][]byte{c.sess.TakeOutput(nil)}
+		out = [][]byte{c.sess.TakeOutput(spare)}
 		if st&engine.StatusBlocked != 0 {
 			return out, true, false
 		}
@@ -438,18 +469,43 @@ func (h *host) call(args []js.Value) any {
 	}
 	c.push()
 	c.rd.Feed(input)
-	out, blocked, _ := c.step(false)
+	out, blocked, _ := c.step(false, nil)
 	if !blocked {
 		if c.sess.ShouldClose() {
 			c.drop()
 		}
 		return toUint8Array(out[0])
 	}
-	// A blocking command: the session's worker waits and finishes the
-	// request; until then later calls queue behind it.
+	c.blockedOut, c.resumable = out[0], true
 	c.busy = true
+	return c.resumeLater()
+}
+
+// resume(id) -> Promise<Uint8Array>: the reply of a direct call whose
+// command blocked (export.go answered callBlocked).
+func (h *host) resume(args []js.Value) any {
+	if len(args) < 1 {
+		return jsError("resume(id)")
+	}
+	c, _, err := h.conn(args[0])
+	if err != nil {
+		return jsError(err.Error())
+	}
+	if !c.resumable {
+		return jsError("no blocked call to resume")
+	}
+	return c.resumeLater()
+}
+
+// resumeLater hands a call whose command blocked to the session's worker,
+// which waits and finishes it; until then later calls queue behind it. It
+// returns the Promise of the whole reply (what ran before the wait is in
+// c.blockedOut).
+func (c *conn) resumeLater() js.Value {
+	input := c.blockedOut
+	c.blockedOut, c.resumable = nil, false
 	return newPromise(func(resolve func(any), reject func(error)) {
-		req := request{input: out[0], resume: true, reject: reject}
+		req := request{input: input, resume: true, reject: reject}
 		req.resolve = func(replies [][]byte) {
 			var all []byte
 			for _, r := range replies {
