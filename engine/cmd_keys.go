@@ -141,8 +141,13 @@ func (s *Session) renameGeneric(args [][]byte, nx bool) {
 		}
 		db.removeRaw(tmpString(dst))
 	}
-	s.e.storeMoved(db, string(dst), str, obj, deadline, wt, hasWt)
+	raw := db.isRaw(srcKey, str)
+	dk := string(dst)
+	s.e.storeMoved(db, dk, str, obj, deadline, wt, hasWt)
 	db.removeRaw(srcKey)
+	if raw {
+		db.markRaw(dk)
+	}
 	s.e.touchKey(db, srcKey)
 	s.notifyEvent(notifyGeneric, "rename_from", src)
 	s.notifyEvent(notifyGeneric, "rename_to", dst)
@@ -205,8 +210,13 @@ func cmdMove(s *Session, args [][]byte) {
 		s.w.Int(0)
 		return
 	}
-	s.e.storeMoved(dst, string(key), str, obj, deadline, wt, hasWt)
+	raw := src.isRaw(k, str)
+	dk := string(key)
+	s.e.storeMoved(dst, dk, str, obj, deadline, wt, hasWt)
 	src.removeRaw(k)
+	if raw {
+		dst.markRaw(dk)
+	}
 	s.e.touchKey(src, k)
 	s.notifyEvent(notifyGeneric, "move_from", key)
 	s.e.notifyKeyspaceEvent(notifyGeneric, "move_to", dst, string(key))
@@ -262,6 +272,10 @@ func cmdCopy(s *Session, args [][]byte) {
 	nk := string(newKey)
 	dst.removeRaw(nk)
 	s.e.storeMoved(dst, nk, str, obj, deadline, 0, false)
+	if obj == nil && src.isRaw(tmpString(key), str) {
+		// Redis copies a raw string as a raw string.
+		dst.markRaw(nk)
+	}
 	s.e.notifyKeyspaceEvent(notifyGeneric, "copy_to", dst, nk)
 	s.w.Int(1)
 }
@@ -631,6 +645,10 @@ func cmdObjectEncoding(s *Session, args [][]byte) {
 	}
 	if obj != nil {
 		s.w.BulkString(obj.encoding())
+		return
+	}
+	if s.db.isRaw(tmpString(args[2]), str) {
+		s.w.BulkString("raw")
 		return
 	}
 	s.w.BulkString(stringEncoding(str))

@@ -127,6 +127,8 @@ func (e *Engine) swapDB(x, y *DB) {
 	x.strs, y.strs = y.strs, x.strs
 	x.objs, y.objs = y.objs, x.objs
 	x.expires, y.expires = y.expires, x.expires
+	x.wtime, y.wtime = y.wtime, x.wtime
+	x.rawStrs, y.rawStrs = y.rawStrs, x.rawStrs
 	for _, db := range []*DB{x, y} {
 		for key := range db.blocked {
 			if db.rawExists(key) {

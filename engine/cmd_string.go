@@ -374,6 +374,10 @@ func cmdAppend(s *Session, args [][]byte) {
 		nv = s.db.appendTail.append(key, cur, val)
 	}
 	s.setString(key, nv, true)
+	if found {
+		// Redis appends to an unshared copy: the value is raw from now on.
+		s.db.markRaw(string(key))
+	}
 	s.notifyEvent(notifyString, "append", key)
 	s.w.Int(int64(len(nv)))
 }
@@ -445,7 +449,10 @@ func cmdSetRange(s *Session, args [][]byte) {
 	b := make([]byte, n) // zero padding up to offset, as sdsgrowzero
 	copy(b, cur)
 	copy(b[offset:], val)
-	s.setString(key, bytesToString(b), found)
+	nv := bytesToString(b)
+	s.setString(key, nv, found)
+	// Redis builds or unshares an sds for SETRANGE: always raw.
+	s.db.markRaw(string(key))
 	s.notifyEvent(notifyString, "setrange", key)
 	s.w.Int(n)
 }

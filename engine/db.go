@@ -19,6 +19,11 @@ type DB struct {
 	// appendTail lets repeated APPENDs to one key grow in place (see
 	// cmd_string.go).
 	appendTail appendBuffer
+	// rawStrs marks the string values that Redis would hold as raw,
+	// unshared sds (made by APPEND to an existing key or by SETRANGE), by
+	// their bytes' address, for OBJECT ENCODING. Any other write of the key
+	// drops the mark.
+	rawStrs map[string]*byte
 	// watched maps a key to the sessions that WATCH it.
 	watched map[string][]*Session
 	// blocked maps a key to the sessions blocked on it, in arrival order.
@@ -96,8 +101,30 @@ func (db *DB) removeRaw(key string) bool {
 			delete(db.expires, key)
 		}
 		db.forgetWrite(key)
+		if len(db.rawStrs) > 0 {
+			delete(db.rawStrs, key)
+		}
 	}
 	return found
+}
+
+// markRaw notes that key's current string value is a raw sds in Redis.
+// The mark is the stored value's address (setString may have copied it).
+func (db *DB) markRaw(key string) {
+	val, ok := db.strs.get(key)
+	if !ok {
+		return
+	}
+	if db.rawStrs == nil {
+		db.rawStrs = map[string]*byte{}
+	}
+	db.rawStrs[key] = unsafe.StringData(val)
+}
+
+// isRaw reports whether key's value val was marked by markRaw.
+func (db *DB) isRaw(key, val string) bool {
+	p, ok := db.rawStrs[key]
+	return ok && p == unsafe.StringData(val)
 }
 
 // setStringRaw stores a string value, replacing any value of any type.
@@ -106,6 +133,9 @@ func (db *DB) setStringRaw(key, val string) {
 	if db.objs.len() > 0 {
 		db.objs.del(key)
 	}
+	if len(db.rawStrs) > 0 {
+		delete(db.rawStrs, key)
+	}
 	db.strs.set(key, val)
 }
 
@@ -113,6 +143,9 @@ func (db *DB) setStringRaw(key, val string) {
 func (db *DB) setObjRaw(key string, val object) {
 	if db.strs.len() > 0 {
 		db.strs.del(key)
+	}
+	if len(db.rawStrs) > 0 {
+		delete(db.rawStrs, key)
 	}
 	db.objs.set(key, val)
 }
@@ -123,6 +156,7 @@ func (db *DB) clear() {
 	db.expires = make(map[string]int64)
 	db.wtime = timeTable{}
 	db.appendTail = appendBuffer{}
+	db.rawStrs = nil
 }
 
 // deadline returns the key's expiry in unix ms, or -1.
