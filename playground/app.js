@@ -4,6 +4,7 @@
 import { WasmTransport, WebSocketTransport } from './transport.js';
 import { Terminal, History } from './terminal.js';
 import { Inspector } from './inspector.js';
+import { PipelineDemo } from './pipeline.js';
 import * as resp from './resp.js';
 
 const THEME_KEY = 'goredis.theme';
@@ -259,6 +260,7 @@ async function main() {
   const rawBox = el('input', { type: 'checkbox', id: 'raw-mode' });
   const inspBox = el('input', { type: 'checkbox', id: 'show-inspector' });
   inspBox.checked = true;
+  const pipeBtn = el('button', { type: 'button', class: 'pipeline-toggle', 'aria-expanded': 'false', text: 'Pipelining' });
   const themeBtn = el('button', { type: 'button', class: 'theme-toggle', 'aria-label': 'Switch between dark and light theme', text: theme === 'dark' ? '☀ Light' : '☾ Dark' });
   const history = new History(localStorage);
   const activity = [];
@@ -281,12 +283,18 @@ async function main() {
     link.form,
     el('nav', { class: 'pg-controls', 'aria-label': 'Playground controls' },
       newClient,
+      pipeBtn,
       el('label', { for: 'raw-mode' }, rawBox, ' Raw RESP'),
       el('label', { for: 'show-inspector' }, inspBox, ' Inspector'),
       themeBtn));
   const terms = el('section', { class: 'pg-terms', 'aria-label': 'Terminals' });
   const main = el('main', { class: 'pg-main' }, terms, inspRoot);
-  root.replaceChildren(header, main);
+  const demo = new PipelineDemo(el, {
+    connect: () => link.current.connect(null, () => {}),
+    where: () => link.current.where,
+  });
+  root.replaceChildren(header, demo.panel, main);
+  pipeBtn.addEventListener('click', () => pipeBtn.setAttribute('aria-expanded', String(demo.toggle())));
 
   themeBtn.addEventListener('click', () => {
     const next = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';

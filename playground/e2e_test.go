@@ -276,6 +276,11 @@ func TestPlaygroundInBrowser(t *testing.T) {
 		assert.Contains(t, output(t, ctx, 2)[len(before):], "\"message\"")
 	})
 
+	t.Run("pipelining demo", func(t *testing.T) {
+		checkPipelineDemo(t, ctx, "in-page engine")
+		run(t, ctx, 1, `EXISTS demo:pipeline`, "(integer) 0")
+	})
+
 	var theme, toggled string
 	require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(`document.documentElement.dataset.theme`, &theme)))
 	shot("playground-" + theme + ".png")
@@ -286,6 +291,29 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	shot("playground-" + toggled + ".png")
 	require.NoError(t, chromedp.Run(ctx, chromedp.EmulateViewport(420, 900)))
 	shot("playground-narrow.png")
+}
+
+// checkPipelineDemo opens the pipelining panel, runs 100 commands one by
+// one and pipelined, and checks the table and the verdict.
+func checkPipelineDemo(t *testing.T, ctx context.Context, where string) {
+	t.Helper()
+	var verdict string
+	var rows, rates []string
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Click(`.pipeline-toggle`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.pg-pipeline`, chromedp.ByQuery),
+		chromedp.SetValue(`#pipeline-n`, "100", chromedp.ByQuery),
+		chromedp.Click(`.pipeline-run`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.pipeline-table tbody tr:nth-child(2)`, chromedp.ByQuery),
+		chromedp.Text(`.pipeline-verdict`, &verdict, chromedp.ByQuery),
+		chromedp.Evaluate(`[...document.querySelectorAll(".pipeline-table tbody th")].map(e => e.textContent)`, &rows),
+		chromedp.Evaluate(`[...document.querySelectorAll(".pipeline-table tbody td:nth-child(2)")].map(e => e.textContent)`, &rates),
+	))
+	assert.Equal(t, []string{"one by one", "pipelined"}, rows)
+	assert.Equal(t, []string{"100", "1"}, rates, "round trips")
+	assert.Contains(t, verdict, "faster on "+where)
+	assert.Contains(t, verdict, "The counter reached 200")
+	require.NoError(t, chromedp.Run(ctx, chromedp.Click(`.pipeline-toggle`, chromedp.ByQuery)))
 }
 
 // clearInput empties an input the way typing would (an input event).

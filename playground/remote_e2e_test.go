@@ -104,6 +104,11 @@ func TestRemoteMode(t *testing.T) {
 	assert.Contains(t, rep, `$-1\r\n`)
 	shot("2-remote.png")
 
+	// The pipelining demo runs on the server the page is connected to.
+	checkPipelineDemo(t, ctx, wsURL)
+	assert.Equal(t, ":0\r\n", execIn(server, "EXISTS", "demo:pipeline"))
+	assert.Contains(t, execIn(server, "INFO", "commandstats"), "cmdstat_incr:calls=200,")
+
 	// A dropped connection comes back by itself, with backoff, showing
 	// the state meanwhile.
 	require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(`(() => {
