@@ -150,8 +150,16 @@ func (h *host) newSession(args []js.Value) any {
 	if len(args) > 0 && args[0].Type() == js.TypeFunction {
 		c.onPush = args[0]
 	}
+	h.mu.Lock()
+	h.nextID++
+	c.id = h.nextID
+	h.mu.Unlock()
 	c.sess = h.eng.NewSession(engine.ClientInfo{
-		Addr:  "127.0.0.1:6379",
+		// In-page clients have no sockets. Each gets an address of its
+		// own, as TCP clients do, so CLIENT LIST tells them apart and
+		// CLIENT KILL ADDR picks one: the port is the session id mapped
+		// into the ephemeral range.
+		Addr:  "127.0.0.1:" + strconv.Itoa(49152+(c.id-1)%16384),
 		LAddr: "127.0.0.1:6379",
 		Kind:  "wasm",
 		// Called with engine locks held: only signal.
@@ -160,8 +168,6 @@ func (h *host) newSession(args []js.Value) any {
 	})
 	c.rd.Authenticated = c.sess.Authenticated
 	h.mu.Lock()
-	h.nextID++
-	c.id = h.nextID
 	h.conns[c.id] = c
 	h.mu.Unlock()
 	go c.run()

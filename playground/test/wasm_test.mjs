@@ -163,6 +163,21 @@ await suite(globalThis.goredis, '');
 const d = withDirectCalls(globalThis.goredis, instance);
 await suite(d, 'direct: ');
 
+await check('each session has an address of its own', async () => {
+  const s1 = d.newSession();
+  const s2 = d.newSession();
+  const addr = (s) => /addr=(\S+)/.exec(str(d.call(s, 'CLIENT INFO')))[1];
+  const a1 = addr(s1);
+  const a2 = addr(s2);
+  assert.match(a1, /^127\.0\.0\.1:\d+$/);
+  assert.notEqual(a1, a2);
+  assert.equal(str(d.call(s1, `CLIENT KILL ${a2}`)), '+OK\r\n');
+  await sleep(10);
+  assert.ok(d.call(s2, 'PING') instanceof Error, 'the killed session is gone');
+  assert.equal(str(d.call(s1, 'PING')), '+PONG\r\n');
+  d.closeSession(s1);
+});
+
 // What only the direct path has to get right.
 await check('direct: answers in the caller\'s turn, with no Promise', () => {
   const s = d.newSession();
