@@ -29,6 +29,15 @@ func newSmap[V any](seed maphash.Seed) smap[V] {
 
 func (m *smap[V]) hash(key string) uint64 { return maphash.String(m.seed, key) }
 
+// shardFor is the shard holding key. A map of one shard skips the hash:
+// the Go map hashes the key again anyway.
+func (m *smap[V]) shardFor(key string) int {
+	if m.shift >= 64 {
+		return 0
+	}
+	return int(m.hash(key) >> m.shift)
+}
+
 func (m *smap[V]) shardOf(h uint64) int {
 	if m.shift >= 64 {
 		return 0
@@ -41,13 +50,13 @@ func (m *smap[V]) get(key string) (V, bool) {
 		var zero V
 		return zero, false
 	}
-	v, ok := m.shards[m.shardOf(m.hash(key))][key]
+	v, ok := m.shards[m.shardFor(key)][key]
 	return v, ok
 }
 
 // set stores v and reports whether the key is new.
 func (m *smap[V]) set(key string, v V) bool {
-	i := m.shardOf(m.hash(key))
+	i := m.shardFor(key)
 	s := m.shards[i]
 	if s == nil {
 		s = make(map[string]V)
@@ -69,7 +78,7 @@ func (m *smap[V]) del(key string) bool {
 	if m.n == 0 {
 		return false
 	}
-	s := m.shards[m.shardOf(m.hash(key))]
+	s := m.shards[m.shardFor(key)]
 	before := len(s)
 	delete(s, key)
 	if len(s) == before {
