@@ -131,27 +131,30 @@ func discardLogger() *log.Logger { return log.New(io.Discard, "", 0) }
 // TestDeepPipeline sends more commands in one write than one batch runs
 // (maxBatch): every reply comes back, in order.
 func TestDeepPipeline(t *testing.T) {
-	conn, err := net.Dial("tcp", startBenchServer(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	const n = 3*maxBatch + 7
-	var in []byte
-	for i := range n {
-		in = append(in, respCommand("SET", "k", strconv.Itoa(i))...)
-		in = append(in, respCommand("GET", "k")...)
-	}
-	go func() { _, _ = conn.Write(in) }()
-	br := bufio.NewReader(conn)
-	for i := range n {
-		want := "+OK\r\n$" + strconv.Itoa(len(strconv.Itoa(i))) + "\r\n" + strconv.Itoa(i) + "\r\n"
-		got := make([]byte, len(want))
-		if _, err := io.ReadFull(br, got); err != nil {
+	eachModel(t, func(t *testing.T, goroutines bool) {
+		_, addr := startGoredis(t, Options{GoroutinePerPeer: goroutines})
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if string(got) != want {
-			t.Fatalf("reply %d: got %q, want %q", i, got, want)
+		defer conn.Close()
+		const n = 3*maxBatch + 7
+		var in []byte
+		for i := range n {
+			in = append(in, respCommand("SET", "k", strconv.Itoa(i))...)
+			in = append(in, respCommand("GET", "k")...)
 		}
-	}
+		go func() { _, _ = conn.Write(in) }()
+		br := bufio.NewReader(conn)
+		for i := range n {
+			want := "+OK\r\n$" + strconv.Itoa(len(strconv.Itoa(i))) + "\r\n" + strconv.Itoa(i) + "\r\n"
+			got := make([]byte, len(want))
+			if _, err := io.ReadFull(br, got); err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != want {
+				t.Fatalf("reply %d: got %q, want %q", i, got, want)
+			}
+		}
+	})
 }
