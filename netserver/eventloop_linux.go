@@ -10,6 +10,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/goredis-dev/goredis/engine"
 	"github.com/goredis-dev/goredis/netserver/resp"
@@ -217,7 +218,7 @@ func (l *eventLoop) run() {
 		}
 		l.mu.Unlock()
 
-		n, err := syscall.EpollWait(l.epfd, l.events, timeout)
+		n, err := epollWait(l.epfd, l.events, timeout)
 		if err != nil && !errors.Is(err, syscall.EINTR) {
 			l.srv.Logf('#', "epoll_wait: %v", err)
 			n = 0
@@ -575,13 +576,41 @@ func (l *eventLoop) shutdown() {
 	l.release()
 }
 
-// readFD and writeFD do one read or write on a non-blocking socket.
+// The loop's sockets are non-blocking, so its reads and writes return at
+// once: they are made as raw system calls, which do not tell the Go
+// scheduler (as syscall.Read would, twice per call) and so do not wake
+// its monitor thread, which otherwise polls every 20 µs while a goroutine
+// makes system calls this often. Only a waiting epoll_wait is a real
+// (scheduler-aware) blocking call.
+
+// readFD does one read on a non-blocking socket.
 func readFD(fd int, b []byte) (int, error) {
-	n, err := syscall.Read(fd, b)
-	return max(n, 0), err
+	r, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)))
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(r), nil
 }
 
+// writeFD does one write on a non-blocking socket.
 func writeFD(fd int, b []byte) (int, error) {
-	n, err := syscall.Write(fd, b)
-	return max(n, 0), err
+	r, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)))
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(r), nil
+}
+
+// epollWait returns the ready events, polling first: under load some
+// socket is nearly always ready, and only an empty poll pays for a
+// blocking call.
+func epollWait(epfd int, events []syscall.EpollEvent, msec int) (int, error) {
+	r, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	if r > 0 || msec == 0 {
+		return int(r), nil
+	}
+	return syscall.EpollWait(epfd, events, msec)
 }
