@@ -229,6 +229,7 @@ func (l *eventLoop) run() {
 		incoming := l.incoming
 		l.incoming = nil
 		work := append(l.work[:0], l.pending...)
+		clear(l.pending)
 		l.pending = l.pending[:0]
 		for _, p := range work {
 			p.queued = false
@@ -261,6 +262,7 @@ func (l *eventLoop) run() {
 		for _, p := range work {
 			l.wake(p, now)
 		}
+		clear(work)
 		l.work = work[:0]
 		l.timers(now)
 	}
