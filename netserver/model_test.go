@@ -77,6 +77,28 @@ func TestLargeReplySlowReader(t *testing.T) {
 		assert.Equal(t, "$5\r\nafter\r\n", slow.reply())
 		slow.write("PING\r\n")
 		assert.Equal(t, "+PONG\r\n", slow.reply())
+
+		// QUIT behind a large reply: all of it is written, then the close.
+		slow.write("GET big\r\nQUIT\r\n")
+		out, closed := slow.closed(hangGuard)
+		assert.True(t, closed)
+		assert.Equal(t, len(head)+size+2+len("+OK\r\n"), len(out))
+		assert.True(t, strings.HasSuffix(out, "\r\n+OK\r\n"))
+	})
+}
+
+// TestMonitorStream: MONITOR output, produced by other clients' commands,
+// reaches the monitoring client.
+func TestMonitorStream(t *testing.T) {
+	eachModel(t, func(t *testing.T, goroutines bool) {
+		_, addr := startGoredis(t, Options{GoroutinePerPeer: goroutines})
+		mon, c := dialRaw(t, addr), dialRaw(t, addr)
+		mon.write("MONITOR\r\n")
+		assert.Equal(t, "+OK\r\n", mon.reply())
+		c.write("SET k v\r\n")
+		assert.Equal(t, "+OK\r\n", c.reply())
+		line := mon.reply()
+		assert.True(t, strings.HasSuffix(line, `"SET" "k" "v"`+"\r\n"), "%q", line)
 	})
 }
 
