@@ -104,10 +104,7 @@ func (s *Server) Serve() error {
 	if ln == nil {
 		return errors.New("netserver: Serve before Listen")
 	}
-	loop, err := s.startLoop()
-	if err != nil {
-		return err
-	}
+	loop := s.startLoop()
 	go s.cron()
 	s.Logf('*', "Ready to accept connections tcp")
 	for {
@@ -162,28 +159,28 @@ func (s *Server) admit(conn net.Conn) bool {
 }
 
 // startLoop starts the event loop unless Options.GoroutinePerPeer asks for
-// goroutines or the system has none (then it returns nil).
-func (s *Server) startLoop() (*eventLoop, error) {
+// goroutines or the system has none; it returns nil then.
+func (s *Server) startLoop() *eventLoop {
 	if s.opts.GoroutinePerPeer {
-		return nil, nil
+		return nil
 	}
 	loop, err := newEventLoop(s)
-	if errors.Is(err, errNoEventLoop) {
-		return nil, nil
-	}
 	if err != nil {
-		return nil, err
+		if !errors.Is(err, errNoEventLoop) {
+			s.Logf('#', "%v: serving clients with goroutines", err)
+		}
+		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {
 		loop.release()
-		return nil, nil
+		return nil
 	}
 	s.loop = loop
 	s.wg.Add(1)
 	go loop.run()
-	return loop, nil
+	return loop
 }
 
 // cron runs the engine's periodic work, as Redis's serverCron at hz 10.
