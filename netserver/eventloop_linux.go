@@ -22,9 +22,14 @@ import (
 // the client waiting for the reply) and a park and wake of the goroutine
 // in the Go scheduler for each request.
 //
-// Everything below mu belongs to the loop goroutine. Other goroutines (the
-// accept loop, commands of WebSocket peers, Server.Close) reach the loop
-// through mu's fields and the wake descriptor.
+// Epoll is level-triggered: a peer is watched for EPOLLIN, or for EPOLLOUT
+// instead while a reply is partly written. A client that left shows as a
+// read of 0 bytes, as in Redis.
+//
+// Other goroutines (the accept loop, commands of WebSocket peers, the
+// engine's callbacks, Server.Close) reach the loop only through the fields
+// mu guards and the wake descriptor; the rest belongs to the loop
+// goroutine.
 type eventLoop struct {
 	srv    *Server
 	epfd   int
@@ -37,6 +42,7 @@ type eventLoop struct {
 	sleeping bool        // the loop waits in epoll_wait: wake it to be seen
 	stopping bool
 
+	// The loop goroutine's own.
 	peers     []*loopPeer // by descriptor
 	npeers    int
 	blockedPs map[*loopPeer]struct{}
