@@ -132,6 +132,14 @@ func (e *Engine) Config(name string) string {
 	return v
 }
 
+// ConfigInt returns an integer configuration parameter (a memory value in
+// bytes) without formatting and parsing it: hosts read their limits often.
+func (e *Engine) ConfigInt(name string) int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.config.int(name)
+}
+
 // ShutdownRequested reports whether a SHUTDOWN command asked the host to stop.
 func (e *Engine) ShutdownRequested() bool {
 	e.mu.Lock()

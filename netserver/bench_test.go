@@ -73,10 +73,10 @@ func TestExecBatchAllocs(t *testing.T) {
 }
 
 // startBenchServer serves a fresh engine on a loopback port.
-func startBenchServer(tb testing.TB) string {
+func startBenchServer(tb testing.TB, goroutines bool) string {
 	tb.Helper()
 	eng := engine.New(engine.Options{})
-	srv := New(eng, Options{Addr: "127.0.0.1:0", Logger: discardLogger()})
+	srv := New(eng, Options{Addr: "127.0.0.1:0", Logger: discardLogger(), GoroutinePerPeer: goroutines})
 	if err := srv.Listen(); err != nil {
 		tb.Fatal(err)
 	}
@@ -87,9 +87,18 @@ func startBenchServer(tb testing.TB) string {
 
 // benchPipelined sends depth commands per round trip over one connection
 // and waits for all the replies: the end-to-end cost per command,
-// allocations of the whole process (server included) per round trip.
+// allocations of the whole process (server included) per round trip, for
+// both ways of serving peers. The client runs in the same process, so the
+// goroutine model gains here from handing over between goroutines without
+// a system thread waking; against a separate client process (as
+// redis-benchmark, see cmd/redisbench) the event loop is the faster.
 func benchPipelined(b *testing.B, depth int) {
-	addr := startBenchServer(b)
+	b.Run("eventloop", func(b *testing.B) { benchPipelinedModel(b, depth, false) })
+	b.Run("goroutines", func(b *testing.B) { benchPipelinedModel(b, depth, true) })
+}
+
+func benchPipelinedModel(b *testing.B, depth int, goroutines bool) {
+	addr := startBenchServer(b, goroutines)
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		b.Fatal(err)
@@ -131,27 +140,30 @@ func discardLogger() *log.Logger { return log.New(io.Discard, "", 0) }
 // TestDeepPipeline sends more commands in one write than one batch runs
 // (maxBatch): every reply comes back, in order.
 func TestDeepPipeline(t *testing.T) {
-	conn, err := net.Dial("tcp", startBenchServer(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	const n = 3*maxBatch + 7
-	var in []byte
-	for i := range n {
-		in = append(in, respCommand("SET", "k", strconv.Itoa(i))...)
-		in = append(in, respCommand("GET", "k")...)
-	}
-	go func() { _, _ = conn.Write(in) }()
-	br := bufio.NewReader(conn)
-	for i := range n {
-		want := "+OK\r\n$" + strconv.Itoa(len(strconv.Itoa(i))) + "\r\n" + strconv.Itoa(i) + "\r\n"
-		got := make([]byte, len(want))
-		if _, err := io.ReadFull(br, got); err != nil {
+	eachModel(t, func(t *testing.T, goroutines bool) {
+		_, addr := startGoredis(t, Options{GoroutinePerPeer: goroutines})
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if string(got) != want {
-			t.Fatalf("reply %d: got %q, want %q", i, got, want)
+		defer conn.Close()
+		const n = 3*maxBatch + 7
+		var in []byte
+		for i := range n {
+			in = append(in, respCommand("SET", "k", strconv.Itoa(i))...)
+			in = append(in, respCommand("GET", "k")...)
 		}
-	}
+		go func() { _, _ = conn.Write(in) }()
+		br := bufio.NewReader(conn)
+		for i := range n {
+			want := "+OK\r\n$" + strconv.Itoa(len(strconv.Itoa(i))) + "\r\n" + strconv.Itoa(i) + "\r\n"
+			got := make([]byte, len(want))
+			if _, err := io.ReadFull(br, got); err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != want {
+				t.Fatalf("reply %d: got %q, want %q", i, got, want)
+			}
+		}
+	})
 }

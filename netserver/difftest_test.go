@@ -328,42 +328,46 @@ func rawExchange(addr string, in []byte, wait time.Duration) ([]byte, bool, erro
 // TestDiffProtocolErrors sends the Reader's table cases (and more) as raw
 // bytes to both servers: the same replies, and the same decision to close.
 func TestDiffProtocolErrors(t *testing.T) {
-	redisAddr := startRedis(t)
-	_, goAddr := startGoredis(t, Options{})
-	inputs := []string{
-		"*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nHOST:\r\n",
-		"*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPOST\r\n*1\r\n$4\r\nPING\r\n",
-		"PING\r\nPOST / HTTP/1.1\r\n",
-		"PING\r\nHost: example.com\r\n",
-		"PING\r\nQUIT\r\nPING\r\n",
-		"*1\r\n$5\r\nPING\r\nx",
-		"MULTI\r\nPOST\r\n",
-		// limits are checked between 16 KB reads, as Redis reads
-		"ECHO " + strings.Repeat("a", 70000) + "\r\n",
-		"ECHO " + strings.Repeat("a", 100000) + "\r\n",
-		"*2\r\n$4\r\nECHO\r\n$" + strings.Repeat("1", 70000) + "\r\n",
-	}
-	for _, tc := range readercases.Cases() {
-		inputs = append(inputs, tc.In)
-	}
-	diffRaw(t, redisAddr, goAddr, inputs)
+	eachModel(t, func(t *testing.T, goroutines bool) {
+		redisAddr := startRedis(t)
+		_, goAddr := startGoredis(t, Options{GoroutinePerPeer: goroutines})
+		inputs := []string{
+			"*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nHOST:\r\n",
+			"*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPOST\r\n*1\r\n$4\r\nPING\r\n",
+			"PING\r\nPOST / HTTP/1.1\r\n",
+			"PING\r\nHost: example.com\r\n",
+			"PING\r\nQUIT\r\nPING\r\n",
+			"*1\r\n$5\r\nPING\r\nx",
+			"MULTI\r\nPOST\r\n",
+			// limits are checked between 16 KB reads, as Redis reads
+			"ECHO " + strings.Repeat("a", 70000) + "\r\n",
+			"ECHO " + strings.Repeat("a", 100000) + "\r\n",
+			"*2\r\n$4\r\nECHO\r\n$" + strings.Repeat("1", 70000) + "\r\n",
+		}
+		for _, tc := range readercases.Cases() {
+			inputs = append(inputs, tc.In)
+		}
+		diffRaw(t, redisAddr, goAddr, inputs)
+	})
 }
 
 // TestDiffAuthLimits: before AUTH, Redis allows at most 10 arguments of
 // at most 16384 bytes.
 func TestDiffAuthLimits(t *testing.T) {
-	redisAddr := startRedis(t, "--requirepass", "pw")
-	_, goAddr := startGoredis(t, Options{}, map[string]string{"requirepass": "pw"})
-	diffRaw(t, redisAddr, goAddr, []string{
-		"*10\r\n",
-		"*11\r\n",
-		"*1\r\n$16384\r\n",
-		"*10\r\n$16385\r\n",
-		"*1\r\n$4\r\nPING\r\n",
-		"AUTH wrong\r\n*11\r\n",
-		"AUTH pw\r\n*11\r\n$4\r\nECHO\r\n$1\r\nx\r\n",
-		"AUTH pw\r\n*2\r\n$4\r\nECHO\r\n$16385\r\n" + strings.Repeat("y", 16385) + "\r\n",
-		"PING\r\nAUTH pw\r\nPING\r\n",
+	eachModel(t, func(t *testing.T, goroutines bool) {
+		redisAddr := startRedis(t, "--requirepass", "pw")
+		_, goAddr := startGoredis(t, Options{GoroutinePerPeer: goroutines}, map[string]string{"requirepass": "pw"})
+		diffRaw(t, redisAddr, goAddr, []string{
+			"*10\r\n",
+			"*11\r\n",
+			"*1\r\n$16384\r\n",
+			"*10\r\n$16385\r\n",
+			"*1\r\n$4\r\nPING\r\n",
+			"AUTH wrong\r\n*11\r\n",
+			"AUTH pw\r\n*11\r\n$4\r\nECHO\r\n$1\r\nx\r\n",
+			"AUTH pw\r\n*2\r\n$4\r\nECHO\r\n$16385\r\n" + strings.Repeat("y", 16385) + "\r\n",
+			"PING\r\nAUTH pw\r\nPING\r\n",
+		})
 	})
 }
 
@@ -418,20 +422,22 @@ func (w testWriter) Write(p []byte) (int, error) {
 // TestDiffMaxClients: the client over maxclients gets Redis's error and
 // is closed.
 func TestDiffMaxClients(t *testing.T) {
-	redisAddr := startRedis(t, "--maxclients", "2")
-	_, goAddr := startGoredis(t, Options{MaxClients: 2})
-	var third [2][]byte
-	for i, addr := range []string{redisAddr, goAddr} {
-		for range 2 {
-			d := dialDiff(t, addr)
-			require.NoError(t, d.send([][]byte{[]byte("PING")}))
-			_, err := d.read()
+	eachModel(t, func(t *testing.T, goroutines bool) {
+		redisAddr := startRedis(t, "--maxclients", "2")
+		_, goAddr := startGoredis(t, Options{GoroutinePerPeer: goroutines, MaxClients: 2})
+		var third [2][]byte
+		for i, addr := range []string{redisAddr, goAddr} {
+			for range 2 {
+				d := dialDiff(t, addr)
+				require.NoError(t, d.send([][]byte{[]byte("PING")}))
+				_, err := d.read()
+				require.NoError(t, err)
+			}
+			out, closed, err := rawExchange(addr, []byte("PING\r\n"), 2*time.Second)
 			require.NoError(t, err)
+			require.True(t, closed, addr)
+			third[i] = out
 		}
-		out, closed, err := rawExchange(addr, []byte("PING\r\n"), 2*time.Second)
-		require.NoError(t, err)
-		require.True(t, closed, addr)
-		third[i] = out
-	}
-	require.Equal(t, string(third[0]), string(third[1]))
+		require.Equal(t, string(third[0]), string(third[1]))
+	})
 }

@@ -11,7 +11,6 @@ import (
 	"log"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,6 +30,10 @@ type Options struct {
 	IdleTimeout time.Duration
 	// Logger receives Redis-style log lines; nil logs to stderr.
 	Logger *log.Logger
+	// GoroutinePerPeer serves TCP peers with goroutines (a reader per
+	// peer) instead of the event loop, which Linux uses by default; other
+	// systems always use goroutines.
+	GoroutinePerPeer bool
 }
 
 // Server runs the TCP side around one engine.
@@ -46,6 +49,7 @@ type Server struct {
 	wg       sync.WaitGroup
 	nclients atomic.Int64
 	done     chan struct{}
+	loop     *eventLoop // serves TCP peers; nil with goroutines per peer
 }
 
 // New returns a server for eng.
@@ -100,6 +104,7 @@ func (s *Server) Serve() error {
 	if ln == nil {
 		return errors.New("netserver: Serve before Listen")
 	}
+	loop := s.startLoop()
 	go s.cron()
 	s.Logf('*', "Ready to accept connections tcp")
 	for {
@@ -121,8 +126,61 @@ func (s *Server) Serve() error {
 			}
 			return err
 		}
+		s.accept(conn, loop)
+	}
+}
+
+// accept serves a new TCP peer, on the event loop when there is one.
+func (s *Server) accept(conn net.Conn, loop *eventLoop) {
+	if loop == nil {
+		s.ServeConn(conn, "tcp", nil)
+		return
+	}
+	if !s.admit(conn) {
+		return
+	}
+	if !loop.adopt(conn) {
+		// The socket could not be taken over: serve it with goroutines.
+		s.nclients.Add(-1)
 		s.ServeConn(conn, "tcp", nil)
 	}
+}
+
+// admit counts a new peer, or refuses it over maxclients as Redis does.
+func (s *Server) admit(conn net.Conn) bool {
+	if int(s.nclients.Add(1)) > s.opts.MaxClients {
+		s.nclients.Add(-1)
+		s.eng.RejectedConnection()
+		_, _ = conn.Write([]byte("-ERR max number of clients reached\r\n"))
+		_ = conn.Close()
+		return false
+	}
+	return true
+}
+
+// startLoop starts the event loop unless Options.GoroutinePerPeer asks for
+// goroutines or the system has none; it returns nil then.
+func (s *Server) startLoop() *eventLoop {
+	if s.opts.GoroutinePerPeer {
+		return nil
+	}
+	loop, err := newEventLoop(s)
+	if err != nil {
+		if !errors.Is(err, errNoEventLoop) {
+			s.Logf('#', "%v: serving clients with goroutines", err)
+		}
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		loop.release()
+		return nil
+	}
+	s.loop = loop
+	s.wg.Add(1)
+	go loop.run()
+	return loop
 }
 
 // cron runs the engine's periodic work, as Redis's serverCron at hz 10.
@@ -161,11 +219,7 @@ type peerOptions struct {
 }
 
 func (s *Server) serveConn(conn net.Conn, o peerOptions) *peer {
-	if int(s.nclients.Add(1)) > s.opts.MaxClients {
-		s.nclients.Add(-1)
-		s.eng.RejectedConnection()
-		_, _ = conn.Write([]byte("-ERR max number of clients reached\r\n"))
-		_ = conn.Close()
+	if !s.admit(conn) {
 		return nil
 	}
 	p := newPeer(s, conn, o)
@@ -197,6 +251,9 @@ func (s *Server) Close() error {
 	for p := range s.peers {
 		_ = p.conn.Close()
 	}
+	if s.loop != nil {
+		s.loop.stop()
+	}
 	s.mu.Unlock()
 	var err error
 	if ln != nil {
@@ -226,15 +283,15 @@ func (s *Server) removePeer(p *peer) {
 	s.wg.Done()
 }
 
-// peer is one connected client: a reader goroutine that parses and runs
-// commands and writes their replies in one write per batch, and a small
-// goroutine that flushes output produced by other clients (pushes,
-// unblocked replies).
+// peer is one connected client served by goroutines: a reader goroutine
+// that parses and runs commands and writes their replies in one write per
+// batch, and a small goroutine that flushes output produced by other
+// clients (pushes, unblocked replies). The WebSocket bridge and systems
+// without the event loop use it.
 type peer struct {
+	batcher
 	srv  *Server
 	conn net.Conn
-	sess *engine.Session
-	rd   *resp.Reader
 	idle time.Duration // close after this long without input (0: never)
 
 	wmu   sync.Mutex // serializes writes to conn
@@ -243,17 +300,7 @@ type peer struct {
 	asyncC chan struct{} // output from other clients to flush
 	wakeC  chan struct{} // a blocked command may have been served
 	quit   chan struct{}
-
-	// State of the batch ExecBatch is pulling commands for (see nextCmd).
-	nextFn  func() [][]byte // p.nextCmd, bound once so a batch does not allocate
-	batchN  int             // commands handed out in this batch
-	drained bool            // the reader needs more input
-	rdErr   error           // a protocol error or a refused request
 }
-
-// maxBatch bounds the commands run under one engine lock, so a client with
-// a deep pipeline cannot hold the other clients off for long.
-const maxBatch = 1024
 
 const maxSpareBuffer = 1 << 20
 
@@ -262,23 +309,14 @@ func newPeer(s *Server, conn net.Conn, o peerOptions) *peer {
 		idle:   o.idle,
 		srv:    s,
 		conn:   conn,
-		rd:     resp.NewReader(),
 		asyncC: make(chan struct{}, 1),
 		wakeC:  make(chan struct{}, 1),
 		quit:   make(chan struct{}),
 		spare:  make([]byte, 0, 16*1024),
 	}
-	laddr := ""
-	if a := conn.LocalAddr(); a != nil {
-		laddr = a.String()
-	}
-	raddr := ""
-	if a := conn.RemoteAddr(); a != nil {
-		raddr = a.String()
-	}
-	p.sess = s.eng.NewSession(engine.ClientInfo{
-		Addr:     raddr,
-		LAddr:    laddr,
+	p.init(s.eng, engine.ClientInfo{
+		Addr:     addrString(conn.RemoteAddr()),
+		LAddr:    addrString(conn.LocalAddr()),
 		Kind:     o.kind,
 		Keyspace: o.keyspace,
 		Sandbox:  o.sandbox,
@@ -294,21 +332,15 @@ func newPeer(s *Server, conn net.Conn, o peerOptions) *peer {
 		},
 		Close: func() { _ = conn.Close() },
 	})
-	p.rd.Authenticated = p.sess.Authenticated
-	p.refreshLimits()
-	p.nextFn = p.nextCmd
+	p.setLimits(currentLimits(s.eng))
 	return p
 }
 
-// refreshLimits applies proto-max-bulk-len and client-query-buffer-limit,
-// which CONFIG SET may change at any time, before each read.
-func (p *peer) refreshLimits() {
-	if v, err := strconv.ParseInt(p.srv.eng.Config("proto-max-bulk-len"), 10, 64); err == nil {
-		p.rd.MaxBulkLen = v
+func addrString(a net.Addr) string {
+	if a == nil {
+		return ""
 	}
-	if v, err := strconv.ParseInt(p.srv.eng.Config("client-query-buffer-limit"), 10, 64); err == nil {
-		p.rd.QueryBufferLimit = int(v)
-	}
+	return a.String()
 }
 
 func (p *peer) run() {
@@ -316,51 +348,17 @@ func (p *peer) run() {
 	go p.asyncLoop()
 	err := p.readLoop()
 	close(p.quit)
-	if errors.Is(err, errSecurity) || errors.Is(err, resp.ErrQueryBufferLimit) {
-		// Redis closes these clients at once (CLIENT_CLOSE_ASAP): it
-		// writes none of their pending replies.
+	tail, discard := leaving(err)
+	if discard {
 		p.discard()
+	} else if tail != nil {
+		p.writeRaw(tail)
 	} else {
 		_ = p.flush()
 	}
 	_ = p.conn.Close()
 	p.sess.Close()
-	var pe *resp.ProtocolError
-	switch {
-	case errors.As(err, &pe):
-		p.srv.Logf('#', "Protocol error (%s) from client: %s", pe.Msg, p.conn.RemoteAddr())
-	case errors.Is(err, resp.ErrQueryBufferLimit):
-		p.srv.Logf('#', "Closing client that reached max query buffer length: addr=%s", p.conn.RemoteAddr())
-	case errors.Is(err, errSecurity):
-		p.srv.Logf('#', "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection from %s aborted.", p.conn.RemoteAddr())
-	}
-}
-
-var errSecurity = errors.New("cross protocol request")
-
-// isCrossProtocol reports whether a command is "POST" or "Host:", which
-// Redis's processCommand treats as an HTTP request smuggled to it, inline
-// or multibulk alike.
-func isCrossProtocol(name []byte) bool {
-	return equalFoldASCII(name, "post") || equalFoldASCII(name, "host:")
-}
-
-// equalFoldASCII compares b with the lower-case word w, ignoring case,
-// without converting b to a string.
-func equalFoldASCII(b []byte, w string) bool {
-	if len(b) != len(w) {
-		return false
-	}
-	for i := range len(b) {
-		c := b[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != w[i] {
-			return false
-		}
-	}
-	return true
+	p.srv.logLeaving(err, addrString(p.conn.RemoteAddr()))
 }
 
 // readLoop reads, runs every complete command in the buffer, then flushes
@@ -369,43 +367,26 @@ func (p *peer) readLoop() error {
 	idle := p.idle
 	for {
 		for {
-			p.batchN, p.drained, p.rdErr = 0, false, nil
-			_, st := p.sess.ExecBatch(p.nextFn)
-			if err := p.rdErr; err != nil {
-				if errors.Is(err, errSecurity) {
-					// Redis frees such a client at once: replies still
-					// pending for earlier commands are dropped too.
-					p.discard()
-					return err
-				}
-				var pe *resp.ProtocolError
-				if errors.As(err, &pe) {
-					p.writeRaw(pe.Reply())
-				}
+			oc, err := p.runBatch()
+			if err != nil {
 				return err
 			}
-			if st&engine.StatusClose != 0 {
+			if oc == closeAfterReply {
 				return nil
 			}
-			if st&engine.StatusBlocked != 0 {
+			if oc == blocked {
 				if err := p.waitBlocked(); err != nil {
 					return err
 				}
 				continue
 			}
-			if p.drained {
-				break
-			}
-			// A deep pipeline: send what this batch produced, then go on.
 			if err := p.flush(); err != nil {
 				return err
 			}
-		}
-		if err := p.flush(); err != nil {
-			return err
-		}
-		if p.sess.ShouldClose() {
-			return nil
+			if oc == needInput {
+				break
+			}
+			// batchFull, a deep pipeline: go on with the next batch.
 		}
 		if idle > 0 {
 			// Redis never times out a subscribed client: clear any
@@ -416,7 +397,7 @@ func (p *peer) readLoop() error {
 			}
 			_ = p.conn.SetReadDeadline(dl)
 		}
-		p.refreshLimits()
+		p.setLimits(currentLimits(p.srv.eng))
 		n, err := p.conn.Read(p.rd.Space())
 		if n > 0 {
 			p.rd.Advance(n)
@@ -426,30 +407,6 @@ func (p *peer) readLoop() error {
 			return err
 		}
 	}
-}
-
-// nextCmd hands ExecBatch the next complete command in the read buffer,
-// or nil to end the batch: input drained, batch full, or a bad request
-// (kept in rdErr).
-func (p *peer) nextCmd() [][]byte {
-	if p.batchN >= maxBatch {
-		return nil
-	}
-	args, err := p.rd.Next()
-	if err != nil {
-		p.rdErr = err
-		return nil
-	}
-	if args == nil {
-		p.drained = true
-		return nil
-	}
-	if isCrossProtocol(args[0]) {
-		p.rdErr = errSecurity
-		return nil
-	}
-	p.batchN++
-	return args
 }
 
 // waitBlocked waits until the blocked command is served, times out, or the

@@ -1,0 +1,624 @@
+//go:build linux
+
+package netserver
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"github.com/goredis-dev/goredis/engine"
+	"github.com/goredis-dev/goredis/netserver/resp"
+)
+
+// eventLoop serves TCP peers from one goroutine, as Redis's ae loop does:
+// one epoll_wait for every ready peer, then one read and one write per
+// request. A goroutine per peer costs a second read (which finds nothing,
+// the client waiting for the reply) and a park and wake of the goroutine
+// in the Go scheduler for each request.
+//
+// Epoll is level-triggered: a peer is watched for EPOLLIN, or for EPOLLOUT
+// instead while a reply is partly written. A client that left shows as a
+// read of 0 bytes, as in Redis.
+//
+// Other goroutines (the accept loop, commands of WebSocket peers, the
+// engine's callbacks, Server.Close) reach the loop only through the fields
+// mu guards and the wake descriptor; the rest belongs to the loop
+// goroutine.
+type eventLoop struct {
+	srv    *Server
+	epfd   int
+	wakefd int // an eventfd: written to end an epoll_wait
+	idle   time.Duration
+
+	mu       sync.Mutex
+	incoming []*loopPeer // accepted peers to register
+	pending  []*loopPeer // peers with news: output, unblocked, killed
+	sleeping bool        // the loop waits in epoll_wait: wake it to be seen
+	stopping bool
+
+	// The loop goroutine's own.
+	peers     []*loopPeer // by descriptor
+	npeers    int
+	blockedPs map[*loopPeer]struct{}
+	// nextDeadline is the earliest block deadline (zero: none); it is
+	// recomputed when deadlinesDirty.
+	nextDeadline   time.Time
+	deadlinesDirty bool
+	lastIdleCheck  time.Time
+	events         []syscall.EpollEvent
+	work           []*loopPeer
+	lim            limits
+}
+
+// loopPeer is one TCP client served by the event loop.
+type loopPeer struct {
+	batcher
+	fd    int
+	raddr string
+
+	// out holds replies taken from the session and not all written yet
+	// (nil when there are none); off is how much is written. While there
+	// are some the loop waits for the socket to be writable and reads no
+	// more requests, as a goroutine peer blocks in Write.
+	out   []byte
+	off   int
+	spare []byte
+
+	interest   uint32 // the epoll events asked for
+	blocked    bool   // a command waits; run nothing more until served
+	deadline   time.Time
+	closing    bool // close once out is written
+	dead       bool
+	lastActive time.Time
+
+	// Guarded by eventLoop.mu.
+	queued bool // on the pending list
+	killed bool // the engine dropped the client: close without writing
+}
+
+// errNoEventLoop reports a system without the event loop.
+var errNoEventLoop = errors.New("netserver: no event loop on this system")
+
+const (
+	// loopTick is how often idle peers are looked for (Redis's hz 10).
+	loopTick   = 100 * time.Millisecond
+	loopEvents = 256
+	epollIn    = syscall.EPOLLIN
+	epollOut   = syscall.EPOLLOUT
+)
+
+func newEventLoop(s *Server) (*eventLoop, error) {
+	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("netserver: epoll_create1: %w", err)
+	}
+	r, _, errno := syscall.Syscall(syscall.SYS_EVENTFD2, 0, syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
+	if errno != 0 {
+		_ = syscall.Close(epfd)
+		return nil, fmt.Errorf("netserver: eventfd: %w", errno)
+	}
+	l := &eventLoop{
+		srv:       s,
+		epfd:      epfd,
+		wakefd:    int(r),
+		idle:      s.opts.IdleTimeout,
+		blockedPs: map[*loopPeer]struct{}{},
+		events:    make([]syscall.EpollEvent, loopEvents),
+	}
+	ev := syscall.EpollEvent{Events: epollIn, Fd: int32(l.wakefd)}
+	if err := syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, l.wakefd, &ev); err != nil {
+		l.release()
+		return nil, fmt.Errorf("netserver: epoll_ctl: %w", err)
+	}
+	return l, nil
+}
+
+// release closes the loop's own descriptors.
+func (l *eventLoop) release() {
+	_ = syscall.Close(l.wakefd)
+	_ = syscall.Close(l.epfd)
+}
+
+// adopt takes over an accepted TCP connection: the loop gets a duplicate
+// of its descriptor (which shares the non-blocking mode Go set) and the
+// net.Conn is closed, which takes it out of Go's poller. It reports false
+// when conn cannot be taken over and is left as it was.
+func (l *eventLoop) adopt(conn net.Conn) bool {
+	tc, ok := conn.(*net.TCPConn)
+	if !ok {
+		return false
+	}
+	rc, err := tc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	fd := -1
+	cerr := rc.Control(func(s uintptr) {
+		r, _, errno := syscall.Syscall(syscall.SYS_FCNTL, s, syscall.F_DUPFD_CLOEXEC, 0)
+		if errno == 0 {
+			fd = int(r)
+		}
+	})
+	if cerr != nil || fd < 0 {
+		return false
+	}
+	p := &loopPeer{fd: fd, raddr: addrString(conn.RemoteAddr())}
+	laddr := addrString(conn.LocalAddr())
+	_ = conn.Close()
+	p.init(l.srv.eng, engine.ClientInfo{
+		Addr:   p.raddr,
+		LAddr:  laddr,
+		Kind:   "tcp",
+		Notify: func() { l.signal(p, false) },
+		Close:  func() { l.signal(p, true) },
+	})
+	l.mu.Lock()
+	if l.stopping {
+		l.mu.Unlock()
+		_ = syscall.Close(fd)
+		p.sess.Close()
+		l.srv.nclients.Add(-1)
+		return true
+	}
+	l.incoming = append(l.incoming, p)
+	l.wakeLocked()
+	l.mu.Unlock()
+	return true
+}
+
+// signal tells the loop to look at p: the engine has output for it, has
+// served its blocked command, or (kill) dropped it. The engine calls it
+// with its locks held, from any goroutine, the loop's own included.
+func (l *eventLoop) signal(p *loopPeer, kill bool) {
+	l.mu.Lock()
+	if kill {
+		p.killed = true
+	}
+	if !p.queued {
+		p.queued = true
+		l.pending = append(l.pending, p)
+	}
+	l.wakeLocked()
+	l.mu.Unlock()
+}
+
+// stop asks the loop to close every peer and end.
+func (l *eventLoop) stop() {
+	l.mu.Lock()
+	l.stopping = true
+	l.wakeLocked()
+	l.mu.Unlock()
+}
+
+// wakeLocked ends the loop's epoll_wait, once: while the loop runs it
+// looks at the pending lists before it waits again anyway.
+func (l *eventLoop) wakeLocked() {
+	if !l.sleeping {
+		return
+	}
+	l.sleeping = false
+	one := [8]byte{1}
+	_, _ = syscall.Write(l.wakefd, one[:])
+}
+
+func (l *eventLoop) run() {
+	defer l.srv.wg.Done()
+	for {
+		timeout := l.waitMillis()
+		l.mu.Lock()
+		if l.stopping {
+			l.mu.Unlock()
+			l.shutdown()
+			return
+		}
+		if len(l.pending) > 0 || len(l.incoming) > 0 {
+			timeout = 0
+		} else {
+			l.sleeping = true
+		}
+		l.mu.Unlock()
+
+		n, err := epollWait(l.epfd, l.events, timeout)
+		if err != nil && !errors.Is(err, syscall.EINTR) {
+			l.srv.Logf('#', "epoll_wait: %v", err)
+			n = 0
+		}
+
+		l.mu.Lock()
+		l.sleeping = false
+		incoming := l.incoming
+		l.incoming = nil
+		work := append(l.work[:0], l.pending...)
+		clear(l.pending)
+		l.pending = l.pending[:0]
+		for _, p := range work {
+			p.queued = false
+		}
+		l.mu.Unlock()
+
+		l.lim = currentLimits(l.srv.eng)
+		now := time.Now()
+		for _, p := range incoming {
+			l.register(p, now)
+		}
+		for i := range n {
+			ev := &l.events[i]
+			fd := int(ev.Fd)
+			if fd == l.wakefd {
+				var b [8]byte
+				_, _ = syscall.Read(l.wakefd, b[:])
+				continue
+			}
+			if fd >= len(l.peers) || l.peers[fd] == nil {
+				continue
+			}
+			p := l.peers[fd]
+			if p.interest&epollOut != 0 {
+				l.writable(p)
+			} else {
+				l.readable(p, now)
+			}
+		}
+		for _, p := range work {
+			l.wake(p, now)
+		}
+		clear(work)
+		l.work = work[:0]
+		l.timers(now)
+	}
+}
+
+// register adds an accepted peer to the epoll set.
+func (l *eventLoop) register(p *loopPeer, now time.Time) {
+	p.interest = epollIn
+	p.lastActive = now
+	ev := syscall.EpollEvent{Events: p.interest, Fd: int32(p.fd)}
+	if err := syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_ADD, p.fd, &ev); err != nil {
+		l.srv.Logf('#', "epoll_ctl: %v", err)
+		_ = syscall.Close(p.fd)
+		p.dead = true
+		p.sess.Close()
+		l.srv.nclients.Add(-1)
+		return
+	}
+	for p.fd >= len(l.peers) {
+		l.peers = append(l.peers, nil)
+	}
+	l.peers[p.fd] = p
+	l.npeers++
+}
+
+// readable reads once from p and runs the commands that completed.
+func (l *eventLoop) readable(p *loopPeer, now time.Time) {
+	p.setLimits(l.lim)
+	n, err := readFD(p.fd, p.rd.Space())
+	if n > 0 {
+		p.rd.Advance(n)
+		p.lastActive = now
+	} else {
+		if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EINTR) {
+			return
+		}
+		if err == nil {
+			err = io.EOF
+		}
+		// The client left (a blocked command is forgotten with it); the
+		// replies still owed are written if it still reads.
+		l.leave(p, err)
+		return
+	}
+	if p.blocked {
+		// Input is kept for after the wait, as Redis keeps a blocked
+		// client's, within the query buffer limit.
+		if p.rd.Buffered() > p.rd.QueryBufferLimit {
+			l.leave(p, resp.ErrQueryBufferLimit)
+		}
+		return
+	}
+	l.process(p)
+}
+
+// process runs p's buffered commands, batch after batch, writing the
+// replies of each, until it needs input, blocks, closes, or its socket
+// takes no more output.
+func (l *eventLoop) process(p *loopPeer) {
+	for !p.dead && !p.blocked && !p.closing && p.out == nil {
+		oc, err := p.runBatch()
+		if err != nil {
+			l.leave(p, err)
+			return
+		}
+		switch oc {
+		case closeAfterReply:
+			p.closing = true
+		case blocked:
+			l.block(p)
+		}
+		l.flush(p)
+		if oc != batchFull {
+			return
+		}
+	}
+}
+
+// block notes that p waits in a blocking command (or a CLIENT PAUSE).
+func (l *eventLoop) block(p *loopPeer) {
+	p.blocked = true
+	p.deadline, _ = p.sess.BlockDeadline()
+	l.blockedPs[p] = struct{}{}
+	l.deadlinesDirty = true
+}
+
+func (l *eventLoop) unblock(p *loopPeer, now time.Time) {
+	p.blocked = false
+	p.lastActive = now
+	delete(l.blockedPs, p)
+	l.deadlinesDirty = true
+}
+
+// wake handles a signal for p: close it if the engine dropped it, resume
+// it if its blocked command was served, and write its new output.
+func (l *eventLoop) wake(p *loopPeer, now time.Time) {
+	if p.dead {
+		return
+	}
+	l.mu.Lock()
+	killed := p.killed
+	l.mu.Unlock()
+	if killed {
+		l.close(p)
+		return
+	}
+	if p.blocked {
+		if p.sess.Blocked() {
+			// Still waiting (a CLIENT PAUSE made way for a blocking
+			// command that then blocked): its deadline may be new.
+			p.deadline, _ = p.sess.BlockDeadline()
+			l.deadlinesDirty = true
+		} else {
+			l.unblock(p, now)
+		}
+	}
+	l.resume(p)
+}
+
+// resume writes p's output and, when all is written, runs the commands
+// it has buffered.
+func (l *eventLoop) resume(p *loopPeer) {
+	l.flush(p)
+	if p.out == nil && p.rd.Buffered() > 0 {
+		l.process(p)
+	}
+}
+
+// writable goes on writing p's output once the socket takes more.
+func (l *eventLoop) writable(p *loopPeer) {
+	l.flush(p)
+	if !p.dead && p.out == nil {
+		// Output that came meanwhile, then the requests that waited.
+		l.resume(p)
+	}
+}
+
+// flush writes p's output without blocking: what the socket does not take
+// waits for EPOLLOUT, and p reads nothing until it is written.
+func (l *eventLoop) flush(p *loopPeer) {
+	if p.dead {
+		return
+	}
+	if p.out == nil {
+		out := p.sess.TakeOutput(p.spare)
+		if len(out) == 0 {
+			p.spare = out
+			if p.closing {
+				l.close(p)
+			}
+			return
+		}
+		p.out, p.off, p.spare = out, 0, nil
+	}
+	for p.off < len(p.out) {
+		n, err := writeFD(p.fd, p.out[p.off:])
+		if n > 0 {
+			p.off += n
+			continue
+		}
+		switch {
+		case errors.Is(err, syscall.EINTR):
+			continue
+		case errors.Is(err, syscall.EAGAIN):
+			l.setInterest(p, epollOut)
+			return
+		}
+		// EPIPE, ECONNRESET: the client is gone.
+		l.close(p)
+		return
+	}
+	spare := p.out[:0]
+	if cap(spare) > maxSpareBuffer {
+		spare = nil
+	}
+	p.out, p.off, p.spare = nil, 0, spare
+	if p.closing {
+		l.close(p)
+		return
+	}
+	l.setInterest(p, epollIn)
+}
+
+func (l *eventLoop) setInterest(p *loopPeer, events uint32) {
+	if p.interest == events {
+		return
+	}
+	p.interest = events
+	ev := syscall.EpollEvent{Events: events, Fd: int32(p.fd)}
+	if err := syscall.EpollCtl(l.epfd, syscall.EPOLL_CTL_MOD, p.fd, &ev); err != nil {
+		l.srv.Logf('#', "epoll_ctl: %v", err)
+		l.close(p)
+	}
+}
+
+// leave ends p because of err: it is owed its pending replies and a
+// protocol error's reply, unless Redis would drop them (see leaving).
+func (l *eventLoop) leave(p *loopPeer, err error) {
+	l.srv.logLeaving(err, p.raddr)
+	tail, discard := leaving(err)
+	if discard {
+		l.close(p)
+		return
+	}
+	if tail != nil {
+		out := p.sess.TakeOutput(nil)
+		if p.out != nil {
+			p.out = append(p.out, out...)
+		} else {
+			p.out, p.off = out, 0
+		}
+		p.out = append(p.out, tail...)
+	}
+	p.closing = true
+	// The session goes at once: a blocked command is forgotten, pushes
+	// stop.
+	p.sess.Close()
+	l.flush(p)
+}
+
+// close frees p at once, without writing what it still has.
+func (l *eventLoop) close(p *loopPeer) {
+	if p.dead {
+		return
+	}
+	p.dead = true
+	_ = syscall.Close(p.fd)
+	l.peers[p.fd] = nil
+	l.npeers--
+	if p.blocked {
+		delete(l.blockedPs, p)
+		l.deadlinesDirty = true
+	}
+	p.sess.Close()
+	p.out, p.spare = nil, nil
+	l.srv.nclients.Add(-1)
+}
+
+// waitMillis is how long epoll_wait may sleep: until the nearest block
+// deadline, and at most a tick while idle peers are to be closed.
+func (l *eventLoop) waitMillis() int {
+	if l.deadlinesDirty {
+		l.nextDeadline = time.Time{}
+		for p := range l.blockedPs {
+			if !p.deadline.IsZero() && (l.nextDeadline.IsZero() || p.deadline.Before(l.nextDeadline)) {
+				l.nextDeadline = p.deadline
+			}
+		}
+		l.deadlinesDirty = false
+	}
+	ms := -1
+	if l.idle > 0 && l.npeers > 0 {
+		ms = int(loopTick / time.Millisecond)
+	}
+	if !l.nextDeadline.IsZero() {
+		// Round up: waking a little early would only wait again.
+		d := int((time.Until(l.nextDeadline) + time.Millisecond - 1) / time.Millisecond)
+		d = max(d, 0)
+		if ms < 0 || d < ms {
+			ms = d
+		}
+	}
+	return ms
+}
+
+// timers answers blocked commands whose deadline passed and closes idle
+// peers.
+func (l *eventLoop) timers(now time.Time) {
+	if !l.nextDeadline.IsZero() && !now.Before(l.nextDeadline) {
+		for p := range l.blockedPs {
+			if p.deadline.IsZero() || now.Before(p.deadline) {
+				continue
+			}
+			p.sess.CheckTimeout()
+			if p.sess.Blocked() {
+				// Not yet by the engine's clock, or a command held by
+				// CLIENT PAUSE ran and blocked in turn.
+				p.deadline, _ = p.sess.BlockDeadline()
+				continue
+			}
+			l.unblock(p, now)
+			l.resume(p)
+		}
+		l.deadlinesDirty = true
+	}
+	if l.idle > 0 && now.Sub(l.lastIdleCheck) >= loopTick {
+		l.lastIdleCheck = now
+		for _, p := range l.peers {
+			// Redis times out neither blocked nor subscribed clients.
+			if p != nil && !p.blocked && !p.closing && now.Sub(p.lastActive) > l.idle && !p.sess.Subscribed() {
+				l.close(p)
+			}
+		}
+	}
+}
+
+// shutdown closes every peer (Server.Close) and the loop's descriptors.
+func (l *eventLoop) shutdown() {
+	for _, p := range l.peers {
+		if p != nil {
+			l.close(p)
+		}
+	}
+	l.mu.Lock()
+	incoming := l.incoming
+	l.incoming = nil
+	l.mu.Unlock()
+	for _, p := range incoming {
+		_ = syscall.Close(p.fd)
+		p.sess.Close()
+		l.srv.nclients.Add(-1)
+	}
+	l.release()
+}
+
+// The loop's sockets are non-blocking, so its reads and writes return at
+// once: they are made as raw system calls, which do not tell the Go
+// scheduler (as syscall.Read would, twice per call) and so do not wake
+// its monitor thread, which otherwise polls every 20 µs while a goroutine
+// makes system calls this often. Only a waiting epoll_wait is a real
+// (scheduler-aware) blocking call.
+
+// readFD does one read on a non-blocking socket.
+func readFD(fd int, b []byte) (int, error) {
+	r, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)))
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(r), nil
+}
+
+// writeFD does one write on a non-blocking socket.
+func writeFD(fd int, b []byte) (int, error) {
+	r, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)))
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(r), nil
+}
+
+// epollWait returns the ready events, polling first: under load some
+// socket is nearly always ready, and only an empty poll pays for a
+// blocking call.
+func epollWait(epfd int, events []syscall.EpollEvent, msec int) (int, error) {
+	r, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	if r > 0 || msec == 0 {
+		return int(r), nil
+	}
+	return syscall.EpollWait(epfd, events, msec)
+}
