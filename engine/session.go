@@ -313,12 +313,20 @@ func (s *Session) Authenticated() bool {
 	return s.authed
 }
 
-// Subscribed reports whether the session has pub/sub subscriptions (such
-// clients are exempt from the idle timeout).
+// Subscribed reports whether the session has pub/sub subscriptions.
 func (s *Session) Subscribed() bool {
 	s.e.mu.Lock()
 	defer s.e.mu.Unlock()
 	return s.pubsub.active()
+}
+
+// TimeoutExempt reports whether Redis's idle timeout spares the client:
+// it is subscribed (pub/sub) or a MONITOR. Blocked clients are spared too;
+// hosts know those already.
+func (s *Session) TimeoutExempt() bool {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	return s.pubsub.active() || s.monitor
 }
 
 // HasOutput reports whether replies or pushes wait in the session's output

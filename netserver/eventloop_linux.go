@@ -558,7 +558,7 @@ func (l *eventLoop) timers(now time.Time) {
 		l.lastIdleCheck = now
 		for _, p := range l.peers {
 			// Redis times out neither blocked nor subscribed clients.
-			if p != nil && !p.blocked && !p.closing && now.Sub(p.lastActive) > l.idle && !p.sess.Subscribed() {
+			if p != nil && !p.blocked && !p.closing && now.Sub(p.lastActive) > l.idle && !p.sess.TimeoutExempt() {
 				l.close(p)
 			}
 		}

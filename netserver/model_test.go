@@ -222,6 +222,11 @@ func TestIdleTimeoutOneSecond(t *testing.T) {
 	eachModel(t, func(t *testing.T, goroutines bool) {
 		_, addr := startGoredis(t, Options{GoroutinePerPeer: goroutines, IdleTimeout: time.Second})
 		idle, blocked := dialRaw(t, addr), dialRaw(t, addr)
+		mon, sub := dialRaw(t, addr), dialRaw(t, addr)
+		mon.write("MONITOR\r\n")
+		assert.Equal(t, "+OK\r\n", mon.reply())
+		sub.write("SUBSCRIBE ch\r\n")
+		assert.Equal(t, "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n", sub.reply())
 		idle.write("PING\r\n")
 		assert.Equal(t, "+PONG\r\n", idle.reply())
 		blocked.write("BLPOP q 0\r\n")
@@ -236,6 +241,15 @@ func TestIdleTimeoutOneSecond(t *testing.T) {
 		other.write("RPUSH q x\r\n")
 		assert.Equal(t, ":1\r\n", other.reply())
 		assert.Equal(t, "*2\r\n$1\r\nq\r\n$1\r\nx\r\n", blocked.reply())
+		// Nor a subscriber or a MONITOR, however long they stay quiet.
+		other.write("PUBLISH ch hi\r\n")
+		assert.Equal(t, ":1\r\n", other.reply())
+		assert.Equal(t, "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n", sub.reply())
+		var seen []string
+		for len(seen) < 10 && (len(seen) == 0 || !strings.Contains(seen[len(seen)-1], `"PUBLISH"`)) {
+			seen = append(seen, mon.reply())
+		}
+		assert.Contains(t, seen[len(seen)-1], `"PUBLISH" "ch" "hi"`, "MONITOR still streams: %q", seen)
 	})
 }
 

@@ -389,10 +389,10 @@ func (p *peer) readLoop() error {
 			// batchFull, a deep pipeline: go on with the next batch.
 		}
 		if idle > 0 {
-			// Redis never times out a subscribed client: clear any
+			// Redis never times out a subscribed client or a MONITOR: clear any
 			// deadline set before it subscribed.
 			var dl time.Time
-			if !p.sess.Subscribed() {
+			if !p.sess.TimeoutExempt() {
 				dl = time.Now().Add(idle)
 			}
 			_ = p.conn.SetReadDeadline(dl)
