@@ -93,6 +93,7 @@ func handlers() map[string]handler {
 		serverHandlers(),
 		stringHandlers(),
 		keyHandlers(),
+		dumpHandlers(),
 		listHandlers(),
 		hashHandlers(),
 		setHandlers(),
