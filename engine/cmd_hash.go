@@ -341,7 +341,7 @@ func cmdHIncrByFloat(s *Session, args [][]byte) {
 		s.w.Error(errNotFloat)
 		return
 	}
-	if incr.IsInf() {
+	if incr.isInf() {
 		s.w.Error(errNaNOrInfinity)
 		return
 	}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"math"
-	"math/big"
 	"strconv"
 	"strings"
 )
@@ -108,45 +107,18 @@ func addLongDouble(cur string, incr []byte) (string, error) {
 	if !ok {
 		return "", argError(errNotFloat)
 	}
-	if a.IsInf() || b.IsInf() {
+	if a.isInf() || b.isInf() {
 		return "", argError(errIncrFloatNaN)
 	}
-	sum := new(big.Float).SetPrec(64).Add(a, b)
-	// long double overflows near 1.19e4932
-	if sum.MantExp(nil) > 16384 {
+	sum, ok := addLD(a, b)
+	if !ok { // past long double's range, near 1.19e4932
 		return "", argError(errIncrFloatNaN)
 	}
-	out := trimZeros(sum.Text('f', 17))
+	out := trimZeros(formatLD(sum))
 	if out == "-0" {
 		out = "0"
 	}
 	return out, nil
-}
-
-func parseLongDouble(s string) (*big.Float, bool) {
-	if len(s) == 0 || s[0] == ' ' || s[len(s)-1] == ' ' {
-		return nil, false
-	}
-	switch strings.ToLower(s) {
-	case "inf", "+inf", "infinity", "+infinity":
-		return new(big.Float).SetInf(false), true
-	case "-inf", "-infinity":
-		return new(big.Float).SetInf(true), true
-	}
-	if strings.ContainsRune(s, '_') {
-		return nil, false
-	}
-	base := 10
-	if body := strings.TrimPrefix(strings.TrimPrefix(s, "+"), "-"); len(body) > 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') {
-		base = 0 // strtold reads C99 hexadecimal floats: "0x1A", "0x1.8p3"
-	} else if strings.ContainsAny(s, "pP") {
-		return nil, false
-	}
-	f, _, err := big.ParseFloat(s, base, 64, big.ToNearestEven)
-	if err != nil {
-		return nil, false
-	}
-	return f, true
 }
 
 // AppendDoubleString is AppendDouble into a new string.

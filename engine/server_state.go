@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/hex"
 	"sort"
 	"strings"
 	"time"
@@ -71,12 +70,16 @@ func (st *serverState) init(e *Engine) {
 	st.replID = randomHex(e, 20)
 }
 
+// randomHex returns n random bytes in hex (run_id, master_replid). Not
+// encoding/hex: it would pull fmt into the WebAssembly build.
 func randomHex(e *Engine, n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(e.rand.UintN(256))
+	const digits = "0123456789abcdef"
+	b := make([]byte, 2*n)
+	for i := 0; i < n; i++ {
+		v := e.rand.UintN(256)
+		b[2*i], b[2*i+1] = digits[v>>4], digits[v&15]
 	}
-	return hex.EncodeToString(b)
+	return string(b)
 }
 
 // countError records an error reply for INFO errorstats, keyed by its
