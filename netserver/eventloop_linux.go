@@ -22,8 +22,8 @@ import (
 // the client waiting for the reply) and a park and wake of the goroutine
 // in the Go scheduler for each request.
 //
-// Epoll is level-triggered: a peer is watched for EPOLLIN, or for EPOLLOUT
-// instead while a reply is partly written. A client that left shows as a
+// Epoll is level-triggered: a peer is watched for EPOLLIN, and for EPOLLOUT
+// too while a reply is partly written. A client that left shows as a
 // read of 0 bytes, as in Redis.
 //
 // Other goroutines (the accept loop, commands of WebSocket peers, the
@@ -64,8 +64,10 @@ type loopPeer struct {
 
 	// out holds replies taken from the session and not all written yet
 	// (nil when there are none); off is how much is written. While there
-	// are some the loop waits for the socket to be writable and reads no
-	// more requests, as a goroutine peer blocks in Write.
+	// are some the loop waits for the socket to be writable and, as Redis
+	// does, goes on reading and running requests, their replies queued in
+	// the session: a client that writes a long pipeline before it reads a
+	// reply would otherwise never finish writing.
 	out   []byte
 	off   int
 	spare []byte
@@ -259,9 +261,11 @@ func (l *eventLoop) run() {
 				continue
 			}
 			p := l.peers[fd]
-			if p.interest&epollOut != 0 {
+			const gone = syscall.EPOLLERR | syscall.EPOLLHUP
+			if p.out != nil && ev.Events&(epollOut|gone) != 0 {
 				l.writable(p)
-			} else {
+			}
+			if !p.dead && ev.Events&(epollIn|gone) != 0 {
 				l.readable(p, now)
 			}
 		}
@@ -325,10 +329,9 @@ func (l *eventLoop) readable(p *loopPeer, now time.Time) {
 }
 
 // process runs p's buffered commands, batch after batch, writing the
-// replies of each, until it needs input, blocks, closes, or its socket
-// takes no more output.
+// replies of each, until it needs input, blocks or closes.
 func (l *eventLoop) process(p *loopPeer) {
-	for !p.dead && !p.blocked && !p.closing && p.out == nil {
+	for !p.dead && !p.blocked && !p.closing {
 		oc, err := p.runBatch()
 		if err != nil {
 			l.leave(p, err)
@@ -407,7 +410,7 @@ func (l *eventLoop) writable(p *loopPeer) {
 }
 
 // flush writes p's output without blocking: what the socket does not take
-// waits for EPOLLOUT, and p reads nothing until it is written.
+// waits for EPOLLOUT, while p goes on reading.
 func (l *eventLoop) flush(p *loopPeer) {
 	if p.dead {
 		return
@@ -433,7 +436,7 @@ func (l *eventLoop) flush(p *loopPeer) {
 		case errors.Is(err, syscall.EINTR):
 			continue
 		case errors.Is(err, syscall.EAGAIN):
-			l.setInterest(p, epollOut)
+			l.setInterest(p, epollOut|epollIn)
 			return
 		}
 		// EPIPE, ECONNRESET: the client is gone.

@@ -305,3 +305,41 @@ func TestClientListShowsPeers(t *testing.T) {
 		assert.Contains(t, b.reply(), "connected_clients:2\r\n")
 	})
 }
+
+// TestLongPipelineBeforeReading: a client that writes a pipeline far
+// larger than the socket buffers before it reads a single reply (the
+// Tcl suite's "PIPELINING stresser", naive benchmark scripts) is served
+// to the end: as Redis does, the event loop goes on reading and running
+// requests while their replies wait for the client. The goroutine model
+// blocks in Write instead, so it runs only on the event loop.
+func TestLongPipelineBeforeReading(t *testing.T) {
+	_, addr := startGoredis(t, Options{})
+	c := dialRaw(t, addr)
+	val := strings.Repeat("v", 200)
+	c.write("SET k " + val + "\r\n")
+	require.Equal(t, "+OK\r\n", c.reply())
+
+	const n = 100000
+	req := respCommand("GET", "k"+strings.Repeat("x", 200)) // a miss, but a long request
+	hit := respCommand("GET", "k")
+	var pipeline bytes.Buffer
+	for i := 0; i < n; i++ {
+		if i%2 == 0 {
+			pipeline.Write(hit)
+		} else {
+			pipeline.Write(req)
+		}
+	}
+	_ = c.c.SetDeadline(time.Now().Add(4 * hangGuard))
+	_, err := c.c.Write(pipeline.Bytes())
+	require.NoError(t, err, "the server must keep reading while its replies wait")
+	want := "$200\r\n" + val + "\r\n"
+	for i := 0; i < n; i++ {
+		got := c.reply()
+		if i%2 == 0 {
+			require.Equal(t, want, got, "reply %d", i)
+		} else {
+			require.Equal(t, "$-1\r\n", got, "reply %d", i)
+		}
+	}
+}
