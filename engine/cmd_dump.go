@@ -173,7 +173,7 @@ func cmdRestore(s *Session, args [][]byte) {
 		return
 	}
 	payload := args[3]
-	if !verifyDumpPayload(payload) {
+	if !verifyDumpPayload(payload, s.e.skipChecksum) {
 		s.w.Error(errDumpPayload)
 		return
 	}
@@ -215,8 +215,8 @@ func cmdRestore(s *Session, args [][]byte) {
 }
 
 // verifyDumpPayload checks the footer: an RDB version this server reads
-// and the CRC-64 of everything before the checksum.
-func verifyDumpPayload(p []byte) bool {
+// and, unless skipCRC, the CRC-64 of everything before the checksum.
+func verifyDumpPayload(p []byte, skipCRC bool) bool {
 	if len(p) < 10 {
 		return false
 	}
@@ -224,7 +224,7 @@ func verifyDumpPayload(p []byte) bool {
 	if binary.LittleEndian.Uint16(footer) > rdbVersion {
 		return false
 	}
-	return binary.LittleEndian.Uint64(footer[2:]) == crc64Jones(p[:len(p)-8])
+	return skipCRC || binary.LittleEndian.Uint64(footer[2:]) == crc64Jones(p[:len(p)-8])
 }
 
 // rdbLoadObject reads one typed value. Collections are built through the

@@ -312,10 +312,26 @@ func cmdDebug(s *Session, args [][]byte) {
 		writeHelp(&s.w, "DEBUG", []string{
 			"CHANGE-REPL-ID",
 			"    Give the replication history a new random ID (INFO master_replid).",
+			"DIGEST",
+			"    A hex signature of the whole dataset (the same as Redis's for the same data).",
+			"DIGEST-VALUE <key> [<key> ...]",
+			"    A hex signature of the value of each key.",
+			"ERROR <string>",
+			"    Reply with the error <string>, to test how clients handle errors.",
+			"LOG <message>",
+			"    Write <message> to the server log.",
 			"OBJECT <key>",
 			"    Low level facts about the value stored at <key>.",
+			"POPULATE <count> [<prefix>] [<size>]",
+			"    Create <count> string keys <prefix>:<num> (prefix 'key'), values 'value:<num>' cut or padded to <size>.",
+			"PROTOCOL <type>",
+			"    Reply with a sample of a RESP type: string, integer, double, bignum, null, array, set, map, attrib, push, verbatim, true, false.",
+			"RELOAD [MERGE] [NOFLUSH]",
+			"    Write every key in the RDB encoding and load it back, as a save and restart would.",
 			"SET-ACTIVE-EXPIRE <0|1>",
 			"    Turn the periodic removal of expired keys off (0) or on (1).",
+			"SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+			"    Skip (1) or do (0) the checksum check of RESTORE's payload.",
 			"SLEEP <seconds>",
 			"    Stop the whole server for <seconds> (decimals allowed).",
 		})
@@ -337,6 +353,27 @@ func cmdDebug(s *Session, args [][]byte) {
 		s.debugObject(args[2])
 	case sub == "change-repl-id" && len(args) == 2:
 		s.e.srv.replID = randomHex(s.e, 20)
+		s.w.OK()
+	case sub == "digest" && len(args) == 2:
+		s.debugDigest()
+	case sub == "digest-value" && len(args) >= 2:
+		s.debugDigestValue(args[2:])
+	case sub == "populate" && len(args) >= 3 && len(args) <= 5:
+		s.debugPopulate(args)
+	case sub == "reload":
+		s.debugReload(args[2:])
+	case sub == "protocol" && len(args) == 3:
+		s.debugProtocol(args[2])
+	case sub == "error" && len(args) == 3:
+		// The message is the whole error line, code included.
+		s.w.Error(strings.TrimPrefix(string(args[2]), "-"))
+	case sub == "log" && len(args) == 3:
+		s.e.logf("DEBUG LOG: %s", args[2])
+		s.w.OK()
+	case sub == "set-skip-checksum-validation" && len(args) == 3:
+		// Like Redis (atoi), anything that is not a number means 0.
+		n, _ := parseInt(args[2])
+		s.e.skipChecksum = n != 0
 		s.w.OK()
 	default:
 		s.w.Error("ERR unknown subcommand or wrong number of arguments for '" + truncateArg(args[1]) + "'. Try DEBUG HELP.")

@@ -27,6 +27,8 @@ type Options struct {
 	Config map[string]string
 	// Shutdown is called when a client sends SHUTDOWN; the host stops.
 	Shutdown func()
+	// Log, when set, receives lines for the server log (DEBUG LOG).
+	Log func(line string)
 }
 
 // Engine is the keyspace plus command handling, shared by every transport.
@@ -55,7 +57,11 @@ type Engine struct {
 	// current is the session whose command is running.
 	current      *Session
 	activeExpire bool
+	// skipChecksum: RESTORE does not check payload checksums (DEBUG
+	// SET-SKIP-CHECKSUM-VALIDATION).
+	skipChecksum bool
 	onShutdown   func()
+	log          func(string)
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
@@ -94,6 +100,7 @@ func New(opts Options) *Engine {
 	}
 	e := &Engine{
 		onShutdown:   opts.Shutdown,
+		log:          opts.Log,
 		now:          opts.Now,
 		rand:         opts.Rand,
 		seed:         maphash.MakeSeed(),

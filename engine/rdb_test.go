@@ -205,3 +205,36 @@ func FuzzRestorePayload(f *testing.F) {
 		require.Equal(t, dump, c.do("DUMP", "k2"))
 	})
 }
+
+// TestDebugDigestMatchesRedis: digests recorded from redis-server 7.0.15
+// for the same data (Redis's algorithm, so they must agree exactly).
+func TestDebugDigestMatchesRedis(t *testing.T) {
+	e, _ := debugEngine(t)
+	c := newClient(t, e)
+	assert.Equal(t, "+0000000000000000000000000000000000000000\r\n", c.do("DEBUG", "DIGEST"))
+	c.do("SET", "a", "1")
+	assert.Equal(t, "+943d800368fb9c0e951138f1bc0e313ac769d91f\r\n", c.do("DEBUG", "DIGEST"))
+	c.do("ZADD", "z", "0.1", "m")
+	assert.Equal(t, "*3\r\n+285a6e508750d13f749019c7cddbd43bf282cb72\r\n+b4fc66738120fba0b5aa500ab5c2bf89cea1c5da\r\n+0000000000000000000000000000000000000000\r\n",
+		c.do("DEBUG", "DIGEST-VALUE", "z", "a", "nokey"))
+}
+
+// TestDebugReload: values survive, encodings are those a fresh load
+// gives, deadlines are kept and expired keys dropped.
+func TestDebugReload(t *testing.T) {
+	e, clk := debugEngine(t)
+	c := newClient(t, e)
+	c.do("HSET", "h", "f", "v", "long", strings.Repeat("x", 100))
+	c.do("HDEL", "h", "long")
+	assert.Equal(t, bulk("hashtable"), c.do("OBJECT", "ENCODING", "h"))
+	c.do("SET", "ttl", "v", "EX", "100")
+	c.do("SET", "gone", "v", "PX", "10")
+	c.do("RPUSH", "l", "a", "b")
+	before := c.do("DEBUG", "DIGEST-VALUE", "h", "ttl", "l")
+	clk.Advance(20e6)
+	assert.Equal(t, "+OK\r\n", c.do("DEBUG", "RELOAD"))
+	assert.Equal(t, bulk("listpack"), c.do("OBJECT", "ENCODING", "h"))
+	assert.Equal(t, before, c.do("DEBUG", "DIGEST-VALUE", "h", "ttl", "l"))
+	assert.Equal(t, ":100\r\n", c.do("TTL", "ttl"))
+	assert.Equal(t, ":3\r\n", c.do("DBSIZE"))
+}

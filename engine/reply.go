@@ -179,6 +179,22 @@ func (w *Writer) Verbatim(format, s string) {
 	w.BulkString(s)
 }
 
+// BigNumber writes a big number (decimal digits); RESP2 gets a bulk
+// string.
+func (w *Writer) BigNumber(digits string) {
+	if w.proto >= 3 {
+		w.buf = append(w.buf, '(')
+		w.buf = append(w.buf, digits...)
+		w.buf = append(w.buf, '\r', '\n')
+		return
+	}
+	w.BulkString(digits)
+}
+
+// Attribute writes an attribute header of n pairs (RESP3 only: the caller
+// writes no attribute under RESP2).
+func (w *Writer) Attribute(n int) { w.header('|', n) }
+
 // BulkStrings writes an array of bulk strings.
 func (w *Writer) BulkStrings(items []string) {
 	w.Array(len(items))

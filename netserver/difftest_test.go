@@ -54,7 +54,8 @@ func startRedis(t *testing.T, extra ...string) string {
 	addr := freeAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	args := []string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--daemonize", "no", "--logfile", "", "--loglevel", "warning"}
+		"--daemonize", "no", "--logfile", "", "--loglevel", "warning",
+		"--dir", t.TempDir()} // DEBUG RELOAD writes a dump file
 	cmd := exec.Command(bin, append(args, extra...)...)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	require.NoError(t, cmd.Start())
@@ -285,14 +286,15 @@ func TestDiffScripts(t *testing.T) {
 	files, err := filepath.Glob("testdata/diff/*.txt")
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
-	redisAddr := startRedis(t)
+	// DEBUG is allowed on both, for the scripts that use it.
+	redisAddr := startRedis(t, "--enable-debug-command", "yes")
 	var goAddr string
 	if os.Getenv("GOREDIS_DIFF_SELFCHECK") != "" {
 		// script authors: run the scripts on two real servers to prove
 		// they are deterministic before blaming GoRedis
-		goAddr = startRedis(t)
+		goAddr = startRedis(t, "--enable-debug-command", "yes")
 	} else {
-		_, goAddr = startGoredis(t, Options{})
+		_, goAddr = startGoredis(t, Options{}, map[string]string{"enable-debug-command": "yes"})
 	}
 	for _, f := range files {
 		name := filepath.Base(f)

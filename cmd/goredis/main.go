@@ -98,7 +98,14 @@ func run(argv []string) error {
 		}
 	}
 	srvDone := make(chan struct{}, 1)
+	// The engine logs through the server, made just below.
+	var srv *netserver.Server
 	eng := engine.New(engine.Options{
+		Log: func(line string) {
+			if srv != nil {
+				srv.Logf('*', "%s", line)
+			}
+		},
 		Config: conf,
 		Shutdown: func() {
 			select {
@@ -120,7 +127,7 @@ func run(argv []string) error {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)
-	srv := netserver.New(eng, opts)
+	srv = netserver.New(eng, opts)
 	srv.Logf('#', "GoRedis %s (Redis %s compatible) starting, pid=%d", engine.GoRedisVersion, engine.Version, os.Getpid())
 	if err := srv.Listen(); err != nil {
 		return fmt.Errorf("could not listen on %s: %w", opts.Addr, err)
