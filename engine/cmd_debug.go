@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"crypto/sha1"
 	"encoding/binary"
 	"strconv"
 	"strings"
@@ -26,7 +25,7 @@ type digest [20]byte
 
 // xor folds SHA1(p) into d.
 func (d *digest) xor(p []byte) {
-	h := sha1.Sum(p)
+	h := sha1Sum(p)
 	for i := range d {
 		d[i] ^= h[i]
 	}
@@ -35,7 +34,7 @@ func (d *digest) xor(p []byte) {
 // mix folds p into d in an order-dependent way: d = SHA1(d xor SHA1(p)).
 func (d *digest) mix(p []byte) {
 	d.xor(p)
-	*d = sha1.Sum(d[:])
+	*d = sha1Sum(d[:])
 }
 
 func (d *digest) mixString(s string) { d.mix([]byte(s)) }
