@@ -19,6 +19,9 @@ type Command struct {
 	parent  *Command
 
 	calls, usec, rejected, failed int64
+	// hist is the command's entry of the latency histograms
+	// (srv.hists), kept here so a command does not look it up.
+	hist *latencyHist
 }
 
 type cmdFlags uint32
@@ -266,10 +269,10 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	start := e.cmdStart
 	mark := len(s.w.buf)
 	cmd.handler(s, args)
-	end := time.Now()
+	end := e.monoNow()
 	// the next command of an EXEC or of a batch starts where this ended
-	e.cmdStart = end
-	dur := end.Sub(start)
+	e.cmdStart, e.clockRead = end, true
+	dur := time.Duration(end - start)
 	cmd.calls++
 	cmd.usec += int64(dur / time.Microsecond)
 	if len(s.w.buf) > mark && s.w.buf[mark] == '-' {
@@ -279,7 +282,9 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	s.lastCmd = cmd.Name
 	s.lastAt = time.UnixMilli(e.nowMs)
 	e.afterCall(s, cmd, args, dur)
-	if cmd.flags&(flagAdmin|flagSkipMonitor) == 0 {
+	// Inline checks first: monitors are rare, and feedMonitors is too
+	// large to inline.
+	if h := s.ks.pubsub; h != nil && len(h.monitors) > 0 && cmd.flags&(flagAdmin|flagSkipMonitor) == 0 {
 		s.feedMonitors(args)
 	}
 	if s.tracking != nil {
