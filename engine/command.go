@@ -163,20 +163,46 @@ func buildCommandTable() map[string]*Command {
 	return table
 }
 
+// cmdCacheSize is the number of entries of the command name cache: a
+// workload uses few commands, so a small direct-mapped table hits almost
+// always.
+const cmdCacheSize = 64
+
+// cmdCacheEntry remembers the command for one lower-case name.
+type cmdCacheEntry struct {
+	name string
+	cmd  *Command
+}
+
 // lookupCommand finds a command by name, case-insensitively, without
-// allocating for names up to 32 bytes.
+// allocating for names up to 32 bytes. A small cache in front of the table
+// answers the usual names with one case-folding comparison, no hashing.
 func (e *Engine) lookupCommand(name []byte) *Command {
+	n := len(name)
+	if n == 0 {
+		return e.commands[""]
+	}
+	slot := &e.cmdCache[(uint(n)*31+uint(name[0]|0x20)*7+uint(name[n-1]|0x20))%cmdCacheSize]
+	if c := slot.cmd; c != nil && equalFold(name, slot.name) {
+		return c
+	}
+	var c *Command
 	var buf [32]byte
-	if len(name) > len(buf) {
-		return e.commands[strings.ToLower(string(name))]
-	}
-	for i, c := range name {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+	if n > len(buf) {
+		c = e.commands[strings.ToLower(string(name))]
+	} else {
+		for i, ch := range name {
+			if 'A' <= ch && ch <= 'Z' {
+				ch += 'a' - 'A'
+			}
+			buf[i] = ch
 		}
-		buf[i] = c
+		c = e.commands[string(buf[:n])]
 	}
-	return e.commands[string(buf[:len(name)])]
+	if c != nil {
+		*slot = cmdCacheEntry{c.Name, c}
+	}
+	return c
 }
 
 func lookupSub(c *Command, name []byte) *Command {

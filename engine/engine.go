@@ -39,6 +39,8 @@ type Engine struct {
 	seed     maphash.Seed
 	main     *Keyspace
 	commands map[string]*Command
+	// cmdCache speeds up lookupCommand (see there).
+	cmdCache [cmdCacheSize]cmdCacheEntry
 	config   *Config
 	sessions map[int64]*Session
 	nextID   int64
