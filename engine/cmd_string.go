@@ -172,7 +172,7 @@ func (s *Session) setGeneric(key, val []byte, flags int, expire []byte, cmd stri
 		}
 		return
 	}
-	s.setString(key, string(val), flags&setKeepTTL != 0)
+	s.setStringBytes(key, val, flags&setKeepTTL != 0)
 	s.notifyEvent(notifyString, "set", key)
 	if expire != nil {
 		s.setDeadline(key, deadline)
@@ -244,7 +244,7 @@ func cmdGetSet(s *Session, args [][]byte) {
 	if !s.getGeneric(args[1]) {
 		return
 	}
-	s.setString(args[1], string(args[2]), false)
+	s.setStringBytes(args[1], args[2], false)
 	s.notifyEvent(notifyString, "set", args[1])
 }
 
@@ -341,7 +341,7 @@ func cmdMSetNX(s *Session, args [][]byte) {
 
 func (s *Session) msetGeneric(args [][]byte) {
 	for i := 1; i < len(args); i += 2 {
-		s.setString(args[i], string(args[i+1]), false)
+		s.setStringBytes(args[i], args[i+1], false)
 		s.notifyEvent(notifyString, "set", args[i])
 	}
 }
@@ -554,7 +554,8 @@ func (s *Session) incrDecr(key []byte, incr int64) {
 		return
 	}
 	v += incr
-	s.setString(key, strconv.FormatInt(v, 10), true)
+	var num [20]byte
+	s.setStringBytes(key, strconv.AppendInt(num[:0], v, 10), true)
 	s.notifyEvent(notifyString, "incrby", key)
 	s.w.Int(v)
 }

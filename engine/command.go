@@ -19,6 +19,9 @@ type Command struct {
 	parent  *Command
 
 	calls, usec, rejected, failed int64
+	// hist is the command's entry of the latency histograms
+	// (srv.hists), kept here so a command does not look it up.
+	hist *latencyHist
 }
 
 type cmdFlags uint32
@@ -161,20 +164,46 @@ func buildCommandTable() map[string]*Command {
 	return table
 }
 
+// cmdCacheSize is the number of entries of the command name cache: a
+// workload uses few commands, so a small direct-mapped table hits almost
+// always.
+const cmdCacheSize = 64
+
+// cmdCacheEntry remembers the command for one lower-case name.
+type cmdCacheEntry struct {
+	name string
+	cmd  *Command
+}
+
 // lookupCommand finds a command by name, case-insensitively, without
-// allocating for names up to 32 bytes.
+// allocating for names up to 32 bytes. A small cache in front of the table
+// answers the usual names with one case-folding comparison, no hashing.
 func (e *Engine) lookupCommand(name []byte) *Command {
+	n := len(name)
+	if n == 0 {
+		return e.commands[""]
+	}
+	slot := &e.cmdCache[(uint(n)*31+uint(name[0]|0x20)*7+uint(name[n-1]|0x20))%cmdCacheSize]
+	if c := slot.cmd; c != nil && equalFold(name, slot.name) {
+		return c
+	}
+	var c *Command
 	var buf [32]byte
-	if len(name) > len(buf) {
-		return e.commands[strings.ToLower(string(name))]
-	}
-	for i, c := range name {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+	if n > len(buf) {
+		c = e.commands[strings.ToLower(string(name))]
+	} else {
+		for i, ch := range name {
+			if 'A' <= ch && ch <= 'Z' {
+				ch += 'a' - 'A'
+			}
+			buf[i] = ch
 		}
-		buf[i] = c
+		c = e.commands[string(buf[:n])]
 	}
-	return e.commands[string(buf[:len(name)])]
+	if c != nil {
+		*slot = cmdCacheEntry{c.Name, c}
+	}
+	return c
 }
 
 func lookupSub(c *Command, name []byte) *Command {
@@ -267,10 +296,10 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	start := e.cmdStart
 	mark := len(s.w.buf)
 	cmd.handler(s, args)
-	end := time.Now()
+	end := e.monoNow()
 	// the next command of an EXEC or of a batch starts where this ended
-	e.cmdStart = end
-	dur := end.Sub(start)
+	e.cmdStart, e.clockRead = end, true
+	dur := time.Duration(end - start)
 	cmd.calls++
 	cmd.usec += int64(dur / time.Microsecond)
 	if len(s.w.buf) > mark && s.w.buf[mark] == '-' {
@@ -280,7 +309,9 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	s.lastCmd = cmd.Name
 	s.lastAt = time.UnixMilli(e.nowMs)
 	e.afterCall(s, cmd, args, dur)
-	if cmd.flags&(flagAdmin|flagSkipMonitor) == 0 {
+	// Inline checks first: monitors are rare, and feedMonitors is too
+	// large to inline.
+	if h := s.ks.pubsub; h != nil && len(h.monitors) > 0 && cmd.flags&(flagAdmin|flagSkipMonitor) == 0 {
 		s.feedMonitors(args)
 	}
 	if s.tracking != nil {

@@ -41,6 +41,8 @@ type Engine struct {
 	seed     maphash.Seed
 	main     *Keyspace
 	commands map[string]*Command
+	// cmdCache speeds up lookupCommand (see there).
+	cmdCache [cmdCacheSize]cmdCacheEntry
 	config   *Config
 	sessions map[int64]*Session
 	nextID   int64
@@ -65,11 +67,21 @@ type Engine struct {
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
-	// realClock is set when Now is time.Now: one clock reading then gives
-	// both nowMs and the start of the command's duration (commandstats).
+	// realClock is set when Now is time.Now: nowMs then follows the
+	// monotonic clock from clockBase, so a command costs one cheap clock
+	// reading (time.Since) instead of a wall and a monotonic one.
 	realClock bool
-	// cmdStart is when the running command started, for commandstats.
-	cmdStart time.Time
+	// clockBase is the full clock reading (wall and monotonic) that
+	// cmdStart counts from; tick takes a new one for every batch.
+	clockBase time.Time
+	// clockBaseNs is clockBase in unix nanoseconds.
+	clockBaseNs int64
+	// cmdStart is when the running command started, in monotonic
+	// nanoseconds since clockBase, for commandstats.
+	cmdStart int64
+	// clockRead is set when a handler read the clock as it ended: the
+	// next command of the batch starts from that reading.
+	clockRead bool
 }
 
 type readyKey struct {
@@ -159,27 +171,38 @@ func (e *Engine) NewKeyspace() *Keyspace {
 	return newKeyspace(e.config.databases(), e.seed)
 }
 
-// tick reads the clocks for a new command: nowMs (the injectable clock)
-// and cmdStart (real time, for commandstats). With the real clock that is
-// one reading.
+// tick reads the clocks for a new command (or the first of a batch):
+// nowMs (the injectable clock) and cmdStart (real time, for commandstats).
 func (e *Engine) tick() {
 	t := time.Now()
-	e.cmdStart = t
+	e.clockBase, e.clockBaseNs = t, t.UnixNano()
+	e.cmdStart = 0
+	e.clockRead = false
 	if !e.realClock {
 		t = e.now()
 	}
 	e.nowMs = t.UnixMilli()
 }
 
-// tickFrom is tick for the next command of a batch: the clock reading
-// taken when the previous command ended serves again, so a pipelined
-// command costs one clock reading, not three.
-func (e *Engine) tickFrom(t time.Time) {
-	e.cmdStart = t
-	if !e.realClock {
-		t = e.now()
+// monoNow is real time in nanoseconds since clockBase: one monotonic
+// clock reading, much cheaper than time.Now's wall and monotonic pair.
+func (e *Engine) monoNow() int64 { return int64(time.Since(e.clockBase)) }
+
+// tickNext is tick for the next command of a batch. The reading taken when
+// the previous command ended serves again if there is one (so a pipelined
+// command costs one clock reading); otherwise one monotonic reading. The
+// wall clock follows clockBase by the monotonic clock within a batch.
+func (e *Engine) tickNext() {
+	if e.clockRead {
+		e.clockRead = false
+	} else {
+		e.cmdStart = e.monoNow()
 	}
-	e.nowMs = t.UnixMilli()
+	if !e.realClock {
+		e.nowMs = e.now().UnixMilli()
+		return
+	}
+	e.nowMs = (e.clockBaseNs + e.cmdStart) / int64(time.Millisecond)
 }
 
 // RejectedConnection counts a connection refused by the host (maxclients).

@@ -50,6 +50,15 @@ func (db *DB) idleSeconds(key string, nowMs int64) int64 {
 	return max(nowMs/1000-int64(t), 0)
 }
 
+// noteWriteHashed is noteWrite for a key whose hash (db.strs.hash) the
+// caller has.
+func (db *DB) noteWriteHashed(h uint64, nowMs int64) {
+	if h == 0 {
+		h = 1 // as keyHash
+	}
+	db.wtime.set(h, uint32(nowMs/1000))
+}
+
 func (db *DB) keyHash(key string) uint64 {
 	h := maphash.String(db.strs.seed, key)
 	if h == 0 {

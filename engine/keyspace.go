@@ -86,28 +86,51 @@ const packedValueMax = 64
 // setString stores a string value. keepTTL keeps an existing deadline
 // (SET KEEPTTL, SETRANGE, APPEND, INCR); otherwise it is cleared.
 func (s *Session) setString(key []byte, val string, keepTTL bool) {
-	db := s.db
 	// Never tmpString here: assigning to an existing key of a Go map also
 	// stores the key given (so the old copy can be freed), and a view of the
 	// request buffer would then be the key once the buffer is reused.
-	var k string
 	if len(val) <= packedValueMax {
 		// Key and value in one allocation: a small string key then costs
 		// one heap object instead of two, and less rounding to size classes.
 		kv := string(key) + val
-		k, val = kv[:len(key)], kv[len(key):]
-	} else {
-		k = string(key)
+		s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL)
+		return
 	}
+	s.storeString(key, string(key), val, keepTTL)
+}
+
+// setStringBytes is setString for a value still in bytes (a request
+// argument, a formatted number): a small value is copied once, together
+// with the key, instead of once on its own and again beside the key.
+func (s *Session) setStringBytes(key, val []byte, keepTTL bool) {
+	if len(val) <= packedValueMax {
+		kv := string(key) + string(val) // one allocation: the conversions are temporary
+		s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL)
+		return
+	}
+	s.storeString(key, string(key), string(val), keepTTL)
+}
+
+// storeString is setString's second half: k is the stored copy of key.
+func (s *Session) storeString(key []byte, k, val string, keepTTL bool) {
+	db := s.db
 	isNew := s.e.config.notifyFlags&notifyNew != 0 && !db.rawExists(k)
-	db.setStringRaw(k, val)
+	// One hash of the key serves the shard choice and the write time.
+	h := db.strs.hash(k)
+	if db.objs.len() > 0 {
+		db.objs.del(k)
+	}
+	if len(db.rawStrs) > 0 {
+		delete(db.rawStrs, k)
+	}
+	db.strs.setHashed(k, h, val)
 	if isNew {
 		s.notifyEvent(notifyNew, "new", key)
 	}
 	if !keepTTL && len(db.expires) > 0 {
 		delete(db.expires, k)
 	}
-	db.noteWrite(k, s.e.nowMs)
+	db.noteWriteHashed(h, s.e.nowMs)
 	s.e.touchKey(db, k)
 }
 

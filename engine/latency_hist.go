@@ -105,6 +105,10 @@ func (h *latencyHist) logBuckets() (keys, counts []int64) {
 
 // trackLatency records one call's duration for the command's histogram.
 func (e *Engine) trackLatency(cmd *Command, us int64) {
+	if h := cmd.hist; h != nil {
+		h.record(us * 1000)
+		return
+	}
 	if e.srv.hists == nil {
 		e.srv.hists = map[*Command]*latencyHist{}
 	}
@@ -113,6 +117,7 @@ func (e *Engine) trackLatency(cmd *Command, us int64) {
 		h = &latencyHist{}
 		e.srv.hists[cmd] = h
 	}
+	cmd.hist = h
 	// Like Redis, microseconds are recorded as nanoseconds.
 	h.record(us * 1000)
 }

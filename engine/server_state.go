@@ -197,9 +197,9 @@ func (e *Engine) resetStats() {
 	e.srv.totalErrors = 0
 	e.srv.hists = nil
 	for _, c := range e.commands {
-		c.calls, c.usec, c.rejected, c.failed = 0, 0, 0, 0
+		c.calls, c.usec, c.rejected, c.failed, c.hist = 0, 0, 0, 0, nil
 		for _, sc := range c.subs {
-			sc.calls, sc.usec, sc.rejected, sc.failed = 0, 0, 0, 0
+			sc.calls, sc.usec, sc.rejected, sc.failed, sc.hist = 0, 0, 0, 0, nil
 		}
 	}
 }

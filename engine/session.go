@@ -143,7 +143,6 @@ func (s *Session) ExecBatch(next func() [][]byte) (n int, st Status) {
 	e := s.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var last time.Time // when the previous command's handler ended
 	for {
 		args := next()
 		if args == nil {
@@ -152,20 +151,14 @@ func (s *Session) ExecBatch(next func() [][]byte) (n int, st Status) {
 		if len(args) == 0 {
 			continue
 		}
-		if last.IsZero() {
+		if n == 0 {
 			e.tick()
 		} else {
-			e.tickFrom(last)
+			e.tickNext()
 		}
-		start := e.cmdStart
 		n++
 		if st := s.execLocked(args); st != 0 {
 			return n, st
-		}
-		last = time.Time{}
-		if !e.cmdStart.Equal(start) {
-			// a handler ran and read the clock when it ended
-			last = e.cmdStart
 		}
 	}
 }
@@ -177,7 +170,10 @@ func (s *Session) execLocked(args [][]byte) Status {
 	if !s.closed {
 		e.current = s
 		s.dispatch(args)
-		e.afterCommand(s)
+		if s.tracking != nil || s.ks.pubsub != nil {
+			// only tracking has work to do after a command
+			e.afterCommand(s)
+		}
 		e.current = nil
 	}
 	var st Status
@@ -185,7 +181,9 @@ func (s *Session) execLocked(args [][]byte) Status {
 		st |= StatusClose
 	}
 	s.mu.Unlock()
-	e.serveReadyKeys()
+	if len(e.readyKeys) > 0 {
+		e.serveReadyKeys()
+	}
 	if s.blocked != nil {
 		st |= StatusBlocked
 	}

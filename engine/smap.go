@@ -56,7 +56,15 @@ func (m *smap[V]) get(key string) (V, bool) {
 
 // set stores v and reports whether the key is new.
 func (m *smap[V]) set(key string, v V) bool {
-	i := m.shardFor(key)
+	return m.setIn(m.shardFor(key), key, v)
+}
+
+// setHashed is set for a caller that has the key's hash already.
+func (m *smap[V]) setHashed(key string, h uint64, v V) bool {
+	return m.setIn(m.shardOf(h), key, v)
+}
+
+func (m *smap[V]) setIn(i int, key string, v V) bool {
 	s := m.shards[i]
 	if s == nil {
 		s = make(map[string]V)

@@ -188,8 +188,71 @@ func indexByteOrNUL(b []byte, c byte) int {
 	return i
 }
 
+// fastLen parses the common form of a length line at b[i:]: 1 to 9
+// digits without a leading zero (or "0"), then '\r' and one more byte
+// (skipped unchecked, as Redis does). ok is false for anything else —
+// a sign, more digits, a NUL, an incomplete line — which the general
+// path then handles with Redis's exact rules and errors.
+func fastLen(b []byte, i int) (n, next int, ok bool) {
+	start := i
+	for ; i < len(b) && i-start < 10; i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int(c-'0')
+	}
+	d := i - start
+	if d == 0 || d > 9 || (d > 1 && b[start] == '0') || i+1 >= len(b) || b[i] != '\r' {
+		return 0, 0, false
+	}
+	return n, i + 2, true
+}
+
+// parseFast parses a whole multibulk command that is complete in the
+// buffer and within the limits, in one pass without saving state. It
+// reports false, having changed nothing but rd.args, when the command is
+// incomplete or unusual: the general path then parses it from the start.
+func (rd *Reader) parseFast() ([][]byte, bool) {
+	b := rd.buf[rd.r:rd.w]
+	n, i, ok := fastLen(b, 1)
+	if !ok || n == 0 || (n > unauthMultibulk && !rd.authenticated()) {
+		return nil, false
+	}
+	args := rd.args[:0]
+	authed := false // asked only for a long argument, as the general path
+	for range n {
+		if i >= len(b) || b[i] != '$' {
+			return nil, false
+		}
+		l, next, ok := fastLen(b, i+1)
+		if !ok || int64(l) > rd.MaxBulkLen {
+			return nil, false
+		}
+		if l > unauthBulkLen && !authed {
+			if !rd.authenticated() {
+				return nil, false
+			}
+			authed = true
+		}
+		end := next + l
+		if end+2 > len(b) {
+			return nil, false
+		}
+		args = append(args, b[next:end:end])
+		i = end + 2
+	}
+	rd.args = args
+	rd.r += i
+	rd.Inline = false
+	return args, true
+}
+
 func (rd *Reader) parseMultibulk() ([][]byte, bool, error) {
 	if !rd.inCmd {
+		if args, ok := rd.parseFast(); ok {
+			return args, true, nil
+		}
 		l, next, ok := rd.crLine(0)
 		if !ok {
 			if rd.w-rd.r > inlineMaxSize && !hasByte(rd.buf[rd.r:rd.w], '\r') {
