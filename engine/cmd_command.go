@@ -149,7 +149,13 @@ func writeCommandInfo(w *Writer, c *Command) {
 }
 
 func writeKeySpec(w *Writer, ks *KeySpec) {
-	w.Map(3)
+	if ks.Notes != "" {
+		w.Map(4)
+		w.BulkString("notes")
+		w.BulkString(ks.Notes)
+	} else {
+		w.Map(3)
+	}
 	w.BulkString("flags")
 	w.Set(len(ks.Flags))
 	for _, f := range ks.Flags {

@@ -27,6 +27,7 @@ type CommandSpec struct {
 
 // KeySpec mirrors one Redis key specification.
 type KeySpec struct {
+	Notes string // shown by COMMAND INFO and DOCS when set
 	Flags []string
 
 	BeginSearch  string // "index", "keyword" or "unknown"

@@ -93,7 +93,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "string", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -127,7 +127,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "bitmap", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -145,7 +145,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "bitmap", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update", "variable_flags"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "This command allows both access and modification of the key", Flags: []string{"RW", "access", "update", "variable_flags"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -180,7 +180,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "bitmap", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -194,8 +194,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "bitmap", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 2, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 3, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 3, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "operation", Type: "oneof", DisplayText: "", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false, Args: []ArgSpec{
@@ -212,7 +212,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "bitmap", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -230,11 +230,11 @@ var commandSpecTable = [...]CommandSpec{
 		},
 	},
 	{Name: "blmove", Container: "", Group: "list", Since: "6.2.0", Complexity: "O(1)", Arity: 6,
-		Flags: []string{"write", "denyoom", "blocking"}, ACLCategories: []string{"write", "list", "slow", "blocking"}, Hints: nil, DocFlags: nil,
+		Flags: []string{"write", "denyoom", "blocking", "noscript"}, ACLCategories: []string{"write", "list", "slow", "blocking"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "source", Type: "key", DisplayText: "source", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -254,7 +254,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "blocking", "movablekeys"}, ACLCategories: []string{"write", "list", "slow", "blocking"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "timeout", Type: "double", DisplayText: "timeout", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -268,10 +268,10 @@ var commandSpecTable = [...]CommandSpec{
 		},
 	},
 	{Name: "blpop", Container: "", Group: "list", Since: "2.0.0", Complexity: "O(N) where N is the number of provided keys.", Arity: -3,
-		Flags: []string{"write", "blocking"}, ACLCategories: []string{"write", "list", "slow", "blocking"}, Hints: nil, DocFlags: nil,
+		Flags: []string{"write", "blocking", "noscript"}, ACLCategories: []string{"write", "list", "slow", "blocking"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: -2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -2, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -2, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -279,10 +279,10 @@ var commandSpecTable = [...]CommandSpec{
 		},
 	},
 	{Name: "brpop", Container: "", Group: "list", Since: "2.0.0", Complexity: "O(N) where N is the number of provided keys.", Arity: -3,
-		Flags: []string{"write", "blocking"}, ACLCategories: []string{"write", "list", "slow", "blocking"}, Hints: nil, DocFlags: nil,
+		Flags: []string{"write", "blocking", "noscript"}, ACLCategories: []string{"write", "list", "slow", "blocking"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: -2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -2, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -2, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -290,12 +290,12 @@ var commandSpecTable = [...]CommandSpec{
 		},
 	},
 	{Name: "brpoplpush", Container: "", Group: "list", Since: "2.2.0", Complexity: "O(1)", Arity: 4,
-		Flags: []string{"write", "denyoom", "blocking"}, ACLCategories: []string{"write", "list", "slow", "blocking"}, Hints: nil, DocFlags: []string{"deprecated"},
+		Flags: []string{"write", "denyoom", "blocking", "noscript"}, ACLCategories: []string{"write", "list", "slow", "blocking"}, Hints: nil, DocFlags: []string{"deprecated"},
 		DeprecatedSince: "6.2.0", ReplacedBy: "`BLMOVE` with the `RIGHT` and `LEFT` arguments",
 		FirstKey: 1, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "source", Type: "key", DisplayText: "source", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -307,7 +307,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "blocking", "movablekeys"}, ACLCategories: []string{"write", "sortedset", "slow", "blocking"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "timeout", Type: "double", DisplayText: "timeout", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -321,10 +321,10 @@ var commandSpecTable = [...]CommandSpec{
 		},
 	},
 	{Name: "bzpopmax", Container: "", Group: "sorted-set", Since: "5.0.0", Complexity: "O(log(N)) with N being the number of elements in the sorted set.", Arity: -3,
-		Flags: []string{"write", "blocking", "fast"}, ACLCategories: []string{"write", "sortedset", "fast", "blocking"}, Hints: nil, DocFlags: nil,
+		Flags: []string{"write", "blocking", "fast", "noscript"}, ACLCategories: []string{"write", "sortedset", "fast", "blocking"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: -2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -2, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -2, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -332,10 +332,10 @@ var commandSpecTable = [...]CommandSpec{
 		},
 	},
 	{Name: "bzpopmin", Container: "", Group: "sorted-set", Since: "5.0.0", Complexity: "O(log(N)) with N being the number of elements in the sorted set.", Arity: -3,
-		Flags: []string{"write", "blocking", "fast"}, ACLCategories: []string{"write", "sortedset", "fast", "blocking"}, Hints: nil, DocFlags: nil,
+		Flags: []string{"write", "blocking", "fast", "noscript"}, ACLCategories: []string{"write", "sortedset", "fast", "blocking"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: -2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -2, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -2, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -468,7 +468,7 @@ var commandSpecTable = [...]CommandSpec{
 		},
 	},
 	{Name: "client|setname", Container: "client", Group: "connection", Since: "2.6.9", Complexity: "O(1)", Arity: 3,
-		Flags: []string{"noscript", "loading", "stale"}, ACLCategories: []string{"slow", "connection"}, Hints: []string{"request_policy:all_nodes", "response_policy:all_succeeded"}, DocFlags: nil,
+		Flags: []string{"noscript", "loading", "stale"}, ACLCategories: []string{"slow", "connection"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		Args: []ArgSpec{
 			{Name: "connection-name", Type: "string", DisplayText: "connection-name", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -714,7 +714,7 @@ var commandSpecTable = [...]CommandSpec{
 			{Name: "command-name", Type: "string", DisplayText: "command-name", Token: "", KeySpecIndex: -1, Since: "", Optional: true, Multiple: true, MultipleToken: false},
 		},
 	},
-	{Name: "command|getkeys", Container: "command", Group: "server", Since: "2.8.13", Complexity: "O(N) where N is the number of arguments to the command", Arity: -3,
+	{Name: "command|getkeys", Container: "command", Group: "server", Since: "2.8.13", Complexity: "O(N) where N is the number of arguments to the command", Arity: -4,
 		Flags: []string{"loading", "stale"}, ACLCategories: []string{"slow", "connection"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		Args: []ArgSpec{
@@ -722,7 +722,7 @@ var commandSpecTable = [...]CommandSpec{
 			{Name: "arg", Type: "string", DisplayText: "arg", Token: "", KeySpecIndex: -1, Since: "", Optional: true, Multiple: true, MultipleToken: false},
 		},
 	},
-	{Name: "command|getkeysandflags", Container: "command", Group: "server", Since: "7.0.0", Complexity: "O(N) where N is the number of arguments to the command", Arity: -3,
+	{Name: "command|getkeysandflags", Container: "command", Group: "server", Since: "7.0.0", Complexity: "O(N) where N is the number of arguments to the command", Arity: -4,
 		Flags: []string{"loading", "stale"}, ACLCategories: []string{"slow", "connection"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		Args: []ArgSpec{
@@ -768,11 +768,11 @@ var commandSpecTable = [...]CommandSpec{
 		FirstKey: 0, LastKey: 0, Step: 0,
 	},
 	{Name: "config|resetstat", Container: "config", Group: "server", Since: "2.0.0", Complexity: "O(1)", Arity: 2,
-		Flags: []string{"admin", "noscript", "loading", "stale"}, ACLCategories: []string{"admin", "slow", "dangerous"}, Hints: []string{"request_policy:all_nodes", "response_policy:all_succeeded"}, DocFlags: nil,
+		Flags: []string{"admin", "noscript", "loading", "stale"}, ACLCategories: []string{"admin", "slow", "dangerous"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 	},
 	{Name: "config|rewrite", Container: "config", Group: "server", Since: "2.8.0", Complexity: "O(1)", Arity: 2,
-		Flags: []string{"admin", "noscript", "loading", "stale"}, ACLCategories: []string{"admin", "slow", "dangerous"}, Hints: []string{"request_policy:all_nodes", "response_policy:all_succeeded"}, DocFlags: nil,
+		Flags: []string{"admin", "noscript", "loading", "stale"}, ACLCategories: []string{"admin", "slow", "dangerous"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 	},
 	{Name: "config|set", Container: "config", Group: "server", Since: "2.0.0", Complexity: "O(N) when N is the number of configuration parameters provided", Arity: -4,
@@ -789,8 +789,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"keyspace", "write", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "source", Type: "key", DisplayText: "source", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -811,7 +811,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "string", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -821,7 +821,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "string", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -832,7 +832,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write"}, ACLCategories: []string{"keyspace", "write", "slow"}, Hints: []string{"request_policy:multi_shard", "response_policy:agg_sum"}, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RM", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RM", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -846,7 +846,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"keyspace", "read", "slow"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -863,7 +863,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"}, ACLCategories: []string{"slow", "scripting"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE", Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "script", Type: "string", DisplayText: "script", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -876,7 +876,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"}, ACLCategories: []string{"slow", "scripting"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "sha1", Type: "string", DisplayText: "sha1", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -889,7 +889,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"}, ACLCategories: []string{"slow", "scripting"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "sha1", Type: "string", DisplayText: "sha1", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -902,7 +902,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"}, ACLCategories: []string{"slow", "scripting"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "script", Type: "string", DisplayText: "script", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -919,7 +919,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"keyspace", "read", "fast"}, Hints: []string{"request_policy:multi_shard", "response_policy:agg_sum"}, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -929,7 +929,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"keyspace", "write", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -946,7 +946,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"keyspace", "write", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -963,7 +963,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"keyspace", "read", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -986,7 +986,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"}, ACLCategories: []string{"slow", "scripting"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE", Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "function", Type: "string", DisplayText: "function", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -999,7 +999,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "noscript", "stale", "skip_monitor", "no_mandatory_keys", "movablekeys"}, ACLCategories: []string{"slow", "scripting"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "function", Type: "string", DisplayText: "function", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1097,7 +1097,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "geo", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1117,7 +1117,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "geo", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1135,7 +1135,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "geo", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1146,7 +1146,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "geo", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1158,9 +1158,9 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "6.2.0", ReplacedBy: "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument",
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"OW", "update"}, BeginSearch: "keyword", BSIndex: 0, BSKeyword: "STORE", BSStartFrom: 6, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"OW", "update"}, BeginSearch: "keyword", BSIndex: 0, BSKeyword: "STOREDIST", BSStartFrom: 6, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "keyword", BSIndex: 0, BSKeyword: "STORE", BSStartFrom: 6, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "keyword", BSIndex: 0, BSKeyword: "STOREDIST", BSStartFrom: 6, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1195,9 +1195,9 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "6.2.0", ReplacedBy: "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments",
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"OW", "update"}, BeginSearch: "keyword", BSIndex: 0, BSKeyword: "STORE", BSStartFrom: 5, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"OW", "update"}, BeginSearch: "keyword", BSIndex: 0, BSKeyword: "STOREDIST", BSStartFrom: 5, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "keyword", BSIndex: 0, BSKeyword: "STORE", BSStartFrom: 5, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "keyword", BSIndex: 0, BSKeyword: "STOREDIST", BSStartFrom: 5, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1231,7 +1231,7 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "6.2.0", ReplacedBy: "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments",
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1261,7 +1261,7 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "6.2.0", ReplacedBy: "`GEOSEARCH` with the `BYRADIUS` argument",
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1291,7 +1291,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "geo", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1340,8 +1340,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "geo", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "destination", Type: "key", DisplayText: "destination", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1389,7 +1389,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "string", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1399,7 +1399,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "bitmap", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1410,7 +1410,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"write", "string", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1420,7 +1420,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"write", "string", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "RW and UPDATE because it changes the TTL", Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1437,7 +1437,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "string", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1450,7 +1450,7 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "6.2.0", ReplacedBy: "`SET` with the `!GET` argument",
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1461,7 +1461,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"write", "hash", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1486,7 +1486,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "hash", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1497,7 +1497,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "hash", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1508,7 +1508,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "hash", "slow"}, Hints: []string{"nondeterministic_output_order"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1518,7 +1518,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "hash", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1530,7 +1530,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "hash", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1542,7 +1542,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "hash", "slow"}, Hints: []string{"nondeterministic_output_order"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1552,7 +1552,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "hash", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1562,7 +1562,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "hash", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1574,7 +1574,7 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "4.0.0", ReplacedBy: "`HSET` with multiple field-value pairs",
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1588,7 +1588,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "hash", "slow"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1602,7 +1602,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "hash", "slow"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1615,7 +1615,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "hash", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1629,7 +1629,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "hash", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1641,7 +1641,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "hash", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1652,7 +1652,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "hash", "slow"}, Hints: []string{"nondeterministic_output_order"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1662,7 +1662,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "string", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1672,7 +1672,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "string", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1683,7 +1683,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "string", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1746,7 +1746,7 @@ var commandSpecTable = [...]CommandSpec{
 		FirstKey: 0, LastKey: 0, Step: 0,
 	},
 	{Name: "latency|reset", Container: "latency", Group: "server", Since: "2.8.13", Complexity: "O(1)", Arity: -2,
-		Flags: []string{"admin", "noscript", "loading", "stale"}, ACLCategories: []string{"admin", "slow", "dangerous"}, Hints: []string{"request_policy:all_nodes", "response_policy:agg_sum"}, DocFlags: nil,
+		Flags: []string{"admin", "noscript", "loading", "stale"}, ACLCategories: []string{"admin", "slow", "dangerous"}, Hints: []string{"request_policy:all_nodes", "response_policy:all_succeeded"}, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		Args: []ArgSpec{
 			{Name: "event", Type: "string", DisplayText: "event", Token: "", KeySpecIndex: -1, Since: "", Optional: true, Multiple: true, MultipleToken: false},
@@ -1756,7 +1756,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "string", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key1", Type: "key", DisplayText: "key1", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1771,7 +1771,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "list", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1782,7 +1782,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "list", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1798,7 +1798,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "list", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1808,8 +1808,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "list", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "source", Type: "key", DisplayText: "source", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1828,7 +1828,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "movablekeys"}, ACLCategories: []string{"write", "list", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "numkeys", Type: "integer", DisplayText: "numkeys", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1851,7 +1851,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"write", "list", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1862,7 +1862,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "list", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1876,7 +1876,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "list", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1887,7 +1887,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "list", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1898,7 +1898,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "list", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1910,7 +1910,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write"}, ACLCategories: []string{"write", "list", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1922,7 +1922,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "list", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1934,7 +1934,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write"}, ACLCategories: []string{"write", "list", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1970,7 +1970,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 2, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -1981,7 +1981,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "string", "fast"}, Hints: []string{"request_policy:multi_shard"}, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -1991,8 +1991,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "movablekeys"}, ACLCategories: []string{"keyspace", "write", "slow", "dangerous"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 3, LastKey: 3, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 3, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RW", "access", "delete", "incomplete"}, BeginSearch: "keyword", BSIndex: 0, BSKeyword: "KEYS", BSStartFrom: -2, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 3, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete", "incomplete"}, BeginSearch: "keyword", BSIndex: 0, BSKeyword: "KEYS", BSStartFrom: -2, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "host", Type: "string", DisplayText: "host", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2062,7 +2062,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"keyspace", "write", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2073,7 +2073,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "string", "slow"}, Hints: []string{"request_policy:multi_shard", "response_policy:all_succeeded"}, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 2,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 2, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 2},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 2, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 2},
 		},
 		Args: []ArgSpec{
 			{Name: "data", Type: "block", DisplayText: "", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: true, MultipleToken: false, Args: []ArgSpec{
@@ -2083,10 +2083,10 @@ var commandSpecTable = [...]CommandSpec{
 		},
 	},
 	{Name: "msetnx", Container: "", Group: "string", Since: "1.0.1", Complexity: "O(N) where N is the number of keys to set.", Arity: -3,
-		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "string", "slow"}, Hints: nil, DocFlags: nil,
+		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "string", "slow"}, Hints: []string{"request_policy:multi_shard", "response_policy:agg_min"}, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 2,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"OW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 2, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 2},
+			{Notes: "", Flags: []string{"OW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 2, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 2},
 		},
 		Args: []ArgSpec{
 			{Name: "data", Type: "block", DisplayText: "", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: true, MultipleToken: false, Args: []ArgSpec{
@@ -2107,7 +2107,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"keyspace", "read", "slow"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 2, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2117,7 +2117,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"keyspace", "read", "slow"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 2, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2131,7 +2131,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"keyspace", "read", "slow"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 2, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2141,7 +2141,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"keyspace", "read", "slow"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 2, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2151,7 +2151,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"keyspace", "write", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2161,7 +2161,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"keyspace", "write", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2178,7 +2178,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"keyspace", "write", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2195,7 +2195,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"keyspace", "read", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2205,7 +2205,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "hyperloglog", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2216,7 +2216,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "hyperloglog", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "RW because it may change the internal representation of the key, and propagate to replicas", Flags: []string{"RW", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -2226,7 +2226,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "admin"}, ACLCategories: []string{"write", "hyperloglog", "admin", "slow", "dangerous"}, Hints: nil, DocFlags: []string{"syscmd"},
 		FirstKey: 2, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "subcommand", Type: "string", DisplayText: "subcommand", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2237,8 +2237,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "hyperloglog", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "destkey", Type: "key", DisplayText: "destkey", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2261,7 +2261,7 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "2.6.12", ReplacedBy: "`SET` with the `PX` argument",
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2288,7 +2288,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"keyspace", "read", "fast"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2355,7 +2355,7 @@ var commandSpecTable = [...]CommandSpec{
 		FirstKey: 0, LastKey: 0, Step: 0,
 	},
 	{Name: "randomkey", Container: "", Group: "generic", Since: "1.0.0", Complexity: "O(1)", Arity: 1,
-		Flags: []string{"readonly"}, ACLCategories: []string{"keyspace", "read", "slow"}, Hints: []string{"request_policy:all_shards", "response_policy:special", "nondeterministic_output"}, DocFlags: nil,
+		Flags: []string{"readonly"}, ACLCategories: []string{"keyspace", "read", "slow"}, Hints: []string{"request_policy:all_shards", "nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 	},
 	{Name: "readonly", Container: "", Group: "cluster", Since: "3.0.0", Complexity: "O(1)", Arity: 1,
@@ -2370,8 +2370,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write"}, ACLCategories: []string{"keyspace", "write", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2382,8 +2382,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"keyspace", "write", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"OW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2418,7 +2418,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"keyspace", "write", "slow", "dangerous"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2434,7 +2434,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "asking"}, ACLCategories: []string{"keyspace", "write", "slow", "dangerous"}, Hints: nil, DocFlags: []string{"syscmd"},
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2454,7 +2454,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"write", "list", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2466,8 +2466,8 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "6.2.0", ReplacedBy: "`LMOVE` with the `RIGHT` and `LEFT` arguments",
 		FirstKey: 1, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "source", Type: "key", DisplayText: "source", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2478,7 +2478,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "list", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2489,7 +2489,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "list", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2500,7 +2500,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "set", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2512,7 +2512,7 @@ var commandSpecTable = [...]CommandSpec{
 		FirstKey: 0, LastKey: 0, Step: 0,
 	},
 	{Name: "scan", Container: "", Group: "generic", Since: "2.8.0", Complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", Arity: -2,
-		Flags: []string{"readonly"}, ACLCategories: []string{"keyspace", "read", "slow"}, Hints: []string{"nondeterministic_output", "request_policy:special", "response_policy:special"}, DocFlags: nil,
+		Flags: []string{"readonly"}, ACLCategories: []string{"keyspace", "read", "slow"}, Hints: []string{"nondeterministic_output", "request_policy:special"}, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		Args: []ArgSpec{
 			{Name: "cursor", Type: "integer", DisplayText: "cursor", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2525,7 +2525,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "set", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2582,7 +2582,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "set", "slow"}, Hints: []string{"nondeterministic_output_order"}, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -2592,8 +2592,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "set", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "destination", Type: "key", DisplayText: "destination", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2611,7 +2611,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "string", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update", "variable_flags"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "RW and ACCESS due to the optional `GET` argument", Flags: []string{"RW", "access", "update", "variable_flags"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2634,7 +2634,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "bitmap", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2647,7 +2647,7 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "2.6.12", ReplacedBy: "`SET` with the `EX` argument",
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2660,7 +2660,7 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "2.6.12", ReplacedBy: "`SET` with the `NX` argument",
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"OW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "insert"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2671,7 +2671,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "string", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2696,7 +2696,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "set", "slow"}, Hints: []string{"nondeterministic_output_order"}, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -2706,7 +2706,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "movablekeys"}, ACLCategories: []string{"read", "set", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "numkeys", Type: "integer", DisplayText: "numkeys", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2718,8 +2718,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "set", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "destination", Type: "key", DisplayText: "destination", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2730,7 +2730,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "set", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2781,7 +2781,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "set", "slow"}, Hints: []string{"nondeterministic_output_order"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2791,7 +2791,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "set", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2802,8 +2802,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"write", "set", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "source", Type: "key", DisplayText: "source", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2815,9 +2815,9 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "movablekeys"}, ACLCategories: []string{"write", "set", "sortedset", "list", "slow", "dangerous"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RO", "access"}, BeginSearch: "unknown", BSIndex: 0, BSKeyword: "", BSStartFrom: 0, FindKeys: "unknown", FKLastKey: 0, FKKeyStep: 0, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 0},
-			{Flags: []string{"OW", "update"}, BeginSearch: "unknown", BSIndex: 0, BSKeyword: "", BSStartFrom: 0, FindKeys: "unknown", FKLastKey: 0, FKKeyStep: 0, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 0},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", Flags: []string{"RO", "access"}, BeginSearch: "unknown", BSIndex: 0, BSKeyword: "", BSStartFrom: 0, FindKeys: "unknown", FKLastKey: 0, FKKeyStep: 0, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 0},
+			{Notes: "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array", Flags: []string{"OW", "update"}, BeginSearch: "unknown", BSIndex: 0, BSKeyword: "", BSStartFrom: 0, FindKeys: "unknown", FKLastKey: 0, FKKeyStep: 0, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 0},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2839,8 +2839,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "movablekeys"}, ACLCategories: []string{"read", "set", "sortedset", "list", "slow", "dangerous"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RO", "access"}, BeginSearch: "unknown", BSIndex: 0, BSKeyword: "", BSStartFrom: 0, FindKeys: "unknown", FKLastKey: 0, FKKeyStep: 0, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 0},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort", Flags: []string{"RO", "access"}, BeginSearch: "unknown", BSIndex: 0, BSKeyword: "", BSStartFrom: 0, FindKeys: "unknown", FKLastKey: 0, FKKeyStep: 0, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 0},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2861,7 +2861,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"write", "set", "fast"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2872,7 +2872,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"pubsub", "loading", "stale", "fast"}, ACLCategories: []string{"pubsub", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"not_key"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"not_key"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "shardchannel", Type: "string", DisplayText: "shardchannel", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2883,7 +2883,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "set", "slow"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2894,7 +2894,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"write", "set", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2905,7 +2905,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "set", "slow"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2918,7 +2918,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"pubsub", "noscript", "loading", "stale"}, ACLCategories: []string{"pubsub", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"not_key"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"not_key"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "shardchannel", Type: "string", DisplayText: "shardchannel", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -2928,7 +2928,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "string", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2946,7 +2946,7 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "2.0.0", ReplacedBy: "`GETRANGE`",
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2958,7 +2958,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "set", "slow"}, Hints: []string{"nondeterministic_output_order"}, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -2968,8 +2968,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "set", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "destination", Type: "key", DisplayText: "destination", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -2980,7 +2980,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"pubsub", "noscript", "loading", "stale"}, ACLCategories: []string{"pubsub", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"not_key"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"not_key"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "shardchannel", Type: "string", DisplayText: "shardchannel", Token: "", KeySpecIndex: -1, Since: "", Optional: true, Multiple: true, MultipleToken: false},
@@ -3006,7 +3006,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"keyspace", "read", "fast"}, Hints: []string{"request_policy:multi_shard", "response_policy:agg_sum"}, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -3016,7 +3016,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"keyspace", "read", "fast"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3026,7 +3026,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"keyspace", "read", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3036,7 +3036,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"keyspace", "write", "fast"}, Hints: []string{"request_policy:multi_shard", "response_policy:agg_sum"}, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RM", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RM", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -3074,7 +3074,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"noscript", "loading", "stale", "fast", "allow_busy"}, ACLCategories: []string{"fast", "transaction"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: -1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -3084,7 +3084,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"write", "stream", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3096,7 +3096,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "stream", "fast"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "UPDATE instead of INSERT because of the optional trimming feature", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3127,7 +3127,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"write", "stream", "fast"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3143,7 +3143,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"write", "stream", "fast"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3163,7 +3163,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"write", "stream", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3178,7 +3178,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "stream", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 2, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3195,7 +3195,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "stream", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 2, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "insert"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3207,7 +3207,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write"}, ACLCategories: []string{"write", "stream", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 2, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3219,7 +3219,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write"}, ACLCategories: []string{"write", "stream", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 2, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3234,7 +3234,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write"}, ACLCategories: []string{"write", "stream", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 2, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3254,7 +3254,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "stream", "slow"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 2, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3265,7 +3265,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "stream", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 2, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3279,7 +3279,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "stream", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 2, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3293,7 +3293,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "stream", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3303,7 +3303,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "stream", "slow"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3321,7 +3321,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "stream", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3334,7 +3334,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "blocking", "movablekeys"}, ACLCategories: []string{"read", "stream", "slow", "blocking"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "keyword", BSIndex: 0, BSKeyword: "STREAMS", BSStartFrom: 1, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 2, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "keyword", BSIndex: 0, BSKeyword: "STREAMS", BSStartFrom: 1, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 2, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "count", Type: "integer", DisplayText: "count", Token: "COUNT", KeySpecIndex: -1, Since: "", Optional: true, Multiple: false, MultipleToken: false},
@@ -3349,7 +3349,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "blocking", "movablekeys"}, ACLCategories: []string{"write", "stream", "slow", "blocking"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "keyword", BSIndex: 0, BSKeyword: "STREAMS", BSStartFrom: 4, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 2, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "keyword", BSIndex: 0, BSKeyword: "STREAMS", BSStartFrom: 4, FindKeys: "range", FKLastKey: -1, FKKeyStep: 1, FKLimit: 2, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "group-block", Type: "block", DisplayText: "", Token: "GROUP", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false, Args: []ArgSpec{
@@ -3369,7 +3369,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "stream", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3382,7 +3382,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "stream", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3395,7 +3395,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write"}, ACLCategories: []string{"write", "stream", "slow"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3417,7 +3417,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "sortedset", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3441,7 +3441,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "sortedset", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3451,7 +3451,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "sortedset", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3463,7 +3463,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "movablekeys"}, ACLCategories: []string{"read", "sortedset", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "numkeys", Type: "integer", DisplayText: "numkeys", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3475,8 +3475,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "movablekeys"}, ACLCategories: []string{"write", "sortedset", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "destination", Type: "key", DisplayText: "destination", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3488,7 +3488,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "fast"}, ACLCategories: []string{"write", "sortedset", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3500,7 +3500,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "movablekeys"}, ACLCategories: []string{"read", "sortedset", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "numkeys", Type: "integer", DisplayText: "numkeys", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3518,7 +3518,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "movablekeys"}, ACLCategories: []string{"read", "sortedset", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "numkeys", Type: "integer", DisplayText: "numkeys", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3530,8 +3530,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "movablekeys"}, ACLCategories: []string{"write", "sortedset", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "destination", Type: "key", DisplayText: "destination", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3549,7 +3549,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "sortedset", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3561,7 +3561,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "movablekeys"}, ACLCategories: []string{"write", "sortedset", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "numkeys", Type: "integer", DisplayText: "numkeys", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3577,7 +3577,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "sortedset", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3588,7 +3588,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"write", "sortedset", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3599,7 +3599,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"write", "sortedset", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "access", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3610,7 +3610,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "sortedset", "slow"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3624,7 +3624,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "sortedset", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3647,7 +3647,7 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "6.2.0", ReplacedBy: "`ZRANGE` with the `BYLEX` argument",
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3664,7 +3664,7 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "6.2.0", ReplacedBy: "`ZRANGE` with the `BYSCORE` argument",
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3681,8 +3681,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom"}, ACLCategories: []string{"write", "sortedset", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 2, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "dst", Type: "key", DisplayText: "dst", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3704,7 +3704,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "sortedset", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3716,7 +3716,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "fast"}, ACLCategories: []string{"write", "sortedset", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3727,7 +3727,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write"}, ACLCategories: []string{"write", "sortedset", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3739,7 +3739,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write"}, ACLCategories: []string{"write", "sortedset", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3751,7 +3751,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write"}, ACLCategories: []string{"write", "sortedset", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RW", "delete"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3764,7 +3764,7 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "6.2.0", ReplacedBy: "`ZRANGE` with the `REV` argument",
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3778,7 +3778,7 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "6.2.0", ReplacedBy: "`ZRANGE` with the `REV` and `BYLEX` arguments",
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3795,7 +3795,7 @@ var commandSpecTable = [...]CommandSpec{
 		DeprecatedSince: "6.2.0", ReplacedBy: "`ZRANGE` with the `REV` and `BYSCORE` arguments",
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3812,7 +3812,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "sortedset", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3824,7 +3824,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly"}, ACLCategories: []string{"read", "sortedset", "slow"}, Hints: []string{"nondeterministic_output"}, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3837,7 +3837,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "fast"}, ACLCategories: []string{"read", "sortedset", "fast"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "key", Type: "key", DisplayText: "key", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3848,7 +3848,7 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"readonly", "movablekeys"}, ACLCategories: []string{"read", "sortedset", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "numkeys", Type: "integer", DisplayText: "numkeys", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},
@@ -3866,8 +3866,8 @@ var commandSpecTable = [...]CommandSpec{
 		Flags: []string{"write", "denyoom", "movablekeys"}, ACLCategories: []string{"write", "sortedset", "slow"}, Hints: nil, DocFlags: nil,
 		FirstKey: 1, LastKey: 1, Step: 1,
 		KeySpecs: []KeySpec{
-			{Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
-			{Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"OW", "update"}, BeginSearch: "index", BSIndex: 1, BSKeyword: "", BSStartFrom: 0, FindKeys: "range", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 0, FKNumKeyStep: 1},
+			{Notes: "", Flags: []string{"RO", "access"}, BeginSearch: "index", BSIndex: 2, BSKeyword: "", BSStartFrom: 0, FindKeys: "keynum", FKLastKey: 0, FKKeyStep: 1, FKLimit: 0, FKKeyNumIdx: 0, FKFirstKey: 1, FKNumKeyStep: 1},
 		},
 		Args: []ArgSpec{
 			{Name: "destination", Type: "key", DisplayText: "destination", Token: "", KeySpecIndex: 0, Since: "", Optional: false, Multiple: false, MultipleToken: false},

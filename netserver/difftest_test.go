@@ -20,6 +20,7 @@ import (
 	"github.com/goredis-dev/goredis/engine"
 	"github.com/goredis-dev/goredis/netserver/internal/readercases"
 	"github.com/goredis-dev/goredis/netserver/resp"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -442,4 +443,55 @@ func TestDiffMaxClients(t *testing.T) {
 		}
 		require.Equal(t, string(third[0]), string(third[1]))
 	})
+}
+
+// TestDiffCommandInfo: COMMAND INFO of every command and subcommand both
+// servers know (under RESP2 and RESP3) gives the same facts as Redis 7.0:
+// arity, flags, key positions, ACL categories, tips and key specs. Sets
+// are compared as multisets (Redis prints them in hash order); a
+// container's subcommands are compared one by one, since GoRedis has not
+// all of them (and has two that came in 7.2).
+func TestDiffCommandInfo(t *testing.T) {
+	redisAddr := startRedis(t)
+	_, goAddr := startGoredis(t, Options{})
+	for _, proto := range []string{"2", "3"} {
+		r, g := dialDiff(t, redisAddr), dialDiff(t, goAddr)
+		ask := func(d *diffConn, args ...string) reply {
+			bs := make([][]byte, len(args))
+			for i, a := range args {
+				bs[i] = []byte(a)
+			}
+			require.NoError(t, d.send(bs))
+			rep, err := d.read()
+			require.NoError(t, err)
+			return rep
+		}
+		ask(r, "HELLO", proto)
+		ask(g, "HELLO", proto)
+		var names []string
+		for _, n := range ask(g, "COMMAND", "LIST").elems {
+			names = append(names, n.line)
+			info := ask(g, "COMMAND", "INFO", n.line).elems[0]
+			for _, sub := range info.elems[9].elems {
+				names = append(names, sub.elems[0].line)
+			}
+		}
+		compared := 0
+		for _, name := range names {
+			want, got := ask(r, "COMMAND", "INFO", name), ask(g, "COMMAND", "INFO", name)
+			if len(want.elems) != 1 || len(want.elems[0].elems) < 10 {
+				continue // not in Redis 7.0 (CLIENT NO-TOUCH, CLIENT SETINFO)
+			}
+			w, gt := want.elems[0], got.elems[0]
+			if !assert.Len(t, gt.elems, 10, "COMMAND INFO %s", name) {
+				continue
+			}
+			w.elems, gt.elems = w.elems[:9], gt.elems[:9] // subcommands apart
+			if wc, gc := w.canon(true), gt.canon(true); wc != gc {
+				t.Errorf("RESP%s COMMAND INFO %s:\n redis:   %s\n goredis: %s", proto, name, wc, gc)
+			}
+			compared++
+		}
+		require.Greater(t, compared, 200)
+	}
 }

@@ -71,6 +71,28 @@ type command struct {
 var redis70Arity = map[string]int{
 	"zrank":    3, // WITHSCORE came in 7.2
 	"zrevrank": 3,
+	// 7.0 wants at least one argument after the command name.
+	"command|getkeys":         -4,
+	"command|getkeysandflags": -4,
+}
+
+// redis70NoScript: blocking commands 7.0 still marks noscript (as its
+// COMMAND INFO shows); 7.2 let scripts call them.
+var redis70NoScript = map[string]bool{
+	"blmove": true, "blpop": true, "brpop": true, "brpoplpush": true,
+	"bzpopmax": true, "bzpopmin": true,
+}
+
+// redis70Hints: command tips as Redis 7.0's COMMAND INFO gives them, where
+// later versions changed them.
+var redis70Hints = map[string][]string{
+	"client|setname":   {},
+	"config|resetstat": {},
+	"config|rewrite":   {},
+	"latency|reset":    {"request_policy:all_nodes", "response_policy:all_succeeded"},
+	"msetnx":           {"request_policy:multi_shard", "response_policy:agg_min"},
+	"randomkey":        {"request_policy:all_shards", "nondeterministic_output"},
+	"scan":             {"nondeterministic_output", "request_policy:special"},
 }
 
 // Key spec flags in the order Redis prints them.
@@ -123,6 +145,12 @@ func main() {
 		if a, ok := redis70Arity[name]; ok {
 			c.Arity = a
 		}
+		if redis70NoScript[name] {
+			c.Flags = append(c.Flags, "noscript")
+		}
+		if h, ok := redis70Hints[name]; ok {
+			c.Hints = h
+		}
 		first, last, step := legacyRange(specs)
 		fmt.Fprintf(&b, "{Name: %q, Container: %q, Group: %q, Since: %q, Complexity: %q, Arity: %d,\n",
 			name, container, c.Group, c.Since, c.Complexity, c.Arity)
@@ -141,8 +169,9 @@ func main() {
 						fl = append(fl, f)
 					}
 				}
-				fmt.Fprintf(&b, "{Flags: %s, BeginSearch: %q, BSIndex: %d, BSKeyword: %q, BSStartFrom: %d, FindKeys: %q, FKLastKey: %d, FKKeyStep: %d, FKLimit: %d, FKKeyNumIdx: %d, FKFirstKey: %d, FKNumKeyStep: %d},\n",
-					strs(fl), ks.BeginSearch.Type, ks.BeginSearch.Spec.Index, ks.BeginSearch.Spec.Keyword, ks.BeginSearch.Spec.StartFrom,
+				notes, _ := ks.Flags["notes"].(string)
+				fmt.Fprintf(&b, "{Notes: %q, Flags: %s, BeginSearch: %q, BSIndex: %d, BSKeyword: %q, BSStartFrom: %d, FindKeys: %q, FKLastKey: %d, FKKeyStep: %d, FKLimit: %d, FKKeyNumIdx: %d, FKFirstKey: %d, FKNumKeyStep: %d},\n",
+					notes, strs(fl), ks.BeginSearch.Type, ks.BeginSearch.Spec.Index, ks.BeginSearch.Spec.Keyword, ks.BeginSearch.Spec.StartFrom,
 					ks.FindKeys.Type, ks.FindKeys.Spec.LastKey, ks.FindKeys.Spec.KeyStep, ks.FindKeys.Spec.Limit,
 					ks.FindKeys.Spec.KeyNumIdx, ks.FindKeys.Spec.FirstKey, ks.FindKeys.Spec.KeyStep)
 			}
