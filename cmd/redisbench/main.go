@@ -97,6 +97,11 @@ func startServer(name, bin string, port int, extra ...string) (*server, error) {
 		_ = ln.Close()
 	}
 	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1"}, extra...)
+	if name == "goredis" {
+		// Only RESP is measured: no playground, and no clash with one
+		// already serving on the default HTTP port.
+		args = append([]string{"--http-port", "0"}, args...)
+	}
 	cmd := exec.Command(bin, args...)
 	// the server's log, to see why it died if it does
 	logf, err := os.Create(filepath.Join(os.TempDir(), fmt.Sprintf("redisbench-%s-%d.log", name, port)))
