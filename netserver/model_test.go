@@ -309,11 +309,16 @@ func TestClientListShowsPeers(t *testing.T) {
 // TestLongPipelineBeforeReading: a client that writes a pipeline far
 // larger than the socket buffers before it reads a single reply (the
 // Tcl suite's "PIPELINING stresser", naive benchmark scripts) is served
-// to the end: as Redis does, the event loop goes on reading and running
-// requests while their replies wait for the client. The goroutine model
-// blocks in Write instead, so it runs only on the event loop.
+// to the end: as Redis does, both models go on reading and running
+// requests while their replies wait for the client.
 func TestLongPipelineBeforeReading(t *testing.T) {
-	_, addr := startGoredis(t, Options{})
+	eachModel(t, func(t *testing.T, goroutines bool) {
+		longPipelineBeforeReading(t, goroutines)
+	})
+}
+
+func longPipelineBeforeReading(t *testing.T, goroutines bool) {
+	_, addr := startGoredis(t, Options{GoroutinePerPeer: goroutines})
 	c := dialRaw(t, addr)
 	val := strings.Repeat("v", 200)
 	c.write("SET k " + val + "\r\n")

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/goredis-dev/goredis/engine"
@@ -296,6 +297,13 @@ type peer struct {
 
 	wmu   sync.Mutex // serializes writes to conn
 	spare []byte
+	// raw writes without waiting (nil: not a socket). The reader writes a
+	// batch's replies itself when the socket takes them; what it does not
+	// take goes to backlog (guarded by wmu) for asyncLoop, and the reader
+	// goes on reading, as Redis does: a client that writes a long
+	// pipeline before it reads must not find the server stuck in a write.
+	raw     syscall.RawConn
+	backlog []byte
 
 	asyncC chan struct{} // output from other clients to flush
 	wakeC  chan struct{} // a blocked command may have been served
@@ -313,6 +321,7 @@ func newPeer(s *Server, conn net.Conn, o peerOptions) *peer {
 		wakeC:  make(chan struct{}, 1),
 		quit:   make(chan struct{}),
 		spare:  make([]byte, 0, 16*1024),
+		raw:    rawConnOf(conn),
 	}
 	p.init(s.eng, engine.ClientInfo{
 		Addr:     addrString(conn.RemoteAddr()),
@@ -380,7 +389,7 @@ func (p *peer) readLoop() error {
 				}
 				continue
 			}
-			if err := p.flush(); err != nil {
+			if err := p.flushNoWait(); err != nil {
 				return err
 			}
 			if oc == needInput {
@@ -495,24 +504,81 @@ func (p *peer) asyncLoop() {
 	}
 }
 
+// signalWriter asks asyncLoop to write the backlog and what follows it.
+func (p *peer) signalWriter() {
+	select {
+	case p.asyncC <- struct{}{}:
+	default:
+	}
+}
+
+// flushNoWait is the reader's flush: it writes what the socket takes at
+// once and leaves the rest to asyncLoop.
+func (p *peer) flushNoWait() error {
+	if p.raw == nil {
+		return p.flush()
+	}
+	if !p.wmu.TryLock() {
+		p.signalWriter() // asyncLoop is writing: it takes this output next
+		return nil
+	}
+	defer p.wmu.Unlock()
+	if len(p.backlog) > 0 {
+		p.signalWriter()
+		return nil
+	}
+	out := p.sess.TakeOutput(p.spare)
+	if len(out) == 0 {
+		p.spare = out
+		return nil
+	}
+	n, err := writeNoWait(p.raw, out)
+	if err != nil {
+		return err
+	}
+	if n < len(out) {
+		p.backlog, p.spare = out[n:], nil
+		p.signalWriter()
+		return nil
+	}
+	p.recycle(out)
+	return nil
+}
+
+// flush writes the backlog and the session's output, waiting for the
+// socket as long as it takes.
 func (p *peer) flush() error {
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
+	if len(p.backlog) > 0 {
+		_, err := p.conn.Write(p.backlog)
+		p.backlog = nil
+		if err != nil {
+			return err
+		}
+	}
 	out := p.sess.TakeOutput(p.spare)
 	var err error
 	if len(out) > 0 {
 		_, err = p.conn.Write(out)
 	}
+	p.recycle(out)
+	return err
+}
+
+// recycle keeps a written output buffer for the next replies, unless it
+// grew large.
+func (p *peer) recycle(out []byte) {
 	if cap(out) > maxSpareBuffer {
 		out = make([]byte, 0, 16*1024)
 	}
 	p.spare = out[:0]
-	return err
 }
 
 // discard drops the replies not yet written.
 func (p *peer) discard() {
 	p.wmu.Lock()
+	p.backlog = nil
 	p.spare = p.sess.TakeOutput(p.spare)[:0]
 	p.wmu.Unlock()
 }
