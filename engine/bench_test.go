@@ -109,6 +109,7 @@ func TestHotPathAllocs(t *testing.T) {
 	}{
 		{argv("GET", "k"), 0},
 		{argv("GET", "nope"), 0},
+		{argv("PING"), 0},
 		{argv("SET", "k", "value"), 1}, // key and value, in one allocation
 		{argv("INCR", "n"), 1},         // key and value, in one allocation
 		{argv("MSET", "a", "1", "b", "2"), 2},

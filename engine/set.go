@@ -72,11 +72,14 @@ func (st *setObj) add(member []byte, maxInts int) bool {
 		}
 		st.convert()
 	}
-	if _, ok := st.idx.get(tmpString(member)); ok {
+	// One hash of the member picks the shard for both the look-up and
+	// the insert.
+	shard := st.idx.shardFor(tmpString(member))
+	if _, ok := st.idx.getIn(shard, tmpString(member)); ok {
 		return false
 	}
 	m := string(member)
-	st.idx.set(m, len(st.items))
+	st.idx.setIn(shard, m, len(st.items))
 	st.items = append(st.items, m)
 	return true
 }

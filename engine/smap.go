@@ -54,6 +54,16 @@ func (m *smap[V]) get(key string) (V, bool) {
 	return v, ok
 }
 
+// getIn is get in shard i, which must be shardFor(key).
+func (m *smap[V]) getIn(i int, key string) (V, bool) {
+	if m.n == 0 {
+		var zero V
+		return zero, false
+	}
+	v, ok := m.shards[i][key]
+	return v, ok
+}
+
 // set stores v and reports whether the key is new.
 func (m *smap[V]) set(key string, v V) bool {
 	return m.setIn(m.shardFor(key), key, v)
@@ -64,6 +74,7 @@ func (m *smap[V]) setHashed(key string, h uint64, v V) bool {
 	return m.setIn(m.shardOf(h), key, v)
 }
 
+// setIn is set in shard i, which must be shardFor(key).
 func (m *smap[V]) setIn(i int, key string, v V) bool {
 	s := m.shards[i]
 	if s == nil {

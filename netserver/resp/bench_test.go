@@ -142,3 +142,18 @@ func TestReaderSplitPoints(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFeedLarge hands the reader one message of many commands, as
+// the wasm build's exec does with a deep pipeline.
+func BenchmarkFeedLarge(b *testing.B) {
+	in := pipeline(20000)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		rd := NewReader()
+		rd.Feed(in)
+		if drain(b, rd) != 20000 {
+			b.Fatal("lost commands")
+		}
+	}
+}

@@ -110,6 +110,20 @@ func (rd *Reader) Advance(n int) { rd.w += n }
 
 // Feed appends data (for transports that hand over whole messages).
 func (rd *Reader) Feed(p []byte) {
+	if len(p) > minReadSize && len(p) > len(rd.buf)-rd.w {
+		// A large message (a deep pipeline in one wasm call): make room
+		// for all of it at once rather than growing by doubling in
+		// 16 KB steps, copying the pending bytes each time.
+		pending := rd.w - rd.r
+		nb := rd.buf
+		if pending+len(p) > len(rd.buf) {
+			nb = make([]byte, pending+len(p))
+		}
+		copy(nb, rd.buf[rd.r:rd.w])
+		rd.buf, rd.r, rd.w = nb, 0, pending
+		rd.w += copy(rd.buf[rd.w:], p)
+		return
+	}
 	for len(p) > 0 {
 		sp := rd.Space()
 		n := copy(sp, p)
