@@ -18,9 +18,11 @@ import (
 // RESP2 (messages are arrays in the subscribed context).
 func TestGoRedisPubSub(t *testing.T) {
 	eachModel(t, func(t *testing.T, goroutines bool) {
-		_, addr := startGoredis(t, Options{GoroutinePerPeer: goroutines})
 		for _, proto := range []int{3, 2} {
 			t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
+				// A server each: the last subtest's clients may not be
+				// gone yet, and would be counted as subscribers.
+				_, addr := startGoredis(t, Options{GoroutinePerPeer: goroutines})
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
 				pubc := goRedisClient(t, addr, proto)
