@@ -102,6 +102,7 @@ func handlers() map[string]handler {
 		setHandlers(),
 		zsetHandlers(),
 		sortHandlers(),
+		memoryHandlers(),
 		pubsubHandlers(),
 		transactionHandlers(),
 	} {
