@@ -400,7 +400,7 @@ func isLocalAddr(addr string) bool {
 
 // debugObject writes DEBUG OBJECT's line. GoRedis keeps no LRU clock per
 // key, so lru and lru_seconds_idle are 0; serializedlength is the length
-// of the value's RDB string encoding without compression.
+// of the value in RDB's encoding (rdb.go), which GoRedis does not compress.
 func (s *Session) debugObject(key []byte) {
 	str, obj, found := s.lookup(key)
 	if !found {
@@ -414,7 +414,7 @@ func (s *Session) debugObject(key []byte) {
 	if obj == nil {
 		addr = uintptr(unsafe.Pointer(unsafe.StringData(str)))
 		enc = stringEncoding(str)
-		size = rdbStringLen(str)
+		size = len(rdbAppendString(nil, str))
 		if n, ok := parseInt([]byte(str)); ok && enc == "int" && n >= 0 && n < 10000 {
 			// Redis shares the objects of small integers.
 			refcount = "2147483647"
@@ -422,6 +422,7 @@ func (s *Session) debugObject(key []byte) {
 	} else {
 		addr = (*[2]uintptr)(unsafe.Pointer(&obj))[1]
 		enc = obj.encoding()
+		size = len(s.rdbAppendObject(nil, "", obj)) - 1 // less the type byte
 	}
 	line := "Value at:0x" + strings.ToLower(uitoa16(uint64(addr))) + " refcount:" + refcount + " encoding:" + enc +
 		" serializedlength:" + itoa(int64(size)) + " lru:0 lru_seconds_idle:0"
@@ -441,33 +442,6 @@ func uitoa16(n uint64) string {
 		n >>= 4
 	}
 	return string(b[i:])
-}
-
-// rdbStringLen is the size of a string in RDB's encoding (integers
-// encoded compactly, no LZF compression).
-func rdbStringLen(v string) int {
-	if len(v) <= 11 {
-		if n, ok := parseInt([]byte(v)); ok && itoa(n) == v {
-			switch {
-			case n >= -1<<7 && n < 1<<7:
-				return 2
-			case n >= -1<<15 && n < 1<<15:
-				return 3
-			case n >= -1<<31 && n < 1<<31:
-				return 5
-			}
-		}
-	}
-	l := len(v)
-	switch {
-	case l < 1<<6:
-		return 1 + l
-	case l < 1<<14:
-		return 2 + l
-	case l <= 1<<32-1:
-		return 5 + l
-	}
-	return 9 + l
 }
 
 // FUNCTION FLUSH [ASYNC | SYNC]
