@@ -98,6 +98,7 @@ func handlers() map[string]handler {
 		setHandlers(),
 		zsetHandlers(),
 		sortHandlers(),
+		memoryHandlers(),
 		pubsubHandlers(),
 		transactionHandlers(),
 	} {

@@ -305,3 +305,16 @@ func (h *hash) copyObject() object {
 	}
 	return c
 }
+
+// approxBytes estimates the memory the hash holds (MEMORY USAGE, sandbox
+// limits): the packed bytes when small, else the pairs and their index.
+func (h *hash) approxBytes() int64 {
+	if h.big == nil {
+		return 48 + int64(cap(h.lp))
+	}
+	n := int64(64 + 16*cap(h.big.pairs))
+	for _, p := range h.big.pairs {
+		n += int64(len(p)) + 12 // the bytes, and the field's index slot
+	}
+	return n
+}

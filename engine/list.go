@@ -278,3 +278,13 @@ func (l *list) copyObject() object {
 	}
 	return c
 }
+
+// approxBytes estimates the memory the list holds (MEMORY USAGE, sandbox
+// limits): the ring buffer's string headers and the strings' bytes.
+func (l *list) approxBytes() int64 {
+	n := int64(48 + 16*len(l.buf))
+	for i := 0; i < l.n; i++ {
+		n += int64(len(l.buf[l.slot(i)]))
+	}
+	return n
+}
