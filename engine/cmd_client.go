@@ -67,7 +67,7 @@ func (e *Engine) sortedSessions() []*Session {
 // lib-name and lib-ver, as Redis 7.2 added). self is the session running
 // the command, whose current command and arguments are args. The engine
 // does not see the host's socket or read buffer: fd is -1 and the query
-// buffer fields are 0; memory counts what the engine holds.
+// buffer fields count only the running command; memory counts what the engine holds.
 func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 	now := e.now()
 	flags := ""
@@ -109,11 +109,15 @@ func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 			}
 		}
 	}
-	argvMem := 0
+	argvMem, qbuf := 0, 0
 	cmd := c.lastCmd
 	if c == self {
+		// The running command is still in Redis's query buffer: count it
+		// as the multibulk request it arrived as.
+		qbuf = 1 + len(strconv.Itoa(len(args))) + 2
 		for _, a := range args {
 			argvMem += len(a)
+			qbuf += 1 + len(strconv.Itoa(len(a))) + 2 + len(a) + 2
 		}
 		cmd = "client|" + strings.ToLower(string(args[1]))
 	}
@@ -124,6 +128,10 @@ func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 	idle := int64(now.Sub(c.lastAt).Seconds())
 	if c == self {
 		idle = 0
+	}
+	redir := int64(-1)
+	if c.tracking != nil {
+		redir = c.tracking.redirect
 	}
 	itoa := func(v int64) string { return strconv.FormatInt(v, 10) }
 	// Name and value pairs, joined in one loop: a call per field, once
@@ -142,7 +150,7 @@ func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 		"psub", itoa(int64(psub)),
 		"ssub", itoa(int64(ssub)),
 		"multi", itoa(multi),
-		"qbuf", "0",
+		"qbuf", itoa(int64(qbuf)),
 		"qbuf-free", "0",
 		"argv-mem", itoa(int64(argvMem)),
 		"multi-mem", itoa(int64(multiMem)),
@@ -155,7 +163,7 @@ func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 		"events", "r",
 		"cmd", cmd,
 		"user", "default",
-		"redir", "-1",
+		"redir", itoa(redir),
 		"resp", itoa(int64(c.w.proto)),
 		"lib-name", c.libName,
 		"lib-ver", c.libVer,

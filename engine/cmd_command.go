@@ -414,6 +414,9 @@ func cmdCommandGetKeys(s *Session, args [][]byte) {
 		return
 	}
 	keys, valid := keysFromSpecs(c, cmdArgs)
+	if c.Name == "sort" {
+		keys = sortGetKeys(cmdArgs)
+	}
 	if !valid || len(keys) == 0 {
 		if hasFlag(c, "no_mandatory_keys") {
 			s.w.Array(0)
@@ -551,5 +554,5 @@ func writeHelp(w *Writer, name string, lines []string) {
 		w.Simple(l)
 	}
 	w.Simple("HELP")
-	w.Simple("    Print this help.")
+	w.Simple("    Prints this help.")
 }

@@ -35,6 +35,8 @@ func serverHandlers() []handlerEntry {
 		{"script|flush", cmdScriptFlush},
 		{"script|exists", cmdScriptExists},
 		{"script|help", cmdScriptHelp},
+		{"script|kill", cmdScriptKill},
+		{"function|kill", cmdScriptKill},
 		{"slowlog|get", cmdSlowlogGet},
 		{"slowlog|len", cmdSlowlogLen},
 		{"slowlog|reset", cmdSlowlogReset},
@@ -531,6 +533,12 @@ func cmdScriptFlush(s *Session, args [][]byte) {
 		return
 	}
 	s.w.OK()
+}
+
+// SCRIPT KILL, FUNCTION KILL: with no scripting engine no script or
+// function can be running, which Redis answers with NOTBUSY.
+func cmdScriptKill(s *Session, args [][]byte) {
+	s.w.Error("NOTBUSY No scripts in execution right now.")
 }
 
 // SCRIPT EXISTS sha1 [sha1 ...]

@@ -135,9 +135,12 @@ func (e *Engine) infoServer(b *infoBuilder) {
 }
 
 func (e *Engine) infoClients(b *infoBuilder) {
-	blocked, inTimeout := 0, 0
+	blocked, inTimeout, tracking := 0, 0, 0
 	maxOut := 0
 	for _, s := range e.sessions {
+		if s.tracking != nil {
+			tracking++
+		}
 		if s.blocked != nil {
 			blocked++
 			if s.blocked.deadline != 0 {
@@ -152,7 +155,7 @@ func (e *Engine) infoClients(b *infoBuilder) {
 	b.field("maxclients", maxc)
 	b.int("client_recent_max_output_buffer", int64(maxOut))
 	b.int("blocked_clients", int64(blocked))
-	b.field("tracking_clients", "0")
+	b.int("tracking_clients", int64(tracking))
 	b.int("clients_in_timeout_table", int64(inTimeout))
 }
 
@@ -259,6 +262,16 @@ func (e *Engine) infoStats(b *infoBuilder) {
 	b.int("pubsubshard_channels", int64(shards))
 	b.field("total_forks", "0")
 	b.int("expire_cycle_runs", st.expireCycleRuns)
+	var tkeys, titems, tprefixes int
+	if h := b.ks.pubsub; h != nil && h.tracking != nil {
+		tkeys, tprefixes = len(h.tracking.keys), len(h.tracking.prefixes)
+		for _, ids := range h.tracking.keys {
+			titems += len(ids)
+		}
+	}
+	b.int("tracking_total_keys", int64(tkeys))
+	b.int("tracking_total_items", int64(titems))
+	b.int("tracking_total_prefixes", int64(tprefixes))
 	b.field("unexpected_error_replies", "0")
 	b.int("total_error_replies", e.srv.totalErrors)
 }

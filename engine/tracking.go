@@ -37,6 +37,9 @@ type trackingTables struct {
 	pendingNull *Session
 	// flushSeq stops FLUSHALL from announcing its flush once per database.
 	flushSeq int64
+	// limitRuns counts commands after which the table stayed over
+	// tracking-table-max-keys: each such run evicts more (Redis's effort).
+	limitRuns int
 }
 
 type pendingInvalidation struct {
@@ -379,6 +382,7 @@ func (e *Engine) trackingAfterCommand(ks *Keyspace) {
 		return
 	}
 	tt := ks.pubsub.tracking
+	e.trackingLimitKeys(tt)
 	if s := tt.pendingNull; s != nil && s.tracking != nil {
 		s.sendInvalidation(nil, true)
 	}
@@ -408,6 +412,36 @@ func (e *Engine) trackingAfterCommand(ks *Keyspace) {
 		}
 		clear(bp.changed)
 	}
+}
+
+// trackingLimitKeys keeps the remembered keys within
+// tracking-table-max-keys (0: no limit) as Redis's trackingLimitUsedSlots:
+// it forgets random keys, telling their readers as if the keys had
+// changed, with an effort of 100 keys per consecutive run over the limit.
+func (e *Engine) trackingLimitKeys(tt *trackingTables) {
+	limit := e.config.int("tracking-table-max-keys")
+	if limit == 0 || int64(len(tt.keys)) <= limit {
+		tt.limitRuns = 0
+		return
+	}
+	effort := 100 * (tt.limitRuns + 1)
+	for key, ids := range tt.keys {
+		if effort == 0 {
+			break
+		}
+		effort--
+		delete(tt.keys, key)
+		for id := range ids {
+			if target := e.sessions[id]; target != nil && target.tracking != nil && !target.tracking.bcast {
+				target.sendInvalidation([]string{key}, false)
+			}
+		}
+		if int64(len(tt.keys)) <= limit {
+			tt.limitRuns = 0
+			return
+		}
+	}
+	tt.limitRuns++
 }
 
 // sendInvalidation writes one invalidation for s (keys, or null for a

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -197,4 +198,23 @@ func TestTrackingErrors(t *testing.T) {
 		{cmd: "RESET", want: "+RESET\r\n"},
 		{cmd: "CLIENT GETREDIR", want: integer(-1)},
 	})
+}
+
+func TestTrackingInfoAndTableLimit(t *testing.T) {
+	e, _ := testEngine(t)
+	c, o := newClient(t, e), newClient(t, e)
+	resp3(t, c)
+	require.Equal(t, ok, c.line("CLIENT TRACKING on"))
+	c.line("MGET a b c")
+	info := o.line("INFO")
+	for _, f := range []string{"tracking_clients:1\r\n", "tracking_total_keys:3\r\n", "tracking_total_items:3\r\n", "tracking_total_prefixes:0\r\n"} {
+		assert.Contains(t, info, f)
+	}
+	// Lowering tracking-table-max-keys forgets keys down to the limit,
+	// invalidating each for its readers.
+	require.Equal(t, ok, o.line("CONFIG SET tracking-table-max-keys 1"))
+	got := c.take()
+	assert.Equal(t, 2, strings.Count(got, "invalidate"), got)
+	assert.Contains(t, o.line("INFO stats"), "tracking_total_keys:1\r\n")
+	assert.Contains(t, o.line("CLIENT LIST ID 1"), " redir=0 ")
 }
