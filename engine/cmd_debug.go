@@ -12,10 +12,10 @@ import (
 // encoding, as Redis round-trips its dump file), POPULATE, PROTOCOL,
 // ERROR and LOG.
 
-// logf writes a line to the host's log, if it keeps one.
-func (e *Engine) logf(format string, b []byte) {
+// logLine writes a line to the host's log, if it keeps one.
+func (e *Engine) logLine(line string) {
 	if e.log != nil {
-		e.log(strings.Replace(format, "%s", string(b), 1))
+		e.log(line)
 	}
 }
 

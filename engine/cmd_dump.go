@@ -130,28 +130,16 @@ func cmdRestore(s *Session, args [][]byte) {
 		case equalFold(args[j], "absttl"):
 			absTTL = true
 		case equalFold(args[j], "idletime") && more >= 1 && freq == -1:
-			v, ok := parseInt(args[j+1])
-			if !ok {
-				s.w.Error(errNotInt)
+			var ok bool
+			if idle, ok = s.intInRange(args[j+1], 0, math.MaxInt64, "ERR Invalid IDLETIME value, must be >= 0"); !ok {
 				return
 			}
-			if v < 0 {
-				s.w.Error("ERR Invalid IDLETIME value, must be >= 0")
-				return
-			}
-			idle = v
 			j++
 		case equalFold(args[j], "freq") && more >= 1 && idle == -1:
-			v, ok := parseInt(args[j+1])
-			if !ok {
-				s.w.Error(errNotInt)
+			var ok bool
+			if freq, ok = s.intInRange(args[j+1], 0, 255, "ERR Invalid FREQ value, must be >= 0 and <= 255"); !ok {
 				return
 			}
-			if v < 0 || v > 255 {
-				s.w.Error("ERR Invalid FREQ value, must be >= 0 and <= 255")
-				return
-			}
-			freq = v
 			j++
 		default:
 			s.w.Error(errSyntax)
@@ -163,13 +151,8 @@ func cmdRestore(s *Session, args [][]byte) {
 		s.w.Error(errBusyKey)
 		return
 	}
-	ttl, ok := parseInt(args[2])
+	ttl, ok := s.intInRange(args[2], 0, math.MaxInt64, "ERR Invalid TTL value, must be >= 0")
 	if !ok {
-		s.w.Error(errNotInt)
-		return
-	}
-	if ttl < 0 {
-		s.w.Error("ERR Invalid TTL value, must be >= 0")
 		return
 	}
 	payload := args[3]
@@ -212,6 +195,21 @@ func cmdRestore(s *Session, args [][]byte) {
 	}
 	s.notifyEvent(notifyGeneric, "restore", key)
 	s.w.OK()
+}
+
+// intInRange parses a RESTORE number: errNotInt when it is not an integer,
+// msg when it is outside lo..hi; false once the error is written.
+func (s *Session) intInRange(arg []byte, lo, hi int64, msg string) (int64, bool) {
+	v, ok := parseInt(arg)
+	if !ok {
+		s.w.Error(errNotInt)
+		return 0, false
+	}
+	if v < lo || v > hi {
+		s.w.Error(msg)
+		return 0, false
+	}
+	return v, true
 }
 
 // verifyDumpPayload checks the footer: an RDB version this server reads

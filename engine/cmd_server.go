@@ -370,7 +370,7 @@ func cmdDebug(s *Session, args [][]byte) {
 		// The message is the whole error line, code included.
 		s.w.Error(strings.TrimPrefix(string(args[2]), "-"))
 	case sub == "log" && len(args) == 3:
-		s.e.logf("DEBUG LOG: %s", args[2])
+		s.e.logLine("DEBUG LOG: " + string(args[2]))
 		s.w.OK()
 	case sub == "set-skip-checksum-validation" && len(args) == 3:
 		// Like Redis (atoi), anything that is not a number means 0.
