@@ -135,7 +135,7 @@ func (e *Engine) serveReadyKeys() {
 			s.mu.Lock()
 			prev := e.current
 			e.current = s
-			served := b.retry(s)
+			served := s.retryBlocked(b)
 			e.current = prev
 			if served {
 				s.unblock()

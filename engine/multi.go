@@ -232,7 +232,8 @@ func cmdExec(s *Session, args [][]byte) {
 	s.inExec = true
 	s.w.Array(len(m.queue))
 	for _, q := range m.queue {
-		s.call(q.cmd, q.args)
+		// each queued command answers in its slot, even by panicking
+		s.callProtected(q.cmd, q.args)
 	}
 	s.inExec = false
 }
