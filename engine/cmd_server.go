@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"strings"
 	"time"
 	"unsafe"
@@ -90,13 +91,15 @@ func (e *Engine) flushDB(db *DB) {
 
 // SWAPDB index1 index2
 func cmdSwapDB(s *Session, args [][]byte) {
+	// getIntFromObjectOrReply with a message: one error for "not an
+	// integer" and "not an int32"
 	a, ok := parseInt(args[1])
-	if !ok {
+	if !ok || a < math.MinInt32 || a > math.MaxInt32 {
 		s.w.Error("ERR invalid first DB index")
 		return
 	}
 	b, ok := parseInt(args[2])
-	if !ok {
+	if !ok || b < math.MinInt32 || b > math.MaxInt32 {
 		s.w.Error("ERR invalid second DB index")
 		return
 	}

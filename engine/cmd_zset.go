@@ -889,7 +889,7 @@ func cmdZpopmax(s *Session, args [][]byte) { zpopGeneric(s, args, true) }
 // zmpopArgs parses "numkeys key [key ...] MIN|MAX [COUNT count]".
 func zmpopArgs(args [][]byte) (keys [][]byte, max bool, count int64, err error) {
 	n, ok := parseInt(args[0])
-	if !ok || n <= 0 || n > math.MaxInt32 {
+	if !ok || n <= 0 {
 		return nil, false, 0, argError("ERR numkeys should be greater than 0")
 	}
 	if n > int64(len(args)-2) {
