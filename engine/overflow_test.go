@@ -1,6 +1,10 @@
 package engine
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
 
 // overflowScript sends integer and float arguments at and past their
 // limits to every command family: offsets plus counts, ranges, LIMIT and
@@ -242,6 +246,37 @@ var overflowScript = []string{
 	"ZUNION 1 Z WEIGHTS 0 WITHSCORES",
 	"ZINTER 1 Z WEIGHTS -inf WITHSCORES",
 	"BZPOPMIN Z 9223372036854775807",
+	// score ranges parse as strtod on a C string: empty is 0, a bare "("
+	// exclusive 0, a NUL ends the number; weights multiply and add in
+	// Redis's order (sources smallest first)
+	"ZADD zs 0 a 1 b -1 c",
+	"ZCOUNT zs '' ''",
+	"ZCOUNT zs ( +inf",
+	"ZRANGEBYSCORE zs '' +inf",
+	"ZREVRANGEBYSCORE zs ( -inf",
+	"ZRANGE zs ( '' BYSCORE",
+	"ZRANGE zs '' ( BYSCORE REV",
+	"ZCOUNT zs \\s 1",
+	"ZCOUNT zs \\s1 1",
+	"ZCOUNT zs (( 1",
+	"ZREMRANGEBYSCORE zs ( (",
+	"ZREMRANGEBYSCORE zs '' ''",
+	"ZRANGE zs 0 -1 WITHSCORES",
+	"ZADD za 1.1 x",
+	"ZADD zb 2.2 x 1 y",
+	"ZADD zc 3.3 x 1 y 2 z",
+	"ZUNION 3 zc zb za WEIGHTS 1.3 2.7 0.1 WITHSCORES",
+	"ZUNION 3 zc za zb WEIGHTS 0.1 3.14 1.3 WITHSCORES",
+	"ZINTER 3 zc za zb WEIGHTS 0.1 3.14 1.3 WITHSCORES",
+	"ZUNIONSTORE zd 3 zc zb za WEIGHTS 1.3 2.7 0.1",
+	"ZSCORE zd x",
+	"ZADD zi inf x",
+	"ZADD zj 1 x",
+	"ZINTER 2 zj zi WEIGHTS 1 0 AGGREGATE MIN WITHSCORES",
+	"ZINTER 2 zj zi WEIGHTS 1 0 AGGREGATE MAX WITHSCORES",
+	"ZINTER 2 zi zj WEIGHTS 0 1 AGGREGATE MIN WITHSCORES",
+	"ZUNION 2 zj zi WEIGHTS 1 0 AGGREGATE MIN WITHSCORES",
+	"ZUNION 2 zj zi WEIGHTS -0 0 AGGREGATE MAX WITHSCORES",
 	// keys and scans
 	"SCAN 0 COUNT 0",
 	"SCAN 0 COUNT -1",
@@ -316,4 +351,17 @@ func TestOverflowArguments(t *testing.T) {
 
 func TestOverflowDiffRedis(t *testing.T) {
 	diffScript(t, false, overflowScript)
+}
+
+// TestScoreRangeStopsAtNUL: Redis parses a range bound with strtod on the
+// C string, so a NUL byte ends it ("1\x00zz" is 1, "(\x00" is exclusive
+// 0); ZADD's score must be a number to its last byte. Replies checked on
+// redis-server 7.0.15.
+func TestScoreRangeStopsAtNUL(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	c.line("ZADD zs -1 a 0 b 1 c")
+	assert.Equal(t, ":1\r\n", c.do("ZCOUNT", "zs", "1\x00zz", "+inf"))
+	assert.Equal(t, ":1\r\n", c.do("ZCOUNT", "zs", "(\x00", "+inf"))
+	assert.Equal(t, "-ERR value is not a valid float\r\n", c.do("ZADD", "zs", "1\x00", "q"))
 }
