@@ -337,6 +337,10 @@ type tableFuzzRunner struct {
 	logs    *logSink
 	redis   *tableFuzzRedis
 	current atomic.Pointer[string]
+	// setupFor is the engine whose keys are set up; dirty is set when the
+	// last case may have changed them.
+	setupFor *Engine
+	dirty    bool
 
 	ran, compared int
 	failures      int
@@ -375,12 +379,18 @@ func (r *tableFuzzRunner) run(c tableFuzzCase) []byte {
 		r.freshEngine()
 	}
 	e := r.e
-	setup := e.NewSession(ClientInfo{Addr: "127.0.0.1:50001", Kind: "fuzz"})
-	for _, a := range tableFuzzSetup {
-		setup.Exec(toArgs(a))
+	if r.dirty || e != r.setupFor {
+		setup := e.NewSession(ClientInfo{Addr: "127.0.0.1:50001", Kind: "fuzz"})
+		for _, a := range tableFuzzSetup {
+			setup.Exec(toArgs(a))
+		}
+		setup.TakeOutput(nil)
+		setup.Close()
+		r.setupFor = e
 	}
-	setup.TakeOutput(nil)
-	setup.Close()
+	// Only writes and admin commands change the keys the next case
+	// starts from.
+	r.dirty = c.cmd.cmd.flags&(flagWrite|flagAdmin) != 0
 
 	s := e.NewSession(ClientInfo{Addr: "127.0.0.1:50000", Kind: "fuzz"})
 	defer s.Close()
@@ -659,4 +669,68 @@ func TestTableFuzz(t *testing.T) {
 	if len(mismatches) > 0 {
 		t.Logf("mismatches by command: %v", mismatches)
 	}
+}
+
+// FuzzTableArgs is the table fuzzer's generator driven by Go's fuzzer:
+// a command of the table (cmd), the key type its key arguments name
+// (key), where the value goes (pos: an argument position, else after one
+// of the command's option words, else appended) and the value itself;
+// extra, when not empty, is appended too. Same checks as TestTableFuzz,
+// without Redis.
+func FuzzTableArgs(f *testing.F) {
+	r := newTableFuzzRunner(f)
+	cmds := tableFuzzCommands(r.e)
+	for i := range cmds {
+		for j, v := range []string{"9223372036854775807", "-1", "", "nan"} {
+			f.Add(uint16(i), uint8(i+j), uint8(j), []byte(v), []byte("2"))
+		}
+	}
+	f.Fuzz(func(t *testing.T, cmd uint16, key, pos uint8, value, extra []byte) {
+		tc := cmds[int(cmd)%len(cmds)]
+		args := slices.Clone(tc.base)
+		k := tableFuzzKeys[int(key)%len(tableFuzzKeys)]
+		for _, p := range tc.keyPos {
+			if p < len(args) {
+				args[p] = k
+			}
+		}
+		p := int(pos)
+		switch positions := len(args) - tc.fixed; {
+		case p < positions:
+			args[tc.fixed+p] = string(value)
+		case tc.cmd.Arity < 0 && p-positions < len(tc.tokens):
+			args = append(args, tc.tokens[p-positions], string(value))
+		case tc.cmd.Arity < 0:
+			args = append(args, string(value))
+		default:
+			args[len(args)-1] = string(value)
+		}
+		if len(extra) > 0 && tc.cmd.Arity < 0 {
+			args = append(args, string(extra))
+		}
+		if tableFuzzSkipInFuzz(tc.cmd, args) {
+			return
+		}
+		r.t = t
+		// A hang cannot be recovered: crash the worker, so the fuzzer
+		// saves the input.
+		hang := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("tablefuzz: %q hangs", args)) })
+		defer hang.Stop()
+		r.run(tableFuzzCase{tc, args})
+	})
+}
+
+// tableFuzzSkipInFuzz leaves out what the fuzzer's free values would make
+// legitimately huge: replies of billions of elements, strings grown to
+// hundreds of megabytes (SETRANGE k 500000000 x, as Redis allows).
+func tableFuzzSkipInFuzz(c *Command, args []string) bool {
+	if tableFuzzHugeReply(c, args) {
+		return true
+	}
+	for _, a := range args[1:] {
+		if n, err := strconv.ParseInt(a, 10, 64); err == nil && n > 1_000_000 && n <= 512<<20 {
+			return true
+		}
+	}
+	return false
 }
