@@ -79,6 +79,7 @@ bench: build deps
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./netserver/resp/
 	$(GO) test -run '^$$' -fuzz FuzzDispatch -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzTableArgs -fuzztime 60s ./engine/
 
 generate:
 	cd engine && $(GO) run ./internal/specgen -in ../../shared/redis-spec/commands.json -out spec_gen.go
