@@ -6,7 +6,7 @@ BIN       := bin/goredis
 WASM_DIR  := playground/wasm
 GOROOT    := $(shell $(GO) env GOROOT)
 
-.PHONY: all build run lint test test-go test-wasm deps vet fmt-check bench fuzz wasm generate clean
+.PHONY: all build run lint test test-go test-wasm deps vet fmt-check bench fuzz wasm generate clean redis-suite
 
 all: build
 
@@ -79,6 +79,12 @@ bench: build deps
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./netserver/resp/
 	$(GO) test -run '^$$' -fuzz FuzzDispatch -fuzztime 60s ./engine/
+
+# redis-suite runs Redis 7.0.15's own Tcl test units against GoRedis
+# (external mode for unit/*, spawn mode for integration/*); UNITS picks
+# units, e.g. make redis-suite UNITS="unit/pubsub integration/rdb".
+redis-suite:
+	.ci/redis-suite $(UNITS)
 
 generate:
 	cd engine && $(GO) run ./internal/specgen -in ../../shared/redis-spec/commands.json -out spec_gen.go
