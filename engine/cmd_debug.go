@@ -209,6 +209,7 @@ func (s *Session) debugReload(opts [][]byte) {
 			return
 		}
 	}
+	enc := s.e.encoder()
 	for _, db := range s.ks.dbs {
 		type entry struct {
 			key     string
@@ -220,7 +221,7 @@ func (s *Session) debugReload(opts [][]byte) {
 			if s.e.isExpired(db, k) {
 				expired = append(expired, k)
 			} else {
-				entries = append(entries, entry{k, s.rdbAppendObject(nil, str, obj)})
+				entries = append(entries, entry{k, enc.appendValue(nil, str, obj)})
 			}
 		}
 		db.strs.each(func(k, v string) bool { each(k, v, nil); return true })

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"github.com/goredis-dev/goredis/rdb"
+
 	"strings"
 	"time"
 	"unsafe"
@@ -402,7 +404,7 @@ func isLocalAddr(addr string) bool {
 
 // debugObject writes DEBUG OBJECT's line. GoRedis keeps no LRU clock per
 // key, so lru and lru_seconds_idle are 0; serializedlength is the length
-// of the value in RDB's encoding (rdb.go), which GoRedis does not compress.
+// of the value in RDB's encoding (rdb.go), compressed as rdbcompression says.
 func (s *Session) debugObject(key []byte) {
 	str, obj, found := s.lookup(key)
 	if !found {
@@ -416,7 +418,7 @@ func (s *Session) debugObject(key []byte) {
 	if obj == nil {
 		addr = uintptr(unsafe.Pointer(unsafe.StringData(str)))
 		enc = stringEncoding(str)
-		size = len(rdbAppendString(nil, str))
+		size = len(rdb.AppendString(nil, str, s.e.config.bool("rdbcompression")))
 		if n, ok := parseInt([]byte(str)); ok && enc == "int" && n >= 0 && n < 10000 {
 			// Redis shares the objects of small integers.
 			refcount = "2147483647"
@@ -424,7 +426,7 @@ func (s *Session) debugObject(key []byte) {
 	} else {
 		addr = (*[2]uintptr)(unsafe.Pointer(&obj))[1]
 		enc = obj.encoding()
-		size = len(s.rdbAppendObject(nil, "", obj)) - 1 // less the type byte
+		size = len(s.e.encoder().appendValue(nil, "", obj)) - 1 // less the type byte
 	}
 	line := "Value at:0x" + strings.ToLower(uitoa16(uint64(addr))) + " refcount:" + refcount + " encoding:" + enc +
 		" serializedlength:" + itoa(int64(size)) + " lru:0 lru_seconds_idle:0"

@@ -277,3 +277,9 @@ func (c *Config) names() []string {
 	sort.Strings(out)
 	return out
 }
+
+// bool reads a yes/no parameter.
+func (c *Config) bool(name string) bool {
+	p := c.params[name]
+	return p != nil && p.value == "yes"
+}
