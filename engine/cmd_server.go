@@ -68,6 +68,8 @@ func cmdFlushDB(s *Session, args [][]byte) {
 		return
 	}
 	s.e.flushDB(s.db)
+	// Propagated even when the database was empty already.
+	s.forcePropagation(propagateAll)
 	s.w.OK()
 }
 
@@ -80,6 +82,7 @@ func cmdFlushAll(s *Session, args [][]byte) {
 	for _, db := range s.ks.dbs {
 		s.e.flushDB(db)
 	}
+	s.forcePropagation(propagateAll)
 	s.w.OK()
 }
 
@@ -108,6 +111,8 @@ func cmdSwapDB(s *Session, args [][]byte) {
 	if a != b {
 		s.e.swapDB(s.ks.dbs[a], s.ks.dbs[b])
 	}
+	// A change even when both are one database, as Redis counts it.
+	s.e.dirty++
 	s.w.OK()
 }
 
