@@ -135,11 +135,19 @@ func (e *Engine) serveReadyKeys() {
 			s.mu.Lock()
 			prev := e.current
 			e.current = s
+			e.prop.rewrite = nil
 			served := b.retry(s)
 			e.current = prev
 			if served {
 				s.unblock()
+				// The served command propagates as its effect (LPOP for
+				// BLPOP...), as a unit of its own.
+				if argv := e.prop.rewrite; argv != nil {
+					e.alsoPropagate(b.db, propagateAll, argv...)
+				}
 			}
+			e.flushPropagation()
+			e.prop.rewrite = nil
 			s.mu.Unlock()
 			if served {
 				s.notify()

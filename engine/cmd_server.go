@@ -70,6 +70,8 @@ func cmdFlushDB(s *Session, args [][]byte) {
 		return
 	}
 	s.e.flushDB(s.db)
+	// Propagated even when the database was empty already.
+	s.forcePropagation(propagateAll)
 	s.w.OK()
 }
 
@@ -82,6 +84,7 @@ func cmdFlushAll(s *Session, args [][]byte) {
 	for _, db := range s.ks.dbs {
 		s.e.flushDB(db)
 	}
+	s.forcePropagation(propagateAll)
 	s.w.OK()
 }
 
@@ -110,6 +113,8 @@ func cmdSwapDB(s *Session, args [][]byte) {
 	if a != b {
 		s.e.swapDB(s.ks.dbs[a], s.ks.dbs[b])
 	}
+	// A change even when both are one database, as Redis counts it.
+	s.e.dirty++
 	s.w.OK()
 }
 

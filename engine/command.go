@@ -296,7 +296,17 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	e := s.e
 	start := e.cmdStart
 	mark := len(s.w.buf)
-	cmd.handler(s, args)
+	if !e.propagating() {
+		cmd.handler(s, args)
+	} else {
+		dirty := e.beforeCall(args)
+		cmd.handler(s, args)
+		e.propagateCall(s, cmd, args, dirty)
+		if !s.inExec && (cmd.Name == "randomkey" || cmd.Name == "scan") {
+			// They may expire any number of keys: not one transaction.
+			e.prop.noMulti = true
+		}
+	}
 	end := e.monoNow()
 	// the next command of an EXEC or of a batch starts where this ended
 	e.cmdStart, e.clockRead = end, true

@@ -263,6 +263,12 @@ func (c *Config) int(name string) int64 {
 	return p.num
 }
 
+// bool reads a yes/no parameter.
+func (c *Config) bool(name string) bool {
+	p := c.params[name]
+	return p != nil && p.value == "yes"
+}
+
 func (c *Config) requirepass() string { return c.params["requirepass"].value }
 
 func (c *Config) databases() int { return int(c.int("databases")) }

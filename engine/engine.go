@@ -82,6 +82,15 @@ type Engine struct {
 	// clockRead is set when a handler read the clock as it ended: the
 	// next command of the batch starts from that reading.
 	clockRead bool
+	// dirty counts changes of the dataset (Redis's server.dirty); a
+	// command that moved it is propagated.
+	dirty int64
+	// prop collects the effects of the running execution unit for the
+	// attached Propagators (propagate.go).
+	prop propagation
+	// loading is set while a file is replayed: nothing expires and
+	// nothing is propagated.
+	loading bool
 }
 
 type readyKey struct {

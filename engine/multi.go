@@ -48,9 +48,18 @@ func (s *Session) queue(cmd *Command, args [][]byte) {
 	s.w.Simple("QUEUED")
 }
 
-// touchKey marks sessions watching key as dirty; every write, expiry and
-// deletion calls it (Redis's touchWatchedKey).
+// touchKey marks sessions watching key as dirty; every write and
+// deletion calls it (Redis's signalModifiedKey). It counts a change of
+// the dataset (Redis's server.dirty), which decides whether the running
+// command is propagated.
 func (e *Engine) touchKey(db *DB, key string) {
+	e.dirty++
+	e.keyChanged(db, key)
+}
+
+// keyChanged is touchKey without counting a change by the running
+// command: an expired key's deletion is propagated as its own DEL.
+func (e *Engine) keyChanged(db *DB, key string) {
 	if db.ks != nil && db.ks.pubsub != nil {
 		e.trackingInvalidate(db.ks, key)
 	}

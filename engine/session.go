@@ -170,6 +170,9 @@ func (s *Session) execLocked(args [][]byte) Status {
 	if !s.closed {
 		e.current = s
 		s.dispatch(args)
+		if len(e.prop.pending) > 0 {
+			e.flushPropagation()
+		}
 		if s.tracking != nil || s.ks.pubsub != nil {
 			// only tracking has work to do after a command
 			e.afterCommand(s)
