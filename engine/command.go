@@ -345,22 +345,6 @@ func (s *Session) reject(cmd *Command, args [][]byte, msg string) {
 	s.w.Error(msg)
 }
 
-// afterReply applies CLIENT REPLY OFF/SKIP by dropping what the command
-// wrote.
-func (s *Session) afterReply(mark int) {
-	if s.replySkip {
-		s.replySkip = false
-		s.w.buf = s.w.buf[:mark]
-	} else if s.replyOff {
-		s.w.buf = s.w.buf[:mark]
-	}
-	if s.replySkipNext {
-		// CLIENT REPLY SKIP drops the reply of the command after it.
-		s.replySkipNext = false
-		s.replySkip = true
-	}
-}
-
 func truncateArg(b []byte) string {
 	if len(b) > 128 {
 		b = b[:128]

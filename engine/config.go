@@ -284,8 +284,3 @@ func (c *Config) names() []string {
 	return out
 }
 
-// bool reads a yes/no parameter.
-func (c *Config) bool(name string) bool {
-	p := c.params[name]
-	return p != nil && p.value == "yes"
-}

@@ -239,9 +239,13 @@ func cmdExec(s *Session, args [][]byte) {
 	}
 	s.unwatchAll()
 	s.inExec = true
+	mark := len(s.w.buf)
 	s.w.Array(len(m.queue))
+	s.settleExec(mark)
 	for _, q := range m.queue {
+		mark = len(s.w.buf)
 		s.call(q.cmd, q.args)
+		s.settleExec(mark)
 	}
 	s.inExec = false
 }
