@@ -283,4 +283,3 @@ func (c *Config) names() []string {
 	sort.Strings(out)
 	return out
 }
-
