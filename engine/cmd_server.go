@@ -122,17 +122,8 @@ func cmdSwapDB(s *Session, args [][]byte) {
 // index, so they see the other data; watchers of keys present on either
 // side are touched and blocked clients are retried, as in Redis.
 func (e *Engine) swapDB(x, y *DB) {
-	touch := func(db, other *DB) {
-		for key, list := range db.watched {
-			if db.rawExists(key) || other.rawExists(key) {
-				for _, s := range list {
-					s.dirtyCAS = true
-				}
-			}
-		}
-	}
-	touch(x, y)
-	touch(y, x)
+	e.touchWatchedSwap(x, y)
+	e.touchWatchedSwap(y, x)
 	x.strs, y.strs = y.strs, x.strs
 	x.objs, y.objs = y.objs, x.objs
 	x.expires, y.expires = y.expires, x.expires
