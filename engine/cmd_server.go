@@ -328,6 +328,8 @@ func cmdDebug(s *Session, args [][]byte) {
 			"    Reply with a sample of a RESP type: string, integer, double, bignum, null, array, set, map, attrib, push, verbatim, true, false.",
 			"RELOAD [MERGE] [NOFLUSH]",
 			"    Write every key in the RDB encoding and load it back, as a save and restart would.",
+			"QUICKLIST-PACKED-THRESHOLD <size>",
+			"    Make list elements of <size> bytes or more plain quicklist nodes of their own (0: the default, 1gb).",
 			"SET-ACTIVE-EXPIRE <0|1>",
 			"    Turn the periodic removal of expired keys off (0) or on (1).",
 			"SET-SKIP-CHECKSUM-VALIDATION <0|1>",
@@ -369,6 +371,16 @@ func cmdDebug(s *Session, args [][]byte) {
 		s.w.Error(strings.TrimPrefix(string(args[2]), "-"))
 	case sub == "log" && len(args) == 3:
 		s.e.logLine("DEBUG LOG: " + string(args[2]))
+		s.w.OK()
+	case sub == "quicklist-packed-threshold" && len(args) == 3:
+		// Redis's quicklistisSetPackedThreshold: 0 restores the default,
+		// and the size must stay clear of 4 GB.
+		n, ok := parseMemory(string(args[2]))
+		if !ok || n < 0 || n > 1<<32-1<<20 {
+			s.w.Error("ERR argument must be a memory value bigger than 1 and smaller than 4gb")
+			return
+		}
+		s.e.listPackedThreshold = n
 		s.w.OK()
 	case sub == "set-skip-checksum-validation" && len(args) == 3:
 		// Like Redis (atoi), anything that is not a number means 0.

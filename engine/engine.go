@@ -62,8 +62,11 @@ type Engine struct {
 	// skipChecksum: RESTORE does not check payload checksums (DEBUG
 	// SET-SKIP-CHECKSUM-VALIDATION).
 	skipChecksum bool
-	onShutdown   func()
-	log          func(string)
+	// listPackedThreshold is DEBUG QUICKLIST-PACKED-THRESHOLD's size (0:
+	// Redis's default, 1 GB).
+	listPackedThreshold int64
+	onShutdown          func()
+	log                 func(string)
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
