@@ -245,8 +245,8 @@ func cmdConfigGet(s *Session, args [][]byte) {
 			continue
 		}
 		for _, name := range c.names() {
-			if globMatch(pat, name, true) {
-				add(name, c.params[name])
+			if p := c.params[name]; !p.hidden && globMatch(pat, name, true) {
+				add(name, p)
 			}
 		}
 	}

@@ -46,6 +46,9 @@ type param struct {
 	// protected parameters (dir, dbfilename) cannot be changed at run
 	// time unless enable-protected-configs allows it.
 	protected bool
+	// hidden parameters (Redis's HIDDEN_CONFIG: debugging knobs) answer
+	// CONFIG GET by exact name only, never a pattern.
+	hidden bool
 	// check validates a kindSpecial value given the current one; it
 	// returns the normalized value or an error text (without the CONFIG
 	// SET prefix).
