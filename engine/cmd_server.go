@@ -79,14 +79,32 @@ func cmdFlushAll(s *Session, args [][]byte) {
 		s.w.Error(errSyntax)
 		return
 	}
+	e := s.e
+	main := s.ks == e.main
+	if main {
+		// As Redis's FLUSHALL kills a saving child.
+		e.abortSnapshots()
+	}
 	for _, db := range s.ks.dbs {
-		s.e.flushDB(db)
+		e.flushDB(db)
+	}
+	if main && e.persist.p != nil && len(e.saveParams()) > 0 && e.persist.bgsave == nil {
+		// Redis saves the emptied dataset at once when save points are
+		// set (flushAllDataAndResetRDB).
+		_ = e.saveNow()
+	}
+	if main {
+		e.persist.dirty++
 	}
 	s.w.OK()
 }
 
 func (e *Engine) flushDB(db *DB) {
+	if db.ks == e.main {
+		e.persist.dirty += int64(db.size())
+	}
 	e.touchWatchedInDB(db, true)
+	db.beforeFlush()
 	db.clear()
 }
 
@@ -133,6 +151,7 @@ func (e *Engine) swapDB(x, y *DB) {
 	x.expires, y.expires = y.expires, x.expires
 	x.wtime, y.wtime = y.wtime, x.wtime
 	x.rawStrs, y.rawStrs = y.rawStrs, x.rawStrs
+	swapSnaps(x, y)
 	for _, db := range []*DB{x, y} {
 		for key := range db.blocked {
 			if db.rawExists(key) {
@@ -150,27 +169,10 @@ func cmdTime(s *Session, args [][]byte) {
 	s.w.BulkInt(int64(now.Nanosecond() / 1000))
 }
 
-// LASTSAVE
-func cmdLastSave(s *Session, args [][]byte) { s.w.Int(s.e.srv.lastSave) }
-
-// errNoPersistence answers SAVE, BGSAVE and BGREWRITEAOF: GoRedis keeps
-// the dataset in memory only, so a save can only fail.
-const errNoPersistence = "ERR GoRedis has no persistence: the dataset lives in memory only"
-
-// SAVE
-func cmdSave(s *Session, args [][]byte) { s.w.Error(errNoPersistence) }
-
-// BGSAVE [SCHEDULE]
-func cmdBgSave(s *Session, args [][]byte) {
-	if len(args) > 2 || (len(args) == 2 && !equalFold(args[1], "schedule")) {
-		s.w.Error(errSyntax)
-		return
-	}
-	s.w.Error(errNoPersistence)
-}
-
 // BGREWRITEAOF
-func cmdBgRewriteAOF(s *Session, args [][]byte) { s.w.Error(errNoPersistence) }
+func cmdBgRewriteAOF(s *Session, args [][]byte) {
+	s.w.Error("ERR GoRedis has no append-only file yet")
+}
 
 // ROLE
 func cmdRole(s *Session, args [][]byte) {
@@ -207,9 +209,12 @@ func cmdShutdown(s *Session, args [][]byte) {
 		return
 	}
 	e := s.e
-	if e.onShutdown == nil || (save && !hasArg(args, "force")) {
-		// No host to stop (the wasm playground), or a save was demanded
-		// that cannot happen without persistence.
+	if e.onShutdown == nil {
+		// No host to stop (the wasm playground).
+		s.w.Error("ERR Errors trying to SHUTDOWN. Check logs.")
+		return
+	}
+	if err := e.finalSave(save, nosave); err != nil && !hasArg(args, "force") {
 		s.w.Error("ERR Errors trying to SHUTDOWN. Check logs.")
 		return
 	}

@@ -51,6 +51,9 @@ func (s *Session) queue(cmd *Command, args [][]byte) {
 // touchKey marks sessions watching key as dirty; every write, expiry and
 // deletion calls it (Redis's touchWatchedKey).
 func (e *Engine) touchKey(db *DB, key string) {
+	// Every change of a key passes here: Redis's server.dirty, counted
+	// per key changed (Redis counts some commands per element).
+	e.persist.dirty++
 	if db.ks != nil && db.ks.pubsub != nil {
 		e.trackingInvalidate(db.ks, key)
 	}
