@@ -275,9 +275,23 @@ func cmdConfigSet(s *Session, args [][]byte) {
 	for i, a := range args[2:] {
 		pairs[i] = string(a)
 	}
+	oldDir, _ := s.e.config.get("dir")
 	if err := s.e.config.setMany(pairs); err != nil {
 		s.w.Error(err.Error())
 		return
+	}
+	if dc, ok := s.e.persist.p.(interface{ CheckDir(string) error }); ok {
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if !strings.EqualFold(pairs[i], "dir") {
+				continue
+			}
+			if err := dc.CheckDir(pairs[i+1]); err != nil {
+				// Redis's chdir failed: the old directory stays.
+				s.e.config.setInternal("dir", oldDir)
+				s.w.Error("ERR CONFIG SET failed (possibly related to argument 'dir') - " + err.Error())
+				return
+			}
+		}
 	}
 	s.w.OK()
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,42 @@ type Persister interface {
 	// held, and ld adds keys without locking.
 	Load(ld *Loader) error
 }
+
+// SaveSettings is the configuration a save uses, read when it began.
+type SaveSettings struct {
+	// Dir and DBFilename locate the dump file.
+	Dir, DBFilename string
+	// Compression (rdbcompression) and Checksum (rdbchecksum).
+	Compression, Checksum bool
+	// KeySaveDelayUs is rdb-key-save-delay: a pause per key, for tests.
+	KeySaveDelayUs int64
+	// RedisVersion for the redis-ver aux field.
+	RedisVersion string
+}
+
+func (e *Engine) saveSettings() SaveSettings {
+	dir, _ := e.config.get("dir")
+	file, _ := e.config.get("dbfilename")
+	return SaveSettings{Dir: dir, DBFilename: file, Compression: e.config.bool("rdbcompression"),
+		Checksum: e.config.bool("rdbchecksum"), KeySaveDelayUs: e.config.int("rdb-key-save-delay"), RedisVersion: Version}
+}
+
+// Settings is the configuration the snapshot's save uses.
+func (s *Snapshot) Settings() SaveSettings { return s.settings }
+
+// LoadSettings is the configuration a load uses, read when it began.
+type LoadSettings struct {
+	Dir, DBFilename string
+	// Checksum (rdbchecksum): verify the file's CRC-64.
+	Checksum bool
+	// KeyLoadDelayUs is key-load-delay: a pause per key, for tests.
+	KeyLoadDelayUs int64
+	// EventsIntervalBytes is loading-process-events-interval-bytes.
+	EventsIntervalBytes int64
+}
+
+// Settings is the configuration the load uses.
+func (ld *Loader) Settings() LoadSettings { return ld.settings }
 
 // persistState is what INFO persistence reports and the gate consults.
 type persistState struct {
@@ -194,7 +231,7 @@ func (e *Engine) startBackgroundSave() {
 	st.bgsaveScheduled = false
 	snap := e.beginSnapshot(false)
 	st.bgsave = snap
-	e.logLine("Background saving started")
+	e.logLine("Background saving started by pid " + strconv.Itoa(os.Getpid()))
 	st.p.BackgroundSave(snap)
 }
 
@@ -386,6 +423,7 @@ type Loader struct {
 	totalBytes  int64
 	loadedBytes int64
 	usedMem     int64
+	settings    LoadSettings
 }
 
 // ErrDuplicateKey is a key that appears twice in a dump.
@@ -401,6 +439,10 @@ func (e *Engine) BeginLoad(totalBytes int64) *Loader {
 
 func (e *Engine) beginLoad(totalBytes int64, locked bool) *Loader {
 	ld := &Loader{e: e, locked: locked, lim: e.valueLimits(), nowMs: e.now().UnixMilli(), start: time.Now(), totalBytes: totalBytes}
+	dir, _ := e.config.get("dir")
+	file, _ := e.config.get("dbfilename")
+	ld.settings = LoadSettings{Dir: dir, DBFilename: file, Checksum: e.config.bool("rdbchecksum"),
+		KeyLoadDelayUs: e.config.int("key-load-delay"), EventsIntervalBytes: e.config.int("loading-process-events-interval-bytes")}
 	e.persist.loading = ld
 	return ld
 }
@@ -463,6 +505,13 @@ func (ld *Loader) Add(db int, key string, v rdb.Value, expireMs, idle int64) err
 	e.storeMoved(d, key, str, obj, expireMs, wtime, hasWtime)
 	ld.loaded++
 	return nil
+}
+
+// Expired is the number of keys dropped because their deadline had passed.
+func (ld *Loader) Expired() int64 {
+	ld.lock()
+	defer ld.unlock()
+	return ld.expired
 }
 
 // End closes the loader; the server stops answering -LOADING. The counts

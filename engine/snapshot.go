@@ -73,6 +73,7 @@ type Snapshot struct {
 	// keysDone counts keys returned, for INFO current_save_keys_processed.
 	keysDone int64
 	keysAll  int64
+	settings SaveSettings
 	// cowBytes estimates what was copied because of writes during the
 	// snapshot (preserved and cloned values), for INFO current_cow_size.
 	cowBytes int64
@@ -121,6 +122,7 @@ func (e *Engine) beginSnapshot(locked bool) *Snapshot {
 	s := &Snapshot{e: e, enc: e.encoder(), locked: locked, startMs: e.now().UnixMilli()}
 	policy, _ := e.config.get("maxmemory-policy")
 	s.lru = policy == "allkeys-lru" || policy == "volatile-lru"
+	s.settings = e.saveSettings()
 	if !locked {
 		e.snapGen++
 		if e.snapGen == 0 {
