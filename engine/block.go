@@ -124,6 +124,7 @@ func (e *Engine) signalReady(db *DB, key string) {
 // that received data. Serving one may make other keys ready (BLMOVE), so it
 // loops until nothing is left.
 func (e *Engine) serveReadyKeys() {
+	e.mutating = true
 	for len(e.readyKeys) > 0 {
 		rk := e.readyKeys[0]
 		e.readyKeys = e.readyKeys[1:]

@@ -81,15 +81,33 @@ func cmdFlushAll(s *Session, args [][]byte) {
 		s.w.Error(errSyntax)
 		return
 	}
+	e := s.e
+	main := s.ks == e.main
+	if main {
+		// As Redis's FLUSHALL kills a saving child.
+		e.abortSnapshots()
+	}
 	for _, db := range s.ks.dbs {
-		s.e.flushDB(db)
+		e.flushDB(db)
+	}
+	if main && e.persist.p != nil && len(e.saveParams()) > 0 && e.persist.bgsave == nil {
+		// Redis saves the emptied dataset at once when save points are
+		// set (flushAllDataAndResetRDB).
+		_ = e.saveNow()
+	}
+	if main {
+		e.persist.dirty++
 	}
 	s.forcePropagation(propagateAll)
 	s.w.OK()
 }
 
 func (e *Engine) flushDB(db *DB) {
+	if db.ks == e.main {
+		e.persist.dirty += int64(db.size())
+	}
 	e.touchWatchedInDB(db, true)
+	db.beforeFlush()
 	db.clear()
 }
 
@@ -129,6 +147,7 @@ func (e *Engine) swapDB(x, y *DB) {
 	x.expires, y.expires = y.expires, x.expires
 	x.wtime, y.wtime = y.wtime, x.wtime
 	x.rawStrs, y.rawStrs = y.rawStrs, x.rawStrs
+	swapSnaps(x, y)
 	for _, db := range []*DB{x, y} {
 		for key := range db.blocked {
 			if db.rawExists(key) {
@@ -146,27 +165,10 @@ func cmdTime(s *Session, args [][]byte) {
 	s.w.BulkInt(int64(now.Nanosecond() / 1000))
 }
 
-// LASTSAVE
-func cmdLastSave(s *Session, args [][]byte) { s.w.Int(s.e.srv.lastSave) }
-
-// errNoPersistence answers SAVE, BGSAVE and BGREWRITEAOF: GoRedis keeps
-// the dataset in memory only, so a save can only fail.
-const errNoPersistence = "ERR GoRedis has no persistence: the dataset lives in memory only"
-
-// SAVE
-func cmdSave(s *Session, args [][]byte) { s.w.Error(errNoPersistence) }
-
-// BGSAVE [SCHEDULE]
-func cmdBgSave(s *Session, args [][]byte) {
-	if len(args) > 2 || (len(args) == 2 && !equalFold(args[1], "schedule")) {
-		s.w.Error(errSyntax)
-		return
-	}
-	s.w.Error(errNoPersistence)
-}
-
 // BGREWRITEAOF
-func cmdBgRewriteAOF(s *Session, args [][]byte) { s.w.Error(errNoPersistence) }
+func cmdBgRewriteAOF(s *Session, args [][]byte) {
+	s.w.Error("ERR GoRedis has no append-only file yet")
+}
 
 // ROLE
 func cmdRole(s *Session, args [][]byte) {
@@ -203,9 +205,12 @@ func cmdShutdown(s *Session, args [][]byte) {
 		return
 	}
 	e := s.e
-	if e.onShutdown == nil || (save && !hasArg(args, "force")) {
-		// No host to stop (the wasm playground), or a save was demanded
-		// that cannot happen without persistence.
+	if e.onShutdown == nil {
+		// No host to stop (the wasm playground).
+		s.w.Error("ERR Errors trying to SHUTDOWN. Check logs.")
+		return
+	}
+	if err := e.finalSave(save, nosave); err != nil && !hasArg(args, "force") {
 		s.w.Error("ERR Errors trying to SHUTDOWN. Check logs.")
 		return
 	}
@@ -266,9 +271,23 @@ func cmdConfigSet(s *Session, args [][]byte) {
 	for i, a := range args[2:] {
 		pairs[i] = string(a)
 	}
+	oldDir, _ := s.e.config.get("dir")
 	if err := s.e.config.setMany(pairs); err != nil {
 		s.w.Error(err.Error())
 		return
+	}
+	if dc, ok := s.e.persist.p.(interface{ CheckDir(string) error }); ok {
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if !strings.EqualFold(pairs[i], "dir") {
+				continue
+			}
+			if err := dc.CheckDir(pairs[i+1]); err != nil {
+				// Redis's chdir failed: the old directory stays.
+				s.e.config.setInternal("dir", oldDir)
+				s.w.Error("ERR CONFIG SET failed (possibly related to argument 'dir') - " + err.Error())
+				return
+			}
+		}
 	}
 	s.w.OK()
 }

@@ -259,8 +259,18 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
+	if s.misconf(cmd) {
+		s.reject(cmd, args, errMisconf)
+		s.afterReply(mark)
+		return
+	}
 	if s.pubsub.active() && w.proto == 2 && !allowedWhileSubscribed(cmd) {
 		s.reject(cmd, args, "ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		s.afterReply(mark)
+		return
+	}
+	if s.loadingRefuses(cmd) {
+		s.reject(cmd, args, errLoading)
 		s.afterReply(mark)
 		return
 	}
@@ -296,6 +306,7 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	e := s.e
 	start := e.cmdStart
 	mark := len(s.w.buf)
+	e.mutating = cmd.flags&flagReadonly == 0
 	if !e.propagating() {
 		cmd.handler(s, args)
 	} else {

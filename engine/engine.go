@@ -82,6 +82,15 @@ type Engine struct {
 	// cmdStart is when the running command started, in monotonic
 	// nanoseconds since clockBase, for commandstats.
 	cmdStart int64
+	// persist is the persistence state (persistence.go).
+	persist persistState
+	// snapshots in progress, and the generation the next one takes
+	// (snapshot.go).
+	snapshots []*Snapshot
+	snapGen   uint32
+	// mutating is set while a command that may change values in place
+	// runs (a write command, or a blocked client being served).
+	mutating bool
 	// clockRead is set when a handler read the clock as it ended: the
 	// next command of the batch starts from that reading.
 	clockRead bool

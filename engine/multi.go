@@ -53,7 +53,10 @@ func (s *Session) queue(cmd *Command, args [][]byte) {
 // the dataset (Redis's server.dirty), which decides whether the running
 // command is propagated.
 func (e *Engine) touchKey(db *DB, key string) {
+	// e.dirty only grows (propagation compares it around a call);
+	// persist.dirty counts changes since the last save.
 	e.dirty++
+	e.persist.dirty++
 	e.keyChanged(db, key)
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/goredis-dev/goredis/engine"
 	"github.com/goredis-dev/goredis/netserver"
 	"github.com/goredis-dev/goredis/netserver/resp"
+	"github.com/goredis-dev/goredis/persist"
 )
 
 func main() {
@@ -114,6 +115,11 @@ func run(argv []string) error {
 			}
 		},
 	})
+	saver := persist.New(eng, func(level byte, format string, args ...any) {
+		if srv != nil {
+			srv.Logf(level, format, args...)
+		}
+	})
 	opts := netserver.Options{Addr: net.JoinHostPort(host, port)}
 	if v, ok := conf["maxclients"]; ok {
 		opts.MaxClients, _ = strconv.Atoi(v)
@@ -135,6 +141,13 @@ func run(argv []string) error {
 	srv.Logf('*', "Running mode=standalone, port=%s.", port)
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve() }()
+	// Clients that connect during the load get -LOADING, as in Redis.
+	if err := saver.LoadAtStartup(); err != nil {
+		return fmt.Errorf("loading the dump: %w", err)
+	}
+	cronCtx, stopCron := context.WithCancel(context.Background())
+	defer stopCron()
+	go saver.Cron(cronCtx)
 	var web *netserver.HTTPServer
 	if hp := conf["http-port"]; hp != "0" {
 		if hp == "" {
@@ -148,9 +161,16 @@ func run(argv []string) error {
 		go func() { errc <- web.Serve() }()
 	}
 
+wait:
 	select {
 	case s := <-sig:
 		srv.Logf('#', "Received %s scheduling shutdown...", signalName(s))
+		// SHUTDOWN saved already; a signal saves here when save points
+		// are set, and a failed save keeps the server running, as Redis.
+		if err := eng.FinalSave(false, false); err != nil {
+			srv.Logf('#', "%s received but errors trying to shut down the server, check the logs for more information", signalName(s))
+			goto wait
+		}
 	case <-srvDone:
 		srv.Logf('#', "User requested shutdown...")
 	case err := <-errc:
