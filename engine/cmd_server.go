@@ -172,8 +172,6 @@ func cmdBgSave(s *Session, args [][]byte) {
 	s.w.Error(errNoPersistence)
 }
 
-// BGREWRITEAOF
-func cmdBgRewriteAOF(s *Session, args [][]byte) { s.w.Error(errNoPersistence) }
 
 // ROLE
 func cmdRole(s *Session, args [][]byte) {
@@ -273,7 +271,12 @@ func cmdConfigSet(s *Session, args [][]byte) {
 	for i, a := range args[2:] {
 		pairs[i] = string(a)
 	}
+	old := s.e.aofConfigBefore()
 	if err := s.e.config.setMany(pairs); err != nil {
+		s.w.Error(err.Error())
+		return
+	}
+	if err := s.e.applyAOFConfig(s, old); err != nil {
 		s.w.Error(err.Error())
 		return
 	}

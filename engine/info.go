@@ -217,10 +217,10 @@ func (e *Engine) infoPersistence(b *infoBuilder) {
 	b.field("rdb_bgsave_in_progress", "0")
 	b.int("rdb_last_save_time", e.srv.lastSave)
 	b.field("rdb_saves", "0")
-	b.field("aof_enabled", "0")
-	b.field("aof_rewrite_in_progress", "0")
-	b.field("aof_rewrite_scheduled", "0")
-	b.field("aof_rewrites", "0")
+	e.infoAOF(b, false)
+	b.field("module_fork_in_progress", "0")
+	b.field("module_fork_last_cow_size", "0")
+	e.infoAOF(b, true)
 }
 
 func (e *Engine) infoStats(b *infoBuilder) {

@@ -238,12 +238,14 @@ func cmdExec(s *Session, args [][]byte) {
 		return
 	}
 	s.unwatchAll()
+	// A loading session keeps inExec set for good (it never blocks).
+	wasInExec := s.inExec
 	s.inExec = true
 	s.w.Array(len(m.queue))
 	for _, q := range m.queue {
 		s.call(q.cmd, q.args)
 	}
-	s.inExec = false
+	s.inExec = wasInExec
 }
 
 // WATCH key [key ...]
