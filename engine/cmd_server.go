@@ -172,7 +172,6 @@ func cmdBgSave(s *Session, args [][]byte) {
 	s.w.Error(errNoPersistence)
 }
 
-
 // ROLE
 func cmdRole(s *Session, args [][]byte) {
 	s.w.Array(3)
