@@ -165,11 +165,6 @@ func cmdTime(s *Session, args [][]byte) {
 	s.w.BulkInt(int64(now.Nanosecond() / 1000))
 }
 
-// BGREWRITEAOF
-func cmdBgRewriteAOF(s *Session, args [][]byte) {
-	s.w.Error("ERR GoRedis has no append-only file yet")
-}
-
 // ROLE
 func cmdRole(s *Session, args [][]byte) {
 	s.w.Array(3)
@@ -272,6 +267,7 @@ func cmdConfigSet(s *Session, args [][]byte) {
 		pairs[i] = string(a)
 	}
 	oldDir, _ := s.e.config.get("dir")
+	old := s.e.aofConfigBefore()
 	if err := s.e.config.setMany(pairs); err != nil {
 		s.w.Error(err.Error())
 		return
@@ -288,6 +284,10 @@ func cmdConfigSet(s *Session, args [][]byte) {
 				return
 			}
 		}
+	}
+	if err := s.e.applyAOFConfig(s, old); err != nil {
+		s.w.Error(err.Error())
+		return
 	}
 	s.w.OK()
 }

@@ -103,6 +103,11 @@ type Engine struct {
 	// loading is set while a file is replayed: nothing expires and
 	// nothing is propagated.
 	loading bool
+	// syncer runs before replies leave (SetSyncer).
+	syncer syncerSlot
+	// aof is the host's append-only file (SetAppendOnlyFile); nil in
+	// the browser.
+	aof AppendOnlyFile
 }
 
 type readyKey struct {

@@ -241,6 +241,8 @@ func cmdExec(s *Session, args [][]byte) {
 		return
 	}
 	s.unwatchAll()
+	// A loading session keeps inExec set for good (it never blocks).
+	wasInExec := s.inExec
 	s.inExec = true
 	mark := len(s.w.buf)
 	s.w.Array(len(m.queue))
@@ -250,7 +252,7 @@ func cmdExec(s *Session, args [][]byte) {
 		s.call(q.cmd, q.args)
 		s.settleExec(mark)
 	}
-	s.inExec = false
+	s.inExec = wasInExec
 }
 
 // WATCH key [key ...]

@@ -113,11 +113,16 @@ func (e *Engine) AttachPropagator(p Propagator) (detach func()) {
 	return func() {
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		for i, q := range e.prop.sinks {
-			if q == p {
-				e.prop.sinks = append(e.prop.sinks[:i:i], e.prop.sinks[i+1:]...)
-				break
-			}
+		e.removeSink(p)
+	}
+}
+
+// removeSink detaches p if attached; the engine is locked.
+func (e *Engine) removeSink(p Propagator) {
+	for i, q := range e.prop.sinks {
+		if q == p {
+			e.prop.sinks = append(e.prop.sinks[:i:i], e.prop.sinks[i+1:]...)
+			return
 		}
 	}
 }

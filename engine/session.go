@@ -205,6 +205,7 @@ func (s *Session) kill() {
 // the new buffer, so a host can write without holding any lock and reuse
 // buffers without allocating.
 func (s *Session) TakeOutput(spare []byte) []byte {
+	s.e.syncBeforeReply()
 	s.mu.Lock()
 	out := s.w.buf
 	s.w.buf = spare[:0]

@@ -27,6 +27,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/goredis-dev/goredis/aof"
 	"github.com/goredis-dev/goredis/engine"
 	"github.com/goredis-dev/goredis/netserver"
 	"github.com/goredis-dev/goredis/netserver/resp"
@@ -135,6 +136,12 @@ func run(argv []string) error {
 	defer signal.Stop(sig)
 	srv = netserver.New(eng, opts)
 	srv.Logf('#', "GoRedis %s (Redis %s compatible) starting, pid=%d", engine.GoRedisVersion, engine.Version, os.Getpid())
+	appendOnly, _, err := aof.Open(aof.Options{Engine: eng, Logf: srv.Logf})
+	if err != nil {
+		return err
+	}
+	defer appendOnly.Close()
+	eng.SetAppendOnlyFile(appendOnly)
 	if err := srv.Listen(); err != nil {
 		return fmt.Errorf("could not listen on %s: %w", opts.Addr, err)
 	}
