@@ -283,9 +283,20 @@ func cmdConfigResetStat(s *Session, args [][]byte) {
 
 // CONFIG REWRITE
 func cmdConfigRewrite(s *Session, args [][]byte) {
-	// The engine never reads a configuration file; hosts that do apply
-	// its directives through Options.Config.
-	s.w.Error("ERR The server is running without a config file")
+	// The engine reads no file: the host that started from one writes it
+	// (Options.RewriteConfig).
+	e := s.e
+	if e.rewriteConfig == nil {
+		s.w.Error("ERR The server is running without a config file")
+		return
+	}
+	if err := e.rewriteConfig(e.config.rewriteLines()); err != nil {
+		e.logLine("CONFIG REWRITE failed: " + err.Error())
+		s.w.Error("ERR Rewriting config file: " + err.Error())
+		return
+	}
+	e.logLine("CONFIG REWRITE executed with success.")
+	s.w.OK()
 }
 
 // CONFIG HELP

@@ -17,6 +17,9 @@ type Command struct {
 	handler handler
 	subs    map[string]*Command
 	parent  *Command
+	// key is the name the command table knows it by: its own, or the
+	// one rename-command gave it.
+	key string
 
 	calls, usec, rejected, failed int64
 	// hist is the command's entry of the latency histograms
@@ -145,7 +148,7 @@ func buildCommandTable() map[string]*Command {
 		if !ok && !hasSubs {
 			continue
 		}
-		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags), handler: h}
+		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags), handler: h, key: sp.Name}
 	}
 	for _, sp := range specs {
 		if sp.Container == "" {
@@ -202,7 +205,7 @@ func (e *Engine) lookupCommand(name []byte) *Command {
 		c = e.commands[string(buf[:n])]
 	}
 	if c != nil {
-		*slot = cmdCacheEntry{c.Name, c}
+		*slot = cmdCacheEntry{c.key, c}
 	}
 	return c
 }
