@@ -395,16 +395,23 @@ func cmdDebug(s *Session, args [][]byte) {
 
 // debugAllowed applies enable-debug-command as Redis does.
 func (s *Session) debugAllowed() string {
-	v, _ := s.e.config.get("enable-debug-command")
+	return s.protectedAllowed("enable-debug-command", "DEBUG")
+}
+
+// protectedAllowed applies enable-debug-command or enable-module-command
+// as Redis's allowProtectedAction does: "local" allows loopback and the
+// unix socket. It returns the refusal, or "".
+func (s *Session) protectedAllowed(option, command string) string {
+	v, _ := s.e.config.get(option)
 	switch v {
 	case "yes":
 		return ""
 	case "local":
-		if isLocalAddr(s.info.Addr) {
+		if s.info.Kind == "unix" || isLocalAddr(s.info.Addr) {
 			return ""
 		}
 	}
-	return "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
+	return "ERR " + command + " command not allowed. If the " + option + " option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
 }
 
 func isLocalAddr(addr string) bool {

@@ -108,6 +108,8 @@ func handlers() map[string]handler {
 		memoryHandlers(),
 		pubsubHandlers(),
 		transactionHandlers(),
+		moduleHandlers(),
+		clusterHandlers(),
 	} {
 		for _, h := range family {
 			all[h.name] = h.fn
