@@ -300,9 +300,20 @@ func cmdConfigResetStat(s *Session, args [][]byte) {
 
 // CONFIG REWRITE
 func cmdConfigRewrite(s *Session, args [][]byte) {
-	// The engine never reads a configuration file; hosts that do apply
-	// its directives through Options.Config.
-	s.w.Error("ERR The server is running without a config file")
+	// The engine reads no file: the host that started from one writes it
+	// (Options.RewriteConfig).
+	e := s.e
+	if e.rewriteConfig == nil {
+		s.w.Error("ERR The server is running without a config file")
+		return
+	}
+	if err := e.rewriteConfig(e.config.rewriteLines()); err != nil {
+		e.logLine("CONFIG REWRITE failed: " + err.Error())
+		s.w.Error("ERR Rewriting config file: " + err.Error())
+		return
+	}
+	e.logLine("CONFIG REWRITE executed with success.")
+	s.w.OK()
 }
 
 // CONFIG HELP
@@ -413,16 +424,23 @@ func cmdDebug(s *Session, args [][]byte) {
 
 // debugAllowed applies enable-debug-command as Redis does.
 func (s *Session) debugAllowed() string {
-	v, _ := s.e.config.get("enable-debug-command")
+	return s.protectedAllowed("enable-debug-command", "DEBUG")
+}
+
+// protectedAllowed applies enable-debug-command or enable-module-command
+// as Redis's allowProtectedAction does: "local" allows loopback and the
+// unix socket. It returns the refusal, or "".
+func (s *Session) protectedAllowed(option, command string) string {
+	v, _ := s.e.config.get(option)
 	switch v {
 	case "yes":
 		return ""
 	case "local":
-		if isLocalAddr(s.info.Addr) {
+		if s.info.Kind == "unix" || isLocalAddr(s.info.Addr) {
 			return ""
 		}
 	}
-	return "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
+	return "ERR " + command + " command not allowed. If the " + option + " option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
 }
 
 func isLocalAddr(addr string) bool {

@@ -17,6 +17,9 @@ type Command struct {
 	handler handler
 	subs    map[string]*Command
 	parent  *Command
+	// key is the name the command table knows it by: its own, or the
+	// one rename-command gave it.
+	key string
 
 	calls, usec, rejected, failed int64
 	// hist is the command's entry of the latency histograms
@@ -105,6 +108,8 @@ func handlers() map[string]handler {
 		memoryHandlers(),
 		pubsubHandlers(),
 		transactionHandlers(),
+		moduleHandlers(),
+		clusterHandlers(),
 	} {
 		for _, h := range family {
 			all[h.name] = h.fn
@@ -145,7 +150,7 @@ func buildCommandTable() map[string]*Command {
 		if !ok && !hasSubs {
 			continue
 		}
-		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags), handler: h}
+		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags), handler: h, key: sp.Name}
 	}
 	for _, sp := range specs {
 		if sp.Container == "" {
@@ -202,7 +207,7 @@ func (e *Engine) lookupCommand(name []byte) *Command {
 		c = e.commands[string(buf[:n])]
 	}
 	if c != nil {
-		*slot = cmdCacheEntry{c.Name, c}
+		*slot = cmdCacheEntry{c.key, c}
 	}
 	return c
 }

@@ -41,6 +41,7 @@ type param struct {
 	kind      paramKind
 	value     string
 	enum      []string
+	def       string // the default, for CONFIG REWRITE
 	min, max  int64
 	immutable bool
 	// protected parameters (dir, dbfilename) cannot be changed at run
@@ -64,6 +65,7 @@ func newConfig() *Config {
 			c.params[p.alias] = c.params[p.name]
 		}
 		c.store(c.params[p.name], p.value)
+		c.params[p.name].def = p.value
 	}
 	lims, _ := parseOutputLimits(c.params["client-output-buffer-limit"].value)
 	c.obufPubsub = lims[2]

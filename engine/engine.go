@@ -29,6 +29,14 @@ type Options struct {
 	Shutdown func()
 	// Log, when set, receives lines for the server log (DEBUG LOG).
 	Log func(line string)
+	// RenameCommands are the config file's rename-command lines, checked
+	// in order with a CommandTable.
+	RenameCommands []CommandRename
+	// RewriteConfig, when set, writes CONFIG REWRITE's lines into the
+	// configuration file the server started from (nil: it started from
+	// none). It runs with the engine locked, as Redis rewrites in its one
+	// thread.
+	RewriteConfig func(lines []ConfigLine) error
 }
 
 // Engine is the keyspace plus command handling, shared by every transport.
@@ -67,6 +75,8 @@ type Engine struct {
 	listPackedThreshold int64
 	onShutdown          func()
 	log                 func(string)
+	// rewriteConfig writes the config file for CONFIG REWRITE (nil: none).
+	rewriteConfig func([]ConfigLine) error
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
@@ -160,6 +170,8 @@ func New(opts Options) *Engine {
 	e.started = e.now()
 	e.srv.init(e)
 	e.commands = buildCommandTable()
+	e.renameCommands(opts.RenameCommands)
+	e.rewriteConfig = opts.RewriteConfig
 	return e
 }
 
