@@ -107,7 +107,8 @@ func (s *Server) Serve() error {
 	}
 	loop := s.startLoop()
 	go s.cron()
-	s.Logf('*', "Ready to accept connections tcp")
+	// "Ready to accept connections" is the host's to log, once all its
+	// listeners are bound (cmd/goredis).
 	for {
 		conn, err := ln.Accept()
 		if err != nil {

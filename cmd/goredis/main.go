@@ -133,8 +133,8 @@ func run(argv []string) error {
 		return fmt.Errorf("could not listen on %s: %w", opts.Addr, err)
 	}
 	srv.Logf('*', "Running mode=standalone, port=%s.", port)
-	errc := make(chan error, 2)
-	go func() { errc <- srv.Serve() }()
+	// Every listener is bound before the server says it is ready, so a
+	// taken HTTP port stops it before "Ready", never after.
 	var web *netserver.HTTPServer
 	if hp := conf["http-port"]; hp != "0" {
 		if hp == "" {
@@ -142,10 +142,18 @@ func run(argv []string) error {
 		}
 		web = netserver.NewHTTP(srv, net.JoinHostPort(host, hp), wsOptions(conf))
 		if err := web.Listen(); err != nil {
+			_ = srv.Close()
 			return fmt.Errorf("could not listen for HTTP on port %s: %w", hp, err)
 		}
-		srv.Logf('*', "Playground at http://%s/", web.Addr())
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve() }()
+	if web != nil {
 		go func() { errc <- web.Serve() }()
+	}
+	srv.Logf('*', "Ready to accept connections tcp")
+	if web != nil {
+		srv.Logf('*', "Playground at http://%s/", web.Addr())
 	}
 
 	select {
