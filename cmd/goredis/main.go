@@ -146,6 +146,26 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		log.log(levelWarning, err.Error())
 		return 1
 	}
+	// Every listener is bound before the server says it is ready, so a
+	// taken HTTP port stops it before "Ready", never after.
+	var web *netserver.HTTPServer
+	if hp := cfg.host["http-port"]; hp != "0" {
+		if hp == "" {
+			hp = "8080"
+		}
+		// The bridge has no protected mode: it stays on loopback unless
+		// bind names addresses.
+		host := "127.0.0.1"
+		if b := cfg.params.Get("bind"); b != defaultBind && len(opts.Bind) > 0 {
+			host = bindHost(opts.Bind[0])
+		}
+		web = netserver.NewHTTP(srv, net.JoinHostPort(host, hp), wsOptions(cfg))
+		if err := web.Listen(); err != nil {
+			log.logf(levelWarning, "could not listen for HTTP on port %s: %v", hp, err)
+			_ = srv.Close()
+			return 1
+		}
+	}
 	log.role.Store('M')
 	pidfile := cfg.params.Get("pidfile")
 	if background && pidfile == "" {
@@ -182,35 +202,21 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	cronCtx, stopCron := context.WithCancel(context.Background())
 	defer stopCron()
 	go saver.Cron(cronCtx)
+	if web != nil {
+		go func() { errc <- web.Serve() }()
+	}
 	if opts.Port != 0 && len(opts.Bind) > 0 {
 		log.log(levelNotice, "Ready to accept connections")
 	}
 	if opts.UnixSocket != "" {
 		log.logf(levelNotice, "The server is now ready to accept connections at %s", opts.UnixSocket)
 	}
+	if web != nil {
+		log.logf(levelNotice, "Playground at http://%s/", web.Addr())
+	}
 	if supervised == supervisedSystemd {
 		notifySystemd("STATUS=Ready to accept connections\n", log)
 		notifySystemd("READY=1\n", log)
-	}
-	var web *netserver.HTTPServer
-	if hp := cfg.host["http-port"]; hp != "0" {
-		if hp == "" {
-			hp = "8080"
-		}
-		// The bridge has no protected mode: it stays on loopback unless
-		// bind names addresses.
-		host := "127.0.0.1"
-		if b := cfg.params.Get("bind"); b != defaultBind && len(opts.Bind) > 0 {
-			host = bindHost(opts.Bind[0])
-		}
-		web = netserver.NewHTTP(srv, net.JoinHostPort(host, hp), wsOptions(cfg))
-		if err := web.Listen(); err != nil {
-			log.logf(levelWarning, "could not listen for HTTP on port %s: %v", hp, err)
-			_ = srv.Close()
-			return 1
-		}
-		log.logf(levelNotice, "Playground at http://%s/", web.Addr())
-		go func() { errc <- web.Serve() }()
 	}
 	daemonReady()
 
