@@ -101,6 +101,7 @@ func handlers() map[string]handler {
 		hashHandlers(),
 		setHandlers(),
 		zsetHandlers(),
+		bitmapHandlers(),
 		sortHandlers(),
 		memoryHandlers(),
 		pubsubHandlers(),
