@@ -102,6 +102,7 @@ func handlers() map[string]handler {
 		setHandlers(),
 		zsetHandlers(),
 		bitmapHandlers(),
+		hllHandlers(),
 		sortHandlers(),
 		memoryHandlers(),
 		pubsubHandlers(),
