@@ -104,6 +104,8 @@ func handlers() map[string]handler {
 		hashHandlers(),
 		setHandlers(),
 		zsetHandlers(),
+		bitmapHandlers(),
+		hllHandlers(),
 		sortHandlers(),
 		memoryHandlers(),
 		pubsubHandlers(),
