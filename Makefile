@@ -6,7 +6,7 @@ BIN       := bin/goredis
 WASM_DIR  := playground/wasm
 GOROOT    := $(shell $(GO) env GOROOT)
 
-.PHONY: all build run lint test test-go test-wasm deps vet fmt-check bench fuzz wasm generate clean
+.PHONY: all build run lint test test-go test-wasm deps vet fmt-check bench fuzz soak wasm generate clean
 
 all: build
 
@@ -79,6 +79,16 @@ bench: build deps
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./netserver/resp/
 	$(GO) test -run '^$$' -fuzz FuzzDispatch -fuzztime 60s ./engine/
+
+# soak runs one server under hostile clients (random valid and invalid
+# commands, protocol violations, garbage bytes) for SOAK_DURATION while
+# witness clients check their replies; it prints the server's RSS over time
+# and fails on a crash, a wrong witness reply or runaway memory. Not part
+# of make test.
+SOAK_DURATION ?= 10m
+soak:
+	$(GO) build -trimpath -o $(BIN) ./cmd/goredis
+	$(GO) run ./cmd/soak -bin $(BIN) -duration $(SOAK_DURATION)
 
 generate:
 	cd engine && $(GO) run ./internal/specgen -in ../../shared/redis-spec/commands.json -out spec_gen.go
