@@ -153,6 +153,7 @@ func (e *Engine) infoClients(b *infoBuilder) {
 	b.field("cluster_connections", "0")
 	maxc, _ := e.config.get("maxclients")
 	b.field("maxclients", maxc)
+	b.int("client_recent_max_input_buffer", e.recentMaxInputBuffer())
 	b.int("client_recent_max_output_buffer", int64(maxOut))
 	b.int("blocked_clients", int64(blocked))
 	b.int("tracking_clients", int64(tracking))
@@ -239,6 +240,7 @@ func (e *Engine) infoStats(b *infoBuilder) {
 	st := &e.stats
 	b.int("total_connections_received", st.connections)
 	b.int("total_commands_processed", st.commands)
+	b.int("total_net_input_bytes", e.input.netBytes.Load())
 	b.int("rejected_connections", st.rejectedConns)
 	b.int("expired_keys", st.expiredKeys)
 	b.field("evicted_keys", "0")

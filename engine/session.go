@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -54,6 +55,9 @@ type Session struct {
 	noTouch bool
 	// reply is CLIENT REPLY's mode (replymode.go).
 	reply replyState
+	// qbufUsed and qbufCap are the host's query buffer, for CLIENT LIST
+	// and INFO (clientstats.go).
+	qbufUsed, qbufCap atomic.Int64
 
 	multi *multiState
 	// inExec is set while EXEC runs queued commands: blocking commands
