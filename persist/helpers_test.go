@@ -21,7 +21,7 @@ import (
 // testEngine is an engine with DEBUG allowed and its dump in dir.
 func testEngine(t *testing.T, dir string) (*engine.Engine, *Persister) {
 	t.Helper()
-	eng := engine.New(engine.Options{Config: map[string]string{"enable-debug-command": "yes", "dir": dir}})
+	eng := engine.New(engine.Options{Config: map[string]string{"enable-debug-command": "yes", "enable-protected-configs": "yes", "dir": dir}})
 	return eng, New(eng, func(level byte, format string, args ...any) { t.Logf(format, args...) })
 }
 
