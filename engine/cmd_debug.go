@@ -317,9 +317,11 @@ func (s *Session) debugProtocol(name []byte) {
 			w.Error("ERR RESP2 is not supported by this command")
 			return
 		}
+		start := len(w.buf)
 		w.Push(2)
 		w.BulkString("server-cpu-usage")
 		w.Int(42)
+		s.pushed(start)
 		// Push replies are not synchronous replies: one follows.
 		w.BulkString("Some real reply following the push reply")
 	case "true":

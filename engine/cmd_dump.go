@@ -93,6 +93,7 @@ func cmdRestore(s *Session, args [][]byte) {
 	if ttl > 0 && ttl <= s.e.nowMs {
 		// Already expired: nothing is created, but a replaced key is gone.
 		if deleted {
+			s.rewriteArgv(argDel, key)
 			s.notifyEvent(notifyGeneric, "del", key)
 		}
 		s.w.OK()
@@ -109,6 +110,12 @@ func cmdRestore(s *Session, args [][]byte) {
 		wtime = uint32(max(s.e.nowMs/1000-idle, 0))
 	}
 	s.e.storeMoved(s.db, string(key), str, obj, deadline, wtime, hasWtime)
+	if ttl > 0 && !absTTL && s.e.propagating() {
+		// Propagated with the absolute deadline.
+		argv := append([][]byte(nil), args...)
+		argv[2] = int64Arg(ttl)
+		s.rewriteArgv(append(argv, argAbsTTL)...)
+	}
 	if !deleted {
 		s.notifyEvent(notifyNew, "new", key)
 	}

@@ -375,6 +375,8 @@ func cmdHIncrByFloat(s *Session, args [][]byte) {
 	s.hashSet(h, s.hashLimits(), field, sum)
 	s.w.BulkString(sum)
 	s.notifyEvent(notifyHash, "hincrbyfloat", key)
+	// The result, not the increment, as INCRBYFLOAT.
+	s.rewriteArgv(argHSet, key, args[2], []byte(sum))
 }
 
 // HRANDFIELD key [count [WITHVALUES]]

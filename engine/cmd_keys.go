@@ -538,8 +538,15 @@ func (s *Session) expireGeneric(args [][]byte, base int64, seconds bool) {
 	if when <= s.e.nowMs {
 		s.deleteKey(key)
 		s.notifyEvent(notifyGeneric, "del", key)
+		s.propagateAsDeletion(key, "lazyfree-lazy-expire")
 	} else {
 		s.setDeadline(key, when)
+		if s.e.propagating() && (base != 0 || seconds) {
+			// PEXPIREAT with the absolute time; the NX/XX/GT/LT
+			// options stay, as Redis keeps them.
+			argv := append([][]byte{argPExpireAt, key, int64Arg(when)}, args[3:]...)
+			s.rewriteArgv(argv...)
+		}
 		s.notifyEvent(notifyGeneric, "expire", key)
 	}
 	s.w.Int(1)

@@ -70,6 +70,8 @@ func cmdFlushDB(s *Session, args [][]byte) {
 		return
 	}
 	s.e.flushDB(s.db)
+	// Propagated even when the database was empty already.
+	s.forcePropagation(propagateAll)
 	s.w.OK()
 }
 
@@ -96,6 +98,7 @@ func cmdFlushAll(s *Session, args [][]byte) {
 	if main {
 		e.persist.dirty++
 	}
+	s.forcePropagation(propagateAll)
 	s.w.OK()
 }
 
@@ -128,6 +131,8 @@ func cmdSwapDB(s *Session, args [][]byte) {
 	if a != b {
 		s.e.swapDB(s.ks.dbs[a], s.ks.dbs[b])
 	}
+	// A change even when both are one database, as Redis counts it.
+	s.e.dirty++
 	s.w.OK()
 }
 
@@ -135,17 +140,8 @@ func cmdSwapDB(s *Session, args [][]byte) {
 // index, so they see the other data; watchers of keys present on either
 // side are touched and blocked clients are retried, as in Redis.
 func (e *Engine) swapDB(x, y *DB) {
-	touch := func(db, other *DB) {
-		for key, list := range db.watched {
-			if db.rawExists(key) || other.rawExists(key) {
-				for _, s := range list {
-					s.dirtyCAS = true
-				}
-			}
-		}
-	}
-	touch(x, y)
-	touch(y, x)
+	e.touchWatchedSwap(x, y)
+	e.touchWatchedSwap(y, x)
 	x.strs, y.strs = y.strs, x.strs
 	x.objs, y.objs = y.objs, x.objs
 	x.expires, y.expires = y.expires, x.expires
@@ -167,11 +163,6 @@ func cmdTime(s *Session, args [][]byte) {
 	s.w.Array(2)
 	s.w.BulkInt(now.Unix())
 	s.w.BulkInt(int64(now.Nanosecond() / 1000))
-}
-
-// BGREWRITEAOF
-func cmdBgRewriteAOF(s *Session, args [][]byte) {
-	s.w.Error("ERR GoRedis has no append-only file yet")
 }
 
 // ROLE
@@ -254,8 +245,8 @@ func cmdConfigGet(s *Session, args [][]byte) {
 			continue
 		}
 		for _, name := range c.names() {
-			if globMatch(pat, name, true) {
-				add(name, c.params[name])
+			if p := c.params[name]; !p.hidden && globMatch(pat, name, true) {
+				add(name, p)
 			}
 		}
 	}
@@ -276,6 +267,7 @@ func cmdConfigSet(s *Session, args [][]byte) {
 		pairs[i] = string(a)
 	}
 	oldDir, _ := s.e.config.get("dir")
+	old := s.e.aofConfigBefore()
 	if err := s.e.config.setMany(pairs); err != nil {
 		s.w.Error(err.Error())
 		return
@@ -293,6 +285,10 @@ func cmdConfigSet(s *Session, args [][]byte) {
 			}
 		}
 	}
+	if err := s.e.applyAOFConfig(s, old); err != nil {
+		s.w.Error(err.Error())
+		return
+	}
 	s.w.OK()
 }
 
@@ -304,9 +300,20 @@ func cmdConfigResetStat(s *Session, args [][]byte) {
 
 // CONFIG REWRITE
 func cmdConfigRewrite(s *Session, args [][]byte) {
-	// The engine never reads a configuration file; hosts that do apply
-	// its directives through Options.Config.
-	s.w.Error("ERR The server is running without a config file")
+	// The engine reads no file: the host that started from one writes it
+	// (Options.RewriteConfig).
+	e := s.e
+	if e.rewriteConfig == nil {
+		s.w.Error("ERR The server is running without a config file")
+		return
+	}
+	if err := e.rewriteConfig(e.config.rewriteLines()); err != nil {
+		e.logLine("CONFIG REWRITE failed: " + err.Error())
+		s.w.Error("ERR Rewriting config file: " + err.Error())
+		return
+	}
+	e.logLine("CONFIG REWRITE executed with success.")
+	s.w.OK()
 }
 
 // CONFIG HELP
@@ -351,6 +358,8 @@ func cmdDebug(s *Session, args [][]byte) {
 			"    Reply with a sample of a RESP type: string, integer, double, bignum, null, array, set, map, attrib, push, verbatim, true, false.",
 			"RELOAD [MERGE] [NOFLUSH]",
 			"    Write every key in the RDB encoding and load it back, as a save and restart would.",
+			"QUICKLIST-PACKED-THRESHOLD <size>",
+			"    Make list elements of <size> bytes or more plain quicklist nodes of their own (0: the default, 1gb).",
 			"SET-ACTIVE-EXPIRE <0|1>",
 			"    Turn the periodic removal of expired keys off (0) or on (1).",
 			"SET-SKIP-CHECKSUM-VALIDATION <0|1>",
@@ -393,6 +402,16 @@ func cmdDebug(s *Session, args [][]byte) {
 	case sub == "log" && len(args) == 3:
 		s.e.logLine("DEBUG LOG: " + string(args[2]))
 		s.w.OK()
+	case sub == "quicklist-packed-threshold" && len(args) == 3:
+		// Redis's quicklistisSetPackedThreshold: 0 restores the default,
+		// and the size must stay clear of 4 GB.
+		n, ok := parseMemory(string(args[2]))
+		if !ok || n < 0 || n > 1<<32-1<<20 {
+			s.w.Error("ERR argument must be a memory value bigger than 1 and smaller than 4gb")
+			return
+		}
+		s.e.listPackedThreshold = n
+		s.w.OK()
 	case sub == "set-skip-checksum-validation" && len(args) == 3:
 		// Like Redis (atoi), anything that is not a number means 0.
 		n, _ := parseInt(args[2])
@@ -405,16 +424,23 @@ func cmdDebug(s *Session, args [][]byte) {
 
 // debugAllowed applies enable-debug-command as Redis does.
 func (s *Session) debugAllowed() string {
-	v, _ := s.e.config.get("enable-debug-command")
+	return s.protectedAllowed("enable-debug-command", "DEBUG")
+}
+
+// protectedAllowed applies enable-debug-command or enable-module-command
+// as Redis's allowProtectedAction does: "local" allows loopback and the
+// unix socket. It returns the refusal, or "".
+func (s *Session) protectedAllowed(option, command string) string {
+	v, _ := s.e.config.get(option)
 	switch v {
 	case "yes":
 		return ""
 	case "local":
-		if isLocalAddr(s.info.Addr) {
+		if s.info.Kind == "unix" || isLocalAddr(s.info.Addr) {
 			return ""
 		}
 	}
-	return "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
+	return "ERR " + command + " command not allowed. If the " + option + " option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
 }
 
 func isLocalAddr(addr string) bool {

@@ -383,26 +383,13 @@ func (e *Engine) infoPersistence(b *infoBuilder) {
 	b.int("rdb_last_cow_size", st.lastCowSize)
 	b.int("rdb_last_load_keys_expired", st.lastLoadExp)
 	b.int("rdb_last_load_keys_loaded", st.lastLoadKeys)
-	e.infoAOF(b)
+	e.infoAOF(b, false)
 	b.field("module_fork_in_progress", "0")
 	b.field("module_fork_last_cow_size", "0")
+	e.infoAOF(b, true)
 	if ld := st.loading; ld != nil {
 		ld.info(b, e)
 	}
-}
-
-// infoAOF is the append-only file's part of INFO persistence (AOF off).
-func (e *Engine) infoAOF(b *infoBuilder) {
-	b.field("aof_enabled", "0")
-	b.field("aof_rewrite_in_progress", "0")
-	b.field("aof_rewrite_scheduled", "0")
-	b.field("aof_last_rewrite_time_sec", "-1")
-	b.field("aof_current_rewrite_time_sec", "-1")
-	b.field("aof_last_bgrewrite_status", "ok")
-	b.field("aof_rewrites", "0")
-	b.field("aof_rewrites_consecutive_failures", "0")
-	b.field("aof_last_write_status", "ok")
-	b.field("aof_last_cow_size", "0")
 }
 
 // Loader adds the keys of a dump to the main keyspace. While one is open

@@ -23,6 +23,9 @@ type valueEncoder struct {
 	compress bool
 	// listFill is list-max-listpack-size, which sizes quicklist nodes.
 	listFill int64
+	// plainAt is the element size from which a list element is a plain
+	// quicklist node of its own (DEBUG QUICKLIST-PACKED-THRESHOLD).
+	plainAt int64
 }
 
 // encoder returns a valueEncoder with the current configuration.
@@ -30,6 +33,7 @@ func (e *Engine) encoder() valueEncoder {
 	return valueEncoder{
 		compress: e.config.bool("rdbcompression"),
 		listFill: e.config.int("list-max-listpack-size"),
+		plainAt:  e.packedThreshold(),
 	}
 }
 
@@ -98,22 +102,51 @@ func (enc valueEncoder) appendList(b []byte, l *list) []byte {
 	case fill >= -5:
 		maxBytes = 4096 << (-fill - 1)
 	}
-	var nodes [][]byte
+	type node struct {
+		container uint64
+		data      []byte
+	}
+	var nodes []node
 	lp := rdb.NewListpackBuilder()
 	l.each(0, l.len()-1, func(v string) {
+		if int64(len(v)) >= enc.plainAt {
+			// A large element is a plain node of its own, as Redis's
+			// quicklist keeps it.
+			if lp.Len() > 0 {
+				nodes = append(nodes, node{rdb.QuicklistPacked, lp.Bytes()})
+				lp = rdb.NewListpackBuilder()
+			}
+			nodes = append(nodes, node{rdb.QuicklistPlain, []byte(v)})
+			return
+		}
 		if lp.Len() > 0 && (lp.Len() >= maxCount || lp.Size()+len(v)+11 > maxBytes) {
-			nodes = append(nodes, lp.Bytes())
+			nodes = append(nodes, node{rdb.QuicklistPacked, lp.Bytes()})
 			lp = rdb.NewListpackBuilder()
 		}
 		lp.Add(v)
 	})
-	nodes = append(nodes, lp.Bytes())
+	if lp.Len() > 0 || len(nodes) == 0 {
+		nodes = append(nodes, node{rdb.QuicklistPacked, lp.Bytes()})
+	}
 	b = rdb.AppendLen(b, uint64(len(nodes)))
 	for _, n := range nodes {
-		b = rdb.AppendLen(b, rdb.QuicklistPacked)
-		b = appendBlob(b, n, enc.compress)
+		b = rdb.AppendLen(b, n.container)
+		b = appendBlob(b, n.data, enc.compress)
 	}
 	return b
+}
+
+// defaultPackedThreshold is Redis's quicklist packed_threshold: elements
+// of 1 GB or more are plain nodes.
+const defaultPackedThreshold = 1 << 30
+
+// packedThreshold is the element size from which list elements are plain
+// quicklist nodes.
+func (e *Engine) packedThreshold() int64 {
+	if e.listPackedThreshold == 0 {
+		return defaultPackedThreshold
+	}
+	return e.listPackedThreshold
 }
 
 // errBadRDB is a value that decodes but cannot be a value (duplicates).
