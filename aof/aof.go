@@ -75,6 +75,7 @@ type AOF struct {
 	timestamps       bool
 	useRDBPreamble   bool
 	loadTruncated    bool
+	noAutoGC         bool
 	autoPercent      int64
 	autoMinSize      int64
 
@@ -125,7 +126,8 @@ func Open(opts Options) (a *AOF, loaded bool, err error) {
 		a.logf = func(byte, string, ...any) {}
 	}
 	for _, name := range []string{"appendfsync", "no-appendfsync-on-rewrite", "aof-timestamp-enabled",
-		"aof-use-rdb-preamble", "aof-load-truncated", "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size"} {
+		"aof-use-rdb-preamble", "aof-load-truncated", "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size",
+		"aof-disable-auto-gc"} {
 		a.ConfigChanged(name, e.Config(name))
 	}
 	m, err := a.loadManifest()
@@ -483,6 +485,8 @@ func (a *AOF) ConfigChanged(name, value string) {
 		a.loadTruncated = yes
 	case "auto-aof-rewrite-percentage":
 		a.autoPercent, _ = strconv.ParseInt(value, 10, 64)
+	case "aof-disable-auto-gc":
+		a.noAutoGC = yes
 	case "auto-aof-rewrite-min-size":
 		a.autoMinSize, _ = strconv.ParseInt(value, 10, 64)
 	}

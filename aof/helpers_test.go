@@ -34,7 +34,7 @@ func startRedis(t *testing.T, port int, dir string, args ...string) {
 	if err != nil {
 		t.Skip("redis-server not on PATH")
 	}
-	argv := append([]string{"--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--daemonize", "no", "--logfile", filepath.Join(dir, "redis.log")}, args...)
+	argv := append([]string{"--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--daemonize", "no", "--enable-debug-command", "yes", "--logfile", filepath.Join(dir, "redis.log")}, args...)
 	cmd := exec.Command(bin, argv...)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
@@ -151,7 +151,7 @@ func (l *logLines) String() string {
 // and opens its AOF.
 func openEngine(t *testing.T, dir string, conf map[string]string) (*engine.Engine, *AOF, *logLines, error) {
 	t.Helper()
-	c := map[string]string{"dir": dir}
+	c := map[string]string{"dir": dir, "enable-debug-command": "yes"}
 	for k, v := range conf {
 		c[k] = v
 	}

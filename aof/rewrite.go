@@ -304,7 +304,7 @@ func (a *AOF) installRewrite(tmp, tmpName string, forEnable bool) error {
 // manifest rewritten without them (unless aof-disable-auto-gc).
 func (a *AOF) deleteHistory() {
 	m := a.manifest
-	if len(m.History) == 0 || a.e.Config("aof-disable-auto-gc") == "yes" {
+	if len(m.History) == 0 || a.noAutoGC {
 		return
 	}
 	for _, fi := range m.History {
