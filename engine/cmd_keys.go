@@ -36,12 +36,6 @@ func keyHandlers() []handlerEntry {
 	}
 }
 
-// copier is implemented by collection values that COPY can duplicate: the
-// copy must share nothing mutable with the original.
-type copier interface {
-	copyObject() object
-}
-
 // DEL key [key ...] (and UNLINK key [key ...]: GoRedis frees memory through
 // the garbage collector, so unlinking is deleting)
 func cmdDel(s *Session, args [][]byte) {
@@ -261,13 +255,7 @@ func cmdCopy(s *Session, args [][]byte) {
 		}
 	}
 	if obj != nil {
-		c, ok := obj.(copier)
-		if !ok {
-			// A value type without copyObject cannot be duplicated safely.
-			s.w.Error("ERR COPY is not supported for '" + obj.typeName() + "' values")
-			return
-		}
-		obj = c.copyObject()
+		obj = obj.copyObject()
 	}
 	nk := string(newKey)
 	dst.removeRaw(nk)

@@ -37,14 +37,6 @@ func (e *Engine) HasCommand(name []byte) bool {
 	return e.lookupCommand(name) != nil
 }
 
-// Dirty is the number of changes to the dataset since the engine started
-// (Redis's server.dirty).
-func (e *Engine) Dirty() int64 {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.dirty
-}
-
 // SetSyncer installs fn to run before a session's replies leave
 // (Session.TakeOutput), outside every engine lock: the append-only file
 // writes (and with appendfsync always, fsyncs) what was propagated, so no

@@ -53,7 +53,10 @@ func (s *Session) queue(cmd *Command, args [][]byte) {
 // the dataset (Redis's server.dirty), which decides whether the running
 // command is propagated.
 func (e *Engine) touchKey(db *DB, key string) {
+	// e.dirty only grows (propagation compares it around a call);
+	// persist.dirty counts changes since the last save.
 	e.dirty++
+	e.persist.dirty++
 	e.keyChanged(db, key)
 }
 
@@ -241,9 +244,13 @@ func cmdExec(s *Session, args [][]byte) {
 	// A loading session keeps inExec set for good (it never blocks).
 	wasInExec := s.inExec
 	s.inExec = true
+	mark := len(s.w.buf)
 	s.w.Array(len(m.queue))
+	s.settleExec(mark)
 	for _, q := range m.queue {
+		mark = len(s.w.buf)
 		s.call(q.cmd, q.args)
+		s.settleExec(mark)
 	}
 	s.inExec = wasInExec
 }

@@ -52,8 +52,8 @@ type Session struct {
 	lastAt  time.Time
 	noEvict bool
 	noTouch bool
-	// replyOff and replySkip implement CLIENT REPLY.
-	replyOff, replySkip, replySkipNext bool
+	// reply is CLIENT REPLY's mode (replymode.go).
+	reply replyState
 
 	multi *multiState
 	// inExec is set while EXEC runs queued commands: blocking commands
@@ -257,7 +257,7 @@ func (s *Session) CheckTimeout() {
 	if b := s.blocked; b != nil && b.deadline != 0 && e.nowMs >= b.deadline {
 		s.mu.Lock()
 		s.unblock()
-		b.onTimeout(s)
+		s.writeUnblocked(b, func() { b.onTimeout(s) })
 		s.mu.Unlock()
 	}
 }
