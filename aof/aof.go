@@ -37,9 +37,6 @@ type Options struct {
 	// Logf receives Redis-style log lines; level is one of '.', '-', '*',
 	// '#' as in Redis's log.
 	Logf func(level byte, format string, args ...any)
-	// LoadRDB loads an RDB-format base file (aof-use-rdb-preamble) into
-	// the engine. nil refuses such files.
-	LoadRDB func(path string) error
 }
 
 // AOF is the append-only file of one engine: Redis 7.0's multi-part
@@ -112,7 +109,6 @@ func Open(opts Options) (a *AOF, loaded bool, err error) {
 	a = &AOF{
 		e:              e,
 		logf:           opts.Logf,
-		loadRDB:        opts.LoadRDB,
 		dir:            e.Config("dir"),
 		dirname:        e.Config("appenddirname"),
 		filename:       e.Config("appendfilename"),
@@ -201,7 +197,7 @@ func (a *AOF) openOnStart() error {
 	m := a.manifest
 	hadIncr := len(m.Incr) > 0
 	if m.Base == nil && !hadIncr {
-		name := m.newBase(a.filename, false)
+		name := m.newBase(a.filename, a.useRDBPreamble)
 		if err := a.rewriteNow(a.path(name)); err != nil {
 			return err
 		}
@@ -234,7 +230,10 @@ func (a *AOF) openOnStart() error {
 // (startup with an empty dataset), through the rewriter.
 func (a *AOF) rewriteNow(path string) error {
 	tmp := filepath.Join(a.dir, "temp-rewriteaof-"+strconv.Itoa(os.Getpid())+".aof")
-	if err := writeBase(tmp, a.e.Dump(), a.timestamps); err != nil {
+	snap := a.e.BeginSnapshot()
+	err := writeBase(tmp, snap, a.useRDBPreamble, a.timestamps)
+	snap.Close()
+	if err != nil {
 		a.logf('#', "Write error writing append only file on disk: %s", errText(err))
 		return err
 	}

@@ -47,7 +47,7 @@ func TestRestartLoadsEverything(t *testing.T) {
 	conf := map[string]string{"appendonly": "yes", "appendfsync": "always"}
 	e, a, logs, err := openEngine(t, dir, conf)
 	require.NoError(t, err)
-	assert.Contains(t, logs.String(), "* Creating AOF base file appendonly.aof.1.base.aof on server start")
+	assert.Contains(t, logs.String(), "* Creating AOF base file appendonly.aof.1.base.rdb on server start")
 	assert.Contains(t, logs.String(), "* Creating AOF incr file appendonly.aof.1.incr.aof on server start")
 	fill(t, e, fillScript)
 	want := digest(t, e)
@@ -189,13 +189,13 @@ func TestBackgroundRewrite(t *testing.T) {
 	assert.Contains(t, info, "aof_rewrites:1\r\n")
 	assert.Contains(t, info, "aof_last_bgrewrite_status:ok\r\n")
 	ad := filepath.Join(dir, "appendonlydir")
-	assert.Equal(t, "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n", readFile(t, filepath.Join(ad, "appendonly.aof.manifest")))
+	assert.Equal(t, "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n", readFile(t, filepath.Join(ad, "appendonly.aof.manifest")))
 	entries, _ := os.ReadDir(ad)
 	var names []string
 	for _, en := range entries {
 		names = append(names, en.Name())
 	}
-	assert.ElementsMatch(t, []string{"appendonly.aof.2.base.aof", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"}, names)
+	assert.ElementsMatch(t, []string{"appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"}, names)
 	l := logs.String()
 	for _, line := range []string{
 		"* Creating AOF incr file appendonly.aof.2.incr.aof on background rewrite",
@@ -261,11 +261,17 @@ func TestRewriteScheduledInTransaction(t *testing.T) {
 // wrote (after a rewrite and more writes), with the same data; and
 // redis-check-aof accepts it.
 func TestRedisLoadsGoRedisFiles(t *testing.T) {
+	for _, preamble := range []string{"yes", "no"} {
+		t.Run("aof-use-rdb-preamble "+preamble, func(t *testing.T) { testRedisLoadsGoRedisFiles(t, preamble) })
+	}
+}
+
+func testRedisLoadsGoRedisFiles(t *testing.T, preamble string) {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server not on PATH")
 	}
 	dir := t.TempDir()
-	e, a, _, err := openEngine(t, dir, map[string]string{"appendonly": "yes"})
+	e, a, _, err := openEngine(t, dir, map[string]string{"appendonly": "yes", "aof-use-rdb-preamble": preamble})
 	require.NoError(t, err)
 	fill(t, e, fillScript[:10])
 	s := e.NewSession(engine.ClientInfo{})
@@ -282,14 +288,22 @@ func TestRedisLoadsGoRedisFiles(t *testing.T) {
 
 	startRedis(t, portRedis2, dir, "--appendonly", "yes")
 	rc := dialRESP(t, portRedis2)
-	assert.Equal(t, strings.TrimSuffix(want, "\r\n"), rc.do("DEBUG", "DIGEST"))
+	if !assert.Equal(t, strings.TrimSuffix(want, "\r\n"), rc.do("DEBUG", "DIGEST")) {
+		t.Log(readFile(t, filepath.Join(dir, "redis.log")))
+	}
 }
 
 // TestGoRedisLoadsRedisFiles: GoRedis starts on a directory redis-server
-// wrote (AOF-format base, after a rewrite and more writes).
+// wrote (an RDB or AOF-format base after a rewrite, then more writes).
 func TestGoRedisLoadsRedisFiles(t *testing.T) {
+	for _, preamble := range []string{"yes", "no"} {
+		t.Run("aof-use-rdb-preamble "+preamble, func(t *testing.T) { testGoRedisLoadsRedisFiles(t, preamble) })
+	}
+}
+
+func testGoRedisLoadsRedisFiles(t *testing.T, preamble string) {
 	dir := t.TempDir()
-	startRedis(t, portRedis, dir, "--appendonly", "yes", "--aof-use-rdb-preamble", "no", "--appendfsync", "always")
+	startRedis(t, portRedis, dir, "--appendonly", "yes", "--aof-use-rdb-preamble", preamble, "--appendfsync", "always")
 	rc := dialRESP(t, portRedis)
 	for _, line := range fillScript[:10] {
 		rc.do(strings.Fields(line)...)
@@ -307,5 +321,6 @@ func TestGoRedisLoadsRedisFiles(t *testing.T) {
 	e, _, logs, err := openEngine(t, dir, map[string]string{"appendonly": "yes"})
 	require.NoError(t, err, logs.String())
 	assert.Equal(t, want+"\r\n", digest(t, e))
-	assert.Contains(t, logs.String(), "* DB loaded from base file appendonly.aof.2.base.aof: ")
+	ext := map[string]string{"yes": "rdb", "no": "aof"}[preamble]
+	assert.Contains(t, logs.String(), "* DB loaded from base file appendonly.aof.2.base."+ext+": ")
 }

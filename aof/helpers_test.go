@@ -42,6 +42,11 @@ func startRedis(t *testing.T, port int, dir string, args ...string) {
 		_ = cmd.Wait()
 	})
 	waitPort(t, port)
+	// Redis listens before it has loaded its files: wait for the load.
+	rc := dialRESP(t, port)
+	for i := 0; i < 500 && !strings.Contains(rc.do("INFO", "persistence"), "loading:0"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func waitPort(t *testing.T, port int) {
