@@ -56,6 +56,8 @@ type Engine struct {
 	nextID   int64
 	started  time.Time
 	stats    stats
+	// input is what hosts report of their clients' reading (clientstats.go).
+	input inputStats
 	// nowMs is the time of the command being executed, fixed for its whole
 	// run as Redis fixes it (so a key cannot expire half-way through).
 	nowMs int64
@@ -77,6 +79,8 @@ type Engine struct {
 	log                 func(string)
 	// rewriteConfig writes the config file for CONFIG REWRITE (nil: none).
 	rewriteConfig func([]ConfigLine) error
+	// repl is the master side of replication (replication.go).
+	repl replication
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
@@ -187,6 +191,14 @@ func (e *Engine) Config(name string) string {
 	defer e.mu.Unlock()
 	v, _ := e.config.get(name)
 	return v
+}
+
+// SetConfig changes a configuration parameter as CONFIG SET would, for a
+// host's startup options.
+func (e *Engine) SetConfig(name, value string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.config.set(name, value, false)
 }
 
 // ConfigInt returns an integer configuration parameter (a memory value in
