@@ -77,6 +77,9 @@ type Session struct {
 	replconfIP   string
 	// monitor is set by MONITOR: every command is streamed to the session.
 	monitor bool
+	// replaying marks the session that replays an append-only file
+	// (StartLoading): the LOADING gate lets it through.
+	replaying bool
 	// tracking is CLIENT TRACKING's mode; nil when off.
 	tracking *trackingState
 
