@@ -104,6 +104,8 @@ func handlers() map[string]handler {
 		hashHandlers(),
 		setHandlers(),
 		zsetHandlers(),
+		bitmapHandlers(),
+		hllHandlers(),
 		sortHandlers(),
 		memoryHandlers(),
 		pubsubHandlers(),
@@ -264,8 +266,18 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
+	if s.misconf(cmd) {
+		s.reject(cmd, args, errMisconf)
+		s.afterReply(mark)
+		return
+	}
 	if s.pubsub.active() && w.proto == 2 && !allowedWhileSubscribed(cmd) {
 		s.reject(cmd, args, "ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		s.afterReply(mark)
+		return
+	}
+	if s.loadingRefuses(cmd) {
+		s.reject(cmd, args, errLoading)
 		s.afterReply(mark)
 		return
 	}
@@ -301,7 +313,18 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	e := s.e
 	start := e.cmdStart
 	mark := len(s.w.buf)
-	cmd.handler(s, args)
+	e.mutating = cmd.flags&flagReadonly == 0
+	if !e.propagating() {
+		cmd.handler(s, args)
+	} else {
+		dirty := e.beforeCall(args)
+		cmd.handler(s, args)
+		e.propagateCall(s, cmd, args, dirty)
+		if !s.inExec && (cmd.Name == "randomkey" || cmd.Name == "scan") {
+			// They may expire any number of keys: not one transaction.
+			e.prop.noMulti = true
+		}
+	}
 	end := e.monoNow()
 	// the next command of an EXEC or of a batch starts where this ended
 	e.cmdStart, e.clockRead = end, true
@@ -338,22 +361,6 @@ func (s *Session) reject(cmd *Command, args [][]byte, msg string) {
 		return
 	}
 	s.w.Error(msg)
-}
-
-// afterReply applies CLIENT REPLY OFF/SKIP by dropping what the command
-// wrote.
-func (s *Session) afterReply(mark int) {
-	if s.replySkip {
-		s.replySkip = false
-		s.w.buf = s.w.buf[:mark]
-	} else if s.replyOff {
-		s.w.buf = s.w.buf[:mark]
-	}
-	if s.replySkipNext {
-		// CLIENT REPLY SKIP drops the reply of the command after it.
-		s.replySkipNext = false
-		s.replySkip = true
-	}
 }
 
 func truncateArg(b []byte) string {

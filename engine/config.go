@@ -47,6 +47,9 @@ type param struct {
 	// protected parameters (dir, dbfilename) cannot be changed at run
 	// time unless enable-protected-configs allows it.
 	protected bool
+	// hidden parameters (Redis's HIDDEN_CONFIG: debugging knobs) answer
+	// CONFIG GET by exact name only, never a pattern.
+	hidden bool
 	// check validates a kindSpecial value given the current one; it
 	// returns the normalized value or an error text (without the CONFIG
 	// SET prefix).
@@ -263,6 +266,12 @@ func (c *Config) int(name string) int64 {
 		return 0
 	}
 	return p.num
+}
+
+// bool reads a yes/no parameter.
+func (c *Config) bool(name string) bool {
+	p := c.params[name]
+	return p != nil && p.value == "yes"
 }
 
 func (c *Config) requirepass() string { return c.params["requirepass"].value }

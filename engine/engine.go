@@ -70,8 +70,11 @@ type Engine struct {
 	// skipChecksum: RESTORE does not check payload checksums (DEBUG
 	// SET-SKIP-CHECKSUM-VALIDATION).
 	skipChecksum bool
-	onShutdown   func()
-	log          func(string)
+	// listPackedThreshold is DEBUG QUICKLIST-PACKED-THRESHOLD's size (0:
+	// Redis's default, 1 GB).
+	listPackedThreshold int64
+	onShutdown          func()
+	log                 func(string)
 	// rewriteConfig writes the config file for CONFIG REWRITE (nil: none).
 	rewriteConfig func([]ConfigLine) error
 	// srv holds the server family's state: error counts, slow log,
@@ -89,9 +92,32 @@ type Engine struct {
 	// cmdStart is when the running command started, in monotonic
 	// nanoseconds since clockBase, for commandstats.
 	cmdStart int64
+	// persist is the persistence state (persistence.go).
+	persist persistState
+	// snapshots in progress, and the generation the next one takes
+	// (snapshot.go).
+	snapshots []*Snapshot
+	snapGen   uint32
+	// mutating is set while a command that may change values in place
+	// runs (a write command, or a blocked client being served).
+	mutating bool
 	// clockRead is set when a handler read the clock as it ended: the
 	// next command of the batch starts from that reading.
 	clockRead bool
+	// dirty counts changes of the dataset (Redis's server.dirty); a
+	// command that moved it is propagated.
+	dirty int64
+	// prop collects the effects of the running execution unit for the
+	// attached Propagators (propagate.go).
+	prop propagation
+	// loading is set while a file is replayed: nothing expires and
+	// nothing is propagated.
+	loading bool
+	// syncer runs before replies leave (SetSyncer).
+	syncer syncerSlot
+	// aof is the host's append-only file (SetAppendOnlyFile); nil in
+	// the browser.
+	aof AppendOnlyFile
 }
 
 type readyKey struct {

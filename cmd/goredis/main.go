@@ -33,9 +33,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/goredis-dev/goredis/aof"
 	"github.com/goredis-dev/goredis/engine"
 	"github.com/goredis-dev/goredis/netserver"
 	"github.com/goredis-dev/goredis/netserver/resp"
+	"github.com/goredis-dev/goredis/persist"
 	"github.com/goredis-dev/goredis/redisconf"
 )
 
@@ -128,6 +130,9 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			}
 		},
 	})
+	// The persistence drivers log with Redis's level marks.
+	markf := func(level byte, format string, args ...any) { log.mark(level, fmt.Sprintf(format, args...)) }
+	saver := persist.New(eng, markf)
 	opts := listenOptions(cfg)
 	opts.Log = log.mark
 	if v := cfg.params.Get("timeout"); v != "0" {
@@ -145,33 +150,8 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		log.log(levelWarning, err.Error())
 		return 1
 	}
-	log.role.Store('M')
-	pidfile := cfg.params.Get("pidfile")
-	if background && pidfile == "" {
-		pidfile = defaultPidFile
-	}
-	if pidfile != "" {
-		writePidFile(pidfile)
-	}
-	port, _ := strconv.Atoi(cfg.params.Get("port"))
-	if cfg.params.Get("always-show-logo") == "yes" || (cfg.params.Get("syslog-enabled") == "no" && cfg.params.Get("logfile") == "" && isTerminal(os.Stdout)) {
-		log.raw(levelNotice, asciiLogo(port, os.Getpid()))
-	} else {
-		log.logf(levelNotice, "Running mode=standalone, port=%d.", port)
-	}
-	log.log(levelWarning, "Server initialized")
-	if opts.Port != 0 && len(opts.Bind) > 0 {
-		log.log(levelNotice, "Ready to accept connections")
-	}
-	if opts.UnixSocket != "" {
-		log.logf(levelNotice, "The server is now ready to accept connections at %s", opts.UnixSocket)
-	}
-	if supervised == supervisedSystemd {
-		notifySystemd("STATUS=Ready to accept connections\n", log)
-		notifySystemd("READY=1\n", log)
-	}
-	errc := make(chan error, 2)
-	go func() { errc <- srv.Serve() }()
+	// Every listener is bound before the server says it is ready, so a
+	// taken HTTP port stops it before "Ready", never after.
 	var web *netserver.HTTPServer
 	if hp := cfg.host["http-port"]; hp != "0" {
 		if hp == "" {
@@ -189,16 +169,73 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			_ = srv.Close()
 			return 1
 		}
-		log.logf(levelNotice, "Playground at http://%s/", web.Addr())
+	}
+	log.role.Store('M')
+	pidfile := cfg.params.Get("pidfile")
+	if background && pidfile == "" {
+		pidfile = defaultPidFile
+	}
+	if pidfile != "" {
+		writePidFile(pidfile)
+	}
+	port, _ := strconv.Atoi(cfg.params.Get("port"))
+	if cfg.params.Get("always-show-logo") == "yes" || (cfg.params.Get("syslog-enabled") == "no" && cfg.params.Get("logfile") == "" && isTerminal(os.Stdout)) {
+		log.raw(levelNotice, asciiLogo(port, os.Getpid()))
+	} else {
+		log.logf(levelNotice, "Running mode=standalone, port=%d.", port)
+	}
+	log.log(levelWarning, "Server initialized")
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve() }()
+	// Load the data as Redis's loadDataFromDisk: the append-only file when
+	// appendonly is on, else the dump. Clients that connect meanwhile get
+	// -LOADING.
+	appendOnly, fromAOF, err := aof.Open(aof.Options{Engine: eng, Logf: markf})
+	if err != nil {
+		_ = srv.Close()
+		return 1
+	}
+	defer appendOnly.Close()
+	eng.SetAppendOnlyFile(appendOnly)
+	if !fromAOF {
+		if err := saver.LoadAtStartup(); err != nil {
+			_ = srv.Close()
+			return 1
+		}
+	}
+	cronCtx, stopCron := context.WithCancel(context.Background())
+	defer stopCron()
+	go saver.Cron(cronCtx)
+	if web != nil {
 		go func() { errc <- web.Serve() }()
+	}
+	if opts.Port != 0 && len(opts.Bind) > 0 {
+		log.log(levelNotice, "Ready to accept connections")
+	}
+	if opts.UnixSocket != "" {
+		log.logf(levelNotice, "The server is now ready to accept connections at %s", opts.UnixSocket)
+	}
+	if web != nil {
+		log.logf(levelNotice, "Playground at http://%s/", web.Addr())
+	}
+	if supervised == supervisedSystemd {
+		notifySystemd("STATUS=Ready to accept connections\n", log)
+		notifySystemd("READY=1\n", log)
 	}
 	daemonReady()
 
 	status := 0
+wait:
 	select {
 	case s := <-sig:
 		log.logf(levelWarning, "Received %s scheduling shutdown...", signalName(s))
 		log.log(levelWarning, "User requested shutdown...")
+		// SHUTDOWN saved already; a signal saves here when save points
+		// are set, and a failed save keeps the server running, as Redis.
+		if err := eng.FinalSave(false, false); err != nil {
+			log.logf(levelWarning, "%s received but errors trying to shut down the server, check the logs for more information", signalName(s))
+			goto wait
+		}
 	case <-srvDone:
 		log.log(levelWarning, "User requested shutdown...")
 	case err := <-errc:
