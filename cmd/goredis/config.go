@@ -236,10 +236,6 @@ func refusal(name, value string) error {
 		if value != "" {
 			why = "GoRedis has no ACL users besides 'default' (aclfile is not supported)"
 		}
-	case "appendonly":
-		if value == "yes" {
-			why = "GoRedis does not implement the append only file (appendonly must be no)"
-		}
 	case "oom-score-adj":
 		if value != "no" {
 			why = "GoRedis does not adjust its OOM score (oom-score-adj must be no)"
