@@ -119,10 +119,15 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		rewrite = func(lines []engine.ConfigLine) error { return rewriteConfigFile(cfg.file, lines, sanitize) }
 	}
 	eng := engine.New(engine.Options{
-		Log:            func(line string) { log.log(levelNotice, line) },
+		LogAt:          log.mark,
 		Config:         cfg.params.Values(),
 		RenameCommands: cfg.renames,
 		RewriteConfig:  rewrite,
+		ConfigChanged: func(name, value string) {
+			if name == "loglevel" {
+				log.verbosity.Store(int32(levelOf(value)))
+			}
+		},
 		Shutdown: func() {
 			select {
 			case srvDone <- struct{}{}:
