@@ -21,6 +21,9 @@ func serverHandlers() []handlerEntry {
 		{"bgsave", cmdBgSave},
 		{"bgrewriteaof", cmdBgRewriteAOF},
 		{"role", cmdRole},
+		{"sync", cmdSync},
+		{"psync", cmdSync},
+		{"replconf", cmdReplconf},
 		{"shutdown", cmdShutdown},
 		{"config|get", cmdConfigGet},
 		{"config|set", cmdConfigSet},
@@ -163,14 +166,6 @@ func cmdTime(s *Session, args [][]byte) {
 	s.w.Array(2)
 	s.w.BulkInt(now.Unix())
 	s.w.BulkInt(int64(now.Nanosecond() / 1000))
-}
-
-// ROLE
-func cmdRole(s *Session, args [][]byte) {
-	s.w.Array(3)
-	s.w.BulkString("master")
-	s.w.Int(0)
-	s.w.Array(0)
 }
 
 // SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]

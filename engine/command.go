@@ -305,8 +305,14 @@ func (s *Session) dispatch(args [][]byte) {
 		return
 	}
 	s.call(cmd, args)
+	if s.replica != nil && cmd.handler != nil && !isSync(cmd) {
+		// A replica gets no replies (Redis's prepareClientToWrite).
+		s.w.buf = s.w.buf[:mark]
+	}
 	s.afterReply(mark)
 }
+
+func isSync(cmd *Command) bool { return cmd.Name == "sync" || cmd.Name == "psync" }
 
 // call runs a command's handler and accounts for it.
 func (s *Session) call(cmd *Command, args [][]byte) {

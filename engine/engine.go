@@ -88,6 +88,8 @@ type Engine struct {
 	rewriteConfig func([]ConfigLine) error
 	// configChanged tells the host about CONFIG SET (nil: nobody asks).
 	configChanged func(name, value string)
+	// repl is the master side of replication (replication.go).
+	repl replication
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState

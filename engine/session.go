@@ -65,6 +65,12 @@ type Session struct {
 	blocked *blockState
 	pubsub  *subscriptions
 	sandbox *sandboxState
+	// replica is set once the session sent SYNC or PSYNC: it receives
+	// the replication stream and no replies to its own commands.
+	replica *replicaLink
+	// replconfPort and replconfIP are what REPLCONF said before the sync.
+	replconfPort int
+	replconfIP   string
 	// monitor is set by MONITOR: every command is streamed to the session.
 	monitor bool
 	// tracking is CLIENT TRACKING's mode; nil when off.
@@ -276,6 +282,10 @@ func (s *Session) Close() {
 	}
 	s.unwatchAll()
 	s.unsubscribeAll()
+	if s.replica != nil {
+		e.logLine("Connection with replica " + s.replica.desc() + " lost.")
+		e.dropReplica(s.replica)
+	}
 	delete(e.sessions, s.id)
 }
 

@@ -272,13 +272,16 @@ func (s *Server) cron() {
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	mem := newIdleReclaimer()
-	for {
+	for ticks := 1; ; ticks++ {
 		select {
 		case <-s.done:
 			return
 		case <-t.C:
 			s.eng.ActiveExpireCycle()
 			mem.tick()
+			if ticks%10 == 0 {
+				s.eng.ReplicationCron()
+			}
 		}
 	}
 }
