@@ -287,6 +287,13 @@ func cmdConfigSet(s *Session, args [][]byte) {
 		s.w.Error(err.Error())
 		return
 	}
+	if s.e.configChanged != nil {
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if p, ok := s.e.config.params[strings.ToLower(pairs[i])]; ok {
+				s.e.configChanged(p.name, p.value)
+			}
+		}
+	}
 	s.w.OK()
 }
 
@@ -306,11 +313,11 @@ func cmdConfigRewrite(s *Session, args [][]byte) {
 		return
 	}
 	if err := e.rewriteConfig(e.config.rewriteLines()); err != nil {
-		e.logLine("CONFIG REWRITE failed: " + err.Error())
+		e.warnLine("CONFIG REWRITE failed: " + err.Error())
 		s.w.Error("ERR Rewriting config file: " + err.Error())
 		return
 	}
-	e.logLine("CONFIG REWRITE executed with success.")
+	e.warnLine("CONFIG REWRITE executed with success.")
 	s.w.OK()
 }
 
@@ -398,7 +405,7 @@ func cmdDebug(s *Session, args [][]byte) {
 		// The message is the whole error line, code included.
 		s.w.Error(strings.TrimPrefix(string(args[2]), "-"))
 	case sub == "log" && len(args) == 3:
-		s.e.logLine("DEBUG LOG: " + string(args[2]))
+		s.e.warnLine("DEBUG LOG: " + string(args[2]))
 		s.w.OK()
 	case sub == "quicklist-packed-threshold" && len(args) == 3:
 		// Redis's quicklistisSetPackedThreshold: 0 restores the default,
