@@ -9,7 +9,7 @@ GOROOT    := $(shell $(GO) env GOROOT)
 PORT      ?= 6379
 HTTP_PORT ?= 8080
 
-.PHONY: all build run lint test test-go test-wasm deps vet fmt-check bench fuzz wasm generate clean fresh-check
+.PHONY: all build run lint test test-go test-wasm deps vet fmt-check bench fuzz wasm generate clean redis-suite fresh-check
 
 all: build
 
@@ -33,8 +33,11 @@ $(BIN): $(GO_SOURCES) $(PAGE_FILES) $(WASM_OUT)
 
 # run starts the server on PORT (RESP) and HTTP_PORT (playground and
 # WebSocket bridge): make run PORT=6380 HTTP_PORT=8081.
+# make run keeps the data in memory only (no save points, no AOF), so a
+# playground session leaves no files behind; start bin/goredis with a
+# config file (or --save/--appendonly) to persist.
 run: build
-	./$(BIN) --port $(PORT) --http-port $(HTTP_PORT)
+	./$(BIN) --port $(PORT) --http-port $(HTTP_PORT) --save "" --appendonly no
 
 # wasm builds the engine for the browser and copies the Go runtime's
 # wasm_exec.js from this toolchain (never a stale copy in git).
@@ -128,6 +131,12 @@ bench: build deps
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./netserver/resp/
 	$(GO) test -run '^$$' -fuzz FuzzDispatch -fuzztime 60s ./engine/
+
+# redis-suite runs Redis 7.0.15's own Tcl test units against GoRedis
+# (external mode for unit/*, spawn mode for integration/*); UNITS picks
+# units, e.g. make redis-suite UNITS="unit/pubsub integration/rdb".
+redis-suite:
+	.ci/redis-suite $(UNITS)
 
 generate:
 	cd engine && $(GO) run ./internal/specgen -in ../../shared/redis-spec/commands.json -out spec_gen.go
