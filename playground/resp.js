@@ -21,6 +21,20 @@ function hexVal(c) {
   return c - 55;
 }
 
+// quoteArg writes one argument so that splitArgs reads it back: as it is
+// when it is plain printable text, else quoted as redis-cli quotes
+// (repr). Used to show the command a click in the keyspace pane runs.
+export function quoteArg(a) {
+  const bytes = typeof a === 'string' ? enc.encode(a) : a;
+  if (bytes.length > 0 && bytes.every((c) => c > 32 && c < 127 && c !== 34 && c !== 39 && c !== 92)) return dec.decode(bytes);
+  return repr(bytes);
+}
+
+// commandLine is a whole command as a line splitArgs reads back.
+export function commandLine(args) {
+  return args.map(quoteArg).join(' ');
+}
+
 // splitArgs splits a command line as redis-cli does (sdssplitargs): spaces
 // separate words; "double quotes" allow \n \r \t \b \a \\ \" and \xHH;
 // 'single quotes' allow \'; a closing quote must be followed by a space.
