@@ -220,7 +220,8 @@ export class KeyspacePane {
       const flags = textOf(got.children[1]) || '';
       if (!flags.includes('K') || !(flags.includes('A') || ['g', '$', 'l', 's', 'h', 'z', 'x', 'e'].every((c) => flags.includes(c)))) {
         await q.one('CONFIG', 'SET', 'notify-keyspace-events', flags + 'KA');
-        this.say(`Turned on keyspace notifications (CONFIG SET notify-keyspace-events ${flags}KA) so this pane hears of every write.`);
+        // (a message already shown, such as a refused share link, stays)
+        if (!this.notice.textContent) this.say(`Turned on keyspace notifications (CONFIG SET notify-keyspace-events ${flags}KA) so this pane hears of every write.`);
       }
       await subQ.run([['PSUBSCRIBE', `__keyspace@${this.db}__:*`]]);
       return 'notifications';
