@@ -24,13 +24,13 @@ import (
 )
 
 // browser starts headless Chromium on a fresh profile, or skips.
-func browser(t *testing.T) context.Context {
+func browser(t testing.TB) context.Context {
 	t.Helper()
 	return browserWithin(t, 90*time.Second)
 }
 
 // browserWithin is browser for a test that may take up to limit.
-func browserWithin(t *testing.T, limit time.Duration) context.Context {
+func browserWithin(t testing.TB, limit time.Duration) context.Context {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")

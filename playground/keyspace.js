@@ -28,6 +28,8 @@ const OVERSCAN = 6;
 const SCAN_COUNT = 200;
 const FLUSH_MS = 100; // notifications are coalesced this long
 const MAX_DETAIL_KEYS = 40; // keys refreshed per flush, at most
+const MAX_NEW_KEYS = 200; // new keys added one by one per flush; past it, a rescan
+const RESCAN_MS = 2000; // a write storm rescans the first page at most this often
 const TYPES = ['string', 'list', 'hash', 'set', 'zset'];
 const EXPLORER = 'keyspace-explorer';
 
@@ -358,6 +360,7 @@ export class KeyspacePane {
     const events = [...this.dirty];
     this.dirty.clear();
     const gone = new Set(['del', 'expired', 'evicted', 'rename_from', 'move_from']);
+    let fresh = 0;
     for (const [name, event] of events) {
       if (gone.has(event)) {
         this.remove(name);
@@ -365,13 +368,27 @@ export class KeyspacePane {
       }
       let k = this.byName.get(name);
       if (!k && this.matcher.test(name)) {
+        // A storm of new keys (a bulk load) is not added key by key: the
+        // list rescans its first page instead, at most every RESCAN_MS.
+        if (++fresh > MAX_NEW_KEYS) continue;
         this.add(new TextEncoder().encode(name), '');
         k = this.byName.get(name);
       }
       if (k) k.stale = true;
     }
+    if (fresh > MAX_NEW_KEYS) this.rescanSoon();
     await this.refreshVisible();
     if (this.shownKey && events.some(([n]) => n === this.shownKey.name)) this.showDetail(false);
+  }
+
+  rescanSoon() {
+    if (this.rescanTimer) return;
+    const wait = Math.max(0, (this.lastRescan || 0) + RESCAN_MS - Date.now());
+    this.rescanTimer = setTimeout(() => {
+      this.rescanTimer = null;
+      this.lastRescan = Date.now();
+      this.reload();
+    }, wait);
   }
 
   // refreshVisible loads type, TTL, encoding and size for the rows on
