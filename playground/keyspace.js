@@ -26,10 +26,13 @@ import * as share from './share.js';
 const ROW = 30; // px per row of the virtualised list
 const OVERSCAN = 6;
 const SCAN_COUNT = 200;
-const FLUSH_MS = 100; // notifications are coalesced this long
+const FLUSH_MS = 16; // notifications are coalesced this long (a frame)
 const MAX_DETAIL_KEYS = 40; // keys refreshed per flush, at most
 const MAX_NEW_KEYS = 200; // new keys added one by one per flush; past it, a rescan
 const RESCAN_MS = 2000; // a write storm rescans the first page at most this often
+// While the scan is incomplete (a large keyspace), keys heard of are added
+// only up to MAX_HELD keys: past it, new keys come by SCAN as the list scrolls.
+const MAX_HELD = 5000;
 const TYPES = ['string', 'list', 'hash', 'set', 'zset'];
 const EXPLORER = 'keyspace-explorer';
 
@@ -367,7 +370,7 @@ export class KeyspacePane {
         continue;
       }
       let k = this.byName.get(name);
-      if (!k && this.matcher.test(name)) {
+      if (!k && this.matcher.test(name) && (this.complete || this.keys.length < MAX_HELD)) {
         // A storm of new keys (a bulk load) is not added key by key: the
         // list rescans its first page instead, at most every RESCAN_MS.
         if (++fresh > MAX_NEW_KEYS) continue;

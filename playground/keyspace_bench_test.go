@@ -2,6 +2,7 @@ package playground_test
 
 import (
 	"net/http/httptest"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,7 +17,13 @@ import (
 	"github.com/goredis-dev/goredis/netserver"
 )
 
-const benchKeys = 1_000_000
+// benchKeys is 1M unless GOREDIS_BENCH_KEYS says otherwise (a quick run).
+var benchKeys = func() int {
+	if n, err := strconv.Atoi(os.Getenv("GOREDIS_BENCH_KEYS")); err == nil && n >= 10000 {
+		return n / 10000 * 10000
+	}
+	return 1_000_000
+}()
 
 func awaitPromise(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }
 
@@ -84,7 +91,7 @@ func benchPane(b *testing.B, mode string) {
 	// paneRate is the pane's commands per second over a window, while
 	// writer (JS run in the page, or "") writes.
 	paneRate := func(seconds int, writes int) float64 {
-		var rate float64
+		var res []float64
 		require.NoError(b, chromedp.Run(ctx, chromedp.Evaluate(`(async () => {
 			const pane = window.goredisKeyspace;
 			const c = await pane.host.transport().connect(null, () => {});
@@ -100,9 +107,10 @@ func benchPane(b *testing.B, mode string) {
 				await new Promise((r) => setTimeout(r, 100));
 			}
 			c.close();
-			return (pane.stats.commands - before) / ((performance.now() - t0) / 1000);
-		})()`, &rate, awaitPromise)))
-		return rate
+			return [(pane.stats.commands - before) / ((performance.now() - t0) / 1000), pane.keys.length, pane.stats.updates];
+		})()`, &res, awaitPromise)))
+		b.Logf("%s, %d writes/s: %.1f pane commands/s; the pane holds %.0f keys, refreshed %.0f rows so far", mode, writes, res[0], res[1], res[2])
+		return res[0]
 	}
 
 	b.ResetTimer()
