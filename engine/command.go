@@ -103,6 +103,7 @@ func handlers() map[string]handler {
 		zsetHandlers(),
 		bitmapHandlers(),
 		hllHandlers(),
+		geoHandlers(),
 		sortHandlers(),
 		memoryHandlers(),
 		pubsubHandlers(),
