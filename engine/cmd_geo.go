@@ -288,11 +288,11 @@ func cmdGeopos(s *Session, args [][]byte) {
 
 // Variants of the search command (Redis's RADIUS_* and GEOSEARCH* flags).
 const (
-	geoFromCoords = 1 << iota // GEORADIUS: center in the arguments
-	geoFromMember             // GEORADIUSBYMEMBER
-	geoNoStore                // the _RO forms
-	geoSearch                 // GEOSEARCH syntax
-	geoSearchStore            // GEOSEARCHSTORE
+	geoFromCoords  = 1 << iota // GEORADIUS: center in the arguments
+	geoFromMember              // GEORADIUSBYMEMBER
+	geoNoStore                 // the _RO forms
+	geoSearch                  // GEOSEARCH syntax
+	geoSearchStore             // GEOSEARCHSTORE
 )
 
 // GEOSEARCH key <FROMMEMBER member | FROMLONLAT longitude latitude>
