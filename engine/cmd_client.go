@@ -86,6 +86,9 @@ func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 	if c.closeAfterReply {
 		flags += "c"
 	}
+	if c.info.Kind == "unix" {
+		flags += "U"
+	}
 	if c.noEvict {
 		flags += "e"
 	}
@@ -356,13 +359,14 @@ func cmdClientSetInfo(s *Session, args [][]byte) {
 func cmdClientReply(s *Session, args [][]byte) {
 	switch {
 	case equalFold(args[2], "on"):
-		s.replyOff, s.replySkipNext = false, false
+		// SKIP silences this very command: ON lifts it, so its OK is sent.
+		s.reply.off, s.reply.skip = false, false
 		s.w.OK()
 	case equalFold(args[2], "off"):
-		s.replyOff = true
+		s.reply.off = true
 	case equalFold(args[2], "skip"):
-		if !s.replyOff {
-			s.replySkipNext = true
+		if !s.reply.off {
+			s.reply.skipNext = true
 		}
 	default:
 		s.w.Error(errSyntax)

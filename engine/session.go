@@ -52,8 +52,8 @@ type Session struct {
 	lastAt  time.Time
 	noEvict bool
 	noTouch bool
-	// replyOff and replySkip implement CLIENT REPLY.
-	replyOff, replySkip, replySkipNext bool
+	// reply is CLIENT REPLY's mode (replymode.go).
+	reply replyState
 
 	multi *multiState
 	// inExec is set while EXEC runs queued commands: blocking commands
@@ -170,6 +170,9 @@ func (s *Session) execLocked(args [][]byte) Status {
 	if !s.closed {
 		e.current = s
 		s.dispatch(args)
+		if len(e.prop.pending) > 0 {
+			e.flushPropagation()
+		}
 		if s.tracking != nil || s.ks.pubsub != nil {
 			// only tracking has work to do after a command
 			e.afterCommand(s)
@@ -202,6 +205,7 @@ func (s *Session) kill() {
 // the new buffer, so a host can write without holding any lock and reuse
 // buffers without allocating.
 func (s *Session) TakeOutput(spare []byte) []byte {
+	s.e.syncBeforeReply()
 	s.mu.Lock()
 	out := s.w.buf
 	s.w.buf = spare[:0]
@@ -253,7 +257,7 @@ func (s *Session) CheckTimeout() {
 	if b := s.blocked; b != nil && b.deadline != 0 && e.nowMs >= b.deadline {
 		s.mu.Lock()
 		s.unblock()
-		b.onTimeout(s)
+		s.writeUnblocked(b, func() { b.onTimeout(s) })
 		s.mu.Unlock()
 	}
 }
