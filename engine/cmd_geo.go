@@ -141,6 +141,7 @@ points:
 		}
 		zargs = append(zargs, strconv.AppendUint(nil, geoScore(lon, lat), 10), args[i+2])
 	}
+	s.rewriteArgv(zargs...) // replicas and the AOF get the ZADD, as from Redis
 	zaddGeneric(s, zargs, false)
 }
 
