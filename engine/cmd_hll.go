@@ -97,6 +97,7 @@ func cmdPfadd(s *Session, args [][]byte) {
 	}
 	hyperloglog.InvalidateCache(b)
 	s.storeHLL(key, b)
+	s.e.persist.dirty += int64(updated - 1) // Redis counts every changed register
 	s.notifyEvent(notifyString, "pfadd", key)
 	s.w.Int(1)
 }

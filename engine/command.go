@@ -106,6 +106,7 @@ func handlers() map[string]handler {
 		zsetHandlers(),
 		bitmapHandlers(),
 		hllHandlers(),
+		geoHandlers(),
 		sortHandlers(),
 		memoryHandlers(),
 		pubsubHandlers(),
