@@ -185,7 +185,9 @@ func cmdReset(s *Session, args [][]byte) {
 	s.db = s.ks.dbs[0]
 	s.w.proto = 2
 	s.name = ""
-	s.replyOff, s.replySkip, s.replySkipNext = false, false, false
+	// Redis clears OFF and a pending SKIP; a SKIP in force still
+	// silences this very reply.
+	s.reply.off, s.reply.skipNext = false, false
 	s.noEvict, s.noTouch = false, false
 	s.authed = s.e.config.requirepass() == ""
 	s.w.Simple("RESET")

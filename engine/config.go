@@ -42,11 +42,15 @@ type param struct {
 	kind      paramKind
 	value     string
 	enum      []string
+	def       string // the default, for CONFIG REWRITE
 	min, max  int64
 	immutable bool
 	// protected parameters (dir, dbfilename) cannot be changed at run
 	// time unless enable-protected-configs allows it.
 	protected bool
+	// hidden parameters (Redis's HIDDEN_CONFIG: debugging knobs) answer
+	// CONFIG GET by exact name only, never a pattern.
+	hidden bool
 	// check validates a kindSpecial value given the current one; it
 	// returns the normalized value or an error text (without the CONFIG
 	// SET prefix).
@@ -62,6 +66,7 @@ func newConfig() *Config {
 			c.params[p.alias] = c.params[p.name]
 		}
 		c.store(c.params[p.name], p.value)
+		c.params[p.name].def = p.value
 	}
 	lims, _ := parseOutputLimits(c.params["client-output-buffer-limit"].value)
 	c.obufPubsub = lims[2]
@@ -311,6 +316,12 @@ func (c *Config) int(name string) int64 {
 		return 0
 	}
 	return p.num
+}
+
+// bool reads a yes/no parameter.
+func (c *Config) bool(name string) bool {
+	p := c.params[name]
+	return p != nil && p.value == "yes"
 }
 
 func (c *Config) requirepass() string { return c.params["requirepass"].value }

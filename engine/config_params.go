@@ -16,6 +16,12 @@ const maxInt64 = math.MaxInt64
 func configParams() []param {
 	return []param{
 		{name: "bind", kind: kindString, value: "* -::*"},
+		// Redis's hidden debugging parameters: accepted, without effect here.
+		{name: "use-exit-on-panic", kind: kindBool, hidden: true, value: "no"},
+		{name: "rdb-key-save-delay", kind: kindInt, hidden: true, min: math.MinInt32, max: math.MaxInt32, value: "0"},
+		{name: "key-load-delay", kind: kindInt, hidden: true, min: math.MinInt32, max: math.MaxInt32, value: "0"},
+		{name: "watchdog-period", kind: kindInt, hidden: true, min: 0, max: math.MaxInt32, value: "0"},
+		{name: "loading-process-events-interval-bytes", kind: kindInt, hidden: true, min: 1024, max: math.MaxInt32, value: "2097152"},
 		{name: "masterauth", kind: kindString, value: ""},
 		{name: "masteruser", kind: kindString, value: ""},
 		{name: "port", kind: kindInt, min: 0, max: 65535, value: "6379"},

@@ -149,10 +149,12 @@ func (s *Session) subscribe(k subKind, name string) {
 		idx[name] = append(idx[name], s)
 	}
 	sub, _ := k.words()
+	start := len(s.w.buf)
 	s.w.Push(3)
 	s.w.BulkString(sub)
 	s.w.BulkString(name)
 	s.w.Int(int64(s.pubsub.countFor(k)))
+	s.pushed(start)
 }
 
 // drop removes one subscription from the session and the hub; reports
@@ -194,6 +196,8 @@ func (s *Session) unsubscribe(k subKind, name string) {
 
 func (s *Session) unsubReply(k subKind, name string, haveName bool) {
 	_, unsub := k.words()
+	start := len(s.w.buf)
+	defer s.pushed(start)
 	s.w.Push(3)
 	s.w.BulkString(unsub)
 	if haveName {
@@ -302,7 +306,9 @@ func (e *Engine) spublish(ks *Keyspace, channel, message string) int {
 // publisher never waits for a slow subscriber and memory stays bounded.
 func (s *Session) pushMessage(fn func(w *Writer)) {
 	s.pushAsync(func(w *Writer) {
+		start := len(w.buf)
 		fn(w)
+		s.pushed(start)
 		s.checkOutputLimit()
 	})
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -52,8 +53,11 @@ type Session struct {
 	lastAt  time.Time
 	noEvict bool
 	noTouch bool
-	// replyOff and replySkip implement CLIENT REPLY.
-	replyOff, replySkip, replySkipNext bool
+	// reply is CLIENT REPLY's mode (replymode.go).
+	reply replyState
+	// qbufUsed and qbufCap are the host's query buffer, for CLIENT LIST
+	// and INFO (clientstats.go).
+	qbufUsed, qbufCap atomic.Int64
 
 	multi *multiState
 	// inExec is set while EXEC runs queued commands: blocking commands
@@ -65,8 +69,17 @@ type Session struct {
 	blocked *blockState
 	pubsub  *subscriptions
 	sandbox *sandboxState
+	// replica is set once the session sent SYNC or PSYNC: it receives
+	// the replication stream and no replies to its own commands.
+	replica *replicaLink
+	// replconfPort and replconfIP are what REPLCONF said before the sync.
+	replconfPort int
+	replconfIP   string
 	// monitor is set by MONITOR: every command is streamed to the session.
 	monitor bool
+	// replaying marks the session that replays an append-only file
+	// (StartLoading): the LOADING gate lets it through.
+	replaying bool
 	// tracking is CLIENT TRACKING's mode; nil when off.
 	tracking *trackingState
 
@@ -193,6 +206,9 @@ func (s *Session) execLocked(args [][]byte) Status {
 		e.current = s
 		s.dispatching = true
 		s.dispatch(args)
+		if len(e.prop.pending) > 0 {
+			e.flushPropagation()
+		}
 		if s.tracking != nil || s.ks.pubsub != nil {
 			// only tracking has work to do after a command
 			e.afterCommand(s)
@@ -226,6 +242,7 @@ func (s *Session) kill() {
 // the new buffer, so a host can write without holding any lock and reuse
 // buffers without allocating.
 func (s *Session) TakeOutput(spare []byte) []byte {
+	s.e.syncBeforeReply()
 	s.mu.Lock()
 	out := s.w.buf
 	s.w.buf = spare[:0]
@@ -277,7 +294,7 @@ func (s *Session) CheckTimeout() {
 	if b := s.blocked; b != nil && b.deadline != 0 && e.nowMs >= b.deadline {
 		s.mu.Lock()
 		s.unblock()
-		b.onTimeout(s)
+		s.writeUnblocked(b, func() { b.onTimeout(s) })
 		s.mu.Unlock()
 	}
 }
@@ -296,6 +313,10 @@ func (s *Session) Close() {
 	}
 	s.unwatchAll()
 	s.unsubscribeAll()
+	if s.replica != nil {
+		e.logLine("Connection with replica " + s.replica.desc() + " lost.")
+		e.dropReplica(s.replica)
+	}
 	delete(e.sessions, s.id)
 }
 
