@@ -72,6 +72,8 @@ type Session struct {
 	// replica is set once the session sent SYNC or PSYNC: it receives
 	// the replication stream and no replies to its own commands.
 	replica *replicaLink
+	// fromMaster marks the session applying this replica's master stream.
+	fromMaster bool
 	// replconfPort and replconfIP are what REPLCONF said before the sync.
 	replconfPort int
 	replconfIP   string

@@ -220,10 +220,6 @@ func refusal(name, value string) error {
 		if value == "yes" {
 			why = "GoRedis does not implement Redis Cluster (cluster-enabled must be no)"
 		}
-	case "replicaof", "slaveof":
-		if value != "" {
-			why = "GoRedis does not implement replication (replicaof)"
-		}
 	case "tls-port":
 		if value != "0" {
 			why = "GoRedis does not implement TLS (tls-port must be 0)"
