@@ -131,6 +131,7 @@ bench: build deps
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./netserver/resp/
 	$(GO) test -run '^$$' -fuzz FuzzDispatch -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzTableArgs -fuzztime 60s ./engine/
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./rdb/
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 60s ./persist/
 
