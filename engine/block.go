@@ -124,6 +124,7 @@ func (e *Engine) signalReady(db *DB, key string) {
 // that received data. Serving one may make other keys ready (BLMOVE), so it
 // loops until nothing is left.
 func (e *Engine) serveReadyKeys() {
+	e.mutating = true
 	for len(e.readyKeys) > 0 {
 		rk := e.readyKeys[0]
 		e.readyKeys = e.readyKeys[1:]
@@ -137,12 +138,20 @@ func (e *Engine) serveReadyKeys() {
 			s.mu.Lock()
 			prev := e.current
 			e.current = s
+			e.prop.rewrite = nil
 			var served bool
 			s.writeUnblocked(b, func() { served = b.retry(s) })
 			e.current = prev
 			if served {
 				s.unblock()
+				// The served command propagates as its effect (LPOP for
+				// BLPOP...), as a unit of its own.
+				if argv := e.prop.rewrite; argv != nil {
+					e.alsoPropagate(b.db, propagateAll, argv...)
+				}
 			}
+			e.flushPropagation()
+			e.prop.rewrite = nil
 			s.mu.Unlock()
 			if served {
 				s.notify()

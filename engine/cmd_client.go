@@ -87,6 +87,9 @@ func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 	if c.closeAfterReply {
 		flags += "c"
 	}
+	if c.info.Kind == "unix" {
+		flags += "U"
+	}
 	if c.noEvict {
 		flags += "e"
 	}

@@ -197,18 +197,49 @@ func (s *Session) debugPopulate(args [][]byte) {
 // keys are gone. GoRedis keeps no dump file, so NOSAVE (load an existing
 // file) cannot be honoured.
 func (s *Session) debugReload(opts [][]byte) {
+	merge, flush, save := false, true, true
 	for _, o := range opts {
 		switch {
-		case equalFold(o, "merge"), equalFold(o, "noflush"):
-			// Loading what was just saved over itself changes nothing.
+		case equalFold(o, "merge"):
+			merge = true
+		case equalFold(o, "noflush"):
+			flush = false
 		case equalFold(o, "nosave"):
-			s.w.Error("ERR GoRedis keeps no RDB file to load: DEBUG RELOAD NOSAVE is not supported")
-			return
+			save = false
 		default:
 			s.w.Error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
 			return
 		}
 	}
+	e := s.e
+	if e.persist.p != nil && s.ks == e.main {
+		// As Redis: save the dump, empty the dataset, load the dump.
+		if save && e.saveNow() != nil {
+			s.w.Error("ERR")
+			return
+		}
+		if flush {
+			for _, db := range e.main.dbs {
+				e.flushDB(db)
+			}
+		}
+		ld := e.beginLoad(-1, true)
+		ld.AllowDuplicates = merge
+		err := e.persist.p.Load(ld)
+		ld.End()
+		if err != nil {
+			s.w.Error("ERR Error trying to load the RDB dump, check server logs.")
+			return
+		}
+		e.logLine("DB reloaded by DEBUG RELOAD")
+		s.w.OK()
+		return
+	}
+	if !save {
+		s.w.Error("ERR This server keeps no RDB file to load: DEBUG RELOAD NOSAVE needs persistence")
+		return
+	}
+	enc := s.e.encoder()
 	for _, db := range s.ks.dbs {
 		type entry struct {
 			key     string
@@ -220,7 +251,7 @@ func (s *Session) debugReload(opts [][]byte) {
 			if s.e.isExpired(db, k) {
 				expired = append(expired, k)
 			} else {
-				entries = append(entries, entry{k, s.rdbAppendObject(nil, str, obj)})
+				entries = append(entries, entry{k, enc.appendValue(nil, str, obj)})
 			}
 		}
 		db.strs.each(func(k, v string) bool { each(k, v, nil); return true })

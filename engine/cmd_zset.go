@@ -937,6 +937,8 @@ func (s *Session) zmpopServe(keys [][]byte, max bool, count int64, retry bool) b
 			continue
 		}
 		entries := s.zpop(k, z, int(min(count, math.MaxInt32)), max)
+		// ZMPOP and BZMPOP propagate as the pop with the count popped.
+		s.rewriteArgv(zpopVerb(max), k, int64Arg(int64(len(entries))))
 		s.w.Array(2)
 		s.w.Bulk(k)
 		s.w.Array(len(entries))
@@ -1010,6 +1012,7 @@ func (s *Session) bzpopServe(keys [][]byte, max bool, retry bool) bool {
 			continue
 		}
 		e := s.zpop(k, z, 1, max)[0]
+		s.rewriteArgv(zpopVerb(max), k)
 		s.w.Array(3)
 		s.w.Bulk(k)
 		s.w.BulkString(e.member)
@@ -1438,4 +1441,12 @@ func cmdZscan(s *Session, args [][]byte) {
 			s.w.Bulk(AppendDouble(tmp[:0], sc))
 		}
 	}
+}
+
+// zpopVerb is the command a pop from that end propagates as.
+func zpopVerb(max bool) []byte {
+	if max {
+		return argZPopMax
+	}
+	return argZPopMin
 }

@@ -17,6 +17,9 @@ type Command struct {
 	handler handler
 	subs    map[string]*Command
 	parent  *Command
+	// key is the name the command table knows it by: its own, or the
+	// one rename-command gave it.
+	key string
 
 	calls, usec, rejected, failed int64
 	// hist is the command's entry of the latency histograms
@@ -101,10 +104,14 @@ func handlers() map[string]handler {
 		hashHandlers(),
 		setHandlers(),
 		zsetHandlers(),
+		bitmapHandlers(),
+		hllHandlers(),
 		sortHandlers(),
 		memoryHandlers(),
 		pubsubHandlers(),
 		transactionHandlers(),
+		moduleHandlers(),
+		clusterHandlers(),
 	} {
 		for _, h := range family {
 			all[h.name] = h.fn
@@ -145,7 +152,7 @@ func buildCommandTable() map[string]*Command {
 		if !ok && !hasSubs {
 			continue
 		}
-		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags), handler: h}
+		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags), handler: h, key: sp.Name}
 	}
 	for _, sp := range specs {
 		if sp.Container == "" {
@@ -202,7 +209,7 @@ func (e *Engine) lookupCommand(name []byte) *Command {
 		c = e.commands[string(buf[:n])]
 	}
 	if c != nil {
-		*slot = cmdCacheEntry{c.Name, c}
+		*slot = cmdCacheEntry{c.key, c}
 	}
 	return c
 }
@@ -259,8 +266,18 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
+	if s.misconf(cmd) {
+		s.reject(cmd, args, errMisconf)
+		s.afterReply(mark)
+		return
+	}
 	if s.pubsub.active() && w.proto == 2 && !allowedWhileSubscribed(cmd) {
 		s.reject(cmd, args, "ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		s.afterReply(mark)
+		return
+	}
+	if s.loadingRefuses(cmd) {
+		s.reject(cmd, args, errLoading)
 		s.afterReply(mark)
 		return
 	}
@@ -296,7 +313,18 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	e := s.e
 	start := e.cmdStart
 	mark := len(s.w.buf)
-	cmd.handler(s, args)
+	e.mutating = cmd.flags&flagReadonly == 0
+	if !e.propagating() {
+		cmd.handler(s, args)
+	} else {
+		dirty := e.beforeCall(args)
+		cmd.handler(s, args)
+		e.propagateCall(s, cmd, args, dirty)
+		if !s.inExec && (cmd.Name == "randomkey" || cmd.Name == "scan") {
+			// They may expire any number of keys: not one transaction.
+			e.prop.noMulti = true
+		}
+	}
 	end := e.monoNow()
 	// the next command of an EXEC or of a batch starts where this ended
 	e.cmdStart, e.clockRead = end, true

@@ -41,6 +41,7 @@ type param struct {
 	kind      paramKind
 	value     string
 	enum      []string
+	def       string // the default, for CONFIG REWRITE
 	min, max  int64
 	immutable bool
 	// protected parameters (dir, dbfilename) cannot be changed at run
@@ -64,6 +65,7 @@ func newConfig() *Config {
 			c.params[p.alias] = c.params[p.name]
 		}
 		c.store(c.params[p.name], p.value)
+		c.params[p.name].def = p.value
 	}
 	lims, _ := parseOutputLimits(c.params["client-output-buffer-limit"].value)
 	c.obufPubsub = lims[2]
@@ -264,6 +266,12 @@ func (c *Config) int(name string) int64 {
 		return 0
 	}
 	return p.num
+}
+
+// bool reads a yes/no parameter.
+func (c *Config) bool(name string) bool {
+	p := c.params[name]
+	return p != nil && p.value == "yes"
 }
 
 func (c *Config) requirepass() string { return c.params["requirepass"].value }

@@ -29,6 +29,14 @@ type Options struct {
 	Shutdown func()
 	// Log, when set, receives lines for the server log (DEBUG LOG).
 	Log func(line string)
+	// RenameCommands are the config file's rename-command lines, checked
+	// in order with a CommandTable.
+	RenameCommands []CommandRename
+	// RewriteConfig, when set, writes CONFIG REWRITE's lines into the
+	// configuration file the server started from (nil: it started from
+	// none). It runs with the engine locked, as Redis rewrites in its one
+	// thread.
+	RewriteConfig func(lines []ConfigLine) error
 }
 
 // Engine is the keyspace plus command handling, shared by every transport.
@@ -64,8 +72,13 @@ type Engine struct {
 	// skipChecksum: RESTORE does not check payload checksums (DEBUG
 	// SET-SKIP-CHECKSUM-VALIDATION).
 	skipChecksum bool
-	onShutdown   func()
-	log          func(string)
+	// listPackedThreshold is DEBUG QUICKLIST-PACKED-THRESHOLD's size (0:
+	// Redis's default, 1 GB).
+	listPackedThreshold int64
+	onShutdown          func()
+	log                 func(string)
+	// rewriteConfig writes the config file for CONFIG REWRITE (nil: none).
+	rewriteConfig func([]ConfigLine) error
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
@@ -81,9 +94,32 @@ type Engine struct {
 	// cmdStart is when the running command started, in monotonic
 	// nanoseconds since clockBase, for commandstats.
 	cmdStart int64
+	// persist is the persistence state (persistence.go).
+	persist persistState
+	// snapshots in progress, and the generation the next one takes
+	// (snapshot.go).
+	snapshots []*Snapshot
+	snapGen   uint32
+	// mutating is set while a command that may change values in place
+	// runs (a write command, or a blocked client being served).
+	mutating bool
 	// clockRead is set when a handler read the clock as it ended: the
 	// next command of the batch starts from that reading.
 	clockRead bool
+	// dirty counts changes of the dataset (Redis's server.dirty); a
+	// command that moved it is propagated.
+	dirty int64
+	// prop collects the effects of the running execution unit for the
+	// attached Propagators (propagate.go).
+	prop propagation
+	// loading is set while a file is replayed: nothing expires and
+	// nothing is propagated.
+	loading bool
+	// syncer runs before replies leave (SetSyncer).
+	syncer syncerSlot
+	// aof is the host's append-only file (SetAppendOnlyFile); nil in
+	// the browser.
+	aof AppendOnlyFile
 }
 
 type readyKey struct {
@@ -136,6 +172,8 @@ func New(opts Options) *Engine {
 	e.started = e.now()
 	e.srv.init(e)
 	e.commands = buildCommandTable()
+	e.renameCommands(opts.RenameCommands)
+	e.rewriteConfig = opts.RewriteConfig
 	return e
 }
 

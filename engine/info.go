@@ -212,18 +212,6 @@ func (e *Engine) infoMemory(b *infoBuilder) {
 	b.field("lazyfree_pending_objects", "0")
 }
 
-func (e *Engine) infoPersistence(b *infoBuilder) {
-	b.field("loading", "0")
-	b.field("async_loading", "0")
-	b.field("rdb_bgsave_in_progress", "0")
-	b.int("rdb_last_save_time", e.srv.lastSave)
-	b.field("rdb_saves", "0")
-	b.field("aof_enabled", "0")
-	b.field("aof_rewrite_in_progress", "0")
-	b.field("aof_rewrite_scheduled", "0")
-	b.field("aof_rewrites", "0")
-}
-
 func (e *Engine) infoStats(b *infoBuilder) {
 	channels, patterns, shards := 0, 0, 0
 	seenC, seenP, seenS := map[string]bool{}, map[string]bool{}, map[string]bool{}

@@ -174,6 +174,9 @@ func (s *Session) execLocked(args [][]byte) Status {
 	if !s.closed {
 		e.current = s
 		s.dispatch(args)
+		if len(e.prop.pending) > 0 {
+			e.flushPropagation()
+		}
 		if s.tracking != nil || s.ks.pubsub != nil {
 			// only tracking has work to do after a command
 			e.afterCommand(s)
@@ -206,6 +209,7 @@ func (s *Session) kill() {
 // the new buffer, so a host can write without holding any lock and reuse
 // buffers without allocating.
 func (s *Session) TakeOutput(spare []byte) []byte {
+	s.e.syncBeforeReply()
 	s.mu.Lock()
 	out := s.w.buf
 	s.w.buf = spare[:0]

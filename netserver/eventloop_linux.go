@@ -131,12 +131,12 @@ func (l *eventLoop) release() {
 // of its descriptor (which shares the non-blocking mode Go set) and the
 // net.Conn is closed, which takes it out of Go's poller. It reports false
 // when conn cannot be taken over and is left as it was.
-func (l *eventLoop) adopt(conn net.Conn) bool {
-	tc, ok := conn.(*net.TCPConn)
+func (l *eventLoop) adopt(conn net.Conn, o peerOptions) bool {
+	sc, ok := conn.(syscall.Conn)
 	if !ok {
 		return false
 	}
-	rc, err := tc.SyscallConn()
+	rc, err := sc.SyscallConn()
 	if err != nil {
 		return false
 	}
@@ -150,13 +150,12 @@ func (l *eventLoop) adopt(conn net.Conn) bool {
 	if cerr != nil || fd < 0 {
 		return false
 	}
-	p := &loopPeer{fd: fd, raddr: addrString(conn.RemoteAddr())}
-	laddr := addrString(conn.LocalAddr())
+	p := &loopPeer{fd: fd, raddr: o.addr}
 	_ = conn.Close()
 	p.init(l.srv.eng, engine.ClientInfo{
 		Addr:   p.raddr,
-		LAddr:  laddr,
-		Kind:   "tcp",
+		LAddr:  o.laddr,
+		Kind:   o.kind,
 		Notify: func() { l.signal(p, false) },
 		Close:  func() { l.signal(p, true) },
 	})

@@ -1,0 +1,205 @@
+package aof
+
+import (
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/goredis-dev/goredis/engine"
+)
+
+// loadResult is Redis's AOF_OK, AOF_NOT_EXIST, ... of loading.
+type loadResult int
+
+const (
+	resOK loadResult = iota
+	resNotExist
+	resEmpty
+	resOpenErr
+	resFailed
+	resTruncated
+)
+
+// errLoad is returned by Open when the files could not be loaded (the
+// reason is in the log, worded as Redis's).
+var errLoad = errors.New("the append only file could not be loaded: see the log")
+
+// loadFiles is loadAppendOnlyFiles: the base, then every incr file, into
+// the engine through one loading session. Only the last file may be
+// truncated (and only with aof-load-truncated).
+func (a *AOF) loadFiles() (loadResult, error) {
+	m := a.manifest
+	if m.Base == nil && len(m.Incr) == 0 {
+		return resNotExist, nil
+	}
+	var total int64
+	files := []FileInfo{}
+	if m.Base != nil {
+		files = append(files, *m.Base)
+	}
+	files = append(files, m.Incr...)
+	for _, fi := range files {
+		st, err := os.Stat(a.path(fi.Name))
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				a.logf('#', "The append log file %s doesn't exist: %s", fi.Name, errText(err))
+			} else {
+				a.logf('#', "Fatal error: can't open the append log file %s for reading: %s", fi.Name, errText(err))
+			}
+			return resFailed, errLoad
+		}
+		total += st.Size()
+	}
+	if total == 0 {
+		return resEmpty, nil
+	}
+	s := a.e.StartLoading()
+	defer a.e.StopLoading(s)
+	var baseSize int64
+	for i, fi := range files {
+		last := i == len(files)-1
+		start := time.Now()
+		res := a.loadFile(s, fi.Name)
+		kind := "incr"
+		if fi.Type == TypeBase {
+			kind = "base"
+			if st, err := os.Stat(a.path(fi.Name)); err == nil {
+				baseSize = st.Size()
+			}
+		}
+		if res == resOK || (res == resTruncated && last) {
+			a.logf('*', "DB loaded from %s file %s: %.3f seconds", kind, fi.Name, time.Since(start).Seconds())
+		}
+		if res == resTruncated && !last {
+			a.logf('#', "Fatal error: the truncated file is not the last file")
+			res = resFailed
+		}
+		if res == resOpenErr || res == resFailed {
+			return res, errLoad
+		}
+	}
+	a.currentSize = total
+	a.baseSize = baseSize
+	return resOK, nil
+}
+
+// loadFile is loadSingleAppendOnlyFile: an RDB base (by its "REDIS"
+// signature) or commands run in the loading session. A transaction left
+// open at the end is reverted, as a short read.
+func (a *AOF) loadFile(s *engine.Session, name string) loadResult {
+	path := a.path(name)
+	f, err := os.Open(path)
+	if err != nil {
+		if _, serr := os.Stat(path); serr == nil || !errors.Is(err, os.ErrNotExist) {
+			a.logf('#', "Fatal error: can't open the append log file %s for reading: %s", name, errText(err))
+			return resOpenErr
+		}
+		a.logf('#', "The append log file %s doesn't exist: %s", name, errText(err))
+		return resNotExist
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() == 0 {
+		return resEmpty
+	}
+	var sig [5]byte
+	if n, _ := io.ReadFull(f, sig[:]); n == 5 && string(sig[:]) == "REDIS" {
+		oldStyle := name == a.filename
+		if oldStyle {
+			a.logf('*', "Reading RDB preamble from AOF file...")
+		} else {
+			a.logf('*', "Reading RDB base file on AOF loading...")
+		}
+		if a.loadRDB == nil || a.loadRDB(path) != nil {
+			if oldStyle {
+				a.logf('#', "Error reading the RDB preamble of the AOF file %s, AOF loading aborted", name)
+			} else {
+				a.logf('#', "Error reading the RDB base file %s, AOF loading aborted", name)
+			}
+			return resFailed
+		}
+		if !oldStyle {
+			return resOK
+		}
+		a.logf('*', "Reading the remaining AOF tail...")
+		// An old-style preamble AOF goes on with commands after the RDB:
+		// the RDB loader does not say where it ended, so this form is
+		// refused (Redis 7.0 only writes separate base files).
+		return resFailed
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		a.logf('#', "Unrecoverable error reading the append only file %s: %s", name, errText(err))
+		return resFailed
+	}
+	return a.replay(s, f, name, path)
+}
+
+// replay runs the commands of an AOF-format file.
+func (a *AOF) replay(s *engine.Session, f io.Reader, name, path string) loadResult {
+	r := NewReader(f)
+	var validUpTo, validBeforeMulti int64
+	inMulti := false
+	var truncated bool
+	for {
+		args, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err == ErrFormat {
+			a.logf('#', "Bad file format reading the append only file %s: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>", name)
+			return resFailed
+		}
+		if err == ErrTruncated {
+			truncated = true
+			break
+		}
+		if err != nil {
+			a.logf('#', "Unrecoverable error reading the append only file %s: %s", name, errText(err))
+			return resFailed
+		}
+		if !a.e.HasCommand(args[0]) {
+			a.logf('#', "Unknown command '%s' reading the append only file %s", string(args[0]), name)
+			return resFailed
+		}
+		cmd := strings.ToLower(string(args[0]))
+		switch {
+		case cmd == "multi":
+			validBeforeMulti = validUpTo
+			inMulti = true
+		case cmd == "exec", cmd == "discard":
+			inMulti = false
+		}
+		s.Exec(args)
+		s.TakeOutput(nil)
+		validUpTo = r.Offset()
+	}
+	if !truncated && inMulti {
+		a.logf('#', "Revert incomplete MULTI/EXEC transaction in AOF file %s", name)
+		validUpTo = validBeforeMulti
+		truncated = true
+		// The queued commands never ran: drop the open transaction.
+		s.Exec([][]byte{[]byte("DISCARD")})
+		s.TakeOutput(nil)
+	} else if truncated && inMulti {
+		// Redis cuts after the last whole command even inside the
+		// transaction; the next start reverts the open MULTI.
+		s.Exec([][]byte{[]byte("DISCARD")})
+		s.TakeOutput(nil)
+	}
+	if !truncated {
+		return resOK
+	}
+	if a.loadTruncated {
+		a.logf('#', "!!! Warning: short read while loading the AOF file %s!!!", name)
+		a.logf('#', "!!! Truncating the AOF %s at offset %d !!!", name, validUpTo)
+		if err := os.Truncate(path, validUpTo); err != nil {
+			a.logf('#', "Error truncating the AOF file %s: %s", name, errText(err))
+		} else {
+			a.logf('#', "AOF %s loaded anyway because aof-load-truncated is enabled", name)
+			return resTruncated
+		}
+	}
+	a.logf('#', "Unexpected end of file reading the append only file %s. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.", name)
+	return resFailed
+}
