@@ -30,6 +30,9 @@ func cmdClientGetName(s *Session, args [][]byte) {
 
 // clientType is the class CLIENT LIST TYPE and CLIENT KILL TYPE filter on.
 func (s *Session) clientType() string {
+	if s.replica != nil {
+		return "replica"
+	}
 	if s.pubsub.active() {
 		return "pubsub"
 	}
@@ -72,6 +75,12 @@ func (e *Engine) sortedSessions() []*Session {
 func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 	now := e.now()
 	flags := ""
+	switch {
+	case c.replica != nil:
+		flags += "S"
+	case c.monitor:
+		flags += "O"
+	}
 	if c.pubsub.active() {
 		flags += "P"
 	}

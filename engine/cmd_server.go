@@ -1,11 +1,12 @@
 package engine
 
 import (
-	"github.com/goredis-dev/goredis/rdb"
-
+	"math"
 	"strings"
 	"time"
 	"unsafe"
+
+	"github.com/goredis-dev/goredis/rdb"
 )
 
 func serverHandlers() []handlerEntry {
@@ -21,6 +22,9 @@ func serverHandlers() []handlerEntry {
 		{"bgsave", cmdBgSave},
 		{"bgrewriteaof", cmdBgRewriteAOF},
 		{"role", cmdRole},
+		{"sync", cmdSync},
+		{"psync", cmdSync},
+		{"replconf", cmdReplconf},
 		{"shutdown", cmdShutdown},
 		{"config|get", cmdConfigGet},
 		{"config|set", cmdConfigSet},
@@ -113,13 +117,15 @@ func (e *Engine) flushDB(db *DB) {
 
 // SWAPDB index1 index2
 func cmdSwapDB(s *Session, args [][]byte) {
+	// getIntFromObjectOrReply with a message: one error for "not an
+	// integer" and "not an int32"
 	a, ok := parseInt(args[1])
-	if !ok {
+	if !ok || a < math.MinInt32 || a > math.MaxInt32 {
 		s.w.Error("ERR invalid first DB index")
 		return
 	}
 	b, ok := parseInt(args[2])
-	if !ok {
+	if !ok || b < math.MinInt32 || b > math.MaxInt32 {
 		s.w.Error("ERR invalid second DB index")
 		return
 	}
@@ -163,14 +169,6 @@ func cmdTime(s *Session, args [][]byte) {
 	s.w.Array(2)
 	s.w.BulkInt(now.Unix())
 	s.w.BulkInt(int64(now.Nanosecond() / 1000))
-}
-
-// ROLE
-func cmdRole(s *Session, args [][]byte) {
-	s.w.Array(3)
-	s.w.BulkString("master")
-	s.w.Int(0)
-	s.w.Array(0)
 }
 
 // SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]

@@ -79,6 +79,8 @@ type Engine struct {
 	log                 func(string)
 	// rewriteConfig writes the config file for CONFIG REWRITE (nil: none).
 	rewriteConfig func([]ConfigLine) error
+	// repl is the master side of replication (replication.go).
+	repl replication
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState

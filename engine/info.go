@@ -266,21 +266,6 @@ func (e *Engine) infoStats(b *infoBuilder) {
 	b.int("total_error_replies", e.srv.totalErrors)
 }
 
-func (e *Engine) infoReplication(b *infoBuilder) {
-	b.field("role", "master")
-	b.field("connected_slaves", "0")
-	b.field("master_failover_state", "no-failover")
-	b.field("master_replid", e.srv.replID)
-	b.field("master_replid2", strings.Repeat("0", 40))
-	b.field("master_repl_offset", "0")
-	b.field("second_repl_offset", "-1")
-	b.field("repl_backlog_active", "0")
-	size, _ := e.config.get("repl-backlog-size")
-	b.field("repl_backlog_size", size)
-	b.field("repl_backlog_first_byte_offset", "0")
-	b.field("repl_backlog_histlen", "0")
-}
-
 func (e *Engine) infoCPU(b *infoBuilder) {
 	sys, user, ok := processCPU()
 	if !ok {

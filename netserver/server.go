@@ -277,7 +277,7 @@ func (s *Server) cron() {
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	mem := newIdleReclaimer()
-	for {
+	for ticks := 1; ; ticks++ {
 		select {
 		case <-s.done:
 			return
@@ -285,6 +285,9 @@ func (s *Server) cron() {
 			s.eng.ActiveExpireCycle()
 			s.eng.ClientsCron()
 			mem.tick()
+			if ticks%10 == 0 {
+				s.eng.ReplicationCron()
+			}
 		}
 	}
 }

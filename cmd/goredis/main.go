@@ -39,6 +39,7 @@ import (
 	"github.com/goredis-dev/goredis/netserver/resp"
 	"github.com/goredis-dev/goredis/persist"
 	"github.com/goredis-dev/goredis/redisconf"
+	"github.com/goredis-dev/goredis/repl"
 )
 
 func main() {
@@ -129,6 +130,7 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	// The persistence drivers log with Redis's level marks.
 	markf := func(level byte, format string, args ...any) { log.mark(level, fmt.Sprintf(format, args...)) }
 	saver := persist.New(eng, markf)
+	eng.SetFullSyncer(repl.Syncer{})
 	opts := listenOptions(cfg)
 	opts.Log = log.mark
 	if v := cfg.params.Get("timeout"); v != "0" {
