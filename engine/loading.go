@@ -67,3 +67,9 @@ func (e *Engine) syncBeforeReply() {
 
 // syncerSlot holds the function SetSyncer installed.
 type syncerSlot = atomic.Pointer[func()]
+
+// SyncsBeforeReply reports whether a syncer runs before replies leave
+// (an append-only file is on): a host that serves many clients per
+// iteration then writes all their replies after running all their
+// commands, so one write (and fsync) covers them all.
+func (e *Engine) SyncsBeforeReply() bool { return e.syncer.Load() != nil }
