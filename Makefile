@@ -125,6 +125,9 @@ test-wasm:
 bench: build deps
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/ ./netserver/ ./netserver/resp/
 	$(GO) run ./cmd/redisbench
+	@# SET -P16 with the append-only file on, both servers alike
+	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync everysec
+	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync always
 	node playground/test/wasm_bench.mjs
 	$(GO) run ./cmd/wsload -peers 1000 -commands 100
 
@@ -134,6 +137,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzTableArgs -fuzztime 60s ./engine/
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./rdb/
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 60s ./persist/
+	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./aof/
 
 # redis-suite runs Redis 7.0.15's own Tcl test units against GoRedis
 # (external mode for unit/*, spawn mode for integration/*); UNITS picks

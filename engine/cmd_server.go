@@ -401,6 +401,8 @@ func cmdDebug(s *Session, args [][]byte) {
 		s.debugPopulate(args)
 	case sub == "reload":
 		s.debugReload(args[2:])
+	case sub == "loadaof" && len(args) == 2 && s.e.aof != nil && s.ks == s.e.main:
+		s.debugLoadAOF()
 	case sub == "protocol" && len(args) == 3:
 		s.debugProtocol(args[2])
 	case sub == "error" && len(args) == 3:
