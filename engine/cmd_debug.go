@@ -182,6 +182,12 @@ func (s *Session) debugPopulate(args [][]byte) {
 			s.w.Error(errPositive)
 			return
 		}
+		// Redis would abort trying to allocate a value no client could
+		// have sent; refuse it with the words of a too long string.
+		if size > s.e.config.int("proto-max-bulk-len") {
+			s.w.Error(errStringTooLong)
+			return
+		}
 	}
 	for j := int64(0); j < count; j++ {
 		key := []byte(prefix + ":" + strconv.FormatInt(j, 10))

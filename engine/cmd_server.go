@@ -1,11 +1,12 @@
 package engine
 
 import (
-	"github.com/goredis-dev/goredis/rdb"
-
+	"math"
 	"strings"
 	"time"
 	"unsafe"
+
+	"github.com/goredis-dev/goredis/rdb"
 )
 
 func serverHandlers() []handlerEntry {
@@ -116,13 +117,15 @@ func (e *Engine) flushDB(db *DB) {
 
 // SWAPDB index1 index2
 func cmdSwapDB(s *Session, args [][]byte) {
+	// getIntFromObjectOrReply with a message: one error for "not an
+	// integer" and "not an int32"
 	a, ok := parseInt(args[1])
-	if !ok {
+	if !ok || a < math.MinInt32 || a > math.MaxInt32 {
 		s.w.Error("ERR invalid first DB index")
 		return
 	}
 	b, ok := parseInt(args[2])
-	if !ok {
+	if !ok || b < math.MinInt32 || b > math.MaxInt32 {
 		s.w.Error("ERR invalid second DB index")
 		return
 	}

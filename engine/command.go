@@ -235,6 +235,8 @@ func (s *Session) dispatch(args [][]byte) {
 	w := &s.w
 	mark := len(w.buf)
 	cmd := e.lookupCommand(args[0])
+	// what a panic in this command is reported against (panic.go)
+	s.run = runningCommand{cmd, args, mark}
 	if cmd == nil {
 		s.rejectInMulti()
 		w.Error(unknownCommandError(args))
@@ -244,6 +246,7 @@ func (s *Session) dispatch(args [][]byte) {
 	if cmd.subs != nil && len(args) >= 2 {
 		if sub := lookupSub(cmd, args[1]); sub != nil {
 			cmd = sub
+			s.run.cmd = sub
 		} else if cmd.handler == nil {
 			s.rejectInMulti()
 			w.Error("ERR unknown subcommand '" + truncateArg(args[1]) + "'. Try " + strings.ToUpper(string(args[0])) + " HELP.")

@@ -29,6 +29,12 @@ type serverState struct {
 	pauseEnd int64
 	pauseAll bool
 	held     []heldCommand
+
+	// panics counts handler panics turned into error replies (panic.go);
+	// panicked counts them per command, so only the first is logged in
+	// full.
+	panics   int64
+	panicked map[string]int64
 }
 
 type heldCommand struct {
@@ -256,7 +262,7 @@ func (e *Engine) releaseHeld(s *Session) {
 		}
 		prev := e.current
 		e.current = s
-		s.dispatch(h.args)
+		s.dispatchProtected(h.args)
 		e.current = prev
 		return
 	}

@@ -75,6 +75,12 @@ type Session struct {
 	monitor bool
 	// tracking is CLIENT TRACKING's mode; nil when off.
 	tracking *trackingState
+
+	// dispatching is set while execLocked holds mu around a command, and
+	// run names that command: a panic recovered at the batch level
+	// (panic.go) answers for it and unlocks mu.
+	dispatching bool
+	run         runningCommand
 }
 
 // NewSession registers a new client with the engine.
@@ -125,16 +131,17 @@ const (
 
 // Exec runs one command (args[0] is its name) and buffers its reply. The
 // arguments may be reused by the caller afterwards.
-func (s *Session) Exec(args [][]byte) Status {
+func (s *Session) Exec(args [][]byte) (st Status) {
 	if len(args) == 0 {
 		return 0
 	}
 	e := s.e
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.tick()
-	st := s.execLocked(args)
-	e.mu.Unlock()
-	return st
+	var done bool
+	defer s.recoverDispatch(&st, &done)
+	return s.execLocked(args)
 }
 
 // ExecBatch runs the commands next returns, in order, until it returns
@@ -150,21 +157,36 @@ func (s *Session) ExecBatch(next func() [][]byte) (n int, st Status) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for {
+		// runBatch returns early only when a command panicked: the
+		// batch goes on with the next command.
+		var done bool
+		if st, done = s.runBatch(next, &n); done {
+			return n, st
+		}
+	}
+}
+
+// runBatch is ExecBatch's loop under one recover for the whole batch (a
+// deferred recover per command costs more than the cheapest commands).
+func (s *Session) runBatch(next func() [][]byte, n *int) (st Status, done bool) {
+	e := s.e
+	defer s.recoverDispatch(&st, &done)
+	for {
 		args := next()
 		if args == nil {
-			return n, 0
+			return 0, true
 		}
 		if len(args) == 0 {
 			continue
 		}
-		if n == 0 {
+		if *n == 0 {
 			e.tick()
 		} else {
 			e.tickNext()
 		}
-		n++
+		*n++
 		if st := s.execLocked(args); st != 0 {
-			return n, st
+			return st, true
 		}
 	}
 }
@@ -175,6 +197,7 @@ func (s *Session) execLocked(args [][]byte) Status {
 	s.mu.Lock()
 	if !s.closed {
 		e.current = s
+		s.dispatching = true
 		s.dispatch(args)
 		if len(e.prop.pending) > 0 {
 			e.flushPropagation()
@@ -183,6 +206,7 @@ func (s *Session) execLocked(args [][]byte) Status {
 			// only tracking has work to do after a command
 			e.afterCommand(s)
 		}
+		s.dispatching = false
 		e.current = nil
 	}
 	var st Status
