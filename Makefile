@@ -37,7 +37,7 @@ $(BIN): $(GO_SOURCES) $(PAGE_FILES) $(WASM_OUT)
 # playground session leaves no files behind; start bin/goredis with a
 # config file (or --save/--appendonly) to persist.
 run: build
-	./$(BIN) --port $(PORT) --http-port $(HTTP_PORT) --save "" --appendonly no
+	./$(BIN) --port $(PORT) --bind 127.0.0.1 -::1 --http-port $(HTTP_PORT) --save "" --appendonly no
 
 # wasm builds the engine for the browser and copies the Go runtime's
 # wasm_exec.js from this toolchain (never a stale copy in git).
