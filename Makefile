@@ -131,6 +131,8 @@ bench: build deps
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./netserver/resp/
 	$(GO) test -run '^$$' -fuzz FuzzDispatch -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzBitfieldArgs -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 60s ./engine/hyperloglog/
 
 # redis-suite runs Redis 7.0.15's own Tcl test units against GoRedis
 # (external mode for unit/*, spawn mode for integration/*); UNITS picks
