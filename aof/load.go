@@ -1,6 +1,7 @@
 package aof
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/goredis-dev/goredis/engine"
+	"github.com/goredis-dev/goredis/persist"
 )
 
 // loadResult is Redis's AOF_OK, AOF_NOT_EXIST, ... of loading.
@@ -55,13 +57,13 @@ func (a *AOF) loadFiles() (loadResult, error) {
 	if total == 0 {
 		return resEmpty, nil
 	}
-	s := a.e.StartLoading()
-	defer a.e.StopLoading(s)
+	s, ld := a.e.StartLoading(total)
+	defer a.e.StopLoading(s, ld)
 	var baseSize int64
 	for i, fi := range files {
 		last := i == len(files)-1
 		start := time.Now()
-		res := a.loadFile(s, fi.Name)
+		res := a.loadFile(s, ld, fi.Name)
 		kind := "incr"
 		if fi.Type == TypeBase {
 			kind = "base"
@@ -88,7 +90,7 @@ func (a *AOF) loadFiles() (loadResult, error) {
 // loadFile is loadSingleAppendOnlyFile: an RDB base (by its "REDIS"
 // signature) or commands run in the loading session. A transaction left
 // open at the end is reverted, as a short read.
-func (a *AOF) loadFile(s *engine.Session, name string) loadResult {
+func (a *AOF) loadFile(s *engine.Session, ld *engine.Loader, name string) loadResult {
 	path := a.path(name)
 	f, err := os.Open(path)
 	if err != nil {
@@ -103,15 +105,22 @@ func (a *AOF) loadFile(s *engine.Session, name string) loadResult {
 	if st, err := f.Stat(); err == nil && st.Size() == 0 {
 		return resEmpty
 	}
-	var sig [5]byte
-	if n, _ := io.ReadFull(f, sig[:]); n == 5 && string(sig[:]) == "REDIS" {
+	br := bufio.NewReaderSize(f, 64*1024)
+	var start int64
+	if sig, _ := br.Peek(5); string(sig) == "REDIS" {
+		// An RDB base file, or an old-style AOF with an RDB preamble and
+		// commands after it.
 		oldStyle := name == a.filename
 		if oldStyle {
 			a.logf('*', "Reading RDB preamble from AOF file...")
 		} else {
 			a.logf('*', "Reading RDB base file on AOF loading...")
 		}
-		if a.loadRDB == nil || a.loadRDB(path) != nil {
+		size := int64(-1)
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
+		}
+		if _, err := persist.ReadRDB(br, size, ld, persist.ReadOptions{Log: a.logf, Checksum: ld.Settings().Checksum}); err != nil {
 			if oldStyle {
 				a.logf('#', "Error reading the RDB preamble of the AOF file %s, AOF loading aborted", name)
 			} else {
@@ -119,26 +128,24 @@ func (a *AOF) loadFile(s *engine.Session, name string) loadResult {
 			}
 			return resFailed
 		}
-		if !oldStyle {
-			return resOK
+		if oldStyle {
+			a.logf('*', "Reading the remaining AOF tail...")
 		}
-		a.logf('*', "Reading the remaining AOF tail...")
-		// An old-style preamble AOF goes on with commands after the RDB:
-		// the RDB loader does not say where it ended, so this form is
-		// refused (Redis 7.0 only writes separate base files).
-		return resFailed
+		pos, err := f.Seek(0, io.SeekCurrent)
+		if err != nil {
+			a.logf('#', "Unrecoverable error reading the append only file %s: %s", name, errText(err))
+			return resFailed
+		}
+		start = pos - int64(br.Buffered())
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		a.logf('#', "Unrecoverable error reading the append only file %s: %s", name, errText(err))
-		return resFailed
-	}
-	return a.replay(s, f, name, path)
+	return a.replay(s, br, start, name, path)
 }
 
-// replay runs the commands of an AOF-format file.
-func (a *AOF) replay(s *engine.Session, f io.Reader, name, path string) loadResult {
+// replay runs the commands of an AOF-format file (or the tail after an
+// RDB preamble, which starts at offset start).
+func (a *AOF) replay(s *engine.Session, f io.Reader, start int64, name, path string) loadResult {
 	r := NewReader(f)
-	var validUpTo, validBeforeMulti int64
+	validUpTo, validBeforeMulti := start, start
 	inMulti := false
 	var truncated bool
 	for {
@@ -172,7 +179,7 @@ func (a *AOF) replay(s *engine.Session, f io.Reader, name, path string) loadResu
 		}
 		s.Exec(args)
 		s.TakeOutput(nil)
-		validUpTo = r.Offset()
+		validUpTo = start + r.Offset()
 	}
 	if !truncated && inMulti {
 		a.logf('#', "Revert incomplete MULTI/EXEC transaction in AOF file %s", name)

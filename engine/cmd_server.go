@@ -1,11 +1,12 @@
 package engine
 
 import (
-	"github.com/goredis-dev/goredis/rdb"
-
+	"math"
 	"strings"
 	"time"
 	"unsafe"
+
+	"github.com/goredis-dev/goredis/rdb"
 )
 
 func serverHandlers() []handlerEntry {
@@ -21,6 +22,11 @@ func serverHandlers() []handlerEntry {
 		{"bgsave", cmdBgSave},
 		{"bgrewriteaof", cmdBgRewriteAOF},
 		{"role", cmdRole},
+		{"sync", cmdSync},
+		{"psync", cmdSync},
+		{"replconf", cmdReplconf},
+		{"replicaof", cmdReplicaOf},
+		{"slaveof", cmdReplicaOf},
 		{"shutdown", cmdShutdown},
 		{"config|get", cmdConfigGet},
 		{"config|set", cmdConfigSet},
@@ -113,13 +119,15 @@ func (e *Engine) flushDB(db *DB) {
 
 // SWAPDB index1 index2
 func cmdSwapDB(s *Session, args [][]byte) {
+	// getIntFromObjectOrReply with a message: one error for "not an
+	// integer" and "not an int32"
 	a, ok := parseInt(args[1])
-	if !ok {
+	if !ok || a < math.MinInt32 || a > math.MaxInt32 {
 		s.w.Error("ERR invalid first DB index")
 		return
 	}
 	b, ok := parseInt(args[2])
-	if !ok {
+	if !ok || b < math.MinInt32 || b > math.MaxInt32 {
 		s.w.Error("ERR invalid second DB index")
 		return
 	}
@@ -163,14 +171,6 @@ func cmdTime(s *Session, args [][]byte) {
 	s.w.Array(2)
 	s.w.BulkInt(now.Unix())
 	s.w.BulkInt(int64(now.Nanosecond() / 1000))
-}
-
-// ROLE
-func cmdRole(s *Session, args [][]byte) {
-	s.w.Array(3)
-	s.w.BulkString("master")
-	s.w.Int(0)
-	s.w.Array(0)
 }
 
 // SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
@@ -289,6 +289,13 @@ func cmdConfigSet(s *Session, args [][]byte) {
 		s.w.Error(err.Error())
 		return
 	}
+	if s.e.configChanged != nil {
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if p, ok := s.e.config.params[strings.ToLower(pairs[i])]; ok {
+				s.e.configChanged(p.name, p.value)
+			}
+		}
+	}
 	s.w.OK()
 }
 
@@ -308,11 +315,11 @@ func cmdConfigRewrite(s *Session, args [][]byte) {
 		return
 	}
 	if err := e.rewriteConfig(e.config.rewriteLines()); err != nil {
-		e.logLine("CONFIG REWRITE failed: " + err.Error())
+		e.warnLine("CONFIG REWRITE failed: " + err.Error())
 		s.w.Error("ERR Rewriting config file: " + err.Error())
 		return
 	}
-	e.logLine("CONFIG REWRITE executed with success.")
+	e.warnLine("CONFIG REWRITE executed with success.")
 	s.w.OK()
 }
 
@@ -400,7 +407,7 @@ func cmdDebug(s *Session, args [][]byte) {
 		// The message is the whole error line, code included.
 		s.w.Error(strings.TrimPrefix(string(args[2]), "-"))
 	case sub == "log" && len(args) == 3:
-		s.e.logLine("DEBUG LOG: " + string(args[2]))
+		s.e.warnLine("DEBUG LOG: " + string(args[2]))
 		s.w.OK()
 	case sub == "quicklist-packed-threshold" && len(args) == 3:
 		// Redis's quicklistisSetPackedThreshold: 0 restores the default,

@@ -236,6 +236,8 @@ func (s *Session) dispatch(args [][]byte) {
 	w := &s.w
 	mark := len(w.buf)
 	cmd := e.lookupCommand(args[0])
+	// what a panic in this command is reported against (panic.go)
+	s.run = runningCommand{cmd, args, mark}
 	if cmd == nil {
 		s.rejectInMulti()
 		w.Error(unknownCommandError(args))
@@ -245,6 +247,7 @@ func (s *Session) dispatch(args [][]byte) {
 	if cmd.subs != nil && len(args) >= 2 {
 		if sub := lookupSub(cmd, args[1]); sub != nil {
 			cmd = sub
+			s.run.cmd = sub
 		} else if cmd.handler == nil {
 			s.rejectInMulti()
 			w.Error("ERR unknown subcommand '" + truncateArg(args[1]) + "'. Try " + strings.ToUpper(string(args[0])) + " HELP.")
@@ -269,6 +272,11 @@ func (s *Session) dispatch(args [][]byte) {
 	}
 	if s.misconf(cmd) {
 		s.reject(cmd, args, errMisconf)
+		s.afterReply(mark)
+		return
+	}
+	if s.readOnlyRefuses(cmd) {
+		s.reject(cmd, args, errReadOnlyReplica)
 		s.afterReply(mark)
 		return
 	}
@@ -306,8 +314,15 @@ func (s *Session) dispatch(args [][]byte) {
 		return
 	}
 	s.call(cmd, args)
+	if (s.replica != nil && cmd.handler != nil && !isSync(cmd)) || s.fromMaster {
+		// Neither a replica nor the master a replica follows gets replies
+		// (Redis's prepareClientToWrite).
+		s.w.buf = s.w.buf[:mark]
+	}
 	s.afterReply(mark)
 }
+
+func isSync(cmd *Command) bool { return cmd.Name == "sync" || cmd.Name == "psync" }
 
 // call runs a command's handler and accounts for it.
 func (s *Session) call(cmd *Command, args [][]byte) {

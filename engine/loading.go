@@ -5,25 +5,33 @@ import "sync/atomic"
 // Loading: a host replays a file of commands (an append-only file) through
 // a loading session, as Redis's AOF loader runs them in a fake client.
 
-// StartLoading puts the engine in its loading state and returns a session
-// to replay commands with. While loading, nothing expires (the file says
-// when keys go) and nothing is propagated (the file is the source). The
-// session is authenticated and never blocks: a blocking command answers as
+// StartLoading puts the engine in its loading state for files of
+// totalBytes and returns a session to replay commands with, and the
+// Loader an RDB base file is read into. While loading, other clients get
+// -LOADING, nothing expires (the file says when keys go) and nothing is
+// propagated (the file is the source). The session is authenticated,
+// passes the LOADING gate and never blocks: a blocking command answers as
 // it does inside MULTI. Replies pile up in the session: the loader drops
 // them with TakeOutput. Call StopLoading when done.
-func (e *Engine) StartLoading() *Session {
+func (e *Engine) StartLoading(totalBytes int64) (*Session, *Loader) {
 	s := e.NewSession(ClientInfo{Addr: "", Kind: "aof"})
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.loading = true
 	s.authed = true
 	s.inExec = true
-	return s
+	s.replaying = true
+	ld := e.beginLoad(totalBytes, false)
+	// An AOF's RDB preamble keeps keys whose deadline passed: the
+	// commands after it may still touch them, as Redis loads them.
+	ld.KeepExpired = true
+	return s, ld
 }
 
-// StopLoading ends the loading state; s is the session StartLoading gave.
-func (e *Engine) StopLoading(s *Session) {
+// StopLoading ends the loading state StartLoading began.
+func (e *Engine) StopLoading(s *Session, ld *Loader) {
 	s.Close()
+	ld.End()
 	e.mu.Lock()
 	e.loading = false
 	e.mu.Unlock()

@@ -304,6 +304,8 @@ func (l *eventLoop) readable(p *loopPeer, now time.Time) {
 	if n > 0 {
 		p.rd.Advance(n)
 		p.lastActive = now
+		l.srv.eng.CountNetInput(n)
+		p.noteQueryBuffer()
 	} else {
 		if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EINTR) {
 			return
@@ -336,6 +338,7 @@ func (l *eventLoop) process(p *loopPeer) {
 			l.leave(p, err)
 			return
 		}
+		p.noteQueryBuffer()
 		switch oc {
 		case closeAfterReply:
 			p.closing = true
@@ -469,7 +472,7 @@ func (l *eventLoop) setInterest(p *loopPeer, events uint32) {
 // leave ends p because of err: it is owed its pending replies and a
 // protocol error's reply, unless Redis would drop them (see leaving).
 func (l *eventLoop) leave(p *loopPeer, err error) {
-	l.srv.logLeaving(err, p.raddr)
+	l.srv.logLeaving(err, &p.batcher, p.raddr)
 	tail, discard := leaving(err)
 	if discard {
 		l.close(p)
@@ -522,7 +525,8 @@ func (l *eventLoop) waitMillis() int {
 		l.deadlinesDirty = false
 	}
 	ms := -1
-	if l.idle > 0 && l.npeers > 0 {
+	if l.npeers > 0 {
+		// Idle peers to close, query buffers to resize.
 		ms = int(loopTick / time.Millisecond)
 	}
 	if !l.nextDeadline.IsZero() {
@@ -556,13 +560,21 @@ func (l *eventLoop) timers(now time.Time) {
 		}
 		l.deadlinesDirty = true
 	}
-	if l.idle > 0 && now.Sub(l.lastIdleCheck) >= loopTick {
+	if now.Sub(l.lastIdleCheck) >= loopTick {
 		l.lastIdleCheck = now
 		for _, p := range l.peers {
-			// Redis times out neither blocked nor subscribed clients.
-			if p != nil && !p.blocked && !p.closing && now.Sub(p.lastActive) > l.idle && !p.sess.TimeoutExempt() {
-				l.close(p)
+			if p == nil || p.dead {
+				continue
 			}
+			// Redis times out neither blocked nor subscribed clients.
+			if l.idle > 0 && !p.blocked && !p.closing && now.Sub(p.lastActive) > l.idle && !p.sess.TimeoutExempt() {
+				l.close(p)
+				continue
+			}
+			// As Redis's clientsCron: an idle client's query buffer is
+			// freed, an oversized one shrunk to its recent peak.
+			p.rd.Resize(now.Unix()-p.lastActive.Unix() > queryBufferIdleSeconds)
+			p.noteQueryBuffer()
 		}
 	}
 }

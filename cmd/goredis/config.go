@@ -158,7 +158,13 @@ func (c *serverConfig) apply(d redisconf.Directive, table *engine.CommandTable, 
 // defaultUser is what a "user default ..." line may say: GoRedis has one
 // user, with access to every key, channel and command, and an optional
 // password.
-type defaultUser struct{ password string }
+type defaultUser struct {
+	password string
+	// sanitize is the payload flag Redis shows for a user loaded from a
+	// file: "sanitize-payload" (set by the reset that loading starts
+	// with) unless the line says skip-sanitize-payload.
+	sanitize string
+}
 
 // parseDefaultUser accepts the declarations of the default user that
 // mean what GoRedis does (Redis 7.0's CONFIG REWRITE writes "user default
@@ -171,7 +177,7 @@ func parseDefaultUser(args []string) (*defaultUser, error) {
 	if args[0] != "default" {
 		return nil, refuse(args[0], "GoRedis has no ACL users besides 'default'")
 	}
-	u := &defaultUser{}
+	u := &defaultUser{sanitize: "sanitize-payload"}
 	on, keys, channels, commands, pass := false, false, false, false, false
 	for _, a := range args[1:] {
 		switch low := strings.ToLower(a); {
@@ -191,6 +197,7 @@ func parseDefaultUser(args []string) (*defaultUser, error) {
 		case low == "+@all" || low == "allcommands":
 			commands = true
 		case low == "sanitize-payload" || low == "skip-sanitize-payload":
+			u.sanitize = low
 		case low == "reset":
 			on, keys, channels, commands, pass, u.password = false, false, false, false, false, ""
 		default:
@@ -213,10 +220,6 @@ func refusal(name, value string) error {
 		if value == "yes" {
 			why = "GoRedis does not implement Redis Cluster (cluster-enabled must be no)"
 		}
-	case "replicaof", "slaveof":
-		if value != "" {
-			why = "GoRedis does not implement replication (replicaof)"
-		}
 	case "tls-port":
 		if value != "0" {
 			why = "GoRedis does not implement TLS (tls-port must be 0)"
@@ -229,9 +232,9 @@ func refusal(name, value string) error {
 		if value != "" {
 			why = "GoRedis has no ACL users besides 'default' (aclfile is not supported)"
 		}
-	case "appendonly":
-		if value == "yes" {
-			why = "GoRedis does not implement the append only file (appendonly must be no)"
+	case "maxmemory":
+		if value != "0" {
+			why = "GoRedis does not enforce maxmemory yet: no eviction and no -OOM (maxmemory must be 0)"
 		}
 	case "oom-score-adj":
 		if value != "no" {

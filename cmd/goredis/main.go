@@ -39,6 +39,7 @@ import (
 	"github.com/goredis-dev/goredis/netserver/resp"
 	"github.com/goredis-dev/goredis/persist"
 	"github.com/goredis-dev/goredis/redisconf"
+	"github.com/goredis-dev/goredis/repl"
 )
 
 func main() {
@@ -112,13 +113,22 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	var srv *netserver.Server // the engine logs through it
 	var rewrite func([]engine.ConfigLine) error
 	if cfg.file != "" {
-		rewrite = func(lines []engine.ConfigLine) error { return rewriteConfigFile(cfg.file, lines) }
+		sanitize := ""
+		if cfg.user != nil {
+			sanitize = cfg.user.sanitize
+		}
+		rewrite = func(lines []engine.ConfigLine) error { return rewriteConfigFile(cfg.file, lines, sanitize) }
 	}
 	eng := engine.New(engine.Options{
-		Log:            func(line string) { log.log(levelNotice, line) },
+		LogAt:          log.mark,
 		Config:         cfg.params.Values(),
 		RenameCommands: cfg.renames,
 		RewriteConfig:  rewrite,
+		ConfigChanged: func(name, value string) {
+			if name == "loglevel" {
+				log.verbosity.Store(int32(levelOf(value)))
+			}
+		},
 		Shutdown: func() {
 			select {
 			case srvDone <- struct{}{}:
@@ -129,6 +139,9 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	// The persistence drivers log with Redis's level marks.
 	markf := func(level byte, format string, args ...any) { log.mark(level, fmt.Sprintf(format, args...)) }
 	saver := persist.New(eng, markf)
+	eng.SetFullSyncer(repl.Syncer{})
+	listenPort, _ := strconv.Atoi(cfg.params.Get("port"))
+	eng.SetReplicaLink(repl.NewFollower(eng, listenPort, markf))
 	opts := listenOptions(cfg)
 	opts.Log = log.mark
 	if v := cfg.params.Get("timeout"); v != "0" {
@@ -198,6 +211,12 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			_ = srv.Close()
 			return 1
 		}
+	}
+	if master := strings.Fields(cfg.params.Get("replicaof")); len(master) == 2 {
+		// replicaof in the configuration: follow once the data is loaded.
+		s := eng.NewSession(engine.ClientInfo{Kind: "config"})
+		s.Exec([][]byte{[]byte("REPLICAOF"), []byte(master[0]), []byte(master[1])})
+		s.Close()
 	}
 	cronCtx, stopCron := context.WithCancel(context.Background())
 	defer stopCron()
@@ -289,21 +308,23 @@ func bindHost(b string) string {
 }
 
 // rewriteConfigFile is CONFIG REWRITE's host side.
-func rewriteConfigFile(path string, lines []engine.ConfigLine) error {
+func rewriteConfigFile(path string, lines []engine.ConfigLine, sanitize string) error {
 	rw := redisconf.Rewriter{Canonical: engine.NewConfigLoader().Canonical}
 	out := make([]redisconf.Line, 0, len(lines)+2)
 	for _, l := range lines {
 		out = append(out, redisconf.Line{Option: l.Option, Line: l.Line, Force: l.Force})
 	}
-	out = append(out, userLine(lines), redisconf.Line{Option: "loadmodule"})
+	out = append(out, userLine(lines, sanitize), redisconf.Line{Option: "loadmodule"})
 	if err := rw.Rewrite(path, out); err != nil {
 		return errors.New(strerror(err))
 	}
 	return nil
 }
 
-// userLine is the default user's line, as Redis 7.0 writes it.
-func userLine(lines []engine.ConfigLine) redisconf.Line {
+// userLine is the default user's line as Redis 7.0's ACLDescribeUser
+// writes it: flags, password hash, then permissions. sanitize is the
+// payload flag a user line from the file left ("" when none was loaded).
+func userLine(lines []engine.ConfigLine, sanitize string) redisconf.Line {
 	pass := ""
 	for _, l := range lines {
 		if l.Option == "requirepass" && l.Line != "" {
@@ -312,11 +333,18 @@ func userLine(lines []engine.ConfigLine) redisconf.Line {
 			}
 		}
 	}
+	desc := "user default on"
 	if pass == "" {
-		return redisconf.Line{Option: "user", Line: "user default on nopass ~* &* +@all", Force: true}
+		desc += " nopass"
 	}
-	sum := sha256.Sum256([]byte(pass))
-	return redisconf.Line{Option: "user", Line: "user default on #" + hex.EncodeToString(sum[:]) + " ~* &* +@all", Force: true}
+	if sanitize != "" {
+		desc += " " + sanitize
+	}
+	if pass != "" {
+		sum := sha256.Sum256([]byte(pass))
+		desc += " #" + hex.EncodeToString(sum[:])
+	}
+	return redisconf.Line{Option: "user", Line: desc + " ~* &* +@all", Force: true}
 }
 
 // signalName spells a signal as Redis's log does ("SIGTERM").
