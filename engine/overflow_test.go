@@ -282,6 +282,8 @@ var overflowScript = []string{
 	"SCAN 0 COUNT -1",
 	"~SCAN 0 COUNT 9223372036854775807",
 	"SCAN 0 COUNT 9223372036854775808",
+	// The last cursor visits the last bucket of Redis's table, whose keys
+	// depend on its random hash seed: only the reply's kind is compared.
 	"~SCAN 18446744073709551615 COUNT 1",
 	"SCAN 18446744073709551616",
 	"~SCAN -1",
