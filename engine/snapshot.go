@@ -253,7 +253,19 @@ func (e *Engine) abortSnapshots() {
 		s := e.snapshots[0]
 		s.aborted = true
 		s.detach()
+		if e.persist.bgsave == s {
+			// Redis's parent learns at once that it killed the child.
+			e.bgsaveEnded(s, ErrSnapshotAborted)
+		}
 	}
+}
+
+// Aborted reports whether FLUSHALL or SHUTDOWN ended the snapshot: a
+// writer stops at once.
+func (s *Snapshot) Aborted() bool {
+	s.lock()
+	defer s.unlock()
+	return s.aborted
 }
 
 // frozen reports whether obj is held by a snapshot in progress.
@@ -362,7 +374,12 @@ func (ds *dbSnap) preserve(key string) {
 	}
 	ds.s.freeze(obj)
 	ds.preserved[key] = capturedKey{key: key, str: str, obj: obj, deadline: db.deadline(key), idle: ds.idleOf(db, key)}
-	ds.s.cowBytes += int64(len(key)) + 64
+	// What the snapshot keeps alive that the write would have freed: the
+	// analogue of the pages a forked child keeps.
+	ds.s.cowBytes += int64(len(key)+len(str)) + 64
+	if obj != nil {
+		ds.s.cowBytes += approxObjectBytes(obj)
+	}
 }
 
 // beforeChange is called, with the engine locked, before key's value or

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/goredis-dev/goredis/engine"
@@ -24,6 +25,9 @@ type Logf func(level byte, format string, args ...any)
 type Persister struct {
 	eng *engine.Engine
 	log Logf
+	// bgSeq numbers background saves: each writes its own temp file, so
+	// one aborted by FLUSHALL cannot collide with the next.
+	bgSeq atomic.Int64
 }
 
 var _ engine.Persister = (*Persister)(nil)
@@ -49,7 +53,7 @@ func (p *Persister) Save(snap *engine.Snapshot) error {
 // rdbSaveBackground.
 func (p *Persister) BackgroundSave(snap *engine.Snapshot) {
 	st := snap.Settings()
-	tmp := filepath.Join(st.Dir, fmt.Sprintf("temp-%d-bgsave.rdb", os.Getpid()))
+	tmp := filepath.Join(st.Dir, fmt.Sprintf("temp-%d-%d.rdb", os.Getpid(), p.bgSeq.Add(1)))
 	go func() {
 		err := p.saveTo(snap, tmp)
 		if err == nil {
@@ -163,6 +167,9 @@ func WriteRDB(w io.Writer, snap *engine.Snapshot, o WriteOptions) error {
 			rw.Entry(rdb.Entry{Key: k.Key, ExpireMs: k.ExpireMs, Idle: k.Idle, Freq: -1, Value: k.Value})
 			if o.KeySaveDelayUs > 0 {
 				time.Sleep(time.Duration(o.KeySaveDelayUs) * time.Microsecond)
+				if snap.Aborted() {
+					return engine.ErrSnapshotAborted
+				}
 			}
 		}
 		if err := rw.Err(); err != nil {
@@ -191,10 +198,15 @@ func (p *Persister) Load(ld *engine.Loader) error {
 // ErrNoDump is LoadAtStartup's answer when there is no dump file.
 var ErrNoDump = errors.New("no dump file")
 
+// ErrLoadInterrupted is LoadAtStartup's answer when stop closed: a SIGTERM
+// during the load, after which Redis exits without saving.
+var ErrLoadInterrupted = errors.New("load interrupted")
+
 // LoadAtStartup loads the dump before the server serves commands (clients
 // connecting meanwhile get -LOADING), logging as Redis's loadDataFromDisk.
-// A missing file is not an error: the server starts empty.
-func (p *Persister) LoadAtStartup() error {
+// A missing file is not an error: the server starts empty. Closing stop
+// (which may be nil) ends the load with ErrLoadInterrupted.
+func (p *Persister) LoadAtStartup(stop <-chan struct{}) error {
 	start := time.Now()
 	ld := p.eng.BeginLoad(0)
 	st := ld.Settings()
@@ -216,8 +228,12 @@ func (p *Persister) LoadAtStartup() error {
 		return err
 	}
 	ld.Progress(0, 0)
-	_, err = ReadRDB(f, info.Size(), ld, ReadOptions{Log: p.log, Checksum: st.Checksum, KeyLoadDelayUs: st.KeyLoadDelayUs, ProgressEvery: st.EventsIntervalBytes, Total: info.Size()})
+	_, err = ReadRDB(f, info.Size(), ld, ReadOptions{Log: p.log, Checksum: st.Checksum, KeyLoadDelayUs: st.KeyLoadDelayUs,
+		ProgressEvery: st.EventsIntervalBytes, Total: info.Size(), Stop: stop})
 	ld.End()
+	if errors.Is(err, ErrLoadInterrupted) {
+		return err
+	}
 	if err != nil {
 		var re *rdb.Error
 		if errors.As(err, &re) {
@@ -262,6 +278,9 @@ type ReadOptions struct {
 	// ProgressEvery reports the bytes read to the loader every so many
 	// bytes (loading-process-events-interval-bytes); Total is the size.
 	ProgressEvery, Total int64
+	// Stop, when closed, ends the load with ErrLoadInterrupted (checked
+	// with the progress report).
+	Stop <-chan struct{}
 }
 
 // LoadStats are what a load counted.
@@ -380,9 +399,14 @@ func ReadRDB(r io.Reader, size int64, ld *engine.Loader, o ReadOptions) (LoadSta
 			if o.KeyLoadDelayUs > 0 {
 				time.Sleep(time.Duration(o.KeyLoadDelayUs) * time.Microsecond)
 			}
-			if o.ProgressEvery > 0 && cr.n >= nextProgress {
+			if o.ProgressEvery > 0 && cr.n >= nextProgress || o.KeyLoadDelayUs > 0 {
 				ld.Progress(cr.n, 0)
 				nextProgress = cr.n + o.ProgressEvery
+				select {
+				case <-o.Stop:
+					return stats, ErrLoadInterrupted
+				default:
+				}
 			}
 		}
 	}
