@@ -67,6 +67,8 @@ type Snapshot struct {
 	startMs int64
 	aborted bool
 	closed  bool
+	// arena holds the encoded values of the last batch.
+	arena []byte
 	// pending holds the keys taken from the keyspace under the lock and
 	// not yet encoded (their collections are frozen).
 	pending []capturedKey
@@ -178,7 +180,8 @@ func (s *Snapshot) unlock() {
 }
 
 // Next appends the next keys to dst (reusing its storage) and returns it;
-// no keys means the snapshot is complete. Keys come database by database,
+// no keys means the snapshot is complete. The values stay valid until the
+// next call. Keys come database by database,
 // in ascending DB order.
 func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 	dst = dst[:0]
@@ -202,9 +205,19 @@ func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 	batch := s.pending
 	s.unlock()
 	// Encode outside the lock: strings are immutable and every collection
-	// in the batch is frozen.
-	for _, c := range batch {
-		dst = append(dst, SnapshotKey{DB: db, Key: c.key, Value: s.enc.appendValue(nil, c.str, c.obj), ExpireMs: c.deadline, Idle: c.idle})
+	// in the batch is frozen. The values share one buffer per batch (the
+	// caller is done with the previous batch's when it calls Next).
+	arena := s.arena[:0]
+	ends := make([]int, len(batch))
+	for i, c := range batch {
+		arena = s.enc.appendValue(arena, c.str, c.obj)
+		ends[i] = len(arena)
+	}
+	s.arena = arena
+	start := 0
+	for i, c := range batch {
+		dst = append(dst, SnapshotKey{DB: db, Key: c.key, Value: arena[start:ends[i]:ends[i]], ExpireMs: c.deadline, Idle: c.idle})
+		start = ends[i]
 	}
 	return dst, nil
 }
