@@ -140,7 +140,7 @@ func (e *Engine) serveReadyKeys() {
 			e.current = s
 			e.prop.rewrite = nil
 			var served bool
-			s.writeUnblocked(b, func() { served = b.retry(s) })
+			s.writeUnblocked(b, func() { served = s.retryBlocked(b) })
 			e.current = prev
 			if served {
 				s.unblock()

@@ -61,16 +61,11 @@ func cmdQuit(s *Session, args [][]byte) {
 
 // SELECT index
 func cmdSelect(s *Session, args [][]byte) {
-	n, ok := parseInt(args[1])
+	db, ok := s.dbArg(args[1])
 	if !ok {
-		s.w.Error(errNotInt)
 		return
 	}
-	if n < 0 || n >= int64(len(s.ks.dbs)) {
-		s.w.Error(errDBIndex)
-		return
-	}
-	s.db = s.ks.dbs[n]
+	s.db = db
 	s.w.OK()
 }
 

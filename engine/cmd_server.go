@@ -1,11 +1,12 @@
 package engine
 
 import (
-	"github.com/goredis-dev/goredis/rdb"
-
+	"math"
 	"strings"
 	"time"
 	"unsafe"
+
+	"github.com/goredis-dev/goredis/rdb"
 )
 
 func serverHandlers() []handlerEntry {
@@ -24,6 +25,8 @@ func serverHandlers() []handlerEntry {
 		{"sync", cmdSync},
 		{"psync", cmdSync},
 		{"replconf", cmdReplconf},
+		{"replicaof", cmdReplicaOf},
+		{"slaveof", cmdReplicaOf},
 		{"shutdown", cmdShutdown},
 		{"config|get", cmdConfigGet},
 		{"config|set", cmdConfigSet},
@@ -116,13 +119,15 @@ func (e *Engine) flushDB(db *DB) {
 
 // SWAPDB index1 index2
 func cmdSwapDB(s *Session, args [][]byte) {
+	// getIntFromObjectOrReply with a message: one error for "not an
+	// integer" and "not an int32"
 	a, ok := parseInt(args[1])
-	if !ok {
+	if !ok || a < math.MinInt32 || a > math.MaxInt32 {
 		s.w.Error("ERR invalid first DB index")
 		return
 	}
 	b, ok := parseInt(args[2])
-	if !ok {
+	if !ok || b < math.MinInt32 || b > math.MaxInt32 {
 		s.w.Error("ERR invalid second DB index")
 		return
 	}
@@ -284,6 +289,13 @@ func cmdConfigSet(s *Session, args [][]byte) {
 		s.w.Error(err.Error())
 		return
 	}
+	if s.e.configChanged != nil {
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if p, ok := s.e.config.params[strings.ToLower(pairs[i])]; ok {
+				s.e.configChanged(p.name, p.value)
+			}
+		}
+	}
 	s.w.OK()
 }
 
@@ -303,11 +315,11 @@ func cmdConfigRewrite(s *Session, args [][]byte) {
 		return
 	}
 	if err := e.rewriteConfig(e.config.rewriteLines()); err != nil {
-		e.logLine("CONFIG REWRITE failed: " + err.Error())
+		e.warnLine("CONFIG REWRITE failed: " + err.Error())
 		s.w.Error("ERR Rewriting config file: " + err.Error())
 		return
 	}
-	e.logLine("CONFIG REWRITE executed with success.")
+	e.warnLine("CONFIG REWRITE executed with success.")
 	s.w.OK()
 }
 
@@ -389,13 +401,30 @@ func cmdDebug(s *Session, args [][]byte) {
 		s.debugPopulate(args)
 	case sub == "reload":
 		s.debugReload(args[2:])
+	case sub == "loadaof" && len(args) == 2 && s.e.aof != nil && s.ks == s.e.main:
+		s.debugLoadAOF()
 	case sub == "protocol" && len(args) == 3:
 		s.debugProtocol(args[2])
 	case sub == "error" && len(args) == 3:
 		// The message is the whole error line, code included.
 		s.w.Error(strings.TrimPrefix(string(args[2]), "-"))
+	case sub == "config-rewrite-force-all" && len(args) == 2:
+		// CONFIG REWRITE writing every parameter, as the test suite uses.
+		if s.e.rewriteConfig == nil {
+			s.w.Error("ERR CONFIG-REWRITE-FORCE-ALL failed: The server is running without a config file")
+			return
+		}
+		lines := s.e.config.rewriteLines()
+		for i := range lines {
+			lines[i].Force = true
+		}
+		if err := s.e.rewriteConfig(lines); err != nil {
+			s.w.Error("ERR CONFIG-REWRITE-FORCE-ALL failed: " + err.Error())
+			return
+		}
+		s.w.OK()
 	case sub == "log" && len(args) == 3:
-		s.e.logLine("DEBUG LOG: " + string(args[2]))
+		s.e.warnLine("DEBUG LOG: " + string(args[2]))
 		s.w.OK()
 	case sub == "quicklist-packed-threshold" && len(args) == 3:
 		// Redis's quicklistisSetPackedThreshold: 0 restores the default,

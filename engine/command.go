@@ -106,6 +106,7 @@ func handlers() map[string]handler {
 		zsetHandlers(),
 		bitmapHandlers(),
 		hllHandlers(),
+		geoHandlers(),
 		sortHandlers(),
 		memoryHandlers(),
 		pubsubHandlers(),
@@ -235,6 +236,8 @@ func (s *Session) dispatch(args [][]byte) {
 	w := &s.w
 	mark := len(w.buf)
 	cmd := e.lookupCommand(args[0])
+	// what a panic in this command is reported against (panic.go)
+	s.run = runningCommand{cmd, args, mark}
 	if cmd == nil {
 		s.rejectInMulti()
 		w.Error(unknownCommandError(args))
@@ -244,6 +247,7 @@ func (s *Session) dispatch(args [][]byte) {
 	if cmd.subs != nil && len(args) >= 2 {
 		if sub := lookupSub(cmd, args[1]); sub != nil {
 			cmd = sub
+			s.run.cmd = sub
 		} else if cmd.handler == nil {
 			s.rejectInMulti()
 			w.Error("ERR unknown subcommand '" + truncateArg(args[1]) + "'. Try " + strings.ToUpper(string(args[0])) + " HELP.")
@@ -268,6 +272,11 @@ func (s *Session) dispatch(args [][]byte) {
 	}
 	if s.misconf(cmd) {
 		s.reject(cmd, args, errMisconf)
+		s.afterReply(mark)
+		return
+	}
+	if s.readOnlyRefuses(cmd) {
+		s.reject(cmd, args, errReadOnlyReplica)
 		s.afterReply(mark)
 		return
 	}
@@ -305,8 +314,9 @@ func (s *Session) dispatch(args [][]byte) {
 		return
 	}
 	s.call(cmd, args)
-	if s.replica != nil && cmd.handler != nil && !isSync(cmd) {
-		// A replica gets no replies (Redis's prepareClientToWrite).
+	if (s.replica != nil && cmd.handler != nil && !isSync(cmd)) || s.fromMaster {
+		// Neither a replica nor the master a replica follows gets replies
+		// (Redis's prepareClientToWrite).
 		s.w.buf = s.w.buf[:mark]
 	}
 	s.afterReply(mark)

@@ -249,7 +249,8 @@ func cmdExec(s *Session, args [][]byte) {
 	s.settleExec(mark)
 	for _, q := range m.queue {
 		mark = len(s.w.buf)
-		s.call(q.cmd, q.args)
+		// each queued command answers in its slot, even by panicking
+		s.callProtected(q.cmd, q.args)
 		s.settleExec(mark)
 	}
 	s.inExec = wasInExec

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -54,6 +55,9 @@ type Session struct {
 	noTouch bool
 	// reply is CLIENT REPLY's mode (replymode.go).
 	reply replyState
+	// qbufUsed and qbufCap are the host's query buffer, for CLIENT LIST
+	// and INFO (clientstats.go).
+	qbufUsed, qbufCap atomic.Int64
 
 	multi *multiState
 	// inExec is set while EXEC runs queued commands: blocking commands
@@ -68,19 +72,36 @@ type Session struct {
 	// replica is set once the session sent SYNC or PSYNC: it receives
 	// the replication stream and no replies to its own commands.
 	replica *replicaLink
+	// fromMaster marks the session applying this replica's master stream.
+	fromMaster bool
 	// replconfPort and replconfIP are what REPLCONF said before the sync.
 	replconfPort int
 	replconfIP   string
 	// monitor is set by MONITOR: every command is streamed to the session.
 	monitor bool
+	// replaying marks the session that replays an append-only file
+	// (StartLoading): the LOADING gate lets it through. heldLoad: it
+	// replays under a lock its creator holds (DEBUG LOADAOF).
+	replaying, heldLoad bool
 	// tracking is CLIENT TRACKING's mode; nil when off.
 	tracking *trackingState
+
+	// dispatching is set while execLocked holds mu around a command, and
+	// run names that command: a panic recovered at the batch level
+	// (panic.go) answers for it and unlocks mu.
+	dispatching bool
+	run         runningCommand
 }
 
 // NewSession registers a new client with the engine.
 func (e *Engine) NewSession(info ClientInfo) *Session {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.newSessionLocked(info)
+}
+
+// newSessionLocked is NewSession with the engine locked.
+func (e *Engine) newSessionLocked(info ClientInfo) *Session {
 	e.nextID++
 	ks := info.Keyspace
 	if ks == nil && info.Sandbox != nil {
@@ -125,16 +146,17 @@ const (
 
 // Exec runs one command (args[0] is its name) and buffers its reply. The
 // arguments may be reused by the caller afterwards.
-func (s *Session) Exec(args [][]byte) Status {
+func (s *Session) Exec(args [][]byte) (st Status) {
 	if len(args) == 0 {
 		return 0
 	}
 	e := s.e
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.tick()
-	st := s.execLocked(args)
-	e.mu.Unlock()
-	return st
+	var done bool
+	defer s.recoverDispatch(&st, &done)
+	return s.execLocked(args)
 }
 
 // ExecBatch runs the commands next returns, in order, until it returns
@@ -150,21 +172,36 @@ func (s *Session) ExecBatch(next func() [][]byte) (n int, st Status) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for {
+		// runBatch returns early only when a command panicked: the
+		// batch goes on with the next command.
+		var done bool
+		if st, done = s.runBatch(next, &n); done {
+			return n, st
+		}
+	}
+}
+
+// runBatch is ExecBatch's loop under one recover for the whole batch (a
+// deferred recover per command costs more than the cheapest commands).
+func (s *Session) runBatch(next func() [][]byte, n *int) (st Status, done bool) {
+	e := s.e
+	defer s.recoverDispatch(&st, &done)
+	for {
 		args := next()
 		if args == nil {
-			return n, 0
+			return 0, true
 		}
 		if len(args) == 0 {
 			continue
 		}
-		if n == 0 {
+		if *n == 0 {
 			e.tick()
 		} else {
 			e.tickNext()
 		}
-		n++
+		*n++
 		if st := s.execLocked(args); st != 0 {
-			return n, st
+			return st, true
 		}
 	}
 }
@@ -175,6 +212,7 @@ func (s *Session) execLocked(args [][]byte) Status {
 	s.mu.Lock()
 	if !s.closed {
 		e.current = s
+		s.dispatching = true
 		s.dispatch(args)
 		if len(e.prop.pending) > 0 {
 			e.flushPropagation()
@@ -183,6 +221,7 @@ func (s *Session) execLocked(args [][]byte) Status {
 			// only tracking has work to do after a command
 			e.afterCommand(s)
 		}
+		s.dispatching = false
 		e.current = nil
 	}
 	var st Status
@@ -271,9 +310,14 @@ func (s *Session) CheckTimeout() {
 // Close unregisters the session and frees what it holds: blocked waits,
 // subscriptions, watched keys.
 func (s *Session) Close() {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	s.closeLocked()
+}
+
+// closeLocked is Close with the engine locked.
+func (s *Session) closeLocked() {
 	e := s.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
