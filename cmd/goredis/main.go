@@ -206,7 +206,30 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	defer appendOnly.Close()
 	eng.SetAppendOnlyFile(appendOnly)
 	if !fromAOF {
-		if err := saver.LoadAtStartup(); err != nil {
+		// A SIGTERM during the load stops it, and the server exits
+		// without saving, as Redis's whileBlockedCron does.
+		stopLoad, loaded, watched := make(chan struct{}), make(chan struct{}), make(chan struct{})
+		var loadSig os.Signal
+		go func() {
+			defer close(watched)
+			select {
+			case loadSig = <-sig:
+				close(stopLoad)
+			case <-loaded:
+			}
+		}()
+		err := saver.LoadAtStartup(stopLoad)
+		close(loaded)
+		<-watched
+		if loadSig != nil && err == nil {
+			sig <- loadSig // came as the load ended: the usual shutdown
+		}
+		if errors.Is(err, persist.ErrLoadInterrupted) {
+			log.logf(levelWarning, "Received %s scheduling shutdown...", signalName(loadSig))
+			_ = srv.Close()
+			return 0
+		}
+		if err != nil {
 			_ = srv.Close()
 			return 1
 		}
