@@ -37,7 +37,7 @@ $(BIN): $(GO_SOURCES) $(PAGE_FILES) $(WASM_OUT)
 # playground session leaves no files behind; start bin/goredis with a
 # config file (or --save/--appendonly) to persist.
 run: build
-	./$(BIN) --port $(PORT) --http-port $(HTTP_PORT) --save "" --appendonly no
+	./$(BIN) --port $(PORT) --bind 127.0.0.1 -::1 --http-port $(HTTP_PORT) --save "" --appendonly no
 
 # wasm builds the engine for the browser and copies the Go runtime's
 # wasm_exec.js from this toolchain (never a stale copy in git).
@@ -135,6 +135,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./netserver/resp/
 	$(GO) test -run '^$$' -fuzz FuzzDispatch -fuzztime 60s ./engine/
 	$(GO) test -run '^$$' -fuzz FuzzTableArgs -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzBitfieldArgs -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 60s ./engine/hyperloglog/
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./rdb/
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 60s ./persist/
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./aof/

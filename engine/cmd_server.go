@@ -412,6 +412,21 @@ func cmdDebug(s *Session, args [][]byte) {
 	case sub == "error" && len(args) == 3:
 		// The message is the whole error line, code included.
 		s.w.Error(strings.TrimPrefix(string(args[2]), "-"))
+	case sub == "config-rewrite-force-all" && len(args) == 2:
+		// CONFIG REWRITE writing every parameter, as the test suite uses.
+		if s.e.rewriteConfig == nil {
+			s.w.Error("ERR CONFIG-REWRITE-FORCE-ALL failed: The server is running without a config file")
+			return
+		}
+		lines := s.e.config.rewriteLines()
+		for i := range lines {
+			lines[i].Force = true
+		}
+		if err := s.e.rewriteConfig(lines); err != nil {
+			s.w.Error("ERR CONFIG-REWRITE-FORCE-ALL failed: " + err.Error())
+			return
+		}
+		s.w.OK()
 	case sub == "log" && len(args) == 3:
 		s.e.warnLine("DEBUG LOG: " + string(args[2]))
 		s.w.OK()

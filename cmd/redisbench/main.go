@@ -67,7 +67,7 @@ func main() {
 	flag.IntVar(&c.rounds, "rounds", 2, "interleaved goredis/redis pairs per test")
 	flag.IntVar(&c.keyspace, "r", 100000, "random keyspace size (redis-benchmark -r)")
 	flag.IntVar(&c.memKeys, "mem-keys", 1000000, "keys loaded for the memory row (0 skips it)")
-	flag.StringVar(&tests, "t", "set,get,incr,mset,ping_inline,ping_mbulk,lpush,lpop,sadd,hset,zadd,lrange_100,lrange_600", "tests")
+	flag.StringVar(&tests, "t", "set,get,incr,mset,ping_inline,ping_mbulk,lpush,lpop,sadd,hset,zadd,lrange_100,lrange_600,setbit,bitcount_1mb,bitop_1mb,pfadd,pfcount_1,pfcount_3,geoadd,geosearch_100k", "tests")
 	flag.DurationVar(&c.budget, "budget", 4*time.Minute, "after this, no round beyond the first starts")
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of goredis over the whole benchmark to this file")
 	gflags := flag.String("goredis-flags", "", "extra goredis arguments, e.g. \"--io-threads 1\"")
@@ -370,6 +370,9 @@ func requestsFor(c config, test string, pipe int) int {
 	if pipe > 1 {
 		n = c.n16
 	}
+	if tb, ok := typeBenches()[test]; ok && tb.scale > 1 {
+		n /= tb.scale
+	}
 	switch test {
 	case "lrange_100":
 		n /= 4
@@ -385,6 +388,9 @@ func requestsFor(c config, test string, pipe int) int {
 // tests run as explicit commands on a list loaded beforehand, so the CSV
 // has exactly one row and the CPU measured is LRANGE's alone.
 func benchCommand(test string) (args []string, prepare []string) {
+	if tb, ok := typeBenches()[test]; ok {
+		return tb.args, nil
+	}
 	switch test {
 	case "lrange_100":
 		return []string{"LRANGE", "mylist", "0", "99"}, []string{"LPUSH", "mylist"}
@@ -417,6 +423,17 @@ func benchOnce(c config, s *server, test string, pipe, n int) (result, int64, er
 		}
 		if strings.HasPrefix(reply, "-") {
 			return result{err: "setup LPUSH: " + reply[1:]}, 0, nil
+		}
+	}
+	if tb, ok := typeBenches()[test]; ok {
+		for _, cmd := range tb.setup() {
+			reply, err := roundTrip(s.port, cmd...)
+			if err != nil {
+				return result{}, 0, err
+			}
+			if strings.HasPrefix(reply, "-") {
+				return result{err: "setup " + cmd[0] + ": " + reply[1:]}, 0, nil
+			}
 		}
 	}
 	args := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(s.port), "-c", strconv.Itoa(c.clients),
