@@ -73,6 +73,7 @@ type AOF struct {
 	useRDBPreamble   bool
 	loadTruncated    bool
 	noAutoGC         bool
+	flushSleep       time.Duration
 	autoPercent      int64
 	autoMinSize      int64
 
@@ -360,6 +361,12 @@ func (a *AOF) flush(sync bool) {
 	a.writeMu.Lock()
 	defer a.writeMu.Unlock()
 	a.mu.Lock()
+	if sleep := a.flushSleep; sleep > 0 && len(a.buf) > 0 {
+		// DEBUG AOF-FLUSH-SLEEP, as Redis's aof_flush_sleep.
+		a.mu.Unlock()
+		time.Sleep(sleep)
+		a.mu.Lock()
+	}
 	buf := a.buf
 	a.buf = nil
 	f := a.file
@@ -484,6 +491,9 @@ func (a *AOF) ConfigChanged(name, value string) {
 		a.loadTruncated = yes
 	case "auto-aof-rewrite-percentage":
 		a.autoPercent, _ = strconv.ParseInt(value, 10, 64)
+	case "aof-flush-sleep":
+		// DEBUG AOF-FLUSH-SLEEP: as C's atoi.
+		a.flushSleep = time.Duration(atoi([]byte(value))) * time.Microsecond
 	case "aof-disable-auto-gc":
 		a.noAutoGC = yes
 	case "auto-aof-rewrite-min-size":

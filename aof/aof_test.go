@@ -324,3 +324,23 @@ func testGoRedisLoadsRedisFiles(t *testing.T, preamble string) {
 	ext := map[string]string{"yes": "rdb", "no": "aof"}[preamble]
 	assert.Contains(t, logs.String(), "* DB loaded from base file appendonly.aof.2.base."+ext+": ")
 }
+
+// TestPastDeadlineWhileLoading: a deadline already past does not delete
+// the key while the file loads (later commands still see it), as Redis's
+// checkAlreadyExpired; the key is gone once loaded.
+func TestPastDeadlineWhileLoading(t *testing.T) {
+	dir := t.TempDir()
+	var b []byte
+	for _, c := range [][]string{{"RPUSH", "list", "foo"}, {"PEXPIREAT", "list", "1000"}, {"RPUSH", "list", "bar"}} {
+		args := make([][]byte, len(c))
+		for i, a := range c {
+			args[i] = []byte(a)
+		}
+		b = AppendCommand(b, args)
+	}
+	writeIncr(t, dir, string(b))
+	e, _, _, err := openEngine(t, dir, map[string]string{"appendonly": "yes"})
+	require.NoError(t, err)
+	s := e.NewSession(engine.ClientInfo{})
+	assert.Equal(t, ":0\r\n", run(s, "LLEN list"))
+}

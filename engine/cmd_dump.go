@@ -90,7 +90,7 @@ func cmdRestore(s *Session, args [][]byte) {
 	if ttl > 0 && !absTTL {
 		ttl += s.e.nowMs
 	}
-	if ttl > 0 && ttl <= s.e.nowMs {
+	if ttl > 0 && s.e.alreadyExpired(ttl) {
 		// Already expired: nothing is created, but a replaced key is gone.
 		if deleted {
 			s.rewriteArgv(argDel, key)

@@ -535,7 +535,7 @@ func (s *Session) expireGeneric(args [][]byte, base int64, seconds bool) {
 			return
 		}
 	}
-	if when <= s.e.nowMs {
+	if s.e.alreadyExpired(when) {
 		s.deleteKey(key)
 		s.notifyEvent(notifyGeneric, "del", key)
 		s.propagateAsDeletion(key, "lazyfree-lazy-expire")

@@ -403,6 +403,10 @@ func cmdDebug(s *Session, args [][]byte) {
 		s.debugReload(args[2:])
 	case sub == "loadaof" && len(args) == 2 && s.e.aof != nil && s.ks == s.e.main:
 		s.debugLoadAOF()
+	case sub == "aof-flush-sleep" && len(args) == 3 && s.e.aof != nil:
+		// Microseconds the AOF waits before each write, for tests.
+		s.e.aof.ConfigChanged("aof-flush-sleep", string(args[2]))
+		s.w.OK()
 	case sub == "protocol" && len(args) == 3:
 		s.debugProtocol(args[2])
 	case sub == "error" && len(args) == 3:

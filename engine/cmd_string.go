@@ -292,7 +292,7 @@ func cmdGetEx(s *Session, args [][]byte) {
 	}
 	s.w.BulkString(v)
 	switch {
-	case flags&(setEXAT|setPXAT) != 0 && deadline <= s.e.nowMs:
+	case flags&(setEXAT|setPXAT) != 0 && s.e.alreadyExpired(deadline):
 		// An absolute time already past deletes the key at once.
 		s.deleteKey(key)
 		s.notifyEvent(notifyGeneric, "del", key)

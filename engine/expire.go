@@ -108,3 +108,11 @@ func (e *Engine) keyspaces() []*Keyspace {
 	}
 	return out
 }
+
+// alreadyExpired is Redis's checkAlreadyExpired: a deadline at or before
+// now deletes the key at once (EXPIRE with a past time), except while a
+// file loads, where the key is kept with its deadline: later commands of
+// the file may still use it, and it expires once the load is over.
+func (e *Engine) alreadyExpired(when int64) bool {
+	return when <= e.nowMs && !e.loading
+}
