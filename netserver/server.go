@@ -59,17 +59,17 @@ type Server struct {
 	opts Options
 	log  *log.Logger
 
-	mu       sync.Mutex
-	lns      []*listener
+	mu  sync.Mutex
+	lns []*listener
 	// acceptErrs receives the accept loops' ends (nil when a listener
 	// was closed on purpose); set by Serve.
 	acceptErrs chan error
-	peers    map[*peer]struct{}
-	closing  bool
-	wg       sync.WaitGroup
-	nclients atomic.Int64
-	done     chan struct{}
-	loop     *eventLoop // serves TCP peers; nil with goroutines per peer
+	peers      map[*peer]struct{}
+	closing    bool
+	wg         sync.WaitGroup
+	nclients   atomic.Int64
+	done       chan struct{}
+	loop       *eventLoop // serves TCP peers; nil with goroutines per peer
 }
 
 // New returns a server for eng.
