@@ -9,7 +9,7 @@ GOROOT    := $(shell $(GO) env GOROOT)
 PORT      ?= 6379
 HTTP_PORT ?= 8080
 
-.PHONY: all build run lint test test-go test-wasm deps vet fmt-check bench fuzz wasm generate clean redis-suite fresh-check
+.PHONY: all build run lint test test-go test-wasm deps vet fmt-check bench fuzz soak wasm generate clean redis-suite fresh-check
 
 all: build
 
@@ -125,18 +125,37 @@ test-wasm:
 bench: build deps
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/ ./netserver/ ./netserver/resp/
 	$(GO) run ./cmd/redisbench
+	@# SET -P16 with the append-only file on, both servers alike
+	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync everysec
+	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync always
 	node playground/test/wasm_bench.mjs
 	$(GO) run ./cmd/wsload -peers 1000 -commands 100
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./netserver/resp/
 	$(GO) test -run '^$$' -fuzz FuzzDispatch -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzTableArgs -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzBitfieldArgs -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 60s ./engine/hyperloglog/
+	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./rdb/
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 60s ./persist/
+	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./aof/
 
 # redis-suite runs Redis 7.0.15's own Tcl test units against GoRedis
 # (external mode for unit/*, spawn mode for integration/*); UNITS picks
 # units, e.g. make redis-suite UNITS="unit/pubsub integration/rdb".
 redis-suite:
 	.ci/redis-suite $(UNITS)
+
+# soak runs one server under hostile clients (random valid and invalid
+# commands, protocol violations, garbage bytes) for SOAK_DURATION while
+# witness clients check their replies; it prints the server's RSS over time
+# and fails on a crash, a wrong witness reply or runaway memory. Not part
+# of make test.
+SOAK_DURATION ?= 10m
+soak:
+	$(GO) build -trimpath -o $(BIN) ./cmd/goredis
+	$(GO) run ./cmd/soak -bin $(BIN) -duration $(SOAK_DURATION)
 
 generate:
 	cd engine && $(GO) run ./internal/specgen -in ../../shared/redis-spec/commands.json -out spec_gen.go

@@ -33,6 +33,9 @@ func (s *Session) clientType() string {
 	if s.replica != nil {
 		return "replica"
 	}
+	if s.fromMaster {
+		return "master"
+	}
 	if s.pubsub.active() {
 		return "pubsub"
 	}
@@ -69,14 +72,17 @@ func (e *Engine) sortedSessions() []*Session {
 // clientInfoLine describes c in Redis 7.0's CLIENT LIST format (plus
 // lib-name and lib-ver, as Redis 7.2 added). self is the session running
 // the command, whose current command and arguments are args. The engine
-// does not see the host's socket or read buffer: fd is -1 and the query
-// buffer fields count only the running command; memory counts what the engine holds.
+// does not see the host's socket: fd is -1; the query buffer is what the
+// host reports (NoteQueryBuffer), and for self counts the running command
+// as Redis does; memory counts what the engine holds.
 func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 	now := e.now()
 	flags := ""
 	switch {
 	case c.replica != nil:
 		flags += "S"
+	case c.fromMaster:
+		flags += "M"
 	case c.monitor:
 		flags += "O"
 	}
@@ -121,15 +127,16 @@ func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 			}
 		}
 	}
-	argvMem, qbuf := 0, 0
+	argvMem := 0
+	qbuf, qbufCap := c.qbufUsed.Load(), c.qbufCap.Load()
 	cmd := c.lastCmd
 	if c == self {
 		// The running command is still in Redis's query buffer: count it
 		// as the multibulk request it arrived as.
-		qbuf = 1 + len(strconv.Itoa(len(args))) + 2
+		qbuf = int64(1 + len(strconv.Itoa(len(args))) + 2)
 		for _, a := range args {
 			argvMem += len(a)
-			qbuf += 1 + len(strconv.Itoa(len(a))) + 2 + len(a) + 2
+			qbuf += int64(1 + len(strconv.Itoa(len(a))) + 2 + len(a) + 2)
 		}
 		cmd = "client|" + strings.ToLower(string(args[1]))
 	}
@@ -162,8 +169,8 @@ func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 		"psub", itoa(int64(psub)),
 		"ssub", itoa(int64(ssub)),
 		"multi", itoa(multi),
-		"qbuf", itoa(int64(qbuf)),
-		"qbuf-free", "0",
+		"qbuf", itoa(qbuf),
+		"qbuf-free", itoa(max(qbufCap-qbuf, 0)),
 		"argv-mem", itoa(int64(argvMem)),
 		"multi-mem", itoa(int64(multiMem)),
 		"rbs", "0",

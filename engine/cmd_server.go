@@ -25,6 +25,8 @@ func serverHandlers() []handlerEntry {
 		{"sync", cmdSync},
 		{"psync", cmdSync},
 		{"replconf", cmdReplconf},
+		{"replicaof", cmdReplicaOf},
+		{"slaveof", cmdReplicaOf},
 		{"shutdown", cmdShutdown},
 		{"config|get", cmdConfigGet},
 		{"config|set", cmdConfigSet},
@@ -353,7 +355,7 @@ func cmdConfigRewrite(s *Session, args [][]byte) {
 		s.w.Error("ERR The server is running without a config file")
 		return
 	}
-	if err := e.rewriteConfig(e.config.rewriteLines()); err != nil {
+	if err := e.rewriteConfig(e.configRewriteLines()); err != nil {
 		e.warnLine("CONFIG REWRITE failed: " + err.Error())
 		s.w.Error("ERR Rewriting config file: " + err.Error())
 		return
@@ -440,6 +442,8 @@ func cmdDebug(s *Session, args [][]byte) {
 		s.debugPopulate(args)
 	case sub == "reload":
 		s.debugReload(args[2:])
+	case sub == "loadaof" && len(args) == 2 && s.e.aof != nil && s.ks == s.e.main:
+		s.debugLoadAOF()
 	case sub == "protocol" && len(args) == 3:
 		s.debugProtocol(args[2])
 	case sub == "error" && len(args) == 3:
@@ -451,7 +455,7 @@ func cmdDebug(s *Session, args [][]byte) {
 			s.w.Error("ERR CONFIG-REWRITE-FORCE-ALL failed: The server is running without a config file")
 			return
 		}
-		lines := s.e.config.rewriteLines()
+		lines := s.e.configRewriteLines()
 		for i := range lines {
 			lines[i].Force = true
 		}

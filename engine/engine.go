@@ -68,6 +68,8 @@ type Engine struct {
 	nextID   int64
 	started  time.Time
 	stats    stats
+	// input is what hosts report of their clients' reading (clientstats.go).
+	input inputStats
 	// nowMs is the time of the command being executed, fixed for its whole
 	// run as Redis fixes it (so a key cannot expire half-way through).
 	nowMs int64
@@ -96,6 +98,10 @@ type Engine struct {
 	applyConfig func(name, value string) error
 	// repl is the master side of replication (replication.go).
 	repl replication
+	// master is set while this server is a replica (replica.go);
+	// replicaLink is the host's driver for that link.
+	master      *masterInfo
+	replicaLink ReplicaLink
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
@@ -154,6 +160,10 @@ type stats struct {
 
 	expireCycleRuns int64
 	blockedClients  int64
+
+	// Replication: full synchronizations served, and partial ones
+	// accepted and refused.
+	syncFull, syncPartialOK, syncPartialErr int64
 }
 
 // New returns an engine with empty databases.
@@ -209,6 +219,14 @@ func (e *Engine) Config(name string) string {
 	defer e.mu.Unlock()
 	v, _ := e.config.get(name)
 	return v
+}
+
+// SetConfig changes a configuration parameter as CONFIG SET would, for a
+// host's startup options.
+func (e *Engine) SetConfig(name, value string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.config.set(name, value, false)
 }
 
 // ConfigInt returns an integer configuration parameter (a memory value in

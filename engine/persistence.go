@@ -146,7 +146,7 @@ func (s *Session) misconf(cmd *Command) bool {
 // loadingRefuses is the LOADING step of the gate: while a dump loads, only
 // commands flagged "loading" run.
 func (s *Session) loadingRefuses(cmd *Command) bool {
-	if s.e.persist.loading == nil || s.ks != s.e.main {
+	if s.e.persist.loading == nil || s.ks != s.e.main || s.replaying {
 		return false
 	}
 	if cmd.flags&flagLoading == 0 {

@@ -199,6 +199,7 @@ func (st *serverState) latencyEvents() []string {
 // resetStats is CONFIG RESETSTAT: counters, command and error statistics.
 func (e *Engine) resetStats() {
 	e.stats = stats{blockedClients: e.stats.blockedClients}
+	e.input.netBytes.Store(0)
 	e.srv.errors = map[string]int64{}
 	e.srv.totalErrors = 0
 	e.srv.hists = nil

@@ -116,6 +116,12 @@ func (e *Engine) BeginSnapshot() *Snapshot {
 	return e.beginSnapshot(false)
 }
 
+// BeginSnapshotLocked is BeginSnapshot for a caller that holds the engine
+// lock (an AppendOnlyFile method, a function run by Exclusive): the AOF
+// rewrite switches to a new incr file and begins its snapshot between the
+// same two commands.
+func (e *Engine) BeginSnapshotLocked() *Snapshot { return e.beginSnapshot(false) }
+
 // beginSnapshot starts a snapshot; locked means the caller reads it all
 // while holding the engine lock (SAVE), so nothing needs preserving.
 func (e *Engine) beginSnapshot(locked bool) *Snapshot {

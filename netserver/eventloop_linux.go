@@ -53,7 +53,14 @@ type eventLoop struct {
 	lastIdleCheck  time.Time
 	events         []syscall.EpollEvent
 	work           []*loopPeer
-	lim            limits
+	// later are the peers whose replies are written once every ready
+	// peer has run its commands, when the engine makes effects durable
+	// before replies leave (appendfsync always): one write and fsync of
+	// the append-only file then covers the whole iteration, as Redis
+	// writes its AOF once in beforeSleep.
+	later       []*loopPeer
+	groupCommit bool
+	lim         limits
 }
 
 // loopPeer is one TCP client served by the event loop.
@@ -78,6 +85,9 @@ type loopPeer struct {
 	closing    bool // close once out is written
 	dead       bool
 	lastActive time.Time
+	// flushLater: its replies wait for the end of the loop iteration
+	// (group commit, see eventLoop.later).
+	flushLater bool
 
 	// Guarded by eventLoop.mu.
 	queued bool // on the pending list
@@ -244,6 +254,7 @@ func (l *eventLoop) run() {
 		l.mu.Unlock()
 
 		l.lim = currentLimits(l.srv.eng)
+		l.groupCommit = l.srv.eng.SyncsBeforeReply()
 		now := time.Now()
 		for _, p := range incoming {
 			l.register(p, now)
@@ -268,6 +279,7 @@ func (l *eventLoop) run() {
 				l.readable(p, now)
 			}
 		}
+		l.flushLater()
 		for _, p := range work {
 			l.wake(p, now)
 		}
@@ -304,6 +316,8 @@ func (l *eventLoop) readable(p *loopPeer, now time.Time) {
 	if n > 0 {
 		p.rd.Advance(n)
 		p.lastActive = now
+		l.srv.eng.CountNetInput(n)
+		p.noteQueryBuffer()
 	} else {
 		if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EINTR) {
 			return
@@ -336,17 +350,36 @@ func (l *eventLoop) process(p *loopPeer) {
 			l.leave(p, err)
 			return
 		}
+		p.noteQueryBuffer()
 		switch oc {
 		case closeAfterReply:
 			p.closing = true
 		case blocked:
 			l.block(p)
 		}
+		if oc == needInput && l.groupCommit && !p.closing {
+			if !p.flushLater {
+				p.flushLater = true
+				l.later = append(l.later, p)
+			}
+			return
+		}
 		l.flush(p)
 		if oc != batchFull {
 			return
 		}
 	}
+}
+
+// flushLater writes the replies that waited for the end of the
+// iteration.
+func (l *eventLoop) flushLater() {
+	for i, p := range l.later {
+		p.flushLater = false
+		l.flush(p)
+		l.later[i] = nil
+	}
+	l.later = l.later[:0]
 }
 
 // block notes that p waits in a blocking command (or a CLIENT PAUSE).
@@ -469,7 +502,7 @@ func (l *eventLoop) setInterest(p *loopPeer, events uint32) {
 // leave ends p because of err: it is owed its pending replies and a
 // protocol error's reply, unless Redis would drop them (see leaving).
 func (l *eventLoop) leave(p *loopPeer, err error) {
-	l.srv.logLeaving(err, p.raddr)
+	l.srv.logLeaving(err, &p.batcher, p.raddr)
 	tail, discard := leaving(err)
 	if discard {
 		l.close(p)
@@ -522,7 +555,8 @@ func (l *eventLoop) waitMillis() int {
 		l.deadlinesDirty = false
 	}
 	ms := -1
-	if l.idle > 0 && l.npeers > 0 {
+	if l.npeers > 0 {
+		// Idle peers to close, query buffers to resize.
 		ms = int(loopTick / time.Millisecond)
 	}
 	if !l.nextDeadline.IsZero() {
@@ -556,13 +590,21 @@ func (l *eventLoop) timers(now time.Time) {
 		}
 		l.deadlinesDirty = true
 	}
-	if l.idle > 0 && now.Sub(l.lastIdleCheck) >= loopTick {
+	if now.Sub(l.lastIdleCheck) >= loopTick {
 		l.lastIdleCheck = now
 		for _, p := range l.peers {
-			// Redis times out neither blocked nor subscribed clients.
-			if p != nil && !p.blocked && !p.closing && now.Sub(p.lastActive) > l.idle && !p.sess.TimeoutExempt() {
-				l.close(p)
+			if p == nil || p.dead {
+				continue
 			}
+			// Redis times out neither blocked nor subscribed clients.
+			if l.idle > 0 && !p.blocked && !p.closing && now.Sub(p.lastActive) > l.idle && !p.sess.TimeoutExempt() {
+				l.close(p)
+				continue
+			}
+			// As Redis's clientsCron: an idle client's query buffer is
+			// freed, an oversized one shrunk to its recent peak.
+			p.rd.Resize(now.Unix()-p.lastActive.Unix() > queryBufferIdleSeconds)
+			p.noteQueryBuffer()
 		}
 	}
 }

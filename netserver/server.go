@@ -11,6 +11,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,7 +42,8 @@ type Options struct {
 	// Log, when set, receives every log line's level mark ('.' debug,
 	// '-' verbose, '*' notice, '#' warning) and message; Logger is unused.
 	Log func(level byte, msg string)
-	// MaxClients caps connected peers (maxclients); 0 means 10000.
+	// MaxClients, when positive, sets maxclients (the cap on connected
+	// peers); otherwise the engine's configuration holds it (10000).
 	MaxClients int
 	// IdleTimeout closes peers idle this long (timeout); 0 never.
 	IdleTimeout time.Duration
@@ -77,8 +79,10 @@ func New(eng *engine.Engine, opts Options) *Server {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:6379"
 	}
-	if opts.MaxClients <= 0 {
-		opts.MaxClients = 10000
+	if opts.MaxClients > 0 {
+		// The option sets the engine's maxclients, which CONFIG GET shows
+		// and CONFIG SET changes.
+		_ = eng.SetConfig("maxclients", strconv.Itoa(opts.MaxClients))
 	}
 	lg := opts.Logger
 	if lg == nil {
@@ -242,8 +246,9 @@ func (s *Server) setKeepAlive(conn net.Conn) {
 }
 
 // admit counts a new peer, or refuses it over maxclients as Redis does.
+// The limit is read at each accept: CONFIG SET maxclients applies at once.
 func (s *Server) admit(conn net.Conn) bool {
-	if int(s.nclients.Add(1)) > s.opts.MaxClients {
+	if s.nclients.Add(1) > s.eng.ConfigInt("maxclients") {
 		s.nclients.Add(-1)
 		s.eng.RejectedConnection()
 		_, _ = conn.Write([]byte("-ERR max number of clients reached\r\n"))
@@ -289,6 +294,7 @@ func (s *Server) cron() {
 			return
 		case <-t.C:
 			s.eng.ActiveExpireCycle()
+			s.eng.ClientsCron()
 			mem.tick()
 			if ticks%10 == 0 {
 				s.eng.ReplicationCron()
@@ -491,6 +497,7 @@ func (p *peer) run() {
 	go p.asyncLoop()
 	err := p.readLoop()
 	close(p.quit)
+	p.srv.logLeaving(err, &p.batcher, addrString(p.conn.RemoteAddr()))
 	tail, discard := leaving(err)
 	if discard {
 		p.discard()
@@ -501,7 +508,6 @@ func (p *peer) run() {
 	}
 	_ = p.conn.Close()
 	p.sess.Close()
-	p.srv.logLeaving(err, addrString(p.conn.RemoteAddr()))
 }
 
 // readLoop reads, runs every complete command in the buffer, then flushes
@@ -514,6 +520,7 @@ func (p *peer) readLoop() error {
 			if err != nil {
 				return err
 			}
+			p.noteQueryBuffer()
 			if oc == closeAfterReply {
 				return nil
 			}
@@ -544,6 +551,8 @@ func (p *peer) readLoop() error {
 		n, err := p.conn.Read(p.rd.Space())
 		if n > 0 {
 			p.rd.Advance(n)
+			p.srv.eng.CountNetInput(n)
+			p.noteQueryBuffer()
 			continue
 		}
 		if err != nil {
@@ -568,6 +577,7 @@ func (p *peer) waitBlocked() error {
 			n, err := p.conn.Read(p.rd.Space())
 			if n > 0 {
 				p.rd.Advance(n)
+				p.srv.eng.CountNetInput(n)
 			}
 			if err != nil {
 				select {

@@ -144,6 +144,8 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	markf := func(level byte, format string, args ...any) { log.mark(level, fmt.Sprintf(format, args...)) }
 	saver := persist.New(eng, markf)
 	eng.SetFullSyncer(repl.Syncer{})
+	listenPort, _ := strconv.Atoi(cfg.params.Get("port"))
+	eng.SetReplicaLink(repl.NewFollower(eng, listenPort, markf))
 	opts := listen
 	opts.Log = log.mark
 	if v := cfg.params.Get("timeout"); v != "0" {
@@ -212,6 +214,12 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			_ = srv.Close()
 			return 1
 		}
+	}
+	if master := strings.Fields(cfg.params.Get("replicaof")); len(master) == 2 {
+		// replicaof in the configuration: follow once the data is loaded.
+		s := eng.NewSession(engine.ClientInfo{Kind: "config"})
+		s.Exec([][]byte{[]byte("REPLICAOF"), []byte(master[0]), []byte(master[1])})
+		s.Close()
 	}
 	cronCtx, stopCron := context.WithCancel(context.Background())
 	defer stopCron()
