@@ -243,6 +243,7 @@ func resolveBindIP(addr string) (net.IP, bool, error) {
 	defer cancel()
 	ips, err := net.DefaultResolver.LookupIP(ctx, network, addr)
 	if err != nil || len(ips) == 0 {
+		//lint:ignore ST1005 redis-server's own wording
 		return nil, v6, errors.New("Name or service not known")
 	}
 	if !v6 {

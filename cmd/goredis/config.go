@@ -148,8 +148,10 @@ func (c *serverConfig) apply(d redisconf.Directive, table *engine.CommandTable, 
 		return errors.New("GoRedis does not load Redis modules (loadmodule): modules are native code built for redis-server")
 	case strings.Contains(d.Name, "."):
 		if argc < 2 {
+			//lint:ignore ST1005 redis-server's own wording
 			return errors.New("Module config specified without value")
 		}
+		//lint:ignore ST1005 redis-server's own wording
 		return errors.New("Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting")
 	case d.Name == "sentinel":
 		if argc == 1 {
@@ -160,6 +162,7 @@ func (c *serverConfig) apply(d redisconf.Directive, table *engine.CommandTable, 
 		c.host[d.Name] = d.Args[0]
 		return nil
 	}
+	//lint:ignore ST1005 redis-server's own wording
 	return errors.New("Bad directive or wrong number of arguments")
 }
 
@@ -178,6 +181,7 @@ func replicaOf(args []string) (string, error) {
 	}
 	port, err := strconv.ParseInt(args[1], 10, 64)
 	if err != nil || port < 0 || port > 65535 {
+		//lint:ignore ST1005 redis-server's own wording
 		return "", errors.New("Invalid master port")
 	}
 	return args[0] + " " + strconv.FormatInt(port, 10), nil
@@ -200,6 +204,7 @@ type defaultUser struct {
 // user declaration" words.
 func parseDefaultUser(args []string) (*defaultUser, error) {
 	refuse := func(arg, why string) error {
+		//lint:ignore ST1005 redis-server's own wording
 		return fmt.Errorf("Error in user declaration '%s': %s", arg, why)
 	}
 	if args[0] != "default" {

@@ -306,6 +306,7 @@ func applyListenConfig(srv *netserver.Server, listen *netserver.Options, name, v
 	case "port":
 		port, _ := strconv.Atoi(value)
 		if err := srv.Rebind(listen.Bind, port, false); err != nil {
+			//lint:ignore ST1005 redis-server's own wording
 			return errors.New("Unable to listen on this port. Check server logs.")
 		}
 		listen.Port = port
@@ -315,6 +316,7 @@ func applyListenConfig(srv *netserver.Server, listen *netserver.Options, name, v
 			bind = []string{}
 		}
 		if err := srv.Rebind(bind, listen.Port, true); err != nil {
+			//lint:ignore ST1005 redis-server's own wording
 			return errors.New("Failed to bind to specified addresses.")
 		}
 		listen.Bind = bind
