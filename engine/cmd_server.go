@@ -268,8 +268,16 @@ func cmdConfigSet(s *Session, args [][]byte) {
 	}
 	oldDir, _ := s.e.config.get("dir")
 	old := s.e.aofConfigBefore()
+	before := make([]string, len(pairs)/2)
+	for i := range before {
+		before[i], _ = s.e.config.get(pairs[2*i])
+	}
 	if err := s.e.config.setMany(pairs); err != nil {
 		s.w.Error(err.Error())
+		return
+	}
+	if msg := s.e.applyHostConfig(pairs, before); msg != "" {
+		s.w.Error(msg)
 		return
 	}
 	if dc, ok := s.e.persist.p.(interface{ CheckDir(string) error }); ok {
@@ -299,6 +307,39 @@ func cmdConfigSet(s *Session, args [][]byte) {
 	s.w.OK()
 }
 
+// applyHostConfig lets the host apply what it owns (port, bind) after
+// CONFIG SET stored the values, as Redis's apply functions; when one
+// fails, every parameter of the command returns to its old value and
+// what was applied is applied again, as Redis's restoreBackupConfig. It
+// returns the error reply, or "".
+func (e *Engine) applyHostConfig(pairs, before []string) string {
+	if e.applyConfig == nil {
+		return ""
+	}
+	var applied []*param
+	for i := 0; i+1 < len(pairs); i += 2 {
+		p := e.config.params[strings.ToLower(pairs[i])]
+		if p.value == before[i/2] {
+			continue
+		}
+		err := e.applyConfig(p.name, p.value)
+		if err == nil {
+			applied = append(applied, p)
+			continue
+		}
+		for j := len(before) - 1; j >= 0; j-- {
+			e.config.store(e.config.params[strings.ToLower(pairs[2*j])], before[j])
+		}
+		for _, a := range applied {
+			if rerr := e.applyConfig(a.name, a.value); rerr != nil {
+				e.warnLine("Failed applying restored failed CONFIG SET command: " + rerr.Error())
+			}
+		}
+		return "ERR CONFIG SET failed (possibly related to argument '" + strings.ToLower(pairs[i]) + "') - " + err.Error()
+	}
+	return ""
+}
+
 // CONFIG RESETSTAT
 func cmdConfigResetStat(s *Session, args [][]byte) {
 	s.e.resetStats()
@@ -314,7 +355,7 @@ func cmdConfigRewrite(s *Session, args [][]byte) {
 		s.w.Error("ERR The server is running without a config file")
 		return
 	}
-	if err := e.rewriteConfig(e.config.rewriteLines()); err != nil {
+	if err := e.rewriteConfig(e.configRewriteLines()); err != nil {
 		e.warnLine("CONFIG REWRITE failed: " + err.Error())
 		s.w.Error("ERR Rewriting config file: " + err.Error())
 		return
@@ -418,7 +459,7 @@ func cmdDebug(s *Session, args [][]byte) {
 			s.w.Error("ERR CONFIG-REWRITE-FORCE-ALL failed: The server is running without a config file")
 			return
 		}
-		lines := s.e.config.rewriteLines()
+		lines := s.e.configRewriteLines()
 		for i := range lines {
 			lines[i].Force = true
 		}

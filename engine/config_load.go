@@ -39,6 +39,7 @@ func (l *ConfigLoader) Apply(name string, args []string) error {
 	name = strings.ToLower(name)
 	p, ok := l.c.params[name]
 	if !ok {
+		//lint:ignore ST1005 redis-server's own wording
 		return errors.New("Bad directive or wrong number of arguments")
 	}
 	var value string

@@ -19,6 +19,19 @@ type ConfigLine struct {
 	Force bool
 }
 
+// configRewriteLines are CONFIG REWRITE's lines: the parameters', with
+// replicaof from the replication state, as Redis writes it from
+// server.masterhost.
+func (e *Engine) configRewriteLines() []ConfigLine {
+	lines := e.config.rewriteLines()
+	for i, l := range lines {
+		if l.Option == "replicaof" && e.master != nil {
+			lines[i] = ConfigLine{Option: "replicaof", Line: "replicaof " + e.master.host + " " + itoa(int64(e.master.port)), Force: true}
+		}
+	}
+	return lines
+}
+
 // rewriteLines are CONFIG REWRITE's lines for every parameter, in name
 // order (Redis walks a hash table: its order is arbitrary).
 func (c *Config) rewriteLines() []ConfigLine {

@@ -45,6 +45,10 @@ type Options struct {
 	// (main name and new value), for what the host applies (loglevel). It
 	// runs with the engine locked: it must not call the engine.
 	ConfigChanged func(name, value string)
+	// ApplyConfig, when set, applies a parameter the host owns (port,
+	// bind) once CONFIG SET stored it; an error undoes the whole CONFIG
+	// SET and is the reply's reason. It runs with the engine locked.
+	ApplyConfig func(name, value string) error
 }
 
 // Engine is the keyspace plus command handling, shared by every transport.
@@ -90,6 +94,8 @@ type Engine struct {
 	rewriteConfig func([]ConfigLine) error
 	// configChanged tells the host about CONFIG SET (nil: nobody asks).
 	configChanged func(name, value string)
+	// applyConfig applies host-owned parameters for CONFIG SET (nil: none).
+	applyConfig func(name, value string) error
 	// repl is the master side of replication (replication.go).
 	repl replication
 	// master is set while this server is a replica (replica.go);
@@ -197,6 +203,7 @@ func New(opts Options) *Engine {
 	e.renameCommands(opts.RenameCommands)
 	e.rewriteConfig = opts.RewriteConfig
 	e.configChanged = opts.ConfigChanged
+	e.applyConfig = opts.ApplyConfig
 	return e
 }
 

@@ -30,6 +30,7 @@ func NewCommandTable() *CommandTable {
 func (t *CommandTable) Rename(from, to string) error {
 	from, to = strings.ToLower(from), strings.ToLower(to)
 	if !t.names[from] {
+		//lint:ignore ST1005 redis-server's own wording
 		return errors.New("No such command in rename-command")
 	}
 	delete(t.names, from)
@@ -37,6 +38,7 @@ func (t *CommandTable) Rename(from, to string) error {
 		return nil
 	}
 	if t.names[to] {
+		//lint:ignore ST1005 redis-server's own wording
 		return errors.New("Target command name already exists")
 	}
 	t.names[to] = true

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode"
@@ -20,6 +21,9 @@ type listener struct {
 	ln   net.Listener
 	unix bool   // the unix socket: its peers count as local
 	path string // the unix socket's path
+	// retired is set when CONFIG SET port or bind replaced the listener:
+	// its accept loop ends quietly.
+	retired atomic.Bool
 }
 
 // ListenError is why the server could not open its sockets; its text is
@@ -55,31 +59,25 @@ const protectedModeDenied = "-DENIED Redis is running in protected mode because 
 // openListeners opens what the options ask for, as Redis's initServer
 // does: every address of the bind list on the port (or Addr), then the
 // unix socket. Warnings go to the log; the error is the fatal line.
-func (s *Server) openListeners() ([]listener, error) {
-	var lns []listener
+func (s *Server) openListeners() ([]*listener, error) {
+	var lns []*listener
 	closeAll := func() {
 		for _, l := range lns {
 			_ = l.ln.Close()
 		}
 	}
-	switch {
-	case s.opts.Bind == nil:
+	if s.opts.Bind == nil {
 		ln, err := net.Listen("tcp", s.opts.Addr)
 		if err != nil {
 			return nil, err
 		}
-		lns = append(lns, listener{ln: ln})
-	case s.opts.Port != 0:
-		for _, addr := range s.opts.Bind {
-			ln, err := s.listenBindAddr(addr)
-			if err != nil {
-				closeAll()
-				return nil, &ListenError{fmt.Sprintf("Failed listening on port %d (TCP), aborting.", s.opts.Port)}
-			}
-			if ln != nil {
-				lns = append(lns, listener{ln: ln})
-			}
+		lns = append(lns, &listener{ln: ln})
+	} else {
+		tcp, err := s.openTCP(s.opts.Bind, s.opts.Port)
+		if err != nil {
+			return nil, &ListenError{fmt.Sprintf("Failed listening on port %d (TCP), aborting.", s.opts.Port)}
 		}
+		lns = append(lns, tcp...)
 	}
 	if path := s.opts.UnixSocket; path != "" {
 		_ = os.Remove(path) // as Redis: a stale socket file must not stop the start
@@ -88,12 +86,87 @@ func (s *Server) openListeners() ([]listener, error) {
 			closeAll()
 			return nil, &ListenError{"Failed opening Unix socket: " + err.Error()}
 		}
-		lns = append(lns, listener{ln: ln, unix: true, path: path})
+		lns = append(lns, &listener{ln: ln, unix: true, path: path})
 	}
 	if len(lns) == 0 {
 		return nil, &ListenError{"Configured to not listen anywhere, exiting."}
 	}
 	return lns, nil
+}
+
+// openTCP opens every address of bind on port, as Redis's listenToPort:
+// all or none (port 0: none).
+func (s *Server) openTCP(bind []string, port int) ([]*listener, error) {
+	var lns []*listener
+	if port == 0 {
+		return nil, nil
+	}
+	for _, addr := range bind {
+		ln, err := s.listenBindAddr(addr, port)
+		if err != nil {
+			for _, l := range lns {
+				_ = l.ln.Close()
+			}
+			return nil, err
+		}
+		if ln != nil {
+			lns = append(lns, &listener{ln: ln})
+		}
+	}
+	return lns, nil
+}
+
+// Rebind moves the TCP listeners to new bind addresses and port, as
+// CONFIG SET does in Redis: for a new port (changeListenPort) the new
+// sockets open first and on failure the old ones stay; for new addresses
+// (changeBindAddr, closeFirst) the old sockets close first, so the same
+// address and port can be bound again, and a failure leaves none until
+// the caller rebinds the old addresses.
+func (s *Server) Rebind(bind []string, port int, closeFirst bool) error {
+	if closeFirst {
+		s.retireTCP(nil)
+	}
+	tcp, err := s.openTCP(bind, port)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		for _, l := range tcp {
+			_ = l.ln.Close()
+		}
+		return errors.New("the server is closing")
+	}
+	s.opts.Bind, s.opts.Port = bind, port
+	loop, errc := s.loop, s.acceptErrs
+	s.mu.Unlock()
+	s.retireTCP(tcp)
+	if errc != nil {
+		for _, l := range tcp {
+			go func(l *listener) { errc <- s.acceptLoop(l, loop) }(l)
+		}
+	}
+	return nil
+}
+
+// retireTCP closes the TCP listeners and puts tcp in their place.
+func (s *Server) retireTCP(tcp []*listener) {
+	s.mu.Lock()
+	var old, keep []*listener
+	for _, l := range s.lns {
+		if l.unix {
+			keep = append(keep, l)
+		} else {
+			old = append(old, l)
+		}
+	}
+	s.lns = append(tcp, keep...)
+	s.mu.Unlock()
+	for _, l := range old {
+		l.retired.Store(true)
+		_ = l.ln.Close()
+	}
 }
 
 func (s *Server) backlog() int {
@@ -107,16 +180,16 @@ func (s *Server) backlog() int {
 // listenToPort: a leading "-" makes the address optional; an address the
 // machine does not have, or a protocol it lacks (no IPv6), is skipped with
 // a warning (nil listener, nil error); any other failure is fatal.
-func (s *Server) listenBindAddr(addr string) (net.Listener, error) {
+func (s *Server) listenBindAddr(addr string, port int) (net.Listener, error) {
 	optional := strings.HasPrefix(addr, "-")
 	if optional {
 		addr = addr[1:]
 	}
-	ln, err := listenTCP(addr, s.opts.Port, s.backlog())
+	ln, err := listenTCP(addr, port, s.backlog())
 	if err == nil {
 		return ln, nil
 	}
-	s.Logf('#', "Warning: Could not create server TCP listening socket %s:%d: %v", addr, s.opts.Port, err)
+	s.Logf('#', "Warning: Could not create server TCP listening socket %s:%d: %v", addr, port, err)
 	var se *sockError
 	if errors.As(err, &se) {
 		switch se.errno {
@@ -170,6 +243,7 @@ func resolveBindIP(addr string) (net.IP, bool, error) {
 	defer cancel()
 	ips, err := net.DefaultResolver.LookupIP(ctx, network, addr)
 	if err != nil || len(ips) == 0 {
+		//lint:ignore ST1005 redis-server's own wording
 		return nil, v6, errors.New("Name or service not known")
 	}
 	if !v6 {

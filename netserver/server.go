@@ -61,14 +61,17 @@ type Server struct {
 	opts Options
 	log  *log.Logger
 
-	mu       sync.Mutex
-	lns      []listener
-	peers    map[*peer]struct{}
-	closing  bool
-	wg       sync.WaitGroup
-	nclients atomic.Int64
-	done     chan struct{}
-	loop     *eventLoop // serves TCP peers; nil with goroutines per peer
+	mu  sync.Mutex
+	lns []*listener
+	// acceptErrs receives the accept loops' ends (nil when a listener
+	// was closed on purpose); set by Serve.
+	acceptErrs chan error
+	peers      map[*peer]struct{}
+	closing    bool
+	wg         sync.WaitGroup
+	nclients   atomic.Int64
+	done       chan struct{}
+	loop       *eventLoop // serves TCP peers; nil with goroutines per peer
 }
 
 // New returns a server for eng.
@@ -133,18 +136,26 @@ func (s *Server) Serve() error {
 	}
 	loop := s.startLoop()
 	go s.cron()
-	errc := make(chan error, len(lns))
-	for i := range lns {
-		go func(l *listener) { errc <- s.acceptLoop(l, loop) }(&lns[i])
+	errc := make(chan error, 16)
+	s.mu.Lock()
+	s.acceptErrs = errc
+	s.mu.Unlock()
+	for _, l := range lns {
+		go func(l *listener) { errc <- s.acceptLoop(l, loop) }(l)
 	}
-	var first error
-	for range lns {
-		if err := <-errc; err != nil && first == nil {
-			first = err
-			_ = s.closeListeners()
+	// Accept loops end when their listener is replaced (CONFIG SET port
+	// or bind) or the server closes; any other end is an error.
+	for {
+		select {
+		case <-s.done:
+			return nil
+		case err := <-errc:
+			if err != nil {
+				_ = s.closeListeners()
+				return err
+			}
 		}
 	}
-	return first
 }
 
 // acceptLoop accepts peers on l until the server closes.
@@ -155,7 +166,7 @@ func (s *Server) acceptLoop(l *listener, loop *eventLoop) error {
 			s.mu.Lock()
 			closing := s.closing
 			s.mu.Unlock()
-			if closing {
+			if closing || l.retired.Load() {
 				return nil
 			}
 			var ne net.Error

@@ -104,7 +104,12 @@ func (c *serverConfig) apply(d redisconf.Directive, table *engine.CommandTable, 
 	argc := len(d.Args) + 1
 	switch {
 	case d.Name == "replicaof" || d.Name == "slaveof":
-		return replicaOf(d.Args)
+		master, err := replicaOf(d.Args)
+		if err != nil {
+			return err
+		}
+		c.params.Set("replicaof", master)
+		return nil
 	case c.params.Known(d.Name):
 		if err := c.params.Apply(d.Name, d.Args); err != nil {
 			return err
@@ -143,8 +148,10 @@ func (c *serverConfig) apply(d redisconf.Directive, table *engine.CommandTable, 
 		return errors.New("GoRedis does not load Redis modules (loadmodule): modules are native code built for redis-server")
 	case strings.Contains(d.Name, "."):
 		if argc < 2 {
+			//lint:ignore ST1005 redis-server's own wording
 			return errors.New("Module config specified without value")
 		}
+		//lint:ignore ST1005 redis-server's own wording
 		return errors.New("Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting")
 	case d.Name == "sentinel":
 		if argc == 1 {
@@ -155,28 +162,29 @@ func (c *serverConfig) apply(d redisconf.Directive, table *engine.CommandTable, 
 		c.host[d.Name] = d.Args[0]
 		return nil
 	}
+	//lint:ignore ST1005 redis-server's own wording
 	return errors.New("Bad directive or wrong number of arguments")
 }
 
 // replicaOf checks a replicaof line as Redis's setConfigReplicaOfOption
-// does; "replicaof no one" is accepted, a master is refused: GoRedis is
-// not a replica.
-func replicaOf(args []string) error {
+// does and returns the master as "host port" ("" for "no one").
+func replicaOf(args []string) (string, error) {
 	if len(args) == 1 && args[0] != "" {
 		// One argument holding both words, as the command line gives them.
 		args = strings.Fields(args[0])
 	}
 	if len(args) != 2 {
-		return errors.New("wrong number of arguments")
+		return "", errors.New("wrong number of arguments")
 	}
 	if strings.EqualFold(args[0], "no") && strings.EqualFold(args[1], "one") {
-		return nil
+		return "", nil
 	}
 	port, err := strconv.ParseInt(args[1], 10, 64)
 	if err != nil || port < 0 || port > 65535 {
-		return errors.New("Invalid master port")
+		//lint:ignore ST1005 redis-server's own wording
+		return "", errors.New("Invalid master port")
 	}
-	return refusal("replicaof", args[0])
+	return args[0] + " " + strconv.FormatInt(port, 10), nil
 }
 
 // defaultUser is what a "user default ..." line may say: GoRedis has one
@@ -196,6 +204,7 @@ type defaultUser struct {
 // user declaration" words.
 func parseDefaultUser(args []string) (*defaultUser, error) {
 	refuse := func(arg, why string) error {
+		//lint:ignore ST1005 redis-server's own wording
 		return fmt.Errorf("Error in user declaration '%s': %s", arg, why)
 	}
 	if args[0] != "default" {

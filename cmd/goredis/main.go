@@ -111,6 +111,7 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 
 	srvDone := make(chan struct{}, 1)
 	var srv *netserver.Server // the engine logs through it
+	listen := listenOptions(cfg)
 	var rewrite func([]engine.ConfigLine) error
 	if cfg.file != "" {
 		sanitize := ""
@@ -124,6 +125,9 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		Config:         cfg.params.Values(),
 		RenameCommands: cfg.renames,
 		RewriteConfig:  rewrite,
+		ApplyConfig: func(name, value string) error {
+			return applyListenConfig(srv, &listen, name, value)
+		},
 		ConfigChanged: func(name, value string) {
 			if name == "loglevel" {
 				log.verbosity.Store(int32(levelOf(value)))
@@ -142,7 +146,7 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	eng.SetFullSyncer(repl.Syncer{})
 	listenPort, _ := strconv.Atoi(cfg.params.Get("port"))
 	eng.SetReplicaLink(repl.NewFollower(eng, listenPort, markf))
-	opts := listenOptions(cfg)
+	opts := listen
 	opts.Log = log.mark
 	if v := cfg.params.Get("timeout"); v != "0" {
 		n, _ := strconv.Atoi(v)
@@ -316,6 +320,32 @@ func listenOptions(cfg *serverConfig) netserver.Options {
 
 // defaultBind is Redis 7.0's bind when none is given.
 const defaultBind = "* -::*"
+
+// applyListenConfig moves the TCP listeners for CONFIG SET port and bind,
+// with Redis's words when the new sockets cannot be opened (the old ones
+// stay). listen holds the current bind list and port.
+func applyListenConfig(srv *netserver.Server, listen *netserver.Options, name, value string) error {
+	switch name {
+	case "port":
+		port, _ := strconv.Atoi(value)
+		if err := srv.Rebind(listen.Bind, port, false); err != nil {
+			//lint:ignore ST1005 redis-server's own wording
+			return errors.New("Unable to listen on this port. Check server logs.")
+		}
+		listen.Port = port
+	case "bind":
+		bind := strings.Fields(value)
+		if bind == nil {
+			bind = []string{}
+		}
+		if err := srv.Rebind(bind, listen.Port, true); err != nil {
+			//lint:ignore ST1005 redis-server's own wording
+			return errors.New("Failed to bind to specified addresses.")
+		}
+		listen.Bind = bind
+	}
+	return nil
+}
 
 // bindHost is the address of a bind entry for the HTTP side.
 func bindHost(b string) string {

@@ -555,3 +555,38 @@ func TestLogLevels(t *testing.T) {
 	}
 	assert.Regexp(t, `(?m)^\d+:M \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d\.\d{3} \* Removing the unix socket file\.$`, string(text), "a notice line after CONFIG SET loglevel notice")
 }
+
+// TestConfigSetPortAndBind: CONFIG SET port and bind move the listeners
+// at run time as Redis does; a port that cannot be bound fails the whole
+// CONFIG SET, every value rolled back and the old port still served.
+func TestConfigSetPortAndBind(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	port, newPort := freePort(t), freePort(t)
+	startProcess(t, bin, "--port", port, "--bind", "127.0.0.1", "--save", "")
+	c := waitUp(t, "tcp", "127.0.0.1:"+port)
+	ctx := context.Background()
+
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer taken.Close()
+	_, takenPort, _ := net.SplitHostPort(taken.Addr().String())
+	assert.EqualError(t, c.Do(ctx, "config", "set", "maxmemory-samples", "9", "port", takenPort).Err(),
+		"ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.")
+	assert.Equal(t, "5", c.ConfigGet(ctx, "maxmemory-samples").Val()["maxmemory-samples"], "rolled back")
+	assert.Equal(t, port, c.ConfigGet(ctx, "port").Val()["port"])
+
+	require.NoError(t, c.ConfigSet(ctx, "port", newPort).Err())
+	n := waitUp(t, "tcp", "127.0.0.1:"+newPort)
+	_, err = net.DialTimeout("tcp", "127.0.0.1:"+port, time.Second)
+	assert.Error(t, err, "the old port is closed")
+	assert.Equal(t, "PONG", c.Ping(ctx).Val(), "connected clients stay")
+
+	// The same address again (the old socket closes first), with an
+	// optional address the machine lacks.
+	require.NoError(t, n.ConfigSet(ctx, "bind", "127.0.0.1 -10.255.255.254").Err())
+	assert.Equal(t, "PONG", waitUp(t, "tcp", "127.0.0.1:"+newPort).Ping(ctx).Val())
+	assert.Equal(t, "127.0.0.1 -10.255.255.254", n.ConfigGet(ctx, "bind").Val()["bind"])
+}
