@@ -92,6 +92,10 @@ type Engine struct {
 	configChanged func(name, value string)
 	// repl is the master side of replication (replication.go).
 	repl replication
+	// master is set while this server is a replica (replica.go);
+	// replicaLink is the host's driver for that link.
+	master      *masterInfo
+	replicaLink ReplicaLink
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
@@ -150,6 +154,10 @@ type stats struct {
 
 	expireCycleRuns int64
 	blockedClients  int64
+
+	// Replication: full synchronizations served, and partial ones
+	// accepted and refused.
+	syncFull, syncPartialOK, syncPartialErr int64
 }
 
 // New returns an engine with empty databases.

@@ -5,7 +5,7 @@
 //	goredis [/path/to/redis.conf] [--directive value ...] [-]
 //
 // with redis.conf's directives (see the README, "Replacing
-// redis-server"), plus GoRedis's own: --http-port (8080; 0 for none),
+// redis-server"), plus GoRedis's own: --http-port (the playground, off unless given),
 // --ws-allowed-origins, --sandbox, --cpuprofile.
 //
 // io-threads n sets how many OS threads run Go code at once (GOMAXPROCS)
@@ -140,6 +140,8 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	markf := func(level byte, format string, args ...any) { log.mark(level, fmt.Sprintf(format, args...)) }
 	saver := persist.New(eng, markf)
 	eng.SetFullSyncer(repl.Syncer{})
+	listenPort, _ := strconv.Atoi(cfg.params.Get("port"))
+	eng.SetReplicaLink(repl.NewFollower(eng, listenPort, markf))
 	opts := listenOptions(cfg)
 	opts.Log = log.mark
 	if v := cfg.params.Get("timeout"); v != "0" {
@@ -153,17 +155,17 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)
 	srv = netserver.New(eng, opts)
+	log.role.Store('M') // as Redis: initServer records the pid before it listens
 	if err := srv.Listen(); err != nil {
 		log.log(levelWarning, err.Error())
 		return 1
 	}
 	// Every listener is bound before the server says it is ready, so a
 	// taken HTTP port stops it before "Ready", never after.
+	// The HTTP side is opt-in (--http-port): started where redis-server
+	// runs, GoRedis opens no port redis-server would not.
 	var web *netserver.HTTPServer
-	if hp := cfg.host["http-port"]; hp != "0" {
-		if hp == "" {
-			hp = "8080"
-		}
+	if hp := cfg.host["http-port"]; hp != "" && hp != "0" {
 		// The bridge has no protected mode: it stays on loopback unless
 		// bind names addresses.
 		host := "127.0.0.1"
@@ -177,7 +179,6 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			return 1
 		}
 	}
-	log.role.Store('M')
 	pidfile := cfg.params.Get("pidfile")
 	if background && pidfile == "" {
 		pidfile = defaultPidFile
@@ -209,6 +210,12 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			_ = srv.Close()
 			return 1
 		}
+	}
+	if master := strings.Fields(cfg.params.Get("replicaof")); len(master) == 2 {
+		// replicaof in the configuration: follow once the data is loaded.
+		s := eng.NewSession(engine.ClientInfo{Kind: "config"})
+		s.Exec([][]byte{[]byte("REPLICAOF"), []byte(master[0]), []byte(master[1])})
+		s.Close()
 	}
 	cronCtx, stopCron := context.WithCancel(context.Background())
 	defer stopCron()

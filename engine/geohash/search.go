@@ -169,6 +169,12 @@ func nearlyEqual(a, b float64) bool {
 func (s *Shape) Within(lon, lat float64) (float64, bool) {
 	if !s.Box {
 		radius := s.Radius * s.Conversion
+		// The great-circle distance is never below the distance along the
+		// meridian: most points of the cells are rejected without
+		// trigonometry (with a margin far above rounding).
+		if LatDistance(lat, s.Lat) > radius*(1+1e-9) {
+			return 0, false
+		}
 		d := Distance(s.Lon, s.Lat, lon, lat)
 		if nearlyEqual(d, radius) {
 			d = DistancePrecise(s.Lon, s.Lat, lon, lat)
