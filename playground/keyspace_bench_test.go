@@ -132,15 +132,18 @@ func benchPane(b *testing.B, ctx context.Context, mode string) {
 		const out = [], run = performance.now().toFixed(0);
 		for (let i = 0; i < `+strconv.Itoa(b.N)+`; i++) {
 			const key = "!bench-" + run + "-" + i; // new, and sorts first: on screen
-			const shown = new Promise((res) => {
+			const shown = new Promise((res, rej) => {
 				const seen = () => [...list.querySelectorAll(".ks-row")].some((r) => r.dataset.key === key && r.querySelector(".t-string"));
-				const mo = new MutationObserver(() => { if (seen()) { mo.disconnect(); res(); } });
+				const mo = new MutationObserver(() => { if (seen()) { mo.disconnect(); clearTimeout(t); res(); } });
 				mo.observe(list, { childList: true, subtree: true });
+				const t = setTimeout(() => { mo.disconnect(); rej(new Error("the pane never showed " + key + ": " + JSON.stringify({ held: pane.keys.length, has: pane.byName.has(key), complete: pane.complete, mode: pane.mode, live: !!pane.q, rows: list.querySelectorAll(".ks-row").length, first: pane.keys.slice(0, 3).map((k) => k.name) }))); }, 10000);
 			});
 			const t0 = performance.now();
 			await c.send(enc.encode("*3\r\n$3\r\nSET\r\n$" + key.length + "\r\n" + key + "\r\n$1\r\nv\r\n"));
 			await shown;
 			out.push(performance.now() - t0);
+			// Gone again, so the next key too is drawn at the top.
+			await c.send(enc.encode("*2\r\n$3\r\nDEL\r\n$" + key.length + "\r\n" + key + "\r\n"));
 		}
 		c.close();
 		return out;

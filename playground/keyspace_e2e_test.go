@@ -33,7 +33,7 @@ func paneKeys(t *testing.T, ctx context.Context) []string {
 func waitPane(t *testing.T, ctx context.Context, key, cond, what string) {
 	t.Helper()
 	js := `(() => { const row = [...document.querySelectorAll('` + ks + ` .ks-row')].find((r) => r.dataset.key === ` + strconv.Quote(key) + `) || null; return ` + cond + `; })()`
-	err := chromedp.Run(ctx, chromedp.Poll(js, nil, chromedp.WithPollingTimeout(10*time.Second)))
+	err := chromedp.Run(ctx, chromedp.Poll(js, nil, chromedp.WithPollingTimeout(30*time.Second)))
 	require.NoError(t, err, "%s; the pane shows %q", what, paneKeys(t, ctx))
 }
 
