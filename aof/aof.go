@@ -134,7 +134,7 @@ func Open(opts Options) (a *AOF, loaded bool, err error) {
 	if e.Config("appendonly") == "yes" {
 		a.state = stateOn
 		start := time.Now()
-		res, err := a.loadFiles()
+		res, err := a.loadFiles(e.StartLoading)
 		if err != nil {
 			return nil, false, err
 		}

@@ -132,7 +132,7 @@ func TestBadFiles(t *testing.T) {
 		require.NoError(t, os.Remove(p))
 		_, _, logs, err := openEngine(t, dir, map[string]string{"appendonly": "yes"})
 		require.Error(t, err)
-		assert.Contains(t, logs.String(), "# The append log file appendonly.aof.1.incr.aof doesn't exist: No such file or directory")
+		assert.Contains(t, logs.String(), "# Unable to obtain the AOF file appendonly.aof.1.incr.aof length. stat: No such file or directory")
 	})
 	t.Run("bad manifest", func(t *testing.T) {
 		dir := t.TempDir()

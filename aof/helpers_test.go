@@ -44,7 +44,7 @@ func startRedis(t *testing.T, port int, dir string, args ...string) {
 	waitPort(t, port)
 	// Redis listens before it has loaded its files: wait for the load.
 	rc := dialRESP(t, port)
-	for i := 0; i < 500 && !strings.Contains(rc.do("INFO", "persistence"), "loading:0"); i++ {
+	for i := 0; i < 500 && !strings.Contains(rc.do("INFO", "persistence"), "\r\nloading:0\r\n"); i++ {
 		time.Sleep(10 * time.Millisecond)
 	}
 }

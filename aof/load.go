@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -31,7 +32,10 @@ var errLoad = errors.New("the append only file could not be loaded: see the log"
 // loadFiles is loadAppendOnlyFiles: the base, then every incr file, into
 // the engine through one loading session. Only the last file may be
 // truncated (and only with aof-load-truncated).
-func (a *AOF) loadFiles() (loadResult, error) {
+func (a *AOF) loadFiles(start func(totalBytes int64) (*engine.Session, *engine.Loader)) (loadResult, error) {
+	if err := a.upgradeIfNeeded(); err != nil {
+		return resFailed, err
+	}
 	m := a.manifest
 	if m.Base == nil && len(m.Incr) == 0 {
 		return resNotExist, nil
@@ -45,11 +49,7 @@ func (a *AOF) loadFiles() (loadResult, error) {
 	for _, fi := range files {
 		st, err := os.Stat(a.path(fi.Name))
 		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				a.logf('#', "The append log file %s doesn't exist: %s", fi.Name, errText(err))
-			} else {
-				a.logf('#', "Fatal error: can't open the append log file %s for reading: %s", fi.Name, errText(err))
-			}
+			a.logf('#', "Unable to obtain the AOF file %s length. stat: %s", fi.Name, errText(err))
 			return resFailed, errLoad
 		}
 		total += st.Size()
@@ -57,7 +57,7 @@ func (a *AOF) loadFiles() (loadResult, error) {
 	if total == 0 {
 		return resEmpty, nil
 	}
-	s, ld := a.e.StartLoading(total)
+	s, ld := start(total)
 	defer a.e.StopLoading(s, ld)
 	var baseSize int64
 	for i, fi := range files {
@@ -165,7 +165,7 @@ func (a *AOF) replay(s *engine.Session, f io.Reader, start int64, name, path str
 			a.logf('#', "Unrecoverable error reading the append only file %s: %s", name, errText(err))
 			return resFailed
 		}
-		if !a.e.HasCommand(args[0]) {
+		if !s.Knows(args[0]) {
 			a.logf('#', "Unknown command '%s' reading the append only file %s", string(args[0]), name)
 			return resFailed
 		}
@@ -177,8 +177,7 @@ func (a *AOF) replay(s *engine.Session, f io.Reader, start int64, name, path str
 		case cmd == "exec", cmd == "discard":
 			inMulti = false
 		}
-		s.Exec(args)
-		s.TakeOutput(nil)
+		s.Replay(args)
 		validUpTo = start + r.Offset()
 	}
 	if !truncated && inMulti {
@@ -186,13 +185,11 @@ func (a *AOF) replay(s *engine.Session, f io.Reader, start int64, name, path str
 		validUpTo = validBeforeMulti
 		truncated = true
 		// The queued commands never ran: drop the open transaction.
-		s.Exec([][]byte{[]byte("DISCARD")})
-		s.TakeOutput(nil)
+		s.Replay([][]byte{[]byte("DISCARD")})
 	} else if truncated && inMulti {
 		// Redis cuts after the last whole command even inside the
 		// transaction; the next start reverts the open MULTI.
-		s.Exec([][]byte{[]byte("DISCARD")})
-		s.TakeOutput(nil)
+		s.Replay([][]byte{[]byte("DISCARD")})
 	}
 	if !truncated {
 		return resOK
@@ -209,4 +206,71 @@ func (a *AOF) replay(s *engine.Session, f io.Reader, start int64, name, path str
 	}
 	a.logf('#', "Unexpected end of file reading the append only file %s. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.", name)
 	return resFailed
+}
+
+// upgradeIfNeeded moves an old-style single AOF (appendfilename in the
+// working directory, as Redis before 7.0 wrote it) into the append-only
+// directory as its base file, as loadAppendOnlyFiles does with
+// aofUpgradePrepare: when there is no directory, no manifest, or a manifest
+// naming only that file as base while the file is not in the directory
+// yet (an upgrade interrupted after the manifest was written).
+func (a *AOF) upgradeIfNeeded() error {
+	old := filepath.Join(a.dir, a.filename)
+	if _, err := os.Stat(old); err != nil {
+		return nil
+	}
+	m := a.manifest
+	_, dirErr := os.Stat(a.dirPath())
+	_, inDirErr := os.Stat(a.path(a.filename))
+	if !(dirErr != nil ||
+		(m.Base == nil && len(m.Incr) == 0) ||
+		(m.Base != nil && len(m.Incr) == 0 && m.Base.Name == a.filename && inDirErr != nil)) {
+		return nil
+	}
+	if err := os.MkdirAll(a.dirPath(), 0o755); err != nil {
+		a.logf('#', "Can't open or create append-only dir %s: %s", a.dirname, errText(err))
+		return err
+	}
+	m.Base = &FileInfo{Name: a.filename, Seq: 1, Type: TypeBase}
+	m.BaseSeq = 1
+	if err := a.persistManifest(m); err != nil {
+		return err
+	}
+	if err := os.Rename(old, a.path(a.filename)); err != nil {
+		a.logf('#', "Error trying to move the old AOF file %s into dir %s: %s", a.filename, a.dirname, errText(err))
+		return err
+	}
+	a.logf('*', "Successfully migrated an old-style AOF file (%s) into the AOF directory (%s).", a.filename, a.dirname)
+	return nil
+}
+
+// Reload is DEBUG LOADAOF: with the engine locked and the dataset
+// emptied, write what is buffered, read the manifest again, drop history
+// files and load every file. A file that cannot be loaded is an error
+// (Redis exits).
+func (a *AOF) Reload(start func(totalBytes int64) (*engine.Session, *engine.Loader)) error {
+	a.mu.Lock()
+	on := a.state == stateOn
+	a.mu.Unlock()
+	if on {
+		a.flush(true)
+	}
+	m, err := a.loadManifest()
+	if err != nil {
+		return err
+	}
+	a.writeMu.Lock()
+	a.mu.Lock()
+	a.manifest = m
+	a.deleteHistory()
+	a.mu.Unlock()
+	a.writeMu.Unlock()
+	res, err := a.loadFiles(start)
+	if err != nil {
+		return err
+	}
+	if res != resOK && res != resEmpty && res != resNotExist {
+		return errLoad
+	}
+	return nil
 }

@@ -401,11 +401,28 @@ func cmdDebug(s *Session, args [][]byte) {
 		s.debugPopulate(args)
 	case sub == "reload":
 		s.debugReload(args[2:])
+	case sub == "loadaof" && len(args) == 2 && s.e.aof != nil && s.ks == s.e.main:
+		s.debugLoadAOF()
 	case sub == "protocol" && len(args) == 3:
 		s.debugProtocol(args[2])
 	case sub == "error" && len(args) == 3:
 		// The message is the whole error line, code included.
 		s.w.Error(strings.TrimPrefix(string(args[2]), "-"))
+	case sub == "config-rewrite-force-all" && len(args) == 2:
+		// CONFIG REWRITE writing every parameter, as the test suite uses.
+		if s.e.rewriteConfig == nil {
+			s.w.Error("ERR CONFIG-REWRITE-FORCE-ALL failed: The server is running without a config file")
+			return
+		}
+		lines := s.e.config.rewriteLines()
+		for i := range lines {
+			lines[i].Force = true
+		}
+		if err := s.e.rewriteConfig(lines); err != nil {
+			s.w.Error("ERR CONFIG-REWRITE-FORCE-ALL failed: " + err.Error())
+			return
+		}
+		s.w.OK()
 	case sub == "log" && len(args) == 3:
 		s.e.warnLine("DEBUG LOG: " + string(args[2]))
 		s.w.OK()

@@ -17,11 +17,17 @@ func (e *Engine) StartLoading(totalBytes int64) (*Session, *Loader) {
 	s := e.NewSession(ClientInfo{Addr: "", Kind: "aof"})
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.startLoading(s, totalBytes, false)
+}
+
+// startLoading is StartLoading with the engine locked; locked says the
+// whole load runs under this lock (DEBUG LOADAOF).
+func (e *Engine) startLoading(s *Session, totalBytes int64, locked bool) (*Session, *Loader) {
 	e.loading = true
 	s.authed = true
 	s.inExec = true
 	s.replaying = true
-	ld := e.beginLoad(totalBytes, false)
+	ld := e.beginLoad(totalBytes, locked)
 	// An AOF's RDB preamble keeps keys whose deadline passed: the
 	// commands after it may still touch them, as Redis loads them.
 	ld.KeepExpired = true
@@ -30,11 +36,78 @@ func (e *Engine) StartLoading(totalBytes int64) (*Session, *Loader) {
 
 // StopLoading ends the loading state StartLoading began.
 func (e *Engine) StopLoading(s *Session, ld *Loader) {
+	if ld.locked {
+		// DEBUG LOADAOF: the engine is locked already.
+		s.closeLocked()
+		ld.End()
+		e.loading = false
+		return
+	}
 	s.Close()
 	ld.End()
 	e.mu.Lock()
 	e.loading = false
 	e.mu.Unlock()
+}
+
+// Replay runs one command read from a file in a loading session (and
+// drops its reply): under the engine lock that StartLoading's caller holds
+// for DEBUG LOADAOF, else taking it.
+func (s *Session) Replay(args [][]byte) {
+	if s.heldLoad {
+		e := s.e
+		prev := e.current
+		e.tick()
+		s.execLocked(args)
+		e.current = prev
+		s.w.buf = s.w.buf[:0]
+		return
+	}
+	s.Exec(args)
+	s.TakeOutput(nil)
+}
+
+// Knows reports whether name is a command of this build, for a loading
+// session's caller (the loader refuses a file with an unknown command).
+func (s *Session) Knows(name []byte) bool {
+	if s.heldLoad {
+		return s.e.lookupCommand(name) != nil
+	}
+	return s.e.HasCommand(name)
+}
+
+// LoadAppendOnlyFile is what DEBUG LOADAOF asks of the append-only file:
+// empty the dataset and load the files again, with the engine locked
+// throughout (load reads through a loading session made for that).
+type appendOnlyReloader interface {
+	Reload(load func(totalBytes int64) (*Session, *Loader)) error
+}
+
+// DEBUG LOADAOF
+func (s *Session) debugLoadAOF() {
+	e := s.e
+	r, ok := e.aof.(appendOnlyReloader)
+	if !ok {
+		s.w.Error("ERR DEBUG LOADAOF is not supported by this append-only file")
+		return
+	}
+	for _, db := range e.main.dbs {
+		e.flushDB(db)
+	}
+	err := r.Reload(func(total int64) (*Session, *Loader) {
+		ls := e.newSessionLocked(ClientInfo{Kind: "aof"})
+		ls.heldLoad = true
+		return e.startLoading(ls, total, true)
+	})
+	if err != nil {
+		// Redis exits when the files cannot be loaded.
+		e.logLine("Append Only File could not be loaded by DEBUG LOADAOF: " + err.Error())
+		s.w.Error("ERR " + err.Error())
+		return
+	}
+	e.persist.dirty = 0
+	e.logLine("Append Only File loaded by DEBUG LOADAOF")
+	s.w.OK()
 }
 
 // HasCommand reports whether name is a command of this build (the loader
@@ -67,3 +140,9 @@ func (e *Engine) syncBeforeReply() {
 
 // syncerSlot holds the function SetSyncer installed.
 type syncerSlot = atomic.Pointer[func()]
+
+// SyncsBeforeReply reports whether a syncer runs before replies leave
+// (an append-only file is on): a host that serves many clients per
+// iteration then writes all their replies after running all their
+// commands, so one write (and fsync) covers them all.
+func (e *Engine) SyncsBeforeReply() bool { return e.syncer.Load() != nil }

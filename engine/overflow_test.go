@@ -282,9 +282,11 @@ var overflowScript = []string{
 	"SCAN 0 COUNT -1",
 	"~SCAN 0 COUNT 9223372036854775807",
 	"SCAN 0 COUNT 9223372036854775808",
-	"SCAN 18446744073709551615 COUNT 1",
+	// The last cursor visits the last bucket of Redis's table, whose keys
+	// depend on its random hash seed: only the reply's kind is compared.
+	"~SCAN 18446744073709551615 COUNT 1",
 	"SCAN 18446744073709551616",
-	"SCAN -1",
+	"~SCAN -1",
 	"SCAN 0x10",
 	"HSCAN h 0 COUNT 0",
 	"SSCAN S 0 COUNT -1",

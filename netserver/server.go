@@ -79,7 +79,7 @@ func New(eng *engine.Engine, opts Options) *Server {
 	if opts.MaxClients > 0 {
 		// The option sets the engine's maxclients, which CONFIG GET shows
 		// and CONFIG SET changes.
-		eng.SetConfig("maxclients", strconv.Itoa(opts.MaxClients))
+		_ = eng.SetConfig("maxclients", strconv.Itoa(opts.MaxClients))
 	}
 	lg := opts.Logger
 	if lg == nil {

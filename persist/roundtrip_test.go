@@ -61,7 +61,7 @@ func TestRoundTripWithRedis(t *testing.T) {
 	t.Run("redis dump loads into goredis", func(t *testing.T) {
 		require.NoError(t, copyFile(filepath.Join(redisDir, "dump.rdb"), filepath.Join(goDir, "dump.rdb")))
 		eng2, p2 := testEngine(t, goDir)
-		require.NoError(t, p2.LoadAtStartup())
+		require.NoError(t, p2.LoadAtStartup(nil))
 		assert.Equal(t, want, digests(t, newSession(eng2).do))
 		assert.Contains(t, newSession(eng2).do("INFO", "persistence"), "rdb_last_load_keys_loaded:3200\r\n")
 	})

@@ -31,7 +31,8 @@ const MAX_DETAIL_KEYS = 40; // keys refreshed per flush, at most
 const MAX_NEW_KEYS = 200; // new keys added one by one per flush; past it, a rescan
 const RESCAN_MS = 2000; // a write storm rescans the first page at most this often
 // While the scan is incomplete (a large keyspace), keys heard of are added
-// only up to MAX_HELD keys: past it, new keys come by SCAN as the list scrolls.
+// only up to MAX_HELD keys, or where they would show on screen: past it,
+// the others come by SCAN as the list scrolls.
 const MAX_HELD = 5000;
 const TYPES = ['string', 'list', 'hash', 'set', 'zset'];
 const EXPLORER = 'keyspace-explorer';
@@ -291,17 +292,23 @@ export class KeyspacePane {
     else this.render();
   }
 
-  // add puts a key in the sorted list; false when it was there already.
-  add(bytes, type) {
-    const name = resp.text(bytes);
-    if (this.byName.has(name)) return false;
-    const k = { name, bytes, type, ttlAt: null, encoding: '', size: null, loaded: false, stale: true };
+  // place is where name goes in the sorted list.
+  place(name) {
     let lo = 0, hi = this.keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (this.keys[mid].name < name) lo = mid + 1;
       else hi = mid;
     }
+    return lo;
+  }
+
+  // add puts a key in the sorted list; false when it was there already.
+  add(bytes, type) {
+    const name = resp.text(bytes);
+    if (this.byName.has(name)) return false;
+    const k = { name, bytes, type, ttlAt: null, encoding: '', size: null, loaded: false, stale: true };
+    const lo = this.place(name);
     this.keys.splice(lo, 0, k);
     this.byName.set(name, k);
     if (this.selected >= lo) this.selected++;
@@ -370,7 +377,7 @@ export class KeyspacePane {
         continue;
       }
       let k = this.byName.get(name);
-      if (!k && this.matcher.test(name) && (this.complete || this.keys.length < MAX_HELD)) {
+      if (!k && this.matcher.test(name) && (this.complete || this.keys.length < MAX_HELD || this.place(name) < this.visibleRange()[1])) {
         // A storm of new keys (a bulk load) is not added key by key: the
         // list rescans its first page instead, at most every RESCAN_MS.
         if (++fresh > MAX_NEW_KEYS) continue;
@@ -588,6 +595,8 @@ export class KeyspacePane {
         el('dt', { text: 'size' }), el('dd', { text: k.size === null ? '' : formatBytes(k.size) })),
       this.actions(k),
       picture);
+    // A key just picked: bring its picture into the pane's view.
+    if (fresh) picture.scrollIntoView?.({ block: 'nearest' });
   }
 
   actions(k) {

@@ -101,6 +101,8 @@ func TestKeyspacePane(t *testing.T) {
 	run(t, ctx, 1, `ZADD board 120 ada 95 linus 300 grace`, "(integer) 3")
 	run(t, ctx, 1, `SET visits 41`, "OK")
 	run(t, ctx, 1, `PFADD visitors u1 u2 u3 u4`, "(integer) 1")
+	run(t, ctx, 1, `GEOADD places 13.361389 38.115556 Palermo 15.087269 37.502669 Catania`, "(integer) 2")
+	run(t, ctx, 1, `SETBIT flags 7 1`, "(integer) 0")
 	for _, c := range []struct{ key, want, svg string }{
 		{"queue", "head (LPUSH/LPOP)", `.pic-list svg`},
 		{"user:1", "Ada", `.pic-hash table`},
@@ -109,6 +111,8 @@ func TestKeyspacePane(t *testing.T) {
 		{"visits", "an integer", `.pic-counter`},
 		{"greeting", "bytes in hex", `.pic-bytes`},
 		{"visitors", "HyperLogLog, sparse encoding", `.pic-hll-grid`},
+		{"places", "a geo set", `.pic-geo`},
+		{"flags", "bit 0 first", `.pic-bit.on`},
 	} {
 		detail := selectKey(t, ctx, c.key)
 		assert.Contains(t, detail, c.want, c.key)
@@ -150,7 +154,7 @@ func TestKeyspacePane(t *testing.T) {
 
 	// Keyboard: the list is a listbox moved with the arrows.
 	require.NoError(t, chromedp.Run(ctx, chromedp.Focus(ks+` .ks-list`, chromedp.ByQuery),
-		chromedp.KeyEvent("Home"), chromedp.KeyEvent("ArrowDown")))
+		chromedp.KeyEvent(kb.Home), chromedp.KeyEvent(kb.ArrowDown)))
 	var active string
 	require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(`document.getElementById(document.querySelector('`+ks+` .ks-list').getAttribute("aria-activedescendant")).dataset.key`, &active)))
 	assert.Equal(t, paneKeys(t, ctx)[1], active)
@@ -163,12 +167,12 @@ func TestKeyspacePane(t *testing.T) {
 			f.value = `+strconv.Quote(pattern)+`; f.dispatchEvent(new Event("input"));
 			s.value = `+strconv.Quote(typ)+`; s.dispatchEvent(new Event("change"));
 		})()`, nil)))
-		require.NoError(t, chromedp.Run(ctx, chromedp.Poll(`document.querySelectorAll('`+ks+` .ks-row').length === `+strconv.Itoa(len(want)), nil, chromedp.WithPollingTimeout(10*time.Second))), "%s %s: %q", pattern, typ, paneKeys(t, ctx))
+		require.NoError(t, chromedp.Run(ctx, chromedp.Poll(`[...document.querySelectorAll('`+ks+` .ks-row')].map((r) => r.dataset.key).join("\n") === `+strconv.Quote(strings.Join(want, "\n")), nil, chromedp.WithPollingTimeout(10*time.Second))), "%s %s: %q", pattern, typ, paneKeys(t, ctx))
 		assert.Equal(t, want, paneKeys(t, ctx))
 	}
 	filter("user:*", "", []string{"user:1"})
 	filter("*", "list", []string{"queue"})
-	filter("*", "", []string{"board", "greeting", "queue", "session", "user:1", "visitors", "visits"})
+	filter("*", "", []string{"board", "flags", "greeting", "places", "queue", "session", "user:1", "visitors", "visits"})
 
 	// SELECT in the terminal moves the pane to that database.
 	run(t, ctx, 1, `SELECT 2`, "OK")

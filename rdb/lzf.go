@@ -2,6 +2,7 @@ package rdb
 
 import (
 	"errors"
+	"slices"
 	"sync"
 )
 
@@ -55,7 +56,7 @@ func LZFCompress(dst, in []byte, maxOut int) ([]byte, bool) {
 	gen := uint64(tab.gen) << 32
 	htab := tab.slots
 	base := len(dst)
-	out := append(dst, make([]byte, maxOut)...)
+	out := slices.Grow(dst, maxOut)[:base+maxOut] // every byte used is written
 	op := base
 	outEnd := base + maxOut
 	ip := 0

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/goredis-dev/goredis/engine"
@@ -102,6 +103,8 @@ func loadConfig(cl redisconf.CommandLine, stdin io.Reader, log *serverLog) (*ser
 func (c *serverConfig) apply(d redisconf.Directive, table *engine.CommandTable, recurse func(redisconf.Directive) error) error {
 	argc := len(d.Args) + 1
 	switch {
+	case d.Name == "replicaof" || d.Name == "slaveof":
+		return replicaOf(d.Args)
 	case c.params.Known(d.Name):
 		if err := c.params.Apply(d.Name, d.Args); err != nil {
 			return err
@@ -153,6 +156,27 @@ func (c *serverConfig) apply(d redisconf.Directive, table *engine.CommandTable, 
 		return nil
 	}
 	return errors.New("Bad directive or wrong number of arguments")
+}
+
+// replicaOf checks a replicaof line as Redis's setConfigReplicaOfOption
+// does; "replicaof no one" is accepted, a master is refused: GoRedis is
+// not a replica.
+func replicaOf(args []string) error {
+	if len(args) == 1 && args[0] != "" {
+		// One argument holding both words, as the command line gives them.
+		args = strings.Fields(args[0])
+	}
+	if len(args) != 2 {
+		return errors.New("wrong number of arguments")
+	}
+	if strings.EqualFold(args[0], "no") && strings.EqualFold(args[1], "one") {
+		return nil
+	}
+	port, err := strconv.ParseInt(args[1], 10, 64)
+	if err != nil || port < 0 || port > 65535 {
+		return errors.New("Invalid master port")
+	}
+	return refusal("replicaof", args[0])
 }
 
 // defaultUser is what a "user default ..." line may say: GoRedis has one

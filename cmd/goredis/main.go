@@ -5,7 +5,7 @@
 //	goredis [/path/to/redis.conf] [--directive value ...] [-]
 //
 // with redis.conf's directives (see the README, "Replacing
-// redis-server"), plus GoRedis's own: --http-port (8080; 0 for none),
+// redis-server"), plus GoRedis's own: --http-port (the playground, off unless given),
 // --ws-allowed-origins, --sandbox, --cpuprofile.
 //
 // io-threads n sets how many OS threads run Go code at once (GOMAXPROCS)
@@ -155,17 +155,17 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)
 	srv = netserver.New(eng, opts)
+	log.role.Store('M') // as Redis: initServer records the pid before it listens
 	if err := srv.Listen(); err != nil {
 		log.log(levelWarning, err.Error())
 		return 1
 	}
 	// Every listener is bound before the server says it is ready, so a
 	// taken HTTP port stops it before "Ready", never after.
+	// The HTTP side is opt-in (--http-port): started where redis-server
+	// runs, GoRedis opens no port redis-server would not.
 	var web *netserver.HTTPServer
-	if hp := cfg.host["http-port"]; hp != "0" {
-		if hp == "" {
-			hp = "8080"
-		}
+	if hp := cfg.host["http-port"]; hp != "" && hp != "0" {
 		// The bridge has no protected mode: it stays on loopback unless
 		// bind names addresses.
 		host := "127.0.0.1"
@@ -179,7 +179,6 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			return 1
 		}
 	}
-	log.role.Store('M')
 	pidfile := cfg.params.Get("pidfile")
 	if background && pidfile == "" {
 		pidfile = defaultPidFile
@@ -207,7 +206,30 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	defer appendOnly.Close()
 	eng.SetAppendOnlyFile(appendOnly)
 	if !fromAOF {
-		if err := saver.LoadAtStartup(); err != nil {
+		// A SIGTERM during the load stops it, and the server exits
+		// without saving, as Redis's whileBlockedCron does.
+		stopLoad, loaded, watched := make(chan struct{}), make(chan struct{}), make(chan struct{})
+		var loadSig os.Signal
+		go func() {
+			defer close(watched)
+			select {
+			case loadSig = <-sig:
+				close(stopLoad)
+			case <-loaded:
+			}
+		}()
+		err := saver.LoadAtStartup(stopLoad)
+		close(loaded)
+		<-watched
+		if loadSig != nil && err == nil {
+			sig <- loadSig // came as the load ended: the usual shutdown
+		}
+		if errors.Is(err, persist.ErrLoadInterrupted) {
+			log.logf(levelWarning, "Received %s scheduling shutdown...", signalName(loadSig))
+			_ = srv.Close()
+			return 0
+		}
+		if err != nil {
 			_ = srv.Close()
 			return 1
 		}

@@ -1,6 +1,7 @@
 // A sorted set as a ranked bar chart, highest score first, fetched with
 // ZRANGE ... REV WITHSCORES pages.
 import { svg, html, label, asInt, asList, asBytes, asText, pager, PAGE } from './svg.js';
+import * as geo from './geo.js';
 
 export async function load(q, key, from = 0) {
   const [len, range] = await q.run([['ZCARD', key], ['ZRANGE', key, String(from), String(from + PAGE - 1), 'REV', 'WITHSCORES']]);
@@ -9,7 +10,7 @@ export async function load(q, key, from = 0) {
   // RESP2 gives member, score, member, score; RESP3 pairs.
   if (flat.length && flat[0].children) for (const p of flat) items.push([asBytes(p.children[0]), Number(asText(p.children[1]))]);
   else for (let i = 0; i + 1 < flat.length; i += 2) items.push([asBytes(flat[i]), Number(asText(flat[i + 1]))]);
-  return { len: asInt(len), from, items };
+  return { len: asInt(len), from, items, geo: await geo.maybeGeo(q, key, items) };
 }
 
 export function draw(d, more) {
@@ -26,6 +27,7 @@ export function draw(d, more) {
       svg('rect', { x: labelW, y: y + 3, width: w, height: rowH - 6, rx: 3, class: s < 0 ? 'pic-bar neg' : 'pic-bar' }),
       svg('text', { x: labelW + w + 6, y: y + 15, class: 'pic-score' }, String(s)));
   });
+  if (d.geo) box.append(geo.draw(d.items, d.geo));
   box.append(g, pager(`ranks ${d.from + 1}–${d.from + d.items.length}`, d.len, d.from + d.items.length < d.len ? more : null));
   return box;
 }
