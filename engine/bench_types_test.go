@@ -21,14 +21,16 @@ func randomBytes(seed uint64, n int) string {
 func BenchmarkSetbit(b *testing.B) {
 	_, run := benchSession(b)
 	run(argv("SETBIT", "bits", "99999", "1"))
-	offsets := make([][][]byte, 1024)
+	// Every call flips a bit of a 12.5 KB bitmap: the first 1024 set
+	// bits, the next 1024 clear them again.
+	offsets := make([][][]byte, 2048)
 	for i := range offsets {
-		offsets[i] = argv("SETBIT", "bits", strconv.Itoa(i*97%100000), strconv.Itoa(i&1))
+		offsets[i] = argv("SETBIT", "bits", strconv.Itoa(i%1024*97), strconv.Itoa(1-i/1024))
 	}
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		run(offsets[i&1023])
+		run(offsets[i&2047])
 		i++
 	}
 }

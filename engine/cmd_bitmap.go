@@ -41,6 +41,17 @@ func (s *Session) parseBitOffset(arg []byte, width int) (uint64, bool) {
 	return uint64(n), true
 }
 
+// refuseSandboxGrowth keeps a sandboxed session from growing one value past
+// its whole keyspace quota: the quota check before the command sees only
+// the arguments, and SETBIT's few bytes can ask for 512 MB.
+func (s *Session) refuseSandboxGrowth(newLen uint64) bool {
+	if s.sandbox == nil || s.sandbox.limits.MaxBytes <= 0 || newLen <= uint64(s.sandbox.limits.MaxBytes) {
+		return false
+	}
+	s.w.Error("ERR sandbox quota: keyspace larger than " + itoa(s.sandbox.limits.MaxBytes) + " bytes")
+	return true
+}
+
 // bitmapForWrite is Redis's lookupStringForBitCommand: key's string value
 // copied into a buffer zero-padded so that bit maxBit exists. grown reports
 // a new key or a longer value. It writes WRONGTYPE and returns ok = false
@@ -51,6 +62,9 @@ func (s *Session) bitmapForWrite(key []byte, maxBit uint64) (buf []byte, found, 
 		return nil, found, false, false
 	}
 	need := int(maxBit>>3) + 1
+	if need > len(cur) && s.refuseSandboxGrowth(uint64(need)) {
+		return nil, found, false, false
+	}
 	buf = make([]byte, max(len(cur), need))
 	copy(buf, cur)
 	return buf, found, !found || need > len(cur), true
@@ -89,6 +103,9 @@ func cmdSetbit(s *Session, args [][]byte) {
 		// Nothing changes; Redis still unshares the value (raw from now on).
 		s.db.markRaw(string(key))
 		s.w.Int(old)
+		return
+	}
+	if byteIdx >= uint64(len(cur)) && s.refuseSandboxGrowth(byteIdx+1) {
 		return
 	}
 	buf := make([]byte, max(uint64(len(cur)), byteIdx+1))

@@ -576,18 +576,32 @@ func geoSearchGeneric(s *Session, args [][]byte, srcIdx int, flags int) {
 	}
 }
 
-// geoSortPoints sorts by distance as Redis's (stable) qsort does.
+// geoSortPoints sorts by distance as Redis's (stable) qsort does. It
+// sorts small keys and moves each point once.
 func geoSortPoints(points []geoPoint, order int) {
-	slices.SortFunc(points, func(a, b geoPoint) int {
+	type key struct {
+		dist float64
+		idx  int
+	}
+	keys := make([]key, len(points))
+	for i, p := range points {
+		keys[i] = key{p.dist, i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
 		c := cmpDist(a.dist, b.dist)
 		if order == geoSortDesc {
 			c = -c
 		}
 		if c == 0 {
-			c = a.idx - b.idx
+			c = points[a.idx].idx - points[b.idx].idx
 		}
 		return c
 	})
+	sorted := make([]geoPoint, len(points))
+	for i, k := range keys {
+		sorted[i] = points[k.idx]
+	}
+	copy(points, sorted)
 }
 
 // geoNearTie reports distances too close for Go's math to order them as
@@ -632,24 +646,43 @@ func geoCollect(z *zset, shape *geohash.Shape, limit int) []geoPoint {
 			break
 		}
 		lo, hi := geohash.ScoreRange(cell)
-		from := z.countScoreBelow(float64(lo), false)
-		n := z.countScoreBelow(float64(hi), false) - from
-		done := false
-		z.walk(from, n, false, func(member string, score float64) {
-			if done {
-				return
-			}
-			lon, lat, ok := geohash.DecodeScore(score)
-			if ok {
-				if d, in := shape.Within(lon, lat); in {
-					points = append(points, geoPoint{lon: lon, lat: lat, dist: d, score: score, member: member, idx: len(points)})
-				}
-			}
-			if limit > 0 && len(points) >= limit {
-				done = true
-			}
-		})
+		points = geoScanCell(z, shape, float64(lo), float64(hi), points, limit)
 		last = i
+	}
+	return points
+}
+
+// geoScanCell appends the members with lo <= score < hi that lie inside
+// the shape (Redis's geoGetPointsInRange), walking the skiplist's bottom
+// level directly.
+func geoScanCell(z *zset, shape *geohash.Shape, lo, hi float64, points []geoPoint, limit int) []geoPoint {
+	visit := func(member string, score float64) bool {
+		if lon, lat, ok := geohash.DecodeScore(score); ok {
+			if d, in := shape.Within(lon, lat); in {
+				points = append(points, geoPoint{lon: lon, lat: lat, dist: d, score: score, member: member, idx: len(points)})
+			}
+		}
+		return limit > 0 && len(points) >= limit
+	}
+	if z.zsl == nil {
+		for i := z.countScoreBelow(lo, false); i < len(z.lp) && z.lp[i].score < hi; i++ {
+			if visit(z.lp[i].member, z.lp[i].score) {
+				break
+			}
+		}
+		return points
+	}
+	// The first node with score >= lo.
+	x := z.zsl.header
+	for i := z.zsl.level - 1; i >= 0; i-- {
+		for f := x.level[i].forward; f != nil && f.score < lo; f = x.level[i].forward {
+			x = f
+		}
+	}
+	for x = x.level[0].forward; x != nil && x.score < hi; x = x.level[0].forward {
+		if visit(x.member, x.score) {
+			break
+		}
 	}
 	return points
 }

@@ -145,3 +145,16 @@ func skipReply(b []byte) ([]byte, error) {
 }
 
 const errShort = argError("short or malformed reply")
+
+// A sandboxed session cannot grow one bitmap past its byte quota with a
+// far offset (the argument-size check cannot see it).
+func TestBitmapSandboxGrowth(t *testing.T) {
+	e, _ := testEngine(t)
+	c := &client{t: t, s: e.NewSession(ClientInfo{Sandbox: DefaultSandbox()})}
+	quota := "-ERR sandbox quota: keyspace larger than 4194304 bytes\r\n"
+	assert.Equal(t, quota, c.line("SETBIT b 4294967295 1"))
+	assert.Equal(t, quota, c.line("BITFIELD b SET u8 4294967000 1"))
+	assert.Equal(t, integer(0), c.line("EXISTS b"))
+	assert.Equal(t, integer(0), c.line("SETBIT b 1000 1"))
+	assert.Equal(t, arr(integer(0)), c.line("BITFIELD b SET u8 2000 1"))
+}

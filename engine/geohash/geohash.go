@@ -143,11 +143,20 @@ func (a Area) Center() (lon, lat float64) {
 // DecodeScore turns a GEOADD score (a 52-bit hash) back into the centre of
 // its cell, as Redis's decodeGeohash does.
 func DecodeScore(score float64) (lon, lat float64, ok bool) {
-	a, ok := DecodeWGS84(Bits{Bits: floatToUint64(score), Step: StepMax})
-	if !ok {
-		return 0, 0, false
-	}
-	lon, lat = a.Center()
+	// Decode and Center inlined for the search's inner loop, with the same
+	// operations in the same order. A 26-step hash is never Redis's
+	// "zero" hash, so decoding cannot fail.
+	sep := deinterleave64(floatToUint64(score))
+	ilato, ilono := uint32(sep), uint32(sep>>32)
+	const div = float64(uint64(1) << StepMax)
+	latScale := LatMax - LatMin
+	lonScale := LonMax - LonMin
+	latMin := LatMin + (float64(ilato)*1.0/div)*latScale
+	latMax := LatMin + (float64(ilato+1)*1.0/div)*latScale
+	lonMin := LonMin + (float64(ilono)*1.0/div)*lonScale
+	lonMax := LonMin + (float64(ilono+1)*1.0/div)*lonScale
+	lon = min(max((lonMin+lonMax)/2, LonMin), LonMax)
+	lat = min(max((latMin+latMax)/2, LatMin), LatMax)
 	return lon, lat, true
 }
 

@@ -426,11 +426,15 @@ func promote(b []byte, index int, count uint8) ([]byte, bool, error) {
 // Merge raises each of maxRegs to the register of b (Redis's hllMerge).
 func Merge(maxRegs *[Registers]uint8, b []byte) error {
 	if b[4] == encDense {
+		// Four registers in every three bytes.
 		regs := b[HeaderSize:]
-		for i := range maxRegs {
-			if v := denseGet(regs, i); v > maxRegs[i] {
-				maxRegs[i] = v
-			}
+		for i, r := 0, 0; i+3 <= len(regs); i, r = i+3, r+4 {
+			r0, r1, r2 := regs[i], regs[i+1], regs[i+2]
+			m := maxRegs[r : r+4 : r+4]
+			m[0] = max(m[0], r0&63)
+			m[1] = max(m[1], (r0>>6|r1<<2)&63)
+			m[2] = max(m[2], (r1>>4|r2<<4)&63)
+			m[3] = max(m[3], r2>>2&63)
 		}
 		return nil
 	}
