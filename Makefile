@@ -37,7 +37,7 @@ $(BIN): $(GO_SOURCES) $(PAGE_FILES) $(WASM_OUT)
 # playground session leaves no files behind; start bin/goredis with a
 # config file (or --save/--appendonly) to persist.
 run: build
-	./$(BIN) --port $(PORT) --http-port $(HTTP_PORT) --save "" --appendonly no
+	./$(BIN) --port $(PORT) --bind 127.0.0.1 -::1 --http-port $(HTTP_PORT) --save "" --appendonly no
 
 # wasm builds the engine for the browser and copies the Go runtime's
 # wasm_exec.js from this toolchain (never a stale copy in git).
@@ -125,12 +125,28 @@ test-wasm:
 bench: build deps
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/ ./netserver/ ./netserver/resp/
 	$(GO) run ./cmd/redisbench
+	$(GO) run ./cmd/persistbench -keys 1000000
+	@# SET -P16 with the append-only file on, both servers alike
+	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync everysec
+	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync always
 	node playground/test/wasm_bench.mjs
 	$(GO) run ./cmd/wsload -peers 1000 -commands 100
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./netserver/resp/
 	$(GO) test -run '^$$' -fuzz FuzzDispatch -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzTableArgs -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzBitfieldArgs -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 60s ./engine/hyperloglog/
+	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./rdb/
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 60s ./persist/
+	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./aof/
+
+# redis-suite runs Redis 7.0.15's own Tcl test units against GoRedis
+# (external mode for unit/*, spawn mode for integration/*); UNITS picks
+# units, e.g. make redis-suite UNITS="unit/pubsub integration/rdb".
+redis-suite:
+	.ci/redis-suite $(UNITS)
 
 # soak runs one server under hostile clients (random valid and invalid
 # commands, protocol violations, garbage bytes) for SOAK_DURATION while
@@ -141,12 +157,6 @@ SOAK_DURATION ?= 10m
 soak:
 	$(GO) build -trimpath -o $(BIN) ./cmd/goredis
 	$(GO) run ./cmd/soak -bin $(BIN) -duration $(SOAK_DURATION)
-
-# redis-suite runs Redis 7.0.15's own Tcl test units against GoRedis
-# (external mode for unit/*, spawn mode for integration/*); UNITS picks
-# units, e.g. make redis-suite UNITS="unit/pubsub integration/rdb".
-redis-suite:
-	.ci/redis-suite $(UNITS)
 
 generate:
 	cd engine && $(GO) run ./internal/specgen -in ../../shared/redis-spec/commands.json -out spec_gen.go

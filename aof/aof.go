@@ -37,9 +37,6 @@ type Options struct {
 	// Logf receives Redis-style log lines; level is one of '.', '-', '*',
 	// '#' as in Redis's log.
 	Logf func(level byte, format string, args ...any)
-	// LoadRDB loads an RDB-format base file (aof-use-rdb-preamble) into
-	// the engine. nil refuses such files.
-	LoadRDB func(path string) error
 }
 
 // AOF is the append-only file of one engine: Redis 7.0's multi-part
@@ -75,6 +72,7 @@ type AOF struct {
 	timestamps       bool
 	useRDBPreamble   bool
 	loadTruncated    bool
+	noAutoGC         bool
 	autoPercent      int64
 	autoMinSize      int64
 
@@ -111,7 +109,6 @@ func Open(opts Options) (a *AOF, loaded bool, err error) {
 	a = &AOF{
 		e:              e,
 		logf:           opts.Logf,
-		loadRDB:        opts.LoadRDB,
 		dir:            e.Config("dir"),
 		dirname:        e.Config("appenddirname"),
 		filename:       e.Config("appendfilename"),
@@ -125,7 +122,8 @@ func Open(opts Options) (a *AOF, loaded bool, err error) {
 		a.logf = func(byte, string, ...any) {}
 	}
 	for _, name := range []string{"appendfsync", "no-appendfsync-on-rewrite", "aof-timestamp-enabled",
-		"aof-use-rdb-preamble", "aof-load-truncated", "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size"} {
+		"aof-use-rdb-preamble", "aof-load-truncated", "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size",
+		"aof-disable-auto-gc"} {
 		a.ConfigChanged(name, e.Config(name))
 	}
 	m, err := a.loadManifest()
@@ -136,7 +134,7 @@ func Open(opts Options) (a *AOF, loaded bool, err error) {
 	if e.Config("appendonly") == "yes" {
 		a.state = stateOn
 		start := time.Now()
-		res, err := a.loadFiles()
+		res, err := a.loadFiles(e.StartLoading)
 		if err != nil {
 			return nil, false, err
 		}
@@ -199,7 +197,7 @@ func (a *AOF) openOnStart() error {
 	m := a.manifest
 	hadIncr := len(m.Incr) > 0
 	if m.Base == nil && !hadIncr {
-		name := m.newBase(a.filename, false)
+		name := m.newBase(a.filename, a.useRDBPreamble)
 		if err := a.rewriteNow(a.path(name)); err != nil {
 			return err
 		}
@@ -232,7 +230,10 @@ func (a *AOF) openOnStart() error {
 // (startup with an empty dataset), through the rewriter.
 func (a *AOF) rewriteNow(path string) error {
 	tmp := filepath.Join(a.dir, "temp-rewriteaof-"+strconv.Itoa(os.Getpid())+".aof")
-	if err := writeBase(tmp, a.e.Dump(), a.timestamps); err != nil {
+	snap := a.e.BeginSnapshot()
+	err := writeBase(tmp, snap, a.useRDBPreamble, a.timestamps)
+	snap.Close()
+	if err != nil {
 		a.logf('#', "Write error writing append only file on disk: %s", errText(err))
 		return err
 	}
@@ -483,6 +484,8 @@ func (a *AOF) ConfigChanged(name, value string) {
 		a.loadTruncated = yes
 	case "auto-aof-rewrite-percentage":
 		a.autoPercent, _ = strconv.ParseInt(value, 10, 64)
+	case "aof-disable-auto-gc":
+		a.noAutoGC = yes
 	case "auto-aof-rewrite-min-size":
 		a.autoMinSize, _ = strconv.ParseInt(value, 10, 64)
 	}

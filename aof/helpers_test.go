@@ -34,7 +34,7 @@ func startRedis(t *testing.T, port int, dir string, args ...string) {
 	if err != nil {
 		t.Skip("redis-server not on PATH")
 	}
-	argv := append([]string{"--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--daemonize", "no", "--logfile", filepath.Join(dir, "redis.log")}, args...)
+	argv := append([]string{"--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--daemonize", "no", "--enable-debug-command", "yes", "--logfile", filepath.Join(dir, "redis.log")}, args...)
 	cmd := exec.Command(bin, argv...)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
@@ -42,6 +42,11 @@ func startRedis(t *testing.T, port int, dir string, args ...string) {
 		_ = cmd.Wait()
 	})
 	waitPort(t, port)
+	// Redis listens before it has loaded its files: wait for the load.
+	rc := dialRESP(t, port)
+	for i := 0; i < 500 && !strings.Contains(rc.do("INFO", "persistence"), "\r\nloading:0\r\n"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func waitPort(t *testing.T, port int) {
@@ -151,7 +156,7 @@ func (l *logLines) String() string {
 // and opens its AOF.
 func openEngine(t *testing.T, dir string, conf map[string]string) (*engine.Engine, *AOF, *logLines, error) {
 	t.Helper()
-	c := map[string]string{"dir": dir}
+	c := map[string]string{"dir": dir, "enable-debug-command": "yes"}
 	for k, v := range conf {
 		c[k] = v
 	}

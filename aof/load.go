@@ -1,13 +1,16 @@
 package aof
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/goredis-dev/goredis/engine"
+	"github.com/goredis-dev/goredis/persist"
 )
 
 // loadResult is Redis's AOF_OK, AOF_NOT_EXIST, ... of loading.
@@ -29,7 +32,10 @@ var errLoad = errors.New("the append only file could not be loaded: see the log"
 // loadFiles is loadAppendOnlyFiles: the base, then every incr file, into
 // the engine through one loading session. Only the last file may be
 // truncated (and only with aof-load-truncated).
-func (a *AOF) loadFiles() (loadResult, error) {
+func (a *AOF) loadFiles(start func(totalBytes int64) (*engine.Session, *engine.Loader)) (loadResult, error) {
+	if err := a.upgradeIfNeeded(); err != nil {
+		return resFailed, err
+	}
 	m := a.manifest
 	if m.Base == nil && len(m.Incr) == 0 {
 		return resNotExist, nil
@@ -43,11 +49,7 @@ func (a *AOF) loadFiles() (loadResult, error) {
 	for _, fi := range files {
 		st, err := os.Stat(a.path(fi.Name))
 		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				a.logf('#', "The append log file %s doesn't exist: %s", fi.Name, errText(err))
-			} else {
-				a.logf('#', "Fatal error: can't open the append log file %s for reading: %s", fi.Name, errText(err))
-			}
+			a.logf('#', "Unable to obtain the AOF file %s length. stat: %s", fi.Name, errText(err))
 			return resFailed, errLoad
 		}
 		total += st.Size()
@@ -55,13 +57,13 @@ func (a *AOF) loadFiles() (loadResult, error) {
 	if total == 0 {
 		return resEmpty, nil
 	}
-	s := a.e.StartLoading()
-	defer a.e.StopLoading(s)
+	s, ld := start(total)
+	defer a.e.StopLoading(s, ld)
 	var baseSize int64
 	for i, fi := range files {
 		last := i == len(files)-1
 		start := time.Now()
-		res := a.loadFile(s, fi.Name)
+		res := a.loadFile(s, ld, fi.Name)
 		kind := "incr"
 		if fi.Type == TypeBase {
 			kind = "base"
@@ -88,7 +90,7 @@ func (a *AOF) loadFiles() (loadResult, error) {
 // loadFile is loadSingleAppendOnlyFile: an RDB base (by its "REDIS"
 // signature) or commands run in the loading session. A transaction left
 // open at the end is reverted, as a short read.
-func (a *AOF) loadFile(s *engine.Session, name string) loadResult {
+func (a *AOF) loadFile(s *engine.Session, ld *engine.Loader, name string) loadResult {
 	path := a.path(name)
 	f, err := os.Open(path)
 	if err != nil {
@@ -103,15 +105,22 @@ func (a *AOF) loadFile(s *engine.Session, name string) loadResult {
 	if st, err := f.Stat(); err == nil && st.Size() == 0 {
 		return resEmpty
 	}
-	var sig [5]byte
-	if n, _ := io.ReadFull(f, sig[:]); n == 5 && string(sig[:]) == "REDIS" {
+	br := bufio.NewReaderSize(f, 64*1024)
+	var start int64
+	if sig, _ := br.Peek(5); string(sig) == "REDIS" {
+		// An RDB base file, or an old-style AOF with an RDB preamble and
+		// commands after it.
 		oldStyle := name == a.filename
 		if oldStyle {
 			a.logf('*', "Reading RDB preamble from AOF file...")
 		} else {
 			a.logf('*', "Reading RDB base file on AOF loading...")
 		}
-		if a.loadRDB == nil || a.loadRDB(path) != nil {
+		size := int64(-1)
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
+		}
+		if _, err := persist.ReadRDB(br, size, ld, persist.ReadOptions{Log: a.logf, Checksum: ld.Settings().Checksum}); err != nil {
 			if oldStyle {
 				a.logf('#', "Error reading the RDB preamble of the AOF file %s, AOF loading aborted", name)
 			} else {
@@ -119,26 +128,24 @@ func (a *AOF) loadFile(s *engine.Session, name string) loadResult {
 			}
 			return resFailed
 		}
-		if !oldStyle {
-			return resOK
+		if oldStyle {
+			a.logf('*', "Reading the remaining AOF tail...")
 		}
-		a.logf('*', "Reading the remaining AOF tail...")
-		// An old-style preamble AOF goes on with commands after the RDB:
-		// the RDB loader does not say where it ended, so this form is
-		// refused (Redis 7.0 only writes separate base files).
-		return resFailed
+		pos, err := f.Seek(0, io.SeekCurrent)
+		if err != nil {
+			a.logf('#', "Unrecoverable error reading the append only file %s: %s", name, errText(err))
+			return resFailed
+		}
+		start = pos - int64(br.Buffered())
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		a.logf('#', "Unrecoverable error reading the append only file %s: %s", name, errText(err))
-		return resFailed
-	}
-	return a.replay(s, f, name, path)
+	return a.replay(s, br, start, name, path)
 }
 
-// replay runs the commands of an AOF-format file.
-func (a *AOF) replay(s *engine.Session, f io.Reader, name, path string) loadResult {
+// replay runs the commands of an AOF-format file (or the tail after an
+// RDB preamble, which starts at offset start).
+func (a *AOF) replay(s *engine.Session, f io.Reader, start int64, name, path string) loadResult {
 	r := NewReader(f)
-	var validUpTo, validBeforeMulti int64
+	validUpTo, validBeforeMulti := start, start
 	inMulti := false
 	var truncated bool
 	for {
@@ -158,7 +165,7 @@ func (a *AOF) replay(s *engine.Session, f io.Reader, name, path string) loadResu
 			a.logf('#', "Unrecoverable error reading the append only file %s: %s", name, errText(err))
 			return resFailed
 		}
-		if !a.e.HasCommand(args[0]) {
+		if !s.Knows(args[0]) {
 			a.logf('#', "Unknown command '%s' reading the append only file %s", string(args[0]), name)
 			return resFailed
 		}
@@ -170,22 +177,19 @@ func (a *AOF) replay(s *engine.Session, f io.Reader, name, path string) loadResu
 		case cmd == "exec", cmd == "discard":
 			inMulti = false
 		}
-		s.Exec(args)
-		s.TakeOutput(nil)
-		validUpTo = r.Offset()
+		s.Replay(args)
+		validUpTo = start + r.Offset()
 	}
 	if !truncated && inMulti {
 		a.logf('#', "Revert incomplete MULTI/EXEC transaction in AOF file %s", name)
 		validUpTo = validBeforeMulti
 		truncated = true
 		// The queued commands never ran: drop the open transaction.
-		s.Exec([][]byte{[]byte("DISCARD")})
-		s.TakeOutput(nil)
+		s.Replay([][]byte{[]byte("DISCARD")})
 	} else if truncated && inMulti {
 		// Redis cuts after the last whole command even inside the
 		// transaction; the next start reverts the open MULTI.
-		s.Exec([][]byte{[]byte("DISCARD")})
-		s.TakeOutput(nil)
+		s.Replay([][]byte{[]byte("DISCARD")})
 	}
 	if !truncated {
 		return resOK
@@ -202,4 +206,71 @@ func (a *AOF) replay(s *engine.Session, f io.Reader, name, path string) loadResu
 	}
 	a.logf('#', "Unexpected end of file reading the append only file %s. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.", name)
 	return resFailed
+}
+
+// upgradeIfNeeded moves an old-style single AOF (appendfilename in the
+// working directory, as Redis before 7.0 wrote it) into the append-only
+// directory as its base file, as loadAppendOnlyFiles does with
+// aofUpgradePrepare: when there is no directory, no manifest, or a manifest
+// naming only that file as base while the file is not in the directory
+// yet (an upgrade interrupted after the manifest was written).
+func (a *AOF) upgradeIfNeeded() error {
+	old := filepath.Join(a.dir, a.filename)
+	if _, err := os.Stat(old); err != nil {
+		return nil
+	}
+	m := a.manifest
+	_, dirErr := os.Stat(a.dirPath())
+	_, inDirErr := os.Stat(a.path(a.filename))
+	if !(dirErr != nil ||
+		(m.Base == nil && len(m.Incr) == 0) ||
+		(m.Base != nil && len(m.Incr) == 0 && m.Base.Name == a.filename && inDirErr != nil)) {
+		return nil
+	}
+	if err := os.MkdirAll(a.dirPath(), 0o755); err != nil {
+		a.logf('#', "Can't open or create append-only dir %s: %s", a.dirname, errText(err))
+		return err
+	}
+	m.Base = &FileInfo{Name: a.filename, Seq: 1, Type: TypeBase}
+	m.BaseSeq = 1
+	if err := a.persistManifest(m); err != nil {
+		return err
+	}
+	if err := os.Rename(old, a.path(a.filename)); err != nil {
+		a.logf('#', "Error trying to move the old AOF file %s into dir %s: %s", a.filename, a.dirname, errText(err))
+		return err
+	}
+	a.logf('*', "Successfully migrated an old-style AOF file (%s) into the AOF directory (%s).", a.filename, a.dirname)
+	return nil
+}
+
+// Reload is DEBUG LOADAOF: with the engine locked and the dataset
+// emptied, write what is buffered, read the manifest again, drop history
+// files and load every file. A file that cannot be loaded is an error
+// (Redis exits).
+func (a *AOF) Reload(start func(totalBytes int64) (*engine.Session, *engine.Loader)) error {
+	a.mu.Lock()
+	on := a.state == stateOn
+	a.mu.Unlock()
+	if on {
+		a.flush(true)
+	}
+	m, err := a.loadManifest()
+	if err != nil {
+		return err
+	}
+	a.writeMu.Lock()
+	a.mu.Lock()
+	a.manifest = m
+	a.deleteHistory()
+	a.mu.Unlock()
+	a.writeMu.Unlock()
+	res, err := a.loadFiles(start)
+	if err != nil {
+		return err
+	}
+	if res != resOK && res != resEmpty && res != resNotExist {
+		return errLoad
+	}
+	return nil
 }

@@ -3,24 +3,29 @@ package aof
 import (
 	"bufio"
 	"errors"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/goredis-dev/goredis/engine"
+	"github.com/goredis-dev/goredis/persist"
+	"github.com/goredis-dev/goredis/rdb"
 )
 
 // itemsPerCommand is Redis's AOF_REWRITE_ITEMS_PER_CMD: a collection is
 // rebuilt by commands of at most this many items.
 const itemsPerCommand = 64
 
-// writeBase writes a base file in the AOF format from a dataset copy, as
-// rewriteAppendOnlyFileRio does without an RDB preamble: SELECT per
-// database, then per key RPUSH/SADD/ZADD/HMSET in batches of 64 (SET for
-// strings) and PEXPIREAT for a deadline. The file is fsynced before it
-// is closed.
-func writeBase(path string, keys []engine.KeyDump, timestamps bool) (err error) {
+// writeBase writes a base file from a snapshot: an RDB file (with the
+// aof-base aux field) when rdbFormat, as aof-use-rdb-preamble asks;
+// otherwise commands, as rewriteAppendOnlyFileRio: SELECT per database,
+// then per key SET, or RPUSH/SADD/ZADD/HMSET in batches of 64, and
+// PEXPIREAT for a deadline. The file is fsynced before it is closed; it
+// is removed on error.
+func writeBase(path string, snap *engine.Snapshot, rdbFormat, timestamps bool) (err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
@@ -34,6 +39,24 @@ func writeBase(path string, keys []engine.KeyDump, timestamps bool) (err error) 
 		}
 	}()
 	w := bufio.NewWriterSize(f, 64*1024)
+	if rdbFormat {
+		st := snap.Settings()
+		err = persist.WriteRDB(w, snap, persist.WriteOptions{Compression: st.Compression, Checksum: st.Checksum,
+			KeySaveDelayUs: st.KeySaveDelayUs, RedisVersion: st.RedisVersion, AOFBase: true})
+	} else {
+		err = writeCommands(w, snap, timestamps)
+	}
+	if err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// writeCommands writes a snapshot as AOF-format commands.
+func writeCommands(w io.Writer, snap *engine.Snapshot, timestamps bool) error {
 	var b []byte
 	if timestamps {
 		b = append(b, "#TS:"...)
@@ -42,57 +65,92 @@ func writeBase(path string, keys []engine.KeyDump, timestamps bool) (err error) 
 	}
 	db := -1
 	args := make([][]byte, 0, 2+2*itemsPerCommand)
-	for _, k := range keys {
-		if k.DB != db {
-			db = k.DB
-			b = AppendCommand(b, [][]byte{[]byte("SELECT"), []byte(strconv.Itoa(db))})
+	var batch []engine.SnapshotKey
+	for {
+		var err error
+		batch, err = snap.Next(batch)
+		if err != nil {
+			return err
 		}
-		key := []byte(k.Key)
-		switch k.Type {
-		case "string":
-			b = AppendCommand(b, [][]byte{[]byte("SET"), key, []byte(k.Str)})
-		case "list", "set", "zset", "hash":
-			verb, per := map[string]string{"list": "RPUSH", "set": "SADD", "zset": "ZADD", "hash": "HMSET"}[k.Type], 1
-			if k.Type == "zset" || k.Type == "hash" {
-				per = 2
-			}
-			items := k.Items
-			for len(items) > 0 {
-				n := min(len(items), itemsPerCommand*per)
-				args = append(args[:0], []byte(verb), key)
-				for i := 0; i < n; i += per {
-					if k.Type == "zset" {
-						// ZADD takes the score first.
-						args = append(args, []byte(items[i+1]), []byte(items[i]))
-					} else {
-						for j := 0; j < per; j++ {
-							args = append(args, []byte(items[i+j]))
-						}
-					}
-				}
-				b = AppendCommand(b, args)
-				items = items[n:]
-			}
-		default:
-			continue
+		if len(batch) == 0 {
+			break
 		}
-		if k.ExpireMs != -1 {
-			b = AppendCommand(b, [][]byte{[]byte("PEXPIREAT"), key, []byte(strconv.FormatInt(k.ExpireMs, 10))})
-		}
-		if len(b) > 32*1024 {
-			if _, err := w.Write(b); err != nil {
+		for _, k := range batch {
+			v, err := rdb.DecodeValue(k.Value)
+			if err != nil {
 				return err
 			}
-			b = b[:0]
+			if k.DB != db {
+				db = k.DB
+				b = AppendCommand(b, [][]byte{[]byte("SELECT"), []byte(strconv.Itoa(db))})
+			}
+			b = appendValueCommands(b, args, []byte(k.Key), v)
+			if k.ExpireMs != -1 {
+				b = AppendCommand(b, [][]byte{[]byte("PEXPIREAT"), []byte(k.Key), []byte(strconv.FormatInt(k.ExpireMs, 10))})
+			}
+			if len(b) > 32*1024 {
+				if _, err := w.Write(b); err != nil {
+					return err
+				}
+				b = b[:0]
+			}
 		}
 	}
-	if _, err := w.Write(b); err != nil {
-		return err
+	_, err := w.Write(b)
+	return err
+}
+
+// appendValueCommands appends the commands that rebuild v at key.
+func appendValueCommands(b []byte, args [][]byte, key []byte, v rdb.Value) []byte {
+	var verb string
+	switch v.Kind {
+	case rdb.KindString:
+		return AppendCommand(b, [][]byte{[]byte("SET"), key, []byte(v.Str)})
+	case rdb.KindList:
+		verb = "RPUSH"
+	case rdb.KindSet:
+		verb = "SADD"
+	case rdb.KindZset:
+		verb = "ZADD"
+	case rdb.KindHash:
+		verb = "HMSET"
+	default:
+		return b
 	}
-	if err := w.Flush(); err != nil {
-		return err
+	per := 1
+	if v.Kind == rdb.KindHash {
+		per = 2
 	}
-	return f.Sync()
+	items := v.Items
+	for i := 0; i < len(items); {
+		args = append(args[:0], []byte(verb), key)
+		for n := 0; n < itemsPerCommand && i < len(items); n++ {
+			if v.Kind == rdb.KindZset {
+				// ZADD takes the score first, written as %.17g.
+				args = append(args, []byte(formatG17(v.Scores[i])), []byte(items[i]))
+			} else {
+				for j := 0; j < per; j++ {
+					args = append(args, []byte(items[i+j]))
+				}
+			}
+			i += per
+		}
+		b = AppendCommand(b, args)
+	}
+	return b
+}
+
+// formatG17 formats a score as C's "%.17g" (inf, -inf as Redis reads them).
+func formatG17(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	return strconv.FormatFloat(f, 'g', 17, 64)
 }
 
 // BackgroundRewrite is BGREWRITEAOF (bgrewriteaofCommand); the engine is
@@ -111,7 +169,7 @@ func (a *AOF) BackgroundRewrite(inExec bool) (string, error) {
 	case inExec:
 		return "Background append only file rewriting scheduled", nil
 	}
-	if err := a.startRewrite(a.e.DumpLocked); err != nil {
+	if err := a.startRewrite(); err != nil {
 		return "", errors.New("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.")
 	}
 	return "Background append only file rewriting started", nil
@@ -121,7 +179,7 @@ func (a *AOF) BackgroundRewrite(inExec bool) (string, error) {
 // so that the switch to a new incr file and the copy of the dataset happen
 // between two commands: the new base holds everything before the switch,
 // the new incr file everything after. The base is written by a goroutine.
-func (a *AOF) startRewrite(dump func() []engine.KeyDump) error {
+func (a *AOF) startRewrite() error {
 	if err := os.MkdirAll(a.dirPath(), 0o755); err != nil {
 		a.logf('#', "Can't open or create append-only dir %s: %s", a.dirname, errText(err))
 		a.mu.Lock()
@@ -140,7 +198,7 @@ func (a *AOF) startRewrite(dump func() []engine.KeyDump) error {
 		a.mu.Unlock()
 		return err
 	}
-	keys := dump()
+	snap := a.e.BeginSnapshotLocked()
 	a.mu.Lock()
 	a.rewrites++
 	a.rewriting = true
@@ -152,7 +210,7 @@ func (a *AOF) startRewrite(dump func() []engine.KeyDump) error {
 	a.bg.Add(1)
 	go func() {
 		defer a.bg.Done()
-		a.finishRewrite(keys, forEnable)
+		a.finishRewrite(snap, forEnable)
 	}()
 	return nil
 }
@@ -216,17 +274,18 @@ func (a *AOF) openNewIncr() error {
 // backgroundRewriteDoneHandler, installs it: the base renamed into place,
 // the covered incr files made history, the manifest replaced atomically,
 // the history deleted.
-func (a *AOF) finishRewrite(keys []engine.KeyDump, forEnable bool) {
+func (a *AOF) finishRewrite(snap *engine.Snapshot, forEnable bool) {
 	a.mu.Lock()
-	timestamps := a.timestamps
+	timestamps, rdbFormat := a.timestamps, a.useRDBPreamble
 	a.mu.Unlock()
 	tmpName := "temp-rewriteaof-bg-" + strconv.Itoa(os.Getpid()) + ".aof"
 	tmp := filepath.Join(a.dir, tmpName)
-	err := writeBase(tmp, keys, timestamps)
+	err := writeBase(tmp, snap, rdbFormat, timestamps)
+	snap.Close()
 	if err == nil {
 		a.logf('*', "Successfully created the temporary AOF base file %s", tmpName)
 		a.logf('*', "Background AOF rewrite terminated with success")
-		err = a.installRewrite(tmp, tmpName, forEnable)
+		err = a.installRewrite(tmp, tmpName, forEnable, rdbFormat)
 	} else {
 		a.logf('#', "Write error writing append only file on disk: %s", errText(err))
 		a.logf('#', "Background AOF rewrite terminated with error")
@@ -257,13 +316,13 @@ func (a *AOF) finishRewrite(keys []engine.KeyDump, forEnable bool) {
 }
 
 // installRewrite is the success half of backgroundRewriteDoneHandler.
-func (a *AOF) installRewrite(tmp, tmpName string, forEnable bool) error {
+func (a *AOF) installRewrite(tmp, tmpName string, forEnable, rdbFormat bool) error {
 	a.writeMu.Lock()
 	defer a.writeMu.Unlock()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	m := a.manifest.clone()
-	baseName := m.newBase(a.filename, false)
+	baseName := m.newBase(a.filename, rdbFormat)
 	if err := os.Rename(tmp, a.path(baseName)); err != nil {
 		a.logf('#', "Error trying to rename the temporary AOF base file %s into %s: %s", tmpName, baseName, errText(err))
 		return err
@@ -304,7 +363,7 @@ func (a *AOF) installRewrite(tmp, tmpName string, forEnable bool) error {
 // manifest rewritten without them (unless aof-disable-auto-gc).
 func (a *AOF) deleteHistory() {
 	m := a.manifest
-	if len(m.History) == 0 || a.e.Config("aof-disable-auto-gc") == "yes" {
+	if len(m.History) == 0 || a.noAutoGC {
 		return
 	}
 	for _, fi := range m.History {
@@ -363,7 +422,7 @@ func (a *AOF) SetEnabled(on bool, inExec bool) error {
 		a.mu.Unlock()
 		a.logf('#', "AOF was enabled during a transaction. An AOF background was scheduled to start when possible.")
 	default:
-		if err := a.startRewrite(a.e.DumpLocked); err != nil {
+		if err := a.startRewrite(); err != nil {
 			a.mu.Lock()
 			a.state = stateOff
 			a.mu.Unlock()
@@ -401,7 +460,7 @@ func (a *AOF) maybeRewrite() {
 		again := !a.rewriting
 		a.mu.Unlock()
 		if again {
-			a.startRewrite(a.e.DumpLocked)
+			a.startRewrite()
 		}
 	})
 }

@@ -65,37 +65,45 @@ func bitpos(b []byte, bit int) int64 {
 
 // bitopApply computes BITOP op over srcs into dst (len(dst) is the
 // longest source; shorter sources count as zero-padded). op is one of
-// "and", "or", "xor", "not" (NOT has one source).
+// "and", "or", "xor", "not" (NOT has one source). Every byte of dst is
+// written, so dst need not be zeroed.
 func bitopApply(op string, dst []byte, srcs [][]byte) {
 	minLen := len(dst)
 	for _, s := range srcs {
 		minLen = min(minLen, len(s))
 	}
-	copy(dst, srcs[0])
-	// Word-sized fast path over the prefix every source covers.
+	// Word-sized fast path over the prefix every source covers: one pass,
+	// each word of every source read once.
 	w := minLen &^ 7
+	first := srcs[0]
 	switch op {
 	case "and":
-		for _, s := range srcs[1:] {
-			for i := 0; i < w; i += 8 {
-				binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(dst[i:])&binary.LittleEndian.Uint64(s[i:]))
+		for i := 0; i < w; i += 8 {
+			v := binary.LittleEndian.Uint64(first[i:])
+			for _, s := range srcs[1:] {
+				v &= binary.LittleEndian.Uint64(s[i:])
 			}
+			binary.LittleEndian.PutUint64(dst[i:], v)
 		}
 	case "or":
-		for _, s := range srcs[1:] {
-			for i := 0; i < w; i += 8 {
-				binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(dst[i:])|binary.LittleEndian.Uint64(s[i:]))
+		for i := 0; i < w; i += 8 {
+			v := binary.LittleEndian.Uint64(first[i:])
+			for _, s := range srcs[1:] {
+				v |= binary.LittleEndian.Uint64(s[i:])
 			}
+			binary.LittleEndian.PutUint64(dst[i:], v)
 		}
 	case "xor":
-		for _, s := range srcs[1:] {
-			for i := 0; i < w; i += 8 {
-				binary.LittleEndian.PutUint64(dst[i:], binary.LittleEndian.Uint64(dst[i:])^binary.LittleEndian.Uint64(s[i:]))
+		for i := 0; i < w; i += 8 {
+			v := binary.LittleEndian.Uint64(first[i:])
+			for _, s := range srcs[1:] {
+				v ^= binary.LittleEndian.Uint64(s[i:])
 			}
+			binary.LittleEndian.PutUint64(dst[i:], v)
 		}
 	case "not":
 		for i := 0; i < w; i += 8 {
-			binary.LittleEndian.PutUint64(dst[i:], ^binary.LittleEndian.Uint64(dst[i:]))
+			binary.LittleEndian.PutUint64(dst[i:], ^binary.LittleEndian.Uint64(first[i:]))
 		}
 	}
 	// The tail, where some sources have ended, byte by byte.
@@ -106,7 +114,7 @@ func bitopApply(op string, dst []byte, srcs [][]byte) {
 		return 0
 	}
 	for i := w; i < len(dst); i++ {
-		out := byteAt(srcs[0], i)
+		out := byteAt(first, i)
 		switch op {
 		case "not":
 			out = ^out

@@ -562,6 +562,7 @@ func bitfieldGeneric(s *Session, args [][]byte, readonly bool) {
 	switch {
 	case changes > 0:
 		s.storeBitmap(key, buf)
+		s.e.persist.dirty += int64(changes - 1) // Redis counts every changed field
 		s.notifyEvent(notifyString, "setbit", key)
 	case grown:
 		// Every write failed, yet Redis has already grown (or created)

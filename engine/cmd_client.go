@@ -33,6 +33,9 @@ func (s *Session) clientType() string {
 	if s.replica != nil {
 		return "replica"
 	}
+	if s.fromMaster {
+		return "master"
+	}
 	if s.pubsub.active() {
 		return "pubsub"
 	}
@@ -78,6 +81,8 @@ func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 	switch {
 	case c.replica != nil:
 		flags += "S"
+	case c.fromMaster:
+		flags += "M"
 	case c.monitor:
 		flags += "O"
 	}

@@ -12,9 +12,17 @@ import (
 // encoding, as Redis round-trips its dump file), POPULATE, PROTOCOL,
 // ERROR and LOG.
 
-// logLine writes a line to the host's log, if it keeps one.
-func (e *Engine) logLine(line string) {
-	if e.log != nil {
+// logLine writes a notice line to the host's log, if it keeps one.
+func (e *Engine) logLine(line string) { e.logLevel('*', line) }
+
+// warnLine writes a warning line (Redis's LL_WARNING, '#').
+func (e *Engine) warnLine(line string) { e.logLevel('#', line) }
+
+func (e *Engine) logLevel(level byte, line string) {
+	switch {
+	case e.logAt != nil:
+		e.logAt(level, line)
+	case e.log != nil:
 		e.log(line)
 	}
 }
@@ -237,7 +245,7 @@ func (s *Session) debugReload(opts [][]byte) {
 			s.w.Error("ERR Error trying to load the RDB dump, check server logs.")
 			return
 		}
-		e.logLine("DB reloaded by DEBUG RELOAD")
+		e.warnLine("DB reloaded by DEBUG RELOAD")
 		s.w.OK()
 		return
 	}

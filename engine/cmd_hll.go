@@ -68,6 +68,12 @@ func cmdPfadd(s *Session, args [][]byte) {
 	if !ok {
 		return
 	}
+	if found && !hllWouldChange(stringToBytes(cur), args[2:]) {
+		// Every element is counted already: nothing to copy or store.
+		s.db.markRaw(string(key))
+		s.w.Int(0)
+		return
+	}
 	var b []byte
 	updated := 0
 	if !found {
@@ -97,8 +103,20 @@ func cmdPfadd(s *Session, args [][]byte) {
 	}
 	hyperloglog.InvalidateCache(b)
 	s.storeHLL(key, b)
+	s.e.persist.dirty += int64(updated - 1) // Redis counts every changed register
 	s.notifyEvent(notifyString, "pfadd", key)
 	s.w.Int(1)
+}
+
+// hllWouldChange reports whether adding elems would raise a register of b.
+func hllWouldChange(b []byte, elems [][]byte) bool {
+	for _, ele := range elems {
+		index, count := hyperloglog.PatLen(ele)
+		if hyperloglog.WouldRaise(b, index, count) {
+			return true
+		}
+	}
+	return false
 }
 
 // PFCOUNT key [key ...]

@@ -27,7 +27,7 @@ func cmdModuleLoad(s *Session, args [][]byte) {
 		s.w.Error(msg)
 		return
 	}
-	s.e.logLine("Module " + string(args[2]) + " failed to load: GoRedis does not support Redis modules")
+	s.e.warnLine("Module " + string(args[2]) + " failed to load: GoRedis does not support Redis modules")
 	s.w.Error("ERR Error loading the extension. GoRedis does not support Redis modules.")
 }
 

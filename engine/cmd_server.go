@@ -25,6 +25,8 @@ func serverHandlers() []handlerEntry {
 		{"sync", cmdSync},
 		{"psync", cmdSync},
 		{"replconf", cmdReplconf},
+		{"replicaof", cmdReplicaOf},
+		{"slaveof", cmdReplicaOf},
 		{"shutdown", cmdShutdown},
 		{"config|get", cmdConfigGet},
 		{"config|set", cmdConfigSet},
@@ -287,6 +289,13 @@ func cmdConfigSet(s *Session, args [][]byte) {
 		s.w.Error(err.Error())
 		return
 	}
+	if s.e.configChanged != nil {
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if p, ok := s.e.config.params[strings.ToLower(pairs[i])]; ok {
+				s.e.configChanged(p.name, p.value)
+			}
+		}
+	}
 	s.w.OK()
 }
 
@@ -306,11 +315,11 @@ func cmdConfigRewrite(s *Session, args [][]byte) {
 		return
 	}
 	if err := e.rewriteConfig(e.config.rewriteLines()); err != nil {
-		e.logLine("CONFIG REWRITE failed: " + err.Error())
+		e.warnLine("CONFIG REWRITE failed: " + err.Error())
 		s.w.Error("ERR Rewriting config file: " + err.Error())
 		return
 	}
-	e.logLine("CONFIG REWRITE executed with success.")
+	e.warnLine("CONFIG REWRITE executed with success.")
 	s.w.OK()
 }
 
@@ -392,13 +401,30 @@ func cmdDebug(s *Session, args [][]byte) {
 		s.debugPopulate(args)
 	case sub == "reload":
 		s.debugReload(args[2:])
+	case sub == "loadaof" && len(args) == 2 && s.e.aof != nil && s.ks == s.e.main:
+		s.debugLoadAOF()
 	case sub == "protocol" && len(args) == 3:
 		s.debugProtocol(args[2])
 	case sub == "error" && len(args) == 3:
 		// The message is the whole error line, code included.
 		s.w.Error(strings.TrimPrefix(string(args[2]), "-"))
+	case sub == "config-rewrite-force-all" && len(args) == 2:
+		// CONFIG REWRITE writing every parameter, as the test suite uses.
+		if s.e.rewriteConfig == nil {
+			s.w.Error("ERR CONFIG-REWRITE-FORCE-ALL failed: The server is running without a config file")
+			return
+		}
+		lines := s.e.config.rewriteLines()
+		for i := range lines {
+			lines[i].Force = true
+		}
+		if err := s.e.rewriteConfig(lines); err != nil {
+			s.w.Error("ERR CONFIG-REWRITE-FORCE-ALL failed: " + err.Error())
+			return
+		}
+		s.w.OK()
 	case sub == "log" && len(args) == 3:
-		s.e.logLine("DEBUG LOG: " + string(args[2]))
+		s.e.warnLine("DEBUG LOG: " + string(args[2]))
 		s.w.OK()
 	case sub == "quicklist-packed-threshold" && len(args) == 3:
 		// Redis's quicklistisSetPackedThreshold: 0 restores the default,

@@ -106,6 +106,7 @@ func handlers() map[string]handler {
 		zsetHandlers(),
 		bitmapHandlers(),
 		hllHandlers(),
+		geoHandlers(),
 		sortHandlers(),
 		memoryHandlers(),
 		pubsubHandlers(),
@@ -274,6 +275,11 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
+	if s.readOnlyRefuses(cmd) {
+		s.reject(cmd, args, errReadOnlyReplica)
+		s.afterReply(mark)
+		return
+	}
 	if s.pubsub.active() && w.proto == 2 && !allowedWhileSubscribed(cmd) {
 		s.reject(cmd, args, "ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		s.afterReply(mark)
@@ -308,8 +314,9 @@ func (s *Session) dispatch(args [][]byte) {
 		return
 	}
 	s.call(cmd, args)
-	if s.replica != nil && cmd.handler != nil && !isSync(cmd) {
-		// A replica gets no replies (Redis's prepareClientToWrite).
+	if (s.replica != nil && cmd.handler != nil && !isSync(cmd)) || s.fromMaster {
+		// Neither a replica nor the master a replica follows gets replies
+		// (Redis's prepareClientToWrite).
 		s.w.buf = s.w.buf[:mark]
 	}
 	s.afterReply(mark)

@@ -29,6 +29,10 @@ type Options struct {
 	Shutdown func()
 	// Log, when set, receives lines for the server log (DEBUG LOG).
 	Log func(line string)
+	// LogAt, when set, receives them instead with Redis's level mark ('*'
+	// notice, '#' warning), so the host's loglevel filters them as
+	// Redis's does.
+	LogAt func(level byte, line string)
 	// RenameCommands are the config file's rename-command lines, checked
 	// in order with a CommandTable.
 	RenameCommands []CommandRename
@@ -37,6 +41,10 @@ type Options struct {
 	// none). It runs with the engine locked, as Redis rewrites in its one
 	// thread.
 	RewriteConfig func(lines []ConfigLine) error
+	// ConfigChanged, when set, hears each parameter CONFIG SET changed
+	// (main name and new value), for what the host applies (loglevel). It
+	// runs with the engine locked: it must not call the engine.
+	ConfigChanged func(name, value string)
 }
 
 // Engine is the keyspace plus command handling, shared by every transport.
@@ -77,10 +85,17 @@ type Engine struct {
 	listPackedThreshold int64
 	onShutdown          func()
 	log                 func(string)
+	logAt               func(byte, string)
 	// rewriteConfig writes the config file for CONFIG REWRITE (nil: none).
 	rewriteConfig func([]ConfigLine) error
+	// configChanged tells the host about CONFIG SET (nil: nobody asks).
+	configChanged func(name, value string)
 	// repl is the master side of replication (replication.go).
 	repl replication
+	// master is set while this server is a replica (replica.go);
+	// replicaLink is the host's driver for that link.
+	master      *masterInfo
+	replicaLink ReplicaLink
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
@@ -139,6 +154,10 @@ type stats struct {
 
 	expireCycleRuns int64
 	blockedClients  int64
+
+	// Replication: full synchronizations served, and partial ones
+	// accepted and refused.
+	syncFull, syncPartialOK, syncPartialErr int64
 }
 
 // New returns an engine with empty databases.
@@ -153,6 +172,7 @@ func New(opts Options) *Engine {
 	e := &Engine{
 		onShutdown:   opts.Shutdown,
 		log:          opts.Log,
+		logAt:        opts.LogAt,
 		now:          opts.Now,
 		rand:         opts.Rand,
 		seed:         maphash.MakeSeed(),
@@ -176,6 +196,7 @@ func New(opts Options) *Engine {
 	e.commands = buildCommandTable()
 	e.renameCommands(opts.RenameCommands)
 	e.rewriteConfig = opts.RewriteConfig
+	e.configChanged = opts.ConfigChanged
 	return e
 }
 

@@ -49,7 +49,8 @@ const (
 func (e *Engine) ActiveExpireCycle() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !e.activeExpire {
+	if !e.activeExpire || e.master != nil {
+		// A replica waits for its master's DELs, as Redis's.
 		return 0
 	}
 	e.tick()

@@ -69,6 +69,11 @@ func (s *Session) recoverDispatch(st *Status, done *bool) {
 	run := s.run
 	s.commandPanicked(run.cmd, run.name(), run.args, run.mark, panicReason(r), stack)
 	s.afterReply(run.mark)
+	// What the command queued for the AOF and replicas before panicking
+	// did reach the dataset: it ends this unit, as in execLocked.
+	if len(e.prop.pending) > 0 {
+		e.flushPropagation()
+	}
 	s.dispatching = false
 	e.current = nil
 	s.mu.Unlock()

@@ -146,7 +146,7 @@ func (s *Session) misconf(cmd *Command) bool {
 // loadingRefuses is the LOADING step of the gate: while a dump loads, only
 // commands flagged "loading" run.
 func (s *Session) loadingRefuses(cmd *Command) bool {
-	if s.e.persist.loading == nil || s.ks != s.e.main {
+	if s.e.persist.loading == nil || s.ks != s.e.main || s.replaying {
 		return false
 	}
 	if cmd.flags&flagLoading == 0 {
@@ -241,10 +241,15 @@ func (e *Engine) startBackgroundSave() {
 func (e *Engine) BackgroundSaveDone(snap *Snapshot, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	st := &e.persist
-	if st.bgsave != snap {
-		return
+	if e.persist.bgsave != snap {
+		return // ended already (aborted)
 	}
+	e.bgsaveEnded(snap, err)
+}
+
+// bgsaveEnded is backgroundSaveDoneHandler; locked.
+func (e *Engine) bgsaveEnded(snap *Snapshot, err error) {
+	st := &e.persist
 	snap.detach()
 	switch {
 	case err == nil:
@@ -318,11 +323,10 @@ func (e *Engine) FinalSave(save, nosave bool) error {
 
 func (e *Engine) finalSave(save, nosave bool) error {
 	st := &e.persist
-	if st.bgsave != nil {
+	if s := st.bgsave; s != nil {
 		e.logLine("There is a child saving an .rdb. Killing it!")
-		st.bgsave.aborted = true
-		st.bgsave.detach()
-		st.bgsave = nil
+		s.aborted = true
+		e.bgsaveEnded(s, ErrSnapshotAborted)
 	}
 	if nosave || (!save && len(e.saveParams()) == 0) {
 		return nil

@@ -240,7 +240,11 @@ func cmdSync(s *Session, args [][]byte) {
 	if equalFold(args[0], "psync") {
 		e.logLine("Replica " + l.desc() + " asks for synchronization")
 		if e.tryPartialSync(s, l, args) {
+			e.stats.syncPartialOK++
 			return
+		}
+		if string(args[1]) != "?" {
+			e.stats.syncPartialErr++
 		}
 	} else {
 		e.logLine("Replica " + l.desc() + " asks for synchronization")
@@ -259,6 +263,7 @@ func cmdSync(s *Session, args [][]byte) {
 	}
 	e.repl.replicas = append(e.repl.replicas, l)
 	s.replica = l
+	e.stats.syncFull++
 	snap := e.beginSnapshot(false)
 	e.logLine("Starting BGSAVE for SYNC with target: replicas sockets")
 	e.repl.syncer.FullSync(snap, func(payload []byte, err error) { e.fullSyncDone(l, payload, err) })
@@ -401,7 +406,11 @@ func (e *Engine) ReplicationCron() {
 // infoReplication is INFO's replication section for a master.
 func (e *Engine) infoReplication(b *infoBuilder) {
 	r := &e.repl
-	b.field("role", "master")
+	if e.master != nil {
+		e.infoReplicaFields(b)
+	} else {
+		b.field("role", "master")
+	}
 	b.int("connected_slaves", int64(len(r.replicas)))
 	now := e.now()
 	for i, l := range r.replicas {
@@ -431,6 +440,10 @@ func (e *Engine) infoReplication(b *infoBuilder) {
 
 // ROLE
 func cmdRole(s *Session, args [][]byte) {
+	if s.e.master != nil {
+		s.roleReplica()
+		return
+	}
 	r := &s.e.repl
 	s.w.Array(3)
 	s.w.BulkString("master")

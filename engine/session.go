@@ -72,11 +72,17 @@ type Session struct {
 	// replica is set once the session sent SYNC or PSYNC: it receives
 	// the replication stream and no replies to its own commands.
 	replica *replicaLink
+	// fromMaster marks the session applying this replica's master stream.
+	fromMaster bool
 	// replconfPort and replconfIP are what REPLCONF said before the sync.
 	replconfPort int
 	replconfIP   string
 	// monitor is set by MONITOR: every command is streamed to the session.
 	monitor bool
+	// replaying marks the session that replays an append-only file
+	// (StartLoading): the LOADING gate lets it through. heldLoad: it
+	// replays under a lock its creator holds (DEBUG LOADAOF).
+	replaying, heldLoad bool
 	// tracking is CLIENT TRACKING's mode; nil when off.
 	tracking *trackingState
 
@@ -91,6 +97,11 @@ type Session struct {
 func (e *Engine) NewSession(info ClientInfo) *Session {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.newSessionLocked(info)
+}
+
+// newSessionLocked is NewSession with the engine locked.
+func (e *Engine) newSessionLocked(info ClientInfo) *Session {
 	e.nextID++
 	ks := info.Keyspace
 	if ks == nil && info.Sandbox != nil {
@@ -299,9 +310,14 @@ func (s *Session) CheckTimeout() {
 // Close unregisters the session and frees what it holds: blocked waits,
 // subscriptions, watched keys.
 func (s *Session) Close() {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	s.closeLocked()
+}
+
+// closeLocked is Close with the engine locked.
+func (s *Session) closeLocked() {
 	e := s.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()

@@ -67,6 +67,8 @@ type Snapshot struct {
 	startMs int64
 	aborted bool
 	closed  bool
+	// arena holds the encoded values of the last batch.
+	arena []byte
 	// pending holds the keys taken from the keyspace under the lock and
 	// not yet encoded (their collections are frozen).
 	pending []capturedKey
@@ -115,6 +117,12 @@ func (e *Engine) BeginSnapshot() *Snapshot {
 	defer e.mu.Unlock()
 	return e.beginSnapshot(false)
 }
+
+// BeginSnapshotLocked is BeginSnapshot for a caller that holds the engine
+// lock (an AppendOnlyFile method, a function run by Exclusive): the AOF
+// rewrite switches to a new incr file and begins its snapshot between the
+// same two commands.
+func (e *Engine) BeginSnapshotLocked() *Snapshot { return e.beginSnapshot(false) }
 
 // beginSnapshot starts a snapshot; locked means the caller reads it all
 // while holding the engine lock (SAVE), so nothing needs preserving.
@@ -178,7 +186,8 @@ func (s *Snapshot) unlock() {
 }
 
 // Next appends the next keys to dst (reusing its storage) and returns it;
-// no keys means the snapshot is complete. Keys come database by database,
+// no keys means the snapshot is complete. The values stay valid until the
+// next call. Keys come database by database,
 // in ascending DB order.
 func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 	dst = dst[:0]
@@ -202,9 +211,19 @@ func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 	batch := s.pending
 	s.unlock()
 	// Encode outside the lock: strings are immutable and every collection
-	// in the batch is frozen.
-	for _, c := range batch {
-		dst = append(dst, SnapshotKey{DB: db, Key: c.key, Value: s.enc.appendValue(nil, c.str, c.obj), ExpireMs: c.deadline, Idle: c.idle})
+	// in the batch is frozen. The values share one buffer per batch (the
+	// caller is done with the previous batch's when it calls Next).
+	arena := s.arena[:0]
+	ends := make([]int, len(batch))
+	for i, c := range batch {
+		arena = s.enc.appendValue(arena, c.str, c.obj)
+		ends[i] = len(arena)
+	}
+	s.arena = arena
+	start := 0
+	for i, c := range batch {
+		dst = append(dst, SnapshotKey{DB: db, Key: c.key, Value: arena[start:ends[i]:ends[i]], ExpireMs: c.deadline, Idle: c.idle})
+		start = ends[i]
 	}
 	return dst, nil
 }
@@ -253,7 +272,19 @@ func (e *Engine) abortSnapshots() {
 		s := e.snapshots[0]
 		s.aborted = true
 		s.detach()
+		if e.persist.bgsave == s {
+			// Redis's parent learns at once that it killed the child.
+			e.bgsaveEnded(s, ErrSnapshotAborted)
+		}
 	}
+}
+
+// Aborted reports whether FLUSHALL or SHUTDOWN ended the snapshot: a
+// writer stops at once.
+func (s *Snapshot) Aborted() bool {
+	s.lock()
+	defer s.unlock()
+	return s.aborted
 }
 
 // frozen reports whether obj is held by a snapshot in progress.
@@ -362,7 +393,12 @@ func (ds *dbSnap) preserve(key string) {
 	}
 	ds.s.freeze(obj)
 	ds.preserved[key] = capturedKey{key: key, str: str, obj: obj, deadline: db.deadline(key), idle: ds.idleOf(db, key)}
-	ds.s.cowBytes += int64(len(key)) + 64
+	// What the snapshot keeps alive that the write would have freed: the
+	// analogue of the pages a forked child keeps.
+	ds.s.cowBytes += int64(len(key)+len(str)) + 64
+	if obj != nil {
+		ds.s.cowBytes += approxObjectBytes(obj)
+	}
 }
 
 // beforeChange is called, with the engine locked, before key's value or

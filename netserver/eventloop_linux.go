@@ -53,7 +53,14 @@ type eventLoop struct {
 	lastIdleCheck  time.Time
 	events         []syscall.EpollEvent
 	work           []*loopPeer
-	lim            limits
+	// later are the peers whose replies are written once every ready
+	// peer has run its commands, when the engine makes effects durable
+	// before replies leave (appendfsync always): one write and fsync of
+	// the append-only file then covers the whole iteration, as Redis
+	// writes its AOF once in beforeSleep.
+	later       []*loopPeer
+	groupCommit bool
+	lim         limits
 }
 
 // loopPeer is one TCP client served by the event loop.
@@ -78,6 +85,9 @@ type loopPeer struct {
 	closing    bool // close once out is written
 	dead       bool
 	lastActive time.Time
+	// flushLater: its replies wait for the end of the loop iteration
+	// (group commit, see eventLoop.later).
+	flushLater bool
 
 	// Guarded by eventLoop.mu.
 	queued bool // on the pending list
@@ -244,6 +254,7 @@ func (l *eventLoop) run() {
 		l.mu.Unlock()
 
 		l.lim = currentLimits(l.srv.eng)
+		l.groupCommit = l.srv.eng.SyncsBeforeReply()
 		now := time.Now()
 		for _, p := range incoming {
 			l.register(p, now)
@@ -268,6 +279,7 @@ func (l *eventLoop) run() {
 				l.readable(p, now)
 			}
 		}
+		l.flushLater()
 		for _, p := range work {
 			l.wake(p, now)
 		}
@@ -345,11 +357,29 @@ func (l *eventLoop) process(p *loopPeer) {
 		case blocked:
 			l.block(p)
 		}
+		if oc == needInput && l.groupCommit && !p.closing {
+			if !p.flushLater {
+				p.flushLater = true
+				l.later = append(l.later, p)
+			}
+			return
+		}
 		l.flush(p)
 		if oc != batchFull {
 			return
 		}
 	}
+}
+
+// flushLater writes the replies that waited for the end of the
+// iteration.
+func (l *eventLoop) flushLater() {
+	for i, p := range l.later {
+		p.flushLater = false
+		l.flush(p)
+		l.later[i] = nil
+	}
+	l.later = l.later[:0]
 }
 
 // block notes that p waits in a blocking command (or a CLIENT PAUSE).

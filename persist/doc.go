@@ -6,7 +6,7 @@
 // and renames it into place, and reads a dump back into an engine.Loader.
 //
 //	p := persist.New(eng, logf)  // becomes the engine's Persister
-//	err := p.LoadAtStartup()     // "DB loaded from disk: 0.012 seconds"
+//	err := p.LoadAtStartup(nil)  // "DB loaded from disk: 0.012 seconds"
 //	go p.Cron(ctx)               // save points, scheduled BGSAVEs
 //
 // WriteRDB and ReadRDB are the format loop on their own, for callers that

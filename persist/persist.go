@@ -1,7 +1,6 @@
 package persist
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,21 +8,47 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/goredis-dev/goredis/engine"
+	"github.com/goredis-dev/goredis/persist/image"
 	"github.com/goredis-dev/goredis/rdb"
 )
 
 // Logf writes a server log line at a level: '.' debug, '-' verbose,
 // '*' notice, '#' warning (Redis's markers).
-type Logf func(level byte, format string, args ...any)
+type Logf = image.Logf
+
+// WriteOptions, ReadOptions and LoadStats are package image's: the format
+// loop lives there so the wasm build can use it without files.
+type (
+	WriteOptions = image.WriteOptions
+	ReadOptions  = image.ReadOptions
+	LoadStats    = image.LoadStats
+)
+
+// ErrLoadInterrupted is LoadAtStartup's answer when stop closed: a SIGTERM
+// during the load, after which Redis exits without saving.
+var ErrLoadInterrupted = image.ErrLoadInterrupted
+
+// WriteRDB writes a whole RDB file of snap to w (image.Write).
+func WriteRDB(w io.Writer, snap *engine.Snapshot, o WriteOptions) error {
+	return image.Write(w, snap, o)
+}
+
+// ReadRDB reads a whole RDB file from r into ld (image.Read).
+func ReadRDB(r io.Reader, size int64, ld *engine.Loader, o ReadOptions) (LoadStats, error) {
+	return image.Read(r, size, ld, o)
+}
 
 // Persister is the engine's Persister over files.
 type Persister struct {
 	eng *engine.Engine
 	log Logf
+	// bgSeq numbers background saves: each writes its own temp file, so
+	// one aborted by FLUSHALL cannot collide with the next.
+	bgSeq atomic.Int64
 }
 
 var _ engine.Persister = (*Persister)(nil)
@@ -49,7 +74,7 @@ func (p *Persister) Save(snap *engine.Snapshot) error {
 // rdbSaveBackground.
 func (p *Persister) BackgroundSave(snap *engine.Snapshot) {
 	st := snap.Settings()
-	tmp := filepath.Join(st.Dir, fmt.Sprintf("temp-%d-bgsave.rdb", os.Getpid()))
+	tmp := filepath.Join(st.Dir, fmt.Sprintf("temp-%d-%d.rdb", os.Getpid(), p.bgSeq.Add(1)))
 	go func() {
 		err := p.saveTo(snap, tmp)
 		if err == nil {
@@ -124,54 +149,6 @@ func b2i(b bool) byte {
 	return 0
 }
 
-// WriteOptions are the settings of WriteRDB.
-type WriteOptions struct {
-	Compression, Checksum bool
-	// KeySaveDelayUs pauses after each key (rdb-key-save-delay).
-	KeySaveDelayUs int64
-	RedisVersion   string
-	// AOFBase writes aof-base 1: the file is an AOF's RDB preamble.
-	AOFBase bool
-}
-
-// WriteRDB writes a whole RDB file (header, aux fields, every database of
-// snap, EOF and checksum) to w. It does not close the snapshot.
-func WriteRDB(w io.Writer, snap *engine.Snapshot, o WriteOptions) error {
-	rw := rdb.NewWriter(w, rdb.WriterOptions{Compress: o.Compression, Checksum: o.Checksum})
-	rw.Header()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	rw.AuxFields(rdb.AuxInfo{RedisVersion: o.RedisVersion, CTime: time.Now().Unix(), UsedMem: int64(ms.HeapAlloc), AOFBase: o.AOFBase})
-	var batch []engine.SnapshotKey
-	curDB := -1
-	for {
-		var err error
-		batch, err = snap.Next(batch)
-		if err != nil {
-			return err
-		}
-		if len(batch) == 0 {
-			break
-		}
-		for _, k := range batch {
-			if k.DB != curDB {
-				curDB = k.DB
-				rw.SelectDB(curDB)
-				keys, expires := snap.DBSize(curDB)
-				rw.ResizeDB(uint64(keys), uint64(expires))
-			}
-			rw.Entry(rdb.Entry{Key: k.Key, ExpireMs: k.ExpireMs, Idle: k.Idle, Freq: -1, Value: k.Value})
-			if o.KeySaveDelayUs > 0 {
-				time.Sleep(time.Duration(o.KeySaveDelayUs) * time.Microsecond)
-			}
-		}
-		if err := rw.Err(); err != nil {
-			return err
-		}
-	}
-	return rw.End()
-}
-
 // Load reads the dump file into ld (DEBUG RELOAD).
 func (p *Persister) Load(ld *engine.Loader) error {
 	st := ld.Settings()
@@ -193,8 +170,9 @@ var ErrNoDump = errors.New("no dump file")
 
 // LoadAtStartup loads the dump before the server serves commands (clients
 // connecting meanwhile get -LOADING), logging as Redis's loadDataFromDisk.
-// A missing file is not an error: the server starts empty.
-func (p *Persister) LoadAtStartup() error {
+// A missing file is not an error: the server starts empty. Closing stop
+// (which may be nil) ends the load with ErrLoadInterrupted.
+func (p *Persister) LoadAtStartup(stop <-chan struct{}) error {
 	start := time.Now()
 	ld := p.eng.BeginLoad(0)
 	st := ld.Settings()
@@ -216,8 +194,12 @@ func (p *Persister) LoadAtStartup() error {
 		return err
 	}
 	ld.Progress(0, 0)
-	_, err = ReadRDB(f, info.Size(), ld, ReadOptions{Log: p.log, Checksum: st.Checksum, KeyLoadDelayUs: st.KeyLoadDelayUs, ProgressEvery: st.EventsIntervalBytes, Total: info.Size()})
+	_, err = ReadRDB(f, info.Size(), ld, ReadOptions{Log: p.log, Checksum: st.Checksum, KeyLoadDelayUs: st.KeyLoadDelayUs,
+		ProgressEvery: st.EventsIntervalBytes, Total: info.Size(), Stop: stop})
 	ld.End()
+	if errors.Is(err, ErrLoadInterrupted) {
+		return err
+	}
 	if err != nil {
 		var re *rdb.Error
 		if errors.As(err, &re) {
@@ -250,142 +232,6 @@ func splitLines(s string) []string {
 		s = s[i:]
 	}
 	return out
-}
-
-// ReadOptions are the settings of ReadRDB.
-type ReadOptions struct {
-	Log Logf
-	// Checksum verifies the trailer (rdbchecksum).
-	Checksum bool
-	// KeyLoadDelayUs pauses after each key (key-load-delay).
-	KeyLoadDelayUs int64
-	// ProgressEvery reports the bytes read to the loader every so many
-	// bytes (loading-process-events-interval-bytes); Total is the size.
-	ProgressEvery, Total int64
-}
-
-// LoadStats are what a load counted.
-type LoadStats struct {
-	Loaded, Expired, EmptySkipped int64
-	// AOFBase is the aof-base aux field.
-	AOFBase bool
-}
-
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r *bufio.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
-func (c *countingReader) ReadByte() (byte, error) {
-	b, err := c.r.ReadByte()
-	if err == nil {
-		c.n++
-	}
-	return b, err
-}
-
-// ReadRDB reads a whole RDB file of size bytes (-1 if unknown) from r
-// into ld, logging the aux fields as Redis does. r is read exactly to the
-// end of the RDB when it is a *bufio.Reader (an AOF's preamble).
-func ReadRDB(r io.Reader, size int64, ld *engine.Loader, o ReadOptions) (LoadStats, error) {
-	var stats LoadStats
-	logf := o.Log
-	if logf == nil {
-		logf = func(byte, string, ...any) {}
-	}
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(r, 1<<16)
-	}
-	cr := &countingReader{r: br}
-	rd := rdb.NewReader(cr, size)
-	rd.SkipChecksum = !o.Checksum
-	if err := rd.Header(); err != nil {
-		return stats, err
-	}
-	db := 0
-	var nextProgress int64
-	for {
-		rec, err := rd.Next()
-		if errors.Is(err, rdb.ErrEmptyKey) {
-			if stats.EmptySkipped < 10 {
-				logf('*', "rdbLoadObject skipping empty key: %s", rec.Key)
-			}
-			stats.EmptySkipped++
-			continue
-		}
-		if err != nil {
-			return stats, err
-		}
-		switch rec.Kind {
-		case rdb.RecordAux:
-			switch rec.AuxKey {
-			case "redis-ver":
-				logf('*', "Loading RDB produced by version %s", rec.AuxValue)
-			case "ctime":
-				var t int64
-				fmt.Sscan(rec.AuxValue, &t)
-				age := time.Now().Unix() - t
-				if age < 0 {
-					age = 0
-				}
-				logf('*', "RDB age %d seconds", age)
-			case "used-mem":
-				var m int64
-				fmt.Sscan(rec.AuxValue, &m)
-				logf('*', "RDB memory usage when created %.2f Mb", float64(m)/(1024*1024))
-				ld.Progress(cr.n, m)
-			case "aof-base":
-				if rec.AuxValue == "1" {
-					stats.AOFBase = true
-					logf('*', "RDB is base AOF")
-				}
-			}
-		case rdb.RecordSelectDB:
-			db = rec.DB
-		case rdb.RecordEOF:
-			if rec.ChecksumDisabled && rd.Version() >= 5 {
-				logf('#', "RDB file was saved with checksum disabled: no check performed.")
-			}
-			if stats.EmptySkipped > 0 {
-				logf('*', "Done loading RDB, keys loaded: %d, keys expired: %d, empty keys skipped: %d.", stats.Loaded, stats.Expired, stats.EmptySkipped)
-			} else {
-				logf('*', "Done loading RDB, keys loaded: %d, keys expired: %d.", stats.Loaded, stats.Expired)
-			}
-			return stats, nil
-		case rdb.RecordEntry:
-			before := ld.Expired()
-			if err := ld.Add(db, rec.Key, rec.Value, rec.ExpireMs, rec.Idle); err != nil {
-				if errors.Is(err, engine.ErrDuplicateKey) {
-					return stats, &rdb.Error{Msg: fmt.Sprintf("RDB has duplicated key '%s' in DB %d", rec.Key, db), Corrupt: true}
-				}
-				var re *rdb.Error
-				if errors.As(err, &re) {
-					return stats, err
-				}
-				return stats, &rdb.Error{Msg: fmt.Sprintf("Internal error in RDB reading offset %d, function at rdb.c:0 -> Bad data format for key '%s': %v", cr.n, rec.Key, err), Corrupt: true}
-			}
-			if ld.Expired() > before {
-				stats.Expired++
-			} else {
-				stats.Loaded++
-			}
-			if o.KeyLoadDelayUs > 0 {
-				time.Sleep(time.Duration(o.KeyLoadDelayUs) * time.Microsecond)
-			}
-			if o.ProgressEvery > 0 && cr.n >= nextProgress {
-				ld.Progress(cr.n, 0)
-				nextProgress = cr.n + o.ProgressEvery
-			}
-		}
-	}
 }
 
 // Cron runs the engine's persistence cron (save points, scheduled

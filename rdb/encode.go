@@ -3,7 +3,9 @@ package rdb
 import (
 	"encoding/binary"
 	"math"
+	"slices"
 	"strconv"
+	"unsafe"
 )
 
 // Version is the RDB version Redis 7.0 writes.
@@ -97,14 +99,22 @@ func AppendString(b []byte, s string, compress bool) []byte {
 // appendLZFString is rdbSaveLzfStringObject: 0xc3, compressed length,
 // original length, the compressed bytes.
 func appendLZFString(b []byte, s string) ([]byte, bool) {
-	comp, ok := LZFCompress(nil, []byte(s), len(s)-4)
+	// Compressed after room for the header (at most 1+5+5 bytes), then
+	// moved back over the unused part: no second buffer.
+	const room = 11
+	start := len(b)
+	out, ok := LZFCompress(slices.Grow(b, room+len(s))[:start+room], unsafe.Slice(unsafe.StringData(s), len(s)), len(s)-4)
 	if !ok {
-		return b, false
+		return b[:start], false
 	}
-	b = append(b, 0xc3)
-	b = AppendLen(b, uint64(len(comp)))
-	b = AppendLen(b, uint64(len(s)))
-	return append(b, comp...), true
+	comp := out[start+room:]
+	var hdr [room]byte
+	h := append(hdr[:0], 0xc3)
+	h = AppendLen(h, uint64(len(comp)))
+	h = AppendLen(h, uint64(len(s)))
+	n := copy(out[start:], h)
+	n += copy(out[start+n:], comp)
+	return out[:start+n], true
 }
 
 // AppendBinaryDouble appends a score as TypeZset2 stores it.

@@ -1,6 +1,10 @@
 package rdb
 
-import "errors"
+import (
+	"errors"
+	"slices"
+	"sync"
+)
 
 // LZF as liblzf 3.6 writes it with Redis's build options (HLOG 16,
 // VERY_FAST): a run of 1-32 literal bytes is a control byte 0-31 and the
@@ -18,6 +22,14 @@ const (
 // errCorrupt is any malformed input.
 var errCorrupt = errors.New("rdb: corrupt data")
 
+// lzfTable is a compressor's hash table with its current generation.
+type lzfTable struct {
+	slots []uint64
+	gen   uint32
+}
+
+var lzfTables = sync.Pool{New: func() any { return &lzfTable{slots: make([]uint64, 1<<lzfHashLog)} }}
+
 // lzfIdx is liblzf's VERY_FAST hash of three bytes.
 func lzfIdx(h uint32) uint32 {
 	return ((h >> (3*8 - lzfHashLog)) - h*5) & (1<<lzfHashLog - 1)
@@ -31,11 +43,20 @@ func LZFCompress(dst, in []byte, maxOut int) ([]byte, bool) {
 	if inLen == 0 || maxOut <= 0 {
 		return dst, false
 	}
-	// htab holds positions plus one; 0 is an empty slot. liblzf leaves
-	// its table uninitialized and relies on the same checks below.
-	htab := make([]int32, 1<<lzfHashLog)
+	// The hash table holds positions; an entry counts only if it carries
+	// this call's generation, so a pooled table needs no clearing (256K
+	// entries: zeroing one per string would cost more than compressing).
+	tab := lzfTables.Get().(*lzfTable)
+	defer lzfTables.Put(tab)
+	tab.gen++
+	if tab.gen == 0 {
+		clear(tab.slots)
+		tab.gen = 1
+	}
+	gen := uint64(tab.gen) << 32
+	htab := tab.slots
 	base := len(dst)
-	out := append(dst, make([]byte, maxOut)...)
+	out := slices.Grow(dst, maxOut)[:base+maxOut] // every byte used is written
 	op := base
 	outEnd := base + maxOut
 	ip := 0
@@ -45,8 +66,11 @@ func LZFCompress(dst, in []byte, maxOut int) ([]byte, bool) {
 	for ip < inLen-2 {
 		hval = hval<<8 | uint32(in[ip+2])
 		slot := lzfIdx(hval)
-		ref := int(htab[slot]) - 1
-		htab[slot] = int32(ip + 1)
+		ref := -1
+		if v := htab[slot]; v&^0xffffffff == gen {
+			ref = int(uint32(v))
+		}
+		htab[slot] = gen | uint64(ip)
 		off := ip - ref - 1
 		if ref > 0 && off >= 0 && off < lzfMaxOff && in[ref+2] == in[ip+2] && in[ref] == in[ip] && in[ref+1] == in[ip+1] {
 			length := 2
@@ -94,10 +118,10 @@ func LZFCompress(dst, in []byte, maxOut int) ([]byte, bool) {
 			ip -= 2
 			hval = uint32(in[ip])<<8 | uint32(in[ip+1])
 			hval = hval<<8 | uint32(in[ip+2])
-			htab[lzfIdx(hval)] = int32(ip + 1)
+			htab[lzfIdx(hval)] = gen | uint64(ip)
 			ip++
 			hval = hval<<8 | uint32(in[ip+2])
-			htab[lzfIdx(hval)] = int32(ip + 1)
+			htab[lzfIdx(hval)] = gen | uint64(ip)
 			ip++
 		} else {
 			if op >= outEnd {

@@ -57,7 +57,7 @@ Examples:
        ./goredis /etc/myredis.conf --loglevel verbose
 
 GoRedis extensions:
-       --http-port <port> (playground and WebSocket bridge, 8080; 0 for none)
+       --http-port <port> (playground and WebSocket bridge; none unless given)
        --ws-allowed-origins "<origin> ..." --sandbox yes|no
        --cpuprofile <file>
 `

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/goredis-dev/goredis/engine"
@@ -102,6 +103,8 @@ func loadConfig(cl redisconf.CommandLine, stdin io.Reader, log *serverLog) (*ser
 func (c *serverConfig) apply(d redisconf.Directive, table *engine.CommandTable, recurse func(redisconf.Directive) error) error {
 	argc := len(d.Args) + 1
 	switch {
+	case d.Name == "replicaof" || d.Name == "slaveof":
+		return replicaOf(d.Args)
 	case c.params.Known(d.Name):
 		if err := c.params.Apply(d.Name, d.Args); err != nil {
 			return err
@@ -155,10 +158,37 @@ func (c *serverConfig) apply(d redisconf.Directive, table *engine.CommandTable, 
 	return errors.New("Bad directive or wrong number of arguments")
 }
 
+// replicaOf checks a replicaof line as Redis's setConfigReplicaOfOption
+// does; "replicaof no one" is accepted, a master is refused: GoRedis is
+// not a replica.
+func replicaOf(args []string) error {
+	if len(args) == 1 && args[0] != "" {
+		// One argument holding both words, as the command line gives them.
+		args = strings.Fields(args[0])
+	}
+	if len(args) != 2 {
+		return errors.New("wrong number of arguments")
+	}
+	if strings.EqualFold(args[0], "no") && strings.EqualFold(args[1], "one") {
+		return nil
+	}
+	port, err := strconv.ParseInt(args[1], 10, 64)
+	if err != nil || port < 0 || port > 65535 {
+		return errors.New("Invalid master port")
+	}
+	return refusal("replicaof", args[0])
+}
+
 // defaultUser is what a "user default ..." line may say: GoRedis has one
 // user, with access to every key, channel and command, and an optional
 // password.
-type defaultUser struct{ password string }
+type defaultUser struct {
+	password string
+	// sanitize is the payload flag Redis shows for a user loaded from a
+	// file: "sanitize-payload" (set by the reset that loading starts
+	// with) unless the line says skip-sanitize-payload.
+	sanitize string
+}
 
 // parseDefaultUser accepts the declarations of the default user that
 // mean what GoRedis does (Redis 7.0's CONFIG REWRITE writes "user default
@@ -171,7 +201,7 @@ func parseDefaultUser(args []string) (*defaultUser, error) {
 	if args[0] != "default" {
 		return nil, refuse(args[0], "GoRedis has no ACL users besides 'default'")
 	}
-	u := &defaultUser{}
+	u := &defaultUser{sanitize: "sanitize-payload"}
 	on, keys, channels, commands, pass := false, false, false, false, false
 	for _, a := range args[1:] {
 		switch low := strings.ToLower(a); {
@@ -191,6 +221,7 @@ func parseDefaultUser(args []string) (*defaultUser, error) {
 		case low == "+@all" || low == "allcommands":
 			commands = true
 		case low == "sanitize-payload" || low == "skip-sanitize-payload":
+			u.sanitize = low
 		case low == "reset":
 			on, keys, channels, commands, pass, u.password = false, false, false, false, false, ""
 		default:
@@ -213,10 +244,6 @@ func refusal(name, value string) error {
 		if value == "yes" {
 			why = "GoRedis does not implement Redis Cluster (cluster-enabled must be no)"
 		}
-	case "replicaof", "slaveof":
-		if value != "" {
-			why = "GoRedis does not implement replication (replicaof)"
-		}
 	case "tls-port":
 		if value != "0" {
 			why = "GoRedis does not implement TLS (tls-port must be 0)"
@@ -229,9 +256,9 @@ func refusal(name, value string) error {
 		if value != "" {
 			why = "GoRedis has no ACL users besides 'default' (aclfile is not supported)"
 		}
-	case "appendonly":
-		if value == "yes" {
-			why = "GoRedis does not implement the append only file (appendonly must be no)"
+	case "maxmemory":
+		if value != "0" {
+			why = "GoRedis does not enforce maxmemory yet: no eviction and no -OOM (maxmemory must be 0)"
 		}
 	case "oom-score-adj":
 		if value != "no" {

@@ -5,7 +5,7 @@
 //	goredis [/path/to/redis.conf] [--directive value ...] [-]
 //
 // with redis.conf's directives (see the README, "Replacing
-// redis-server"), plus GoRedis's own: --http-port (8080; 0 for none),
+// redis-server"), plus GoRedis's own: --http-port (the playground, off unless given),
 // --ws-allowed-origins, --sandbox, --cpuprofile.
 //
 // io-threads n sets how many OS threads run Go code at once (GOMAXPROCS)
@@ -113,13 +113,22 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	var srv *netserver.Server // the engine logs through it
 	var rewrite func([]engine.ConfigLine) error
 	if cfg.file != "" {
-		rewrite = func(lines []engine.ConfigLine) error { return rewriteConfigFile(cfg.file, lines) }
+		sanitize := ""
+		if cfg.user != nil {
+			sanitize = cfg.user.sanitize
+		}
+		rewrite = func(lines []engine.ConfigLine) error { return rewriteConfigFile(cfg.file, lines, sanitize) }
 	}
 	eng := engine.New(engine.Options{
-		Log:            func(line string) { log.log(levelNotice, line) },
+		LogAt:          log.mark,
 		Config:         cfg.params.Values(),
 		RenameCommands: cfg.renames,
 		RewriteConfig:  rewrite,
+		ConfigChanged: func(name, value string) {
+			if name == "loglevel" {
+				log.verbosity.Store(int32(levelOf(value)))
+			}
+		},
 		Shutdown: func() {
 			select {
 			case srvDone <- struct{}{}:
@@ -131,6 +140,8 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	markf := func(level byte, format string, args ...any) { log.mark(level, fmt.Sprintf(format, args...)) }
 	saver := persist.New(eng, markf)
 	eng.SetFullSyncer(repl.Syncer{})
+	listenPort, _ := strconv.Atoi(cfg.params.Get("port"))
+	eng.SetReplicaLink(repl.NewFollower(eng, listenPort, markf))
 	opts := listenOptions(cfg)
 	opts.Log = log.mark
 	if v := cfg.params.Get("timeout"); v != "0" {
@@ -144,17 +155,17 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)
 	srv = netserver.New(eng, opts)
+	log.role.Store('M') // as Redis: initServer records the pid before it listens
 	if err := srv.Listen(); err != nil {
 		log.log(levelWarning, err.Error())
 		return 1
 	}
 	// Every listener is bound before the server says it is ready, so a
 	// taken HTTP port stops it before "Ready", never after.
+	// The HTTP side is opt-in (--http-port): started where redis-server
+	// runs, GoRedis opens no port redis-server would not.
 	var web *netserver.HTTPServer
-	if hp := cfg.host["http-port"]; hp != "0" {
-		if hp == "" {
-			hp = "8080"
-		}
+	if hp := cfg.host["http-port"]; hp != "" && hp != "0" {
 		// The bridge has no protected mode: it stays on loopback unless
 		// bind names addresses.
 		host := "127.0.0.1"
@@ -168,7 +179,6 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			return 1
 		}
 	}
-	log.role.Store('M')
 	pidfile := cfg.params.Get("pidfile")
 	if background && pidfile == "" {
 		pidfile = defaultPidFile
@@ -196,10 +206,39 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	defer appendOnly.Close()
 	eng.SetAppendOnlyFile(appendOnly)
 	if !fromAOF {
-		if err := saver.LoadAtStartup(); err != nil {
+		// A SIGTERM during the load stops it, and the server exits
+		// without saving, as Redis's whileBlockedCron does.
+		stopLoad, loaded, watched := make(chan struct{}), make(chan struct{}), make(chan struct{})
+		var loadSig os.Signal
+		go func() {
+			defer close(watched)
+			select {
+			case loadSig = <-sig:
+				close(stopLoad)
+			case <-loaded:
+			}
+		}()
+		err := saver.LoadAtStartup(stopLoad)
+		close(loaded)
+		<-watched
+		if loadSig != nil && err == nil {
+			sig <- loadSig // came as the load ended: the usual shutdown
+		}
+		if errors.Is(err, persist.ErrLoadInterrupted) {
+			log.logf(levelWarning, "Received %s scheduling shutdown...", signalName(loadSig))
+			_ = srv.Close()
+			return 0
+		}
+		if err != nil {
 			_ = srv.Close()
 			return 1
 		}
+	}
+	if master := strings.Fields(cfg.params.Get("replicaof")); len(master) == 2 {
+		// replicaof in the configuration: follow once the data is loaded.
+		s := eng.NewSession(engine.ClientInfo{Kind: "config"})
+		s.Exec([][]byte{[]byte("REPLICAOF"), []byte(master[0]), []byte(master[1])})
+		s.Close()
 	}
 	cronCtx, stopCron := context.WithCancel(context.Background())
 	defer stopCron()
@@ -291,21 +330,23 @@ func bindHost(b string) string {
 }
 
 // rewriteConfigFile is CONFIG REWRITE's host side.
-func rewriteConfigFile(path string, lines []engine.ConfigLine) error {
+func rewriteConfigFile(path string, lines []engine.ConfigLine, sanitize string) error {
 	rw := redisconf.Rewriter{Canonical: engine.NewConfigLoader().Canonical}
 	out := make([]redisconf.Line, 0, len(lines)+2)
 	for _, l := range lines {
 		out = append(out, redisconf.Line{Option: l.Option, Line: l.Line, Force: l.Force})
 	}
-	out = append(out, userLine(lines), redisconf.Line{Option: "loadmodule"})
+	out = append(out, userLine(lines, sanitize), redisconf.Line{Option: "loadmodule"})
 	if err := rw.Rewrite(path, out); err != nil {
 		return errors.New(strerror(err))
 	}
 	return nil
 }
 
-// userLine is the default user's line, as Redis 7.0 writes it.
-func userLine(lines []engine.ConfigLine) redisconf.Line {
+// userLine is the default user's line as Redis 7.0's ACLDescribeUser
+// writes it: flags, password hash, then permissions. sanitize is the
+// payload flag a user line from the file left ("" when none was loaded).
+func userLine(lines []engine.ConfigLine, sanitize string) redisconf.Line {
 	pass := ""
 	for _, l := range lines {
 		if l.Option == "requirepass" && l.Line != "" {
@@ -314,11 +355,18 @@ func userLine(lines []engine.ConfigLine) redisconf.Line {
 			}
 		}
 	}
+	desc := "user default on"
 	if pass == "" {
-		return redisconf.Line{Option: "user", Line: "user default on nopass ~* &* +@all", Force: true}
+		desc += " nopass"
 	}
-	sum := sha256.Sum256([]byte(pass))
-	return redisconf.Line{Option: "user", Line: "user default on #" + hex.EncodeToString(sum[:]) + " ~* &* +@all", Force: true}
+	if sanitize != "" {
+		desc += " " + sanitize
+	}
+	if pass != "" {
+		sum := sha256.Sum256([]byte(pass))
+		desc += " #" + hex.EncodeToString(sum[:])
+	}
+	return redisconf.Line{Option: "user", Line: desc + " ~* &* +@all", Force: true}
 }
 
 // signalName spells a signal as Redis's log does ("SIGTERM").

@@ -206,7 +206,7 @@ func TestConfigErrorsMatchRedis(t *testing.T) {
 	conf := filepath.Join(t.TempDir(), "bad.conf")
 	require.NoError(t, os.WriteFile(conf, []byte("# comment\nport 0\n\nsave \"\"\nbind \"127.0.0.1\"x\n"), 0o644))
 	conf2 := filepath.Join(t.TempDir(), "bad2.conf")
-	require.NoError(t, os.WriteFile(conf2, []byte("maxmemory 1gb\n  maxmemory-policy   'bogus'\n"), 0o644))
+	require.NoError(t, os.WriteFile(conf2, []byte("maxmemory-samples 7\n  maxmemory-policy   'bogus'\n"), 0o644))
 	for _, args := range [][]string{
 		{"--port", "0", "--maxmemory-policy", "bogus"},
 		{"--port", "0", "--nosuch", "x"},

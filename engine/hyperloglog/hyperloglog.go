@@ -233,6 +233,35 @@ func Set(b []byte, index int, count uint8, sparseMax int) ([]byte, bool, error) 
 	return sparseSet(b, index, count, sparseMax)
 }
 
+// WouldRaise reports whether Set(b, index, count) would change b, without
+// changing it: PFADD of elements already counted then copies nothing. A
+// sparse value too short to hold the register reports true, so that Set
+// reports the corruption.
+func WouldRaise(b []byte, index int, count uint8) bool {
+	if b[4] == encDense {
+		return count > denseGet(b[HeaderSize:], index)
+	}
+	first := 0
+	for p := HeaderSize; p < len(b); {
+		c := b[p]
+		span, oplen, val := 0, 1, 0
+		switch {
+		case isZero(c):
+			span = zeroLen(c)
+		case isVal(c):
+			span, val = valLen(c), valValue(c)
+		default:
+			span, oplen = xzeroLen(b, p), 2
+		}
+		if index <= first+span-1 {
+			return int(count) > val
+		}
+		p += oplen
+		first += span
+	}
+	return true
+}
+
 // Add adds one element (Redis's hllAdd).
 func Add(b []byte, ele []byte, sparseMax int) ([]byte, bool, error) {
 	index, count := PatLen(ele)

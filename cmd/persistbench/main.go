@@ -1,0 +1,437 @@
+// Command persistbench measures RDB persistence on GoRedis and a real
+// redis-server side by side, on the same dataset (default 1M keys of mixed
+// types, a fifth of them with a TTL), and prints a markdown table: SAVE
+// time, dump size, load time at startup, the latency clients see while a
+// BGSAVE runs (Redis forks; GoRedis snapshots without fork) and the
+// extra memory the BGSAVE costs (proportional set size of the server and
+// any child, peak during the save less before it).
+//
+//	go run ./cmd/persistbench [-goredis bin/goredis] [-keys 1000000]
+//
+// `make bench` builds bin/goredis first. Servers listen on loopback only and
+// are stopped at the end.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	goredis := flag.String("goredis", "bin/goredis", "goredis binary")
+	redis := flag.String("redis-server", "redis-server", "redis-server binary")
+	keys := flag.Int("keys", 1000000, "keys in the dataset")
+	port := flag.Int("port", 24500, "first loopback port to use")
+	flag.Parse()
+	type result struct {
+		name string
+		r    measure
+	}
+	var results []result
+	for i, srv := range []struct {
+		name string
+		bin  string
+		args []string
+	}{
+		{"goredis", *goredis, []string{"--http-port", "0"}},
+		{"redis", *redis, nil},
+	} {
+		r, err := run(srv.bin, srv.args, *port+i, *keys)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", srv.name, err)
+			os.Exit(1)
+		}
+		results = append(results, result{srv.name, r})
+	}
+	g, r := results[0].r, results[1].r
+	fmt.Printf("\nRDB persistence, %d keys of mixed types (goredis vs redis-server %s)\n\n", *keys, r.version)
+	fmt.Println("| measure | goredis | redis | ratio (≥1 means goredis is as good or better) |")
+	fmt.Println("|---|---|---|---|")
+	row := func(name string, gv, rv float64, unit string, lowerBetter bool) {
+		ratio := rv / gv
+		if !lowerBetter {
+			ratio = gv / rv
+		}
+		fmt.Printf("| %s | %.3f %s | %.3f %s | %.2f× |\n", name, gv, unit, rv, unit, ratio)
+	}
+	row("SAVE time", g.save.Seconds(), r.save.Seconds(), "s", true)
+	row("dump size", float64(g.size)/1e6, float64(r.size)/1e6, "MB", true)
+	row("load at startup (DB loaded from disk)", g.load, r.load, "s", true)
+	row("BGSAVE duration", g.bgsave.Seconds(), r.bgsave.Seconds(), "s", true)
+	row("BGSAVE command latency", ms(g.bgsaveCmd), ms(r.bgsaveCmd), "ms", true)
+	for _, q := range []float64{0.50, 0.99, 0.999, 1} {
+		row(fmt.Sprintf("client latency during BGSAVE p%g", q*100), ms(pct(g.lat, q)), ms(pct(r.lat, q)), "ms", true)
+	}
+	fmt.Printf("| client requests served during BGSAVE | %d | %d | |\n", len(g.lat), len(r.lat))
+	row("extra memory during BGSAVE (PSS peak - before)", float64(g.memExtra)/1e6, float64(r.memExtra)/1e6, "MB", true)
+	row("memory before BGSAVE (PSS)", float64(g.memBase)/1e6, float64(r.memBase)/1e6, "MB", true)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+func pct(l []time.Duration, q float64) time.Duration {
+	if len(l) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), l...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(q * float64(len(s)-1))
+	return s[i]
+}
+
+type measure struct {
+	version   string
+	save      time.Duration
+	size      int64
+	load      float64
+	bgsave    time.Duration
+	bgsaveCmd time.Duration
+	lat       []time.Duration
+	memBase   int64
+	memExtra  int64
+}
+
+type server struct {
+	cmd  *exec.Cmd
+	addr string
+	log  string
+}
+
+func start(bin string, extra []string, port int, dir string) (*server, error) {
+	logPath := filepath.Join(dir, "server.log")
+	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--dir", dir,
+		"--logfile", logPath, "--appendonly", "no"}, extra...)
+	cmd := exec.Command(bin, args...)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{cmd: cmd, addr: "127.0.0.1:" + strconv.Itoa(port), log: logPath}
+	deadline := time.Now().Add(120 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := dial(s.addr); err == nil {
+			reply, _ := c.do("PING")
+			c.close()
+			if reply == "+PONG" {
+				return s, nil
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.stop()
+	return nil, fmt.Errorf("server did not start")
+}
+
+func (s *server) stop() {
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+}
+
+func run(bin string, extra []string, port, keys int) (measure, error) {
+	var m measure
+	dir, err := os.MkdirTemp("", "persistbench")
+	if err != nil {
+		return m, err
+	}
+	defer os.RemoveAll(dir)
+	s, err := start(bin, extra, port, dir)
+	if err != nil {
+		return m, err
+	}
+	defer func() { s.stop() }()
+	c, err := dial(s.addr)
+	if err != nil {
+		return m, err
+	}
+	info, _ := c.do("INFO", "server")
+	if i := strings.Index(info, "redis_version:"); i >= 0 {
+		m.version = strings.Fields(info[i+14:])[0]
+	}
+	if err := populate(c, keys); err != nil {
+		return m, err
+	}
+	t0 := time.Now()
+	if reply, err := c.do("SAVE"); err != nil || reply != "+OK" {
+		return m, fmt.Errorf("SAVE: %q %v", reply, err)
+	}
+	m.save = time.Since(t0)
+	st, err := os.Stat(filepath.Join(dir, "dump.rdb"))
+	if err != nil {
+		return m, err
+	}
+	m.size = st.Size()
+
+	// BGSAVE while a reader and a writer keep going.
+	m.memBase = pss(s.cmd.Process.Pid)
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			cc, err := dial(s.addr)
+			if err != nil {
+				return
+			}
+			defer cc.close()
+			rng := rand.New(rand.NewPCG(uint64(w), 9))
+			for !stop.Load() {
+				k := "s:" + strconv.Itoa(rng.IntN(keys))
+				t := time.Now()
+				if w == 0 {
+					_, err = cc.do("GET", k)
+				} else {
+					_, err = cc.do("SET", k, "changed-during-the-save")
+				}
+				d := time.Since(t)
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				m.lat = append(m.lat, d)
+				mu.Unlock()
+			}
+		}(w)
+	}
+	var peak atomic.Int64
+	samplerDone := make(chan struct{})
+	go func() {
+		defer close(samplerDone)
+		for !stop.Load() {
+			if v := pss(s.cmd.Process.Pid); v > peak.Load() {
+				peak.Store(v)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	time.Sleep(200 * time.Millisecond)
+	mu.Lock()
+	m.lat = m.lat[:0]
+	mu.Unlock()
+	t0 = time.Now()
+	reply, err := c.do("BGSAVE")
+	m.bgsaveCmd = time.Since(t0)
+	if err != nil || !strings.HasPrefix(reply, "+Background saving started") {
+		stop.Store(true)
+		wg.Wait()
+		return m, fmt.Errorf("BGSAVE: %q %v", reply, err)
+	}
+	for {
+		inf, err := c.do("INFO", "persistence")
+		if err != nil {
+			return m, err
+		}
+		if strings.Contains(inf, "rdb_bgsave_in_progress:0") {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	m.bgsave = time.Since(t0)
+	stop.Store(true)
+	wg.Wait()
+	<-samplerDone
+	m.memExtra = max(peak.Load()-m.memBase, 0)
+	c.close()
+
+	// Load at startup.
+	s.stop()
+	s, err = start(bin, extra, port, dir)
+	if err != nil {
+		return m, err
+	}
+	for i := 0; i < 6000; i++ {
+		b, _ := os.ReadFile(s.log)
+		if mm := loadedRe.FindSubmatch(b); mm != nil {
+			m.load, _ = strconv.ParseFloat(string(mm[1]), 64)
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return m, nil
+}
+
+var loadedRe = regexp.MustCompile(`DB loaded from disk: ([0-9.]+) seconds`)
+
+// pss is the proportional set size of pid and its children (a forked
+// saving child), in bytes: shared pages count once in the sum.
+func pss(pid int) int64 {
+	total := readPss(pid)
+	kids, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	for _, f := range strings.Fields(string(kids)) {
+		if k, err := strconv.Atoi(f); err == nil {
+			total += readPss(k)
+		}
+	}
+	return total
+}
+
+func readPss(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "Pss:") {
+			f := strings.Fields(line)
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// populate loads the dataset: 60% strings, 10% each lists, hashes, sets
+// and sorted sets of 5 to 20 elements, one key in five with a TTL.
+func populate(c *conn, keys int) error {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var batch [][]string
+	flush := func() error {
+		err := c.pipeline(batch)
+		batch = batch[:0]
+		return err
+	}
+	for i := 0; i < keys; i++ {
+		kind := rng.IntN(10)
+		n := 5 + rng.IntN(16)
+		var cmd []string
+		switch {
+		case kind < 6:
+			cmd = []string{"SET", "s:" + strconv.Itoa(i), "value:" + strconv.Itoa(rng.IntN(1<<30)) + strings.Repeat("x", rng.IntN(40))}
+		case kind == 6:
+			cmd = []string{"RPUSH", "l:" + strconv.Itoa(i)}
+			for j := 0; j < n; j++ {
+				cmd = append(cmd, "item"+strconv.Itoa(rng.IntN(1000)))
+			}
+		case kind == 7:
+			cmd = []string{"HSET", "h:" + strconv.Itoa(i)}
+			for j := 0; j < n; j++ {
+				cmd = append(cmd, "field"+strconv.Itoa(j), strconv.Itoa(rng.IntN(100000)))
+			}
+		case kind == 8:
+			cmd = []string{"SADD", "t:" + strconv.Itoa(i)}
+			for j := 0; j < n; j++ {
+				cmd = append(cmd, "member"+strconv.Itoa(rng.IntN(100000)))
+			}
+		default:
+			cmd = []string{"ZADD", "z:" + strconv.Itoa(i)}
+			for j := 0; j < n; j++ {
+				cmd = append(cmd, strconv.Itoa(rng.IntN(1000)), "m"+strconv.Itoa(j))
+			}
+		}
+		batch = append(batch, cmd)
+		if rng.IntN(5) == 0 {
+			batch = append(batch, []string{"EXPIRE", cmd[1], strconv.Itoa(3600 + rng.IntN(3600))})
+		}
+		if len(batch) >= 1000 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+type conn struct {
+	c net.Conn
+	r *bufio.Reader
+	w *bufio.Writer
+}
+
+func dial(addr string) (*conn, error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return &conn{c: c, r: bufio.NewReaderSize(c, 1<<16), w: bufio.NewWriterSize(c, 1<<16)}, nil
+}
+
+func (c *conn) close() { _ = c.c.Close() }
+
+func (c *conn) send(args []string) {
+	fmt.Fprintf(c.w, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(c.w, "$%d\r\n%s\r\n", len(a), a)
+	}
+}
+
+func (c *conn) do(args ...string) (string, error) {
+	c.send(args)
+	if err := c.w.Flush(); err != nil {
+		return "", err
+	}
+	return c.read()
+}
+
+func (c *conn) pipeline(cmds [][]string) error {
+	for _, a := range cmds {
+		c.send(a)
+	}
+	if err := c.w.Flush(); err != nil {
+		return err
+	}
+	for range cmds {
+		r, err := c.read()
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(r, "-") {
+			return fmt.Errorf("%s", r)
+		}
+	}
+	return nil
+}
+
+// read reads one reply; a bulk string's payload is returned without its
+// header, anything else as its first line.
+func (c *conn) read() (string, error) {
+	line, err := c.r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	switch line[0] {
+	case '$':
+		n, _ := strconv.Atoi(line[1:])
+		if n < 0 {
+			return "", nil
+		}
+		buf := make([]byte, n+2)
+		if _, err := ioReadFull(c.r, buf); err != nil {
+			return "", err
+		}
+		return string(buf[:n]), nil
+	case '*':
+		n, _ := strconv.Atoi(line[1:])
+		for i := 0; i < n; i++ {
+			if _, err := c.read(); err != nil {
+				return "", err
+			}
+		}
+	}
+	return line, nil
+}
+
+func ioReadFull(r *bufio.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		k, err := r.Read(buf[n:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
