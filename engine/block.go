@@ -169,6 +169,13 @@ func (e *Engine) unblockClient(s *Session, withError bool) bool {
 		return false
 	}
 	s.unblock()
+	if withError {
+		// The blocked command failed: its failed_calls counts it, as
+		// Redis's updateStatsOnUnblock does.
+		if c := e.commands[s.lastCmd]; c != nil {
+			c.failed++
+		}
+	}
 	s.pushAsync(func(w *Writer) {
 		s.writeUnblocked(b, func() {
 			if withError {

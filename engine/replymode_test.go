@@ -158,3 +158,16 @@ func TestClientReplyBlockedCommand(t *testing.T) {
 	assert.Equal(t, integer(1), b.line("RPUSH l y"))
 	assert.Equal(t, "*2\r\n$1\r\nl\r\n$1\r\ny\r\n", string(a.s.TakeOutput(nil)))
 }
+
+// A blocked command ended by CLIENT UNBLOCK ... ERROR counts as a failed
+// call of that command (INFO commandstats), as in Redis.
+func TestUnblockErrorCountsFailedCall(t *testing.T) {
+	e, _ := testEngine(t)
+	a := newClient(t, e)
+	b := newClient(t, e)
+	assert.Equal(t, ok, b.line("CONFIG RESETSTAT"))
+	assert.Equal(t, "", a.line("BLPOP l 0"))
+	assert.Equal(t, integer(1), b.line("CLIENT UNBLOCK "+itoa(a.s.ID())+" ERROR"))
+	assert.Equal(t, "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n", string(a.s.TakeOutput(nil)))
+	assert.Regexp(t, `cmdstat_blpop:calls=1,[^\r]*,rejected_calls=0,failed_calls=1\r\n`, b.line("INFO commandstats"))
+}

@@ -63,6 +63,17 @@ type counters struct {
 	chaosCmds, chaosConns, garbage, witnessOps atomic.Int64
 	witnessFailures                            atomic.Int64
 	firstFailure                               atomic.Value // string
+	// inFlight[i] is what chaos client i sent last, shown when the server
+	// stops answering.
+	inFlight []atomic.Value
+}
+
+func (c *counters) sent(id int, args []string) {
+	s := fmt.Sprintf("%q", args)
+	if len(s) > 300 {
+		s = s[:300] + "..."
+	}
+	c.inFlight[id].Store(s)
 }
 
 func (c *counters) fail(format string, args ...any) {
@@ -80,8 +91,15 @@ func run(c config) error {
 		_ = ln.Close()
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(c.port))
+	dir, err := os.MkdirTemp("", "goredis-soak")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	// In memory only, in a directory of its own: nothing loaded at start,
+	// nothing written where the soak runs.
 	srv := exec.Command(c.bin, "--port", strconv.Itoa(c.port), "--bind", "127.0.0.1", "--http-port", "0",
-		"--maxclients", "1000")
+		"--maxclients", "1000", "--save", "", "--appendonly", "no", "--dir", dir)
 	var srvLog bytes.Buffer
 	srv.Stdout, srv.Stderr = io.Discard, &lockedWriter{w: &srvLog}
 	if err := srv.Start(); err != nil {
@@ -104,7 +122,7 @@ func run(c config) error {
 	if err != nil {
 		return fmt.Errorf("COMMAND LIST: %w", err)
 	}
-	var cnt counters
+	cnt := counters{inFlight: make([]atomic.Value, c.chaos)}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range c.witnesses {
@@ -118,7 +136,7 @@ func run(c config) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			chaos(addr, rand.New(rand.NewPCG(c.seed, uint64(i))), names, &cnt, stop)
+			chaos(addr, i, rand.New(rand.NewPCG(c.seed, uint64(i))), names, &cnt, stop)
 		}()
 	}
 
@@ -158,6 +176,13 @@ loop:
 	printRow()
 	peak = max(peak, rssKB(pid))
 	fmt.Printf("soak: peak RSS %.1f MB\n", float64(peak)/1024)
+	if f := cnt.firstFailure.Load(); f != nil {
+		fmt.Printf("soak: first witness failure: %v\n", f)
+		fmt.Println("soak: what each chaos client sent last:")
+		for i := range cnt.inFlight {
+			fmt.Printf("  %2d %v\n", i, cnt.inFlight[i].Load())
+		}
+	}
 	if crashed != nil {
 		fmt.Fprintln(os.Stderr, tail(srvLog.String(), 4000))
 		return crashed
@@ -223,8 +248,7 @@ func waitListening(addr string, exited chan error) error {
 			return fmt.Errorf("server exited at start: %v", err)
 		default:
 		}
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			_ = c.Close()
+		if ping(addr) == nil { // listening, and past any loading
 			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -336,7 +360,8 @@ func commandNames(addr string) ([]string, error) {
 	}
 	var names []string
 	for _, l := range strings.Split(rep, "\r\n") {
-		if l != "" && l[0] != '*' && l[0] != '$' && !unsafeForWitnesses[strings.ToLower(l)] {
+		family, _, _ := strings.Cut(strings.ToLower(l), "|")
+		if l != "" && l[0] != '*' && l[0] != '$' && !unsafeForWitnesses[family] {
 			names = append(names, l)
 		}
 	}
@@ -352,6 +377,7 @@ var unsafeForWitnesses = map[string]bool{
 	"bgsave": true, "bgrewriteaof": true, "replicaof": true, "slaveof": true, "failover": true,
 	"auth": true, "hello": true, "acl": true, "reset": true, "sync": true, "psync": true,
 	"function": true, "script": true, "module": true, "quit": true, "latency": true,
+	"cluster": true, "wait": true,
 }
 
 // witness runs a checked workload in database 15 on keys of its own, on one
@@ -423,7 +449,7 @@ func witness(addr string, id int, cnt *counters, stop chan struct{}) {
 }
 
 // chaos connects again and again and misbehaves in every way it knows.
-func chaos(addr string, rng *rand.Rand, names []string, cnt *counters, stop chan struct{}) {
+func chaos(addr string, id int, rng *rand.Rand, names []string, cnt *counters, stop chan struct{}) {
 	for {
 		select {
 		case <-stop:
@@ -436,14 +462,14 @@ func chaos(addr string, rng *rand.Rand, names []string, cnt *counters, stop chan
 			continue
 		}
 		cnt.chaosConns.Add(1)
-		chaosSession(c, rng, names, cnt, stop)
+		chaosSession(c, id, rng, names, cnt, stop)
 		_ = c.c.Close()
 	}
 }
 
 // chaosSession runs a random number of misdeeds on one connection; it
 // returns when the server closed it or on a whim.
-func chaosSession(c *conn, rng *rand.Rand, names []string, cnt *counters, stop chan struct{}) {
+func chaosSession(c *conn, id int, rng *rand.Rand, names []string, cnt *counters, stop chan struct{}) {
 	db := strconv.Itoa(rng.IntN(8))
 	if _, err := c.do("SELECT", db); err != nil {
 		return
@@ -468,16 +494,22 @@ func chaosSession(c *conn, rng *rand.Rand, names []string, cnt *counters, stop c
 		var err error
 		switch k := rng.IntN(100); {
 		case k < 55: // a valid-looking command with random arguments
-			_, err = c.do(randomCommand(rng, names)...)
+			args := randomCommand(rng, names)
+			cnt.sent(id, args)
+			_, err = c.do(args...)
 			cnt.chaosCmds.Add(1)
 		case k < 70: // a known command, garbled arguments
-			_, err = c.do(garbledCommand(rng, names)...)
+			args := garbledCommand(rng, names)
+			cnt.sent(id, args)
+			_, err = c.do(args...)
 			cnt.chaosCmds.Add(1)
 		case k < 78: // a pipeline, read later or never
 			var b bytes.Buffer
 			n := 1 + rng.IntN(300)
 			for range n {
-				b.Write(encode(randomCommand(rng, names)...))
+				args := randomCommand(rng, names)
+				cnt.sent(id, args)
+				b.Write(encode(args...))
 			}
 			if _, err = c.c.Write(b.Bytes()); err == nil && rng.IntN(3) > 0 {
 				for range n {
@@ -506,7 +538,9 @@ func chaosSession(c *conn, rng *rand.Rand, names []string, cnt *counters, stop c
 			drain(c)
 			return
 		default: // an inline command
-			_, err = c.c.Write([]byte(strings.Join(randomCommand(rng, names), " ") + "\r\n"))
+			args := randomCommand(rng, names)
+			cnt.sent(id, args)
+			_, err = c.c.Write([]byte(strings.Join(args, " ") + "\r\n"))
 			if err == nil {
 				var out bytes.Buffer
 				err = readReply(c.br, &out)
@@ -568,6 +602,22 @@ func randomCommand(rng *rand.Rand, names []string) []string {
 	for range rng.IntN(6) {
 		args = append(args, randomValue(rng))
 	}
+	return boundRandomCount(args)
+}
+
+// boundRandomCount keeps SRANDMEMBER, ZRANDMEMBER and HRANDFIELD from
+// asking for billions of elements: with a negative count Redis 7.0.15
+// itself produces all of them in one call (-9223372036854775807 runs until
+// memory is gone), and GoRedis answers as Redis does.
+func boundRandomCount(args []string) []string {
+	switch strings.ToUpper(args[0]) {
+	case "SRANDMEMBER", "ZRANDMEMBER", "HRANDFIELD":
+		if len(args) > 2 {
+			if n, err := strconv.ParseInt(args[2], 10, 64); err == nil && n < -100000 {
+				args[2] = "-100000"
+			}
+		}
+	}
 	return args
 }
 
@@ -583,7 +633,7 @@ func garbledCommand(rng *rand.Rand, names []string) []string {
 			args = append(args, randomValue(rng))
 		}
 	}
-	return args
+	return boundRandomCount(args)
 }
 
 func protocolAbuse(rng *rand.Rand) string {
