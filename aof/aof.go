@@ -45,9 +45,8 @@ type Options struct {
 // background rewrite. It implements engine.Propagator and
 // engine.AppendOnlyFile.
 type AOF struct {
-	e       *engine.Engine
-	logf    func(level byte, format string, args ...any)
-	loadRDB func(path string) error
+	e    *engine.Engine
+	logf func(level byte, format string, args ...any)
 
 	dir      string // the working directory (config dir)
 	dirname  string // appenddirname

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -105,5 +106,5 @@ func TestGeoDistanceText(t *testing.T) {
 	}
 	assert.Equal(t, "13.36138933897018433", humanDouble(13.361389338970184))
 	assert.Equal(t, "180", humanDouble(180))
-	assert.Equal(t, "0", humanDouble(-0.0))
+	assert.Equal(t, "0", humanDouble(math.Copysign(0, -1)))
 }

@@ -246,6 +246,3 @@ func (s *Session) propagateAsDeletion(key []byte, option string) {
 
 // int64Arg formats n as a command argument.
 func int64Arg(n int64) []byte { return strconv.AppendInt(nil, n, 10) }
-
-// copyArg copies a request argument for an op that outlives the request.
-func copyArg(b []byte) []byte { return append([]byte(nil), b...) }

@@ -37,13 +37,6 @@ func waitPane(t *testing.T, ctx context.Context, key, cond, what string) {
 	require.NoError(t, err, "%s; the pane shows %q", what, paneKeys(t, ctx))
 }
 
-func rowText(t *testing.T, ctx context.Context, key string) string {
-	t.Helper()
-	var s string
-	require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(`[...document.querySelectorAll('`+ks+` .ks-row')].find((r) => r.dataset.key === `+strconv.Quote(key)+`)?.innerText || ""`, &s)))
-	return s
-}
-
 func selectKey(t *testing.T, ctx context.Context, key string) string {
 	t.Helper()
 	require.NoError(t, chromedp.Run(ctx,

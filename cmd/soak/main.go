@@ -528,12 +528,12 @@ func chaosSession(c *conn, id int, rng *rand.Rand, names []string, cnt *counters
 			for i := range b {
 				b[i] = byte(rng.UintN(256))
 			}
-			_, err = c.c.Write(b)
+			_, _ = c.c.Write(b) // a write error shows in the drain
 			cnt.garbage.Add(1)
 			drain(c)
 			return
 		case k < 94: // a protocol violation or a request left unfinished
-			_, err = c.c.Write([]byte(protocolAbuse(rng)))
+			_, _ = c.c.Write([]byte(protocolAbuse(rng)))
 			cnt.garbage.Add(1)
 			drain(c)
 			return
