@@ -69,6 +69,13 @@ func (e *Engine) sortedSessions() []*Session {
 // does not see the host's socket or read buffer: fd is -1 and the query
 // buffer fields count only the running command; memory counts what the engine holds.
 func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
+	obl, oll, omem := e.outputUsage(c)
+	return e.clientInfoWith(c, self, args, obl, oll, omem)
+}
+
+// clientInfoWith is clientInfoLine with c's output usage given (c's lock
+// may be held).
+func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem int64) string {
 	now := e.now()
 	flags := ""
 	if c.pubsub.active() {
@@ -124,7 +131,6 @@ func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 	if cmd == "" {
 		cmd = "NULL"
 	}
-	obl := len(c.w.buf)
 	idle := int64(now.Sub(c.lastAt).Seconds())
 	if c == self {
 		idle = 0
@@ -156,10 +162,10 @@ func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 		"multi-mem", itoa(int64(multiMem)),
 		"rbs", "0",
 		"rbp", "0",
-		"obl", itoa(int64(obl)),
-		"oll", "0",
-		"omem", "0",
-		"tot-mem", itoa(int64(argvMem + multiMem + obl)),
+		"obl", itoa(obl),
+		"oll", itoa(oll),
+		"omem", itoa(omem),
+		"tot-mem", itoa(int64(argvMem+multiMem) + obl + omem),
 		"events", "r",
 		"cmd", cmd,
 		"user", "default",

@@ -19,6 +19,16 @@ func (e *Engine) logLine(line string) {
 	}
 }
 
+// logWarning writes a warning line (Redis's LL_WARNING, '#').
+func (e *Engine) logWarning(line string) {
+	switch {
+	case e.warn != nil:
+		e.warn(line)
+	case e.log != nil:
+		e.log(line)
+	}
+}
+
 // digest is Redis's 20-byte dataset signature (debug.c): SHA-1 based, with
 // xor for unordered parts and mixing for ordered ones.
 type digest [20]byte

@@ -226,7 +226,7 @@ func arityOK(arity, n int) bool {
 func (s *Session) dispatch(args [][]byte) {
 	e := s.e
 	w := &s.w
-	mark := len(w.buf)
+	mark := w.mark()
 	cmd := e.lookupCommand(args[0])
 	if cmd == nil {
 		s.rejectInMulti()
@@ -295,7 +295,7 @@ func (s *Session) dispatch(args [][]byte) {
 func (s *Session) call(cmd *Command, args [][]byte) {
 	e := s.e
 	start := e.cmdStart
-	mark := len(s.w.buf)
+	mark := s.w.mark()
 	cmd.handler(s, args)
 	end := e.monoNow()
 	// the next command of an EXEC or of a batch starts where this ended
@@ -303,7 +303,7 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	dur := time.Duration(end - start)
 	cmd.calls++
 	cmd.usec += int64(dur / time.Microsecond)
-	if len(s.w.buf) > mark && s.w.buf[mark] == '-' {
+	if s.w.byteAt(mark) == '-' {
 		cmd.failed++
 	}
 	e.stats.commands++
@@ -337,12 +337,12 @@ func (s *Session) reject(cmd *Command, args [][]byte, msg string) {
 
 // afterReply applies CLIENT REPLY OFF/SKIP by dropping what the command
 // wrote.
-func (s *Session) afterReply(mark int) {
+func (s *Session) afterReply(mark int64) {
 	if s.replySkip {
 		s.replySkip = false
-		s.w.buf = s.w.buf[:mark]
+		s.w.truncate(mark)
 	} else if s.replyOff {
-		s.w.buf = s.w.buf[:mark]
+		s.w.truncate(mark)
 	}
 	if s.replySkipNext {
 		// CLIENT REPLY SKIP drops the reply of the command after it.

@@ -29,6 +29,9 @@ type Options struct {
 	Shutdown func()
 	// Log, when set, receives lines for the server log (DEBUG LOG).
 	Log func(line string)
+	// Warn, when set, receives warning lines (a client closed for its
+	// output buffer limit); Log gets them otherwise.
+	Warn func(line string)
 }
 
 // Engine is the keyspace plus command handling, shared by every transport.
@@ -64,6 +67,7 @@ type Engine struct {
 	skipChecksum bool
 	onShutdown   func()
 	log          func(string)
+	warn         func(string)
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
@@ -113,6 +117,7 @@ func New(opts Options) *Engine {
 	e := &Engine{
 		onShutdown:   opts.Shutdown,
 		log:          opts.Log,
+		warn:         opts.Warn,
 		now:          opts.Now,
 		rand:         opts.Rand,
 		seed:         maphash.MakeSeed(),

@@ -41,6 +41,11 @@ type Session struct {
 	// closeAfterReply is set by QUIT and by CLIENT KILL: the host flushes
 	// and closes.
 	closeAfterReply bool
+	// obufSoftSince is when the output went over its soft limit (unix
+	// seconds), 0 while under it.
+	obufSoftSince int64
+	// lastOut is how many reply bytes the last command wrote.
+	lastOut int64
 
 	db      *DB
 	name    string
@@ -140,10 +145,22 @@ func (s *Session) Exec(args [][]byte) Status {
 // need only stay valid until next is called again. n is the number of
 // commands run.
 func (s *Session) ExecBatch(next func() [][]byte) (n int, st Status) {
+	return s.ExecBatchBudget(next, 0)
+}
+
+// ExecBatchBudget is ExecBatch that also ends the batch once its commands
+// have written maxBytes of replies (0: no bound), so that a host can give
+// each client a fair share: a pipeline of large replies runs in several
+// batches, other clients served in between.
+func (s *Session) ExecBatchBudget(next func() [][]byte, maxBytes int64) (n int, st Status) {
 	e := s.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	var out int64
 	for {
+		if maxBytes > 0 && out >= maxBytes {
+			return n, 0
+		}
 		args := next()
 		if args == nil {
 			return n, 0
@@ -160,6 +177,7 @@ func (s *Session) ExecBatch(next func() [][]byte) (n int, st Status) {
 		if st := s.execLocked(args); st != 0 {
 			return n, st
 		}
+		out += s.lastOut
 	}
 }
 
@@ -167,6 +185,7 @@ func (s *Session) ExecBatch(next func() [][]byte) (n int, st Status) {
 func (s *Session) execLocked(args [][]byte) Status {
 	e := s.e
 	s.mu.Lock()
+	start := s.w.mark()
 	if !s.closed {
 		e.current = s
 		s.dispatch(args)
@@ -176,6 +195,9 @@ func (s *Session) execLocked(args [][]byte) Status {
 		}
 		e.current = nil
 	}
+	s.lastOut = s.w.mark() - start
+	s.w.rollover()
+	s.afterOutput()
 	var st Status
 	if s.closeAfterReply || s.closed {
 		st |= StatusClose
@@ -196,17 +218,6 @@ func (s *Session) kill() {
 	if s.info.Close != nil {
 		s.info.Close()
 	}
-}
-
-// TakeOutput returns the buffered replies and installs spare (emptied) as
-// the new buffer, so a host can write without holding any lock and reuse
-// buffers without allocating.
-func (s *Session) TakeOutput(spare []byte) []byte {
-	s.mu.Lock()
-	out := s.w.buf
-	s.w.buf = spare[:0]
-	s.mu.Unlock()
-	return out
 }
 
 // Proto is the protocol version the session speaks (2 or 3).
@@ -259,13 +270,29 @@ func (s *Session) CheckTimeout() {
 }
 
 // Close unregisters the session and frees what it holds: blocked waits,
-// subscriptions, watched keys.
+// subscriptions, watched keys, and the replies not yet written.
 func (s *Session) Close() {
+	s.close(nil, true)
+}
+
+// CloseKeepOutput is Close for a client that goes on reading what it is
+// owed: its pending replies stay for Output, followed by tail (a protocol
+// error's reply), and nothing is added after them.
+func (s *Session) CloseKeepOutput(tail []byte) {
+	s.close(tail, false)
+}
+
+func (s *Session) close(tail []byte, drop bool) {
 	e := s.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s.mu.Lock()
 	s.closed = true
+	if drop {
+		s.w.dropOutput()
+	} else {
+		s.w.Raw(tail)
+	}
 	s.mu.Unlock()
 	if s.blocked != nil {
 		s.unblock()
@@ -290,6 +317,8 @@ func (s *Session) pushAsync(fn func(w *Writer)) {
 		return
 	}
 	fn(&s.w)
+	s.w.rollover()
+	s.afterOutput()
 	s.mu.Unlock()
 	if s.info.Notify != nil {
 		s.info.Notify()
@@ -333,5 +362,5 @@ func (s *Session) TimeoutExempt() bool {
 func (s *Session) HasOutput() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.w.buf) > 0
+	return s.w.pending() > 0
 }

@@ -3,6 +3,7 @@ package netserver
 import (
 	"runtime/debug"
 	"runtime/metrics"
+	"time"
 )
 
 // idleReclaimer gives memory back to the OS once a burst of writes is
@@ -72,3 +73,29 @@ func (r *idleReclaimer) tick() {
 		r.lastAllocs = r.samples[0].Value.Uint64()
 	}
 }
+
+// released notes that a closed peer freed n bytes (its unwritten replies
+// and unrun requests). Once a large amount was freed, the memory goes back
+// to the OS at once rather than when Go's scavenger gets to it: a client
+// that leaves stops costing. At most once per releaseInterval, in its own
+// goroutine, since a forced collection takes a while.
+func (s *Server) released(n int64) {
+	if n <= 0 {
+		return
+	}
+	if s.freed.Add(n) < releaseMinBytes {
+		return
+	}
+	now := time.Now().UnixNano()
+	last := s.lastRelease.Load()
+	if now-last < int64(releaseInterval) || !s.lastRelease.CompareAndSwap(last, now) {
+		return
+	}
+	s.freed.Store(0)
+	go debug.FreeOSMemory()
+}
+
+const (
+	releaseMinBytes = 32 << 20
+	releaseInterval = time.Second
+)

@@ -106,6 +106,11 @@ func run(argv []string) error {
 				srv.Logf('*', "%s", line)
 			}
 		},
+		Warn: func(line string) {
+			if srv != nil {
+				srv.Logf('#', "%s", line)
+			}
+		},
 		Config: conf,
 		Shutdown: func() {
 			select {
