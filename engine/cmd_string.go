@@ -48,7 +48,7 @@ func (s *Session) getGeneric(key []byte) bool {
 		s.w.Null()
 		return true
 	}
-	s.w.BulkString(v)
+	s.w.BulkValue(v)
 	return true
 }
 
@@ -309,7 +309,7 @@ func cmdMGet(s *Session, args [][]byte) {
 			s.w.Null()
 			continue
 		}
-		s.w.BulkString(v)
+		s.w.BulkValue(v)
 	}
 }
 

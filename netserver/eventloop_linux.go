@@ -101,9 +101,9 @@ var errNoEventLoop = errors.New("netserver: no event loop on this system")
 
 const (
 	// loopTick is how often idle peers are looked for (Redis's hz 10).
-	loopTick   = 100 * time.Millisecond
+	loopTick = 100 * time.Millisecond
 	// maxIovecs bounds the slices of one writev (Linux's IOV_MAX is 1024).
-	maxIovecs = 256
+	maxIovecs  = 256
 	loopEvents = 256
 	epollIn    = syscall.EPOLLIN
 	epollOut   = syscall.EPOLLOUT
@@ -382,7 +382,10 @@ func (l *eventLoop) serve(p *loopPeer) {
 		l.block(p)
 	}
 	l.flush(p)
-	if oc == batchFull && !p.dead {
+	if p.waitOut {
+		l.checkPause(p)
+	}
+	if oc == batchFull && !p.dead && !p.paused {
 		l.markRunnable(p)
 	}
 	l.updateInterest(p)

@@ -321,9 +321,9 @@ type peer struct {
 
 func newPeer(s *Server, conn net.Conn, o peerOptions) *peer {
 	p := &peer{
-		idle:   o.idle,
-		srv:    s,
-		conn:   conn,
+		idle:     o.idle,
+		srv:      s,
+		conn:     conn,
 		asyncC:   make(chan struct{}, 1),
 		wakeC:    make(chan struct{}, 1),
 		drainedC: make(chan struct{}, 1),
