@@ -73,6 +73,7 @@ test-wasm:
 bench: build deps
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/ ./netserver/ ./netserver/resp/
 	$(GO) run ./cmd/redisbench
+	$(GO) run ./cmd/hostilebench
 	node playground/test/wasm_bench.mjs
 	$(GO) run ./cmd/wsload -peers 1000 -commands 100
 

@@ -77,22 +77,23 @@ func (r *idleReclaimer) tick() {
 // released notes that a closed peer freed n bytes (its unwritten replies
 // and unrun requests). Once a large amount was freed, the memory goes back
 // to the OS at once rather than when Go's scavenger gets to it: a client
-// that leaves stops costing. At most once per releaseInterval, in its own
-// goroutine, since a forced collection takes a while.
+// that leaves stops costing. A forced collection takes a while, so it runs
+// in its own goroutine, at most once per releaseInterval: what is freed
+// meanwhile is returned by one more run at the end of the interval.
 func (s *Server) released(n int64) {
-	if n <= 0 {
+	if s.freed.Add(max(n, 0)) < releaseMinBytes || !s.releasing.CompareAndSwap(false, true) {
 		return
 	}
-	if s.freed.Add(n) < releaseMinBytes {
-		return
-	}
-	now := time.Now().UnixNano()
-	last := s.lastRelease.Load()
-	if now-last < int64(releaseInterval) || !s.lastRelease.CompareAndSwap(last, now) {
-		return
-	}
-	s.freed.Store(0)
-	go debug.FreeOSMemory()
+	wait := time.Until(time.Unix(0, s.lastRelease.Load()).Add(releaseInterval))
+	time.AfterFunc(max(wait, 0), func() {
+		s.freed.Store(0)
+		s.lastRelease.Store(time.Now().UnixNano())
+		debug.FreeOSMemory()
+		s.releasing.Store(false)
+		if s.freed.Load() >= releaseMinBytes {
+			s.released(0)
+		}
+	})
 }
 
 const (

@@ -55,6 +55,7 @@ type Server struct {
 	// Memory freed by closed peers, not yet returned to the OS (released).
 	freed       atomic.Int64
 	lastRelease atomic.Int64 // unix nanoseconds
+	releasing   atomic.Bool  // a release is scheduled
 }
 
 // New returns a server for eng.
