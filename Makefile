@@ -1,20 +1,43 @@
-# GoRedis: `make run` builds everything and starts the server with the
-# playground; `make test` runs every test (installing what they need).
+# GoRedis: `make run` builds what changed and starts the server with the
+# playground; `make test` runs every test (installing what they need, and
+# saying what and why first).
 
 GO        ?= go
 BIN       := bin/goredis
 WASM_DIR  := playground/wasm
 GOROOT    := $(shell $(GO) env GOROOT)
+PORT      ?= 6379
+HTTP_PORT ?= 8080
 
-.PHONY: all build run lint test test-go test-wasm deps vet fmt-check bench fuzz wasm generate clean
+.PHONY: all build run lint test test-go test-wasm deps vet fmt-check bench fuzz soak wasm generate clean redis-suite fresh-check
 
 all: build
 
-build: wasm
+# Make decides what to rebuild from these file lists, so a second `make
+# run` with nothing changed starts the server at once (no go build, no
+# brotli). The wasm module depends on the packages it links (engine/,
+# netserver/resp/, wasm/: `GOOS=js GOARCH=wasm go list -deps ./wasm`); the
+# binary on every Go source and on the playground it embeds.
+GO_SOURCES   := $(shell find . -name '*.go' -not -name '*_test.go' -not -path './playground/wasm/*' -not -path './.git/*') go.mod go.sum
+WASM_SOURCES := $(shell find engine netserver/resp wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
+PAGE_FILES   := $(shell find playground -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.md' -o -name '*.txt' \) -not -path 'playground/wasm/*' -not -path 'playground/test/*')
+WASM_OUT     := $(WASM_DIR)/goredis.wasm $(WASM_DIR)/goredis.wasm.gz $(WASM_DIR)/wasm_exec.js
+ifneq ($(shell command -v brotli 2>/dev/null),)
+WASM_OUT     += $(WASM_DIR)/goredis.wasm.br
+endif
+
+build: $(BIN)
+
+$(BIN): $(GO_SOURCES) $(PAGE_FILES) $(WASM_OUT)
 	$(GO) build -trimpath -o $(BIN) ./cmd/goredis
 
+# run starts the server on PORT (RESP) and HTTP_PORT (playground and
+# WebSocket bridge): make run PORT=6380 HTTP_PORT=8081.
+# make run keeps the data in memory only (no save points, no AOF), so a
+# playground session leaves no files behind; start bin/goredis with a
+# config file (or --save/--appendonly) to persist.
 run: build
-	./$(BIN) --port 6379 --http-port 8080
+	./$(BIN) --port $(PORT) --bind 127.0.0.1 -::1 --http-port $(HTTP_PORT) --save "" --appendonly no
 
 # wasm builds the engine for the browser and copies the Go runtime's
 # wasm_exec.js from this toolchain (never a stale copy in git).
@@ -23,17 +46,38 @@ run: build
 # pipelined commands run about 15% slower in the page (1.2M -> 1.0M/s),
 # and the native server keeps full inlining.
 WASM_GCFLAGS := -gcflags=all=-l -gcflags=runtime= -gcflags=internal/runtime/...=
-wasm:
-	@mkdir -p $(WASM_DIR)
-	@if [ -f wasm/main.go ]; then \
-		GOOS=js GOARCH=wasm $(GO) build -trimpath $(WASM_GCFLAGS) -ldflags="-s -w" -o $(WASM_DIR)/goredis.wasm ./wasm && \
-		cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(WASM_DIR)/wasm_exec.js && \
-		gzip -9 -k -f $(WASM_DIR)/goredis.wasm && \
-		if command -v brotli >/dev/null 2>&1; then brotli -q 11 -k -f $(WASM_DIR)/goredis.wasm; fi; \
-	fi
+wasm: $(WASM_OUT)
 
-# deps installs the programs the tests drive: redis-server and redis-cli
-# (differential and client tests) and chromium (browser tests).
+$(WASM_DIR)/goredis.wasm: $(WASM_SOURCES)
+	@mkdir -p $(WASM_DIR)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath $(WASM_GCFLAGS) -ldflags="-s -w" -o $@ ./wasm
+
+$(WASM_DIR)/wasm_exec.js: $(GOROOT)/lib/wasm/wasm_exec.js
+	@mkdir -p $(WASM_DIR)
+	cp "$<" $@
+
+$(WASM_DIR)/goredis.wasm.gz: $(WASM_DIR)/goredis.wasm
+	gzip -9 -k -f $< && touch $@
+
+$(WASM_DIR)/goredis.wasm.br: $(WASM_DIR)/goredis.wasm
+	brotli -q 11 -k -f $< && touch $@
+
+# fresh-check clones the committed tree into a temporary folder and checks
+# the first minutes of a new user there: `make run` on free ports until
+# ready, redis-cli PING/SET/GET, the playground page in headless Chromium.
+fresh-check:
+	./scripts/fresh-check.sh
+
+# deps installs what the tests drive, saying once what it installs and
+# why, and only when something is missing:
+#   apt-get: redis-server and redis-tools (differential tests against real
+#            Redis, redis-cli as a client), chromium (the playground's
+#            browser tests), brotli (the compressed wasm the server sends);
+#   npm:     ioredis into netserver/testdata/ioredis/node_modules (a Node
+#            client test; skipped without node);
+#   the Go module proxy: staticcheck, pinned, for `make lint`.
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 deps:
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
@@ -41,12 +85,20 @@ deps:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v brotli >/dev/null 2>&1 || missing="$$missing brotli"; \
 	if [ -n "$$missing" ]; then \
+		echo "make test needs:$$missing (redis-server/redis-tools: tests against real Redis and redis-cli; chromium: browser tests; brotli: the compressed wasm)"; \
 		if [ "$$(id -u)" = "0" ]; then \
-			echo "installing:$$missing"; \
+			echo "installing with apt-get:$$missing"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 		else \
-			echo "tests need:$$missing (run: sudo apt-get install -y$$missing)"; exit 1; \
+			echo "run: sudo apt-get install -y$$missing"; exit 1; \
 		fi; \
+	fi; \
+	if command -v npm >/dev/null 2>&1 && [ ! -d netserver/testdata/ioredis/node_modules/ioredis ]; then \
+		echo "installing ioredis with npm into netserver/testdata/ioredis/node_modules (the Node client test)"; \
+		(cd netserver/testdata/ioredis && npm install --no-audit --no-fund --loglevel=error) || echo "npm install failed: the ioredis test will try again"; \
+	fi; \
+	if [ ! -d "$$($(GO) env GOMODCACHE)/honnef.co/go/tools@$(STATICCHECK_VERSION)" ]; then \
+		echo "make lint will fetch staticcheck $(STATICCHECK_VERSION) and its dependencies through the Go module proxy"; \
 	fi
 
 fmt-check:
@@ -59,7 +111,7 @@ vet:
 
 # lint runs staticcheck (fetched through the Go module proxy, pinned).
 lint:
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+	$(GO) run $(STATICCHECK) ./...
 
 test: deps fmt-check vet lint wasm test-go test-wasm
 
@@ -74,12 +126,37 @@ bench: build deps
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/ ./netserver/ ./netserver/resp/
 	$(GO) run ./cmd/redisbench
 	$(GO) run ./cmd/hostilebench
+	@# SET -P16 with the append-only file on, both servers alike
+	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync everysec
+	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync always
 	node playground/test/wasm_bench.mjs
 	$(GO) run ./cmd/wsload -peers 1000 -commands 100
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./netserver/resp/
 	$(GO) test -run '^$$' -fuzz FuzzDispatch -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzTableArgs -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzBitfieldArgs -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 60s ./engine/hyperloglog/
+	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./rdb/
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 60s ./persist/
+	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./aof/
+
+# redis-suite runs Redis 7.0.15's own Tcl test units against GoRedis
+# (external mode for unit/*, spawn mode for integration/*); UNITS picks
+# units, e.g. make redis-suite UNITS="unit/pubsub integration/rdb".
+redis-suite:
+	.ci/redis-suite $(UNITS)
+
+# soak runs one server under hostile clients (random valid and invalid
+# commands, protocol violations, garbage bytes) for SOAK_DURATION while
+# witness clients check their replies; it prints the server's RSS over time
+# and fails on a crash, a wrong witness reply or runaway memory. Not part
+# of make test.
+SOAK_DURATION ?= 10m
+soak:
+	$(GO) build -trimpath -o $(BIN) ./cmd/goredis
+	$(GO) run ./cmd/soak -bin $(BIN) -duration $(SOAK_DURATION)
 
 generate:
 	cd engine && $(GO) run ./internal/specgen -in ../../shared/redis-spec/commands.json -out spec_gen.go

@@ -20,6 +20,8 @@ type blockState struct {
 	// blocked client from the key that received data, not from the first
 	// of its keys that has some.
 	readyKey string
+	// muted: CLIENT REPLY silenced the command, so its reply is dropped.
+	muted bool
 }
 
 // parseTimeout reads a blocking timeout in seconds (decimals allowed) and
@@ -122,6 +124,7 @@ func (e *Engine) signalReady(db *DB, key string) {
 // that received data. Serving one may make other keys ready (BLMOVE), so it
 // loops until nothing is left.
 func (e *Engine) serveReadyKeys() {
+	e.mutating = true
 	for len(e.readyKeys) > 0 {
 		rk := e.readyKeys[0]
 		e.readyKeys = e.readyKeys[1:]
@@ -135,11 +138,20 @@ func (e *Engine) serveReadyKeys() {
 			s.mu.Lock()
 			prev := e.current
 			e.current = s
-			served := b.retry(s)
+			e.prop.rewrite = nil
+			var served bool
+			s.writeUnblocked(b, func() { served = s.retryBlocked(b) })
 			e.current = prev
 			if served {
 				s.unblock()
+				// The served command propagates as its effect (LPOP for
+				// BLPOP...), as a unit of its own.
+				if argv := e.prop.rewrite; argv != nil {
+					e.alsoPropagate(b.db, propagateAll, argv...)
+				}
 			}
+			e.flushPropagation()
+			e.prop.rewrite = nil
 			s.mu.Unlock()
 			if served {
 				s.notify()
@@ -158,11 +170,13 @@ func (e *Engine) unblockClient(s *Session, withError bool) bool {
 	}
 	s.unblock()
 	s.pushAsync(func(w *Writer) {
-		if withError {
-			w.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
-		} else {
-			b.onTimeout(s)
-		}
+		s.writeUnblocked(b, func() {
+			if withError {
+				w.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+			} else {
+				b.onTimeout(s)
+			}
+		})
 	})
 	return true
 }

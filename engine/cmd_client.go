@@ -30,6 +30,12 @@ func cmdClientGetName(s *Session, args [][]byte) {
 
 // clientType is the class CLIENT LIST TYPE and CLIENT KILL TYPE filter on.
 func (s *Session) clientType() string {
+	if s.replica != nil {
+		return "replica"
+	}
+	if s.fromMaster {
+		return "master"
+	}
 	if s.pubsub.active() {
 		return "pubsub"
 	}
@@ -66,8 +72,9 @@ func (e *Engine) sortedSessions() []*Session {
 // clientInfoLine describes c in Redis 7.0's CLIENT LIST format (plus
 // lib-name and lib-ver, as Redis 7.2 added). self is the session running
 // the command, whose current command and arguments are args. The engine
-// does not see the host's socket or read buffer: fd is -1 and the query
-// buffer fields count only the running command; memory counts what the engine holds.
+// does not see the host's socket: fd is -1; the query buffer is what the
+// host reports (NoteQueryBuffer), and for self counts the running command
+// as Redis does; memory counts what the engine holds.
 func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 	obl, oll, omem := e.outputUsage(c)
 	return e.clientInfoWith(c, self, args, obl, oll, omem)
@@ -78,6 +85,14 @@ func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem int64) string {
 	now := e.now()
 	flags := ""
+	switch {
+	case c.replica != nil:
+		flags += "S"
+	case c.fromMaster:
+		flags += "M"
+	case c.monitor:
+		flags += "O"
+	}
 	if c.pubsub.active() {
 		flags += "P"
 	}
@@ -92,6 +107,9 @@ func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem 
 	}
 	if c.closeAfterReply {
 		flags += "c"
+	}
+	if c.info.Kind == "unix" {
+		flags += "U"
 	}
 	if c.noEvict {
 		flags += "e"
@@ -116,15 +134,16 @@ func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem 
 			}
 		}
 	}
-	argvMem, qbuf := 0, 0
+	argvMem := 0
+	qbuf, qbufCap := c.qbufUsed.Load(), c.qbufCap.Load()
 	cmd := c.lastCmd
 	if c == self {
 		// The running command is still in Redis's query buffer: count it
 		// as the multibulk request it arrived as.
-		qbuf = 1 + len(strconv.Itoa(len(args))) + 2
+		qbuf = int64(1 + len(strconv.Itoa(len(args))) + 2)
 		for _, a := range args {
 			argvMem += len(a)
-			qbuf += 1 + len(strconv.Itoa(len(a))) + 2 + len(a) + 2
+			qbuf += int64(1 + len(strconv.Itoa(len(a))) + 2 + len(a) + 2)
 		}
 		cmd = "client|" + strings.ToLower(string(args[1]))
 	}
@@ -156,8 +175,8 @@ func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem 
 		"psub", itoa(int64(psub)),
 		"ssub", itoa(int64(ssub)),
 		"multi", itoa(multi),
-		"qbuf", itoa(int64(qbuf)),
-		"qbuf-free", "0",
+		"qbuf", itoa(qbuf),
+		"qbuf-free", itoa(max(qbufCap-qbuf, 0)),
 		"argv-mem", itoa(int64(argvMem)),
 		"multi-mem", itoa(int64(multiMem)),
 		"rbs", "0",
@@ -362,13 +381,14 @@ func cmdClientSetInfo(s *Session, args [][]byte) {
 func cmdClientReply(s *Session, args [][]byte) {
 	switch {
 	case equalFold(args[2], "on"):
-		s.replyOff, s.replySkipNext = false, false
+		// SKIP silences this very command: ON lifts it, so its OK is sent.
+		s.reply.off, s.reply.skip = false, false
 		s.w.OK()
 	case equalFold(args[2], "off"):
-		s.replyOff = true
+		s.reply.off = true
 	case equalFold(args[2], "skip"):
-		if !s.replyOff {
-			s.replySkipNext = true
+		if !s.reply.off {
+			s.reply.skipNext = true
 		}
 	default:
 		s.w.Error(errSyntax)

@@ -61,16 +61,11 @@ func cmdQuit(s *Session, args [][]byte) {
 
 // SELECT index
 func cmdSelect(s *Session, args [][]byte) {
-	n, ok := parseInt(args[1])
+	db, ok := s.dbArg(args[1])
 	if !ok {
-		s.w.Error(errNotInt)
 		return
 	}
-	if n < 0 || n >= int64(len(s.ks.dbs)) {
-		s.w.Error(errDBIndex)
-		return
-	}
-	s.db = s.ks.dbs[n]
+	s.db = db
 	s.w.OK()
 }
 
@@ -190,7 +185,9 @@ func cmdReset(s *Session, args [][]byte) {
 	s.db = s.ks.dbs[0]
 	s.w.proto = 2
 	s.name = ""
-	s.replyOff, s.replySkip, s.replySkipNext = false, false, false
+	// Redis clears OFF and a pending SKIP; a SKIP in force still
+	// silences this very reply.
+	s.reply.off, s.reply.skipNext = false, false
 	s.noEvict, s.noTouch = false, false
 	s.authed = s.e.config.requirepass() == ""
 	s.w.Simple("RESET")

@@ -156,9 +156,12 @@ func TestHello(t *testing.T) {
 func TestResetClearsClientState(t *testing.T) {
 	runSteps(t, []step{
 		{cmd: "CLIENT SETNAME x", want: ok},
-		{cmd: "CLIENT REPLY SKIP", want: ""},
-		{cmd: "RESET", want: "+RESET\r\n"},
+		{cmd: "CLIENT REPLY OFF", want: ""},
+		{cmd: "RESET", want: "+RESET\r\n"}, // RESET lifts OFF before it replies
 		{cmd: "CLIENT GETNAME", want: nilBulk},
+		{cmd: "CLIENT REPLY SKIP", want: ""},
+		{cmd: "RESET", want: ""}, // but a SKIP in force still silences it
+		{cmd: "PING", want: "+PONG\r\n"},
 	})
 }
 

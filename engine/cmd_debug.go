@@ -12,18 +12,16 @@ import (
 // encoding, as Redis round-trips its dump file), POPULATE, PROTOCOL,
 // ERROR and LOG.
 
-// logLine writes a line to the host's log, if it keeps one.
-func (e *Engine) logLine(line string) {
-	if e.log != nil {
-		e.log(line)
-	}
-}
+// logLine writes a notice line to the host's log, if it keeps one.
+func (e *Engine) logLine(line string) { e.logLevel('*', line) }
 
-// logWarning writes a warning line (Redis's LL_WARNING, '#').
-func (e *Engine) logWarning(line string) {
+// warnLine writes a warning line (Redis's LL_WARNING, '#').
+func (e *Engine) warnLine(line string) { e.logLevel('#', line) }
+
+func (e *Engine) logLevel(level byte, line string) {
 	switch {
-	case e.warn != nil:
-		e.warn(line)
+	case e.logAt != nil:
+		e.logAt(level, line)
 	case e.log != nil:
 		e.log(line)
 	}
@@ -184,6 +182,12 @@ func (s *Session) debugPopulate(args [][]byte) {
 			s.w.Error(errPositive)
 			return
 		}
+		// Redis would abort trying to allocate a value no client could
+		// have sent; refuse it with the words of a too long string.
+		if size > s.e.config.int("proto-max-bulk-len") {
+			s.w.Error(errStringTooLong)
+			return
+		}
 	}
 	for j := int64(0); j < count; j++ {
 		key := []byte(prefix + ":" + strconv.FormatInt(j, 10))
@@ -207,18 +211,49 @@ func (s *Session) debugPopulate(args [][]byte) {
 // keys are gone. GoRedis keeps no dump file, so NOSAVE (load an existing
 // file) cannot be honoured.
 func (s *Session) debugReload(opts [][]byte) {
+	merge, flush, save := false, true, true
 	for _, o := range opts {
 		switch {
-		case equalFold(o, "merge"), equalFold(o, "noflush"):
-			// Loading what was just saved over itself changes nothing.
+		case equalFold(o, "merge"):
+			merge = true
+		case equalFold(o, "noflush"):
+			flush = false
 		case equalFold(o, "nosave"):
-			s.w.Error("ERR GoRedis keeps no RDB file to load: DEBUG RELOAD NOSAVE is not supported")
-			return
+			save = false
 		default:
 			s.w.Error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
 			return
 		}
 	}
+	e := s.e
+	if e.persist.p != nil && s.ks == e.main {
+		// As Redis: save the dump, empty the dataset, load the dump.
+		if save && e.saveNow() != nil {
+			s.w.Error("ERR")
+			return
+		}
+		if flush {
+			for _, db := range e.main.dbs {
+				e.flushDB(db)
+			}
+		}
+		ld := e.beginLoad(-1, true)
+		ld.AllowDuplicates = merge
+		err := e.persist.p.Load(ld)
+		ld.End()
+		if err != nil {
+			s.w.Error("ERR Error trying to load the RDB dump, check server logs.")
+			return
+		}
+		e.warnLine("DB reloaded by DEBUG RELOAD")
+		s.w.OK()
+		return
+	}
+	if !save {
+		s.w.Error("ERR This server keeps no RDB file to load: DEBUG RELOAD NOSAVE needs persistence")
+		return
+	}
+	enc := s.e.encoder()
 	for _, db := range s.ks.dbs {
 		type entry struct {
 			key     string
@@ -230,7 +265,7 @@ func (s *Session) debugReload(opts [][]byte) {
 			if s.e.isExpired(db, k) {
 				expired = append(expired, k)
 			} else {
-				entries = append(entries, entry{k, s.rdbAppendObject(nil, str, obj)})
+				entries = append(entries, entry{k, enc.appendValue(nil, str, obj)})
 			}
 		}
 		db.strs.each(func(k, v string) bool { each(k, v, nil); return true })
@@ -296,9 +331,11 @@ func (s *Session) debugProtocol(name []byte) {
 			w.Error("ERR RESP2 is not supported by this command")
 			return
 		}
+		start := len(w.buf)
 		w.Push(2)
 		w.BulkString("server-cpu-usage")
 		w.Int(42)
+		s.pushed(start)
 		// Push replies are not synchronous replies: one follows.
 		w.BulkString("Some real reply following the push reply")
 	case "true":

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"hash/maphash"
 	"math"
 	"strconv"
 	"strings"
@@ -79,12 +80,17 @@ func (s *Session) hashTryConvert(h *hash, lim hashLimits, args [][]byte) {
 // longer than hash-max-listpack-value converts the hash first, more fields
 // than hash-max-listpack-entries after.
 func (s *Session) hashSet(h *hash, lim hashLimits, field, value string) bool {
+	return hashSetLimited(h, lim, s.e.seed, field, value)
+}
+
+// hashSetLimited is hashSet without a session (loading a snapshot).
+func hashSetLimited(h *hash, lim hashLimits, seed maphash.Seed, field, value string) bool {
 	if h.isSmall() && (int64(len(field)) > lim.value || int64(len(value)) > lim.value) {
-		h.convert(s.e.seed)
+		h.convert(seed)
 	}
 	isNew := h.set(field, value)
 	if h.isSmall() && int64(h.len()) > lim.entries {
-		h.convert(s.e.seed)
+		h.convert(seed)
 	}
 	return isNew
 }
@@ -369,6 +375,8 @@ func cmdHIncrByFloat(s *Session, args [][]byte) {
 	s.hashSet(h, s.hashLimits(), field, sum)
 	s.w.BulkString(sum)
 	s.notifyEvent(notifyHash, "hincrbyfloat", key)
+	// The result, not the increment, as INCRBYFLOAT.
+	s.rewriteArgv(argHSet, key, args[2], []byte(sum))
 }
 
 // HRANDFIELD key [count [WITHVALUES]]

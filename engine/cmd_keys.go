@@ -36,12 +36,6 @@ func keyHandlers() []handlerEntry {
 	}
 }
 
-// copier is implemented by collection values that COPY can duplicate: the
-// copy must share nothing mutable with the original.
-type copier interface {
-	copyObject() object
-}
-
 // DEL key [key ...] (and UNLINK key [key ...]: GoRedis frees memory through
 // the garbage collector, so unlinking is deleting)
 func cmdDel(s *Session, args [][]byte) {
@@ -261,13 +255,7 @@ func cmdCopy(s *Session, args [][]byte) {
 		}
 	}
 	if obj != nil {
-		c, ok := obj.(copier)
-		if !ok {
-			// A value type without copyObject cannot be duplicated safely.
-			s.w.Error("ERR COPY is not supported for '" + obj.typeName() + "' values")
-			return
-		}
-		obj = c.copyObject()
+		obj = obj.copyObject()
 	}
 	nk := string(newKey)
 	dst.removeRaw(nk)
@@ -550,8 +538,15 @@ func (s *Session) expireGeneric(args [][]byte, base int64, seconds bool) {
 	if when <= s.e.nowMs {
 		s.deleteKey(key)
 		s.notifyEvent(notifyGeneric, "del", key)
+		s.propagateAsDeletion(key, "lazyfree-lazy-expire")
 	} else {
 		s.setDeadline(key, when)
+		if s.e.propagating() && (base != 0 || seconds) {
+			// PEXPIREAT with the absolute time; the NX/XX/GT/LT
+			// options stay, as Redis keeps them.
+			argv := append([][]byte{argPExpireAt, key, int64Arg(when)}, args[3:]...)
+			s.rewriteArgv(argv...)
+		}
 		s.notifyEvent(notifyGeneric, "expire", key)
 	}
 	s.w.Int(1)

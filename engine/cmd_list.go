@@ -509,19 +509,20 @@ func cmdLMove(s *Session, args [][]byte) {
 func cmdRPopLPush(s *Session, args [][]byte) { listMove(s, args[1], args[2], false, true) }
 
 // listMove is Redis's lmoveGenericCommand: pop from src, push to dst
-// (which may be the same list), reply with the element.
-func listMove(s *Session, src, dst []byte, fromLeft, toLeft bool) {
+// (which may be the same list), reply with the element. It reports
+// whether an element moved.
+func listMove(s *Session, src, dst []byte, fromLeft, toLeft bool) bool {
 	sl, bad := listForWrite(s, src)
 	if bad {
-		return
+		return false
 	}
 	if sl == nil {
 		s.w.Null()
-		return
+		return false
 	}
 	dl, bad := listForWrite(s, dst)
 	if bad {
-		return
+		return false
 	}
 	v := sl.pop(fromLeft)
 	if dl == nil {
@@ -534,6 +535,7 @@ func listMove(s *Session, src, dst []byte, fromLeft, toLeft bool) {
 	s.notifyEvent(notifyList, pushEvent(toLeft), dst)
 	s.w.BulkString(v)
 	listChanged(s, src, sl, popEvent(fromLeft))
+	return true
 }
 
 // mpopArgs are the parsed arguments of LMPOP and BLMPOP.
@@ -587,6 +589,8 @@ func parseMpop(s *Session, args [][]byte, at int) (mpopArgs, bool) {
 // popped from l (LMPOP's reply).
 func popRangeWithKey(s *Session, key []byte, l *list, left bool, count int64) {
 	n := int(min(count, int64(l.len())))
+	// LMPOP and BLMPOP propagate as the pop with the count popped.
+	s.rewriteArgv(popVerb(left), key, int64Arg(int64(n)))
 	s.w.Array(2)
 	s.w.Bulk(key)
 	s.w.Array(n)
@@ -638,6 +642,7 @@ func blockingPop(s *Session, args [][]byte, left bool) {
 			s.w.Bulk(key)
 			s.w.BulkString(l.pop(left))
 			listChanged(s, key, l, popEvent(left))
+			s.rewriteArgv(popVerb(left), key)
 			return
 		}
 	}
@@ -655,6 +660,7 @@ func blockingPop(s *Session, args [][]byte, left bool) {
 		s.w.Bulk(key)
 		s.w.BulkString(l.pop(left))
 		listChanged(s, key, l, popEvent(left))
+		s.rewriteArgv(popVerb(left), key)
 		return true
 	}, (*Session).replyBlockedListTimeout)
 }
@@ -719,15 +725,24 @@ func cmdBLMove(s *Session, args [][]byte) {
 		s.w.Error(errSyntax)
 		return
 	}
-	blockingMove(s, args[1], args[2], args[5], from, to)
+	blockingMove(s, args[1], args[2], args[5], from, to, false)
 }
 
 // BRPOPLPUSH source destination timeout
 func cmdBRPopLPush(s *Session, args [][]byte) {
-	blockingMove(s, args[1], args[2], args[3], false, true)
+	blockingMove(s, args[1], args[2], args[3], false, true, true)
 }
 
-func blockingMove(s *Session, src, dst, timeout []byte, fromLeft, toLeft bool) {
+// blockingMove is BLMOVE, or BRPOPLPUSH with rpoplpush: propagated as
+// LMOVE (RPOPLPUSH) when an element moves.
+func blockingMove(s *Session, src, dst, timeout []byte, fromLeft, toLeft, rpoplpush bool) {
+	moved := func(s *Session, src, dst []byte) {
+		if rpoplpush {
+			s.rewriteArgv(argRPopLPush, src, dst)
+		} else {
+			s.rewriteArgv(argLMove, src, dst, whereArg(fromLeft), whereArg(toLeft))
+		}
+	}
 	deadline, err := s.parseTimeout(timeout)
 	if err != nil {
 		s.w.Error(err.Error())
@@ -738,7 +753,9 @@ func blockingMove(s *Session, src, dst, timeout []byte, fromLeft, toLeft bool) {
 		return
 	}
 	if sl != nil {
-		listMove(s, src, dst, fromLeft, toLeft)
+		if listMove(s, src, dst, fromLeft, toLeft) {
+			moved(s, src, dst)
+		}
 		return
 	}
 	if s.inExec {
@@ -753,7 +770,25 @@ func blockingMove(s *Session, src, dst, timeout []byte, fromLeft, toLeft bool) {
 		}
 		// A destination of another type answers WRONGTYPE and ends the
 		// wait, leaving the source alone, as Redis does.
-		listMove(s, key, []byte(dstKey), fromLeft, toLeft)
+		if listMove(s, key, []byte(dstKey), fromLeft, toLeft) {
+			moved(s, key, []byte(dstKey))
+		}
 		return true
 	}, (*Session).replyBlockedListTimeout)
+}
+
+// popVerb is the pop command a pop from that end propagates as.
+func popVerb(left bool) []byte {
+	if left {
+		return argLPop
+	}
+	return argRPop
+}
+
+// whereArg is LEFT or RIGHT, as LMOVE takes it.
+func whereArg(left bool) []byte {
+	if left {
+		return argLeft
+	}
+	return argRight
 }

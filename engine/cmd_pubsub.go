@@ -69,6 +69,8 @@ func unsubscribeCommand(s *Session, k subKind, args [][]byte) {
 // PUBLISH channel message
 func cmdPublish(s *Session, args [][]byte) {
 	s.w.Int(int64(s.e.publish(s.ks, string(args[1]), string(args[2]))))
+	// Replicas hear it too (their subscribers); the AOF does not.
+	s.forcePropagation(PropagateRepl)
 }
 
 // SPUBLISH shardchannel message

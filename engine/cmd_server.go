@@ -1,9 +1,12 @@
 package engine
 
 import (
+	"math"
 	"strings"
 	"time"
 	"unsafe"
+
+	"github.com/goredis-dev/goredis/rdb"
 )
 
 func serverHandlers() []handlerEntry {
@@ -19,6 +22,11 @@ func serverHandlers() []handlerEntry {
 		{"bgsave", cmdBgSave},
 		{"bgrewriteaof", cmdBgRewriteAOF},
 		{"role", cmdRole},
+		{"sync", cmdSync},
+		{"psync", cmdSync},
+		{"replconf", cmdReplconf},
+		{"replicaof", cmdReplicaOf},
+		{"slaveof", cmdReplicaOf},
 		{"shutdown", cmdShutdown},
 		{"config|get", cmdConfigGet},
 		{"config|set", cmdConfigSet},
@@ -68,6 +76,8 @@ func cmdFlushDB(s *Session, args [][]byte) {
 		return
 	}
 	s.e.flushDB(s.db)
+	// Propagated even when the database was empty already.
+	s.forcePropagation(propagateAll)
 	s.w.OK()
 }
 
@@ -77,26 +87,47 @@ func cmdFlushAll(s *Session, args [][]byte) {
 		s.w.Error(errSyntax)
 		return
 	}
-	for _, db := range s.ks.dbs {
-		s.e.flushDB(db)
+	e := s.e
+	main := s.ks == e.main
+	if main {
+		// As Redis's FLUSHALL kills a saving child.
+		e.abortSnapshots()
 	}
+	for _, db := range s.ks.dbs {
+		e.flushDB(db)
+	}
+	if main && e.persist.p != nil && len(e.saveParams()) > 0 && e.persist.bgsave == nil {
+		// Redis saves the emptied dataset at once when save points are
+		// set (flushAllDataAndResetRDB).
+		_ = e.saveNow()
+	}
+	if main {
+		e.persist.dirty++
+	}
+	s.forcePropagation(propagateAll)
 	s.w.OK()
 }
 
 func (e *Engine) flushDB(db *DB) {
+	if db.ks == e.main {
+		e.persist.dirty += int64(db.size())
+	}
 	e.touchWatchedInDB(db, true)
+	db.beforeFlush()
 	db.clear()
 }
 
 // SWAPDB index1 index2
 func cmdSwapDB(s *Session, args [][]byte) {
+	// getIntFromObjectOrReply with a message: one error for "not an
+	// integer" and "not an int32"
 	a, ok := parseInt(args[1])
-	if !ok {
+	if !ok || a < math.MinInt32 || a > math.MaxInt32 {
 		s.w.Error("ERR invalid first DB index")
 		return
 	}
 	b, ok := parseInt(args[2])
-	if !ok {
+	if !ok || b < math.MinInt32 || b > math.MaxInt32 {
 		s.w.Error("ERR invalid second DB index")
 		return
 	}
@@ -108,6 +139,8 @@ func cmdSwapDB(s *Session, args [][]byte) {
 	if a != b {
 		s.e.swapDB(s.ks.dbs[a], s.ks.dbs[b])
 	}
+	// A change even when both are one database, as Redis counts it.
+	s.e.dirty++
 	s.w.OK()
 }
 
@@ -115,22 +148,14 @@ func cmdSwapDB(s *Session, args [][]byte) {
 // index, so they see the other data; watchers of keys present on either
 // side are touched and blocked clients are retried, as in Redis.
 func (e *Engine) swapDB(x, y *DB) {
-	touch := func(db, other *DB) {
-		for key, list := range db.watched {
-			if db.rawExists(key) || other.rawExists(key) {
-				for _, s := range list {
-					s.dirtyCAS = true
-				}
-			}
-		}
-	}
-	touch(x, y)
-	touch(y, x)
+	e.touchWatchedSwap(x, y)
+	e.touchWatchedSwap(y, x)
 	x.strs, y.strs = y.strs, x.strs
 	x.objs, y.objs = y.objs, x.objs
 	x.expires, y.expires = y.expires, x.expires
 	x.wtime, y.wtime = y.wtime, x.wtime
 	x.rawStrs, y.rawStrs = y.rawStrs, x.rawStrs
+	swapSnaps(x, y)
 	for _, db := range []*DB{x, y} {
 		for key := range db.blocked {
 			if db.rawExists(key) {
@@ -146,36 +171,6 @@ func cmdTime(s *Session, args [][]byte) {
 	s.w.Array(2)
 	s.w.BulkInt(now.Unix())
 	s.w.BulkInt(int64(now.Nanosecond() / 1000))
-}
-
-// LASTSAVE
-func cmdLastSave(s *Session, args [][]byte) { s.w.Int(s.e.srv.lastSave) }
-
-// errNoPersistence answers SAVE, BGSAVE and BGREWRITEAOF: GoRedis keeps
-// the dataset in memory only, so a save can only fail.
-const errNoPersistence = "ERR GoRedis has no persistence: the dataset lives in memory only"
-
-// SAVE
-func cmdSave(s *Session, args [][]byte) { s.w.Error(errNoPersistence) }
-
-// BGSAVE [SCHEDULE]
-func cmdBgSave(s *Session, args [][]byte) {
-	if len(args) > 2 || (len(args) == 2 && !equalFold(args[1], "schedule")) {
-		s.w.Error(errSyntax)
-		return
-	}
-	s.w.Error(errNoPersistence)
-}
-
-// BGREWRITEAOF
-func cmdBgRewriteAOF(s *Session, args [][]byte) { s.w.Error(errNoPersistence) }
-
-// ROLE
-func cmdRole(s *Session, args [][]byte) {
-	s.w.Array(3)
-	s.w.BulkString("master")
-	s.w.Int(0)
-	s.w.Array(0)
 }
 
 // SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
@@ -205,9 +200,12 @@ func cmdShutdown(s *Session, args [][]byte) {
 		return
 	}
 	e := s.e
-	if e.onShutdown == nil || (save && !hasArg(args, "force")) {
-		// No host to stop (the wasm playground), or a save was demanded
-		// that cannot happen without persistence.
+	if e.onShutdown == nil {
+		// No host to stop (the wasm playground).
+		s.w.Error("ERR Errors trying to SHUTDOWN. Check logs.")
+		return
+	}
+	if err := e.finalSave(save, nosave); err != nil && !hasArg(args, "force") {
 		s.w.Error("ERR Errors trying to SHUTDOWN. Check logs.")
 		return
 	}
@@ -247,8 +245,8 @@ func cmdConfigGet(s *Session, args [][]byte) {
 			continue
 		}
 		for _, name := range c.names() {
-			if globMatch(pat, name, true) {
-				add(name, c.params[name])
+			if p := c.params[name]; !p.hidden && globMatch(pat, name, true) {
+				add(name, p)
 			}
 		}
 	}
@@ -268,9 +266,35 @@ func cmdConfigSet(s *Session, args [][]byte) {
 	for i, a := range args[2:] {
 		pairs[i] = string(a)
 	}
+	oldDir, _ := s.e.config.get("dir")
+	old := s.e.aofConfigBefore()
 	if err := s.e.config.setMany(pairs); err != nil {
 		s.w.Error(err.Error())
 		return
+	}
+	if dc, ok := s.e.persist.p.(interface{ CheckDir(string) error }); ok {
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if !strings.EqualFold(pairs[i], "dir") {
+				continue
+			}
+			if err := dc.CheckDir(pairs[i+1]); err != nil {
+				// Redis's chdir failed: the old directory stays.
+				s.e.config.setInternal("dir", oldDir)
+				s.w.Error("ERR CONFIG SET failed (possibly related to argument 'dir') - " + err.Error())
+				return
+			}
+		}
+	}
+	if err := s.e.applyAOFConfig(s, old); err != nil {
+		s.w.Error(err.Error())
+		return
+	}
+	if s.e.configChanged != nil {
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if p, ok := s.e.config.params[strings.ToLower(pairs[i])]; ok {
+				s.e.configChanged(p.name, p.value)
+			}
+		}
 	}
 	s.w.OK()
 }
@@ -283,9 +307,20 @@ func cmdConfigResetStat(s *Session, args [][]byte) {
 
 // CONFIG REWRITE
 func cmdConfigRewrite(s *Session, args [][]byte) {
-	// The engine never reads a configuration file; hosts that do apply
-	// its directives through Options.Config.
-	s.w.Error("ERR The server is running without a config file")
+	// The engine reads no file: the host that started from one writes it
+	// (Options.RewriteConfig).
+	e := s.e
+	if e.rewriteConfig == nil {
+		s.w.Error("ERR The server is running without a config file")
+		return
+	}
+	if err := e.rewriteConfig(e.config.rewriteLines()); err != nil {
+		e.warnLine("CONFIG REWRITE failed: " + err.Error())
+		s.w.Error("ERR Rewriting config file: " + err.Error())
+		return
+	}
+	e.warnLine("CONFIG REWRITE executed with success.")
+	s.w.OK()
 }
 
 // CONFIG HELP
@@ -330,6 +365,8 @@ func cmdDebug(s *Session, args [][]byte) {
 			"    Reply with a sample of a RESP type: string, integer, double, bignum, null, array, set, map, attrib, push, verbatim, true, false.",
 			"RELOAD [MERGE] [NOFLUSH]",
 			"    Write every key in the RDB encoding and load it back, as a save and restart would.",
+			"QUICKLIST-PACKED-THRESHOLD <size>",
+			"    Make list elements of <size> bytes or more plain quicklist nodes of their own (0: the default, 1gb).",
 			"SET-ACTIVE-EXPIRE <0|1>",
 			"    Turn the periodic removal of expired keys off (0) or on (1).",
 			"SET-SKIP-CHECKSUM-VALIDATION <0|1>",
@@ -364,13 +401,40 @@ func cmdDebug(s *Session, args [][]byte) {
 		s.debugPopulate(args)
 	case sub == "reload":
 		s.debugReload(args[2:])
+	case sub == "loadaof" && len(args) == 2 && s.e.aof != nil && s.ks == s.e.main:
+		s.debugLoadAOF()
 	case sub == "protocol" && len(args) == 3:
 		s.debugProtocol(args[2])
 	case sub == "error" && len(args) == 3:
 		// The message is the whole error line, code included.
 		s.w.Error(strings.TrimPrefix(string(args[2]), "-"))
+	case sub == "config-rewrite-force-all" && len(args) == 2:
+		// CONFIG REWRITE writing every parameter, as the test suite uses.
+		if s.e.rewriteConfig == nil {
+			s.w.Error("ERR CONFIG-REWRITE-FORCE-ALL failed: The server is running without a config file")
+			return
+		}
+		lines := s.e.config.rewriteLines()
+		for i := range lines {
+			lines[i].Force = true
+		}
+		if err := s.e.rewriteConfig(lines); err != nil {
+			s.w.Error("ERR CONFIG-REWRITE-FORCE-ALL failed: " + err.Error())
+			return
+		}
+		s.w.OK()
 	case sub == "log" && len(args) == 3:
-		s.e.logLine("DEBUG LOG: " + string(args[2]))
+		s.e.warnLine("DEBUG LOG: " + string(args[2]))
+		s.w.OK()
+	case sub == "quicklist-packed-threshold" && len(args) == 3:
+		// Redis's quicklistisSetPackedThreshold: 0 restores the default,
+		// and the size must stay clear of 4 GB.
+		n, ok := parseMemory(string(args[2]))
+		if !ok || n < 0 || n > 1<<32-1<<20 {
+			s.w.Error("ERR argument must be a memory value bigger than 1 and smaller than 4gb")
+			return
+		}
+		s.e.listPackedThreshold = n
 		s.w.OK()
 	case sub == "set-skip-checksum-validation" && len(args) == 3:
 		// Like Redis (atoi), anything that is not a number means 0.
@@ -384,16 +448,23 @@ func cmdDebug(s *Session, args [][]byte) {
 
 // debugAllowed applies enable-debug-command as Redis does.
 func (s *Session) debugAllowed() string {
-	v, _ := s.e.config.get("enable-debug-command")
+	return s.protectedAllowed("enable-debug-command", "DEBUG")
+}
+
+// protectedAllowed applies enable-debug-command or enable-module-command
+// as Redis's allowProtectedAction does: "local" allows loopback and the
+// unix socket. It returns the refusal, or "".
+func (s *Session) protectedAllowed(option, command string) string {
+	v, _ := s.e.config.get(option)
 	switch v {
 	case "yes":
 		return ""
 	case "local":
-		if isLocalAddr(s.info.Addr) {
+		if s.info.Kind == "unix" || isLocalAddr(s.info.Addr) {
 			return ""
 		}
 	}
-	return "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
+	return "ERR " + command + " command not allowed. If the " + option + " option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
 }
 
 func isLocalAddr(addr string) bool {
@@ -402,7 +473,7 @@ func isLocalAddr(addr string) bool {
 
 // debugObject writes DEBUG OBJECT's line. GoRedis keeps no LRU clock per
 // key, so lru and lru_seconds_idle are 0; serializedlength is the length
-// of the value in RDB's encoding (rdb.go), which GoRedis does not compress.
+// of the value in RDB's encoding (rdb.go), compressed as rdbcompression says.
 func (s *Session) debugObject(key []byte) {
 	str, obj, found := s.lookup(key)
 	if !found {
@@ -416,7 +487,7 @@ func (s *Session) debugObject(key []byte) {
 	if obj == nil {
 		addr = uintptr(unsafe.Pointer(unsafe.StringData(str)))
 		enc = stringEncoding(str)
-		size = len(rdbAppendString(nil, str))
+		size = len(rdb.AppendString(nil, str, s.e.config.bool("rdbcompression")))
 		if n, ok := parseInt([]byte(str)); ok && enc == "int" && n >= 0 && n < 10000 {
 			// Redis shares the objects of small integers.
 			refcount = "2147483647"
@@ -424,7 +495,7 @@ func (s *Session) debugObject(key []byte) {
 	} else {
 		addr = (*[2]uintptr)(unsafe.Pointer(&obj))[1]
 		enc = obj.encoding()
-		size = len(s.rdbAppendObject(nil, "", obj)) - 1 // less the type byte
+		size = len(s.e.encoder().appendValue(nil, "", obj)) - 1 // less the type byte
 	}
 	line := "Value at:0x" + strings.ToLower(uitoa16(uint64(addr))) + " refcount:" + refcount + " encoding:" + enc +
 		" serializedlength:" + itoa(int64(size)) + " lru:0 lru_seconds_idle:0"

@@ -502,3 +502,13 @@ func TestWritesCountNoKeyspaceMiss(t *testing.T) {
 	c.line("SCARD nope")
 	assert.Contains(t, c.line("INFO stats"), "keyspace_misses:1\r\n", "a read of a missing key is a miss")
 }
+
+func TestConfigGetHiddenParameters(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	assert.Equal(t, "*2\r\n$14\r\nkey-load-delay\r\n$1\r\n0\r\n", c.line("CONFIG GET key-load-delay"))
+	assert.NotContains(t, c.line("CONFIG GET *"), "key-load-delay")
+	assert.NotContains(t, c.line("CONFIG GET *delay*"), "key-load-delay")
+	assert.Equal(t, ok, c.line("CONFIG SET key-load-delay 10"))
+	assert.Equal(t, "*2\r\n$14\r\nkey-load-delay\r\n$2\r\n10\r\n", c.line("CONFIG GET key-load-delay"))
+}

@@ -178,6 +178,8 @@ func cmdSpop(s *Session, args [][]byte) {
 	}
 	m := st.pop(s.e.rand)
 	s.setChanged(args[1], st, "spop")
+	// The random choice is propagated as its effect.
+	s.rewriteArgv(argSrem, args[1], []byte(m))
 	s.w.BulkString(m)
 }
 
@@ -200,6 +202,7 @@ func spopCount(s *Session, args [][]byte) {
 		s.deleteKey(args[1])
 		s.notifyEvent(notifySet, "spop", args[1])
 		s.notifyEvent(notifyGeneric, "del", args[1])
+		s.rewriteArgv(argDel, args[1])
 		s.setMembersReply(members)
 		return
 	}
@@ -207,6 +210,11 @@ func spopCount(s *Session, args [][]byte) {
 	for i := range out {
 		out[i] = st.pop(s.e.rand)
 	}
+	// Propagated as one SREM per member popped, as Redis does.
+	for _, m := range out {
+		s.e.alsoPropagate(s.db, propagateAll, argSrem, args[1], []byte(m))
+	}
+	s.preventPropagation()
 	s.setChanged(args[1], st, "spop")
 	s.setMembersReply(out)
 }

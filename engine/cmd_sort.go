@@ -101,10 +101,13 @@ func sortGeneric(s *Session, args [][]byte, readonly bool) {
 		dontsort, alpha, by = false, true, nil
 	}
 
-	start := max(limitStart, 0)
+	// Redis computes start+count-1 in C, where the compiler's arithmetic
+	// saturates in effect; capping count at size keeps Go's from
+	// wrapping (LIMIT 2 9223372036854775807 means "to the end").
+	start := min(max(limitStart, 0), int64(size))
 	end := int64(size - 1)
 	if limitCount >= 0 {
-		end = start + limitCount - 1
+		end = start + min(limitCount, int64(size)) - 1
 	}
 	if start >= int64(size) {
 		start, end = int64(size-1), int64(size-2)

@@ -176,7 +176,11 @@ func (s *Session) setGeneric(key, val []byte, flags int, expire []byte, cmd stri
 	s.notifyEvent(notifyString, "set", key)
 	if expire != nil {
 		s.setDeadline(key, deadline)
+		// Propagated with the absolute deadline it got.
+		s.rewriteArgv(argSet, key, val, argPXAT, int64Arg(deadline))
 		s.notifyEvent(notifyGeneric, "expire", key)
+	} else if flags&setGet != 0 && s.e.propagating() {
+		s.rewriteArgv(withoutGet(s.e.prop.callArgs)...)
 	}
 	switch {
 	case flags&setGet != 0:
@@ -246,6 +250,7 @@ func cmdGetSet(s *Session, args [][]byte) {
 	}
 	s.setStringBytes(args[1], args[2], false)
 	s.notifyEvent(notifyString, "set", args[1])
+	s.rewriteArgv(argSet, args[1], args[2])
 }
 
 // GETDEL key
@@ -255,6 +260,7 @@ func cmdGetDel(s *Session, args [][]byte) {
 	}
 	if s.deleteKey(args[1]) {
 		s.notifyEvent(notifyGeneric, "del", args[1])
+		s.propagateAsDeletion(args[1], "lazyfree-lazy-user-del")
 	}
 }
 
@@ -290,11 +296,14 @@ func cmdGetEx(s *Session, args [][]byte) {
 		// An absolute time already past deletes the key at once.
 		s.deleteKey(key)
 		s.notifyEvent(notifyGeneric, "del", key)
+		s.propagateAsDeletion(key, "lazyfree-lazy-expire")
 	case expire != nil:
 		s.setDeadline(key, deadline)
+		s.rewriteArgv(argPExpireAt, key, int64Arg(deadline))
 		s.notifyEvent(notifyGeneric, "expire", key)
 	case flags&setPersist != 0:
 		if s.persist(key) {
+			s.rewriteArgv(argPersist, key)
 			s.notifyEvent(notifyGeneric, "persist", key)
 		}
 	}
@@ -577,6 +586,9 @@ func cmdIncrByFloat(s *Session, args [][]byte) {
 	}
 	s.setString(key, nv, true)
 	s.notifyEvent(notifyString, "incrbyfloat", key)
+	// The result, not the increment: float formatting must not differ
+	// between here and whoever replays it.
+	s.rewriteArgv(argSet, key, []byte(nv), argKeepTTL)
 	s.w.BulkString(nv)
 }
 

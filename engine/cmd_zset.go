@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"math"
 	"slices"
 	"strconv"
@@ -129,6 +130,15 @@ func parseRangeItem(b []byte) (v float64, excl, ok bool) {
 	if len(b) > 0 && b[0] == '(' {
 		excl = true
 		b = b[1:]
+	}
+	// Redis's zslParseRange runs strtod on the C string: it stops at a
+	// NUL byte, and an empty string is 0 (strtod converts nothing and
+	// leaves the end pointer on the terminator).
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	if len(b) == 0 {
+		return 0, excl, true
 	}
 	f, ok, _ := strtod(string(b))
 	if !ok || math.IsNaN(f) {
@@ -889,7 +899,7 @@ func cmdZpopmax(s *Session, args [][]byte) { zpopGeneric(s, args, true) }
 // zmpopArgs parses "numkeys key [key ...] MIN|MAX [COUNT count]".
 func zmpopArgs(args [][]byte) (keys [][]byte, max bool, count int64, err error) {
 	n, ok := parseInt(args[0])
-	if !ok || n <= 0 || n > math.MaxInt32 {
+	if !ok || n <= 0 {
 		return nil, false, 0, argError("ERR numkeys should be greater than 0")
 	}
 	if n > int64(len(args)-2) {
@@ -937,6 +947,8 @@ func (s *Session) zmpopServe(keys [][]byte, max bool, count int64, retry bool) b
 			continue
 		}
 		entries := s.zpop(k, z, int(min(count, math.MaxInt32)), max)
+		// ZMPOP and BZMPOP propagate as the pop with the count popped.
+		s.rewriteArgv(zpopVerb(max), k, int64Arg(int64(len(entries))))
 		s.w.Array(2)
 		s.w.Bulk(k)
 		s.w.Array(len(entries))
@@ -1010,6 +1022,7 @@ func (s *Session) bzpopServe(keys [][]byte, max bool, retry bool) bool {
 			continue
 		}
 		e := s.zpop(k, z, 1, max)[0]
+		s.rewriteArgv(zpopVerb(max), k)
 		s.w.Array(3)
 		s.w.Bulk(k)
 		s.w.BulkString(e.member)
@@ -1284,18 +1297,38 @@ func (s *Session) parseZsetOp(args [][]byte, name string, op setOp, store, cardO
 	return o, true
 }
 
+// aggregate is Redis's zunionInterAggregate: C comparisons, so a NaN
+// value never wins MIN or MAX and -0 does not replace 0; a NaN sum is 0.
 func aggregate(agg string, acc, v float64) float64 {
 	switch agg {
 	case "min":
-		return math.Min(acc, v)
+		if v < acc {
+			return v
+		}
+		return acc
 	case "max":
-		return math.Max(acc, v)
+		if v > acc {
+			return v
+		}
+		return acc
 	}
 	r := acc + v
 	if math.IsNaN(r) {
 		return 0
 	}
 	return r
+}
+
+// byCardinality orders the sources smallest first, as Redis's qsort
+// with zuiCompareByCardinality (glibc's merge sort: stable) before a
+// union or an intersection. Floating-point sums depend on this order.
+func (o *zsetOpArgs) byCardinality() []int {
+	idx := make([]int, len(o.srcs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return o.srcs[a].len() - o.srcs[b].len() })
+	return idx
 }
 
 func weighted(sc, w float64) float64 {
@@ -1313,7 +1346,7 @@ func (o *zsetOpArgs) compute(op setOp) []zentry {
 	case opUnion:
 		acc := map[string]float64{}
 		var order []string
-		for i := range o.srcs {
+		for _, i := range o.byCardinality() {
 			src := &o.srcs[i]
 			src.each(func(m string, sc float64) {
 				v := weighted(sc, src.weight)
@@ -1330,11 +1363,7 @@ func (o *zsetOpArgs) compute(op setOp) []zentry {
 			out[i] = zentry{m, acc[m]}
 		}
 	case opInter:
-		idx := make([]int, len(o.srcs))
-		for i := range idx {
-			idx[i] = i
-		}
-		slices.SortStableFunc(idx, func(a, b int) int { return o.srcs[a].len() - o.srcs[b].len() })
+		idx := o.byCardinality()
 		first := &o.srcs[idx[0]]
 		first.each(func(m string, sc float64) {
 			if o.limit > 0 && int64(len(out)) >= o.limit {
@@ -1347,7 +1376,8 @@ func (o *zsetOpArgs) compute(op setOp) []zentry {
 				if !ok {
 					return
 				}
-				v = aggregate(o.aggregate, v, weighted(osc, other.weight))
+				// only the first set's product is cleaned of NaN
+				v = aggregate(o.aggregate, v, osc*other.weight)
 			}
 			out = append(out, zentry{m, v})
 		})
@@ -1441,4 +1471,12 @@ func cmdZscan(s *Session, args [][]byte) {
 			s.w.Bulk(AppendDouble(tmp[:0], sc))
 		}
 	}
+}
+
+// zpopVerb is the command a pop from that end propagates as.
+func zpopVerb(max bool) []byte {
+	if max {
+		return argZPopMax
+	}
+	return argZPopMin
 }

@@ -17,6 +17,9 @@ type Command struct {
 	handler handler
 	subs    map[string]*Command
 	parent  *Command
+	// key is the name the command table knows it by: its own, or the
+	// one rename-command gave it.
+	key string
 
 	calls, usec, rejected, failed int64
 	// hist is the command's entry of the latency histograms
@@ -101,10 +104,15 @@ func handlers() map[string]handler {
 		hashHandlers(),
 		setHandlers(),
 		zsetHandlers(),
+		bitmapHandlers(),
+		hllHandlers(),
+		geoHandlers(),
 		sortHandlers(),
 		memoryHandlers(),
 		pubsubHandlers(),
 		transactionHandlers(),
+		moduleHandlers(),
+		clusterHandlers(),
 	} {
 		for _, h := range family {
 			all[h.name] = h.fn
@@ -145,7 +153,7 @@ func buildCommandTable() map[string]*Command {
 		if !ok && !hasSubs {
 			continue
 		}
-		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags), handler: h}
+		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags), handler: h, key: sp.Name}
 	}
 	for _, sp := range specs {
 		if sp.Container == "" {
@@ -202,7 +210,7 @@ func (e *Engine) lookupCommand(name []byte) *Command {
 		c = e.commands[string(buf[:n])]
 	}
 	if c != nil {
-		*slot = cmdCacheEntry{c.Name, c}
+		*slot = cmdCacheEntry{c.key, c}
 	}
 	return c
 }
@@ -226,8 +234,10 @@ func arityOK(arity, n int) bool {
 func (s *Session) dispatch(args [][]byte) {
 	e := s.e
 	w := &s.w
-	mark := w.mark()
+	mark := len(w.buf)
 	cmd := e.lookupCommand(args[0])
+	// what a panic in this command is reported against (panic.go)
+	s.run = runningCommand{cmd, args, mark}
 	if cmd == nil {
 		s.rejectInMulti()
 		w.Error(unknownCommandError(args))
@@ -237,6 +247,7 @@ func (s *Session) dispatch(args [][]byte) {
 	if cmd.subs != nil && len(args) >= 2 {
 		if sub := lookupSub(cmd, args[1]); sub != nil {
 			cmd = sub
+			s.run.cmd = sub
 		} else if cmd.handler == nil {
 			s.rejectInMulti()
 			w.Error("ERR unknown subcommand '" + truncateArg(args[1]) + "'. Try " + strings.ToUpper(string(args[0])) + " HELP.")
@@ -259,8 +270,23 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
+	if s.misconf(cmd) {
+		s.reject(cmd, args, errMisconf)
+		s.afterReply(mark)
+		return
+	}
+	if s.readOnlyRefuses(cmd) {
+		s.reject(cmd, args, errReadOnlyReplica)
+		s.afterReply(mark)
+		return
+	}
 	if s.pubsub.active() && w.proto == 2 && !allowedWhileSubscribed(cmd) {
 		s.reject(cmd, args, "ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		s.afterReply(mark)
+		return
+	}
+	if s.loadingRefuses(cmd) {
+		s.reject(cmd, args, errLoading)
 		s.afterReply(mark)
 		return
 	}
@@ -288,15 +314,33 @@ func (s *Session) dispatch(args [][]byte) {
 		return
 	}
 	s.call(cmd, args)
+	if (s.replica != nil && cmd.handler != nil && !isSync(cmd)) || s.fromMaster {
+		// Neither a replica nor the master a replica follows gets replies
+		// (Redis's prepareClientToWrite).
+		s.w.buf = s.w.buf[:mark]
+	}
 	s.afterReply(mark)
 }
+
+func isSync(cmd *Command) bool { return cmd.Name == "sync" || cmd.Name == "psync" }
 
 // call runs a command's handler and accounts for it.
 func (s *Session) call(cmd *Command, args [][]byte) {
 	e := s.e
 	start := e.cmdStart
 	mark := s.w.mark()
-	cmd.handler(s, args)
+	e.mutating = cmd.flags&flagReadonly == 0
+	if !e.propagating() {
+		cmd.handler(s, args)
+	} else {
+		dirty := e.beforeCall(args)
+		cmd.handler(s, args)
+		e.propagateCall(s, cmd, args, dirty)
+		if !s.inExec && (cmd.Name == "randomkey" || cmd.Name == "scan") {
+			// They may expire any number of keys: not one transaction.
+			e.prop.noMulti = true
+		}
+	}
 	end := e.monoNow()
 	// the next command of an EXEC or of a batch starts where this ended
 	e.cmdStart, e.clockRead = end, true
@@ -333,22 +377,6 @@ func (s *Session) reject(cmd *Command, args [][]byte, msg string) {
 		return
 	}
 	s.w.Error(msg)
-}
-
-// afterReply applies CLIENT REPLY OFF/SKIP by dropping what the command
-// wrote.
-func (s *Session) afterReply(mark int64) {
-	if s.replySkip {
-		s.replySkip = false
-		s.w.truncate(mark)
-	} else if s.replyOff {
-		s.w.truncate(mark)
-	}
-	if s.replySkipNext {
-		// CLIENT REPLY SKIP drops the reply of the command after it.
-		s.replySkipNext = false
-		s.replySkip = true
-	}
 }
 
 func truncateArg(b []byte) string {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,11 +45,15 @@ type param struct {
 	kind      paramKind
 	value     string
 	enum      []string
+	def       string // the default, for CONFIG REWRITE
 	min, max  int64
 	immutable bool
 	// protected parameters (dir, dbfilename) cannot be changed at run
 	// time unless enable-protected-configs allows it.
 	protected bool
+	// hidden parameters (Redis's HIDDEN_CONFIG: debugging knobs) answer
+	// CONFIG GET by exact name only, never a pattern.
+	hidden bool
 	// check validates a kindSpecial value given the current one; it
 	// returns the normalized value or an error text (without the CONFIG
 	// SET prefix).
@@ -64,6 +69,7 @@ func newConfig() *Config {
 			c.params[p.alias] = c.params[p.name]
 		}
 		c.store(c.params[p.name], p.value)
+		c.params[p.name].def = p.value
 	}
 	return c
 }
@@ -83,7 +89,7 @@ func (c *Config) setInternal(name, v string) {
 	name = strings.ToLower(name)
 	if p, ok := c.params[name]; ok {
 		p.value = v
-		p.num, _ = strconv.ParseInt(v, 10, 64)
+		p.num = parseConfigNum(v)
 		return
 	}
 	n, _ := strconv.ParseInt(v, 10, 64)
@@ -175,7 +181,7 @@ func (c *Config) setMany(pairs []string) error {
 
 func (c *Config) store(p *param, v string) {
 	p.value = v
-	p.num, _ = strconv.ParseInt(v, 10, 64)
+	p.num = parseConfigNum(v)
 	switch p.name {
 	case "notify-keyspace-events":
 		c.notifyFlags, _ = parseNotifyFlags(v)
@@ -214,14 +220,20 @@ func (p *param) validate(v string) (string, string) {
 		}
 		return itoa(n), ""
 	case kindMemory:
-		n, ok := parseMemory(v)
+		u, ok := memtoull(v)
 		if !ok {
 			return "", "argument must be a memory value"
 		}
-		if n < p.min || (p.max > 0 && n > p.max) {
+		if p.max == 0 {
+			// unsigned long long (maxmemory): any value, as C wraps it
+			return strconv.FormatUint(u, 10), ""
+		}
+		// Redis casts to long long before the bounds check, so values
+		// past 2^63 fail it.
+		if n := int64(u); n < p.min || n > p.max {
 			return "", "argument must be between " + itoa(p.min) + " and " + itoa(p.max) + " inclusive"
 		}
-		return itoa(n), ""
+		return strconv.FormatUint(u, 10), ""
 	case kindEnum:
 		for _, e := range p.enum {
 			if strings.EqualFold(e, v) {
@@ -233,6 +245,49 @@ func (p *param) validate(v string) (string, string) {
 		return p.check(p.value, v)
 	}
 	return v, ""
+}
+
+// memtoull reads a memory value as Redis's memtoull (util.c): digits
+// (none is 0) and an optional unit b, k, kb, m, mb, g or gb in any case.
+// As in C, digits past 2^64-1 saturate and the unit's multiplication
+// wraps.
+func memtoull(v string) (uint64, bool) {
+	i := 0
+	for i < len(v) && '0' <= v[i] && v[i] <= '9' {
+		i++
+	}
+	var mul uint64
+	switch strings.ToLower(v[i:]) {
+	case "", "b":
+		mul = 1
+	case "k":
+		mul = 1000
+	case "kb":
+		mul = 1024
+	case "m":
+		mul = 1000 * 1000
+	case "mb":
+		mul = 1024 * 1024
+	case "g":
+		mul = 1000 * 1000 * 1000
+	case "gb":
+		mul = 1024 * 1024 * 1024
+	default:
+		return 0, false
+	}
+	if i >= 128 {
+		return 0, false // Redis's digit buffer
+	}
+	var n uint64
+	for _, c := range v[:i] {
+		d := uint64(c - '0')
+		if n > (math.MaxUint64-d)/10 {
+			n = math.MaxUint64 // strtoull saturates
+			break
+		}
+		n = n*10 + d
+	}
+	return n * mul, true
 }
 
 // parseMemory reads "100", "1k", "1kb", "2mb", "1gb" (k = 1000, kb = 1024).
@@ -264,6 +319,12 @@ func (c *Config) int(name string) int64 {
 	return p.num
 }
 
+// bool reads a yes/no parameter.
+func (c *Config) bool(name string) bool {
+	p := c.params[name]
+	return p != nil && p.value == "yes"
+}
+
 func (c *Config) requirepass() string { return c.params["requirepass"].value }
 
 func (c *Config) databases() int { return int(c.int("databases")) }
@@ -277,4 +338,14 @@ func (c *Config) names() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// parseConfigNum is a numeric parameter's value as an int64; unsigned
+// values past 2^63-1 (maxmemory) keep their bits.
+func parseConfigNum(v string) int64 {
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return n
+	}
+	u, _ := strconv.ParseUint(v, 10, 64)
+	return int64(u)
 }

@@ -16,6 +16,12 @@ const maxInt64 = math.MaxInt64
 func configParams() []param {
 	return []param{
 		{name: "bind", kind: kindString, value: "* -::*"},
+		// Redis's hidden debugging parameters: accepted, without effect here.
+		{name: "use-exit-on-panic", kind: kindBool, hidden: true, value: "no"},
+		{name: "rdb-key-save-delay", kind: kindInt, hidden: true, min: math.MinInt32, max: math.MaxInt32, value: "0"},
+		{name: "key-load-delay", kind: kindInt, hidden: true, min: math.MinInt32, max: math.MaxInt32, value: "0"},
+		{name: "watchdog-period", kind: kindInt, hidden: true, min: 0, max: math.MaxInt32, value: "0"},
+		{name: "loading-process-events-interval-bytes", kind: kindInt, hidden: true, min: 1024, max: math.MaxInt32, value: "2097152"},
 		{name: "masterauth", kind: kindString, value: ""},
 		{name: "masteruser", kind: kindString, value: ""},
 		{name: "port", kind: kindInt, min: 0, max: 65535, value: "6379"},
@@ -147,8 +153,8 @@ func configParams() []param {
 		{name: "server_cpulist", kind: kindString, immutable: true, value: ""},
 		{name: "set-max-intset-entries", kind: kindInt, min: 0, max: maxInt64, value: "512"},
 		{name: "set-proc-title", kind: kindBool, immutable: true, value: "yes"},
-		{name: "shutdown-on-sigint", kind: kindEnum, enum: []string{"default", "save", "nosave", "now", "force"}, value: "default"},
-		{name: "shutdown-on-sigterm", kind: kindEnum, enum: []string{"default", "save", "nosave", "now", "force"}, value: "default"},
+		{name: "shutdown-on-sigint", kind: kindSpecial, check: checkShutdownOnSignal, value: "default"},
+		{name: "shutdown-on-sigterm", kind: kindSpecial, check: checkShutdownOnSignal, value: "default"},
 		{name: "shutdown-timeout", kind: kindInt, min: 0, max: 2147483647, value: "10"},
 		{name: "slowlog-log-slower-than", kind: kindInt, min: -1, max: maxInt64, value: "10000"},
 		{name: "slowlog-max-len", kind: kindInt, min: 0, max: maxInt64, value: "128"},
@@ -276,4 +282,39 @@ func checkNotifyKeyspaceEvents(_, v string) (string, string) {
 		return "", "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
 	}
 	return formatNotifyFlags(f), ""
+}
+
+// checkShutdownOnSignal validates shutdown-on-sigint/-sigterm: flags
+// from default, save, nosave, now, force (save and nosave exclusive),
+// shown as Redis's configEnumGetName shows bit flags.
+func checkShutdownOnSignal(_, v string) (string, string) {
+	names := []string{"default", "save", "nosave", "now", "force"}
+	bits := 0
+	for _, w := range strings.Split(v, " ") {
+		found := false
+		for i, n := range names {
+			if strings.EqualFold(w, n) {
+				if i > 0 {
+					bits |= 1 << (i - 1)
+				}
+				found = true
+			}
+		}
+		if !found {
+			return "", "argument(s) must be one of the following: " + strings.Join(names, ", ")
+		}
+	}
+	if bits&1 != 0 && bits&2 != 0 {
+		return "", "shutdown options SAVE and NOSAVE can't be used simultaneously"
+	}
+	if bits == 0 {
+		return "default", ""
+	}
+	var out []string
+	for i, n := range names[1:] {
+		if bits&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, " "), ""
 }

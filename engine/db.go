@@ -28,6 +28,9 @@ type DB struct {
 	watched map[string][]*Session
 	// blocked maps a key to the sessions blocked on it, in arrival order.
 	blocked map[string][]*Session
+	// snaps are the snapshots in progress over this database's data
+	// (snapshot.go).
+	snaps []*dbSnap
 	// ks is the keyspace the database belongs to (keyspace notifications
 	// are published there).
 	ks *Keyspace
@@ -95,6 +98,7 @@ func (db *DB) rawExists(key string) bool {
 
 // removeRaw deletes key and its deadline; reports whether it existed.
 func (db *DB) removeRaw(key string) bool {
+	db.beforeChange(key)
 	found := db.strs.del(key) || db.objs.del(key)
 	if found {
 		if len(db.expires) > 0 {
@@ -130,6 +134,7 @@ func (db *DB) isRaw(key, val string) bool {
 // setStringRaw stores a string value, replacing any value of any type.
 // The deadline is left alone; callers clear or keep it.
 func (db *DB) setStringRaw(key, val string) {
+	db.beforeChange(key)
 	if db.objs.len() > 0 {
 		db.objs.del(key)
 	}
@@ -141,6 +146,7 @@ func (db *DB) setStringRaw(key, val string) {
 
 // setObjRaw stores a non-string value, replacing any value of any type.
 func (db *DB) setObjRaw(key string, val object) {
+	db.beforeChange(key)
 	if db.strs.len() > 0 {
 		db.strs.del(key)
 	}

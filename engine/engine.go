@@ -29,9 +29,22 @@ type Options struct {
 	Shutdown func()
 	// Log, when set, receives lines for the server log (DEBUG LOG).
 	Log func(line string)
-	// Warn, when set, receives warning lines (a client closed for its
-	// output buffer limit); Log gets them otherwise.
-	Warn func(line string)
+	// LogAt, when set, receives them instead with Redis's level mark ('*'
+	// notice, '#' warning), so the host's loglevel filters them as
+	// Redis's does.
+	LogAt func(level byte, line string)
+	// RenameCommands are the config file's rename-command lines, checked
+	// in order with a CommandTable.
+	RenameCommands []CommandRename
+	// RewriteConfig, when set, writes CONFIG REWRITE's lines into the
+	// configuration file the server started from (nil: it started from
+	// none). It runs with the engine locked, as Redis rewrites in its one
+	// thread.
+	RewriteConfig func(lines []ConfigLine) error
+	// ConfigChanged, when set, hears each parameter CONFIG SET changed
+	// (main name and new value), for what the host applies (loglevel). It
+	// runs with the engine locked: it must not call the engine.
+	ConfigChanged func(name, value string)
 }
 
 // Engine is the keyspace plus command handling, shared by every transport.
@@ -51,6 +64,8 @@ type Engine struct {
 	nextID   int64
 	started  time.Time
 	stats    stats
+	// input is what hosts report of their clients' reading (clientstats.go).
+	input inputStats
 	// nowMs is the time of the command being executed, fixed for its whole
 	// run as Redis fixes it (so a key cannot expire half-way through).
 	nowMs int64
@@ -65,9 +80,22 @@ type Engine struct {
 	// skipChecksum: RESTORE does not check payload checksums (DEBUG
 	// SET-SKIP-CHECKSUM-VALIDATION).
 	skipChecksum bool
-	onShutdown   func()
-	log          func(string)
-	warn         func(string)
+	// listPackedThreshold is DEBUG QUICKLIST-PACKED-THRESHOLD's size (0:
+	// Redis's default, 1 GB).
+	listPackedThreshold int64
+	onShutdown          func()
+	log                 func(string)
+	logAt               func(byte, string)
+	// rewriteConfig writes the config file for CONFIG REWRITE (nil: none).
+	rewriteConfig func([]ConfigLine) error
+	// configChanged tells the host about CONFIG SET (nil: nobody asks).
+	configChanged func(name, value string)
+	// repl is the master side of replication (replication.go).
+	repl replication
+	// master is set while this server is a replica (replica.go);
+	// replicaLink is the host's driver for that link.
+	master      *masterInfo
+	replicaLink ReplicaLink
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
@@ -83,9 +111,32 @@ type Engine struct {
 	// cmdStart is when the running command started, in monotonic
 	// nanoseconds since clockBase, for commandstats.
 	cmdStart int64
+	// persist is the persistence state (persistence.go).
+	persist persistState
+	// snapshots in progress, and the generation the next one takes
+	// (snapshot.go).
+	snapshots []*Snapshot
+	snapGen   uint32
+	// mutating is set while a command that may change values in place
+	// runs (a write command, or a blocked client being served).
+	mutating bool
 	// clockRead is set when a handler read the clock as it ended: the
 	// next command of the batch starts from that reading.
 	clockRead bool
+	// dirty counts changes of the dataset (Redis's server.dirty); a
+	// command that moved it is propagated.
+	dirty int64
+	// prop collects the effects of the running execution unit for the
+	// attached Propagators (propagate.go).
+	prop propagation
+	// loading is set while a file is replayed: nothing expires and
+	// nothing is propagated.
+	loading bool
+	// syncer runs before replies leave (SetSyncer).
+	syncer syncerSlot
+	// aof is the host's append-only file (SetAppendOnlyFile); nil in
+	// the browser.
+	aof AppendOnlyFile
 }
 
 type readyKey struct {
@@ -103,6 +154,10 @@ type stats struct {
 
 	expireCycleRuns int64
 	blockedClients  int64
+
+	// Replication: full synchronizations served, and partial ones
+	// accepted and refused.
+	syncFull, syncPartialOK, syncPartialErr int64
 }
 
 // New returns an engine with empty databases.
@@ -117,7 +172,7 @@ func New(opts Options) *Engine {
 	e := &Engine{
 		onShutdown:   opts.Shutdown,
 		log:          opts.Log,
-		warn:         opts.Warn,
+		logAt:        opts.LogAt,
 		now:          opts.Now,
 		rand:         opts.Rand,
 		seed:         maphash.MakeSeed(),
@@ -139,6 +194,9 @@ func New(opts Options) *Engine {
 	e.started = e.now()
 	e.srv.init(e)
 	e.commands = buildCommandTable()
+	e.renameCommands(opts.RenameCommands)
+	e.rewriteConfig = opts.RewriteConfig
+	e.configChanged = opts.ConfigChanged
 	return e
 }
 
@@ -154,6 +212,14 @@ func (e *Engine) Config(name string) string {
 	defer e.mu.Unlock()
 	v, _ := e.config.get(name)
 	return v
+}
+
+// SetConfig changes a configuration parameter as CONFIG SET would, for a
+// host's startup options.
+func (e *Engine) SetConfig(name, value string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.config.set(name, value, false)
 }
 
 // ConfigInt returns an integer configuration parameter (a memory value in

@@ -5,6 +5,10 @@ import "time"
 // isExpired reports whether key has a deadline that has passed. As in
 // Redis, a key is expired once now is past its deadline.
 func (e *Engine) isExpired(db *DB, key string) bool {
+	if e.loading {
+		// Nothing expires while a file loads: the file says when.
+		return false
+	}
 	t := db.deadline(key)
 	return t >= 0 && e.nowMs > t
 }
@@ -23,8 +27,9 @@ func (e *Engine) expireKey(db *DB, key string) {
 	key = string([]byte(key)) // may alias a request buffer: keep a copy for notifications
 	db.removeRaw(key)
 	e.stats.expiredKeys++
-	e.touchKey(db, key)
+	e.keyChanged(db, key)
 	e.notifyKeyspaceEvent(notifyExpired, "expired", db, key)
+	e.propagateDeletion(db, key, e.config.bool("lazyfree-lazy-expire"))
 }
 
 // Active expiry parameters, as in Redis's activeExpireCycle: sample keys
@@ -44,7 +49,8 @@ const (
 func (e *Engine) ActiveExpireCycle() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !e.activeExpire {
+	if !e.activeExpire || e.master != nil {
+		// A replica waits for its master's DELs, as Redis's.
 		return 0
 	}
 	e.tick()
@@ -55,6 +61,9 @@ func (e *Engine) ActiveExpireCycle() int {
 		for _, db := range ks.dbs {
 			total += e.expireSample(db, start)
 		}
+		// The DELs of a cycle are separate units: never one transaction.
+		e.prop.noMulti = true
+		e.flushPropagation()
 		e.trackingAfterCommand(ks)
 	}
 	e.serveReadyKeys()

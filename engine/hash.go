@@ -21,6 +21,7 @@ import (
 // or is given a field or value longer than hash-max-listpack-value, and,
 // as in Redis, never goes back.
 type hash struct {
+	snapMark
 	lp  []byte // small form
 	n   int    // pairs in lp
 	big *bigHash

@@ -154,6 +154,7 @@ func (e *Engine) infoClients(b *infoBuilder) {
 	b.field("cluster_connections", "0")
 	maxc, _ := e.config.get("maxclients")
 	b.field("maxclients", maxc)
+	b.int("client_recent_max_input_buffer", e.recentMaxInputBuffer())
 	b.int("client_recent_max_output_buffer", maxOut)
 	b.int("blocked_clients", int64(blocked))
 	b.int("tracking_clients", int64(tracking))
@@ -233,18 +234,6 @@ func (e *Engine) infoMemory(b *infoBuilder) {
 	b.field("lazyfree_pending_objects", "0")
 }
 
-func (e *Engine) infoPersistence(b *infoBuilder) {
-	b.field("loading", "0")
-	b.field("async_loading", "0")
-	b.field("rdb_bgsave_in_progress", "0")
-	b.int("rdb_last_save_time", e.srv.lastSave)
-	b.field("rdb_saves", "0")
-	b.field("aof_enabled", "0")
-	b.field("aof_rewrite_in_progress", "0")
-	b.field("aof_rewrite_scheduled", "0")
-	b.field("aof_rewrites", "0")
-}
-
 func (e *Engine) infoStats(b *infoBuilder) {
 	channels, patterns, shards := 0, 0, 0
 	seenC, seenP, seenS := map[string]bool{}, map[string]bool{}, map[string]bool{}
@@ -273,7 +262,11 @@ func (e *Engine) infoStats(b *infoBuilder) {
 	st := &e.stats
 	b.int("total_connections_received", st.connections)
 	b.int("total_commands_processed", st.commands)
+	b.int("total_net_input_bytes", e.input.netBytes.Load())
 	b.int("rejected_connections", st.rejectedConns)
+	b.int("sync_full", st.syncFull)
+	b.int("sync_partial_ok", st.syncPartialOK)
+	b.int("sync_partial_err", st.syncPartialErr)
 	b.int("expired_keys", st.expiredKeys)
 	b.field("evicted_keys", "0")
 	b.field("evicted_clients", "0")
@@ -296,21 +289,6 @@ func (e *Engine) infoStats(b *infoBuilder) {
 	b.int("tracking_total_prefixes", int64(tprefixes))
 	b.field("unexpected_error_replies", "0")
 	b.int("total_error_replies", e.srv.totalErrors)
-}
-
-func (e *Engine) infoReplication(b *infoBuilder) {
-	b.field("role", "master")
-	b.field("connected_slaves", "0")
-	b.field("master_failover_state", "no-failover")
-	b.field("master_replid", e.srv.replID)
-	b.field("master_replid2", strings.Repeat("0", 40))
-	b.field("master_repl_offset", "0")
-	b.field("second_repl_offset", "-1")
-	b.field("repl_backlog_active", "0")
-	size, _ := e.config.get("repl-backlog-size")
-	b.field("repl_backlog_size", size)
-	b.field("repl_backlog_first_byte_offset", "0")
-	b.field("repl_backlog_histlen", "0")
 }
 
 func (e *Engine) infoCPU(b *infoBuilder) {

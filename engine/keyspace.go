@@ -14,6 +14,11 @@ func (s *Session) lookup(key []byte) (str string, obj object, found bool) {
 	if found && len(db.expires) > 0 && s.e.expireIfNeeded(db, k) {
 		return "", nil, false
 	}
+	if obj != nil && len(s.e.snapshots) > 0 && s.e.mutating {
+		// A write command may change obj in place: a snapshot that holds
+		// it keeps it, and the command gets a copy (snapshot.go).
+		obj = s.e.beforeMutate(db, k, obj)
+	}
 	return str, obj, found
 }
 
@@ -114,6 +119,7 @@ func (s *Session) setStringBytes(key, val []byte, keepTTL bool) {
 // storeString is setString's second half: k is the stored copy of key.
 func (s *Session) storeString(key []byte, k, val string, keepTTL bool) {
 	db := s.db
+	db.beforeChange(k)
 	isNew := s.e.config.notifyFlags&notifyNew != 0 && !db.rawExists(k)
 	// One hash of the key serves the shard choice and the write time.
 	h := db.strs.hash(k)
@@ -180,6 +186,7 @@ func (s *Session) modified(key []byte) {
 func (s *Session) setDeadline(key []byte, at int64) {
 	db := s.db
 	k := string(key) // stored: never a tmpString (see tmpString)
+	db.beforeChange(k)
 	db.expires[k] = at
 	s.e.touchKey(db, k)
 }
@@ -191,6 +198,7 @@ func (s *Session) persist(key []byte) bool {
 	if _, ok := db.expires[k]; !ok {
 		return false
 	}
+	db.beforeChange(k)
 	delete(db.expires, k)
 	s.e.touchKey(db, k)
 	return true

@@ -8,6 +8,7 @@ package engine
 // push, grows by half when full and shrinks when three quarters are unused,
 // so a short list costs little more than its strings.
 type list struct {
+	snapMark
 	buf  []string
 	head int // index in buf of element 0
 	n    int

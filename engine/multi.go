@@ -48,9 +48,21 @@ func (s *Session) queue(cmd *Command, args [][]byte) {
 	s.w.Simple("QUEUED")
 }
 
-// touchKey marks sessions watching key as dirty; every write, expiry and
-// deletion calls it (Redis's touchWatchedKey).
+// touchKey marks sessions watching key as dirty; every write and
+// deletion calls it (Redis's signalModifiedKey). It counts a change of
+// the dataset (Redis's server.dirty), which decides whether the running
+// command is propagated.
 func (e *Engine) touchKey(db *DB, key string) {
+	// e.dirty only grows (propagation compares it around a call);
+	// persist.dirty counts changes since the last save.
+	e.dirty++
+	e.persist.dirty++
+	e.keyChanged(db, key)
+}
+
+// keyChanged is touchKey without counting a change by the running
+// command: an expired key's deletion is propagated as its own DEL.
+func (e *Engine) keyChanged(db *DB, key string) {
 	if db.ks != nil && db.ks.pubsub != nil {
 		e.trackingInvalidate(db.ks, key)
 	}
@@ -229,12 +241,19 @@ func cmdExec(s *Session, args [][]byte) {
 		return
 	}
 	s.unwatchAll()
+	// A loading session keeps inExec set for good (it never blocks).
+	wasInExec := s.inExec
 	s.inExec = true
+	mark := len(s.w.buf)
 	s.w.Array(len(m.queue))
+	s.settleExec(mark)
 	for _, q := range m.queue {
-		s.call(q.cmd, q.args)
+		mark = len(s.w.buf)
+		// each queued command answers in its slot, even by panicking
+		s.callProtected(q.cmd, q.args)
+		s.settleExec(mark)
 	}
-	s.inExec = false
+	s.inExec = wasInExec
 }
 
 // WATCH key [key ...]

@@ -243,3 +243,38 @@ func TestWatchSwap(t *testing.T) {
 	e.touchWatchedSwap(db0, db1)
 	assert.False(t, c.s.dirtyCAS)
 }
+
+// SWAPDB follows Redis's touchAllWatchedKeysInDb for both databases: a key
+// already expired at WATCH time that stays gone, or is replaced by another
+// expired key, is no change (unit/multi's "SWAPDB does not touch watched
+// stale keys" cases).
+func TestSwapDBWatchedStaleKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup []string // run on db 1 before WATCH, then on db 0
+		db0   []string
+	}{
+		{"expired key replaced with no key", []string{"SET x foo PX 1"}, nil},
+		{"missing key replaced with expired key", nil, []string{"SET x foo PX 1"}},
+		{"expired key replaced with expired key", []string{"SET x foo PX 1"}, []string{"SET x bar PX 1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, clk := testEngine(t)
+			c := newClient(t, e)
+			c.line("DEBUG SET-ACTIVE-EXPIRE 0")
+			for _, cmd := range tc.db0 {
+				c.line(cmd)
+			}
+			c.line("SELECT 1")
+			for _, cmd := range tc.setup {
+				c.line(cmd)
+			}
+			clk.Advance(2 * time.Millisecond)
+			c.line("WATCH x")
+			assert.Equal(t, "+OK\r\n", c.line("SWAPDB 0 1"))
+			c.line("MULTI")
+			c.line("PING")
+			assert.Equal(t, arr("+PONG\r\n"), c.line("EXEC"))
+		})
+	}
+}

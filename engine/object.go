@@ -9,4 +9,9 @@ type object interface {
 	// Redis 7.0 would: "listpack", "quicklist", "hashtable", "intset",
 	// "skiplist".
 	encoding() string
+	// copyObject returns an independent copy (COPY, and copy-on-write
+	// while a snapshot holds the value).
+	copyObject() object
+	// mark is the snapshot generation that froze the value (snapshot.go).
+	mark() *snapMark
 }

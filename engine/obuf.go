@@ -202,9 +202,9 @@ func (s *Session) checkOutputLimitAt(async bool) bool {
 	}
 	line := s.e.clientInfoWith(s, nil, nil, obl, oll, used)
 	if async {
-		s.e.logWarning("Client " + line + " scheduled to be closed ASAP for overcoming of output buffer limits.")
+		s.e.warnLine("Client " + line + " scheduled to be closed ASAP for overcoming of output buffer limits.")
 	} else {
-		s.e.logWarning("Client " + line + " closed for overcoming of output buffer limits.")
+		s.e.warnLine("Client " + line + " closed for overcoming of output buffer limits.")
 	}
 	// Redis frees such a client without sending what it holds.
 	s.w.dropOutput()
@@ -226,13 +226,10 @@ func (s *Session) outputAborted() bool {
 	return false
 }
 
-// CheckOutputLimits applies the output limits to every client, as
-// Redis's clientsCron does: a client over its soft limit is closed once the
-// soft seconds have passed even when no new output comes. Hosts call it
-// with the active expiry cycle.
-func (e *Engine) CheckOutputLimits() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+// checkOutputLimits applies the output limits to every client, as
+// Redis's clientsCron does (ClientsCron): a client over its soft limit is
+// closed once the soft seconds have passed even when no new output comes.
+func (e *Engine) checkOutputLimits() {
 	if e.config.obufMin == 0 {
 		return
 	}

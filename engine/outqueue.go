@@ -183,6 +183,7 @@ func (w *Writer) dropOutput() {
 // are returned (at least one block's worth when there is output), and at
 // most cap(iov)-len(iov) slices when iov has room for any.
 func (s *Session) Output(iov [][]byte, maxBytes int) [][]byte {
+	s.e.syncBeforeReply()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w := &s.w
@@ -272,6 +273,7 @@ func (s *Session) OutputLen() int64 {
 // (emptied) as the new buffer: a host that writes all its output at once
 // (the wasm build, tests) reuses buffers without allocating.
 func (s *Session) TakeOutput(spare []byte) []byte {
+	s.e.syncBeforeReply()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w := &s.w

@@ -146,10 +146,12 @@ func (s *Session) subscribe(k subKind, name string) {
 		idx[name] = append(idx[name], s)
 	}
 	sub, _ := k.words()
+	start := len(s.w.buf)
 	s.w.Push(3)
 	s.w.BulkString(sub)
 	s.w.BulkString(name)
 	s.w.Int(int64(s.pubsub.countFor(k)))
+	s.pushed(start)
 }
 
 // drop removes one subscription from the session and the hub; reports
@@ -191,6 +193,8 @@ func (s *Session) unsubscribe(k subKind, name string) {
 
 func (s *Session) unsubReply(k subKind, name string, haveName bool) {
 	_, unsub := k.words()
+	start := len(s.w.buf)
+	defer s.pushed(start)
 	s.w.Push(3)
 	s.w.BulkString(unsub)
 	if haveName {
@@ -298,7 +302,9 @@ func (e *Engine) spublish(ks *Keyspace, channel, message string) int {
 // publisher never waits for it and memory stays bounded.
 func (s *Session) pushMessage(fn func(w *Writer)) {
 	s.pushAsync(func(w *Writer) {
+		start := len(w.buf)
 		fn(w)
+		s.pushed(start)
 		s.checkOutputLimit()
 	})
 }

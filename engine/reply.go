@@ -24,6 +24,9 @@ type Writer struct {
 	bufShared bool
 }
 
+// Reset drops every pending reply.
+func (w *Writer) Reset() { w.dropOutput() }
+
 // Len is the number of reply bytes not yet written to the client.
 func (w *Writer) Len() int { return int(w.pending()) }
 

@@ -29,6 +29,12 @@ type serverState struct {
 	pauseEnd int64
 	pauseAll bool
 	held     []heldCommand
+
+	// panics counts handler panics turned into error replies (panic.go);
+	// panicked counts them per command, so only the first is logged in
+	// full.
+	panics   int64
+	panicked map[string]int64
 }
 
 type heldCommand struct {
@@ -193,6 +199,7 @@ func (st *serverState) latencyEvents() []string {
 // resetStats is CONFIG RESETSTAT: counters, command and error statistics.
 func (e *Engine) resetStats() {
 	e.stats = stats{blockedClients: e.stats.blockedClients}
+	e.input.netBytes.Store(0)
 	e.srv.errors = map[string]int64{}
 	e.srv.totalErrors = 0
 	e.srv.hists = nil
@@ -256,7 +263,7 @@ func (e *Engine) releaseHeld(s *Session) {
 		}
 		prev := e.current
 		e.current = s
-		s.dispatch(h.args)
+		s.dispatchProtected(h.args)
 		e.current = prev
 		return
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -57,8 +58,11 @@ type Session struct {
 	lastAt  time.Time
 	noEvict bool
 	noTouch bool
-	// replyOff and replySkip implement CLIENT REPLY.
-	replyOff, replySkip, replySkipNext bool
+	// reply is CLIENT REPLY's mode (replymode.go).
+	reply replyState
+	// qbufUsed and qbufCap are the host's query buffer, for CLIENT LIST
+	// and INFO (clientstats.go).
+	qbufUsed, qbufCap atomic.Int64
 
 	multi *multiState
 	// inExec is set while EXEC runs queued commands: blocking commands
@@ -70,16 +74,39 @@ type Session struct {
 	blocked *blockState
 	pubsub  *subscriptions
 	sandbox *sandboxState
+	// replica is set once the session sent SYNC or PSYNC: it receives
+	// the replication stream and no replies to its own commands.
+	replica *replicaLink
+	// fromMaster marks the session applying this replica's master stream.
+	fromMaster bool
+	// replconfPort and replconfIP are what REPLCONF said before the sync.
+	replconfPort int
+	replconfIP   string
 	// monitor is set by MONITOR: every command is streamed to the session.
 	monitor bool
+	// replaying marks the session that replays an append-only file
+	// (StartLoading): the LOADING gate lets it through. heldLoad: it
+	// replays under a lock its creator holds (DEBUG LOADAOF).
+	replaying, heldLoad bool
 	// tracking is CLIENT TRACKING's mode; nil when off.
 	tracking *trackingState
+
+	// dispatching is set while execLocked holds mu around a command, and
+	// run names that command: a panic recovered at the batch level
+	// (panic.go) answers for it and unlocks mu.
+	dispatching bool
+	run         runningCommand
 }
 
 // NewSession registers a new client with the engine.
 func (e *Engine) NewSession(info ClientInfo) *Session {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.newSessionLocked(info)
+}
+
+// newSessionLocked is NewSession with the engine locked.
+func (e *Engine) newSessionLocked(info ClientInfo) *Session {
 	e.nextID++
 	ks := info.Keyspace
 	if ks == nil && info.Sandbox != nil {
@@ -124,16 +151,17 @@ const (
 
 // Exec runs one command (args[0] is its name) and buffers its reply. The
 // arguments may be reused by the caller afterwards.
-func (s *Session) Exec(args [][]byte) Status {
+func (s *Session) Exec(args [][]byte) (st Status) {
 	if len(args) == 0 {
 		return 0
 	}
 	e := s.e
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.tick()
-	st := s.execLocked(args)
-	e.mu.Unlock()
-	return st
+	var done bool
+	defer s.recoverDispatch(&st, &done)
+	return s.execLocked(args)
 }
 
 // ExecBatch runs the commands next returns, in order, until it returns
@@ -158,26 +186,43 @@ func (s *Session) ExecBatchBudget(next func() [][]byte, maxBytes int64) (n int, 
 	defer e.mu.Unlock()
 	var out int64
 	for {
-		if maxBytes > 0 && out >= maxBytes {
-			return n, 0
+		// runBatch returns early only when a command panicked: the
+		// batch goes on with the next command.
+		var done bool
+		if st, done = s.runBatch(next, &n, maxBytes, &out); done {
+			return n, st
+		}
+	}
+}
+
+// runBatch is ExecBatch's loop under one recover for the whole batch (a
+// deferred recover per command costs more than the cheapest commands).
+// out counts the reply bytes written, up to maxBytes (0: no bound).
+func (s *Session) runBatch(next func() [][]byte, n *int, maxBytes int64, out *int64) (st Status, done bool) {
+	e := s.e
+	defer s.recoverDispatch(&st, &done)
+	for {
+		if maxBytes > 0 && *out >= maxBytes {
+			return 0, true
 		}
 		args := next()
 		if args == nil {
-			return n, 0
+			return 0, true
 		}
 		if len(args) == 0 {
 			continue
 		}
-		if n == 0 {
+		if *n == 0 {
 			e.tick()
 		} else {
 			e.tickNext()
 		}
-		n++
-		if st := s.execLocked(args); st != 0 {
-			return n, st
+		*n++
+		st := s.execLocked(args)
+		*out += s.lastOut
+		if st != 0 {
+			return st, true
 		}
-		out += s.lastOut
 	}
 }
 
@@ -188,11 +233,16 @@ func (s *Session) execLocked(args [][]byte) Status {
 	start := s.w.mark()
 	if !s.closed {
 		e.current = s
+		s.dispatching = true
 		s.dispatch(args)
+		if len(e.prop.pending) > 0 {
+			e.flushPropagation()
+		}
 		if s.tracking != nil || s.ks.pubsub != nil {
 			// only tracking has work to do after a command
 			e.afterCommand(s)
 		}
+		s.dispatching = false
 		e.current = nil
 	}
 	s.lastOut = s.w.mark() - start
@@ -264,7 +314,7 @@ func (s *Session) CheckTimeout() {
 	if b := s.blocked; b != nil && b.deadline != 0 && e.nowMs >= b.deadline {
 		s.mu.Lock()
 		s.unblock()
-		b.onTimeout(s)
+		s.writeUnblocked(b, func() { b.onTimeout(s) })
 		s.mu.Unlock()
 	}
 }
@@ -272,20 +322,23 @@ func (s *Session) CheckTimeout() {
 // Close unregisters the session and frees what it holds: blocked waits,
 // subscriptions, watched keys, and the replies not yet written.
 func (s *Session) Close() {
-	s.close(nil, true)
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	s.closeLocked(nil, true)
 }
 
 // CloseKeepOutput is Close for a client that goes on reading what it is
 // owed: its pending replies stay for Output, followed by tail (a protocol
 // error's reply), and nothing is added after them.
 func (s *Session) CloseKeepOutput(tail []byte) {
-	s.close(tail, false)
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	s.closeLocked(tail, false)
 }
 
-func (s *Session) close(tail []byte, drop bool) {
+// closeLocked is Close (drop) or CloseKeepOutput with the engine locked.
+func (s *Session) closeLocked(tail []byte, drop bool) {
 	e := s.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	s.mu.Lock()
 	s.closed = true
 	if drop {
@@ -299,6 +352,10 @@ func (s *Session) close(tail []byte, drop bool) {
 	}
 	s.unwatchAll()
 	s.unsubscribeAll()
+	if s.replica != nil {
+		e.logLine("Connection with replica " + s.replica.desc() + " lost.")
+		e.dropReplica(s.replica)
+	}
 	delete(e.sessions, s.id)
 }
 

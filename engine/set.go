@@ -14,6 +14,7 @@ import (
 // also gives SSCAN its cursor. Redis 7.0 has no listpack sets, and a set
 // never goes back to intset.
 type setObj struct {
+	snapMark
 	ints  []int64 // intset encoding while idx is unset
 	items []string
 	idx   smap[int] // member -> position in items

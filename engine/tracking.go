@@ -454,6 +454,7 @@ func (s *Session) sendInvalidation(keys []string, null bool) {
 		if target == nil {
 			s.pushAsync(func(w *Writer) {
 				if w.proto > 2 {
+					defer s.pushed(len(w.buf))
 					w.Push(2)
 					w.BulkString("tracking-redir-broken")
 					w.Int(id)
@@ -464,6 +465,7 @@ func (s *Session) sendInvalidation(keys []string, null bool) {
 		redirected = true
 	}
 	target.pushAsync(func(w *Writer) {
+		defer target.pushed(len(w.buf))
 		switch {
 		case w.proto > 2:
 			w.Push(2)

@@ -14,6 +14,7 @@ import (
 // queries are O(log N), plus a member -> score map that also gives ZSCAN
 // its cursor. Once a skiplist, a set stays one, as in Redis 7.0.
 type zset struct {
+	snapMark
 	lp   []zentry // compact encoding, used while zsl == nil
 	zsl  *skiplist
 	dict smap[float64] // member -> score, skiplist encoding only

@@ -27,10 +27,23 @@ func zsetRandomDiff(t *testing.T, seed uint64) {
 			return "+inf"
 		case 2:
 			return fmt.Sprintf("%d.5", rng.IntN(50)-10)
+		case 3:
+			// fractions with no exact binary form: sums and products
+			// round, so the order of operations shows in the digits
+			return fmt.Sprintf("%d.%d", rng.IntN(20)-10, rng.IntN(100))
 		}
 		return fmt.Sprint(rng.IntN(50) - 10)
 	}
+	weight := func() string {
+		return []string{"1", "0", "2", "0.5", "0.1", "1.3", "2.7", "-1.1", "3.14"}[rng.IntN(9)]
+	}
 	bound := func() string {
+		switch rng.IntN(12) {
+		case 0:
+			return "''" // Redis's strtod reads the empty string as 0
+		case 1:
+			return "(" // and a bare "(" as exclusive 0
+		}
 		b := score()
 		if rng.IntN(3) == 0 && b[0] != '-' && b[0] != '+' {
 			return "(" + b
@@ -53,7 +66,7 @@ func zsetRandomDiff(t *testing.T, seed uint64) {
 	for i := 0; i < 2500; i++ {
 		k := keys[rng.IntN(2)]
 		var cmd string
-		switch rng.IntN(22) {
+		switch rng.IntN(26) {
 		case 0, 1, 2, 3:
 			flags := []string{"", "NX ", "XX ", "GT ", "LT ", "CH ", "GT CH ", "XX LT CH "}[rng.IntN(8)]
 			cmd = fmt.Sprintf("ZADD %s %s%s %s %s %s", k, flags, score(), member(), score(), member())
@@ -110,6 +123,24 @@ func zsetRandomDiff(t *testing.T, seed uint64) {
 				cmd = fmt.Sprintf("ZREMRANGEBYLEX lx %s %s", lex(), lex())
 			default:
 				cmd = fmt.Sprintf("ZDIFF 2 %s lx WITHSCORES", k)
+			}
+		case 22:
+			cmd = fmt.Sprintf("ZADD z4 %s %s", score(), member())
+		case 23:
+			// three sources of different sizes: Redis adds them smallest
+			// first
+			agg := []string{"SUM", "SUM", "MIN", "MAX"}[rng.IntN(4)]
+			op := []string{"ZUNION", "ZINTER"}[rng.IntN(2)]
+			cmd = fmt.Sprintf("%s 3 z1 z2 z4 WEIGHTS %s %s %s AGGREGATE %s WITHSCORES", op, weight(), weight(), weight(), agg)
+		case 24:
+			op := []string{"ZUNIONSTORE", "ZINTERSTORE"}[rng.IntN(2)]
+			cmd = fmt.Sprintf("%s z3 3 z4 %s z2 WEIGHTS %s %s %s", op, k, weight(), weight(), weight())
+		case 25:
+			lo, hi := bound(), bound()
+			if rng.IntN(2) == 0 {
+				cmd = fmt.Sprintf("ZRANGEBYSCORE %s %s %s WITHSCORES", k, lo, hi)
+			} else {
+				cmd = fmt.Sprintf("ZREVRANGEBYSCORE %s %s %s WITHSCORES", k, hi, lo)
 			}
 		}
 		script = append(script, cmd)

@@ -65,6 +65,14 @@ func (b *batcher) setLimits(l limits) {
 	b.rd.QueryBufferLimit = l.queryBufferLimit
 }
 
+// noteQueryBuffer tells the engine the query buffer's size (CLIENT LIST
+// qbuf and qbuf-free, INFO client_recent_max_input_buffer).
+func (b *batcher) noteQueryBuffer() { b.sess.NoteQueryBuffer(b.rd.Buffered(), b.rd.Cap()) }
+
+// queryBufferIdleSeconds: a client idle longer has its query buffer freed
+// (Redis's clientsCronResizeQueryBuffer, "idletime > 2").
+const queryBufferIdleSeconds = 2
+
 // limits are the request limits a peer's reader applies.
 type limits struct {
 	maxBulkLen       int64
@@ -153,17 +161,50 @@ func leaving(err error) (tail []byte, discard bool) {
 	return nil, false
 }
 
-// logLeaving logs why a peer was closed, as Redis does.
-func (s *Server) logLeaving(err error, addr string) {
+// logLeaving logs why a peer was closed, as Redis does. It runs before
+// the session closes: the query buffer line describes the client.
+func (s *Server) logLeaving(err error, b *batcher, addr string) {
 	var pe *resp.ProtocolError
 	switch {
 	case errors.As(err, &pe):
 		s.Logf('#', "Protocol error (%s) from client: %s", pe.Msg, addr)
 	case errors.Is(err, resp.ErrQueryBufferLimit):
-		s.Logf('#', "Closing client that reached max query buffer length: addr=%s", addr)
+		pending := b.rd.Pending()
+		s.Logf('#', "Closing client that reached max query buffer length: %s (qbuf initial bytes: %s)",
+			b.sess.InfoString(), quoteRepr(pending[:min(len(pending), 64)]))
 	case errors.Is(err, errSecurity):
 		s.Logf('#', "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection from %s aborted.", addr)
 	}
+}
+
+// quoteRepr quotes b as Redis's sdscatrepr does for log lines.
+func quoteRepr(b []byte) string {
+	out := make([]byte, 0, len(b)+2)
+	out = append(out, '"')
+	for _, c := range b {
+		switch c {
+		case '\\', '"':
+			out = append(out, '\\', c)
+		case '\n':
+			out = append(out, '\\', 'n')
+		case '\r':
+			out = append(out, '\\', 'r')
+		case '\t':
+			out = append(out, '\\', 't')
+		case '\a':
+			out = append(out, '\\', 'a')
+		case '\b':
+			out = append(out, '\\', 'b')
+		default:
+			if c >= ' ' && c <= '~' {
+				out = append(out, c)
+			} else {
+				const hex = "0123456789abcdef"
+				out = append(out, '\\', 'x', hex[c>>4], hex[c&15])
+			}
+		}
+	}
+	return string(append(out, '"'))
 }
 
 var errSecurity = errors.New("cross protocol request")

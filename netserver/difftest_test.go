@@ -105,8 +105,7 @@ func startGoredis(t *testing.T, opts Options, conf ...map[string]string) (*Serve
 	}
 	var srv *Server
 	eo := engine.Options{
-		Log:  func(line string) { srv.Logf('*', "%s", line) },
-		Warn: func(line string) { srv.Logf('#', "%s", line) },
+		LogAt: func(level byte, line string) { srv.Logf(level, "%s", line) },
 	}
 	if len(conf) > 0 {
 		eo.Config = conf[0]

@@ -53,7 +53,14 @@ type eventLoop struct {
 	lastIdleCheck  time.Time
 	events         []syscall.EpollEvent
 	work           []*loopPeer
-	lim            limits
+	// later are the peers whose replies are written once every ready
+	// peer has run its commands, when the engine makes effects durable
+	// before replies leave (appendfsync always): one write and fsync of
+	// the append-only file then covers the whole iteration, as Redis
+	// writes its AOF once in beforeSleep.
+	later       []*loopPeer
+	groupCommit bool
+	lim         limits
 	// runnable are peers with complete commands left after their share of
 	// a turn; next holds those of the turn being run. turn numbers the
 	// turns, so a peer gets one share per turn however it became ready.
@@ -90,6 +97,9 @@ type loopPeer struct {
 	closing    bool // close once out is written
 	dead       bool
 	lastActive time.Time
+	// flushLater: its replies wait for the end of the loop iteration
+	// (group commit, see eventLoop.later).
+	flushLater bool
 
 	// Guarded by eventLoop.mu.
 	queued bool // on the pending list
@@ -145,12 +155,12 @@ func (l *eventLoop) release() {
 // of its descriptor (which shares the non-blocking mode Go set) and the
 // net.Conn is closed, which takes it out of Go's poller. It reports false
 // when conn cannot be taken over and is left as it was.
-func (l *eventLoop) adopt(conn net.Conn) bool {
-	tc, ok := conn.(*net.TCPConn)
+func (l *eventLoop) adopt(conn net.Conn, o peerOptions) bool {
+	sc, ok := conn.(syscall.Conn)
 	if !ok {
 		return false
 	}
-	rc, err := tc.SyscallConn()
+	rc, err := sc.SyscallConn()
 	if err != nil {
 		return false
 	}
@@ -164,13 +174,12 @@ func (l *eventLoop) adopt(conn net.Conn) bool {
 	if cerr != nil || fd < 0 {
 		return false
 	}
-	p := &loopPeer{fd: fd, raddr: addrString(conn.RemoteAddr())}
-	laddr := addrString(conn.LocalAddr())
+	p := &loopPeer{fd: fd, raddr: o.addr}
 	_ = conn.Close()
 	p.init(l.srv.eng, engine.ClientInfo{
 		Addr:   p.raddr,
-		LAddr:  laddr,
-		Kind:   "tcp",
+		LAddr:  o.laddr,
+		Kind:   o.kind,
 		Notify: func() { l.signal(p, false) },
 		Close:  func() { l.signal(p, true) },
 	})
@@ -260,6 +269,7 @@ func (l *eventLoop) run() {
 
 		l.lim = currentLimits(l.srv.eng)
 		l.turn++
+		l.groupCommit = l.srv.eng.SyncsBeforeReply()
 		now := time.Now()
 		for _, p := range incoming {
 			l.register(p, now)
@@ -294,6 +304,7 @@ func (l *eventLoop) run() {
 				l.readable(p, now)
 			}
 		}
+		l.flushLater()
 		for _, p := range work {
 			l.wake(p, now)
 		}
@@ -334,6 +345,8 @@ func (l *eventLoop) readable(p *loopPeer, now time.Time) {
 	if n > 0 {
 		p.rd.Advance(n)
 		p.lastActive = now
+		l.srv.eng.CountNetInput(n)
+		p.noteQueryBuffer()
 	} else {
 		if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EINTR) {
 			return
@@ -375,18 +388,35 @@ func (l *eventLoop) serve(p *loopPeer) {
 		l.leave(p, err)
 		return
 	}
+	p.noteQueryBuffer()
 	switch oc {
 	case closeAfterReply:
 		p.closing = true
 	case blocked:
 		l.block(p)
 	}
-	l.flush(p)
-	if p.waitOut {
-		l.checkPause(p)
+	if oc == needInput && l.groupCommit && !p.closing {
+		if !p.flushLater {
+			p.flushLater = true
+			l.later = append(l.later, p)
+		}
+		return
 	}
+	l.flushAndPace(p)
 	if oc == batchFull && !p.dead && !p.paused {
 		l.markRunnable(p)
+	}
+}
+
+// flushAndPace writes p's replies, pauses it if too many wait, and asks
+// epoll for what it waits on.
+func (l *eventLoop) flushAndPace(p *loopPeer) {
+	l.flush(p)
+	if p.dead {
+		return
+	}
+	if p.waitOut {
+		l.checkPause(p)
 	}
 	l.updateInterest(p)
 }
@@ -396,6 +426,17 @@ func (l *eventLoop) markRunnable(p *loopPeer) {
 		p.runnable = true
 		l.runnable = append(l.runnable, p)
 	}
+}
+
+// flushLater writes the replies that waited for the end of the
+// iteration.
+func (l *eventLoop) flushLater() {
+	for i, p := range l.later {
+		p.flushLater = false
+		l.flushAndPace(p)
+		l.later[i] = nil
+	}
+	l.later = l.later[:0]
 }
 
 // block notes that p waits in a blocking command (or a CLIENT PAUSE).
@@ -573,7 +614,7 @@ func (l *eventLoop) writev(fd int, bufs [][]byte) (int, error) {
 // The requests it had not run yet are dropped, as Redis frees a client's
 // query buffer with it.
 func (l *eventLoop) leave(p *loopPeer, err error) {
-	l.srv.logLeaving(err, p.raddr)
+	l.srv.logLeaving(err, &p.batcher, p.raddr)
 	tail, discard := leaving(err)
 	if discard {
 		l.close(p)
@@ -619,7 +660,8 @@ func (l *eventLoop) waitMillis() int {
 		l.deadlinesDirty = false
 	}
 	ms := -1
-	if l.idle > 0 && l.npeers > 0 {
+	if l.npeers > 0 {
+		// Idle peers to close, query buffers to resize.
 		ms = int(loopTick / time.Millisecond)
 	}
 	if !l.nextDeadline.IsZero() {
@@ -653,13 +695,21 @@ func (l *eventLoop) timers(now time.Time) {
 		}
 		l.deadlinesDirty = true
 	}
-	if l.idle > 0 && now.Sub(l.lastIdleCheck) >= loopTick {
+	if now.Sub(l.lastIdleCheck) >= loopTick {
 		l.lastIdleCheck = now
 		for _, p := range l.peers {
-			// Redis times out neither blocked nor subscribed clients.
-			if p != nil && !p.blocked && !p.closing && now.Sub(p.lastActive) > l.idle && !p.sess.TimeoutExempt() {
-				l.close(p)
+			if p == nil || p.dead {
+				continue
 			}
+			// Redis times out neither blocked nor subscribed clients.
+			if l.idle > 0 && !p.blocked && !p.closing && now.Sub(p.lastActive) > l.idle && !p.sess.TimeoutExempt() {
+				l.close(p)
+				continue
+			}
+			// As Redis's clientsCron: an idle client's query buffer is
+			// freed, an oversized one shrunk to its recent peak.
+			p.rd.Resize(now.Unix()-p.lastActive.Unix() > queryBufferIdleSeconds)
+			p.noteQueryBuffer()
 		}
 	}
 }

@@ -15,7 +15,7 @@ var errNoEventLoop = errors.New("netserver: no event loop on this system")
 
 func newEventLoop(*Server) (*eventLoop, error) { return nil, errNoEventLoop }
 
-func (*eventLoop) run()                {}
-func (*eventLoop) stop()               {}
-func (*eventLoop) release()            {}
-func (*eventLoop) adopt(net.Conn) bool { return false }
+func (*eventLoop) run()                             {}
+func (*eventLoop) stop()                            {}
+func (*eventLoop) release()                         {}
+func (*eventLoop) adopt(net.Conn, peerOptions) bool { return false }

@@ -266,22 +266,4 @@ func TestPubsubSlowSubscriber(t *testing.T) {
 	})
 }
 
-// lockedBuffer collects a server's log.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func (l *lockedBuffer) logger() *log.Logger { return log.New(l, "", 0) }

@@ -11,6 +11,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,9 +24,26 @@ import (
 
 // Options configure a Server.
 type Options struct {
-	// Addr is the RESP listen address, "127.0.0.1:6379" by default.
+	// Addr is the RESP listen address, "127.0.0.1:6379" by default; it
+	// applies when Bind is nil.
 	Addr string
-	// MaxClients caps connected peers (maxclients); 0 means 10000.
+	// Bind lists the addresses to listen on with Port, in redis.conf's
+	// syntax: "*" is every IPv4 address, "::*" every IPv6 one, a leading
+	// "-" marks an address the machine may not have. An empty, non-nil
+	// list (bind "") opens no TCP socket; nor does Port 0.
+	Bind []string
+	Port int
+	// UnixSocket, when set, is the path of a unix socket served like TCP,
+	// created with UnixSocketPerm's mode (0: as the umask gives).
+	UnixSocket     string
+	UnixSocketPerm os.FileMode
+	// Backlog is the listen backlog (tcp-backlog); 0 means 511.
+	Backlog int
+	// Log, when set, receives every log line's level mark ('.' debug,
+	// '-' verbose, '*' notice, '#' warning) and message; Logger is unused.
+	Log func(level byte, msg string)
+	// MaxClients, when positive, sets maxclients (the cap on connected
+	// peers); otherwise the engine's configuration holds it (10000).
 	MaxClients int
 	// IdleTimeout closes peers idle this long (timeout); 0 never.
 	IdleTimeout time.Duration
@@ -44,7 +62,7 @@ type Server struct {
 	log  *log.Logger
 
 	mu       sync.Mutex
-	ln       net.Listener
+	lns      []listener
 	peers    map[*peer]struct{}
 	closing  bool
 	wg       sync.WaitGroup
@@ -63,8 +81,10 @@ func New(eng *engine.Engine, opts Options) *Server {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:6379"
 	}
-	if opts.MaxClients <= 0 {
-		opts.MaxClients = 10000
+	if opts.MaxClients > 0 {
+		// The option sets the engine's maxclients, which CONFIG GET shows
+		// and CONFIG SET changes.
+		_ = eng.SetConfig("maxclients", strconv.Itoa(opts.MaxClients))
 	}
 	lg := opts.Logger
 	if lg == nil {
@@ -75,46 +95,67 @@ func New(eng *engine.Engine, opts Options) *Server {
 
 // Logf writes a log line in Redis's format: "pid:M date * message".
 func (s *Server) Logf(level byte, format string, args ...any) {
+	if s.opts.Log != nil {
+		s.opts.Log(level, fmt.Sprintf(format, args...))
+		return
+	}
 	now := time.Now()
 	s.log.Printf("%d:M %s %c %s", os.Getpid(), now.Format("02 Jan 2006 15:04:05.000"), level, fmt.Sprintf(format, args...))
 }
 
-// Listen opens the RESP listener; Addr reports the bound address.
+// Listen opens the listeners (see Options); Addr reports the first one's
+// address. A *ListenError says why Redis would have refused to start.
 func (s *Server) Listen() error {
-	ln, err := net.Listen("tcp", s.opts.Addr)
+	lns, err := s.openListeners()
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
-	s.ln = ln
+	s.lns = lns
 	s.mu.Unlock()
 	return nil
 }
 
-// Addr is the listener's address (useful with port 0).
+// Addr is the first listener's address (useful with port 0): the first
+// TCP address, else the unix socket.
 func (s *Server) Addr() net.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ln == nil {
+	if len(s.lns) == 0 {
 		return nil
 	}
-	return s.ln.Addr()
+	return s.lns[0].ln.Addr()
 }
 
-// Serve accepts peers until Close; it also drives the engine's active
-// expiry cycle.
+// Serve accepts peers on every listener until Close; it also drives the
+// engine's active expiry cycle.
 func (s *Server) Serve() error {
 	s.mu.Lock()
-	ln := s.ln
+	lns := s.lns
 	s.mu.Unlock()
-	if ln == nil {
+	if len(lns) == 0 {
 		return errors.New("netserver: Serve before Listen")
 	}
 	loop := s.startLoop()
 	go s.cron()
-	s.Logf('*', "Ready to accept connections tcp")
+	errc := make(chan error, len(lns))
+	for i := range lns {
+		go func(l *listener) { errc <- s.acceptLoop(l, loop) }(&lns[i])
+	}
+	var first error
+	for range lns {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+			_ = s.closeListeners()
+		}
+	}
+	return first
+}
+
+// acceptLoop accepts peers on l until the server closes.
+func (s *Server) acceptLoop(l *listener, loop *eventLoop) error {
 	for {
-		conn, err := ln.Accept()
+		conn, err := l.ln.Accept()
 		if err != nil {
 			s.mu.Lock()
 			closing := s.closing
@@ -132,29 +173,76 @@ func (s *Server) Serve() error {
 			}
 			return err
 		}
-		s.accept(conn, loop)
+		s.accept(conn, loop, l)
 	}
 }
 
-// accept serves a new TCP peer, on the event loop when there is one.
-func (s *Server) accept(conn net.Conn, loop *eventLoop) {
-	if loop == nil {
-		s.ServeConn(conn, "tcp", nil)
-		return
-	}
+// accept serves a new peer of l, on the event loop when there is one.
+// As Redis: maxclients first, then protected mode.
+func (s *Server) accept(conn net.Conn, loop *eventLoop, l *listener) {
 	if !s.admit(conn) {
 		return
 	}
-	if !loop.adopt(conn) {
-		// The socket could not be taken over: serve it with goroutines.
+	if !l.unix && s.protectedModeRefuses(conn) {
 		s.nclients.Add(-1)
-		s.ServeConn(conn, "tcp", nil)
+		s.eng.RejectedConnection()
+		_, _ = conn.Write([]byte(protectedModeDenied))
+		_ = conn.Close()
+		return
 	}
+	o := peerOptions{kind: "tcp", idle: s.opts.IdleTimeout,
+		addr: addrString(conn.RemoteAddr()), laddr: addrString(conn.LocalAddr())}
+	if l.unix {
+		o.kind, o.addr, o.laddr = "unix", unixAddr(l.path), unixAddr(l.path)
+	} else {
+		s.setKeepAlive(conn)
+	}
+	if loop != nil && loop.adopt(conn, o) {
+		return
+	}
+	// No event loop, or the socket could not be taken over: goroutines.
+	s.serveAdmitted(conn, o)
+}
+
+// protectedModeRefuses says whether Redis 7.0 would refuse this TCP peer:
+// protected mode on, no password for the default user, and a peer that is
+// not on loopback.
+func (s *Server) protectedModeRefuses(conn net.Conn) bool {
+	if isLoopbackPeer(conn.RemoteAddr()) {
+		return false
+	}
+	return s.eng.Config("protected-mode") == "yes" && s.eng.Config("requirepass") == ""
+}
+
+// setKeepAlive applies tcp-keepalive to a TCP peer as Redis's
+// anetKeepAlive does: probes after the interval, then every third of it,
+// three of them; 0 turns keepalive off.
+func (s *Server) setKeepAlive(conn net.Conn) {
+	tc, ok := conn.(*net.TCPConn)
+	if !ok {
+		return
+	}
+	secs := s.eng.ConfigInt("tcp-keepalive")
+	if secs <= 0 {
+		_ = tc.SetKeepAlive(false)
+		return
+	}
+	interval := secs / 3
+	if interval == 0 {
+		interval = 1
+	}
+	_ = tc.SetKeepAliveConfig(net.KeepAliveConfig{
+		Enable:   true,
+		Idle:     time.Duration(secs) * time.Second,
+		Interval: time.Duration(interval) * time.Second,
+		Count:    3,
+	})
 }
 
 // admit counts a new peer, or refuses it over maxclients as Redis does.
+// The limit is read at each accept: CONFIG SET maxclients applies at once.
 func (s *Server) admit(conn net.Conn) bool {
-	if int(s.nclients.Add(1)) > s.opts.MaxClients {
+	if s.nclients.Add(1) > s.eng.ConfigInt("maxclients") {
 		s.nclients.Add(-1)
 		s.eng.RejectedConnection()
 		_, _ = conn.Write([]byte("-ERR max number of clients reached\r\n"))
@@ -194,14 +282,17 @@ func (s *Server) cron() {
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	mem := newIdleReclaimer()
-	for {
+	for ticks := 1; ; ticks++ {
 		select {
 		case <-s.done:
 			return
 		case <-t.C:
 			s.eng.ActiveExpireCycle()
-			s.eng.CheckOutputLimits()
+			s.eng.ClientsCron()
 			mem.tick()
+			if ticks%10 == 0 {
+				s.eng.ReplicationCron()
+			}
 		}
 	}
 }
@@ -219,16 +310,23 @@ func (s *Server) serveConnInfo(conn net.Conn, kind string, sb *engine.Sandbox, i
 }
 
 type peerOptions struct {
-	kind     string
-	keyspace *engine.Keyspace
-	sandbox  *engine.Sandbox
-	idle     time.Duration
+	kind string
+	// addr and laddr name the peer's two ends ("" for the conn's own).
+	addr, laddr string
+	keyspace    *engine.Keyspace
+	sandbox     *engine.Sandbox
+	idle        time.Duration
 }
 
 func (s *Server) serveConn(conn net.Conn, o peerOptions) *peer {
 	if !s.admit(conn) {
 		return nil
 	}
+	return s.serveAdmitted(conn, o)
+}
+
+// serveAdmitted serves a peer already counted by admit.
+func (s *Server) serveAdmitted(conn net.Conn, o peerOptions) *peer {
 	p := newPeer(s, conn, o)
 	s.mu.Lock()
 	if s.closing {
@@ -245,7 +343,8 @@ func (s *Server) serveConn(conn net.Conn, o peerOptions) *peer {
 	return p
 }
 
-// Close stops accepting, closes every peer and waits for them.
+// Close stops accepting, closes every peer and waits for them. It does not
+// remove the unix socket's file: RemoveUnixSocket does, logging it.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closing {
@@ -254,7 +353,6 @@ func (s *Server) Close() error {
 	}
 	s.closing = true
 	close(s.done)
-	ln := s.ln
 	for p := range s.peers {
 		_ = p.conn.Close()
 	}
@@ -262,12 +360,38 @@ func (s *Server) Close() error {
 		s.loop.stop()
 	}
 	s.mu.Unlock()
-	var err error
-	if ln != nil {
-		err = ln.Close()
-	}
+	err := s.closeListeners()
 	s.wg.Wait()
 	return err
+}
+
+func (s *Server) closeListeners() error {
+	s.mu.Lock()
+	lns := s.lns
+	s.mu.Unlock()
+	var first error
+	for _, l := range lns {
+		if err := l.ln.Close(); err != nil && first == nil && !errors.Is(err, net.ErrClosed) {
+			first = err
+		}
+	}
+	return first
+}
+
+// RemoveUnixSocket deletes the unix socket's file at shutdown, with
+// Redis's log lines.
+func (s *Server) RemoveUnixSocket() {
+	if s.opts.UnixSocket == "" {
+		return
+	}
+	s.Logf('*', "Removing the unix socket file.")
+	if err := os.Remove(s.opts.UnixSocket); err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		s.Logf('#', "Error removing the unix socket file: %s", strerror(err))
+	}
 }
 
 // Shutdown is Close bounded by ctx.
@@ -331,9 +455,13 @@ func newPeer(s *Server, conn net.Conn, o peerOptions) *peer {
 		quit:     make(chan struct{}),
 		raw:      rawConnOf(conn),
 	}
+	addr, laddr := o.addr, o.laddr
+	if addr == "" {
+		addr, laddr = addrString(conn.RemoteAddr()), addrString(conn.LocalAddr())
+	}
 	p.init(s.eng, engine.ClientInfo{
-		Addr:     addrString(conn.RemoteAddr()),
-		LAddr:    addrString(conn.LocalAddr()),
+		Addr:     addr,
+		LAddr:    laddr,
 		Kind:     o.kind,
 		Keyspace: o.keyspace,
 		Sandbox:  o.sandbox,
@@ -365,6 +493,7 @@ func (p *peer) run() {
 	go p.asyncLoop()
 	err := p.readLoop()
 	close(p.quit)
+	p.srv.logLeaving(err, &p.batcher, addrString(p.conn.RemoteAddr()))
 	tail, discard := leaving(err)
 	if discard {
 		p.discard()
@@ -375,7 +504,6 @@ func (p *peer) run() {
 	}
 	_ = p.conn.Close()
 	p.sess.Close()
-	p.srv.logLeaving(err, addrString(p.conn.RemoteAddr()))
 }
 
 // readLoop reads, runs every complete command in the buffer, then flushes
@@ -388,6 +516,7 @@ func (p *peer) readLoop() error {
 			if err != nil {
 				return err
 			}
+			p.noteQueryBuffer()
 			if oc == closeAfterReply {
 				return nil
 			}
@@ -421,6 +550,8 @@ func (p *peer) readLoop() error {
 		n, err := p.conn.Read(p.rd.Space())
 		if n > 0 {
 			p.rd.Advance(n)
+			p.srv.eng.CountNetInput(n)
+			p.noteQueryBuffer()
 			continue
 		}
 		if err != nil {
@@ -445,6 +576,7 @@ func (p *peer) waitBlocked() error {
 			n, err := p.conn.Read(p.rd.Space())
 			if n > 0 {
 				p.rd.Advance(n)
+				p.srv.eng.CountNetInput(n)
 			}
 			if err != nil {
 				select {

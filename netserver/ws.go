@@ -23,7 +23,8 @@ const (
 	wsPongWait       = 60 * time.Second
 	wsPingPeriod     = wsPongWait * 9 / 10
 	wsMaxMessageSize = 64 << 20
-	wsInboxFrames    = 16 // frames read ahead of the command loop
+	wsInboxFrames    = 16 // pieces read ahead of the command loop
+	wsChunkSize      = 16 << 10
 )
 
 // WSOptions configure the WebSocket bridge.
@@ -174,25 +175,56 @@ func newWSConn(ws *websocket.Conn, onClose func()) *wsConn {
 	return c
 }
 
+// readFrames streams each message into the inbox in pieces of at most
+// wsChunkSize bytes as they arrive, so the bytes a peer announces but has
+// not sent cost nothing, and what is read ahead of the command loop stays
+// within wsInboxFrames pieces: the request reader's limits
+// (client-query-buffer-limit, proto-max-bulk-len) then apply as on TCP.
 func (c *wsConn) readFrames() {
 	defer close(c.inbox)
+	var scratch [wsChunkSize]byte
 	for {
-		mt, data, err := c.ws.ReadMessage()
+		mt, r, err := c.ws.NextReader()
 		if err != nil {
 			c.readErr = err
 			return
 		}
 		// Any message shows the peer is alive.
 		_ = c.ws.SetReadDeadline(time.Now().Add(wsPongWait))
-		if mt == websocket.TextMessage && len(data) > 0 && data[len(data)-1] != '\n' {
+		var last byte
+		got := false
+		for {
+			n, err := r.Read(scratch[:])
+			if n > 0 {
+				last, got = scratch[n-1], true
+				if !c.deliver(append([]byte(nil), scratch[:n]...)) {
+					return
+				}
+			}
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				c.readErr = err
+				return
+			}
+		}
+		if mt == websocket.TextMessage && got && last != '\n' {
 			// A hand-typed inline command: end its line.
-			data = append(data, '\r', '\n')
+			if !c.deliver([]byte("\r\n")) {
+				return
+			}
 		}
-		select {
-		case c.inbox <- data:
-		case <-c.done:
-			return
-		}
+	}
+}
+
+// deliver hands a piece of input to Read; false once the conn is closed.
+func (c *wsConn) deliver(data []byte) bool {
+	select {
+	case c.inbox <- data:
+		return true
+	case <-c.done:
+		return false
 	}
 }
 

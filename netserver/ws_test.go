@@ -231,3 +231,47 @@ func TestWSSlowConsumerDisconnected(t *testing.T) {
 	}
 	assert.Zero(t, srv.eng.Clients(), "the slow peer's session is closed")
 }
+
+// The WebSocket bridge applies the request limits as TCP does: Redis's
+// protocol errors, proto-max-bulk-len, and client-query-buffer-limit on a
+// message streamed in, which never has to arrive whole.
+func TestWSProtocolLimits(t *testing.T) {
+	hs, _ := wsTestServer(t, WSOptions{}, map[string]string{"client-query-buffer-limit": "1mb"})
+
+	c := wsDial(t, hs, "")
+	wsSend(t, c, websocket.BinaryMessage, "*1\r\n$536870913\r\n")
+	want := "-ERR Protocol error: invalid bulk length\r\n"
+	assert.Equal(t, want, wsRead(t, c, len(want)))
+
+	c = wsDial(t, hs, "")
+	wsSend(t, c, websocket.BinaryMessage, "*a\r\n")
+	want = "-ERR Protocol error: invalid multibulk length\r\n"
+	assert.Equal(t, want, wsRead(t, c, len(want)))
+
+	c = wsDial(t, hs, "")
+	wsSend(t, c, websocket.TextMessage, strings.Repeat("x", 70*1024))
+	want = "-ERR Protocol error: too big inline request\r\n"
+	assert.Equal(t, want, wsRead(t, c, len(want)))
+
+	// One 3 MB message, in many pieces: an argument within
+	// proto-max-bulk-len (512 MB) fills the 1 MB query buffer.
+	c = wsDial(t, hs, "")
+	w, err := c.NextWriter(websocket.BinaryMessage)
+	require.NoError(t, err)
+	_, err = w.Write([]byte("*2\r\n$4\r\nECHO\r\n$2000000\r\n"))
+	require.NoError(t, err)
+	chunk := []byte(strings.Repeat("z", 64*1024))
+	for i := 0; i < 48; i++ {
+		if _, err := w.Write(chunk); err != nil {
+			break
+		}
+	}
+	_ = w.Close()
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(5*time.Second)))
+	mt, data, err := c.ReadMessage()
+	assert.Error(t, err, "the peer is closed without a reply, got %d %q", mt, data)
+
+	other := wsDial(t, hs, "")
+	wsSend(t, other, websocket.TextMessage, "PING")
+	assert.Equal(t, "+PONG\r\n", wsRead(t, other, 7))
+}

@@ -5,6 +5,8 @@ import { WasmTransport, WebSocketTransport } from './transport.js';
 import { Terminal, History } from './terminal.js';
 import { Inspector } from './inspector.js';
 import { PipelineDemo } from './pipeline.js';
+import { KeyspacePane } from './keyspace.js';
+import * as share from './share.js';
 import * as resp from './resp.js';
 
 const THEME_KEY = 'goredis.theme';
@@ -249,6 +251,24 @@ class Link {
   }
 }
 
+// openShared rebuilds the keyspace a share link holds in the in-page
+// engine, running its commands in terminal 1 so the learner sees them.
+// A damaged or hostile link is refused whole: nothing runs.
+async function openShared(fragment, term, link, pane) {
+  let shared;
+  try {
+    shared = await share.decode(fragment);
+  } catch (e) {
+    const msg = e instanceof share.ShareError ? e.message : `the share link could not be read: ${e.message}`;
+    term.print(`(share link refused: ${msg}; nothing was run)`, 'term-error');
+    pane.say(`Share link refused: ${msg}. Nothing was run.`, 'ks-error');
+    return;
+  }
+  if (link.current !== link.wasm) await link.switchTo(link.wasm);
+  term.print(`(a shared keyspace: running its ${shared.lines.length} commands in the in-page engine)`, 'term-note');
+  for (const line of shared.lines) await term.submit(line);
+}
+
 async function main() {
   const root = document.getElementById('goredis-playground') || document.body.appendChild(el('div', { id: 'goredis-playground' }));
   const saved = localStorage.getItem(THEME_KEY);
@@ -260,6 +280,8 @@ async function main() {
   const rawBox = el('input', { type: 'checkbox', id: 'raw-mode' });
   const inspBox = el('input', { type: 'checkbox', id: 'show-inspector' });
   inspBox.checked = true;
+  const ksBox = el('input', { type: 'checkbox', id: 'show-keyspace' });
+  ksBox.checked = true;
   const pipeBtn = el('button', { type: 'button', class: 'pipeline-toggle', 'aria-expanded': 'false', text: 'Pipelining' });
   const themeBtn = el('button', { type: 'button', class: 'theme-toggle', 'aria-label': 'Switch between dark and light theme', text: theme === 'dark' ? '☀ Light' : '☾ Dark' });
   const history = new History(localStorage);
@@ -285,10 +307,13 @@ async function main() {
       newClient,
       pipeBtn,
       el('label', { for: 'raw-mode' }, rawBox, ' Raw RESP'),
+      el('label', { for: 'show-keyspace' }, ksBox, ' Keyspace'),
       el('label', { for: 'show-inspector' }, inspBox, ' Inspector'),
       themeBtn));
   const terms = el('section', { class: 'pg-terms', 'aria-label': 'Terminals' });
-  const main = el('main', { class: 'pg-main' }, terms, inspRoot);
+  const ksRoot = el('section', { class: 'pg-keyspace' });
+  const side = el('div', { class: 'pg-side' }, ksRoot, inspRoot);
+  const main = el('main', { class: 'pg-main' }, terms, side);
   const demo = new PipelineDemo(el, {
     connect: () => link.current.connect(null, () => {}),
     where: () => link.current.where,
@@ -302,8 +327,12 @@ async function main() {
     themeBtn.textContent = next === 'dark' ? '☀ Light' : '☾ Dark';
     localStorage.setItem(THEME_KEY, next);
   });
+  const sideShown = () => {
+    side.hidden = !inspBox.checked && !ksBox.checked;
+  };
   inspBox.addEventListener('change', () => {
     inspRoot.hidden = !inspBox.checked;
+    sideShown();
   });
 
   // ?ws starts on the remote server that served the page, ?ws=<url> on
@@ -351,6 +380,20 @@ async function main() {
   rawBox.addEventListener('change', () => open.forEach((t) => t.setRaw(rawBox.checked)));
   const first = await add();
   first.print('Type HELP for help, TAB completes command names, Ctrl-R searches the history.\n', 'term-note');
+  const pane = new KeyspacePane(ksRoot, {
+    transport: () => link.current,
+    db: () => open[0]?.db ?? 0,
+    run: (line) => open[0].submit(line),
+    onActivity: (fn) => activity.push(fn),
+    onSwitch: (fn) => link.onSwitch(fn),
+  });
+  window.goredisKeyspace = pane; // for the benchmark and curious learners
+  ksBox.addEventListener('change', () => {
+    pane.show(ksBox.checked);
+    sideShown();
+  });
+  if (location.hash.startsWith(share.SHARE_PREFIX)) await openShared(location.hash, first, link, pane);
+  pane.show(ksBox.checked);
   await mountTutorial(main, { link, open, add, activity });
   window.goredisReadyMs = performance.now();
   document.documentElement.dataset.ready = 'true';

@@ -7,12 +7,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
@@ -24,7 +24,13 @@ import (
 )
 
 // browser starts headless Chromium on a fresh profile, or skips.
-func browser(t *testing.T) context.Context {
+func browser(t testing.TB) context.Context {
+	t.Helper()
+	return browserWithin(t, 90*time.Second)
+}
+
+// browserWithin is browser for a test that may take up to limit.
+func browserWithin(t testing.TB, limit time.Duration) context.Context {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
@@ -59,7 +65,7 @@ func browser(t *testing.T) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()
@@ -116,15 +122,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	ctx := browser(t)
 	srv := httptest.NewServer(netserver.New(engine.New(engine.Options{}), netserver.Options{}).HTTPHandler(netserver.WSOptions{}))
 	defer srv.Close()
-	shots, err := os.MkdirTemp("", "goredis-playground-")
-	require.NoError(t, err)
-	shot := func(name string) {
-		var png []byte
-		require.NoError(t, chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)))
-		p := filepath.Join(shots, name)
-		require.NoError(t, os.WriteFile(p, png, 0o644))
-		t.Logf("screenshot: %s", p)
-	}
+	shot := shooter(t, ctx, "playground")
 
 	// Page-ready time: navigation start to the first prompt accepting
 	// input (wasm fetched, compiled and started, session open).
@@ -143,7 +141,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 
 	var prompt string
 	require.NoError(t, chromedp.Run(ctx, chromedp.Text(term(1, ".term-prompt"), &prompt, chromedp.ByQuery)))
-	assert.Equal(t, "127.0.0.1:6379>", strings.TrimSpace(prompt))
+	assert.Equal(t, "in-page>", strings.TrimSpace(prompt))
 
 	t.Run("replies formatted as redis-cli", func(t *testing.T) {
 		run(t, ctx, 1, `SET k "a\x00b"`, "OK")
@@ -158,6 +156,28 @@ func TestPlaygroundInBrowser(t *testing.T) {
 		// After QUIT the next command runs on a new connection.
 		run(t, ctx, 1, `QUIT`, "OK")
 		run(t, ctx, 1, `PING`, "PONG")
+	})
+
+	t.Run("text replies printed as redis-cli prints them", func(t *testing.T) {
+		// redis-cli prints INFO, CLIENT LIST and the like raw, as lines of
+		// text (errors too, without "(error)"); any other bulk string quoted.
+		out := run(t, ctx, 1, `INFO keyspace`, "# Keyspace\ndb0:keys=1,expires=0,avg_ttl=0")
+		assert.NotContains(t, out, `\r\n`)
+		assert.NotContains(t, out, `"`)
+		out = run(t, ctx, 1, `CLIENT LIST`, "id=")
+		assert.Regexp(t, `(?m)^id=\d+ addr=\S+ laddr=`, out)
+		assert.NotContains(t, out, `"id=`)
+		out = run(t, ctx, 1, `CLIENT LIST xx`, "ERR syntax error")
+		assert.NotContains(t, out, "(error)")
+		run(t, ctx, 1, `SET nl "a\nb"`, "OK")
+		run(t, ctx, 1, `GET nl`, `"a\nb"`)
+		run(t, ctx, 1, `DEL nl`, "(integer) 1")
+		run(t, ctx, 1, `HELLO 3`, `"proto" => (integer) 3`)
+		out = run(t, ctx, 1, `INFO keyspace`, "# Keyspace\ndb0:keys=1,expires=0,avg_ttl=0")
+		assert.NotContains(t, out, "txt:", "a verbatim string without its format prefix")
+		out = run(t, ctx, 1, `CLIENT INFO`, "resp=3")
+		assert.Regexp(t, `(?m)^id=\d+ `, out)
+		run(t, ctx, 1, `HELLO 2`, `1) "server"`)
 	})
 
 	t.Run("inspector shows the bytes", func(t *testing.T) {
@@ -178,14 +198,14 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	t.Run("prompt follows SELECT and MULTI", func(t *testing.T) {
 		run(t, ctx, 1, `SELECT 1`, "OK")
 		require.NoError(t, chromedp.Run(ctx, chromedp.Text(term(1, ".term-prompt"), &prompt, chromedp.ByQuery)))
-		assert.Equal(t, "127.0.0.1:6379[1]>", strings.TrimSpace(prompt))
+		assert.Equal(t, "in-page[1]>", strings.TrimSpace(prompt))
 		run(t, ctx, 1, `MULTI`, "OK")
 		require.NoError(t, chromedp.Run(ctx, chromedp.Text(term(1, ".term-prompt"), &prompt, chromedp.ByQuery)))
-		assert.Equal(t, "127.0.0.1:6379[1](TX)>", strings.TrimSpace(prompt))
+		assert.Equal(t, "in-page[1](TX)>", strings.TrimSpace(prompt))
 		run(t, ctx, 1, `DISCARD`, "OK")
 		run(t, ctx, 1, `SELECT 0`, "OK")
 		require.NoError(t, chromedp.Run(ctx, chromedp.Text(term(1, ".term-prompt"), &prompt, chromedp.ByQuery)))
-		assert.Equal(t, "127.0.0.1:6379>", strings.TrimSpace(prompt))
+		assert.Equal(t, "in-page>", strings.TrimSpace(prompt))
 	})
 
 	t.Run("history, completion, hints, help", func(t *testing.T) {
@@ -244,8 +264,25 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	t.Run("raw RESP mode", func(t *testing.T) {
 		require.NoError(t, chromedp.Run(ctx, chromedp.Click(`#raw-mode`, chromedp.ByQuery)))
 		run(t, ctx, 1, `*1\r\n$4\r\nPING\r\n`, "PONG")
-		run(t, ctx, 1, `*1\r\n$4\r\nPI`, "no complete command yet")
-		run(t, ctx, 1, `NG\r\n`, "PONG")
+		// Shift+Enter sends the line as typed; Enter adds CR LF.
+		before := output(t, ctx, 1)
+		require.NoError(t, chromedp.Run(ctx,
+			chromedp.SendKeys(term(1, ".term-input"), `*1\r\n$4\r\nPI`, chromedp.ByQuery),
+			chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(input.ModifierShift))))
+		waitOutput(t, ctx, 1, len(before), "no complete command yet")
+		out := run(t, ctx, 1, `NG`, "PONG")
+		assert.Contains(t, out, `NG\r\n`, "the echo shows the CR LF Enter added")
+		var req string
+		require.NoError(t, chromedp.Run(ctx, chromedp.Text(`.insp-request`, &req, chromedp.ByQuery)))
+		assert.Contains(t, req, "(4 bytes)", "the inspector shows the bytes sent: N G CR LF")
+		// The button sends without CR LF too.
+		before = output(t, ctx, 1)
+		require.NoError(t, chromedp.Run(ctx,
+			chromedp.SendKeys(term(1, ".term-input"), `*1\r\n$4\r\nPING`, chromedp.ByQuery),
+			chromedp.Click(term(1, ".term-send-raw"), chromedp.ByQuery)))
+		waitOutput(t, ctx, 1, len(before), "no complete command yet")
+		run(t, ctx, 1, ``, "PONG")
+		run(t, ctx, 1, `PING`, "PONG") // an inline command: PING CR LF
 		require.NoError(t, chromedp.Run(ctx, chromedp.Click(`#raw-mode`, chromedp.ByQuery)))
 	})
 

@@ -13,7 +13,7 @@ func TestNode(t *testing.T) {
 	if err != nil {
 		t.Skip("node is not installed: JavaScript tests skipped")
 	}
-	for _, script := range []string{"test/resp_test.mjs", "test/wasm_test.mjs"} {
+	for _, script := range []string{"test/resp_test.mjs", "test/share_test.mjs", "test/wasm_test.mjs"} {
 		t.Run(script, func(t *testing.T) {
 			if script == "test/wasm_test.mjs" {
 				if _, err := os.Stat("wasm/goredis.wasm"); err != nil {

@@ -19,13 +19,12 @@ import (
 	"github.com/goredis-dev/goredis/netserver"
 )
 
-// shooter saves full-page screenshots in a temporary folder whose path the
-// test logs.
+// shooter saves full-page screenshots as test artifacts, in
+// test-artifacts/<prefix>/ (ignored by git; GOREDIS_ARTIFACTS moves it),
+// and logs where.
 func shooter(t *testing.T, ctx context.Context, prefix string) func(name string) {
 	t.Helper()
-	dir, err := os.MkdirTemp("", prefix)
-	require.NoError(t, err)
-	t.Logf("screenshots in %s", dir)
+	dir := artifactDir(t, prefix)
 	return func(name string) {
 		t.Helper()
 		var png []byte
@@ -34,6 +33,21 @@ func shooter(t *testing.T, ctx context.Context, prefix string) func(name string)
 		require.NoError(t, os.WriteFile(p, png, 0o644))
 		t.Logf("screenshot: %s", p)
 	}
+}
+
+// artifactDir is a fresh folder for one test's artifacts.
+func artifactDir(t *testing.T, name string) string {
+	t.Helper()
+	root := os.Getenv("GOREDIS_ARTIFACTS")
+	if root == "" {
+		root = "test-artifacts"
+	}
+	dir, err := filepath.Abs(filepath.Join(root, strings.TrimSuffix(name, "-")))
+	require.NoError(t, err)
+	require.NoError(t, os.RemoveAll(dir))
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	t.Logf("artifacts in %s", dir)
+	return dir
 }
 
 // exec runs one command in an in-test session of eng and returns its RESP.
@@ -83,9 +97,11 @@ func TestRemoteMode(t *testing.T) {
 		chromedp.Click(`.conn-remote`, chromedp.ByQuery),
 		connState(ctx, "connected", wsURL),
 	))
-	var where string
+	var where, prompt string
 	require.NoError(t, chromedp.Run(ctx, chromedp.Text(`.conn-status`, &where, chromedp.ByQuery)))
 	assert.Contains(t, where, wsURL)
+	require.NoError(t, chromedp.Run(ctx, chromedp.Text(term(1, ".term-prompt"), &prompt, chromedp.ByQuery)))
+	assert.Equal(t, strings.TrimPrefix(srv.URL, "http://")+">", strings.TrimSpace(prompt), "the prompt names the remote server")
 
 	run(t, ctx, 1, `SET rk "from the browser"`, "OK")
 	run(t, ctx, 1, `GET rk`, `"from the browser"`)
@@ -140,6 +156,8 @@ func TestRemoteMode(t *testing.T) {
 	))
 	run(t, ctx, 1, `GET rk`, "(nil)")
 	run(t, ctx, 1, `GET local-only`, `"1"`)
+	require.NoError(t, chromedp.Run(ctx, chromedp.Text(term(1, ".term-prompt"), &prompt, chromedp.ByQuery)))
+	assert.Equal(t, "in-page>", strings.TrimSpace(prompt), "the prompt says the engine runs in the page")
 	assert.NotContains(t, output(t, ctx, 1)[len(before):], "(error)")
 	assert.Contains(t, output(t, ctx, 1)[len(before):], "given up")
 	assert.Equal(t, "$16\r\nfrom the browser\r\n", execIn(server, "GET", "rk"))

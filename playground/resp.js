@@ -21,6 +21,20 @@ function hexVal(c) {
   return c - 55;
 }
 
+// quoteArg writes one argument so that splitArgs reads it back: as it is
+// when it is plain printable text, else quoted as redis-cli quotes
+// (repr). Used to show the command a click in the keyspace pane runs.
+export function quoteArg(a) {
+  const bytes = typeof a === 'string' ? enc.encode(a) : a;
+  if (bytes.length > 0 && bytes.every((c) => c > 32 && c < 127 && c !== 34 && c !== 39 && c !== 92)) return dec.decode(bytes);
+  return repr(bytes);
+}
+
+// commandLine is a whole command as a line splitArgs reads back.
+export function commandLine(args) {
+  return args.map(quoteArg).join(' ');
+}
+
 // splitArgs splits a command line as redis-cli does (sdssplitargs): spaces
 // separate words; "double quotes" allow \n \r \t \b \a \\ \" and \xHH;
 // 'single quotes' allow \'; a closing quote must be followed by a space.
@@ -284,6 +298,47 @@ export function formatReply(r, prefix = '') {
     }
   }
   return `(unknown reply type ${r.type})\n`;
+}
+
+// rawOutput reports whether redis-cli prints the reply to this command
+// (its words) raw rather than quoted: the list in cliSendCommand, for
+// commands whose reply is text meant to be read (INFO, CLIENT LIST, ...).
+export function rawOutput(words) {
+  const w = words.map((x) => String(x).toLowerCase());
+  const [cmd, sub] = w;
+  const n = w.length;
+  return cmd === 'info' || cmd === 'lolwut' ||
+    (n >= 2 && cmd === 'debug' && (sub === 'htstats' || sub === 'htstats-key' || sub === 'client-eviction')) ||
+    (n >= 2 && cmd === 'memory' && (sub === 'malloc-stats' || sub === 'doctor')) ||
+    (n === 2 && cmd === 'cluster' && (sub === 'nodes' || sub === 'info')) ||
+    (n >= 2 && cmd === 'client' && (sub === 'list' || sub === 'info')) ||
+    (n === 3 && cmd === 'latency' && sub === 'graph') ||
+    (n === 2 && cmd === 'latency' && sub === 'doctor') ||
+    (n >= 2 && cmd === 'proxy' && sub === 'info');
+}
+
+// formatReplyRaw renders a reply as redis-cli prints the replies of the
+// rawOutput commands (cliFormatReplyRaw): strings as they are, with no
+// quotes and no newline added, errors without "(error)", nil as nothing,
+// aggregates one element per line.
+export function formatReplyRaw(r) {
+  switch (r.type) {
+    case '_': return '';
+    case '-': return `${r.value}\n`;
+    case '!': return `${dec.decode(r.value)}\n`;
+    case '+': case ':': case ',': case '(': return r.value;
+    case '#': return r.value === 't' ? '(true)' : '(false)';
+    case '$': return r.value === null ? '' : dec.decode(r.value);
+    case '=': return r.value === null ? '' : dec.decode(r.value.subarray(4));
+    case '*': case '~': case '>':
+      return r.children === null ? '' : r.children.map(formatReplyRaw).join('\n');
+    case '%': {
+      const parts = [];
+      for (let i = 0; i + 1 < r.children.length; i += 2) parts.push(`${formatReplyRaw(r.children[i])} ${formatReplyRaw(r.children[i + 1])}`);
+      return parts.join('\n');
+    }
+  }
+  return '';
 }
 
 const typeNames = {

@@ -44,6 +44,8 @@ To get help about Redis commands type:
       "clear" to clear the screen
 
 Raw RESP mode sends what you type as bytes: \\r \\n \\xHH are escapes.
+Enter ends the line with \\r\\n (unless it already ends so); Shift+Enter
+sends exactly what you typed.
 `;
 
 export class Terminal {
@@ -101,7 +103,18 @@ export class Terminal {
     this.hintEl.setAttribute('aria-hidden', 'true');
     wrap.append(this.input, this.hintEl);
     line.append(this.promptEl, wrap);
-    root.append(bar, this.out, line);
+    // Raw RESP mode: how a line ends, and a way to send it without CR LF.
+    this.rawBar = el('div', 'term-rawbar');
+    this.rawBar.hidden = true;
+    const note = el('span', 'term-rawnote', 'Raw RESP: Enter sends the line + \\r\\n · Shift+Enter sends it as typed');
+    this.noCrlfBtn = el('button', 'term-send-raw', 'Send without \\r\\n');
+    this.noCrlfBtn.type = 'button';
+    this.noCrlfBtn.addEventListener('click', () => {
+      this.sendLine(false);
+      this.input.focus();
+    });
+    this.rawBar.append(note, this.noCrlfBtn);
+    root.append(bar, this.out, line, this.rawBar);
     this.root = root;
     this.input.addEventListener('keydown', (e) => this.onKey(e));
     this.input.addEventListener('input', () => this.onInput());
@@ -150,9 +163,12 @@ export class Terminal {
     await this.connect();
   }
 
+  // prompt is redis-cli's with where the commands go in place of its
+  // host:port: "in-page" for the engine in this tab, the bridge's
+  // host:port for a remote server.
   prompt() {
     if (this.search) return `(reverse-i-search)\`${this.search.query}': `;
-    let p = '127.0.0.1:6379';
+    let p = this.opts.transport?.promptName || 'in-page';
     if (this.db) p += `[${this.db}]`;
     if (this.inMulti) p += '(TX)';
     return p + (this.raw ? ' RESP> ' : '> ');
@@ -160,6 +176,7 @@ export class Terminal {
 
   updatePrompt() {
     this.promptEl.textContent = this.prompt();
+    this.promptEl.title = this.search ? '' : `commands go to the ${this.opts.transport?.where || 'in-page engine'}`;
   }
 
   print(text, cls) {
@@ -170,9 +187,11 @@ export class Terminal {
     return div;
   }
 
-  echo(line) {
+  // echo shows a line as typed; added is what raw mode appended to it.
+  echo(line, added = '') {
     const div = el('div', 'term-echo');
     div.append(el('span', 'term-echo-prompt', this.prompt()), el('span', 'term-echo-cmd', line));
+    if (added) div.append(el('span', 'term-echo-added', added));
     this.out.append(div);
     this.out.scrollTop = this.out.scrollHeight;
   }
@@ -183,9 +202,11 @@ export class Terminal {
 
   // submit runs one line, or queues it while a command is running.
   // It resolves when the line has run.
-  submit(line) {
+  // In raw mode crlf says whether the line gets its \r\n end (Enter) or
+  // goes as typed (Shift+Enter, the Send without button).
+  submit(line, crlf = true) {
     return new Promise((resolve) => {
-      this.queue.push({ line, resolve });
+      this.queue.push({ line, crlf, resolve });
       if (!this.running) this.next();
     });
   }
@@ -194,21 +215,26 @@ export class Terminal {
     const item = this.queue.shift();
     if (!item) return;
     this.running = true;
-    this.run(item.line).finally(() => {
+    this.run(item.line, item.crlf).finally(() => {
       this.running = false;
       item.resolve();
       this.next();
     });
   }
 
-  async run(line) {
-    this.echo(line);
+  async run(line, crlf = true) {
     this.history.add(line);
     this.histPos = -1;
     if (this.raw) {
-      await this.send(resp.decodeEscapes(line), null);
+      let bytes = resp.decodeEscapes(line);
+      const ended = bytes.length >= 2 && bytes[bytes.length - 2] === 13 && bytes[bytes.length - 1] === 10;
+      const add = crlf && !ended;
+      if (add) bytes = resp.concat([bytes, new Uint8Array([13, 10])]);
+      this.echo(line, add ? '\\r\\n' : '');
+      await this.send(bytes, null);
       return;
     }
+    this.echo(line);
     const args = resp.splitArgs(line);
     if (args === null) {
       this.print('Invalid argument(s)');
@@ -268,7 +294,13 @@ export class Terminal {
       this.print(`(unparsable reply: ${e.message})`, 'term-error');
       return;
     }
-    for (const r of parsed.replies) this.print(resp.formatReply(r), r.type === '-' ? 'term-error' : '');
+    // redis-cli prints INFO, CLIENT LIST and the like raw (as text), every
+    // other reply in its TTY form.
+    const raw = words && resp.rawOutput(words);
+    for (const r of parsed.replies) {
+      const text = raw ? resp.formatReplyRaw(r).replace(/\r\n/g, '\n') : resp.formatReply(r);
+      if (text) this.print(text, r.type === '-' ? 'term-error' : raw ? 'term-raw' : '');
+    }
     if (parsed.replies.length) {
       const r = parsed.replies[parsed.replies.length - 1];
       this.lastTyped = words ? words[0].toUpperCase() : typedIn(bytes);
@@ -304,13 +336,23 @@ export class Terminal {
     }
   }
 
+  // onPush shows output no request of this terminal asked for (pub/sub
+  // messages, invalidations). It is the terminal's latest reply and counts
+  // as activity, as a reply does: a lesson step waiting for a message sees
+  // it arrive.
   onPush(bytes) {
     try {
-      for (const r of resp.parseReplies(bytes).replies) this.print(resp.formatReply(r), 'term-push');
+      const { replies } = resp.parseReplies(bytes);
+      for (const r of replies) this.print(resp.formatReply(r), 'term-push');
+      if (replies.length) {
+        const r = replies[replies.length - 1];
+        this.lastReply = bytes.subarray(r.start, r.end);
+      }
     } catch (e) {
       this.print(`(unparsable push: ${e.message})`, 'term-error');
     }
     this.opts.inspector?.show(`${this.opts.title} (push)`, new Uint8Array(), bytes);
+    this.opts.onActivity?.(this);
   }
 
   // help answers HELP as redis-cli does, from the engine's command table.
@@ -399,9 +441,7 @@ export class Terminal {
     switch (e.key) {
       case 'Enter': {
         e.preventDefault();
-        const line = this.input.value;
-        this.setLine('');
-        this.submit(line);
+        this.sendLine(!(this.raw && e.shiftKey));
         return;
       }
       case 'Tab':
@@ -530,8 +570,16 @@ export class Terminal {
     return this._reconnecting;
   }
 
+  // sendLine runs what is typed; crlf false sends a raw line as typed.
+  sendLine(crlf) {
+    const line = this.input.value;
+    this.setLine('');
+    this.submit(line, crlf);
+  }
+
   setRaw(on) {
     this.raw = on;
+    this.rawBar.hidden = !on;
     this.updatePrompt();
     this.onInput();
   }

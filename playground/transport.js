@@ -10,6 +10,7 @@ import { withDirectCalls } from './goredis_api.js';
 //     version(): Promise<{goredis, redis}>
 //     commands(): Promise<CommandHint[]>  // the engine's command table
 //     where: string                       // shown to the user: "in-page engine", "ws://host/ws"
+//     promptName: string                  // in the prompt: "in-page", "host:port"
 //     connect(onPush, onDrop): Promise<Connection>
 //       // onPush(Uint8Array): output no request produced;
 //       // onDrop(): the connection ended without close() (remote only)
@@ -29,6 +30,7 @@ export class WasmTransport {
   constructor(base) {
     this.name = 'wasm';
     this.where = 'in-page engine';
+    this.promptName = 'in-page'; // the terminal's prompt: where commands go
     this.base = base;
     this._ready = null;
   }
@@ -112,6 +114,7 @@ export class WebSocketTransport {
     this.name = 'websocket';
     this.where = url;
     this.url = url;
+    this.promptName = new URL(url).host; // the bridge's host:port, as redis-cli's prompt
   }
 
   ready() {

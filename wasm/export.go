@@ -102,7 +102,7 @@ func (h *host) directCall(id, n int) (res int32) {
 		// Do not keep a huge reply's buffer for the small ones after it.
 		h.out = nil
 	}
-	c.rd.Feed(h.in[:n])
+	c.feed(h.in[:n])
 	out, blocked, _ := c.step(false, h.out[:0])
 	// The spare given to step is the session's buffer from now on; what
 	// step returns is ours.

@@ -131,6 +131,15 @@ type request struct {
 	resume bool
 }
 
+// feed hands input to the request reader under the limits CONFIG SET may
+// have changed (proto-max-bulk-len, client-query-buffer-limit), as the
+// TCP server applies them before each read.
+func (c *conn) feed(input []byte) {
+	c.rd.MaxBulkLen = c.h.eng.ConfigInt("proto-max-bulk-len")
+	c.rd.QueryBufferLimit = int(c.h.eng.ConfigInt("client-query-buffer-limit"))
+	c.rd.Feed(input)
+}
+
 func (h *host) cron() {
 	t := time.NewTicker(expireEvery)
 	defer t.Stop()
@@ -369,7 +378,7 @@ func (c *conn) serve(req request) {
 		// Output that arrived before this request (a message published
 		// to us) belongs to the page, not to this reply.
 		c.push()
-		c.rd.Feed(req.input)
+		c.feed(req.input)
 	}
 	for {
 		if blocked {
@@ -474,7 +483,7 @@ func (h *host) call(args []js.Value) any {
 		return jsError(err.Error())
 	}
 	c.push()
-	c.rd.Feed(input)
+	c.feed(input)
 	out, blocked, _ := c.step(false, nil)
 	if !blocked {
 		if c.sess.ShouldClose() {

@@ -1,14 +1,16 @@
-// Command goredis is the GoRedis server: RESP over TCP for any Redis client,
-// and over HTTP the browser playground and the WebSocket bridge.
+// Command goredis is the GoRedis server: RESP over TCP and a unix socket
+// for any Redis client, and over HTTP the browser playground and the
+// WebSocket bridge. It is started as redis-server is:
 //
-//	goredis [config-file] [--name value ...] [--cpuprofile file] [--io-threads n]
+//	goredis [/path/to/redis.conf] [--directive value ...] [-]
 //
-// --io-threads n (Redis's directive) sets how many OS threads run Go code
-// at once (GOMAXPROCS) unless the GOMAXPROCS environment variable does.
-// Commands run one at a time either way; 1 is Redis's default and uses
-// the least CPU per request on a small machine, more threads let reads,
-// writes and the garbage collector run in parallel. Unset, Go's default
-// (one per CPU) applies.
+// with redis.conf's directives (see the README, "Replacing
+// redis-server"), plus GoRedis's own: --http-port (the playground, off unless given),
+// --ws-allowed-origins, --sandbox, --cpuprofile.
+//
+// io-threads n sets how many OS threads run Go code at once (GOMAXPROCS)
+// unless the GOMAXPROCS environment variable does. Commands run one at a
+// time either way.
 //
 // --cpuprofile (or GOREDIS_CPUPROFILE) writes a CPU profile for `go tool
 // pprof` until the server stops.
@@ -16,7 +18,11 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/signal"
@@ -27,91 +33,102 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/goredis-dev/goredis/aof"
 	"github.com/goredis-dev/goredis/engine"
 	"github.com/goredis-dev/goredis/netserver"
 	"github.com/goredis-dev/goredis/netserver/resp"
+	"github.com/goredis-dev/goredis/persist"
+	"github.com/goredis-dev/goredis/redisconf"
+	"github.com/goredis-dev/goredis/repl"
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is the whole server; it returns the exit status.
+func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if code, done := earlyExit(argv, stdout, stderr); done {
+		return code
 	}
-}
-
-// directive is one "name value..." line from the config file or the
-// command line.
-type directive struct {
-	name   string
-	args   []string
-	lineNo int    // line in the combined config text, for errors
-	line   string // the line as written
-}
-
-func run(argv []string) error {
-	dirs, err := parseArgs(argv)
+	startDir, _ := os.Getwd()
+	log := newServerLog(stdout)
+	cfg, err := loadConfig(redisconf.ParseCommandLine(argv), stdin, log)
 	if err != nil {
-		return err
-	}
-	conf := map[string]string{}
-	for _, d := range dirs {
-		conf[d.name] = strings.Join(d.args, " ")
-	}
-	host := "127.0.0.1"
-	if b, ok := conf["bind"]; ok && b != "" {
-		host = strings.Fields(b)[0]
-		if host == "-::1" || strings.HasPrefix(host, "-") {
-			host = strings.TrimPrefix(host, "-")
+		var oe *redisconf.OpenError
+		if errors.As(err, &oe) {
+			log.log(levelWarning, oe.Error())
+		} else {
+			fmt.Fprintln(stderr, err)
 		}
+		return 1
 	}
-	if v, ok := conf["io-threads"]; ok && os.Getenv("GOMAXPROCS") == "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 128 {
-			return fmt.Errorf("\n*** FATAL CONFIG FILE ERROR (Redis 7.0) ***\n>>> 'io-threads %s'\nargument must be between 1 and 128 inclusive", v)
-		}
+	_ = log.configure(cfg.get("loglevel"), cfg.get("logfile"), cfg.get("syslog-enabled") == "yes",
+		cfg.get("syslog-ident"), cfg.get("syslog-facility"))
+	supervised := detectSupervision(cfg.get("supervised"), log)
+	background := cfg.get("daemonize") == "yes" && supervised == supervisedNone
+	if background && os.Getenv(daemonChildEnv) == "" {
+		return daemonize(argv, cfg.stdin, startDir, stderr)
+	}
+	return serve(argv, cfg, log, background, supervised)
+}
+
+// serve starts the server from its configuration and runs it until a
+// signal or SHUTDOWN; it returns the exit status.
+func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, supervised supervision) int {
+	sha, dirty := buildRevision()
+	log.log(levelWarning, "oO0OoO0OoO0Oo GoRedis is starting oO0OoO0OoO0Oo")
+	log.logf(levelWarning, "GoRedis version=%s, Redis version=%s, bits=%d, commit=%s, modified=%d, pid=%d, just started",
+		engine.GoRedisVersion, engine.Version, 32<<(^uint(0)>>63), sha, dirty, os.Getpid())
+	if len(argv) == 0 {
+		log.logf(levelWarning, "Warning: no config file specified, using the default config. In order to specify a config file use %s /path/to/redis.conf", os.Args[0])
+	} else {
+		log.log(levelWarning, "Configuration loaded")
+	}
+	if cfg.params.Get("io-threads") != "1" && os.Getenv("GOMAXPROCS") == "" {
+		n, _ := strconv.Atoi(cfg.params.Get("io-threads"))
 		runtime.GOMAXPROCS(n)
 	}
-	if path := cpuProfilePath(conf); path != "" {
+	if path := cpuProfilePath(cfg); path != "" {
 		f, err := os.Create(path)
 		if err != nil {
-			return fmt.Errorf("cpuprofile: %w", err)
+			log.logf(levelWarning, "cpuprofile: %v", err)
+			return 1
 		}
 		if err := pprof.StartCPUProfile(f); err != nil {
 			_ = f.Close()
-			return fmt.Errorf("cpuprofile: %w", err)
+			log.logf(levelWarning, "cpuprofile: %v", err)
+			return 1
 		}
 		defer func() {
 			pprof.StopCPUProfile()
 			_ = f.Close()
 		}()
 	}
-	port := "6379"
-	if p, ok := conf["port"]; ok {
-		port = p
+	if cfg.params.Get("disable-thp") == "yes" {
+		disableTHP()
 	}
-	for _, d := range dirs {
-		if isHostDirective(d.name) {
-			continue
-		}
-		if err := engine.ConfigError(d.name, strings.Join(d.args, " ")); err != nil {
-			return &configError{d.lineNo, d.line, configMessage(err.Error())}
-		}
-	}
+
 	srvDone := make(chan struct{}, 1)
-	// The engine logs through the server, made just below.
-	var srv *netserver.Server
+	var srv *netserver.Server // the engine logs through it
+	var rewrite func([]engine.ConfigLine) error
+	if cfg.file != "" {
+		sanitize := ""
+		if cfg.user != nil {
+			sanitize = cfg.user.sanitize
+		}
+		rewrite = func(lines []engine.ConfigLine) error { return rewriteConfigFile(cfg.file, lines, sanitize) }
+	}
 	eng := engine.New(engine.Options{
-		Log: func(line string) {
-			if srv != nil {
-				srv.Logf('*', "%s", line)
+		LogAt:          log.mark,
+		Config:         cfg.params.Values(),
+		RenameCommands: cfg.renames,
+		RewriteConfig:  rewrite,
+		ConfigChanged: func(name, value string) {
+			if name == "loglevel" {
+				log.verbosity.Store(int32(levelOf(value)))
 			}
 		},
-		Warn: func(line string) {
-			if srv != nil {
-				srv.Logf('#', "%s", line)
-			}
-		},
-		Config: conf,
 		Shutdown: func() {
 			select {
 			case srvDone <- struct{}{}:
@@ -119,56 +136,214 @@ func run(argv []string) error {
 			}
 		},
 	})
-	opts := netserver.Options{Addr: net.JoinHostPort(host, port)}
-	if v, ok := conf["maxclients"]; ok {
-		opts.MaxClients, _ = strconv.Atoi(v)
-	}
-	if v, ok := conf["timeout"]; ok {
+	// The persistence drivers log with Redis's level marks.
+	markf := func(level byte, format string, args ...any) { log.mark(level, fmt.Sprintf(format, args...)) }
+	saver := persist.New(eng, markf)
+	eng.SetFullSyncer(repl.Syncer{})
+	listenPort, _ := strconv.Atoi(cfg.params.Get("port"))
+	eng.SetReplicaLink(repl.NewFollower(eng, listenPort, markf))
+	opts := listenOptions(cfg)
+	opts.Log = log.mark
+	if v := cfg.params.Get("timeout"); v != "0" {
 		n, _ := strconv.Atoi(v)
 		opts.IdleTimeout = time.Duration(n) * time.Second
 	}
+	opts.MaxClients, _ = strconv.Atoi(cfg.params.Get("maxclients"))
 	// Catch the signals before announcing readiness: a SIGTERM sent right
 	// after "Ready to accept connections" must still shut down cleanly.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)
 	srv = netserver.New(eng, opts)
-	srv.Logf('#', "GoRedis %s (Redis %s compatible) starting, pid=%d", engine.GoRedisVersion, engine.Version, os.Getpid())
+	log.role.Store('M') // as Redis: initServer records the pid before it listens
 	if err := srv.Listen(); err != nil {
-		return fmt.Errorf("could not listen on %s: %w", opts.Addr, err)
+		log.log(levelWarning, err.Error())
+		return 1
 	}
-	srv.Logf('*', "Running mode=standalone, port=%s.", port)
+	// Every listener is bound before the server says it is ready, so a
+	// taken HTTP port stops it before "Ready", never after.
+	// The HTTP side is opt-in (--http-port): started where redis-server
+	// runs, GoRedis opens no port redis-server would not.
+	var web *netserver.HTTPServer
+	if hp := cfg.host["http-port"]; hp != "" && hp != "0" {
+		// The bridge has no protected mode: it stays on loopback unless
+		// bind names addresses.
+		host := "127.0.0.1"
+		if b := cfg.params.Get("bind"); b != defaultBind && len(opts.Bind) > 0 {
+			host = bindHost(opts.Bind[0])
+		}
+		web = netserver.NewHTTP(srv, net.JoinHostPort(host, hp), wsOptions(cfg))
+		if err := web.Listen(); err != nil {
+			log.logf(levelWarning, "could not listen for HTTP on port %s: %v", hp, err)
+			_ = srv.Close()
+			return 1
+		}
+	}
+	pidfile := cfg.params.Get("pidfile")
+	if background && pidfile == "" {
+		pidfile = defaultPidFile
+	}
+	if pidfile != "" {
+		writePidFile(pidfile)
+	}
+	port, _ := strconv.Atoi(cfg.params.Get("port"))
+	if cfg.params.Get("always-show-logo") == "yes" || (cfg.params.Get("syslog-enabled") == "no" && cfg.params.Get("logfile") == "" && isTerminal(os.Stdout)) {
+		log.raw(levelNotice, asciiLogo(port, os.Getpid()))
+	} else {
+		log.logf(levelNotice, "Running mode=standalone, port=%d.", port)
+	}
+	log.log(levelWarning, "Server initialized")
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve() }()
-	var web *netserver.HTTPServer
-	if hp := conf["http-port"]; hp != "0" {
-		if hp == "" {
-			hp = "8080"
+	// Load the data as Redis's loadDataFromDisk: the append-only file when
+	// appendonly is on, else the dump. Clients that connect meanwhile get
+	// -LOADING.
+	appendOnly, fromAOF, err := aof.Open(aof.Options{Engine: eng, Logf: markf})
+	if err != nil {
+		_ = srv.Close()
+		return 1
+	}
+	defer appendOnly.Close()
+	eng.SetAppendOnlyFile(appendOnly)
+	if !fromAOF {
+		if err := saver.LoadAtStartup(); err != nil {
+			_ = srv.Close()
+			return 1
 		}
-		web = netserver.NewHTTP(srv, net.JoinHostPort(host, hp), wsOptions(conf))
-		if err := web.Listen(); err != nil {
-			return fmt.Errorf("could not listen for HTTP on port %s: %w", hp, err)
-		}
-		srv.Logf('*', "Playground at http://%s/", web.Addr())
+	}
+	if master := strings.Fields(cfg.params.Get("replicaof")); len(master) == 2 {
+		// replicaof in the configuration: follow once the data is loaded.
+		s := eng.NewSession(engine.ClientInfo{Kind: "config"})
+		s.Exec([][]byte{[]byte("REPLICAOF"), []byte(master[0]), []byte(master[1])})
+		s.Close()
+	}
+	cronCtx, stopCron := context.WithCancel(context.Background())
+	defer stopCron()
+	go saver.Cron(cronCtx)
+	if web != nil {
 		go func() { errc <- web.Serve() }()
 	}
+	if opts.Port != 0 && len(opts.Bind) > 0 {
+		log.log(levelNotice, "Ready to accept connections")
+	}
+	if opts.UnixSocket != "" {
+		log.logf(levelNotice, "The server is now ready to accept connections at %s", opts.UnixSocket)
+	}
+	if web != nil {
+		log.logf(levelNotice, "Playground at http://%s/", web.Addr())
+	}
+	if supervised == supervisedSystemd {
+		notifySystemd("STATUS=Ready to accept connections\n", log)
+		notifySystemd("READY=1\n", log)
+	}
+	daemonReady()
 
+	status := 0
+wait:
 	select {
 	case s := <-sig:
-		srv.Logf('#', "Received %s scheduling shutdown...", signalName(s))
+		log.logf(levelWarning, "Received %s scheduling shutdown...", signalName(s))
+		log.log(levelWarning, "User requested shutdown...")
+		// SHUTDOWN saved already; a signal saves here when save points
+		// are set, and a failed save keeps the server running, as Redis.
+		if err := eng.FinalSave(false, false); err != nil {
+			log.logf(levelWarning, "%s received but errors trying to shut down the server, check the logs for more information", signalName(s))
+			goto wait
+		}
 	case <-srvDone:
-		srv.Logf('#', "User requested shutdown...")
+		log.log(levelWarning, "User requested shutdown...")
 	case err := <-errc:
-		return err
+		log.logf(levelWarning, "%v", err)
+		status = 1
+	}
+	if supervised == supervisedSystemd {
+		notifySystemd("STOPPING=1\n", log)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if web != nil {
 		_ = web.Shutdown(ctx)
 	}
+	if pidfile != "" {
+		log.log(levelNotice, "Removing the pid file.")
+		_ = os.Remove(pidfile)
+	}
 	_ = srv.Shutdown(ctx)
-	srv.Logf('#', "GoRedis is now ready to exit, bye bye...")
+	srv.RemoveUnixSocket()
+	log.log(levelWarning, "Redis is now ready to exit, bye bye...")
+	return status
+}
+
+// listenOptions turns bind, port, unixsocket, unixsocketperm and
+// tcp-backlog into the server's listeners.
+func listenOptions(cfg *serverConfig) netserver.Options {
+	o := netserver.Options{}
+	o.Port, _ = strconv.Atoi(cfg.params.Get("port"))
+	o.Bind = strings.Fields(cfg.params.Get("bind"))
+	if o.Bind == nil {
+		o.Bind = []string{}
+	}
+	o.UnixSocket = cfg.params.Get("unixsocket")
+	if perm, err := strconv.ParseUint(cfg.params.Get("unixsocketperm"), 8, 32); err == nil {
+		o.UnixSocketPerm = os.FileMode(perm)
+	}
+	o.Backlog, _ = strconv.Atoi(cfg.params.Get("tcp-backlog"))
+	return o
+}
+
+// defaultBind is Redis 7.0's bind when none is given.
+const defaultBind = "* -::*"
+
+// bindHost is the address of a bind entry for the HTTP side.
+func bindHost(b string) string {
+	b = strings.TrimPrefix(b, "-")
+	switch b {
+	case "*":
+		return "0.0.0.0"
+	case "::*":
+		return "::"
+	}
+	return b
+}
+
+// rewriteConfigFile is CONFIG REWRITE's host side.
+func rewriteConfigFile(path string, lines []engine.ConfigLine, sanitize string) error {
+	rw := redisconf.Rewriter{Canonical: engine.NewConfigLoader().Canonical}
+	out := make([]redisconf.Line, 0, len(lines)+2)
+	for _, l := range lines {
+		out = append(out, redisconf.Line{Option: l.Option, Line: l.Line, Force: l.Force})
+	}
+	out = append(out, userLine(lines, sanitize), redisconf.Line{Option: "loadmodule"})
+	if err := rw.Rewrite(path, out); err != nil {
+		return errors.New(strerror(err))
+	}
 	return nil
+}
+
+// userLine is the default user's line as Redis 7.0's ACLDescribeUser
+// writes it: flags, password hash, then permissions. sanitize is the
+// payload flag a user line from the file left ("" when none was loaded).
+func userLine(lines []engine.ConfigLine, sanitize string) redisconf.Line {
+	pass := ""
+	for _, l := range lines {
+		if l.Option == "requirepass" && l.Line != "" {
+			if words, ok := resp.SplitArgs(l.Line); ok && len(words) == 2 {
+				pass = words[1]
+			}
+		}
+	}
+	desc := "user default on"
+	if pass == "" {
+		desc += " nopass"
+	}
+	if sanitize != "" {
+		desc += " " + sanitize
+	}
+	if pass != "" {
+		sum := sha256.Sum256([]byte(pass))
+		desc += " #" + hex.EncodeToString(sum[:])
+	}
+	return redisconf.Line{Option: "user", Line: desc + " ~* &* +@all", Force: true}
 }
 
 // signalName spells a signal as Redis's log does ("SIGTERM").
@@ -182,138 +357,20 @@ func signalName(s os.Signal) string {
 	return s.String()
 }
 
-// configMessage turns a CONFIG SET error into the words redis-server
-// prints for the same mistake in its configuration.
-func configMessage(msg string) string {
-	msg = strings.TrimPrefix(msg, "ERR ")
-	if strings.HasPrefix(msg, "Unknown option") {
-		return "Bad directive or wrong number of arguments"
-	}
-	if i := strings.Index(msg, ") - "); i >= 0 && strings.HasPrefix(msg, "CONFIG SET failed") {
-		return msg[i+4:]
-	}
-	return msg
-}
-
-// isHostDirective names the directives the host applies itself.
-func isHostDirective(name string) bool {
-	switch name {
-	case "http-port", "ws-allowed-origins", "sandbox", "cpuprofile", "io-threads":
-		return true
-	}
-	return false
-}
-
 // cpuProfilePath is where to write a CPU profile: --cpuprofile, else the
 // GOREDIS_CPUPROFILE environment variable; "" for none.
-func cpuProfilePath(conf map[string]string) string {
-	if p := conf["cpuprofile"]; p != "" {
+func cpuProfilePath(cfg *serverConfig) string {
+	if p := cfg.host["cpuprofile"]; p != "" {
 		return p
 	}
 	return os.Getenv("GOREDIS_CPUPROFILE")
 }
 
-// configError is a fatal configuration error, printed as redis-server
-// prints it.
-type configError struct {
-	lineNo int
-	line   string
-	msg    string
-}
-
-func (e *configError) Error() string {
-	return fmt.Sprintf("\n*** FATAL CONFIG FILE ERROR (Redis %s) ***\nReading the configuration file, at line %d\n>>> '%s'\n%s",
-		engine.Version, e.lineNo, e.line, e.msg)
-}
-
-// parseArgs reads an optional config file then --name value options, as
-// redis-server does: the options are appended to the file's text as
-// quoted lines, and every line is split like sdssplitargs, so both report
-// errors with the same line numbers Redis gives.
-func parseArgs(argv []string) ([]directive, error) {
-	text := ""
-	if len(argv) > 0 && !strings.HasPrefix(argv[0], "--") {
-		b, err := os.ReadFile(argv[0])
-		if err != nil {
-			//lint:ignore ST1005 redis-server's own wording
-			return nil, fmt.Errorf("Fatal error, can't open config file '%s': %w", argv[0], err)
-		}
-		text = string(b)
-		argv = argv[1:]
-	}
-	var opts strings.Builder
-	for _, a := range argv {
-		if strings.HasPrefix(a, "--") && len(a) > 2 {
-			if opts.Len() > 0 {
-				opts.WriteByte('\n')
-			}
-			opts.WriteString(a[2:])
-			opts.WriteByte(' ')
-			continue
-		}
-		if opts.Len() == 0 {
-			return nil, fmt.Errorf("unexpected argument %q (expected --name value)", a)
-		}
-		opts.WriteString(repr(a))
-		opts.WriteByte(' ')
-	}
-	if opts.Len() > 0 {
-		text += "\n" + opts.String()
-	}
-	var dirs []directive
-	for i, line := range strings.Split(text, "\n") {
-		line = strings.Trim(line, " \t\r\n")
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		fields, ok := resp.SplitArgs(line)
-		if !ok {
-			return nil, &configError{i + 1, line, "Unbalanced quotes in configuration line"}
-		}
-		if len(fields) == 0 {
-			continue
-		}
-		dirs = append(dirs, directive{strings.ToLower(fields[0]), fields[1:], i + 1, line})
-	}
-	return dirs, nil
-}
-
-// repr quotes s as sdscatrepr does.
-func repr(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\', '"':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\n':
-			b.WriteString("\\n")
-		case '\r':
-			b.WriteString("\\r")
-		case '\t':
-			b.WriteString("\\t")
-		case '\a':
-			b.WriteString("\\a")
-		case '\b':
-			b.WriteString("\\b")
-		default:
-			if c < 0x20 || c >= 0x7f {
-				fmt.Fprintf(&b, "\\x%02x", c)
-			} else {
-				b.WriteByte(c)
-			}
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
 // wsOptions reads the WebSocket bridge's directives: ws-allowed-origins
 // (space separated) and sandbox yes|no for a public tutorial server.
-func wsOptions(conf map[string]string) netserver.WSOptions {
-	o := netserver.WSOptions{AllowedOrigins: strings.Fields(conf["ws-allowed-origins"])}
-	if strings.EqualFold(conf["sandbox"], "yes") {
+func wsOptions(cfg *serverConfig) netserver.WSOptions {
+	o := netserver.WSOptions{AllowedOrigins: strings.Fields(cfg.host["ws-allowed-origins"])}
+	if strings.EqualFold(cfg.host["sandbox"], "yes") {
 		o.Sandbox = engine.DefaultSandbox()
 		o.MaxConnsPerIP = 20
 		o.IdleTimeout = 10 * time.Minute

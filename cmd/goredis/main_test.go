@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -205,7 +206,7 @@ func TestConfigErrorsMatchRedis(t *testing.T) {
 	conf := filepath.Join(t.TempDir(), "bad.conf")
 	require.NoError(t, os.WriteFile(conf, []byte("# comment\nport 0\n\nsave \"\"\nbind \"127.0.0.1\"x\n"), 0o644))
 	conf2 := filepath.Join(t.TempDir(), "bad2.conf")
-	require.NoError(t, os.WriteFile(conf2, []byte("maxmemory 1gb\n  maxmemory-policy   'bogus'\n"), 0o644))
+	require.NoError(t, os.WriteFile(conf2, []byte("maxmemory-samples 7\n  maxmemory-policy   'bogus'\n"), 0o644))
 	for _, args := range [][]string{
 		{"--port", "0", "--maxmemory-policy", "bogus"},
 		{"--port", "0", "--nosuch", "x"},
@@ -222,4 +223,45 @@ func TestConfigErrorsMatchRedis(t *testing.T) {
 		assert.Equal(t, we.ExitCode(), ge.ExitCode(), "%q", args)
 		assert.Equal(t, string(want), string(got), "%q", args)
 	}
+}
+
+// TestReadyAfterEveryListener: "Ready to accept connections" comes only
+// once the RESP and the HTTP ports are both bound, then the playground's
+// URL; a taken HTTP port stops the server before it says it is ready.
+func TestReadyAfterEveryListener(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer taken.Close()
+	_, httpPort, _ := net.SplitHostPort(taken.Addr().String())
+	out, err := exec.Command(bin, "--port", freePort(t), "--http-port", httpPort).CombinedOutput()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, "%s", out)
+	assert.Equal(t, 1, ee.ExitCode())
+	assert.Contains(t, string(out), "could not listen for HTTP on port "+httpPort)
+	assert.NotContains(t, string(out), "Ready to accept connections")
+
+	httpPort = freePort(t)
+	cmd, lines := started(t, bin, "--port", freePort(t), "--http-port", httpPort)
+	// lines holds what came before the ready line too; the URL comes after.
+	var seen []string
+	for found := false; !found; {
+		select {
+		case l := <-lines:
+			seen = append(seen, l)
+			found = strings.Contains(l, "* Playground at http://127.0.0.1:"+httpPort+"/")
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no playground URL after the ready line; log: %q", seen)
+		}
+	}
+	res, err := http.Get("http://127.0.0.1:" + httpPort + "/")
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	assert.Equal(t, 0, waitExit(t, cmd, cmd.Stdout.(io.Closer)))
 }

@@ -46,6 +46,11 @@ type config struct {
 	budget      time.Duration
 	cpuprofile  string
 	gflags      []string
+	// appendfsync, when set, runs both servers with appendonly yes and
+	// this fsync policy, each in a directory of its own.
+	appendfsync string
+	pipes       []int
+	pubsub      bool
 }
 
 func main() {
@@ -62,11 +67,19 @@ func main() {
 	flag.IntVar(&c.rounds, "rounds", 2, "interleaved goredis/redis pairs per test")
 	flag.IntVar(&c.keyspace, "r", 100000, "random keyspace size (redis-benchmark -r)")
 	flag.IntVar(&c.memKeys, "mem-keys", 1000000, "keys loaded for the memory row (0 skips it)")
-	flag.StringVar(&tests, "t", "set,get,incr,mset,ping_inline,ping_mbulk,lpush,lpop,sadd,hset,zadd,lrange_100,lrange_600", "tests")
+	flag.StringVar(&tests, "t", "set,get,incr,mset,ping_inline,ping_mbulk,lpush,lpop,sadd,hset,zadd,lrange_100,lrange_600,setbit,bitcount_1mb,bitop_1mb,pfadd,pfcount_1,pfcount_3,geoadd,geosearch_100k", "tests")
 	flag.DurationVar(&c.budget, "budget", 4*time.Minute, "after this, no round beyond the first starts")
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of goredis over the whole benchmark to this file")
 	gflags := flag.String("goredis-flags", "", "extra goredis arguments, e.g. \"--io-threads 1\"")
+	flag.StringVar(&c.appendfsync, "appendfsync", "", "run both servers with appendonly yes and this appendfsync policy (always, everysec, no)")
+	pipes := flag.String("P", "1,16", "pipeline depths")
+	flag.BoolVar(&c.pubsub, "pubsub", true, "measure the pub/sub fan-out row")
 	flag.Parse()
+	for _, p := range strings.Split(*pipes, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(p)); err == nil && n > 0 {
+			c.pipes = append(c.pipes, n)
+		}
+	}
 	c.gflags = strings.Fields(*gflags)
 	for _, t := range strings.Split(tests, ",") {
 		if t = strings.TrimSpace(strings.ToLower(t)); t != "" {
@@ -225,12 +238,34 @@ func run(c config) error {
 		p, _ := filepath.Abs(c.cpuprofile)
 		gextra = append(gextra, "--cpuprofile", p)
 	}
+	rextra := []string{"--save", "", "--appendonly", "no"}
+	if c.appendfsync != "" {
+		aofArgs := func(name string) ([]string, error) {
+			dir, err := os.MkdirTemp("", "redisbench-aof-"+name+"-")
+			if err != nil {
+				return nil, err
+			}
+			return []string{"--save", "", "--appendonly", "yes", "--appendfsync", c.appendfsync, "--dir", dir}, nil
+		}
+		ga, err := aofArgs("goredis")
+		if err != nil {
+			return err
+		}
+		ra, err := aofArgs("redis")
+		if err != nil {
+			return err
+		}
+		gextra, rextra = append(gextra, ga...), ra
+		defer os.RemoveAll(ga[len(ga)-1])
+		defer os.RemoveAll(ra[len(ra)-1])
+		fmt.Fprintf(os.Stderr, "redisbench: both servers with appendonly yes, appendfsync %s\n", c.appendfsync)
+	}
 	g, err := startServer("goredis", c.goredisBin, c.goredisPort, gextra...)
 	if err != nil {
 		return err
 	}
 	defer g.stop()
-	r, err := startServer("redis", c.redisBin, c.redisPort, "--save", "", "--appendonly", "no")
+	r, err := startServer("redis", c.redisBin, c.redisPort, rextra...)
 	if err != nil {
 		return err
 	}
@@ -240,7 +275,7 @@ func run(c config) error {
 		g.pid(), g.port, r.pid(), r.port, c.clients, c.rounds)
 	var rows []*row
 	for _, test := range c.tests {
-		for _, pipe := range []int{1, 16} {
+		for _, pipe := range c.pipes {
 			n := requestsFor(c, test, pipe)
 			rw := &row{key: rowKey{strings.ToUpper(test), pipe}}
 			for round := 0; round < c.rounds; round++ {
@@ -275,7 +310,10 @@ func run(c config) error {
 		}
 	}
 	// Pub/sub fan-out: 1 publisher, 500 subscribers.
-	pg, pr := pubsubRow(g, r, 500, 2000, 1024)
+	var pg, pr pubsubResult
+	if c.pubsub {
+		pg, pr = pubsubRow(g, r, 500, 2000, 1024)
+	}
 	g.stop()
 	r.stop()
 
@@ -287,6 +325,10 @@ func run(c config) error {
 		}
 	}
 	printTable(os.Stdout, c, rows, mem)
+	if !c.pubsub {
+		fmt.Fprintf(os.Stderr, "redisbench: done in %s\n", time.Since(start).Round(time.Second))
+		return nil
+	}
 	fmt.Println()
 	fmt.Println("Pub/sub: 1 publisher, 500 subscribers, 2,000 messages of 1 KB")
 	fmt.Println("| pubsub | goredis | redis | ratio |")
@@ -328,6 +370,9 @@ func requestsFor(c config, test string, pipe int) int {
 	if pipe > 1 {
 		n = c.n16
 	}
+	if tb, ok := typeBenches()[test]; ok && tb.scale > 1 {
+		n /= tb.scale
+	}
 	switch test {
 	case "lrange_100":
 		n /= 4
@@ -343,6 +388,9 @@ func requestsFor(c config, test string, pipe int) int {
 // tests run as explicit commands on a list loaded beforehand, so the CSV
 // has exactly one row and the CPU measured is LRANGE's alone.
 func benchCommand(test string) (args []string, prepare []string) {
+	if tb, ok := typeBenches()[test]; ok {
+		return tb.args, nil
+	}
 	switch test {
 	case "lrange_100":
 		return []string{"LRANGE", "mylist", "0", "99"}, []string{"LPUSH", "mylist"}
@@ -375,6 +423,17 @@ func benchOnce(c config, s *server, test string, pipe, n int) (result, int64, er
 		}
 		if strings.HasPrefix(reply, "-") {
 			return result{err: "setup LPUSH: " + reply[1:]}, 0, nil
+		}
+	}
+	if tb, ok := typeBenches()[test]; ok {
+		for _, cmd := range tb.setup() {
+			reply, err := roundTrip(s.port, cmd...)
+			if err != nil {
+				return result{}, 0, err
+			}
+			if strings.HasPrefix(reply, "-") {
+				return result{err: "setup " + cmd[0] + ": " + reply[1:]}, 0, nil
+			}
 		}
 	}
 	args := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(s.port), "-c", strconv.Itoa(c.clients),
@@ -590,6 +649,9 @@ func printTable(w io.Writer, c config, rows []*row, mem *memResult) {
 	fmt.Fprintf(w, "\nredis-benchmark -c %d -r %d, %d interleaved round(s) per row (median); CPU = server utime+stime per request (µs)", c.clients, c.keyspace, c.rounds)
 	if len(c.gflags) > 0 {
 		fmt.Fprintf(w, "; goredis %s", strings.Join(c.gflags, " "))
+	}
+	if c.appendfsync != "" {
+		fmt.Fprintf(w, "; both with appendonly yes, appendfsync %s", c.appendfsync)
 	}
 	fmt.Fprint(w, "\n\n")
 	fmt.Fprintln(w, "| test | -P | goredis req/s | redis req/s | ratio | goredis p50 ms | redis p50 ms | goredis p99 ms | redis p99 ms | goredis CPU µs/req | redis CPU µs/req |")

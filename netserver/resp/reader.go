@@ -17,7 +17,9 @@ const (
 	unauthMultibulk   = 10
 	unauthBulkLen     = 16384
 	minReadSize       = 16 * 1024
-	maxIdleBuffer     = 1 << 20 // a larger empty buffer is dropped
+	maxIdleBuffer     = 1 << 20   // a larger empty buffer is dropped
+	resizeThreshold   = 32 * 1024 // PROTO_RESIZE_THRESHOLD
+	resizeMinWaste    = 4 * 1024  // Redis resizes only a buffer wasting more
 )
 
 // ProtocolError is a malformed request. Its text is what Redis replies
@@ -52,6 +54,10 @@ type Reader struct {
 
 	args [][]byte
 
+	// peak is the most the buffer had to hold since the last Resize
+	// (Redis's querybuf_peak): pending bytes, or a bulk being read.
+	peak int
+
 	MaxBulkLen       int64
 	QueryBufferLimit int
 	// Authenticated relaxes the tight limits Redis applies before AUTH.
@@ -73,6 +79,40 @@ func NewReader() *Reader {
 
 // Buffered is the number of unparsed bytes.
 func (rd *Reader) Buffered() int { return rd.w - rd.r }
+
+// Pending is the unparsed input (valid until the next Space, Feed or Next).
+func (rd *Reader) Pending() []byte { return rd.buf[rd.r:rd.w] }
+
+// Cap is the size of the buffer (Redis's qbuf plus qbuf-free).
+func (rd *Reader) Cap() int { return len(rd.buf) }
+
+// Resize gives back buffer room the client does not use, as Redis's
+// clientsCronResizeQueryBuffer does once per cron cycle: an idle client's
+// buffer is freed (down to its pending bytes), and a buffer above 32 KB
+// more than twice the recent peak shrinks to that peak. Hosts call it
+// periodically, never while a read into Space's slice is in progress.
+func (rd *Reader) Resize(idle bool) {
+	pending := rd.w - rd.r
+	if len(rd.buf)-pending > resizeMinWaste {
+		switch {
+		case idle:
+			rd.realloc(pending)
+		case len(rd.buf) > resizeThreshold && len(rd.buf)/2 > rd.peak:
+			rd.realloc(max(pending, rd.peak, rd.needLen))
+		}
+	}
+	rd.peak = max(pending, rd.needLen)
+}
+
+// realloc moves the pending bytes to a buffer of size n (nil for 0).
+func (rd *Reader) realloc(n int) {
+	var nb []byte
+	if n > 0 {
+		nb = make([]byte, n)
+	}
+	copy(nb, rd.buf[rd.r:rd.w])
+	rd.buf, rd.w, rd.r = nb, rd.w-rd.r, 0
+}
 
 // Space returns the free tail of the buffer for the next read, compacting
 // or growing the buffer first. The caller reads into it and calls Advance.
@@ -106,7 +146,10 @@ func (rd *Reader) Space() []byte {
 }
 
 // Advance records n bytes read into the slice Space returned.
-func (rd *Reader) Advance(n int) { rd.w += n }
+func (rd *Reader) Advance(n int) {
+	rd.w += n
+	rd.peak = max(rd.peak, rd.w-rd.r, rd.needLen)
+}
 
 // Feed appends data (for transports that hand over whole messages).
 func (rd *Reader) Feed(p []byte) {
@@ -122,6 +165,7 @@ func (rd *Reader) Feed(p []byte) {
 		copy(nb, rd.buf[rd.r:rd.w])
 		rd.buf, rd.r, rd.w = nb, 0, pending
 		rd.w += copy(rd.buf[rd.w:], p)
+		rd.peak = max(rd.peak, rd.w-rd.r, rd.needLen)
 		return
 	}
 	for len(p) > 0 {

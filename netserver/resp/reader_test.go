@@ -222,3 +222,77 @@ func BenchmarkReaderInline(b *testing.B) {
 		}
 	}
 }
+
+// A length header announcing 2 GB, followed by 10 bytes, allocates no more
+// than the bytes that came: the buffer grows with the data, never from a
+// peer's announcement.
+func TestReaderHostileLengthAllocatesNothingUpFront(t *testing.T) {
+	for _, feed := range []bool{true, false} {
+		rd := NewReader()
+		rd.MaxBulkLen = 4 << 30
+		rd.QueryBufferLimit = 8 << 30
+		in := []byte("*2\r\n$3\r\nSET\r\n$2000000000\r\n0123456789")
+		if feed {
+			rd.Feed(in)
+		} else {
+			n := copy(rd.Space(), in)
+			rd.Advance(n)
+		}
+		args, err := rd.Next()
+		require.NoError(t, err)
+		require.Nil(t, args)
+		assert.LessOrEqual(t, rd.Cap(), 2*minReadSize)
+		for range 3 { // more reads, each of a few bytes: growth follows data
+			n := copy(rd.Space(), "abc")
+			rd.Advance(n)
+			args, err := rd.Next()
+			require.NoError(t, err)
+			require.Nil(t, args)
+		}
+		assert.LessOrEqual(t, rd.Cap(), 2*minReadSize)
+	}
+}
+
+// Resize follows Redis's clientsCronResizeQueryBuffer: an idle client's
+// empty buffer is freed; a big buffer shrinks to the recent peak, not below
+// what a bulk being read needs.
+func TestReaderResize(t *testing.T) {
+	rd := NewReader()
+	_, err := collect(rd, "PING\r\n")
+	require.NoError(t, err)
+	rd.Resize(false)
+	assert.Equal(t, minReadSize, rd.Cap(), "small buffers stay while active")
+	rd.Resize(true)
+	assert.Zero(t, rd.Cap(), "an idle client's buffer is freed")
+	got, err := collect(rd, "PING\r\n")
+	require.NoError(t, err)
+	assert.Equal(t, [][]string{{"PING"}}, got, "and comes back with the next read")
+
+	rd = NewReader()
+	payload := strings.Repeat("A", 400_000)
+	_, err = collect(rd, "*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$400000\r\n", payload, "\r\n")
+	require.NoError(t, err)
+	big := rd.Cap()
+	require.Greater(t, big, 400_000)
+	rd.Resize(false)
+	assert.Equal(t, big, rd.Cap(), "the peak of this cycle was the big command")
+	_, err = collect(rd, "*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$3\r\nabc\r\n")
+	require.NoError(t, err)
+	rd.Resize(false)
+	assert.Positive(t, rd.Cap())
+	assert.Less(t, rd.Cap(), resizeThreshold, "shrunk to the recent peak")
+
+	// In the middle of a big bulk, the buffer keeps room for all of it.
+	_, err = collect(rd, "*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$400000\r\n", payload, "\r\n")
+	require.NoError(t, err)
+	_, err = collect(rd, "*2\r\n$4\r\nECHO\r\n$100000\r\n", strings.Repeat("b", 60_000))
+	require.NoError(t, err)
+	rd.Resize(false)
+	rd.Resize(false)
+	assert.GreaterOrEqual(t, rd.Cap(), 100_000)
+	assert.Less(t, rd.Cap(), big)
+	got, err = collect(rd, strings.Repeat("b", 40_000)+"\r\n")
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Len(t, got[0][1], 100_000)
+}

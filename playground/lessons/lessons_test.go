@@ -54,7 +54,12 @@ func (t *terminal) collect() {
 func (t *terminal) run(tb testing.TB, c Command) {
 	rd := resp.NewReader()
 	if c.Raw() {
-		rd.Feed(c.RawBytes())
+		// Enter in raw mode ends the line with CR LF unless it ends so.
+		b := c.RawBytes()
+		if !strings.HasSuffix(string(b), "\r\n") {
+			b = append(b, '\r', '\n')
+		}
+		rd.Feed(b)
 	} else {
 		rd.Feed([]byte(c.Line + "\r\n"))
 	}

@@ -29,7 +29,8 @@ for (const f of fs.readdirSync(golden).filter((f) => f.endsWith('.resp')).sort()
     const { replies, rest } = resp.parseReplies(bytes);
     assert.equal(rest, bytes.length, 'whole reply parsed');
     assert.equal(replies.length, 1);
-    assert.equal(resp.formatReply(replies[0]), want);
+    const raw = resp.rawOutput(cmd.trim().split(/\s+/));
+    assert.equal(raw ? resp.formatReplyRaw(replies[0]) : resp.formatReply(replies[0]), want);
     // every byte of the reply is explained exactly once, in order
     const rows = resp.explainReply(replies[0]);
     let o = 0;

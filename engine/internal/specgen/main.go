@@ -11,6 +11,7 @@ import (
 	"log"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -83,6 +84,13 @@ var redis70NoScript = map[string]bool{
 	"bzpopmax": true, "bzpopmin": true,
 }
 
+// redis70DropFlags: flags later versions added that 7.0's COMMAND INFO
+// does not show.
+var redis70DropFlags = map[string]string{
+	"cluster|shards": "loading",
+	"cluster|slots":  "loading",
+}
+
 // redis70Hints: command tips as Redis 7.0's COMMAND INFO gives them, where
 // later versions changed them.
 var redis70Hints = map[string][]string{
@@ -144,6 +152,9 @@ func main() {
 		}
 		if a, ok := redis70Arity[name]; ok {
 			c.Arity = a
+		}
+		if drop, ok := redis70DropFlags[name]; ok {
+			c.Flags = slices.DeleteFunc(c.Flags, func(f string) bool { return f == drop })
 		}
 		if redis70NoScript[name] {
 			c.Flags = append(c.Flags, "noscript")

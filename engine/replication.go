@@ -1,0 +1,468 @@
+package engine
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The master side of replication, as Redis 7.0's src/replication.c: the
+// replication stream (the propagated effects every replica receives, with
+// SELECT when the database changes), its offset, the backlog that lets a
+// replica that lost its link continue with PSYNC, and the replicas.
+//
+// A replica is a session that sent SYNC or PSYNC. A full synchronization
+// takes a point-in-time snapshot, which the host's FullSyncer turns into
+// an RDB payload in the background; the stream that flows meanwhile waits
+// in the replica's pending buffer and follows the payload. The engine
+// itself still does no I/O: the stream is written into the replica's
+// output like any reply.
+
+// FullSyncer makes the RDB payload of a replica's full synchronization.
+// FullSync returns at once; from a goroutine of its own it writes snap as
+// an RDB file, closes snap, and calls done with the bytes (or the error).
+type FullSyncer interface {
+	FullSync(snap *Snapshot, done func(payload []byte, err error))
+}
+
+// SetFullSyncer installs the host's FullSyncer; without one SYNC and PSYNC
+// are refused (the wasm build, an embedded engine).
+func (e *Engine) SetFullSyncer(f FullSyncer) {
+	e.mu.Lock()
+	e.repl.syncer = f
+	e.mu.Unlock()
+}
+
+// replication is the engine's master-side replication state.
+type replication struct {
+	syncer FullSyncer
+	// feeding is set once the stream is attached as a Propagator: from the
+	// first replica on, as Redis creates its backlog then.
+	feeding bool
+	// offset is master_repl_offset: bytes of stream produced so far.
+	offset int64
+	// selDB is the database of the stream's last SELECT; -1 makes the
+	// next op emit one (after a new full synchronization).
+	selDB   int
+	backlog replBacklog
+	// replicas in the order they connected (slave0, slave1, ...).
+	replicas []*replicaLink
+	// unit is scratch space for encoding one execution unit.
+	unit []byte
+	// lastPing is when the stream last carried a PING to the replicas.
+	lastPing time.Time
+}
+
+// replicaLink is one replica as its master sees it.
+type replicaLink struct {
+	s *Session
+	// online is false while the RDB payload is being made; the stream
+	// produced meanwhile collects in pending.
+	online  bool
+	pending []byte
+	// ackOffset and ackTime come from REPLCONF ACK.
+	ackOffset int64
+	ackTime   time.Time
+	// listeningPort and ipAddress come from REPLCONF.
+	listeningPort int
+	ipAddress     string
+}
+
+// replBacklog is a ring of the last repl-backlog-size bytes of the stream.
+type replBacklog struct {
+	buf []byte
+	// head is where the next byte goes; histlen how many bytes are held.
+	head, histlen int
+	// first is the stream offset of the oldest byte held (1-based, as
+	// Redis's repl_backlog_first_byte_offset).
+	first int64
+}
+
+func (b *replBacklog) resize(size int) {
+	if size == len(b.buf) {
+		return
+	}
+	old := b.bytesFrom(b.first, b.first+int64(b.histlen))
+	keep := min(len(old), size)
+	b.buf = make([]byte, size)
+	b.head, b.histlen = 0, 0
+	b.first += int64(len(old) - keep)
+	b.write(old[len(old)-keep:])
+}
+
+func (b *replBacklog) write(p []byte) {
+	n := len(b.buf)
+	if n == 0 {
+		return
+	}
+	if len(p) >= n {
+		b.first += int64(b.histlen + len(p) - n)
+		copy(b.buf, p[len(p)-n:])
+		b.head, b.histlen = 0, n
+		return
+	}
+	for len(p) > 0 {
+		c := copy(b.buf[b.head:], p)
+		p = p[c:]
+		b.head = (b.head + c) % n
+		if b.histlen+c > n {
+			b.first += int64(b.histlen + c - n)
+			b.histlen = n
+		} else {
+			b.histlen += c
+		}
+	}
+}
+
+// bytesFrom copies the held stream from offset from (1-based) up to end.
+func (b *replBacklog) bytesFrom(from, end int64) []byte {
+	if b.histlen == 0 || from >= end {
+		return nil
+	}
+	skip := int(from - b.first)
+	n := len(b.buf)
+	start := (b.head - b.histlen + skip + n) % n
+	out := make([]byte, 0, int(end-from))
+	for len(out) < int(end-from) {
+		c := min(n-start, int(end-from)-len(out))
+		out = append(out, b.buf[start:start+c]...)
+		start = (start + c) % n
+	}
+	return out
+}
+
+// replFeed is the replication stream's Propagator.
+type replFeed struct{ e *Engine }
+
+// Propagate appends the ops meant for replicas to the stream: into the
+// backlog, and to every replica (its output when online, its pending
+// buffer while its payload is made).
+func (f replFeed) Propagate(ops []Op) {
+	e := f.e
+	r := &e.repl
+	buf := r.unit[:0]
+	for _, op := range ops {
+		if op.Target&PropagateRepl == 0 {
+			continue
+		}
+		if op.DB != r.selDB {
+			db := strconv.Itoa(op.DB)
+			buf = appendCommandArgs(buf, [][]byte{[]byte("SELECT"), []byte(db)})
+			r.selDB = op.DB
+		}
+		buf = appendCommandArgs(buf, op.Args)
+	}
+	r.unit = buf
+	e.feedReplicas(buf)
+}
+
+// feedReplicas adds bytes to the stream.
+func (e *Engine) feedReplicas(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	r := &e.repl
+	r.offset += int64(len(p))
+	r.backlog.write(p)
+	for _, l := range r.replicas {
+		if !l.online {
+			l.pending = append(l.pending, p...)
+			continue
+		}
+		l.s.pushAsync(func(w *Writer) { w.Raw(p) })
+	}
+}
+
+// appendCommandArgs appends args as a RESP array of bulk strings, the form
+// of every command in the stream.
+func appendCommandArgs(b []byte, args [][]byte) []byte {
+	b = append(b, '*')
+	b = strconv.AppendInt(b, int64(len(args)), 10)
+	b = append(b, '\r', '\n')
+	for _, a := range args {
+		b = append(b, '$')
+		b = strconv.AppendInt(b, int64(len(a)), 10)
+		b = append(b, '\r', '\n')
+		b = append(b, a...)
+		b = append(b, '\r', '\n')
+	}
+	return b
+}
+
+// startFeeding attaches the stream and creates the backlog, as Redis does
+// when the first replica connects.
+func (e *Engine) startFeeding() {
+	r := &e.repl
+	if r.feeding {
+		return
+	}
+	r.feeding = true
+	r.selDB = -1
+	r.backlog.first = r.offset + 1
+	r.backlog.resize(int(e.config.int("repl-backlog-size")))
+	e.prop.sinks = append(e.prop.sinks, replFeed{e})
+}
+
+// desc names a replica in log lines as Redis's replicationGetSlaveName:
+// its address with the port it listens on, once REPLCONF told it.
+func (l *replicaLink) desc() string {
+	addr := l.s.info.Addr
+	if l.listeningPort == 0 && l.ipAddress == "" {
+		return addr
+	}
+	host := addr
+	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
+		host = addr[:i]
+	}
+	if l.ipAddress != "" {
+		host = l.ipAddress
+	}
+	return host + ":" + strconv.Itoa(l.listeningPort)
+}
+
+// SYNC
+// PSYNC replicationid offset
+func cmdSync(s *Session, args [][]byte) {
+	e := s.e
+	if s.replica != nil {
+		// Redis ignores SYNC from a client that is already a replica.
+		return
+	}
+	if e.repl.syncer == nil {
+		s.w.Error("ERR replication is not available in this build of GoRedis")
+		return
+	}
+	if s.w.pending() > 0 {
+		s.w.Error("ERR SYNC and PSYNC are invalid with pending output")
+		return
+	}
+	l := &replicaLink{s: s, listeningPort: s.replconfPort, ipAddress: s.replconfIP}
+	if equalFold(args[0], "psync") {
+		e.logLine("Replica " + l.desc() + " asks for synchronization")
+		if e.tryPartialSync(s, l, args) {
+			e.stats.syncPartialOK++
+			return
+		}
+		if string(args[1]) != "?" {
+			e.stats.syncPartialErr++
+		}
+	} else {
+		e.logLine("Replica " + l.desc() + " asks for synchronization")
+	}
+	e.startFeeding()
+	// The stream after the snapshot starts with a SELECT.
+	e.repl.selDB = -1
+	if equalFold(args[0], "psync") {
+		replid := string(args[1])
+		if replid != "?" && replid != e.srv.replID {
+			e.logLine("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '" + replid + "', my replication IDs are '" + e.srv.replID + "' and '0000000000000000000000000000000000000000')")
+		} else if replid == "?" {
+			e.logLine("Full resync requested by replica " + l.desc())
+		}
+		s.w.Simple("FULLRESYNC " + e.srv.replID + " " + strconv.FormatInt(e.repl.offset, 10))
+	}
+	e.repl.replicas = append(e.repl.replicas, l)
+	s.replica = l
+	e.stats.syncFull++
+	snap := e.beginSnapshot(false)
+	e.logLine("Starting BGSAVE for SYNC with target: replicas sockets")
+	e.repl.syncer.FullSync(snap, func(payload []byte, err error) { e.fullSyncDone(l, payload, err) })
+}
+
+// tryPartialSync continues a replica's stream from the backlog when it asks
+// for this master's replication ID at an offset the backlog still holds
+// (Redis's masterTryPartialResynchronization).
+func (e *Engine) tryPartialSync(s *Session, l *replicaLink, args [][]byte) bool {
+	r := &e.repl
+	want, err := strconv.ParseInt(string(args[2]), 10, 64)
+	if err != nil || string(args[1]) != e.srv.replID || !r.feeding {
+		return false
+	}
+	if want < r.backlog.first || want > r.backlog.first+int64(r.backlog.histlen) {
+		e.logLine("Unable to partial resync with replica " + l.desc() + " for lack of backlog (Replica request was: " + strconv.FormatInt(want, 10) + ").")
+		return false
+	}
+	s.w.Simple("CONTINUE " + e.srv.replID)
+	s.w.Raw(r.backlog.bytesFrom(want, r.offset+1))
+	l.online = true
+	l.ackTime = e.now()
+	r.replicas = append(r.replicas, l)
+	s.replica = l
+	e.logLine("Partial resynchronization request from " + l.desc() + " accepted. Sending " + strconv.FormatInt(r.offset+1-want, 10) + " bytes of backlog starting from offset " + strconv.FormatInt(want, 10) + ".")
+	return true
+}
+
+// fullSyncDone sends a replica its payload and the stream that collected
+// meanwhile; from the FullSyncer's goroutine.
+func (e *Engine) fullSyncDone(l *replicaLink, payload []byte, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if l.s.replica != l {
+		return // the replica went away meanwhile
+	}
+	if err != nil {
+		e.logLine("Background RDB transfer error: " + err.Error())
+		e.dropReplica(l)
+		l.s.kill()
+		return
+	}
+	pending := l.pending
+	l.pending = nil
+	l.online = true
+	l.ackTime = e.now()
+	l.s.pushAsync(func(w *Writer) {
+		w.Raw([]byte("$" + strconv.Itoa(len(payload)) + "\r\n"))
+		w.Raw(payload)
+		w.Raw(pending)
+	})
+	e.logLine("Synchronization with replica " + l.desc() + " succeeded")
+}
+
+// dropReplica forgets a replica whose session ends.
+func (e *Engine) dropReplica(l *replicaLink) {
+	r := &e.repl
+	for i, x := range r.replicas {
+		if x == l {
+			r.replicas = append(r.replicas[:i:i], r.replicas[i+1:]...)
+			break
+		}
+	}
+	if l.s.replica == l {
+		l.s.replica = nil
+	}
+}
+
+// REPLCONF option value [option value ...]
+func cmdReplconf(s *Session, args [][]byte) {
+	if len(args)%2 == 0 {
+		s.w.Error(errSyntax)
+		return
+	}
+	for i := 1; i+1 < len(args); i += 2 {
+		opt, val := args[i], args[i+1]
+		switch {
+		case equalFold(opt, "listening-port"):
+			port, err := strconv.Atoi(string(val))
+			if err != nil {
+				s.w.Error("ERR value is not an integer or out of range")
+				return
+			}
+			s.replconfPort = port
+			if s.replica != nil {
+				s.replica.listeningPort = port
+			}
+		case equalFold(opt, "ip-address"):
+			s.replconfIP = string(val)
+			if s.replica != nil {
+				s.replica.ipAddress = s.replconfIP
+			}
+		case equalFold(opt, "capa"), equalFold(opt, "rdb-only"):
+			// Capabilities (eof, psync2) change nothing: every payload is
+			// sent with its length.
+		case equalFold(opt, "ack"), equalFold(opt, "fack"):
+			// A replica's acknowledgement gets no reply.
+			if l := s.replica; l != nil && equalFold(opt, "ack") {
+				if off, err := strconv.ParseInt(string(val), 10, 64); err == nil && off > l.ackOffset {
+					l.ackOffset = off
+				}
+				l.ackTime = s.e.now()
+			}
+			return
+		case equalFold(opt, "getack"):
+			// Only a replica answers GETACK, and not with a reply.
+			return
+		default:
+			s.w.Error("ERR Unrecognized REPLCONF option: " + string(opt))
+			return
+		}
+	}
+	s.w.OK()
+}
+
+// ReplicationCron sends the replicas a PING every repl-ping-replica-period
+// seconds, so they can tell a quiet master from a lost link; the host
+// calls it about once a second.
+func (e *Engine) ReplicationCron() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r := &e.repl
+	if r.feeding {
+		// CONFIG SET repl-backlog-size takes effect here.
+		r.backlog.resize(int(e.config.int("repl-backlog-size")))
+	}
+	if len(r.replicas) == 0 {
+		return
+	}
+	now := e.now()
+	period := time.Duration(e.config.int("repl-ping-replica-period")) * time.Second
+	if now.Sub(r.lastPing) < period {
+		return
+	}
+	r.lastPing = now
+	// Redis feeds PING in the stream's current database: no SELECT.
+	e.feedReplicas(appendCommandArgs(nil, [][]byte{[]byte("PING")}))
+}
+
+// infoReplication is INFO's replication section for a master.
+func (e *Engine) infoReplication(b *infoBuilder) {
+	r := &e.repl
+	if e.master != nil {
+		e.infoReplicaFields(b)
+	} else {
+		b.field("role", "master")
+	}
+	b.int("connected_slaves", int64(len(r.replicas)))
+	now := e.now()
+	for i, l := range r.replicas {
+		host, _, _ := strings.Cut(l.desc(), ":")
+		state := "wait_bgsave"
+		if l.online {
+			state = "online"
+		}
+		lag := int64(now.Sub(l.ackTime) / time.Second)
+		b.field("slave"+strconv.Itoa(i), "ip="+host+",port="+strconv.Itoa(l.listeningPort)+",state="+state+
+			",offset="+strconv.FormatInt(l.ackOffset, 10)+",lag="+strconv.FormatInt(lag, 10))
+	}
+	b.field("master_failover_state", "no-failover")
+	b.field("master_replid", e.srv.replID)
+	b.field("master_replid2", strings.Repeat("0", 40))
+	b.int("master_repl_offset", r.offset)
+	b.field("second_repl_offset", "-1")
+	active, size, first := int64(0), e.config.int("repl-backlog-size"), int64(0)
+	if r.feeding {
+		active, first = 1, r.backlog.first
+	}
+	b.int("repl_backlog_active", active)
+	b.int("repl_backlog_size", size)
+	b.int("repl_backlog_first_byte_offset", first)
+	b.int("repl_backlog_histlen", int64(r.backlog.histlen))
+}
+
+// ROLE
+func cmdRole(s *Session, args [][]byte) {
+	if s.e.master != nil {
+		s.roleReplica()
+		return
+	}
+	r := &s.e.repl
+	s.w.Array(3)
+	s.w.BulkString("master")
+	s.w.Int(r.offset)
+	online := 0
+	for _, l := range r.replicas {
+		if l.online {
+			online++
+		}
+	}
+	s.w.Array(online)
+	for _, l := range r.replicas {
+		if !l.online {
+			continue
+		}
+		host, port, _ := strings.Cut(l.desc(), ":")
+		s.w.Array(3)
+		s.w.BulkString(host)
+		s.w.BulkString(port)
+		s.w.BulkString(strconv.FormatInt(l.ackOffset, 10))
+	}
+}

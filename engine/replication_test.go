@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeSyncer keeps the snapshot of a full synchronization so a test decides
+// when the payload is ready.
+type fakeSyncer struct {
+	snaps []*Snapshot
+	dones []func([]byte, error)
+}
+
+func (f *fakeSyncer) FullSync(snap *Snapshot, done func([]byte, error)) {
+	f.snaps = append(f.snaps, snap)
+	f.dones = append(f.dones, done)
+}
+
+// finish delivers payload for the n-th synchronization.
+func (f *fakeSyncer) finish(n int, payload string) {
+	f.snaps[n].Close()
+	f.dones[n]([]byte(payload), nil)
+}
+
+func cmdBytes(args ...string) string {
+	bs := make([][]byte, len(args))
+	for i, a := range args {
+		bs[i] = []byte(a)
+	}
+	return string(appendCommandArgs(nil, bs))
+}
+
+func TestReplicationFullSyncThenStream(t *testing.T) {
+	e, _ := testEngine(t)
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	c := newClient(t, e)
+	c.line("SET before 1")
+	replica := newClient(t, e)
+	assert.Equal(t, "+OK\r\n", replica.line("REPLCONF listening-port 7777"))
+	assert.Equal(t, "+OK\r\n", replica.line("REPLCONF capa eof capa psync2"))
+	full := replica.line("PSYNC ? -1")
+	require.True(t, strings.HasPrefix(full, "+FULLRESYNC "+e.srv.replID+" 0\r\n"), full)
+
+	// Written while the payload is made: it follows the payload.
+	c.line("SELECT 2")
+	c.line("SET during 1")
+	c.line("EXPIRE during 100")
+	assert.Equal(t, "", replica.do(), "nothing before the payload")
+	syncer.finish(0, "RDBDATA")
+	want := "$7\r\nRDBDATA" + cmdBytes("SELECT", "2") + cmdBytes("SET", "during", "1") +
+		cmdBytes("PEXPIREAT", "during", "1700000100000")
+	assert.Equal(t, want, string(replica.s.TakeOutput(nil)))
+
+	// Online: writes stream at once; a replica gets no replies itself.
+	c.line("DEL during")
+	assert.Equal(t, cmdBytes("DEL", "during"), string(replica.s.TakeOutput(nil)))
+	assert.Equal(t, "", replica.line("REPLCONF ACK 5"))
+	assert.Equal(t, "", replica.line("PING"))
+
+	info := c.line("INFO replication")
+	assert.Contains(t, info, "connected_slaves:1\r\n")
+	assert.Contains(t, info, "slave0:ip=127.0.0.1,port=7777,state=online,offset=5,lag=0\r\n")
+	assert.Contains(t, info, "master_repl_offset:"+itoa(e.repl.offset)+"\r\n")
+	assert.Contains(t, info, "repl_backlog_active:1\r\n")
+	assert.Contains(t, c.line("CLIENT LIST TYPE replica"), "flags=S ")
+	assert.Equal(t, "*3\r\n$6\r\nmaster\r\n:"+itoa(e.repl.offset)+"\r\n*1\r\n*3\r\n$9\r\n127.0.0.1\r\n$4\r\n7777\r\n$1\r\n5\r\n", c.line("ROLE"))
+
+	replica.s.Close()
+	assert.Contains(t, c.line("INFO replication"), "connected_slaves:0\r\n")
+}
+
+func TestReplicationPartialResync(t *testing.T) {
+	e, _ := testEngine(t)
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	c := newClient(t, e)
+	first := newClient(t, e)
+	first.line("PSYNC ? -1")
+	syncer.finish(0, "X")
+	first.s.TakeOutput(nil)
+	c.line("SET a 1")
+	at := e.repl.offset // the first replica saw the stream up to here
+	c.line("SET b 2")
+	c.line("INCR n")
+	first.s.Close()
+
+	again := newClient(t, e)
+	got := again.line("PSYNC " + e.srv.replID + " " + itoa(at+1))
+	assert.Equal(t, "+CONTINUE "+e.srv.replID+"\r\n"+cmdBytes("SET", "b", "2")+cmdBytes("INCR", "n"), got)
+	c.line("SET c 3")
+	assert.Equal(t, cmdBytes("SET", "c", "3"), string(again.s.TakeOutput(nil)))
+
+	// An unknown replication ID, or an offset the backlog no longer
+	// holds, gets a full synchronization.
+	other := newClient(t, e)
+	assert.True(t, strings.HasPrefix(other.line("PSYNC 0123456789012345678901234567890123456789 5"), "+FULLRESYNC "))
+	late := newClient(t, e)
+	assert.True(t, strings.HasPrefix(late.line("PSYNC "+e.srv.replID+" "+itoa(e.repl.offset+10)), "+FULLRESYNC "))
+}
+
+func TestReplconfErrors(t *testing.T) {
+	runSteps(t, []step{
+		{cmd: "REPLCONF listening-port", want: "-ERR syntax error\r\n"},
+		{cmd: "REPLCONF nonsense 1", want: "-ERR Unrecognized REPLCONF option: nonsense\r\n"},
+		{cmd: "REPLCONF listening-port abc", want: "-ERR value is not an integer or out of range\r\n"},
+		{cmd: "REPLCONF ACK 10", want: ""},
+		{cmd: "PSYNC ? -1", want: "-ERR replication is not available in this build of GoRedis\r\n"},
+	})
+}
+
+func TestReplBacklogRing(t *testing.T) {
+	var b replBacklog
+	b.first = 1
+	b.resize(8)
+	b.write([]byte("abcde"))
+	assert.Equal(t, "abcde", string(b.bytesFrom(1, 6)))
+	b.write([]byte("fghij"))
+	// 10 bytes written into 8: the first two are gone.
+	assert.Equal(t, int64(3), b.first)
+	assert.Equal(t, 8, b.histlen)
+	assert.Equal(t, "cdefghij", string(b.bytesFrom(3, 11)))
+	assert.Equal(t, "hij", string(b.bytesFrom(8, 11)))
+	b.write([]byte("0123456789ABC"))
+	assert.Equal(t, "6789ABC", string(b.bytesFrom(b.first+1, 24)))
+	b.resize(4)
+	assert.Equal(t, "9ABC", string(b.bytesFrom(b.first, 24)))
+}

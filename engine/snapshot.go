@@ -1,0 +1,443 @@
+package engine
+
+import (
+	"errors"
+)
+
+// Point-in-time snapshots without fork. Redis forks and lets the kernel
+// copy pages on write; Go cannot fork, so the engine does the copying
+// itself, per key, and only for keys written while a snapshot is taken:
+//
+//   - A snapshot walks each database in hash order (the order SCAN uses),
+//     a window of keys at a time under a short hold of the engine lock. Keys
+//     whose hash is below the walk's cursor are done; the others are pending.
+//   - Before the first change of a pending key (a write, a delete, a new
+//     deadline, an expiry, a key created that did not exist) the key's value
+//     and deadline are set aside as they were ("preserved"), and the walk
+//     later writes that instead of the live key.
+//   - Values are written outside the lock. Strings are immutable; a
+//     collection the snapshot holds (captured by the walk or preserved) is
+//     frozen: the first write to it through a lookup clones it into the
+//     keyspace and the command changes the clone, so nobody writes what the
+//     walk reads (copy-on-write per value, where fork copies per page).
+//   - FLUSHDB hands the database's old tables to the snapshot, which walks
+//     them without anyone else touching them; SWAPDB moves the snapshot's
+//     state with the data; FLUSHALL aborts the snapshot, as Redis's
+//     FLUSHALL kills its saving child.
+//
+// Snapshot is the API persistence drivers use (BGSAVE, SAVE, the AOF
+// rewrite's RDB preamble): Engine.BeginSnapshot (or the locked variants the
+// engine uses for SAVE), then Next until it returns no keys, then Close.
+
+// ErrSnapshotAborted is returned by Snapshot.Next after FLUSHALL (or
+// Engine.AbortSnapshots) ended the snapshot, as Redis kills a saving child.
+var ErrSnapshotAborted = errors.New("snapshot aborted")
+
+// SnapshotKey is one key of a snapshot, its value already encoded.
+type SnapshotKey struct {
+	// DB is the database index the key had when the snapshot began.
+	DB  int
+	Key string
+	// Value is the RDB type byte and the encoded value.
+	Value []byte
+	// ExpireMs is the deadline in unix milliseconds, or -1.
+	ExpireMs int64
+	// Idle is the key's idle time in seconds when maxmemory-policy is an
+	// LRU policy (RDB_OPCODE_IDLE), else -1.
+	Idle int64
+}
+
+// snapMark is embedded in every collection: the generation of the
+// snapshot that froze it.
+type snapMark struct{ gen uint32 }
+
+func (m *snapMark) mark() *snapMark { return m }
+
+// Snapshot is a consistent view of the main keyspace at the moment it
+// began, read while clients go on writing.
+type Snapshot struct {
+	e      *Engine
+	gen    uint32
+	enc    valueEncoder
+	locked bool // the caller holds the engine lock throughout (SAVE)
+	dbs    []*dbSnap
+	cur    int // database being walked
+	// lru: write IDLE hints (an LRU maxmemory-policy).
+	lru     bool
+	startMs int64
+	aborted bool
+	closed  bool
+	// pending holds the keys taken from the keyspace under the lock and
+	// not yet encoded (their collections are frozen).
+	pending []capturedKey
+	// keysDone counts keys returned, for INFO current_save_keys_processed.
+	keysDone int64
+	keysAll  int64
+	settings SaveSettings
+	// cowBytes estimates what was copied because of writes during the
+	// snapshot (preserved and cloned values), for INFO current_cow_size.
+	cowBytes int64
+}
+
+type capturedKey struct {
+	key      string
+	str      string
+	obj      object
+	deadline int64
+	idle     int64
+}
+
+// dbSnap is a snapshot's state for one database's data.
+type dbSnap struct {
+	s     *Snapshot
+	index int
+	// db is where the data lives now (SWAPDB moves it).
+	db *DB
+	// cursor: keys whose hash is below it are done.
+	cursor   uint64
+	finished bool
+	// preserved holds the pre-write state of pending keys changed since
+	// the snapshot began; absent marks keys that did not exist.
+	preserved map[string]capturedKey
+	absent    map[string]struct{}
+	// detached holds the tables FLUSHDB took away, walked instead of db.
+	detached *DB
+	// emittedPreserved: the preserved keys were returned.
+	emittedPreserved bool
+	keys, expires    int
+}
+
+// BeginSnapshot starts a snapshot of the main keyspace for a reader in
+// another goroutine (BGSAVE, AOF rewrite). The engine lock is held only
+// briefly, here and in each Next.
+func (e *Engine) BeginSnapshot() *Snapshot {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.beginSnapshot(false)
+}
+
+// BeginSnapshotLocked is BeginSnapshot for a caller that holds the engine
+// lock (an AppendOnlyFile method, a function run by Exclusive): the AOF
+// rewrite switches to a new incr file and begins its snapshot between the
+// same two commands.
+func (e *Engine) BeginSnapshotLocked() *Snapshot { return e.beginSnapshot(false) }
+
+// beginSnapshot starts a snapshot; locked means the caller reads it all
+// while holding the engine lock (SAVE), so nothing needs preserving.
+func (e *Engine) beginSnapshot(locked bool) *Snapshot {
+	s := &Snapshot{e: e, enc: e.encoder(), locked: locked, startMs: e.now().UnixMilli()}
+	policy, _ := e.config.get("maxmemory-policy")
+	s.lru = policy == "allkeys-lru" || policy == "volatile-lru"
+	s.settings = e.saveSettings()
+	if !locked {
+		e.snapGen++
+		if e.snapGen == 0 {
+			e.snapGen = 1
+		}
+		s.gen = e.snapGen
+		e.snapshots = append(e.snapshots, s)
+	}
+	for i, db := range e.main.dbs {
+		ds := &dbSnap{s: s, index: i, db: db, keys: db.size(), expires: len(db.expires)}
+		s.keysAll += int64(ds.keys)
+		if !locked {
+			db.snaps = append(db.snaps, ds)
+		}
+		s.dbs = append(s.dbs, ds)
+	}
+	return s
+}
+
+// DBs is the number of databases.
+func (s *Snapshot) DBs() int { return len(s.dbs) }
+
+// DBSize is database i's number of keys and of keys with a deadline when
+// the snapshot began (RDB's RESIZEDB hint).
+func (s *Snapshot) DBSize(i int) (keys, expires int) { return s.dbs[i].keys, s.dbs[i].expires }
+
+// Progress is the number of keys returned so far and the number there
+// were when the snapshot began.
+func (s *Snapshot) Progress() (done, total int64) {
+	s.lock()
+	defer s.unlock()
+	return s.keysDone, s.keysAll
+}
+
+// CopiedBytes estimates the memory copied because keys were written
+// during the snapshot (Redis's copy-on-write size).
+func (s *Snapshot) CopiedBytes() int64 {
+	s.lock()
+	defer s.unlock()
+	return s.cowBytes
+}
+
+func (s *Snapshot) lock() {
+	if !s.locked {
+		s.e.mu.Lock()
+	}
+}
+
+func (s *Snapshot) unlock() {
+	if !s.locked {
+		s.e.mu.Unlock()
+	}
+}
+
+// Next appends the next keys to dst (reusing its storage) and returns it;
+// no keys means the snapshot is complete. Keys come database by database,
+// in ascending DB order.
+func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
+	dst = dst[:0]
+	s.lock()
+	if s.aborted {
+		s.unlock()
+		return dst, ErrSnapshotAborted
+	}
+	// The previous batch is encoded: it is no longer in flight.
+	s.pending = s.pending[:0]
+	db := -1
+	for s.cur < len(s.dbs) && len(s.pending) == 0 {
+		ds := s.dbs[s.cur]
+		ds.capture(&s.pending)
+		db = ds.index
+		if len(s.pending) == 0 && ds.finished {
+			s.cur++
+		}
+	}
+	s.keysDone += int64(len(s.pending))
+	batch := s.pending
+	s.unlock()
+	// Encode outside the lock: strings are immutable and every collection
+	// in the batch is frozen.
+	for _, c := range batch {
+		dst = append(dst, SnapshotKey{DB: db, Key: c.key, Value: s.enc.appendValue(nil, c.str, c.obj), ExpireMs: c.deadline, Idle: c.idle})
+	}
+	return dst, nil
+}
+
+// Close ends the snapshot (complete or not): writes stop preserving for it.
+func (s *Snapshot) Close() {
+	s.lock()
+	defer s.unlock()
+	s.detach()
+}
+
+// detach removes the snapshot from the engine; locked.
+func (s *Snapshot) detach() {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	if s.locked {
+		return
+	}
+	e := s.e
+	for _, ds := range s.dbs {
+		ds.db.snaps = removeSnap(ds.db.snaps, ds)
+	}
+	for i, x := range e.snapshots {
+		if x == s {
+			e.snapshots = append(e.snapshots[:i], e.snapshots[i+1:]...)
+			break
+		}
+	}
+}
+
+func removeSnap(list []*dbSnap, ds *dbSnap) []*dbSnap {
+	for i, x := range list {
+		if x == ds {
+			return append(list[:i], list[i+1:]...)
+		}
+	}
+	return list
+}
+
+// AbortSnapshots ends every snapshot in progress (FLUSHALL): their Next
+// returns ErrSnapshotAborted. Locked.
+func (e *Engine) abortSnapshots() {
+	for len(e.snapshots) > 0 {
+		s := e.snapshots[0]
+		s.aborted = true
+		s.detach()
+	}
+}
+
+// frozen reports whether obj is held by a snapshot in progress.
+func (e *Engine) frozen(obj object) bool {
+	g := obj.mark().gen
+	if g == 0 {
+		return false
+	}
+	for _, s := range e.snapshots {
+		if s.gen == g {
+			return true
+		}
+	}
+	return false
+}
+
+// freeze marks obj as held by snapshot s.
+func (s *Snapshot) freeze(obj object) {
+	if obj != nil && !s.locked {
+		obj.mark().gen = s.gen
+	}
+}
+
+// capture takes the next window of keys into out; locked.
+func (ds *dbSnap) capture(out *[]capturedKey) {
+	if ds.finished {
+		return
+	}
+	src := ds.db
+	if ds.detached != nil {
+		src = ds.detached
+	}
+	for len(*out) == 0 && !ds.finished {
+		bits := max(src.strs.shardBits(), src.objs.shardBits())
+		lo := ds.cursor
+		hi := ^uint64(0)
+		if bits > 0 {
+			hi = lo | (uint64(1)<<(64-uint(bits)) - 1)
+		}
+		var found []hashedKey
+		found = src.strs.collectRange(found, lo, hi)
+		found = src.objs.collectRange(found, lo, hi)
+		for _, hk := range found {
+			if _, ok := ds.preserved[hk.k]; ok {
+				continue
+			}
+			if _, ok := ds.absent[hk.k]; ok {
+				continue
+			}
+			str, obj, _ := src.rawGet(hk.k)
+			ds.s.freeze(obj)
+			*out = append(*out, capturedKey{key: hk.k, str: str, obj: obj, deadline: src.deadline(hk.k), idle: ds.idleOf(src, hk.k)})
+		}
+		if hi == ^uint64(0) {
+			ds.finished = true
+		} else {
+			ds.cursor = hi + 1
+		}
+	}
+	if ds.finished && !ds.emittedPreserved {
+		ds.emittedPreserved = true
+		for _, c := range ds.preserved {
+			*out = append(*out, c)
+		}
+		ds.preserved = nil
+	}
+}
+
+// idleOf is the key's IDLE hint, -1 unless an LRU policy is in force.
+func (ds *dbSnap) idleOf(db *DB, key string) int64 {
+	if !ds.s.lru {
+		return -1
+	}
+	return db.idleSeconds(key, ds.s.startMs)
+}
+
+// pendingKey reports whether key is not yet done and not yet preserved.
+func (ds *dbSnap) pendingKey(key string) bool {
+	if ds.finished || ds.detached != nil {
+		return false
+	}
+	if ds.db.strs.hash(key) < ds.cursor {
+		return false
+	}
+	if _, ok := ds.preserved[key]; ok {
+		return false
+	}
+	_, ok := ds.absent[key]
+	return !ok
+}
+
+// preserve sets key's current state aside before it changes; locked.
+func (ds *dbSnap) preserve(key string) {
+	db := ds.db
+	str, obj, found := db.rawGet(key)
+	key = string([]byte(key)) // may alias a request buffer
+	if !found {
+		if ds.absent == nil {
+			ds.absent = map[string]struct{}{}
+		}
+		ds.absent[key] = struct{}{}
+		return
+	}
+	if ds.preserved == nil {
+		ds.preserved = map[string]capturedKey{}
+	}
+	ds.s.freeze(obj)
+	ds.preserved[key] = capturedKey{key: key, str: str, obj: obj, deadline: db.deadline(key), idle: ds.idleOf(db, key)}
+	ds.s.cowBytes += int64(len(key)) + 64
+}
+
+// beforeChange is called, with the engine locked, before key's value or
+// deadline in db changes in any way (set, delete, expire, new deadline).
+// Without a snapshot in progress it costs a length check.
+func (db *DB) beforeChange(key string) {
+	if len(db.snaps) > 0 {
+		db.preserveForSnaps(key)
+	}
+}
+
+func (db *DB) preserveForSnaps(key string) {
+	for _, ds := range db.snaps {
+		if ds.pendingKey(key) {
+			ds.preserve(key)
+		}
+	}
+}
+
+// beforeMutate is called before a command changes obj, the value of key
+// in db, in place; it returns the object to change: obj, or a clone put in
+// its place when a snapshot holds obj.
+func (e *Engine) beforeMutate(db *DB, key string, obj object) object {
+	db.beforeChange(key)
+	if !e.frozen(obj) {
+		return obj
+	}
+	c := obj.copyObject()
+	for _, s := range e.snapshots {
+		if s.gen == obj.mark().gen {
+			s.cowBytes += approxObjectBytes(c)
+		}
+	}
+	db.objs.set(string([]byte(key)), c)
+	return c
+}
+
+// approxObjectBytes estimates a collection's memory.
+func approxObjectBytes(o object) int64 {
+	if a, ok := o.(interface{ approxBytes() int64 }); ok {
+		return a.approxBytes()
+	}
+	return 64
+}
+
+// beforeFlush is called before db is emptied (FLUSHDB): snapshots still
+// walking it take its tables and go on from them.
+func (db *DB) beforeFlush() {
+	for _, ds := range db.snaps {
+		if ds.finished || ds.detached != nil {
+			continue
+		}
+		old := &DB{id: db.id, strs: db.strs, objs: db.objs, expires: db.expires, wtime: db.wtime}
+		ds.detached = old
+		for _, c := range ds.preserved {
+			ds.s.freeze(c.obj)
+		}
+		old.objs.each(func(_ string, o object) bool { ds.s.freeze(o); return true })
+	}
+	db.snaps = db.snaps[:0]
+}
+
+// swapSnaps moves the snapshots' states with the data SWAPDB exchanged.
+func swapSnaps(x, y *DB) {
+	x.snaps, y.snaps = y.snaps, x.snaps
+	for _, ds := range x.snaps {
+		ds.db = x
+	}
+	for _, ds := range y.snaps {
+		ds.db = y
+	}
+}

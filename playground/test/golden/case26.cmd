@@ -1,0 +1,1 @@
+lolwut version 1

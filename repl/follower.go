@@ -1,0 +1,320 @@
+package repl
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/goredis-dev/goredis/engine"
+	"github.com/goredis-dev/goredis/netserver/resp"
+	"github.com/goredis-dev/goredis/persist"
+)
+
+// Follower is the replica side of a replication link (engine.ReplicaLink):
+// it connects to the master, does Redis's handshake (PING, AUTH,
+// REPLCONF, PSYNC), loads the master's payload after a full
+// synchronization, then applies the stream through a session flagged as
+// the master's, acknowledging its offset every second.
+type Follower struct {
+	eng *engine.Engine
+	// ListenPort is announced to the master (REPLCONF listening-port).
+	ListenPort int
+	logf       func(level byte, format string, args ...any)
+
+	mu   sync.Mutex
+	stop chan struct{} // closed to end the current link
+}
+
+var _ engine.ReplicaLink = (*Follower)(nil)
+
+// NewFollower returns a Follower for eng; logf receives log lines with
+// Redis's level marks.
+func NewFollower(eng *engine.Engine, listenPort int, logf func(level byte, format string, args ...any)) *Follower {
+	if logf == nil {
+		logf = func(byte, string, ...any) {}
+	}
+	return &Follower{eng: eng, ListenPort: listenPort, logf: logf}
+}
+
+// Follow starts replicating from host:port (ending the link before).
+func (f *Follower) Follow(host string, port int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stop != nil {
+		close(f.stop)
+	}
+	stop := make(chan struct{})
+	f.stop = stop
+	go f.run(net.JoinHostPort(host, strconv.Itoa(port)), stop)
+}
+
+// Stop ends the link.
+func (f *Follower) Stop() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stop != nil {
+		close(f.stop)
+		f.stop = nil
+	}
+}
+
+// linkRetry is how long a replica waits before connecting again, as
+// Redis's replicationCron retries once a second.
+const linkRetry = time.Second
+
+func (f *Follower) run(addr string, stop chan struct{}) {
+	for {
+		err := f.link(addr, stop)
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		f.eng.MasterLinkState("connect")
+		if err != nil {
+			f.logf('#', "%v", err)
+		}
+		select {
+		case <-stop:
+			return
+		case <-time.After(linkRetry):
+		}
+	}
+}
+
+// link runs one connection to the master until it fails or stop closes.
+func (f *Follower) link(addr string, stop chan struct{}) error {
+	f.eng.MasterLinkState("connecting")
+	f.logf('*', "Connecting to MASTER %s", addr)
+	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		return fmt.Errorf("Error condition on socket for SYNC: %v", err)
+	}
+	defer conn.Close()
+	go func() {
+		<-stop
+		_ = conn.Close()
+	}()
+	f.logf('*', "MASTER <-> REPLICA sync started")
+	timeout := time.Duration(f.eng.ConfigInt("repl-timeout")) * time.Second
+	br := bufio.NewReaderSize(conn, 1<<16)
+	ask := func(args ...string) (string, error) {
+		_ = conn.SetDeadline(time.Now().Add(timeout))
+		if _, err := conn.Write(encodeCommand(args)); err != nil {
+			return "", err
+		}
+		return readLine(br)
+	}
+	if reply, err := ask("PING"); err != nil {
+		return err
+	} else if strings.HasPrefix(reply, "-") && !strings.HasPrefix(reply, "-NOAUTH") && !strings.HasPrefix(reply, "-NOPERM") && !strings.HasPrefix(reply, "-ERR operation not permitted") {
+		return fmt.Errorf("Error reply to PING from master: '%s'", reply)
+	}
+	f.logf('*', "Master replied to PING, replication can continue...")
+	if pass := f.eng.Config("masterauth"); pass != "" {
+		args := []string{"AUTH", pass}
+		if user := f.eng.Config("masteruser"); user != "" {
+			args = []string{"AUTH", user, pass}
+		}
+		if reply, err := ask(args...); err != nil {
+			return err
+		} else if strings.HasPrefix(reply, "-") {
+			return fmt.Errorf("Unable to AUTH to MASTER: %s", reply)
+		}
+	}
+	if _, err := ask("REPLCONF", "listening-port", strconv.Itoa(f.ListenPort)); err != nil {
+		return err
+	}
+	if _, err := ask("REPLCONF", "capa", "psync2"); err != nil {
+		return err
+	}
+	replid, offset := f.eng.MasterPosition()
+	if replid != "?" {
+		f.logf('*', "Trying a partial resynchronization (request %s:%d).", replid, offset+1)
+	} else {
+		f.logf('*', "Partial resynchronization not possible (no cached master)")
+	}
+	reply, err := ask("PSYNC", replid, strconv.FormatInt(offset+1, 10))
+	if err != nil {
+		return err
+	}
+	switch {
+	case strings.HasPrefix(reply, "+FULLRESYNC "):
+		fields := strings.Fields(reply)
+		if len(fields) != 3 {
+			return fmt.Errorf("Bad FULLRESYNC reply: %s", reply)
+		}
+		off, err := strconv.ParseInt(fields[2], 10, 64)
+		if err != nil {
+			return fmt.Errorf("Bad FULLRESYNC reply: %s", reply)
+		}
+		f.logf('*', "Full resync from master: %s:%d", fields[1], off)
+		if err := f.fullSync(conn, br, timeout); err != nil {
+			return err
+		}
+		replid, offset = fields[1], off
+	case strings.HasPrefix(reply, "+CONTINUE"):
+		if fields := strings.Fields(reply); len(fields) == 2 {
+			replid = fields[1]
+		}
+		f.logf('*', "Successful partial resynchronization with master.")
+		f.logf('*', "MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.")
+	default:
+		return fmt.Errorf("Unexpected reply to PSYNC from master: %s", reply)
+	}
+	f.eng.MasterSynced(replid, offset)
+	f.eng.MasterLinkState("connected")
+	return f.apply(conn, br, offset, timeout)
+}
+
+// fullSync loads the master's payload: "$<length>\r\n" then the RDB
+// (newlines before it are the master's keepalives).
+func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Duration) error {
+	f.eng.MasterLinkState("sync")
+	var head string
+	for {
+		_ = conn.SetDeadline(time.Now().Add(timeout))
+		line, err := readLine(br)
+		if err != nil {
+			return err
+		}
+		if line != "" {
+			head = line
+			break
+		}
+	}
+	if strings.HasPrefix(head, "-") {
+		return fmt.Errorf("MASTER aborted replication with an error: %s", head[1:])
+	}
+	size, err := strconv.ParseInt(strings.TrimPrefix(head, "$"), 10, 64)
+	if !strings.HasPrefix(head, "$") || err != nil || size < 0 {
+		return fmt.Errorf("Bad protocol from MASTER, the first byte is not '$' (we received '%s'), are you sure the host and port are right?", head)
+	}
+	f.logf('*', "MASTER <-> REPLICA sync: receiving %d bytes from master to disk", size)
+	// The whole payload may take a while: the deadline covers it.
+	_ = conn.SetDeadline(time.Time{})
+	f.logf('*', "MASTER <-> REPLICA sync: Flushing old data")
+	ld := f.eng.BeginMasterLoad(size)
+	f.logf('*', "MASTER <-> REPLICA sync: Loading DB in memory")
+	_, err = persist.ReadRDB(io.LimitReader(br, size), size, ld, persist.ReadOptions{Log: f.logf, Checksum: true})
+	ld.End()
+	if err != nil {
+		return fmt.Errorf("Failed trying to load the MASTER synchronization DB from socket: %v", err)
+	}
+	f.logf('*', "MASTER <-> REPLICA sync: Finished with success")
+	return nil
+}
+
+// apply runs the master's stream through the master's session, counting
+// the offset, answering REPLCONF GETACK, and acknowledging every second.
+func (f *Follower) apply(conn net.Conn, br *bufio.Reader, offset int64, timeout time.Duration) error {
+	s := f.eng.NewMasterSession(engine.ClientInfo{Addr: conn.RemoteAddr().String(), LAddr: conn.LocalAddr().String(), Kind: "master"})
+	defer s.Close()
+	var wmu sync.Mutex
+	ack := func(off int64) error {
+		wmu.Lock()
+		defer wmu.Unlock()
+		_ = conn.SetWriteDeadline(time.Now().Add(timeout))
+		_, err := conn.Write(encodeCommand([]string{"REPLCONF", "ACK", strconv.FormatInt(off, 10)}))
+		return err
+	}
+	var applied sync.Mutex // guards offset between the reader and the acks
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				applied.Lock()
+				off := offset
+				applied.Unlock()
+				if ack(off) != nil {
+					return
+				}
+			}
+		}
+	}()
+	if err := ack(offset); err != nil {
+		return err
+	}
+	rd := resp.NewReader()
+	for {
+		_ = conn.SetReadDeadline(time.Now().Add(timeout))
+		sp := rd.Space()
+		n, err := br.Read(sp)
+		rd.Advance(n)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return errors.New("MASTER closed the connection")
+			}
+			return err
+		}
+		moved := false
+		for {
+			before := rd.Buffered()
+			args, err := rd.Next()
+			if err != nil {
+				return fmt.Errorf("Protocol error from MASTER: %v", err)
+			}
+			consumed := int64(before - rd.Buffered())
+			if args == nil {
+				// Keepalive newlines were consumed without a command.
+				applied.Lock()
+				offset += consumed
+				applied.Unlock()
+				break
+			}
+			if len(args) >= 2 && strings.EqualFold(string(args[0]), "replconf") && strings.EqualFold(string(args[1]), "getack") {
+				applied.Lock()
+				off := offset
+				applied.Unlock()
+				if err := ack(off); err != nil {
+					return err
+				}
+			} else {
+				s.Exec(args)
+				s.TakeOutput(nil)
+			}
+			applied.Lock()
+			offset += consumed
+			applied.Unlock()
+			moved = true
+		}
+		if moved || n > 0 {
+			applied.Lock()
+			off := offset
+			applied.Unlock()
+			f.eng.MasterSynced("", off)
+		}
+	}
+}
+
+// readLine reads one CRLF-terminated line without its terminator.
+func readLine(br *bufio.Reader) (string, error) {
+	line, err := br.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// encodeCommand is a command as a RESP array of bulk strings.
+func encodeCommand(args []string) []byte {
+	b := []byte("*" + strconv.Itoa(len(args)) + "\r\n")
+	for _, a := range args {
+		b = append(b, "$"+strconv.Itoa(len(a))+"\r\n"...)
+		b = append(b, a...)
+		b = append(b, "\r\n"...)
+	}
+	return b
+}
