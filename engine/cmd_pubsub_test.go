@@ -259,21 +259,26 @@ func TestPubsubOutputBufferSoftLimit(t *testing.T) {
 	pub.line("PUBLISH a " + msg)
 	assert.Equal(t, 1, closed)
 
-	// Getting back under the soft limit resets the clock.
+	// Getting back under the soft limit resets the clock. Redis counts
+	// reply blocks of 20464 bytes (16 KB, rounded up by jemalloc): one
+	// block is under 30000, two are over.
+	require.NoError(t, e.config.set("client-output-buffer-limit", "pubsub 0 30000 10", false))
 	sub2 := &client{t: t, s: e.NewSession(ClientInfo{Addr: "127.0.0.1:3", Close: func() { closed++ }})}
 	sub2.line("SUBSCRIBE b")
-	for range 5 {
-		pub.line("PUBLISH b " + msg)
+	for range 10 {
+		pub.line("PUBLISH b " + msg) // two blocks: over the soft limit
 	}
 	clk.Advance(8 * time.Second)
 	sub2.take()
 	for range 4 {
 		pub.line("PUBLISH b " + msg)
 	}
-	// Reply blocks under the soft limit: the clock is reset (an empty
-	// list, as in Redis, leaves it as it was).
+	// One block, under the soft limit: the clock is reset (an empty list,
+	// as in Redis, leaves it as it was).
 	pub.line("PUBLISH b " + strings.Repeat("y", 300))
-	pub.line("PUBLISH b " + msg)
+	for range 6 {
+		pub.line("PUBLISH b " + msg) // over again, from now
+	}
 	clk.Advance(8 * time.Second)
 	pub.line("PUBLISH b " + msg)
 	assert.Equal(t, 1, closed)

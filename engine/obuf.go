@@ -105,11 +105,11 @@ const replyListItemOverhead = 24 + 16
 
 // replyList is the session's pending output as Redis would hold it: the
 // first replyChunkBytes in the fixed buffer (obl), the rest in a list of
-// oll reply blocks of omem bytes with their list overhead: a block per
-// 16 KB of small replies, and one per large value, which Redis copies into
-// a block of its own size. omem is what Redis's
-// getClientOutputBufferMemoryUsage returns: what CLIENT LIST shows and the
-// output limits are checked against.
+// oll reply blocks of omem bytes with their list overhead. Redis allocates
+// a block of 16 KB plus its header, which jemalloc rounds up to 20 KB, and
+// fills all of it; a large value gets a block of its own size, rounded up
+// likewise. omem is what Redis's getClientOutputBufferMemoryUsage returns:
+// what CLIENT LIST shows and the output limits are checked against.
 func (w *Writer) replyList() (obl, oll, omem int64) {
 	p := w.pending()
 	obl = min(p, replyChunkBytes)
@@ -123,8 +123,35 @@ func (w *Writer) replyList() (obl, oll, omem int64) {
 		values, valueBytes = 1, list
 	}
 	small := list - valueBytes
-	oll = values + (small+replyChunkBytes-1)/replyChunkBytes
-	return obl, oll, list + oll*replyListItemOverhead
+	blocks := (small + replyBlockSize - 1) / replyBlockSize
+	oll = values + blocks
+	omem = blocks * replyBlockSize
+	if values > 0 {
+		omem += values * (jemallocSize(valueBytes/values+replyBlockHeader) - replyBlockHeader)
+	}
+	return obl, oll, omem + oll*replyListItemOverhead
+}
+
+const (
+	// replyBlockHeader is sizeof(clientReplyBlock) before its data.
+	replyBlockHeader = 16
+	// replyBlockSize is the data a 16 KB reply block holds in Redis:
+	// jemalloc's 20480-byte class less the header.
+	replyBlockSize = 20480 - replyBlockHeader
+)
+
+// jemallocSize rounds an allocation of n bytes (n > 16 KB) up to its
+// jemalloc size class: four classes per doubling.
+func jemallocSize(n int64) int64 {
+	if n <= 20480 {
+		return 20480
+	}
+	shift := 0
+	for v := n - 1; v > 1; v >>= 1 {
+		shift++
+	}
+	step := int64(1) << (shift - 2)
+	return (n + step - 1) / step * step
 }
 
 // outputUsage is replyList for any session, from a command of any: the
