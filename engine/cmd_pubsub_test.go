@@ -304,3 +304,19 @@ func TestOutputLimitConfig(t *testing.T) {
 	require.NoError(t, e.config.set("client-output-buffer-limit", "", false))
 	assert.Equal(t, "normal 0 0 0 slave 1 1 1 pubsub 1048576 2048 0", e.Config("client-output-buffer-limit"))
 }
+
+// TestLargeValueUnderClientReplyOff: a large value (queued by reference
+// otherwise) is dropped like any reply under CLIENT REPLY OFF and SKIP.
+func TestLargeValueUnderClientReplyOff(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	big := strings.Repeat("v", 100000)
+	c.do("SET", "big", big)
+	assert.Equal(t, "$100000\r\n"+big+"\r\n", c.do("GET", "big"))
+	c.do("CLIENT", "REPLY", "SKIP")
+	assert.Equal(t, "", c.do("GET", "big"))
+	c.do("CLIENT", "REPLY", "OFF")
+	assert.Equal(t, "", c.do("GET", "big"))
+	assert.Equal(t, "+OK\r\n", c.do("CLIENT", "REPLY", "ON"))
+	assert.Equal(t, "*1\r\n$100000\r\n"+big+"\r\n", c.do("MGET", "big"))
+}
