@@ -34,6 +34,7 @@ func (e *Engine) ClientsCron() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.sampleInputPeak(e.now().Unix())
+	e.checkOutputLimits()
 }
 
 func (e *Engine) sampleInputPeak(sec int64) {

@@ -76,6 +76,13 @@ func (e *Engine) sortedSessions() []*Session {
 // host reports (NoteQueryBuffer), and for self counts the running command
 // as Redis does; memory counts what the engine holds.
 func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
+	obl, oll, omem := e.outputUsage(c)
+	return e.clientInfoWith(c, self, args, obl, oll, omem)
+}
+
+// clientInfoWith is clientInfoLine with c's output usage given (c's lock
+// may be held).
+func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem int64) string {
 	now := e.now()
 	flags := ""
 	switch {
@@ -143,7 +150,6 @@ func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 	if cmd == "" {
 		cmd = "NULL"
 	}
-	obl := len(c.w.buf)
 	idle := int64(now.Sub(c.lastAt).Seconds())
 	if c == self {
 		idle = 0
@@ -175,10 +181,10 @@ func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
 		"multi-mem", itoa(int64(multiMem)),
 		"rbs", "0",
 		"rbp", "0",
-		"obl", itoa(int64(obl)),
-		"oll", "0",
-		"omem", "0",
-		"tot-mem", itoa(int64(argvMem + multiMem + obl)),
+		"obl", itoa(obl),
+		"oll", itoa(oll),
+		"omem", itoa(omem),
+		"tot-mem", itoa(int64(argvMem+multiMem) + obl + omem),
 		"events", "r",
 		"cmd", cmd,
 		"user", "default",

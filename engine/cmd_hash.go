@@ -457,7 +457,10 @@ func hashRandWithCount(s *Session, key []byte, count int64, withValues bool) {
 			n = -n
 		}
 		header(int(n))
-		for range n {
+		for k := range n {
+			if k%1024 == 1023 && s.outputAborted() {
+				return // the client is closed for its output limit
+			}
 			i := rnd.IntN(size)
 			emit(pairs[2*i], pairs[2*i+1])
 		}

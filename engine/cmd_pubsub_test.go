@@ -210,14 +210,16 @@ func TestPubsubOutputBufferHardLimit(t *testing.T) {
 	assert.Equal(t, "normal 0 0 0 slave 268435456 67108864 60 pubsub 1024 0 0", e.Config("client-output-buffer-limit"))
 	sub.line("SUBSCRIBE a")
 	sub.take()
-	msg := strings.Repeat("x", 300)
-	for i := 0; i < 3; i++ {
+	// As in Redis, the limit counts the reply blocks past the fixed 16 KB
+	// buffer: four messages of 4000 bytes fit in it.
+	msg := strings.Repeat("x", 4000)
+	for i := 0; i < 4; i++ {
 		assert.Equal(t, integer(1), pub.line("PUBLISH a "+msg))
 	}
 	assert.Equal(t, 0, closed)
 	assert.False(t, sub.s.ShouldClose())
-	// The fourth message passes 1kb of unread output: the subscriber is
-	// dropped, its output discarded, and the publisher is not held up.
+	// The fifth passes 1kb of reply blocks: the subscriber is dropped, its
+	// output discarded, and the publisher is not held up.
 	assert.Equal(t, integer(1), pub.line("PUBLISH a "+msg))
 	assert.Equal(t, 1, closed)
 	assert.True(t, sub.s.ShouldClose())
@@ -245,8 +247,10 @@ func TestPubsubOutputBufferSoftLimit(t *testing.T) {
 	pub := newClient(t, e)
 	require.NoError(t, e.config.set("client-output-buffer-limit", "pubsub 0 500 10", false))
 	sub.line("SUBSCRIBE a")
-	msg := strings.Repeat("x", 300)
-	pub.line("PUBLISH a " + msg)
+	msg := strings.Repeat("x", 4000)
+	for range 4 {
+		pub.line("PUBLISH a " + msg) // within the fixed 16 KB buffer
+	}
 	pub.line("PUBLISH a " + msg)  // over the soft limit from now on
 	clk.Advance(10 * time.Second) // Redis allows soft_seconds in full
 	pub.line("PUBLISH a " + msg)
@@ -255,14 +259,26 @@ func TestPubsubOutputBufferSoftLimit(t *testing.T) {
 	pub.line("PUBLISH a " + msg)
 	assert.Equal(t, 1, closed)
 
-	// Getting back under the soft limit resets the clock.
+	// Getting back under the soft limit resets the clock. Redis counts
+	// reply blocks of 20464 bytes (16 KB, rounded up by jemalloc): one
+	// block is under 30000, two are over.
+	require.NoError(t, e.config.set("client-output-buffer-limit", "pubsub 0 30000 10", false))
 	sub2 := &client{t: t, s: e.NewSession(ClientInfo{Addr: "127.0.0.1:3", Close: func() { closed++ }})}
 	sub2.line("SUBSCRIBE b")
-	pub.line("PUBLISH b " + msg)
-	pub.line("PUBLISH b " + msg)
+	for range 10 {
+		pub.line("PUBLISH b " + msg) // two blocks: over the soft limit
+	}
 	clk.Advance(8 * time.Second)
 	sub2.take()
-	pub.line("PUBLISH b " + msg)
+	for range 4 {
+		pub.line("PUBLISH b " + msg)
+	}
+	// One block, under the soft limit: the clock is reset (an empty list,
+	// as in Redis, leaves it as it was).
+	pub.line("PUBLISH b " + strings.Repeat("y", 300))
+	for range 6 {
+		pub.line("PUBLISH b " + msg) // over again, from now
+	}
 	clk.Advance(8 * time.Second)
 	pub.line("PUBLISH b " + msg)
 	assert.Equal(t, 1, closed)
@@ -287,4 +303,20 @@ func TestOutputLimitConfig(t *testing.T) {
 	assert.Equal(t, "normal 0 0 0 slave 1 1 1 pubsub 1048576 2048 0", e.Config("client-output-buffer-limit"))
 	require.NoError(t, e.config.set("client-output-buffer-limit", "", false))
 	assert.Equal(t, "normal 0 0 0 slave 1 1 1 pubsub 1048576 2048 0", e.Config("client-output-buffer-limit"))
+}
+
+// TestLargeValueUnderClientReplyOff: a large value (queued by reference
+// otherwise) is dropped like any reply under CLIENT REPLY OFF and SKIP.
+func TestLargeValueUnderClientReplyOff(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	big := strings.Repeat("v", 100000)
+	c.do("SET", "big", big)
+	assert.Equal(t, "$100000\r\n"+big+"\r\n", c.do("GET", "big"))
+	c.do("CLIENT", "REPLY", "SKIP")
+	assert.Equal(t, "", c.do("GET", "big"))
+	c.do("CLIENT", "REPLY", "OFF")
+	assert.Equal(t, "", c.do("GET", "big"))
+	assert.Equal(t, "+OK\r\n", c.do("CLIENT", "REPLY", "ON"))
+	assert.Equal(t, "*1\r\n$100000\r\n"+big+"\r\n", c.do("MGET", "big"))
 }

@@ -257,6 +257,9 @@ func cmdSrandmember(s *Session, args [][]byte) {
 	if n < 0 {
 		s.w.Array(int(-n))
 		for i := int64(0); i < -n; i++ {
+			if i%1024 == 1023 && s.outputAborted() {
+				return
+			}
 			s.w.BulkString(st.random(s.e.rand))
 		}
 		return

@@ -48,8 +48,19 @@ func (s *Session) getGeneric(key []byte) bool {
 		s.w.Null()
 		return true
 	}
-	s.w.BulkString(v)
+	s.bulkValue(v)
 	return true
+}
+
+// bulkValue replies with a stored string, queued by reference when it is
+// large, unless the reply may be rewritten in place afterwards (CLIENT
+// REPLY OFF/SKIP, a transaction), which works on the unsealed buffer.
+func (s *Session) bulkValue(v string) {
+	if s.silenced() || s.inExec || s.multi != nil {
+		s.w.BulkString(v)
+		return
+	}
+	s.w.BulkValue(v)
 }
 
 // Flags of SET and GETEX, as Redis's OBJ_* flags.
@@ -318,7 +329,7 @@ func cmdMGet(s *Session, args [][]byte) {
 			s.w.Null()
 			continue
 		}
-		s.w.BulkString(v)
+		s.bulkValue(v)
 	}
 }
 

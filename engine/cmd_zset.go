@@ -1117,6 +1117,9 @@ func cmdZrandmember(s *Session, args [][]byte) {
 			s.w.Array(int(-n))
 		}
 		for i := int64(0); i < -n; i++ {
+			if i%1024 == 1023 && s.outputAborted() {
+				return
+			}
 			e := z.at(s.e.rand.IntN(size))
 			if withScores && s.w.proto >= 3 {
 				s.w.Array(2)

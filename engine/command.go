@@ -328,7 +328,7 @@ func isSync(cmd *Command) bool { return cmd.Name == "sync" || cmd.Name == "psync
 func (s *Session) call(cmd *Command, args [][]byte) {
 	e := s.e
 	start := e.cmdStart
-	mark := len(s.w.buf)
+	mark := s.w.mark()
 	e.mutating = cmd.flags&flagReadonly == 0
 	if !e.propagating() {
 		cmd.handler(s, args)
@@ -347,7 +347,7 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	dur := time.Duration(end - start)
 	cmd.calls++
 	cmd.usec += int64(dur / time.Microsecond)
-	if len(s.w.buf) > mark && s.w.buf[mark] == '-' {
+	if s.w.byteAt(mark) == '-' {
 		cmd.failed++
 	}
 	e.stats.commands++

@@ -15,8 +15,11 @@ type Config struct {
 	params map[string]*param
 	// notifyFlags caches notify-keyspace-events for the hot path.
 	notifyFlags int
-	// obufPubsub caches the pubsub class of client-output-buffer-limit.
-	obufPubsub outputLimit
+	// obuf caches client-output-buffer-limit by class (obufNormal...);
+	// obufMin is the smallest limit set in any class (0: none), so the
+	// check after each command is one comparison while under it.
+	obuf    [3]outputLimit
+	obufMin int64
 	// Cached for the per-command slow log and latency monitor checks.
 	slowlogSlowerThan, latencyThreshold int64
 	latencyTracking                     bool
@@ -68,8 +71,6 @@ func newConfig() *Config {
 		c.store(c.params[p.name], p.value)
 		c.params[p.name].def = p.value
 	}
-	lims, _ := parseOutputLimits(c.params["client-output-buffer-limit"].value)
-	c.obufPubsub = lims[2]
 	return c
 }
 
@@ -186,7 +187,7 @@ func (c *Config) store(p *param, v string) {
 		c.notifyFlags, _ = parseNotifyFlags(v)
 	case "client-output-buffer-limit":
 		if lims, ok := parseOutputLimits(v); ok {
-			c.obufPubsub = lims[2]
+			c.setOutputLimits(lims)
 		}
 	case "slowlog-log-slower-than":
 		c.slowlogSlowerThan, _ = strconv.ParseInt(v, 10, 64)

@@ -136,7 +136,7 @@ func (e *Engine) infoServer(b *infoBuilder) {
 
 func (e *Engine) infoClients(b *infoBuilder) {
 	blocked, inTimeout, tracking := 0, 0, 0
-	maxOut := 0
+	var maxOut int64
 	for _, s := range e.sessions {
 		if s.tracking != nil {
 			tracking++
@@ -147,17 +147,37 @@ func (e *Engine) infoClients(b *infoBuilder) {
 				inTimeout++
 			}
 		}
-		maxOut = max(maxOut, len(s.w.buf))
+		_, _, omem := e.outputUsage(s)
+		maxOut = max(maxOut, omem)
 	}
 	b.int("connected_clients", int64(len(e.sessions)))
 	b.field("cluster_connections", "0")
 	maxc, _ := e.config.get("maxclients")
 	b.field("maxclients", maxc)
 	b.int("client_recent_max_input_buffer", e.recentMaxInputBuffer())
-	b.int("client_recent_max_output_buffer", int64(maxOut))
+	b.int("client_recent_max_output_buffer", maxOut)
 	b.int("blocked_clients", int64(blocked))
 	b.int("tracking_clients", int64(tracking))
 	b.int("clients_in_timeout_table", int64(inTimeout))
+}
+
+// clientsMemory is what normal clients hold, as Redis's mem_clients_normal:
+// their pending output (the fixed buffer and the reply blocks) and queued
+// transactions.
+func (e *Engine) clientsMemory() int64 {
+	var total int64
+	for _, s := range e.sessions {
+		obl, _, omem := e.outputUsage(s)
+		total += obl + omem
+		if s.multi != nil {
+			for _, q := range s.multi.queue {
+				for _, a := range q.args {
+					total += int64(len(a))
+				}
+			}
+		}
+	}
+	return total
 }
 
 // humanBytes formats a byte count as Redis's bytesToHuman does.
@@ -207,6 +227,8 @@ func (e *Engine) infoMemory(b *infoBuilder) {
 	policy, _ := e.config.get("maxmemory-policy")
 	b.field("maxmemory_policy", policy)
 	b.field("mem_fragmentation_ratio", strconv.FormatFloat(float64(ms.Sys)/float64(max(used, 1)), 'f', 2, 64))
+	b.field("mem_clients_slaves", "0") // no replicas yet
+	b.int("mem_clients_normal", e.clientsMemory())
 	b.field("mem_allocator", "go-"+runtime.Version())
 	b.int("mem_gc_cycles", int64(ms.NumGC))
 	b.field("lazyfree_pending_objects", "0")

@@ -38,7 +38,7 @@ func (e *Engine) startLoading(s *Session, totalBytes int64, locked bool) (*Sessi
 func (e *Engine) StopLoading(s *Session, ld *Loader) {
 	if ld.locked {
 		// DEBUG LOADAOF: the engine is locked already.
-		s.closeLocked()
+		s.closeLocked(nil, true)
 		ld.End()
 		e.loading = false
 		return
@@ -60,7 +60,7 @@ func (s *Session) Replay(args [][]byte) {
 		e.tick()
 		s.execLocked(args)
 		e.current = prev
-		s.w.buf = s.w.buf[:0]
+		s.w.dropOutput()
 		return
 	}
 	s.Exec(args)

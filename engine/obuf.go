@@ -79,3 +79,193 @@ func formatOutputLimits(lims [3]outputLimit) string {
 	}
 	return string(b)
 }
+
+// Classes of client-output-buffer-limit, in CONFIG order.
+const (
+	obufNormal = iota
+	obufReplica
+	obufPubsub
+)
+
+func (c *Config) setOutputLimits(lims [3]outputLimit) {
+	c.obuf = lims
+	c.obufMin = 0
+	for _, l := range lims {
+		for _, n := range [2]int64{l.hard, l.soft} {
+			if n > 0 && (c.obufMin == 0 || n < c.obufMin) {
+				c.obufMin = n
+			}
+		}
+	}
+}
+
+// replyListItemOverhead is Redis's sizeof(listNode)+sizeof(clientReplyBlock)
+// on 64-bit systems, counted per reply block.
+const replyListItemOverhead = 24 + 16
+
+// replyList is the session's pending output as Redis would hold it: the
+// first replyChunkBytes in the fixed buffer (obl), the rest in a list of
+// oll reply blocks of omem bytes with their list overhead. Redis allocates
+// a block of 16 KB plus its header, which jemalloc rounds up to 20 KB, and
+// fills all of it; a large value gets a block of its own size, rounded up
+// likewise. omem is what Redis's getClientOutputBufferMemoryUsage returns:
+// what CLIENT LIST shows and the output limits are checked against.
+func (w *Writer) replyList() (obl, oll, omem int64) {
+	p := w.pending()
+	obl = min(p, replyChunkBytes)
+	list := p - obl
+	if list == 0 {
+		return obl, 0, 0
+	}
+	values, valueBytes := w.q.values, w.q.valueBytes
+	if valueBytes > list {
+		// Values reach into the fixed buffer.
+		values, valueBytes = 1, list
+	}
+	small := list - valueBytes
+	blocks := (small + replyBlockSize - 1) / replyBlockSize
+	oll = values + blocks
+	omem = blocks * replyBlockSize
+	if values > 0 {
+		omem += values * (jemallocSize(valueBytes/values+replyBlockHeader) - replyBlockHeader)
+	}
+	return obl, oll, omem + oll*replyListItemOverhead
+}
+
+const (
+	// replyBlockHeader is sizeof(clientReplyBlock) before its data.
+	replyBlockHeader = 16
+	// replyBlockSize is the data a 16 KB reply block holds in Redis:
+	// jemalloc's 20480-byte class less the header.
+	replyBlockSize = 20480 - replyBlockHeader
+)
+
+// jemallocSize rounds an allocation of n bytes (n > 16 KB) up to its
+// jemalloc size class: four classes per doubling.
+func jemallocSize(n int64) int64 {
+	if n <= 20480 {
+		return 20480
+	}
+	shift := 0
+	for v := n - 1; v > 1; v >>= 1 {
+		shift++
+	}
+	step := int64(1) << (shift - 2)
+	return (n + step - 1) / step * step
+}
+
+// outputUsage is replyList for any session, from a command of any: the
+// running command's own session is locked already.
+func (e *Engine) outputUsage(s *Session) (obl, oll, omem int64) {
+	if s == e.current {
+		return s.w.replyList()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.replyList()
+}
+
+// obufClass is the session's client-output-buffer-limit class, as Redis's
+// getClientType: subscribed clients are pubsub (a MONITOR stays normal).
+// GoRedis has no replication yet, so no client is of the replica class;
+// its limits are kept and shown for when there are.
+func (s *Session) obufClass() int {
+	if s.pubsub.active() {
+		return obufPubsub
+	}
+	return obufNormal
+}
+
+// afterOutput checks the output limits after a command, cheaply while the
+// pending output is under every limit; a closed client's output is
+// dropped (a transaction runs to its end after a limit closed its client).
+// Called with s.mu held.
+func (s *Session) afterOutput() {
+	if s.closed {
+		if s.w.pending() > 0 {
+			s.w.dropOutput()
+		}
+		return
+	}
+	if s.obufSoftSince != 0 || (s.e.config.obufMin > 0 && s.w.pending() > min(s.e.config.obufMin, replyChunkBytes)) {
+		s.checkOutputLimit()
+	}
+}
+
+// checkOutputLimit closes the client once its pending output crosses its
+// class's hard limit, or has stayed over the soft limit longer than the
+// soft seconds, as Redis's closeClientOnOutputBufferLimitReached: its
+// replies are dropped unsent and the rest of its pipeline is not run. It
+// reports whether the client is (now) closed. Called with s.mu held.
+func (s *Session) checkOutputLimit() bool {
+	return s.checkOutputLimitAt(true)
+}
+
+func (s *Session) checkOutputLimitAt(async bool) bool {
+	if s.closed {
+		return true
+	}
+	obl, oll, used := s.w.replyList()
+	if used == 0 {
+		// As Redis: the soft-limit clock is left as it was.
+		return false
+	}
+	lim := s.e.config.obuf[s.obufClass()]
+	hard := lim.hard > 0 && used >= lim.hard
+	soft := false
+	if lim.soft > 0 && used >= lim.soft {
+		// In whole seconds, as Redis's server.unixtime.
+		now := s.e.nowMs / 1000
+		if s.obufSoftSince == 0 {
+			s.obufSoftSince = now
+		} else {
+			soft = now-s.obufSoftSince > lim.softSeconds
+		}
+	} else {
+		s.obufSoftSince = 0
+	}
+	if !hard && !soft {
+		return false
+	}
+	line := s.e.clientInfoWith(s, nil, nil, obl, oll, used)
+	if async {
+		s.e.warnLine("Client " + line + " scheduled to be closed ASAP for overcoming of output buffer limits.")
+	} else {
+		s.e.warnLine("Client " + line + " closed for overcoming of output buffer limits.")
+	}
+	// Redis frees such a client without sending what it holds.
+	s.w.dropOutput()
+	s.closed = true
+	s.kill()
+	return true
+}
+
+// outputAborted is for handlers whose reply can grow without bound (a
+// huge random count): they stop once the client is closed for its output
+// limit, as Redis's stop on CLIENT_CLOSE_ASAP.
+func (s *Session) outputAborted() bool {
+	if s.closed {
+		return true
+	}
+	if s.e.config.obufMin > 0 && s.w.pending() > s.e.config.obufMin {
+		return s.checkOutputLimit()
+	}
+	return false
+}
+
+// checkOutputLimits applies the output limits to every client, as
+// Redis's clientsCron does (ClientsCron): a client over its soft limit is
+// closed once the soft seconds have passed even when no new output comes.
+func (e *Engine) checkOutputLimits() {
+	if e.config.obufMin == 0 {
+		return
+	}
+	e.tick()
+	for _, s := range e.sessions {
+		s.mu.Lock()
+		if s.obufSoftSince != 0 || s.w.pending() > replyChunkBytes {
+			s.checkOutputLimitAt(false)
+		}
+		s.mu.Unlock()
+	}
+}

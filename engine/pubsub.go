@@ -17,9 +17,6 @@ type subscriptions struct {
 	channels map[string]struct{}
 	patterns map[string]struct{}
 	shards   map[string]struct{}
-	// softSince is when the output buffer went over the soft limit (unix
-	// seconds), 0 while under it.
-	softSince int64
 }
 
 // active reports whether the session is in the subscribed context.
@@ -299,11 +296,10 @@ func (e *Engine) spublish(ks *Keyspace, channel, message string) int {
 	return n
 }
 
-// pushMessage delivers a pub/sub message and enforces the pubsub class of
-// client-output-buffer-limit: a subscriber that does not read its messages
-// is disconnected (its pending output dropped) once its buffer passes the
-// hard limit, or stays over the soft limit for the soft period. So a
-// publisher never waits for a slow subscriber and memory stays bounded.
+// pushMessage delivers a pub/sub message and enforces
+// client-output-buffer-limit as Redis does on every reply: a subscriber
+// that does not read is dropped once its buffer crosses the limit, so a
+// publisher never waits for it and memory stays bounded.
 func (s *Session) pushMessage(fn func(w *Writer)) {
 	s.pushAsync(func(w *Writer) {
 		start := len(w.buf)
@@ -311,36 +307,6 @@ func (s *Session) pushMessage(fn func(w *Writer)) {
 		s.pushed(start)
 		s.checkOutputLimit()
 	})
-}
-
-// checkOutputLimit runs with the session's lock held.
-func (s *Session) checkOutputLimit() {
-	if s.closed || s.pubsub == nil {
-		return
-	}
-	lim := s.e.config.obufPubsub
-	used := int64(len(s.w.buf))
-	over := false
-	if lim.hard > 0 && used >= lim.hard {
-		over = true
-	} else if lim.soft > 0 && used >= lim.soft {
-		// In whole seconds, as Redis's server.unixtime.
-		now := s.e.nowMs / 1000
-		if s.pubsub.softSince == 0 {
-			s.pubsub.softSince = now
-		} else if now-s.pubsub.softSince > lim.softSeconds {
-			over = true
-		}
-	} else {
-		s.pubsub.softSince = 0
-	}
-	if !over {
-		return
-	}
-	// Redis frees such a client without sending what it holds.
-	s.w.buf = nil
-	s.closed = true
-	s.kill()
 }
 
 // publishKeyspaceEvent sends the __keyspace@db__:key and

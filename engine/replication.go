@@ -232,7 +232,7 @@ func cmdSync(s *Session, args [][]byte) {
 		s.w.Error("ERR replication is not available in this build of GoRedis")
 		return
 	}
-	if len(s.w.buf) > 0 {
+	if s.w.pending() > 0 {
 		s.w.Error("ERR SYNC and PSYNC are invalid with pending output")
 		return
 	}

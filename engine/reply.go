@@ -9,20 +9,26 @@ import (
 // session's protocol version, so handlers say what they mean (a map, a
 // double, a null) and never write RESP by hand or check the protocol.
 type Writer struct {
+	// buf is where replies are appended; sealed blocks wait in q before it
+	// (see outqueue.go).
 	buf   []byte
 	proto int // 2 or 3
 	// onError, when set, counts error replies for INFO errorstats.
 	onError func(msg string)
+
+	q outQueue
+	// sealed counts the bytes ever moved from buf to q: mark positions.
+	sealed int64
+	// bufShared: buf does not start its backing array, whose head is a
+	// sealed block; it must not be recycled.
+	bufShared bool
 }
 
-// Bytes returns the replies written so far.
-func (w *Writer) Bytes() []byte { return w.buf }
+// Reset drops every pending reply.
+func (w *Writer) Reset() { w.dropOutput() }
 
-// Reset drops the buffered replies, keeping the capacity.
-func (w *Writer) Reset() { w.buf = w.buf[:0] }
-
-// Len is the number of buffered bytes.
-func (w *Writer) Len() int { return len(w.buf) }
+// Len is the number of reply bytes not yet written to the client.
+func (w *Writer) Len() int { return int(w.pending()) }
 
 // Proto is the protocol version the writer emits.
 func (w *Writer) Proto() int { return w.proto }

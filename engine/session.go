@@ -42,6 +42,11 @@ type Session struct {
 	// closeAfterReply is set by QUIT and by CLIENT KILL: the host flushes
 	// and closes.
 	closeAfterReply bool
+	// obufSoftSince is when the output went over its soft limit (unix
+	// seconds), 0 while under it.
+	obufSoftSince int64
+	// lastOut is how many reply bytes the last command wrote.
+	lastOut int64
 
 	db      *DB
 	name    string
@@ -168,14 +173,23 @@ func (s *Session) Exec(args [][]byte) (st Status) {
 // need only stay valid until next is called again. n is the number of
 // commands run.
 func (s *Session) ExecBatch(next func() [][]byte) (n int, st Status) {
+	return s.ExecBatchBudget(next, 0)
+}
+
+// ExecBatchBudget is ExecBatch that also ends the batch once its commands
+// have written maxBytes of replies (0: no bound), so that a host can give
+// each client a fair share: a pipeline of large replies runs in several
+// batches, other clients served in between.
+func (s *Session) ExecBatchBudget(next func() [][]byte, maxBytes int64) (n int, st Status) {
 	e := s.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	var out int64
 	for {
 		// runBatch returns early only when a command panicked: the
 		// batch goes on with the next command.
 		var done bool
-		if st, done = s.runBatch(next, &n); done {
+		if st, done = s.runBatch(next, &n, maxBytes, &out); done {
 			return n, st
 		}
 	}
@@ -183,10 +197,14 @@ func (s *Session) ExecBatch(next func() [][]byte) (n int, st Status) {
 
 // runBatch is ExecBatch's loop under one recover for the whole batch (a
 // deferred recover per command costs more than the cheapest commands).
-func (s *Session) runBatch(next func() [][]byte, n *int) (st Status, done bool) {
+// out counts the reply bytes written, up to maxBytes (0: no bound).
+func (s *Session) runBatch(next func() [][]byte, n *int, maxBytes int64, out *int64) (st Status, done bool) {
 	e := s.e
 	defer s.recoverDispatch(&st, &done)
 	for {
+		if maxBytes > 0 && *out >= maxBytes {
+			return 0, true
+		}
 		args := next()
 		if args == nil {
 			return 0, true
@@ -200,7 +218,9 @@ func (s *Session) runBatch(next func() [][]byte, n *int) (st Status, done bool) 
 			e.tickNext()
 		}
 		*n++
-		if st := s.execLocked(args); st != 0 {
+		st := s.execLocked(args)
+		*out += s.lastOut
+		if st != 0 {
 			return st, true
 		}
 	}
@@ -210,6 +230,7 @@ func (s *Session) runBatch(next func() [][]byte, n *int) (st Status, done bool) 
 func (s *Session) execLocked(args [][]byte) Status {
 	e := s.e
 	s.mu.Lock()
+	start := s.w.mark()
 	if !s.closed {
 		e.current = s
 		s.dispatching = true
@@ -224,6 +245,9 @@ func (s *Session) execLocked(args [][]byte) Status {
 		s.dispatching = false
 		e.current = nil
 	}
+	s.lastOut = s.w.mark() - start
+	s.w.rollover()
+	s.afterOutput()
 	var st Status
 	if s.closeAfterReply || s.closed {
 		st |= StatusClose
@@ -244,18 +268,6 @@ func (s *Session) kill() {
 	if s.info.Close != nil {
 		s.info.Close()
 	}
-}
-
-// TakeOutput returns the buffered replies and installs spare (emptied) as
-// the new buffer, so a host can write without holding any lock and reuse
-// buffers without allocating.
-func (s *Session) TakeOutput(spare []byte) []byte {
-	s.e.syncBeforeReply()
-	s.mu.Lock()
-	out := s.w.buf
-	s.w.buf = spare[:0]
-	s.mu.Unlock()
-	return out
 }
 
 // Proto is the protocol version the session speaks (2 or 3).
@@ -308,18 +320,32 @@ func (s *Session) CheckTimeout() {
 }
 
 // Close unregisters the session and frees what it holds: blocked waits,
-// subscriptions, watched keys.
+// subscriptions, watched keys, and the replies not yet written.
 func (s *Session) Close() {
 	s.e.mu.Lock()
 	defer s.e.mu.Unlock()
-	s.closeLocked()
+	s.closeLocked(nil, true)
 }
 
-// closeLocked is Close with the engine locked.
-func (s *Session) closeLocked() {
+// CloseKeepOutput is Close for a client that goes on reading what it is
+// owed: its pending replies stay for Output, followed by tail (a protocol
+// error's reply), and nothing is added after them.
+func (s *Session) CloseKeepOutput(tail []byte) {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	s.closeLocked(tail, false)
+}
+
+// closeLocked is Close (drop) or CloseKeepOutput with the engine locked.
+func (s *Session) closeLocked(tail []byte, drop bool) {
 	e := s.e
 	s.mu.Lock()
 	s.closed = true
+	if drop {
+		s.w.dropOutput()
+	} else {
+		s.w.Raw(tail)
+	}
 	s.mu.Unlock()
 	if s.blocked != nil {
 		s.unblock()
@@ -348,6 +374,8 @@ func (s *Session) pushAsync(fn func(w *Writer)) {
 		return
 	}
 	fn(&s.w)
+	s.w.rollover()
+	s.afterOutput()
 	s.mu.Unlock()
 	if s.info.Notify != nil {
 		s.info.Notify()
@@ -391,5 +419,5 @@ func (s *Session) TimeoutExempt() bool {
 func (s *Session) HasOutput() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.w.buf) > 0
+	return s.w.pending() > 0
 }

@@ -21,9 +21,33 @@ type batcher struct {
 	rdErr   error           // a protocol error or a refused request
 }
 
-// maxBatch bounds the commands run under one engine lock, so a client with
-// a deep pipeline cannot hold the other clients off for long.
-const maxBatch = 1024
+// A batch is a client's share of a turn: maxBatch bounds the commands run
+// under one engine lock, and maxBatchBytes the replies they write, so a
+// client with a deep pipeline, of cheap commands or of large replies,
+// cannot hold the other clients off for long. (Redis runs all it read in
+// one go, 16 KB of requests or more, however large their replies.)
+const (
+	maxBatch      = 1024
+	maxBatchBytes = 512 << 10
+)
+
+const (
+	// pauseOutputBytes: a peer whose replies waiting for its socket hold
+	// this much memory (Session.OutputMemory: large values are queued by
+	// reference and cost little) is paused, neither read nor run, until
+	// they drain below resumeOutputBytes. Redis goes on running such a
+	// client's requests until client-output-buffer-limit closes it (never,
+	// by default, for normal clients), holding ever more memory; pausing
+	// it costs the server nothing and loses nothing: its requests wait in
+	// its socket, its replies come in order once it reads. The bound is
+	// high enough for a client that writes a long pipeline (tens of MB)
+	// before it reads, which would otherwise wait for the server forever.
+	pauseOutputBytes  = 32 << 20
+	resumeOutputBytes = pauseOutputBytes / 2
+	// maxWriteBytes bounds one write, so one peer's output does not hold
+	// its writer for long either.
+	maxWriteBytes = 4 << 20
+)
 
 // init starts a session for a peer. info.Notify and info.Close are
 // called with engine locks held: they must only signal.
@@ -68,7 +92,8 @@ type outcome uint8
 const (
 	// needInput: every complete command ran; write the replies and read.
 	needInput outcome = iota
-	// batchFull: maxBatch commands ran; write the replies, then run more.
+	// batchFull: the batch used its share (maxBatch commands or
+	// maxBatchBytes of replies); write the replies, then run more.
 	batchFull
 	// blocked: a command waits (BLPOP, CLIENT PAUSE); write the replies
 	// and run nothing more until the session is no longer Blocked.
@@ -81,7 +106,7 @@ const (
 // error ends the peer: see leaving for what it is owed.
 func (b *batcher) runBatch() (outcome, error) {
 	b.batchN, b.drained, b.rdErr = 0, false, nil
-	_, st := b.sess.ExecBatch(b.nextFn)
+	_, st := b.sess.ExecBatchBudget(b.nextFn, maxBatchBytes)
 	switch {
 	case b.rdErr != nil:
 		return 0, b.rdErr

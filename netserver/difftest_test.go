@@ -103,11 +103,14 @@ func startGoredis(t *testing.T, opts Options, conf ...map[string]string) (*Serve
 	if opts.Logger == nil {
 		opts.Logger = testLogger(t)
 	}
-	eo := engine.Options{}
+	var srv *Server
+	eo := engine.Options{
+		LogAt: func(level byte, line string) { srv.Logf(level, "%s", line) },
+	}
 	if len(conf) > 0 {
 		eo.Config = conf[0]
 	}
-	srv := New(engine.New(eo), opts)
+	srv = New(engine.New(eo), opts)
 	require.NoError(t, srv.Listen())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve() }()

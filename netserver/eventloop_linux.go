@@ -61,6 +61,13 @@ type eventLoop struct {
 	later       []*loopPeer
 	groupCommit bool
 	lim         limits
+	// runnable are peers with complete commands left after their share of
+	// a turn; next holds those of the turn being run. turn numbers the
+	// turns, so a peer gets one share per turn however it became ready.
+	runnable, next []*loopPeer
+	turn           uint64
+	iov            [][]byte
+	iovecs         []syscall.Iovec
 }
 
 // loopPeer is one TCP client served by the event loop.
@@ -69,15 +76,20 @@ type loopPeer struct {
 	fd    int
 	raddr string
 
-	// out holds replies taken from the session and not all written yet
-	// (nil when there are none); off is how much is written. While there
-	// are some the loop waits for the socket to be writable and, as Redis
-	// does, goes on reading and running requests, their replies queued in
-	// the session: a client that writes a long pipeline before it reads a
-	// reply would otherwise never finish writing.
-	out   []byte
-	off   int
-	spare []byte
+	// Replies wait in the session (Session.Output) until the socket takes
+	// them. waitOut: the socket is full; the loop waits for EPOLLOUT. While
+	// replies wait the peer goes on reading and running requests, as in
+	// Redis (a client that writes a long pipeline before it reads a reply
+	// would otherwise never finish writing), until they pass
+	// pauseOutputBytes: then it is paused, neither read nor run, until they
+	// drain, so a client that does not read holds a bounded amount of
+	// memory and no share of the loop.
+	waitOut bool
+	paused  bool
+	// runnable: on the loop's runnable list; served: the turn of its
+	// last share.
+	runnable bool
+	served   uint64
 
 	interest   uint32 // the epoll events asked for
 	blocked    bool   // a command waits; run nothing more until served
@@ -99,7 +111,9 @@ var errNoEventLoop = errors.New("netserver: no event loop on this system")
 
 const (
 	// loopTick is how often idle peers are looked for (Redis's hz 10).
-	loopTick   = 100 * time.Millisecond
+	loopTick = 100 * time.Millisecond
+	// maxIovecs bounds the slices of one writev (Linux's IOV_MAX is 1024).
+	maxIovecs  = 256
 	loopEvents = 256
 	epollIn    = syscall.EPOLLIN
 	epollOut   = syscall.EPOLLOUT
@@ -228,7 +242,7 @@ func (l *eventLoop) run() {
 			l.shutdown()
 			return
 		}
-		if len(l.pending) > 0 || len(l.incoming) > 0 {
+		if len(l.pending) > 0 || len(l.incoming) > 0 || len(l.runnable) > 0 {
 			timeout = 0
 		} else {
 			l.sleeping = true
@@ -254,11 +268,22 @@ func (l *eventLoop) run() {
 		l.mu.Unlock()
 
 		l.lim = currentLimits(l.srv.eng)
+		l.turn++
 		l.groupCommit = l.srv.eng.SyncsBeforeReply()
 		now := time.Now()
 		for _, p := range incoming {
 			l.register(p, now)
 		}
+		// Peers left with commands by the previous turn get their next
+		// share, in order, before those that just became ready.
+		l.next, l.runnable = l.runnable, l.next[:0]
+		for _, p := range l.next {
+			p.runnable = false
+			if !p.dead {
+				l.serve(p)
+			}
+		}
+		clear(l.next)
 		for i := range n {
 			ev := &l.events[i]
 			fd := int(ev.Fd)
@@ -272,7 +297,7 @@ func (l *eventLoop) run() {
 			}
 			p := l.peers[fd]
 			const gone = syscall.EPOLLERR | syscall.EPOLLHUP
-			if p.out != nil && ev.Events&(epollOut|gone) != 0 {
+			if ev.Events&(epollOut|gone) != 0 && (p.waitOut || ev.Events&gone != 0) {
 				l.writable(p)
 			}
 			if !p.dead && ev.Events&(epollIn|gone) != 0 {
@@ -309,8 +334,12 @@ func (l *eventLoop) register(p *loopPeer, now time.Time) {
 	l.npeers++
 }
 
-// readable reads once from p and runs the commands that completed.
+// readable reads once from p and gives it its share of the turn.
 func (l *eventLoop) readable(p *loopPeer, now time.Time) {
+	if p.paused {
+		// A hang-up while paused: the write that follows will tell.
+		return
+	}
 	p.setLimits(l.lim)
 	n, err := readFD(p.fd, p.rd.Space())
 	if n > 0 {
@@ -338,36 +367,64 @@ func (l *eventLoop) readable(p *loopPeer, now time.Time) {
 		}
 		return
 	}
-	l.process(p)
+	l.serve(p)
 }
 
-// process runs p's buffered commands, batch after batch, writing the
-// replies of each, until it needs input, blocks or closes.
-func (l *eventLoop) process(p *loopPeer) {
-	for !p.dead && !p.blocked && !p.closing {
-		oc, err := p.runBatch()
-		if err != nil {
-			l.leave(p, err)
-			return
+// serve gives p its share of this turn: one batch of its buffered
+// commands, bounded in commands and in reply bytes (see runBatch), then
+// its replies are written. A peer with more complete commands waits for
+// the next turn on the runnable list, so however deep its pipeline, every
+// other ready peer is served in between.
+func (l *eventLoop) serve(p *loopPeer) {
+	if p.dead || p.blocked || p.closing || p.paused || p.served == l.turn {
+		if !p.dead && p.served == l.turn && !p.blocked && !p.closing && !p.paused {
+			l.markRunnable(p)
 		}
-		p.noteQueryBuffer()
-		switch oc {
-		case closeAfterReply:
-			p.closing = true
-		case blocked:
-			l.block(p)
+		return
+	}
+	p.served = l.turn
+	oc, err := p.runBatch()
+	if err != nil {
+		l.leave(p, err)
+		return
+	}
+	p.noteQueryBuffer()
+	switch oc {
+	case closeAfterReply:
+		p.closing = true
+	case blocked:
+		l.block(p)
+	}
+	if oc == needInput && l.groupCommit && !p.closing {
+		if !p.flushLater {
+			p.flushLater = true
+			l.later = append(l.later, p)
 		}
-		if oc == needInput && l.groupCommit && !p.closing {
-			if !p.flushLater {
-				p.flushLater = true
-				l.later = append(l.later, p)
-			}
-			return
-		}
-		l.flush(p)
-		if oc != batchFull {
-			return
-		}
+		return
+	}
+	l.flushAndPace(p)
+	if oc == batchFull && !p.dead && !p.paused {
+		l.markRunnable(p)
+	}
+}
+
+// flushAndPace writes p's replies, pauses it if too many wait, and asks
+// epoll for what it waits on.
+func (l *eventLoop) flushAndPace(p *loopPeer) {
+	l.flush(p)
+	if p.dead {
+		return
+	}
+	if p.waitOut {
+		l.checkPause(p)
+	}
+	l.updateInterest(p)
+}
+
+func (l *eventLoop) markRunnable(p *loopPeer) {
+	if !p.runnable {
+		p.runnable = true
+		l.runnable = append(l.runnable, p)
 	}
 }
 
@@ -376,7 +433,7 @@ func (l *eventLoop) process(p *loopPeer) {
 func (l *eventLoop) flushLater() {
 	for i, p := range l.later {
 		p.flushLater = false
-		l.flush(p)
+		l.flushAndPace(p)
 		l.later[i] = nil
 	}
 	l.later = l.later[:0]
@@ -423,68 +480,94 @@ func (l *eventLoop) wake(p *loopPeer, now time.Time) {
 	l.resume(p)
 }
 
-// resume writes p's output and, when all is written, runs the commands
-// it has buffered.
+// resume writes p's output and gives it a share of the turn for the
+// commands it has buffered.
 func (l *eventLoop) resume(p *loopPeer) {
 	l.flush(p)
-	if p.out == nil && p.rd.Buffered() > 0 {
-		l.process(p)
+	if !p.dead && p.rd.Buffered() > 0 {
+		l.serve(p)
+	}
+	if !p.dead {
+		l.updateInterest(p)
 	}
 }
 
 // writable goes on writing p's output once the socket takes more.
 func (l *eventLoop) writable(p *loopPeer) {
-	l.flush(p)
-	if !p.dead && p.out == nil {
-		// Output that came meanwhile, then the requests that waited.
-		l.resume(p)
-	}
+	p.waitOut = false
+	l.resume(p)
 }
 
 // flush writes p's output without blocking: what the socket does not take
-// waits for EPOLLOUT, while p goes on reading.
+// waits for EPOLLOUT, while p goes on reading unless its output passed
+// pauseOutputBytes.
 func (l *eventLoop) flush(p *loopPeer) {
-	if p.dead {
+	if p.dead || p.waitOut {
 		return
 	}
-	if p.out == nil {
-		out := p.sess.TakeOutput(p.spare)
-		if len(out) == 0 {
-			p.spare = out
+	for written := 0; written < maxWriteBytes; {
+		l.iov = p.sess.Output(l.iov[:0], maxWriteBytes-written)
+		if len(l.iov) == 0 {
 			if p.closing {
 				l.close(p)
 			}
+			p.paused = false
 			return
 		}
-		p.out, p.off, p.spare = out, 0, nil
-	}
-	for p.off < len(p.out) {
-		n, err := writeFD(p.fd, p.out[p.off:])
+		n, err := l.writev(p.fd, l.iov)
+		clear(l.iov)
 		if n > 0 {
-			p.off += n
+			p.sess.Consumed(n)
+			written += n
 			continue
 		}
 		switch {
 		case errors.Is(err, syscall.EINTR):
 			continue
 		case errors.Is(err, syscall.EAGAIN):
-			l.setInterest(p, epollOut|epollIn)
+			p.waitOut = true
+			l.checkPause(p)
 			return
 		}
 		// EPIPE, ECONNRESET: the client is gone.
 		l.close(p)
 		return
 	}
-	spare := p.out[:0]
-	if cap(spare) > maxSpareBuffer {
-		spare = nil
+	// A large output: the rest in a later turn.
+	p.waitOut = true
+	l.checkPause(p)
+}
+
+// checkPause pauses p while much output waits for it, and lets it go
+// once enough is written.
+func (l *eventLoop) checkPause(p *loopPeer) {
+	pending := p.sess.OutputMemory()
+	switch {
+	case !p.paused && pending >= pauseOutputBytes:
+		p.paused = true
+	case p.paused && pending < resumeOutputBytes:
+		p.paused = false
+		if p.rd.Buffered() > 0 {
+			l.markRunnable(p)
+		}
 	}
-	p.out, p.off, p.spare = nil, 0, spare
-	if p.closing {
-		l.close(p)
+}
+
+// updateInterest asks epoll for what p waits on: input unless it is
+// paused or has a lot of complete requests not yet run (it is on the
+// runnable list then), and writability while its socket is full.
+func (l *eventLoop) updateInterest(p *loopPeer) {
+	if p.dead {
 		return
 	}
-	l.setInterest(p, epollIn)
+	var ev uint32
+	if p.blocked || (!p.paused && (!p.runnable || p.rd.Buffered() < maxUnrunInput)) {
+		ev |= epollIn
+	}
+	if p.waitOut {
+		ev |= epollOut
+	}
+	l.setInterest(p, ev)
 }
 
 func (l *eventLoop) setInterest(p *loopPeer, events uint32) {
@@ -499,8 +582,37 @@ func (l *eventLoop) setInterest(p *loopPeer, events uint32) {
 	}
 }
 
+// maxUnrunInput: a peer whose buffered requests pass this is not read
+// further until its turns have run them (the client waits in its write).
+const maxUnrunInput = 1 << 20
+
+// writev writes bufs with one system call (see readFD for why raw).
+func (l *eventLoop) writev(fd int, bufs [][]byte) (int, error) {
+	if len(bufs) == 1 {
+		return writeFD(fd, bufs[0])
+	}
+	iov := l.iovecs[:0]
+	for _, b := range bufs {
+		if len(b) == 0 {
+			continue
+		}
+		v := syscall.Iovec{Base: unsafe.SliceData(b)}
+		v.SetLen(len(b))
+		iov = append(iov, v)
+	}
+	l.iovecs = iov
+	r, _, errno := syscall.RawSyscall(syscall.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(iov))), uintptr(len(iov)))
+	clear(iov)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(r), nil
+}
+
 // leave ends p because of err: it is owed its pending replies and a
 // protocol error's reply, unless Redis would drop them (see leaving).
+// The requests it had not run yet are dropped, as Redis frees a client's
+// query buffer with it.
 func (l *eventLoop) leave(p *loopPeer, err error) {
 	l.srv.logLeaving(err, &p.batcher, p.raddr)
 	tail, discard := leaving(err)
@@ -508,20 +620,13 @@ func (l *eventLoop) leave(p *loopPeer, err error) {
 		l.close(p)
 		return
 	}
-	if tail != nil {
-		out := p.sess.TakeOutput(nil)
-		if p.out != nil {
-			p.out = append(p.out, out...)
-		} else {
-			p.out, p.off = out, 0
-		}
-		p.out = append(p.out, tail...)
-	}
 	p.closing = true
 	// The session goes at once: a blocked command is forgotten, pushes
-	// stop.
-	p.sess.Close()
+	// stop, and its output is written as it stands.
+	p.sess.CloseKeepOutput(tail)
+	p.paused = false
 	l.flush(p)
+	l.updateInterest(p)
 }
 
 // close frees p at once, without writing what it still has.
@@ -537,8 +642,8 @@ func (l *eventLoop) close(p *loopPeer) {
 		delete(l.blockedPs, p)
 		l.deadlinesDirty = true
 	}
+	l.srv.released(p.sess.OutputLen() + int64(p.rd.Buffered()))
 	p.sess.Close()
-	p.out, p.spare = nil, nil
 	l.srv.nclients.Add(-1)
 }
 

@@ -3,6 +3,7 @@ package netserver
 import (
 	"runtime/debug"
 	"runtime/metrics"
+	"time"
 )
 
 // idleReclaimer gives memory back to the OS once a burst of writes is
@@ -72,3 +73,30 @@ func (r *idleReclaimer) tick() {
 		r.lastAllocs = r.samples[0].Value.Uint64()
 	}
 }
+
+// released notes that a closed peer freed n bytes (its unwritten replies
+// and unrun requests). Once a large amount was freed, the memory goes back
+// to the OS at once rather than when Go's scavenger gets to it: a client
+// that leaves stops costing. A forced collection takes a while, so it runs
+// in its own goroutine, at most once per releaseInterval: what is freed
+// meanwhile is returned by one more run at the end of the interval.
+func (s *Server) released(n int64) {
+	if s.freed.Add(max(n, 0)) < releaseMinBytes || !s.releasing.CompareAndSwap(false, true) {
+		return
+	}
+	wait := time.Until(time.Unix(0, s.lastRelease.Load()).Add(releaseInterval))
+	time.AfterFunc(max(wait, 0), func() {
+		s.freed.Store(0)
+		s.lastRelease.Store(time.Now().UnixNano())
+		debug.FreeOSMemory()
+		s.releasing.Store(false)
+		if s.freed.Load() >= releaseMinBytes {
+			s.released(0)
+		}
+	})
+}
+
+const (
+	releaseMinBytes = 32 << 20
+	releaseInterval = time.Second
+)

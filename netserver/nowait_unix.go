@@ -22,29 +22,34 @@ func rawConnOf(conn net.Conn) syscall.RawConn {
 	return rc
 }
 
-// writeNoWait writes what the socket takes now and returns how much.
-func writeNoWait(rc syscall.RawConn, b []byte) (int, error) {
+// writeNoWait writes what the socket takes now of bufs, in order, and
+// returns how much.
+func writeNoWait(rc syscall.RawConn, bufs [][]byte) (int, error) {
 	off := 0
 	var werr error
 	err := rc.Write(func(fd uintptr) bool {
-		for off < len(b) {
-			n, err := syscall.Write(int(fd), b[off:])
-			if n > 0 {
-				off += n
-				continue
+		for _, b := range bufs {
+			done := 0
+			for done < len(b) {
+				n, err := syscall.Write(int(fd), b[done:])
+				if n > 0 {
+					done += n
+					off += n
+					continue
+				}
+				switch {
+				case errors.Is(err, syscall.EINTR):
+					continue
+				case errors.Is(err, syscall.EAGAIN):
+				case err != nil:
+					werr = err
+				default:
+					werr = syscall.EIO // a 0-byte write: give up on the peer
+				}
+				return true // never wait for the socket: the caller hands off
 			}
-			switch {
-			case errors.Is(err, syscall.EINTR):
-				continue
-			case errors.Is(err, syscall.EAGAIN):
-			case err != nil:
-				werr = err
-			default:
-				werr = syscall.EIO // a 0-byte write: give up on the peer
-			}
-			break
 		}
-		return true // never wait for the socket: the caller hands off
+		return true
 	})
 	if err == nil {
 		err = werr

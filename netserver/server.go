@@ -72,6 +72,11 @@ type Server struct {
 	nclients   atomic.Int64
 	done       chan struct{}
 	loop       *eventLoop // serves TCP peers; nil with goroutines per peer
+
+	// Memory freed by closed peers, not yet returned to the OS (released).
+	freed       atomic.Int64
+	lastRelease atomic.Int64 // unix nanoseconds
+	releasing   atomic.Bool  // a release is scheduled
 }
 
 // New returns a server for eng.
@@ -431,33 +436,35 @@ type peer struct {
 	conn net.Conn
 	idle time.Duration // close after this long without input (0: never)
 
-	wmu   sync.Mutex // serializes writes to conn
-	spare []byte
+	wmu sync.Mutex // serializes writes to conn
+	iov [][]byte   // guarded by wmu
 	// raw writes without waiting (nil: not a socket). The reader writes a
 	// batch's replies itself when the socket takes them; what it does not
-	// take goes to backlog (guarded by wmu) for asyncLoop, and the reader
-	// goes on reading, as Redis does: a client that writes a long
-	// pipeline before it reads must not find the server stuck in a write.
-	raw     syscall.RawConn
-	backlog []byte
+	// take stays in the session for asyncLoop, and the reader goes on
+	// reading, as Redis does: a client that writes a long pipeline before
+	// it reads must not find the server stuck in a write. Past
+	// pauseOutputBytes of waiting replies the reader waits for asyncLoop
+	// to drain them (drainedC), so a client that does not read holds
+	// bounded memory and no more of the engine.
+	raw syscall.RawConn
 
-	asyncC chan struct{} // output from other clients to flush
-	wakeC  chan struct{} // a blocked command may have been served
-	quit   chan struct{}
+	asyncC   chan struct{} // output from other clients to flush
+	wakeC    chan struct{} // a blocked command may have been served
+	drainedC chan struct{} // asyncLoop wrote, or failed
+	broken   atomic.Bool   // a write failed: the client is gone
+	quit     chan struct{}
 }
-
-const maxSpareBuffer = 1 << 20
 
 func newPeer(s *Server, conn net.Conn, o peerOptions) *peer {
 	p := &peer{
-		idle:   o.idle,
-		srv:    s,
-		conn:   conn,
-		asyncC: make(chan struct{}, 1),
-		wakeC:  make(chan struct{}, 1),
-		quit:   make(chan struct{}),
-		spare:  make([]byte, 0, 16*1024),
-		raw:    rawConnOf(conn),
+		idle:     o.idle,
+		srv:      s,
+		conn:     conn,
+		asyncC:   make(chan struct{}, 1),
+		wakeC:    make(chan struct{}, 1),
+		drainedC: make(chan struct{}, 1),
+		quit:     make(chan struct{}),
+		raw:      rawConnOf(conn),
 	}
 	addr, laddr := o.addr, o.laddr
 	if addr == "" {
@@ -531,6 +538,9 @@ func (p *peer) readLoop() error {
 				continue
 			}
 			if err := p.flushNoWait(); err != nil {
+				return err
+			}
+			if err := p.waitDrained(); err != nil {
 				return err
 			}
 			if oc == needInput {
@@ -633,22 +643,53 @@ func errOrEOF(err error) error {
 	return err
 }
 
-// asyncLoop flushes output that other clients' commands produced.
+// asyncLoop flushes output that other clients' commands produced, and
+// what the reader's writes left.
 func (p *peer) asyncLoop() {
 	for {
 		select {
 		case <-p.quit:
 			return
 		case <-p.asyncC:
-			if err := p.flush(); err != nil {
+			err := p.flush()
+			if err != nil {
+				p.broken.Store(true)
 				_ = p.conn.Close()
+			}
+			select {
+			case p.drainedC <- struct{}{}:
+			default:
+			}
+			if err != nil {
 				return
 			}
 		}
 	}
 }
 
-// signalWriter asks asyncLoop to write the backlog and what follows it.
+// waitDrained holds the reader while the client has pauseOutputBytes of
+// replies waiting for it, until asyncLoop has written them down to
+// resumeOutputBytes; it fails once a write failed (the client is gone: the
+// rest of its pipeline is not run).
+func (p *peer) waitDrained() error {
+	for {
+		if p.broken.Load() {
+			return io.ErrClosedPipe
+		}
+		if p.sess.OutputMemory() < pauseOutputBytes {
+			return nil
+		}
+		for p.sess.OutputMemory() >= resumeOutputBytes {
+			p.signalWriter()
+			<-p.drainedC
+			if p.broken.Load() {
+				return io.ErrClosedPipe
+			}
+		}
+	}
+}
+
+// signalWriter asks asyncLoop to write the session's output.
 func (p *peer) signalWriter() {
 	select {
 	case p.asyncC <- struct{}{}:
@@ -667,63 +708,56 @@ func (p *peer) flushNoWait() error {
 		return nil
 	}
 	defer p.wmu.Unlock()
-	if len(p.backlog) > 0 {
-		p.signalWriter()
-		return nil
+	for {
+		p.iov = p.sess.Output(p.iov[:0], maxWriteBytes)
+		if len(p.iov) == 0 {
+			return nil
+		}
+		n, err := writeNoWait(p.raw, p.iov)
+		clear(p.iov)
+		if n > 0 {
+			p.sess.Consumed(n)
+		}
+		if err != nil {
+			return err
+		}
+		if p.sess.OutputLen() > 0 && n == 0 {
+			p.signalWriter()
+			return nil
+		}
 	}
-	out := p.sess.TakeOutput(p.spare)
-	if len(out) == 0 {
-		p.spare = out
-		return nil
-	}
-	n, err := writeNoWait(p.raw, out)
-	if err != nil {
-		return err
-	}
-	if n < len(out) {
-		p.backlog, p.spare = out[n:], nil
-		p.signalWriter()
-		return nil
-	}
-	p.recycle(out)
-	return nil
 }
 
-// flush writes the backlog and the session's output, waiting for the
-// socket as long as it takes.
+// flush writes the session's output, waiting for the socket as long as it
+// takes.
 func (p *peer) flush() error {
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
-	if len(p.backlog) > 0 {
-		_, err := p.conn.Write(p.backlog)
-		p.backlog = nil
+	for {
+		p.iov = p.sess.Output(p.iov[:0], maxWriteBytes)
+		if len(p.iov) == 0 {
+			return nil
+		}
+		var err error
+		for _, b := range p.iov {
+			var n int
+			n, err = p.conn.Write(b)
+			p.sess.Consumed(n)
+			if err != nil {
+				break
+			}
+		}
+		clear(p.iov)
 		if err != nil {
 			return err
 		}
 	}
-	out := p.sess.TakeOutput(p.spare)
-	var err error
-	if len(out) > 0 {
-		_, err = p.conn.Write(out)
-	}
-	p.recycle(out)
-	return err
-}
-
-// recycle keeps a written output buffer for the next replies, unless it
-// grew large.
-func (p *peer) recycle(out []byte) {
-	if cap(out) > maxSpareBuffer {
-		out = make([]byte, 0, 16*1024)
-	}
-	p.spare = out[:0]
 }
 
 // discard drops the replies not yet written.
 func (p *peer) discard() {
 	p.wmu.Lock()
-	p.backlog = nil
-	p.spare = p.sess.TakeOutput(p.spare)[:0]
+	p.sess.Close()
 	p.wmu.Unlock()
 }
 
