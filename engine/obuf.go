@@ -166,10 +166,12 @@ func (e *Engine) outputUsage(s *Session) (obl, oll, omem int64) {
 }
 
 // obufClass is the session's client-output-buffer-limit class, as Redis's
-// getClientType: subscribed clients are pubsub (a MONITOR stays normal).
-// GoRedis has no replication yet, so no client is of the replica class;
-// its limits are kept and shown for when there are.
+// getClientType: a replica (SYNC/PSYNC) is of the replica class,
+// subscribed clients are pubsub (a MONITOR stays normal).
 func (s *Session) obufClass() int {
+	if s.replica != nil {
+		return obufReplica
+	}
 	if s.pubsub.active() {
 		return obufPubsub
 	}
