@@ -96,6 +96,9 @@ type Engine struct {
 	configChanged func(name, value string)
 	// applyConfig applies host-owned parameters for CONFIG SET (nil: none).
 	applyConfig func(name, value string) error
+	// maxUnboundedReply bounds a reply whose size the client chooses
+	// (obuf.go: outputAborted).
+	maxUnboundedReply int64
 	// repl is the master side of replication (replication.go).
 	repl replication
 	// master is set while this server is a replica (replica.go);
@@ -176,15 +179,16 @@ func New(opts Options) *Engine {
 		opts.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
 	e := &Engine{
-		onShutdown:   opts.Shutdown,
-		log:          opts.Log,
-		logAt:        opts.LogAt,
-		now:          opts.Now,
-		rand:         opts.Rand,
-		seed:         maphash.MakeSeed(),
-		sessions:     make(map[int64]*Session),
-		activeExpire: true,
-		realClock:    realClock,
+		onShutdown:        opts.Shutdown,
+		maxUnboundedReply: defaultMaxUnboundedReply,
+		log:               opts.Log,
+		logAt:             opts.LogAt,
+		now:               opts.Now,
+		rand:              opts.Rand,
+		seed:              maphash.MakeSeed(),
+		sessions:          make(map[int64]*Session),
+		activeExpire:      true,
+		realClock:         realClock,
 	}
 	e.config = newConfig()
 	if opts.Databases > 0 {

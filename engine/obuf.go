@@ -245,6 +245,10 @@ func (s *Session) checkOutputLimitAt(async bool) bool {
 // outputAborted is for handlers whose reply can grow without bound (a
 // huge random count): they stop once the client is closed for its output
 // limit, as Redis's stop on CLIENT_CLOSE_ASAP.
+//
+// Past maxUnboundedReply the client is closed even without a limit: Redis
+// would build SRANDMEMBER key -9223372036854775807 until memory runs out,
+// taking every other client down with it; GoRedis drops that one client.
 func (s *Session) outputAborted() bool {
 	if s.closed {
 		return true
@@ -252,8 +256,21 @@ func (s *Session) outputAborted() bool {
 	if s.e.config.obufMin > 0 && s.w.pending() > s.e.config.obufMin {
 		return s.checkOutputLimit()
 	}
+	if s.w.pending() > s.e.maxUnboundedReply {
+		obl, oll, used := s.w.replyList()
+		line := s.e.clientInfoWith(s, nil, nil, obl, oll, used)
+		s.e.warnLine("Client " + line + " closed: one reply passed 1gb, the most GoRedis builds for a single command.")
+		s.w.dropOutput()
+		s.closed = true
+		s.kill()
+		return true
+	}
 	return false
 }
+
+// defaultMaxUnboundedReply bounds one reply of a command whose size the
+// client chooses (a huge negative random count).
+const defaultMaxUnboundedReply = 1 << 30
 
 // checkOutputLimits applies the output limits to every client, as
 // Redis's clientsCron does (ClientsCron): a client over its soft limit is
