@@ -313,12 +313,17 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
-	s.call(cmd, args)
-	if (s.replica != nil && cmd.handler != nil && !isSync(cmd)) || s.fromMaster {
+	if (s.replica != nil && !isSync(cmd)) || s.fromMaster {
 		// Neither a replica nor the master a replica follows gets replies
-		// (Redis's prepareClientToWrite).
-		s.w.buf = s.w.buf[:mark]
+		// (Redis's prepareClientToWrite). truncate, not a slice of the
+		// buffer: a large value may have been queued by reference.
+		at := w.mark()
+		s.call(cmd, args)
+		w.truncate(at)
+		s.afterReply(len(w.buf))
+		return
 	}
+	s.call(cmd, args)
 	s.afterReply(mark)
 }
 
