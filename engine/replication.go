@@ -197,6 +197,9 @@ func (e *Engine) startFeeding() {
 		return
 	}
 	r.feeding = true
+	// The first PING goes a whole period after the first replica came,
+	// as Redis's cron counts its loops.
+	r.lastPing = e.now()
 	r.selDB = -1
 	r.backlog.first = r.offset + 1
 	r.backlog.resize(int(e.config.int("repl-backlog-size")))
