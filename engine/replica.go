@@ -33,6 +33,7 @@ func (e *Engine) SetReplicaLink(l ReplicaLink) {
 const (
 	linkConnect    = "connect"
 	linkConnecting = "connecting"
+	linkHandshake  = "handshake"
 	linkSync       = "sync"
 	linkConnected  = "connected"
 )
@@ -60,7 +61,8 @@ func (e *Engine) IsReplica() bool {
 }
 
 // MasterLinkState records the link's state: "connect" (down, retrying),
-// "connecting", "sync" (the payload is transferring) or "connected".
+// "connecting", "handshake" (PING, AUTH, REPLCONF, PSYNC), "sync" (the
+// payload is transferring) or "connected", as ROLE names them.
 func (e *Engine) MasterLinkState(state string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -66,6 +66,12 @@ type replicaLink struct {
 	// listeningPort and ipAddress come from REPLCONF.
 	listeningPort int
 	ipAddress     string
+	// psync: the replica asked with PSYNC (it gets +FULLRESYNC first).
+	psync bool
+	// waitStart: the transfer waits for repl-diskless-sync-delay, counted
+	// from askedAt.
+	waitStart bool
+	askedAt   time.Time
 }
 
 // replBacklog is a ring of the last repl-backlog-size bytes of the stream.
@@ -165,6 +171,9 @@ func (e *Engine) feedReplicas(p []byte) {
 	r.offset += int64(len(p))
 	r.backlog.write(p)
 	for _, l := range r.replicas {
+		if l.waitStart {
+			continue // its snapshot, still to be taken, will hold this
+		}
 		if !l.online {
 			l.pending = append(l.pending, p...)
 			continue
@@ -253,20 +262,41 @@ func cmdSync(s *Session, args [][]byte) {
 		e.logLine("Replica " + l.desc() + " asks for synchronization")
 	}
 	e.startFeeding()
-	// The stream after the snapshot starts with a SELECT.
-	e.repl.selDB = -1
-	if equalFold(args[0], "psync") {
+	l.psync = equalFold(args[0], "psync")
+	if l.psync {
 		replid := string(args[1])
 		if replid != "?" && replid != e.srv.replID {
 			e.logLine("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '" + replid + "', my replication IDs are '" + e.srv.replID + "' and '0000000000000000000000000000000000000000')")
 		} else if replid == "?" {
 			e.logLine("Full resync requested by replica " + l.desc())
 		}
-		s.w.Simple("FULLRESYNC " + e.srv.replID + " " + strconv.FormatInt(e.repl.offset, 10))
 	}
 	e.repl.replicas = append(e.repl.replicas, l)
 	s.replica = l
 	e.stats.syncFull++
+	if e.config.bool("repl-diskless-sync") && e.config.int("repl-diskless-sync-delay") > 0 {
+		// Redis waits repl-diskless-sync-delay seconds for more replicas
+		// before it starts the transfer; the replica waits for its
+		// +FULLRESYNC meanwhile (ReplicationCron starts it).
+		l.waitStart = true
+		l.askedAt = e.now()
+		e.logLine("Delay next BGSAVE for diskless SYNC")
+		return
+	}
+	e.startFullSync(l)
+}
+
+// startFullSync answers a full synchronization and starts making its
+// payload from a snapshot taken now; the stream from here on waits in the
+// replica's pending buffer.
+func (e *Engine) startFullSync(l *replicaLink) {
+	l.waitStart = false
+	// The stream after the snapshot starts with a SELECT.
+	e.repl.selDB = -1
+	if l.psync {
+		line := "+FULLRESYNC " + e.srv.replID + " " + strconv.FormatInt(e.repl.offset, 10) + "\r\n"
+		l.s.pushAsync(func(w *Writer) { w.Raw([]byte(line)) })
+	}
 	snap := e.beginSnapshot(false)
 	e.logLine("Starting BGSAVE for SYNC with target: replicas sockets")
 	e.repl.syncer.FullSync(snap, func(payload []byte, err error) { e.fullSyncDone(l, payload, err) })
@@ -397,6 +427,12 @@ func (e *Engine) ReplicationCron() {
 		return
 	}
 	now := e.now()
+	delay := time.Duration(e.config.int("repl-diskless-sync-delay")) * time.Second
+	for _, l := range append([]*replicaLink(nil), r.replicas...) {
+		if l.waitStart && now.Sub(l.askedAt) >= delay {
+			e.startFullSync(l)
+		}
+	}
 	period := time.Duration(e.config.int("repl-ping-replica-period")) * time.Second
 	if now.Sub(r.lastPing) < period {
 		return

@@ -3,6 +3,7 @@ package engine
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -39,6 +40,7 @@ func TestReplicationFullSyncThenStream(t *testing.T) {
 	syncer := &fakeSyncer{}
 	e.SetFullSyncer(syncer)
 	c := newClient(t, e)
+	c.line("CONFIG SET repl-diskless-sync-delay 0")
 	c.line("SET before 1")
 	replica := newClient(t, e)
 	assert.Equal(t, "+OK\r\n", replica.line("REPLCONF listening-port 7777"))
@@ -79,6 +81,7 @@ func TestReplicationPartialResync(t *testing.T) {
 	syncer := &fakeSyncer{}
 	e.SetFullSyncer(syncer)
 	c := newClient(t, e)
+	c.line("CONFIG SET repl-diskless-sync-delay 0")
 	first := newClient(t, e)
 	first.line("PSYNC ? -1")
 	syncer.finish(0, "X")
@@ -129,4 +132,28 @@ func TestReplBacklogRing(t *testing.T) {
 	assert.Equal(t, "6789ABC", string(b.bytesFrom(b.first+1, 24)))
 	b.resize(4)
 	assert.Equal(t, "9ABC", string(b.bytesFrom(b.first, 24)))
+}
+
+// With repl-diskless-sync (Redis's default) the transfer waits
+// repl-diskless-sync-delay seconds for more replicas; the replica waits for
+// its +FULLRESYNC meanwhile.
+func TestReplicationDisklessDelay(t *testing.T) {
+	e, clk := testEngine(t)
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	c := newClient(t, e)
+	c.line("CONFIG SET repl-diskless-sync-delay 5")
+	replica := newClient(t, e)
+	assert.Equal(t, "", replica.line("PSYNC ? -1"))
+	assert.Contains(t, c.line("INFO replication"), "state=wait_bgsave")
+	clk.Advance(4 * time.Second)
+	e.ReplicationCron()
+	assert.Empty(t, syncer.snaps)
+	c.line("SET k v") // before the snapshot: part of the payload
+	clk.Advance(time.Second)
+	e.ReplicationCron()
+	require.Len(t, syncer.snaps, 1)
+	assert.Equal(t, "+FULLRESYNC "+e.srv.replID+" "+itoa(e.repl.offset)+"\r\n", string(replica.s.TakeOutput(nil)))
+	syncer.finish(0, "P")
+	assert.Equal(t, "$1\r\nP", string(replica.s.TakeOutput(nil)))
 }

@@ -102,6 +102,7 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 		_ = conn.Close()
 	}()
 	f.logf('*', "MASTER <-> REPLICA sync started")
+	f.eng.MasterLinkState("handshake")
 	timeout := time.Duration(f.eng.ConfigInt("repl-timeout")) * time.Second
 	br := bufio.NewReaderSize(conn, 1<<16)
 	ask := func(args ...string) (string, error) {
@@ -109,7 +110,12 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 		if _, err := conn.Write(encodeCommand(args)); err != nil {
 			return "", err
 		}
-		return readLine(br)
+		line, err := readLine(br)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return "", errors.New("Timeout connecting to the MASTER...")
+		}
+		return line, err
 	}
 	if reply, err := ask("PING"); err != nil {
 		return err
