@@ -344,3 +344,26 @@ func TestPastDeadlineWhileLoading(t *testing.T) {
 	s := e.NewSession(engine.ClientInfo{})
 	assert.Equal(t, ":0\r\n", run(s, "LLEN list"))
 }
+
+// DEBUG LOADAOF and DEBUG RELOAD are never written to the file: in it, a
+// LOADAOF would reload the file while loading it, growing it forever
+// (unit/expire calls LOADAOF several times in one process).
+func TestDebugLoadAOFNotAppended(t *testing.T) {
+	dir := t.TempDir()
+	conf := map[string]string{"appendonly": "yes", "appendfsync": "always", "enable-debug-command": "yes"}
+	e, a, _, err := openEngine(t, dir, conf)
+	require.NoError(t, err)
+	defer a.Close()
+	s := e.NewSession(engine.ClientInfo{Kind: "test"})
+	defer s.Close()
+	run(s, "SET foo bar EX 100")
+	assert.Equal(t, "+OK\r\n", run(s, "DEBUG LOADAOF"))
+	run(s, "GETEX foo PERSIST")
+	assert.Equal(t, "+OK\r\n", run(s, "DEBUG LOADAOF"))
+	assert.Equal(t, "+OK\r\n", run(s, "DEBUG LOADAOF"))
+	assert.Equal(t, ":-1\r\n", run(s, "TTL foo"))
+	incr, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"))
+	require.NoError(t, err)
+	assert.NotContains(t, strings.ToLower(string(incr)), "loadaof")
+	assert.Less(t, len(incr), 1000)
+}

@@ -211,6 +211,9 @@ func (s *Session) debugPopulate(args [][]byte) {
 // keys are gone. GoRedis keeps no dump file, so NOSAVE (load an existing
 // file) cannot be honoured.
 func (s *Session) debugReload(opts [][]byte) {
+	// Reloading changes no data as far as the AOF and replicas know
+	// (Redis resets server.dirty): never propagated.
+	s.preventPropagation()
 	merge, flush, save := false, true, true
 	for _, o := range opts {
 		switch {

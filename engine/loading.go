@@ -106,6 +106,10 @@ func (s *Session) debugLoadAOF() {
 		return
 	}
 	e.persist.dirty = 0
+	// The replayed commands changed the dataset, but DEBUG LOADAOF itself
+	// must never reach the AOF or replicas (Redis resets server.dirty):
+	// in the file it would reload the file while loading it, forever.
+	s.preventPropagation()
 	e.logLine("Append Only File loaded by DEBUG LOADAOF")
 	s.w.OK()
 }
