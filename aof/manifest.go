@@ -2,10 +2,12 @@ package aof
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/goredis-dev/goredis/netserver/resp"
+	"github.com/goredis-dev/goredis/redisconf"
 )
 
 // FileType is the kind of a file listed in the manifest.
@@ -93,7 +95,7 @@ func ParseManifest(data []byte) (*Manifest, error) {
 		if line == "" {
 			return fail(line, "Invalid AOF manifest file format")
 		}
-		argv, ok := splitArgs(line)
+		argv, ok := resp.SplitArgs(line)
 		if !ok || len(argv) < 6 || len(argv)%2 != 0 {
 			return fail(line, "Invalid AOF manifest file format")
 		}
@@ -249,133 +251,6 @@ func reprIfNeeded(s string) string {
 	if !need {
 		return s
 	}
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch c {
-		case '\\', '"':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\a':
-			b.WriteString(`\a`)
-		case '\b':
-			b.WriteString(`\b`)
-		default:
-			if c > ' ' && c < 0x7f || c == ' ' {
-				b.WriteByte(c)
-			} else {
-				fmt.Fprintf(&b, `\x%02x`, c)
-			}
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
-var errUnbalanced = errors.New("unbalanced quotes")
-
-// splitArgs is Redis's sdssplitargs: space-separated words, "double
-// quoted" with escapes, 'single quoted'. ok is false on unbalanced quotes
-// or a closing quote not followed by a space.
-func splitArgs(line string) ([]string, bool) {
-	var out []string
-	i := 0
-	for {
-		for i < len(line) && (line[i] == ' ' || line[i] == '\n' || line[i] == '\r' || line[i] == '\t' || line[i] == '\v' || line[i] == '\f') {
-			i++
-		}
-		if i >= len(line) {
-			return out, true
-		}
-		word, next, err := splitWord(line, i)
-		if err != nil {
-			return nil, false
-		}
-		out = append(out, word)
-		i = next
-	}
-}
-
-func splitWord(line string, i int) (string, int, error) {
-	var b strings.Builder
-	inDq, inSq := false, false
-	for {
-		if i >= len(line) {
-			if inDq || inSq {
-				return "", 0, errUnbalanced
-			}
-			return b.String(), i, nil
-		}
-		c := line[i]
-		switch {
-		case inDq:
-			if c == '\\' && i+3 < len(line) && line[i+1] == 'x' && isHex(line[i+2]) && isHex(line[i+3]) {
-				v, _ := strconv.ParseUint(line[i+2:i+4], 16, 8)
-				b.WriteByte(byte(v))
-				i += 3
-			} else if c == '\\' && i+1 < len(line) {
-				i++
-				switch line[i] {
-				case 'n':
-					b.WriteByte('\n')
-				case 'r':
-					b.WriteByte('\r')
-				case 't':
-					b.WriteByte('\t')
-				case 'b':
-					b.WriteByte('\b')
-				case 'a':
-					b.WriteByte('\a')
-				default:
-					b.WriteByte(line[i])
-				}
-			} else if c == '"' {
-				if i+1 < len(line) && !isSpace(line[i+1]) {
-					return "", 0, errUnbalanced
-				}
-				return b.String(), i + 1, nil
-			} else {
-				b.WriteByte(c)
-			}
-		case inSq:
-			if c == '\\' && i+1 < len(line) && line[i+1] == '\'' {
-				i++
-				b.WriteByte('\'')
-			} else if c == '\'' {
-				if i+1 < len(line) && !isSpace(line[i+1]) {
-					return "", 0, errUnbalanced
-				}
-				return b.String(), i + 1, nil
-			} else {
-				b.WriteByte(c)
-			}
-		default:
-			switch {
-			case isSpace(c):
-				return b.String(), i, nil
-			case c == '"':
-				inDq = true
-			case c == '\'':
-				inSq = true
-			default:
-				b.WriteByte(c)
-			}
-		}
-		i++
-	}
-}
-
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == 0
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+	// Redis writes it with sdscatrepr.
+	return redisconf.Repr(s)
 }
