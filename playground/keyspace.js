@@ -503,7 +503,9 @@ export class KeyspacePane {
       const row = el('div', {
         class: 'ks-row' + (i === this.selected ? ' selected' : ''), role: 'option', id: `ks-row-${i}`,
         'aria-selected': String(i === this.selected), 'data-key': k.name, style: `top:${i * ROW}px`,
-        onclick: () => this.select(i),
+        // The row may be stale by the time it is clicked (keys inserted
+        // above it shift indexes), so find the key's index now.
+        onclick: () => { const at = this.keys.indexOf(k); if (at >= 0) this.select(at); },
       },
       el('span', { class: 'ks-name', text: k.name, title: k.name }),
       el('span', { class: `ks-type-badge t-${k.type || 'unknown'}`, text: k.type || '…' }),

@@ -39,11 +39,12 @@ func waitPane(t *testing.T, ctx context.Context, key, cond, what string) {
 
 func selectKey(t *testing.T, ctx context.Context, key string) string {
 	t.Helper()
-	require.NoError(t, chromedp.Run(ctx,
+	err := chromedp.Run(ctx,
 		chromedp.Evaluate(`[...document.querySelectorAll('`+ks+` .ks-row')].find((r) => r.dataset.key === `+strconv.Quote(key)+`).click()`, nil),
-		chromedp.Poll(`document.querySelector('`+ks+` .ks-detail h3')?.textContent === `+strconv.Quote(key)+` && !!document.querySelector('`+ks+` .ks-detail .pic')`, nil, chromedp.WithPollingTimeout(10*time.Second))))
+		chromedp.Poll(`document.querySelector('`+ks+` .ks-detail h3')?.textContent === `+strconv.Quote(key)+` && !!document.querySelector('`+ks+` .ks-detail .pic')`, nil, chromedp.WithPollingTimeout(10*time.Second)))
 	var s string
 	require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(`document.querySelector('`+ks+` .ks-detail').innerText`, &s)))
+	require.NoError(t, err, "selecting %s; the pane shows %q, the detail %q", key, paneKeys(t, ctx), s)
 	return s
 }
 
@@ -148,9 +149,14 @@ func TestKeyspacePane(t *testing.T) {
 	// Keyboard: the list is a listbox moved with the arrows.
 	require.NoError(t, chromedp.Run(ctx, chromedp.Focus(ks+` .ks-list`, chromedp.ByQuery),
 		chromedp.KeyEvent(kb.Home), chromedp.KeyEvent(kb.ArrowDown)))
+	// The list redraws on the next animation frame, so wait for the active row to move.
+	second := paneKeys(t, ctx)[1]
+	activeKey := `document.getElementById(document.querySelector('` + ks + ` .ks-list').getAttribute("aria-activedescendant"))?.dataset.key`
 	var active string
-	require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(`document.getElementById(document.querySelector('`+ks+` .ks-list').getAttribute("aria-activedescendant")).dataset.key`, &active)))
-	assert.Equal(t, paneKeys(t, ctx)[1], active)
+	err := chromedp.Run(ctx, chromedp.Poll(activeKey+` === `+strconv.Quote(second), nil, chromedp.WithPollingTimeout(10*time.Second)))
+	require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(activeKey+` ?? ""`, &active)))
+	assert.NoError(t, err)
+	assert.Equal(t, second, active)
 
 	// Filters: a glob and a type.
 	filter := func(pattern, typ string, want []string) {
