@@ -26,8 +26,11 @@ import { withDirectCalls } from './goredis_api.js';
 // origin) and lets the user switch between the two without reloading.
 
 export class WasmTransport {
-  // base is the URL of the folder holding goredis.wasm and wasm_exec.js.
-  constructor(base) {
+  // base is the URL of the folder holding goredis.wasm and wasm_exec.js;
+  // onStart(api), when given, runs once the engine has started and before
+  // ready() resolves (the page restores its saved keyspace there).
+  constructor(base, onStart) {
+    this.onStart = onStart;
     this.name = 'wasm';
     this.where = 'in-page engine';
     this.promptName = 'in-page'; // the terminal's prompt: where commands go
@@ -73,6 +76,7 @@ export class WasmTransport {
     await started;
     // call and exec through the module's direct exports when they can.
     this.api = withDirectCalls(globalThis.goredis, instance);
+    if (this.onStart) this.started = await this.onStart(this.api);
   }
 
   async version() {
