@@ -106,6 +106,7 @@ const (
 	errLoading          = "LOADING Redis is loading the dataset in memory"
 	errBgsaveRunning    = "ERR Background save already in progress"
 	errNoPersistence    = "ERR GoRedis has no persistence here: the dataset lives in memory only"
+	errNoAOF            = "ERR GoRedis has no append-only file here: it saves RDB snapshots only (SAVE, BGSAVE)"
 	bgsaveRetryDelaySec = 5
 )
 
