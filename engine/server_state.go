@@ -15,6 +15,9 @@ type serverState struct {
 	lastSave    int64 // unix seconds
 	runID       string
 	replID      string
+	// replID2 is the previous history's ID, valid up to the offset
+	// repl.secondOffset (after a promotion); zeroReplID when none.
+	replID2     string
 	peakMemory  uint64
 
 	slowlog       []slowlogEntry // newest first
@@ -74,6 +77,7 @@ func (st *serverState) init(e *Engine) {
 	st.lastSave = e.started.Unix()
 	st.runID = randomHex(e, 20)
 	st.replID = randomHex(e, 20)
+	st.replID2 = zeroReplID
 }
 
 // randomHex returns n random bytes in hex (run_id, master_replid). Not

@@ -159,6 +159,8 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)
 	srv = netserver.New(eng, opts)
+	isReplica := eng.ReplicaRole
+	log.replica.Store(&isReplica)
 	log.role.Store('M') // as Redis: initServer records the pid before it listens
 	if err := srv.Listen(); err != nil {
 		log.log(levelWarning, err.Error())
