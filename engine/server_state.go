@@ -17,8 +17,8 @@ type serverState struct {
 	replID      string
 	// replID2 is the previous history's ID, valid up to the offset
 	// repl.secondOffset (after a promotion); zeroReplID when none.
-	replID2     string
-	peakMemory  uint64
+	replID2    string
+	peakMemory uint64
 
 	slowlog       []slowlogEntry // newest first
 	slowlogNextID int64
