@@ -44,8 +44,10 @@ type replication struct {
 	// secondOffset is the last offset (+1) of the previous history
 	// (second_repl_offset), -1 when there is none.
 	secondOffset int64
-	// waiting are the sessions blocked in WAIT, oldest first.
+	// waiting are the sessions blocked in WAIT, oldest first; getAck
+	// asks the replicas for their offsets after the current command.
 	waiting []*Session
+	getAck  bool
 	// failover is FAILOVER's state while one is under way (failover.go).
 	failover *failoverState
 	// selDB is the database of the stream's last SELECT; -1 makes the

@@ -68,7 +68,9 @@ func cmdWait(s *Session, args [][]byte) {
 	s.block(nil, deadline, nil, func(s *Session) { s.w.Int(s.e.countAcks(offset)) })
 	s.blocked.wait = &waitState{offset: offset, replicas: want}
 	e.repl.waiting = append(e.repl.waiting, s)
-	e.requestAcks()
+	// Asked once the command is over, as Redis's beforeSleep does: the
+	// GETACK is not part of what this client waits for.
+	e.repl.getAck = true
 }
 
 // countAcks is how many online replicas acknowledged offset.
@@ -85,6 +87,7 @@ func (e *Engine) countAcks(offset int64) int64 {
 // requestAcks asks every replica for its offset now (REPLCONF GETACK *, in
 // the stream's current database) rather than at its next second.
 func (e *Engine) requestAcks() {
+	e.repl.getAck = false
 	if !e.repl.feeding || e.master != nil {
 		return
 	}

@@ -244,6 +244,9 @@ func (s *Session) execLocked(args [][]byte) Status {
 		if s.multi == nil {
 			s.woff = e.repl.offset
 		}
+		if e.repl.getAck {
+			e.requestAcks()
+		}
 		if s.tracking != nil || s.ks.pubsub != nil {
 			// only tracking has work to do after a command
 			e.afterCommand(s)
