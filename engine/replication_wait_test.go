@@ -106,8 +106,10 @@ func TestMinReplicasToWrite(t *testing.T) {
 // stubLink is a ReplicaLink that only records what it was asked.
 type stubLink struct{ follows []string }
 
-func (l *stubLink) Follow(host string, port int) { l.follows = append(l.follows, host+":"+itoa(int64(port))) }
-func (l *stubLink) Stop()                        {}
+func (l *stubLink) Follow(host string, port int) {
+	l.follows = append(l.follows, host+":"+itoa(int64(port)))
+}
+func (l *stubLink) Stop() {}
 
 func TestReplicaServeStaleData(t *testing.T) {
 	e, _ := testEngine(t)
