@@ -168,3 +168,38 @@ func TestPromotionKeepsSecondaryID(t *testing.T) {
 	late := newClient(t, e)
 	assert.True(t, strings.HasPrefix(late.line("PSYNC "+old+" "+itoa(int64(102+len(set)))), "+FULLRESYNC "))
 }
+
+// A replica hides expired keys from reads but keeps them until its master's
+// DEL; the master's own commands still see them.
+func TestReplicaWaitsForMastersDel(t *testing.T) {
+	e, clk := testEngine(t)
+	e.SetReplicaLink(&stubLink{})
+	c := newClient(t, e)
+	c.line("REPLICAOF 127.0.0.1 1")
+	e.MasterFullSynced(strings.Repeat("b", 40), 0)
+	m := e.NewMasterSession(ClientInfo{Addr: "127.0.0.1:1", Kind: "master"})
+	e.MasterLinkState("connected")
+	run := func(args ...string) {
+		bs := make([][]byte, len(args))
+		for i, a := range args {
+			bs[i] = []byte(a)
+		}
+		m.ExecMaster(bs, appendCommandArgs(nil, bs))
+		m.TakeOutput(nil)
+	}
+	run("SET", "k", "1", "PX", "100")
+	run("SET", "other", "x")
+	clk.Advance(time.Second)
+	assert.Equal(t, "$-1\r\n", c.line("GET k"))
+	assert.Equal(t, ":0\r\n", c.line("EXISTS k"))
+	assert.Equal(t, ":-2\r\n", c.line("TTL k"))
+	assert.Equal(t, "*1\r\n$5\r\nother\r\n", c.line("KEYS *"))
+	e.ActiveExpireCycle()
+	assert.Equal(t, ":2\r\n", c.line("DBSIZE"), "still there")
+	assert.Contains(t, c.line("INFO stats"), "expired_keys:0\r\n")
+	// The master's INCR sees the key it has not expired yet.
+	run("INCR", "k")
+	assert.Equal(t, ":2\r\n", c.line("DBSIZE"))
+	run("DEL", "k")
+	assert.Equal(t, ":1\r\n", c.line("DBSIZE"))
+}
