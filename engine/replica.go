@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -277,11 +278,25 @@ func cmdReplicaOf(s *Session, args [][]byte) {
 	s.w.OK()
 }
 
+// FollowAtStartup makes the server a replica of host:port, as replicaof
+// in the configuration does: with no history of its own to offer, so its
+// first synchronization is a full one.
+func (e *Engine) FollowAtStartup(host string, port int) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.replicaLink == nil {
+		return errors.New("replication is not available in this build of GoRedis")
+	}
+	e.setMaster(&masterInfo{host: host, port: port, state: linkConnect})
+	e.replicaLink.Follow(host, port)
+	return nil
+}
+
 // setReplicaOf makes the server follow host:port (Redis's
 // replicationSetMaster). Its own replicas stay: they may continue with a
 // partial synchronization once this server has its new master's stream.
 func (e *Engine) setReplicaOf(host string, port int) {
-	m := &masterInfo{host: host, port: port, state: linkConnect, downSince: e.now()}
+	m := &masterInfo{host: host, port: port, state: linkConnect}
 	if old := e.master; old != nil {
 		// The history applied so far (Redis's cached master).
 		m.replid, m.offset = old.replid, old.offset
@@ -374,7 +389,12 @@ func (e *Engine) infoReplicaFields(b *infoBuilder) {
 	b.int("slave_read_repl_offset", m.offset)
 	b.int("slave_repl_offset", m.offset)
 	if status == "down" {
-		b.int("master_link_down_since_seconds", int64(now.Sub(m.downSince)/time.Second))
+		// -1 until a link was up and lost, as Redis's repl_down_since 0.
+		down := int64(-1)
+		if !m.downSince.IsZero() {
+			down = now.Unix() - m.downSince.Unix()
+		}
+		b.int("master_link_down_since_seconds", down)
 	}
 	b.field("slave_priority", e.configValue("replica-priority"))
 	ro := int64(0)

@@ -242,9 +242,10 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	}
 	if master := strings.Fields(cfg.params.Get("replicaof")); len(master) == 2 {
 		// replicaof in the configuration: follow once the data is loaded.
-		s := eng.NewSession(engine.ClientInfo{Kind: "config"})
-		s.Exec([][]byte{[]byte("REPLICAOF"), []byte(master[0]), []byte(master[1])})
-		s.Close()
+		port, _ := strconv.Atoi(master[1])
+		if err := eng.FollowAtStartup(master[0], port); err != nil {
+			log.log(levelWarning, err.Error())
+		}
 	}
 	cronCtx, stopCron := context.WithCancel(context.Background())
 	defer stopCron()
