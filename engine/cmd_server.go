@@ -26,6 +26,7 @@ func serverHandlers() []handlerEntry {
 		{"psync", cmdSync},
 		{"replconf", cmdReplconf},
 		{"wait", cmdWait},
+		{"failover", cmdFailover},
 		{"replicaof", cmdReplicaOf},
 		{"slaveof", cmdReplicaOf},
 		{"shutdown", cmdShutdown},

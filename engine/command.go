@@ -314,7 +314,7 @@ func (s *Session) dispatch(args [][]byte) {
 			return
 		}
 	}
-	if e.srv.pauseEnd != 0 && e.pauseHolds(s, cmd) {
+	if (e.srv.pauseEnd != 0 || e.repl.failover != nil) && e.pauseHolds(s, cmd) {
 		s.holdForPause(args)
 		return
 	}

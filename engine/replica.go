@@ -250,6 +250,10 @@ const errReadOnlyReplica = "READONLY You can't write against a read only replica
 // SLAVEOF host port
 func cmdReplicaOf(s *Session, args [][]byte) {
 	e := s.e
+	if e.repl.failover != nil {
+		s.w.Error("ERR REPLICAOF not allowed while failing over.")
+		return
+	}
 	if equalFold(args[1], "no") && equalFold(args[2], "one") {
 		if e.master != nil {
 			e.unsetMaster()
@@ -349,6 +353,9 @@ func (e *Engine) dropAllReplicas() {
 // disconnectAllBlockedClients): their keys now belong to another master.
 func (e *Engine) disconnectBlocked() {
 	for _, s := range e.blockedSessions() {
+		if e.isHeld(s) {
+			continue // held by a pause, not blocked on keys (Redis's BLOCKED_POSTPONE)
+		}
 		b := s.blocked
 		s.unblock()
 		s.pushAsync(func(w *Writer) {

@@ -268,6 +268,20 @@ func cmdSync(s *Session, args [][]byte) {
 		return
 	}
 	l := &replicaLink{s: s, listeningPort: s.replconfPort, ipAddress: s.replconfIP}
+	if len(args) > 3 && equalFold(args[0], "psync") && equalFold(args[3], "failover") {
+		// The master hands its role over (its FAILOVER): this replica
+		// becomes the master, and the PSYNC goes on from the old history.
+		if e.master == nil || string(args[1]) != e.srv.replID {
+			s.w.Error("ERR PSYNC FAILOVER replid must match my replid.")
+			return
+		}
+		e.unsetMaster()
+		e.logLine("MASTER MODE enabled (failover request from '" + s.clientDesc() + "')")
+	}
+	if e.repl.failover != nil {
+		s.w.Error("NOMASTERLINK Can't SYNC while failing over")
+		return
+	}
 	if e.master != nil && e.master.state != linkConnected {
 		s.w.Error("NOMASTERLINK Can't SYNC while not connected with my master")
 		return
@@ -438,6 +452,7 @@ func cmdReplconf(s *Session, args [][]byte) {
 				}
 				l.ackTime = s.e.now()
 				s.e.serveWaiting()
+				s.e.updateFailover()
 			}
 			return
 		case equalFold(opt, "getack"):
@@ -462,6 +477,8 @@ func (e *Engine) ReplicationCron() {
 		// CONFIG SET repl-backlog-size takes effect here.
 		r.backlog.resize(int(e.config.int("repl-backlog-size")))
 	}
+	e.tick()
+	e.updateFailover()
 	if len(r.replicas) == 0 {
 		return
 	}

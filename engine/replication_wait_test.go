@@ -203,3 +203,79 @@ func TestReplicaWaitsForMastersDel(t *testing.T) {
 	run("DEL", "k")
 	assert.Equal(t, ":1\r\n", c.line("DBSIZE"))
 }
+
+func TestFailover(t *testing.T) {
+	e, clk := testEngine(t)
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	link := &stubLink{}
+	e.SetReplicaLink(link)
+	c := newClient(t, e)
+	runSteps(t, []step{
+		{cmd: "FAILOVER ABORT", want: "-ERR No failover in progress.\r\n"},
+		{cmd: "FAILOVER", want: "-ERR FAILOVER requires connected replicas.\r\n"},
+		{cmd: "FAILOVER TIMEOUT 0", want: "-ERR FAILOVER timeout must be greater than 0\r\n"},
+		{cmd: "FAILOVER TIMEOUT x", want: "-ERR value is not an integer or out of range\r\n"},
+		{cmd: "FAILOVER TO h x", want: "-ERR value is not an integer or out of range\r\n"},
+		{cmd: "FAILOVER FORCE FORCE", want: "-ERR syntax error\r\n"},
+		{cmd: "FAILOVER TO", want: "-ERR syntax error\r\n"},
+	})
+	c.line("CONFIG SET repl-diskless-sync-delay 0")
+	r := onlineReplica(t, e, syncer, "7001")
+	assert.Equal(t, "-ERR FAILOVER with force option requires both a timeout and target HOST and IP.\r\n", c.line("FAILOVER FORCE TIMEOUT 10"))
+	assert.Equal(t, "-ERR FAILOVER target HOST and PORT is not a replica.\r\n", c.line("FAILOVER TO 127.0.0.1 7002"))
+
+	// Without a target and with a timeout: writes wait, then the failover
+	// gives up and they run.
+	c.line("SET k 1")
+	assert.Equal(t, "+OK\r\n", c.line("FAILOVER TIMEOUT 500"))
+	assert.Equal(t, "-ERR FAILOVER already in progress.\r\n", c.line("FAILOVER"))
+	assert.Contains(t, c.line("INFO replication"), "master_failover_state:waiting-for-sync\r\n")
+	w := newClient(t, e)
+	assert.Equal(t, "", w.line("SET k 2"), "held")
+	assert.Equal(t, "$1\r\n1\r\n", c.line("GET k"), "reads go on")
+	assert.Equal(t, "-ERR REPLICAOF not allowed while failing over.\r\n", c.line("REPLICAOF 127.0.0.1 7001"))
+	clk.Advance(time.Second)
+	e.ReplicationCron()
+	assert.Contains(t, c.line("INFO replication"), "master_failover_state:no-failover\r\n")
+	assert.Equal(t, "+OK\r\n", w.do())
+	assert.Empty(t, link.follows)
+
+	// FAILOVER ABORT lets held writes run.
+	assert.Equal(t, "+OK\r\n", c.line("FAILOVER TO 127.0.0.1 7001"))
+	assert.Equal(t, "", w.line("SET k 3"))
+	assert.Equal(t, "+OK\r\n", c.line("FAILOVER ABORT"))
+	assert.Equal(t, "+OK\r\n", w.do())
+
+	// The target acknowledges the whole stream: the master becomes its
+	// replica and asks it to take over.
+	assert.Equal(t, "+OK\r\n", c.line("FAILOVER TO 127.0.0.1 7001"))
+	assert.Equal(t, "", w.line("SET k 4"))
+	r.line("REPLCONF ACK " + itoa(e.repl.offset))
+	assert.Equal(t, []string{"127.0.0.1:7001"}, link.follows)
+	assert.Contains(t, c.line("INFO replication"), "master_failover_state:failover-in-progress\r\n")
+	assert.True(t, e.FailoverInProgress())
+	e.FailoverPsyncResult(true)
+	assert.Contains(t, c.line("INFO replication"), "role:slave\r\n")
+	assert.Equal(t, "-READONLY You can't write against a read only replica.\r\n", w.do(), "the held write meets a replica")
+}
+
+// The target's side: PSYNC ... FAILOVER from its master makes it a master
+// that continues the old history.
+func TestPsyncFailover(t *testing.T) {
+	e, _ := testEngine(t)
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	e.SetReplicaLink(&stubLink{})
+	c := newClient(t, e)
+	c.line("REPLICAOF 127.0.0.1 1")
+	old := strings.Repeat("c", 40)
+	e.MasterFullSynced(old, 10)
+	e.MasterLinkState("connected")
+	m := newClient(t, e)
+	assert.Equal(t, "-ERR PSYNC FAILOVER replid must match my replid.\r\n", m.line("PSYNC "+strings.Repeat("d", 40)+" 11 FAILOVER"))
+	got := m.line("PSYNC " + old + " 11 FAILOVER")
+	assert.Equal(t, "+CONTINUE "+e.srv.replID+"\r\n", got)
+	assert.NotEqual(t, old, e.srv.replID)
+	assert.Contains(t, c.line("INFO replication"), "role:master\r\n")
+}

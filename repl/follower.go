@@ -146,9 +146,22 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 	} else {
 		f.logf('*', "Partial resynchronization not possible (no cached master)")
 	}
-	reply, err := ask("PSYNC", replid, strconv.FormatInt(offset+1, 10))
+	psync := []string{"PSYNC", replid, strconv.FormatInt(offset+1, 10)}
+	failover := f.eng.FailoverInProgress()
+	if failover {
+		// This server is handing its master role over (FAILOVER): the
+		// new master takes it with this PSYNC.
+		psync = append(psync, "FAILOVER")
+	}
+	reply, err := ask(psync...)
 	if err != nil {
+		if failover {
+			f.eng.FailoverPsyncResult(false)
+		}
 		return err
+	}
+	if failover {
+		f.eng.FailoverPsyncResult(strings.HasPrefix(reply, "+FULLRESYNC") || strings.HasPrefix(reply, "+CONTINUE"))
 	}
 	switch {
 	case strings.HasPrefix(reply, "+FULLRESYNC "):
