@@ -71,7 +71,8 @@ fresh-check:
 # deps installs what the tests drive, saying once what it installs and
 # why, and only when something is missing:
 #   apt-get: redis-server and redis-tools (differential tests against real
-#            Redis, redis-cli as a client), chromium (the playground's
+#            Redis, redis-cli as a client), redis-sentinel (the Sentinel
+#            failover test in repl/), chromium (the playground's
 #            browser tests), brotli (the compressed wasm the server sends);
 #   npm:     ioredis into netserver/testdata/ioredis/node_modules (a Node
 #            client test; skipped without node);
@@ -82,10 +83,11 @@ deps:
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	command -v redis-cli >/dev/null 2>&1 || missing="$$missing redis-tools"; \
+	command -v redis-sentinel >/dev/null 2>&1 || missing="$$missing redis-sentinel"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v brotli >/dev/null 2>&1 || missing="$$missing brotli"; \
 	if [ -n "$$missing" ]; then \
-		echo "make test needs:$$missing (redis-server/redis-tools: tests against real Redis and redis-cli; chromium: browser tests; brotli: the compressed wasm)"; \
+		echo "make test needs:$$missing (redis-server/redis-tools: tests against real Redis and redis-cli; redis-sentinel: the failover test; chromium: browser tests; brotli: the compressed wasm)"; \
 		if [ "$$(id -u)" = "0" ]; then \
 			echo "installing with apt-get:$$missing"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

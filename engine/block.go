@@ -22,6 +22,8 @@ type blockState struct {
 	readyKey string
 	// muted: CLIENT REPLY silenced the command, so its reply is dropped.
 	muted bool
+	// wait is set for WAIT, which waits for replicas, not keys.
+	wait *waitState
 }
 
 // parseTimeout reads a blocking timeout in seconds (decimals allowed) and

@@ -25,6 +25,8 @@ func serverHandlers() []handlerEntry {
 		{"sync", cmdSync},
 		{"psync", cmdSync},
 		{"replconf", cmdReplconf},
+		{"wait", cmdWait},
+		{"failover", cmdFailover},
 		{"replicaof", cmdReplicaOf},
 		{"slaveof", cmdReplicaOf},
 		{"shutdown", cmdShutdown},
@@ -432,7 +434,10 @@ func cmdDebug(s *Session, args [][]byte) {
 	case sub == "object" && len(args) == 3:
 		s.debugObject(args[2])
 	case sub == "change-repl-id" && len(args) == 2:
+		// Redis's changeReplicationId and clearReplicationId2.
 		s.e.srv.replID = randomHex(s.e, 20)
+		s.e.srv.replID2 = zeroReplID
+		s.e.repl.secondOffset = -1
 		s.w.OK()
 	case sub == "digest" && len(args) == 2:
 		s.debugDigest()

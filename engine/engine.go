@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -105,6 +106,9 @@ type Engine struct {
 	// replicaLink is the host's driver for that link.
 	master      *masterInfo
 	replicaLink ReplicaLink
+	// isReplica mirrors master != nil for readers that cannot take the
+	// lock (the log's role letter).
+	isReplica atomic.Bool
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
@@ -203,6 +207,7 @@ func New(opts Options) *Engine {
 	e.main = newKeyspace(e.config.databases(), e.seed)
 	e.started = e.now()
 	e.srv.init(e)
+	e.repl.secondOffset = -1
 	e.commands = buildCommandTable()
 	e.renameCommands(opts.RenameCommands)
 	e.rewriteConfig = opts.RewriteConfig

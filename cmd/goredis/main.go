@@ -159,6 +159,8 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)
 	srv = netserver.New(eng, opts)
+	isReplica := eng.ReplicaRole
+	log.replica.Store(&isReplica)
 	log.role.Store('M') // as Redis: initServer records the pid before it listens
 	if err := srv.Listen(); err != nil {
 		log.log(levelWarning, err.Error())
@@ -240,9 +242,10 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	}
 	if master := strings.Fields(cfg.params.Get("replicaof")); len(master) == 2 {
 		// replicaof in the configuration: follow once the data is loaded.
-		s := eng.NewSession(engine.ClientInfo{Kind: "config"})
-		s.Exec([][]byte{[]byte("REPLICAOF"), []byte(master[0]), []byte(master[1])})
-		s.Close()
+		port, _ := strconv.Atoi(master[1])
+		if err := eng.FollowAtStartup(master[0], port); err != nil {
+			log.log(levelWarning, err.Error())
+		}
 	}
 	cronCtx, stopCron := context.WithCancel(context.Background())
 	defer stopCron()
