@@ -314,12 +314,6 @@ func (s *Server) ServeConn(conn net.Conn, kind string, ks *engine.Keyspace) {
 	s.serveConn(conn, peerOptions{kind: kind, keyspace: ks, idle: s.opts.IdleTimeout})
 }
 
-// serveConnInfo serves a peer with its own sandbox and idle timeout (the
-// WebSocket bridge's peers).
-func (s *Server) serveConnInfo(conn net.Conn, kind string, sb *engine.Sandbox, idle time.Duration) *peer {
-	return s.serveConn(conn, peerOptions{kind: kind, sandbox: sb, idle: idle})
-}
-
 type peerOptions struct {
 	kind string
 	// addr and laddr name the peer's two ends ("" for the conn's own).
