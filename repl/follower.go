@@ -29,8 +29,8 @@ type Follower struct {
 	// TLS, when set, says how to reach the master: a client
 	// configuration while tls-replication is yes (nil: plain TCP), and
 	// the tls-port to announce instead of ListenPort (0: ListenPort).
-	TLS func() (cfg *tls.Config, tlsPort int)
-	logf       func(level byte, format string, args ...any)
+	TLS  func() (cfg *tls.Config, tlsPort int)
+	logf func(level byte, format string, args ...any)
 
 	mu   sync.Mutex
 	stop chan struct{} // closed to end the current link
