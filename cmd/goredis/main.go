@@ -111,6 +111,7 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 
 	// TLS is configured before any socket opens, as in Redis's initServer.
 	tlsh := newTLSHost(cfg.params.Get, func(msg string) { log.log(levelWarning, msg) })
+	tlsh.https = strings.EqualFold(cfg.host["http-tls"], "yes") && cfg.host["http-port"] != "" && cfg.host["http-port"] != "0"
 	if tlsh.needed() && tlsh.configure() != nil {
 		log.log(levelWarning, "Failed to configure TLS. Check logs for more info.")
 		return 1

@@ -19,6 +19,9 @@ type tlsHost struct {
 	srv    *netserver.Server
 	ctx    *tlsconf.Contexts // the configuration in force (nil: none yet)
 	warn   func(msg string)
+	// https: the HTTP side serves https:// (http-tls yes), with the same
+	// configuration.
+	https bool
 }
 
 func newTLSHost(get func(string) string, warn func(string)) *tlsHost {
@@ -29,10 +32,10 @@ func newTLSHost(get func(string) string, warn func(string)) *tlsHost {
 	return t
 }
 
-// needed says whether TLS must be configured: a TLS port, or TLS for
-// replication or the cluster bus.
+// needed says whether TLS must be configured: a TLS port, TLS for
+// replication or the cluster bus, or the HTTP side over https.
 func (t *tlsHost) needed() bool {
-	return t.values["tls-port"] != "0" || t.values["tls-replication"] == "yes" || t.values["tls-cluster"] == "yes"
+	return t.values["tls-port"] != "0" || t.values["tls-replication"] == "yes" || t.values["tls-cluster"] == "yes" || t.https
 }
 
 // configure builds the configuration from the values and installs it on
