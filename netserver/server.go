@@ -473,8 +473,9 @@ type peer struct {
 	conn net.Conn
 	idle time.Duration // close after this long without input (0: never)
 
-	wmu sync.Mutex // serializes writes to conn
-	iov [][]byte   // guarded by wmu
+	wmu    sync.Mutex // serializes writes to conn
+	iov    [][]byte   // guarded by wmu
+	joined []byte     // guarded by wmu: iov in one buffer, for conns that are not sockets
 	// raw writes without waiting (nil: not a socket). The reader writes a
 	// batch's replies itself when the socket takes them; what it does not
 	// take stays in the session for asyncLoop, and the reader goes on
@@ -776,12 +777,27 @@ func (p *peer) flush() error {
 			return nil
 		}
 		var err error
-		for _, b := range p.iov {
+		if p.raw == nil && len(p.iov) > 1 {
+			// Not a socket (TLS, WebSocket): each Write is a record or
+			// a frame of its own, so the slices go out joined.
+			p.joined = p.joined[:0]
+			for _, b := range p.iov {
+				p.joined = append(p.joined, b...)
+			}
 			var n int
-			n, err = p.conn.Write(b)
+			n, err = p.conn.Write(p.joined)
 			p.sess.Consumed(n)
-			if err != nil {
-				break
+			if cap(p.joined) > maxWriteBytes {
+				p.joined = nil // a one-off large reply is not kept
+			}
+		} else {
+			for _, b := range p.iov {
+				var n int
+				n, err = p.conn.Write(b)
+				p.sess.Consumed(n)
+				if err != nil {
+					break
+				}
 			}
 		}
 		clear(p.iov)
