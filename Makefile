@@ -133,6 +133,8 @@ bench: build deps
 	@# SET -P16 with the append-only file on, both servers alike
 	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync everysec
 	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync always
+	@# GET and SET -P16 over TLS (redis-benchmark --tls), both servers alike
+	$(GO) run ./cmd/redisbench -t set,get -P 16 -mem-keys 0 -pubsub=false -tls
 	node playground/test/wasm_bench.mjs
 	$(GO) run ./cmd/wsload -peers 1000 -commands 100
 

@@ -49,6 +49,10 @@ type Options struct {
 	// ApplyConfig, when set, applies a parameter the host owns (port,
 	// bind) once CONFIG SET stored it; an error undoes the whole CONFIG
 	// SET and is the reply's reason. It runs with the engine locked.
+	// Parameters that share an apply step (ApplyGroupTLS) are each passed
+	// first, then the step runs once as ApplyConfig(group, ""), as Redis
+	// runs a shared apply function once per CONFIG SET: a certificate and
+	// its key change together.
 	ApplyConfig func(name, value string) error
 }
 
