@@ -1,0 +1,313 @@
+package engine
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/goredis-dev/goredis/engine/acl"
+)
+
+// Key spec access bits the ACL check needs, worked out once per command.
+const (
+	specAccess uint8 = 1 << iota
+	specWrite
+	specNotKey
+)
+
+// aclSetup builds the ACL's view of the command table (the original
+// names: ACLs hold whatever rename-command did) and the users.
+func (e *Engine) aclSetup() {
+	var top []*acl.Command
+	var all []*Command
+	for _, c := range e.commands {
+		ac := &acl.Command{Name: c.Name, Categories: acl.CategoryBits(c.ACLCategories), NoAuth: c.flags&flagNoAuth != 0}
+		c.acl = ac
+		c.aclSpecs = keySpecAccess(c)
+		all = append(all, c)
+		for _, sc := range c.subs {
+			sac := &acl.Command{Name: sc.Name, Categories: acl.CategoryBits(sc.ACLCategories), NoAuth: sc.flags&flagNoAuth != 0}
+			sc.acl = sac
+			sc.aclSpecs = keySpecAccess(sc)
+			ac.Subs = append(ac.Subs, sac)
+			all = append(all, sc)
+		}
+		top = append(top, ac)
+	}
+	t := acl.NewTable(top)
+	e.aclCmds = make([]*Command, len(all))
+	for _, c := range all {
+		e.aclCmds[c.acl.ID()] = c
+	}
+	e.users = acl.NewUsers(t, acl.Options{
+		Match:             func(p, s string) bool { return globMatch(p, s, false) },
+		PubsubAllChannels: e.config.params["acl-pubsub-default"].value == "allchannels",
+	})
+	e.users.SetDefaultPassword(e.config.requirepass())
+	e.aclDefaultChanged()
+}
+
+func keySpecAccess(c *Command) []uint8 {
+	out := make([]uint8, len(c.KeySpecs))
+	for i, ks := range c.KeySpecs {
+		for _, f := range ks.Flags {
+			switch f {
+			case "access":
+				out[i] |= specAccess
+			case "insert", "update", "delete":
+				out[i] |= specWrite
+			case "not_key":
+				out[i] |= specNotKey
+			}
+		}
+	}
+	return out
+}
+
+// aclDefaultChanged notes whether the default user lets clients in
+// without AUTH, for Session.Authenticated (read without the engine lock).
+func (e *Engine) aclDefaultChanged() {
+	d := e.users.Default()
+	e.defaultOpen.Store(d.NoPass() && d.Enabled())
+}
+
+// authRequired is Redis's authRequired: the default user needs a
+// password (or is off) and the client has not authenticated.
+func (s *Session) authRequired() bool {
+	return !s.authed && !s.e.defaultOpen.Load()
+}
+
+// setDefaultAuth is clientSetDefaultAuth: a new or RESET client is the
+// default user, authenticated when that needs no password.
+func (s *Session) setDefaultAuth() {
+	d := s.e.users.Default()
+	s.user = d
+	s.authed = d.NoPass() && d.Enabled()
+}
+
+// aclFinder locates keys and channels for the ACL check.
+type aclFinder Engine
+
+func (f *aclFinder) HasKeys(c *acl.Command) bool {
+	cmd := f.aclCmds[c.ID()]
+	for _, sp := range cmd.aclSpecs {
+		if sp&specNotKey == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *aclFinder) Keys(c *acl.Command, args [][]byte) []acl.Key {
+	cmd := f.aclCmds[c.ID()]
+	var refs []keyRef
+	if cmd.Name == "sort" || cmd.Name == "sort_ro" {
+		refs = sortGetKeys(args)
+	} else {
+		refs, _ = keysFromSpecs(cmd, args)
+	}
+	out := f.aclKeys[:0]
+	for _, r := range refs {
+		sp := cmd.aclSpecs[r.spec]
+		if sp&specNotKey != 0 {
+			continue
+		}
+		k := acl.Key{Pos: r.pos, Access: sp&specAccess != 0, Write: sp&specWrite != 0}
+		switch cmd.Name {
+		case "set":
+			// setGetKeys: without GET the key is only overwritten.
+			k.Access = hasArg(args, "get")
+		case "bitfield":
+			// bitfieldGetKeys: only GET operations read without writing.
+			k.Write = bitfieldWrites(args)
+		}
+		out = append(out, k)
+	}
+	f.aclKeys = out
+	return out
+}
+
+func bitfieldWrites(args [][]byte) bool {
+	for _, a := range args[2:] {
+		if equalFold(a, "set") || equalFold(a, "incrby") {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *aclFinder) HasChannels(c *acl.Command) bool {
+	switch c.Name {
+	case "publish", "spublish", "subscribe", "ssubscribe", "psubscribe":
+		return true
+	}
+	return false
+}
+
+func (f *aclFinder) Channels(c *acl.Command, args [][]byte) []acl.Channel {
+	var out []acl.Channel
+	switch c.Name {
+	case "publish", "spublish":
+		out = append(out, acl.Channel{Pos: 1})
+	case "subscribe", "ssubscribe", "psubscribe":
+		for i := 1; i < len(args); i++ {
+			out = append(out, acl.Channel{Pos: i, Pattern: c.Name == "psubscribe"})
+		}
+	}
+	return out
+}
+
+// aclCheck is ACLCheckAllPerm for the session's user.
+func (s *Session) aclCheck(cmd *Command, args [][]byte) (acl.Result, int) {
+	u := s.user
+	if u.Unrestricted() {
+		return acl.OK, 0
+	}
+	return u.Check(s.e.users.Match(), cmd.acl, args, (*aclFinder)(s.e))
+}
+
+// aclDenied is the gatekeeper's ACL step: a refused command is logged
+// and answered with Redis's NOPERM words.
+func (s *Session) aclDenied(cmd *Command, args [][]byte) bool {
+	res, pos := s.aclCheck(cmd, args)
+	if res == acl.OK {
+		return false
+	}
+	ctx := acl.CtxToplevel
+	if s.multi != nil {
+		ctx = acl.CtxMulti
+	}
+	s.aclLog(res, ctx, cmd, args, pos)
+	msg := "NOPERM this user has no permissions to access one of the channels used as arguments"
+	switch res {
+	case acl.DeniedCmd:
+		msg = "NOPERM this user has no permissions to run the '" + cmd.Name + "' command"
+	case acl.DeniedKey:
+		msg = "NOPERM this user has no permissions to access one of the keys used as arguments"
+	}
+	s.reject(cmd, args, msg)
+	return true
+}
+
+// aclExecDenied re-checks a queued command when EXEC runs it, as Redis
+// does in case the rules changed since it was queued.
+func (s *Session) aclExecDenied(cmd *Command, args [][]byte) bool {
+	res, pos := s.aclCheck(cmd, args)
+	if res == acl.OK {
+		return false
+	}
+	s.aclLog(res, acl.CtxMulti, cmd, args, pos)
+	reason := "no permission to access one of the channels used as arguments"
+	switch res {
+	case acl.DeniedCmd:
+		reason = "no permission to execute the command or subcommand"
+	case acl.DeniedKey:
+		reason = "no permission to touch the specified keys"
+	}
+	s.w.Error("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: " + reason)
+	return true
+}
+
+// aclLog is addACLLogEntry. The client info shows the refused command
+// as its last one, as Redis's does.
+func (s *Session) aclLog(res acl.Result, ctx string, cmd *Command, args [][]byte, pos int) {
+	var object string
+	switch res {
+	case acl.DeniedCmd:
+		object = cmd.Name
+	case acl.DeniedKey, acl.DeniedChannel:
+		object = string(args[pos])
+	}
+	if cmd != nil {
+		s.lastCmd = cmd.Name
+	}
+	s.e.aclLogAdd(s, res, ctx, object, s.user.Name())
+}
+
+func (e *Engine) aclLogAdd(s *Session, res acl.Result, ctx, object, username string) {
+	e.aclLogEntries.Add(acl.LogEntry{
+		Reason:     acl.ReasonName(res),
+		Context:    ctx,
+		Object:     object,
+		Username:   username,
+		TimeMs:     e.now().UnixMilli(),
+		ClientInfo: e.clientInfoLine(s, nil, nil),
+	}, e.config.int("acllog-max-len"))
+}
+
+// aclUserChanged applies an ACL SETUSER to the clients of user u (before
+// is the user as it was): a pub/sub client whose subscriptions the new
+// rules no longer allow is disconnected, as ACLKillPubsubClientsIfNeeded.
+func (e *Engine) aclUserChanged(self *Session, u *acl.User) {
+	if u == e.users.Default() {
+		e.aclDefaultChanged()
+	}
+	match := e.users.Match()
+	for _, c := range e.sortedSessions() {
+		if c.user != u || !c.pubsub.active() {
+			continue
+		}
+		ok := true
+		for p := range c.pubsub.patterns {
+			ok = ok && u.CheckChannel(match, p, true)
+		}
+		for ch := range c.pubsub.channels {
+			ok = ok && u.CheckChannel(match, ch, false)
+		}
+		for ch := range c.pubsub.shards {
+			ok = ok && u.CheckChannel(match, ch, false)
+		}
+		if !ok {
+			e.killClient(self, c)
+		}
+	}
+}
+
+// aclDropClients closes the clients of users that no longer exist
+// (ACL DELUSER, ACL LOAD), as ACLFreeUserAndKillClients: they become
+// unauthenticated default-user clients until they are gone.
+func (e *Engine) aclDropClients(self *Session, gone []*acl.User) {
+	if len(gone) == 0 {
+		return
+	}
+	isGone := map[*acl.User]bool{}
+	for _, u := range gone {
+		isGone[u] = true
+	}
+	for _, c := range e.sortedSessions() {
+		if !isGone[c.user] {
+			continue
+		}
+		if c != self {
+			c.mu.Lock()
+		}
+		c.user, c.authed = e.users.Default(), false
+		if c != self {
+			c.mu.Unlock()
+		}
+		e.killClient(self, c)
+	}
+}
+
+// clientUser is the user= field of CLIENT LIST.
+func (c *Session) clientUser() string {
+	if c.user == nil {
+		return "default"
+	}
+	return c.user.Name()
+}
+
+func formatAge(ms int64) string { return strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64) }
+
+// aclConfigChanged applies CONFIG SET's requirepass (the default user's
+// password, as ACLUpdateDefaultUserPassword) and acl-pubsub-default.
+func (e *Engine) aclConfigChanged(pairs []string) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		switch strings.ToLower(pairs[i]) {
+		case "requirepass":
+			e.users.SetDefaultPassword(e.config.requirepass())
+			e.aclDefaultChanged()
+		case "acl-pubsub-default":
+			e.users.SetPubsubDefault(e.config.params["acl-pubsub-default"].value == "allchannels")
+		}
+	}
+}
