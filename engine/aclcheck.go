@@ -311,3 +311,11 @@ func (e *Engine) aclConfigChanged(pairs []string) {
 		}
 	}
 }
+
+// DefaultUserNoPass reports whether the default user takes any password
+// ("nopass"), which is when protected mode refuses remote peers.
+func (e *Engine) DefaultUserNoPass() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.users.Default().NoPass()
+}

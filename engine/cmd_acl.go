@@ -285,7 +285,7 @@ func cmdACLSave(s *Session, args [][]byte) {
 		return
 	}
 	if err := s.e.aclFile.Write(path, s.e.users.SaveText()); err != nil {
-		s.e.logLevel('#', "Writing ACL file for ACL SAVE: "+err.Error())
+		s.e.logLevel('#', err.Error())
 		s.w.Error("ERR There was an error trying to save the ACLs. Please check the server logs for more information")
 		return
 	}
@@ -335,7 +335,7 @@ func (e *Engine) LoadACL() error {
 		return &acl.SetUserError{Msg: "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both."}
 	}
 	if err := e.users.LoadConfigUsers(e.configUsers); err != nil {
-		return err
+		return &acl.SetUserError{Msg: err.Error() + "\nCritical error while loading ACLs. Exiting."}
 	}
 	for _, l := range e.configUsers {
 		if u := e.users.Get(l[0]); u != nil && !u.Enabled() {

@@ -158,19 +158,22 @@ func (us *Users) SetDefaultPassword(pass string) {
 	}
 }
 
-// ValidateUserLine checks a config file "user <name> <rules...>" line as
-// ACLAppendUserForLoading: unknown commands are let through (Redis
-// reports them when it loads), other errors name the argument at fault
-// by its index in args (the name is index 0).
+// ValidateUserLine checks a config file "user <name> <rules...>" line
+// (args without "user") as ACLAppendUserForLoading: unknown commands are
+// let through (Redis reports them when it loads). bad is Redis's
+// argc_err: the index of the rule at fault among the (merged) rules,
+// which Redis then uses to index the whole line, "user" included.
 func (us *Users) ValidateUserLine(args []string) (bad int, err error) {
 	merged, b := MergeSelectorArgs(args[1:])
 	if b >= 0 {
-		return b + 1, &SetUserError{"Unmatched parenthesis in acl selector starting at '" + args[b+1] + "'."}
+		// Redis reports whatever errno an earlier lookup left: that is
+		// ENOENT after any rule naming a command.
+		return b, errUnknownName
 	}
 	tmp := newUser(us.t, "__fakeuser__", us.opts.PubsubAllChannels)
 	for j, op := range merged {
 		if err := tmp.apply(us.t, op, us.opts.PubsubAllChannels); err != nil && err != errUnknownName {
-			return j + 1, err
+			return j, err
 		}
 	}
 	return -1, nil
