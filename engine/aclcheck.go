@@ -14,29 +14,38 @@ const (
 	specNotKey
 )
 
-// aclSetup builds the ACL's view of the command table (the original
-// names: ACLs hold whatever rename-command did) and the users.
+// aclSetup builds the ACL's view of the command table and the users.
+// The ACL knows every Redis 7.0 command, implemented here or not, as
+// Redis's ACL knows its original table whatever rename-command did: rules
+// written for Redis load, and ACL LIST describes them as Redis does.
 func (e *Engine) aclSetup() {
+	byName := map[string]*acl.Command{}
 	var top []*acl.Command
-	var all []*Command
-	for _, c := range e.commands {
-		ac := &acl.Command{Name: c.Name, Categories: acl.CategoryBits(c.ACLCategories), NoAuth: c.flags&flagNoAuth != 0}
-		c.acl = ac
-		c.aclSpecs = keySpecAccess(c)
-		all = append(all, c)
-		for _, sc := range c.subs {
-			sac := &acl.Command{Name: sc.Name, Categories: acl.CategoryBits(sc.ACLCategories), NoAuth: sc.flags&flagNoAuth != 0}
-			sc.acl = sac
-			sc.aclSpecs = keySpecAccess(sc)
-			ac.Subs = append(ac.Subs, sac)
-			all = append(all, sc)
+	specs := commandSpecs()
+	for _, sp := range specs {
+		ac := &acl.Command{Name: sp.Name, Categories: acl.CategoryBits(sp.ACLCategories), NoAuth: parseFlags(sp.Flags)&flagNoAuth != 0}
+		byName[sp.Name] = ac
+		if sp.Container == "" {
+			top = append(top, ac)
 		}
-		top = append(top, ac)
+	}
+	for _, sp := range specs {
+		if parent := byName[sp.Container]; sp.Container != "" && parent != nil {
+			parent.Subs = append(parent.Subs, byName[sp.Name])
+		}
 	}
 	t := acl.NewTable(top)
-	e.aclCmds = make([]*Command, len(all))
-	for _, c := range all {
+	e.aclCmds = make([]*Command, len(byName))
+	link := func(c *Command) {
+		c.acl = byName[c.Name]
+		c.aclSpecs = keySpecAccess(c)
 		e.aclCmds[c.acl.ID()] = c
+	}
+	for _, c := range e.commands {
+		link(c)
+		for _, sc := range c.subs {
+			link(sc)
+		}
 	}
 	e.users = acl.NewUsers(t, acl.Options{
 		Match:             func(p, s string) bool { return globMatch(p, s, false) },
@@ -257,6 +266,10 @@ func (e *Engine) aclUserChanged(self *Session, u *acl.User) {
 			ok = ok && u.CheckChannel(match, ch, false)
 		}
 		if !ok {
+			// freeClient, not freeClientAsync: gone from CLIENT LIST at once.
+			if c != self {
+				c.closeLocked(nil, true)
+			}
 			e.killClient(self, c)
 		}
 	}

@@ -124,7 +124,7 @@ func cmdACLWhoAmI(s *Session, args [][]byte) {
 // ACL CAT [category]
 func cmdACLCat(s *Session, args [][]byte) {
 	if len(args) > 3 {
-		s.w.Error("ERR unknown subcommand or wrong number of arguments for 'cat'. Try ACL HELP.")
+		s.w.Error("ERR unknown subcommand or wrong number of arguments for '" + truncateArg(args[1]) + "'. Try ACL HELP.")
 		return
 	}
 	if len(args) == 2 {
@@ -145,7 +145,7 @@ const genpassMaxBits = 4096
 // ACL GENPASS [bits]
 func cmdACLGenPass(s *Session, args [][]byte) {
 	if len(args) > 3 {
-		s.w.Error("ERR unknown subcommand or wrong number of arguments for 'genpass'. Try ACL HELP.")
+		s.w.Error("ERR unknown subcommand or wrong number of arguments for '" + truncateArg(args[1]) + "'. Try ACL HELP.")
 		return
 	}
 	bits := int64(256)
@@ -173,7 +173,7 @@ func cmdACLGenPass(s *Session, args [][]byte) {
 // ACL LOG [count | RESET]
 func cmdACLLog(s *Session, args [][]byte) {
 	if len(args) > 3 {
-		s.w.Error("ERR unknown subcommand or wrong number of arguments for 'log'. Try ACL HELP.")
+		s.w.Error("ERR unknown subcommand or wrong number of arguments for '" + truncateArg(args[1]) + "'. Try ACL HELP.")
 		return
 	}
 	count := int64(10)
