@@ -47,6 +47,12 @@ func (e *Engine) aclSetup() {
 			link(sc)
 		}
 	}
+	// Commands GoRedis lacks still answer ACL DRYRUN as in Redis.
+	for _, sp := range specs {
+		if ac := byName[sp.Name]; e.aclCmds[ac.ID()] == nil {
+			link(&Command{CommandSpec: sp, flags: parseFlags(sp.Flags)})
+		}
+	}
 	e.users = acl.NewUsers(t, acl.Options{
 		Match:             func(p, s string) bool { return globMatch(p, s, false) },
 		PubsubAllChannels: e.config.params["acl-pubsub-default"].value == "allchannels",
@@ -98,6 +104,9 @@ type aclFinder Engine
 
 func (f *aclFinder) HasKeys(c *acl.Command) bool {
 	cmd := f.aclCmds[c.ID()]
+	if cmd.Name == "sort" || cmd.Name == "sort_ro" || cmd.Name == "migrate" {
+		return true
+	}
 	for _, sp := range cmd.aclSpecs {
 		if sp&specNotKey == 0 {
 			return true
@@ -107,41 +116,160 @@ func (f *aclFinder) HasKeys(c *acl.Command) bool {
 }
 
 func (f *aclFinder) Keys(c *acl.Command, args [][]byte) []acl.Key {
-	cmd := f.aclCmds[c.ID()]
-	var refs []keyRef
-	if cmd.Name == "sort" || cmd.Name == "sort_ro" {
-		refs = sortGetKeys(args)
-	} else {
-		refs, _ = keysFromSpecs(cmd, args)
-	}
-	out := f.aclKeys[:0]
-	for _, r := range refs {
-		sp := cmd.aclSpecs[r.spec]
-		if sp&specNotKey != 0 {
-			continue
+	f.aclKeys = aclKeysOf(f.aclCmds[c.ID()], args, f.aclKeys[:0])
+	return f.aclKeys
+}
+
+// aclKeysOf finds a command's keys as Redis's getKeysFromCommandWithSpecs
+// does for the ACL check: the key specs when they are complete and their
+// flags fixed, else the command's own key finder (SET and BITFIELD, whose
+// flags depend on the arguments; SORT and MIGRATE, whose specs are
+// incomplete); a spec that does not fit the arguments gives no keys (the
+// command itself reports the syntax error).
+func aclKeysOf(cmd *Command, args [][]byte, out []acl.Key) []acl.Key {
+	switch cmd.Name {
+	case "sort", "sort_ro":
+		out = append(out, acl.Key{Pos: 1, Access: true})
+		if cmd.Name == "sort" {
+			for _, r := range sortGetKeys(args)[1:] {
+				out = append(out, acl.Key{Pos: r.pos, Write: true})
+			}
 		}
-		k := acl.Key{Pos: r.pos, Access: sp&specAccess != 0, Write: sp&specWrite != 0}
+		return out
+	case "migrate":
+		first, num := migrateKeys(args)
+		for i := first; i < first+num && i < len(args); i++ {
+			out = append(out, acl.Key{Pos: i, Access: true, Write: true})
+		}
+		return out
+	}
+	n := len(out)
+	out, ok := keysBySpecs(cmd, args, out)
+	if !ok {
+		return out[:n]
+	}
+	for i := n; i < len(out); i++ {
 		switch cmd.Name {
 		case "set":
 			// setGetKeys: without GET the key is only overwritten.
-			k.Access = hasArg(args, "get")
+			out[i].Access = setHasGet(args)
 		case "bitfield":
 			// bitfieldGetKeys: only GET operations read without writing.
-			k.Write = bitfieldWrites(args)
+			out[i].Write = bitfieldWrites(args)
 		}
-		out = append(out, k)
 	}
-	f.aclKeys = out
 	return out
 }
 
-func bitfieldWrites(args [][]byte) bool {
-	for _, a := range args[2:] {
-		if equalFold(a, "set") || equalFold(a, "incrby") {
+// keysBySpecs is getKeysUsingKeySpecs without its partial mode: ok is
+// false when a spec cannot apply to these arguments or is incomplete.
+func keysBySpecs(cmd *Command, argv [][]byte, out []acl.Key) ([]acl.Key, bool) {
+	argc := len(argv)
+	for si := range cmd.KeySpecs {
+		ks := &cmd.KeySpecs[si]
+		flags := cmd.aclSpecs[si]
+		if flags&specNotKey != 0 {
+			continue
+		}
+		first := 0
+		switch ks.BeginSearch {
+		case "index":
+			first = ks.BSIndex
+		case "keyword":
+			start, end := ks.BSStartFrom, argc-1
+			if ks.BSStartFrom <= 0 {
+				start, end = argc+ks.BSStartFrom, 1
+			}
+			for i := start; i != end; {
+				if i >= argc || i < 1 {
+					break
+				}
+				if equalFoldString(argv[i], ks.BSKeyword) {
+					first = i + 1
+					break
+				}
+				if start <= end {
+					i++
+				} else {
+					i--
+				}
+			}
+			if first == 0 {
+				continue
+			}
+		default:
+			return out, false
+		}
+		var last, step int
+		switch ks.FindKeys {
+		case "range":
+			step = ks.FKKeyStep
+			switch {
+			case ks.FKLastKey >= 0:
+				last = first + ks.FKLastKey
+			case ks.FKLimit == 0:
+				last = argc + ks.FKLastKey
+			default:
+				last = first + (argc-first)/ks.FKLimit + ks.FKLastKey
+			}
+		case "keynum":
+			step = ks.FKNumKeyStep
+			if ks.FKKeyNumIdx >= argc || first+ks.FKKeyNumIdx >= argc {
+				return out, false
+			}
+			n, isInt := parseInt(argv[first+ks.FKKeyNumIdx])
+			if !isInt || n < 0 || n > int64(argc) {
+				return out, false
+			}
+			first += ks.FKFirstKey
+			last = first + int(n) - 1
+		default:
+			return out, false
+		}
+		if last >= argc || last < first || first >= argc || step <= 0 {
+			return out, false
+		}
+		for i := first; i <= last; i += step {
+			out = append(out, acl.Key{Pos: i, Access: flags&specAccess != 0, Write: flags&specWrite != 0})
+		}
+		if hasString(ks.Flags, "incomplete") {
+			return out, false
+		}
+	}
+	return out, true
+}
+
+func hasString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
 			return true
 		}
 	}
 	return false
+}
+
+// migrateKeys is migrateGetKeys: the key argument, or what follows KEYS
+// when the key is empty.
+func migrateKeys(argv [][]byte) (first, num int) {
+	first, num = 3, 1
+	if len(argv) <= 6 {
+		return first, num
+	}
+	for i := 6; i < len(argv); i++ {
+		a := argv[i]
+		switch {
+		case equalFold(a, "keys"):
+			if len(argv[3]) == 0 {
+				first, num = i+1, len(argv)-i-1
+			}
+			return first, num
+		case equalFold(a, "auth"):
+			i++
+		case equalFold(a, "auth2"):
+			i += 2
+		}
+	}
+	return first, num
 }
 
 func (f *aclFinder) HasChannels(c *acl.Command) bool {
@@ -331,4 +459,58 @@ func (e *Engine) DefaultUserNoPass() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.users.Default().NoPass()
+}
+
+// setHasGet is setGetKeys's scan: GET among SET's options (from the
+// third argument on: the value may be spelled "get").
+func setHasGet(args [][]byte) bool {
+	for _, a := range args[min(3, len(args)):] {
+		if equalFold(a, "get") {
+			return true
+		}
+	}
+	return false
+}
+
+// bitfieldWrites is bitfieldGetKeys's scan: any SET or INCRBY operation
+// makes the key written, not only read.
+func bitfieldWrites(args [][]byte) bool {
+	for _, a := range args[min(2, len(args)):] {
+		if equalFold(a, "set") || equalFold(a, "incrby") {
+			return true
+		}
+	}
+	return false
+}
+
+// aclLookupCommand is lookupCommand for ACL DRYRUN: the table's command
+// (a subcommand when it has them), else one GoRedis lacks but Redis has.
+func (e *Engine) aclLookupCommand(argv [][]byte) *Command {
+	cmd := e.lookupCommand(argv[0])
+	if cmd == nil {
+		if ac := e.users.Table().Lookup(string(argv[0])); ac != nil && ac.Parent == nil {
+			cmd = e.aclCmds[ac.ID()]
+		}
+	}
+	if cmd == nil || len(argv) < 2 || cmd.acl == nil || len(cmd.acl.Subs) == 0 {
+		return cmd
+	}
+	ac := e.users.Table().Lookup(cmd.Name + "|" + string(argv[1]))
+	if ac == nil || strings.Contains(string(argv[1]), "|") {
+		return nil
+	}
+	return e.aclCmds[ac.ID()]
+}
+
+// aclReadsAllKeys tells SORT whether its BY and GET patterns may read
+// keys: the session's user must read every key with this command.
+func (s *Session) aclReadsAllKeys(args [][]byte) bool {
+	if s.user.Unrestricted() {
+		return true
+	}
+	cmd := s.e.lookupCommand(args[0])
+	if cmd == nil || cmd.acl == nil {
+		return false
+	}
+	return s.user.CheckWithAllKeysRead(s.e.users.Match(), cmd.acl, args, (*aclFinder)(s.e))
 }

@@ -221,11 +221,8 @@ func cmdACLDryRun(s *Session, args [][]byte) {
 		return
 	}
 	cmdArgs := args[3:]
-	cmd := s.e.lookupCommand(cmdArgs[0])
-	if cmd != nil && cmd.subs != nil && len(cmdArgs) >= 2 {
-		cmd = lookupSub(cmd, cmdArgs[1])
-	}
-	if cmd == nil || (cmd.handler == nil && cmd.subs != nil) {
+	cmd := s.e.aclLookupCommand(cmdArgs)
+	if cmd == nil {
 		s.w.Error("ERR Command '" + string(cmdArgs[0]) + "' not found")
 		return
 	}

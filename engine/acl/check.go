@@ -191,3 +191,31 @@ func equalFoldBytes(b []byte, s string) bool {
 	}
 	return true
 }
+
+// CheckWithAllKeysRead is ACLUserCheckCmdWithUnrestrictedKeyAccess for
+// read access: some selector allows the command and may read every key
+// (SORT's BY and GET patterns read keys no key spec names).
+func (u *User) CheckWithAllKeysRead(match func(p, s string) bool, c *Command, args [][]byte, f Finder) bool {
+	if u.Unrestricted() {
+		return true
+	}
+	k := checker{match: match, f: f, c: c, args: args}
+	for _, s := range u.selectors {
+		if res, _ := k.selector(s); res == OK && s.readsAllKeys() {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Selector) readsAllKeys() bool {
+	if s.allKeys {
+		return true
+	}
+	for _, p := range s.keys {
+		if p.Perm&PermRead != 0 && p.Pattern == "*" {
+			return true
+		}
+	}
+	return false
+}
