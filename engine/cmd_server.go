@@ -300,6 +300,7 @@ func cmdConfigSet(s *Session, args [][]byte) {
 		s.w.Error(err.Error())
 		return
 	}
+	s.e.aclConfigChanged(pairs)
 	if s.e.configChanged != nil {
 		for i := 0; i+1 < len(pairs); i += 2 {
 			if p, ok := s.e.config.params[strings.ToLower(pairs[i])]; ok {

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/goredis-dev/goredis/engine/acl"
 )
 
 // Version is the Redis version whose behaviour GoRedis follows. Clients gate
@@ -54,6 +56,20 @@ type Options struct {
 	// runs a shared apply function once per CONFIG SET: a certificate and
 	// its key change together.
 	ApplyConfig func(name, value string) error
+	// Users are the config file's "user" lines (name, then rules), for
+	// LoadACL.
+	Users [][]string
+	// ACLFile reads and writes the aclfile for ACL LOAD and ACL SAVE (nil:
+	// they answer that there is no ACL file).
+	ACLFile ACLFile
+}
+
+// ACLFile is the host's access to the aclfile: the engine does no I/O.
+type ACLFile interface {
+	// Read returns the file's text.
+	Read(path string) (string, error)
+	// Write replaces the file's content atomically.
+	Write(path, text string) error
 }
 
 // Engine is the keyspace plus command handling, shared by every transport.
@@ -154,6 +170,16 @@ type Engine struct {
 	// aof is the host's append-only file (SetAppendOnlyFile); nil in
 	// the browser.
 	aof AppendOnlyFile
+	// ACL (aclcheck.go, cmd_acl.go): the users, the commands by ACL ID,
+	// a scratch list of keys for checks, the ACL LOG, and whether the
+	// default user lets clients in without AUTH (read without the lock).
+	users         *acl.Users
+	aclCmds       []*Command
+	aclKeys       []acl.Key
+	aclLogEntries acl.Log
+	defaultOpen   atomic.Bool
+	aclFile       ACLFile
+	configUsers   [][]string
 }
 
 type readyKey struct {
@@ -213,6 +239,9 @@ func New(opts Options) *Engine {
 	e.srv.init(e)
 	e.repl.secondOffset = -1
 	e.commands = buildCommandTable()
+	e.aclSetup()
+	e.aclFile = opts.ACLFile
+	e.configUsers = opts.Users
 	e.renameCommands(opts.RenameCommands)
 	e.rewriteConfig = opts.RewriteConfig
 	e.configChanged = opts.ConfigChanged
@@ -239,7 +268,11 @@ func (e *Engine) Config(name string) string {
 func (e *Engine) SetConfig(name, value string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.config.set(name, value, false)
+	if err := e.config.set(name, value, false); err != nil {
+		return err
+	}
+	e.aclConfigChanged([]string{name, value})
+	return nil
 }
 
 // ConfigInt returns an integer configuration parameter (a memory value in

@@ -154,6 +154,9 @@ func (e *Engine) slowlogPush(s *Session, args [][]byte, us int64) {
 			break
 		}
 		a := args[i]
+		if slowlogRedacted(args, i) {
+			a = []byte("(redacted)")
+		}
 		if len(a) > slowlogMaxString {
 			out[i] = string(a[:slowlogMaxString]) + "... (" + itoa(int64(len(a)-slowlogMaxString)) + " more bytes)"
 		} else {

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/goredis-dev/goredis/engine/acl"
 )
 
 // ClientInfo describes the peer behind a session, for CLIENT LIST and INFO.
@@ -53,6 +55,9 @@ type Session struct {
 	libName string
 	libVer  string
 	authed  bool
+	// user is the ACL user the session runs as (nil: the master link
+	// and file replay, which run anything, as in Redis).
+	user    *acl.User
 	created time.Time
 	lastCmd string
 	lastAt  time.Time
@@ -132,7 +137,7 @@ func (e *Engine) newSessionLocked(info ClientInfo) *Session {
 	}
 	s.w.onError = e.countError
 	s.lastAt = s.created
-	s.authed = e.config.requirepass() == ""
+	s.setDefaultAuth()
 	e.sessions[s.id] = s
 	e.stats.connections++
 	return s
@@ -403,7 +408,7 @@ func (s *Session) notify() {
 func (s *Session) Authenticated() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.authed
+	return s.authed || s.e.defaultOpen.Load()
 }
 
 // Subscribed reports whether the session has pub/sub subscriptions.

@@ -259,7 +259,7 @@ func (s *Server) protectedModeRefuses(conn net.Conn) bool {
 	if isLoopbackPeer(conn.RemoteAddr()) {
 		return false
 	}
-	return s.eng.Config("protected-mode") == "yes" && s.eng.Config("requirepass") == ""
+	return s.eng.Config("protected-mode") == "yes" && s.eng.DefaultUserNoPass()
 }
 
 // setKeepAlive applies tcp-keepalive to a TCP peer as Redis's
