@@ -22,6 +22,9 @@ type blockState struct {
 	readyKey string
 	// muted: CLIENT REPLY silenced the command, so its reply is dropped.
 	muted bool
+	// serveMissing retries the command even when its key is gone
+	// (XREADGROUP answers that the stream no longer exists).
+	serveMissing bool
 }
 
 // parseTimeout reads a blocking timeout in seconds (decimals allowed) and
@@ -130,7 +133,7 @@ func (e *Engine) serveReadyKeys() {
 		e.readyKeys = e.readyKeys[1:]
 		waiting := append([]*Session(nil), rk.db.blocked[rk.key]...)
 		for _, s := range waiting {
-			if s.blocked == nil || !rk.db.rawExists(rk.key) {
+			if s.blocked == nil || (!s.blocked.serveMissing && !rk.db.rawExists(rk.key)) {
 				continue
 			}
 			b := s.blocked
