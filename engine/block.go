@@ -190,3 +190,23 @@ func (e *Engine) unblockClient(s *Session, withError bool) bool {
 	})
 	return true
 }
+
+// signalDeletedStreams marks the keys of db that hold a stream and will
+// not after a FLUSHDB (replacedWith nil) or a SWAPDB (the data of
+// replacedWith): clients blocked on them in XREADGROUP are told the stream
+// is gone, as Redis's scanDatabaseForDeletedStreams.
+func (e *Engine) signalDeletedStreams(db, replacedWith *DB) {
+	for key := range db.blocked {
+		_, obj, _ := db.rawGet(key)
+		if _, was := obj.(*streamValue); !was {
+			continue
+		}
+		if replacedWith != nil {
+			_, obj, _ := replacedWith.rawGet(key)
+			if _, is := obj.(*streamValue); is {
+				continue
+			}
+		}
+		e.signalReady(db, key)
+	}
+}

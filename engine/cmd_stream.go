@@ -837,8 +837,11 @@ func cmdXRead(s *Session, args [][]byte) {
 			keys[i] = []byte(string(k))
 		}
 		r.keys = keys
-		r.group = []byte(string(r.group))
-		r.consumer = []byte(string(r.consumer))
+		if r.group != nil {
+			// Copies: the request buffer is reused while the client waits.
+			r.group = []byte(string(r.group))
+			r.consumer = []byte(string(r.consumer))
+		}
 		s.block(keys, deadline, func(s *Session) bool { return s.retryXRead(&r) }, (*Session).replyBlockedListTimeout)
 		if r.group != nil {
 			s.blocked.serveMissing = true
@@ -949,7 +952,7 @@ func (s *Session) retryXRead(r *xreadRequest) bool {
 		if r.group == nil {
 			return false
 		}
-		s.w.Error("UNBLOCKED the stream key no longer exists")
+		s.failBlocked("UNBLOCKED the stream key no longer exists")
 		return true
 	}
 	idx := -1
@@ -967,7 +970,7 @@ func (s *Session) retryXRead(r *xreadRequest) bool {
 	if r.group != nil {
 		g = sv.Group(string(r.group))
 		if g == nil {
-			s.w.Error("NOGROUP the consumer group this client was blocked on no longer exists")
+			s.failBlocked("NOGROUP the consumer group this client was blocked on no longer exists")
 			return true
 		}
 		gt = g.LastID
@@ -1001,6 +1004,15 @@ func (s *Session) retryXRead(r *xreadRequest) bool {
 	}
 	s.replyRange(sv, start, stream.MaxID, r.count, false, g, c, r.noack, pi)
 	return true
+}
+
+// failBlocked ends a blocked command with an error, which counts as a
+// failed call (Redis's updateStatsOnUnblock).
+func (s *Session) failBlocked(msg string) {
+	s.w.Error(msg)
+	if c := s.e.commands[s.lastCmd]; c != nil {
+		c.failed++
+	}
 }
 
 // XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]
