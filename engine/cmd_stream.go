@@ -516,7 +516,9 @@ func cmdXAdd(s *Session, args [][]byte) {
 		// ms-*: the next sequence in that millisecond, or 0.
 		if st.LastID.Ms == a.id.Ms {
 			if st.LastID.Seq == math.MaxUint64 {
-				s.w.Error(errXAddIDSmall)
+				// Redis's streamAppendItem fails here without setting
+				// errno, so XADD reports the other error.
+				s.w.Error(errXAddTooLarge)
 				return
 			}
 			id = stream.ID{Ms: a.id.Ms, Seq: st.LastID.Seq + 1}
