@@ -116,6 +116,7 @@ func (e *Engine) flushDB(db *DB) {
 		e.persist.dirty += int64(db.size())
 	}
 	e.touchWatchedInDB(db, true)
+	e.signalDeletedStreams(db, nil)
 	db.beforeFlush()
 	db.clear()
 }
@@ -153,6 +154,8 @@ func cmdSwapDB(s *Session, args [][]byte) {
 func (e *Engine) swapDB(x, y *DB) {
 	e.touchWatchedSwap(x, y)
 	e.touchWatchedSwap(y, x)
+	e.signalDeletedStreams(x, y)
+	e.signalDeletedStreams(y, x)
 	x.strs, y.strs = y.strs, x.strs
 	x.objs, y.objs = y.objs, x.objs
 	x.expires, y.expires = y.expires, x.expires

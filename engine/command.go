@@ -114,6 +114,7 @@ func handlers() map[string]handler {
 		bitmapHandlers(),
 		hllHandlers(),
 		geoHandlers(),
+		streamHandlers(),
 		sortHandlers(),
 		memoryHandlers(),
 		pubsubHandlers(),
