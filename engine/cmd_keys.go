@@ -650,10 +650,7 @@ func cmdObjectEncoding(s *Session, args [][]byte) {
 }
 
 // lfuPolicy reports whether maxmemory-policy is an LFU one.
-func (s *Session) lfuPolicy() bool {
-	p, _ := s.e.config.get("maxmemory-policy")
-	return p == "allkeys-lfu" || p == "volatile-lfu"
-}
+func (s *Session) lfuPolicy() bool { return s.e.config.mm.lfu() }
 
 // OBJECT FREQ key
 func cmdObjectFreq(s *Session, args [][]byte) {
@@ -664,9 +661,8 @@ func cmdObjectFreq(s *Session, args [][]byte) {
 		s.w.Error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
 		return
 	}
-	// GoRedis keeps no per-key access counter (see idle.go), so it cannot
-	// give an honest frequency even under an LFU policy.
-	s.w.Error("ERR access frequency is not tracked by GoRedis")
+	v, _ := s.db.writeTime(tmpString(args[2]))
+	s.w.Int(int64(s.e.config.mm.lfuDecr(v, s.e.nowMs)))
 }
 
 // OBJECT IDLETIME key

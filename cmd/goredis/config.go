@@ -265,10 +265,6 @@ func refusal(name, value string) error {
 		if value != "" {
 			why = "GoRedis has no ACL users besides 'default' (aclfile is not supported)"
 		}
-	case "maxmemory":
-		if value != "0" {
-			why = "GoRedis does not enforce maxmemory yet: no eviction and no -OOM (maxmemory must be 0)"
-		}
 	case "oom-score-adj":
 		if value != "no" {
 			why = "GoRedis does not adjust its OOM score (oom-score-adj must be no)"

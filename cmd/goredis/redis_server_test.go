@@ -501,7 +501,6 @@ func TestRefusedDirectives(t *testing.T) {
 		{"tls-port 6380", "GoRedis does not implement TLS (tls-port must be 0)"},
 		{"aclfile /etc/redis/users.acl", "GoRedis has no ACL users besides 'default' (aclfile is not supported)"},
 		{"loadmodule /usr/lib/redis/modules/redisearch.so", "GoRedis does not load Redis modules (loadmodule): modules are native code built for redis-server"},
-		{"maxmemory 2gb", "GoRedis does not enforce maxmemory yet: no eviction and no -OOM (maxmemory must be 0)"},
 		{"oom-score-adj yes", "GoRedis does not adjust its OOM score (oom-score-adj must be no)"},
 		{"server_cpulist 0-3", "GoRedis does not pin threads to CPUs (server_cpulist)"},
 		{"user alice on >pw ~* +@all", "Error in user declaration 'alice': GoRedis has no ACL users besides 'default'"},
