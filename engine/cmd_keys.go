@@ -137,8 +137,10 @@ func (s *Session) renameGeneric(args [][]byte, nx bool) {
 	}
 	raw := db.isRaw(srcKey, str)
 	dk := string(dst)
-	s.e.storeMoved(db, dk, str, obj, deadline, wt, hasWt)
+	// The source goes first: a value is counted in used_memory under one
+	// key at a time (memory.go).
 	db.removeRaw(srcKey)
+	s.e.storeMoved(db, dk, str, obj, deadline, wt, hasWt)
 	if raw {
 		db.markRaw(dk)
 	}
@@ -206,8 +208,8 @@ func cmdMove(s *Session, args [][]byte) {
 	}
 	raw := src.isRaw(k, str)
 	dk := string(key)
+	src.removeRaw(k) // first, as in RENAME
 	s.e.storeMoved(dst, dk, str, obj, deadline, wt, hasWt)
-	src.removeRaw(k)
 	if raw {
 		dst.markRaw(dk)
 	}

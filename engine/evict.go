@@ -519,7 +519,9 @@ func (e *Engine) evictionCron() {
 // memDoctor is MEMORY DOCTOR's report, with Redis's words.
 func (e *Engine) memDoctor() string {
 	b := e.memory()
-	if b.total() < 5*1024*1024 {
+	// Redis asks for 5 MB in all, about 4 MB over its startup size; the
+	// Go process's own startup size varies with the host.
+	if b.total()-b.startup < 4*1024*1024 {
 		return "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting."
 	}
 	var issues []string

@@ -135,6 +135,7 @@ func (e *Engine) newSessionLocked(info ClientInfo) *Session {
 	s.authed = e.config.requirepass() == ""
 	e.sessions[s.id] = s
 	e.stats.connections++
+	s.noteMemory() // nobody else has s yet: its lock is not needed
 	return s
 }
 
