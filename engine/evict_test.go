@@ -245,7 +245,7 @@ func TestEvictionLFUKeepsFrequentKeys(t *testing.T) {
 // keyspace event and a DEL (UNLINK under lazyfree-lazy-eviction) sent to
 // the AOF and replicas as its own unit, before the command that caused it.
 func TestEvictionIsNotifiedAndPropagated(t *testing.T) {
-	e, _ := testEngine(t)
+	e, clk := testEngine(t)
 	c := newClient(t, e)
 	sub := newClient(t, e)
 	rec := &opRecorder{}
@@ -253,8 +253,9 @@ func TestEvictionIsNotifiedAndPropagated(t *testing.T) {
 	c.line("CONFIG SET notify-keyspace-events Ee")
 	sub.line("SUBSCRIBE __keyevent@0__:evicted")
 	sub.s.TakeOutput(nil)
-	c.line("CONFIG SET maxmemory-policy allkeys-random")
+	c.line("CONFIG SET maxmemory-policy allkeys-lru")
 	c.line("SET a " + strings.Repeat("x", 3000))
+	clk.Advance(10 * time.Second) // a is the least recently used
 	limitAbove(t, c, 500)
 	// The write that crosses the limit runs; the next command evicts.
 	c.line("SET b " + strings.Repeat("y", 3000))

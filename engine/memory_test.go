@@ -57,7 +57,9 @@ func TestMemoryAccountingMatchesRecount(t *testing.T) {
 		func() string { return "SADD " + key() + " " + val() + " " + strconv.Itoa(rng.IntN(900)) },
 		func() string { return "SREM " + key() + " " + val() },
 		func() string { return "SPOP " + key() },
-		func() string { return "ZADD " + key() + " " + strconv.Itoa(rng.IntN(50)) + " m" + strconv.Itoa(rng.IntN(200)) },
+		func() string {
+			return "ZADD " + key() + " " + strconv.Itoa(rng.IntN(50)) + " m" + strconv.Itoa(rng.IntN(200))
+		},
 		func() string { return "ZREM " + key() + " m" + strconv.Itoa(rng.IntN(200)) },
 		func() string { return "ZREMRANGEBYRANK " + key() + " 0 2" },
 		func() string { return "ZUNIONSTORE " + key() + " 2 " + key() + " " + key() },
