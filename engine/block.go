@@ -128,6 +128,7 @@ func (e *Engine) serveReadyKeys() {
 	for len(e.readyKeys) > 0 {
 		rk := e.readyKeys[0]
 		e.readyKeys = e.readyKeys[1:]
+		e.refreshNow()
 		waiting := append([]*Session(nil), rk.db.blocked[rk.key]...)
 		for _, s := range waiting {
 			if s.blocked == nil || !rk.db.rawExists(rk.key) {

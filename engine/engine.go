@@ -307,6 +307,18 @@ func (e *Engine) tickNext() {
 	e.nowMs = (e.clockBaseNs + e.cmdStart) / int64(time.Millisecond)
 }
 
+// refreshNow rereads the clock for key lookups between commands: blocked
+// clients are served against the time they are served at, as Redis's
+// handleClientsBlockedOnKeys updates its cached time (a key that expired
+// during an EXEC that filled it leaves its waiters blocked).
+func (e *Engine) refreshNow() {
+	if e.realClock {
+		e.nowMs = time.Now().UnixMilli()
+		return
+	}
+	e.nowMs = e.now().UnixMilli()
+}
+
 // RejectedConnection counts a connection refused by the host (maxclients).
 func (e *Engine) RejectedConnection() {
 	e.mu.Lock()
