@@ -51,7 +51,11 @@ const expireEvery = 100 * time.Millisecond
 var theHost *host
 
 func main() {
-	h := &host{eng: engine.New(engine.Options{}), conns: map[int]*conn{}}
+	h := &host{eng: engine.New(engine.Options{Config: map[string]string{
+		// A tab has far less memory than a server: past this, writes get
+		// Redis's -OOM error instead of the tab running out of memory.
+		"maxmemory": wasmMaxMemory,
+	}}), conns: map[int]*conn{}}
 	theHost = h
 	go h.cron()
 	ns := js.Global().Get("Object").New()
@@ -323,6 +327,10 @@ func (h *host) loadRDB(args []js.Value) any {
 	}
 	return stats.Loaded
 }
+
+// wasmMaxMemory is the playground engine's default maxmemory (CONFIG SET
+// changes it): well under what a browser gives a wasm module.
+const wasmMaxMemory = "256mb"
 
 func inputBytes(v js.Value) ([]byte, error) {
 	switch {
