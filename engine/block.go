@@ -22,6 +22,8 @@ type blockState struct {
 	readyKey string
 	// muted: CLIENT REPLY silenced the command, so its reply is dropped.
 	muted bool
+	// wait is set for WAIT, which waits for replicas, not keys.
+	wait *waitState
 	// serveMissing retries the command even when its key is gone
 	// (XREADGROUP answers that the stream no longer exists).
 	serveMissing bool
@@ -131,6 +133,7 @@ func (e *Engine) serveReadyKeys() {
 	for len(e.readyKeys) > 0 {
 		rk := e.readyKeys[0]
 		e.readyKeys = e.readyKeys[1:]
+		e.refreshNow()
 		waiting := append([]*Session(nil), rk.db.blocked[rk.key]...)
 		for _, s := range waiting {
 			if s.blocked == nil || (!s.blocked.serveMissing && !rk.db.rawExists(rk.key)) {

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/goredis-dev/goredis/engine/acl"
 )
 
 // ClientInfo describes the peer behind a session, for CLIENT LIST and INFO.
@@ -53,6 +55,9 @@ type Session struct {
 	libName string
 	libVer  string
 	authed  bool
+	// user is the ACL user the session runs as (nil: the master link
+	// and file replay, which run anything, as in Redis).
+	user    *acl.User
 	created time.Time
 	lastCmd string
 	lastAt  time.Time
@@ -79,6 +84,9 @@ type Session struct {
 	replica *replicaLink
 	// fromMaster marks the session applying this replica's master stream.
 	fromMaster bool
+	// woff is the replication offset right after the session's last
+	// command: what WAIT waits for the replicas to acknowledge.
+	woff int64
 	// replconfPort and replconfIP are what REPLCONF said before the sync.
 	replconfPort int
 	replconfIP   string
@@ -129,7 +137,7 @@ func (e *Engine) newSessionLocked(info ClientInfo) *Session {
 	}
 	s.w.onError = e.countError
 	s.lastAt = s.created
-	s.authed = e.config.requirepass() == ""
+	s.setDefaultAuth()
 	e.sessions[s.id] = s
 	e.stats.connections++
 	return s
@@ -237,6 +245,12 @@ func (s *Session) execLocked(args [][]byte) Status {
 		s.dispatch(args)
 		if len(e.prop.pending) > 0 {
 			e.flushPropagation()
+		}
+		if s.multi == nil {
+			s.woff = e.repl.offset
+		}
+		if e.repl.getAck {
+			e.requestAcks()
 		}
 		if s.tracking != nil || s.ks.pubsub != nil {
 			// only tracking has work to do after a command
@@ -394,7 +408,7 @@ func (s *Session) notify() {
 func (s *Session) Authenticated() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.authed
+	return s.authed || s.e.defaultOpen.Load()
 }
 
 // Subscribed reports whether the session has pub/sub subscriptions.
