@@ -309,9 +309,10 @@ func (e *Engine) functionsPayload(b []byte) []byte {
 	if e.scripts.funcs == nil {
 		return b
 	}
+	compress := e.config.bool("rdbcompression")
 	for _, l := range e.scripts.funcs.Libraries() {
 		b = append(b, rdb.OpFunction2)
-		b = rdb.AppendString(b, string(l.Code), false)
+		b = rdb.AppendString(b, string(l.Code), compress)
 	}
 	return b
 }

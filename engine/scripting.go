@@ -27,6 +27,20 @@ type scripting struct {
 	// run is the script running now, nil otherwise.
 	client *Session
 	run    *scriptRun
+	// whileBlocked is the host's processEventsWhileBlocked
+	// (SetWhileBlocked).
+	whileBlocked func()
+}
+
+// SetWhileBlocked gives the engine the host's way to serve its other
+// clients while a command runs long (a script past
+// busy-reply-threshold): fn is called with the engine unlocked, on the
+// goroutine running the command, and should run the commands that
+// arrived meanwhile (they are answered -BUSY unless allowed).
+func (e *Engine) SetWhileBlocked(fn func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.scripts.whileBlocked = fn
 }
 
 // scriptRun is one running script or function (Redis's scriptRunCtx).
@@ -250,13 +264,24 @@ func (e *Engine) serveWhileBusy(r *scriptRun) {
 	e.prop.pending, e.readyKeys = nil, nil
 	caller := r.caller
 	callerDispatching := caller.dispatching
+	// The caller's own lock is released too (execLocked holds it): a
+	// cron walking every session takes the engine lock, then each
+	// session's.
+	caller.mu.Unlock()
 	e.mu.Unlock()
+	if fn := e.scripts.whileBlocked; fn != nil {
+		// the host's event loop serves its other clients now
+		fn()
+	}
 	// Waiters on the lock get it now: a goroutine waiting more than a
 	// millisecond is handed the lock directly when it is released, and
 	// the others run while this one sleeps.
 	runtime.Gosched()
-	time.Sleep(time.Millisecond)
+	if e.scripts.whileBlocked == nil {
+		time.Sleep(time.Millisecond)
+	}
 	e.mu.Lock()
+	caller.mu.Lock()
 	caller.dispatching = callerDispatching
 	e.current, e.nowMs, e.clockBaseNs, e.cmdStart, e.clockBase, e.clockRead, e.mutating = saved.current, saved.nowMs, saved.clockBaseNs, saved.cmdStart, saved.clockBase, saved.clockRead, saved.mutating
 	e.prop.pending, e.readyKeys = saved.pending, saved.ready
@@ -387,4 +412,33 @@ func (w *Writer) takeAll() []byte {
 	out = append(out, w.buf...)
 	w.dropOutput()
 	return out
+}
+
+// infoScripting writes INFO memory's scripting fields as Redis 7.0. The
+// interpreters' sizes are estimates (gopher-lua does not count its
+// memory): Redis's size of an empty Lua state plus the code loaded.
+func (e *Engine) infoScripting(b *infoBuilder) {
+	var evalVM, evalScripts, cached int64 = 31744, 0, 0
+	if ev := e.scripts.eval; ev != nil {
+		evalVM, evalScripts, cached = ev.VMMemory(), ev.ScriptsMemory(), int64(ev.Len())
+	}
+	var funcsMem, funcsVM int64 = 184, 31744
+	var libs, funcs int
+	if f := e.scripts.funcs; f != nil {
+		funcsMem, funcsVM = f.Memory()
+		libs, funcs = f.Counts()
+	}
+	b.int("used_memory_lua", evalVM)
+	b.int("used_memory_vm_eval", evalVM)
+	b.field("used_memory_lua_human", humanBytes(uint64(evalVM)))
+	b.int("used_memory_scripts_eval", evalScripts)
+	b.int("number_of_cached_scripts", cached)
+	b.int("number_of_functions", int64(funcs))
+	b.int("number_of_libraries", int64(libs))
+	b.int("used_memory_vm_functions", funcsVM)
+	b.int("used_memory_vm_total", evalVM+funcsVM)
+	b.field("used_memory_vm_total_human", humanBytes(uint64(evalVM+funcsVM)))
+	b.int("used_memory_functions", funcsMem)
+	b.int("used_memory_scripts", evalScripts+funcsMem)
+	b.field("used_memory_scripts_human", humanBytes(uint64(evalScripts+funcsMem)))
 }

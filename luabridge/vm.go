@@ -375,7 +375,7 @@ func (c interrupter) Done() <-chan struct{} {
 		return nil
 	}
 	if r.killed {
-		c.v.L.Error(errTable(c.v.L, "ERR Script killed by user with SCRIPT KILL..."), 0)
+		c.v.L.Error(errTable(c.v.L, "Script killed by user with SCRIPT KILL..."), 0)
 	}
 	r.count++
 	if r.count >= instrCheck {
@@ -383,7 +383,7 @@ func (c interrupter) Done() <-chan struct{} {
 		if r.host.Interrupt() {
 			r.killed = true
 			c.v.logf(LogWarning, "Lua script killed by user with SCRIPT KILL.")
-			c.v.L.Error(errTable(c.v.L, "ERR Script killed by user with SCRIPT KILL..."), 0)
+			c.v.L.Error(errTable(c.v.L, "Script killed by user with SCRIPT KILL..."), 0)
 		}
 	}
 	return nil
