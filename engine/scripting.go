@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/goredis-dev/goredis/luabridge"
+	"github.com/goredis-dev/goredis/rdb"
 )
 
 // Scripting: EVAL scripts and FUNCTION libraries run in the luabridge
@@ -249,16 +250,16 @@ func (r *scriptRun) Interrupt() bool {
 // of the running command's state is kept aside meanwhile.
 func (e *Engine) serveWhileBusy(r *scriptRun) {
 	saved := struct {
-		current                          *Session
-		nowMs, clockBaseNs, cmdStart     int64
-		clockBase                        time.Time
-		clockRead, mutating              bool
-		pending                          []Op
-		ready                            []readyKey
-		rewrite, callArgs                [][]byte
-		prevent                          bool
-		force                            PropagateTarget
-		noMulti                          bool
+		current                      *Session
+		nowMs, clockBaseNs, cmdStart int64
+		clockBase                    time.Time
+		clockRead, mutating          bool
+		pending                      []Op
+		ready                        []readyKey
+		rewrite, callArgs            [][]byte
+		prevent                      bool
+		force                        PropagateTarget
+		noMulti                      bool
 	}{e.current, e.nowMs, e.clockBaseNs, e.cmdStart, e.clockBase, e.clockRead, e.mutating,
 		e.prop.pending, e.readyKeys, e.prop.rewrite, e.prop.callArgs, e.prop.prevent, e.prop.force, e.prop.noMulti}
 	e.prop.pending, e.readyKeys = nil, nil
@@ -441,4 +442,34 @@ func (e *Engine) infoScripting(b *infoBuilder) {
 	b.int("used_memory_functions", funcsMem)
 	b.int("used_memory_scripts", evalScripts+funcsMem)
 	b.field("used_memory_scripts_human", humanBytes(uint64(evalScripts+funcsMem)))
+}
+
+// Functions is the code of every function library when the snapshot
+// began, for the RDB file (RDB_OPCODE_FUNCTION2 records, saved before
+// the databases as Redis saves them).
+func (s *Snapshot) Functions() [][]byte { return s.functions }
+
+// snapshotFunctions captures the libraries' code for a snapshot.
+func (e *Engine) snapshotFunctions() [][]byte {
+	f := e.scripts.funcs
+	if f == nil {
+		return nil
+	}
+	var out [][]byte
+	for _, l := range f.Libraries() {
+		out = append(out, l.Code)
+	}
+	return out
+}
+
+// LoadFunction loads a function library read from a dump; a library of
+// the same name is replaced (a reload), as Redis's rdbFunctionLoad with
+// RDBFLAGS_ALLOW_DUP.
+func (ld *Loader) LoadFunction(code []byte) error {
+	ld.lock()
+	defer ld.unlock()
+	if _, err := ld.e.functionsEngine().Load(code, true, false); err != nil {
+		return &rdb.Error{Msg: "Failed loading library: " + err.Error()}
+	}
+	return nil
 }

@@ -43,6 +43,9 @@ func Write(w io.Writer, snap *engine.Snapshot, o WriteOptions) error {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	rw.AuxFields(rdb.AuxInfo{RedisVersion: o.RedisVersion, CTime: time.Now().Unix(), UsedMem: int64(ms.HeapAlloc), AOFBase: o.AOFBase})
+	for _, code := range snap.Functions() {
+		rw.Function(string(code))
+	}
 	var batch []engine.SnapshotKey
 	curDB := -1
 	for {
@@ -172,6 +175,11 @@ func Read(r io.Reader, size int64, ld *engine.Loader, o ReadOptions) (LoadStats,
 					stats.AOFBase = true
 					logf('*', "RDB is base AOF")
 				}
+			}
+		case rdb.RecordFunction:
+			if err := ld.LoadFunction(rec.FunctionCode); err != nil {
+				logf('#', "%s", err.Error())
+				return stats, &rdb.Error{Msg: "Failed loading library"}
 			}
 		case rdb.RecordSelectDB:
 			db = rec.DB
