@@ -445,12 +445,8 @@ func (f *Functions) Delete(name string) bool {
 	return true
 }
 
-// Flush unloads every library and starts a fresh interpreter.
-func (f *Functions) Flush() {
-	fresh := NewFunctions(f.cfg)
-	f.vm.L.Close()
-	*f = *fresh
-}
+// Flush unloads every library.
+func (f *Functions) Flush() { f.live = newLibrarySet() }
 
 // NewSet returns an empty set for FUNCTION RESTORE to load into.
 func (f *Functions) NewSet() *LibrarySet { return newLibrarySet() }
