@@ -3,6 +3,7 @@ package engine
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goredis-dev/goredis/engine/acl"
 )
@@ -354,13 +355,17 @@ func (s *Session) aclLog(res acl.Result, ctx string, cmd *Command, args [][]byte
 	case acl.DeniedKey, acl.DeniedChannel:
 		object = string(args[pos])
 	}
-	if cmd != nil {
-		s.lastCmd = cmd.Name
-	}
 	s.e.aclLogAdd(s, res, ctx, object, s.user.Name())
 }
 
+// aclLogAdd adds an entry. Redis has already taken the refused command
+// as the client's last one and its last interaction: so does the entry's
+// client info, and so does CLIENT LIST afterwards.
 func (e *Engine) aclLogAdd(s *Session, res acl.Result, ctx, object, username string) {
+	if s.run.cmd != nil {
+		s.lastCmd = s.run.cmd.Name
+	}
+	s.lastAt = time.UnixMilli(e.nowMs)
 	e.aclLogEntries.Add(acl.LogEntry{
 		Reason:     acl.ReasonName(res),
 		Context:    ctx,
