@@ -114,6 +114,7 @@ func handlers() map[string]handler {
 		bitmapHandlers(),
 		hllHandlers(),
 		geoHandlers(),
+		streamHandlers(),
 		sortHandlers(),
 		memoryHandlers(),
 		pubsubHandlers(),
@@ -286,6 +287,11 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
+	if s.noReplicasRefuses(cmd) {
+		s.reject(cmd, args, errNoReplicas)
+		s.afterReply(mark)
+		return
+	}
 	if s.readOnlyRefuses(cmd) {
 		s.reject(cmd, args, errReadOnlyReplica)
 		s.afterReply(mark)
@@ -293,6 +299,11 @@ func (s *Session) dispatch(args [][]byte) {
 	}
 	if s.pubsub.active() && w.proto == 2 && !allowedWhileSubscribed(cmd) {
 		s.reject(cmd, args, "ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		s.afterReply(mark)
+		return
+	}
+	if s.staleRefuses(cmd) {
+		s.reject(cmd, args, errMasterDown)
 		s.afterReply(mark)
 		return
 	}
@@ -315,7 +326,7 @@ func (s *Session) dispatch(args [][]byte) {
 			return
 		}
 	}
-	if e.srv.pauseEnd != 0 && e.pauseHolds(s, cmd) {
+	if (e.srv.pauseEnd != 0 || e.repl.failover != nil) && e.pauseHolds(s, cmd) {
 		s.holdForPause(args)
 		return
 	}

@@ -51,6 +51,10 @@ type Options struct {
 	// ApplyConfig, when set, applies a parameter the host owns (port,
 	// bind) once CONFIG SET stored it; an error undoes the whole CONFIG
 	// SET and is the reply's reason. It runs with the engine locked.
+	// Parameters that share an apply step (ApplyGroupTLS) are each passed
+	// first, then the step runs once as ApplyConfig(group, ""), as Redis
+	// runs a shared apply function once per CONFIG SET: a certificate and
+	// its key change together.
 	ApplyConfig func(name, value string) error
 	// Users are the config file's "user" lines (name, then rules), for
 	// LoadACL.
@@ -122,6 +126,9 @@ type Engine struct {
 	// replicaLink is the host's driver for that link.
 	master      *masterInfo
 	replicaLink ReplicaLink
+	// isReplica mirrors master != nil for readers that cannot take the
+	// lock (the log's role letter).
+	isReplica atomic.Bool
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
@@ -230,6 +237,7 @@ func New(opts Options) *Engine {
 	e.main = newKeyspace(e.config.databases(), e.seed)
 	e.started = e.now()
 	e.srv.init(e)
+	e.repl.secondOffset = -1
 	e.commands = buildCommandTable()
 	e.aclSetup()
 	e.aclFile = opts.ACLFile
@@ -319,6 +327,18 @@ func (e *Engine) tickNext() {
 		return
 	}
 	e.nowMs = (e.clockBaseNs + e.cmdStart) / int64(time.Millisecond)
+}
+
+// refreshNow rereads the clock for key lookups between commands: blocked
+// clients are served against the time they are served at, as Redis's
+// handleClientsBlockedOnKeys updates its cached time (a key that expired
+// during an EXEC that filled it leaves its waiters blocked).
+func (e *Engine) refreshNow() {
+	if e.realClock {
+		e.nowMs = time.Now().UnixMilli()
+		return
+	}
+	e.nowMs = e.now().UnixMilli()
 }
 
 // RejectedConnection counts a connection refused by the host (maxclients).

@@ -120,6 +120,9 @@ func (e *Engine) infoServer(b *infoBuilder) {
 	b.field("process_supervised", "no")
 	b.field("run_id", e.srv.runID)
 	port, _ := e.config.get("port")
+	if port == "0" {
+		port, _ = e.config.get("tls-port") // as Redis: the TLS port when there is no plain one
+	}
 	b.field("tcp_port", port)
 	b.int("server_time_usec", now.UnixMicro())
 	b.int("uptime_in_seconds", uptime)

@@ -84,6 +84,9 @@ type Session struct {
 	replica *replicaLink
 	// fromMaster marks the session applying this replica's master stream.
 	fromMaster bool
+	// woff is the replication offset right after the session's last
+	// command: what WAIT waits for the replicas to acknowledge.
+	woff int64
 	// replconfPort and replconfIP are what REPLCONF said before the sync.
 	replconfPort int
 	replconfIP   string
@@ -242,6 +245,12 @@ func (s *Session) execLocked(args [][]byte) Status {
 		s.dispatch(args)
 		if len(e.prop.pending) > 0 {
 			e.flushPropagation()
+		}
+		if s.multi == nil {
+			s.woff = e.repl.offset
+		}
+		if e.repl.getAck {
+			e.requestAcks()
 		}
 		if s.tracking != nil || s.ks.pubsub != nil {
 			// only tracking has work to do after a command

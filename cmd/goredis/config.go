@@ -20,8 +20,8 @@ type serverConfig struct {
 	stdin   string // configuration read from standard input
 	params  *engine.ConfigLoader
 	renames []engine.CommandRename
-	// host holds GoRedis's own directives (http-port, ws-allowed-origins,
-	// sandbox, cpuprofile).
+	// host holds GoRedis's own directives (http-port, http-tls,
+	// ws-allowed-origins, sandbox, cpuprofile).
 	host map[string]string
 	// users are the "user" lines (name, then rules), applied after the
 	// file as Redis applies user lines after its parameters.
@@ -39,6 +39,7 @@ func (c *serverConfig) get(name string) string {
 // hostDirectives are GoRedis's own directives.
 var hostDirectives = map[string]bool{
 	"http-port": true, "ws-allowed-origins": true, "sandbox": true, "cpuprofile": true,
+	"http-tls": true,
 }
 
 // deprecatedDirectives are accepted and ignored by Redis 7.0 (with the
@@ -208,14 +209,6 @@ func refusal(name, value string) error {
 	case "cluster-enabled":
 		if value == "yes" {
 			why = "GoRedis does not implement Redis Cluster (cluster-enabled must be no)"
-		}
-	case "tls-port":
-		if value != "0" {
-			why = "GoRedis does not implement TLS (tls-port must be 0)"
-		}
-	case "tls-replication", "tls-cluster":
-		if value == "yes" {
-			why = "GoRedis does not implement TLS (" + name + " must be no)"
 		}
 	case "maxmemory":
 		if value != "0" {

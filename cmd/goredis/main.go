@@ -106,6 +106,13 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		disableTHP()
 	}
 
+	// TLS is configured before any socket opens, as in Redis's initServer.
+	tlsh := newTLSHost(cfg.params.Get, func(msg string) { log.log(levelWarning, msg) })
+	tlsh.https = strings.EqualFold(cfg.host["http-tls"], "yes") && cfg.host["http-port"] != "" && cfg.host["http-port"] != "0"
+	if tlsh.needed() && tlsh.configure() != nil {
+		log.log(levelWarning, "Failed to configure TLS. Check logs for more info.")
+		return 1
+	}
 	srvDone := make(chan struct{}, 1)
 	var srv *netserver.Server // the engine logs through it
 	listen := listenOptions(cfg)
@@ -121,6 +128,9 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		Users:          cfg.users,
 		ACLFile:        aclFile{},
 		ApplyConfig: func(name, value string) error {
+			if handled, err := tlsh.apply(name, value); handled {
+				return err
+			}
 			return applyListenConfig(srv, &listen, name, value)
 		},
 		ConfigChanged: func(name, value string) {
@@ -146,7 +156,8 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	}
 	eng.SetFullSyncer(repl.Syncer{})
 	listenPort, _ := strconv.Atoi(cfg.params.Get("port"))
-	eng.SetReplicaLink(repl.NewFollower(eng, listenPort, markf))
+	follower := repl.NewFollower(eng, listenPort, markf)
+	eng.SetReplicaLink(follower)
 	opts := listen
 	opts.Log = log.mark
 	if v := cfg.params.Get("timeout"); v != "0" {
@@ -160,6 +171,10 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)
 	srv = netserver.New(eng, opts)
+	isReplica := eng.ReplicaRole
+	log.replica.Store(&isReplica)
+	tlsh.attach(srv)
+	follower.TLS = followerTLS(eng, srv)
 	log.role.Store('M') // as Redis: initServer records the pid before it listens
 	if err := srv.Listen(); err != nil {
 		log.log(levelWarning, err.Error())
@@ -178,6 +193,9 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			host = bindHost(opts.Bind[0])
 		}
 		web = netserver.NewHTTP(srv, net.JoinHostPort(host, hp), wsOptions(cfg))
+		if strings.EqualFold(cfg.host["http-tls"], "yes") {
+			web.UseTLS()
+		}
 		if err := web.Listen(); err != nil {
 			log.logf(levelWarning, "could not listen for HTTP on port %s: %v", hp, err)
 			_ = srv.Close()
@@ -241,9 +259,10 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	}
 	if master := strings.Fields(cfg.params.Get("replicaof")); len(master) == 2 {
 		// replicaof in the configuration: follow once the data is loaded.
-		s := eng.NewSession(engine.ClientInfo{Kind: "config"})
-		s.Exec([][]byte{[]byte("REPLICAOF"), []byte(master[0]), []byte(master[1])})
-		s.Close()
+		port, _ := strconv.Atoi(master[1])
+		if err := eng.FollowAtStartup(master[0], port); err != nil {
+			log.log(levelWarning, err.Error())
+		}
 	}
 	cronCtx, stopCron := context.WithCancel(context.Background())
 	defer stopCron()
@@ -251,14 +270,18 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	if web != nil {
 		go func() { errc <- web.Serve() }()
 	}
-	if opts.Port != 0 && len(opts.Bind) > 0 {
+	if (opts.Port != 0 || opts.TLSPort != 0) && len(opts.Bind) > 0 {
 		log.log(levelNotice, "Ready to accept connections")
 	}
 	if opts.UnixSocket != "" {
 		log.logf(levelNotice, "The server is now ready to accept connections at %s", opts.UnixSocket)
 	}
 	if web != nil {
-		log.logf(levelNotice, "Playground at http://%s/", web.Addr())
+		scheme := "http"
+		if strings.EqualFold(cfg.host["http-tls"], "yes") {
+			scheme = "https"
+		}
+		log.logf(levelNotice, "Playground at %s://%s/", scheme, web.Addr())
 	}
 	if supervised == supervisedSystemd {
 		notifySystemd("STATUS=Ready to accept connections\n", log)
@@ -307,6 +330,7 @@ wait:
 func listenOptions(cfg *serverConfig) netserver.Options {
 	o := netserver.Options{}
 	o.Port, _ = strconv.Atoi(cfg.params.Get("port"))
+	o.TLSPort, _ = strconv.Atoi(cfg.params.Get("tls-port"))
 	o.Bind = strings.Fields(cfg.params.Get("bind"))
 	if o.Bind == nil {
 		o.Bind = []string{}

@@ -498,7 +498,6 @@ func TestRefusedDirectives(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct{ line, msg string }{
 		{"cluster-enabled yes", "GoRedis does not implement Redis Cluster (cluster-enabled must be no)"},
-		{"tls-port 6380", "GoRedis does not implement TLS (tls-port must be 0)"},
 		{"loadmodule /usr/lib/redis/modules/redisearch.so", "GoRedis does not load Redis modules (loadmodule): modules are native code built for redis-server"},
 		{"maxmemory 2gb", "GoRedis does not enforce maxmemory yet: no eviction and no -OOM (maxmemory must be 0)"},
 		{"oom-score-adj yes", "GoRedis does not adjust its OOM score (oom-score-adj must be no)"},
