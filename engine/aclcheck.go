@@ -40,6 +40,11 @@ func (e *Engine) aclSetup() {
 	link := func(c *Command) {
 		c.acl = byName[c.Name]
 		c.aclSpecs = keySpecAccess(c)
+		c.acl.HasKeys = commandHasKeys(c)
+		switch c.Name {
+		case "publish", "spublish", "subscribe", "ssubscribe", "psubscribe":
+			c.acl.HasChannels = true
+		}
 		e.aclCmds[c.acl.ID()] = c
 	}
 	for _, c := range e.commands {
@@ -103,12 +108,13 @@ func (s *Session) setDefaultAuth() {
 // aclFinder locates keys and channels for the ACL check.
 type aclFinder Engine
 
-func (f *aclFinder) HasKeys(c *acl.Command) bool {
-	cmd := f.aclCmds[c.ID()]
-	if cmd.Name == "sort" || cmd.Name == "sort_ro" || cmd.Name == "migrate" {
+// commandHasKeys is doesCommandHaveKeys: a key spec that names keys, or
+// a key finder of the command's own.
+func commandHasKeys(c *Command) bool {
+	if c.Name == "sort" || c.Name == "sort_ro" || c.Name == "migrate" {
 		return true
 	}
-	for _, sp := range cmd.aclSpecs {
+	for _, sp := range c.aclSpecs {
 		if sp&specNotKey == 0 {
 			return true
 		}
@@ -271,14 +277,6 @@ func migrateKeys(argv [][]byte) (first, num int) {
 		}
 	}
 	return first, num
-}
-
-func (f *aclFinder) HasChannels(c *acl.Command) bool {
-	switch c.Name {
-	case "publish", "spublish", "subscribe", "ssubscribe", "psubscribe":
-		return true
-	}
-	return false
 }
 
 func (f *aclFinder) Channels(c *acl.Command, args [][]byte) []acl.Channel {

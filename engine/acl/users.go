@@ -9,7 +9,8 @@ import (
 // Options configure a user set.
 type Options struct {
 	// Match is glob matching as KEYS and PSUBSCRIBE do it (Redis's
-	// stringmatchlen, case-sensitive).
+	// stringmatchlen, case-sensitive). It must not keep s: checks pass
+	// arguments without copying them.
 	Match func(pattern, s string) bool
 	// PubsubAllChannels is acl-pubsub-default allchannels: new users and
 	// selectors start with &*.
