@@ -46,9 +46,9 @@ type Command struct {
 	// (Finder.Keys is asked) and publish or subscribe to channels
 	// (Finder.Channels is asked).
 	HasKeys, HasChannels bool
-	Parent     *Command
-	Subs       []*Command
-	id         int
+	Parent               *Command
+	Subs                 []*Command
+	id                   int
 }
 
 // ID is the command's index in its table's permission bitmaps.
