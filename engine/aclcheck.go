@@ -517,3 +517,33 @@ func (s *Session) aclReadsAllKeys(args [][]byte) bool {
 	}
 	return s.user.CheckWithAllKeysRead(s.e.users.Match(), cmd.acl, args, (*aclFinder)(s.e))
 }
+
+// aclScriptError is Redis's scriptVerifyACL for a command a script calls
+// (redis.call, run as the calling client's user): "" when allowed, else
+// the error text without its code, the refusal logged in the "lua"
+// context against the script's caller. The scripting gate calls it after
+// its no-script check, as Redis's scriptCall does.
+func (s *Session) aclScriptError(cmd *Command, args [][]byte, caller *Session) string {
+	res, pos := s.aclCheck(cmd, args)
+	if res == acl.OK {
+		return ""
+	}
+	var object string
+	switch res {
+	case acl.DeniedCmd:
+		object = cmd.Name
+	default:
+		object = string(args[pos])
+	}
+	if caller == nil {
+		caller = s
+	}
+	s.e.aclLogAdd(caller, res, acl.CtxLua, object, s.user.Name())
+	switch res {
+	case acl.DeniedCmd:
+		return "The user executing the script can't run this command or subcommand"
+	case acl.DeniedKey:
+		return "The user executing the script can't access at least one of the keys mentioned in the command arguments"
+	}
+	return "The user executing the script can't publish to the channel mentioned in the command"
+}

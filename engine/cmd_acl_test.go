@@ -218,3 +218,24 @@ func TestSlowlogRedactsSecrets(t *testing.T) {
 }
 
 func aclHash(s string) string { return acl.HashPassword(s) }
+
+// TestACLScriptCheck: what the scripting gate gets for a command a script
+// calls, and the "lua" log entry.
+func TestACLScriptCheck(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	require.Equal(t, ok, c.line("ACL SETUSER u on nopass ~k* &ch +get +publish +eval"))
+	require.Equal(t, ok, c.line("AUTH u x"))
+	check := func(args ...string) string {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		bs := argv(args...)
+		return c.s.aclScriptError(e.lookupCommand(bs[0]), bs, nil)
+	}
+	assert.Equal(t, "", check("GET", "k1"))
+	assert.Equal(t, "The user executing the script can't run this command or subcommand", check("SET", "k1", "v"))
+	assert.Equal(t, "The user executing the script can't access at least one of the keys mentioned in the command arguments", check("GET", "x"))
+	assert.Equal(t, "The user executing the script can't publish to the channel mentioned in the command", check("PUBLISH", "x", "m"))
+	require.Equal(t, ok, c.line("AUTH default x"))
+	assert.Contains(t, c.line("ACL LOG 1"), bulk("reason")+bulk("channel")+bulk("context")+bulk("lua")+bulk("object")+bulk("x"))
+}
