@@ -65,6 +65,11 @@ func (e *Engine) aclSetup() {
 	})
 	e.users.SetDefaultPassword(e.config.requirepass())
 	e.aclDefaultChanged()
+	sb, err := e.users.Unlinked("sandbox", sandboxRules)
+	if err != nil {
+		panic("sandbox rules: " + err.Error())
+	}
+	e.sandboxUser = sb
 }
 
 func keySpecAccess(c *Command) []uint8 {

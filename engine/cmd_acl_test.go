@@ -239,3 +239,30 @@ func TestACLScriptCheck(t *testing.T) {
 	require.Equal(t, ok, c.line("AUTH default x"))
 	assert.Contains(t, c.line("ACL LOG 1"), bulk("reason")+bulk("channel")+bulk("context")+bulk("lua")+bulk("object")+bulk("x"))
 }
+
+// TestSandboxRulesRefuseServerWideCommands: the sandbox's ACL rules
+// refuse exactly the admin-flagged commands and the listed server-wide
+// ones.
+func TestSandboxRulesRefuseServerWideCommands(t *testing.T) {
+	e, _ := testEngine(t)
+	serverWide := map[string]bool{}
+	allowed := map[string]bool{}
+	for _, r := range sandboxRules {
+		if strings.HasPrefix(r, "+") && !strings.HasPrefix(r, "+@") {
+			allowed[r[1:]] = true
+		}
+		if strings.HasPrefix(r, "-") && !strings.HasPrefix(r, "-@") {
+			serverWide[r[1:]] = true
+		}
+	}
+	for _, c := range e.commands {
+		for _, cmd := range append([]*Command{c}, c.sortedSubs()...) {
+			if cmd.handler == nil {
+				continue
+			}
+			want := !allowed[cmd.Name] && (cmd.flags&flagAdmin != 0 || serverWide[cmd.Name] || (cmd.parent != nil && serverWide[cmd.parent.Name]))
+			args := argv(strings.Split(cmd.Name, "|")...)
+			assert.Equal(t, want, e.sandboxRefused(cmd, args), cmd.Name)
+		}
+	}
+}

@@ -180,6 +180,8 @@ type Engine struct {
 	defaultOpen   atomic.Bool
 	aclFile       ACLFile
 	configUsers   [][]string
+	// sandboxUser holds sandboxRules (sandbox.go); in no user list.
+	sandboxUser *acl.User
 }
 
 type readyKey struct {

@@ -129,6 +129,18 @@ func (us *Users) SetUser(name string, rules []string) (now, before *User, err er
 	return tmp, nil, nil
 }
 
+// Unlinked builds a user from rules without adding it to the set: a
+// permission set the host checks apart (the engine's sandbox).
+func (us *Users) Unlinked(name string, rules []string) (*User, error) {
+	u := newUser(us.t, name, us.opts.PubsubAllChannels)
+	for _, op := range rules {
+		if err := u.apply(us.t, op, us.opts.PubsubAllChannels); err != nil {
+			return nil, &SetUserError{"Error in ACL SETUSER modifier '" + op + "': " + err.Error()}
+		}
+	}
+	return u, nil
+}
+
 // DelUser is ACL DELUSER: the removed users, for the caller to close
 // their clients. "default" cannot be removed.
 func (us *Users) DelUser(names []string) ([]*User, error) {
