@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -444,8 +443,6 @@ func (c *Session) clientUser() string {
 	}
 	return c.user.Name()
 }
-
-func formatAge(ms int64) string { return strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64) }
 
 // aclConfigChanged applies CONFIG SET's requirepass (the default user's
 // password, as ACLUpdateDefaultUserPassword) and acl-pubsub-default.

@@ -357,6 +357,3 @@ func ValidateACLUser(args []string) (bad int, err error) {
 	e.aclSetup()
 	return e.users.ValidateUserLine(args)
 }
-
-// ACLUsers are the users as ACL LIST shows them, for CONFIG REWRITE.
-func (e *Engine) aclUserLines() []string { return e.users.List() }
