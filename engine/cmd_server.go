@@ -161,6 +161,7 @@ func (e *Engine) swapDB(x, y *DB) {
 	x.expires, y.expires = y.expires, x.expires
 	x.wtime, y.wtime = y.wtime, x.wtime
 	x.rawStrs, y.rawStrs = y.rawStrs, x.rawStrs
+	x.strMem, y.strMem = y.strMem, x.strMem
 	swapSnaps(x, y)
 	for _, db := range []*DB{x, y} {
 		for key := range db.blocked {

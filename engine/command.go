@@ -282,6 +282,11 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
+	if e.config.mm.maxmemory != 0 && s.oomRefuses(cmd) {
+		s.reject(cmd, args, errOOM)
+		s.afterReply(mark)
+		return
+	}
 	if s.misconf(cmd) {
 		s.reject(cmd, args, errMisconf)
 		s.afterReply(mark)
@@ -368,6 +373,10 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 			e.prop.noMulti = true
 		}
 	}
+	if len(e.mem.dirty) > 0 {
+		e.mem.settle()
+	}
+	s.noteMemory()
 	end := e.monoNow()
 	// the next command of an EXEC or of a batch starts where this ended
 	e.cmdStart, e.clockRead = end, true

@@ -159,6 +159,15 @@ type Engine struct {
 	// dirty counts changes of the dataset (Redis's server.dirty); a
 	// command that moved it is propagated.
 	dirty int64
+	// mem is the running count of keyspace memory, clientMem the clients'
+	// (memory.go); startupMemory is used_memory_startup.
+	mem           memAccount
+	clientMem     atomic.Int64
+	startupMemory int64
+	// access records key accesses for the eviction policy; evict is the
+	// eviction state (evict.go).
+	access accessPolicy
+	evict  evictionState
 	// prop collects the effects of the running execution unit for the
 	// attached Propagators (propagate.go).
 	prop propagation
@@ -234,7 +243,9 @@ func New(opts Options) *Engine {
 			e.config.setInternal(k, v)
 		}
 	}
-	e.main = newKeyspace(e.config.databases(), e.seed)
+	e.main = e.newKeyspaceLocked()
+	e.startupMemory = startupHeap()
+	e.access.rand, e.access.cfg = e.rand, e.config
 	e.started = e.now()
 	e.srv.init(e)
 	e.repl.secondOffset = -1
@@ -292,7 +303,15 @@ func (e *Engine) ShutdownRequested() bool {
 
 // NewKeyspace returns a private keyspace, for sandboxed sessions.
 func (e *Engine) NewKeyspace() *Keyspace {
-	return newKeyspace(e.config.databases(), e.seed)
+	return e.newKeyspaceLocked()
+}
+
+// newKeyspaceLocked makes a keyspace whose memory counts in used_memory.
+func (e *Engine) newKeyspaceLocked() *Keyspace {
+	ks := newKeyspace(e.config.databases(), e.seed)
+	ks.mem = &e.mem
+	ks.access = &e.access
+	return ks
 }
 
 // tick reads the clocks for a new command (or the first of a batch):

@@ -68,6 +68,9 @@ type Session struct {
 	// qbufUsed and qbufCap are the host's query buffer, for CLIENT LIST
 	// and INFO (clientstats.go).
 	qbufUsed, qbufCap atomic.Int64
+	// memNoted is the session's memory as last added to the engine's
+	// clientMem (memory.go: noteMemory); guarded by mu.
+	memNoted int64
 
 	multi *multiState
 	// inExec is set while EXEC runs queued commands: blocking commands
@@ -118,7 +121,7 @@ func (e *Engine) newSessionLocked(info ClientInfo) *Session {
 	e.nextID++
 	ks := info.Keyspace
 	if ks == nil && info.Sandbox != nil {
-		ks = newKeyspace(e.config.databases(), e.seed)
+		ks = e.newKeyspaceLocked()
 	}
 	if ks == nil {
 		ks = e.main
@@ -140,6 +143,7 @@ func (e *Engine) newSessionLocked(info ClientInfo) *Session {
 	s.setDefaultAuth()
 	e.sessions[s.id] = s
 	e.stats.connections++
+	s.noteMemory() // nobody else has s yet: its lock is not needed
 	return s
 }
 
@@ -360,6 +364,7 @@ func (s *Session) closeLocked(tail []byte, drop bool) {
 	} else {
 		s.w.Raw(tail)
 	}
+	s.noteMemory()
 	s.mu.Unlock()
 	if s.blocked != nil {
 		s.unblock()
@@ -390,6 +395,7 @@ func (s *Session) pushAsync(fn func(w *Writer)) {
 	fn(&s.w)
 	s.w.rollover()
 	s.afterOutput()
+	s.noteMemory()
 	s.mu.Unlock()
 	if s.info.Notify != nil {
 		s.info.Notify()

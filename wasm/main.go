@@ -53,7 +53,11 @@ const expireEvery = 100 * time.Millisecond
 var theHost *host
 
 func main() {
-	h := &host{eng: engine.New(engine.Options{}), conns: map[int]*conn{}}
+	h := &host{eng: engine.New(engine.Options{Config: map[string]string{
+		// A tab has far less memory than a server: past this, writes get
+		// Redis's -OOM error instead of the tab running out of memory.
+		"maxmemory": wasmMaxMemory,
+	}}), conns: map[int]*conn{}}
 	theHost = h
 	go h.cron()
 	ns := js.Global().Get("Object").New()
@@ -294,6 +298,10 @@ func (h *host) enqueue(args []js.Value, split bool) any {
 		}
 	})
 }
+
+// wasmMaxMemory is the playground engine's default maxmemory (CONFIG SET
+// changes it): well under what a browser gives a wasm module.
+const wasmMaxMemory = "256mb"
 
 // inputBytes turns a command line (CRLF added when missing), an array of
 // command lines, or a Uint8Array into request bytes.

@@ -210,10 +210,6 @@ func refusal(name, value string) error {
 		if value == "yes" {
 			why = "GoRedis does not implement Redis Cluster (cluster-enabled must be no)"
 		}
-	case "maxmemory":
-		if value != "0" {
-			why = "GoRedis does not enforce maxmemory yet: no eviction and no -OOM (maxmemory must be 0)"
-		}
 	case "oom-score-adj":
 		if value != "no" {
 			why = "GoRedis does not adjust its OOM score (oom-score-adj must be no)"

@@ -499,7 +499,6 @@ func TestRefusedDirectives(t *testing.T) {
 	for _, tc := range []struct{ line, msg string }{
 		{"cluster-enabled yes", "GoRedis does not implement Redis Cluster (cluster-enabled must be no)"},
 		{"loadmodule /usr/lib/redis/modules/redisearch.so", "GoRedis does not load Redis modules (loadmodule): modules are native code built for redis-server"},
-		{"maxmemory 2gb", "GoRedis does not enforce maxmemory yet: no eviction and no -OOM (maxmemory must be 0)"},
 		{"oom-score-adj yes", "GoRedis does not adjust its OOM score (oom-score-adj must be no)"},
 		{"server_cpulist 0-3", "GoRedis does not pin threads to CPUs (server_cpulist)"},
 		// Redis names the argument at the rule's index among the rules,
