@@ -78,7 +78,9 @@ func TestMemoryAccountingMatchesRecount(t *testing.T) {
 		func() string { return "XTRIM " + key() + " MAXLEN " + strconv.Itoa(rng.IntN(5)) },
 		func() string { return "XDEL " + key() + " 1700000000000-" + strconv.Itoa(rng.IntN(50)) },
 		func() string { return "XGROUP CREATE " + key() + " g 0 MKSTREAM" },
-		func() string { return "XREADGROUP GROUP g c" + strconv.Itoa(rng.IntN(3)) + " COUNT 2 STREAMS " + key() + " >" },
+		func() string {
+			return "XREADGROUP GROUP g c" + strconv.Itoa(rng.IntN(3)) + " COUNT 2 STREAMS " + key() + " >"
+		},
 		func() string { return "XACK " + key() + " g 1700000000000-" + strconv.Itoa(rng.IntN(50)) },
 		func() string { return "XGROUP DELCONSUMER " + key() + " g c" + strconv.Itoa(rng.IntN(3)) },
 	}
