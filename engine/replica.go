@@ -198,6 +198,17 @@ func (s *Session) SelectStreamDB(db int) {
 	}
 }
 
+// KeyCount is the number of keys in every database (expired ones too).
+func (e *Engine) KeyCount() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, db := range e.main.dbs {
+		n += db.size()
+	}
+	return n
+}
+
 // BeginMasterLoad empties every database for a full synchronization and
 // opens a Loader for the master's payload; keys already expired are kept,
 // as a replica waits for its master's DEL.
@@ -211,6 +222,16 @@ func (e *Engine) BeginMasterLoad(totalBytes int64) *Loader {
 	ld := e.beginLoad(totalBytes, false)
 	ld.KeepExpired = true
 	return ld
+}
+
+// DiscardMasterLoad empties every database after a payload failed to load:
+// a half-loaded dataset is never served as complete.
+func (e *Engine) DiscardMasterLoad() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, db := range e.main.dbs {
+		e.flushDB(db)
+	}
 }
 
 // NewMasterSession is the session that applies the master's stream: its
