@@ -39,6 +39,8 @@ func (e *Engine) expireIfNeeded(db *DB, key string) bool {
 func (e *Engine) expireKey(db *DB, key string) {
 	key = string([]byte(key)) // may alias a request buffer: keep a copy for notifications
 	db.removeRaw(key)
+	// A client blocked in XREADGROUP learns its stream is gone.
+	e.signalReady(db, key)
 	e.stats.expiredKeys++
 	e.keyChanged(db, key)
 	e.notifyKeyspaceEvent(notifyExpired, "expired", db, key)

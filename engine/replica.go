@@ -240,6 +240,7 @@ func (e *Engine) NewMasterSession(info ClientInfo) *Session {
 	s := e.NewSession(info)
 	e.mu.Lock()
 	s.fromMaster = true
+	s.user = nil
 	e.mu.Unlock()
 	return s
 }

@@ -154,6 +154,9 @@ func (e *Engine) slowlogPush(s *Session, args [][]byte, us int64) {
 			break
 		}
 		a := args[i]
+		if slowlogRedacted(args, i) {
+			a = []byte("(redacted)")
+		}
 		if len(a) > slowlogMaxString {
 			out[i] = string(a[:slowlogMaxString]) + "... (" + itoa(int64(len(a)-slowlogMaxString)) + " more bytes)"
 		} else {
@@ -203,6 +206,8 @@ func (st *serverState) latencyEvents() []string {
 // resetStats is CONFIG RESETSTAT: counters, command and error statistics.
 func (e *Engine) resetStats() {
 	e.stats = stats{blockedClients: e.stats.blockedClients}
+	e.evict.evicted, e.evict.exceededTotal = 0, 0
+	e.srv.peakMemory = 0
 	e.input.netBytes.Store(0)
 	e.srv.errors = map[string]int64{}
 	e.srv.totalErrors = 0

@@ -3,6 +3,7 @@ package repl
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -28,7 +29,11 @@ type Follower struct {
 	eng *engine.Engine
 	// ListenPort is announced to the master (REPLCONF listening-port).
 	ListenPort int
-	logf       func(level byte, format string, args ...any)
+	// TLS, when set, says how to reach the master: a client
+	// configuration while tls-replication is yes (nil: plain TCP), and
+	// the tls-port to announce instead of ListenPort (0: ListenPort).
+	TLS  func() (cfg *tls.Config, tlsPort int)
+	logf func(level byte, format string, args ...any)
 
 	mu   sync.Mutex
 	stop chan struct{} // closed to end the current link
@@ -99,6 +104,21 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 	if err != nil {
 		return fmt.Errorf("Error condition on socket for SYNC: %v", err)
 	}
+	listenPort := f.ListenPort
+	if f.TLS != nil {
+		if cfg, tlsPort := f.TLS(); cfg != nil {
+			tc := tls.Client(conn, cfg)
+			_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+			if err := tc.Handshake(); err != nil {
+				_ = conn.Close()
+				return fmt.Errorf("Error condition on socket for SYNC: %v", err)
+			}
+			conn = tc
+			if tlsPort != 0 {
+				listenPort = tlsPort
+			}
+		}
+	}
 	defer conn.Close()
 	go func() {
 		<-stop
@@ -137,7 +157,7 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 			return fmt.Errorf("Unable to AUTH to MASTER: %s", reply)
 		}
 	}
-	if _, err := ask("REPLCONF", "listening-port", strconv.Itoa(f.ListenPort)); err != nil {
+	if _, err := ask("REPLCONF", "listening-port", strconv.Itoa(listenPort)); err != nil {
 		return err
 	}
 	if _, err := ask("REPLCONF", "capa", "eof", "capa", "psync2"); err != nil {
