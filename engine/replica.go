@@ -52,6 +52,10 @@ type masterInfo struct {
 	lastIO time.Time
 	// downSince is when the link went down (master_link_down_since_seconds).
 	downSince time.Time
+	// transferSize (0 when the payload has an EOF mark), transferRead and
+	// transferIO describe a payload being received (master_sync_*).
+	transferSize, transferRead int64
+	transferIO                 time.Time
 	// streamDB is the database the master's stream has selected, which a
 	// sub-replica's payload records (repl-stream-db).
 	streamDB int
@@ -195,6 +199,16 @@ func (s *Session) SelectStreamDB(db int) {
 		if m := s.e.master; m != nil {
 			m.streamDB = db
 		}
+	}
+}
+
+// MasterTransfer records the progress of a payload being received: size
+// bytes in all (-1 when an EOF mark ends it), read so far.
+func (e *Engine) MasterTransfer(size, read int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if m := e.master; m != nil {
+		m.transferSize, m.transferRead, m.transferIO = max(size, 0), read, e.now()
 	}
 }
 
@@ -406,7 +420,7 @@ func (e *Engine) infoReplicaFields(b *infoBuilder) {
 	}
 	b.field("master_link_status", status)
 	lastIO := int64(-1)
-	if !m.lastIO.IsZero() {
+	if m.state == linkConnected && !m.lastIO.IsZero() {
 		lastIO = int64(now.Sub(m.lastIO) / time.Second)
 	}
 	b.int("master_last_io_seconds_ago", lastIO)
@@ -417,6 +431,21 @@ func (e *Engine) infoReplicaFields(b *infoBuilder) {
 	b.int("master_sync_in_progress", syncing)
 	b.int("slave_read_repl_offset", m.offset)
 	b.int("slave_repl_offset", m.offset)
+	if m.state == linkSync {
+		perc := 0.0
+		if m.transferSize > 0 {
+			perc = float64(m.transferRead) / float64(m.transferSize) * 100
+		}
+		b.int("master_sync_total_bytes", m.transferSize)
+		b.int("master_sync_read_bytes", m.transferRead)
+		b.int("master_sync_left_bytes", m.transferSize-m.transferRead)
+		b.field("master_sync_perc", strconv.FormatFloat(perc, 'f', 2, 64))
+		io := int64(0)
+		if !m.transferIO.IsZero() {
+			io = now.Unix() - m.transferIO.Unix()
+		}
+		b.int("master_sync_last_io_seconds_ago", io)
+	}
 	if status == "down" {
 		// -1 until a link was up and lost, as Redis's repl_down_since 0.
 		down := int64(-1)

@@ -279,3 +279,20 @@ func TestPsyncFailover(t *testing.T) {
 	assert.NotEqual(t, old, e.srv.replID)
 	assert.Contains(t, c.line("INFO replication"), "role:master\r\n")
 }
+
+func TestInfoReplicaSyncProgress(t *testing.T) {
+	e, _ := testEngine(t)
+	e.SetReplicaLink(&stubLink{})
+	c := newClient(t, e)
+	c.line("REPLICAOF 127.0.0.1 1")
+	info := c.line("INFO replication")
+	assert.Contains(t, info, "master_link_status:down\r\nmaster_last_io_seconds_ago:-1\r\nmaster_sync_in_progress:0\r\n")
+	assert.Contains(t, info, "master_link_down_since_seconds:-1\r\nslave_priority:100\r\nslave_read_only:1\r\nreplica_announced:1\r\nconnected_slaves:0\r\n")
+	e.MasterLinkState("sync")
+	e.MasterTransfer(1000, 250)
+	info = c.line("INFO replication")
+	assert.Contains(t, info, "master_sync_in_progress:1\r\nslave_read_repl_offset:0\r\nslave_repl_offset:0\r\n"+
+		"master_sync_total_bytes:1000\r\nmaster_sync_read_bytes:250\r\nmaster_sync_left_bytes:750\r\nmaster_sync_perc:25.00\r\nmaster_sync_last_io_seconds_ago:0\r\n")
+	e.MasterTransfer(-1, 10) // an EOF-marked payload has no known size
+	assert.Contains(t, c.line("INFO replication"), "master_sync_total_bytes:0\r\nmaster_sync_read_bytes:10\r\nmaster_sync_left_bytes:-10\r\nmaster_sync_perc:0.00\r\n")
+}

@@ -276,7 +276,8 @@ func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Durati
 	}
 	// The transfer may take a while: repl-timeout bounds each read.
 	_ = conn.SetDeadline(time.Time{})
-	rd := &deadlineReader{conn: conn, r: br, timeout: timeout}
+	f.eng.MasterTransfer(size, 0)
+	rd := &deadlineReader{conn: conn, r: br, timeout: timeout, progress: func(n int64) { f.eng.MasterTransfer(size, n) }}
 	if direct {
 		var src io.Reader = rd
 		if size >= 0 {
@@ -391,15 +392,21 @@ func receivePayload(dst io.Writer, r io.Reader, size int64, mark string) error {
 
 // deadlineReader renews the connection's read deadline before each read:
 // a master silent for repl-timeout during the transfer is given up.
+// It reports the bytes read so far to progress (INFO's master_sync_*).
 type deadlineReader struct {
-	conn    net.Conn
-	r       io.Reader
-	timeout time.Duration
+	conn     net.Conn
+	r        io.Reader
+	timeout  time.Duration
+	read     int64
+	progress func(read int64)
 }
 
 func (d *deadlineReader) Read(p []byte) (int, error) {
 	_ = d.conn.SetReadDeadline(time.Now().Add(d.timeout))
-	return d.r.Read(p)
+	n, err := d.r.Read(p)
+	d.read += int64(n)
+	d.progress(d.read)
+	return n, err
 }
 
 // apply runs the master's stream through the master's session, counting
