@@ -296,3 +296,22 @@ func TestInfoReplicaSyncProgress(t *testing.T) {
 	e.MasterTransfer(-1, 10) // an EOF-marked payload has no known size
 	assert.Contains(t, c.line("INFO replication"), "master_sync_total_bytes:0\r\nmaster_sync_read_bytes:10\r\nmaster_sync_left_bytes:-10\r\nmaster_sync_perc:0.00\r\n")
 }
+
+// Keys a writable replica's own clients give a deadline expire on the
+// replica, since no DEL will come for them.
+func TestWritableReplicaExpiresItsOwnKeys(t *testing.T) {
+	e, clk := testEngine(t)
+	e.SetReplicaLink(&stubLink{})
+	c := newClient(t, e)
+	c.line("REPLICAOF 127.0.0.1 1")
+	c.line("CONFIG SET replica-read-only no")
+	c.line("SET own 1 EX 5")
+	m := e.NewMasterSession(ClientInfo{Addr: "127.0.0.1:1", Kind: "master"})
+	args := [][]byte{[]byte("SET"), []byte("frommaster"), []byte("1"), []byte("PX"), []byte("100")}
+	m.ExecMaster(args, appendCommandArgs(nil, args))
+	clk.Advance(6 * time.Second)
+	assert.Equal(t, 1, e.ActiveExpireCycle())
+	assert.Equal(t, ":1\r\n", c.line("DBSIZE"), "the master's key waits for its DEL")
+	assert.Equal(t, ":1\r\n", c.line("INCR frommaster"), "a write on a writable replica replaces an expired key")
+	assert.Equal(t, ":-1\r\n", c.line("TTL frommaster"))
+}
