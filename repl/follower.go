@@ -413,7 +413,9 @@ func (d *deadlineReader) Read(p []byte) (int, error) {
 // the offset, answering REPLCONF GETACK, and acknowledging every second.
 // streamDB is the database the stream starts in (-1: 0).
 func (f *Follower) apply(conn net.Conn, br *bufio.Reader, offset int64, timeout time.Duration, streamDB int) error {
-	s := f.eng.NewMasterSession(engine.ClientInfo{Addr: conn.RemoteAddr().String(), LAddr: conn.LocalAddr().String(), Kind: "master"})
+	// CLIENT KILL of the master session (or TYPE master) drops the link.
+	s := f.eng.NewMasterSession(engine.ClientInfo{Addr: conn.RemoteAddr().String(), LAddr: conn.LocalAddr().String(), Kind: "master",
+		Close: func() { _ = conn.Close() }})
 	defer s.Close()
 	s.SelectStreamDB(streamDB)
 	f.eng.MasterLinkState("connected")
