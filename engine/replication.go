@@ -60,6 +60,12 @@ type replication struct {
 	unit []byte
 	// lastPing is when the stream last carried a PING to the replicas.
 	lastPing time.Time
+	// sinkAdded: replFeed is among the propagation sinks (once, even
+	// when the backlog is freed and made again).
+	sinkAdded bool
+	// noReplicasSince counts repl-backlog-ttl (zero while replicas are
+	// connected).
+	noReplicasSince time.Time
 }
 
 // replicaLink is one replica as its master sees it.
@@ -165,7 +171,7 @@ type replFeed struct{ e *Engine }
 // buffer while its payload is made).
 func (f replFeed) Propagate(ops []Op) {
 	e := f.e
-	if e.master != nil {
+	if e.master != nil || !e.repl.feeding {
 		// A replica passes its master's stream on verbatim
 		// (MasterStream); its own writes stay local, as in Redis.
 		return
@@ -236,8 +242,41 @@ func (e *Engine) startFeeding() {
 	r.lastPing = e.now()
 	r.selDB = -1
 	r.backlog.first = r.offset + 1
+	r.backlog.buf = nil
+	r.backlog.head, r.backlog.histlen = 0, 0
 	r.backlog.resize(int(e.config.int("repl-backlog-size")))
-	e.prop.sinks = append(e.prop.sinks, replFeed{e})
+	if !r.sinkAdded {
+		r.sinkAdded = true
+		e.prop.sinks = append(e.prop.sinks, replFeed{e})
+	}
+}
+
+// freeBacklogAfterTTL frees a master's backlog once it has had no replica
+// for repl-backlog-ttl seconds, with a new replication ID: nobody can
+// continue the old history any more (Redis's replicationCron).
+func (e *Engine) freeBacklogAfterTTL() {
+	r := &e.repl
+	if len(r.replicas) > 0 || e.master != nil || !r.feeding {
+		r.noReplicasSince = time.Time{}
+		return
+	}
+	now := e.now()
+	if r.noReplicasSince.IsZero() {
+		r.noReplicasSince = now
+		return
+	}
+	ttl := e.config.int("repl-backlog-ttl")
+	if ttl == 0 || now.Sub(r.noReplicasSince) <= time.Duration(ttl)*time.Second {
+		return
+	}
+	// Redis's changeReplicationId and clearReplicationId2.
+	e.srv.replID = randomHex(e, 20)
+	e.srv.replID2 = zeroReplID
+	r.secondOffset = -1
+	r.feeding = false
+	r.backlog = replBacklog{}
+	r.noReplicasSince = time.Time{}
+	e.logLine("Replication backlog freed after " + strconv.FormatInt(ttl, 10) + " seconds without connected replicas.")
 }
 
 // desc names a replica in log lines as Redis's replicationGetSlaveName:
@@ -520,6 +559,7 @@ func (e *Engine) ReplicationCron() {
 	}
 	e.tick()
 	e.updateFailover()
+	e.freeBacklogAfterTTL()
 	if len(r.replicas) == 0 {
 		return
 	}

@@ -315,3 +315,29 @@ func TestWritableReplicaExpiresItsOwnKeys(t *testing.T) {
 	assert.Equal(t, ":1\r\n", c.line("INCR frommaster"), "a write on a writable replica replaces an expired key")
 	assert.Equal(t, ":-1\r\n", c.line("TTL frommaster"))
 }
+
+// With no replica for repl-backlog-ttl seconds the backlog is freed and the
+// history renamed: a replica coming back needs a full synchronization.
+func TestBacklogTTL(t *testing.T) {
+	e, clk := testEngine(t)
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	c := newClient(t, e)
+	c.line("CONFIG SET repl-diskless-sync-delay 0")
+	c.line("CONFIG SET repl-backlog-ttl 2")
+	r := onlineReplica(t, e, syncer, "7001")
+	c.line("SET k v")
+	id, at := e.srv.replID, e.repl.offset
+	r.s.Close()
+	e.ReplicationCron()
+	clk.Advance(2 * time.Second)
+	e.ReplicationCron()
+	assert.Contains(t, c.line("INFO replication"), "repl_backlog_active:1\r\n")
+	clk.Advance(time.Second)
+	e.ReplicationCron()
+	assert.Contains(t, c.line("INFO replication"), "repl_backlog_active:0\r\n")
+	assert.NotEqual(t, id, e.srv.replID)
+	again := newClient(t, e)
+	assert.True(t, strings.HasPrefix(again.line("PSYNC "+id+" "+itoa(at+1)), "+FULLRESYNC "))
+	assert.Contains(t, c.line("INFO stats"), "sync_partial_err:1\r\n")
+}
