@@ -26,6 +26,8 @@ func serverHandlers() []handlerEntry {
 		{"sync", cmdSync},
 		{"psync", cmdSync},
 		{"replconf", cmdReplconf},
+		{"wait", cmdWait},
+		{"failover", cmdFailover},
 		{"replicaof", cmdReplicaOf},
 		{"slaveof", cmdReplicaOf},
 		{"shutdown", cmdShutdown},
@@ -114,6 +116,7 @@ func (e *Engine) flushDB(db *DB) {
 		e.persist.dirty += int64(db.size())
 	}
 	e.touchWatchedInDB(db, true)
+	e.signalDeletedStreams(db, nil)
 	db.beforeFlush()
 	db.clear()
 }
@@ -151,11 +154,14 @@ func cmdSwapDB(s *Session, args [][]byte) {
 func (e *Engine) swapDB(x, y *DB) {
 	e.touchWatchedSwap(x, y)
 	e.touchWatchedSwap(y, x)
+	e.signalDeletedStreams(x, y)
+	e.signalDeletedStreams(y, x)
 	x.strs, y.strs = y.strs, x.strs
 	x.objs, y.objs = y.objs, x.objs
 	x.expires, y.expires = y.expires, x.expires
 	x.wtime, y.wtime = y.wtime, x.wtime
 	x.rawStrs, y.rawStrs = y.rawStrs, x.rawStrs
+	x.strMem, y.strMem = y.strMem, x.strMem
 	swapSnaps(x, y)
 	for _, db := range []*DB{x, y} {
 		for key := range db.blocked {
@@ -298,6 +304,7 @@ func cmdConfigSet(s *Session, args [][]byte) {
 		s.w.Error(err.Error())
 		return
 	}
+	s.e.aclConfigChanged(pairs)
 	if s.e.configChanged != nil {
 		for i := 0; i+1 < len(pairs); i += 2 {
 			if p, ok := s.e.config.params[strings.ToLower(pairs[i])]; ok {
@@ -458,7 +465,10 @@ func cmdDebug(s *Session, args [][]byte) {
 	case sub == "object" && len(args) == 3:
 		s.debugObject(args[2])
 	case sub == "change-repl-id" && len(args) == 2:
+		// Redis's changeReplicationId and clearReplicationId2.
 		s.e.srv.replID = randomHex(s.e, 20)
+		s.e.srv.replID2 = zeroReplID
+		s.e.repl.secondOffset = -1
 		s.w.OK()
 	case sub == "digest" && len(args) == 2:
 		s.debugDigest()

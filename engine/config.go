@@ -23,6 +23,9 @@ type Config struct {
 	// Cached for the per-command slow log and latency monitor checks.
 	slowlogSlowerThan, latencyThreshold int64
 	latencyTracking                     bool
+	// mm caches the maxmemory parameters for the gate and the key access
+	// paths (evict.go).
+	mm memoryConfig
 }
 
 type paramKind int
@@ -79,6 +82,7 @@ func newConfig() *Config {
 		c.store(c.params[p.name], p.value)
 		c.params[p.name].def = p.value
 	}
+	c.mm.load(c)
 	return c
 }
 
@@ -203,6 +207,8 @@ func (c *Config) store(p *param, v string) {
 		c.latencyTracking = v == "yes"
 	case "latency-monitor-threshold":
 		c.latencyThreshold, _ = strconv.ParseInt(v, 10, 64)
+	case "maxmemory", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "replica-ignore-maxmemory":
+		c.mm.load(c)
 	}
 }
 

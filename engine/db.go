@@ -34,6 +34,9 @@ type DB struct {
 	// ks is the keyspace the database belongs to (keyspace notifications
 	// are published there).
 	ks *Keyspace
+	// strMem is the memory of the string keys, counted in ks's used
+	// memory (memory.go).
+	strMem int64
 }
 
 func newDB(id int, seed maphash.Seed) *DB {
@@ -53,6 +56,11 @@ type Keyspace struct {
 	// channel and pattern subscribers, monitors, CLIENT TRACKING tables.
 	// Nil until first used.
 	pubsub *pubsubHub
+	// mem counts the keyspace's memory in the engine's used_memory, and
+	// access says how key accesses are recorded (LRU or LFU) for eviction;
+	// both are the engine's, nil in keyspaces made outside one.
+	mem    *memAccount
+	access *accessPolicy
 }
 
 func newKeyspace(n int, seed maphash.Seed) *Keyspace {
@@ -99,7 +107,14 @@ func (db *DB) rawExists(key string) bool {
 // removeRaw deletes key and its deadline; reports whether it existed.
 func (db *DB) removeRaw(key string) bool {
 	db.beforeChange(key)
-	found := db.strs.del(key) || db.objs.del(key)
+	found := false
+	if old, ok := db.strs.take(key); ok {
+		db.stringRemoved(key, old)
+		found = true
+	} else if o, ok := db.objs.take(key); ok {
+		db.objectRemoved(key, o)
+		found = true
+	}
 	if found {
 		if len(db.expires) > 0 {
 			delete(db.expires, key)
@@ -136,27 +151,36 @@ func (db *DB) isRaw(key, val string) bool {
 func (db *DB) setStringRaw(key, val string) {
 	db.beforeChange(key)
 	if db.objs.len() > 0 {
-		db.objs.del(key)
+		if o, ok := db.objs.take(key); ok {
+			db.objectRemoved(key, o)
+		}
 	}
 	if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, key)
 	}
-	db.strs.set(key, val)
+	old, had := db.strs.swap(key, val)
+	db.stringStored(key, val, old, had)
 }
 
 // setObjRaw stores a non-string value, replacing any value of any type.
 func (db *DB) setObjRaw(key string, val object) {
 	db.beforeChange(key)
 	if db.strs.len() > 0 {
-		db.strs.del(key)
+		if old, ok := db.strs.take(key); ok {
+			db.stringRemoved(key, old)
+		}
 	}
 	if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, key)
 	}
-	db.objs.set(key, val)
+	if o, ok := db.objs.swap(key, val); ok && o != val {
+		db.objectRemoved(key, o)
+	}
+	db.objectStored(key, val)
 }
 
 func (db *DB) clear() {
+	db.cleared()
 	db.strs.clear()
 	db.objs.clear()
 	db.expires = make(map[string]int64)

@@ -259,7 +259,7 @@ func (s *Server) protectedModeRefuses(conn net.Conn) bool {
 	if isLoopbackPeer(conn.RemoteAddr()) {
 		return false
 	}
-	return s.eng.Config("protected-mode") == "yes" && s.eng.Config("requirepass") == ""
+	return s.eng.Config("protected-mode") == "yes" && s.eng.DefaultUserNoPass()
 }
 
 // setKeepAlive applies tcp-keepalive to a TCP peer as Redis's
@@ -349,12 +349,6 @@ func (s *Server) cron() {
 // transport; ks, when not nil, gives the peer a private keyspace.
 func (s *Server) ServeConn(conn net.Conn, kind string, ks *engine.Keyspace) {
 	s.serveConn(conn, peerOptions{kind: kind, keyspace: ks, idle: s.opts.IdleTimeout})
-}
-
-// serveConnInfo serves a peer with its own sandbox and idle timeout (the
-// WebSocket bridge's peers).
-func (s *Server) serveConnInfo(conn net.Conn, kind string, sb *engine.Sandbox, idle time.Duration) *peer {
-	return s.serveConn(conn, peerOptions{kind: kind, sandbox: sb, idle: idle})
 }
 
 type peerOptions struct {
