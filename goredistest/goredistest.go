@@ -49,10 +49,10 @@ type Server struct {
 	clock *clock
 	eng   *engine.Engine
 
-	mu     sync.Mutex
-	srv    *netserver.Server // nil while closed
-	addr   string            // 127.0.0.1:port, kept across Restart
-	db     int               // the helpers' database (Select)
+	mu   sync.Mutex
+	srv  *netserver.Server // nil while closed
+	addr string            // 127.0.0.1:port, kept across Restart
+	db   int               // the helpers' database (Select)
 }
 
 // clock is real time plus an offset, in nanoseconds.
