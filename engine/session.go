@@ -311,10 +311,23 @@ func (s *Session) Blocked() bool {
 	return s.blocked != nil
 }
 
-// BlockDeadline returns when the blocking command times out, as a time of
-// the host's clock (time.Now) for its timers; ok is false when it waits
-// forever or is not blocked.
+// BlockDeadline returns when the blocking command times out, by the
+// engine's clock (Options.Now); ok is false when it waits forever or is
+// not blocked.
 func (s *Session) BlockDeadline() (t time.Time, ok bool) {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	if s.blocked == nil || s.blocked.deadline == 0 {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(s.blocked.deadline), true
+}
+
+// BlockTimer is BlockDeadline as a time of the host's clock (time.Now),
+// for the host's timer: an injected clock may run ahead of time.Now
+// (goredistest's FastForward), and the host must wait for the time left
+// by the engine's clock, not until its deadline.
+func (s *Session) BlockTimer() (t time.Time, ok bool) {
 	s.e.mu.Lock()
 	defer s.e.mu.Unlock()
 	if s.blocked == nil || s.blocked.deadline == 0 {
@@ -323,9 +336,6 @@ func (s *Session) BlockDeadline() (t time.Time, ok bool) {
 	if s.e.realClock {
 		return time.UnixMilli(s.blocked.deadline), true
 	}
-	// An injected clock (Options.Now) may run ahead of time.Now
-	// (goredistest's FastForward): the host waits for the time left by
-	// the engine's clock.
 	left := time.Duration(s.blocked.deadline-s.e.now().UnixMilli()) * time.Millisecond
 	return time.Now().Add(left), true
 }
