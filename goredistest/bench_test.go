@@ -67,32 +67,49 @@ func BenchmarkSetGet(b *testing.B) {
 }
 
 // BenchmarkMemoryPerServer reports the heap that one more running server
-// holds (B/server), over servers kept running together.
+// holds (B/server): servers are started in groups kept running together,
+// and the heap is measured before and after each group.
 func BenchmarkMemoryPerServer(b *testing.B) {
-	const servers = 50
+	const group = 50
 	for _, c := range contenders {
 		b.Run(c.name, func(b *testing.B) {
-			var perServer float64
-			for b.Loop() {
-				var before, after runtime.MemStats
-				runtime.GC()
-				runtime.ReadMemStats(&before)
-				running := make([]server, 0, servers)
-				for range servers {
-					s, err := c.run()
-					if err != nil {
-						b.Fatal(err)
-					}
-					running = append(running, s)
-				}
+			var total float64
+			var started int
+			running := make([]server, 0, group)
+			var before runtime.MemStats
+			measure := func() {
+				var after runtime.MemStats
 				runtime.GC()
 				runtime.ReadMemStats(&after)
-				perServer = float64(after.HeapAlloc-before.HeapAlloc) / servers
+				total += float64(int64(after.HeapAlloc) - int64(before.HeapAlloc))
+				started += len(running)
 				for _, s := range running {
 					s.Close()
 				}
+				running = running[:0]
 			}
-			b.ReportMetric(perServer, "B/server")
+			for b.Loop() {
+				if len(running) == 0 {
+					b.StopTimer()
+					runtime.GC()
+					runtime.ReadMemStats(&before)
+					b.StartTimer()
+				}
+				s, err := c.run()
+				if err != nil {
+					b.Fatal(err)
+				}
+				running = append(running, s)
+				if len(running) == group {
+					b.StopTimer()
+					measure()
+					b.StartTimer()
+				}
+			}
+			if len(running) > 0 {
+				measure()
+			}
+			b.ReportMetric(total/float64(started), "B/server")
 		})
 	}
 }
