@@ -66,7 +66,7 @@ func Example_rateLimiter() {
 		ok, _ := allow(ctx, rdb, "alice", 3, time.Minute)
 		fmt.Println("request", i+1, "allowed:", ok)
 	}
-	s.FastForward(time.Minute)
+	s.FastForward(61 * time.Second) // past the window's end
 	ok, _ := allow(ctx, rdb, "alice", 3, time.Minute)
 	fmt.Println("next minute allowed:", ok)
 	// Output:
