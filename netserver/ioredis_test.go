@@ -30,8 +30,26 @@ func TestIORedis(t *testing.T) {
 	})
 }
 
-// ioredisDir is the Node project of the ioredis tests, with ioredis
-// installed; it skips without node.
+// TestNodeClientStreams runs streams through ioredis and node-redis: XADD,
+// XRANGE, XREADGROUP with BLOCK woken by another connection, XACK,
+// XPENDING, XAUTOCLAIM and XINFO, with each client's own reply shapes.
+func TestNodeClientStreams(t *testing.T) {
+	eachModel(t, func(t *testing.T, goroutines bool) {
+		dir := ioredisDir(t)
+		srv := New(engine.New(engine.Options{}), Options{Addr: "127.0.0.1:0", GoroutinePerPeer: goroutines})
+		require.NoError(t, srv.Listen())
+		go func() { _ = srv.Serve() }()
+		t.Cleanup(func() { _ = srv.Close() })
+		cmd := exec.Command("node", "--test", "streams.test.mjs")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOREDIS_PORT="+strconv.Itoa(srv.Addr().(*net.TCPAddr).Port))
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "node stream tests:\n%s", out)
+	})
+}
+
+// ioredisDir is the Node project of the Node client tests, with ioredis
+// and node-redis installed; it skips without node.
 func ioredisDir(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
@@ -42,7 +60,9 @@ func ioredisDir(t *testing.T) string {
 	}
 	dir, err := filepath.Abs("testdata/ioredis")
 	require.NoError(t, err)
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ioredis")); err != nil {
+	_, errIO := os.Stat(filepath.Join(dir, "node_modules", "ioredis"))
+	_, errNR := os.Stat(filepath.Join(dir, "node_modules", "redis"))
+	if errIO != nil || errNR != nil {
 		cmd := exec.Command("npm", "install", "--no-audit", "--no-fund", "--loglevel=error")
 		cmd.Dir = dir
 		out, err := cmd.CombinedOutput()
