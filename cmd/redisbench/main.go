@@ -1,7 +1,8 @@
 // Command redisbench runs redis-benchmark against GoRedis and a real
 // redis-server side by side and prints a markdown table: throughput,
 // latency, the goredis/redis ratio, CPU per request of each server, and
-// memory per key after loading many small string keys.
+// memory per key after loading many small string keys; then a stream
+// consumer-group worker loop and stream memory per entry (streams.go).
 //
 //	go run ./cmd/redisbench [-goredis bin/goredis] [-n 100000] [-rounds 2]
 //
@@ -53,6 +54,9 @@ type config struct {
 	appendfsync string
 	pipes       []int
 	pubsub      bool
+	// streamEntries is the size of the stream the worker-loop row drains
+	// (0 skips it); streamMemEntries of the memory-per-entry row.
+	streamEntries, streamMemEntries int
 	// tls, when set, runs redis-benchmark over TLS: both servers get a
 	// TLS port (their port + tlsPortOffset) with certificates made for
 	// the run, and the plain port stays for setup.
@@ -83,6 +87,8 @@ func main() {
 	flag.StringVar(&c.appendfsync, "appendfsync", "", "run both servers with appendonly yes and this appendfsync policy (always, everysec, no)")
 	pipes := flag.String("P", "1,16", "pipeline depths")
 	flag.BoolVar(&c.pubsub, "pubsub", true, "measure the pub/sub fan-out row")
+	flag.IntVar(&c.streamEntries, "stream-entries", 200000, "entries drained by the XREADGROUP+XACK worker row (0 skips it)")
+	flag.IntVar(&c.streamMemEntries, "stream-mem-entries", 1000000, "entries appended for the stream memory row (0 skips it)")
 	useTLS := flag.Bool("tls", false, "benchmark over TLS (redis-benchmark --tls) with certificates made for the run")
 	flag.Parse()
 	if *useTLS {
@@ -257,7 +263,9 @@ func run(c config) error {
 		}
 	}
 	start := time.Now()
-	gextra := append([]string(nil), c.gflags...)
+	// --save "" for both, as redis gets below: no background saves during
+	// the runs, and no dump.rdb at exit for the next server to load.
+	gextra := append([]string{"--save", ""}, c.gflags...)
 	if c.cpuprofile != "" {
 		p, _ := filepath.Abs(c.cpuprofile)
 		gextra = append(gextra, "--cpuprofile", p)
@@ -347,6 +355,14 @@ func run(c config) error {
 	if c.pubsub {
 		pg, pr = pubsubRow(g, r, 500, 2000, 1024)
 	}
+	// Stream worker loop: 4 consumers of one group, 10 entries per read.
+	const streamWorkers, streamCount = 4, 10
+	var sg, sr streamWorkResult
+	if c.streamEntries > 0 {
+		sg = benchStreamWorkers(g.port, c.streamEntries, streamWorkers, streamCount)
+		sr = benchStreamWorkers(r.port, c.streamEntries, streamWorkers, streamCount)
+		fmt.Fprintf(os.Stderr, "  streams      goredis %.0f entries/s %s | redis %.0f entries/s %s\n", sg.entries, sg.err, sr.entries, sr.err)
+	}
 	g.stop()
 	r.stop()
 
@@ -357,7 +373,17 @@ func run(c config) error {
 			fmt.Fprintln(os.Stderr, "redisbench: memory:", err)
 		}
 	}
+	var smg, smr *streamMemResult
+	if c.streamMemEntries > 0 {
+		smg, smr, err = streamMemoryRow(c)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "redisbench: stream memory:", err)
+		}
+	}
 	printTable(os.Stdout, c, rows, mem)
+	if c.streamEntries > 0 || smg != nil {
+		printStreams(c.streamEntries > 0, streamWorkers, streamCount, sg, sr, smg, smr)
+	}
 	if !c.pubsub {
 		fmt.Fprintf(os.Stderr, "redisbench: done in %s\n", time.Since(start).Round(time.Second))
 		return nil
@@ -581,7 +607,9 @@ func measureMemory(c config) (*memResult, error) {
 		var s *server
 		var err error
 		if which == "goredis" {
-			s, err = startServer("goredis", c.goredisBin, c.goredisPort, c.gflags...)
+			// --save "": a server that saves at exit leaves a dump.rdb that
+			// the next server started here would load.
+			s, err = startServer("goredis", c.goredisBin, c.goredisPort, append([]string{"--save", ""}, c.gflags...)...)
 		} else {
 			s, err = startServer("redis", c.redisBin, c.redisPort, "--save", "", "--appendonly", "no")
 		}
