@@ -507,6 +507,16 @@ func (s *Session) oomRefuses(cmd *Command) bool {
 	return out && reject
 }
 
+// scriptOOMRefuses is the OOM check of a command a script calls (Redis's
+// scriptCall): nothing is evicted during a script; a denyoom command is
+// refused when memory was over the limit as the script started
+// (oomAtStart), unless the script wrote already (it must be allowed to
+// finish what it began) or runs for the master or the AOF.
+func (e *Engine) scriptOOMRefuses(cmd *Command, wroteAlready, obeyed bool) bool {
+	return e.config.mm.maxmemory != 0 && !obeyed && !wroteAlready &&
+		e.evict.oomAtStart && cmd.flags&flagDenyOOM != 0
+}
+
 // EvictionCron goes on with an eviction that stopped at its time limit
 // (Redis's evictionTimeProc). Hosts call it with ClientsCron.
 func (e *Engine) evictionCron() {

@@ -319,3 +319,16 @@ func TestMaxmemoryConfig(t *testing.T) {
 	assert.Equal(t, 575*time.Microsecond, e.evictionTimeLimit())
 	assert.Contains(t, c.line("INFO memory"), "\r\nmaxmemory:104857600\r\nmaxmemory_human:100.00M\r\n")
 }
+
+func TestScriptOOMRule(t *testing.T) {
+	e, _ := testEngine(t)
+	set, get := e.commands["set"], e.commands["get"]
+	assert.False(t, e.scriptOOMRefuses(set, false, false), "no maxmemory")
+	e.config.set("maxmemory", "1", false)
+	assert.False(t, e.scriptOOMRefuses(set, false, false), "not OOM when the script started")
+	e.evict.oomAtStart = true
+	assert.True(t, e.scriptOOMRefuses(set, false, false))
+	assert.False(t, e.scriptOOMRefuses(get, false, false), "not denyoom")
+	assert.False(t, e.scriptOOMRefuses(set, true, false), "the script wrote already")
+	assert.False(t, e.scriptOOMRefuses(set, false, true), "the master's or the AOF's script")
+}

@@ -243,7 +243,7 @@ func (e *Engine) usedMemory() int64 { return e.memory().total() }
 func (e *Engine) replicaOutputMemory() int64 {
 	var n int64
 	for _, l := range e.repl.replicas {
-		n += l.s.memNoted
+		n += l.s.memNoted.Load()
 	}
 	return n
 }
@@ -266,15 +266,16 @@ func (s *Session) sessionMemory() int64 {
 // noteMemory updates the engine's total of client memory with the
 // session's current size. Called with s.mu held.
 func (s *Session) noteMemory() {
-	if s.closed && s.memNoted == 0 {
+	noted := s.memNoted.Load()
+	if s.closed && noted == 0 {
 		return
 	}
-	n := s.sessionMemory()
-	if s.closed {
-		n = 0
+	n := int64(0)
+	if !s.closed {
+		n = s.sessionMemory()
 	}
-	if d := n - s.memNoted; d != 0 {
-		s.memNoted = n
+	if d := n - noted; d != 0 {
+		s.memNoted.Store(n)
 		s.e.clientMem.Add(d)
 	}
 }
