@@ -305,6 +305,11 @@ func cmdConfigSet(s *Session, args [][]byte) {
 			}
 		}
 	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.EqualFold(pairs[i], "maxmemory") {
+			s.e.maxmemoryChanged()
+		}
+	}
 	s.w.OK()
 }
 

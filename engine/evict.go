@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"time"
 )
 
@@ -272,9 +273,7 @@ func (e *Engine) performEvictions() evictResult {
 			result = evictFail
 			break
 		}
-		before := e.memory().total()
-		e.evictKey(db, key)
-		freed += before - e.memory().total()
+		freed += e.evictKey(db, key)
 		keys++
 		if keys%16 == 0 {
 			if e.memoryOverLimit() == 0 {
@@ -307,14 +306,35 @@ func (e *Engine) noteUnderLimit() {
 }
 
 // evictKey deletes key as evicted: counted, notified and propagated as
-// a DEL (or UNLINK under lazyfree-lazy-eviction).
-func (e *Engine) evictKey(db *DB, key string) {
+// a DEL (or UNLINK under lazyfree-lazy-eviction). It returns the memory
+// the deletion alone freed: as in Redis, what the invalidation messages
+// and the propagated DEL take is not held against it (else eviction
+// could feed itself until no key is left).
+func (e *Engine) evictKey(db *DB, key string) int64 {
 	key = string([]byte(key))
+	before := e.memory().total()
 	db.removeRaw(key)
+	freed := before - e.memory().total()
 	e.evict.evicted++
 	e.keyChanged(db, key)
 	e.notifyKeyspaceEvent(notifyEvicted, "evicted", db, key)
 	e.propagateDeletion(db, key, e.config.bool("lazyfree-lazy-eviction"))
+	return freed
+}
+
+// maxmemoryChanged is Redis's updateMaxmemory after CONFIG SET: a
+// warning when the new limit is under the memory in use, and eviction
+// starts in the cron without waiting for a command.
+func (e *Engine) maxmemoryChanged() {
+	max := e.config.mm.maxmemory
+	if max == 0 {
+		return
+	}
+	b := e.memory()
+	if used := b.total() - b.replicas; used > int64(max) {
+		e.warnLine("WARNING: the new maxmemory value set via CONFIG SET (" + strconv.FormatUint(max, 10) + ") is smaller than the current memory usage (" + strconv.FormatInt(used, 10) + "). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.")
+	}
+	e.evict.running = true
 }
 
 // evictionCandidate picks the key to evict next, or ok = false when the

@@ -249,10 +249,13 @@ func (e *Engine) replicaOutputMemory() int64 {
 }
 
 // sessionMemory is what a client costs: fixed state, query buffer,
-// pending replies and queued MULTI commands. Called with s.mu held.
+// pending replies and queued MULTI commands. As in Redis, the first
+// replyChunkBytes of replies live in a buffer every client has (obl): a
+// fixed cost; only the reply list past it (omem) grows with the replies.
+// Called with s.mu held.
 func (s *Session) sessionMemory() int64 {
-	obl, _, omem := s.w.replyList()
-	n := clientFixedBytes + s.qbufCap.Load() + obl + omem + int64(unsafe.Sizeof(*s))
+	_, _, omem := s.w.replyList()
+	n := clientFixedBytes + replyChunkBytes + s.qbufCap.Load() + omem + int64(unsafe.Sizeof(*s))
 	if s.multi != nil {
 		for _, q := range s.multi.queue {
 			for _, a := range q.args {
