@@ -74,6 +74,8 @@ func usedMemory(ctx context.Context, c *redis.Client) (int64, error) {
 type params struct {
 	keys, ops, warmup, valueSize, pipeline int
 	budget                                 int64
+	// scale multiplies the budget (GoRedis's, with -same-keys).
+	scale float64
 	zipfS                                  float64
 	seed                                   uint64
 }
@@ -94,7 +96,11 @@ func run(ctx context.Context, s *server, policy string, p params) (float64, int6
 	if err := c.ConfigSet(ctx, "maxmemory-policy", policy).Err(); err != nil {
 		return 0, 0, err
 	}
-	if err := c.ConfigSet(ctx, "maxmemory", strconv.FormatInt(base+p.budget, 10)).Err(); err != nil {
+	budget := p.budget
+	if p.scale > 0 {
+		budget = int64(float64(budget) * p.scale)
+	}
+	if err := c.ConfigSet(ctx, "maxmemory", strconv.FormatInt(base+budget, 10)).Err(); err != nil {
 		return 0, 0, err
 	}
 	rng := rand.New(rand.NewPCG(p.seed, p.seed))
@@ -144,6 +150,29 @@ func run(ctx context.Context, s *server, policy string, p params) (float64, int6
 	return float64(hits) / float64(lookups) * 100, evicted, nil
 }
 
+// bytesPerKey measures what one key of the workload costs on a server:
+// used_memory's growth over 20000 keys, divided.
+func bytesPerKey(ctx context.Context, c *redis.Client, valueSize int) (float64, error) {
+	const n = 20000
+	c.ConfigSet(ctx, "maxmemory", "0")
+	c.FlushAll(ctx)
+	before, err := usedMemory(ctx, c)
+	if err != nil {
+		return 0, err
+	}
+	value := strings.Repeat("v", valueSize)
+	pipe := c.Pipeline()
+	for i := 0; i < n; i++ {
+		pipe.Set(ctx, "key:"+strconv.Itoa(100000+i), value, time.Hour)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, err
+	}
+	after, err := usedMemory(ctx, c)
+	c.FlushAll(ctx)
+	return float64(after-before) / n, err
+}
+
 func main() {
 	goredisBin := flag.String("goredis", "bin/goredis", "GoRedis binary")
 	redisBin := flag.String("redis", "redis-server", "redis-server binary")
@@ -158,6 +187,7 @@ func main() {
 	flag.Int64Var(&p.budget, "budget", 8<<20, "maxmemory over each server's empty used_memory")
 	flag.Float64Var(&p.zipfS, "zipf", 1.1, "Zipf exponent (> 1)")
 	flag.Uint64Var(&p.seed, "seed", 1, "seed of the key sequence")
+	sameKeys := flag.Bool("same-keys", false, "scale GoRedis's budget by its bytes per key over Redis's, so both hold as many keys: compares the eviction algorithms alone")
 	policies := flag.String("policies", "allkeys-lru,allkeys-lfu,allkeys-random,volatile-lru,volatile-lfu,volatile-random,volatile-ttl", "policies to run")
 	flag.Parse()
 	ctx := context.Background()
@@ -173,13 +203,26 @@ func main() {
 		os.Exit(1)
 	}
 	defer r.stop()
-	fmt.Printf("Zipf s=%.2f over %d keys, %d-byte values, %d MB budget, %d lookups (%d warm-up)\n\n",
-		p.zipfS, p.keys, p.valueSize, p.budget>>20, p.ops, p.warmup)
+	gp := p
+	gk, err1 := bytesPerKey(ctx, g.cli, p.valueSize)
+	rk, err2 := bytesPerKey(ctx, r.cli, p.valueSize)
+	if err1 != nil || err2 != nil {
+		fmt.Fprintln(os.Stderr, err1, err2)
+		os.Exit(1)
+	}
+	fmt.Printf("Zipf s=%.2f over %d keys, %d-byte values, %.1f MB budget, %d lookups (%d warm-up)\n",
+		p.zipfS, p.keys, p.valueSize, float64(p.budget)/(1<<20), p.ops, p.warmup)
+	fmt.Printf("used_memory per key: GoRedis %.0f bytes, Redis %.0f bytes", gk, rk)
+	if *sameKeys {
+		gp.scale = gk / rk
+		fmt.Printf("; GoRedis's budget scaled by %.2f (-same-keys)", gp.scale)
+	}
+	fmt.Print("\n\n")
 	fmt.Println("| policy | GoRedis hit % | Redis hit % | diff (points) | GoRedis evicted | Redis evicted |")
 	fmt.Println("|---|---|---|---|---|---|")
 	worst := 0.0
 	for _, policy := range strings.Split(*policies, ",") {
-		gh, ge, err := run(ctx, g, policy, p)
+		gh, ge, err := run(ctx, g, policy, gp)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
