@@ -65,11 +65,26 @@ const (
 // goSizeClasses are Go's small-object size classes (runtime/sizeclasses.go).
 var goSizeClasses = [...]int64{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792, 2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768}
 
+// smallClass maps (n+7)/8 to the size class of n, for n up to 1024: the
+// accounting of every write asks, so the common sizes are one load.
+var smallClass = func() (t [129]uint16) {
+	c := 0
+	for i := range t {
+		for goSizeClasses[c] < int64(i*8) {
+			c++
+		}
+		t[i] = uint16(goSizeClasses[c])
+	}
+	return t
+}()
+
 // goAllocSize is what Go's allocator uses for a request of n bytes.
 func goAllocSize(n int64) int64 {
 	switch {
 	case n <= 0:
 		return 0
+	case n <= 1024:
+		return int64(smallClass[(n+7)>>3])
 	case n > 32768:
 		return (n + 8191) &^ 8191
 	}

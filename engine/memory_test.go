@@ -220,3 +220,18 @@ func TestMemoryStatsAndDoctor(t *testing.T) {
 	assert.Equal(t, bulk("Stats not supported for the current allocator"), c.line("MEMORY MALLOC-STATS"))
 	assert.Equal(t, "+OK\r\n", c.line("MEMORY PURGE"))
 }
+
+func TestGoAllocSize(t *testing.T) {
+	// Against the class table searched directly, for every size to 40 KB.
+	for n := int64(1); n <= 40000; n++ {
+		want := (n + 8191) &^ 8191
+		for _, c := range goSizeClasses {
+			if c >= n {
+				want = c
+				break
+			}
+		}
+		require.Equal(t, want, goAllocSize(n), "n=%d", n)
+	}
+	assert.Equal(t, int64(0), goAllocSize(0))
+}
