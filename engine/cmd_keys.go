@@ -408,9 +408,19 @@ func equalFoldString(b []byte, s string) bool {
 // RANDOMKEY
 func cmdRandomKey(s *Session, args [][]byte) {
 	db := s.db
+	// A replica does not delete expired keys: when every key is volatile
+	// it may draw only expired ones, so it gives up after 100 draws and
+	// returns one of them, as Redis's dbRandomKey.
+	tries := 100
 	for n := db.size(); n > 0; n = db.size() {
 		k := db.nthKey(s.e.rand.IntN(n))
 		if db.deadline(k) >= 0 && s.e.expireIfNeeded(db, k) {
+			if s.e.master != nil && len(db.expires) == n {
+				if tries--; tries == 0 {
+					s.w.BulkString(k)
+					return
+				}
+			}
 			continue // as Redis's dbRandomKey: reclaim it and draw again
 		}
 		s.w.BulkString(k)

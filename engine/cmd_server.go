@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unsafe"
@@ -25,6 +26,8 @@ func serverHandlers() []handlerEntry {
 		{"sync", cmdSync},
 		{"psync", cmdSync},
 		{"replconf", cmdReplconf},
+		{"wait", cmdWait},
+		{"failover", cmdFailover},
 		{"replicaof", cmdReplicaOf},
 		{"slaveof", cmdReplicaOf},
 		{"shutdown", cmdShutdown},
@@ -34,17 +37,6 @@ func serverHandlers() []handlerEntry {
 		{"config|rewrite", cmdConfigRewrite},
 		{"config|help", cmdConfigHelp},
 		{"debug", cmdDebug},
-		{"function|flush", cmdFunctionFlush},
-		{"function|list", cmdFunctionList},
-		{"function|stats", cmdFunctionStats},
-		{"function|dump", cmdFunctionDump},
-		{"function|delete", cmdFunctionDelete},
-		{"function|help", cmdFunctionHelp},
-		{"script|flush", cmdScriptFlush},
-		{"script|exists", cmdScriptExists},
-		{"script|help", cmdScriptHelp},
-		{"script|kill", cmdScriptKill},
-		{"function|kill", cmdScriptKill},
 		{"slowlog|get", cmdSlowlogGet},
 		{"slowlog|len", cmdSlowlogLen},
 		{"slowlog|reset", cmdSlowlogReset},
@@ -113,6 +105,7 @@ func (e *Engine) flushDB(db *DB) {
 		e.persist.dirty += int64(db.size())
 	}
 	e.touchWatchedInDB(db, true)
+	e.signalDeletedStreams(db, nil)
 	db.beforeFlush()
 	db.clear()
 }
@@ -150,6 +143,8 @@ func cmdSwapDB(s *Session, args [][]byte) {
 func (e *Engine) swapDB(x, y *DB) {
 	e.touchWatchedSwap(x, y)
 	e.touchWatchedSwap(y, x)
+	e.signalDeletedStreams(x, y)
+	e.signalDeletedStreams(y, x)
 	x.strs, y.strs = y.strs, x.strs
 	x.objs, y.objs = y.objs, x.objs
 	x.expires, y.expires = y.expires, x.expires
@@ -298,6 +293,7 @@ func cmdConfigSet(s *Session, args [][]byte) {
 		s.w.Error(err.Error())
 		return
 	}
+	s.e.aclConfigChanged(pairs)
 	if s.e.configChanged != nil {
 		for i := 0; i+1 < len(pairs); i += 2 {
 			if p, ok := s.e.config.params[strings.ToLower(pairs[i])]; ok {
@@ -323,25 +319,50 @@ func (e *Engine) applyHostConfig(pairs, before []string) string {
 		return ""
 	}
 	var applied []*param
+	var groups []string     // shared apply steps to run, in order
+	var groupFirst []string // the first parameter of each, for the error
+	restore := func(failed string, err error) string {
+		for j := len(before) - 1; j >= 0; j-- {
+			e.config.store(e.config.params[strings.ToLower(pairs[2*j])], before[j])
+		}
+		reapplied := map[string]bool{}
+		for _, a := range applied {
+			if rerr := e.applyConfig(a.name, a.value); rerr != nil {
+				e.warnLine("Failed applying restored failed CONFIG SET command: " + rerr.Error())
+			}
+			if a.applyGroup != "" {
+				reapplied[a.applyGroup] = true
+			}
+		}
+		for _, g := range groups {
+			if reapplied[g] {
+				if rerr := e.applyConfig(g, ""); rerr != nil {
+					e.warnLine("Failed applying restored failed CONFIG SET command: " + rerr.Error())
+				}
+			}
+		}
+		return "ERR CONFIG SET failed (possibly related to argument '" + failed + "') - " + err.Error()
+	}
 	for i := 0; i+1 < len(pairs); i += 2 {
 		p := e.config.params[strings.ToLower(pairs[i])]
 		if p.value == before[i/2] {
 			continue
 		}
 		err := e.applyConfig(p.name, p.value)
-		if err == nil {
-			applied = append(applied, p)
-			continue
+		if err != nil {
+			return restore(strings.ToLower(pairs[i]), err)
 		}
-		for j := len(before) - 1; j >= 0; j-- {
-			e.config.store(e.config.params[strings.ToLower(pairs[2*j])], before[j])
+		applied = append(applied, p)
+		if p.applyGroup != "" && !slices.Contains(groups, p.applyGroup) {
+			groups = append(groups, p.applyGroup)
+			groupFirst = append(groupFirst, p.name)
 		}
-		for _, a := range applied {
-			if rerr := e.applyConfig(a.name, a.value); rerr != nil {
-				e.warnLine("Failed applying restored failed CONFIG SET command: " + rerr.Error())
-			}
+	}
+	for i, g := range groups {
+		if err := e.applyConfig(g, ""); err != nil {
+			e.warnLine("Failed applying new configuration. Possibly related to new " + groupFirst[i] + " setting. Restoring previous settings.")
+			return restore(groupFirst[i], err)
 		}
-		return "ERR CONFIG SET failed (possibly related to argument '" + strings.ToLower(pairs[i]) + "') - " + err.Error()
 	}
 	return ""
 }
@@ -438,7 +459,10 @@ func cmdDebug(s *Session, args [][]byte) {
 	case sub == "object" && len(args) == 3:
 		s.debugObject(args[2])
 	case sub == "change-repl-id" && len(args) == 2:
+		// Redis's changeReplicationId and clearReplicationId2.
 		s.e.srv.replID = randomHex(s.e, 20)
+		s.e.srv.replID2 = zeroReplID
+		s.e.repl.secondOffset = -1
 		s.w.OK()
 	case sub == "digest" && len(args) == 2:
 		s.debugDigest()
@@ -568,51 +592,6 @@ func uitoa16(n uint64) string {
 	return string(b[i:])
 }
 
-// FUNCTION FLUSH [ASYNC | SYNC]
-func cmdFunctionFlush(s *Session, args [][]byte) {
-	if len(args) > 3 || (len(args) == 3 && !equalFold(args[2], "sync") && !equalFold(args[2], "async")) {
-		s.w.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
-		return
-	}
-	// GoRedis has no scripting engine, so there are never libraries.
-	s.w.OK()
-}
-
-// FUNCTION LIST [LIBRARYNAME library-name-pattern] [WITHCODE]
-func cmdFunctionList(s *Session, args [][]byte) {
-	for i := 2; i < len(args); i++ {
-		switch {
-		case equalFold(args[i], "withcode"):
-		case equalFold(args[i], "libraryname") && i+1 < len(args):
-			i++
-		default:
-			s.w.Error("ERR Unknown argument " + string(args[i]))
-			return
-		}
-	}
-	s.w.Array(0)
-}
-
-// FUNCTION STATS
-func cmdFunctionStats(s *Session, args [][]byte) {
-	s.w.Map(2)
-	s.w.BulkString("running_script")
-	s.w.Null()
-	s.w.BulkString("engines")
-	s.w.Map(0)
-}
-
-// FUNCTION DUMP
-func cmdFunctionDump(s *Session, args [][]byte) {
-	// An empty payload: RDB version 10, then the CRC64 of what precedes.
-	payload := []byte{10, 0}
-	crc := crc64Redis(0, payload)
-	for i := 0; i < 8; i++ {
-		payload = append(payload, byte(crc>>(8*i)))
-	}
-	s.w.Bulk(payload)
-}
-
 // crc64Redis is Redis's CRC-64 (Jones polynomial, reflected, no final xor).
 func crc64Redis(crc uint64, data []byte) uint64 {
 	const poly = 0x95ac9329ac4bc9b5 // 0xad93d23594c935a9 reflected
@@ -627,59 +606,6 @@ func crc64Redis(crc uint64, data []byte) uint64 {
 		}
 	}
 	return crc
-}
-
-// FUNCTION DELETE library-name
-func cmdFunctionDelete(s *Session, args [][]byte) { s.w.Error("ERR Library not found") }
-
-// FUNCTION HELP
-func cmdFunctionHelp(s *Session, args [][]byte) {
-	writeHelp(&s.w, "FUNCTION", []string{
-		"DELETE <library-name>",
-		"    Unload a library.",
-		"DUMP",
-		"    Serialize every library.",
-		"FLUSH [ASYNC|SYNC]",
-		"    Unload every library.",
-		"LIST [LIBRARYNAME <pattern>] [WITHCODE]",
-		"    Describe the loaded libraries.",
-		"STATS",
-		"    Report the running function and the engines.",
-	})
-}
-
-// SCRIPT FLUSH [ASYNC | SYNC]
-func cmdScriptFlush(s *Session, args [][]byte) {
-	if len(args) > 3 || (len(args) == 3 && !equalFold(args[2], "sync") && !equalFold(args[2], "async")) {
-		s.w.Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
-		return
-	}
-	s.w.OK()
-}
-
-// SCRIPT KILL, FUNCTION KILL: with no scripting engine no script or
-// function can be running, which Redis answers with NOTBUSY.
-func cmdScriptKill(s *Session, args [][]byte) {
-	s.w.Error("NOTBUSY No scripts in execution right now.")
-}
-
-// SCRIPT EXISTS sha1 [sha1 ...]
-func cmdScriptExists(s *Session, args [][]byte) {
-	// No scripting engine, so the script cache is always empty.
-	s.w.Array(len(args) - 2)
-	for range args[2:] {
-		s.w.Int(0)
-	}
-}
-
-// SCRIPT HELP
-func cmdScriptHelp(s *Session, args [][]byte) {
-	writeHelp(&s.w, "SCRIPT", []string{
-		"EXISTS <sha1> [<sha1> ...]",
-		"    Tell, for each digest, whether the script is cached.",
-		"FLUSH [ASYNC|SYNC]",
-		"    Empty the script cache.",
-	})
 }
 
 // SLOWLOG GET [count]

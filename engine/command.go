@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/goredis-dev/goredis/engine/acl"
 )
 
 // handler runs one command whose name and arity the dispatcher has checked.
@@ -25,6 +27,10 @@ type Command struct {
 	// hist is the command's entry of the latency histograms
 	// (srv.hists), kept here so a command does not look it up.
 	hist *latencyHist
+	// acl is the command as the ACL knows it; aclSpecs the access of
+	// each key spec (aclcheck.go).
+	acl      *acl.Command
+	aclSpecs []uint8
 }
 
 type cmdFlags uint32
@@ -96,6 +102,7 @@ func handlers() map[string]handler {
 	all := map[string]handler{}
 	for _, family := range [][]handlerEntry{
 		connectionHandlers(),
+		aclHandlers(),
 		serverHandlers(),
 		stringHandlers(),
 		keyHandlers(),
@@ -107,12 +114,14 @@ func handlers() map[string]handler {
 		bitmapHandlers(),
 		hllHandlers(),
 		geoHandlers(),
+		streamHandlers(),
 		sortHandlers(),
 		memoryHandlers(),
 		pubsubHandlers(),
 		transactionHandlers(),
 		moduleHandlers(),
 		clusterHandlers(),
+		scriptingHandlers(),
 	} {
 		for _, h := range family {
 			all[h.name] = h.fn
@@ -238,6 +247,14 @@ func (s *Session) dispatch(args [][]byte) {
 	cmd := e.lookupCommand(args[0])
 	// what a panic in this command is reported against (panic.go)
 	s.run = runningCommand{cmd, args, mark}
+	if s.script != nil {
+		// A command a script calls (redis.call): Redis's scriptCall
+		// checks, in its order and words (scripting.go).
+		if s.scriptGate(cmd, args) {
+			s.scriptCall(cmd, args)
+		}
+		return
+	}
 	if cmd == nil {
 		s.rejectInMulti()
 		w.Error(unknownCommandError(args))
@@ -260,13 +277,17 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
-	if !s.authed && cmd.flags&flagNoAuth == 0 {
+	if s.authRequired() && cmd.flags&flagNoAuth == 0 {
 		s.reject(cmd, args, errNoAuth)
 		s.afterReply(mark)
 		return
 	}
 	if s.multi != nil && cmd.flags&flagNoMulti != 0 {
 		s.reject(cmd, args, "ERR Command not allowed inside a transaction")
+		s.afterReply(mark)
+		return
+	}
+	if !s.user.Unrestricted() && s.aclDenied(cmd, args) {
 		s.afterReply(mark)
 		return
 	}
@@ -280,6 +301,11 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
+	if s.noReplicasRefuses(cmd) {
+		s.reject(cmd, args, errNoReplicas)
+		s.afterReply(mark)
+		return
+	}
 	if s.readOnlyRefuses(cmd) {
 		s.reject(cmd, args, errReadOnlyReplica)
 		s.afterReply(mark)
@@ -290,8 +316,18 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
+	if s.staleRefuses(cmd) {
+		s.reject(cmd, args, errMasterDown)
+		s.afterReply(mark)
+		return
+	}
 	if s.loadingRefuses(cmd) {
 		s.reject(cmd, args, errLoading)
+		s.afterReply(mark)
+		return
+	}
+	if msg := s.busyRefuses(cmd); msg != "" {
+		s.reject(cmd, args, msg)
 		s.afterReply(mark)
 		return
 	}
@@ -309,7 +345,7 @@ func (s *Session) dispatch(args [][]byte) {
 			return
 		}
 	}
-	if e.srv.pauseEnd != 0 && e.pauseHolds(s, cmd) {
+	if (e.srv.pauseEnd != 0 || e.repl.failover != nil) && e.pauseHolds(s, cmd) {
 		s.holdForPause(args)
 		return
 	}

@@ -61,7 +61,15 @@ type param struct {
 	// returns the normalized value or an error text (without the CONFIG
 	// SET prefix).
 	check func(old, v string) (string, string)
+	// applyGroup names the host's apply step shared by several
+	// parameters (Redis's shared apply functions, such as applyTlsCfg):
+	// one CONFIG SET runs it once, after all of them are stored.
+	applyGroup string
 }
+
+// ApplyGroupTLS is the apply step of the tls-* parameters that rebuild the
+// TLS configuration (Redis's applyTlsCfg); see Options.ApplyConfig.
+const ApplyGroupTLS = "tls"
 
 func newConfig() *Config {
 	c := &Config{params: map[string]*param{}}

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/goredis-dev/goredis/engine/acl"
 )
 
 // Version is the Redis version whose behaviour GoRedis follows. Clients gate
@@ -49,7 +51,25 @@ type Options struct {
 	// ApplyConfig, when set, applies a parameter the host owns (port,
 	// bind) once CONFIG SET stored it; an error undoes the whole CONFIG
 	// SET and is the reply's reason. It runs with the engine locked.
+	// Parameters that share an apply step (ApplyGroupTLS) are each passed
+	// first, then the step runs once as ApplyConfig(group, ""), as Redis
+	// runs a shared apply function once per CONFIG SET: a certificate and
+	// its key change together.
 	ApplyConfig func(name, value string) error
+	// Users are the config file's "user" lines (name, then rules), for
+	// LoadACL.
+	Users [][]string
+	// ACLFile reads and writes the aclfile for ACL LOAD and ACL SAVE (nil:
+	// they answer that there is no ACL file).
+	ACLFile ACLFile
+}
+
+// ACLFile is the host's access to the aclfile: the engine does no I/O.
+type ACLFile interface {
+	// Read returns the file's text.
+	Read(path string) (string, error)
+	// Write replaces the file's content atomically.
+	Write(path, text string) error
 }
 
 // Engine is the keyspace plus command handling, shared by every transport.
@@ -106,6 +126,9 @@ type Engine struct {
 	// replicaLink is the host's driver for that link.
 	master      *masterInfo
 	replicaLink ReplicaLink
+	// isReplica mirrors master != nil for readers that cannot take the
+	// lock (the log's role letter).
+	isReplica atomic.Bool
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
@@ -153,9 +176,21 @@ type Engine struct {
 	loading bool
 	// syncer runs before replies leave (SetSyncer).
 	syncer syncerSlot
+	// scripts is EVAL's and FUNCTION's state (scripting.go).
+	scripts scripting
 	// aof is the host's append-only file (SetAppendOnlyFile); nil in
 	// the browser.
 	aof AppendOnlyFile
+	// ACL (aclcheck.go, cmd_acl.go): the users, the commands by ACL ID,
+	// a scratch list of keys for checks, the ACL LOG, and whether the
+	// default user lets clients in without AUTH (read without the lock).
+	users         *acl.Users
+	aclCmds       []*Command
+	aclKeys       []acl.Key
+	aclLogEntries acl.Log
+	defaultOpen   atomic.Bool
+	aclFile       ACLFile
+	configUsers   [][]string
 }
 
 type readyKey struct {
@@ -215,7 +250,11 @@ func New(opts Options) *Engine {
 	e.access.rand, e.access.cfg = e.rand, e.config
 	e.started = e.now()
 	e.srv.init(e)
+	e.repl.secondOffset = -1
 	e.commands = buildCommandTable()
+	e.aclSetup()
+	e.aclFile = opts.ACLFile
+	e.configUsers = opts.Users
 	e.renameCommands(opts.RenameCommands)
 	e.rewriteConfig = opts.RewriteConfig
 	e.configChanged = opts.ConfigChanged
@@ -242,7 +281,11 @@ func (e *Engine) Config(name string) string {
 func (e *Engine) SetConfig(name, value string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.config.set(name, value, false)
+	if err := e.config.set(name, value, false); err != nil {
+		return err
+	}
+	e.aclConfigChanged([]string{name, value})
+	return nil
 }
 
 // ConfigInt returns an integer configuration parameter (a memory value in

@@ -120,6 +120,9 @@ func (e *Engine) infoServer(b *infoBuilder) {
 	b.field("process_supervised", "no")
 	b.field("run_id", e.srv.runID)
 	port, _ := e.config.get("port")
+	if port == "0" {
+		port, _ = e.config.get("tls-port") // as Redis: the TLS port when there is no plain one
+	}
 	b.field("tcp_port", port)
 	b.int("server_time_usec", now.UnixMicro())
 	b.int("uptime_in_seconds", uptime)
@@ -218,19 +221,7 @@ func (e *Engine) infoMemory(b *infoBuilder) {
 	b.int("allocator_resident", m.resident)
 	b.int("total_system_memory", 0)
 	b.field("total_system_memory_human", "0B")
-	b.field("used_memory_lua", "0")
-	b.field("used_memory_vm_eval", "0")
-	b.field("used_memory_lua_human", "0B")
-	b.field("used_memory_scripts_eval", "0")
-	b.field("number_of_cached_scripts", "0")
-	b.field("number_of_functions", "0")
-	b.field("number_of_libraries", "0")
-	b.field("used_memory_vm_functions", "0")
-	b.field("used_memory_vm_total", "0")
-	b.field("used_memory_vm_total_human", "0B")
-	b.field("used_memory_functions", "0")
-	b.field("used_memory_scripts", "0")
-	b.field("used_memory_scripts_human", "0B")
+	e.infoScripting(b)
 	maxmem := e.config.mm.maxmemory
 	b.int("maxmemory", int64(maxmem))
 	b.field("maxmemory_human", humanBytes(maxmem))

@@ -1,5 +1,7 @@
 package engine
 
+import "strings"
+
 // Key access for handlers: every read goes through lookup (which expires a
 // due key first, as Redis's lookupKey does) and every write through the
 // set/delete helpers (which keep deadlines, watchers and blocked clients in
@@ -147,6 +149,10 @@ func (s *Session) storeString(key []byte, k, val string, keepTTL bool) {
 	}
 	db.noteWriteHashed(h, s.e.nowMs)
 	s.e.touchKey(db, k)
+	if len(db.blocked) > 0 {
+		// A stream replaced by a string ends XREADGROUP waits on it.
+		s.e.signalReady(db, k)
+	}
 }
 
 // setObj stores a value of a non-string type (list, hash, set, zset)
@@ -177,6 +183,10 @@ func (e *Engine) deleteKey(db *DB, key string) bool {
 		return false
 	}
 	e.touchKey(db, key)
+	if len(db.blocked[key]) > 0 {
+		// A client blocked in XREADGROUP learns its stream is gone.
+		e.signalReady(db, strings.Clone(key))
+	}
 	return true
 }
 

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/goredis-dev/goredis/engine/acl"
 )
 
 // ClientInfo describes the peer behind a session, for CLIENT LIST and INFO.
@@ -53,6 +55,9 @@ type Session struct {
 	libName string
 	libVer  string
 	authed  bool
+	// user is the ACL user the session runs as (nil: the master link
+	// and file replay, which run anything, as in Redis).
+	user    *acl.User
 	created time.Time
 	lastCmd string
 	lastAt  time.Time
@@ -83,6 +88,9 @@ type Session struct {
 	replica *replicaLink
 	// fromMaster marks the session applying this replica's master stream.
 	fromMaster bool
+	// woff is the replication offset right after the session's last
+	// command: what WAIT waits for the replicas to acknowledge.
+	woff int64
 	// replconfPort and replconfIP are what REPLCONF said before the sync.
 	replconfPort int
 	replconfIP   string
@@ -92,6 +100,9 @@ type Session struct {
 	// (StartLoading): the LOADING gate lets it through. heldLoad: it
 	// replays under a lock its creator holds (DEBUG LOADAOF).
 	replaying, heldLoad bool
+	// script is set on the script client while a script runs: its
+	// commands pass the script gate (scripting.go).
+	script *scriptRun
 	// tracking is CLIENT TRACKING's mode; nil when off.
 	tracking *trackingState
 
@@ -133,7 +144,7 @@ func (e *Engine) newSessionLocked(info ClientInfo) *Session {
 	}
 	s.w.onError = e.countError
 	s.lastAt = s.created
-	s.authed = e.config.requirepass() == ""
+	s.setDefaultAuth()
 	e.sessions[s.id] = s
 	e.stats.connections++
 	s.noteMemory() // nobody else has s yet: its lock is not needed
@@ -242,6 +253,12 @@ func (s *Session) execLocked(args [][]byte) Status {
 		s.dispatch(args)
 		if len(e.prop.pending) > 0 {
 			e.flushPropagation()
+		}
+		if s.multi == nil {
+			s.woff = e.repl.offset
+		}
+		if e.repl.getAck {
+			e.requestAcks()
 		}
 		if s.tracking != nil || s.ks.pubsub != nil {
 			// only tracking has work to do after a command
@@ -401,7 +418,7 @@ func (s *Session) notify() {
 func (s *Session) Authenticated() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.authed
+	return s.authed || s.e.defaultOpen.Load()
 }
 
 // Subscribed reports whether the session has pub/sub subscriptions.
