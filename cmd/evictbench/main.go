@@ -76,8 +76,8 @@ type params struct {
 	budget                                 int64
 	// scale multiplies the budget (GoRedis's, with -same-keys).
 	scale float64
-	zipfS                                  float64
-	seed                                   uint64
+	zipfS float64
+	seed  uint64
 }
 
 // run plays the workload once and returns the hit rate (after warm-up)
