@@ -86,7 +86,6 @@ func (m *memoryConfig) load(c *Config) {
 }
 
 func (m *memoryConfig) lfu() bool { return m.policy&mmFlagLFU != 0 }
-func (m *memoryConfig) lru() bool { return m.policy&mmFlagLRU != 0 }
 
 // accessPolicy is what a keyspace needs to record key accesses.
 type accessPolicy struct {

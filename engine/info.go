@@ -164,25 +164,6 @@ func (e *Engine) infoClients(b *infoBuilder) {
 	b.int("clients_in_timeout_table", int64(inTimeout))
 }
 
-// clientsMemory is what normal clients hold, as Redis's mem_clients_normal:
-// their pending output (the fixed buffer and the reply blocks) and queued
-// transactions.
-func (e *Engine) clientsMemory() int64 {
-	var total int64
-	for _, s := range e.sessions {
-		obl, _, omem := e.outputUsage(s)
-		total += obl + omem
-		if s.multi != nil {
-			for _, q := range s.multi.queue {
-				for _, a := range q.args {
-					total += int64(len(a))
-				}
-			}
-		}
-	}
-	return total
-}
-
 // humanBytes formats a byte count as Redis's bytesToHuman does.
 func humanBytes(n uint64) string {
 	f := float64(n)

@@ -227,9 +227,6 @@ func (b memBreakdown) total() int64 {
 	return b.startup + b.dataset + b.expires + b.clients + b.replicas + b.backlog
 }
 
-// overhead is Redis's overhead.total: all but the dataset.
-func (b memBreakdown) overhead() int64 { return b.total() - b.dataset + b.keys*keySlotBytes }
-
 // memory returns used_memory and its parts.
 func (e *Engine) memory() memBreakdown {
 	e.mem.settle()
