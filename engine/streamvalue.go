@@ -10,27 +10,6 @@ import (
 type streamValue struct {
 	*stream.Stream
 	snapMark
-	// mem caches Bytes for memUsage (see there).
-	mem streamMem
-}
-
-type streamMem struct {
-	bytes, length int64
-	nodes, calls  int
-}
-
-// memUsage is the stream's memory for used_memory, in amortized O(1):
-// Bytes walks the nodes and groups, so it is measured again when the
-// number of nodes changes and every 64th call; in between, entries added
-// to the last node count at the average size so far.
-func (v *streamValue) memUsage() int64 {
-	m := &v.mem
-	m.calls++
-	if v.Nodes() != m.nodes || m.calls%64 == 0 || m.length == 0 {
-		m.bytes, m.length, m.nodes = v.Bytes(), int64(v.Length), v.Nodes()
-		return m.bytes
-	}
-	return m.bytes + (int64(v.Length)-m.length)*(m.bytes/m.length)
 }
 
 func newStreamValue() *streamValue { return &streamValue{Stream: stream.New()} }
