@@ -332,3 +332,14 @@ func TestScriptOOMRule(t *testing.T) {
 	assert.False(t, e.scriptOOMRefuses(set, true, false), "the script wrote already")
 	assert.False(t, e.scriptOOMRefuses(set, false, true), "the master's or the AOF's script")
 }
+
+func TestScriptRedisCallOOM(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	c.line("CONFIG SET maxmemory 1")
+	out := c.do("EVAL", "return redis.call('set','k','v')", "0")
+	assert.True(t, strings.HasPrefix(out, "-OOM command not allowed when used memory > 'maxmemory'."), out)
+	assert.Equal(t, bulk("x"), c.do("EVAL", "return 'x'", "0"), "scripts that do not write run")
+	c.line("CONFIG SET maxmemory 0")
+	assert.Equal(t, "+OK\r\n", c.do("EVAL", "return redis.call('set','k','v')", "0"))
+}
