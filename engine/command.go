@@ -270,6 +270,10 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
+	if e.cluster != nil && s.clusterRefuses(cmd, args) {
+		s.afterReply(mark)
+		return
+	}
 	if s.misconf(cmd) {
 		s.reject(cmd, args, errMisconf)
 		s.afterReply(mark)
@@ -325,6 +329,9 @@ func (s *Session) dispatch(args [][]byte) {
 	}
 	s.call(cmd, args)
 	s.afterReply(mark)
+	if e.cluster != nil && (e.cluster.st.Todo != 0 || e.config.clusterChanged) {
+		e.clusterBeforeSleep()
+	}
 }
 
 func isSync(cmd *Command) bool { return cmd.Name == "sync" || cmd.Name == "psync" }

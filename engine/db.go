@@ -34,6 +34,9 @@ type DB struct {
 	// ks is the keyspace the database belongs to (keyspace notifications
 	// are published there).
 	ks *Keyspace
+	// slots indexes the keys by hash slot in cluster mode (db 0 only;
+	// cluster.go); nil otherwise.
+	slots *slotIndex
 }
 
 func newDB(id int, seed maphash.Seed) *DB {
@@ -100,6 +103,9 @@ func (db *DB) rawExists(key string) bool {
 func (db *DB) removeRaw(key string) bool {
 	db.beforeChange(key)
 	found := db.strs.del(key) || db.objs.del(key)
+	if found && db.slots != nil {
+		db.slots.remove(key)
+	}
 	if found {
 		if len(db.expires) > 0 {
 			delete(db.expires, key)
@@ -135,30 +141,33 @@ func (db *DB) isRaw(key, val string) bool {
 // The deadline is left alone; callers clear or keep it.
 func (db *DB) setStringRaw(key, val string) {
 	db.beforeChange(key)
-	if db.objs.len() > 0 {
-		db.objs.del(key)
-	}
+	wasObj := db.objs.len() > 0 && db.objs.del(key)
 	if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, key)
 	}
-	db.strs.set(key, val)
+	if db.strs.set(key, val) && !wasObj && db.slots != nil {
+		db.slots.add(key)
+	}
 }
 
 // setObjRaw stores a non-string value, replacing any value of any type.
 func (db *DB) setObjRaw(key string, val object) {
 	db.beforeChange(key)
-	if db.strs.len() > 0 {
-		db.strs.del(key)
-	}
+	wasStr := db.strs.len() > 0 && db.strs.del(key)
 	if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, key)
 	}
-	db.objs.set(key, val)
+	if db.objs.set(key, val) && !wasStr && db.slots != nil {
+		db.slots.add(key)
+	}
 }
 
 func (db *DB) clear() {
 	db.strs.clear()
 	db.objs.clear()
+	if db.slots != nil {
+		db.slots = &slotIndex{}
+	}
 	db.expires = make(map[string]int64)
 	db.wtime = timeTable{}
 	db.appendTail = appendBuffer{}

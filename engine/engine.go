@@ -49,6 +49,9 @@ type Options struct {
 	// bind) once CONFIG SET stored it; an error undoes the whole CONFIG
 	// SET and is the reply's reason. It runs with the engine locked.
 	ApplyConfig func(name, value string) error
+	// Cluster, when set, runs the engine in cluster mode
+	// (cluster-enabled yes; cluster.go).
+	Cluster *ClusterOptions
 }
 
 // Engine is the keyspace plus command handling, shared by every transport.
@@ -146,6 +149,8 @@ type Engine struct {
 	// aof is the host's append-only file (SetAppendOnlyFile); nil in
 	// the browser.
 	aof AppendOnlyFile
+	// cluster is the cluster mode's state (cluster.go); nil when off.
+	cluster *clusterMode
 }
 
 type readyKey struct {
@@ -208,6 +213,7 @@ func New(opts Options) *Engine {
 	e.rewriteConfig = opts.RewriteConfig
 	e.configChanged = opts.ConfigChanged
 	e.applyConfig = opts.ApplyConfig
+	e.initCluster(opts.Cluster)
 	return e
 }
 

@@ -111,7 +111,7 @@ func (e *Engine) infoServer(b *infoBuilder) {
 	b.field("goredis_version", GoRedisVersion)
 	b.field("redis_git_sha1", "00000000")
 	b.field("redis_git_dirty", "0")
-	b.field("redis_mode", "standalone")
+	b.field("redis_mode", e.serverMode())
 	b.field("os", runtime.GOOS+" "+runtime.GOARCH)
 	b.int("arch_bits", strconv.IntSize)
 	b.field("multiplexing_api", "go")
@@ -336,7 +336,21 @@ func (e *Engine) infoErrorStats(b *infoBuilder) {
 	}
 }
 
-func (e *Engine) infoCluster(b *infoBuilder) { b.field("cluster_enabled", "0") }
+func (e *Engine) infoCluster(b *infoBuilder) {
+	if e.cluster != nil {
+		b.field("cluster_enabled", "1")
+		return
+	}
+	b.field("cluster_enabled", "0")
+}
+
+// serverMode is INFO's redis_mode and HELLO's mode.
+func (e *Engine) serverMode() string {
+	if e.cluster != nil {
+		return "cluster"
+	}
+	return "standalone"
+}
 
 func (e *Engine) infoKeyspace(b *infoBuilder) {
 	for _, db := range b.ks.dbs {

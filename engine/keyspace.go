@@ -123,13 +123,13 @@ func (s *Session) storeString(key []byte, k, val string, keepTTL bool) {
 	isNew := s.e.config.notifyFlags&notifyNew != 0 && !db.rawExists(k)
 	// One hash of the key serves the shard choice and the write time.
 	h := db.strs.hash(k)
-	if db.objs.len() > 0 {
-		db.objs.del(k)
-	}
+	wasObj := db.objs.len() > 0 && db.objs.del(k)
 	if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, k)
 	}
-	db.strs.setHashed(k, h, val)
+	if db.strs.setHashed(k, h, val) && !wasObj && db.slots != nil {
+		db.slots.add(k)
+	}
 	if isNew {
 		s.notifyEvent(notifyNew, "new", key)
 	}

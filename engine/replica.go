@@ -163,14 +163,12 @@ const errReadOnlyReplica = "READONLY You can't write against a read only replica
 // SLAVEOF host port
 func cmdReplicaOf(s *Session, args [][]byte) {
 	e := s.e
+	if e.cluster != nil {
+		s.w.Error("ERR REPLICAOF not allowed in cluster mode.")
+		return
+	}
 	if equalFold(args[1], "no") && equalFold(args[2], "one") {
-		if e.master != nil {
-			e.master = nil
-			if e.replicaLink != nil {
-				e.replicaLink.Stop()
-			}
-			// A new history starts here (Redis's shiftReplicationId).
-			e.srv.replID = randomHex(e, 20)
+		if e.unsetMaster() {
 			e.logLine("MASTER MODE enabled (user request from '" + s.clientDesc() + "')")
 		}
 		s.w.OK()
@@ -191,16 +189,51 @@ func cmdReplicaOf(s *Session, args [][]byte) {
 		s.w.Simple("OK Already connected to specified master")
 		return
 	}
-	e.master = &masterInfo{host: host, port: int(port), state: linkConnect, downSince: e.now()}
+	e.setMaster(host, int(port))
+	e.logLine("REPLICAOF " + host + ":" + strconv.Itoa(int(port)) + " enabled (user request from '" + s.clientDesc() + "')")
+	s.w.OK()
+}
+
+// setMaster starts following host:port (Redis's replicationSetMaster).
+func (e *Engine) setMaster(host string, port int) {
+	if e.replicaLink == nil {
+		return
+	}
+	e.master = &masterInfo{host: host, port: port, state: linkConnect, downSince: e.now()}
 	// Replicas of this server resynchronize from the new history.
 	for _, l := range append([]*replicaLink(nil), e.repl.replicas...) {
 		e.dropReplica(l)
 		l.s.kill()
 	}
-	e.replicaLink.Follow(host, int(port))
-	e.logLine("REPLICAOF " + host + ":" + strconv.Itoa(int(port)) + " enabled (user request from '" + s.clientDesc() + "')")
-	s.w.OK()
+	e.replicaLink.Follow(host, port)
 }
+
+// unsetMaster stops following a master (replicationUnsetMaster) and
+// reports whether there was one.
+func (e *Engine) unsetMaster() bool {
+	if e.master == nil {
+		return false
+	}
+	e.master = nil
+	if e.replicaLink != nil {
+		e.replicaLink.Stop()
+	}
+	// A new history starts here (Redis's shiftReplicationId).
+	e.srv.replID = randomHex(e, 20)
+	return true
+}
+
+// replicaOffset is the replication offset applied from the master
+// (replicationGetSlaveOffset); 0 when there is none.
+func (e *Engine) replicaOffset() int64 {
+	if m := e.master; m != nil && m.replid != "" {
+		return max(m.offset, 0)
+	}
+	return 0
+}
+
+// masterOffset is master_repl_offset.
+func (e *Engine) masterOffset() int64 { return e.repl.offset }
 
 // clientDesc names the session in log lines as Redis does: "id=5 addr=...".
 func (s *Session) clientDesc() string {

@@ -1,0 +1,438 @@
+package engine
+
+import (
+	"strconv"
+
+	"github.com/goredis-dev/goredis/cluster"
+)
+
+// Redis Cluster in the engine: the node's view of the cluster lives in a
+// cluster.State the host hands over (Options.Cluster); the engine answers
+// CLUSTER, redirects commands whose keys live elsewhere, and keeps db 0's
+// keys indexed by hash slot. The bus that talks to the other nodes runs
+// in the host and changes the State under the engine's lock
+// (Engine.ClusterDo).
+
+// ClusterOptions turn cluster mode on (cluster-enabled yes).
+type ClusterOptions struct {
+	// State is the node's view: loaded from nodes.conf or new.
+	State *cluster.State
+	// SaveConfig writes nodes.conf (cluster.WriteConfigFile); it runs
+	// with the engine locked, as Redis saves it in its one thread.
+	SaveConfig func(data []byte) error
+	// Fatal stops the server at once (Redis exits when it cannot save
+	// nodes.conf); nil only in tests.
+	Fatal func()
+	// Bus, when set, is told about what the engine wants sent at once
+	// (a PONG broadcast after a slot was taken over); nil without a bus.
+	Bus ClusterBus
+}
+
+// ClusterBus is what the engine asks of the cluster bus driver. Its
+// methods run with the engine locked and must not block.
+type ClusterBus interface {
+	// BroadcastPong sends this node's configuration to every node.
+	BroadcastPong()
+	// Publish propagates a PUBLISH (shard false) or SPUBLISH (shard
+	// true) to the other nodes.
+	Publish(channel, message []byte, shard bool)
+	// SendMFStart asks this replica's master to start a manual failover.
+	SendMFStart(master *cluster.Node)
+}
+
+// clusterMode is the engine's cluster state; nil when cluster mode is off.
+type clusterMode struct {
+	st   *cluster.State
+	save func([]byte) error
+	bus  ClusterBus
+	// fatal is ClusterOptions.Fatal.
+	fatal func()
+	// announcedIP is the cluster-announce-ip last applied (Redis's
+	// clusterUpdateMyselfIp changes myself's IP only when it changes).
+	announcedIP string
+}
+
+// slotIndex lists the keys of one database by hash slot (Redis's
+// slots_to_keys), for COUNTKEYSINSLOT, GETKEYSINSLOT and resharding.
+type slotIndex struct {
+	keys  [cluster.Slots]map[string]struct{}
+	count [cluster.Slots]int
+}
+
+func (x *slotIndex) add(key string) {
+	slot := cluster.KeySlot(key)
+	m := x.keys[slot]
+	if m == nil {
+		m = map[string]struct{}{}
+		x.keys[slot] = m
+	}
+	m[key] = struct{}{}
+	x.count[slot] = len(m)
+}
+
+func (x *slotIndex) remove(key string) {
+	slot := cluster.KeySlot(key)
+	if m := x.keys[slot]; m != nil {
+		delete(m, key)
+		x.count[slot] = len(m)
+		if len(m) == 0 {
+			x.keys[slot] = nil
+		}
+	}
+}
+
+// initCluster turns cluster mode on for a new engine.
+func (e *Engine) initCluster(o *ClusterOptions) {
+	if o == nil || o.State == nil {
+		return
+	}
+	e.cluster = &clusterMode{st: o.State, save: o.SaveConfig, bus: o.Bus, fatal: o.Fatal}
+	db0 := e.main.dbs[0]
+	db0.slots = &slotIndex{}
+	e.syncClusterSettings()
+	e.cluster.st.Log = e.logLevel
+}
+
+// ClusterEnabled reports whether the engine runs in cluster mode.
+func (e *Engine) ClusterEnabled() bool { return e.cluster != nil }
+
+// ClusterDo runs fn with the engine locked and the cluster state in
+// hand, then does what fn left to do (update the state, save nodes.conf),
+// as Redis's clusterBeforeSleep. For the bus driver.
+func (e *Engine) ClusterDo(fn func(st *cluster.State)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.tick()
+	if e.cluster == nil {
+		return
+	}
+	fn(e.cluster.st)
+	e.clusterBeforeSleep()
+}
+
+// ClusterCron is the part of Redis's clusterCron that needs no bus: it
+// keeps cluster_state current. The host calls it every 100 ms.
+func (e *Engine) ClusterCron() {
+	e.ClusterDo(func(st *cluster.State) {
+		if !st.OK {
+			st.Todo |= cluster.TodoUpdateState
+		}
+	})
+}
+
+// syncClusterSettings copies the cluster-* parameters (and the ports this
+// node announces) into the cluster state.
+func (e *Engine) syncClusterSettings() {
+	c := e.config
+	c.clusterChanged = false
+	st := e.cluster.st
+	st.Settings = cluster.Settings{
+		NodeTimeout:              c.int("cluster-node-timeout"),
+		RequireFullCoverage:      c.bool("cluster-require-full-coverage"),
+		AllowReadsWhenDown:       c.bool("cluster-allow-reads-when-down"),
+		AllowPubsubshardWhenDown: c.bool("cluster-allow-pubsubshard-when-down"),
+		AllowReplicaMigration:    c.bool("cluster-allow-replica-migration"),
+		MigrationBarrier:         int(c.int("cluster-migration-barrier")),
+		ReplicaValidityFactor:    int(c.int("cluster-replica-validity-factor")),
+		ReplicaNoFailover:        c.bool("cluster-replica-no-failover"),
+	}
+	st.Settings.PreferredEndpoint, _ = c.get("cluster-preferred-endpoint-type")
+	me := st.Myself
+	port, pport, cport := e.AnnouncedPorts()
+	me.Port, me.PPort, me.CPort = port, pport, cport
+	// clusterUpdateMyselfFlags
+	old := me.Flags
+	me.Flags &^= cluster.FlagNoFailover
+	if st.Settings.ReplicaNoFailover {
+		me.Flags |= cluster.FlagNoFailover
+	}
+	if me.Flags != old {
+		st.Todo |= cluster.TodoSaveConfig | cluster.TodoUpdateState
+	}
+	if ip, _ := c.get("cluster-announce-ip"); ip != e.cluster.announcedIP {
+		me.IP = ip // "" lets the bus learn it from the peers
+		e.cluster.announcedIP = ip
+	}
+	host, _ := c.get("cluster-announce-hostname")
+	me.Hostname = host
+}
+
+// AnnouncedPorts are the client, plaintext and bus ports this node
+// announces (Redis's deriveAnnouncedPorts, without TLS).
+func (e *Engine) AnnouncedPorts() (port, pport, cport int) {
+	c := e.config
+	port = int(c.int("port"))
+	cport = int(c.int("cluster-port"))
+	if cport == 0 {
+		cport = port + cluster.PortIncr
+	}
+	if p := int(c.int("cluster-announce-port")); p != 0 {
+		port = p
+	}
+	if p := int(c.int("cluster-announce-bus-port")); p != 0 {
+		cport = p
+	}
+	return port, 0, cport
+}
+
+// clusterBeforeSleep does the deferred cluster work: update the state,
+// save nodes.conf.
+func (e *Engine) clusterBeforeSleep() {
+	cm := e.cluster
+	if e.config.clusterChanged {
+		e.syncClusterSettings()
+	}
+	st := cm.st
+	if st.Todo&cluster.TodoUpdateState != 0 {
+		st.UpdateState(e.now().UnixMilli())
+	}
+	if st.Todo&cluster.TodoSaveConfig != 0 {
+		st.Todo &^= cluster.TodoSaveConfig | cluster.TodoFsyncConfig
+		if err := cm.saveConfig(); err != nil {
+			// Redis exits here (clusterSaveConfigOrDie): a node that
+			// cannot record its epoch must not go on.
+			e.logLevel('#', "Fatal: can't update cluster config file.")
+			if cm.fatal != nil {
+				cm.fatal()
+			}
+		}
+	}
+}
+
+func (cm *clusterMode) saveConfig() error {
+	if cm.save == nil {
+		return nil
+	}
+	return cm.save(cm.st.ConfigFile())
+}
+
+// Cluster redirection (getNodeByQuery and clusterRedirectClient).
+
+type redirect int
+
+const (
+	redirNone redirect = iota
+	redirCrossSlot
+	redirUnstable
+	redirAsk
+	redirMoved
+	redirDownState
+	redirDownUnbound
+	redirDownROState
+)
+
+// hasKeys reports whether the cluster gate must look at cmd: it has key
+// specs, moves its keys, or is EXEC.
+func (cmd *Command) clusterRouted() bool {
+	return len(cmd.KeySpecs) > 0 || cmd.flags&flagMovableKeys != 0 || cmd.Name == "exec"
+}
+
+// clusterRefuses is the gate's cluster step: it answers a command whose
+// keys this node does not serve with -MOVED, -ASK, -CROSSSLOT, -TRYAGAIN
+// or -CLUSTERDOWN and reports whether it did.
+func (s *Session) clusterRefuses(cmd *Command, args [][]byte) bool {
+	if s.fromMaster || s.replaying || !cmd.clusterRouted() {
+		return false
+	}
+	n, slot, code := s.nodeByQuery(cmd, args)
+	if code == redirNone && n == s.e.cluster.st.Myself {
+		return false
+	}
+	if cmd.Name == "exec" {
+		s.discardTransaction()
+	} else {
+		s.rejectInMulti()
+	}
+	s.w.Error(s.e.redirectError(n, slot, code))
+	cmd.rejected++
+	return true
+}
+
+// redirectError words a redirection as clusterRedirectClient does.
+func (e *Engine) redirectError(n *cluster.Node, slot int, code redirect) string {
+	switch code {
+	case redirCrossSlot:
+		return "CROSSSLOT Keys in request don't hash to the same slot"
+	case redirUnstable:
+		return "TRYAGAIN Multiple keys request during rehashing of slot"
+	case redirDownState:
+		return "CLUSTERDOWN The cluster is down"
+	case redirDownROState:
+		return "CLUSTERDOWN The cluster is down and only accepts read commands"
+	case redirDownUnbound:
+		return "CLUSTERDOWN Hash slot not served"
+	}
+	kind := "MOVED "
+	if code == redirAsk {
+		kind = "ASK "
+	}
+	return kind + strconv.Itoa(slot) + " " + e.cluster.endpoint(n) + ":" + strconv.Itoa(n.Port)
+}
+
+// endpoint is the address clients are sent to (getPreferredEndpoint).
+func (cm *clusterMode) endpoint(n *cluster.Node) string {
+	switch cm.st.Settings.PreferredEndpoint {
+	case "hostname":
+		if n.Hostname != "" {
+			return n.Hostname
+		}
+		return "?"
+	case "unknown-endpoint":
+		return ""
+	}
+	return n.IP
+}
+
+// forEachKey calls fn with each key of a command line, found as Redis's
+// getKeysFromCommand finds them: the legacy key range, or the key specs
+// for commands whose keys move.
+func forEachKey(cmd *Command, args [][]byte, fn func(key []byte) bool) {
+	if cmd.flags&flagMovableKeys == 0 {
+		if cmd.FirstKey <= 0 {
+			return
+		}
+		last := cmd.LastKey
+		if last < 0 {
+			last += len(args)
+		}
+		step := max(cmd.Step, 1)
+		for i := cmd.FirstKey; i <= last && i < len(args); i += step {
+			if !fn(args[i]) {
+				return
+			}
+		}
+		return
+	}
+	var refs []keyRef
+	if cmd.Name == "sort" || cmd.Name == "sort_ro" {
+		refs = sortGetKeys(args)
+	} else {
+		refs, _ = keysFromSpecs(cmd, args)
+	}
+	for _, r := range refs {
+		if !fn(args[r.pos]) {
+			return
+		}
+	}
+}
+
+func isShardPubsub(cmd *Command) bool {
+	switch cmd.Name {
+	case "ssubscribe", "sunsubscribe", "spublish":
+		return true
+	}
+	return false
+}
+
+// nodeByQuery finds the node that serves a command's keys (Redis's
+// getNodeByQuery): this node, another one with a redirection code, or nil
+// with an error code.
+func (s *Session) nodeByQuery(cmd *Command, args [][]byte) (*cluster.Node, int, redirect) {
+	e := s.e
+	st := e.cluster.st
+	me := st.Myself
+	type line struct {
+		cmd  *Command
+		args [][]byte
+	}
+	var one [1]line
+	lines := one[:0]
+	if cmd.Name == "exec" {
+		if s.multi == nil {
+			return me, 0, redirNone
+		}
+		for _, q := range s.multi.queue {
+			lines = append(lines, line{q.cmd, q.args})
+		}
+	} else {
+		lines = append(lines, line{cmd, args})
+	}
+	var (
+		firstKey             []byte
+		n                    *cluster.Node
+		slot                 int
+		multipleKeys         bool
+		migrating, importing bool
+		missing, existing    int
+		code                 = redirNone
+		shard                = isShardPubsub(cmd)
+		writes               = cmd.flags&flagWrite != 0
+	)
+	db0 := s.ks.dbs[0]
+	for _, l := range lines {
+		if l.cmd.flags&flagWrite != 0 {
+			writes = true
+		}
+		forEachKey(l.cmd, l.args, func(key []byte) bool {
+			thisSlot := cluster.KeySlot(key)
+			if firstKey == nil {
+				firstKey, slot = key, thisSlot
+				n = st.Slots[slot]
+				if n == nil {
+					code = redirDownUnbound
+					return false
+				}
+				if n == me && st.MigratingTo[slot] != nil {
+					migrating = true
+				} else if st.ImportingFrom[slot] != nil {
+					importing = true
+				}
+			} else if string(firstKey) != string(key) {
+				if slot != thisSlot {
+					code = redirCrossSlot
+					return false
+				}
+				multipleKeys = true
+			}
+			if (migrating || importing) && !shard {
+				k := tmpString(key)
+				if db0.rawExists(k) && !e.isExpired(db0, k) {
+					existing++
+				} else {
+					missing++
+				}
+			}
+			return true
+		})
+		if code != redirNone {
+			return nil, 0, code
+		}
+	}
+	if n == nil {
+		return me, 0, redirNone
+	}
+	if !st.OK {
+		switch {
+		case shard:
+			if !st.Settings.AllowPubsubshardWhenDown {
+				return nil, 0, redirDownState
+			}
+		case !st.Settings.AllowReadsWhenDown:
+			return nil, 0, redirDownState
+		case cmd.flags&flagWrite != 0:
+			return nil, 0, redirDownROState
+		}
+	}
+	if (migrating || importing) && cmd.Name == "migrate" {
+		return me, slot, redirNone
+	}
+	if migrating && missing > 0 {
+		if existing > 0 {
+			return nil, slot, redirUnstable
+		}
+		return st.MigratingTo[slot], slot, redirAsk
+	}
+	if importing && (s.asking || cmd.Name == "restore-asking") {
+		if multipleKeys && missing > 0 {
+			return nil, slot, redirUnstable
+		}
+		return me, slot, redirNone
+	}
+	if (s.readonlyCluster || shard) && !writes && me.IsReplica() && me.Master == n {
+		return me, slot, redirNone
+	}
+	if n != me {
+		return n, slot, redirMoved
+	}
+	return n, slot, redirNone
+}
