@@ -270,6 +270,15 @@ func (st *State) SetNodeAsMaster(n *Node) {
 	st.Todo |= TodoSaveConfig | TodoUpdateState
 }
 
+// SetReplicaOf records that n replicates master.
+func (st *State) SetReplicaOf(n, master *Node) {
+	if n.Master != nil {
+		n.Master.removeReplica(n)
+	}
+	master.addReplica(n)
+	n.Master = master
+}
+
 // SetMyMaster makes this node a replica of n in the cluster's view
 // (clusterSetMaster without the replication, which the caller starts).
 func (st *State) SetMyMaster(n *Node) {

@@ -93,31 +93,118 @@ func (e *Engine) initCluster(o *ClusterOptions) {
 	e.cluster.st.Log = e.logLevel
 }
 
+// SetClusterBus installs the bus driver (after New, since the bus needs
+// the engine).
+func (e *Engine) SetClusterBus(b ClusterBus) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cluster != nil {
+		e.cluster.bus = b
+	}
+}
+
 // ClusterEnabled reports whether the engine runs in cluster mode.
 func (e *Engine) ClusterEnabled() bool { return e.cluster != nil }
 
 // ClusterDo runs fn with the engine locked and the cluster state in
 // hand, then does what fn left to do (update the state, save nodes.conf),
-// as Redis's clusterBeforeSleep. For the bus driver.
-func (e *Engine) ClusterDo(fn func(st *cluster.State)) {
+// as Redis's clusterBeforeSleep. For the bus driver: fn must not call
+// the engine's other methods (they lock), only ClusterCtx's.
+func (e *Engine) ClusterDo(fn func(c *ClusterCtx)) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.tick()
 	if e.cluster == nil {
 		return
 	}
-	fn(e.cluster.st)
+	fn(&ClusterCtx{State: e.cluster.st, e: e})
 	e.clusterBeforeSleep()
 }
 
 // ClusterCron is the part of Redis's clusterCron that needs no bus: it
-// keeps cluster_state current. The host calls it every 100 ms.
+// keeps cluster_state current. A host without a bus calls it every
+// 100 ms.
 func (e *Engine) ClusterCron() {
-	e.ClusterDo(func(st *cluster.State) {
-		if !st.OK {
-			st.Todo |= cluster.TodoUpdateState
+	e.ClusterDo(func(c *ClusterCtx) {
+		if !c.State.OK {
+			c.State.Todo |= cluster.TodoUpdateState
 		}
 	})
+}
+
+// ClusterCtx is what the bus driver may use inside ClusterDo: the state
+// and the engine's side of cluster events, all with the engine locked.
+type ClusterCtx struct {
+	State *cluster.State
+	e     *Engine
+}
+
+// Now is the engine's clock in unix milliseconds.
+func (c *ClusterCtx) Now() int64 { return c.e.now().UnixMilli() }
+
+// Log writes a line with Redis's level mark.
+func (c *ClusterCtx) Log(level byte, line string) { c.e.logLevel(level, line) }
+
+// ReplOffset is the offset this node announces: master_repl_offset, or
+// what a replica applied (clusterBuildMessageHdr).
+func (c *ClusterCtx) ReplOffset() int64 {
+	if c.State.Myself.IsReplica() {
+		return c.e.replicaOffset()
+	}
+	return c.e.masterOffset()
+}
+
+// SetMyMaster makes this node a replica of n (clusterSetMaster).
+func (c *ClusterCtx) SetMyMaster(n *cluster.Node) { c.e.clusterSetMyMaster(n) }
+
+// FollowMaster points replication at host:port (replicationSetMaster).
+func (c *ClusterCtx) FollowMaster(host string, port int) { c.e.setMaster(host, port) }
+
+// FollowsMaster reports whether replication has a master set
+// (server.masterhost != NULL).
+func (c *ClusterCtx) FollowsMaster() bool { return c.e.master != nil }
+
+// ReplaceMaster turns this replica into the master of its master's slots
+// (clusterFailoverReplaceYourMaster).
+func (c *ClusterCtx) ReplaceMaster() { c.e.ClusterReplaceMaster() }
+
+// CountKeysInSlot counts the keys of a slot.
+func (c *ClusterCtx) CountKeysInSlot(slot int) int { return c.e.countKeysInSlot(slot) }
+
+// DelKeysInSlot deletes the keys of a slot this node lost (delKeysInSlot):
+// each is propagated as a DEL.
+func (c *ClusterCtx) DelKeysInSlot(slot int) int { return c.e.delKeysInSlot(slot) }
+
+// DelSlot unassigns a slot (and drops the local shard channels of it).
+func (c *ClusterCtx) DelSlot(slot int) { c.e.clusterDelSlot(slot) }
+
+// Deliver hands a message published on another node to this node's
+// subscribers (a PUBLISH or PUBLISHSHARD bus message).
+func (c *ClusterCtx) Deliver(channel, message []byte, shard bool) {
+	if shard {
+		c.e.spublish(c.e.main, string(channel), string(message))
+	} else {
+		c.e.publish(c.e.main, string(channel), string(message))
+	}
+}
+
+// PauseWrites pauses writing clients until untilMs (a master during a
+// manual failover).
+func (c *ClusterCtx) PauseWrites(untilMs int64) { c.e.pauseWritesUntil(untilMs) }
+
+// Unpause ends a pause set by PauseWrites.
+func (c *ClusterCtx) Unpause() { c.e.unpauseFailover() }
+
+// clusterPublish sends a PUBLISH (or an SPUBLISH to this node's shard)
+// over the bus; false when not in cluster mode.
+func (e *Engine) clusterPublish(channel, message []byte, shard bool) bool {
+	if e.cluster == nil {
+		return false
+	}
+	if b := e.cluster.bus; b != nil {
+		b.Publish(channel, message, shard)
+	}
+	return true
 }
 
 // syncClusterSettings copies the cluster-* parameters (and the ports this
@@ -138,7 +225,7 @@ func (e *Engine) syncClusterSettings() {
 	}
 	st.Settings.PreferredEndpoint, _ = c.get("cluster-preferred-endpoint-type")
 	me := st.Myself
-	port, pport, cport := e.AnnouncedPorts()
+	port, pport, cport := e.AnnouncedPortsLocked()
 	me.Port, me.PPort, me.CPort = port, pport, cport
 	// clusterUpdateMyselfFlags
 	old := me.Flags
@@ -157,9 +244,17 @@ func (e *Engine) syncClusterSettings() {
 	me.Hostname = host
 }
 
-// AnnouncedPorts are the client, plaintext and bus ports this node
-// announces (Redis's deriveAnnouncedPorts, without TLS).
-func (e *Engine) AnnouncedPorts() (port, pport, cport int) {
+// ConfigLocked is Config for code running with the engine locked
+// (inside ClusterDo).
+func (e *Engine) ConfigLocked(name string) string {
+	v, _ := e.config.get(name)
+	return v
+}
+
+// AnnouncedPortsLocked are the client, plaintext and bus ports this node
+// announces (Redis's deriveAnnouncedPorts, without TLS), for code running
+// with the engine locked.
+func (e *Engine) AnnouncedPortsLocked() (port, pport, cport int) {
 	c := e.config
 	port = int(c.int("port"))
 	cport = int(c.int("cluster-port"))
@@ -435,4 +530,74 @@ func (s *Session) nodeByQuery(cmd *Command, args [][]byte) (*cluster.Node, int, 
 		return n, slot, redirMoved
 	}
 	return n, slot, redirNone
+}
+
+// pauseWritesUntil pauses writes as CLIENT PAUSE WRITE does, for a master
+// during a manual failover (PAUSE_DURING_FAILOVER).
+func (e *Engine) pauseWritesUntil(untilMs int64) {
+	st := &e.srv
+	if st.pauseEnd == 0 || e.nowMs >= st.pauseEnd {
+		st.pauseEnd, st.pauseAll = untilMs, false
+	} else {
+		st.pauseEnd = max(st.pauseEnd, untilMs)
+	}
+}
+
+// unpauseFailover ends the manual failover's pause.
+func (e *Engine) unpauseFailover() {
+	if e.srv.pauseEnd != 0 {
+		e.unpause(nil)
+	}
+}
+
+// delKeysInSlot deletes every key of slot from db 0, propagating a DEL
+// for each (Redis's delKeysInSlot).
+func (e *Engine) delKeysInSlot(slot int) int {
+	db := e.main.dbs[0]
+	x := db.slots
+	if x == nil || x.count[slot] == 0 {
+		return 0
+	}
+	keys := make([]string, 0, x.count[slot])
+	for k := range x.keys[slot] {
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		db.removeRaw(k)
+		e.touchKey(db, k)
+		e.notifyKeyspaceEvent(notifyGeneric, "del", db, k)
+		e.propagateDeletion(db, k, false)
+	}
+	if e.propagating() {
+		e.prop.noMulti = true
+		e.flushPropagation()
+	}
+	return len(keys)
+}
+
+// ClusterDoLocked is ClusterDo for code that already runs with the engine
+// locked: the ClusterBus methods the engine calls.
+func (e *Engine) ClusterDoLocked(fn func(c *ClusterCtx)) {
+	fn(&ClusterCtx{State: e.cluster.st, e: e})
+}
+
+// MasterDataAge is how old a replica's data is, in milliseconds: since
+// the last interaction with its master while the link is up, else since
+// the link went down (clusterHandleSlaveFailover's data_age).
+func (c *ClusterCtx) MasterDataAge() int64 {
+	e := c.e
+	m := e.master
+	if m == nil {
+		return 0
+	}
+	now := e.now()
+	if m.state == linkConnected {
+		return now.Sub(m.lastIO).Milliseconds() / 1000 * 1000
+	}
+	return now.Sub(m.downSince).Milliseconds() / 1000 * 1000
+}
+
+// ReplPingPeriodMs is repl-ping-replica-period in milliseconds.
+func (c *ClusterCtx) ReplPingPeriodMs() int64 {
+	return c.e.config.int("repl-ping-replica-period") * 1000
 }

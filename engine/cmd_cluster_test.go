@@ -36,7 +36,8 @@ func clusterEngine(t testing.TB, conf map[string]string) (*Engine, *fakeClock, *
 // addPeer puts a master known by name in the table, as the bus would.
 func addPeer(e *Engine, name, ip string, port int) *cluster.Node {
 	var n *cluster.Node
-	e.ClusterDo(func(st *cluster.State) {
+	e.ClusterDo(func(cc *ClusterCtx) {
+		st := cc.State
 		n = st.NewNode(name, cluster.FlagMaster, 0)
 		n.IP, n.Port, n.CPort, n.Linked = ip, port, port+10000, true
 		st.AddNode(n)
@@ -123,7 +124,8 @@ func twoNodeCluster(t *testing.T) (*Engine, *client, *cluster.Node) {
 	c := newClient(t, e)
 	peer := addPeer(e, testOtherID, "127.0.0.1", 7001)
 	require.Equal(t, "+OK\r\n", c.line("CLUSTER ADDSLOTSRANGE 0 8191"))
-	e.ClusterDo(func(st *cluster.State) {
+	e.ClusterDo(func(cc *ClusterCtx) {
+		st := cc.State
 		for j := 8192; j < cluster.Slots; j++ {
 			st.AddSlot(peer, j)
 		}
@@ -246,7 +248,8 @@ func TestClusterReplicaReadonly(t *testing.T) {
 	e, clk, _ := clusterEngine(t, nil)
 	c := newClient(t, e)
 	peer := addPeer(e, testOtherID, "127.0.0.1", 7001)
-	e.ClusterDo(func(st *cluster.State) {
+	e.ClusterDo(func(cc *ClusterCtx) {
+		st := cc.State
 		for j := range cluster.Slots {
 			st.AddSlot(peer, j)
 		}

@@ -249,10 +249,6 @@ func parseDefaultUser(args []string) (*defaultUser, error) {
 func refusal(name, value string) error {
 	why := ""
 	switch name {
-	case "cluster-enabled":
-		if value == "yes" {
-			why = "GoRedis does not implement Redis Cluster (cluster-enabled must be no)"
-		}
 	case "tls-port":
 		if value != "0" {
 			why = "GoRedis does not implement TLS (tls-port must be 0)"

@@ -120,7 +120,15 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		}
 		rewrite = func(lines []engine.ConfigLine) error { return rewriteConfigFile(cfg.file, lines, sanitize) }
 	}
+	var clusterOpts *engine.ClusterOptions
+	if cfg.params.Get("cluster-enabled") == "yes" {
+		var err error
+		if clusterOpts, err = loadClusterState(cfg, log); err != nil {
+			return 1
+		}
+	}
 	eng := engine.New(engine.Options{
+		Cluster:        clusterOpts,
 		LogAt:          log.mark,
 		Config:         cfg.params.Values(),
 		RenameCommands: cfg.renames,
@@ -190,11 +198,23 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	if pidfile != "" {
 		writePidFile(pidfile)
 	}
+	if clusterOpts != nil {
+		bus, err := startClusterBus(eng, cfg, listen.Bind, log)
+		if err != nil {
+			_ = srv.Close()
+			return 1
+		}
+		defer bus.Close()
+	}
 	port, _ := strconv.Atoi(cfg.params.Get("port"))
 	if cfg.params.Get("always-show-logo") == "yes" || (cfg.params.Get("syslog-enabled") == "no" && cfg.params.Get("logfile") == "" && isTerminal(os.Stdout)) {
 		log.raw(levelNotice, asciiLogo(port, os.Getpid()))
 	} else {
-		log.logf(levelNotice, "Running mode=standalone, port=%d.", port)
+		mode := "standalone"
+		if clusterOpts != nil {
+			mode = "cluster"
+		}
+		log.logf(levelNotice, "Running mode=%s, port=%d.", mode, port)
 	}
 	log.log(levelWarning, "Server initialized")
 	errc := make(chan error, 2)
