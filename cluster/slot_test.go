@@ -1,9 +1,17 @@
 package cluster
 
 import (
+	"bufio"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os/exec"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestKeySlot(t *testing.T) {
@@ -36,5 +44,47 @@ func BenchmarkKeySlot(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		KeySlot(key)
+	}
+}
+
+// TestKeySlotAgainstRedis compares KeySlot with CLUSTER KEYSLOT of a real
+// redis-server for random keys full of braces.
+func TestKeySlotAgainstRedis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts redis-server")
+	}
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server is not installed")
+	}
+	const port = 7852
+	srv := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", t.TempDir(),
+		"--cluster-enabled", "yes", "--save", "")
+	require.NoError(t, srv.Start())
+	t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
+	var conn net.Conn
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err == nil {
+			conn = c
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "redis-server did not start")
+	}
+	defer conn.Close()
+	rd := bufio.NewReader(conn)
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("ab{}{}x\x00\xff")
+	for i := range 2000 {
+		key := make([]byte, rng.IntN(12))
+		for j := range key {
+			key[j] = alphabet[rng.IntN(len(alphabet))]
+		}
+		if i == 0 {
+			key = nil
+		}
+		fmt.Fprintf(conn, "*3\r\n$7\r\nCLUSTER\r\n$7\r\nKEYSLOT\r\n$%d\r\n%s\r\n", len(key), key)
+		line, err := rd.ReadString('\n')
+		require.NoError(t, err)
+		require.Equal(t, ":"+strconv.Itoa(KeySlot(key))+"\r\n", line, "%q", key)
 	}
 }
