@@ -399,9 +399,12 @@ func forEachKey(cmd *Command, args [][]byte, fn func(key []byte) bool) {
 		return
 	}
 	var refs []keyRef
-	if cmd.Name == "sort" || cmd.Name == "sort_ro" {
+	switch cmd.Name {
+	case "sort", "sort_ro":
 		refs = sortGetKeys(args)
-	} else {
+	case "migrate":
+		refs = migrateGetKeys(args)
+	default:
 		refs, _ = keysFromSpecs(cmd, args)
 	}
 	for _, r := range refs {
@@ -409,6 +412,27 @@ func forEachKey(cmd *Command, args [][]byte, fn func(key []byte) bool) {
 			return
 		}
 	}
+}
+
+// migrateGetKeys is Redis's migrateGetKeys: the key argument, or with
+// KEYS (and an empty key argument) the keys after it.
+func migrateGetKeys(args [][]byte) []keyRef {
+	for i := 6; i < len(args); i++ {
+		if equalFold(args[i], "keys") {
+			if len(args[3]) > 0 {
+				return nil
+			}
+			refs := make([]keyRef, 0, len(args)-i-1)
+			for j := i + 1; j < len(args); j++ {
+				refs = append(refs, keyRef{pos: j})
+			}
+			return refs
+		}
+	}
+	if len(args) > 3 {
+		return []keyRef{{pos: 3}}
+	}
+	return nil
 }
 
 func isShardPubsub(cmd *Command) bool {

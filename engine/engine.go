@@ -151,6 +151,8 @@ type Engine struct {
 	aof AppendOnlyFile
 	// cluster is the cluster mode's state (cluster.go); nil when off.
 	cluster *clusterMode
+	// migrator is the host's MIGRATE connection cache (cmd_migrate.go).
+	migrator Migrator
 }
 
 type readyKey struct {

@@ -35,6 +35,7 @@ import (
 
 	"github.com/goredis-dev/goredis/aof"
 	"github.com/goredis-dev/goredis/engine"
+	"github.com/goredis-dev/goredis/migrate"
 	"github.com/goredis-dev/goredis/netserver"
 	"github.com/goredis-dev/goredis/netserver/resp"
 	"github.com/goredis-dev/goredis/persist"
@@ -154,6 +155,9 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	eng.SetFullSyncer(repl.Syncer{})
 	listenPort, _ := strconv.Atoi(cfg.params.Get("port"))
 	eng.SetReplicaLink(repl.NewFollower(eng, listenPort, markf))
+	migrations := migrate.New()
+	defer migrations.Close()
+	eng.SetMigrator(migrations)
 	opts := listen
 	opts.Log = log.mark
 	if v := cfg.params.Get("timeout"); v != "0" {
