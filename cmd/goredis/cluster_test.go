@@ -215,6 +215,57 @@ func exerciseCluster(t *testing.T, nodes []clusterNode) {
 	}
 }
 
+// myID is a node's CLUSTER MYID.
+func myID(t *testing.T, n clusterNode) string {
+	return strings.TrimSpace(cli(t, "-p", strconv.Itoa(n.port), "cluster", "myid"))
+}
+
+// reshardUnderLoad moves slots between masters with redis-cli --cluster
+// reshard while a go-redis ClusterClient keeps writing, then checks that
+// every acknowledged write is there.
+func reshardUnderLoad(t *testing.T, nodes []clusterNode, moves [][2]clusterNode) {
+	ctx := context.Background()
+	var addrs []string
+	for _, n := range nodes {
+		addrs = append(addrs, n.addr())
+	}
+	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs, MaxRedirects: 32})
+	defer cc.Close()
+	stop := make(chan struct{})
+	done := make(chan []int)
+	go func() {
+		var acked []int
+		defer func() { done <- acked }()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			// A write that fails is not acknowledged: it may or may not
+			// be there, and nobody retries it.
+			if cc.Set(ctx, "load:"+strconv.Itoa(i), i, 0).Err() == nil {
+				acked = append(acked, i)
+			}
+		}
+	}()
+	for _, m := range moves {
+		out := cli(t, "--cluster", "reshard", nodes[0].addr(), "--cluster-from", myID(t, m[0]), "--cluster-to", myID(t, m[1]),
+			"--cluster-slots", "300", "--cluster-yes")
+		require.NotContains(t, out, "ERR", out)
+	}
+	close(stop)
+	acked := <-done
+	require.NotEmpty(t, acked, "the writer got acknowledgements")
+	checkCluster(t, nodes[0])
+	for _, i := range acked {
+		v, err := cc.Get(ctx, "load:"+strconv.Itoa(i)).Int()
+		require.NoError(t, err, "acknowledged write load:%d", i)
+		require.Equal(t, i, v)
+	}
+	t.Logf("%d acknowledged writes during the reshard", len(acked))
+}
+
 // TestClusterCreateGoRedis creates a 3-primary/3-replica cluster of GoRedis
 // nodes with redis-cli, checks it, runs go-redis's ClusterClient over it
 // and fails over a primary.
@@ -227,6 +278,7 @@ func TestClusterCreateGoRedis(t *testing.T) {
 	}
 	createCluster(t, nodes)
 	checkCluster(t, nodes[0])
+	reshardUnderLoad(t, nodes, [][2]clusterNode{{nodes[0], nodes[1]}, {nodes[2], nodes[0]}})
 	exerciseCluster(t, nodes)
 }
 
@@ -249,5 +301,7 @@ func TestClusterCreateMixed(t *testing.T) {
 	createCluster(t, nodes)
 	checkCluster(t, nodes[0])
 	checkCluster(t, nodes[1])
+	// GoRedis to redis-server, redis-server to GoRedis.
+	reshardUnderLoad(t, nodes, [][2]clusterNode{{nodes[0], nodes[1]}, {nodes[1], nodes[2]}})
 	exerciseCluster(t, nodes)
 }
