@@ -497,7 +497,6 @@ func TestRefusedDirectives(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	for _, tc := range []struct{ line, msg string }{
-		{"cluster-enabled yes", "GoRedis does not implement Redis Cluster (cluster-enabled must be no)"},
 		{"tls-port 6380", "GoRedis does not implement TLS (tls-port must be 0)"},
 		{"aclfile /etc/redis/users.acl", "GoRedis has no ACL users besides 'default' (aclfile is not supported)"},
 		{"loadmodule /usr/lib/redis/modules/redisearch.so", "GoRedis does not load Redis modules (loadmodule): modules are native code built for redis-server"},
