@@ -156,6 +156,7 @@ func exerciseCluster(t *testing.T, nodes []clusterNode) {
 	}
 	require.NotEmpty(t, masterID)
 	// Let the replicas catch up, then kill the master.
+	var replica clusterNode
 	waitFor(t, 20*time.Second, func() bool {
 		for _, n := range nodes {
 			if n.port == master.port {
@@ -163,11 +164,29 @@ func exerciseCluster(t *testing.T, nodes []clusterNode) {
 			}
 			out, _ := exec.Command("redis-cli", "-p", strconv.Itoa(n.port), "info", "replication").Output()
 			if strings.Contains(string(out), "master_port:"+strconv.Itoa(master.port)) && strings.Contains(string(out), "master_link_status:up") {
+				replica = n
 				return true
 			}
 		}
 		return false
 	})
+	// Sharded pub/sub: a subscriber on the replica hears an SPUBLISH
+	// made on its master, carried by the bus.
+	sub := redis.NewClient(&redis.Options{Addr: replica.addr()})
+	defer sub.Close()
+	ps := sub.SSubscribe(ctx, "key:0")
+	defer ps.Close()
+	_, err := ps.Receive(ctx)
+	require.NoError(t, err)
+	pub := redis.NewClient(&redis.Options{Addr: master.addr()})
+	defer pub.Close()
+	require.NoError(t, pub.SPublish(ctx, "key:0", "over the bus").Err())
+	msgCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	msg, err := ps.ReceiveMessage(msgCtx)
+	require.NoError(t, err)
+	assert.Equal(t, "over the bus", msg.Payload)
+	assert.Equal(t, "key:0", msg.Channel)
 	time.Sleep(time.Second) // the last writes reach the replica
 	require.NoError(t, master.cmd.Process.Signal(syscall.SIGKILL))
 	var survivor clusterNode
