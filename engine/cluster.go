@@ -450,21 +450,14 @@ func (s *Session) nodeByQuery(cmd *Command, args [][]byte) (*cluster.Node, int, 
 	e := s.e
 	st := e.cluster.st
 	me := st.Myself
-	type line struct {
-		cmd  *Command
-		args [][]byte
-	}
-	var one [1]line
-	lines := one[:0]
+	// Every case as an EXEC, as Redis does: one line, or the queue.
+	one := [1]queuedCommand{{cmd, args}}
+	lines := one[:]
 	if cmd.Name == "exec" {
 		if s.multi == nil {
 			return me, 0, redirNone
 		}
-		for _, q := range s.multi.queue {
-			lines = append(lines, line{q.cmd, q.args})
-		}
-	} else {
-		lines = append(lines, line{cmd, args})
+		lines = s.multi.queue
 	}
 	var (
 		firstKey             []byte
