@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -246,10 +247,44 @@ func cmdClusterAddSlotsRange(s *Session, args [][]byte) {
 	s.updateSlots(seen, del)
 }
 
-// clusterDelSlot unassigns a slot; this node's shard channels of the slot
-// lose their subscribers (removeChannelsInSlot).
+// clusterDelSlot unassigns a slot; when this node belongs to the shard
+// that served it, the shard channels of the slot lose their subscribers
+// (clusterDelSlot's removeChannelsInSlot).
 func (e *Engine) clusterDelSlot(slot int) {
-	e.cluster.st.DelSlot(slot)
+	st := e.cluster.st
+	if n := st.Slots[slot]; n != nil {
+		for _, m := range st.ShardNodes(n) {
+			if m == st.Myself {
+				e.removeChannelsInSlot(slot)
+				break
+			}
+		}
+	}
+	st.DelSlot(slot)
+}
+
+// removeChannelsInSlot unsubscribes every client from the shard channels
+// of slot, each told with an sunsubscribe message.
+func (e *Engine) removeChannelsInSlot(slot int) {
+	h := e.main.pubsub
+	if h == nil || len(h.shards) == 0 {
+		return
+	}
+	var names []string
+	for ch := range h.shards {
+		if cluster.KeySlot(ch) == slot {
+			names = append(names, ch)
+		}
+	}
+	sort.Strings(names)
+	for _, ch := range names {
+		for _, s := range append([]*Session(nil), h.shards[ch]...) {
+			s.pushAsync(func(w *Writer) {
+				s.drop(subShard, ch)
+				s.unsubReply(subShard, ch, true)
+			})
+		}
+	}
 }
 
 // CLUSTER FLUSHSLOTS

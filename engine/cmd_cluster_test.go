@@ -310,3 +310,16 @@ func TestClusterForgetResetEpoch(t *testing.T) {
 	assert.Contains(t, c.line("CLUSTER INFO"), "cluster_slots_assigned:0\r\n")
 	assert.Contains(t, c.line("CLUSTER INFO"), "cluster_current_epoch:0\r\ncluster_my_epoch:0\r\n")
 }
+
+func TestClusterDelSlotsUnsubscribesShardChannels(t *testing.T) {
+	e, _, _ := clusterEngine(t, nil)
+	c := newClient(t, e)
+	sub := newClient(t, e)
+	require.Equal(t, "+OK\r\n", c.line("CLUSTER ADDSLOTSRANGE 0 16383"))
+	assert.Equal(t, "-CROSSSLOT Keys in request don't hash to the same slot\r\n", sub.line("SSUBSCRIBE {a}x {b}y"))
+	require.Equal(t, arr(bulk("ssubscribe"), bulk("{a}x"), integer(1)), sub.line("SSUBSCRIBE {a}x"))
+	require.Equal(t, arr(bulk("ssubscribe"), bulk("{b}y"), integer(2)), sub.line("SSUBSCRIBE {b}y"))
+	assert.Equal(t, "+OK\r\n", c.line("CLUSTER DELSLOTS "+itoa(int64(cluster.KeySlot("a")))))
+	assert.Equal(t, arr(bulk("sunsubscribe"), bulk("{a}x"), integer(1)), string(sub.s.TakeOutput(nil)))
+	assert.Equal(t, arr(bulk("{b}y")), c.line("PUBSUB SHARDCHANNELS"))
+}
