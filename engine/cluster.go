@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/goredis-dev/goredis/cluster"
@@ -617,4 +618,53 @@ func (c *ClusterCtx) MasterDataAge() int64 {
 // ReplPingPeriodMs is repl-ping-replica-period in milliseconds.
 func (c *ClusterCtx) ReplPingPeriodMs() int64 {
 	return c.e.config.int("repl-ping-replica-period") * 1000
+}
+
+// ErrClusterDataOutsideDB0 is VerifyClusterData's error: cluster mode has
+// db 0 only.
+var ErrClusterDataOutsideDB0 = errors.New("keys in a DB different than DB 0")
+
+// VerifyClusterData checks the loaded data against the cluster
+// configuration, as Redis does after loading (verifyClusterConfigWithData):
+// keys in other databases are an error; a master takes the unassigned
+// slots it has keys for, and marks as importing the slots it has keys for
+// that another node owns.
+func (e *Engine) VerifyClusterData() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cluster == nil {
+		return nil
+	}
+	st := e.cluster.st
+	if st.Myself.IsReplica() {
+		return nil
+	}
+	for _, db := range e.main.dbs[1:] {
+		if db.size() > 0 {
+			return ErrClusterDataOutsideDB0
+		}
+	}
+	changed := false
+	for j := range cluster.Slots {
+		if e.countKeysInSlot(j) == 0 || st.Slots[j] == st.Myself || st.ImportingFrom[j] != nil {
+			continue
+		}
+		changed = true
+		if st.Slots[j] == nil {
+			e.logLevel('#', "I have keys for unassigned slot "+strconv.Itoa(j)+". Taking responsibility for it.")
+			st.AddSlot(st.Myself, j)
+		} else {
+			e.logLevel('#', "I have keys for slot "+strconv.Itoa(j)+", but the slot is assigned to another node. Setting it to importing state.")
+			st.ImportingFrom[j] = st.Slots[j]
+		}
+	}
+	if changed {
+		if err := e.cluster.saveConfig(); err != nil {
+			e.logLevel('#', "Fatal: can't update cluster config file.")
+			if e.cluster.fatal != nil {
+				e.cluster.fatal()
+			}
+		}
+	}
+	return nil
 }

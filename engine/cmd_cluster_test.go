@@ -323,3 +323,22 @@ func TestClusterDelSlotsUnsubscribesShardChannels(t *testing.T) {
 	assert.Equal(t, arr(bulk("sunsubscribe"), bulk("{a}x"), integer(1)), string(sub.s.TakeOutput(nil)))
 	assert.Equal(t, arr(bulk("{b}y")), c.line("PUBSUB SHARDCHANNELS"))
 }
+
+func TestClusterVerifyData(t *testing.T) {
+	e, _, saved := clusterEngine(t, nil)
+	c := newClient(t, e)
+	peer := addPeer(e, testOtherID, "127.0.0.1", 7001)
+	e.ClusterDo(func(cc *ClusterCtx) { cc.State.AddSlot(peer, cluster.KeySlot("theirs")) })
+	// Data loaded before the slots were known (as from an RDB file).
+	e.ClusterDo(func(cc *ClusterCtx) {
+		db := e.main.dbs[0]
+		db.setStringRaw("mine", "1")
+		db.setStringRaw("theirs", "2")
+	})
+	require.NoError(t, e.VerifyClusterData())
+	nodes := c.line("CLUSTER NODES")
+	assert.Contains(t, nodes, " connected "+itoa(int64(cluster.KeySlot("mine")))+" ["+itoa(int64(cluster.KeySlot("theirs")))+"-<-"+testOtherID+"]\n")
+	assert.NotEmpty(t, *saved)
+	e.ClusterDo(func(cc *ClusterCtx) { e.main.dbs[3].setStringRaw("x", "1") })
+	assert.ErrorIs(t, e.VerifyClusterData(), ErrClusterDataOutsideDB0)
+}

@@ -262,6 +262,11 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			return 1
 		}
 	}
+	if err := eng.VerifyClusterData(); err != nil {
+		log.log(levelWarning, "You can't have keys in a DB different than DB 0 when in Cluster mode. Exiting.")
+		_ = srv.Close()
+		return 1
+	}
 	if master := strings.Fields(cfg.params.Get("replicaof")); len(master) == 2 {
 		// replicaof in the configuration: follow once the data is loaded.
 		s := eng.NewSession(engine.ClientInfo{Kind: "config"})
