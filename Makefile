@@ -16,10 +16,11 @@ all: build
 # Make decides what to rebuild from these file lists, so a second `make
 # run` with nothing changed starts the server at once (no go build, no
 # brotli). The wasm module depends on the packages it links (engine/,
-# netserver/resp/, wasm/: `GOOS=js GOARCH=wasm go list -deps ./wasm`); the
-# binary on every Go source and on the playground it embeds.
+# netserver/resp/, rdb/, persist/image/, wasm/: `GOOS=js GOARCH=wasm go
+# list -deps ./wasm`); the binary on every Go source and on the playground
+# it embeds.
 GO_SOURCES   := $(shell find . -name '*.go' -not -name '*_test.go' -not -path './playground/wasm/*' -not -path './.git/*') go.mod go.sum
-WASM_SOURCES := $(shell find engine netserver/resp wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
+WASM_SOURCES := $(shell find engine netserver/resp rdb persist/image wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 PAGE_FILES   := $(shell find playground -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.md' -o -name '*.txt' \) -not -path 'playground/wasm/*' -not -path 'playground/test/*')
 WASM_OUT     := $(WASM_DIR)/goredis.wasm $(WASM_DIR)/goredis.wasm.gz $(WASM_DIR)/wasm_exec.js
 ifneq ($(shell command -v brotli 2>/dev/null),)
@@ -71,7 +72,8 @@ fresh-check:
 # deps installs what the tests drive, saying once what it installs and
 # why, and only when something is missing:
 #   apt-get: redis-server and redis-tools (differential tests against real
-#            Redis, redis-cli as a client), chromium (the playground's
+#            Redis, redis-cli as a client), redis-sentinel (the Sentinel
+#            failover test in repl/), chromium (the playground's
 #            browser tests), brotli (the compressed wasm the server sends);
 #   npm:     ioredis into netserver/testdata/ioredis/node_modules (a Node
 #            client test; skipped without node);
@@ -82,10 +84,11 @@ deps:
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	command -v redis-cli >/dev/null 2>&1 || missing="$$missing redis-tools"; \
+	command -v redis-sentinel >/dev/null 2>&1 || missing="$$missing redis-sentinel"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v brotli >/dev/null 2>&1 || missing="$$missing brotli"; \
 	if [ -n "$$missing" ]; then \
-		echo "make test needs:$$missing (redis-server/redis-tools: tests against real Redis and redis-cli; chromium: browser tests; brotli: the compressed wasm)"; \
+		echo "make test needs:$$missing (redis-server/redis-tools: tests against real Redis and redis-cli; redis-sentinel: the failover test; chromium: browser tests; brotli: the compressed wasm)"; \
 		if [ "$$(id -u)" = "0" ]; then \
 			echo "installing with apt-get:$$missing"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -130,6 +133,8 @@ bench: build deps
 	@# SET -P16 with the append-only file on, both servers alike
 	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync everysec
 	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync always
+	@# GET and SET -P16 over TLS (redis-benchmark --tls), both servers alike
+	$(GO) run ./cmd/redisbench -t set,get -P 16 -mem-keys 0 -pubsub=false -tls
 	node playground/test/wasm_bench.mjs
 	$(GO) run ./cmd/wsload -peers 1000 -commands 100
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,13 +18,23 @@ import (
 	"github.com/goredis-dev/goredis/engine"
 )
 
-// Ports for servers these tests start (the aof helper's range).
-const (
-	portRedis    = 25100
-	portRedis2   = 25101
-	portGoRedis  = 25110
-	portGoRedis2 = 25111
+// Ports for servers these tests start (the aof helper's range);
+// GOREDIS_TEST_PORT_BASE moves them (base, base+1, base+10, base+11) when
+// several sessions share the machine.
+var (
+	portRedis    = testPort(0)
+	portRedis2   = testPort(1)
+	portGoRedis  = testPort(10)
+	portGoRedis2 = testPort(11)
 )
+
+func testPort(offset int) int {
+	base := 25100
+	if v, err := strconv.Atoi(os.Getenv("GOREDIS_TEST_PORT_BASE")); err == nil && v > 0 {
+		base = v
+	}
+	return base + offset
+}
 
 // startRedis runs a real redis-server on port with dir as its working
 // directory and the given directives; the test is skipped when there is

@@ -114,6 +114,8 @@ func appendValueCommands(b []byte, args [][]byte, key []byte, v rdb.Value) []byt
 		verb = "ZADD"
 	case rdb.KindHash:
 		verb = "HMSET"
+	case rdb.KindStream:
+		return appendStreamCommands(b, key, v.Stream)
 	default:
 		return b
 	}

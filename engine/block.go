@@ -22,6 +22,11 @@ type blockState struct {
 	readyKey string
 	// muted: CLIENT REPLY silenced the command, so its reply is dropped.
 	muted bool
+	// wait is set for WAIT, which waits for replicas, not keys.
+	wait *waitState
+	// serveMissing retries the command even when its key is gone
+	// (XREADGROUP answers that the stream no longer exists).
+	serveMissing bool
 }
 
 // parseTimeout reads a blocking timeout in seconds (decimals allowed) and
@@ -128,9 +133,10 @@ func (e *Engine) serveReadyKeys() {
 	for len(e.readyKeys) > 0 {
 		rk := e.readyKeys[0]
 		e.readyKeys = e.readyKeys[1:]
+		e.refreshNow()
 		waiting := append([]*Session(nil), rk.db.blocked[rk.key]...)
 		for _, s := range waiting {
-			if s.blocked == nil || !rk.db.rawExists(rk.key) {
+			if s.blocked == nil || (!s.blocked.serveMissing && !rk.db.rawExists(rk.key)) {
 				continue
 			}
 			b := s.blocked
@@ -186,4 +192,24 @@ func (e *Engine) unblockClient(s *Session, withError bool) bool {
 		})
 	})
 	return true
+}
+
+// signalDeletedStreams marks the keys of db that hold a stream and will
+// not after a FLUSHDB (replacedWith nil) or a SWAPDB (the data of
+// replacedWith): clients blocked on them in XREADGROUP are told the stream
+// is gone, as Redis's scanDatabaseForDeletedStreams.
+func (e *Engine) signalDeletedStreams(db, replacedWith *DB) {
+	for key := range db.blocked {
+		_, obj, _ := db.rawGet(key)
+		if _, was := obj.(*streamValue); !was {
+			continue
+		}
+		if replacedWith != nil {
+			_, obj, _ := replacedWith.rawGet(key)
+			if _, is := obj.(*streamValue); is {
+				continue
+			}
+		}
+		e.signalReady(db, key)
+	}
 }

@@ -35,6 +35,7 @@ func (e *Engine) ClientsCron() {
 	defer e.mu.Unlock()
 	e.sampleInputPeak(e.now().Unix())
 	e.checkOutputLimits()
+	e.evictionCron()
 }
 
 func (e *Engine) sampleInputPeak(sec int64) {

@@ -159,7 +159,7 @@ func (c *ClusterCtx) ReplOffset() int64 {
 func (c *ClusterCtx) SetMyMaster(n *cluster.Node) { c.e.clusterSetMyMaster(n) }
 
 // FollowMaster points replication at host:port (replicationSetMaster).
-func (c *ClusterCtx) FollowMaster(host string, port int) { c.e.setMaster(host, port) }
+func (c *ClusterCtx) FollowMaster(host string, port int) { c.e.clusterFollow(host, port) }
 
 // FollowsMaster reports whether replication has a master set
 // (server.masterhost != NULL).
@@ -668,3 +668,35 @@ func (e *Engine) VerifyClusterData() error {
 	}
 	return nil
 }
+
+// clusterFollow points replication at a master (replicationSetMaster),
+// when the host has a replica link.
+func (e *Engine) clusterFollow(host string, port int) {
+	if e.replicaLink == nil {
+		return
+	}
+	if m := e.master; m != nil && m.host == host && m.port == port {
+		return
+	}
+	e.setReplicaOf(host, port)
+}
+
+// clusterUnfollow stops replicating (replicationUnsetMaster), if this node
+// was.
+func (e *Engine) clusterUnfollow() {
+	if e.master != nil {
+		e.unsetMaster()
+	}
+}
+
+// replicaOffset is the replication offset applied from the master
+// (replicationGetSlaveOffset); 0 when there is none.
+func (e *Engine) replicaOffset() int64 {
+	if m := e.master; m != nil && m.replid != "" {
+		return max(m.offset, 0)
+	}
+	return 0
+}
+
+// masterOffset is master_repl_offset.
+func (e *Engine) masterOffset() int64 { return e.repl.offset }

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/goredis-dev/goredis/engine/acl"
 )
 
 // CLIENT ID
@@ -187,7 +189,7 @@ func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem 
 		"tot-mem", itoa(int64(argvMem+multiMem) + obl + omem),
 		"events", "r",
 		"cmd", cmd,
-		"user", "default",
+		"user", c.clientUser(),
 		"redir", itoa(redir),
 		"resp", itoa(int64(c.w.proto)),
 		"lib-name", c.libName,
@@ -275,6 +277,7 @@ func cmdClientKill(s *Session, args [][]byte) {
 		haveAddr    bool
 		haveLAddr   bool
 		skipMe      = true
+		user        *acl.User
 	)
 	for i := 2; i < len(args); i += 2 {
 		if i+1 >= len(args) {
@@ -302,8 +305,7 @@ func cmdClientKill(s *Session, args [][]byte) {
 		case equalFold(opt, "laddr"):
 			laddr, haveLAddr = string(val), true
 		case equalFold(opt, "user"):
-			// Every session is the default user, the only one there is.
-			if string(val) != "default" {
+			if user = e.users.Get(string(val)); user == nil {
 				s.w.Error("ERR No such user '" + string(val) + "'")
 				return
 			}
@@ -329,6 +331,7 @@ func cmdClientKill(s *Session, args [][]byte) {
 			haveType && c.clientType() != typ,
 			haveAddr && c.info.Addr != addr,
 			haveLAddr && c.info.LAddr != laddr,
+			user != nil && c.user != user,
 			c == s && skipMe:
 			continue
 		}

@@ -598,7 +598,7 @@ func cmdClusterReplicate(s *Session, args [][]byte) {
 // replicating from it (clusterSetMaster).
 func (e *Engine) clusterSetMyMaster(n *cluster.Node) {
 	e.cluster.st.SetMyMaster(n)
-	e.setMaster(n.IP, n.Port)
+	e.clusterFollow(n.IP, n.Port)
 }
 
 // CLUSTER REPLICAS node-id
@@ -694,7 +694,7 @@ func (e *Engine) ClusterReplaceMaster() {
 		return
 	}
 	st.SetNodeAsMaster(me)
-	e.unsetMaster()
+	e.clusterUnfollow()
 	for j := range cluster.Slots {
 		if old.HasSlot(j) {
 			e.clusterDelSlot(j)
@@ -765,7 +765,7 @@ func cmdClusterReset(s *Session, args [][]byte) {
 	}
 	if st.Myself.IsReplica() {
 		st.SetNodeAsMaster(st.Myself)
-		e.unsetMaster()
+		e.clusterUnfollow()
 		for _, db := range e.main.dbs {
 			e.flushDB(db)
 		}

@@ -431,7 +431,7 @@ func cmdCommandGetKeys(s *Session, args [][]byte) {
 			s.w.Array(2)
 			s.w.Bulk(cmdArgs[k.pos])
 			flags := c.KeySpecs[k.spec].Flags
-			if c.Name == "set" && !hasArg(cmdArgs, "get") {
+			if c.Name == "set" && !setHasGet(cmdArgs) {
 				// Redis's setGetKeys: without GET the key is only overwritten.
 				flags = []string{"OW", "update"}
 			}

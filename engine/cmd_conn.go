@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/goredis-dev/goredis/engine/acl"
+
 func connectionHandlers() []handlerEntry {
 	return []handlerEntry{
 		{"ping", cmdPing},
@@ -83,25 +85,33 @@ func cmdAuth(s *Session, args [][]byte) {
 	if len(args) == 3 {
 		user, pass = string(args[1]), string(args[2])
 	}
-	if msg := s.authenticate(user, pass, len(args) == 2); msg != "" {
+	if msg := s.authenticate(args[0], user, pass, len(args) == 2); msg != "" {
 		s.w.Error(msg)
 		return
 	}
 	s.w.OK()
 }
 
-// authenticate checks credentials for the default user, whose password is
-// requirepass (none: any password works, as Redis's "nopass"). legacy is
-// the one-argument AUTH form. It returns the error text or "".
-func (s *Session) authenticate(user, pass string, legacy bool) string {
-	want := s.e.config.requirepass()
-	if legacy && want == "" {
+// authenticate is ACLAuthenticateUser: the user must exist, be on, and
+// take the password (any, when nopass). legacy is the one-argument AUTH
+// form, refused while the default user needs no password. A failure is
+// logged in the ACL LOG against the command's name as typed (object).
+// It returns the error text or "".
+func (s *Session) authenticate(object []byte, user, pass string, legacy bool) string {
+	if legacy && s.e.users.Default().NoPass() {
 		return errNoPassSet
 	}
-	if user != "default" || (want != "" && pass != want) {
+	u := s.e.users.Get(user)
+	if u == nil || !u.CheckPassword(pass) {
+		ctx := acl.CtxToplevel
+		if s.multi != nil {
+			ctx = acl.CtxMulti
+		}
+		s.e.aclLogAdd(s, acl.DeniedAuth, ctx, string(object), user)
 		return errWrongPass
 	}
 	s.authed = true
+	s.user = u
 	return ""
 }
 
@@ -128,7 +138,7 @@ func cmdHello(s *Session, args [][]byte) {
 		more := len(args) - i - 1
 		switch {
 		case equalFold(args[i], "auth") && more >= 2:
-			if msg := s.authenticate(string(args[i+1]), string(args[i+2]), false); msg != "" {
+			if msg := s.authenticate(args[0], string(args[i+1]), string(args[i+2]), false); msg != "" {
 				s.w.Error(msg)
 				return
 			}
@@ -193,6 +203,6 @@ func cmdReset(s *Session, args [][]byte) {
 	// silences this very reply.
 	s.reply.off, s.reply.skipNext = false, false
 	s.noEvict, s.noTouch = false, false
-	s.authed = s.e.config.requirepass() == ""
+	s.setDefaultAuth()
 	s.w.Simple("RESET")
 }

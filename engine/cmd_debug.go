@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"strconv"
 	"strings"
+
+	"github.com/goredis-dev/goredis/engine/stream"
 )
 
 // The DEBUG subcommands that test suites lean on: DIGEST and DIGEST-VALUE
@@ -63,6 +65,7 @@ const (
 	objSet    = 2
 	objZset   = 3
 	objHash   = 4
+	objStream = 6
 )
 
 // valueDigest is Redis's xorObjectDigest: the value's type, contents and
@@ -80,6 +83,8 @@ func valueDigest(d *digest, str string, obj object, hasExpire bool) {
 		typ = objZset
 	case *hash:
 		typ = objHash
+	case *streamValue:
+		typ = objStream
 	}
 	d.mix(binary.BigEndian.AppendUint32(nil, typ))
 	switch v := obj.(type) {
@@ -106,6 +111,25 @@ func valueDigest(d *digest, str string, obj object, hasExpire bool) {
 			d.xor(e[:])
 			return true
 		})
+	case *streamValue:
+		var it stream.Iterator
+		it.Start(v.Stream, stream.ID{}, stream.MaxID, false)
+		var idText []byte
+		for {
+			id, n, ok := it.Next()
+			if !ok {
+				break
+			}
+			idText = strconv.AppendUint(idText[:0], id.Ms, 10)
+			idText = append(idText, '.')
+			idText = strconv.AppendUint(idText, id.Seq, 10)
+			d.mix(idText)
+			for range n {
+				f, val := it.Field()
+				d.mix(f)
+				d.mix(val)
+			}
+		}
 	}
 	if hasExpire {
 		d.xor([]byte("!!expire!!"))

@@ -105,11 +105,15 @@ func cmdRestore(s *Session, args [][]byte) {
 	if ttl > 0 {
 		deadline = ttl
 	}
-	// GoRedis keeps write times, not access counters (see idle.go): IDLETIME
-	// back-dates the key's time, FREQ has nothing to set.
-	wtime, hasWtime := uint32(0), idle >= 0
-	if hasWtime {
-		wtime = uint32(max(s.e.nowMs/1000-idle, 0))
+	// As Redis's objectSetLRUOrLFU: IDLETIME back-dates the key's access
+	// time unless the policy is LFU, FREQ sets its counter under an LFU one.
+	lfu := s.e.config.mm.lfu()
+	wtime, hasWtime := uint32(0), false
+	switch {
+	case lfu && freq >= 0:
+		wtime, hasWtime = lfuValue(freq, s.e.nowMs), true
+	case !lfu && idle >= 0:
+		wtime, hasWtime = uint32(max(s.e.nowMs/1000-idle, 0)), true
 	}
 	s.e.storeMoved(s.db, string(key), str, obj, deadline, wtime, hasWtime)
 	if ttl > 0 && !absTTL && s.e.propagating() {

@@ -137,8 +137,10 @@ func (s *Session) renameGeneric(args [][]byte, nx bool) {
 	}
 	raw := db.isRaw(srcKey, str)
 	dk := string(dst)
-	s.e.storeMoved(db, dk, str, obj, deadline, wt, hasWt)
+	// The source goes first: a value is counted in used_memory under one
+	// key at a time (memory.go).
 	db.removeRaw(srcKey)
+	s.e.storeMoved(db, dk, str, obj, deadline, wt, hasWt)
 	if raw {
 		db.markRaw(dk)
 	}
@@ -210,8 +212,8 @@ func cmdMove(s *Session, args [][]byte) {
 	}
 	raw := src.isRaw(k, str)
 	dk := string(key)
+	src.removeRaw(k) // first, as in RENAME
 	s.e.storeMoved(dst, dk, str, obj, deadline, wt, hasWt)
-	src.removeRaw(k)
 	if raw {
 		dst.markRaw(dk)
 	}
@@ -414,9 +416,19 @@ func equalFoldString(b []byte, s string) bool {
 // RANDOMKEY
 func cmdRandomKey(s *Session, args [][]byte) {
 	db := s.db
+	// A replica does not delete expired keys: when every key is volatile
+	// it may draw only expired ones, so it gives up after 100 draws and
+	// returns one of them, as Redis's dbRandomKey.
+	tries := 100
 	for n := db.size(); n > 0; n = db.size() {
 		k := db.nthKey(s.e.rand.IntN(n))
 		if db.deadline(k) >= 0 && s.e.expireIfNeeded(db, k) {
+			if s.e.master != nil && len(db.expires) == n {
+				if tries--; tries == 0 {
+					s.w.BulkString(k)
+					return
+				}
+			}
 			continue // as Redis's dbRandomKey: reclaim it and draw again
 		}
 		s.w.BulkString(k)
@@ -658,10 +670,7 @@ func cmdObjectEncoding(s *Session, args [][]byte) {
 }
 
 // lfuPolicy reports whether maxmemory-policy is an LFU one.
-func (s *Session) lfuPolicy() bool {
-	p, _ := s.e.config.get("maxmemory-policy")
-	return p == "allkeys-lfu" || p == "volatile-lfu"
-}
+func (s *Session) lfuPolicy() bool { return s.e.config.mm.lfu() }
 
 // OBJECT FREQ key
 func cmdObjectFreq(s *Session, args [][]byte) {
@@ -672,9 +681,8 @@ func cmdObjectFreq(s *Session, args [][]byte) {
 		s.w.Error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
 		return
 	}
-	// GoRedis keeps no per-key access counter (see idle.go), so it cannot
-	// give an honest frequency even under an LFU policy.
-	s.w.Error("ERR access frequency is not tracked by GoRedis")
+	v, _ := s.db.writeTime(tmpString(args[2]))
+	s.w.Int(int64(s.e.config.mm.lfuDecr(v, s.e.nowMs)))
 }
 
 // OBJECT IDLETIME key

@@ -862,3 +862,21 @@ func TestListBlockingScripts(t *testing.T) {
 		})
 	})
 }
+
+// A key that expires inside the EXEC that filled it leaves its waiters
+// blocked: they are served against the time they are served at (the
+// Tcl suite's "MULTI + LPUSH + EXPIRE + DEBUG SLEEP on blocked client").
+func TestBlockedServedAfterExecSeesExpiry(t *testing.T) {
+	e := New(Options{Config: map[string]string{"enable-debug-command": "yes"}})
+	waiter, writer := newClient(t, e), newClient(t, e)
+	assert.Equal(t, ok, writer.line("DEBUG SET-ACTIVE-EXPIRE 0"))
+	assert.Equal(t, "", waiter.line("BRPOP k 0"))
+	assert.Equal(t, ok, writer.line("MULTI"))
+	for _, cmd := range []string{"RPUSH k hello", "PEXPIRE k 100", "DEBUG SLEEP 0.2"} {
+		assert.Equal(t, "+QUEUED\r\n", writer.line(cmd))
+	}
+	assert.Equal(t, arr(integer(1), integer(1), ok), writer.line("EXEC"))
+	assert.Equal(t, "", string(waiter.s.TakeOutput(nil)), "the waiter stays blocked")
+	assert.Contains(t, writer.line("CLIENT LIST ID "+itoa(waiter.s.id)), "flags=b ")
+	assert.Equal(t, integer(0), writer.line("EXISTS k"))
+}

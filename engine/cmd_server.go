@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unsafe"
@@ -25,6 +26,8 @@ func serverHandlers() []handlerEntry {
 		{"sync", cmdSync},
 		{"psync", cmdSync},
 		{"replconf", cmdReplconf},
+		{"wait", cmdWait},
+		{"failover", cmdFailover},
 		{"replicaof", cmdReplicaOf},
 		{"slaveof", cmdReplicaOf},
 		{"shutdown", cmdShutdown},
@@ -113,6 +116,7 @@ func (e *Engine) flushDB(db *DB) {
 		e.persist.dirty += int64(db.size())
 	}
 	e.touchWatchedInDB(db, true)
+	e.signalDeletedStreams(db, nil)
 	db.beforeFlush()
 	db.clear()
 }
@@ -154,11 +158,14 @@ func cmdSwapDB(s *Session, args [][]byte) {
 func (e *Engine) swapDB(x, y *DB) {
 	e.touchWatchedSwap(x, y)
 	e.touchWatchedSwap(y, x)
+	e.signalDeletedStreams(x, y)
+	e.signalDeletedStreams(y, x)
 	x.strs, y.strs = y.strs, x.strs
 	x.objs, y.objs = y.objs, x.objs
 	x.expires, y.expires = y.expires, x.expires
 	x.wtime, y.wtime = y.wtime, x.wtime
 	x.rawStrs, y.rawStrs = y.rawStrs, x.rawStrs
+	x.strMem, y.strMem = y.strMem, x.strMem
 	swapSnaps(x, y)
 	for _, db := range []*DB{x, y} {
 		for key := range db.blocked {
@@ -301,6 +308,7 @@ func cmdConfigSet(s *Session, args [][]byte) {
 		s.w.Error(err.Error())
 		return
 	}
+	s.e.aclConfigChanged(pairs)
 	if s.e.configChanged != nil {
 		for i := 0; i+1 < len(pairs); i += 2 {
 			if p, ok := s.e.config.params[strings.ToLower(pairs[i])]; ok {
@@ -321,25 +329,50 @@ func (e *Engine) applyHostConfig(pairs, before []string) string {
 		return ""
 	}
 	var applied []*param
+	var groups []string     // shared apply steps to run, in order
+	var groupFirst []string // the first parameter of each, for the error
+	restore := func(failed string, err error) string {
+		for j := len(before) - 1; j >= 0; j-- {
+			e.config.store(e.config.params[strings.ToLower(pairs[2*j])], before[j])
+		}
+		reapplied := map[string]bool{}
+		for _, a := range applied {
+			if rerr := e.applyConfig(a.name, a.value); rerr != nil {
+				e.warnLine("Failed applying restored failed CONFIG SET command: " + rerr.Error())
+			}
+			if a.applyGroup != "" {
+				reapplied[a.applyGroup] = true
+			}
+		}
+		for _, g := range groups {
+			if reapplied[g] {
+				if rerr := e.applyConfig(g, ""); rerr != nil {
+					e.warnLine("Failed applying restored failed CONFIG SET command: " + rerr.Error())
+				}
+			}
+		}
+		return "ERR CONFIG SET failed (possibly related to argument '" + failed + "') - " + err.Error()
+	}
 	for i := 0; i+1 < len(pairs); i += 2 {
 		p := e.config.params[strings.ToLower(pairs[i])]
 		if p.value == before[i/2] {
 			continue
 		}
 		err := e.applyConfig(p.name, p.value)
-		if err == nil {
-			applied = append(applied, p)
-			continue
+		if err != nil {
+			return restore(strings.ToLower(pairs[i]), err)
 		}
-		for j := len(before) - 1; j >= 0; j-- {
-			e.config.store(e.config.params[strings.ToLower(pairs[2*j])], before[j])
+		applied = append(applied, p)
+		if p.applyGroup != "" && !slices.Contains(groups, p.applyGroup) {
+			groups = append(groups, p.applyGroup)
+			groupFirst = append(groupFirst, p.name)
 		}
-		for _, a := range applied {
-			if rerr := e.applyConfig(a.name, a.value); rerr != nil {
-				e.warnLine("Failed applying restored failed CONFIG SET command: " + rerr.Error())
-			}
+	}
+	for i, g := range groups {
+		if err := e.applyConfig(g, ""); err != nil {
+			e.warnLine("Failed applying new configuration. Possibly related to new " + groupFirst[i] + " setting. Restoring previous settings.")
+			return restore(groupFirst[i], err)
 		}
-		return "ERR CONFIG SET failed (possibly related to argument '" + strings.ToLower(pairs[i]) + "') - " + err.Error()
 	}
 	return ""
 }
@@ -436,7 +469,10 @@ func cmdDebug(s *Session, args [][]byte) {
 	case sub == "object" && len(args) == 3:
 		s.debugObject(args[2])
 	case sub == "change-repl-id" && len(args) == 2:
+		// Redis's changeReplicationId and clearReplicationId2.
 		s.e.srv.replID = randomHex(s.e, 20)
+		s.e.srv.replID2 = zeroReplID
+		s.e.repl.secondOffset = -1
 		s.w.OK()
 	case sub == "digest" && len(args) == 2:
 		s.debugDigest()

@@ -66,8 +66,16 @@ func sortGeneric(s *Session, args [][]byte, readonly bool) {
 			by = args[j+1]
 			// a BY pattern without '*' means "don't sort"
 			dontsort = !strings.Contains(string(by), "*")
+			if !dontsort && !s.aclReadsAllKeys(args) {
+				s.w.Error("ERR BY option of SORT denied due to insufficient ACL permissions.")
+				return
+			}
 			j++
 		case equalFold(a, "get") && left >= 1:
+			if !s.aclReadsAllKeys(args) {
+				s.w.Error("ERR GET option of SORT denied due to insufficient ACL permissions.")
+				return
+			}
 			gets = append(gets, args[j+1])
 			j++
 		default:

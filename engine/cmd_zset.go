@@ -716,7 +716,7 @@ func (s *Session) buildZset(entries []zentry) *zset {
 		for i := range entries {
 			entries[i].score = lpScore(entries[i].score)
 		}
-		z.lp = entries
+		z.setEntries(entries)
 		return z
 	}
 	for _, e := range entries {

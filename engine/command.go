@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/goredis-dev/goredis/engine/acl"
 )
 
 // handler runs one command whose name and arity the dispatcher has checked.
@@ -25,6 +27,10 @@ type Command struct {
 	// hist is the command's entry of the latency histograms
 	// (srv.hists), kept here so a command does not look it up.
 	hist *latencyHist
+	// acl is the command as the ACL knows it; aclSpecs the access of
+	// each key spec (aclcheck.go).
+	acl      *acl.Command
+	aclSpecs []uint8
 }
 
 type cmdFlags uint32
@@ -96,6 +102,7 @@ func handlers() map[string]handler {
 	all := map[string]handler{}
 	for _, family := range [][]handlerEntry{
 		connectionHandlers(),
+		aclHandlers(),
 		serverHandlers(),
 		stringHandlers(),
 		keyHandlers(),
@@ -107,6 +114,7 @@ func handlers() map[string]handler {
 		bitmapHandlers(),
 		hllHandlers(),
 		geoHandlers(),
+		streamHandlers(),
 		sortHandlers(),
 		memoryHandlers(),
 		pubsubHandlers(),
@@ -260,7 +268,7 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
-	if !s.authed && cmd.flags&flagNoAuth == 0 {
+	if s.authRequired() && cmd.flags&flagNoAuth == 0 {
 		s.reject(cmd, args, errNoAuth)
 		s.afterReply(mark)
 		return
@@ -270,12 +278,26 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
+	if !s.user.Unrestricted() && s.aclDenied(cmd, args) {
+		s.afterReply(mark)
+		return
+	}
 	if e.cluster != nil && s.clusterRefuses(cmd, args) {
+		s.afterReply(mark)
+		return
+	}
+	if e.config.mm.maxmemory != 0 && s.oomRefuses(cmd) {
+		s.reject(cmd, args, errOOM)
 		s.afterReply(mark)
 		return
 	}
 	if s.misconf(cmd) {
 		s.reject(cmd, args, errMisconf)
+		s.afterReply(mark)
+		return
+	}
+	if s.noReplicasRefuses(cmd) {
+		s.reject(cmd, args, errNoReplicas)
 		s.afterReply(mark)
 		return
 	}
@@ -286,6 +308,11 @@ func (s *Session) dispatch(args [][]byte) {
 	}
 	if s.pubsub.active() && w.proto == 2 && !allowedWhileSubscribed(cmd) {
 		s.reject(cmd, args, "ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		s.afterReply(mark)
+		return
+	}
+	if s.staleRefuses(cmd) {
+		s.reject(cmd, args, errMasterDown)
 		s.afterReply(mark)
 		return
 	}
@@ -308,7 +335,7 @@ func (s *Session) dispatch(args [][]byte) {
 			return
 		}
 	}
-	if e.srv.pauseEnd != 0 && e.pauseHolds(s, cmd) {
+	if (e.srv.pauseEnd != 0 || e.repl.failover != nil) && e.pauseHolds(s, cmd) {
 		s.holdForPause(args)
 		return
 	}
@@ -353,6 +380,10 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 			e.prop.noMulti = true
 		}
 	}
+	if len(e.mem.dirty) > 0 {
+		e.mem.settle()
+	}
+	s.noteMemory()
 	end := e.monoNow()
 	// the next command of an EXEC or of a batch starts where this ended
 	e.cmdStart, e.clockRead = end, true

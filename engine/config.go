@@ -26,6 +26,9 @@ type Config struct {
 	// Cached for the per-command slow log and latency monitor checks.
 	slowlogSlowerThan, latencyThreshold int64
 	latencyTracking                     bool
+	// mm caches the maxmemory parameters for the gate and the key access
+	// paths (evict.go).
+	mm memoryConfig
 }
 
 type paramKind int
@@ -61,7 +64,15 @@ type param struct {
 	// returns the normalized value or an error text (without the CONFIG
 	// SET prefix).
 	check func(old, v string) (string, string)
+	// applyGroup names the host's apply step shared by several
+	// parameters (Redis's shared apply functions, such as applyTlsCfg):
+	// one CONFIG SET runs it once, after all of them are stored.
+	applyGroup string
 }
+
+// ApplyGroupTLS is the apply step of the tls-* parameters that rebuild the
+// TLS configuration (Redis's applyTlsCfg); see Options.ApplyConfig.
+const ApplyGroupTLS = "tls"
 
 func newConfig() *Config {
 	c := &Config{params: map[string]*param{}}
@@ -74,6 +85,7 @@ func newConfig() *Config {
 		c.store(c.params[p.name], p.value)
 		c.params[p.name].def = p.value
 	}
+	c.mm.load(c)
 	return c
 }
 
@@ -201,6 +213,8 @@ func (c *Config) store(p *param, v string) {
 		c.latencyTracking = v == "yes"
 	case "latency-monitor-threshold":
 		c.latencyThreshold, _ = strconv.ParseInt(v, 10, 64)
+	case "maxmemory", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "replica-ignore-maxmemory":
+		c.mm.load(c)
 	}
 }
 

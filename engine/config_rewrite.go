@@ -29,6 +29,14 @@ func (e *Engine) configRewriteLines() []ConfigLine {
 			lines[i] = ConfigLine{Option: "replicaof", Line: "replicaof " + e.master.host + " " + itoa(int64(e.master.port)), Force: true}
 		}
 	}
+	// rewriteConfigUserOption: with an aclfile the file's user lines go;
+	// without, every user is written.
+	if e.config.params["aclfile"].value != "" {
+		return append(lines, ConfigLine{Option: "user"})
+	}
+	for _, l := range e.users.List() {
+		lines = append(lines, ConfigLine{Option: "user", Line: l, Force: true})
+	}
 	return lines
 }
 

@@ -37,6 +37,9 @@ type DB struct {
 	// slots indexes the keys by hash slot in cluster mode (db 0 only;
 	// cluster.go); nil otherwise.
 	slots *slotIndex
+	// strMem is the memory of the string keys, counted in ks's used
+	// memory (memory.go).
+	strMem int64
 }
 
 func newDB(id int, seed maphash.Seed) *DB {
@@ -56,6 +59,11 @@ type Keyspace struct {
 	// channel and pattern subscribers, monitors, CLIENT TRACKING tables.
 	// Nil until first used.
 	pubsub *pubsubHub
+	// mem counts the keyspace's memory in the engine's used_memory, and
+	// access says how key accesses are recorded (LRU or LFU) for eviction;
+	// both are the engine's, nil in keyspaces made outside one.
+	mem    *memAccount
+	access *accessPolicy
 }
 
 func newKeyspace(n int, seed maphash.Seed) *Keyspace {
@@ -102,7 +110,14 @@ func (db *DB) rawExists(key string) bool {
 // removeRaw deletes key and its deadline; reports whether it existed.
 func (db *DB) removeRaw(key string) bool {
 	db.beforeChange(key)
-	found := db.strs.del(key) || db.objs.del(key)
+	found := false
+	if old, ok := db.strs.take(key); ok {
+		db.stringRemoved(key, old)
+		found = true
+	} else if o, ok := db.objs.take(key); ok {
+		db.objectRemoved(key, o)
+		found = true
+	}
 	if found && db.slots != nil {
 		db.slots.remove(key)
 	}
@@ -141,11 +156,19 @@ func (db *DB) isRaw(key, val string) bool {
 // The deadline is left alone; callers clear or keep it.
 func (db *DB) setStringRaw(key, val string) {
 	db.beforeChange(key)
-	wasObj := db.objs.len() > 0 && db.objs.del(key)
+	wasObj := false
+	if db.objs.len() > 0 {
+		if o, ok := db.objs.take(key); ok {
+			db.objectRemoved(key, o)
+			wasObj = true
+		}
+	}
 	if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, key)
 	}
-	if db.strs.set(key, val) && !wasObj && db.slots != nil {
+	old, had := db.strs.swap(key, val)
+	db.stringStored(key, val, old, had)
+	if !had && !wasObj && db.slots != nil {
 		db.slots.add(key)
 	}
 }
@@ -153,16 +176,28 @@ func (db *DB) setStringRaw(key, val string) {
 // setObjRaw stores a non-string value, replacing any value of any type.
 func (db *DB) setObjRaw(key string, val object) {
 	db.beforeChange(key)
-	wasStr := db.strs.len() > 0 && db.strs.del(key)
+	wasStr := false
+	if db.strs.len() > 0 {
+		if old, ok := db.strs.take(key); ok {
+			db.stringRemoved(key, old)
+			wasStr = true
+		}
+	}
 	if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, key)
 	}
-	if db.objs.set(key, val) && !wasStr && db.slots != nil {
+	o, had := db.objs.swap(key, val)
+	if had && o != val {
+		db.objectRemoved(key, o)
+	}
+	db.objectStored(key, val)
+	if !had && !wasStr && db.slots != nil {
 		db.slots.add(key)
 	}
 }
 
 func (db *DB) clear() {
+	db.cleared()
 	db.strs.clear()
 	db.objs.clear()
 	if db.slots != nil {

@@ -4,7 +4,10 @@ import (
 	"hash/maphash"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/goredis-dev/goredis/engine/acl"
 )
 
 // Version is the Redis version whose behaviour GoRedis follows. Clients gate
@@ -48,10 +51,28 @@ type Options struct {
 	// ApplyConfig, when set, applies a parameter the host owns (port,
 	// bind) once CONFIG SET stored it; an error undoes the whole CONFIG
 	// SET and is the reply's reason. It runs with the engine locked.
+	// Parameters that share an apply step (ApplyGroupTLS) are each passed
+	// first, then the step runs once as ApplyConfig(group, ""), as Redis
+	// runs a shared apply function once per CONFIG SET: a certificate and
+	// its key change together.
 	ApplyConfig func(name, value string) error
 	// Cluster, when set, runs the engine in cluster mode
 	// (cluster-enabled yes; cluster.go).
 	Cluster *ClusterOptions
+	// Users are the config file's "user" lines (name, then rules), for
+	// LoadACL.
+	Users [][]string
+	// ACLFile reads and writes the aclfile for ACL LOAD and ACL SAVE (nil:
+	// they answer that there is no ACL file).
+	ACLFile ACLFile
+}
+
+// ACLFile is the host's access to the aclfile: the engine does no I/O.
+type ACLFile interface {
+	// Read returns the file's text.
+	Read(path string) (string, error)
+	// Write replaces the file's content atomically.
+	Write(path, text string) error
 }
 
 // Engine is the keyspace plus command handling, shared by every transport.
@@ -108,6 +129,9 @@ type Engine struct {
 	// replicaLink is the host's driver for that link.
 	master      *masterInfo
 	replicaLink ReplicaLink
+	// isReplica mirrors master != nil for readers that cannot take the
+	// lock (the log's role letter).
+	isReplica atomic.Bool
 	// srv holds the server family's state: error counts, slow log,
 	// latency events, last save time (server_state.go).
 	srv serverState
@@ -138,6 +162,15 @@ type Engine struct {
 	// dirty counts changes of the dataset (Redis's server.dirty); a
 	// command that moved it is propagated.
 	dirty int64
+	// mem is the running count of keyspace memory, clientMem the clients'
+	// (memory.go); startupMemory is used_memory_startup.
+	mem           memAccount
+	clientMem     atomic.Int64
+	startupMemory int64
+	// access records key accesses for the eviction policy; evict is the
+	// eviction state (evict.go).
+	access accessPolicy
+	evict  evictionState
 	// prop collects the effects of the running execution unit for the
 	// attached Propagators (propagate.go).
 	prop propagation
@@ -153,6 +186,16 @@ type Engine struct {
 	cluster *clusterMode
 	// migrator is the host's MIGRATE connection cache (cmd_migrate.go).
 	migrator Migrator
+	// ACL (aclcheck.go, cmd_acl.go): the users, the commands by ACL ID,
+	// a scratch list of keys for checks, the ACL LOG, and whether the
+	// default user lets clients in without AUTH (read without the lock).
+	users         *acl.Users
+	aclCmds       []*Command
+	aclKeys       []acl.Key
+	aclLogEntries acl.Log
+	defaultOpen   atomic.Bool
+	aclFile       ACLFile
+	configUsers   [][]string
 }
 
 type readyKey struct {
@@ -207,10 +250,16 @@ func New(opts Options) *Engine {
 			e.config.setInternal(k, v)
 		}
 	}
-	e.main = newKeyspace(e.config.databases(), e.seed)
+	e.main = e.newKeyspaceLocked()
+	e.startupMemory = startupHeap()
+	e.access.rand, e.access.cfg = e.rand, e.config
 	e.started = e.now()
 	e.srv.init(e)
+	e.repl.secondOffset = -1
 	e.commands = buildCommandTable()
+	e.aclSetup()
+	e.aclFile = opts.ACLFile
+	e.configUsers = opts.Users
 	e.renameCommands(opts.RenameCommands)
 	e.rewriteConfig = opts.RewriteConfig
 	e.configChanged = opts.ConfigChanged
@@ -238,7 +287,11 @@ func (e *Engine) Config(name string) string {
 func (e *Engine) SetConfig(name, value string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.config.set(name, value, false)
+	if err := e.config.set(name, value, false); err != nil {
+		return err
+	}
+	e.aclConfigChanged([]string{name, value})
+	return nil
 }
 
 // ConfigInt returns an integer configuration parameter (a memory value in
@@ -258,7 +311,15 @@ func (e *Engine) ShutdownRequested() bool {
 
 // NewKeyspace returns a private keyspace, for sandboxed sessions.
 func (e *Engine) NewKeyspace() *Keyspace {
-	return newKeyspace(e.config.databases(), e.seed)
+	return e.newKeyspaceLocked()
+}
+
+// newKeyspaceLocked makes a keyspace whose memory counts in used_memory.
+func (e *Engine) newKeyspaceLocked() *Keyspace {
+	ks := newKeyspace(e.config.databases(), e.seed)
+	ks.mem = &e.mem
+	ks.access = &e.access
+	return ks
 }
 
 // tick reads the clocks for a new command (or the first of a batch):
@@ -293,6 +354,18 @@ func (e *Engine) tickNext() {
 		return
 	}
 	e.nowMs = (e.clockBaseNs + e.cmdStart) / int64(time.Millisecond)
+}
+
+// refreshNow rereads the clock for key lookups between commands: blocked
+// clients are served against the time they are served at, as Redis's
+// handleClientsBlockedOnKeys updates its cached time (a key that expired
+// during an EXEC that filled it leaves its waiters blocked).
+func (e *Engine) refreshNow() {
+	if e.realClock {
+		e.nowMs = time.Now().UnixMilli()
+		return
+	}
+	e.nowMs = e.now().UnixMilli()
 }
 
 // RejectedConnection counts a connection refused by the host (maxclients).

@@ -10,14 +10,27 @@ func (e *Engine) isExpired(db *DB, key string) bool {
 		return false
 	}
 	t := db.deadline(key)
-	return t >= 0 && e.nowMs > t
+	if t < 0 || e.nowMs <= t {
+		return false
+	}
+	// On a replica the master decides: the commands of its stream see the
+	// key until its DEL arrives (Redis's expireIfNeeded).
+	return e.master == nil || e.current == nil || !e.current.fromMaster
 }
 
 // expireIfNeeded deletes key if its deadline has passed (lazy expiry) and
-// reports whether it did.
+// reports whether it is gone for the command. A replica only hides the
+// key from reads and waits for its master's DEL (deleting it would make
+// the replica differ from its master); a write on a writable replica
+// deletes it, as Redis's lookupKey forces then.
 func (e *Engine) expireIfNeeded(db *DB, key string) bool {
 	if !e.isExpired(db, key) {
 		return false
+	}
+	if e.master != nil {
+		if c := e.current; c == nil || c.run.cmd == nil || c.run.cmd.flags&flagWrite == 0 {
+			return true
+		}
 	}
 	e.expireKey(db, key)
 	return true
@@ -26,6 +39,8 @@ func (e *Engine) expireIfNeeded(db *DB, key string) bool {
 func (e *Engine) expireKey(db *DB, key string) {
 	key = string([]byte(key)) // may alias a request buffer: keep a copy for notifications
 	db.removeRaw(key)
+	// A client blocked in XREADGROUP learns its stream is gone.
+	e.signalReady(db, key)
 	e.stats.expiredKeys++
 	e.keyChanged(db, key)
 	e.notifyKeyspaceEvent(notifyExpired, "expired", db, key)

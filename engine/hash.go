@@ -30,6 +30,22 @@ type hash struct {
 type bigHash struct {
 	idx   smap[uint32] // field -> pair number
 	pairs []string     // field0, value0, field1, value1, ...
+	// elemMem is the memory of the fields' and values' bytes.
+	elemMem int64
+}
+
+// smapSlotBytes is a field's share of an smap's Go map at its usual load,
+// for small values (a string key and up to 16 bytes of value).
+const smapSlotBytes = 48
+
+// memUsage is the hash's memory: the packed bytes when small, else the
+// pairs, their bytes and their index.
+func (h *hash) memUsage() int64 {
+	if h.big == nil {
+		return int64(cap(h.lp))
+	}
+	b := h.big
+	return 16*int64(cap(b.pairs)) + b.elemMem + smapSlotBytes*int64(len(b.pairs)/2)
 }
 
 func (h *hash) typeName() string { return "hash" }
@@ -146,6 +162,7 @@ func (h *hash) lpReserve(n int) {
 func (h *hash) set(field, value string) bool {
 	if h.big != nil {
 		if i, ok := h.big.idx.get(field); ok {
+			h.big.elemMem += strMem(value) - strMem(h.big.pairs[2*i+1])
 			h.big.pairs[2*i+1] = strings.Clone(value)
 			return false
 		}
@@ -250,11 +267,13 @@ func (h *hash) convert(seed maphash.Seed) {
 // set stores owned strings.
 func (b *bigHash) set(field, value string) bool {
 	if i, ok := b.idx.get(field); ok {
+		b.elemMem += strMem(value) - strMem(b.pairs[2*i+1])
 		b.pairs[2*i+1] = value
 		return false
 	}
 	b.idx.set(field, uint32(len(b.pairs)/2))
 	b.pairs = append(b.pairs, field, value)
+	b.elemMem += strMem(field) + strMem(value)
 	return true
 }
 
@@ -265,6 +284,7 @@ func (b *bigHash) del(field string) bool {
 		return false
 	}
 	b.idx.del(field)
+	b.elemMem -= strMem(b.pairs[2*i]) + strMem(b.pairs[2*i+1])
 	last := uint32(len(b.pairs)/2 - 1)
 	if i != last {
 		b.pairs[2*i], b.pairs[2*i+1] = b.pairs[2*last], b.pairs[2*last+1]
@@ -298,7 +318,7 @@ func (h *hash) scan(cursor uint64, count int) ([]string, uint64) {
 func (h *hash) copyObject() object {
 	c := &hash{lp: append([]byte(nil), h.lp...), n: h.n}
 	if h.big != nil {
-		c.big = &bigHash{idx: newSmap[uint32](h.big.idx.seed), pairs: append([]string(nil), h.big.pairs...)}
+		c.big = &bigHash{idx: newSmap[uint32](h.big.idx.seed), pairs: append([]string(nil), h.big.pairs...), elemMem: h.big.elemMem}
 		h.big.idx.each(func(k string, v uint32) bool {
 			c.big.idx.set(k, v)
 			return true

@@ -22,7 +22,7 @@ import (
 // noteWrite records a write of key at now (unix ms). key may alias a
 // request buffer: only its hash is kept.
 func (db *DB) noteWrite(key string, nowMs int64) {
-	db.wtime.set(db.keyHash(key), uint32(nowMs/1000))
+	db.noteWriteHashed(db.keyHash(key), nowMs)
 }
 
 // noteWriteTmp is noteWrite; the name marks call sites whose key aliases a
@@ -55,6 +55,12 @@ func (db *DB) idleSeconds(key string, nowMs int64) int64 {
 func (db *DB) noteWriteHashed(h uint64, nowMs int64) {
 	if h == 0 {
 		h = 1 // as keyHash
+	}
+	if a := db.accessPolicy(); a != nil && a.cfg.mm.lfu() {
+		// A write is an access: the LFU counter grows (evict.go).
+		old, had := db.wtime.get(h)
+		db.wtime.set(h, a.record(old, had, nowMs))
+		return
 	}
 	db.wtime.set(h, uint32(nowMs/1000))
 }

@@ -120,6 +120,9 @@ func (e *Engine) infoServer(b *infoBuilder) {
 	b.field("process_supervised", "no")
 	b.field("run_id", e.srv.runID)
 	port, _ := e.config.get("port")
+	if port == "0" {
+		port, _ = e.config.get("tls-port") // as Redis: the TLS port when there is no plain one
+	}
 	b.field("tcp_port", port)
 	b.int("server_time_usec", now.UnixMicro())
 	b.int("uptime_in_seconds", uptime)
@@ -199,39 +202,62 @@ func humanBytes(n uint64) string {
 }
 
 func (e *Engine) infoMemory(b *infoBuilder) {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	used := ms.HeapAlloc
-	if used > e.srv.peakMemory {
-		e.srv.peakMemory = used
-	}
-	peak := e.srv.peakMemory
-	b.int("used_memory", int64(used))
-	b.field("used_memory_human", humanBytes(used))
-	b.int("used_memory_rss", int64(ms.Sys))
-	b.field("used_memory_rss_human", humanBytes(ms.Sys))
-	b.int("used_memory_peak", int64(peak))
-	b.field("used_memory_peak_human", humanBytes(peak))
-	b.field("used_memory_peak_perc", strconv.FormatFloat(float64(used)*100/float64(max(peak, 1)), 'f', 2, 64)+"%")
-	b.int("allocator_allocated", int64(ms.HeapAlloc))
-	b.int("allocator_active", int64(ms.HeapInuse))
-	b.int("allocator_resident", int64(ms.HeapSys))
+	m := e.memStats()
+	pct := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) + "%" }
+	ratio := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+	b.int("used_memory", m.used)
+	b.field("used_memory_human", humanBytes(uint64(m.used)))
+	b.int("used_memory_rss", m.rss)
+	b.field("used_memory_rss_human", humanBytes(uint64(m.rss)))
+	b.int("used_memory_peak", m.peak)
+	b.field("used_memory_peak_human", humanBytes(uint64(m.peak)))
+	b.field("used_memory_peak_perc", pct(m.peakPerc))
+	b.int("used_memory_overhead", m.overhead)
+	b.int("used_memory_startup", m.b.startup)
+	b.int("used_memory_dataset", m.dataset)
+	b.field("used_memory_dataset_perc", pct(m.datasetPerc))
+	b.int("allocator_allocated", m.allocated)
+	b.int("allocator_active", m.active)
+	b.int("allocator_resident", m.resident)
+	b.int("total_system_memory", 0)
+	b.field("total_system_memory_human", "0B")
 	b.field("used_memory_lua", "0")
-	b.field("used_memory_scripts", "0")
+	b.field("used_memory_vm_eval", "0")
+	b.field("used_memory_lua_human", "0B")
+	b.field("used_memory_scripts_eval", "0")
 	b.field("number_of_cached_scripts", "0")
 	b.field("number_of_functions", "0")
 	b.field("number_of_libraries", "0")
-	maxmem := uint64(e.config.int("maxmemory"))
+	b.field("used_memory_vm_functions", "0")
+	b.field("used_memory_vm_total", "0")
+	b.field("used_memory_vm_total_human", "0B")
+	b.field("used_memory_functions", "0")
+	b.field("used_memory_scripts", "0")
+	b.field("used_memory_scripts_human", "0B")
+	maxmem := e.config.mm.maxmemory
 	b.int("maxmemory", int64(maxmem))
 	b.field("maxmemory_human", humanBytes(maxmem))
 	policy, _ := e.config.get("maxmemory-policy")
 	b.field("maxmemory_policy", policy)
-	b.field("mem_fragmentation_ratio", strconv.FormatFloat(float64(ms.Sys)/float64(max(used, 1)), 'f', 2, 64))
-	b.field("mem_clients_slaves", "0") // no replicas yet
-	b.int("mem_clients_normal", e.clientsMemory())
+	b.field("allocator_frag_ratio", ratio(m.allocFragRatio))
+	b.int("allocator_frag_bytes", m.active-m.allocated)
+	b.field("allocator_rss_ratio", ratio(m.allocRSSRatio))
+	b.int("allocator_rss_bytes", m.resident-m.active)
+	b.field("rss_overhead_ratio", ratio(m.rssOverheadRatio))
+	b.int("rss_overhead_bytes", m.rss-m.resident)
+	b.field("mem_fragmentation_ratio", ratio(m.fragRatio))
+	b.int("mem_fragmentation_bytes", m.rss-m.used)
+	b.int("mem_not_counted_for_evict", m.b.replicas)
+	b.int("mem_replication_backlog", m.b.backlog)
+	b.int("mem_total_replication_buffers", m.b.backlog)
+	b.int("mem_clients_slaves", m.b.replicas)
+	b.int("mem_clients_normal", m.b.clients)
+	b.field("mem_cluster_links", "0")
+	b.field("mem_aof_buffer", "0")
 	b.field("mem_allocator", "go-"+runtime.Version())
-	b.int("mem_gc_cycles", int64(ms.NumGC))
+	b.field("active_defrag_running", "0")
 	b.field("lazyfree_pending_objects", "0")
+	b.field("lazyfreed_objects", "0")
 }
 
 func (e *Engine) infoStats(b *infoBuilder) {
@@ -268,8 +294,11 @@ func (e *Engine) infoStats(b *infoBuilder) {
 	b.int("sync_partial_ok", st.syncPartialOK)
 	b.int("sync_partial_err", st.syncPartialErr)
 	b.int("expired_keys", st.expiredKeys)
-	b.field("evicted_keys", "0")
+	b.int("evicted_keys", e.evict.evicted)
 	b.field("evicted_clients", "0")
+	exceeded, current := e.evictionExceededTimes()
+	b.int("total_eviction_exceeded_time", exceeded)
+	b.int("current_eviction_exceeded_time", current)
 	b.int("keyspace_hits", st.keyspaceHits)
 	b.int("keyspace_misses", st.keyspaceMisses)
 	b.int("pubsub_channels", int64(channels))

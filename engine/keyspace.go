@@ -1,5 +1,7 @@
 package engine
 
+import "strings"
+
 // Key access for handlers: every read goes through lookup (which expires a
 // due key first, as Redis's lookupKey does) and every write through the
 // set/delete helpers (which keep deadlines, watchers and blocked clients in
@@ -14,10 +16,13 @@ func (s *Session) lookup(key []byte) (str string, obj object, found bool) {
 	if found && len(db.expires) > 0 && s.e.expireIfNeeded(db, k) {
 		return "", nil, false
 	}
-	if obj != nil && len(s.e.snapshots) > 0 && s.e.mutating {
-		// A write command may change obj in place: a snapshot that holds
-		// it keeps it, and the command gets a copy (snapshot.go).
-		obj = s.e.beforeMutate(db, k, obj)
+	if obj != nil && s.e.mutating {
+		if len(s.e.snapshots) > 0 {
+			// A write command may change obj in place: a snapshot that
+			// holds it keeps it, and the command gets a copy (snapshot.go).
+			obj = s.e.beforeMutate(db, k, obj)
+		}
+		db.ks.mayChange(obj)
 	}
 	return str, obj, found
 }
@@ -28,6 +33,9 @@ func (s *Session) lookup(key []byte) (str string, obj object, found bool) {
 func (s *Session) lookupRead(key []byte) (str string, obj object, found bool) {
 	str, obj, found = s.lookup(key)
 	if found {
+		if s.e.config.mm.policy&(mmFlagLRU|mmFlagLFU) != 0 {
+			s.db.touchRead(tmpString(key), s.e.nowMs)
+		}
 		s.e.stats.keyspaceHits++
 	} else {
 		s.e.stats.keyspaceMisses++
@@ -123,11 +131,19 @@ func (s *Session) storeString(key []byte, k, val string, keepTTL bool) {
 	isNew := s.e.config.notifyFlags&notifyNew != 0 && !db.rawExists(k)
 	// One hash of the key serves the shard choice and the write time.
 	h := db.strs.hash(k)
-	wasObj := db.objs.len() > 0 && db.objs.del(k)
+	wasObj := false
+	if db.objs.len() > 0 {
+		if o, ok := db.objs.take(k); ok {
+			db.objectRemoved(k, o)
+			wasObj = true
+		}
+	}
 	if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, k)
 	}
-	if db.strs.setHashed(k, h, val) && !wasObj && db.slots != nil {
+	old, had := db.strs.swapHashed(k, h, val)
+	db.stringStored(k, val, old, had)
+	if !had && !wasObj && db.slots != nil {
 		db.slots.add(k)
 	}
 	if isNew {
@@ -138,6 +154,10 @@ func (s *Session) storeString(key []byte, k, val string, keepTTL bool) {
 	}
 	db.noteWriteHashed(h, s.e.nowMs)
 	s.e.touchKey(db, k)
+	if len(db.blocked) > 0 {
+		// A stream replaced by a string ends XREADGROUP waits on it.
+		s.e.signalReady(db, k)
+	}
 }
 
 // setObj stores a value of a non-string type (list, hash, set, zset)
@@ -168,6 +188,10 @@ func (e *Engine) deleteKey(db *DB, key string) bool {
 		return false
 	}
 	e.touchKey(db, key)
+	if len(db.blocked[key]) > 0 {
+		// A client blocked in XREADGROUP learns its stream is gone.
+		e.signalReady(db, strings.Clone(key))
+	}
 	return true
 }
 

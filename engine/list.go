@@ -12,7 +12,12 @@ type list struct {
 	buf  []string
 	head int // index in buf of element 0
 	n    int
+	// elemMem is the memory of the elements' bytes (memUsage).
+	elemMem int64
 }
+
+// memUsage is the list's memory: the ring buffer and the elements.
+func (l *list) memUsage() int64 { return 16*int64(cap(l.buf)) + l.elemMem }
 
 // listMinCap is the first capacity: most lists are short.
 const listMinCap = 4
@@ -39,7 +44,11 @@ func (l *list) slot(i int) int {
 func (l *list) at(i int) string { return l.buf[l.slot(i)] }
 
 // set replaces element i (0 <= i < n).
-func (l *list) set(i int, v string) { l.buf[l.slot(i)] = v }
+func (l *list) set(i int, v string) {
+	j := l.slot(i)
+	l.elemMem += strMem(v) - strMem(l.buf[j])
+	l.buf[j] = v
+}
 
 // resize moves the elements to a new buffer of capacity c (>= n), with
 // element 0 at position 0.
@@ -85,6 +94,7 @@ func (l *list) pushBack(v string) {
 	l.grow()
 	l.buf[l.slot(l.n)] = v
 	l.n++
+	l.elemMem += strMem(v)
 }
 
 func (l *list) pushFront(v string) {
@@ -95,6 +105,7 @@ func (l *list) pushFront(v string) {
 	}
 	l.buf[l.head] = v
 	l.n++
+	l.elemMem += strMem(v)
 }
 
 // push adds v at the head (left) or the tail.
@@ -109,6 +120,7 @@ func (l *list) push(v string, left bool) {
 // popFront removes and returns element 0; the list must not be empty.
 func (l *list) popFront() string {
 	v := l.buf[l.head]
+	l.elemMem -= strMem(v)
 	l.buf[l.head] = "" // let the string be collected
 	l.head = l.slot(1)
 	l.n--
@@ -120,6 +132,7 @@ func (l *list) popFront() string {
 func (l *list) popBack() string {
 	i := l.slot(l.n - 1)
 	v := l.buf[i]
+	l.elemMem -= strMem(v)
 	l.buf[i] = ""
 	l.n--
 	l.maybeShrink()
@@ -162,10 +175,12 @@ func (l *list) insert(i int, v string) {
 	}
 	l.buf[l.slot(i)] = v
 	l.n++
+	l.elemMem += strMem(v)
 }
 
 // removeAt deletes element i (0 <= i < n), moving the shorter side.
 func (l *list) removeAt(i int) {
+	l.elemMem -= strMem(l.at(i))
 	if i < l.n/2 {
 		for j := i; j > 0; j-- {
 			l.buf[l.slot(j)] = l.buf[l.slot(j-1)]
@@ -206,12 +221,12 @@ func (l *list) remove(v string, limit int, fromTail bool) int {
 				continue
 			}
 			if w != r {
-				l.set(w, e)
+				l.buf[l.slot(w)] = e
 			}
 			w++
 		}
 		for j := w; j < l.n; j++ {
-			l.set(j, "")
+			l.buf[l.slot(j)] = ""
 		}
 		l.n = w
 	} else {
@@ -223,12 +238,12 @@ func (l *list) remove(v string, limit int, fromTail bool) int {
 				continue
 			}
 			if w != r {
-				l.set(w, e)
+				l.buf[l.slot(w)] = e
 			}
 			w--
 		}
 		for j := 0; j <= w; j++ {
-			l.set(j, "")
+			l.buf[l.slot(j)] = ""
 		}
 		if removed > 0 {
 			l.head = l.slot(removed)
@@ -236,6 +251,7 @@ func (l *list) remove(v string, limit int, fromTail bool) int {
 		l.n -= removed
 	}
 	if removed > 0 {
+		l.elemMem -= int64(removed) * strMem(v)
 		l.maybeShrink()
 	}
 	return removed
@@ -250,7 +266,7 @@ func (l *list) trim(start, stop int) {
 	for j := 0; j < start; j++ {
 		l.set(j, "")
 	}
-	for j := stop + 1; j < l.n; j++ {
+	for j := max(stop+1, start); j < l.n; j++ {
 		l.set(j, "")
 	}
 	if l.n > 0 {
@@ -273,7 +289,7 @@ func (l *list) each(start, stop int, fn func(v string)) {
 
 // copyObject returns an independent copy, for COPY.
 func (l *list) copyObject() object {
-	c := &list{buf: make([]string, max(l.n, listMinCap)), n: l.n}
+	c := &list{buf: make([]string, max(l.n, listMinCap)), n: l.n, elemMem: l.elemMem}
 	for i := 0; i < l.n; i++ {
 		c.buf[i] = l.at(i)
 	}

@@ -25,6 +25,7 @@ func (e *Engine) StartLoading(totalBytes int64) (*Session, *Loader) {
 func (e *Engine) startLoading(s *Session, totalBytes int64, locked bool) (*Session, *Loader) {
 	e.loading = true
 	s.authed = true
+	s.user = nil
 	s.inExec = true
 	s.replaying = true
 	ld := e.beginLoad(totalBytes, locked)

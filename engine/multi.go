@@ -250,6 +250,10 @@ func cmdExec(s *Session, args [][]byte) {
 	for _, q := range m.queue {
 		mark = len(s.w.buf)
 		// each queued command answers in its slot, even by panicking
+		if !s.user.Unrestricted() && s.aclExecDenied(q.cmd, q.args) {
+			s.settleExec(mark)
+			continue
+		}
 		s.callProtected(q.cmd, q.args)
 		s.settleExec(mark)
 	}

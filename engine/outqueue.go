@@ -186,6 +186,7 @@ func (s *Session) Output(iov [][]byte, maxBytes int) [][]byte {
 	s.e.syncBeforeReply()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.noteMemory()
 	w := &s.w
 	w.seal()
 	q := &w.q
@@ -276,6 +277,7 @@ func (s *Session) TakeOutput(spare []byte) []byte {
 	s.e.syncBeforeReply()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.noteMemory()
 	w := &s.w
 	q := &w.q
 	w.sealed += int64(len(w.buf))

@@ -41,6 +41,18 @@ type SaveSettings struct {
 	KeySaveDelayUs int64
 	// RedisVersion for the redis-ver aux field.
 	RedisVersion string
+	// Replication is set for a replica's full synchronization: the
+	// position the payload stands for (repl-stream-db, repl-id,
+	// repl-offset aux fields).
+	Replication *ReplPosition
+}
+
+// ReplPosition is a point of the replication stream.
+type ReplPosition struct {
+	// StreamDB is the database the stream has selected there.
+	StreamDB int
+	ID       string
+	Offset   int64
 }
 
 func (e *Engine) saveSettings() SaveSettings {

@@ -82,6 +82,8 @@ func (enc valueEncoder) appendValue(b []byte, str string, obj object) []byte {
 			b = rdb.AppendBinaryDouble(rdb.AppendString(b, m, c), score)
 		})
 		return b
+	case *streamValue:
+		return rdb.AppendStream(append(b, rdb.TypeStreamListpack2), v.toRDB(), c)
 	}
 	panic("rdb: unknown value type " + obj.typeName())
 }
@@ -219,6 +221,12 @@ func (e *Engine) buildValue(v rdb.Value, lim valueLimits) (string, object, error
 			z.insert(m, v.Scores[k], lim.zset)
 		}
 		return "", z, nil
+	case rdb.KindStream:
+		st, err := StreamFromRDB(v.Stream)
+		if err != nil {
+			return "", nil, errBadRDB
+		}
+		return "", &streamValue{Stream: st}, nil
 	}
 	return "", nil, errBadRDB
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +52,19 @@ type masterInfo struct {
 	lastIO time.Time
 	// downSince is when the link went down (master_link_down_since_seconds).
 	downSince time.Time
+	// streamDB is the database the master's stream has selected, which a
+	// sub-replica's payload records (repl-stream-db).
+	streamDB int
+}
+
+// ReplicaRole reports whether the server follows a master without taking
+// the engine's lock: the log asks while a command holds it.
+func (e *Engine) ReplicaRole() bool { return e.isReplica.Load() }
+
+// setMaster makes the server a replica of m, or a master (nil).
+func (e *Engine) setMaster(m *masterInfo) {
+	e.master = m
+	e.isReplica.Store(m != nil)
 }
 
 // IsReplica reports whether the server follows a master.
@@ -88,9 +102,9 @@ func (e *Engine) MasterPosition() (replid string, offset int64) {
 	return "?", -1
 }
 
-// MasterSynced records a new position of the applied stream: after a full
-// synchronization (its replication ID and offset), after a partial one,
-// and as the stream is applied.
+// MasterSynced records a new position of the applied stream: after a
+// partial synchronization (the replication ID the master continues with)
+// and as the stream is applied (replid "").
 func (e *Engine) MasterSynced(replid string, offset int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -98,16 +112,89 @@ func (e *Engine) MasterSynced(replid string, offset int64) {
 	if m == nil {
 		return
 	}
+	if replid != "" && replid != e.srv.replID {
+		// The master continues under a new ID (it was promoted): the old
+		// one stays valid up to here, and this server's replicas must ask
+		// again with the new one (Redis's PSYNC +CONTINUE with a new ID).
+		e.srv.replID2 = e.srv.replID
+		e.repl.secondOffset = offset + 1
+		e.srv.replID = replid
+		e.logLine("Master replication ID changed to " + replid)
+		e.dropAllReplicas()
+	}
 	if replid != "" {
 		m.replid = replid
-		// A replica's stream is its master's: its own replicas continue
-		// with the same ID and offsets.
-		e.srv.replID = replid
 	}
 	m.offset = offset
 	m.lastIO = e.now()
-	if e.repl.offset < offset {
-		e.repl.offset = offset
+	if replid != "" {
+		// The stream continues here: the backlog continues with it.
+		e.startFeeding()
+		if e.repl.offset != offset {
+			e.repl.offset = offset
+			e.repl.backlog.reset(offset + 1)
+		}
+	}
+}
+
+// MasterFullSynced records a full synchronization from replid at offset:
+// the server takes the master's history (ID and offset), forgets the
+// previous one, and starts a new backlog (Redis's readSyncBulkPayload).
+func (e *Engine) MasterFullSynced(replid string, offset int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	m := e.master
+	if m == nil {
+		return
+	}
+	m.replid, m.offset, m.lastIO = replid, offset, e.now()
+	e.srv.replID = replid
+	e.srv.replID2 = zeroReplID
+	e.repl.secondOffset = -1
+	e.repl.offset = offset
+	e.startFeeding()
+	e.repl.backlog.reset(offset + 1)
+}
+
+// ExecMaster runs one command of the master's stream on the session that
+// applies it (NewMasterSession) and, in the same step, passes raw, the
+// command's bytes as the master sent them, to this server's own replicas
+// and backlog: a chain of replicas shares one replication ID and one
+// offset space, and a snapshot taken for a sub-replica never holds a
+// command its stream repeats. args nil only passes raw on (REPLCONF
+// GETACK, which the link answers itself).
+func (s *Session) ExecMaster(args [][]byte, raw []byte) (st Status) {
+	e := s.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	defer func() {
+		if m := e.master; m != nil && e.repl.feeding {
+			e.feedReplicas(raw)
+			m.offset = e.repl.offset
+			m.lastIO = e.now()
+			m.streamDB = s.db.id
+		}
+	}()
+	if args == nil {
+		return 0
+	}
+	e.tick()
+	var done bool
+	defer s.recoverDispatch(&st, &done)
+	return s.execLocked(args)
+}
+
+// SelectStreamDB selects, for the session that applies the master's
+// stream, the database that stream had selected when a full
+// synchronization's payload was made (its repl-stream-db; -1: not said).
+func (s *Session) SelectStreamDB(db int) {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	if db >= 0 && db < len(s.ks.dbs) {
+		s.db = s.ks.dbs[db]
+		if m := s.e.master; m != nil {
+			m.streamDB = db
+		}
 	}
 }
 
@@ -132,6 +219,7 @@ func (e *Engine) NewMasterSession(info ClientInfo) *Session {
 	s := e.NewSession(info)
 	e.mu.Lock()
 	s.fromMaster = true
+	s.user = nil
 	e.mu.Unlock()
 	return s
 }
@@ -167,8 +255,13 @@ func cmdReplicaOf(s *Session, args [][]byte) {
 		s.w.Error("ERR REPLICAOF not allowed in cluster mode.")
 		return
 	}
+	if e.repl.failover != nil {
+		s.w.Error("ERR REPLICAOF not allowed while failing over.")
+		return
+	}
 	if equalFold(args[1], "no") && equalFold(args[2], "one") {
-		if e.unsetMaster() {
+		if e.master != nil {
+			e.unsetMaster()
 			e.logLine("MASTER MODE enabled (user request from '" + s.clientDesc() + "')")
 		}
 		s.w.OK()
@@ -189,51 +282,94 @@ func cmdReplicaOf(s *Session, args [][]byte) {
 		s.w.Simple("OK Already connected to specified master")
 		return
 	}
-	e.setMaster(host, int(port))
+	e.setReplicaOf(host, int(port))
 	e.logLine("REPLICAOF " + host + ":" + strconv.Itoa(int(port)) + " enabled (user request from '" + s.clientDesc() + "')")
 	s.w.OK()
 }
 
-// setMaster starts following host:port (Redis's replicationSetMaster).
-func (e *Engine) setMaster(host string, port int) {
+// FollowAtStartup makes the server a replica of host:port, as replicaof
+// in the configuration does: with no history of its own to offer, so its
+// first synchronization is a full one.
+func (e *Engine) FollowAtStartup(host string, port int) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.replicaLink == nil {
-		return
+		return errors.New("replication is not available in this build of GoRedis")
 	}
-	e.master = &masterInfo{host: host, port: port, state: linkConnect, downSince: e.now()}
-	// Replicas of this server resynchronize from the new history.
+	e.setMaster(&masterInfo{host: host, port: port, state: linkConnect})
+	e.replicaLink.Follow(host, port)
+	return nil
+}
+
+// setReplicaOf makes the server follow host:port (Redis's
+// replicationSetMaster). Its own replicas stay: they may continue with a
+// partial synchronization once this server has its new master's stream.
+func (e *Engine) setReplicaOf(host string, port int) {
+	m := &masterInfo{host: host, port: port, state: linkConnect}
+	if old := e.master; old != nil {
+		// The history applied so far (Redis's cached master).
+		m.replid, m.offset = old.replid, old.offset
+	} else {
+		// A master that becomes a replica offers its own history to the
+		// new master, which may hold it as its secondary ID (Redis's
+		// replicationCacheMasterUsingMyself).
+		m.replid, m.offset = e.srv.replID, e.repl.offset
+		e.disconnectBlocked()
+	}
+	e.setMaster(m)
+	e.replicaLink.Follow(host, port)
+}
+
+// unsetMaster makes a replica a master (Redis's replicationUnsetMaster):
+// a new replication ID, the old one kept as secondary up to the current
+// offset, so the former siblings continue with a partial synchronization.
+func (e *Engine) unsetMaster() {
+	e.setMaster(nil)
+	if e.replicaLink != nil {
+		e.replicaLink.Stop()
+	}
+	e.shiftReplicationID()
+	// The replicas learn the new ID by reconnecting.
+	e.dropAllReplicas()
+	// The new master's stream starts with a SELECT.
+	e.repl.selDB = -1
+}
+
+// shiftReplicationID starts a new history, keeping the old ID valid up to
+// the current offset.
+func (e *Engine) shiftReplicationID() {
+	e.srv.replID2 = e.srv.replID
+	e.repl.secondOffset = e.repl.offset + 1
+	e.srv.replID = randomHex(e, 20)
+	e.warnLine("Setting secondary replication ID to " + e.srv.replID2 + ", valid up to offset: " +
+		strconv.FormatInt(e.repl.secondOffset, 10) + ". New replication ID is " + e.srv.replID)
+}
+
+// dropAllReplicas disconnects every replica of this server.
+func (e *Engine) dropAllReplicas() {
 	for _, l := range append([]*replicaLink(nil), e.repl.replicas...) {
 		e.dropReplica(l)
 		l.s.kill()
 	}
-	e.replicaLink.Follow(host, port)
 }
 
-// unsetMaster stops following a master (replicationUnsetMaster) and
-// reports whether there was one.
-func (e *Engine) unsetMaster() bool {
-	if e.master == nil {
-		return false
+// disconnectBlocked ends every blocking command with Redis's UNBLOCKED
+// error when a master becomes a replica (Redis's
+// disconnectAllBlockedClients): their keys now belong to another master.
+func (e *Engine) disconnectBlocked() {
+	for _, s := range e.blockedSessions() {
+		if e.isHeld(s) {
+			continue // held by a pause, not blocked on keys (Redis's BLOCKED_POSTPONE)
+		}
+		b := s.blocked
+		s.unblock()
+		s.pushAsync(func(w *Writer) {
+			s.writeUnblocked(b, func() {
+				w.Error("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)")
+			})
+		})
 	}
-	e.master = nil
-	if e.replicaLink != nil {
-		e.replicaLink.Stop()
-	}
-	// A new history starts here (Redis's shiftReplicationId).
-	e.srv.replID = randomHex(e, 20)
-	return true
 }
-
-// replicaOffset is the replication offset applied from the master
-// (replicationGetSlaveOffset); 0 when there is none.
-func (e *Engine) replicaOffset() int64 {
-	if m := e.master; m != nil && m.replid != "" {
-		return max(m.offset, 0)
-	}
-	return 0
-}
-
-// masterOffset is master_repl_offset.
-func (e *Engine) masterOffset() int64 { return e.repl.offset }
 
 // clientDesc names the session in log lines as Redis does: "id=5 addr=...".
 func (s *Session) clientDesc() string {
@@ -265,7 +401,12 @@ func (e *Engine) infoReplicaFields(b *infoBuilder) {
 	b.int("slave_read_repl_offset", m.offset)
 	b.int("slave_repl_offset", m.offset)
 	if status == "down" {
-		b.int("master_link_down_since_seconds", int64(now.Sub(m.downSince)/time.Second))
+		// -1 until a link was up and lost, as Redis's repl_down_since 0.
+		down := int64(-1)
+		if !m.downSince.IsZero() {
+			down = now.Unix() - m.downSince.Unix()
+		}
+		b.int("master_link_down_since_seconds", down)
 	}
 	b.field("slave_priority", e.configValue("replica-priority"))
 	ro := int64(0)

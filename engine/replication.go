@@ -41,6 +41,15 @@ type replication struct {
 	feeding bool
 	// offset is master_repl_offset: bytes of stream produced so far.
 	offset int64
+	// secondOffset is the last offset (+1) of the previous history
+	// (second_repl_offset), -1 when there is none.
+	secondOffset int64
+	// waiting are the sessions blocked in WAIT, oldest first; getAck
+	// asks the replicas for their offsets after the current command.
+	waiting []*Session
+	getAck  bool
+	// failover is FAILOVER's state while one is under way (failover.go).
+	failover *failoverState
 	// selDB is the database of the stream's last SELECT; -1 makes the
 	// next op emit one (after a new full synchronization).
 	selDB   int
@@ -96,6 +105,11 @@ func (b *replBacklog) resize(size int) {
 	b.write(old[len(old)-keep:])
 }
 
+// reset empties the backlog; the next byte written is offset first.
+func (b *replBacklog) reset(first int64) {
+	b.head, b.histlen, b.first = 0, 0, first
+}
+
 func (b *replBacklog) write(p []byte) {
 	n := len(b.buf)
 	if n == 0 {
@@ -145,6 +159,11 @@ type replFeed struct{ e *Engine }
 // buffer while its payload is made).
 func (f replFeed) Propagate(ops []Op) {
 	e := f.e
+	if e.master != nil {
+		// A replica passes its master's stream on verbatim
+		// (MasterStream); its own writes stay local, as in Redis.
+		return
+	}
 	r := &e.repl
 	buf := r.unit[:0]
 	for _, op := range ops {
@@ -249,8 +268,26 @@ func cmdSync(s *Session, args [][]byte) {
 		return
 	}
 	l := &replicaLink{s: s, listeningPort: s.replconfPort, ipAddress: s.replconfIP}
+	if len(args) > 3 && equalFold(args[0], "psync") && equalFold(args[3], "failover") {
+		// The master hands its role over (its FAILOVER): this replica
+		// becomes the master, and the PSYNC goes on from the old history.
+		if e.master == nil || string(args[1]) != e.srv.replID {
+			s.w.Error("ERR PSYNC FAILOVER replid must match my replid.")
+			return
+		}
+		e.unsetMaster()
+		e.logLine("MASTER MODE enabled (failover request from '" + s.clientDesc() + "')")
+	}
+	if e.repl.failover != nil {
+		s.w.Error("NOMASTERLINK Can't SYNC while failing over")
+		return
+	}
+	if e.master != nil && e.master.state != linkConnected {
+		s.w.Error("NOMASTERLINK Can't SYNC while not connected with my master")
+		return
+	}
+	e.logLine("Replica " + l.desc() + " asks for synchronization")
 	if equalFold(args[0], "psync") {
-		e.logLine("Replica " + l.desc() + " asks for synchronization")
 		if e.tryPartialSync(s, l, args) {
 			e.stats.syncPartialOK++
 			return
@@ -258,19 +295,9 @@ func cmdSync(s *Session, args [][]byte) {
 		if string(args[1]) != "?" {
 			e.stats.syncPartialErr++
 		}
-	} else {
-		e.logLine("Replica " + l.desc() + " asks for synchronization")
 	}
 	e.startFeeding()
 	l.psync = equalFold(args[0], "psync")
-	if l.psync {
-		replid := string(args[1])
-		if replid != "?" && replid != e.srv.replID {
-			e.logLine("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '" + replid + "', my replication IDs are '" + e.srv.replID + "' and '0000000000000000000000000000000000000000')")
-		} else if replid == "?" {
-			e.logLine("Full resync requested by replica " + l.desc())
-		}
-	}
 	e.repl.replicas = append(e.repl.replicas, l)
 	s.replica = l
 	e.stats.syncFull++
@@ -298,6 +325,12 @@ func (e *Engine) startFullSync(l *replicaLink) {
 		l.s.pushAsync(func(w *Writer) { w.Raw([]byte(line)) })
 	}
 	snap := e.beginSnapshot(false)
+	pos := &ReplPosition{ID: e.srv.replID, Offset: e.repl.offset}
+	if m := e.master; m != nil {
+		// A replica's stream goes on verbatim, in its master's database.
+		pos.StreamDB = m.streamDB
+	}
+	snap.settings.Replication = pos
 	e.logLine("Starting BGSAVE for SYNC with target: replicas sockets")
 	e.repl.syncer.FullSync(snap, func(payload []byte, err error) { e.fullSyncDone(l, payload, err) })
 }
@@ -308,11 +341,30 @@ func (e *Engine) startFullSync(l *replicaLink) {
 func (e *Engine) tryPartialSync(s *Session, l *replicaLink, args [][]byte) bool {
 	r := &e.repl
 	want, err := strconv.ParseInt(string(args[2]), 10, 64)
-	if err != nil || string(args[1]) != e.srv.replID || !r.feeding {
+	if err != nil {
+		return false
+	}
+	replid := string(args[1])
+	if replid != e.srv.replID && (replid != e.srv.replID2 || want > r.secondOffset) {
+		switch {
+		case replid == "?":
+			e.logLine("Full resync requested by replica " + l.desc())
+		case replid != e.srv.replID2:
+			e.logLine("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '" + replid + "', my replication IDs are '" + e.srv.replID + "' and '" + e.srv.replID2 + "')")
+		default:
+			e.logLine("Partial resynchronization not accepted: Requested offset for second ID was " + strconv.FormatInt(want, 10) + ", but I can reply up to " + strconv.FormatInt(r.secondOffset, 10))
+		}
+		return false
+	}
+	if !r.feeding {
+		e.logLine("Unable to partial resync with replica " + l.desc() + " for lack of backlog (Replica request was: " + strconv.FormatInt(want, 10) + ").")
 		return false
 	}
 	if want < r.backlog.first || want > r.backlog.first+int64(r.backlog.histlen) {
 		e.logLine("Unable to partial resync with replica " + l.desc() + " for lack of backlog (Replica request was: " + strconv.FormatInt(want, 10) + ").")
+		if want > r.offset {
+			e.warnLine("Warning: replica " + l.desc() + " tried to PSYNC with an offset that is greater than the master replication offset.")
+		}
 		return false
 	}
 	s.w.Simple("CONTINUE " + e.srv.replID)
@@ -399,6 +451,8 @@ func cmdReplconf(s *Session, args [][]byte) {
 					l.ackOffset = off
 				}
 				l.ackTime = s.e.now()
+				s.e.serveWaiting()
+				s.e.updateFailover()
 			}
 			return
 		case equalFold(opt, "getack"):
@@ -423,6 +477,8 @@ func (e *Engine) ReplicationCron() {
 		// CONFIG SET repl-backlog-size takes effect here.
 		r.backlog.resize(int(e.config.int("repl-backlog-size")))
 	}
+	e.tick()
+	e.updateFailover()
 	if len(r.replicas) == 0 {
 		return
 	}
@@ -451,22 +507,24 @@ func (e *Engine) infoReplication(b *infoBuilder) {
 		b.field("role", "master")
 	}
 	b.int("connected_slaves", int64(len(r.replicas)))
+	if e.config.int("min-replicas-to-write") != 0 && e.config.int("min-replicas-max-lag") != 0 {
+		b.int("min_slaves_good_slaves", int64(e.goodReplicas()))
+	}
 	now := e.now()
 	for i, l := range r.replicas {
 		host, _, _ := strings.Cut(l.desc(), ":")
-		state := "wait_bgsave"
+		lag := int64(0)
 		if l.online {
-			state = "online"
+			lag = now.Unix() - l.ackTime.Unix()
 		}
-		lag := int64(now.Sub(l.ackTime) / time.Second)
-		b.field("slave"+strconv.Itoa(i), "ip="+host+",port="+strconv.Itoa(l.listeningPort)+",state="+state+
+		b.field("slave"+strconv.Itoa(i), "ip="+host+",port="+strconv.Itoa(l.listeningPort)+",state="+l.state()+
 			",offset="+strconv.FormatInt(l.ackOffset, 10)+",lag="+strconv.FormatInt(lag, 10))
 	}
-	b.field("master_failover_state", "no-failover")
+	b.field("master_failover_state", e.failoverStateName())
 	b.field("master_replid", e.srv.replID)
-	b.field("master_replid2", strings.Repeat("0", 40))
+	b.field("master_replid2", e.srv.replID2)
 	b.int("master_repl_offset", r.offset)
-	b.field("second_repl_offset", "-1")
+	b.int("second_repl_offset", r.secondOffset)
 	active, size, first := int64(0), e.config.int("repl-backlog-size"), int64(0)
 	if r.feeding {
 		active, first = 1, r.backlog.first

@@ -15,7 +15,10 @@ type serverState struct {
 	lastSave    int64 // unix seconds
 	runID       string
 	replID      string
-	peakMemory  uint64
+	// replID2 is the previous history's ID, valid up to the offset
+	// repl.secondOffset (after a promotion); zeroReplID when none.
+	replID2    string
+	peakMemory uint64
 
 	slowlog       []slowlogEntry // newest first
 	slowlogNextID int64
@@ -74,6 +77,7 @@ func (st *serverState) init(e *Engine) {
 	st.lastSave = e.started.Unix()
 	st.runID = randomHex(e, 20)
 	st.replID = randomHex(e, 20)
+	st.replID2 = zeroReplID
 }
 
 // randomHex returns n random bytes in hex (run_id, master_replid). Not
@@ -150,6 +154,9 @@ func (e *Engine) slowlogPush(s *Session, args [][]byte, us int64) {
 			break
 		}
 		a := args[i]
+		if slowlogRedacted(args, i) {
+			a = []byte("(redacted)")
+		}
 		if len(a) > slowlogMaxString {
 			out[i] = string(a[:slowlogMaxString]) + "... (" + itoa(int64(len(a)-slowlogMaxString)) + " more bytes)"
 		} else {
@@ -199,6 +206,8 @@ func (st *serverState) latencyEvents() []string {
 // resetStats is CONFIG RESETSTAT: counters, command and error statistics.
 func (e *Engine) resetStats() {
 	e.stats = stats{blockedClients: e.stats.blockedClients}
+	e.evict.evicted, e.evict.exceededTotal = 0, 0
+	e.srv.peakMemory = 0
 	e.input.netBytes.Store(0)
 	e.srv.errors = map[string]int64{}
 	e.srv.totalErrors = 0
@@ -212,26 +221,25 @@ func (e *Engine) resetStats() {
 }
 
 // pauseHolds reports whether CLIENT PAUSE holds back cmd: every command in
-// ALL mode, in WRITE mode writes and an EXEC of queued writes.
+// ALL mode, in WRITE mode writes and an EXEC of queued writes. A FAILOVER
+// under way holds writes back too (failover.go).
 func (e *Engine) pauseHolds(s *Session, cmd *Command) bool {
-	if e.nowMs >= e.srv.pauseEnd {
+	if e.srv.pauseEnd != 0 && e.nowMs >= e.srv.pauseEnd {
 		e.srv.pauseEnd, e.srv.pauseAll = 0, false
-		return false
 	}
-	if e.srv.pauseAll {
-		return true
-	}
-	if cmd.flags&flagWrite != 0 || hasFlag(cmd, "may_replicate") {
-		return true
-	}
-	if cmd.Name == "exec" && s.multi != nil {
-		for _, q := range s.multi.queue {
-			if q.cmd.flags&flagWrite != 0 {
-				return true
+	if e.srv.pauseEnd != 0 {
+		if e.srv.pauseAll || cmd.flags&flagWrite != 0 || hasFlag(cmd, "may_replicate") {
+			return true
+		}
+		if cmd.Name == "exec" && s.multi != nil {
+			for _, q := range s.multi.queue {
+				if q.cmd.flags&flagWrite != 0 {
+					return true
+				}
 			}
 		}
 	}
-	return false
+	return e.failoverHolds(s, cmd)
 }
 
 // holdForPause parks the session, as Redis postpones a paused client: the
@@ -269,14 +277,35 @@ func (e *Engine) releaseHeld(s *Session) {
 	}
 }
 
+// isHeld reports whether a pause holds s's command back.
+func (e *Engine) isHeld(s *Session) bool {
+	for _, h := range e.srv.held {
+		if h.s == s {
+			return true
+		}
+	}
+	return false
+}
+
 // unpause ends CLIENT PAUSE and runs the held commands in arrival order.
 func (e *Engine) unpause(self *Session) {
 	e.srv.pauseEnd, e.srv.pauseAll = 0, false
+	e.releaseHeldCommands(self)
+}
+
+// releaseHeldCommands runs, in arrival order, the held commands that no
+// pause holds any more; self is the session running the current command.
+func (e *Engine) releaseHeldCommands(self *Session) {
 	held := append([]heldCommand(nil), e.srv.held...)
 	for _, h := range held {
 		s := h.s
 		if s.blocked == nil {
 			continue
+		}
+		if e.repl.failover != nil {
+			if cmd := e.lookupCommand(h.args[0]); cmd != nil && e.failoverHolds(s, cmd) {
+				continue
+			}
 		}
 		if s != self {
 			s.mu.Lock()

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/goredis-dev/goredis/engine/acl"
 )
 
 // ClientInfo describes the peer behind a session, for CLIENT LIST and INFO.
@@ -53,6 +55,9 @@ type Session struct {
 	libName string
 	libVer  string
 	authed  bool
+	// user is the ACL user the session runs as (nil: the master link
+	// and file replay, which run anything, as in Redis).
+	user    *acl.User
 	created time.Time
 	lastCmd string
 	lastAt  time.Time
@@ -63,6 +68,9 @@ type Session struct {
 	// qbufUsed and qbufCap are the host's query buffer, for CLIENT LIST
 	// and INFO (clientstats.go).
 	qbufUsed, qbufCap atomic.Int64
+	// memNoted is the session's memory as last added to the engine's
+	// clientMem (memory.go: noteMemory); guarded by mu.
+	memNoted int64
 
 	multi *multiState
 	// inExec is set while EXEC runs queued commands: blocking commands
@@ -79,6 +87,9 @@ type Session struct {
 	replica *replicaLink
 	// fromMaster marks the session applying this replica's master stream.
 	fromMaster bool
+	// woff is the replication offset right after the session's last
+	// command: what WAIT waits for the replicas to acknowledge.
+	woff int64
 	// replconfPort and replconfIP are what REPLCONF said before the sync.
 	replconfPort int
 	replconfIP   string
@@ -113,7 +124,7 @@ func (e *Engine) newSessionLocked(info ClientInfo) *Session {
 	e.nextID++
 	ks := info.Keyspace
 	if ks == nil && info.Sandbox != nil {
-		ks = newKeyspace(e.config.databases(), e.seed)
+		ks = e.newKeyspaceLocked()
 	}
 	if ks == nil {
 		ks = e.main
@@ -132,9 +143,10 @@ func (e *Engine) newSessionLocked(info ClientInfo) *Session {
 	}
 	s.w.onError = e.countError
 	s.lastAt = s.created
-	s.authed = e.config.requirepass() == ""
+	s.setDefaultAuth()
 	e.sessions[s.id] = s
 	e.stats.connections++
+	s.noteMemory() // nobody else has s yet: its lock is not needed
 	return s
 }
 
@@ -240,6 +252,12 @@ func (s *Session) execLocked(args [][]byte) Status {
 		s.dispatch(args)
 		if len(e.prop.pending) > 0 {
 			e.flushPropagation()
+		}
+		if s.multi == nil {
+			s.woff = e.repl.offset
+		}
+		if e.repl.getAck {
+			e.requestAcks()
 		}
 		if s.tracking != nil || s.ks.pubsub != nil {
 			// only tracking has work to do after a command
@@ -349,6 +367,7 @@ func (s *Session) closeLocked(tail []byte, drop bool) {
 	} else {
 		s.w.Raw(tail)
 	}
+	s.noteMemory()
 	s.mu.Unlock()
 	if s.blocked != nil {
 		s.unblock()
@@ -379,6 +398,7 @@ func (s *Session) pushAsync(fn func(w *Writer)) {
 	fn(&s.w)
 	s.w.rollover()
 	s.afterOutput()
+	s.noteMemory()
 	s.mu.Unlock()
 	if s.info.Notify != nil {
 		s.info.Notify()
@@ -397,7 +417,7 @@ func (s *Session) notify() {
 func (s *Session) Authenticated() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.authed
+	return s.authed || s.e.defaultOpen.Load()
 }
 
 // Subscribed reports whether the session has pub/sub subscriptions.

@@ -20,6 +20,17 @@ type setObj struct {
 	idx   smap[int] // member -> position in items
 	hash  bool
 	seed  maphash.Seed
+	// elemMem is the memory of the members' bytes (hashtable encoding).
+	elemMem int64
+}
+
+// memUsage is the set's memory: the integers of an intset, else the
+// members, their bytes and their index.
+func (st *setObj) memUsage() int64 {
+	if !st.hash {
+		return 8 * int64(cap(st.ints))
+	}
+	return 16*int64(cap(st.items)) + st.elemMem + smapSlotBytes*int64(len(st.items))
 }
 
 func newSet(seed maphash.Seed) *setObj { return &setObj{seed: seed} }
@@ -52,6 +63,7 @@ func (st *setObj) convert() {
 		m := strconv.FormatInt(v, 10)
 		st.idx.set(m, len(st.items))
 		st.items = append(st.items, m)
+		st.elemMem += strMem(m)
 	}
 	st.ints = nil
 }
@@ -82,6 +94,7 @@ func (st *setObj) add(member []byte, maxInts int) bool {
 	m := string(member)
 	st.idx.setIn(shard, m, len(st.items))
 	st.items = append(st.items, m)
+	st.elemMem += strMem(m)
 	return true
 }
 
@@ -124,6 +137,7 @@ func (st *setObj) remove(member []byte) bool {
 // member moves into its place.
 func (st *setObj) removeAt(i int) {
 	last := len(st.items) - 1
+	st.elemMem -= strMem(st.items[i])
 	st.idx.del(st.items[i])
 	if i != last {
 		st.items[i] = st.items[last]
@@ -188,7 +202,7 @@ func (st *setObj) scan(cursor uint64, count int) ([]string, uint64) {
 
 // copyObject returns an independent copy, for COPY.
 func (st *setObj) copyObject() object {
-	c := &setObj{seed: st.seed, hash: st.hash}
+	c := &setObj{seed: st.seed, hash: st.hash, elemMem: st.elemMem}
 	if !st.hash {
 		c.ints = slices.Clone(st.ints)
 		return c

@@ -93,6 +93,40 @@ func (m *smap[V]) setIn(i int, key string, v V) bool {
 	return true
 }
 
+// swapHashed is setHashed that also returns the value it replaced.
+func (m *smap[V]) swapHashed(key string, h uint64, v V) (old V, had bool) {
+	i := m.shardOf(h)
+	if s := m.shards[i]; s != nil {
+		if old, had = s[key]; had {
+			s[key] = v
+			return old, true
+		}
+	}
+	m.setIn(i, key, v)
+	return old, false
+}
+
+// swap is set that also returns the value it replaced.
+func (m *smap[V]) swap(key string, v V) (old V, had bool) {
+	if m.shift >= 64 {
+		return m.swapHashed(key, 0, v)
+	}
+	return m.swapHashed(key, m.hash(key), v)
+}
+
+// take deletes key and returns the value it had.
+func (m *smap[V]) take(key string) (old V, had bool) {
+	if m.n == 0 {
+		return old, false
+	}
+	s := m.shards[m.shardFor(key)]
+	if old, had = s[key]; had {
+		delete(s, key)
+		m.n--
+	}
+	return old, had
+}
+
 func (m *smap[V]) del(key string) bool {
 	if m.n == 0 {
 		return false

@@ -49,7 +49,14 @@ type SnapshotKey struct {
 
 // snapMark is embedded in every collection: the generation of the
 // snapshot that froze it.
-type snapMark struct{ gen uint32 }
+type snapMark struct {
+	gen uint32
+	// mem is the value's memory as used_memory counts it, in 8-byte units
+	// plus one; 0 while the value is not stored in a counted keyspace
+	// (memory.go). It shares the header's word with gen: values stay as
+	// small as before.
+	mem uint32
+}
 
 func (m *snapMark) mark() *snapMark { return m }
 
@@ -427,6 +434,11 @@ func (e *Engine) beforeMutate(db *DB, key string, obj object) object {
 		return obj
 	}
 	c := obj.copyObject()
+	// The copy takes the original's place in the accounting; the original
+	// is the snapshot's now.
+	h, ch := obj.mark(), c.mark()
+	ch.mem, h.mem = h.mem, 0
+	db.ks.mayChange(c)
 	for _, s := range e.snapshots {
 		if s.gen == obj.mark().gen {
 			s.cowBytes += approxObjectBytes(c)

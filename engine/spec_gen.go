@@ -18,7 +18,7 @@ var commandSpecTable = [...]CommandSpec{
 		},
 	},
 	{Name: "acl|deluser", Container: "acl", Group: "server", Since: "6.0.0", Complexity: "O(1) amortized time considering the typical user.", Arity: -3,
-		Flags: []string{"admin", "noscript", "loading", "stale"}, ACLCategories: []string{"admin", "slow", "dangerous"}, Hints: []string{"request_policy:all_nodes", "response_policy:all_succeeded"}, DocFlags: nil,
+		Flags: []string{"admin", "noscript", "loading", "stale"}, ACLCategories: []string{"admin", "slow", "dangerous"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		Args: []ArgSpec{
 			{Name: "username", Type: "string", DisplayText: "username", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: true, MultipleToken: false},
@@ -70,11 +70,11 @@ var commandSpecTable = [...]CommandSpec{
 		},
 	},
 	{Name: "acl|save", Container: "acl", Group: "server", Since: "6.0.0", Complexity: "O(N). Where N is the number of configured users.", Arity: 2,
-		Flags: []string{"admin", "noscript", "loading", "stale"}, ACLCategories: []string{"admin", "slow", "dangerous"}, Hints: []string{"request_policy:all_nodes", "response_policy:all_succeeded"}, DocFlags: nil,
+		Flags: []string{"admin", "noscript", "loading", "stale"}, ACLCategories: []string{"admin", "slow", "dangerous"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 	},
 	{Name: "acl|setuser", Container: "acl", Group: "server", Since: "6.0.0", Complexity: "O(N). Where N is the number of rules provided.", Arity: -3,
-		Flags: []string{"admin", "noscript", "loading", "stale"}, ACLCategories: []string{"admin", "slow", "dangerous"}, Hints: []string{"request_policy:all_nodes", "response_policy:all_succeeded"}, DocFlags: nil,
+		Flags: []string{"admin", "noscript", "loading", "stale"}, ACLCategories: []string{"admin", "slow", "dangerous"}, Hints: nil, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		Args: []ArgSpec{
 			{Name: "username", Type: "string", DisplayText: "username", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},

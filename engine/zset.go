@@ -19,6 +19,30 @@ type zset struct {
 	zsl  *skiplist
 	dict smap[float64] // member -> score, skiplist encoding only
 	seed maphash.Seed
+	// elemMem is the memory of the members' bytes.
+	elemMem int64
+}
+
+// zslEntryBytes is a skiplist member's node (1.33 levels on average,
+// rounded to Go's size classes) and its slot in the score map.
+const zslEntryBytes = 88 + smapSlotBytes
+
+// memUsage is the sorted set's memory: entries and their members' bytes.
+func (z *zset) memUsage() int64 {
+	if z.zsl == nil {
+		return 24*int64(cap(z.lp)) + z.elemMem
+	}
+	return zslEntryBytes*int64(z.zsl.length) + z.elemMem
+}
+
+// setEntries makes the entries, sorted and with listpack scores, the
+// whole compact encoding.
+func (z *zset) setEntries(entries []zentry) {
+	z.lp = entries
+	z.elemMem = 0
+	for _, e := range entries {
+		z.elemMem += strMem(e.member)
+	}
 }
 
 type zentry struct {
@@ -87,6 +111,7 @@ func (z *zset) insert(member string, score float64, lim zsetLimits) {
 	if z.zsl == nil && (len(z.lp)+1 > lim.entries || len(member) > lim.value) {
 		z.convert()
 	}
+	z.elemMem += strMem(member)
 	if z.zsl == nil {
 		score = lpScore(score)
 		i := z.lpSearch(score, member)
@@ -129,6 +154,7 @@ func (z *zset) remove(member string) bool {
 	if !ok {
 		return false
 	}
+	z.elemMem -= strMem(member)
 	if z.zsl == nil {
 		i := z.lpSearch(sc, member)
 		copy(z.lp[i:], z.lp[i+1:])
@@ -236,6 +262,7 @@ func (z *zset) removeRanks(start, end int, fn func(member string)) {
 	}
 	if z.zsl == nil {
 		for _, e := range z.lp[start : end+1] {
+			z.elemMem -= strMem(e.member)
 			if fn != nil {
 				fn(e.member)
 			}
@@ -244,6 +271,7 @@ func (z *zset) removeRanks(start, end int, fn func(member string)) {
 		return
 	}
 	z.zsl.deleteRanks(start+1, end+1, func(m string) {
+		z.elemMem -= strMem(m)
 		z.dict.del(m)
 		if fn != nil {
 			fn(m)
@@ -545,6 +573,7 @@ func (z *zset) copyObject() object {
 	c := newZset(z.seed)
 	if z.zsl == nil {
 		c.lp = slices.Clone(z.lp)
+		c.elemMem = z.elemMem
 		return c
 	}
 	c.convert()

@@ -7,6 +7,7 @@ package netserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
@@ -35,16 +36,25 @@ func (s *Server) HTTPHandler(o WSOptions) http.Handler {
 // HTTPServer serves HTTPHandler on its own port (--http-port).
 type HTTPServer struct {
 	srv  *http.Server
+	rsrv *Server
 	mu   sync.Mutex
 	ln   net.Listener
 	addr string
+	tls  bool
 }
+
+// UseTLS makes the HTTP side serve https:// and wss:// with the RESP
+// server's TLS configuration (SetTLS; tls-auth-clients applies, so
+// browsers without a client certificate need it "no" or "optional");
+// call it before Listen.
+func (h *HTTPServer) UseTLS() { h.tls = true }
 
 // NewHTTP returns the HTTP side of srv, listening on addr once Listen is
 // called.
 func NewHTTP(srv *Server, addr string, o WSOptions) *HTTPServer {
 	return &HTTPServer{
 		addr: addr,
+		rsrv: srv,
 		srv: &http.Server{
 			Handler:           srv.HTTPHandler(o),
 			ReadHeaderTimeout: httpReadHeaderTimeout,
@@ -58,6 +68,19 @@ func (h *HTTPServer) Listen() error {
 	ln, err := net.Listen("tcp", h.addr)
 	if err != nil {
 		return err
+	}
+	if h.tls {
+		if h.rsrv.TLSServerConfig() == nil {
+			_ = ln.Close()
+			return errors.New("TLS is not configured (tls-cert-file, tls-key-file)")
+		}
+		// Each handshake takes the configuration as it is then: CONFIG SET
+		// of the certificates applies to the HTTP side too.
+		ln = tls.NewListener(ln, &tls.Config{
+			GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
+				return h.rsrv.TLSServerConfig(), nil
+			},
+		})
 	}
 	h.mu.Lock()
 	h.ln = ln

@@ -20,6 +20,7 @@ import (
 type listener struct {
 	ln   net.Listener
 	unix bool   // the unix socket: its peers count as local
+	tls  bool   // the TLS port: peers do a TLS handshake first
 	path string // the unix socket's path
 	// retired is set when CONFIG SET port or bind replaced the listener:
 	// its accept loop ends quietly.
@@ -57,8 +58,9 @@ const protectedModeDenied = "-DENIED Redis is running in protected mode because 
 	"the server to start accepting connections from the outside.\r\n"
 
 // openListeners opens what the options ask for, as Redis's initServer
-// does: every address of the bind list on the port (or Addr), then the
-// unix socket. Warnings go to the log; the error is the fatal line.
+// does: every address of the bind list on the port (or Addr), then on the
+// TLS port (or TLSAddr), then the unix socket. Warnings go to the log; the
+// error is the fatal line.
 func (s *Server) openListeners() ([]*listener, error) {
 	var lns []*listener
 	closeAll := func() {
@@ -72,12 +74,26 @@ func (s *Server) openListeners() ([]*listener, error) {
 			return nil, err
 		}
 		lns = append(lns, &listener{ln: ln})
+		if s.opts.TLSAddr != "" {
+			ln, err := net.Listen("tcp", s.opts.TLSAddr)
+			if err != nil {
+				closeAll()
+				return nil, err
+			}
+			lns = append(lns, &listener{ln: ln, tls: true})
+		}
 	} else {
-		tcp, err := s.openTCP(s.opts.Bind, s.opts.Port)
+		tcp, err := s.openTCP(s.opts.Bind, s.opts.Port, false)
 		if err != nil {
 			return nil, &ListenError{fmt.Sprintf("Failed listening on port %d (TCP), aborting.", s.opts.Port)}
 		}
 		lns = append(lns, tcp...)
+		tlsLns, err := s.openTCP(s.opts.Bind, s.opts.TLSPort, true)
+		if err != nil {
+			closeAll()
+			return nil, &ListenError{fmt.Sprintf("Failed listening on port %d (TLS), aborting.", s.opts.TLSPort)}
+		}
+		lns = append(lns, tlsLns...)
 	}
 	if path := s.opts.UnixSocket; path != "" {
 		_ = os.Remove(path) // as Redis: a stale socket file must not stop the start
@@ -95,8 +111,8 @@ func (s *Server) openListeners() ([]*listener, error) {
 }
 
 // openTCP opens every address of bind on port, as Redis's listenToPort:
-// all or none (port 0: none).
-func (s *Server) openTCP(bind []string, port int) ([]*listener, error) {
+// all or none (port 0: none). tlsPort marks them as the TLS port's.
+func (s *Server) openTCP(bind []string, port int, tlsPort bool) ([]*listener, error) {
 	var lns []*listener
 	if port == 0 {
 		return nil, nil
@@ -110,7 +126,7 @@ func (s *Server) openTCP(bind []string, port int) ([]*listener, error) {
 			return nil, err
 		}
 		if ln != nil {
-			lns = append(lns, &listener{ln: ln})
+			lns = append(lns, &listener{ln: ln, tls: tlsPort})
 		}
 	}
 	return lns, nil
@@ -121,47 +137,91 @@ func (s *Server) openTCP(bind []string, port int) ([]*listener, error) {
 // sockets open first and on failure the old ones stay; for new addresses
 // (changeBindAddr, closeFirst) the old sockets close first, so the same
 // address and port can be bound again, and a failure leaves none until
-// the caller rebinds the old addresses.
+// the caller rebinds the old addresses. New addresses move the TLS port's
+// listeners too, as Redis's changeBindAddr does.
 func (s *Server) Rebind(bind []string, port int, closeFirst bool) error {
 	if closeFirst {
-		s.retireTCP(nil)
+		s.retire(false, nil)
+		s.retire(true, nil)
 	}
-	tcp, err := s.openTCP(bind, port)
+	tcp, err := s.openTCP(bind, port, false)
 	if err != nil {
 		return err
 	}
+	var tlsLns []*listener
+	if closeFirst {
+		s.mu.Lock()
+		tlsPort := s.opts.TLSPort
+		s.mu.Unlock()
+		if tlsLns, err = s.openTCP(bind, tlsPort, true); err != nil {
+			for _, l := range tcp {
+				_ = l.ln.Close()
+			}
+			return err
+		}
+	}
+	if err := s.install(tcp, false, func() { s.opts.Bind, s.opts.Port = bind, port }); err != nil {
+		return err
+	}
+	if closeFirst {
+		return s.install(tlsLns, true, nil)
+	}
+	return nil
+}
+
+// RebindTLS moves the TLS port's listeners to port (CONFIG SET tls-port):
+// the new sockets open first, and on failure the old ones stay; port 0
+// closes them.
+func (s *Server) RebindTLS(port int) error {
+	s.mu.Lock()
+	bind := s.opts.Bind
+	s.mu.Unlock()
+	lns, err := s.openTCP(bind, port, true)
+	if err != nil {
+		return err
+	}
+	return s.install(lns, true, func() { s.opts.TLSPort = port })
+}
+
+// install puts lns in the place of the TCP (tlsPort false) or TLS
+// listeners and starts accepting on them; update, when set, runs under
+// the server's lock first.
+func (s *Server) install(lns []*listener, tlsPort bool, update func()) error {
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
-		for _, l := range tcp {
+		for _, l := range lns {
 			_ = l.ln.Close()
 		}
 		return errors.New("the server is closing")
 	}
-	s.opts.Bind, s.opts.Port = bind, port
+	if update != nil {
+		update()
+	}
 	loop, errc := s.loop, s.acceptErrs
 	s.mu.Unlock()
-	s.retireTCP(tcp)
+	s.retire(tlsPort, lns)
 	if errc != nil {
-		for _, l := range tcp {
+		for _, l := range lns {
 			go func(l *listener) { errc <- s.acceptLoop(l, loop) }(l)
 		}
 	}
 	return nil
 }
 
-// retireTCP closes the TCP listeners and puts tcp in their place.
-func (s *Server) retireTCP(tcp []*listener) {
+// retire closes the TCP (tlsPort false) or TLS listeners and puts lns in
+// their place.
+func (s *Server) retire(tlsPort bool, lns []*listener) {
 	s.mu.Lock()
 	var old, keep []*listener
 	for _, l := range s.lns {
-		if l.unix {
-			keep = append(keep, l)
-		} else {
+		if !l.unix && l.tls == tlsPort {
 			old = append(old, l)
+		} else {
+			keep = append(keep, l)
 		}
 	}
-	s.lns = append(tcp, keep...)
+	s.lns = append(lns, keep...)
 	s.mu.Unlock()
 	for _, l := range old {
 		l.retired.Store(true)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/goredis-dev/goredis/engine"
 	"github.com/goredis-dev/goredis/netserver/resp"
+	"github.com/goredis-dev/goredis/tlsconf"
 )
 
 // Options configure a Server.
@@ -33,6 +34,11 @@ type Options struct {
 	// list (bind "") opens no TCP socket; nor does Port 0.
 	Bind []string
 	Port int
+	// TLSPort is tls-port: peers there speak TLS first, with the
+	// configuration SetTLS gave (0: no TLS port). TLSAddr is the TLS
+	// listen address when Bind is nil ("": none).
+	TLSPort int
+	TLSAddr string
 	// UnixSocket, when set, is the path of a unix socket served like TCP,
 	// created with UnixSocketPerm's mode (0: as the umask gives).
 	UnixSocket     string
@@ -72,6 +78,9 @@ type Server struct {
 	nclients   atomic.Int64
 	done       chan struct{}
 	loop       *eventLoop // serves TCP peers; nil with goroutines per peer
+	// tls is the TLS configuration of the TLS port and of outgoing links
+	// (nil until SetTLS); CONFIG SET replaces it whole.
+	tls atomic.Pointer[tlsconf.Contexts]
 
 	// Memory freed by closed peers, not yet returned to the OS (released).
 	freed       atomic.Int64
@@ -120,14 +129,36 @@ func (s *Server) Listen() error {
 }
 
 // Addr is the first listener's address (useful with port 0): the first
-// TCP address, else the unix socket.
+// TCP address, else the unix socket, else the TLS port's.
 func (s *Server) Addr() net.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, l := range s.lns {
+		if !l.tls && !l.unix {
+			return l.ln.Addr()
+		}
+	}
+	for _, l := range s.lns {
+		if !l.tls {
+			return l.ln.Addr()
+		}
+	}
 	if len(s.lns) == 0 {
 		return nil
 	}
 	return s.lns[0].ln.Addr()
+}
+
+// TLSAddr is the first address of the TLS port, nil when there is none.
+func (s *Server) TLSAddr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, l := range s.lns {
+		if l.tls {
+			return l.ln.Addr()
+		}
+	}
+	return nil
 }
 
 // Serve accepts peers on every listener until Close; it also drives the
@@ -184,6 +215,12 @@ func (s *Server) acceptLoop(l *listener, loop *eventLoop) error {
 			}
 			return err
 		}
+		if l.tls {
+			// The handshake runs in the peer's own goroutine, as Redis's
+			// event loop drives it: a slow client holds up no other.
+			go s.acceptTLS(conn, l)
+			continue
+		}
 		s.accept(conn, loop, l)
 	}
 }
@@ -222,7 +259,7 @@ func (s *Server) protectedModeRefuses(conn net.Conn) bool {
 	if isLoopbackPeer(conn.RemoteAddr()) {
 		return false
 	}
-	return s.eng.Config("protected-mode") == "yes" && s.eng.Config("requirepass") == ""
+	return s.eng.Config("protected-mode") == "yes" && s.eng.DefaultUserNoPass()
 }
 
 // setKeepAlive applies tcp-keepalive to a TCP peer as Redis's
@@ -312,12 +349,6 @@ func (s *Server) cron() {
 // transport; ks, when not nil, gives the peer a private keyspace.
 func (s *Server) ServeConn(conn net.Conn, kind string, ks *engine.Keyspace) {
 	s.serveConn(conn, peerOptions{kind: kind, keyspace: ks, idle: s.opts.IdleTimeout})
-}
-
-// serveConnInfo serves a peer with its own sandbox and idle timeout (the
-// WebSocket bridge's peers).
-func (s *Server) serveConnInfo(conn net.Conn, kind string, sb *engine.Sandbox, idle time.Duration) *peer {
-	return s.serveConn(conn, peerOptions{kind: kind, sandbox: sb, idle: idle})
 }
 
 type peerOptions struct {
@@ -436,8 +467,9 @@ type peer struct {
 	conn net.Conn
 	idle time.Duration // close after this long without input (0: never)
 
-	wmu sync.Mutex // serializes writes to conn
-	iov [][]byte   // guarded by wmu
+	wmu    sync.Mutex // serializes writes to conn
+	iov    [][]byte   // guarded by wmu
+	joined []byte     // guarded by wmu: iov in one buffer, for conns that are not sockets
 	// raw writes without waiting (nil: not a socket). The reader writes a
 	// batch's replies itself when the socket takes them; what it does not
 	// take stays in the session for asyncLoop, and the reader goes on
@@ -739,12 +771,27 @@ func (p *peer) flush() error {
 			return nil
 		}
 		var err error
-		for _, b := range p.iov {
+		if p.raw == nil && len(p.iov) > 1 {
+			// Not a socket (TLS, WebSocket): each Write is a record or
+			// a frame of its own, so the slices go out joined.
+			p.joined = p.joined[:0]
+			for _, b := range p.iov {
+				p.joined = append(p.joined, b...)
+			}
 			var n int
-			n, err = p.conn.Write(b)
+			n, err = p.conn.Write(p.joined)
 			p.sess.Consumed(n)
-			if err != nil {
-				break
+			if cap(p.joined) > maxWriteBytes {
+				p.joined = nil // a one-off large reply is not kept
+			}
+		} else {
+			for _, b := range p.iov {
+				var n int
+				n, err = p.conn.Write(b)
+				p.sess.Consumed(n)
+				if err != nil {
+					break
+				}
 			}
 		}
 		clear(p.iov)

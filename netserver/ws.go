@@ -33,7 +33,11 @@ type WSOptions struct {
 	// ("https://a.example"); empty means the page's own origin only.
 	AllowedOrigins []string
 	// Sandbox, when set, gives each WebSocket peer a private keyspace and
-	// these quotas.
+	// these quotas. Peers that connect with the same ?keyspace=<token>
+	// (16 to 64 of A-Z a-z 0-9 - _, chosen at random by the page) share
+	// one private keyspace, so a page's terminals, keyspace explorer and
+	// tutorial checks see the same keys; no one else can join it without
+	// the token. It lives while one of them is connected.
 	Sandbox *engine.Sandbox
 	// MaxConnsPerIP caps simultaneous WebSocket peers from one address
 	// (0: no cap).
@@ -51,7 +55,7 @@ type WSOptions struct {
 // frames carry RESP, a command may span frames, and text frames carry
 // inline commands.
 func (s *Server) WebSocketHandler(o WSOptions) http.Handler {
-	b := &wsBridge{srv: s, opts: o, perIP: map[string]int{}}
+	b := &wsBridge{srv: s, opts: o, perIP: map[string]int{}, groups: map[string]*sandboxGroup{}}
 	b.up = websocket.Upgrader{
 		ReadBufferSize:  16 << 10,
 		WriteBufferSize: 16 << 10,
@@ -66,8 +70,64 @@ type wsBridge struct {
 	opts WSOptions
 	up   websocket.Upgrader
 
-	mu    sync.Mutex
-	perIP map[string]int
+	mu     sync.Mutex
+	perIP  map[string]int
+	groups map[string]*sandboxGroup // by ?keyspace= token
+}
+
+// sandboxGroup is the private keyspace the peers with one token share.
+type sandboxGroup struct {
+	ks    *engine.Keyspace
+	peers int
+}
+
+// maxGroupPeers caps the peers sharing one sandbox keyspace: a page opens
+// a few (terminals, the keyspace explorer, the tutorial's checks); the cap
+// keeps one token from multiplying its share of the server.
+const maxGroupPeers = 16
+
+// validToken reports whether t can name a sandbox group: long enough to be
+// unguessable when chosen at random, short and plain enough to keep.
+func validToken(t string) bool {
+	if len(t) < 16 || len(t) > 64 {
+		return false
+	}
+	for _, c := range []byte(t) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// joinGroup returns the keyspace of token's group, made on first use, or
+// an error to answer the upgrade with.
+func (b *wsBridge) joinGroup(token string) (*engine.Keyspace, string) {
+	if !validToken(token) {
+		return nil, "keyspace token must be 16 to 64 letters, digits, - or _"
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	g := b.groups[token]
+	if g == nil {
+		g = &sandboxGroup{ks: b.srv.eng.NewKeyspace()}
+		b.groups[token] = g
+	}
+	if g.peers >= maxGroupPeers {
+		return nil, "too many connections share this keyspace"
+	}
+	g.peers++
+	return g.ks, ""
+}
+
+func (b *wsBridge) leaveGroup(token string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if g := b.groups[token]; g != nil {
+		if g.peers--; g.peers <= 0 {
+			delete(b.groups, token)
+		}
+	}
 }
 
 // originAllowed accepts requests without an Origin (non-browser clients),
@@ -98,20 +158,39 @@ func (b *wsBridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		ip = r.RemoteAddr
 	}
+	var ks *engine.Keyspace
+	token := r.URL.Query().Get("keyspace")
+	if b.opts.Sandbox != nil && token != "" {
+		var why string
+		if ks, why = b.joinGroup(token); ks == nil {
+			http.Error(w, why, http.StatusBadRequest)
+			return
+		}
+	}
+	leave := func() {
+		if ks != nil {
+			b.leaveGroup(token)
+		}
+	}
 	if !b.acquire(ip) {
+		leave()
 		http.Error(w, "too many connections from your address", http.StatusTooManyRequests)
 		return
 	}
 	ws, err := b.up.Upgrade(w, r, nil)
 	if err != nil {
 		b.release(ip)
+		leave()
 		return // Upgrade has replied
 	}
-	conn := newWSConn(ws, func() { b.release(ip) })
+	conn := newWSConn(ws, func() {
+		b.release(ip)
+		leave()
+	})
 	if b.opts.WriteTimeout > 0 {
 		conn.writeWait = b.opts.WriteTimeout
 	}
-	b.srv.serveConnInfo(conn, "ws", b.opts.Sandbox, b.opts.IdleTimeout)
+	b.srv.serveConn(conn, peerOptions{kind: "ws", sandbox: b.opts.Sandbox, keyspace: ks, idle: b.opts.IdleTimeout})
 }
 
 func (b *wsBridge) acquire(ip string) bool {

@@ -182,6 +182,90 @@ func TestWSSandboxIsolationAndQuotas(t *testing.T) {
 	assert.Less(t, time.Since(start), 5*time.Second)
 }
 
+// wsDialKeyspace dials the bridge with ?keyspace=token.
+func wsDialKeyspace(t *testing.T, hs *httptest.Server, token string) (*websocket.Conn, int) {
+	t.Helper()
+	url := "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws?keyspace=" + token
+	c, resp, err := websocket.DefaultDialer.Dial(url, nil)
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+		resp.Body.Close()
+	}
+	if err != nil {
+		return nil, status
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, status
+}
+
+// TestWSSandboxSharedKeyspace: the peers of one page (one ?keyspace=
+// token) share a private keyspace, pub/sub and tracking included; other
+// tokens and peers without one do not see it; it ends with its last peer.
+func TestWSSandboxSharedKeyspace(t *testing.T) {
+	sb := &engine.Sandbox{MaxKeys: 100, MaxBulk: 1024, CommandsPerSecond: 1000, MaxBytes: 1 << 20, MaxBlock: time.Second}
+	hs, _ := wsTestServer(t, WSOptions{Sandbox: sb}, nil)
+	const token = "page-token-0123456789abcdef"
+	a, _ := wsDialKeyspace(t, hs, token)
+	b, _ := wsDialKeyspace(t, hs, token)
+	other, _ := wsDialKeyspace(t, hs, "another-page-token-0123456789")
+	alone := wsDial(t, hs, "")
+	// b watches writes as the keyspace explorer does where CONFIG is
+	// refused: broadcast tracking redirected to a subscribed peer.
+	sub, _ := wsDialKeyspace(t, hs, token)
+	wsSend(t, sub, websocket.TextMessage, "CLIENT ID")
+	id := strings.TrimSpace(strings.TrimPrefix(wsRead(t, sub, 3), ":"))
+	wsSend(t, sub, websocket.TextMessage, "SUBSCRIBE __redis__:invalidate")
+	subscribed := "*3\r\n$9\r\nsubscribe\r\n$20\r\n__redis__:invalidate\r\n:1\r\n"
+	assert.Equal(t, subscribed, wsRead(t, sub, len(subscribed)))
+	wsSend(t, b, websocket.TextMessage, "CLIENT TRACKING ON BCAST REDIRECT "+id)
+	assert.Equal(t, "+OK\r\n", wsRead(t, b, 5))
+	wsSend(t, a, websocket.TextMessage, "SET shared 1")
+	assert.Equal(t, "+OK\r\n", wsRead(t, a, 5))
+	want := "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$6\r\nshared\r\n"
+	assert.Equal(t, want, wsRead(t, sub, len(want)), "the explorer hears a's write")
+	wsSend(t, b, websocket.TextMessage, "GET shared")
+	assert.Equal(t, "$1\r\n1\r\n", wsRead(t, b, 7))
+	for _, c := range []*websocket.Conn{other, alone} {
+		wsSend(t, c, websocket.TextMessage, "GET shared")
+		wsSend(t, c, websocket.TextMessage, "DBSIZE")
+		assert.Equal(t, "$-1\r\n:0\r\n", wsRead(t, c, 9))
+	}
+	// Bad tokens are refused before the upgrade.
+	for _, bad := range []string{"short", strings.Repeat("x", 65), "has%20space-0123456789"} {
+		c, status := wsDialKeyspace(t, hs, bad)
+		assert.Nil(t, c)
+		assert.Equal(t, http.StatusBadRequest, status, bad)
+	}
+	// One token cannot take more than maxGroupPeers connections.
+	for i := 3; i < maxGroupPeers; i++ {
+		c, _ := wsDialKeyspace(t, hs, token)
+		require.NotNil(t, c)
+	}
+	c, status := wsDialKeyspace(t, hs, token)
+	assert.Nil(t, c)
+	assert.Equal(t, http.StatusBadRequest, status)
+	// The keyspace ends with its last peer: the same token later finds it empty.
+	const brief = "brief-token-0123456789abcdef"
+	d, _ := wsDialKeyspace(t, hs, brief)
+	wsSend(t, d, websocket.TextMessage, "SET gone 1")
+	assert.Equal(t, "+OK\r\n", wsRead(t, d, 5))
+	d.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		e, _ := wsDialKeyspace(t, hs, brief)
+		require.NotNil(t, e)
+		wsSend(t, e, websocket.TextMessage, "DBSIZE")
+		got := wsRead(t, e, 4)
+		e.Close()
+		if got == ":0\r\n" {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the keyspace outlived its peers")
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func TestWSConnsPerIP(t *testing.T) {
 	hs, _ := wsTestServer(t, WSOptions{MaxConnsPerIP: 1}, nil)
 	wsDial(t, hs, "")

@@ -50,7 +50,15 @@ type redisServer struct {
 
 var nextPort atomic.Int32
 
-func init() { nextPort.Store(24100) }
+// GOREDIS_TEST_PORT_BASE moves the ports these tests use (from base+1)
+// when several sessions share the machine.
+func init() {
+	base := 24100
+	if v, err := strconv.Atoi(os.Getenv("GOREDIS_TEST_PORT_BASE")); err == nil && v > 0 {
+		base = v
+	}
+	nextPort.Store(int32(base))
+}
 
 // startRedis starts redis-server with its dump in dir (skips when there
 // is none on PATH).

@@ -6,6 +6,7 @@ import { Terminal, History } from './terminal.js';
 import { Inspector } from './inspector.js';
 import { PipelineDemo } from './pipeline.js';
 import { KeyspacePane } from './keyspace.js';
+import { DataControls, restore } from './data.js';
 import * as share from './share.js';
 import * as resp from './resp.js';
 
@@ -265,6 +266,15 @@ async function openShared(fragment, term, link, pane) {
     return;
   }
   if (link.current !== link.wasm) await link.switchTo(link.wasm);
+  // The keyspace this browser kept would mix with the shared one.
+  const api = link.wasm.api;
+  const id = api.newSession();
+  const dbs = new TextDecoder().decode(api.call(id, 'INFO keyspace')).match(/^db\d+:/gm);
+  api.closeSession(id);
+  if (dbs) {
+    term.print(`(a shared keyspace replaces the keys this browser kept in ${dbs.length} database${dbs.length === 1 ? '' : 's'})`, 'term-note');
+    await term.submit('FLUSHALL');
+  }
   term.print(`(a shared keyspace: running its ${shared.lines.length} commands in the in-page engine)`, 'term-note');
   for (const line of shared.lines) await term.submit(line);
 }
@@ -290,7 +300,8 @@ async function main() {
   const inspRoot = el('aside', { class: 'pg-inspector' });
   const inspector = new Inspector(inspRoot);
   const link = new Link({
-    wasm: new WasmTransport(new URL('./wasm/', import.meta.url)),
+    // The in-page engine starts with the keyspace this browser saved.
+    wasm: new WasmTransport(new URL('./wasm/', import.meta.url), restore),
     open,
     onEngine: (transport, { version }) => {
       status.classList.remove('error');
@@ -299,11 +310,12 @@ async function main() {
         : `GoRedis (Redis ${version.redis} compatible) · over WebSocket`;
     },
   });
+  let controls;
   const header = el('header', { class: 'pg-header' },
     el('h1', { text: 'GoRedis playground' }),
     status,
     link.form,
-    el('nav', { class: 'pg-controls', 'aria-label': 'Playground controls' },
+    controls = el('nav', { class: 'pg-controls', 'aria-label': 'Playground controls' },
       newClient,
       pipeBtn,
       el('label', { for: 'raw-mode' }, rawBox, ' Raw RESP'),
@@ -388,6 +400,27 @@ async function main() {
     onSwitch: (fn) => link.onSwitch(fn),
   });
   window.goredisKeyspace = pane; // for the benchmark and curious learners
+  // The in-page engine's data controls, once its saved keyspace is back
+  // (the engine starts when the page opens on it, or on the first switch
+  // to it: a page opened on a remote server does not fetch it).
+  let data = null;
+  const mountData = () => {
+    if (data || link.current !== link.wasm) return;
+    data = link.wasm.ready().then(() => {
+      controls.append(new DataControls({
+        api: () => link.wasm.api,
+        local: () => link.current === link.wasm,
+        onSwitch: (fn) => link.onSwitch(fn),
+        print: (text, cls) => open[0]?.print(text, cls),
+        run: (line) => open[0].submit(line),
+        loaded: () => pane.reload(),
+      }, link.wasm.started).root);
+    }, () => {
+      data = null;
+    });
+  };
+  mountData();
+  link.onSwitch(mountData);
   ksBox.addEventListener('change', () => {
     pane.show(ksBox.checked);
     sideShown();

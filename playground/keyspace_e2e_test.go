@@ -233,3 +233,50 @@ func TestKeyspacePaneRemote(t *testing.T) {
 	waitPane(t, ctx, "from-tcp", `!row`, "a TCP DEL removes it")
 	shot("remote.png")
 }
+
+// TestKeyspacePaneSandbox: on a server in sandbox mode (each visitor a
+// private keyspace) the pane shows the page's own keyspace, follows the
+// terminal's writes through CLIENT TRACKING (CONFIG is refused there), and
+// never shows another visitor's keys or the server's own.
+func TestKeyspacePaneSandbox(t *testing.T) {
+	ctx := browserWithin(t, 2*time.Minute)
+	srvr := netserver.New(engine.New(engine.Options{}), netserver.Options{Addr: "127.0.0.1:0"})
+	require.NoError(t, srvr.Listen())
+	go func() { _ = srvr.Serve() }()
+	defer srvr.Close()
+	web := httptest.NewServer(srvr.HTTPHandler(netserver.WSOptions{Sandbox: engine.DefaultSandbox()}))
+	defer web.Close()
+	shot := shooter(t, ctx, "keyspace-sandbox")
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(web.URL+"/?ws"),
+		chromedp.WaitVisible(`html[data-ready="true"]`, chromedp.ByQuery),
+		connState(ctx, "connected", "ws://"+strings.TrimPrefix(web.URL, "http://")+"/ws"),
+		chromedp.Poll(`document.querySelector('`+ks+` .ks-live').textContent.includes("client tracking")`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+	))
+	// The server's own keyspace (a TCP client) and another visitor's.
+	c, err := net.Dial("tcp", srvr.Addr().String())
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.Write([]byte("SET server-key 1\r\n"))
+	require.NoError(t, err)
+	buf := make([]byte, 16)
+	_, err = c.Read(buf)
+	require.NoError(t, err)
+
+	run(t, ctx, 1, "SET mine 1", "OK")
+	waitPane(t, ctx, "mine", `row && row.innerText.includes("string")`, "the visitor's key appears")
+	run(t, ctx, 1, "RPUSH my-list a b c", "(integer) 3")
+	waitPane(t, ctx, "my-list", `row && row.innerText.includes("list")`, "a second key appears")
+	detail := selectKey(t, ctx, "my-list")
+	assert.Contains(t, detail, "quicklist", "its facts come from the same keyspace (OBJECT ENCODING)")
+	run(t, ctx, 1, "DEL mine", "(integer) 1")
+	waitPane(t, ctx, "mine", `!row`, "a deleted key leaves")
+	run(t, ctx, 1, "SET brief x PX 300", "OK")
+	waitPane(t, ctx, "brief", `!!row`, "a key with a deadline appears")
+	waitPane(t, ctx, "brief", `!row`, "its expiry removes it")
+	assert.Equal(t, []string{"my-list"}, paneKeys(t, ctx), "only the visitor's own keys")
+	var size string
+	require.NoError(t, chromedp.Run(ctx, chromedp.Text(ks+` .ks-count`, &size, chromedp.ByQuery)))
+	assert.Equal(t, "1 key", size)
+	shot("sandbox.png")
+}

@@ -82,7 +82,7 @@ func TestLayout(t *testing.T) {
 	assert.LessOrEqual(t, scrollWidth(), 390.0, "nothing wider than the phone")
 	in = measure(term(1, ".term-input"))
 	assert.Greater(t, in.Width, 150.0, "room to type")
-	for _, sel := range []string{".pg-tutorial", term(1, ".term-out"), ".pg-inspector"} {
+	for _, sel := range []string{".pg-tutorial", term(1, ".term-out"), ".pg-inspector", `[role="region"][aria-label="Keyspace"]`} {
 		assert.Greater(t, measure(sel).Height, 150.0, "%s has room on a phone", sel)
 	}
 	for _, theme := range []string{"dark", "light"} {

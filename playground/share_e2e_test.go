@@ -113,12 +113,23 @@ func TestShareLink(t *testing.T) {
 		out := waitOutput(t, fresh, 1, 0, "share link refused")
 		assert.Contains(t, out, c.want)
 		assert.Contains(t, out, "nothing was run")
-		run(t, fresh, 1, "DBSIZE", "(integer) 0")
+		// The keys this browser kept (the shared ones above) are untouched.
+		run(t, fresh, 1, "DBSIZE", "(integer) 7")
 		var note string
 		require.NoError(t, chromedp.Run(fresh, chromedp.Text(ks+` .ks-notice`, &note, chromedp.ByQuery)))
 		assert.Contains(t, note, "Share link refused")
 	}
 	shot2("3-hostile.png")
+
+	// Opened where this browser kept keys, the link replaces them (its
+	// RPUSH does not append to a kept list).
+	require.NoError(t, chromedp.Run(fresh,
+		chromedp.Navigate(static.URL+"/index.html#"+frag),
+		chromedp.Reload(),
+		chromedp.WaitVisible(`html[data-ready="true"]`, chromedp.ByQuery)))
+	waitOutput(t, fresh, 1, 0, "ZADD board")
+	assert.Contains(t, output(t, fresh, 1), "(a shared keyspace replaces the keys this browser kept in 1 database)\nin-page> FLUSHALL\nOK")
+	run(t, fresh, 1, "LLEN queue", "(integer) 3")
 
 	// Too much to share: said plainly, the address bar left alone.
 	require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(`(async () => {

@@ -26,8 +26,11 @@ import { withDirectCalls } from './goredis_api.js';
 // origin) and lets the user switch between the two without reloading.
 
 export class WasmTransport {
-  // base is the URL of the folder holding goredis.wasm and wasm_exec.js.
-  constructor(base) {
+  // base is the URL of the folder holding goredis.wasm and wasm_exec.js;
+  // onStart(api), when given, runs once the engine has started and before
+  // ready() resolves (the page restores its saved keyspace there).
+  constructor(base, onStart) {
+    this.onStart = onStart;
     this.name = 'wasm';
     this.where = 'in-page engine';
     this.promptName = 'in-page'; // the terminal's prompt: where commands go
@@ -73,6 +76,7 @@ export class WasmTransport {
     await started;
     // call and exec through the module's direct exports when they can.
     this.api = withDirectCalls(globalThis.goredis, instance);
+    if (this.onStart) this.started = await this.onStart(this.api);
   }
 
   async version() {
@@ -104,6 +108,12 @@ function unwrap(v) {
   return v;
 }
 
+// randomToken is 128 random bits in base64url (22 characters).
+function randomToken() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
 // WebSocketTransport talks to a GoRedis server's WebSocket bridge: binary
 // frames carry RESP both ways. Replies are matched to requests by counting
 // the commands sent; output beyond that (pub/sub messages, RESP3 pushes)
@@ -115,6 +125,13 @@ export class WebSocketTransport {
     this.where = url;
     this.url = url;
     this.promptName = new URL(url).host; // the bridge's host:port, as redis-cli's prompt
+    // A server in sandbox mode gives each connection a private keyspace,
+    // except connections that bring the same ?keyspace= token: this
+    // page's terminals, keyspace explorer and tutorial share one. The
+    // token is random, so no other visitor can join it.
+    const u = new URL(url);
+    u.searchParams.set('keyspace', randomToken());
+    this.connectURL = u.href;
   }
 
   ready() {
@@ -158,7 +175,7 @@ export class WebSocketTransport {
     return new Promise((resolve, reject) => {
       let ws;
       try {
-        ws = new WebSocket(this.url, 'resp');
+        ws = new WebSocket(this.connectURL, 'resp');
       } catch (e) {
         reject(new Error(`cannot connect to ${this.url}: ${e.message}`));
         return;

@@ -14,7 +14,7 @@ import (
 var ErrEmptyKey = errors.New("rdb: empty collection")
 
 // ErrUnsupportedType is a value of a type this package does not decode
-// (streams, module values).
+// (module values).
 var ErrUnsupportedType = errors.New("rdb: value type not supported")
 
 // Kind is a value's data type, whatever its encoding in the file.
@@ -27,6 +27,7 @@ const (
 	KindSet
 	KindZset
 	KindHash
+	KindStream
 )
 
 // Value is a decoded value. Items holds a list's elements, a set's
@@ -39,6 +40,8 @@ type Value struct {
 	Str    string
 	Items  []string
 	Scores []float64
+	// Stream holds a stream (KindStream).
+	Stream *Stream
 }
 
 // source is what a decoder reads from: a bufio.Reader or a bytes.Reader.
@@ -315,6 +318,10 @@ func (d *decoder) value(t byte) (Value, error) {
 		if entries, err = d.packed(dec); err == nil {
 			v.Items, v.Scores, err = splitScores(entries)
 		}
+	case TypeStreamListpacks, TypeStreamListpack2:
+		v.Kind = KindStream
+		v.Stream, err = d.stream(t)
+		return v, err
 	default:
 		return v, ErrUnsupportedType
 	}

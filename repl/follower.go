@@ -2,6 +2,7 @@ package repl
 
 import (
 	"bufio"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -25,7 +26,11 @@ type Follower struct {
 	eng *engine.Engine
 	// ListenPort is announced to the master (REPLCONF listening-port).
 	ListenPort int
-	logf       func(level byte, format string, args ...any)
+	// TLS, when set, says how to reach the master: a client
+	// configuration while tls-replication is yes (nil: plain TCP), and
+	// the tls-port to announce instead of ListenPort (0: ListenPort).
+	TLS  func() (cfg *tls.Config, tlsPort int)
+	logf func(level byte, format string, args ...any)
 
 	mu   sync.Mutex
 	stop chan struct{} // closed to end the current link
@@ -96,6 +101,21 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 	if err != nil {
 		return fmt.Errorf("Error condition on socket for SYNC: %v", err)
 	}
+	listenPort := f.ListenPort
+	if f.TLS != nil {
+		if cfg, tlsPort := f.TLS(); cfg != nil {
+			tc := tls.Client(conn, cfg)
+			_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+			if err := tc.Handshake(); err != nil {
+				_ = conn.Close()
+				return fmt.Errorf("Error condition on socket for SYNC: %v", err)
+			}
+			conn = tc
+			if tlsPort != 0 {
+				listenPort = tlsPort
+			}
+		}
+	}
 	defer conn.Close()
 	go func() {
 		<-stop
@@ -134,7 +154,7 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 			return fmt.Errorf("Unable to AUTH to MASTER: %s", reply)
 		}
 	}
-	if _, err := ask("REPLCONF", "listening-port", strconv.Itoa(f.ListenPort)); err != nil {
+	if _, err := ask("REPLCONF", "listening-port", strconv.Itoa(listenPort)); err != nil {
 		return err
 	}
 	if _, err := ask("REPLCONF", "capa", "psync2"); err != nil {
@@ -146,9 +166,22 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 	} else {
 		f.logf('*', "Partial resynchronization not possible (no cached master)")
 	}
-	reply, err := ask("PSYNC", replid, strconv.FormatInt(offset+1, 10))
+	psync := []string{"PSYNC", replid, strconv.FormatInt(offset+1, 10)}
+	failover := f.eng.FailoverInProgress()
+	if failover {
+		// This server is handing its master role over (FAILOVER): the
+		// new master takes it with this PSYNC.
+		psync = append(psync, "FAILOVER")
+	}
+	reply, err := ask(psync...)
 	if err != nil {
+		if failover {
+			f.eng.FailoverPsyncResult(false)
+		}
 		return err
+	}
+	if failover {
+		f.eng.FailoverPsyncResult(strings.HasPrefix(reply, "+FULLRESYNC") || strings.HasPrefix(reply, "+CONTINUE"))
 	}
 	switch {
 	case strings.HasPrefix(reply, "+FULLRESYNC "):
@@ -161,10 +194,13 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 			return fmt.Errorf("Bad FULLRESYNC reply: %s", reply)
 		}
 		f.logf('*', "Full resync from master: %s:%d", fields[1], off)
-		if err := f.fullSync(conn, br, timeout); err != nil {
+		streamDB, err := f.fullSync(conn, br, timeout)
+		if err != nil {
 			return err
 		}
 		replid, offset = fields[1], off
+		f.eng.MasterFullSynced(replid, offset)
+		return f.apply(conn, br, offset, timeout, streamDB)
 	case strings.HasPrefix(reply, "+CONTINUE"):
 		if fields := strings.Fields(reply); len(fields) == 2 {
 			replid = fields[1]
@@ -175,20 +211,21 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 		return fmt.Errorf("Unexpected reply to PSYNC from master: %s", reply)
 	}
 	f.eng.MasterSynced(replid, offset)
-	f.eng.MasterLinkState("connected")
-	return f.apply(conn, br, offset, timeout)
+	return f.apply(conn, br, offset, timeout, -1)
 }
 
 // fullSync loads the master's payload: "$<length>\r\n" then the RDB
 // (newlines before it are the master's keepalives).
-func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Duration) error {
+// It returns the database the master's stream has selected (-1: the
+// payload does not say).
+func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Duration) (int, error) {
 	f.eng.MasterLinkState("sync")
 	var head string
 	for {
 		_ = conn.SetDeadline(time.Now().Add(timeout))
 		line, err := readLine(br)
 		if err != nil {
-			return err
+			return -1, err
 		}
 		if line != "" {
 			head = line
@@ -196,11 +233,11 @@ func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Durati
 		}
 	}
 	if strings.HasPrefix(head, "-") {
-		return fmt.Errorf("MASTER aborted replication with an error: %s", head[1:])
+		return -1, fmt.Errorf("MASTER aborted replication with an error: %s", head[1:])
 	}
 	size, err := strconv.ParseInt(strings.TrimPrefix(head, "$"), 10, 64)
 	if !strings.HasPrefix(head, "$") || err != nil || size < 0 {
-		return fmt.Errorf("Bad protocol from MASTER, the first byte is not '$' (we received '%s'), are you sure the host and port are right?", head)
+		return -1, fmt.Errorf("Bad protocol from MASTER, the first byte is not '$' (we received '%s'), are you sure the host and port are right?", head)
 	}
 	f.logf('*', "MASTER <-> REPLICA sync: receiving %d bytes from master to disk", size)
 	// The whole payload may take a while: the deadline covers it.
@@ -208,20 +245,23 @@ func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Durati
 	f.logf('*', "MASTER <-> REPLICA sync: Flushing old data")
 	ld := f.eng.BeginMasterLoad(size)
 	f.logf('*', "MASTER <-> REPLICA sync: Loading DB in memory")
-	_, err = persist.ReadRDB(io.LimitReader(br, size), size, ld, persist.ReadOptions{Log: f.logf, Checksum: true})
+	stats, err := persist.ReadRDB(io.LimitReader(br, size), size, ld, persist.ReadOptions{Log: f.logf, Checksum: true})
 	ld.End()
 	if err != nil {
-		return fmt.Errorf("Failed trying to load the MASTER synchronization DB from socket: %v", err)
+		return -1, fmt.Errorf("Failed trying to load the MASTER synchronization DB from socket: %v", err)
 	}
 	f.logf('*', "MASTER <-> REPLICA sync: Finished with success")
-	return nil
+	return stats.ReplStreamDB, nil
 }
 
 // apply runs the master's stream through the master's session, counting
 // the offset, answering REPLCONF GETACK, and acknowledging every second.
-func (f *Follower) apply(conn net.Conn, br *bufio.Reader, offset int64, timeout time.Duration) error {
+// streamDB is the database the stream starts in (-1: 0).
+func (f *Follower) apply(conn net.Conn, br *bufio.Reader, offset int64, timeout time.Duration, streamDB int) error {
 	s := f.eng.NewMasterSession(engine.ClientInfo{Addr: conn.RemoteAddr().String(), LAddr: conn.LocalAddr().String(), Kind: "master"})
 	defer s.Close()
+	s.SelectStreamDB(streamDB)
+	f.eng.MasterLinkState("connected")
 	var wmu sync.Mutex
 	ack := func(off int64) error {
 		wmu.Lock()
@@ -268,17 +308,23 @@ func (f *Follower) apply(conn net.Conn, br *bufio.Reader, offset int64, timeout 
 		moved := false
 		for {
 			before := rd.Buffered()
+			raw := rd.Pending()
 			args, err := rd.Next()
 			if err != nil {
 				return fmt.Errorf("Protocol error from MASTER: %v", err)
 			}
 			consumed := int64(before - rd.Buffered())
 			if args == nil {
-				// Keepalive newlines were consumed without a command.
+				if consumed == 0 {
+					break // the rest of a command is still to come
+				}
+				// Newlines between commands count in the offset and go
+				// to this server's replicas with the stream.
+				s.ExecMaster(nil, raw[:consumed])
 				applied.Lock()
 				offset += consumed
 				applied.Unlock()
-				break
+				continue
 			}
 			if len(args) >= 2 && strings.EqualFold(string(args[0]), "replconf") && strings.EqualFold(string(args[1]), "getack") {
 				applied.Lock()
@@ -287,8 +333,9 @@ func (f *Follower) apply(conn net.Conn, br *bufio.Reader, offset int64, timeout 
 				if err := ack(off); err != nil {
 					return err
 				}
+				s.ExecMaster(nil, raw[:consumed])
 			} else {
-				s.Exec(args)
+				s.ExecMaster(args, raw[:consumed])
 				s.TakeOutput(nil)
 			}
 			applied.Lock()

@@ -29,6 +29,7 @@ func (Syncer) FullSync(snap *engine.Snapshot, done func(payload []byte, err erro
 			Checksum:       st.Checksum,
 			KeySaveDelayUs: st.KeySaveDelayUs,
 			RedisVersion:   engine.Version,
+			Replication:    st.Replication,
 		})
 		snap.Close()
 		done(buf.Bytes(), err)

@@ -14,6 +14,10 @@
 //	goredis.closeSession(id)
 //	goredis.version()  // {goredis, redis}
 //	goredis.commands() // [{name, arity, group, since, complexity, summary, flags, params, subcommands}]
+//	goredis.dumpRDB()  // the keyspace as a dump.rdb (Uint8Array) redis-server loads
+//	goredis.loadRDB(u8) // replace the keyspace with a dump.rdb: {keys, expired, version, redisVersion}
+//	goredis.persistTo(save, "1 1") // SAVE, BGSAVE and save points store through save(u8) -> Promise
+//	goredis.flush()    // SAVE now if anything changed (the page is hidden or closing)
 //
 // Calls through js.FuncOf cost tens of microseconds each; a page that has
 // the WebAssembly instance wraps the global with withDirectCalls
@@ -29,7 +33,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"strconv"
 	"sync"
@@ -39,7 +42,6 @@ import (
 
 	"github.com/goredis-dev/goredis/engine"
 	"github.com/goredis-dev/goredis/netserver/resp"
-	"github.com/goredis-dev/goredis/persist/image"
 )
 
 // expireEvery is how often the active expiry cycle runs (Redis's hz 10).
@@ -51,7 +53,11 @@ const expireEvery = 100 * time.Millisecond
 var theHost *host
 
 func main() {
-	h := &host{eng: engine.New(engine.Options{}), conns: map[int]*conn{}}
+	h := &host{eng: engine.New(engine.Options{Config: map[string]string{
+		// A tab has far less memory than a server: past this, writes get
+		// Redis's -OOM error instead of the tab running out of memory.
+		"maxmemory": wasmMaxMemory,
+	}}), conns: map[int]*conn{}}
 	theHost = h
 	go h.cron()
 	ns := js.Global().Get("Object").New()
@@ -78,6 +84,8 @@ func main() {
 	export("commands", func([]js.Value) any { return hintsToJS(h.eng.CommandHints()) })
 	export("dumpRDB", h.dumpRDB)
 	export("loadRDB", h.loadRDB)
+	export("persistTo", h.persistTo)
+	export("flush", h.flush)
 	js.Global().Set("goredis", ns)
 	if f := js.Global().Get("onGoRedisReady"); f.Type() == js.TypeFunction {
 		f.Invoke()
@@ -149,6 +157,8 @@ func (h *host) cron() {
 	defer t.Stop()
 	for range t.C {
 		h.eng.ActiveExpireCycle()
+		// Save points, once the page gave the engine storage (persist.go).
+		h.eng.PersistenceCron()
 	}
 }
 
@@ -289,41 +299,12 @@ func (h *host) enqueue(args []js.Value, split bool) any {
 	})
 }
 
+// wasmMaxMemory is the playground engine's default maxmemory (CONFIG SET
+// changes it): well under what a browser gives a wasm module.
+const wasmMaxMemory = "256mb"
+
 // inputBytes turns a command line (CRLF added when missing), an array of
 // command lines, or a Uint8Array into request bytes.
-// dumpRDB returns the keyspace as a dump.rdb image (Uint8Array) that
-// redis-server loads.
-func (h *host) dumpRDB([]js.Value) any {
-	snap := h.eng.BeginSnapshot()
-	defer snap.Close()
-	var buf bytes.Buffer
-	if err := image.Write(&buf, snap, image.WriteOptions{Compression: true, Checksum: true, RedisVersion: engine.Version}); err != nil {
-		return jsError(err.Error())
-	}
-	return toUint8Array(buf.Bytes())
-}
-
-// loadRDB(Uint8Array) replaces the keyspace with an RDB image (one
-// redis-server or dumpRDB wrote); it returns the number of keys loaded,
-// or an Error (the keyspace is then empty, as after a failed load).
-func (h *host) loadRDB(args []js.Value) any {
-	if len(args) != 1 || !args[0].InstanceOf(jsUint8Array) {
-		return jsError("loadRDB takes a Uint8Array")
-	}
-	b := make([]byte, args[0].Get("length").Int())
-	js.CopyBytesToGo(b, args[0])
-	s := h.eng.NewSession(engine.ClientInfo{})
-	s.Exec([][]byte{[]byte("FLUSHALL")})
-	s.Close()
-	ld := h.eng.BeginLoad(int64(len(b)))
-	stats, err := image.Read(bytes.NewReader(b), int64(len(b)), ld, image.ReadOptions{Checksum: true})
-	ld.End()
-	if err != nil {
-		return jsError(err.Error())
-	}
-	return stats.Loaded
-}
-
 func inputBytes(v js.Value) ([]byte, error) {
 	switch {
 	case v.Type() == js.TypeString:

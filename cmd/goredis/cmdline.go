@@ -58,6 +58,7 @@ Examples:
 
 GoRedis extensions:
        --http-port <port> (playground and WebSocket bridge; none unless given)
+       --http-tls yes|no (https:// and wss:// with tls-cert-file and tls-key-file)
        --ws-allowed-origins "<origin> ..." --sandbox yes|no
        --cpuprofile <file>
 `

@@ -20,12 +20,12 @@ type serverConfig struct {
 	stdin   string // configuration read from standard input
 	params  *engine.ConfigLoader
 	renames []engine.CommandRename
-	// host holds GoRedis's own directives (http-port, ws-allowed-origins,
-	// sandbox, cpuprofile).
+	// host holds GoRedis's own directives (http-port, http-tls,
+	// ws-allowed-origins, sandbox, cpuprofile).
 	host map[string]string
-	// user is the default user's declaration from a "user" line, applied
-	// after the file as Redis applies user lines after its parameters.
-	user *defaultUser
+	// users are the "user" lines (name, then rules), applied after the
+	// file as Redis applies user lines after its parameters.
+	users [][]string
 }
 
 // get is a directive's value: a parameter's, else a host directive's.
@@ -39,6 +39,7 @@ func (c *serverConfig) get(name string) string {
 // hostDirectives are GoRedis's own directives.
 var hostDirectives = map[string]bool{
 	"http-port": true, "ws-allowed-origins": true, "sandbox": true, "cpuprofile": true,
+	"http-tls": true,
 }
 
 // deprecatedDirectives are accepted and ignored by Redis 7.0 (with the
@@ -85,9 +86,6 @@ func loadConfig(cl redisconf.CommandLine, stdin io.Reader, log *serverLog) (*ser
 	}
 	if err := redisconf.Parse(text.String(), engine.Version, apply); err != nil {
 		return nil, err
-	}
-	if c.user != nil {
-		c.params.Set("requirepass", c.user.password)
 	}
 	if f := c.params.Get("logfile"); f != "" {
 		lf, err := os.OpenFile(f, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o666)
@@ -138,12 +136,7 @@ func (c *serverConfig) apply(d redisconf.Directive, table *engine.CommandTable, 
 		c.renames = append(c.renames, engine.CommandRename{From: d.Args[0], To: d.Args[1]})
 		return nil
 	case d.Name == "user" && argc >= 2:
-		u, err := parseDefaultUser(d.Args)
-		if err != nil {
-			return err
-		}
-		c.user = u
-		return nil
+		return c.userLine(d.Args)
 	case d.Name == "loadmodule" && argc >= 2:
 		return errors.New("GoRedis does not load Redis modules (loadmodule): modules are native code built for redis-server")
 	case strings.Contains(d.Name, "."):
@@ -187,60 +180,24 @@ func replicaOf(args []string) (string, error) {
 	return args[0] + " " + strconv.FormatInt(port, 10), nil
 }
 
-// defaultUser is what a "user default ..." line may say: GoRedis has one
-// user, with access to every key, channel and command, and an optional
-// password.
-type defaultUser struct {
-	password string
-	// sanitize is the payload flag Redis shows for a user loaded from a
-	// file: "sanitize-payload" (set by the reset that loading starts
-	// with) unless the line says skip-sanitize-payload.
-	sanitize string
-}
-
-// parseDefaultUser accepts the declarations of the default user that
-// mean what GoRedis does (Redis 7.0's CONFIG REWRITE writes "user default
-// on nopass ~* &* +@all"), and refuses the others with Redis's "Error in
-// user declaration" words.
-func parseDefaultUser(args []string) (*defaultUser, error) {
-	refuse := func(arg, why string) error {
-		//lint:ignore ST1005 redis-server's own wording
-		return fmt.Errorf("Error in user declaration '%s': %s", arg, why)
-	}
-	if args[0] != "default" {
-		return nil, refuse(args[0], "GoRedis has no ACL users besides 'default'")
-	}
-	u := &defaultUser{sanitize: "sanitize-payload"}
-	on, keys, channels, commands, pass := false, false, false, false, false
-	for _, a := range args[1:] {
-		switch low := strings.ToLower(a); {
-		case low == "on":
-			on = true
-		case low == "nopass" || low == "resetpass":
-			u.password, pass = "", low == "nopass"
-		case strings.HasPrefix(a, ">"):
-			if pass && u.password != "" && u.password != a[1:] {
-				return nil, refuse(a, "GoRedis's default user has one password (requirepass)")
-			}
-			u.password, pass = a[1:], true
-		case a == "~*" || low == "allkeys":
-			keys = true
-		case a == "&*" || low == "allchannels":
-			channels = true
-		case low == "+@all" || low == "allcommands":
-			commands = true
-		case low == "sanitize-payload" || low == "skip-sanitize-payload":
-			u.sanitize = low
-		case low == "reset":
-			on, keys, channels, commands, pass, u.password = false, false, false, false, false, ""
-		default:
-			return nil, refuse(a, "GoRedis's default user always has every permission (user default on nopass|>password ~* &* +@all)")
+// userLine checks a "user <name> <rules...>" line as Redis's
+// ACLAppendUserForLoading does while it reads the file; the engine
+// applies the lines once it is built (engine.LoadACL).
+func (c *serverConfig) userLine(args []string) error {
+	argv := append([]string{"user"}, args...)
+	bad, err := engine.ValidateACLUser(args)
+	for _, u := range c.users {
+		if u[0] == args[0] {
+			//lint:ignore ST1005 redis-server's own wording
+			bad, err = 1, errors.New("Duplicate user found. A user can only be defined once in config files")
 		}
 	}
-	if !on || !keys || !channels || !commands || !pass {
-		return nil, refuse(strings.Join(args, " "), "GoRedis's default user must be declared 'on' with a password or nopass, ~*, &* and +@all")
+	if err == nil {
+		c.users = append(c.users, args)
+		return nil
 	}
-	return u, nil
+	//lint:ignore ST1005 redis-server's own wording
+	return fmt.Errorf("Error in user declaration '%s': %s", argv[bad], err.Error())
 }
 
 // refusal says why GoRedis refuses a parameter's value: the feature behind
@@ -249,22 +206,6 @@ func parseDefaultUser(args []string) (*defaultUser, error) {
 func refusal(name, value string) error {
 	why := ""
 	switch name {
-	case "tls-port":
-		if value != "0" {
-			why = "GoRedis does not implement TLS (tls-port must be 0)"
-		}
-	case "tls-replication", "tls-cluster":
-		if value == "yes" {
-			why = "GoRedis does not implement TLS (" + name + " must be no)"
-		}
-	case "aclfile":
-		if value != "" {
-			why = "GoRedis has no ACL users besides 'default' (aclfile is not supported)"
-		}
-	case "maxmemory":
-		if value != "0" {
-			why = "GoRedis does not enforce maxmemory yet: no eviction and no -OOM (maxmemory must be 0)"
-		}
 	case "oom-score-adj":
 		if value != "no" {
 			why = "GoRedis does not adjust its OOM score (oom-score-adj must be no)"

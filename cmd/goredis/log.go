@@ -43,6 +43,9 @@ type serverLog struct {
 	// role is 'C' until the server is set up, then 'M' (Redis shows the
 	// role of the process: 'C' before initServer records its pid).
 	role atomic.Int32
+	// replica, once set, tells whether the server follows a master: its
+	// lines then carry 'S' instead of 'M', as Redis's do.
+	replica atomic.Pointer[func() bool]
 
 	mu     sync.Mutex
 	file   string    // "" for stdout
@@ -107,7 +110,11 @@ func (l *serverLog) log(level int, msg string) {
 		return
 	}
 	now := time.Now()
-	line := fmt.Sprintf("%d:%c %s %c %s\n", os.Getpid(), rune(l.role.Load()),
+	role := rune(l.role.Load())
+	if f := l.replica.Load(); f != nil && role == 'M' && (*f)() {
+		role = 'S'
+	}
+	line := fmt.Sprintf("%d:%c %s %c %s\n", os.Getpid(), role,
 		now.Format("02 Jan 2006 15:04:05.000"), levelMarks[level], msg)
 	l.write(level, line, msg)
 }

@@ -18,8 +18,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -37,7 +35,6 @@ import (
 	"github.com/goredis-dev/goredis/engine"
 	"github.com/goredis-dev/goredis/migrate"
 	"github.com/goredis-dev/goredis/netserver"
-	"github.com/goredis-dev/goredis/netserver/resp"
 	"github.com/goredis-dev/goredis/persist"
 	"github.com/goredis-dev/goredis/redisconf"
 	"github.com/goredis-dev/goredis/repl"
@@ -110,16 +107,19 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		disableTHP()
 	}
 
+	// TLS is configured before any socket opens, as in Redis's initServer.
+	tlsh := newTLSHost(cfg.params.Get, func(msg string) { log.log(levelWarning, msg) })
+	tlsh.https = strings.EqualFold(cfg.host["http-tls"], "yes") && cfg.host["http-port"] != "" && cfg.host["http-port"] != "0"
+	if tlsh.needed() && tlsh.configure() != nil {
+		log.log(levelWarning, "Failed to configure TLS. Check logs for more info.")
+		return 1
+	}
 	srvDone := make(chan struct{}, 1)
 	var srv *netserver.Server // the engine logs through it
 	listen := listenOptions(cfg)
 	var rewrite func([]engine.ConfigLine) error
 	if cfg.file != "" {
-		sanitize := ""
-		if cfg.user != nil {
-			sanitize = cfg.user.sanitize
-		}
-		rewrite = func(lines []engine.ConfigLine) error { return rewriteConfigFile(cfg.file, lines, sanitize) }
+		rewrite = func(lines []engine.ConfigLine) error { return rewriteConfigFile(cfg.file, lines) }
 	}
 	var clusterOpts *engine.ClusterOptions
 	if cfg.params.Get("cluster-enabled") == "yes" {
@@ -134,7 +134,12 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		Config:         cfg.params.Values(),
 		RenameCommands: cfg.renames,
 		RewriteConfig:  rewrite,
+		Users:          cfg.users,
+		ACLFile:        aclFile{},
 		ApplyConfig: func(name, value string) error {
+			if handled, err := tlsh.apply(name, value); handled {
+				return err
+			}
 			return applyListenConfig(srv, &listen, name, value)
 		},
 		ConfigChanged: func(name, value string) {
@@ -152,9 +157,16 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	// The persistence drivers log with Redis's level marks.
 	markf := func(level byte, format string, args ...any) { log.mark(level, fmt.Sprintf(format, args...)) }
 	saver := persist.New(eng, markf)
+	if err := eng.LoadACL(); err != nil {
+		for _, l := range strings.Split(err.Error(), "\n") {
+			log.log(levelWarning, l)
+		}
+		return 1
+	}
 	eng.SetFullSyncer(repl.Syncer{})
 	listenPort, _ := strconv.Atoi(cfg.params.Get("port"))
-	eng.SetReplicaLink(repl.NewFollower(eng, listenPort, markf))
+	follower := repl.NewFollower(eng, listenPort, markf)
+	eng.SetReplicaLink(follower)
 	migrations := migrate.New()
 	defer migrations.Close()
 	eng.SetMigrator(migrations)
@@ -171,6 +183,10 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)
 	srv = netserver.New(eng, opts)
+	isReplica := eng.ReplicaRole
+	log.replica.Store(&isReplica)
+	tlsh.attach(srv)
+	follower.TLS = followerTLS(eng, srv)
 	log.role.Store('M') // as Redis: initServer records the pid before it listens
 	if err := srv.Listen(); err != nil {
 		log.log(levelWarning, err.Error())
@@ -189,6 +205,9 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			host = bindHost(opts.Bind[0])
 		}
 		web = netserver.NewHTTP(srv, net.JoinHostPort(host, hp), wsOptions(cfg))
+		if strings.EqualFold(cfg.host["http-tls"], "yes") {
+			web.UseTLS()
+		}
 		if err := web.Listen(); err != nil {
 			log.logf(levelWarning, "could not listen for HTTP on port %s: %v", hp, err)
 			_ = srv.Close()
@@ -269,9 +288,10 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	}
 	if master := strings.Fields(cfg.params.Get("replicaof")); len(master) == 2 {
 		// replicaof in the configuration: follow once the data is loaded.
-		s := eng.NewSession(engine.ClientInfo{Kind: "config"})
-		s.Exec([][]byte{[]byte("REPLICAOF"), []byte(master[0]), []byte(master[1])})
-		s.Close()
+		port, _ := strconv.Atoi(master[1])
+		if err := eng.FollowAtStartup(master[0], port); err != nil {
+			log.log(levelWarning, err.Error())
+		}
 	}
 	cronCtx, stopCron := context.WithCancel(context.Background())
 	defer stopCron()
@@ -279,14 +299,18 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	if web != nil {
 		go func() { errc <- web.Serve() }()
 	}
-	if opts.Port != 0 && len(opts.Bind) > 0 {
+	if (opts.Port != 0 || opts.TLSPort != 0) && len(opts.Bind) > 0 {
 		log.log(levelNotice, "Ready to accept connections")
 	}
 	if opts.UnixSocket != "" {
 		log.logf(levelNotice, "The server is now ready to accept connections at %s", opts.UnixSocket)
 	}
 	if web != nil {
-		log.logf(levelNotice, "Playground at http://%s/", web.Addr())
+		scheme := "http"
+		if strings.EqualFold(cfg.host["http-tls"], "yes") {
+			scheme = "https"
+		}
+		log.logf(levelNotice, "Playground at %s://%s/", scheme, web.Addr())
 	}
 	if supervised == supervisedSystemd {
 		notifySystemd("STATUS=Ready to accept connections\n", log)
@@ -335,6 +359,7 @@ wait:
 func listenOptions(cfg *serverConfig) netserver.Options {
 	o := netserver.Options{}
 	o.Port, _ = strconv.Atoi(cfg.params.Get("port"))
+	o.TLSPort, _ = strconv.Atoi(cfg.params.Get("tls-port"))
 	o.Bind = strings.Fields(cfg.params.Get("bind"))
 	if o.Bind == nil {
 		o.Bind = []string{}
@@ -389,43 +414,17 @@ func bindHost(b string) string {
 }
 
 // rewriteConfigFile is CONFIG REWRITE's host side.
-func rewriteConfigFile(path string, lines []engine.ConfigLine, sanitize string) error {
+func rewriteConfigFile(path string, lines []engine.ConfigLine) error {
 	rw := redisconf.Rewriter{Canonical: engine.NewConfigLoader().Canonical}
 	out := make([]redisconf.Line, 0, len(lines)+2)
 	for _, l := range lines {
 		out = append(out, redisconf.Line{Option: l.Option, Line: l.Line, Force: l.Force})
 	}
-	out = append(out, userLine(lines, sanitize), redisconf.Line{Option: "loadmodule"})
+	out = append(out, redisconf.Line{Option: "loadmodule"})
 	if err := rw.Rewrite(path, out); err != nil {
 		return errors.New(strerror(err))
 	}
 	return nil
-}
-
-// userLine is the default user's line as Redis 7.0's ACLDescribeUser
-// writes it: flags, password hash, then permissions. sanitize is the
-// payload flag a user line from the file left ("" when none was loaded).
-func userLine(lines []engine.ConfigLine, sanitize string) redisconf.Line {
-	pass := ""
-	for _, l := range lines {
-		if l.Option == "requirepass" && l.Line != "" {
-			if words, ok := resp.SplitArgs(l.Line); ok && len(words) == 2 {
-				pass = words[1]
-			}
-		}
-	}
-	desc := "user default on"
-	if pass == "" {
-		desc += " nopass"
-	}
-	if sanitize != "" {
-		desc += " " + sanitize
-	}
-	if pass != "" {
-		sum := sha256.Sum256([]byte(pass))
-		desc += " #" + hex.EncodeToString(sum[:])
-	}
-	return redisconf.Line{Option: "user", Line: desc + " ~* &* +@all", Force: true}
 }
 
 // signalName spells a signal as Redis's log does ("SIGTERM").

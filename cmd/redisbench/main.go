@@ -29,6 +29,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/goredis-dev/goredis/internal/testcerts"
 )
 
 type config struct {
@@ -51,7 +53,14 @@ type config struct {
 	appendfsync string
 	pipes       []int
 	pubsub      bool
+	// tls, when set, runs redis-benchmark over TLS: both servers get a
+	// TLS port (their port + tlsPortOffset) with certificates made for
+	// the run, and the plain port stays for setup.
+	tls *testcerts.Files
 }
+
+// tlsPortOffset puts a server's TLS port beside its plain one.
+const tlsPortOffset = 20
 
 func main() {
 	var c config
@@ -74,7 +83,22 @@ func main() {
 	flag.StringVar(&c.appendfsync, "appendfsync", "", "run both servers with appendonly yes and this appendfsync policy (always, everysec, no)")
 	pipes := flag.String("P", "1,16", "pipeline depths")
 	flag.BoolVar(&c.pubsub, "pubsub", true, "measure the pub/sub fan-out row")
+	useTLS := flag.Bool("tls", false, "benchmark over TLS (redis-benchmark --tls) with certificates made for the run")
 	flag.Parse()
+	if *useTLS {
+		dir, err := os.MkdirTemp("", "redisbench-tls-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "redisbench:", err)
+			os.Exit(1)
+		}
+		defer os.RemoveAll(dir)
+		f, err := testcerts.WriteDir(dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "redisbench:", err)
+			os.Exit(1)
+		}
+		c.tls = &f
+	}
 	for _, p := range strings.Split(*pipes, ",") {
 		if n, err := strconv.Atoi(strings.TrimSpace(p)); err == nil && n > 0 {
 			c.pipes = append(c.pipes, n)
@@ -260,6 +284,15 @@ func run(c config) error {
 		defer os.RemoveAll(ra[len(ra)-1])
 		fmt.Fprintf(os.Stderr, "redisbench: both servers with appendonly yes, appendfsync %s\n", c.appendfsync)
 	}
+	if c.tls != nil {
+		tlsArgs := func(port int) []string {
+			return []string{"--tls-port", strconv.Itoa(port + tlsPortOffset), "--tls-cert-file", c.tls.ServerCert,
+				"--tls-key-file", c.tls.ServerKey, "--tls-ca-cert-file", c.tls.CA}
+		}
+		gextra = append(gextra, tlsArgs(c.goredisPort)...)
+		rextra = append(rextra, tlsArgs(c.redisPort)...)
+		fmt.Fprintf(os.Stderr, "redisbench: over TLS (ports %d and %d)\n", c.goredisPort+tlsPortOffset, c.redisPort+tlsPortOffset)
+	}
 	g, err := startServer("goredis", c.goredisBin, c.goredisPort, gextra...)
 	if err != nil {
 		return err
@@ -436,8 +469,15 @@ func benchOnce(c config, s *server, test string, pipe, n int) (result, int64, er
 			}
 		}
 	}
-	args := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(s.port), "-c", strconv.Itoa(c.clients),
+	port := s.port
+	var tlsArgs []string
+	if c.tls != nil {
+		port += tlsPortOffset
+		tlsArgs = []string{"--tls", "--cacert", c.tls.CA, "--cert", c.tls.ClientCert, "--key", c.tls.ClientKey}
+	}
+	args := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(port), "-c", strconv.Itoa(c.clients),
 		"-n", strconv.Itoa(n), "-P", strconv.Itoa(pipe), "-r", strconv.Itoa(c.keyspace), "--csv", "-q"}
+	args = append(args, tlsArgs...)
 	args = append(args, cmdArgs...)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -33,6 +33,9 @@ type WriteOptions struct {
 	RedisVersion   string
 	// AOFBase writes aof-base 1: the file is an AOF's RDB preamble.
 	AOFBase bool
+	// Replication adds the repl-stream-db, repl-id and repl-offset aux
+	// fields (a replica's full synchronization).
+	Replication *engine.ReplPosition
 }
 
 // Write writes a whole RDB file (header, aux fields, every database of
@@ -42,7 +45,11 @@ func Write(w io.Writer, snap *engine.Snapshot, o WriteOptions) error {
 	rw.Header()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	rw.AuxFields(rdb.AuxInfo{RedisVersion: o.RedisVersion, CTime: time.Now().Unix(), UsedMem: int64(ms.HeapAlloc), AOFBase: o.AOFBase})
+	aux := rdb.AuxInfo{RedisVersion: o.RedisVersion, CTime: time.Now().Unix(), UsedMem: int64(ms.HeapAlloc), AOFBase: o.AOFBase}
+	if r := o.Replication; r != nil {
+		aux.Replication = &rdb.ReplInfo{StreamDB: r.StreamDB, ID: r.ID, Offset: r.Offset}
+	}
+	rw.AuxFields(aux)
 	var batch []engine.SnapshotKey
 	curDB := -1
 	for {
@@ -96,6 +103,8 @@ type LoadStats struct {
 	Loaded, Expired, EmptySkipped int64
 	// AOFBase is the aof-base aux field.
 	AOFBase bool
+	// ReplStreamDB is the repl-stream-db aux field, -1 when absent.
+	ReplStreamDB int
 }
 
 // countingReader counts the bytes read through it.
@@ -122,7 +131,7 @@ func (c *countingReader) ReadByte() (byte, error) {
 // into ld, logging the aux fields as Redis does. r is read exactly to the
 // end of the RDB when it is a *bufio.Reader (an AOF's preamble).
 func Read(r io.Reader, size int64, ld *engine.Loader, o ReadOptions) (LoadStats, error) {
-	var stats LoadStats
+	stats := LoadStats{ReplStreamDB: -1}
 	logf := o.Log
 	if logf == nil {
 		logf = func(byte, string, ...any) {}
@@ -167,6 +176,10 @@ func Read(r io.Reader, size int64, ld *engine.Loader, o ReadOptions) (LoadStats,
 				m, _ := strconv.ParseInt(rec.AuxValue, 10, 64)
 				logf('*', "RDB memory usage when created %.2f Mb", float64(m)/(1024*1024))
 				ld.Progress(cr.n, m)
+			case "repl-stream-db":
+				if n, err := strconv.Atoi(rec.AuxValue); err == nil {
+					stats.ReplStreamDB = n
+				}
 			case "aof-base":
 				if rec.AuxValue == "1" {
 					stats.AOFBase = true

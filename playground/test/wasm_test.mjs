@@ -249,6 +249,96 @@ await check('direct: QUIT and closed sessions', async () => {
   await assert.rejects(d.exec(s, 'PING'), /no such session/);
 });
 
+// The browser's persistence (wasm/persist.go): dump.rdb out and in, and
+// SAVE/BGSAVE/save points through the page's storage function.
+await check('dumpRDB and loadRDB: a round trip, and bad files change nothing', async () => {
+  const s = d.newSession();
+  d.call(s, 'FLUSHALL');
+  d.call(s, 'RPUSH l a b c');
+  d.call(s, 'HSET h f v');
+  d.call(s, 'SET n 42 PX 100000');
+  d.call(s, 'SELECT 3');
+  d.call(s, 'ZADD z 1.5 m');
+  const img = d.dumpRDB();
+  assert.equal(str(img.subarray(0, 9)), 'REDIS0010', 'an RDB version 10 file, as Redis 7.0 writes');
+  d.call(s, 'FLUSHALL');
+  const r = d.loadRDB(img);
+  assert.deepEqual({ keys: r.keys, expired: r.expired, version: r.version, redisVersion: r.redisVersion }, { keys: 4, expired: 0, version: 10, redisVersion: '7.0.15' });
+  assert.equal(str(d.call(s, 'ZSCORE z m')), '$3\r\n1.5\r\n');
+  d.call(s, 'SELECT 0');
+  assert.equal(str(d.call(s, 'LRANGE l 0 -1')), '*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n');
+  assert.match(str(d.call(s, 'PTTL n')), /^:(99\d\d\d|100000)\r\n$/);
+  // Bad files: Redis's words, and the keyspace untouched.
+  const bad = [
+    [te.encode('hello world, not a dump'), /Wrong signature trying to load DB from file/],
+    [te.encode('REDIS0011\xff'), /Can't handle RDB format version 11/],
+    [img.subarray(0, img.length - 20), /Unexpected EOF reading RDB file|Bad/],
+  ];
+  const flipped = img.slice();
+  flipped[flipped.length - 3] ^= 0xff;
+  bad.push([flipped, /checksum|Wrong RDB checksum/i]);
+  for (const [b, want] of bad) {
+    const e = d.loadRDB(b);
+    assert.ok(e instanceof Error, `refused: ${want}`);
+    assert.match(e.message, want);
+    assert.equal(str(d.call(s, 'DBSIZE')), ':3\r\n', 'nothing changed');
+  }
+  d.call(s, 'FLUSHALL');
+  d.closeSession(s);
+});
+
+await check('persistTo: SAVE, BGSAVE and save points store through the page', async () => {
+  const s = d.newSession();
+  const saved = [];
+  let fail = false;
+  d.persistTo((bytes) => {
+    saved.push(bytes);
+    return fail ? Promise.reject(new Error('QuotaExceededError')) : Promise.resolve();
+  }, '1 1');
+  assert.equal(str(d.call(s, 'CONFIG GET save')), '*2\r\n$4\r\nsave\r\n$3\r\n1 1\r\n');
+  d.call(s, 'SET a 1');
+  assert.equal(str(d.call(s, 'SAVE')), '+OK\r\n');
+  assert.equal(saved.length, 1);
+  assert.equal(str(saved[0].subarray(0, 5)), 'REDIS');
+  assert.equal(d.flush(), false, 'nothing changed since the save');
+  d.call(s, 'SET b 2');
+  assert.equal(d.flush(), true);
+  assert.equal(saved.length, 2);
+  assert.equal(str(d.call(s, 'BGSAVE')), '+Background saving started\r\n');
+  const status = async (want) => {
+    for (let i = 0; i < 200; i++) {
+      const info = str(await d.exec(s, 'INFO persistence'));
+      if (info.includes('rdb_bgsave_in_progress:0') && info.includes(want)) return info;
+      await sleep(5);
+    }
+    assert.fail(`INFO persistence never said ${want}`);
+  };
+  await status('rdb_last_bgsave_status:ok');
+  assert.equal(saved.length, 3);
+  // A save point (1 change in 1 second) saves on its own within ~2 s.
+  const before = saved.length;
+  d.call(s, 'SET e 5');
+  for (let i = 0; i < 400 && saved.length === before; i++) await sleep(10);
+  assert.ok(saved.length > before, 'the save point saved');
+  await status('rdb_last_bgsave_status:ok');
+  // The page's storage fails: the save fails as a full disk would, and
+  // writes get MISCONF until a save succeeds.
+  fail = true;
+  d.call(s, 'SET c 3');
+  assert.equal(str(d.call(s, 'BGSAVE')), '+Background saving started\r\n');
+  await status('rdb_last_bgsave_status:err');
+  assert.match(str(d.call(s, 'SET d 4')), /^-MISCONF /);
+  fail = false;
+  assert.equal(str(d.call(s, 'SAVE')), '+OK\r\n');
+  assert.equal(str(d.call(s, 'SET d 4')), '+OK\r\n');
+  // FLUSHALL saves the empty keyspace at once, as Redis does with save points.
+  const n = saved.length;
+  d.call(s, 'FLUSHALL');
+  assert.equal(saved.length, n + 1);
+  d.call(s, 'CONFIG SET save ""');
+  d.closeSession(s);
+});
+
 if (failed) {
   console.error(`${failed} failed`);
   process.exit(1);

@@ -94,6 +94,9 @@ var redis70DropFlags = map[string]string{
 // redis70Hints: command tips as Redis 7.0's COMMAND INFO gives them, where
 // later versions changed them.
 var redis70Hints = map[string][]string{
+	"acl|deluser":      {},
+	"acl|save":         {},
+	"acl|setuser":      {},
 	"client|setname":   {},
 	"config|resetstat": {},
 	"config|rewrite":   {},

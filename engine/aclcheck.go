@@ -1,0 +1,516 @@
+package engine
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/goredis-dev/goredis/engine/acl"
+)
+
+// Key spec access bits the ACL check needs, worked out once per command.
+const (
+	specAccess uint8 = 1 << iota
+	specWrite
+	specNotKey
+)
+
+// aclSetup builds the ACL's view of the command table and the users.
+// The ACL knows every Redis 7.0 command, implemented here or not, as
+// Redis's ACL knows its original table whatever rename-command did: rules
+// written for Redis load, and ACL LIST describes them as Redis does.
+func (e *Engine) aclSetup() {
+	byName := map[string]*acl.Command{}
+	var top []*acl.Command
+	specs := commandSpecs()
+	for _, sp := range specs {
+		ac := &acl.Command{Name: sp.Name, Categories: acl.CategoryBits(sp.ACLCategories), NoAuth: parseFlags(sp.Flags)&flagNoAuth != 0}
+		byName[sp.Name] = ac
+		if sp.Container == "" {
+			top = append(top, ac)
+		}
+	}
+	for _, sp := range specs {
+		if parent := byName[sp.Container]; sp.Container != "" && parent != nil {
+			parent.Subs = append(parent.Subs, byName[sp.Name])
+		}
+	}
+	t := acl.NewTable(top)
+	e.aclCmds = make([]*Command, len(byName))
+	link := func(c *Command) {
+		c.acl = byName[c.Name]
+		c.aclSpecs = keySpecAccess(c)
+		e.aclCmds[c.acl.ID()] = c
+	}
+	for _, c := range e.commands {
+		link(c)
+		for _, sc := range c.subs {
+			link(sc)
+		}
+	}
+	// Commands GoRedis lacks still answer ACL DRYRUN as in Redis.
+	for _, sp := range specs {
+		if ac := byName[sp.Name]; e.aclCmds[ac.ID()] == nil {
+			link(&Command{CommandSpec: sp, flags: parseFlags(sp.Flags)})
+		}
+	}
+	e.users = acl.NewUsers(t, acl.Options{
+		Match:             func(p, s string) bool { return globMatch(p, s, false) },
+		PubsubAllChannels: e.config.params["acl-pubsub-default"].value == "allchannels",
+	})
+	e.users.SetDefaultPassword(e.config.requirepass())
+	e.aclDefaultChanged()
+}
+
+func keySpecAccess(c *Command) []uint8 {
+	out := make([]uint8, len(c.KeySpecs))
+	for i, ks := range c.KeySpecs {
+		for _, f := range ks.Flags {
+			switch f {
+			case "access":
+				out[i] |= specAccess
+			case "insert", "update", "delete":
+				out[i] |= specWrite
+			case "not_key":
+				out[i] |= specNotKey
+			}
+		}
+	}
+	return out
+}
+
+// aclDefaultChanged notes whether the default user lets clients in
+// without AUTH, for Session.Authenticated (read without the engine lock).
+func (e *Engine) aclDefaultChanged() {
+	d := e.users.Default()
+	e.defaultOpen.Store(d.NoPass() && d.Enabled())
+}
+
+// authRequired is Redis's authRequired: the default user needs a
+// password (or is off) and the client has not authenticated.
+func (s *Session) authRequired() bool {
+	return !s.authed && !s.e.defaultOpen.Load()
+}
+
+// setDefaultAuth is clientSetDefaultAuth: a new or RESET client is the
+// default user, authenticated when that needs no password.
+func (s *Session) setDefaultAuth() {
+	d := s.e.users.Default()
+	s.user = d
+	s.authed = d.NoPass() && d.Enabled()
+}
+
+// aclFinder locates keys and channels for the ACL check.
+type aclFinder Engine
+
+func (f *aclFinder) HasKeys(c *acl.Command) bool {
+	cmd := f.aclCmds[c.ID()]
+	if cmd.Name == "sort" || cmd.Name == "sort_ro" || cmd.Name == "migrate" {
+		return true
+	}
+	for _, sp := range cmd.aclSpecs {
+		if sp&specNotKey == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *aclFinder) Keys(c *acl.Command, args [][]byte) []acl.Key {
+	f.aclKeys = aclKeysOf(f.aclCmds[c.ID()], args, f.aclKeys[:0])
+	return f.aclKeys
+}
+
+// aclKeysOf finds a command's keys as Redis's getKeysFromCommandWithSpecs
+// does for the ACL check: the key specs when they are complete and their
+// flags fixed, else the command's own key finder (SET and BITFIELD, whose
+// flags depend on the arguments; SORT and MIGRATE, whose specs are
+// incomplete); a spec that does not fit the arguments gives no keys (the
+// command itself reports the syntax error).
+func aclKeysOf(cmd *Command, args [][]byte, out []acl.Key) []acl.Key {
+	switch cmd.Name {
+	case "sort", "sort_ro":
+		out = append(out, acl.Key{Pos: 1, Access: true})
+		if cmd.Name == "sort" {
+			for _, r := range sortGetKeys(args)[1:] {
+				out = append(out, acl.Key{Pos: r.pos, Write: true})
+			}
+		}
+		return out
+	case "migrate":
+		first, num := migrateKeys(args)
+		for i := first; i < first+num && i < len(args); i++ {
+			out = append(out, acl.Key{Pos: i, Access: true, Write: true})
+		}
+		return out
+	}
+	n := len(out)
+	out, ok := keysBySpecs(cmd, args, out)
+	if !ok {
+		return out[:n]
+	}
+	for i := n; i < len(out); i++ {
+		switch cmd.Name {
+		case "set":
+			// setGetKeys: without GET the key is only overwritten.
+			out[i].Access = setHasGet(args)
+		case "bitfield":
+			// bitfieldGetKeys: only GET operations read without writing.
+			out[i].Write = bitfieldWrites(args)
+		}
+	}
+	return out
+}
+
+// keysBySpecs is getKeysUsingKeySpecs without its partial mode: ok is
+// false when a spec cannot apply to these arguments or is incomplete.
+func keysBySpecs(cmd *Command, argv [][]byte, out []acl.Key) ([]acl.Key, bool) {
+	argc := len(argv)
+	for si := range cmd.KeySpecs {
+		ks := &cmd.KeySpecs[si]
+		flags := cmd.aclSpecs[si]
+		if flags&specNotKey != 0 {
+			continue
+		}
+		first := 0
+		switch ks.BeginSearch {
+		case "index":
+			first = ks.BSIndex
+		case "keyword":
+			start, end := ks.BSStartFrom, argc-1
+			if ks.BSStartFrom <= 0 {
+				start, end = argc+ks.BSStartFrom, 1
+			}
+			for i := start; i != end; {
+				if i >= argc || i < 1 {
+					break
+				}
+				if equalFoldString(argv[i], ks.BSKeyword) {
+					first = i + 1
+					break
+				}
+				if start <= end {
+					i++
+				} else {
+					i--
+				}
+			}
+			if first == 0 {
+				continue
+			}
+		default:
+			return out, false
+		}
+		var last, step int
+		switch ks.FindKeys {
+		case "range":
+			step = ks.FKKeyStep
+			switch {
+			case ks.FKLastKey >= 0:
+				last = first + ks.FKLastKey
+			case ks.FKLimit == 0:
+				last = argc + ks.FKLastKey
+			default:
+				last = first + (argc-first)/ks.FKLimit + ks.FKLastKey
+			}
+		case "keynum":
+			step = ks.FKNumKeyStep
+			if ks.FKKeyNumIdx >= argc || first+ks.FKKeyNumIdx >= argc {
+				return out, false
+			}
+			n, isInt := parseInt(argv[first+ks.FKKeyNumIdx])
+			if !isInt || n < 0 || n > int64(argc) {
+				return out, false
+			}
+			first += ks.FKFirstKey
+			last = first + int(n) - 1
+		default:
+			return out, false
+		}
+		if last >= argc || last < first || first >= argc || step <= 0 {
+			return out, false
+		}
+		for i := first; i <= last; i += step {
+			out = append(out, acl.Key{Pos: i, Access: flags&specAccess != 0, Write: flags&specWrite != 0})
+		}
+		if hasString(ks.Flags, "incomplete") {
+			return out, false
+		}
+	}
+	return out, true
+}
+
+func hasString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// migrateKeys is migrateGetKeys: the key argument, or what follows KEYS
+// when the key is empty.
+func migrateKeys(argv [][]byte) (first, num int) {
+	first, num = 3, 1
+	if len(argv) <= 6 {
+		return first, num
+	}
+	for i := 6; i < len(argv); i++ {
+		a := argv[i]
+		switch {
+		case equalFold(a, "keys"):
+			if len(argv[3]) == 0 {
+				first, num = i+1, len(argv)-i-1
+			}
+			return first, num
+		case equalFold(a, "auth"):
+			i++
+		case equalFold(a, "auth2"):
+			i += 2
+		}
+	}
+	return first, num
+}
+
+func (f *aclFinder) HasChannels(c *acl.Command) bool {
+	switch c.Name {
+	case "publish", "spublish", "subscribe", "ssubscribe", "psubscribe":
+		return true
+	}
+	return false
+}
+
+func (f *aclFinder) Channels(c *acl.Command, args [][]byte) []acl.Channel {
+	var out []acl.Channel
+	switch c.Name {
+	case "publish", "spublish":
+		out = append(out, acl.Channel{Pos: 1})
+	case "subscribe", "ssubscribe", "psubscribe":
+		for i := 1; i < len(args); i++ {
+			out = append(out, acl.Channel{Pos: i, Pattern: c.Name == "psubscribe"})
+		}
+	}
+	return out
+}
+
+// aclCheck is ACLCheckAllPerm for the session's user.
+func (s *Session) aclCheck(cmd *Command, args [][]byte) (acl.Result, int) {
+	u := s.user
+	if u.Unrestricted() {
+		return acl.OK, 0
+	}
+	return u.Check(s.e.users.Match(), cmd.acl, args, (*aclFinder)(s.e))
+}
+
+// aclDenied is the gatekeeper's ACL step: a refused command is logged
+// and answered with Redis's NOPERM words.
+func (s *Session) aclDenied(cmd *Command, args [][]byte) bool {
+	res, pos := s.aclCheck(cmd, args)
+	if res == acl.OK {
+		return false
+	}
+	ctx := acl.CtxToplevel
+	if s.multi != nil {
+		ctx = acl.CtxMulti
+	}
+	s.aclLog(res, ctx, cmd, args, pos)
+	msg := "NOPERM this user has no permissions to access one of the channels used as arguments"
+	switch res {
+	case acl.DeniedCmd:
+		msg = "NOPERM this user has no permissions to run the '" + cmd.Name + "' command"
+	case acl.DeniedKey:
+		msg = "NOPERM this user has no permissions to access one of the keys used as arguments"
+	}
+	s.reject(cmd, args, msg)
+	return true
+}
+
+// aclExecDenied re-checks a queued command when EXEC runs it, as Redis
+// does in case the rules changed since it was queued.
+func (s *Session) aclExecDenied(cmd *Command, args [][]byte) bool {
+	res, pos := s.aclCheck(cmd, args)
+	if res == acl.OK {
+		return false
+	}
+	s.aclLog(res, acl.CtxMulti, cmd, args, pos)
+	reason := "no permission to access one of the channels used as arguments"
+	switch res {
+	case acl.DeniedCmd:
+		reason = "no permission to execute the command or subcommand"
+	case acl.DeniedKey:
+		reason = "no permission to touch the specified keys"
+	}
+	s.w.Error("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: " + reason)
+	return true
+}
+
+// aclLog is addACLLogEntry. The client info shows the refused command
+// as its last one, as Redis's does.
+func (s *Session) aclLog(res acl.Result, ctx string, cmd *Command, args [][]byte, pos int) {
+	var object string
+	switch res {
+	case acl.DeniedCmd:
+		object = cmd.Name
+	case acl.DeniedKey, acl.DeniedChannel:
+		object = string(args[pos])
+	}
+	if cmd != nil {
+		s.lastCmd = cmd.Name
+	}
+	s.e.aclLogAdd(s, res, ctx, object, s.user.Name())
+}
+
+func (e *Engine) aclLogAdd(s *Session, res acl.Result, ctx, object, username string) {
+	e.aclLogEntries.Add(acl.LogEntry{
+		Reason:     acl.ReasonName(res),
+		Context:    ctx,
+		Object:     object,
+		Username:   username,
+		TimeMs:     e.now().UnixMilli(),
+		ClientInfo: e.clientInfoLine(s, nil, nil),
+	}, e.config.int("acllog-max-len"))
+}
+
+// aclUserChanged applies an ACL SETUSER to the clients of user u (before
+// is the user as it was): a pub/sub client whose subscriptions the new
+// rules no longer allow is disconnected, as ACLKillPubsubClientsIfNeeded.
+func (e *Engine) aclUserChanged(self *Session, u *acl.User) {
+	if u == e.users.Default() {
+		e.aclDefaultChanged()
+	}
+	match := e.users.Match()
+	for _, c := range e.sortedSessions() {
+		if c.user != u || !c.pubsub.active() {
+			continue
+		}
+		ok := true
+		for p := range c.pubsub.patterns {
+			ok = ok && u.CheckChannel(match, p, true)
+		}
+		for ch := range c.pubsub.channels {
+			ok = ok && u.CheckChannel(match, ch, false)
+		}
+		for ch := range c.pubsub.shards {
+			ok = ok && u.CheckChannel(match, ch, false)
+		}
+		if !ok {
+			// freeClient, not freeClientAsync: gone from CLIENT LIST at once.
+			if c != self {
+				c.closeLocked(nil, true)
+			}
+			e.killClient(self, c)
+		}
+	}
+}
+
+// aclDropClients closes the clients of users that no longer exist
+// (ACL DELUSER, ACL LOAD), as ACLFreeUserAndKillClients: they become
+// unauthenticated default-user clients until they are gone.
+func (e *Engine) aclDropClients(self *Session, gone []*acl.User) {
+	if len(gone) == 0 {
+		return
+	}
+	isGone := map[*acl.User]bool{}
+	for _, u := range gone {
+		isGone[u] = true
+	}
+	for _, c := range e.sortedSessions() {
+		if !isGone[c.user] {
+			continue
+		}
+		if c != self {
+			c.mu.Lock()
+		}
+		c.user, c.authed = e.users.Default(), false
+		if c != self {
+			c.mu.Unlock()
+		}
+		e.killClient(self, c)
+	}
+}
+
+// clientUser is the user= field of CLIENT LIST.
+func (c *Session) clientUser() string {
+	if c.user == nil {
+		return "default"
+	}
+	return c.user.Name()
+}
+
+func formatAge(ms int64) string { return strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64) }
+
+// aclConfigChanged applies CONFIG SET's requirepass (the default user's
+// password, as ACLUpdateDefaultUserPassword) and acl-pubsub-default.
+func (e *Engine) aclConfigChanged(pairs []string) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		switch strings.ToLower(pairs[i]) {
+		case "requirepass":
+			e.users.SetDefaultPassword(e.config.requirepass())
+			e.aclDefaultChanged()
+		case "acl-pubsub-default":
+			e.users.SetPubsubDefault(e.config.params["acl-pubsub-default"].value == "allchannels")
+		}
+	}
+}
+
+// DefaultUserNoPass reports whether the default user takes any password
+// ("nopass"), which is when protected mode refuses remote peers.
+func (e *Engine) DefaultUserNoPass() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.users.Default().NoPass()
+}
+
+// setHasGet is setGetKeys's scan: GET among SET's options (from the
+// third argument on: the value may be spelled "get").
+func setHasGet(args [][]byte) bool {
+	for _, a := range args[min(3, len(args)):] {
+		if equalFold(a, "get") {
+			return true
+		}
+	}
+	return false
+}
+
+// bitfieldWrites is bitfieldGetKeys's scan: any SET or INCRBY operation
+// makes the key written, not only read.
+func bitfieldWrites(args [][]byte) bool {
+	for _, a := range args[min(2, len(args)):] {
+		if equalFold(a, "set") || equalFold(a, "incrby") {
+			return true
+		}
+	}
+	return false
+}
+
+// aclLookupCommand is lookupCommand for ACL DRYRUN: the table's command
+// (a subcommand when it has them), else one GoRedis lacks but Redis has.
+func (e *Engine) aclLookupCommand(argv [][]byte) *Command {
+	cmd := e.lookupCommand(argv[0])
+	if cmd == nil {
+		if ac := e.users.Table().Lookup(string(argv[0])); ac != nil && ac.Parent == nil {
+			cmd = e.aclCmds[ac.ID()]
+		}
+	}
+	if cmd == nil || len(argv) < 2 || cmd.acl == nil || len(cmd.acl.Subs) == 0 {
+		return cmd
+	}
+	ac := e.users.Table().Lookup(cmd.Name + "|" + string(argv[1]))
+	if ac == nil || strings.Contains(string(argv[1]), "|") {
+		return nil
+	}
+	return e.aclCmds[ac.ID()]
+}
+
+// aclReadsAllKeys tells SORT whether its BY and GET patterns may read
+// keys: the session's user must read every key with this command.
+func (s *Session) aclReadsAllKeys(args [][]byte) bool {
+	if s.user.Unrestricted() {
+		return true
+	}
+	cmd := s.e.lookupCommand(args[0])
+	if cmd == nil || cmd.acl == nil {
+		return false
+	}
+	return s.user.CheckWithAllKeysRead(s.e.users.Match(), cmd.acl, args, (*aclFinder)(s.e))
+}

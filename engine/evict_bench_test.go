@@ -1,0 +1,40 @@
+package engine
+
+import (
+	"strconv"
+	"testing"
+)
+
+// BenchmarkSetEvicting writes new 100-byte keys at a fixed maxmemory of
+// 4 MB: every SET past the fill evicts about one key (the gate's
+// performEvictions, pool sampling, DEL propagation bookkeeping).
+func BenchmarkSetEvicting(b *testing.B) {
+	for _, policy := range []string{"allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-ttl"} {
+		b.Run(policy, func(b *testing.B) {
+			s, run := benchSession(b)
+			s.e.SetConfig("maxmemory-policy", policy)
+			s.e.SetConfig("maxmemory", strconv.FormatInt(s.e.usedMemoryLocked()+4<<20, 10))
+			val := make([]byte, 100)
+			args := [][]byte{[]byte("SET"), []byte("key:000000000"), val, []byte("EX"), []byte("100000")}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				args[1] = strconv.AppendInt(args[1][:4], int64(i), 10)
+				i++
+				run(args)
+			}
+			b.ReportMetric(float64(s.e.evict.evicted)/float64(b.N), "evictions/op")
+		})
+	}
+}
+
+// BenchmarkHSetAccounting is the accounting's own cost on a write that
+// changes a value in place (dirty list and settle).
+func BenchmarkHSetAccounting(b *testing.B) {
+	_, run := benchSession(b)
+	args := argv("HSET", "h", "field", "some value")
+	b.ReportAllocs()
+	for b.Loop() {
+		run(args)
+	}
+}
