@@ -143,6 +143,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDispatch -fuzztime 60s ./engine/
 	$(GO) test -run '^$$' -fuzz FuzzTableArgs -fuzztime 60s ./engine/
 	$(GO) test -run '^$$' -fuzz FuzzBitfieldArgs -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzRestoreStream -fuzztime 60s ./engine/
+	$(GO) test -run '^$$' -fuzz FuzzParseID -fuzztime 60s ./engine/stream/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 60s ./engine/hyperloglog/
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./rdb/
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 60s ./persist/

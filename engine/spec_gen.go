@@ -3054,7 +3054,7 @@ var commandSpecTable = [...]CommandSpec{
 		FirstKey: 0, LastKey: 0, Step: 0,
 	},
 	{Name: "wait", Container: "", Group: "generic", Since: "3.0.0", Complexity: "O(1)", Arity: 3,
-		Flags: nil, ACLCategories: []string{"slow", "connection"}, Hints: []string{"request_policy:all_shards", "response_policy:agg_min"}, DocFlags: nil,
+		Flags: []string{"noscript"}, ACLCategories: []string{"slow", "connection"}, Hints: []string{"request_policy:all_shards", "response_policy:agg_min"}, DocFlags: nil,
 		FirstKey: 0, LastKey: 0, Step: 0,
 		Args: []ArgSpec{
 			{Name: "numreplicas", Type: "integer", DisplayText: "numreplicas", Token: "", KeySpecIndex: -1, Since: "", Optional: false, Multiple: false, MultipleToken: false},

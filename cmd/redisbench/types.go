@@ -70,6 +70,24 @@ func typeBenches() map[string]typeBench {
 			},
 			scale: 10,
 		},
+		"xadd": {
+			// redis-benchmark has no XADD test: the command the issue names,
+			// an auto ID and one small field, into one stream.
+			args:  []string{"XADD", "mystream", "*", "f", "v"},
+			setup: func() [][]string { return [][]string{{"DEL", "mystream"}} },
+		},
+		"xrange_100": {
+			// 100 entries of two small fields from a stream of 10,000.
+			args: []string{"XRANGE", "stream10k", "-", "+", "COUNT", "100"},
+			setup: func() [][]string {
+				cmds := [][]string{{"DEL", "stream10k"}}
+				for i := 1; i <= 10000; i++ {
+					cmds = append(cmds, []string{"XADD", "stream10k", strconv.Itoa(i) + "-1", "name", "user" + strconv.Itoa(i), "score", strconv.Itoa(i % 977)})
+				}
+				return cmds
+			},
+			scale: 4,
+		},
 		"geoadd": {
 			args:  []string{"GEOADD", "geo", "13.361389", "38.115556", "m:__rand_int__"},
 			setup: func() [][]string { return [][]string{{"DEL", "geo"}} },

@@ -81,7 +81,7 @@ var redis70Arity = map[string]int{
 // COMMAND INFO shows); 7.2 let scripts call them.
 var redis70NoScript = map[string]bool{
 	"blmove": true, "blpop": true, "brpop": true, "brpoplpush": true,
-	"bzpopmax": true, "bzpopmin": true,
+	"bzpopmax": true, "bzpopmin": true, "wait": true,
 }
 
 // redis70DropFlags: flags later versions added that 7.0's COMMAND INFO
