@@ -154,7 +154,12 @@ func (e *Engine) infoClients(b *infoBuilder) {
 		maxOut = max(maxOut, omem)
 	}
 	b.int("connected_clients", int64(len(e.sessions)))
-	b.field("cluster_connections", "0")
+	clusterConns := int64(0)
+	if e.cluster != nil {
+		// Redis's getClusterConnectionsCount: two links per other node.
+		clusterConns = int64(len(e.cluster.st.Nodes())-1) * 2
+	}
+	b.int("cluster_connections", clusterConns)
 	maxc, _ := e.config.get("maxclients")
 	b.field("maxclients", maxc)
 	b.int("client_recent_max_input_buffer", e.recentMaxInputBuffer())
