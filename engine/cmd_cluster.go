@@ -597,6 +597,11 @@ func cmdClusterReplicate(s *Session, args [][]byte) {
 // clusterSetMyMaster makes this node a replica of n and starts
 // replicating from it (clusterSetMaster).
 func (e *Engine) clusterSetMyMaster(n *cluster.Node) {
+	if e.cluster.st.MFReplica != nil {
+		// A master paused for a replica's manual failover resumes as it
+		// turns into a replica (resetManualFailover).
+		e.unpauseFailover()
+	}
 	e.cluster.st.SetMyMaster(n)
 	e.clusterFollow(n.IP, n.Port)
 }

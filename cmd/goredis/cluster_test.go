@@ -223,10 +223,22 @@ func exerciseCluster(t *testing.T, nodes []clusterNode) {
 	})
 	// The promoted replica has the data.
 	cc.ReloadState(ctx)
-	waitFor(t, 30*time.Second, func() bool {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
 		v, err := cc.Get(ctx, "key:0").Int()
-		return err == nil && v == 0
-	})
+		if err == nil && v == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			for _, n := range nodes {
+				out, _ := exec.Command("redis-cli", "-p", strconv.Itoa(n.port), "cluster", "nodes").Output()
+				size, _ := exec.Command("redis-cli", "-p", strconv.Itoa(n.port), "dbsize").Output()
+				t.Logf("node %d (dbsize %s):\n%s", n.port, size, out)
+			}
+			t.Fatalf("key:0 after the failover: %v %v", v, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	for i := range keys {
 		v, err := cc.Get(ctx, "key:"+strconv.Itoa(i)).Int()
 		require.NoError(t, err)
