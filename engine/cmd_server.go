@@ -37,17 +37,6 @@ func serverHandlers() []handlerEntry {
 		{"config|rewrite", cmdConfigRewrite},
 		{"config|help", cmdConfigHelp},
 		{"debug", cmdDebug},
-		{"function|flush", cmdFunctionFlush},
-		{"function|list", cmdFunctionList},
-		{"function|stats", cmdFunctionStats},
-		{"function|dump", cmdFunctionDump},
-		{"function|delete", cmdFunctionDelete},
-		{"function|help", cmdFunctionHelp},
-		{"script|flush", cmdScriptFlush},
-		{"script|exists", cmdScriptExists},
-		{"script|help", cmdScriptHelp},
-		{"script|kill", cmdScriptKill},
-		{"function|kill", cmdScriptKill},
 		{"slowlog|get", cmdSlowlogGet},
 		{"slowlog|len", cmdSlowlogLen},
 		{"slowlog|reset", cmdSlowlogReset},
@@ -602,51 +591,6 @@ func uitoa16(n uint64) string {
 	return string(b[i:])
 }
 
-// FUNCTION FLUSH [ASYNC | SYNC]
-func cmdFunctionFlush(s *Session, args [][]byte) {
-	if len(args) > 3 || (len(args) == 3 && !equalFold(args[2], "sync") && !equalFold(args[2], "async")) {
-		s.w.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
-		return
-	}
-	// GoRedis has no scripting engine, so there are never libraries.
-	s.w.OK()
-}
-
-// FUNCTION LIST [LIBRARYNAME library-name-pattern] [WITHCODE]
-func cmdFunctionList(s *Session, args [][]byte) {
-	for i := 2; i < len(args); i++ {
-		switch {
-		case equalFold(args[i], "withcode"):
-		case equalFold(args[i], "libraryname") && i+1 < len(args):
-			i++
-		default:
-			s.w.Error("ERR Unknown argument " + string(args[i]))
-			return
-		}
-	}
-	s.w.Array(0)
-}
-
-// FUNCTION STATS
-func cmdFunctionStats(s *Session, args [][]byte) {
-	s.w.Map(2)
-	s.w.BulkString("running_script")
-	s.w.Null()
-	s.w.BulkString("engines")
-	s.w.Map(0)
-}
-
-// FUNCTION DUMP
-func cmdFunctionDump(s *Session, args [][]byte) {
-	// An empty payload: RDB version 10, then the CRC64 of what precedes.
-	payload := []byte{10, 0}
-	crc := crc64Redis(0, payload)
-	for i := 0; i < 8; i++ {
-		payload = append(payload, byte(crc>>(8*i)))
-	}
-	s.w.Bulk(payload)
-}
-
 // crc64Redis is Redis's CRC-64 (Jones polynomial, reflected, no final xor).
 func crc64Redis(crc uint64, data []byte) uint64 {
 	const poly = 0x95ac9329ac4bc9b5 // 0xad93d23594c935a9 reflected
@@ -661,59 +605,6 @@ func crc64Redis(crc uint64, data []byte) uint64 {
 		}
 	}
 	return crc
-}
-
-// FUNCTION DELETE library-name
-func cmdFunctionDelete(s *Session, args [][]byte) { s.w.Error("ERR Library not found") }
-
-// FUNCTION HELP
-func cmdFunctionHelp(s *Session, args [][]byte) {
-	writeHelp(&s.w, "FUNCTION", []string{
-		"DELETE <library-name>",
-		"    Unload a library.",
-		"DUMP",
-		"    Serialize every library.",
-		"FLUSH [ASYNC|SYNC]",
-		"    Unload every library.",
-		"LIST [LIBRARYNAME <pattern>] [WITHCODE]",
-		"    Describe the loaded libraries.",
-		"STATS",
-		"    Report the running function and the engines.",
-	})
-}
-
-// SCRIPT FLUSH [ASYNC | SYNC]
-func cmdScriptFlush(s *Session, args [][]byte) {
-	if len(args) > 3 || (len(args) == 3 && !equalFold(args[2], "sync") && !equalFold(args[2], "async")) {
-		s.w.Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
-		return
-	}
-	s.w.OK()
-}
-
-// SCRIPT KILL, FUNCTION KILL: with no scripting engine no script or
-// function can be running, which Redis answers with NOTBUSY.
-func cmdScriptKill(s *Session, args [][]byte) {
-	s.w.Error("NOTBUSY No scripts in execution right now.")
-}
-
-// SCRIPT EXISTS sha1 [sha1 ...]
-func cmdScriptExists(s *Session, args [][]byte) {
-	// No scripting engine, so the script cache is always empty.
-	s.w.Array(len(args) - 2)
-	for range args[2:] {
-		s.w.Int(0)
-	}
-}
-
-// SCRIPT HELP
-func cmdScriptHelp(s *Session, args [][]byte) {
-	writeHelp(&s.w, "SCRIPT", []string{
-		"EXISTS <sha1> [<sha1> ...]",
-		"    Tell, for each digest, whether the script is cached.",
-		"FLUSH [ASYNC|SYNC]",
-		"    Empty the script cache.",
-	})
 }
 
 // SLOWLOG GET [count]

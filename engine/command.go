@@ -121,6 +121,7 @@ func handlers() map[string]handler {
 		transactionHandlers(),
 		moduleHandlers(),
 		clusterHandlers(),
+		scriptingHandlers(),
 	} {
 		for _, h := range family {
 			all[h.name] = h.fn
@@ -246,6 +247,14 @@ func (s *Session) dispatch(args [][]byte) {
 	cmd := e.lookupCommand(args[0])
 	// what a panic in this command is reported against (panic.go)
 	s.run = runningCommand{cmd, args, mark}
+	if s.script != nil {
+		// A command a script calls (redis.call): Redis's scriptCall
+		// checks, in its order and words (scripting.go).
+		if s.scriptGate(cmd, args) {
+			s.scriptCall(cmd, args)
+		}
+		return
+	}
 	if cmd == nil {
 		s.rejectInMulti()
 		w.Error(unknownCommandError(args))
@@ -318,6 +327,11 @@ func (s *Session) dispatch(args [][]byte) {
 	}
 	if s.loadingRefuses(cmd) {
 		s.reject(cmd, args, errLoading)
+		s.afterReply(mark)
+		return
+	}
+	if msg := s.busyRefuses(cmd); msg != "" {
+		s.reject(cmd, args, msg)
 		s.afterReply(mark)
 		return
 	}

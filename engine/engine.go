@@ -179,6 +179,8 @@ type Engine struct {
 	loading bool
 	// syncer runs before replies leave (SetSyncer).
 	syncer syncerSlot
+	// scripts is EVAL's and FUNCTION's state (scripting.go).
+	scripts scripting
 	// aof is the host's append-only file (SetAppendOnlyFile); nil in
 	// the browser.
 	aof AppendOnlyFile

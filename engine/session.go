@@ -99,6 +99,9 @@ type Session struct {
 	// (StartLoading): the LOADING gate lets it through. heldLoad: it
 	// replays under a lock its creator holds (DEBUG LOADAOF).
 	replaying, heldLoad bool
+	// script is set on the script client while a script runs: its
+	// commands pass the script gate (scripting.go).
+	script *scriptRun
 	// tracking is CLIENT TRACKING's mode; nil when off.
 	tracking *trackingState
 

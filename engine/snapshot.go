@@ -86,6 +86,8 @@ type Snapshot struct {
 	// cowBytes estimates what was copied because of writes during the
 	// snapshot (preserved and cloned values), for INFO current_cow_size.
 	cowBytes int64
+	// functions is the code of the function libraries (scripting.go).
+	functions [][]byte
 }
 
 type capturedKey struct {
@@ -138,6 +140,7 @@ func (e *Engine) beginSnapshot(locked bool) *Snapshot {
 	policy, _ := e.config.get("maxmemory-policy")
 	s.lru = policy == "allkeys-lru" || policy == "volatile-lru"
 	s.settings = e.saveSettings()
+	s.functions = e.snapshotFunctions()
 	if !locked {
 		e.snapGen++
 		if e.snapGen == 0 {

@@ -68,6 +68,11 @@ type eventLoop struct {
 	turn           uint64
 	iov            [][]byte
 	iovecs         []syscall.Iovec
+	// serving is the peer whose commands run now; whileBlocked is set
+	// while processEventsWhileBlocked runs, with its own events.
+	serving       *loopPeer
+	whileBlocked  bool
+	blockedEvents []syscall.EpollEvent
 }
 
 // loopPeer is one TCP client served by the event loop.
@@ -314,6 +319,55 @@ func (l *eventLoop) run() {
 	}
 }
 
+// processEventsWhileBlocked serves the other peers while a command runs
+// long (a script past busy-reply-threshold), as Redis's function of that
+// name: the engine calls it, unlocked, from inside the running command,
+// on the loop's goroutine. The peer running the command is left alone;
+// every other ready peer gets a share (and, from the engine's gate, a
+// -BUSY reply unless its command may run while busy).
+func (l *eventLoop) processEventsWhileBlocked() {
+	if l.whileBlocked || l.serving == nil {
+		return
+	}
+	l.whileBlocked = true
+	defer func() { l.whileBlocked = false }()
+	if l.blockedEvents == nil {
+		l.blockedEvents = make([]syscall.EpollEvent, loopEvents)
+	}
+	n, err := epollWait(l.epfd, l.blockedEvents, 1)
+	if err != nil {
+		return
+	}
+	busy := l.serving
+	l.mu.Lock()
+	incoming := l.incoming
+	l.incoming = nil
+	l.mu.Unlock()
+	now := time.Now()
+	for _, p := range incoming {
+		l.register(p, now)
+	}
+	// a new share for every peer but the busy one
+	l.turn++
+	busy.served = l.turn
+	for i := range n {
+		ev := &l.blockedEvents[i]
+		fd := int(ev.Fd)
+		if fd == l.wakefd || fd >= len(l.peers) || l.peers[fd] == nil || l.peers[fd] == busy {
+			continue
+		}
+		p := l.peers[fd]
+		const gone = syscall.EPOLLERR | syscall.EPOLLHUP
+		if ev.Events&(epollOut|gone) != 0 && (p.waitOut || ev.Events&gone != 0) {
+			l.writable(p)
+		}
+		if !p.dead && ev.Events&(epollIn|gone) != 0 {
+			l.readable(p, now)
+		}
+	}
+	l.serving = busy
+}
+
 // register adds an accepted peer to the epoll set.
 func (l *eventLoop) register(p *loopPeer, now time.Time) {
 	p.interest = epollIn
@@ -383,7 +437,10 @@ func (l *eventLoop) serve(p *loopPeer) {
 		return
 	}
 	p.served = l.turn
+	outer := l.serving
+	l.serving = p
 	oc, err := p.runBatch()
+	l.serving = outer
 	if err != nil {
 		l.leave(p, err)
 		return

@@ -19,3 +19,5 @@ func (*eventLoop) run()                             {}
 func (*eventLoop) stop()                            {}
 func (*eventLoop) release()                         {}
 func (*eventLoop) adopt(net.Conn, peerOptions) bool { return false }
+
+func (*eventLoop) processEventsWhileBlocked() {}

@@ -320,6 +320,7 @@ func (s *Server) startLoop() *eventLoop {
 		return nil
 	}
 	s.loop = loop
+	s.eng.SetWhileBlocked(loop.processEventsWhileBlocked)
 	s.wg.Add(1)
 	go loop.run()
 	return loop

@@ -178,6 +178,8 @@ const (
 	RecordSelectDB
 	RecordResizeDB
 	RecordEOF
+	// RecordFunction is a function library (FunctionCode).
+	RecordFunction
 )
 
 // Record is one element of a file.
@@ -196,6 +198,8 @@ type Record struct {
 	Idle     int64
 	Freq     int
 	Value    Value
+	// FunctionCode is a RecordFunction's library code.
+	FunctionCode []byte
 	// Checksum status at RecordEOF: ChecksumDisabled when the file was
 	// saved with rdbchecksum no (or is older than version 5).
 	ChecksumDisabled bool
@@ -348,8 +352,15 @@ func (r *Reader) Next() (*Record, error) {
 			return rec, nil
 		case opModuleAux:
 			return nil, &Error{Msg: "The RDB file contains AUX module data I can't load: no matching module"}
-		case opFunction, opFunction2:
-			return nil, &Error{Msg: "Failed loading library, this server has no Lua functions"}
+		case opFunction:
+			return nil, &Error{Msg: "Pre-GA function format not supported"}
+		case opFunction2:
+			code, err := d.stringBytes()
+			if err != nil {
+				return nil, r.fail(err)
+			}
+			rec.Kind, rec.FunctionCode = RecordFunction, code
+			return rec, nil
 		}
 		key, err := d.string()
 		if err != nil {

@@ -50,6 +50,9 @@ func Write(w io.Writer, snap *engine.Snapshot, o WriteOptions) error {
 		aux.Replication = &rdb.ReplInfo{StreamDB: r.StreamDB, ID: r.ID, Offset: r.Offset}
 	}
 	rw.AuxFields(aux)
+	for _, code := range snap.Functions() {
+		rw.Function(string(code))
+	}
 	var batch []engine.SnapshotKey
 	curDB := -1
 	for {
@@ -185,6 +188,11 @@ func Read(r io.Reader, size int64, ld *engine.Loader, o ReadOptions) (LoadStats,
 					stats.AOFBase = true
 					logf('*', "RDB is base AOF")
 				}
+			}
+		case rdb.RecordFunction:
+			if err := ld.LoadFunction(rec.FunctionCode); err != nil {
+				logf('#', "%s", err.Error())
+				return stats, &rdb.Error{Msg: "Failed loading library"}
 			}
 		case rdb.RecordSelectDB:
 			db = rec.DB

@@ -1,0 +1,471 @@
+package luabridge
+
+import (
+	"bytes"
+	"strings"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Host is the engine's side of a running script.
+type Host interface {
+	// Call runs args as a command of the script's client, through the
+	// same gate as any client's command, and returns its reply in RESP
+	// (the protocol SetResp chose). A refusal by the gate is an error
+	// reply.
+	Call(args [][]byte) []byte
+	// SetResp switches the protocol of the script's client (2 or 3).
+	SetResp(proto int)
+	// SetRepl sets where the script's effects propagate (REPL_* bits).
+	SetRepl(flags int)
+	// Interrupt is called every few thousand Lua instructions, so the
+	// host can serve other clients while a slow script runs; true means
+	// the script was killed (SCRIPT KILL, FUNCTION KILL).
+	Interrupt() bool
+	// ACLCheck tells whether the caller's user may run args; known is
+	// false when no such command exists.
+	ACLCheck(args [][]byte) (allowed, known bool)
+}
+
+// Writer receives a script's result: the caller's typed reply writer.
+type Writer interface {
+	// Error writes an error reply counted in the error statistics.
+	Error(msg string)
+	// ErrorNoStats writes an error reply already counted (an error that
+	// a command called by the script returned).
+	ErrorNoStats(msg string)
+	Simple(s string)
+	Int(n int64)
+	Bulk(b []byte)
+	Null()
+	Array(n int)
+	Map(n int)
+	Set(n int)
+	Double(f float64)
+	Bool(b bool)
+	Verbatim(format, s string)
+	BigNumber(digits string)
+}
+
+// Config is what every VM gets from its host, whatever the script.
+type Config struct {
+	// Log writes a line of the server log at a Redis level (0 debug, 1
+	// verbose, 2 notice, 3 warning).
+	Log func(level int, msg string)
+	// Verbosity is the lowest level redis.log writes.
+	Verbosity func() int
+	// Version and VersionNum are redis.REDIS_VERSION and
+	// redis.REDIS_VERSION_NUM.
+	Version    string
+	VersionNum int
+}
+
+// Log levels, as redis.LOG_*.
+const (
+	LogDebug = iota
+	LogVerbose
+	LogNotice
+	LogWarning
+)
+
+// Propagation targets, as redis.REPL_*.
+const (
+	ReplAOF     = 1
+	ReplReplica = 2
+	replAll     = ReplAOF | ReplReplica
+)
+
+// instrCheck is how many Lua instructions run between two calls of
+// Host.Interrupt (Redis's count hook fires every 100000; gopher-lua runs
+// instructions more slowly, and a call costs little).
+const instrCheck = 10000
+
+// vm is one Lua state with Redis's API and sandbox; Eval and Functions
+// each own one, as Redis keeps one interpreter for each.
+type vm struct {
+	L   *lua.LState
+	cfg Config
+	// globals holds the real global variables; env is its read-only
+	// proxy, the environment every script function runs in.
+	globals, env *lua.LTable
+	// backing maps each read-only proxy to the table it protects.
+	backing map[*lua.LTable]*lua.LTable
+	// proxies maps each protected table to its proxy.
+	proxies map[*lua.LTable]*lua.LTable
+	redis   *lua.LTable
+	// errHandler adds the source and line of an error, as Redis's
+	// __redis__err__handler.
+	errHandler *lua.LFunction
+	// run is the script running now; nil between runs.
+	run  *runState
+	rand lrand48
+	// inCall detects a redis.call made while one is running.
+	inCall bool
+}
+
+// runState is one run of a script or function.
+type runState struct {
+	host  Host
+	resp  int
+	count int
+	// killed: every further instruction raises the kill error, so
+	// pcall cannot swallow it.
+	killed bool
+}
+
+// interrupter is the gopher-lua context whose Done is consulted before
+// every instruction: it is Redis's count hook.
+type interrupter struct{ v *vm }
+
+func newVM(cfg Config) *vm {
+	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: 256, RegistrySize: 1024 * 4, RegistryMaxSize: 1024 * 1024, RegistryGrowStep: 1024})
+	v := &vm{L: L, cfg: cfg, backing: map[*lua.LTable]*lua.LTable{}, proxies: map[*lua.LTable]*lua.LTable{}}
+	v.rand.x = 0x1234ABCD330E // drand48's initial state, as Redis's rand.c
+	for _, open := range []struct {
+		name string
+		fn   lua.LGFunction
+	}{
+		{lua.BaseLibName, lua.OpenBase},
+		{lua.TabLibName, lua.OpenTable},
+		{lua.StringLibName, lua.OpenString},
+		{lua.MathLibName, lua.OpenMath},
+		{lua.CoroutineLibName, lua.OpenCoroutine},
+	} {
+		L.Push(L.NewFunction(open.fn))
+		L.Push(lua.LString(open.name))
+		L.Call(1, 0)
+	}
+	g := L.G.Global
+	v.globals = g
+	for _, name := range []string{"dofile", "loadfile", "print", "module", "require", "_printregs", "_GOPHER_LUA_VERSION", "collectgarbage"} {
+		g.RawSetString(name, lua.LNil)
+	}
+	g.RawSetString("collectgarbage", L.NewFunction(luaCollectGarbage))
+	g.RawSetString("gcinfo", L.NewFunction(luaGCInfo))
+	// string.dump would hand out bytecode that loadstring refuses anyway
+	if s, ok := g.RawGetString("string").(*lua.LTable); ok {
+		s.RawSetString("dump", lua.LNil)
+	}
+	if m, ok := g.RawGetString("math").(*lua.LTable); ok {
+		m.RawSetString("random", L.NewFunction(v.mathRandom))
+		m.RawSetString("randomseed", L.NewFunction(v.mathRandomSeed))
+	}
+	g.RawSetString("bit", newBitLib(L))
+	g.RawSetString("cjson", newCJSONLib(L))
+	g.RawSetString("cmsgpack", newMsgpackLib(L))
+	g.RawSetString("struct", newStructLib(L))
+	g.RawSetString("pcall", L.NewFunction(luaRedisPcall))
+	g.RawSetString("setmetatable", L.NewFunction(v.setMetatable))
+	g.RawSetString("rawset", L.NewFunction(v.rawSet))
+	g.RawSetString("loadstring", L.NewFunction(v.loadString))
+	g.RawSetString("load", lua.LNil)
+	// Calling a nil, a boolean or a number fails with Lua 5.1's words
+	// ("attempt to call a nil value"), which gopher-lua words otherwise.
+	for _, val := range []lua.LValue{lua.LNil, lua.LFalse, lua.LNumber(0)} {
+		mt := L.NewTable()
+		name := val.Type().String()
+		mt.RawSetString("__call", L.NewFunction(func(L *lua.LState) int {
+			L.RaiseError("attempt to call a %s value", name)
+			return 0
+		}))
+		mt.RawSetString("__metatable", lua.LFalse)
+		L.SetMetatable(val, mt)
+	}
+	v.redis = v.newRedisTable()
+	g.RawSetString("redis", v.redis)
+	v.errHandler = L.NewFunction(errorHandler)
+	return v
+}
+
+// protect makes the read-only proxies of the global table and of every
+// table reachable from it (Redis's luaSetTableProtectionRecursively), and
+// a metatable on the globals that refuses to read undeclared names.
+func (v *vm) protect() {
+	L := v.L
+	gmt := L.NewTable()
+	gmt.RawSetString("__index", L.NewFunction(nonexistentGlobal))
+	v.globals.Metatable = gmt
+	v.env = v.proxyOf(v.globals)
+	v.globals.RawSetString("_G", v.env)
+}
+
+// proxyOf returns the read-only view of t, replacing t's table fields by
+// their own views.
+func (v *vm) proxyOf(t *lua.LTable) *lua.LTable {
+	L := v.L
+	if p := v.proxies[t]; p != nil {
+		return p
+	}
+	proxy := L.NewTable()
+	v.backing[proxy] = t
+	v.proxies[t] = proxy
+	var subs []lua.LValue
+	t.ForEach(func(k, val lua.LValue) {
+		if sub, ok := val.(*lua.LTable); ok && v.backing[sub] == nil && sub != v.globals {
+			subs = append(subs, k)
+		}
+	})
+	for _, k := range subs {
+		sub := t.RawGet(k).(*lua.LTable)
+		t.RawSet(k, v.proxyOf(sub))
+	}
+	mt := L.NewTable()
+	mt.RawSetString("__index", t)
+	mt.RawSetString("__newindex", L.NewFunction(readonlyError))
+	// getmetatable sees a read-only view of the metatable, so that its
+	// fields cannot be changed either.
+	shown := L.NewTable()
+	if t.Metatable != nil {
+		if m, ok := t.Metatable.(*lua.LTable); ok {
+			shown = m
+		}
+	}
+	mtView := L.NewTable()
+	v.backing[mtView] = shown
+	viewMeta := L.NewTable()
+	viewMeta.RawSetString("__index", shown)
+	viewMeta.RawSetString("__newindex", L.NewFunction(readonlyError))
+	mtView.Metatable = viewMeta
+	mt.RawSetString("__metatable", mtView)
+	proxy.Metatable = mt
+	return proxy
+}
+
+// The sandbox's errors, worded as Redis's patched Lua words them.
+func readonlyError(L *lua.LState) int {
+	L.RaiseError("Attempt to modify a readonly table")
+	return 0
+}
+
+func nonexistentGlobal(L *lua.LState) int {
+	L.RaiseError("Script attempted to access nonexistent global variable '%s'", L.ToString(2))
+	return 0
+}
+
+func (v *vm) isReadonly(t *lua.LTable) bool { return v.backing[t] != nil || t == v.globals }
+
+// setMetatable is setmetatable refusing the protected tables.
+func (v *vm) setMetatable(L *lua.LState) int {
+	if t, ok := L.Get(1).(*lua.LTable); ok && v.isReadonly(t) {
+		L.Error(lua.LString("Attempt to modify a readonly table"), 0)
+	}
+	L.CheckTypes(2, lua.LTNil, lua.LTTable)
+	obj := L.Get(1)
+	if obj == lua.LNil {
+		L.RaiseError("cannot set metatable to a nil object.")
+	}
+	mt := L.Get(2)
+	if m := L.GetMetatable(obj); m != lua.LNil {
+		if mt, ok := m.(*lua.LTable); ok && mt.RawGetString("__metatable") != lua.LNil {
+			L.RaiseError("cannot change a protected metatable")
+		}
+	}
+	L.SetMetatable(obj, mt)
+	L.SetTop(1)
+	return 1
+}
+
+// rawSet is rawset refusing the protected tables.
+func (v *vm) rawSet(L *lua.LState) int {
+	t := L.CheckTable(1)
+	if v.isReadonly(t) {
+		L.RaiseError("Attempt to modify a readonly table")
+	}
+	L.RawSet(t, L.CheckAny(2), L.CheckAny(3))
+	return 0
+}
+
+// loadString compiles text only: binary chunks are refused, as Redis's
+// Lua does.
+func (v *vm) loadString(L *lua.LState) int {
+	src := L.CheckString(1)
+	if strings.HasPrefix(src, "\x1bLua") {
+		L.Push(lua.LNil)
+		L.Push(lua.LString("binary string: bad binary format"))
+		return 2
+	}
+	name := L.OptString(2, src)
+	fn, err := L.Load(strings.NewReader(src), name)
+	if err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(err.Error()))
+		return 2
+	}
+	fn.Env = v.env
+	L.Push(fn)
+	return 1
+}
+
+func luaCollectGarbage(L *lua.LState) int {
+	switch L.OptString(1, "collect") {
+	case "count":
+		L.Push(lua.LNumber(0))
+		return 1
+	}
+	L.Push(lua.LNumber(0))
+	return 1
+}
+
+func luaGCInfo(L *lua.LState) int {
+	L.Push(lua.LNumber(0))
+	return 1
+}
+
+// errorHandler is Redis's __redis__err__handler: the error becomes a
+// table {err=..., source=..., line=...} naming where the script was when
+// it failed (its caller's place when a Go function such as redis.call
+// raised it).
+func errorHandler(L *lua.LState) int {
+	e := L.Get(1)
+	t, ok := e.(*lua.LTable)
+	if !ok {
+		t = L.NewTable()
+		t.RawSetString("err", lua.LString("ERR "+lua.LVAsString(L.ToStringMeta(e))))
+	}
+	for level := 1; level <= 2; level++ {
+		d, ok := L.GetStack(level)
+		if !ok {
+			break
+		}
+		if _, err := L.GetInfo("Sl", d, nil); err != nil {
+			break
+		}
+		if d.What == "G" {
+			continue
+		}
+		t.RawSetString("source", lua.LString("@"+d.Source))
+		t.RawSetString("line", lua.LNumber(d.CurrentLine))
+		break
+	}
+	L.Push(t)
+	return 1
+}
+
+// errTable is the error object of Redis's luaPushError: {err="CODE msg"}
+// with ERR added when msg has no code ("-CODE msg" keeps its code).
+func errTable(L *lua.LState, msg string) *lua.LTable {
+	var final string
+	if strings.HasPrefix(msg, "-") {
+		if sp := strings.IndexByte(msg, ' '); sp < 0 {
+			final = "ERR " + trimCRLF(msg[1:])
+		} else {
+			final = msg[1:sp] + " " + trimCRLF(msg[sp+1:])
+		}
+	} else {
+		final = "ERR " + trimCRLF(msg)
+	}
+	t := L.NewTable()
+	t.RawSetString("err", lua.LString(final))
+	return t
+}
+
+func trimCRLF(s string) string { return strings.Trim(s, "\r\n") }
+
+// raise raises a Redis error table.
+func raise(L *lua.LState, msg string) {
+	L.Error(errTable(L, msg), 0)
+}
+
+// Done is consulted before every instruction: every instrCheck of them
+// the host may serve other clients, or say that the script was killed.
+func (c interrupter) Done() <-chan struct{} {
+	r := c.v.run
+	if r == nil {
+		return nil
+	}
+	if r.killed {
+		c.v.L.Error(errTable(c.v.L, "Script killed by user with SCRIPT KILL..."), 0)
+	}
+	r.count++
+	if r.count >= instrCheck {
+		r.count = 0
+		if r.host.Interrupt() {
+			r.killed = true
+			c.v.logf(LogWarning, "Lua script killed by user with SCRIPT KILL.")
+			c.v.L.Error(errTable(c.v.L, "Script killed by user with SCRIPT KILL..."), 0)
+		}
+	}
+	return nil
+}
+
+func (c interrupter) Err() error { return nil }
+
+func (c interrupter) Value(key any) any { return nil }
+
+func (c interrupter) Deadline() (deadline time.Time, ok bool) { return }
+
+func (v *vm) logf(level int, msg string) {
+	if v.cfg.Log != nil {
+		v.cfg.Log(level, msg)
+	}
+}
+
+// compile turns source into a function of the sandbox.
+func (v *vm) compile(src []byte, name string) (*lua.LFunction, error) {
+	fn, err := v.L.Load(bytes.NewReader(src), name)
+	if err != nil {
+		return nil, err
+	}
+	fn.Env = v.env
+	return fn, nil
+}
+
+// call runs fn with args under the error handler and writes its result
+// (or its error, naming funcname) to w. It is Redis's luaCallFunction.
+func (v *vm) call(fn *lua.LFunction, args []lua.LValue, host Host, w Writer, funcname string) {
+	L := v.L
+	v.run = &runState{host: host, resp: 2}
+	defer func() { v.run = nil }()
+	L.SetContext(interrupter{v})
+	defer L.RemoveContext()
+	top := L.GetTop()
+	L.Push(fn)
+	for _, a := range args {
+		L.Push(a)
+	}
+	err := L.PCall(len(args), 1, v.errHandler)
+	if err != nil {
+		var obj lua.LValue = lua.LString(err.Error())
+		if ae, ok := err.(*lua.ApiError); ok && ae.Object != nil {
+			obj = ae.Object
+		}
+		L.SetTop(top)
+		writeRunError(w, obj, funcname)
+		return
+	}
+	ret := L.Get(-1)
+	L.SetTop(top)
+	v.writeReply(w, ret, 0)
+}
+
+// writeRunError writes the reply of a failed run, as luaCallFunction.
+func writeRunError(w Writer, obj lua.LValue, funcname string) {
+	t, ok := obj.(*lua.LTable)
+	if !ok {
+		msg := "execution failure"
+		if s, ok := obj.(lua.LString); ok {
+			msg = string(s)
+		}
+		if len(msg) > 100 {
+			msg = msg[:100]
+		}
+		w.Error("ERR Error running script " + funcname + ", " + msg)
+		return
+	}
+	msg := lua.LVAsString(t.RawGetString("err"))
+	if _, isStr := t.RawGetString("err").(lua.LString); !isStr {
+		if n, isNum := t.RawGetString("err").(lua.LNumber); isNum {
+			msg = n.String()
+		}
+	}
+	source, line := t.RawGetString("source"), t.RawGetString("line")
+	if source != lua.LNil && line != lua.LNil {
+		msg += " script: " + funcname + ", on " + lua.LVAsString(source) + ":" + lua.LVAsString(line) + "."
+	}
+	if t.RawGetString("ignore_error_stats_update") == lua.LTrue {
+		w.ErrorNoStats(msg)
+		return
+	}
+	w.Error(msg)
+}
