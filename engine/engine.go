@@ -65,6 +65,11 @@ type Options struct {
 	// ACLFile reads and writes the aclfile for ACL LOAD and ACL SAVE (nil:
 	// they answer that there is no ACL file).
 	ACLFile ACLFile
+	// Entropy fills p with cryptographically secure random bytes, for
+	// ACL GENPASS (the native host passes crypto/rand.Read). Nil: a
+	// ChaCha8 stream seeded from the runtime's random source, which keeps
+	// crypto out of the WebAssembly build.
+	Entropy func(p []byte)
 }
 
 // ACLFile is the host's access to the aclfile: the engine does no I/O.
@@ -198,6 +203,9 @@ type Engine struct {
 	defaultOpen   atomic.Bool
 	aclFile       ACLFile
 	configUsers   [][]string
+	// sandboxUser holds sandboxRules (sandbox.go); in no user list.
+	sandboxUser *acl.User
+	entropy     func(p []byte)
 }
 
 type readyKey struct {
@@ -261,6 +269,7 @@ func New(opts Options) *Engine {
 	e.commands = buildCommandTable()
 	e.aclSetup()
 	e.aclFile = opts.ACLFile
+	e.entropy = opts.Entropy
 	e.configUsers = opts.Users
 	e.renameCommands(opts.RenameCommands)
 	e.rewriteConfig = opts.RewriteConfig

@@ -147,6 +147,7 @@ func (s *Session) runScript(eval bool, name string, flags luabridge.Flags, ro bo
 	c.ks, c.db = s.ks, s.db
 	c.w.proto = 2
 	c.sandbox = s.sandbox
+	c.user = s.user // scriptPrepareForRun: the script runs as its caller's user
 	c.inExec = true // blocking commands answer at once (CLIENT_DENY_BLOCKING)
 	r := &scriptRun{e: e, caller: s, client: c, eval: eval, name: name, args: s.run.args, start: time.Now(), repl: propagateAll}
 	r.readOnly = ro || (flags&luabridge.FlagEvalCompat == 0 && flags&luabridge.FlagNoWrites != 0)
@@ -340,6 +341,11 @@ func (s *Session) scriptGate(cmd *Command, args [][]byte) bool {
 	}
 	if cmd.flags&flagNoScript != 0 {
 		return refuse("ERR This Redis command is not allowed from script")
+	}
+	if !s.user.Unrestricted() {
+		if msg := s.aclScriptError(cmd, args, r.caller); msg != "" {
+			return refuse("ERR " + msg)
+		}
 	}
 	if r.readOnly && (cmd.flags&flagWrite != 0 || mayReplicate(cmd)) {
 		return refuse("ERR Write commands are not allowed from read-only scripts.")

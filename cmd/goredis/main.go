@@ -18,6 +18,7 @@ package main
 
 import (
 	"context"
+	cryptorand "crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -136,6 +137,7 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		RewriteConfig:  rewrite,
 		Users:          cfg.users,
 		ACLFile:        aclFile{},
+		Entropy:        func(p []byte) { _, _ = cryptorand.Read(p) },
 		ApplyConfig: func(name, value string) error {
 			if handled, err := tlsh.apply(name, value); handled {
 				return err
