@@ -725,6 +725,11 @@ func cmdXRead(s *Session, args [][]byte) {
 		o := args[i]
 		switch {
 		case equalFold(o, "block") && more > 0:
+			if s.script != nil {
+				// Redis refuses it outright rather than not blocking.
+				s.w.Error("ERR " + string(args[0]) + " command is not allowed with BLOCK option from scripts")
+				return
+			}
 			i++
 			n, ok := parseInt(args[i])
 			if !ok {

@@ -365,6 +365,9 @@ func (s *Session) dispatch(args [][]byte) {
 		at := w.mark()
 		s.call(cmd, args)
 		w.truncate(at)
+		if l := s.replica; l != nil && l.startStream {
+			l.startReplicaStream()
+		}
 		s.afterReply(len(w.buf))
 		return
 	}

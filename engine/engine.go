@@ -134,6 +134,9 @@ type Engine struct {
 	// replicaLink is the host's driver for that link.
 	master      *masterInfo
 	replicaLink ReplicaLink
+	// replicaExpires are the keys a writable replica's clients gave a
+	// deadline (expire.go).
+	replicaExpires map[replicaKey]struct{}
 	// isReplica mirrors master != nil for readers that cannot take the
 	// lock (the log's role letter).
 	isReplica atomic.Bool

@@ -213,6 +213,9 @@ func (s *Session) setDeadline(key []byte, at int64) {
 	db.beforeChange(k)
 	db.expires[k] = at
 	s.e.touchKey(db, k)
+	if s.e.master != nil && !s.fromMaster && db.ks == s.e.main {
+		s.e.rememberReplicaKeyWithExpire(db, k)
+	}
 }
 
 // persist removes key's deadline; reports whether it had one.

@@ -73,6 +73,16 @@ func TestMemoryAccountingMatchesRecount(t *testing.T) {
 		func() string { return "SORT " + key() + " ALPHA STORE " + key() },
 		func() string { return "PFADD " + key() + " " + val() },
 		func() string { return "GEOADD " + key() + " 13.36 38.11 " + val() },
+		func() string { return "XADD " + key() + " * f " + val() + " g " + val() },
+		func() string { return "XADD " + key() + " MAXLEN ~ 5 * f " + val() },
+		func() string { return "XTRIM " + key() + " MAXLEN " + strconv.Itoa(rng.IntN(5)) },
+		func() string { return "XDEL " + key() + " 1700000000000-" + strconv.Itoa(rng.IntN(50)) },
+		func() string { return "XGROUP CREATE " + key() + " g 0 MKSTREAM" },
+		func() string {
+			return "XREADGROUP GROUP g c" + strconv.Itoa(rng.IntN(3)) + " COUNT 2 STREAMS " + key() + " >"
+		},
+		func() string { return "XACK " + key() + " g 1700000000000-" + strconv.Itoa(rng.IntN(50)) },
+		func() string { return "XGROUP DELCONSUMER " + key() + " g c" + strconv.Itoa(rng.IntN(3)) },
 	}
 	for i := 0; i < 6000; i++ {
 		line := cmds[rng.IntN(len(cmds))]()
@@ -120,6 +130,7 @@ func TestUsedMemoryFollowsHeap(t *testing.T) {
 		{"small zsets", func(i int) string { return fmt.Sprintf("ZADD z:%d %d member:%d", i%1000, i, i) }},
 		{"big zset", func(i int) string { return fmt.Sprintf("ZADD z %d member:%d", i, i) }},
 		{"volatile", func(i int) string { return fmt.Sprintf("SET key:%d v EX 1000", i) }},
+		{"streams", func(i int) string { return fmt.Sprintf("XADD x:%d * name user%d score %d", i%20, i, i%977) }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

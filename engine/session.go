@@ -93,6 +93,8 @@ type Session struct {
 	// replconfPort and replconfIP are what REPLCONF said before the sync.
 	replconfPort int
 	replconfIP   string
+	// replconfEOF: REPLCONF capa eof (the replica reads $EOF: payloads).
+	replconfEOF bool
 	// monitor is set by MONITOR: every command is streamed to the session.
 	monitor bool
 	// replaying marks the session that replays an append-only file
