@@ -127,6 +127,8 @@ test-wasm:
 
 bench: build deps
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/ ./netserver/ ./netserver/resp/
+	@# goredistest against miniredis: start+stop, SET/GET round trips, memory per server
+	$(GO) test -run '^$$' -bench . -benchmem ./goredistest/
 	$(GO) run ./cmd/redisbench
 	$(GO) run ./cmd/persistbench -keys 1000000
 	$(GO) run ./cmd/hostilebench

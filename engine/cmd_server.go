@@ -591,22 +591,6 @@ func uitoa16(n uint64) string {
 	return string(b[i:])
 }
 
-// crc64Redis is Redis's CRC-64 (Jones polynomial, reflected, no final xor).
-func crc64Redis(crc uint64, data []byte) uint64 {
-	const poly = 0x95ac9329ac4bc9b5 // 0xad93d23594c935a9 reflected
-	for _, b := range data {
-		crc ^= uint64(b)
-		for k := 0; k < 8; k++ {
-			if crc&1 != 0 {
-				crc = crc>>1 ^ poly
-			} else {
-				crc >>= 1
-			}
-		}
-	}
-	return crc
-}
-
 // SLOWLOG GET [count]
 func cmdSlowlogGet(s *Session, args [][]byte) {
 	count := int64(10)

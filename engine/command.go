@@ -146,20 +146,22 @@ func buildCommandTable() map[string]*Command {
 		byName[sp.Name] = sp
 	}
 	table := map[string]*Command{}
+	// The containers that have a handled subcommand ("config" for
+	// "config|get"), found in one pass: engine.New runs this for every
+	// engine, and goredistest starts one per test.
+	hasSubs := map[string]bool{}
+	for n := range hs {
+		if i := strings.IndexByte(n, '|'); i > 0 {
+			hasSubs[n[:i]] = true
+		}
+	}
 	// containers first
 	for _, sp := range specs {
 		if sp.Container != "" {
 			continue
 		}
 		h, ok := hs[sp.Name]
-		hasSubs := false
-		for n := range hs {
-			if strings.HasPrefix(n, sp.Name+"|") {
-				hasSubs = true
-				break
-			}
-		}
-		if !ok && !hasSubs {
+		if !ok && !hasSubs[sp.Name] {
 			continue
 		}
 		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags), handler: h, key: sp.Name}
