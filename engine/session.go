@@ -113,6 +113,9 @@ type Session struct {
 	// (panic.go) answers for it and unlocks mu.
 	dispatching bool
 	run         runningCommand
+	// asking is set by ASKING for the next command; readonlyCluster by
+	// READONLY (cluster mode: reads served by a replica).
+	asking, readonlyCluster bool
 }
 
 // NewSession registers a new client with the engine.
