@@ -132,6 +132,7 @@ bench: build deps
 	$(GO) run ./cmd/redisbench
 	$(GO) run ./cmd/persistbench -keys 1000000
 	$(GO) run ./cmd/hostilebench
+	$(GO) run ./cmd/evictbench -budget 2097152
 	@# SET -P16 with the append-only file on, both servers alike
 	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync everysec
 	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync always

@@ -112,6 +112,10 @@ func (e *Engine) flushDB(db *DB) {
 
 // SWAPDB index1 index2
 func cmdSwapDB(s *Session, args [][]byte) {
+	if s.e.cluster != nil {
+		s.w.Error("ERR SWAPDB is not allowed in cluster mode")
+		return
+	}
 	// getIntFromObjectOrReply with a message: one error for "not an
 	// integer" and "not an int32"
 	a, ok := parseInt(args[1])
@@ -299,6 +303,11 @@ func cmdConfigSet(s *Session, args [][]byte) {
 			if p, ok := s.e.config.params[strings.ToLower(pairs[i])]; ok {
 				s.e.configChanged(p.name, p.value)
 			}
+		}
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.EqualFold(pairs[i], "maxmemory") {
+			s.e.maxmemoryChanged()
 		}
 	}
 	s.w.OK()

@@ -293,6 +293,10 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
+	if e.cluster != nil && s.clusterRefuses(cmd, args) {
+		s.afterReply(mark)
+		return
+	}
 	if e.config.mm.maxmemory != 0 && s.oomRefuses(cmd) {
 		s.reject(cmd, args, errOOM)
 		s.afterReply(mark)
@@ -371,6 +375,9 @@ func (s *Session) dispatch(args [][]byte) {
 	}
 	s.call(cmd, args)
 	s.afterReply(mark)
+	if e.cluster != nil && (e.cluster.st.Todo != 0 || e.config.clusterChanged) {
+		e.clusterBeforeSleep()
+	}
 }
 
 func isSync(cmd *Command) bool { return cmd.Name == "sync" || cmd.Name == "psync" }

@@ -56,6 +56,9 @@ type Options struct {
 	// runs a shared apply function once per CONFIG SET: a certificate and
 	// its key change together.
 	ApplyConfig func(name, value string) error
+	// Cluster, when set, runs the engine in cluster mode
+	// (cluster-enabled yes; cluster.go).
+	Cluster *ClusterOptions
 	// Users are the config file's "user" lines (name, then rules), for
 	// LoadACL.
 	Users [][]string
@@ -189,6 +192,10 @@ type Engine struct {
 	// aof is the host's append-only file (SetAppendOnlyFile); nil in
 	// the browser.
 	aof AppendOnlyFile
+	// cluster is the cluster mode's state (cluster.go); nil when off.
+	cluster *clusterMode
+	// migrator is the host's MIGRATE connection cache (cmd_migrate.go).
+	migrator Migrator
 	// ACL (aclcheck.go, cmd_acl.go): the users, the commands by ACL ID,
 	// a scratch list of keys for checks, the ACL LOG, and whether the
 	// default user lets clients in without AUTH (read without the lock).
@@ -271,6 +278,7 @@ func New(opts Options) *Engine {
 	e.rewriteConfig = opts.RewriteConfig
 	e.configChanged = opts.ConfigChanged
 	e.applyConfig = opts.ApplyConfig
+	e.initCluster(opts.Cluster)
 	return e
 }
 

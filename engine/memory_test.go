@@ -231,3 +231,38 @@ func TestMemoryStatsAndDoctor(t *testing.T) {
 	assert.Equal(t, bulk("Stats not supported for the current allocator"), c.line("MEMORY MALLOC-STATS"))
 	assert.Equal(t, "+OK\r\n", c.line("MEMORY PURGE"))
 }
+
+func TestGoAllocSize(t *testing.T) {
+	// Against the class table searched directly, for every size to 40 KB.
+	for n := int64(1); n <= 40000; n++ {
+		want := (n + 8191) &^ 8191
+		for _, c := range goSizeClasses {
+			if c >= n {
+				want = c
+				break
+			}
+		}
+		require.Equal(t, want, goAllocSize(n), "n=%d", n)
+	}
+	assert.Equal(t, int64(0), goAllocSize(0))
+}
+
+// TestStreamMemoryAccounting: streams plug into the accounting through
+// memUsage; XADD and XTRIM move used_memory, and a DEL gives it all back.
+func TestStreamMemoryAccounting(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	base := e.usedMemoryLocked()
+	for i := 0; i < 5000; i++ {
+		c.line("XADD s * field " + strings.Repeat("v", 50) + strconv.Itoa(i))
+	}
+	grown := e.usedMemoryLocked() - base
+	assert.Greater(t, grown, int64(5000*50), "the entries count")
+	c.line("XTRIM s MAXLEN 100")
+	assert.Less(t, e.usedMemoryLocked()-base, grown/10, "trimmed entries are given back")
+	c.line("DEL s")
+	e.mu.Lock()
+	e.mem.settle()
+	assert.Equal(t, int64(0), e.mem.data)
+	e.mu.Unlock()
+}

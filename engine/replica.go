@@ -286,6 +286,10 @@ const errReadOnlyReplica = "READONLY You can't write against a read only replica
 // SLAVEOF host port
 func cmdReplicaOf(s *Session, args [][]byte) {
 	e := s.e
+	if e.cluster != nil {
+		s.w.Error("ERR REPLICAOF not allowed in cluster mode.")
+		return
+	}
 	if e.repl.failover != nil {
 		s.w.Error("ERR REPLICAOF not allowed while failing over.")
 		return

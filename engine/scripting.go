@@ -358,6 +358,9 @@ func (s *Session) scriptGate(cmd *Command, args [][]byte) bool {
 			return refuse(errMisconf)
 		}
 	}
+	if e.scriptOOMRefuses(cmd, r.writeDirty, r.caller.fromMaster) {
+		return refuse(errOOM)
+	}
 	if s.sandbox != nil {
 		if msg := s.sandboxCheck(cmd, args); msg != "" {
 			return refuse(msg)

@@ -69,8 +69,9 @@ type Session struct {
 	// and INFO (clientstats.go).
 	qbufUsed, qbufCap atomic.Int64
 	// memNoted is the session's memory as last added to the engine's
-	// clientMem (memory.go: noteMemory); guarded by mu.
-	memNoted int64
+	// clientMem (memory.go: noteMemory); written with mu held, read by
+	// other sessions' commands.
+	memNoted atomic.Int64
 
 	multi *multiState
 	// inExec is set while EXEC runs queued commands: blocking commands
@@ -112,6 +113,9 @@ type Session struct {
 	// (panic.go) answers for it and unlocks mu.
 	dispatching bool
 	run         runningCommand
+	// asking is set by ASKING for the next command; readonlyCluster by
+	// READONLY (cluster mode: reads served by a replica).
+	asking, readonlyCluster bool
 }
 
 // NewSession registers a new client with the engine.
