@@ -451,6 +451,10 @@ func cmdDebug(s *Session, args [][]byte) {
 		n, _ := parseInt(args[2])
 		s.e.activeExpire = n != 0
 		s.w.OK()
+	case sub == "set-disable-deny-scripts" && len(args) == 3:
+		n, _ := parseInt(args[2])
+		s.e.scripts.allowDenied = n != 0
+		s.w.OK()
 	case sub == "object" && len(args) == 3:
 		s.debugObject(args[2])
 	case sub == "change-repl-id" && len(args) == 2:
