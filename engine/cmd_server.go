@@ -549,7 +549,8 @@ func isLocalAddr(addr string) bool {
 // key, so lru and lru_seconds_idle are 0; serializedlength is the length
 // of the value in RDB's encoding (rdb.go), compressed as rdbcompression says.
 func (s *Session) debugObject(key []byte) {
-	str, obj, found := s.lookup(key)
+	// the key as it is stored, even expired (Redis's dictFind)
+	str, obj, found := s.db.rawGet(tmpString(key))
 	if !found {
 		s.w.Error(errNoSuchKey)
 		return

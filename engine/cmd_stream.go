@@ -725,6 +725,12 @@ func cmdXRead(s *Session, args [][]byte) {
 		o := args[i]
 		switch {
 		case equalFold(o, "block") && more > 0:
+			if s.script != nil {
+				// No sense blocking in a script (Redis refuses it
+				// before reading the timeout).
+				s.w.Error("ERR " + string(args[0]) + " command is not allowed with BLOCK option from scripts")
+				return
+			}
 			i++
 			n, ok := parseInt(args[i])
 			if !ok {
