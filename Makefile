@@ -16,11 +16,11 @@ all: build
 # Make decides what to rebuild from these file lists, so a second `make
 # run` with nothing changed starts the server at once (no go build, no
 # brotli). The wasm module depends on the packages it links (engine/,
-# netserver/resp/, rdb/, persist/image/, wasm/: `GOOS=js GOARCH=wasm go
+# netserver/resp/, rdb/, persist/image/, luabridge/, wasm/: `GOOS=js GOARCH=wasm go
 # list -deps ./wasm`); the binary on every Go source and on the playground
 # it embeds.
 GO_SOURCES   := $(shell find . -name '*.go' -not -name '*_test.go' -not -path './playground/wasm/*' -not -path './.git/*') go.mod go.sum
-WASM_SOURCES := $(shell find engine netserver/resp rdb persist/image wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
+WASM_SOURCES := $(shell find engine netserver/resp rdb persist/image luabridge wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 PAGE_FILES   := $(shell find playground -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.md' -o -name '*.txt' \) -not -path 'playground/wasm/*' -not -path 'playground/test/*')
 WASM_OUT     := $(WASM_DIR)/goredis.wasm $(WASM_DIR)/goredis.wasm.gz $(WASM_DIR)/wasm_exec.js
 ifneq ($(shell command -v brotli 2>/dev/null),)
@@ -127,9 +127,12 @@ test-wasm:
 
 bench: build deps
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/ ./netserver/ ./netserver/resp/
+	@# goredistest against miniredis: start+stop, SET/GET round trips, memory per server
+	$(GO) test -run '^$$' -bench . -benchmem ./goredistest/
 	$(GO) run ./cmd/redisbench
 	$(GO) run ./cmd/persistbench -keys 1000000
 	$(GO) run ./cmd/hostilebench
+	$(GO) run ./cmd/evictbench -budget 2097152
 	@# SET -P16 with the append-only file on, both servers alike
 	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync everysec
 	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync always

@@ -19,13 +19,11 @@ import (
 )
 
 // Ports for servers these tests start (the aof helper's range);
-// GOREDIS_TEST_PORT_BASE moves them (base, base+1, base+10, base+11) when
-// several sessions share the machine.
+// GOREDIS_TEST_PORT_BASE moves them (base, base+1) when several sessions
+// share the machine.
 var (
-	portRedis    = testPort(0)
-	portRedis2   = testPort(1)
-	portGoRedis  = testPort(10)
-	portGoRedis2 = testPort(11)
+	portRedis  = testPort(0)
+	portRedis2 = testPort(1)
 )
 
 func testPort(offset int) int {

@@ -1,8 +1,8 @@
 package engine
 
 import (
-	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goredis-dev/goredis/engine/acl"
 )
@@ -39,6 +39,11 @@ func (e *Engine) aclSetup() {
 	link := func(c *Command) {
 		c.acl = byName[c.Name]
 		c.aclSpecs = keySpecAccess(c)
+		c.acl.HasKeys = commandHasKeys(c)
+		switch c.Name {
+		case "publish", "spublish", "subscribe", "ssubscribe", "psubscribe":
+			c.acl.HasChannels = true
+		}
 		e.aclCmds[c.acl.ID()] = c
 	}
 	for _, c := range e.commands {
@@ -59,6 +64,11 @@ func (e *Engine) aclSetup() {
 	})
 	e.users.SetDefaultPassword(e.config.requirepass())
 	e.aclDefaultChanged()
+	sb, err := e.users.Unlinked("sandbox", sandboxRules)
+	if err != nil {
+		panic("sandbox rules: " + err.Error())
+	}
+	e.sandboxUser = sb
 }
 
 func keySpecAccess(c *Command) []uint8 {
@@ -102,12 +112,13 @@ func (s *Session) setDefaultAuth() {
 // aclFinder locates keys and channels for the ACL check.
 type aclFinder Engine
 
-func (f *aclFinder) HasKeys(c *acl.Command) bool {
-	cmd := f.aclCmds[c.ID()]
-	if cmd.Name == "sort" || cmd.Name == "sort_ro" || cmd.Name == "migrate" {
+// commandHasKeys is doesCommandHaveKeys: a key spec that names keys, or
+// a key finder of the command's own.
+func commandHasKeys(c *Command) bool {
+	if c.Name == "sort" || c.Name == "sort_ro" || c.Name == "migrate" {
 		return true
 	}
-	for _, sp := range cmd.aclSpecs {
+	for _, sp := range c.aclSpecs {
 		if sp&specNotKey == 0 {
 			return true
 		}
@@ -272,14 +283,6 @@ func migrateKeys(argv [][]byte) (first, num int) {
 	return first, num
 }
 
-func (f *aclFinder) HasChannels(c *acl.Command) bool {
-	switch c.Name {
-	case "publish", "spublish", "subscribe", "ssubscribe", "psubscribe":
-		return true
-	}
-	return false
-}
-
 func (f *aclFinder) Channels(c *acl.Command, args [][]byte) []acl.Channel {
 	var out []acl.Channel
 	switch c.Name {
@@ -354,13 +357,17 @@ func (s *Session) aclLog(res acl.Result, ctx string, cmd *Command, args [][]byte
 	case acl.DeniedKey, acl.DeniedChannel:
 		object = string(args[pos])
 	}
-	if cmd != nil {
-		s.lastCmd = cmd.Name
-	}
 	s.e.aclLogAdd(s, res, ctx, object, s.user.Name())
 }
 
+// aclLogAdd adds an entry. Redis has already taken the refused command
+// as the client's last one and its last interaction: so does the entry's
+// client info, and so does CLIENT LIST afterwards.
 func (e *Engine) aclLogAdd(s *Session, res acl.Result, ctx, object, username string) {
+	if s.run.cmd != nil {
+		s.lastCmd = s.run.cmd.Name
+	}
+	s.lastAt = time.UnixMilli(e.nowMs)
 	e.aclLogEntries.Add(acl.LogEntry{
 		Reason:     acl.ReasonName(res),
 		Context:    ctx,
@@ -437,8 +444,6 @@ func (c *Session) clientUser() string {
 	return c.user.Name()
 }
 
-func formatAge(ms int64) string { return strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64) }
-
 // aclConfigChanged applies CONFIG SET's requirepass (the default user's
 // password, as ACLUpdateDefaultUserPassword) and acl-pubsub-default.
 func (e *Engine) aclConfigChanged(pairs []string) {
@@ -513,4 +518,34 @@ func (s *Session) aclReadsAllKeys(args [][]byte) bool {
 		return false
 	}
 	return s.user.CheckWithAllKeysRead(s.e.users.Match(), cmd.acl, args, (*aclFinder)(s.e))
+}
+
+// aclScriptError is Redis's scriptVerifyACL for a command a script calls
+// (redis.call, run as the calling client's user): "" when allowed, else
+// the error text without its code, the refusal logged in the "lua"
+// context against the script's caller. The scripting gate calls it after
+// its no-script check, as Redis's scriptCall does.
+func (s *Session) aclScriptError(cmd *Command, args [][]byte, caller *Session) string {
+	res, pos := s.aclCheck(cmd, args)
+	if res == acl.OK {
+		return ""
+	}
+	var object string
+	switch res {
+	case acl.DeniedCmd:
+		object = cmd.Name
+	default:
+		object = string(args[pos])
+	}
+	if caller == nil {
+		caller = s
+	}
+	s.e.aclLogAdd(caller, res, acl.CtxLua, object, s.user.Name())
+	switch res {
+	case acl.DeniedCmd:
+		return "The user executing the script can't run this command or subcommand"
+	case acl.DeniedKey:
+		return "The user executing the script can't access at least one of the keys mentioned in the command arguments"
+	}
+	return "The user executing the script can't publish to the channel mentioned in the command"
 }

@@ -38,7 +38,11 @@ func (e *Engine) SetAppendOnlyFile(a AppendOnlyFile) {
 func cmdBgRewriteAOF(s *Session, args [][]byte) {
 	a := s.e.aof
 	if a == nil {
-		s.w.Error(errNoPersistence)
+		msg := errNoPersistence
+		if s.e.persist.p != nil {
+			msg = errNoAOF // the browser's engine saves snapshots, keeps no log
+		}
+		s.w.Error(msg)
 		return
 	}
 	status, err := a.BackgroundRewrite(s.inExec)

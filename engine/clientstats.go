@@ -36,6 +36,9 @@ func (e *Engine) ClientsCron() {
 	e.sampleInputPeak(e.now().Unix())
 	e.checkOutputLimits()
 	e.evictionCron()
+	if used := uint64(e.usedMemory()); used > e.srv.peakMemory {
+		e.srv.peakMemory = used // used_memory_peak, as Redis's cron samples it
+	}
 }
 
 func (e *Engine) sampleInputPeak(sec int64) {

@@ -1,8 +1,9 @@
 package engine
 
 import (
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
+	"math/rand/v2"
 	"strings"
 
 	"github.com/goredis-dev/goredis/engine/acl"
@@ -163,9 +164,14 @@ func cmdACLGenPass(s *Session, args [][]byte) {
 	}
 	chars := (bits + 3) / 4
 	buf := make([]byte, (chars+1)/2)
-	if _, err := rand.Read(buf); err != nil {
-		s.w.Error("ERR " + err.Error())
-		return
+	if s.e.entropy != nil {
+		s.e.entropy(buf)
+	} else {
+		var seed [32]byte
+		for i := 0; i < 32; i += 8 {
+			binary.LittleEndian.PutUint64(seed[i:], rand.Uint64())
+		}
+		_, _ = rand.NewChaCha8(seed).Read(buf)
 	}
 	s.w.BulkString(hex.EncodeToString(buf)[:chars])
 }
@@ -357,6 +363,3 @@ func ValidateACLUser(args []string) (bad int, err error) {
 	e.aclSetup()
 	return e.users.ValidateUserLine(args)
 }
-
-// ACLUsers are the users as ACL LIST shows them, for CONFIG REWRITE.
-func (e *Engine) aclUserLines() []string { return e.users.List() }

@@ -63,6 +63,10 @@ func cmdQuit(s *Session, args [][]byte) {
 
 // SELECT index
 func cmdSelect(s *Session, args [][]byte) {
+	if n, ok := parseInt(args[1]); ok && n != 0 && n == int64(int32(n)) && s.e.cluster != nil {
+		s.w.Error("ERR SELECT is not allowed in cluster mode")
+		return
+	}
 	db, ok := s.dbArg(args[1])
 	if !ok {
 		return
@@ -169,7 +173,7 @@ func cmdHello(s *Session, args [][]byte) {
 	s.w.BulkString("id")
 	s.w.Int(s.id)
 	s.w.BulkString("mode")
-	s.w.BulkString("standalone")
+	s.w.BulkString(s.e.serverMode())
 	s.w.BulkString("role")
 	s.w.BulkString("master")
 	s.w.BulkString("modules")

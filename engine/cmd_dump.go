@@ -13,6 +13,8 @@ func dumpHandlers() []handlerEntry {
 	return []handlerEntry{
 		{"dump", cmdDump},
 		{"restore", cmdRestore},
+		{"restore-asking", cmdRestore},
+		{"migrate", cmdMigrate},
 	}
 }
 

@@ -184,6 +184,10 @@ func (s *Session) lookupIn(db *DB, key []byte) (string, object, bool) {
 
 // MOVE key db
 func cmdMove(s *Session, args [][]byte) {
+	if s.e.cluster != nil {
+		s.w.Error("ERR MOVE is not allowed in cluster mode")
+		return
+	}
 	dst, ok := s.dbArg(args[2])
 	if !ok {
 		return
@@ -238,6 +242,10 @@ func cmdCopy(s *Session, args [][]byte) {
 			s.w.Error(errSyntax)
 			return
 		}
+	}
+	if s.e.cluster != nil && (src.id != 0 || dst.id != 0) {
+		s.w.Error("ERR Copying to another database is not allowed in cluster mode")
+		return
 	}
 	key, newKey := args[1], args[2]
 	if src == dst && bytes.Equal(key, newKey) {

@@ -69,6 +69,9 @@ func unsubscribeCommand(s *Session, k subKind, args [][]byte) {
 // PUBLISH channel message
 func cmdPublish(s *Session, args [][]byte) {
 	s.w.Int(int64(s.e.publish(s.ks, string(args[1]), string(args[2]))))
+	if s.e.clusterPublish(args[1], args[2], false) {
+		return
+	}
 	// Replicas hear it too (their subscribers); the AOF does not.
 	s.forcePropagation(PropagateRepl)
 }
@@ -76,6 +79,9 @@ func cmdPublish(s *Session, args [][]byte) {
 // SPUBLISH shardchannel message
 func cmdSpublish(s *Session, args [][]byte) {
 	s.w.Int(int64(s.e.spublish(s.ks, string(args[1]), string(args[2]))))
+	if !s.e.clusterPublish(args[1], args[2], true) {
+		s.forcePropagation(PropagateRepl)
+	}
 }
 
 // PUBSUB CHANNELS [pattern]

@@ -112,6 +112,10 @@ func (e *Engine) flushDB(db *DB) {
 
 // SWAPDB index1 index2
 func cmdSwapDB(s *Session, args [][]byte) {
+	if s.e.cluster != nil {
+		s.w.Error("ERR SWAPDB is not allowed in cluster mode")
+		return
+	}
 	// getIntFromObjectOrReply with a message: one error for "not an
 	// integer" and "not an int32"
 	a, ok := parseInt(args[1])
@@ -299,6 +303,11 @@ func cmdConfigSet(s *Session, args [][]byte) {
 			if p, ok := s.e.config.params[strings.ToLower(pairs[i])]; ok {
 				s.e.configChanged(p.name, p.value)
 			}
+		}
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.EqualFold(pairs[i], "maxmemory") {
+			s.e.maxmemoryChanged()
 		}
 	}
 	s.w.OK()
@@ -590,22 +599,6 @@ func uitoa16(n uint64) string {
 		n >>= 4
 	}
 	return string(b[i:])
-}
-
-// crc64Redis is Redis's CRC-64 (Jones polynomial, reflected, no final xor).
-func crc64Redis(crc uint64, data []byte) uint64 {
-	const poly = 0x95ac9329ac4bc9b5 // 0xad93d23594c935a9 reflected
-	for _, b := range data {
-		crc ^= uint64(b)
-		for k := 0; k < 8; k++ {
-			if crc&1 != 0 {
-				crc = crc>>1 ^ poly
-			} else {
-				crc >>= 1
-			}
-		}
-	}
-	return crc
 }
 
 // SLOWLOG GET [count]

@@ -63,7 +63,7 @@ func TestServerSimple(t *testing.T) {
 		{cmd: "FUNCTION LIST WITHCODE LIBRARYNAME x", want: "*0\r\n"},
 		{cmd: "FUNCTION FLUSH", want: ok},
 		{cmd: "FUNCTION FLUSH async", want: ok},
-		{cmd: "FUNCTION STATS", want: "*4\r\n$14\r\nrunning_script\r\n$-1\r\n$7\r\nengines\r\n*0\r\n"},
+		{cmd: "FUNCTION STATS", want: "*4\r\n$14\r\nrunning_script\r\n$-1\r\n$7\r\nengines\r\n*2\r\n$3\r\nLUA\r\n*4\r\n$15\r\nlibraries_count\r\n:0\r\n$15\r\nfunctions_count\r\n:0\r\n"},
 		{cmd: "FUNCTION DUMP", want: bulk("\n\x00]\x9b\\@\x0f\x7f\xa2\xda")},
 		{cmd: "SCRIPT EXISTS a b", want: "*2\r\n:0\r\n:0\r\n"},
 		{cmd: "SCRIPT FLUSH", want: ok},

@@ -726,8 +726,7 @@ func cmdXRead(s *Session, args [][]byte) {
 		switch {
 		case equalFold(o, "block") && more > 0:
 			if s.script != nil {
-				// No sense blocking in a script (Redis refuses it
-				// before reading the timeout).
+				// Redis refuses it outright rather than not blocking.
 				s.w.Error("ERR " + string(args[0]) + " command is not allowed with BLOCK option from scripts")
 				return
 			}

@@ -149,20 +149,22 @@ func buildCommandTable() map[string]*Command {
 		byName[sp.Name] = sp
 	}
 	table := map[string]*Command{}
+	// The containers that have a handled subcommand ("config" for
+	// "config|get"), found in one pass: engine.New runs this for every
+	// engine, and goredistest starts one per test.
+	hasSubs := map[string]bool{}
+	for n := range hs {
+		if i := strings.IndexByte(n, '|'); i > 0 {
+			hasSubs[n[:i]] = true
+		}
+	}
 	// containers first
 	for _, sp := range specs {
 		if sp.Container != "" {
 			continue
 		}
 		h, ok := hs[sp.Name]
-		hasSubs := false
-		for n := range hs {
-			if strings.HasPrefix(n, sp.Name+"|") {
-				hasSubs = true
-				break
-			}
-		}
-		if !ok && !hasSubs {
+		if !ok && !hasSubs[sp.Name] {
 			continue
 		}
 		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags) | scriptFlagsOf(sp.Name), handler: h, key: sp.Name}
@@ -294,6 +296,10 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
+	if e.cluster != nil && s.clusterRefuses(cmd, args) {
+		s.afterReply(mark)
+		return
+	}
 	// The state checks below see a script's declared flags in place of
 	// EVAL's and FCALL's own (Redis's getCommandFlags).
 	gate := cmd
@@ -370,11 +376,17 @@ func (s *Session) dispatch(args [][]byte) {
 		at := w.mark()
 		s.call(cmd, args)
 		w.truncate(at)
+		if l := s.replica; l != nil && l.startStream {
+			l.startReplicaStream()
+		}
 		s.afterReply(len(w.buf))
 		return
 	}
 	s.call(cmd, args)
 	s.afterReply(mark)
+	if e.cluster != nil && (e.cluster.st.Todo != 0 || e.config.clusterChanged) {
+		e.clusterBeforeSleep()
+	}
 }
 
 func isSync(cmd *Command) bool { return cmd.Name == "sync" || cmd.Name == "psync" }

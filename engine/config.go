@@ -15,6 +15,9 @@ type Config struct {
 	params map[string]*param
 	// notifyFlags caches notify-keyspace-events for the hot path.
 	notifyFlags int
+	// clusterChanged is set when a parameter the cluster state copies
+	// changed (cluster.go: syncClusterSettings).
+	clusterChanged bool
 	// obuf caches client-output-buffer-limit by class (obufNormal...);
 	// obufMin is the smallest limit set in any class (0: none), so the
 	// check after each command is one comparison while under it.
@@ -135,6 +138,9 @@ func (c *Config) set(name, v string, startup bool) error {
 func (c *Config) afterStore(p *param, raw string) {
 	if p.name == "notify-keyspace-events" {
 		c.notifyFlags, _ = parseNotifyFlags(raw)
+	}
+	if strings.HasPrefix(p.name, "cluster-") || p.name == "port" {
+		c.clusterChanged = true
 	}
 }
 

@@ -34,6 +34,9 @@ type DB struct {
 	// ks is the keyspace the database belongs to (keyspace notifications
 	// are published there).
 	ks *Keyspace
+	// slots indexes the keys by hash slot in cluster mode (db 0 only;
+	// cluster.go); nil otherwise.
+	slots *slotIndex
 	// strMem is the memory of the string keys, counted in ks's used
 	// memory (memory.go).
 	strMem int64
@@ -115,6 +118,9 @@ func (db *DB) removeRaw(key string) bool {
 		db.objectRemoved(key, o)
 		found = true
 	}
+	if found && db.slots != nil {
+		db.slots.remove(key)
+	}
 	if found {
 		if len(db.expires) > 0 {
 			delete(db.expires, key)
@@ -150,9 +156,11 @@ func (db *DB) isRaw(key, val string) bool {
 // The deadline is left alone; callers clear or keep it.
 func (db *DB) setStringRaw(key, val string) {
 	db.beforeChange(key)
+	wasObj := false
 	if db.objs.len() > 0 {
 		if o, ok := db.objs.take(key); ok {
 			db.objectRemoved(key, o)
+			wasObj = true
 		}
 	}
 	if len(db.rawStrs) > 0 {
@@ -160,29 +168,41 @@ func (db *DB) setStringRaw(key, val string) {
 	}
 	old, had := db.strs.swap(key, val)
 	db.stringStored(key, val, old, had)
+	if !had && !wasObj && db.slots != nil {
+		db.slots.add(key)
+	}
 }
 
 // setObjRaw stores a non-string value, replacing any value of any type.
 func (db *DB) setObjRaw(key string, val object) {
 	db.beforeChange(key)
+	wasStr := false
 	if db.strs.len() > 0 {
 		if old, ok := db.strs.take(key); ok {
 			db.stringRemoved(key, old)
+			wasStr = true
 		}
 	}
 	if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, key)
 	}
-	if o, ok := db.objs.swap(key, val); ok && o != val {
+	o, had := db.objs.swap(key, val)
+	if had && o != val {
 		db.objectRemoved(key, o)
 	}
 	db.objectStored(key, val)
+	if !had && !wasStr && db.slots != nil {
+		db.slots.add(key)
+	}
 }
 
 func (db *DB) clear() {
 	db.cleared()
 	db.strs.clear()
 	db.objs.clear()
+	if db.slots != nil {
+		db.slots = &slotIndex{}
+	}
 	db.expires = make(map[string]int64)
 	db.wtime = timeTable{}
 	db.appendTail = appendBuffer{}

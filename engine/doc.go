@@ -34,6 +34,12 @@
 // The command table joins the facts generated from Redis's commands.json
 // (spec_gen.go: arity, flags, key specs, arguments) with the handlers listed
 // by each family file (cmd_string.go, cmd_list.go, ...). One dispatcher
-// checks existence, arity, authentication, sandbox quotas, MULTI queueing
-// and the pub/sub context before any handler runs.
+// checks existence, arity, authentication, ACL permissions, sandbox quotas,
+// MULTI queueing and the pub/sub context before any handler runs.
+//
+// Access control is Redis 7.0's ACL, modelled in package engine/acl
+// (users, rules, selectors, the checks); aclcheck.go joins it to the
+// command table (key specs, channels) and cmd_acl.go holds the ACL
+// commands. The host passes the config file's user lines (Options.Users)
+// and reads and writes the aclfile (Options.ACLFile), then calls LoadACL.
 package engine

@@ -56,12 +56,20 @@ type Options struct {
 	// runs a shared apply function once per CONFIG SET: a certificate and
 	// its key change together.
 	ApplyConfig func(name, value string) error
+	// Cluster, when set, runs the engine in cluster mode
+	// (cluster-enabled yes; cluster.go).
+	Cluster *ClusterOptions
 	// Users are the config file's "user" lines (name, then rules), for
 	// LoadACL.
 	Users [][]string
 	// ACLFile reads and writes the aclfile for ACL LOAD and ACL SAVE (nil:
 	// they answer that there is no ACL file).
 	ACLFile ACLFile
+	// Entropy fills p with cryptographically secure random bytes, for
+	// ACL GENPASS (the native host passes crypto/rand.Read). Nil: a
+	// ChaCha8 stream seeded from the runtime's random source, which keeps
+	// crypto out of the WebAssembly build.
+	Entropy func(p []byte)
 }
 
 // ACLFile is the host's access to the aclfile: the engine does no I/O.
@@ -126,6 +134,9 @@ type Engine struct {
 	// replicaLink is the host's driver for that link.
 	master      *masterInfo
 	replicaLink ReplicaLink
+	// replicaExpires are the keys a writable replica's clients gave a
+	// deadline (expire.go).
+	replicaExpires map[replicaKey]struct{}
 	// isReplica mirrors master != nil for readers that cannot take the
 	// lock (the log's role letter).
 	isReplica atomic.Bool
@@ -181,6 +192,10 @@ type Engine struct {
 	// aof is the host's append-only file (SetAppendOnlyFile); nil in
 	// the browser.
 	aof AppendOnlyFile
+	// cluster is the cluster mode's state (cluster.go); nil when off.
+	cluster *clusterMode
+	// migrator is the host's MIGRATE connection cache (cmd_migrate.go).
+	migrator Migrator
 	// ACL (aclcheck.go, cmd_acl.go): the users, the commands by ACL ID,
 	// a scratch list of keys for checks, the ACL LOG, and whether the
 	// default user lets clients in without AUTH (read without the lock).
@@ -191,6 +206,9 @@ type Engine struct {
 	defaultOpen   atomic.Bool
 	aclFile       ACLFile
 	configUsers   [][]string
+	// sandboxUser holds sandboxRules (sandbox.go); in no user list.
+	sandboxUser *acl.User
+	entropy     func(p []byte)
 }
 
 type readyKey struct {
@@ -254,11 +272,13 @@ func New(opts Options) *Engine {
 	e.commands = buildCommandTable()
 	e.aclSetup()
 	e.aclFile = opts.ACLFile
+	e.entropy = opts.Entropy
 	e.configUsers = opts.Users
 	e.renameCommands(opts.RenameCommands)
 	e.rewriteConfig = opts.RewriteConfig
 	e.configChanged = opts.ConfigChanged
 	e.applyConfig = opts.ApplyConfig
+	e.initCluster(opts.Cluster)
 	return e
 }
 

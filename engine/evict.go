@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"time"
 )
 
@@ -85,7 +86,6 @@ func (m *memoryConfig) load(c *Config) {
 }
 
 func (m *memoryConfig) lfu() bool { return m.policy&mmFlagLFU != 0 }
-func (m *memoryConfig) lru() bool { return m.policy&mmFlagLRU != 0 }
 
 // accessPolicy is what a keyspace needs to record key accesses.
 type accessPolicy struct {
@@ -272,9 +272,7 @@ func (e *Engine) performEvictions() evictResult {
 			result = evictFail
 			break
 		}
-		before := e.memory().total()
-		e.evictKey(db, key)
-		freed += before - e.memory().total()
+		freed += e.evictKey(db, key)
 		keys++
 		if keys%16 == 0 {
 			if e.memoryOverLimit() == 0 {
@@ -307,14 +305,35 @@ func (e *Engine) noteUnderLimit() {
 }
 
 // evictKey deletes key as evicted: counted, notified and propagated as
-// a DEL (or UNLINK under lazyfree-lazy-eviction).
-func (e *Engine) evictKey(db *DB, key string) {
+// a DEL (or UNLINK under lazyfree-lazy-eviction). It returns the memory
+// the deletion alone freed: as in Redis, what the invalidation messages
+// and the propagated DEL take is not held against it (else eviction
+// could feed itself until no key is left).
+func (e *Engine) evictKey(db *DB, key string) int64 {
 	key = string([]byte(key))
+	before := e.memory().total()
 	db.removeRaw(key)
+	freed := before - e.memory().total()
 	e.evict.evicted++
 	e.keyChanged(db, key)
 	e.notifyKeyspaceEvent(notifyEvicted, "evicted", db, key)
 	e.propagateDeletion(db, key, e.config.bool("lazyfree-lazy-eviction"))
+	return freed
+}
+
+// maxmemoryChanged is Redis's updateMaxmemory after CONFIG SET: a
+// warning when the new limit is under the memory in use, and eviction
+// starts in the cron without waiting for a command.
+func (e *Engine) maxmemoryChanged() {
+	max := e.config.mm.maxmemory
+	if max == 0 {
+		return
+	}
+	b := e.memory()
+	if used := b.total() - b.replicas; used > int64(max) {
+		e.warnLine("WARNING: the new maxmemory value set via CONFIG SET (" + strconv.FormatUint(max, 10) + ") is smaller than the current memory usage (" + strconv.FormatInt(used, 10) + "). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.")
+	}
+	e.evict.running = true
 }
 
 // evictionCandidate picks the key to evict next, or ok = false when the
@@ -505,6 +524,16 @@ func (s *Session) oomRefuses(cmd *Command) bool {
 		e.evict.oomAtStart = out
 	}
 	return out && reject
+}
+
+// scriptOOMRefuses is the OOM check of a command a script calls (Redis's
+// scriptCall): nothing is evicted during a script; a denyoom command is
+// refused when memory was over the limit as the script started
+// (oomAtStart), unless the script wrote already (it must be allowed to
+// finish what it began) or runs for the master or the AOF.
+func (e *Engine) scriptOOMRefuses(cmd *Command, wroteAlready, obeyed bool) bool {
+	return e.config.mm.maxmemory != 0 && !obeyed && !wroteAlready &&
+		e.evict.oomAtStart && cmd.flags&flagDenyOOM != 0
 }
 
 // EvictionCron goes on with an eviction that stopped at its time limit

@@ -319,3 +319,27 @@ func TestMaxmemoryConfig(t *testing.T) {
 	assert.Equal(t, 575*time.Microsecond, e.evictionTimeLimit())
 	assert.Contains(t, c.line("INFO memory"), "\r\nmaxmemory:104857600\r\nmaxmemory_human:100.00M\r\n")
 }
+
+func TestScriptOOMRule(t *testing.T) {
+	e, _ := testEngine(t)
+	set, get := e.commands["set"], e.commands["get"]
+	assert.False(t, e.scriptOOMRefuses(set, false, false), "no maxmemory")
+	e.config.set("maxmemory", "1", false)
+	assert.False(t, e.scriptOOMRefuses(set, false, false), "not OOM when the script started")
+	e.evict.oomAtStart = true
+	assert.True(t, e.scriptOOMRefuses(set, false, false))
+	assert.False(t, e.scriptOOMRefuses(get, false, false), "not denyoom")
+	assert.False(t, e.scriptOOMRefuses(set, true, false), "the script wrote already")
+	assert.False(t, e.scriptOOMRefuses(set, false, true), "the master's or the AOF's script")
+}
+
+func TestScriptRedisCallOOM(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	c.line("CONFIG SET maxmemory 1")
+	out := c.do("EVAL", "return redis.call('set','k','v')", "0")
+	assert.True(t, strings.HasPrefix(out, "-OOM command not allowed when used memory > 'maxmemory'."), out)
+	assert.Equal(t, bulk("x"), c.do("EVAL", "return 'x'", "0"), "scripts that do not write run")
+	c.line("CONFIG SET maxmemory 0")
+	assert.Equal(t, "+OK\r\n", c.do("EVAL", "return redis.call('set','k','v')", "0"))
+}

@@ -64,8 +64,13 @@ const (
 func (e *Engine) ActiveExpireCycle() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !e.activeExpire || e.master != nil {
-		// A replica waits for its master's DELs, as Redis's.
+	if e.master != nil {
+		// A replica waits for its master's DELs, as Redis's; only the
+		// keys written with a deadline on a writable replica are its own.
+		e.tick()
+		return e.expireReplicaKeys()
+	}
+	if !e.activeExpire {
 		return 0
 	}
 	e.tick()
@@ -130,4 +135,42 @@ func (e *Engine) keyspaces() []*Keyspace {
 // the file may still use it, and it expires once the load is over.
 func (e *Engine) alreadyExpired(when int64) bool {
 	return when <= e.nowMs && !e.loading
+}
+
+// replicaKey is a key a writable replica's own client gave a deadline.
+type replicaKey struct {
+	db  *DB
+	key string
+}
+
+// rememberReplicaKeyWithExpire notes a key that a client of a writable
+// replica gave a deadline: its master will never send the DEL, so the
+// replica expires it itself (Redis's rememberSlaveKeyWithExpire).
+func (e *Engine) rememberReplicaKeyWithExpire(db *DB, key string) {
+	if e.replicaExpires == nil {
+		e.replicaExpires = map[replicaKey]struct{}{}
+	}
+	e.replicaExpires[replicaKey{db, key}] = struct{}{}
+}
+
+// expireReplicaKeys deletes the remembered keys whose deadline passed
+// (Redis's expireSlaveKeys) and forgets those without one.
+func (e *Engine) expireReplicaKeys() int {
+	n := 0
+	for rk := range e.replicaExpires {
+		t := rk.db.deadline(rk.key)
+		switch {
+		case t < 0:
+			delete(e.replicaExpires, rk)
+		case e.nowMs > t:
+			e.expireKey(rk.db, rk.key)
+			delete(e.replicaExpires, rk)
+			n++
+		}
+	}
+	if n > 0 {
+		e.prop.noMulti = true
+		e.flushPropagation()
+	}
+	return n
 }

@@ -111,7 +111,7 @@ func (e *Engine) infoServer(b *infoBuilder) {
 	b.field("goredis_version", GoRedisVersion)
 	b.field("redis_git_sha1", "00000000")
 	b.field("redis_git_dirty", "0")
-	b.field("redis_mode", "standalone")
+	b.field("redis_mode", e.serverMode())
 	b.field("os", runtime.GOOS+" "+runtime.GOARCH)
 	b.int("arch_bits", strconv.IntSize)
 	b.field("multiplexing_api", "go")
@@ -154,7 +154,12 @@ func (e *Engine) infoClients(b *infoBuilder) {
 		maxOut = max(maxOut, omem)
 	}
 	b.int("connected_clients", int64(len(e.sessions)))
-	b.field("cluster_connections", "0")
+	clusterConns := int64(0)
+	if e.cluster != nil {
+		// Redis's getClusterConnectionsCount: two links per other node.
+		clusterConns = int64(len(e.cluster.st.Nodes())-1) * 2
+	}
+	b.int("cluster_connections", clusterConns)
 	maxc, _ := e.config.get("maxclients")
 	b.field("maxclients", maxc)
 	b.int("client_recent_max_input_buffer", e.recentMaxInputBuffer())
@@ -162,25 +167,6 @@ func (e *Engine) infoClients(b *infoBuilder) {
 	b.int("blocked_clients", int64(blocked))
 	b.int("tracking_clients", int64(tracking))
 	b.int("clients_in_timeout_table", int64(inTimeout))
-}
-
-// clientsMemory is what normal clients hold, as Redis's mem_clients_normal:
-// their pending output (the fixed buffer and the reply blocks) and queued
-// transactions.
-func (e *Engine) clientsMemory() int64 {
-	var total int64
-	for _, s := range e.sessions {
-		obl, _, omem := e.outputUsage(s)
-		total += obl + omem
-		if s.multi != nil {
-			for _, q := range s.multi.queue {
-				for _, a := range q.args {
-					total += int64(len(a))
-				}
-			}
-		}
-	}
-	return total
 }
 
 // humanBytes formats a byte count as Redis's bytesToHuman does.
@@ -353,7 +339,21 @@ func (e *Engine) infoErrorStats(b *infoBuilder) {
 	}
 }
 
-func (e *Engine) infoCluster(b *infoBuilder) { b.field("cluster_enabled", "0") }
+func (e *Engine) infoCluster(b *infoBuilder) {
+	if e.cluster != nil {
+		b.field("cluster_enabled", "1")
+		return
+	}
+	b.field("cluster_enabled", "0")
+}
+
+// serverMode is INFO's redis_mode and HELLO's mode.
+func (e *Engine) serverMode() string {
+	if e.cluster != nil {
+		return "cluster"
+	}
+	return "standalone"
+}
 
 func (e *Engine) infoKeyspace(b *infoBuilder) {
 	for _, db := range b.ks.dbs {

@@ -131,9 +131,11 @@ func (s *Session) storeString(key []byte, k, val string, keepTTL bool) {
 	isNew := s.e.config.notifyFlags&notifyNew != 0 && !db.rawExists(k)
 	// One hash of the key serves the shard choice and the write time.
 	h := db.strs.hash(k)
+	wasObj := false
 	if db.objs.len() > 0 {
 		if o, ok := db.objs.take(k); ok {
 			db.objectRemoved(k, o)
+			wasObj = true
 		}
 	}
 	if len(db.rawStrs) > 0 {
@@ -141,6 +143,9 @@ func (s *Session) storeString(key []byte, k, val string, keepTTL bool) {
 	}
 	old, had := db.strs.swapHashed(k, h, val)
 	db.stringStored(k, val, old, had)
+	if !had && !wasObj && db.slots != nil {
+		db.slots.add(k)
+	}
 	if isNew {
 		s.notifyEvent(notifyNew, "new", key)
 	}
@@ -208,6 +213,9 @@ func (s *Session) setDeadline(key []byte, at int64) {
 	db.beforeChange(k)
 	db.expires[k] = at
 	s.e.touchKey(db, k)
+	if s.e.master != nil && !s.fromMaster && db.ks == s.e.main {
+		s.e.rememberReplicaKeyWithExpire(db, k)
+	}
 }
 
 // persist removes key's deadline; reports whether it had one.

@@ -65,11 +65,26 @@ const (
 // goSizeClasses are Go's small-object size classes (runtime/sizeclasses.go).
 var goSizeClasses = [...]int64{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792, 2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768}
 
+// smallClass maps (n+7)/8 to the size class of n, for n up to 1024: the
+// accounting of every write asks, so the common sizes are one load.
+var smallClass = func() (t [129]uint16) {
+	c := 0
+	for i := range t {
+		for goSizeClasses[c] < int64(i*8) {
+			c++
+		}
+		t[i] = uint16(goSizeClasses[c])
+	}
+	return t
+}()
+
 // goAllocSize is what Go's allocator uses for a request of n bytes.
 func goAllocSize(n int64) int64 {
 	switch {
 	case n <= 0:
 		return 0
+	case n <= 1024:
+		return int64(smallClass[(n+7)>>3])
 	case n > 32768:
 		return (n + 8191) &^ 8191
 	}
@@ -212,9 +227,6 @@ func (b memBreakdown) total() int64 {
 	return b.startup + b.dataset + b.expires + b.clients + b.replicas + b.backlog
 }
 
-// overhead is Redis's overhead.total: all but the dataset.
-func (b memBreakdown) overhead() int64 { return b.total() - b.dataset + b.keys*keySlotBytes }
-
 // memory returns used_memory and its parts.
 func (e *Engine) memory() memBreakdown {
 	e.mem.settle()
@@ -243,16 +255,19 @@ func (e *Engine) usedMemory() int64 { return e.memory().total() }
 func (e *Engine) replicaOutputMemory() int64 {
 	var n int64
 	for _, l := range e.repl.replicas {
-		n += l.s.memNoted
+		n += l.s.memNoted.Load()
 	}
 	return n
 }
 
 // sessionMemory is what a client costs: fixed state, query buffer,
-// pending replies and queued MULTI commands. Called with s.mu held.
+// pending replies and queued MULTI commands. As in Redis, the first
+// replyChunkBytes of replies live in a buffer every client has (obl): a
+// fixed cost; only the reply list past it (omem) grows with the replies.
+// Called with s.mu held.
 func (s *Session) sessionMemory() int64 {
-	obl, _, omem := s.w.replyList()
-	n := clientFixedBytes + s.qbufCap.Load() + obl + omem + int64(unsafe.Sizeof(*s))
+	_, _, omem := s.w.replyList()
+	n := clientFixedBytes + replyChunkBytes + s.qbufCap.Load() + omem + int64(unsafe.Sizeof(*s))
 	if s.multi != nil {
 		for _, q := range s.multi.queue {
 			for _, a := range q.args {
@@ -266,15 +281,16 @@ func (s *Session) sessionMemory() int64 {
 // noteMemory updates the engine's total of client memory with the
 // session's current size. Called with s.mu held.
 func (s *Session) noteMemory() {
-	if s.closed && s.memNoted == 0 {
+	noted := s.memNoted.Load()
+	if s.closed && noted == 0 {
 		return
 	}
-	n := s.sessionMemory()
-	if s.closed {
-		n = 0
+	n := int64(0)
+	if !s.closed {
+		n = s.sessionMemory()
 	}
-	if d := n - s.memNoted; d != 0 {
-		s.memNoted = n
+	if d := n - noted; d != 0 {
+		s.memNoted.Store(n)
 		s.e.clientMem.Add(d)
 	}
 }

@@ -73,6 +73,16 @@ func TestMemoryAccountingMatchesRecount(t *testing.T) {
 		func() string { return "SORT " + key() + " ALPHA STORE " + key() },
 		func() string { return "PFADD " + key() + " " + val() },
 		func() string { return "GEOADD " + key() + " 13.36 38.11 " + val() },
+		func() string { return "XADD " + key() + " * f " + val() + " g " + val() },
+		func() string { return "XADD " + key() + " MAXLEN ~ 5 * f " + val() },
+		func() string { return "XTRIM " + key() + " MAXLEN " + strconv.Itoa(rng.IntN(5)) },
+		func() string { return "XDEL " + key() + " 1700000000000-" + strconv.Itoa(rng.IntN(50)) },
+		func() string { return "XGROUP CREATE " + key() + " g 0 MKSTREAM" },
+		func() string {
+			return "XREADGROUP GROUP g c" + strconv.Itoa(rng.IntN(3)) + " COUNT 2 STREAMS " + key() + " >"
+		},
+		func() string { return "XACK " + key() + " g 1700000000000-" + strconv.Itoa(rng.IntN(50)) },
+		func() string { return "XGROUP DELCONSUMER " + key() + " g c" + strconv.Itoa(rng.IntN(3)) },
 	}
 	for i := 0; i < 6000; i++ {
 		line := cmds[rng.IntN(len(cmds))]()
@@ -120,6 +130,7 @@ func TestUsedMemoryFollowsHeap(t *testing.T) {
 		{"small zsets", func(i int) string { return fmt.Sprintf("ZADD z:%d %d member:%d", i%1000, i, i) }},
 		{"big zset", func(i int) string { return fmt.Sprintf("ZADD z %d member:%d", i, i) }},
 		{"volatile", func(i int) string { return fmt.Sprintf("SET key:%d v EX 1000", i) }},
+		{"streams", func(i int) string { return fmt.Sprintf("XADD x:%d * name user%d score %d", i%20, i, i%977) }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -219,4 +230,39 @@ func TestMemoryStatsAndDoctor(t *testing.T) {
 	assert.Equal(t, bulk("Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting."), c.line("MEMORY DOCTOR"))
 	assert.Equal(t, bulk("Stats not supported for the current allocator"), c.line("MEMORY MALLOC-STATS"))
 	assert.Equal(t, "+OK\r\n", c.line("MEMORY PURGE"))
+}
+
+func TestGoAllocSize(t *testing.T) {
+	// Against the class table searched directly, for every size to 40 KB.
+	for n := int64(1); n <= 40000; n++ {
+		want := (n + 8191) &^ 8191
+		for _, c := range goSizeClasses {
+			if c >= n {
+				want = c
+				break
+			}
+		}
+		require.Equal(t, want, goAllocSize(n), "n=%d", n)
+	}
+	assert.Equal(t, int64(0), goAllocSize(0))
+}
+
+// TestStreamMemoryAccounting: streams plug into the accounting through
+// memUsage; XADD and XTRIM move used_memory, and a DEL gives it all back.
+func TestStreamMemoryAccounting(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	base := e.usedMemoryLocked()
+	for i := 0; i < 5000; i++ {
+		c.line("XADD s * field " + strings.Repeat("v", 50) + strconv.Itoa(i))
+	}
+	grown := e.usedMemoryLocked() - base
+	assert.Greater(t, grown, int64(5000*50), "the entries count")
+	c.line("XTRIM s MAXLEN 100")
+	assert.Less(t, e.usedMemoryLocked()-base, grown/10, "trimmed entries are given back")
+	c.line("DEL s")
+	e.mu.Lock()
+	e.mem.settle()
+	assert.Equal(t, int64(0), e.mem.data)
+	e.mu.Unlock()
 }

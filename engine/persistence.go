@@ -118,6 +118,7 @@ const (
 	errLoading          = "LOADING Redis is loading the dataset in memory"
 	errBgsaveRunning    = "ERR Background save already in progress"
 	errNoPersistence    = "ERR GoRedis has no persistence here: the dataset lives in memory only"
+	errNoAOF            = "ERR GoRedis has no append-only file here: it saves RDB snapshots only (SAVE, BGSAVE)"
 	bgsaveRetryDelaySec = 5
 )
 
@@ -505,7 +506,12 @@ func (ld *Loader) Add(db int, key string, v rdb.Value, expireMs, idle int64) err
 	if hasWtime {
 		wtime = uint32(max(e.now().Unix()-idle, 0))
 	}
+	// A loaded key is no change to save: Redis's rdbLoad leaves
+	// server.dirty alone (rdb_changes_since_last_save is 0 after a start
+	// from a dump, and no save point fires for it).
+	dirty := e.persist.dirty
 	e.storeMoved(d, key, str, obj, expireMs, wtime, hasWtime)
+	e.persist.dirty = dirty
 	ld.loaded++
 	return nil
 }

@@ -52,6 +52,10 @@ type masterInfo struct {
 	lastIO time.Time
 	// downSince is when the link went down (master_link_down_since_seconds).
 	downSince time.Time
+	// transferSize (0 when the payload has an EOF mark), transferRead and
+	// transferIO describe a payload being received (master_sync_*).
+	transferSize, transferRead int64
+	transferIO                 time.Time
 	// streamDB is the database the master's stream has selected, which a
 	// sub-replica's payload records (repl-stream-db).
 	streamDB int
@@ -198,6 +202,27 @@ func (s *Session) SelectStreamDB(db int) {
 	}
 }
 
+// MasterTransfer records the progress of a payload being received: size
+// bytes in all (-1 when an EOF mark ends it), read so far.
+func (e *Engine) MasterTransfer(size, read int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if m := e.master; m != nil {
+		m.transferSize, m.transferRead, m.transferIO = max(size, 0), read, e.now()
+	}
+}
+
+// KeyCount is the number of keys in every database (expired ones too).
+func (e *Engine) KeyCount() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, db := range e.main.dbs {
+		n += db.size()
+	}
+	return n
+}
+
 // BeginMasterLoad empties every database for a full synchronization and
 // opens a Loader for the master's payload; keys already expired are kept,
 // as a replica waits for its master's DEL.
@@ -211,6 +236,16 @@ func (e *Engine) BeginMasterLoad(totalBytes int64) *Loader {
 	ld := e.beginLoad(totalBytes, false)
 	ld.KeepExpired = true
 	return ld
+}
+
+// DiscardMasterLoad empties every database after a payload failed to load:
+// a half-loaded dataset is never served as complete.
+func (e *Engine) DiscardMasterLoad() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, db := range e.main.dbs {
+		e.flushDB(db)
+	}
 }
 
 // NewMasterSession is the session that applies the master's stream: its
@@ -251,6 +286,10 @@ const errReadOnlyReplica = "READONLY You can't write against a read only replica
 // SLAVEOF host port
 func cmdReplicaOf(s *Session, args [][]byte) {
 	e := s.e
+	if e.cluster != nil {
+		s.w.Error("ERR REPLICAOF not allowed in cluster mode.")
+		return
+	}
 	if e.repl.failover != nil {
 		s.w.Error("ERR REPLICAOF not allowed while failing over.")
 		return
@@ -385,7 +424,7 @@ func (e *Engine) infoReplicaFields(b *infoBuilder) {
 	}
 	b.field("master_link_status", status)
 	lastIO := int64(-1)
-	if !m.lastIO.IsZero() {
+	if m.state == linkConnected && !m.lastIO.IsZero() {
 		lastIO = int64(now.Sub(m.lastIO) / time.Second)
 	}
 	b.int("master_last_io_seconds_ago", lastIO)
@@ -396,6 +435,21 @@ func (e *Engine) infoReplicaFields(b *infoBuilder) {
 	b.int("master_sync_in_progress", syncing)
 	b.int("slave_read_repl_offset", m.offset)
 	b.int("slave_repl_offset", m.offset)
+	if m.state == linkSync {
+		perc := 0.0
+		if m.transferSize > 0 {
+			perc = float64(m.transferRead) / float64(m.transferSize) * 100
+		}
+		b.int("master_sync_total_bytes", m.transferSize)
+		b.int("master_sync_read_bytes", m.transferRead)
+		b.int("master_sync_left_bytes", m.transferSize-m.transferRead)
+		b.field("master_sync_perc", strconv.FormatFloat(perc, 'f', 2, 64))
+		io := int64(0)
+		if !m.transferIO.IsZero() {
+			io = now.Unix() - m.transferIO.Unix()
+		}
+		b.int("master_sync_last_io_seconds_ago", io)
+	}
 	if status == "down" {
 		// -1 until a link was up and lost, as Redis's repl_down_since 0.
 		down := int64(-1)

@@ -60,6 +60,12 @@ type replication struct {
 	unit []byte
 	// lastPing is when the stream last carried a PING to the replicas.
 	lastPing time.Time
+	// sinkAdded: replFeed is among the propagation sinks (once, even
+	// when the backlog is freed and made again).
+	sinkAdded bool
+	// noReplicasSince counts repl-backlog-ttl (zero while replicas are
+	// connected).
+	noReplicasSince time.Time
 }
 
 // replicaLink is one replica as its master sees it.
@@ -77,6 +83,12 @@ type replicaLink struct {
 	ipAddress     string
 	// psync: the replica asked with PSYNC (it gets +FULLRESYNC first).
 	psync bool
+	// capaEOF: the replica reads payloads framed by an EOF mark; with
+	// repl-diskless-sync it gets one, and the stream only after its
+	// first REPLCONF ACK (it finds the mark at the end of what it read).
+	capaEOF, streamOnAck bool
+	// startStream: the first ACK came; dispatch sends the stream.
+	startStream bool
 	// waitStart: the transfer waits for repl-diskless-sync-delay, counted
 	// from askedAt.
 	waitStart bool
@@ -159,7 +171,7 @@ type replFeed struct{ e *Engine }
 // buffer while its payload is made).
 func (f replFeed) Propagate(ops []Op) {
 	e := f.e
-	if e.master != nil {
+	if e.master != nil || !e.repl.feeding {
 		// A replica passes its master's stream on verbatim
 		// (MasterStream); its own writes stay local, as in Redis.
 		return
@@ -193,7 +205,7 @@ func (e *Engine) feedReplicas(p []byte) {
 		if l.waitStart {
 			continue // its snapshot, still to be taken, will hold this
 		}
-		if !l.online {
+		if !l.online || l.streamOnAck {
 			l.pending = append(l.pending, p...)
 			continue
 		}
@@ -230,8 +242,41 @@ func (e *Engine) startFeeding() {
 	r.lastPing = e.now()
 	r.selDB = -1
 	r.backlog.first = r.offset + 1
+	r.backlog.buf = nil
+	r.backlog.head, r.backlog.histlen = 0, 0
 	r.backlog.resize(int(e.config.int("repl-backlog-size")))
-	e.prop.sinks = append(e.prop.sinks, replFeed{e})
+	if !r.sinkAdded {
+		r.sinkAdded = true
+		e.prop.sinks = append(e.prop.sinks, replFeed{e})
+	}
+}
+
+// freeBacklogAfterTTL frees a master's backlog once it has had no replica
+// for repl-backlog-ttl seconds, with a new replication ID: nobody can
+// continue the old history any more (Redis's replicationCron).
+func (e *Engine) freeBacklogAfterTTL() {
+	r := &e.repl
+	if len(r.replicas) > 0 || e.master != nil || !r.feeding {
+		r.noReplicasSince = time.Time{}
+		return
+	}
+	now := e.now()
+	if r.noReplicasSince.IsZero() {
+		r.noReplicasSince = now
+		return
+	}
+	ttl := e.config.int("repl-backlog-ttl")
+	if ttl == 0 || now.Sub(r.noReplicasSince) <= time.Duration(ttl)*time.Second {
+		return
+	}
+	// Redis's changeReplicationId and clearReplicationId2.
+	e.srv.replID = randomHex(e, 20)
+	e.srv.replID2 = zeroReplID
+	r.secondOffset = -1
+	r.feeding = false
+	r.backlog = replBacklog{}
+	r.noReplicasSince = time.Time{}
+	e.logLine("Replication backlog freed after " + strconv.FormatInt(ttl, 10) + " seconds without connected replicas.")
 }
 
 // desc names a replica in log lines as Redis's replicationGetSlaveName:
@@ -267,7 +312,7 @@ func cmdSync(s *Session, args [][]byte) {
 		s.w.Error("ERR SYNC and PSYNC are invalid with pending output")
 		return
 	}
-	l := &replicaLink{s: s, listeningPort: s.replconfPort, ipAddress: s.replconfIP}
+	l := &replicaLink{s: s, listeningPort: s.replconfPort, ipAddress: s.replconfIP, capaEOF: s.replconfEOF}
 	if len(args) > 3 && equalFold(args[0], "psync") && equalFold(args[3], "failover") {
 		// The master hands its role over (its FAILOVER): this replica
 		// becomes the master, and the PSYNC goes on from the old history.
@@ -331,8 +376,26 @@ func (e *Engine) startFullSync(l *replicaLink) {
 		pos.StreamDB = m.streamDB
 	}
 	snap.settings.Replication = pos
-	e.logLine("Starting BGSAVE for SYNC with target: replicas sockets")
+	if l.diskless(e) {
+		e.logLine("Starting BGSAVE for SYNC with target: replicas sockets")
+	} else {
+		e.logLine("Starting BGSAVE for SYNC with target: disk")
+	}
 	e.repl.syncer.FullSync(snap, func(payload []byte, err error) { e.fullSyncDone(l, payload, err) })
+}
+
+// startReplicaStream sends a replica the stream that waited for its first
+// acknowledgement.
+func (l *replicaLink) startReplicaStream() {
+	l.startStream, l.streamOnAck = false, false
+	l.s.w.Raw(l.pending)
+	l.pending = nil
+}
+
+// diskless reports whether the replica gets the EOF-marked payload of
+// Redis's diskless sync: repl-diskless-sync and a replica that reads it.
+func (l *replicaLink) diskless(e *Engine) bool {
+	return l.capaEOF && e.config.bool("repl-diskless-sync")
 }
 
 // tryPartialSync continues a replica's stream from the backlog when it asks
@@ -391,15 +454,27 @@ func (e *Engine) fullSyncDone(l *replicaLink, payload []byte, err error) {
 		l.s.kill()
 		return
 	}
-	pending := l.pending
-	l.pending = nil
 	l.online = true
 	l.ackTime = e.now()
-	l.s.pushAsync(func(w *Writer) {
-		w.Raw([]byte("$" + strconv.Itoa(len(payload)) + "\r\n"))
-		w.Raw(payload)
-		w.Raw(pending)
-	})
+	if l.diskless(e) {
+		// Redis's diskless format: "$EOF:<40 random chars>", the RDB,
+		// the 40 chars again; the stream waits for the replica's ACK.
+		mark := randomHex(e, 20)
+		l.streamOnAck = true
+		l.s.pushAsync(func(w *Writer) {
+			w.Raw([]byte("$EOF:" + mark + "\r\n"))
+			w.Raw(payload)
+			w.Raw([]byte(mark))
+		})
+	} else {
+		pending := l.pending
+		l.pending = nil
+		l.s.pushAsync(func(w *Writer) {
+			w.Raw([]byte("$" + strconv.Itoa(len(payload)) + "\r\n"))
+			w.Raw(payload)
+			w.Raw(pending)
+		})
+	}
 	e.logLine("Synchronization with replica " + l.desc() + " succeeded")
 }
 
@@ -441,9 +516,11 @@ func cmdReplconf(s *Session, args [][]byte) {
 			if s.replica != nil {
 				s.replica.ipAddress = s.replconfIP
 			}
-		case equalFold(opt, "capa"), equalFold(opt, "rdb-only"):
-			// Capabilities (eof, psync2) change nothing: every payload is
-			// sent with its length.
+		case equalFold(opt, "capa"):
+			if equalFold(val, "eof") {
+				s.replconfEOF = true
+			}
+		case equalFold(opt, "rdb-only"):
 		case equalFold(opt, "ack"), equalFold(opt, "fack"):
 			// A replica's acknowledgement gets no reply.
 			if l := s.replica; l != nil && equalFold(opt, "ack") {
@@ -451,6 +528,9 @@ func cmdReplconf(s *Session, args [][]byte) {
 					l.ackOffset = off
 				}
 				l.ackTime = s.e.now()
+				// The replica loaded its payload: the stream starts once
+				// this command (whose reply is dropped) is over.
+				l.startStream = l.streamOnAck
 				s.e.serveWaiting()
 				s.e.updateFailover()
 			}
@@ -479,6 +559,7 @@ func (e *Engine) ReplicationCron() {
 	}
 	e.tick()
 	e.updateFailover()
+	e.freeBacklogAfterTTL()
 	if len(r.replicas) == 0 {
 		return
 	}

@@ -44,7 +44,7 @@ func TestReplicationFullSyncThenStream(t *testing.T) {
 	c.line("SET before 1")
 	replica := newClient(t, e)
 	assert.Equal(t, "+OK\r\n", replica.line("REPLCONF listening-port 7777"))
-	assert.Equal(t, "+OK\r\n", replica.line("REPLCONF capa eof capa psync2"))
+	assert.Equal(t, "+OK\r\n", replica.line("REPLCONF capa psync2"))
 	full := replica.line("PSYNC ? -1")
 	require.True(t, strings.HasPrefix(full, "+FULLRESYNC "+e.srv.replID+" 0\r\n"), full)
 
@@ -156,4 +156,37 @@ func TestReplicationDisklessDelay(t *testing.T) {
 	assert.Equal(t, "+FULLRESYNC "+e.srv.replID+" "+itoa(e.repl.offset)+"\r\n", string(replica.s.TakeOutput(nil)))
 	syncer.finish(0, "P")
 	assert.Equal(t, "$1\r\nP", string(replica.s.TakeOutput(nil)))
+}
+
+// A replica that announced capa eof gets Redis's diskless framing, and the
+// stream only after its first acknowledgement.
+func TestReplicationEOFPayload(t *testing.T) {
+	e, _ := testEngine(t)
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	c := newClient(t, e)
+	c.line("CONFIG SET repl-diskless-sync-delay 0")
+	replica := newClient(t, e)
+	assert.Equal(t, "+OK\r\n", replica.line("REPLCONF capa eof capa psync2"))
+	require.True(t, strings.HasPrefix(replica.line("PSYNC ? -1"), "+FULLRESYNC "))
+	c.line("SET during 1")
+	syncer.finish(0, "RDBDATA")
+	out := string(replica.s.TakeOutput(nil))
+	require.True(t, strings.HasPrefix(out, "$EOF:"), out)
+	mark := out[5:45]
+	assert.Equal(t, "$EOF:"+mark+"\r\nRDBDATA"+mark, out)
+	c.line("SET after 2")
+	assert.Empty(t, replica.s.TakeOutput(nil), "no stream before the ACK")
+	// The ACK gets no reply; the stream follows it.
+	assert.Equal(t, cmdBytes("SELECT", "0")+cmdBytes("SET", "during", "1")+cmdBytes("SET", "after", "2"), replica.line("REPLCONF ACK 0"))
+	c.line("SET later 3")
+	assert.Equal(t, cmdBytes("SET", "later", "3"), string(replica.s.TakeOutput(nil)))
+
+	// Without repl-diskless-sync the payload goes with its length.
+	c.line("CONFIG SET repl-diskless-sync no")
+	disk := newClient(t, e)
+	disk.line("REPLCONF capa eof")
+	disk.line("PSYNC ? -1")
+	syncer.finish(1, "R")
+	assert.Equal(t, "$1\r\nR", string(disk.s.TakeOutput(nil)))
 }

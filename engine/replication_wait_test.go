@@ -279,3 +279,65 @@ func TestPsyncFailover(t *testing.T) {
 	assert.NotEqual(t, old, e.srv.replID)
 	assert.Contains(t, c.line("INFO replication"), "role:master\r\n")
 }
+
+func TestInfoReplicaSyncProgress(t *testing.T) {
+	e, _ := testEngine(t)
+	e.SetReplicaLink(&stubLink{})
+	c := newClient(t, e)
+	c.line("REPLICAOF 127.0.0.1 1")
+	info := c.line("INFO replication")
+	assert.Contains(t, info, "master_link_status:down\r\nmaster_last_io_seconds_ago:-1\r\nmaster_sync_in_progress:0\r\n")
+	assert.Contains(t, info, "master_link_down_since_seconds:-1\r\nslave_priority:100\r\nslave_read_only:1\r\nreplica_announced:1\r\nconnected_slaves:0\r\n")
+	e.MasterLinkState("sync")
+	e.MasterTransfer(1000, 250)
+	info = c.line("INFO replication")
+	assert.Contains(t, info, "master_sync_in_progress:1\r\nslave_read_repl_offset:0\r\nslave_repl_offset:0\r\n"+
+		"master_sync_total_bytes:1000\r\nmaster_sync_read_bytes:250\r\nmaster_sync_left_bytes:750\r\nmaster_sync_perc:25.00\r\nmaster_sync_last_io_seconds_ago:0\r\n")
+	e.MasterTransfer(-1, 10) // an EOF-marked payload has no known size
+	assert.Contains(t, c.line("INFO replication"), "master_sync_total_bytes:0\r\nmaster_sync_read_bytes:10\r\nmaster_sync_left_bytes:-10\r\nmaster_sync_perc:0.00\r\n")
+}
+
+// Keys a writable replica's own clients give a deadline expire on the
+// replica, since no DEL will come for them.
+func TestWritableReplicaExpiresItsOwnKeys(t *testing.T) {
+	e, clk := testEngine(t)
+	e.SetReplicaLink(&stubLink{})
+	c := newClient(t, e)
+	c.line("REPLICAOF 127.0.0.1 1")
+	c.line("CONFIG SET replica-read-only no")
+	c.line("SET own 1 EX 5")
+	m := e.NewMasterSession(ClientInfo{Addr: "127.0.0.1:1", Kind: "master"})
+	args := [][]byte{[]byte("SET"), []byte("frommaster"), []byte("1"), []byte("PX"), []byte("100")}
+	m.ExecMaster(args, appendCommandArgs(nil, args))
+	clk.Advance(6 * time.Second)
+	assert.Equal(t, 1, e.ActiveExpireCycle())
+	assert.Equal(t, ":1\r\n", c.line("DBSIZE"), "the master's key waits for its DEL")
+	assert.Equal(t, ":1\r\n", c.line("INCR frommaster"), "a write on a writable replica replaces an expired key")
+	assert.Equal(t, ":-1\r\n", c.line("TTL frommaster"))
+}
+
+// With no replica for repl-backlog-ttl seconds the backlog is freed and the
+// history renamed: a replica coming back needs a full synchronization.
+func TestBacklogTTL(t *testing.T) {
+	e, clk := testEngine(t)
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	c := newClient(t, e)
+	c.line("CONFIG SET repl-diskless-sync-delay 0")
+	c.line("CONFIG SET repl-backlog-ttl 2")
+	r := onlineReplica(t, e, syncer, "7001")
+	c.line("SET k v")
+	id, at := e.srv.replID, e.repl.offset
+	r.s.Close()
+	e.ReplicationCron()
+	clk.Advance(2 * time.Second)
+	e.ReplicationCron()
+	assert.Contains(t, c.line("INFO replication"), "repl_backlog_active:1\r\n")
+	clk.Advance(time.Second)
+	e.ReplicationCron()
+	assert.Contains(t, c.line("INFO replication"), "repl_backlog_active:0\r\n")
+	assert.NotEqual(t, id, e.srv.replID)
+	again := newClient(t, e)
+	assert.True(t, strings.HasPrefix(again.line("PSYNC "+id+" "+itoa(at+1)), "+FULLRESYNC "))
+	assert.Contains(t, c.line("INFO stats"), "sync_partial_err:1\r\n")
+}

@@ -60,6 +60,10 @@ func (s *Session) settle(mark int) {
 // command, and a CLIENT REPLY SKIP that just ran silences the next one. A
 // command that blocked keeps its mode for the reply it will get.
 func (s *Session) afterReply(mark int) {
+	if s.asking && s.multi == nil && (s.run.cmd == nil || s.run.cmd.Name != "asking") {
+		// ASKING holds for one command (Redis's resetClient).
+		s.asking = false
+	}
 	if s.reply.settled {
 		mark = max(mark, s.reply.settledTo)
 		s.reply.settled = false

@@ -1,6 +1,10 @@
 package engine
 
-import "time"
+import (
+	"time"
+
+	"github.com/goredis-dev/goredis/engine/acl"
+)
 
 // Sandbox limits a session on a public server (the tutorial's WebSocket
 // peers): it gets a private keyspace, quotas, and no server-wide commands.
@@ -34,20 +38,24 @@ type sandboxState struct {
 	measured int64
 }
 
-// sandboxRefused lists server-wide commands a sandboxed session may not
-// run beyond those flagged admin.
-func sandboxRefused(c *Command) bool {
-	if c.flags&flagAdmin != 0 {
-		return true
-	}
-	switch c.Name {
-	case "client|kill", "client|list", "client|pause", "client|unpause", "client|unblock", "client|no-evict",
-		"monitor", "swapdb", "shutdown", "debug", "config", "save", "bgsave", "bgrewriteaof",
-		"replicaof", "slaveof", "sync", "psync", "failover", "module", "acl", "latency", "slowlog",
-		"script|flush", "function|flush", "function|load", "function|delete", "function|restore":
-		return true
-	}
-	return false
+// sandboxRules are the commands a sandboxed session may run, as ACL
+// rules: everything but the admin commands and the other server-wide
+// ones. They are checked apart from the session's own user (AUTH cannot
+// leave the sandbox), with the sandbox's error words.
+var sandboxRules = []string{
+	// @admin also holds ROLE and LASTSAVE, which only read.
+	"+@all", "-@admin", "+role", "+lastsave",
+	"-client|kill", "-client|list", "-client|pause", "-client|unpause", "-client|unblock", "-client|no-evict",
+	"-monitor", "-swapdb", "-shutdown", "-debug", "-config", "-save", "-bgsave", "-bgrewriteaof",
+	"-replicaof", "-slaveof", "-sync", "-psync", "-failover", "-module", "-acl", "-latency", "-slowlog",
+	"-script|flush", "-function|flush", "-function|load", "-function|delete", "-function|restore",
+	"~*", "&*",
+}
+
+// sandboxRefused says whether the sandbox's rules refuse the command.
+func (e *Engine) sandboxRefused(c *Command, args [][]byte) bool {
+	res, _ := e.sandboxUser.Check(e.users.Match(), c.acl, args, (*aclFinder)(e))
+	return res != acl.OK
 }
 
 // sandboxCheck applies the quotas before a command runs; it returns the
@@ -55,7 +63,7 @@ func sandboxRefused(c *Command) bool {
 func (s *Session) sandboxCheck(cmd *Command, args [][]byte) string {
 	sb := s.sandbox
 	l := sb.limits
-	if sandboxRefused(cmd) {
+	if s.e.sandboxRefused(cmd, args) {
 		return "ERR sandbox: '" + cmd.Name + "' is not available on this server"
 	}
 	if l.CommandsPerSecond > 0 {

@@ -176,10 +176,9 @@ func (s *Session) runScript(eval bool, name string, flags luabridge.Flags, ro bo
 	}
 	c := e.scriptClient()
 	c.ks, c.db = s.ks, s.db
-	// the script's commands are checked against the caller's ACL user
-	c.user = s.user
 	c.w.proto = 2
 	c.sandbox = s.sandbox
+	c.user = s.user // scriptPrepareForRun: the script runs as its caller's user
 	c.inExec = true // blocking commands answer at once (CLIENT_DENY_BLOCKING)
 	r := &scriptRun{e: e, caller: s, client: c, eval: eval, name: name, args: s.run.args, start: time.Now(), repl: propagateAll}
 	r.readOnly = ro || (flags&luabridge.FlagEvalCompat == 0 && flags&luabridge.FlagNoWrites != 0)
@@ -385,8 +384,14 @@ func (s *Session) scriptGate(cmd *Command, args [][]byte) bool {
 	if s.staleRefuses(cmd) {
 		return refuse("ERR Can not execute the command on a stale replica")
 	}
-	if msg := s.scriptACLDenied(cmd, args); msg != "" {
-		return refuse(msg)
+	if !s.user.Unrestricted() {
+		// the ACL log shows the caller running its EVAL or FCALL
+		if r.caller.run.cmd != nil {
+			r.caller.lastCmd = r.caller.run.cmd.Name
+		}
+		if msg := s.aclScriptError(cmd, args, r.caller); msg != "" {
+			return refuse("ERR " + msg)
+		}
 	}
 	if r.readOnly && (cmd.flags&flagWrite != 0 || mayReplicate(cmd)) {
 		return refuse("ERR Write commands are not allowed from read-only scripts.")
@@ -405,7 +410,7 @@ func (s *Session) scriptGate(cmd *Command, args [][]byte) bool {
 	}
 	// scriptVerifyOOM: refused only before the script's first write (it
 	// cannot stop halfway), when memory was over the limit at its start.
-	if cmd.flags&flagDenyOOM != 0 && !r.allowOOM && !r.writeDirty && !obey && e.config.mm.maxmemory != 0 && e.evict.oomAtStart {
+	if !r.allowOOM && e.scriptOOMRefuses(cmd, r.writeDirty, obey) {
 		return refuse(errOOM)
 	}
 	if s.sandbox != nil {
@@ -528,42 +533,6 @@ func (ld *Loader) LoadFunction(code []byte) error {
 		return &rdb.Error{Msg: "Failed loading library: " + err.Error()}
 	}
 	return nil
-}
-
-// scriptACLDenied is scriptVerifyACL: the script's command checked
-// against the caller's user, logged with context "lua", answered with
-// Redis's words.
-func (s *Session) scriptACLDenied(cmd *Command, args [][]byte) string {
-	if s.user == nil || s.user.Unrestricted() {
-		return ""
-	}
-	res, pos := s.aclCheck(cmd, args)
-	if res == acl.OK {
-		return ""
-	}
-	// The entry shows the script's caller, running its EVAL or FCALL
-	// (addACLLogEntry takes server.current_client).
-	var object string
-	switch res {
-	case acl.DeniedCmd:
-		object = cmd.Name
-	case acl.DeniedKey, acl.DeniedChannel:
-		object = string(args[pos])
-	}
-	caller := s.script.caller
-	if caller.run.cmd != nil {
-		caller.lastCmd = caller.run.cmd.Name
-	}
-	s.e.aclLogAdd(caller, res, acl.CtxLua, object, s.user.Name())
-	switch res {
-	case acl.DeniedCmd:
-		return "ERR The user executing the script can't run this command or subcommand"
-	case acl.DeniedKey:
-		return "ERR The user executing the script can't access at least one of the keys mentioned in the command arguments"
-	case acl.DeniedChannel:
-		return "ERR The user executing the script can't publish to the channel mentioned in the command"
-	}
-	return "ERR The user executing the script lacking the permissions for the command"
 }
 
 // tooFewReplicas: min-replicas-to-write is not met (a master only).

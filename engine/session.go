@@ -69,8 +69,9 @@ type Session struct {
 	// and INFO (clientstats.go).
 	qbufUsed, qbufCap atomic.Int64
 	// memNoted is the session's memory as last added to the engine's
-	// clientMem (memory.go: noteMemory); guarded by mu.
-	memNoted int64
+	// clientMem (memory.go: noteMemory); written with mu held, read by
+	// other sessions' commands.
+	memNoted atomic.Int64
 
 	multi *multiState
 	// inExec is set while EXEC runs queued commands: blocking commands
@@ -93,6 +94,8 @@ type Session struct {
 	// replconfPort and replconfIP are what REPLCONF said before the sync.
 	replconfPort int
 	replconfIP   string
+	// replconfEOF: REPLCONF capa eof (the replica reads $EOF: payloads).
+	replconfEOF bool
 	// monitor is set by MONITOR: every command is streamed to the session.
 	monitor bool
 	// replaying marks the session that replays an append-only file
@@ -110,6 +113,9 @@ type Session struct {
 	// (panic.go) answers for it and unlocks mu.
 	dispatching bool
 	run         runningCommand
+	// asking is set by ASKING for the next command; readonlyCluster by
+	// READONLY (cluster mode: reads served by a replica).
+	asking, readonlyCluster bool
 }
 
 // NewSession registers a new client with the engine.
@@ -314,8 +320,9 @@ func (s *Session) Blocked() bool {
 	return s.blocked != nil
 }
 
-// BlockDeadline returns when the blocking command times out; ok is false
-// when it waits forever or is not blocked.
+// BlockDeadline returns when the blocking command times out, by the
+// engine's clock (Options.Now); ok is false when it waits forever or is
+// not blocked.
 func (s *Session) BlockDeadline() (t time.Time, ok bool) {
 	s.e.mu.Lock()
 	defer s.e.mu.Unlock()
@@ -323,6 +330,45 @@ func (s *Session) BlockDeadline() (t time.Time, ok bool) {
 		return time.Time{}, false
 	}
 	return time.UnixMilli(s.blocked.deadline), true
+}
+
+// BlockTimer is BlockDeadline as a time of the host's clock (time.Now),
+// for the host's timer: an injected clock may run ahead of time.Now
+// (goredistest's FastForward), and the host must wait for the time left
+// by the engine's clock, not until its deadline.
+func (s *Session) BlockTimer() (t time.Time, ok bool) {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	if s.blocked == nil || s.blocked.deadline == 0 {
+		return time.Time{}, false
+	}
+	if s.e.realClock {
+		return time.UnixMilli(s.blocked.deadline), true
+	}
+	left := time.Duration(s.blocked.deadline-s.e.now().UnixMilli()) * time.Millisecond
+	return time.Now().Add(left), true
+}
+
+// CheckTimeouts answers every blocked command whose deadline has passed by
+// the engine's clock, and tells their hosts (ClientInfo.Notify). A host
+// whose injected clock jumps ahead (goredistest's FastForward) calls it;
+// otherwise each host's own timer calls CheckTimeout.
+func (e *Engine) CheckTimeouts() {
+	e.mu.Lock()
+	e.tick()
+	var due []*Session
+	for _, s := range e.sessions {
+		if b := s.blocked; b != nil && b.deadline != 0 && e.nowMs >= b.deadline {
+			due = append(due, s)
+		}
+	}
+	e.mu.Unlock()
+	for _, s := range due {
+		s.CheckTimeout()
+		s.e.mu.Lock()
+		s.notify()
+		s.e.mu.Unlock()
+	}
 }
 
 // CheckTimeout answers a blocked command whose deadline has passed with

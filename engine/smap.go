@@ -69,11 +69,6 @@ func (m *smap[V]) set(key string, v V) bool {
 	return m.setIn(m.shardFor(key), key, v)
 }
 
-// setHashed is set for a caller that has the key's hash already.
-func (m *smap[V]) setHashed(key string, h uint64, v V) bool {
-	return m.setIn(m.shardOf(h), key, v)
-}
-
 // setIn is set in shard i, which must be shardFor(key).
 func (m *smap[V]) setIn(i int, key string, v V) bool {
 	s := m.shards[i]

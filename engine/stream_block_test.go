@@ -132,3 +132,12 @@ func TestStreamBlockedServePropagation(t *testing.T) {
 		{"0:XCLAIM s g alice 0 1700000000000-0 TIME 1700000000000 RETRYCOUNT 1 FORCE JUSTID LASTID 1700000000000-0"},
 	}, rec.units)
 }
+
+// TestStreamBlockFromScripts: BLOCK is refused inside a script, as Redis.
+func TestStreamBlockFromScripts(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	assert.Equal(t, errReply("ERR XREADgroup command is not allowed with BLOCK option from scripts"),
+		c.do("EVAL", "return redis.pcall('XREADgroup','GROUP','g','c','BLOCK','0','STREAMS','s','0')", "0"))
+	assert.Equal(t, nilBulk, c.do("EVAL", "return redis.pcall('XREAD','STREAMS','s','0')", "0"))
+}

@@ -25,6 +25,10 @@ func (v *streamValue) copyObject() object { return &streamValue{Stream: v.Dup()}
 // sandbox limits).
 func (v *streamValue) approxBytes() int64 { return v.Bytes() }
 
+// memUsage is the stream's memory for used_memory (memSizer): the
+// stream keeps a running count of its nodes, so this costs O(groups).
+func (v *streamValue) memUsage() int64 { return v.Bytes() }
+
 // toRDB describes the stream for the RDB encoder (nodes are shared, not
 // copied: the encoder only reads them).
 func (v *streamValue) toRDB() *rdb.Stream {

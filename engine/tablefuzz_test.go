@@ -90,6 +90,8 @@ var tableFuzzSkip = map[string]bool{
 	"shutdown": true, "save": true, "bgsave": true, "bgrewriteaof": true,
 	"config|rewrite": true, "sync": true, "psync": true,
 	"replicaof": true, "slaveof": true, "failover": true,
+	// connects to the host and port it is given
+	"migrate": true,
 	// takes no argument and runs Redis's HyperLogLog self test for
 	// seconds (minutes under the race detector)
 	"pfselftest": true,

@@ -499,7 +499,7 @@ func (l *eventLoop) flushLater() {
 // block notes that p waits in a blocking command (or a CLIENT PAUSE).
 func (l *eventLoop) block(p *loopPeer) {
 	p.blocked = true
-	p.deadline, _ = p.sess.BlockDeadline()
+	p.deadline, _ = p.sess.BlockTimer()
 	l.blockedPs[p] = struct{}{}
 	l.deadlinesDirty = true
 }
@@ -528,7 +528,7 @@ func (l *eventLoop) wake(p *loopPeer, now time.Time) {
 		if p.sess.Blocked() {
 			// Still waiting (a CLIENT PAUSE made way for a blocking
 			// command that then blocked): its deadline may be new.
-			p.deadline, _ = p.sess.BlockDeadline()
+			p.deadline, _ = p.sess.BlockTimer()
 			l.deadlinesDirty = true
 		} else {
 			l.unblock(p, now)
@@ -744,7 +744,7 @@ func (l *eventLoop) timers(now time.Time) {
 			if p.sess.Blocked() {
 				// Not yet by the engine's clock, or a command held by
 				// CLIENT PAUSE ran and blocked in turn.
-				p.deadline, _ = p.sess.BlockDeadline()
+				p.deadline, _ = p.sess.BlockTimer()
 				continue
 			}
 			l.unblock(p, now)

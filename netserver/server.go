@@ -640,7 +640,7 @@ func (p *peer) waitBlocked() error {
 	var result error
 	for {
 		var timer <-chan time.Time
-		if dl, ok := p.sess.BlockDeadline(); ok {
+		if dl, ok := p.sess.BlockTimer(); ok {
 			t := time.NewTimer(time.Until(dl))
 			timer = t.C
 			defer t.Stop()

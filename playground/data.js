@@ -137,16 +137,25 @@ export class DataControls {
     } else this.keep('Kept in this browser as you go.');
   }
 
-  // keep says what the browser keeps.
+  // keep says what the browser keeps (of the in-page engine: while the
+  // terminals use a remote server, it says so instead).
   keep(text, cls = '') {
-    this.saved.textContent = text;
-    this.saved.className = `data-saved ${cls}`;
+    this.kept = { text, cls };
+    this.showKept();
+  }
+
+  showKept() {
+    if (!this.kept) return;
+    const local = this.host.local();
+    this.saved.textContent = local ? this.kept.text : 'These buttons act on the in-page engine.';
+    this.saved.className = `data-saved ${local ? this.kept.cls : ''}`;
   }
 
   enable() {
     const local = this.host.local();
     for (const b of [this.download, this.loadBtn, this.reset]) b.disabled = !local;
     this.root.title = local ? '' : 'These act on the in-page engine: switch to it to use them';
+    this.showKept();
   }
 
   say(text, cls = '') {

@@ -34,7 +34,7 @@ const RESCAN_MS = 2000; // a write storm rescans the first page at most this oft
 // only up to MAX_HELD keys, or where they would show on screen: past it,
 // the others come by SCAN as the list scrolls.
 const MAX_HELD = 5000;
-const TYPES = ['string', 'list', 'hash', 'set', 'zset'];
+const TYPES = ['string', 'list', 'hash', 'set', 'zset', 'stream'];
 const EXPLORER = 'keyspace-explorer';
 
 function el(tag, attrs = {}, ...kids) {
@@ -446,7 +446,7 @@ export class KeyspacePane {
 
   // teach says why a key's encoding changed, with the limit it crossed.
   async teach(k, from) {
-    const sizeCmd = { hash: 'HLEN', zset: 'ZCARD', set: 'SCARD', string: 'STRLEN', list: 'LLEN' }[k.type];
+    const sizeCmd = { hash: 'HLEN', zset: 'ZCARD', set: 'SCARD', string: 'STRLEN', list: 'LLEN', stream: 'XLEN' }[k.type];
     let size = 0;
     try {
       size = Number((await this.q.one(sizeCmd, k.bytes)).value);

@@ -97,6 +97,9 @@ func TestKeyspacePane(t *testing.T) {
 	run(t, ctx, 1, `PFADD visitors u1 u2 u3 u4`, "(integer) 1")
 	run(t, ctx, 1, `GEOADD places 13.361389 38.115556 Palermo 15.087269 37.502669 Catania`, "(integer) 2")
 	run(t, ctx, 1, `SETBIT flags 7 1`, "(integer) 0")
+	run(t, ctx, 1, `XADD events 1-1 type click page home`, `"1-1"`)
+	run(t, ctx, 1, `XADD events 2-0 type view`, `"2-0"`)
+	run(t, ctx, 1, `XGROUP CREATE events workers 1-1`, "OK")
 	for _, c := range []struct{ key, want, svg string }{
 		{"queue", "head (LPUSH/LPOP)", `.pic-list svg`},
 		{"user:1", "Ada", `.pic-hash table`},
@@ -107,6 +110,7 @@ func TestKeyspacePane(t *testing.T) {
 		{"visitors", "HyperLogLog, sparse encoding", `.pic-hll-grid`},
 		{"places", "a geo set", `.pic-geo`},
 		{"flags", "bit 0 first", `.pic-bit.on`},
+		{"events", "group workers: delivered up to 1-1, 0 pending", `.pic-stream svg`},
 	} {
 		detail := selectKey(t, ctx, c.key)
 		assert.Contains(t, detail, c.want, c.key)
@@ -171,7 +175,8 @@ func TestKeyspacePane(t *testing.T) {
 	}
 	filter("user:*", "", []string{"user:1"})
 	filter("*", "list", []string{"queue"})
-	filter("*", "", []string{"board", "flags", "greeting", "places", "queue", "session", "user:1", "visitors", "visits"})
+	filter("*", "stream", []string{"events"})
+	filter("*", "", []string{"board", "events", "flags", "greeting", "places", "queue", "session", "user:1", "visitors", "visits"})
 
 	// SELECT in the terminal moves the pane to that database.
 	run(t, ctx, 1, `SELECT 2`, "OK")

@@ -107,6 +107,14 @@ func TestRemoteMode(t *testing.T) {
 	run(t, ctx, 1, `GET rk`, `"from the browser"`)
 	run(t, ctx, 1, `GET local-only`, "(nil)")
 	assert.Equal(t, "$16\r\nfrom the browser\r\n", execIn(server, "GET", "rk"), "the key is in the server's engine")
+	// Download, Load and Reset act on the in-page engine only.
+	var disabled bool
+	var kept string
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Evaluate(`[".data-download", ".data-load", ".data-reset"].every((s) => document.querySelector(s).disabled)`, &disabled),
+		chromedp.Text(`.data-saved`, &kept, chromedp.ByQuery)))
+	assert.True(t, disabled, "the in-page data buttons are off while remote")
+	assert.Equal(t, "These buttons act on the in-page engine.", kept)
 
 	// The inspector shows the remote exchange as it shows the local one.
 	var req, rep string

@@ -2,11 +2,14 @@ package repl
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -157,7 +160,7 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 	if _, err := ask("REPLCONF", "listening-port", strconv.Itoa(listenPort)); err != nil {
 		return err
 	}
-	if _, err := ask("REPLCONF", "capa", "psync2"); err != nil {
+	if _, err := ask("REPLCONF", "capa", "eof", "capa", "psync2"); err != nil {
 		return err
 	}
 	replid, offset := f.eng.MasterPosition()
@@ -174,6 +177,12 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 		psync = append(psync, "FAILOVER")
 	}
 	reply, err := ask(psync...)
+	for err == nil && reply == "" {
+		// A master waiting to start a diskless transfer keeps the link
+		// alive with newlines before it answers.
+		_ = conn.SetDeadline(time.Now().Add(timeout))
+		reply, err = readLine(br)
+	}
 	if err != nil {
 		if failover {
 			f.eng.FailoverPsyncResult(false)
@@ -214,8 +223,14 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 	return f.apply(conn, br, offset, timeout, -1)
 }
 
-// fullSync loads the master's payload: "$<length>\r\n" then the RDB
-// (newlines before it are the master's keepalives).
+// fullSync loads the master's payload: "$<length>\r\n" then the RDB, or
+// (diskless, capa eof) "$EOF:<40 chars>\r\n", the RDB and the 40 chars
+// again; newlines before it are the master's keepalives. As Redis's
+// repl-diskless-load says, the payload is saved to a file in dir and
+// loaded from there (disabled; on-empty-db with keys), loaded straight
+// from the socket (on-empty-db with no keys), or held in memory while the
+// old data is still served (swapdb); only the direct load flushes the old
+// data before the payload has fully arrived.
 // It returns the database the master's stream has selected (-1: the
 // payload does not say).
 func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Duration) (int, error) {
@@ -235,30 +250,172 @@ func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Durati
 	if strings.HasPrefix(head, "-") {
 		return -1, fmt.Errorf("MASTER aborted replication with an error: %s", head[1:])
 	}
-	size, err := strconv.ParseInt(strings.TrimPrefix(head, "$"), 10, 64)
-	if !strings.HasPrefix(head, "$") || err != nil || size < 0 {
-		return -1, fmt.Errorf("Bad protocol from MASTER, the first byte is not '$' (we received '%s'), are you sure the host and port are right?", head)
+	var (
+		mark string
+		size int64 = -1
+	)
+	if rest, ok := strings.CutPrefix(head, "$EOF:"); ok && len(rest) == eofMarkLen {
+		mark = rest
+	} else {
+		n, err := strconv.ParseInt(strings.TrimPrefix(head, "$"), 10, 64)
+		if !strings.HasPrefix(head, "$") || err != nil || n < 0 {
+			return -1, fmt.Errorf("Bad protocol from MASTER, the first byte is not '$' (we received '%s'), are you sure the host and port are right?", head)
+		}
+		size = n
 	}
-	f.logf('*', "MASTER <-> REPLICA sync: receiving %d bytes from master to disk", size)
-	// The whole payload may take a while: the deadline covers it.
+	mode := f.eng.Config("repl-diskless-load")
+	direct := mode == "on-empty-db" && f.eng.KeyCount() == 0
+	where := "to disk"
+	if direct || mode == "swapdb" {
+		where = "to parser"
+	}
+	if mark != "" {
+		f.logf('*', "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF %s", where)
+	} else {
+		f.logf('*', "MASTER <-> REPLICA sync: receiving %d bytes from master %s", size, where)
+	}
+	// The transfer may take a while: repl-timeout bounds each read.
 	_ = conn.SetDeadline(time.Time{})
-	f.logf('*', "MASTER <-> REPLICA sync: Flushing old data")
-	ld := f.eng.BeginMasterLoad(size)
-	f.logf('*', "MASTER <-> REPLICA sync: Loading DB in memory")
-	stats, err := persist.ReadRDB(io.LimitReader(br, size), size, ld, persist.ReadOptions{Log: f.logf, Checksum: true})
-	ld.End()
+	f.eng.MasterTransfer(size, 0)
+	rd := &deadlineReader{conn: conn, r: br, timeout: timeout, progress: func(n int64) { f.eng.MasterTransfer(size, n) }}
+	if direct {
+		var src io.Reader = rd
+		if size >= 0 {
+			src = io.LimitReader(rd, size)
+		}
+		streamDB, err := f.load(bufio.NewReaderSize(src, 1<<16), size)
+		if err != nil {
+			return -1, err
+		}
+		if mark != "" {
+			got := make([]byte, eofMarkLen)
+			if _, err := io.ReadFull(rd, got); err != nil || string(got) != mark {
+				return -1, errors.New("Replication stream EOF marker is broken")
+			}
+		}
+		f.logf('*', "MASTER <-> REPLICA sync: Finished with success")
+		return streamDB, nil
+	}
+	if mode == "swapdb" {
+		var buf bytes.Buffer
+		if err := receivePayload(&buf, rd, size, mark); err != nil {
+			return -1, err
+		}
+		n := int64(buf.Len())
+		streamDB, err := f.load(bufio.NewReaderSize(&buf, 1<<16), n)
+		if err != nil {
+			return -1, err
+		}
+		f.logf('*', "MASTER <-> REPLICA sync: Finished with success")
+		return streamDB, nil
+	}
+	dir := f.eng.Config("dir")
+	tmp := filepath.Join(dir, fmt.Sprintf("temp-%d.%d.rdb", time.Now().Unix(), os.Getpid()))
+	file, err := os.Create(tmp)
 	if err != nil {
-		return -1, fmt.Errorf("Failed trying to load the MASTER synchronization DB from socket: %v", err)
+		return -1, fmt.Errorf("Opening the temp file needed for MASTER <-> REPLICA synchronization: %v", err)
+	}
+	defer os.Remove(tmp)
+	if err := receivePayload(file, rd, size, mark); err != nil {
+		file.Close()
+		return -1, err
+	}
+	if err := file.Sync(); err != nil {
+		file.Close()
+		return -1, fmt.Errorf("Failed trying to sync the temp DB to disk in MASTER <-> REPLICA synchronization: %v", err)
+	}
+	n, _ := file.Seek(0, io.SeekCurrent)
+	if _, err := file.Seek(0, io.SeekStart); err != nil {
+		file.Close()
+		return -1, err
+	}
+	streamDB, err := f.load(bufio.NewReaderSize(file, 1<<16), n)
+	file.Close()
+	if err != nil {
+		return -1, err
+	}
+	// As Redis, the received payload becomes the dump file.
+	if err := os.Rename(tmp, filepath.Join(dir, f.eng.Config("dbfilename"))); err != nil {
+		f.logf('#', "Failed trying to rename the temp DB into %s in MASTER <-> REPLICA synchronization: %v", f.eng.Config("dbfilename"), err)
 	}
 	f.logf('*', "MASTER <-> REPLICA sync: Finished with success")
+	return streamDB, nil
+}
+
+// eofMarkLen is the length of a diskless payload's EOF mark.
+const eofMarkLen = 40
+
+// load empties the databases and loads an RDB of size bytes (-1 unknown).
+func (f *Follower) load(r *bufio.Reader, size int64) (int, error) {
+	f.logf('*', "MASTER <-> REPLICA sync: Flushing old data")
+	ld := f.eng.BeginMasterLoad(max(size, 0))
+	f.logf('*', "MASTER <-> REPLICA sync: Loading DB in memory")
+	stats, err := persist.ReadRDB(r, size, ld, persist.ReadOptions{Log: f.logf, Checksum: true})
+	ld.End()
+	if err != nil {
+		f.eng.DiscardMasterLoad()
+		return -1, fmt.Errorf("Failed trying to load the MASTER synchronization DB from socket: %v", err)
+	}
 	return stats.ReplStreamDB, nil
+}
+
+// receivePayload copies the payload to dst: size bytes, or (mark set)
+// everything up to the EOF mark, which ends the last read as Redis's
+// master sends nothing after it before the replica's first ACK.
+func receivePayload(dst io.Writer, r io.Reader, size int64, mark string) error {
+	if mark == "" {
+		_, err := io.CopyN(dst, r, size)
+		return err
+	}
+	buf := make([]byte, 64<<10)
+	var held []byte
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			held = append(held, buf[:n]...)
+			if bytes.HasSuffix(held, []byte(mark)) {
+				_, werr := dst.Write(held[:len(held)-eofMarkLen])
+				return werr
+			}
+			if len(held) > eofMarkLen {
+				if _, werr := dst.Write(held[:len(held)-eofMarkLen]); werr != nil {
+					return werr
+				}
+				held = append(held[:0], held[len(held)-eofMarkLen:]...)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// deadlineReader renews the connection's read deadline before each read:
+// a master silent for repl-timeout during the transfer is given up.
+// It reports the bytes read so far to progress (INFO's master_sync_*).
+type deadlineReader struct {
+	conn     net.Conn
+	r        io.Reader
+	timeout  time.Duration
+	read     int64
+	progress func(read int64)
+}
+
+func (d *deadlineReader) Read(p []byte) (int, error) {
+	_ = d.conn.SetReadDeadline(time.Now().Add(d.timeout))
+	n, err := d.r.Read(p)
+	d.read += int64(n)
+	d.progress(d.read)
+	return n, err
 }
 
 // apply runs the master's stream through the master's session, counting
 // the offset, answering REPLCONF GETACK, and acknowledging every second.
 // streamDB is the database the stream starts in (-1: 0).
 func (f *Follower) apply(conn net.Conn, br *bufio.Reader, offset int64, timeout time.Duration, streamDB int) error {
-	s := f.eng.NewMasterSession(engine.ClientInfo{Addr: conn.RemoteAddr().String(), LAddr: conn.LocalAddr().String(), Kind: "master"})
+	// CLIENT KILL of the master session (or TYPE master) drops the link.
+	s := f.eng.NewMasterSession(engine.ClientInfo{Addr: conn.RemoteAddr().String(), LAddr: conn.LocalAddr().String(), Kind: "master",
+		Close: func() { _ = conn.Close() }})
 	defer s.Close()
 	s.SelectStreamDB(streamDB)
 	f.eng.MasterLinkState("connected")

@@ -21,14 +21,14 @@ import (
 // startReplica serves a GoRedis engine that can follow a master.
 func startReplica(t *testing.T) string {
 	t.Helper()
-	eng := engine.New(engine.Options{Config: map[string]string{"enable-debug-command": "yes"}})
+	eng := engine.New(engine.Options{Config: map[string]string{"enable-debug-command": "yes", "dir": t.TempDir()}})
 	eng.SetFullSyncer(repl.Syncer{})
 	srv := netserver.New(eng, netserver.Options{Addr: "127.0.0.1:0", Log: func(byte, string) {}})
 	require.NoError(t, srv.Listen())
 	go func() { _ = srv.Serve() }()
 	_, port, _ := net.SplitHostPort(srv.Addr().String())
 	p, _ := strconv.Atoi(port)
-	f := repl.NewFollower(eng, p, nil)
+	f := repl.NewFollower(eng, p, func(l byte, format string, args ...any) { t.Logf("%c "+format, append([]any{l}, args...)...) })
 	eng.SetReplicaLink(f)
 	t.Cleanup(func() {
 		f.Stop()

@@ -88,9 +88,9 @@ func TestConfigureErrors(t *testing.T) {
 	assert.Empty(t, msg)
 }
 
-// handshake connects a client with cc to a server with sc over a pipe
-// and returns both ends' errors and the client's state.
-func handshake(t *testing.T, sc, cc *tls.Config) (serverErr, clientErr error, st tls.ConnectionState) {
+// handshake connects a client with cc to a server with sc over loopback
+// and returns the client's state and both ends' errors.
+func handshake(t *testing.T, sc, cc *tls.Config) (st tls.ConnectionState, serverErr, clientErr error) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -133,7 +133,7 @@ func handshake(t *testing.T, sc, cc *tls.Config) (serverErr, clientErr error, st
 	if errors.Is(serverErr, io.EOF) {
 		serverErr = nil
 	}
-	return serverErr, clientErr, st
+	return st, serverErr, clientErr
 }
 
 func clientWith(t *testing.T, f testcerts.Files, cert, key string) *tls.Config {
@@ -170,7 +170,7 @@ func TestAuthClients(t *testing.T) {
 		{"optional", withCert, true}, {"optional", noCert, true}, {"optional", strangerCert, false},
 		{"no", withCert, true}, {"no", noCert, true}, {"no", strangerCert, true},
 	} {
-		serr, _, _ := handshake(t, c.Server(tc.mode), tc.cc)
+		_, serr, _ := handshake(t, c.Server(tc.mode), tc.cc)
 		assert.Equal(t, tc.ok, serr == nil, "tls-auth-clients %s: %v", tc.mode, serr)
 	}
 }
@@ -200,7 +200,7 @@ func TestProtocols(t *testing.T) {
 		if tc.clientMax < tls.VersionTLS12 {
 			cc.MinVersion = tls.VersionTLS10
 		}
-		serr, cerr, st := handshake(t, c.Server("no"), cc)
+		st, serr, cerr := handshake(t, c.Server("no"), cc)
 		if !tc.ok {
 			assert.Error(t, serr, "tls-protocols %q, client up to %x", tc.protocols, tc.clientMax)
 			continue
@@ -263,10 +263,10 @@ func TestCiphers(t *testing.T) {
 	require.Empty(t, msg)
 	cc := clientWith(t, f, "", "")
 	cc.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
-	serr, _, _ := handshake(t, c.Server("no"), cc)
+	_, serr, _ := handshake(t, c.Server("no"), cc)
 	assert.Error(t, serr)
 	cc.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}
-	serr, cerr, st := handshake(t, c.Server("no"), cc)
+	st, serr, cerr := handshake(t, c.Server("no"), cc)
 	require.NoError(t, serr)
 	require.NoError(t, cerr)
 	assert.Equal(t, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, st.CipherSuite)
@@ -276,11 +276,11 @@ func TestCiphers(t *testing.T) {
 	s.AuthClients, s.Ciphersuites = "no", "NOSUCH"
 	c, msg = configureMsg(t, s)
 	require.Empty(t, msg)
-	_, _, st = handshake(t, c.Server("no"), clientWith(t, f, "", ""))
+	st, _, _ = handshake(t, c.Server("no"), clientWith(t, f, "", ""))
 	assert.Equal(t, uint16(tls.VersionTLS12), st.Version)
 	s.Ciphersuites = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
 	c, _ = configureMsg(t, s)
-	_, _, st = handshake(t, c.Server("no"), clientWith(t, f, "", ""))
+	st, _, _ = handshake(t, c.Server("no"), clientWith(t, f, "", ""))
 	assert.Equal(t, uint16(tls.VersionTLS13), st.Version)
 }
 
@@ -300,9 +300,9 @@ func TestSessionCaching(t *testing.T) {
 		require.Empty(t, msg)
 		cc := clientWith(t, f, "", "")
 		cc.ClientSessionCache = tls.NewLRUClientSessionCache(4)
-		_, _, first := handshake(t, c.Server("no"), cc)
+		first, _, _ := handshake(t, c.Server("no"), cc)
 		assert.False(t, first.DidResume)
-		_, _, second := handshake(t, c.Server("no"), cc)
+		second, _, _ := handshake(t, c.Server("no"), cc)
 		assert.Equal(t, tc.resumed, second.DidResume, "tls-session-caching %v", tc.caching)
 	}
 }
@@ -320,7 +320,7 @@ func TestClientSide(t *testing.T) {
 	require.Len(t, c.Client().Certificates, 1)
 	assert.Equal(t, "Generic-cert", c.Client().Certificates[0].Leaf.Subject.CommonName)
 	master, _ := configureMsg(t, baseSettings(f))
-	serr, cerr, _ := handshake(t, master.Server("yes"), c.Client())
+	_, serr, cerr := handshake(t, master.Server("yes"), c.Client())
 	require.NoError(t, serr)
 	require.NoError(t, cerr)
 
@@ -328,7 +328,7 @@ func TestClientSide(t *testing.T) {
 	c, msg = configureMsg(t, s)
 	require.Empty(t, msg)
 	assert.Equal(t, "Client-only", c.Client().Certificates[0].Leaf.Subject.CommonName)
-	serr, cerr, _ = handshake(t, master.Server("yes"), c.Client())
+	_, serr, cerr = handshake(t, master.Server("yes"), c.Client())
 	require.NoError(t, serr)
 	require.NoError(t, cerr)
 
@@ -336,7 +336,7 @@ func TestClientSide(t *testing.T) {
 	s.CACertFile = f.OtherCA
 	c, msg = configureMsg(t, s)
 	require.Empty(t, msg)
-	_, cerr, _ = handshake(t, master.Server("no"), c.Client())
+	_, _, cerr = handshake(t, master.Server("no"), c.Client())
 	assert.Error(t, cerr)
 }
 

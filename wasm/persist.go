@@ -171,14 +171,17 @@ func (h *host) loadRDB(args []js.Value) any {
 	if err != nil {
 		return jsError(err.Error())
 	}
-	h.internal("FLUSHALL")
+	if bytes.Contains(h.internal("INFO", "keyspace"), []byte("\r\ndb")) {
+		// (not at startup: an empty engine has no change to count)
+		h.internal("FLUSHALL")
+	}
 	if _, err := readImage(h.eng, b); err != nil {
 		return jsError(err.Error()) // cannot happen: the same bytes loaded above
 	}
 	// A load is no change to save (Redis's loading leaves dirty at 0),
-	// but the page's storage must now hold this keyspace, not the
-	// emptied one FLUSHALL saved.
-	if h.eng.HasSavePoints() {
+	// but after a FLUSHALL the page's storage must hold this keyspace,
+	// not the emptied one FLUSHALL saved.
+	if h.eng.Dirty() > 0 && h.eng.HasSavePoints() {
 		h.internal("SAVE")
 	}
 	return info

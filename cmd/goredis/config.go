@@ -206,10 +206,6 @@ func (c *serverConfig) userLine(args []string) error {
 func refusal(name, value string) error {
 	why := ""
 	switch name {
-	case "cluster-enabled":
-		if value == "yes" {
-			why = "GoRedis does not implement Redis Cluster (cluster-enabled must be no)"
-		}
 	case "oom-score-adj":
 		if value != "no" {
 			why = "GoRedis does not adjust its OOM score (oom-score-adj must be no)"

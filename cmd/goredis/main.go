@@ -18,6 +18,7 @@ package main
 
 import (
 	"context"
+	cryptorand "crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +34,7 @@ import (
 
 	"github.com/goredis-dev/goredis/aof"
 	"github.com/goredis-dev/goredis/engine"
+	"github.com/goredis-dev/goredis/migrate"
 	"github.com/goredis-dev/goredis/netserver"
 	"github.com/goredis-dev/goredis/persist"
 	"github.com/goredis-dev/goredis/redisconf"
@@ -120,13 +122,22 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	if cfg.file != "" {
 		rewrite = func(lines []engine.ConfigLine) error { return rewriteConfigFile(cfg.file, lines) }
 	}
+	var clusterOpts *engine.ClusterOptions
+	if cfg.params.Get("cluster-enabled") == "yes" {
+		var err error
+		if clusterOpts, err = loadClusterState(cfg, log); err != nil {
+			return 1
+		}
+	}
 	eng := engine.New(engine.Options{
+		Cluster:        clusterOpts,
 		LogAt:          log.mark,
 		Config:         cfg.params.Values(),
 		RenameCommands: cfg.renames,
 		RewriteConfig:  rewrite,
 		Users:          cfg.users,
 		ACLFile:        aclFile{},
+		Entropy:        func(p []byte) { _, _ = cryptorand.Read(p) },
 		ApplyConfig: func(name, value string) error {
 			if handled, err := tlsh.apply(name, value); handled {
 				return err
@@ -158,6 +169,9 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	listenPort, _ := strconv.Atoi(cfg.params.Get("port"))
 	follower := repl.NewFollower(eng, listenPort, markf)
 	eng.SetReplicaLink(follower)
+	migrations := migrate.New()
+	defer migrations.Close()
+	eng.SetMigrator(migrations)
 	opts := listen
 	opts.Log = log.mark
 	if v := cfg.params.Get("timeout"); v != "0" {
@@ -209,11 +223,23 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	if pidfile != "" {
 		writePidFile(pidfile)
 	}
+	if clusterOpts != nil {
+		bus, err := startClusterBus(eng, cfg, listen.Bind, log)
+		if err != nil {
+			_ = srv.Close()
+			return 1
+		}
+		defer bus.Close()
+	}
 	port, _ := strconv.Atoi(cfg.params.Get("port"))
 	if cfg.params.Get("always-show-logo") == "yes" || (cfg.params.Get("syslog-enabled") == "no" && cfg.params.Get("logfile") == "" && isTerminal(os.Stdout)) {
 		log.raw(levelNotice, asciiLogo(port, os.Getpid()))
 	} else {
-		log.logf(levelNotice, "Running mode=standalone, port=%d.", port)
+		mode := "standalone"
+		if clusterOpts != nil {
+			mode = "cluster"
+		}
+		log.logf(levelNotice, "Running mode=%s, port=%d.", mode, port)
 	}
 	log.log(levelWarning, "Server initialized")
 	errc := make(chan error, 2)
@@ -256,6 +282,11 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			_ = srv.Close()
 			return 1
 		}
+	}
+	if err := eng.VerifyClusterData(); err != nil {
+		log.log(levelWarning, "You can't have keys in a DB different than DB 0 when in Cluster mode. Exiting.")
+		_ = srv.Close()
+		return 1
 	}
 	if master := strings.Fields(cfg.params.Get("replicaof")); len(master) == 2 {
 		// replicaof in the configuration: follow once the data is loaded.

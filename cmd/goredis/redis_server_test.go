@@ -497,7 +497,6 @@ func TestRefusedDirectives(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	for _, tc := range []struct{ line, msg string }{
-		{"cluster-enabled yes", "GoRedis does not implement Redis Cluster (cluster-enabled must be no)"},
 		{"loadmodule /usr/lib/redis/modules/redisearch.so", "GoRedis does not load Redis modules (loadmodule): modules are native code built for redis-server"},
 		{"oom-score-adj yes", "GoRedis does not adjust its OOM score (oom-score-adj must be no)"},
 		{"server_cpulist 0-3", "GoRedis does not pin threads to CPUs (server_cpulist)"},

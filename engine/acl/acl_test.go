@@ -18,13 +18,13 @@ func testTable() *Table {
 		{Name: "client|kill", Categories: cat("admin", "slow", "dangerous", "connection")},
 	}}
 	return NewTable([]*Command{
-		{Name: "get", Categories: cat("read", "string", "fast")},
-		{Name: "set", Categories: cat("write", "string", "slow")},
-		{Name: "hget", Categories: cat("read", "hash", "fast")},
+		{Name: "get", Categories: cat("read", "string", "fast"), HasKeys: true},
+		{Name: "set", Categories: cat("write", "string", "slow"), HasKeys: true},
+		{Name: "hget", Categories: cat("read", "hash", "fast"), HasKeys: true},
 		{Name: "select", Categories: cat("fast", "connection")},
 		{Name: "auth", Categories: cat("fast", "connection"), NoAuth: true},
-		{Name: "publish", Categories: cat("pubsub", "fast")},
-		{Name: "psubscribe", Categories: cat("pubsub", "slow")},
+		{Name: "publish", Categories: cat("pubsub", "fast"), HasChannels: true},
+		{Name: "psubscribe", Categories: cat("pubsub", "slow"), HasChannels: true},
 		client,
 	})
 }
@@ -37,11 +37,9 @@ func testUsers() *Users { return NewUsers(testTable(), Options{Match: glob}) }
 // and argument 1 of publish/psubscribe as a channel.
 type finder struct{}
 
-func (finder) HasKeys(c *Command) bool { return c.Name == "get" || c.Name == "set" || c.Name == "hget" }
 func (finder) Keys(c *Command, args [][]byte) []Key {
 	return []Key{{Pos: 1, Access: c.Name != "set", Write: c.Name == "set"}}
 }
-func (finder) HasChannels(c *Command) bool { return c.Name == "publish" || c.Name == "psubscribe" }
 func (finder) Channels(c *Command, args [][]byte) []Channel {
 	return []Channel{{Pos: 1, Pattern: c.Name == "psubscribe"}}
 }

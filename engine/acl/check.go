@@ -1,5 +1,7 @@
 package acl
 
+import "unsafe"
+
 // Result is the outcome of a permission check, ordered as Redis's
 // ACL_DENIED_* codes: when no selector allows a command, the highest
 // reason is reported.
@@ -29,13 +31,11 @@ type Channel struct {
 }
 
 // Finder locates the keys and channels of a command's arguments. It is
-// only asked when some selector restricts keys or channels.
+// only asked when some selector restricts keys or channels and the
+// command has them (Command.HasKeys, Command.HasChannels).
 type Finder interface {
 	Keys(c *Command, args [][]byte) []Key
 	Channels(c *Command, args [][]byte) []Channel
-	// HasKeys and HasChannels say whether the command can name any.
-	HasKeys(c *Command) bool
-	HasChannels(c *Command) bool
 }
 
 // Unrestricted reports whether the user may run anything on any key or
@@ -80,19 +80,19 @@ func (k *checker) selector(s *Selector) (Result, int) {
 			return DeniedCmd, 0
 		}
 	}
-	if !s.allKeys && k.f.HasKeys(c) {
+	if !s.allKeys && c.HasKeys {
 		if !k.haveKeys {
 			k.keys, k.haveKeys = k.f.Keys(c, k.args), true
 		}
 		for _, key := range k.keys {
-			if !s.keyAllowed(k.match, string(k.args[key.Pos]), key) {
+			if !s.keyAllowed(k.match, view(k.args[key.Pos]), key) {
 				return DeniedKey, key.Pos
 			}
 		}
 	}
-	if !s.allChannels && k.f.HasChannels(c) {
+	if !s.allChannels && c.HasChannels {
 		for _, ch := range k.f.Channels(c, k.args) {
-			if !channelAllowed(k.match, s.channels, string(k.args[ch.Pos]), ch.Pattern) {
+			if !channelAllowed(k.match, s.channels, view(k.args[ch.Pos]), ch.Pattern) {
 				return DeniedChannel, ch.Pos
 			}
 		}
@@ -135,7 +135,8 @@ func channelAllowed(match func(p, s string) bool, list []string, ch string, isPa
 // command with these arguments; otherwise the reason and, for a key or a
 // channel, the argument's position.
 func (u *User) Check(match func(p, s string) bool, c *Command, args [][]byte, f Finder) (Result, int) {
-	if u.Unrestricted() {
+	if r := u.selectors[0]; r.allCommands && r.allKeys && (r.allChannels || !c.HasChannels) {
+		// The usual "+@all ~*" user: nothing to look up.
 		return OK, 0
 	}
 	k := checker{match: match, f: f, c: c, args: args}
@@ -171,6 +172,15 @@ func (u *User) CheckChannel(match func(p, s string) bool, ch string, isPattern b
 		}
 	}
 	return false
+}
+
+// view is an argument as a string without copying it, for the duration
+// of a check: the match function must not keep it.
+func view(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 func equalFoldBytes(b []byte, s string) bool {

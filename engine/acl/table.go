@@ -42,9 +42,13 @@ type Command struct {
 	Name       string // full lower-case name: "get", "client|list"
 	Categories uint32 // CategoryBit of each of its categories
 	NoAuth     bool   // runs before authentication (AUTH, HELLO): always allowed
-	Parent     *Command
-	Subs       []*Command
-	id         int
+	// HasKeys and HasChannels say whether the command can name keys
+	// (Finder.Keys is asked) and publish or subscribe to channels
+	// (Finder.Channels is asked).
+	HasKeys, HasChannels bool
+	Parent               *Command
+	Subs                 []*Command
+	id                   int
 }
 
 // ID is the command's index in its table's permission bitmaps.

@@ -1,8 +1,6 @@
 package acl
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"strings"
 
@@ -74,7 +72,7 @@ func (u *User) clone() *User {
 // HashPassword is the SHA-256 digest in lower-case hex that #<hash> rules
 // and ACL GETUSER show.
 func HashPassword(pass string) string {
-	sum := sha256.Sum256([]byte(pass))
+	sum := sha256Sum([]byte(pass))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -103,11 +101,24 @@ func (u *User) CheckPassword(pass string) bool {
 	h := HashPassword(pass)
 	ok := false
 	for _, p := range u.passwords {
-		if subtle.ConstantTimeCompare([]byte(h), []byte(p)) == 1 {
+		if sameDigest(h, p) {
 			ok = true
 		}
 	}
 	return ok
+}
+
+// sameDigest compares two hex digests in time independent of where they
+// differ (Redis's time_independent_strcmp).
+func sameDigest(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	var diff byte
+	for i := 0; i < len(a); i++ {
+		diff |= a[i] ^ b[i]
+	}
+	return diff == 0
 }
 
 // apply is ACLSetUser: one rule.

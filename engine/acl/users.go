@@ -9,7 +9,8 @@ import (
 // Options configure a user set.
 type Options struct {
 	// Match is glob matching as KEYS and PSUBSCRIBE do it (Redis's
-	// stringmatchlen, case-sensitive).
+	// stringmatchlen, case-sensitive). It must not keep s: checks pass
+	// arguments without copying them.
 	Match func(pattern, s string) bool
 	// PubsubAllChannels is acl-pubsub-default allchannels: new users and
 	// selectors start with &*.
@@ -126,6 +127,18 @@ func (us *Users) SetUser(name string, rules []string) (now, before *User, err er
 	}
 	us.users[name] = tmp
 	return tmp, nil, nil
+}
+
+// Unlinked builds a user from rules without adding it to the set: a
+// permission set the host checks apart (the engine's sandbox).
+func (us *Users) Unlinked(name string, rules []string) (*User, error) {
+	u := newUser(us.t, name, us.opts.PubsubAllChannels)
+	for _, op := range rules {
+		if err := u.apply(us.t, op, us.opts.PubsubAllChannels); err != nil {
+			return nil, &SetUserError{"Error in ACL SETUSER modifier '" + op + "': " + err.Error()}
+		}
+	}
+	return u, nil
 }
 
 // DelUser is ACL DELUSER: the removed users, for the caller to close

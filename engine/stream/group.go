@@ -15,7 +15,12 @@ type Group struct {
 	EntriesRead int64
 	pel         pel
 	consumers   []*Consumer // sorted by name
+	// consumerBytes counts the consumers' memory (Stream.Bytes).
+	consumerBytes int64
 }
+
+// consumerOverhead is a consumer's struct and index slot, besides its name.
+const consumerOverhead = 80
 
 // Consumer is a member of a group.
 type Consumer struct {
@@ -127,6 +132,7 @@ func (g *Group) CreateConsumer(name string, nowMs int64) *Consumer {
 		return nil
 	}
 	c := &Consumer{Name: strings.Clone(name), SeenTime: nowMs}
+	g.consumerBytes += consumerOverhead + int64(len(name))
 	g.consumers = append(g.consumers, nil)
 	copy(g.consumers[i+1:], g.consumers[i:])
 	g.consumers[i] = c
@@ -143,6 +149,7 @@ func (g *Group) DeleteConsumer(c *Consumer) int {
 	i := sort.Search(len(g.consumers), func(i int) bool { return g.consumers[i].Name >= c.Name })
 	if i < len(g.consumers) && g.consumers[i] == c {
 		g.consumers = append(g.consumers[:i], g.consumers[i+1:]...)
+		g.consumerBytes -= consumerOverhead + int64(len(c.Name))
 	}
 	return n
 }
@@ -221,12 +228,14 @@ func (g *Group) Assign(n *NACK, c *Consumer) bool {
 func (s *Stream) Dup() *Stream {
 	d := *s
 	d.nodes = make([]*node, len(s.nodes))
+	d.nodeBytes = 0
 	for i, n := range s.nodes {
 		d.nodes[i] = &node{master: n.master, lp: append([]byte(nil), n.lp...)}
+		d.nodeBytes += int64(cap(d.nodes[i].lp)) + nodeOverhead
 	}
 	d.groups = make([]*Group, len(s.groups))
 	for i, g := range s.groups {
-		ng := &Group{Name: g.Name, LastID: g.LastID, EntriesRead: g.EntriesRead}
+		ng := &Group{Name: g.Name, LastID: g.LastID, EntriesRead: g.EntriesRead, consumerBytes: g.consumerBytes}
 		byID := make(map[ID]*NACK, len(g.pel))
 		ng.pel = make(pel, len(g.pel))
 		for j, n := range g.pel {

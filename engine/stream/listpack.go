@@ -232,38 +232,6 @@ func appendStringElement(b []byte, s []byte) []byte {
 	return appendBacklen(b, len(b)-start)
 }
 
-// stringElementSize is what appendStringElement adds for s.
-func stringElementSize(s []byte) int {
-	if v, ok := canonicalInt(s); ok {
-		return intElementSize(v)
-	}
-	n := len(s)
-	h := 5
-	switch {
-	case n < 64:
-		h = 1
-	case n < 4096:
-		h = 2
-	}
-	return h + n + backlenSize(h+n)
-}
-
-func intElementSize(v int64) int {
-	switch {
-	case v >= 0 && v <= 127:
-		return 2
-	case v >= -4096 && v <= 4095:
-		return 3
-	case v >= math.MinInt16 && v <= math.MaxInt16:
-		return 4
-	case v >= -1<<23 && v < 1<<23:
-		return 5
-	case v >= math.MinInt32 && v <= math.MaxInt32:
-		return 6
-	}
-	return 10
-}
-
 // canonicalInt is Redis's lpStringToInt64: the exact decimal of an int64,
 // no sign on zero, no leading zeros.
 func canonicalInt(s []byte) (int64, bool) {

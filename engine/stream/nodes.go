@@ -34,6 +34,7 @@ func (s *Stream) AddNode(master ID, lp []byte) error {
 	s.nodes = append(s.nodes, nil)
 	copy(s.nodes[i+1:], s.nodes[i:])
 	s.nodes[i] = &node{master: master, lp: lp}
+	s.nodeBytes += int64(cap(lp)) + nodeOverhead
 	return nil
 }
 

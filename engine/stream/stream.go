@@ -47,7 +47,22 @@ type Stream struct {
 	// EntriesAdded counts every entry ever added.
 	EntriesAdded uint64
 	groups       []*Group // sorted by name
+	// nodeBytes is the running count of the nodes' memory (listpack
+	// capacities and node headers), so Bytes costs O(groups).
+	nodeBytes int64
 }
+
+// nodeOverhead is a node's header and its index slot.
+const nodeOverhead = 48
+
+// setLP replaces n's listpack, keeping nodeBytes in step.
+func (s *Stream) setLP(n *node, lp []byte) {
+	s.nodeBytes += int64(cap(lp)) - int64(cap(n.lp))
+	n.lp = lp
+}
+
+// dropNodeBytes forgets a removed node's memory.
+func (s *Stream) dropNodeBytes(n *node) { s.nodeBytes -= int64(cap(n.lp)) + nodeOverhead }
 
 // New returns an empty stream.
 func New() *Stream { return &Stream{} }
@@ -106,7 +121,7 @@ func (s *Stream) Append(id ID, fv [][]byte, lim NodeLimits) error {
 		if full {
 			// A full node gives back its spare capacity, as Redis's
 			// lpShrinkToFit.
-			tail.lp = append([]byte(nil), tail.lp...)
+			s.setLP(tail, append([]byte(nil), tail.lp...))
 			tail = nil
 		}
 	}
@@ -126,6 +141,7 @@ func (s *Stream) Append(id ID, fv [][]byte, lim NodeLimits) error {
 		}
 		lp = lpAppendInt(lp, 0)
 		tail = &node{master: id}
+		s.nodeBytes += nodeOverhead
 		s.nodes = append(s.nodes, tail)
 		flags |= flagSameFields
 	} else {
@@ -169,7 +185,7 @@ func (s *Stream) Append(id ID, fv [][]byte, lim NodeLimits) error {
 		lpCountField += numFields + 1
 	}
 	lp = lpAppendInt(lp, lpCountField)
-	tail.lp = lp
+	s.setLP(tail, lp)
 	s.Length++
 	s.EntriesAdded++
 	s.LastID = id
@@ -236,6 +252,7 @@ func (s *Stream) Trim(a TrimArgs) int64 {
 			remove = last.Less(a.MinID)
 		}
 		if remove {
+			s.dropNodeBytes(n)
 			s.nodes[0] = nil
 			s.nodes = s.nodes[1:]
 			s.Length -= uint64(entries)
@@ -298,7 +315,7 @@ func (s *Stream) Trim(a TrimArgs) int64 {
 		p = lpNext(lp, p)
 		marked, _ := lpGetInt(lp, p)
 		lp = lpReplaceInt(lp, p, marked+fromNode)
-		n.lp = lp
+		s.setLP(n, lp)
 		break
 	}
 	if s.Length == 0 {
@@ -572,13 +589,14 @@ func (it *Iterator) removeCurrent() {
 	p := lpFirst(lp)
 	count, _ := lpGetInt(lp, p)
 	if count == 1 {
+		s.dropNodeBytes(n)
 		s.nodes = append(s.nodes[:it.ni], s.nodes[it.ni+1:]...)
 	} else {
 		lp = lpReplaceInt(lp, p, count-1)
 		p = lpNext(lp, p)
 		del, _ := lpGetInt(lp, p)
 		lp = lpReplaceInt(lp, p, del+1)
-		n.lp = lp
+		s.setLP(n, lp)
 	}
 	s.Length--
 }
@@ -659,18 +677,13 @@ func (s *Stream) Lag(g *Group) (int64, bool) {
 	return 0, false
 }
 
-// Bytes estimates the stream's memory: the nodes' bytes plus the index,
-// groups and pending entries.
+// Bytes estimates the stream's memory in O(groups): the nodes (a running
+// count of their listpacks) plus the groups, their consumers and pending
+// entries (each NACK is in the group's PEL and its consumer's).
 func (s *Stream) Bytes() int64 {
-	n := int64(64 + 8*cap(s.nodes))
-	for _, nd := range s.nodes {
-		n += int64(cap(nd.lp)) + 48
-	}
+	n := int64(64+8*cap(s.nodes)) + s.nodeBytes
 	for _, g := range s.groups {
-		n += 96 + int64(len(g.Name)) + int64(len(g.pel))*64
-		for _, c := range g.consumers {
-			n += 64 + int64(len(c.Name)) + int64(len(c.pel))*16
-		}
+		n += 96 + int64(len(g.Name)) + int64(len(g.pel))*96 + g.consumerBytes
 	}
 	return n
 }

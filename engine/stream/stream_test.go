@@ -70,3 +70,38 @@ func TestManyNodes(t *testing.T) {
 	require.Equal(t, ID{996, 0}, s.FirstID)
 	require.NoError(t, s.Check())
 }
+
+// TestBytesRunningCount: the running node count equals a recount after
+// appends, trims (whole nodes and inside one), deletions and copies.
+func TestBytesRunningCount(t *testing.T) {
+	recount := func(s *Stream) int64 {
+		var n int64
+		for _, nd := range s.nodes {
+			n += int64(cap(nd.lp)) + nodeOverhead
+		}
+		return n
+	}
+	s := New()
+	lim := NodeLimits{MaxBytes: 4096, MaxEntries: 10}
+	for i := uint64(1); i <= 500; i++ {
+		require.NoError(t, s.Append(ID{i, 0}, fv("f", fmt.Sprint(i), "g", "x"), lim))
+		require.Equal(t, recount(s), s.nodeBytes)
+	}
+	s.Trim(TrimArgs{Strategy: TrimMaxLen, MaxLen: 333})
+	require.Equal(t, recount(s), s.nodeBytes)
+	for i := uint64(150); i < 400; i += 3 {
+		s.Delete(ID{i, 0})
+		require.Equal(t, recount(s), s.nodeBytes)
+	}
+	s.Trim(TrimArgs{Strategy: TrimMinID, MinID: ID{420, 0}})
+	require.Equal(t, recount(s), s.nodeBytes)
+	d := s.Dup()
+	require.Equal(t, recount(d), d.nodeBytes)
+	g := s.CreateGroup("g", ID{}, 0)
+	c := g.CreateConsumer("alice", 0)
+	before := s.Bytes()
+	g.Deliver(ID{450, 0}, c, 0)
+	require.Greater(t, s.Bytes(), before)
+	g.DeleteConsumer(c)
+	require.Equal(t, before-consumerOverhead-5, s.Bytes())
+}

@@ -12,5 +12,6 @@ import * as list from './list.js';
 import * as hash from './hash.js';
 import * as set from './set.js';
 import * as zset from './zset.js';
+import * as stream from './stream.js';
 
-export const pictures = { string, list, hash, set, zset };
+export const pictures = { string, list, hash, set, zset, stream };

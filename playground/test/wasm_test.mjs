@@ -267,7 +267,8 @@ await check('dumpRDB and loadRDB: a round trip, and bad files change nothing', a
   assert.equal(str(d.call(s, 'ZSCORE z m')), '$3\r\n1.5\r\n');
   d.call(s, 'SELECT 0');
   assert.equal(str(d.call(s, 'LRANGE l 0 -1')), '*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n');
-  assert.match(str(d.call(s, 'PTTL n')), /^:(99\d\d\d|100000)\r\n$/);
+  const pttl = Number(str(d.call(s, 'PTTL n')).slice(1));
+  assert.ok(pttl > 50000 && pttl <= 100000, `the deadline came back (PTTL ${pttl})`);
   // Bad files: Redis's words, and the keyspace untouched.
   const bad = [
     [te.encode('hello world, not a dump'), /Wrong signature trying to load DB from file/],
@@ -291,11 +292,13 @@ await check('persistTo: SAVE, BGSAVE and save points store through the page', as
   const s = d.newSession();
   const saved = [];
   let fail = false;
+  // No save points first, so that none starts a save of its own meanwhile.
   d.persistTo((bytes) => {
     saved.push(bytes);
     return fail ? Promise.reject(new Error('QuotaExceededError')) : Promise.resolve();
-  }, '1 1');
-  assert.equal(str(d.call(s, 'CONFIG GET save')), '*2\r\n$4\r\nsave\r\n$3\r\n1 1\r\n');
+  }, '');
+  assert.equal(str(d.call(s, 'CONFIG GET save')), '*2\r\n$4\r\nsave\r\n$0\r\n\r\n');
+  assert.equal(str(d.call(s, 'BGREWRITEAOF')), '-ERR GoRedis has no append-only file here: it saves RDB snapshots only (SAVE, BGSAVE)\r\n');
   d.call(s, 'SET a 1');
   assert.equal(str(d.call(s, 'SAVE')), '+OK\r\n');
   assert.equal(saved.length, 1);
@@ -317,6 +320,7 @@ await check('persistTo: SAVE, BGSAVE and save points store through the page', as
   assert.equal(saved.length, 3);
   // A save point (1 change in 1 second) saves on its own within ~2 s.
   const before = saved.length;
+  assert.equal(str(d.call(s, 'CONFIG SET save "1 1"')), '+OK\r\n');
   d.call(s, 'SET e 5');
   for (let i = 0; i < 400 && saved.length === before; i++) await sleep(10);
   assert.ok(saved.length > before, 'the save point saved');
@@ -325,13 +329,17 @@ await check('persistTo: SAVE, BGSAVE and save points store through the page', as
   // writes get MISCONF until a save succeeds.
   fail = true;
   d.call(s, 'SET c 3');
-  assert.equal(str(d.call(s, 'BGSAVE')), '+Background saving started\r\n');
+  // (the save point may have started one already)
+  assert.match(str(d.call(s, 'BGSAVE')), /^(\+Background saving started|-ERR Background save already in progress)\r\n$/);
   await status('rdb_last_bgsave_status:err');
   assert.match(str(d.call(s, 'SET d 4')), /^-MISCONF /);
   fail = false;
   assert.equal(str(d.call(s, 'SAVE')), '+OK\r\n');
   assert.equal(str(d.call(s, 'SET d 4')), '+OK\r\n');
-  // FLUSHALL saves the empty keyspace at once, as Redis does with save points.
+  // FLUSHALL saves the empty keyspace at once, as Redis does with save
+  // points (one that does not come round during the test).
+  d.call(s, 'CONFIG SET save "3600 1"');
+  await status('rdb_bgsave_in_progress:0');
   const n = saved.length;
   d.call(s, 'FLUSHALL');
   assert.equal(saved.length, n + 1);

@@ -1,0 +1,131 @@
+package clusterbus
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goredis-dev/goredis/cluster"
+	"github.com/goredis-dev/goredis/engine"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// testNode is an engine in cluster mode with its bus, on the ports
+// 7891+i (client, announced only) and 17891+i (bus).
+type testNode struct {
+	eng  *engine.Engine
+	bus  *Bus
+	sess *engine.Session
+	port int
+}
+
+func (n *testNode) do(args ...string) string {
+	argv := make([][]byte, len(args))
+	for i, a := range args {
+		argv[i] = []byte(a)
+	}
+	n.sess.Exec(argv)
+	return string(n.sess.TakeOutput(nil))
+}
+
+func startNode(t *testing.T, i int) *testNode {
+	port := 7891 + i
+	st := cluster.New(cluster.RandomName(), time.Now().UnixMilli())
+	eng := engine.New(engine.Options{
+		Config:  map[string]string{"port": strconv.Itoa(port), "cluster-node-timeout": "500"},
+		Cluster: &engine.ClusterOptions{State: st},
+	})
+	bus := New(eng, func(byte, string) {})
+	require.NoError(t, bus.Listen([]string{"127.0.0.1"}, port+cluster.PortIncr))
+	eng.SetClusterBus(bus)
+	bus.Serve()
+	n := &testNode{eng: eng, bus: bus, sess: eng.NewSession(engine.ClientInfo{Addr: "127.0.0.1:1", Kind: "test"}), port: port}
+	t.Cleanup(func() {
+		n.sess.Close()
+		bus.Close()
+	})
+	return n
+}
+
+// eventually polls cond for up to limit (generous: gossip converges in a
+// few node timeouts of 500 ms).
+func eventually(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(limit); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not reached in %v: %s", limit, what)
+		}
+	}
+}
+
+func TestBusFormsClusterAndDetectsFailure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a cluster bus for seconds")
+	}
+	nodes := []*testNode{startNode(t, 0), startNode(t, 1), startNode(t, 2)}
+	ids := make([]string, 3)
+	for i, n := range nodes {
+		out := n.do("CLUSTER", "MYID")
+		ids[i] = strings.Split(out, "\r\n")[1]
+	}
+	require.Equal(t, "+OK\r\n", nodes[0].do("CLUSTER", "ADDSLOTSRANGE", "0", "5460"))
+	require.Equal(t, "+OK\r\n", nodes[1].do("CLUSTER", "ADDSLOTSRANGE", "5461", "10922"))
+	require.Equal(t, "+OK\r\n", nodes[2].do("CLUSTER", "ADDSLOTSRANGE", "10923", "16383"))
+	for i, n := range nodes {
+		require.Equal(t, "+OK\r\n", n.do("CLUSTER", "SET-CONFIG-EPOCH", strconv.Itoa(i+1)))
+	}
+	// One MEET each way is enough: gossip introduces the third node.
+	require.Equal(t, "+OK\r\n", nodes[0].do("CLUSTER", "MEET", "127.0.0.1", "7892"))
+	require.Equal(t, "+OK\r\n", nodes[1].do("CLUSTER", "MEET", "127.0.0.1", "7893"))
+	for _, n := range nodes {
+		eventually(t, 20*time.Second, "cluster_state:ok", func() bool {
+			return strings.Contains(n.do("CLUSTER", "INFO"), "cluster_state:ok")
+		})
+	}
+	info := nodes[0].do("CLUSTER", "INFO")
+	assert.Contains(t, info, "cluster_known_nodes:3\r\ncluster_size:3\r\ncluster_current_epoch:3\r\ncluster_my_epoch:1\r\n")
+	assert.Contains(t, info, "cluster_stats_messages_ping_sent:")
+	// Every node redirects to the owner.
+	key := "foo" // slot 12182: the third node
+	for _, n := range nodes[:2] {
+		assert.Equal(t, "-MOVED 12182 127.0.0.1:7893\r\n", n.do("GET", key))
+	}
+	assert.Equal(t, "$-1\r\n", nodes[2].do("GET", key))
+	nodesOut := nodes[1].do("CLUSTER", "NODES")
+	for i, id := range ids {
+		assert.Contains(t, nodesOut, id+" 127.0.0.1:"+strconv.Itoa(7891+i)+"@"+strconv.Itoa(17891+i))
+	}
+	links := nodes[0].do("CLUSTER", "LINKS")
+	assert.Contains(t, links, "direction")
+	// PUBLISH reaches the other nodes' subscribers over the bus.
+	sub := nodes[2].eng.NewSession(engine.ClientInfo{Addr: "127.0.0.1:2", Kind: "test"})
+	defer sub.Close()
+	sub.Exec([][]byte{[]byte("SUBSCRIBE"), []byte("news")})
+	sub.TakeOutput(nil)
+	assert.Equal(t, ":0\r\n", nodes[0].do("PUBLISH", "news", "hi"))
+	var got string
+	eventually(t, 10*time.Second, "message delivered", func() bool {
+		got += string(sub.TakeOutput(nil))
+		return strings.Contains(got, "hi")
+	})
+	assert.Equal(t, "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n", got)
+	// The third node goes away: the others flag it PFAIL, agree on FAIL,
+	// and the cluster is down (its slots have no replica).
+	nodes[2].bus.Close()
+	for _, n := range nodes[:2] {
+		eventually(t, 20*time.Second, "FAIL agreed", func() bool {
+			for _, line := range strings.Split(n.do("CLUSTER", "NODES"), "\n") {
+				if strings.HasPrefix(line, ids[2]) && strings.Contains(line, "master,fail ") {
+					return true
+				}
+			}
+			return false
+		})
+		eventually(t, 10*time.Second, "cluster_state:fail", func() bool {
+			return strings.Contains(n.do("CLUSTER", "INFO"), "cluster_state:fail")
+		})
+		assert.Equal(t, "-CLUSTERDOWN The cluster is down\r\n", n.do("GET", "x"))
+	}
+}
