@@ -342,17 +342,6 @@ func (s *Session) busyRefuses(cmd *Command) string {
 	return errBusyFunction
 }
 
-// waitScriptDone returns once no script is running past its threshold:
-// what must happen between two commands (an AOF rewrite's switch of
-// files) waits for the script's end. Called with the engine locked.
-func (e *Engine) waitScriptDone() {
-	for e.scripts.run != nil {
-		e.mu.Unlock()
-		time.Sleep(time.Millisecond)
-		e.mu.Lock()
-	}
-}
-
 // scriptGate checks a command a script calls, as Redis's scriptCall
 // (src/script.c), with its words; it replies the refusal and returns
 // false. The script client's commands pass here instead of the client
