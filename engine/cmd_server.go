@@ -460,6 +460,10 @@ func cmdDebug(s *Session, args [][]byte) {
 		n, _ := parseInt(args[2])
 		s.e.activeExpire = n != 0
 		s.w.OK()
+	case sub == "set-disable-deny-scripts" && len(args) == 3:
+		n, _ := parseInt(args[2])
+		s.e.scripts.allowDenied = n != 0
+		s.w.OK()
 	case sub == "object" && len(args) == 3:
 		s.debugObject(args[2])
 	case sub == "change-repl-id" && len(args) == 2:
@@ -554,7 +558,8 @@ func isLocalAddr(addr string) bool {
 // key, so lru and lru_seconds_idle are 0; serializedlength is the length
 // of the value in RDB's encoding (rdb.go), compressed as rdbcompression says.
 func (s *Session) debugObject(key []byte) {
-	str, obj, found := s.lookup(key)
+	// the key as it is stored, even expired (Redis's dictFind)
+	str, obj, found := s.db.rawGet(tmpString(key))
 	if !found {
 		s.w.Error(errNoSuchKey)
 		return

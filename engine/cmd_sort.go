@@ -104,8 +104,9 @@ func sortGeneric(s *Session, args [][]byte, readonly bool) {
 			return
 		}
 	}
-	if dontsort && st != nil && store != nil {
-		// a set's order is arbitrary: sort it so the stored list is stable
+	if dontsort && st != nil && (store != nil || s.script != nil) {
+		// a set's order is arbitrary: sort it so the stored list, and
+		// what a script sees, is stable (Redis's CLIENT_SCRIPT case)
 		dontsort, alpha, by = false, true, nil
 	}
 

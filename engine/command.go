@@ -51,6 +51,9 @@ const (
 	flagMovableKeys
 	flagAllowBusy
 	flagSkipMonitor
+	// flagScriptFlags: a script's declared flags stand for the
+	// command's at the gate (EVAL, FCALL and their variants).
+	flagScriptFlags
 )
 
 func parseFlags(names []string) cmdFlags {
@@ -164,7 +167,7 @@ func buildCommandTable() map[string]*Command {
 		if !ok && !hasSubs[sp.Name] {
 			continue
 		}
-		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags), handler: h, key: sp.Name}
+		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags) | scriptFlagsOf(sp.Name), handler: h, key: sp.Name}
 	}
 	for _, sp := range specs {
 		if sp.Container == "" {
@@ -297,22 +300,28 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
-	if e.config.mm.maxmemory != 0 && s.oomRefuses(cmd) {
+	// The state checks below see a script's declared flags in place of
+	// EVAL's and FCALL's own (Redis's getCommandFlags).
+	gate := cmd
+	if cmd.flags&flagScriptFlags != 0 {
+		gate = s.scriptGateCommand(cmd, args)
+	}
+	if e.config.mm.maxmemory != 0 && s.oomRefuses(gate) {
 		s.reject(cmd, args, errOOM)
 		s.afterReply(mark)
 		return
 	}
-	if s.misconf(cmd) {
+	if s.misconf(gate) {
 		s.reject(cmd, args, errMisconf)
 		s.afterReply(mark)
 		return
 	}
-	if s.noReplicasRefuses(cmd) {
+	if s.noReplicasRefuses(gate) {
 		s.reject(cmd, args, errNoReplicas)
 		s.afterReply(mark)
 		return
 	}
-	if s.readOnlyRefuses(cmd) {
+	if s.readOnlyRefuses(gate) {
 		s.reject(cmd, args, errReadOnlyReplica)
 		s.afterReply(mark)
 		return
@@ -322,7 +331,7 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
-	if s.staleRefuses(cmd) {
+	if s.staleRefuses(gate) {
 		s.reject(cmd, args, errMasterDown)
 		s.afterReply(mark)
 		return
@@ -351,7 +360,7 @@ func (s *Session) dispatch(args [][]byte) {
 			return
 		}
 	}
-	if (e.srv.pauseEnd != 0 || e.repl.failover != nil) && e.pauseHolds(s, cmd) {
+	if (e.srv.pauseEnd != 0 || e.repl.failover != nil) && e.pauseHolds(s, gate) {
 		s.holdForPause(args)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/goredis-dev/goredis/engine/acl"
 	"github.com/goredis-dev/goredis/luabridge"
 	"github.com/goredis-dev/goredis/rdb"
 )
@@ -31,6 +32,12 @@ type scripting struct {
 	// whileBlocked is the host's processEventsWhileBlocked
 	// (SetWhileBlocked).
 	whileBlocked func()
+	// gateCmds are EVAL's and FCALL's commands as the gate sees them
+	// with a script's flags (scriptGateCommand).
+	gateCmds map[gateKey]*Command
+	// allowDenied: DEBUG set-disable-deny-scripts, noscript commands
+	// may be called from scripts (for tests).
+	allowDenied bool
 }
 
 // SetWhileBlocked gives the engine the host's way to serve its other
@@ -60,6 +67,9 @@ type scriptRun struct {
 	// longer be killed, nor refused a write).
 	writeDirty bool
 	killed     bool
+	// allowOOM: the script declared allow-oom; its denyoom commands run
+	// past maxmemory.
+	allowOOM bool
 	// timedOut: the run went past busy-reply-threshold and other
 	// clients are being answered -BUSY.
 	timedOut bool
@@ -128,20 +138,41 @@ const (
 // (scriptPrepareForRun), runs it and resets (scriptResetRun).
 func (s *Session) runScript(eval bool, name string, flags luabridge.Flags, ro bool, body func(h luabridge.Host, w luabridge.Writer)) {
 	e := s.e
+	obey := s.fromMaster || s.replaying
+	stale := e.master != nil && e.master.state != linkConnected && s.ks == e.main && !e.config.bool("replica-serve-stale-data")
 	if flags&luabridge.FlagEvalCompat == 0 {
+		if flags&luabridge.FlagNoCluster != 0 && e.config.bool("cluster-enabled") {
+			s.w.Error("ERR Can not run script on cluster, 'no-cluster' flag is set.")
+			return
+		}
+		if stale && flags&luabridge.FlagAllowStale == 0 {
+			s.w.Error("MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.")
+			return
+		}
 		if flags&luabridge.FlagNoWrites == 0 {
 			switch {
-			case e.master != nil && e.config.bool("replica-read-only") && !s.fromMaster && s.ks == e.main:
+			case e.master != nil && e.config.bool("replica-read-only") && !obey && s.ks == e.main:
 				s.w.Error("READONLY Can not run script with write flag on readonly replica")
 				return
-			case s.misconfWrites():
+			case !obey && s.misconfWrites():
 				s.w.Error("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.")
 				return
 			case ro:
 				s.w.Error("ERR Can not execute a script with write flag using *_ro command.")
 				return
+			case s.tooFewReplicas():
+				s.w.Error(errNoReplicas)
+				return
 			}
 		}
+		// no-writes implies allow-oom
+		if e.evict.oomAtStart && e.config.mm.maxmemory != 0 && flags&(luabridge.FlagAllowOOM|luabridge.FlagNoWrites) == 0 {
+			s.w.Error("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'")
+			return
+		}
+	} else if stale {
+		s.w.Error(errMasterDown)
+		return
 	}
 	c := e.scriptClient()
 	c.ks, c.db = s.ks, s.db
@@ -151,6 +182,7 @@ func (s *Session) runScript(eval bool, name string, flags luabridge.Flags, ro bo
 	c.inExec = true // blocking commands answer at once (CLIENT_DENY_BLOCKING)
 	r := &scriptRun{e: e, caller: s, client: c, eval: eval, name: name, args: s.run.args, start: time.Now(), repl: propagateAll}
 	r.readOnly = ro || (flags&luabridge.FlagEvalCompat == 0 && flags&luabridge.FlagNoWrites != 0)
+	r.allowOOM = flags&luabridge.FlagEvalCompat == 0 && flags&luabridge.FlagAllowOOM != 0
 	e.scripts.run = r
 	c.script = r
 	defer func() {
@@ -209,17 +241,24 @@ func (r *scriptRun) SetRepl(flags int) {
 	r.repl = t
 }
 
-// ACLCheck is redis.acl_check_cmd: every user may run every command
-// until users with rules exist.
+// ACLCheck is redis.acl_check_cmd (luaRedisAclCheckCmd): whether the
+// user running the script may run the command with these arguments. As
+// in Redis the arity is not checked; an unknown command or subcommand
+// is not known.
 func (r *scriptRun) ACLCheck(args [][]byte) (allowed, known bool) {
 	cmd := r.e.lookupCommand(args[0])
 	if cmd != nil && cmd.subs != nil && len(args) >= 2 {
 		cmd = lookupSub(cmd, args[1])
 	}
-	if cmd == nil || !arityOK(cmd.Arity, len(args)) {
-		return false, cmd != nil
+	if cmd == nil {
+		return false, false
 	}
-	return true, true
+	u := r.caller.user
+	if u == nil || u.Unrestricted() {
+		return true, true
+	}
+	res, _ := u.Check(r.e.users.Match(), cmd.acl, args, (*aclFinder)(r.e))
+	return res == acl.OK, true
 }
 
 // Interrupt is called by the bridge every few thousand Lua instructions
@@ -303,17 +342,6 @@ func (s *Session) busyRefuses(cmd *Command) string {
 	return errBusyFunction
 }
 
-// waitScriptDone returns once no script is running past its threshold:
-// what must happen between two commands (an AOF rewrite's switch of
-// files) waits for the script's end. Called with the engine locked.
-func (e *Engine) waitScriptDone() {
-	for e.scripts.run != nil {
-		e.mu.Unlock()
-		time.Sleep(time.Millisecond)
-		e.mu.Lock()
-	}
-}
-
 // scriptGate checks a command a script calls, as Redis's scriptCall
 // (src/script.c), with its words; it replies the refusal and returns
 // false. The script client's commands pass here instead of the client
@@ -339,10 +367,17 @@ func (s *Session) scriptGate(cmd *Command, args [][]byte) bool {
 	if !arityOK(cmd.Arity, len(args)) || (cmd.handler == nil && len(args) < 2) {
 		return refuse("ERR Wrong number of args calling Redis command from script")
 	}
-	if cmd.flags&flagNoScript != 0 {
+	if cmd.flags&flagNoScript != 0 && !e.scripts.allowDenied {
 		return refuse("ERR This Redis command is not allowed from script")
 	}
+	if s.staleRefuses(cmd) {
+		return refuse("ERR Can not execute the command on a stale replica")
+	}
 	if !s.user.Unrestricted() {
+		// the ACL log shows the caller running its EVAL or FCALL
+		if r.caller.run.cmd != nil {
+			r.caller.lastCmd = r.caller.run.cmd.Name
+		}
 		if msg := s.aclScriptError(cmd, args, r.caller); msg != "" {
 			return refuse("ERR " + msg)
 		}
@@ -350,15 +385,21 @@ func (s *Session) scriptGate(cmd *Command, args [][]byte) bool {
 	if r.readOnly && (cmd.flags&flagWrite != 0 || mayReplicate(cmd)) {
 		return refuse("ERR Write commands are not allowed from read-only scripts.")
 	}
+	obey := r.caller.fromMaster || r.caller.replaying
 	if cmd.flags&flagWrite != 0 && !r.writeDirty {
-		if e.master != nil && e.config.bool("replica-read-only") && !r.caller.fromMaster && s.ks == e.main {
+		if e.master != nil && e.config.bool("replica-read-only") && !obey && s.ks == e.main {
 			return refuse(errReadOnlyReplica)
 		}
-		if r.caller.misconfWrites() {
+		if !obey && r.caller.misconfWrites() {
 			return refuse(errMisconf)
 		}
+		if !obey && r.caller.tooFewReplicas() {
+			return refuse(errNoReplicas)
+		}
 	}
-	if e.scriptOOMRefuses(cmd, r.writeDirty, r.caller.fromMaster) {
+	// scriptVerifyOOM: refused only before the script's first write (it
+	// cannot stop halfway), when memory was over the limit at its start.
+	if !r.allowOOM && e.scriptOOMRefuses(cmd, r.writeDirty, obey) {
 		return refuse(errOOM)
 	}
 	if s.sandbox != nil {
@@ -481,4 +522,98 @@ func (ld *Loader) LoadFunction(code []byte) error {
 		return &rdb.Error{Msg: "Failed loading library: " + err.Error()}
 	}
 	return nil
+}
+
+// tooFewReplicas: min-replicas-to-write is not met (a master only).
+func (s *Session) tooFewReplicas() bool {
+	e := s.e
+	if e.master != nil || s.ks != e.main {
+		return false
+	}
+	need := e.config.int("min-replicas-to-write")
+	return need != 0 && e.config.int("min-replicas-max-lag") != 0 && int64(e.goodReplicas()) < need
+}
+
+// scriptFlagsOf marks the commands whose script's declared flags stand
+// for their own at the gate.
+func scriptFlagsOf(name string) cmdFlags {
+	switch name {
+	case "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro":
+		return flagScriptFlags
+	}
+	return 0
+}
+
+// gateKey names a script command as the gate sees it with some
+// script's flags.
+type gateKey struct {
+	cmd   *Command
+	flags cmdFlags
+}
+
+// scriptGateCommand is evalGetCommandFlags and fcallGetCommandFlags: a
+// script that declares its flags (a shebang, a function's flags) is a
+// write, denyoom or stale command at the gate as those flags say, and
+// never may-replicate; a script without (or not found: the command
+// itself answers) keeps the command's flags. The returned command is
+// for the gate's checks only.
+func (s *Session) scriptGateCommand(cmd *Command, args [][]byte) *Command {
+	e := s.e
+	var flags luabridge.Flags
+	switch cmd.Name {
+	case "fcall", "fcall_ro":
+		var fn *luabridge.Function
+		if f := e.scripts.funcs; f != nil {
+			fn = f.Lookup(string(args[1]))
+		}
+		if fn == nil {
+			return cmd
+		}
+		flags = fn.Flags
+	case "evalsha", "evalsha_ro":
+		var sc *luabridge.Script
+		if ev := e.scripts.eval; ev != nil {
+			sc = ev.Lookup(string(args[1]))
+		}
+		if sc == nil {
+			return cmd
+		}
+		flags = sc.Flags
+	default:
+		var err error
+		if flags, _, err = luabridge.ParseShebang(args[1]); err != nil {
+			return cmd
+		}
+	}
+	if flags&luabridge.FlagEvalCompat != 0 {
+		return cmd
+	}
+	f := cmd.flags &^ (flagStale | flagDenyOOM | flagWrite)
+	if flags&(luabridge.FlagAllowOOM|luabridge.FlagNoWrites) == 0 {
+		f |= flagDenyOOM
+	}
+	if flags&luabridge.FlagNoWrites == 0 {
+		f |= flagWrite
+	}
+	if flags&luabridge.FlagAllowStale != 0 {
+		f |= flagStale
+	}
+	key := gateKey{cmd, f}
+	if g := e.scripts.gateCmds[key]; g != nil {
+		return g
+	}
+	spec := *cmd.CommandSpec
+	spec.Flags = nil
+	for _, name := range cmd.Flags {
+		if name != "may_replicate" {
+			spec.Flags = append(spec.Flags, name)
+		}
+	}
+	g := *cmd
+	g.CommandSpec, g.flags = &spec, f
+	if e.scripts.gateCmds == nil {
+		e.scripts.gateCmds = map[gateKey]*Command{}
+	}
+	e.scripts.gateCmds[key] = &g
+	return &g
 }

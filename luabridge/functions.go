@@ -99,7 +99,9 @@ func NewFunctions(cfg Config) *Functions {
 }
 
 // Lookup finds a live function by name.
-func (f *Functions) Lookup(name string) *Function { return f.live.funcs[name] }
+// Lookup finds a function by its name, in any case (Redis's functions
+// dictionary compares names case-insensitively).
+func (f *Functions) Lookup(name string) *Function { return f.live.funcs[strings.ToLower(name)] }
 
 // Libraries lists the live libraries by name.
 func (f *Functions) Libraries() []*Library { return f.live.Sorted() }
@@ -214,7 +216,7 @@ func (f *Functions) LoadInto(set *LibrarySet, code []byte, replace bool, timeout
 		return "", errorf("No functions registered")
 	}
 	for fname := range lib.Functions {
-		if other := set.funcs[fname]; other != nil && other.Lib != old {
+		if other := set.funcs[strings.ToLower(fname)]; other != nil && other.Lib != old {
 			return "", errorf("Function " + fname + " already exists")
 		}
 	}
@@ -228,14 +230,14 @@ func (f *Functions) LoadInto(set *LibrarySet, code []byte, replace bool, timeout
 func (s *LibrarySet) link(l *Library) {
 	s.libs[l.Name] = l
 	for name, fn := range l.Functions {
-		s.funcs[name] = fn
+		s.funcs[strings.ToLower(name)] = fn
 	}
 }
 
 func (s *LibrarySet) unlink(l *Library) {
 	delete(s.libs, l.Name)
 	for name := range l.Functions {
-		delete(s.funcs, name)
+		delete(s.funcs, strings.ToLower(name))
 	}
 }
 
@@ -471,7 +473,7 @@ func (f *Functions) Restore(set *LibrarySet, policy string) error {
 	// collide with the libraries that stay.
 	for _, l := range set.libs {
 		for fname := range l.Functions {
-			if other := f.live.funcs[fname]; other != nil && set.libs[other.Lib.Name] == nil {
+			if other := f.live.funcs[strings.ToLower(fname)]; other != nil && set.libs[other.Lib.Name] == nil {
 				return errorf("Function " + fname + " already exists")
 			}
 		}

@@ -321,14 +321,25 @@ func rawExchange(addr string, in []byte, wait time.Duration) ([]byte, bool, erro
 	if _, err := c.Write(in); err != nil {
 		return nil, false, err
 	}
-	_ = c.SetReadDeadline(time.Now().Add(wait))
-	out, err := io.ReadAll(c)
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return out, false, nil
+	// wait is an idle time: every read that brings bytes extends it, so a
+	// server slowed by a loaded machine is not cut off mid-reply or just
+	// before it closes.
+	var out []byte
+	buf := make([]byte, 64<<10)
+	for {
+		_ = c.SetReadDeadline(time.Now().Add(wait))
+		n, err := c.Read(buf)
+		out = append(out, buf[:n]...)
+		if err == nil {
+			continue
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return out, false, nil
+		}
+		// EOF or a reset both mean the server closed the connection
+		return out, true, nil
 	}
-	// EOF or a reset both mean the server closed the connection
-	return out, true, nil
 }
 
 // TestDiffProtocolErrors sends the Reader's table cases (and more) as raw
@@ -393,7 +404,7 @@ func diffRaw(t *testing.T, redisAddr, goAddr string, inputs []string) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				out, closed, err := rawExchange(addr, []byte(in), 500*time.Millisecond)
+				out, closed, err := rawExchange(addr, []byte(in), time.Second)
 				res[i][j] = result{out, closed, err}
 			}()
 		}

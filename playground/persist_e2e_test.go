@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,24 @@ import (
 	"github.com/goredis-dev/goredis/netserver"
 )
 
+// lockedBuffer collects a child process's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // unixRedis is a Debian redis-server listening on a unix socket only (no
 // TCP port to collide with anything), in dir, loading dir/dump.rdb if
 // there is one.
@@ -36,8 +55,8 @@ func unixRedis(t *testing.T, dir string) *redis.Client {
 	sock := filepath.Join(dir, "redis.sock")
 	cmd := exec.Command(bin, "--port", "0", "--unixsocket", sock, "--dir", dir, "--dbfilename", "dump.rdb",
 		"--save", "", "--appendonly", "no", "--daemonize", "no", "--enable-debug-command", "yes", "--loglevel", "warning")
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
+	log := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = log, log
 	require.NoError(t, cmd.Start())
 	exited := make(chan struct{})
 	go func() {
@@ -59,7 +78,9 @@ func unixRedis(t *testing.T, dir string) *redis.Client {
 			t.Fatalf("redis-server exited: %s", log.String())
 		default:
 		}
-		require.True(t, time.Now().Before(deadline), "redis-server never listened on %s: %s", sock, log.String())
+		if time.Now().After(deadline) {
+			t.Fatalf("redis-server never listened on %s: %s", sock, log.String())
+		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	c := redis.NewClient(&redis.Options{Network: "unix", Addr: sock, Protocol: 2, DisableIdentity: true})
