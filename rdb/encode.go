@@ -141,38 +141,54 @@ func (lp *ListpackBuilder) Len() int { return lp.n }
 // Add appends s, as an integer entry when it is the canonical decimal form
 // of an int64 (lpStringToInt64), else as a string entry.
 func (lp *ListpackBuilder) Add(s string) {
-	start := len(lp.buf)
-	b := lp.buf
 	if v, ok := CanonicalInt64(s); ok {
-		switch {
-		case v >= 0 && v <= 127:
-			b = append(b, byte(v))
-		case v >= -4096 && v <= 4095:
-			u := uint64(v) & 0x1fff
-			b = append(b, byte(u>>8)|0xc0, byte(u))
-		case v >= math.MinInt16 && v <= math.MaxInt16:
-			b = binary.LittleEndian.AppendUint16(append(b, 0xf1), uint16(v))
-		case v >= -1<<23 && v < 1<<23:
-			u := uint32(v)
-			b = append(b, 0xf2, byte(u), byte(u>>8), byte(u>>16))
-		case v >= math.MinInt32 && v <= math.MaxInt32:
-			b = binary.LittleEndian.AppendUint32(append(b, 0xf3), uint32(v))
-		default:
-			b = binary.LittleEndian.AppendUint64(append(b, 0xf4), uint64(v))
-		}
+		lp.buf = AppendListpackInt(lp.buf, v)
 	} else {
-		switch n := len(s); {
-		case n < 64:
-			b = append(b, byte(n)|0x80)
-		case n < 4096:
-			b = append(b, byte(n>>8)|0xe0, byte(n))
-		default:
-			b = binary.LittleEndian.AppendUint32(append(b, 0xf0), uint32(n))
-		}
-		b = append(b, s...)
+		lp.buf = appendListpackString(lp.buf, s)
 	}
-	lp.buf = appendBacklen(b, len(b)-start)
 	lp.n++
+}
+
+// AppendListpackInt appends v as a listpack element in its smallest
+// integer encoding, with its backlen.
+func AppendListpackInt(b []byte, v int64) []byte {
+	start := len(b)
+	switch {
+	case v >= 0 && v <= 127:
+		b = append(b, byte(v))
+	case v >= -4096 && v <= 4095:
+		u := uint64(v) & 0x1fff
+		b = append(b, byte(u>>8)|0xc0, byte(u))
+	case v >= math.MinInt16 && v <= math.MaxInt16:
+		b = binary.LittleEndian.AppendUint16(append(b, 0xf1), uint16(v))
+	case v >= -1<<23 && v < 1<<23:
+		u := uint32(v)
+		b = append(b, 0xf2, byte(u), byte(u>>8), byte(u>>16))
+	case v >= math.MinInt32 && v <= math.MaxInt32:
+		b = binary.LittleEndian.AppendUint32(append(b, 0xf3), uint32(v))
+	default:
+		b = binary.LittleEndian.AppendUint64(append(b, 0xf4), uint64(v))
+	}
+	return AppendListpackBacklen(b, len(b)-start)
+}
+
+// AppendListpackString appends s as a listpack string element (never as
+// an integer: callers that want lpAppend's integer form check first),
+// with its backlen.
+func AppendListpackString(b, s []byte) []byte { return appendListpackString(b, s) }
+
+func appendListpackString[T string | []byte](b []byte, s T) []byte {
+	start := len(b)
+	switch n := len(s); {
+	case n < 64:
+		b = append(b, byte(n)|0x80)
+	case n < 4096:
+		b = append(b, byte(n>>8)|0xe0, byte(n))
+	default:
+		b = binary.LittleEndian.AppendUint32(append(b, 0xf0), uint32(n))
+	}
+	b = append(b, s...)
+	return AppendListpackBacklen(b, len(b)-start)
 }
 
 // Size is the listpack's size in bytes once finished.
@@ -186,9 +202,9 @@ func (lp *ListpackBuilder) Bytes() []byte {
 	return b
 }
 
-// appendBacklen appends an entry's length l in the reversed 7-bit form a
-// listpack reads from its end.
-func appendBacklen(b []byte, l int) []byte {
+// AppendListpackBacklen appends an entry's length l in the reversed 7-bit
+// form a listpack reads from its end.
+func AppendListpackBacklen(b []byte, l int) []byte {
 	switch {
 	case l <= 127:
 		return append(b, byte(l))
@@ -203,8 +219,8 @@ func appendBacklen(b []byte, l int) []byte {
 	}
 }
 
-// backlenSize is the size of appendBacklen's encoding of l.
-func backlenSize(l int) int {
+// ListpackBacklenSize is the size of AppendListpackBacklen's encoding of l.
+func ListpackBacklenSize(l int) int {
 	switch {
 	case l <= 127:
 		return 1

@@ -84,7 +84,7 @@ func ListpackEntries(lp []byte) ([]string, error) {
 			s = string(lp[i+encLen : i+encLen+dataLen])
 		}
 		entry := encLen + dataLen
-		i += entry + backlenSize(entry)
+		i += entry + ListpackBacklenSize(entry)
 		if i >= len(lp) {
 			return nil, errCorrupt
 		}

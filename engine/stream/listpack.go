@@ -2,6 +2,7 @@ package stream
 
 import (
 	"encoding/binary"
+	"github.com/goredis-dev/goredis/rdb"
 	"math"
 	"strconv"
 )
@@ -75,33 +76,11 @@ func lpEncodedSize(lp []byte, p int) int {
 	return 1
 }
 
-func backlenSize(l int) int {
-	switch {
-	case l <= 127:
-		return 1
-	case l < 16383:
-		return 2
-	case l < 2097151:
-		return 3
-	case l < 268435455:
-		return 4
-	}
-	return 5
-}
+// backlenSize and appendBacklen are the listpack's backlen coding, shared
+// with the rdb package's listpack writer.
+func backlenSize(l int) int { return rdb.ListpackBacklenSize(l) }
 
-func appendBacklen(b []byte, l int) []byte {
-	switch {
-	case l <= 127:
-		return append(b, byte(l))
-	case l < 16383:
-		return append(b, byte(l>>7), byte(l&127)|128)
-	case l < 2097151:
-		return append(b, byte(l>>14), byte((l>>7)&127)|128, byte(l&127)|128)
-	case l < 268435455:
-		return append(b, byte(l>>21), byte((l>>14)&127)|128, byte((l>>7)&127)|128, byte(l&127)|128)
-	}
-	return append(b, byte(l>>28), byte((l>>21)&127)|128, byte((l>>14)&127)|128, byte((l>>7)&127)|128, byte(l&127)|128)
-}
+func appendBacklen(b []byte, l int) []byte { return rdb.AppendListpackBacklen(b, l) }
 
 // lpNext is the element after p, -1 at the end.
 func lpNext(lp []byte, p int) int {
@@ -192,44 +171,15 @@ func lpGetBytes(lp []byte, p int, buf []byte) []byte {
 }
 
 // appendIntElement encodes v as the smallest integer element.
-func appendIntElement(b []byte, v int64) []byte {
-	start := len(b)
-	switch {
-	case v >= 0 && v <= 127:
-		b = append(b, byte(v))
-	case v >= -4096 && v <= 4095:
-		u := uint64(v) & 0x1fff
-		b = append(b, byte(u>>8)|0xc0, byte(u))
-	case v >= math.MinInt16 && v <= math.MaxInt16:
-		b = binary.LittleEndian.AppendUint16(append(b, 0xf1), uint16(v))
-	case v >= -1<<23 && v < 1<<23:
-		u := uint32(v)
-		b = append(b, 0xf2, byte(u), byte(u>>8), byte(u>>16))
-	case v >= math.MinInt32 && v <= math.MaxInt32:
-		b = binary.LittleEndian.AppendUint32(append(b, 0xf3), uint32(v))
-	default:
-		b = binary.LittleEndian.AppendUint64(append(b, 0xf4), uint64(v))
-	}
-	return appendBacklen(b, len(b)-start)
-}
+func appendIntElement(b []byte, v int64) []byte { return rdb.AppendListpackInt(b, v) }
 
 // appendStringElement encodes s as Redis's lpAppend does: as an integer
 // when it is the canonical form of an int64.
 func appendStringElement(b []byte, s []byte) []byte {
 	if v, ok := canonicalInt(s); ok {
-		return appendIntElement(b, v)
+		return rdb.AppendListpackInt(b, v)
 	}
-	start := len(b)
-	switch n := len(s); {
-	case n < 64:
-		b = append(b, byte(n)|0x80)
-	case n < 4096:
-		b = append(b, byte(n>>8)|0xe0, byte(n))
-	default:
-		b = binary.LittleEndian.AppendUint32(append(b, 0xf0), uint32(n))
-	}
-	b = append(b, s...)
-	return appendBacklen(b, len(b)-start)
+	return rdb.AppendListpackString(b, s)
 }
 
 // canonicalInt is Redis's lpStringToInt64: the exact decimal of an int64,
