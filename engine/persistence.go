@@ -496,12 +496,6 @@ func (ld *Loader) Add(db int, key string, v rdb.Value, expireMs, idle int64) err
 			strconv.Itoa(len(e.main.dbs)) + " databases. Exiting\n")
 	}
 	d := e.main.dbs[db]
-	if d.rawExists(key) {
-		if !ld.AllowDuplicates {
-			return ErrDuplicateKey
-		}
-		d.removeRaw(key)
-	}
 	wtime, hasWtime := uint32(0), idle >= 0
 	if hasWtime {
 		wtime = uint32(max(e.now().Unix()-idle, 0))
@@ -510,10 +504,87 @@ func (ld *Loader) Add(db int, key string, v rdb.Value, expireMs, idle int64) err
 	// server.dirty alone (rdb_changes_since_last_save is 0 after a start
 	// from a dump, and no save point fires for it).
 	dirty := e.persist.dirty
+	defer func() { e.persist.dirty = dirty }()
+	if !ld.AllowDuplicates && len(d.snaps) == 0 && d.slots == nil {
+		if !e.storeLoaded(d, key, str, obj, expireMs, wtime, hasWtime) {
+			return ErrDuplicateKey
+		}
+		ld.loaded++
+		return nil
+	}
+	if d.rawExists(key) {
+		if !ld.AllowDuplicates {
+			return ErrDuplicateKey
+		}
+		d.removeRaw(key)
+	}
 	e.storeMoved(d, key, str, obj, expireMs, wtime, hasWtime)
-	e.persist.dirty = dirty
 	ld.loaded++
 	return nil
+}
+
+// storeLoaded is storeMoved for a key a load adds to a database that no
+// snapshot walks and no slot index covers: the key is hashed once, for the
+// duplicate check, the store and its write time. It stores nothing and
+// returns false when the key exists.
+func (e *Engine) storeLoaded(d *DB, key, str string, obj object, deadline int64, wtime uint32, hasWtime bool) bool {
+	h := d.strs.hash(key)
+	si, oi := d.strs.shardOf(h), d.objs.shardOf(h)
+	if _, ok := d.strs.getIn(si, key); ok {
+		return false
+	}
+	if _, ok := d.objs.getIn(oi, key); ok {
+		return false
+	}
+	if len(d.rawStrs) > 0 {
+		delete(d.rawStrs, key)
+	}
+	if obj == nil {
+		d.strs.setIn(si, key, str)
+		d.stringStored(key, str, "", false)
+	} else {
+		d.objs.setIn(oi, key, obj)
+		d.objectStored(key, obj)
+	}
+	if deadline >= 0 {
+		d.expires[key] = deadline
+	}
+	if h == 0 {
+		h = 1 // as keyHash
+	}
+	if hasWtime {
+		d.wtime.set(h, wtime)
+	} else {
+		d.noteWriteHashed(h, e.nowMs)
+	}
+	e.touchKey(d, key)
+	if obj != nil {
+		e.signalReady(d, key)
+	}
+	return true
+}
+
+// Reserve sizes database db, while it is empty, for the keys and
+// deadlines a dump announces (RDB's RESIZEDB, as Redis's rdbLoad expands
+// its dicts), so the load does not grow the tables key by key. The caller
+// bounds the numbers (a hostile file may announce anything).
+func (ld *Loader) Reserve(db int, keys, expires int) {
+	ld.lock()
+	defer ld.unlock()
+	e := ld.e
+	if db < 0 || db >= len(e.main.dbs) {
+		return
+	}
+	d := e.main.dbs[db]
+	if d.size() != 0 {
+		return
+	}
+	d.strs.reserve(keys)
+	d.objs.reserve(keys)
+	d.wtime.reserve(keys)
+	if expires > 0 && len(d.expires) == 0 {
+		d.expires = make(map[string]int64, expires)
+	}
 }
 
 // Expired is the number of keys dropped because their deadline had passed.

@@ -74,8 +74,12 @@ type Snapshot struct {
 	startMs int64
 	aborted bool
 	closed  bool
-	// arena holds the encoded values of the last batch.
+	// arena holds the encoded values of the last batch; ends[i] is where
+	// value i ends in it.
 	arena []byte
+	ends  []int
+	// found is the window of keys capture looks at, kept between calls.
+	found []hashedKey
 	// pending holds the keys taken from the keyspace under the lock and
 	// not yet encoded (their collections are frozen).
 	pending []capturedKey
@@ -137,6 +141,7 @@ func (e *Engine) BeginSnapshotLocked() *Snapshot { return e.beginSnapshot(false)
 // while holding the engine lock (SAVE), so nothing needs preserving.
 func (e *Engine) beginSnapshot(locked bool) *Snapshot {
 	s := &Snapshot{e: e, enc: e.encoder(), locked: locked, startMs: e.now().UnixMilli()}
+	s.enc.scratch = &encScratch{}
 	policy, _ := e.config.get("maxmemory-policy")
 	s.lru = policy == "allkeys-lru" || policy == "volatile-lru"
 	s.settings = e.saveSettings()
@@ -224,12 +229,12 @@ func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 	// in the batch is frozen. The values share one buffer per batch (the
 	// caller is done with the previous batch's when it calls Next).
 	arena := s.arena[:0]
-	ends := make([]int, len(batch))
-	for i, c := range batch {
+	ends := s.ends[:0]
+	for _, c := range batch {
 		arena = s.enc.appendValue(arena, c.str, c.obj)
-		ends[i] = len(arena)
+		ends = append(ends, len(arena))
 	}
-	s.arena = arena
+	s.arena, s.ends = arena, ends
 	start := 0
 	for i, c := range batch {
 		dst = append(dst, SnapshotKey{DB: db, Key: c.key, Value: arena[start:ends[i]:ends[i]], ExpireMs: c.deadline, Idle: c.idle})
@@ -334,9 +339,9 @@ func (ds *dbSnap) capture(out *[]capturedKey) {
 		if bits > 0 {
 			hi = lo | (uint64(1)<<(64-uint(bits)) - 1)
 		}
-		var found []hashedKey
-		found = src.strs.collectRange(found, lo, hi)
+		found := src.strs.collectRange(ds.s.found[:0], lo, hi)
 		found = src.objs.collectRange(found, lo, hi)
+		ds.s.found = found
 		for _, hk := range found {
 			if _, ok := ds.preserved[hk.k]; ok {
 				continue

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -134,9 +135,18 @@ func start(bin string, extra []string, port int, dir string) (*server, error) {
 	return nil, fmt.Errorf("server did not start")
 }
 
+// stop ends the server with SIGTERM (so a --cpuprofile is written),
+// killing it if it has not exited within 30 s.
 func (s *server) stop() {
-	_ = s.cmd.Process.Kill()
-	_ = s.cmd.Wait()
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
 }
 
 func run(bin string, extra []string, port, keys int) (measure, error) {
