@@ -135,25 +135,46 @@ func (e *Engine) saveParams() [][2]int64 {
 	return out
 }
 
-// misconf is the MISCONF step of the gate: after a failed background save,
-// with save points and stop-writes-on-bgsave-error, writes (and PING) are
-// refused, as in Redis's writeCommandsDeniedByDiskError.
-func (s *Session) misconf(cmd *Command) bool {
+// misconf is the MISCONF step of the gate (Redis's
+// writeCommandsDeniedByDiskError): after a failed background save (with
+// save points and stop-writes-on-bgsave-error), or while the append-only
+// file cannot be written, writes (and PING) are refused. It returns the
+// error to reply, "" to go on.
+func (s *Session) misconf(cmd *Command) string {
 	e := s.e
-	if !e.persist.lastBgsaveErr || s.ks != e.main || !e.config.bool("stop-writes-on-bgsave-error") || len(e.saveParams()) == 0 {
-		return false
+	if s.ks != e.main {
+		return ""
+	}
+	msg := e.diskWriteError(errMisconf)
+	if msg == "" {
+		return ""
 	}
 	if cmd.flags&flagWrite != 0 || cmd.Name == "ping" {
-		return true
+		return msg
 	}
 	if cmd.Name == "exec" && s.multi != nil {
 		for _, q := range s.multi.queue {
 			if q.cmd.flags&flagWrite != 0 {
-				return true
+				return msg
 			}
 		}
 	}
-	return false
+	return ""
+}
+
+// diskWriteError is writeCommandsDeniedByDiskError with
+// writeCommandsGetDiskErrorMessage: rdbMsg after a failed background save,
+// the AOF's write error, or "" when writes may go on.
+func (e *Engine) diskWriteError(rdbMsg string) string {
+	if e.persist.lastBgsaveErr && e.config.bool("stop-writes-on-bgsave-error") && len(e.saveParams()) > 0 {
+		return rdbMsg
+	}
+	if e.aof != nil {
+		if werr := e.aof.WriteError(); werr != "" {
+			return "MISCONF Errors writing to the AOF file: " + werr
+		}
+	}
+	return ""
 }
 
 // loadingRefuses is the LOADING step of the gate: while a dump loads, only

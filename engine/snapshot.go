@@ -67,6 +67,8 @@ type Snapshot struct {
 	gen    uint32
 	enc    valueEncoder
 	locked bool // the caller holds the engine lock throughout (SAVE)
+	// survivesFlushAll: FLUSHALL leaves it running (an AOF rewrite).
+	survivesFlushAll bool
 	dbs    []*dbSnap
 	cur    int // database being walked
 	// lru: write IDLE hints (an LRU maxmemory-policy).
@@ -136,6 +138,16 @@ func (e *Engine) BeginSnapshot() *Snapshot {
 // rewrite switches to a new incr file and begins its snapshot between the
 // same two commands.
 func (e *Engine) BeginSnapshotLocked() *Snapshot { return e.beginSnapshot(false) }
+
+// BeginRewriteSnapshotLocked is BeginSnapshotLocked for an AOF rewrite:
+// FLUSHALL does not end it. Redis's FLUSHALL kills only the RDB child; the
+// rewrite child goes on with the data of its fork, and the incr file
+// that follows the new base holds the FLUSHALL.
+func (e *Engine) BeginRewriteSnapshotLocked() *Snapshot {
+	s := e.beginSnapshot(false)
+	s.survivesFlushAll = true
+	return s
+}
 
 // beginSnapshot starts a snapshot; locked means the caller reads it all
 // while holding the engine lock (SAVE), so nothing needs preserving.
@@ -282,9 +294,19 @@ func removeSnap(list []*dbSnap, ds *dbSnap) []*dbSnap {
 
 // AbortSnapshots ends every snapshot in progress (FLUSHALL): their Next
 // returns ErrSnapshotAborted. Locked.
-func (e *Engine) abortSnapshots() {
+func (e *Engine) abortSnapshots() { e.abortSnapshotsBut(false) }
+
+// abortSnapshotsBut is abortSnapshots, sparing the AOF rewrites' when
+// forFlushAll; locked.
+func (e *Engine) abortSnapshotsBut(forFlushAll bool) {
+	var kept []*Snapshot
 	for len(e.snapshots) > 0 {
 		s := e.snapshots[0]
+		if forFlushAll && s.survivesFlushAll {
+			kept = append(kept, s)
+			e.snapshots = e.snapshots[1:]
+			continue
+		}
 		s.aborted = true
 		s.detach()
 		if e.persist.bgsave == s {
@@ -292,6 +314,7 @@ func (e *Engine) abortSnapshots() {
 			e.bgsaveEnded(s, ErrSnapshotAborted)
 		}
 	}
+	e.snapshots = append(e.snapshots, kept...)
 }
 
 // Aborted reports whether FLUSHALL or SHUTDOWN ended the snapshot: a
