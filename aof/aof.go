@@ -95,12 +95,12 @@ type AOF struct {
 	// fsyncErr the last everysec fsync's (aof_bio_fsync_status); diskErr
 	// is their strerror text while the AOF is on, for the MISCONF gate
 	// (read without the lock).
-	lastWriteErr     error
-	fsyncErr         error
-	diskErr          atomic.Pointer[string]
-	lastWriteErrLog  time.Time
-	exit             func(code int)
-	rewriteLimit     rewriteLimiter
+	lastWriteErr        error
+	fsyncErr            error
+	diskErr             atomic.Pointer[string]
+	lastWriteErrLog     time.Time
+	exit                func(code int)
+	rewriteLimit        rewriteLimiter
 	rewriting           bool
 	rewriteScheduled    bool
 	rewriteStart        time.Time

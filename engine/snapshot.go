@@ -69,8 +69,8 @@ type Snapshot struct {
 	locked bool // the caller holds the engine lock throughout (SAVE)
 	// survivesFlushAll: FLUSHALL leaves it running (an AOF rewrite).
 	survivesFlushAll bool
-	dbs    []*dbSnap
-	cur    int // database being walked
+	dbs              []*dbSnap
+	cur              int // database being walked
 	// lru: write IDLE hints (an LRU maxmemory-policy).
 	lru     bool
 	startMs int64
