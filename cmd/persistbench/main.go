@@ -36,6 +36,8 @@ func main() {
 	redis := flag.String("redis-server", "redis-server", "redis-server binary")
 	keys := flag.Int("keys", 1000000, "keys in the dataset")
 	port := flag.Int("port", 24500, "first loopback port to use")
+	settle := flag.Duration("settle", 0, "wait this long after SAVE before the BGSAVE phase (lets a collection the SAVE caused finish)")
+	only := flag.String("only", "", "measure only this server (goredis or redis): no table, the slowest requests during BGSAVE")
 	flag.Parse()
 	type result struct {
 		name string
@@ -50,12 +52,19 @@ func main() {
 		{"goredis", *goredis, []string{"--http-port", "0"}},
 		{"redis", *redis, nil},
 	} {
-		r, err := run(srv.bin, srv.args, *port+i, *keys)
+		if *only != "" && srv.name != *only {
+			continue
+		}
+		r, err := run(srv.bin, srv.args, *port+i, *keys, *settle)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", srv.name, err)
 			os.Exit(1)
 		}
 		results = append(results, result{srv.name, r})
+	}
+	if *only != "" {
+		printSlowest(results[0].name, results[0].r)
+		return
 	}
 	g, r := results[0].r, results[1].r
 	fmt.Printf("\nRDB persistence, %d keys of mixed types (goredis vs redis-server %s)\n\n", *keys, r.version)
@@ -77,11 +86,34 @@ func main() {
 		row(fmt.Sprintf("client latency during BGSAVE p%g", q*100), ms(pct(g.lat, q)), ms(pct(r.lat, q)), "ms", true)
 	}
 	fmt.Printf("| client requests served during BGSAVE | %d | %d | |\n", len(g.lat), len(r.lat))
+	for _, q := range []float64{0.99, 1} {
+		row(fmt.Sprintf("client latency without a save (%v before it) p%g", idleWindow, q*100), ms(pct(g.latIdle, q)), ms(pct(r.latIdle, q)), "ms", true)
+	}
 	row("extra memory during BGSAVE (PSS peak - before)", float64(g.memExtra)/1e6, float64(r.memExtra)/1e6, "MB", true)
 	row("memory before BGSAVE (PSS)", float64(g.memBase)/1e6, float64(r.memBase)/1e6, "MB", true)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+// idleWindow is how long client latency is measured before the BGSAVE.
+const idleWindow = 3 * time.Second
+
+// printSlowest lists the slowest requests served during the BGSAVE with
+// when they started (ms after the server process started, as GODEBUG=
+// gctrace=1's @ times, and after BGSAVE), to match them with the server's
+// own traces.
+func printSlowest(name string, m measure) {
+	idx := make([]int, len(m.lat))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return m.lat[idx[a]] > m.lat[idx[b]] })
+	fmt.Printf("%s: without a save for %v: %d requests, p99 %.3f ms, max %.3f ms\n", name, idleWindow, len(m.latIdle), ms(pct(m.latIdle, 0.99)), ms(pct(m.latIdle, 1)))
+	fmt.Printf("%s: %d requests during BGSAVE (%.3f s), p99 %.3f ms, max %.3f ms; slowest:\n", name, len(m.lat), m.bgsave.Seconds(), ms(pct(m.lat, 0.99)), ms(pct(m.lat, 1)))
+	for _, i := range idx[:min(15, len(idx))] {
+		fmt.Printf("  %8.3f ms  at %8.3f s of the process, %8.3f s into BGSAVE\n", ms(m.lat[i]), m.latAt[i].Sub(m.procStart).Seconds(), m.latAt[i].Sub(m.bgsaveStart).Seconds())
+	}
+}
 
 func pct(l []time.Duration, q float64) time.Duration {
 	if len(l) == 0 {
@@ -103,6 +135,13 @@ type measure struct {
 	lat       []time.Duration
 	memBase   int64
 	memExtra  int64
+	// latIdle is the clients' latency for idleWindow before the BGSAVE.
+	latIdle []time.Duration
+	// latAt is when each request of lat was sent; procStart when the
+	// server was started, bgsaveStart when BGSAVE was sent.
+	latAt       []time.Time
+	procStart   time.Time
+	bgsaveStart time.Time
 }
 
 type server struct {
@@ -149,13 +188,14 @@ func (s *server) stop() {
 	}
 }
 
-func run(bin string, extra []string, port, keys int) (measure, error) {
+func run(bin string, extra []string, port, keys int, settle time.Duration) (measure, error) {
 	var m measure
 	dir, err := os.MkdirTemp("", "persistbench")
 	if err != nil {
 		return m, err
 	}
 	defer os.RemoveAll(dir)
+	m.procStart = time.Now()
 	s, err := start(bin, extra, port, dir)
 	if err != nil {
 		return m, err
@@ -182,6 +222,7 @@ func run(bin string, extra []string, port, keys int) (measure, error) {
 		return m, err
 	}
 	m.size = st.Size()
+	time.Sleep(settle)
 
 	// BGSAVE while a reader and a writer keep going.
 	m.memBase = pss(s.cmd.Process.Pid)
@@ -212,6 +253,7 @@ func run(bin string, extra []string, port, keys int) (measure, error) {
 				}
 				mu.Lock()
 				m.lat = append(m.lat, d)
+				m.latAt = append(m.latAt, t)
 				mu.Unlock()
 			}
 		}(w)
@@ -227,11 +269,19 @@ func run(bin string, extra []string, port, keys int) (measure, error) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
+	// The same clients for a while without a save: the latency the
+	// machine gives anyway (the baseline of the rows during BGSAVE).
 	time.Sleep(200 * time.Millisecond)
 	mu.Lock()
-	m.lat = m.lat[:0]
+	m.lat, m.latAt = m.lat[:0], m.latAt[:0]
+	mu.Unlock()
+	time.Sleep(idleWindow)
+	mu.Lock()
+	m.latIdle = append([]time.Duration(nil), m.lat...)
+	m.lat, m.latAt = m.lat[:0], m.latAt[:0]
 	mu.Unlock()
 	t0 = time.Now()
+	m.bgsaveStart = t0
 	reply, err := c.do("BGSAVE")
 	m.bgsaveCmd = time.Since(t0)
 	if err != nil || !strings.HasPrefix(reply, "+Background saving started") {
