@@ -71,6 +71,11 @@ func TestWriteErrorRefusesWrites(t *testing.T) {
 	const misconf = "-MISCONF Errors writing to the AOF file: No space left on device\r\n"
 	assert.Equal(t, misconf, run(s, "SET after 2"))
 	assert.Equal(t, misconf, run(s, "PING"))
+	// Scripts as in Redis 7.0.15 (replies checked against redis-server on
+	// a full tmpfs): a write inside an EVAL, a shebang script with writes.
+	assert.Equal(t, "-MISCONF Errors writing to the AOF file: No space left on device script: 4cb91861d207e5689edc816618ab68f9d6de3b44, on @user_script:1.\r\n",
+		runArgs(s, "EVAL", "return redis.call('set','x',1)", "0"))
+	assert.Equal(t, misconf, runArgs(s, "EVAL", "#!lua\nreturn redis.call('set','x',1)", "0"))
 	assert.Equal(t, "$1\r\n1\r\n", run(s, "GET before"))
 	assert.Contains(t, run(s, "INFO persistence"), "aof_last_write_status:err\r\n")
 	l := logs.String()
