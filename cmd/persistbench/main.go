@@ -81,6 +81,9 @@ func main() {
 	row("dump size", float64(g.size)/1e6, float64(r.size)/1e6, "MB", true)
 	row("load at startup (DB loaded from disk)", g.load, r.load, "s", true)
 	row("BGSAVE duration", g.bgsave.Seconds(), r.bgsave.Seconds(), "s", true)
+	row("SAVE CPU time", g.saveCPU.Seconds(), r.saveCPU.Seconds(), "s", true)
+	row("CPU time from start to DB loaded", g.loadCPU.Seconds(), r.loadCPU.Seconds(), "s", true)
+	row("BGSAVE CPU time (with the clients served meanwhile)", g.bgsaveCPU.Seconds(), r.bgsaveCPU.Seconds(), "s", true)
 	row("BGSAVE command latency", ms(g.bgsaveCmd), ms(r.bgsaveCmd), "ms", true)
 	for _, q := range []float64{0.50, 0.99, 0.999, 1} {
 		row(fmt.Sprintf("client latency during BGSAVE p%g", q*100), ms(pct(g.lat, q)), ms(pct(r.lat, q)), "ms", true)
@@ -135,6 +138,11 @@ type measure struct {
 	lat       []time.Duration
 	memBase   int64
 	memExtra  int64
+	// CPU time (user+system, the server and its reaped children) of SAVE,
+	// of the startup until the dump is loaded, and of the BGSAVE with the
+	// clients served meanwhile: what the phases cost apart from how busy
+	// the machine is.
+	saveCPU, loadCPU, bgsaveCPU time.Duration
 	// latIdle is the clients' latency for idleWindow before the BGSAVE.
 	latIdle []time.Duration
 	// latAt is when each request of lat was sent; procStart when the
@@ -213,10 +221,12 @@ func run(bin string, extra []string, port, keys int, settle time.Duration) (meas
 		return m, err
 	}
 	t0 := time.Now()
+	cpu0 := cpuTime(s.cmd.Process.Pid)
 	if reply, err := c.do("SAVE"); err != nil || reply != "+OK" {
 		return m, fmt.Errorf("SAVE: %q %v", reply, err)
 	}
 	m.save = time.Since(t0)
+	m.saveCPU = cpuTime(s.cmd.Process.Pid) - cpu0
 	st, err := os.Stat(filepath.Join(dir, "dump.rdb"))
 	if err != nil {
 		return m, err
@@ -282,6 +292,7 @@ func run(bin string, extra []string, port, keys int, settle time.Duration) (meas
 	mu.Unlock()
 	t0 = time.Now()
 	m.bgsaveStart = t0
+	cpu0 = cpuTime(s.cmd.Process.Pid)
 	reply, err := c.do("BGSAVE")
 	m.bgsaveCmd = time.Since(t0)
 	if err != nil || !strings.HasPrefix(reply, "+Background saving started") {
@@ -300,6 +311,7 @@ func run(bin string, extra []string, port, keys int, settle time.Duration) (meas
 		time.Sleep(10 * time.Millisecond)
 	}
 	m.bgsave = time.Since(t0)
+	m.bgsaveCPU = cpuTime(s.cmd.Process.Pid) - cpu0
 	stop.Store(true)
 	wg.Wait()
 	<-samplerDone
@@ -316,6 +328,7 @@ func run(bin string, extra []string, port, keys int, settle time.Duration) (meas
 		b, _ := os.ReadFile(s.log)
 		if mm := loadedRe.FindSubmatch(b); mm != nil {
 			m.load, _ = strconv.ParseFloat(string(mm[1]), 64)
+			m.loadCPU = cpuTime(s.cmd.Process.Pid)
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -324,6 +337,29 @@ func run(bin string, extra []string, port, keys int, settle time.Duration) (meas
 }
 
 var loadedRe = regexp.MustCompile(`DB loaded from disk: ([0-9.]+) seconds`)
+
+// cpuTime is the user and system time of pid and of its children it
+// waited for (/proc/pid/stat utime, stime, cutime, cstime).
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces: fields count from its ')'.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 15 {
+		return 0
+	}
+	var ticks int64
+	for _, i := range []int{11, 12, 13, 14} { // fields 14-17 of stat(5)
+		v, _ := strconv.ParseInt(f[i], 10, 64)
+		ticks += v
+	}
+	return time.Duration(ticks) * time.Second / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc's times (100 on Linux).
+const clockTicks = 100
 
 // pss is the proportional set size of pid and its children (a forked
 // saving child), in bytes: shared pages count once in the sum.
