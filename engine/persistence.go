@@ -546,26 +546,33 @@ func (ld *Loader) Add(db int, key string, v rdb.Value, expireMs, idle int64) err
 
 // storeLoaded is storeMoved for a key a load adds to a database that no
 // snapshot walks and no slot index covers: the key is hashed once, for the
-// duplicate check, the store and its write time. It stores nothing and
-// returns false when the key exists.
+// duplicate check, the store and its write time. It returns false when
+// the key existed (its value may then be replaced: the load fails).
 func (e *Engine) storeLoaded(d *DB, key, str string, obj object, deadline int64, wtime uint32, hasWtime bool) bool {
 	h := d.strs.hash(key)
 	si, oi := d.strs.shardOf(h), d.objs.shardOf(h)
-	if _, ok := d.strs.getIn(si, key); ok {
-		return false
-	}
-	if _, ok := d.objs.getIn(oi, key); ok {
-		return false
+	// The map the key goes to tells by its size whether the key was
+	// there (a duplicate ends the load, which then fails); only the other
+	// map needs a lookup.
+	if obj == nil {
+		if _, ok := d.objs.getIn(oi, key); ok {
+			return false
+		}
+		if !d.strs.setIn(si, key, str) {
+			return false
+		}
+		d.stringStored(key, str, "", false)
+	} else {
+		if _, ok := d.strs.getIn(si, key); ok {
+			return false
+		}
+		if !d.objs.setIn(oi, key, obj) {
+			return false
+		}
+		d.objectStored(key, obj)
 	}
 	if len(d.rawStrs) > 0 {
 		delete(d.rawStrs, key)
-	}
-	if obj == nil {
-		d.strs.setIn(si, key, str)
-		d.stringStored(key, str, "", false)
-	} else {
-		d.objs.setIn(oi, key, obj)
-		d.objectStored(key, obj)
 	}
 	if deadline >= 0 {
 		d.expires[key] = deadline

@@ -3,6 +3,7 @@ package persist
 import (
 	"bytes"
 	"math/rand/v2"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -122,9 +123,14 @@ func BenchmarkWriteRDBMixed(b *testing.B) {
 	b.SetBytes(int64(buf.Len()))
 }
 
-// BenchmarkReadRDBMixed loads persistbench's dataset (100k keys).
+// BenchmarkReadRDBMixed loads persistbench's dataset (100k keys, or
+// PERSIST_BENCH_KEYS).
 func BenchmarkReadRDBMixed(b *testing.B) {
-	eng := mixedEngine(b, 100000)
+	keys := 100000
+	if n, err := strconv.Atoi(os.Getenv("PERSIST_BENCH_KEYS")); err == nil && n > 0 {
+		keys = n
+	}
+	eng := mixedEngine(b, keys)
 	var buf bytes.Buffer
 	snap := eng.BeginSnapshot()
 	if err := WriteRDB(&buf, snap, WriteOptions{Compression: true, Checksum: true, RedisVersion: engine.Version}); err != nil {

@@ -103,7 +103,7 @@ type ReadOptions struct {
 
 // reserveUnknownSize bounds the tables a RESIZEDB hint sizes when the
 // file's size is unknown (a stream).
-const reserveUnknownSize = 1 << 20
+const reserveUnknownSize = 1 << 16
 
 // LoadStats are what a load counted.
 type LoadStats struct {
