@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"time"
 )
 
 // Point-in-time snapshots without fork. Redis forks and lets the kernel
@@ -92,6 +93,9 @@ type Snapshot struct {
 	// cowBytes estimates what was copied because of writes during the
 	// snapshot (preserved and cloned values), for INFO current_cow_size.
 	cowBytes int64
+	// longestHold is the longest time a Next held the engine lock (what
+	// a client could wait because of the snapshot).
+	longestHold time.Duration
 	// functions is the code of the function libraries (scripting.go).
 	functions [][]byte
 }
@@ -219,6 +223,7 @@ func (s *Snapshot) unlock() {
 func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 	dst = dst[:0]
 	s.lock()
+	held := time.Now()
 	if s.aborted {
 		s.unlock()
 		return dst, ErrSnapshotAborted
@@ -236,6 +241,11 @@ func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 	}
 	s.keysDone += int64(len(s.pending))
 	batch := s.pending
+	if !s.locked {
+		if d := time.Since(held); d > s.longestHold {
+			s.longestHold = d
+		}
+	}
 	s.unlock()
 	// Encode outside the lock: strings are immutable and every collection
 	// in the batch is frozen. The values share one buffer per batch (the
@@ -253,6 +263,14 @@ func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 		start = ends[i]
 	}
 	return dst, nil
+}
+
+// LongestLockHold is the longest time one Next held the engine lock, for
+// diagnostics (with the time a descheduled thread held it).
+func (s *Snapshot) LongestLockHold() time.Duration {
+	s.lock()
+	defer s.unlock()
+	return s.longestHold
 }
 
 // Close ends the snapshot (complete or not): writes stop preserving for it.
