@@ -111,6 +111,8 @@ func printSlowest(name string, m measure) {
 		idx[i] = i
 	}
 	sort.Slice(idx, func(a, b int) bool { return m.lat[idx[a]] > m.lat[idx[b]] })
+	fmt.Printf("%s: SAVE %.3f s (CPU %.2f s), load %.3f s (CPU from start %.2f s), BGSAVE %.3f s (CPU %.2f s)\n", name,
+		m.save.Seconds(), m.saveCPU.Seconds(), m.load, m.loadCPU.Seconds(), m.bgsave.Seconds(), m.bgsaveCPU.Seconds())
 	fmt.Printf("%s: without a save for %v: %d requests, p99 %.3f ms, max %.3f ms\n", name, idleWindow, len(m.latIdle), ms(pct(m.latIdle, 0.99)), ms(pct(m.latIdle, 1)))
 	fmt.Printf("%s: %d requests during BGSAVE (%.3f s), p99 %.3f ms, max %.3f ms; slowest:\n", name, len(m.lat), m.bgsave.Seconds(), ms(pct(m.lat, 0.99)), ms(pct(m.lat, 1)))
 	for _, i := range idx[:min(15, len(idx))] {
