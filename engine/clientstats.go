@@ -21,20 +21,19 @@ type inputStats struct {
 // CountNetInput adds n bytes read from clients to total_net_input_bytes.
 func (e *Engine) CountNetInput(n int) { e.input.netBytes.Add(int64(n)) }
 
-// NoteQueryBuffer records the size of the session's query buffer: used
-// bytes not yet run, and its whole capacity.
-func (s *Session) NoteQueryBuffer(used, capacity int) {
-	s.qbufUsed.Store(int64(used))
-	s.qbufCap.Store(int64(capacity))
-}
-
 // ClientsCron samples the clients' query buffers, as Redis's clientsCron
 // does for client_recent_max_input_buffer. Hosts call it about every 100 ms.
 func (e *Engine) ClientsCron() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.cronPaused {
+		return
+	}
+	e.tick()
 	e.sampleInputPeak(e.now().Unix())
 	e.checkOutputLimits()
+	e.resizeReplyBuffers()
+	e.evictClients()
 	e.evictionCron()
 	if used := uint64(e.usedMemory()); used > e.srv.peakMemory {
 		e.srv.peakMemory = used // used_memory_peak, as Redis's cron samples it

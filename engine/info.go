@@ -269,7 +269,7 @@ func (e *Engine) infoStats(b *infoBuilder) {
 	b.int("sync_partial_err", st.syncPartialErr)
 	b.int("expired_keys", st.expiredKeys)
 	b.int("evicted_keys", e.evict.evicted)
-	b.field("evicted_clients", "0")
+	b.int("evicted_clients", e.stats.evictedClients)
 	exceeded, current := e.evictionExceededTimes()
 	b.int("total_eviction_exceeded_time", exceeded)
 	b.int("current_eviction_exceeded_time", current)
