@@ -69,7 +69,7 @@ func (b *batcher) setLimits(l limits) {
 // qbuf and qbuf-free, INFO client_recent_max_input_buffer).
 func (b *batcher) noteQueryBuffer() {
 	b.rd.ReleaseIdle()
-	b.sess.NoteQueryBuffer(b.rd.Buffered(), b.rd.Reserved())
+	b.sess.NoteQueryBuffer(b.rd.QueryBufUsed(), b.rd.Reserved())
 }
 
 // queryBufferIdleSeconds: a client idle longer has its query buffer freed

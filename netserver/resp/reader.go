@@ -173,14 +173,33 @@ func (rd *Reader) BulkRemaining() int { return max(rd.needLen-(rd.w-rd.r), 0) }
 const bigArgBytes = 32 * 1024
 
 // Reserved is the query buffer's size as Redis would have allocated it:
-// the buffer, or, while a large bulk is being read, all the room it needs
+// the buffer, or, while a large bulk is being read, the room it needs
 // (Redis sizes its query buffer to a big bulk as soon as its length is
-// read). Client memory (CLIENT LIST tot-mem, maxmemory-clients) counts it.
+// read; this buffer grows toward it as the bytes arrive, at most one
+// read past it). Client memory (CLIENT LIST tot-mem, maxmemory-clients)
+// counts it, the same for every client sending the same command.
 func (rd *Reader) Reserved() int {
-	if rd.BulkRemaining() > 0 && rd.needLen >= bigArgBytes {
-		return max(len(rd.buf), rd.needLen)
+	if rd.inBigBulk() {
+		return rd.needLen - rd.pos
 	}
 	return len(rd.buf)
+}
+
+// QueryBufUsed is the query buffer's content as Redis would show it
+// (CLIENT LIST qbuf): the unparsed bytes, or, while a large bulk is being
+// read, the part of it that arrived (Redis moves the arguments before a
+// big bulk out of its query buffer).
+func (rd *Reader) QueryBufUsed() int {
+	if rd.inBigBulk() {
+		return rd.w - rd.r - rd.pos
+	}
+	return rd.w - rd.r
+}
+
+// inBigBulk: a bulk of bigArgBytes or more is being read (rd.pos is
+// where its payload starts).
+func (rd *Reader) inBigBulk() bool {
+	return rd.BulkRemaining() > 0 && rd.needLen-rd.pos-2 >= bigArgBytes
 }
 
 // Advance records n bytes read into the slice Space returned.
