@@ -197,7 +197,7 @@ func (e *Engine) buildValue(v rdb.Value, lim valueLimits) (string, object, error
 				st.convert()
 			}
 			if !st.add([]byte(m), lim.maxIntset) {
-				return "", nil, errBadRDB // duplicate member
+				return "", nil, duplicateError(v.Type, "Duplicate set members detected")
 			}
 		}
 		return "", st, nil
@@ -205,7 +205,7 @@ func (e *Engine) buildValue(v rdb.Value, lim valueLimits) (string, object, error
 		h := &hash{}
 		for k := 0; k < len(v.Items); k += 2 {
 			if !hashSetLimited(h, lim.hash, e.seed, v.Items[k], v.Items[k+1]) {
-				return "", nil, errBadRDB // duplicate field
+				return "", nil, duplicateError(v.Type, "Duplicate hash fields detected")
 			}
 		}
 		return "", h, nil
@@ -216,7 +216,7 @@ func (e *Engine) buildValue(v rdb.Value, lim valueLimits) (string, object, error
 		}
 		for k, m := range v.Items {
 			if _, dup := z.score(m); dup {
-				return "", nil, errBadRDB
+				return "", nil, duplicateError(v.Type, "Duplicate zset fields detected")
 			}
 			z.insert(m, v.Scores[k], lim.zset)
 		}
@@ -224,11 +224,24 @@ func (e *Engine) buildValue(v rdb.Value, lim valueLimits) (string, object, error
 	case rdb.KindStream:
 		st, err := StreamFromRDB(v.Stream)
 		if err != nil {
-			return "", nil, errBadRDB
+			if rdb.CorruptReason(err) == "" {
+				err = rdb.Corrupt("Stream listpack integrity check failed.")
+			}
+			return "", nil, err
 		}
 		return "", &streamValue{Stream: st}, nil
 	}
 	return "", nil, errBadRDB
+}
+
+// duplicateError reports a duplicate in a decoded collection as Redis
+// does: a packed container fails its integrity check, a plain encoding
+// has its own words (plain).
+func duplicateError(t byte, plain string) error {
+	if r := rdb.PackedIntegrityReason(t); r != "" {
+		return rdb.Corrupt(r)
+	}
+	return rdb.Corrupt(plain)
 }
 
 // rdbLoadObject reads one DUMP payload's value.

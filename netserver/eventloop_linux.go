@@ -279,6 +279,16 @@ func (l *eventLoop) run() {
 		for _, p := range incoming {
 			l.register(p, now)
 		}
+		// Peers the engine signalled since the last turn (pushed
+		// messages, unblocked commands, kills) come first, as Redis
+		// writes pending replies in beforeSleep, before it reads new
+		// commands: a command read now then sees their output gone to
+		// the socket, not held against maxmemory or maxmemory-clients.
+		for _, p := range work {
+			l.wake(p, now)
+		}
+		clear(work)
+		l.work = work[:0]
 		// Peers left with commands by the previous turn get their next
 		// share, in order, before those that just became ready.
 		l.next, l.runnable = l.runnable, l.next[:0]
@@ -310,11 +320,6 @@ func (l *eventLoop) run() {
 			}
 		}
 		l.flushLater()
-		for _, p := range work {
-			l.wake(p, now)
-		}
-		clear(work)
-		l.work = work[:0]
 		l.timers(now)
 	}
 }

@@ -321,18 +321,18 @@ func (d *decoder) value(t byte) (Value, error) {
 	case TypeStreamListpacks, TypeStreamListpack2:
 		v.Kind = KindStream
 		v.Stream, err = d.stream(t)
-		return v, err
+		return v, withReason(t, err)
 	default:
 		return v, ErrUnsupportedType
 	}
 	if err != nil {
-		return v, err
+		return v, withReason(t, err)
 	}
 	if len(v.Items) == 0 {
 		return v, ErrEmptyKey
 	}
 	if (v.Kind == KindHash && len(v.Items)%2 != 0) || (v.Kind == KindZset && len(v.Scores) != len(v.Items)) {
-		return v, errCorrupt
+		return v, withReason(t, errCorrupt)
 	}
 	return v, nil
 }
