@@ -83,13 +83,8 @@ func cmdRestore(s *Session, args [][]byte) {
 	}
 	// Redis reads the value from the whole payload, footer included: a
 	// length that runs into the footer is read from it.
-	str, obj, err := s.rdbLoadObject(payload)
+	str, obj, err := s.restoreObject(payload)
 	if err != nil {
-		if reason := rdb.CorruptReason(err); reason != "" {
-			// As Redis's rdbReportError in a RESTORE: logged at verbose
-			// level, the server goes on.
-			s.e.logLevel('-', "Internal error in RDB reading offset 0 -> "+reason)
-		}
 		s.w.Error(errBadDataFormat)
 		return
 	}

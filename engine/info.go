@@ -292,6 +292,9 @@ func (e *Engine) infoStats(b *infoBuilder) {
 	b.int("tracking_total_prefixes", int64(tprefixes))
 	b.field("unexpected_error_replies", "0")
 	b.int("total_error_replies", e.srv.totalErrors)
+	b.int("dump_payload_sanitizations", e.srv.payloadSanitizations)
+	b.int("reply_buffer_shrinks", e.replyBuf.shrinks)
+	b.int("reply_buffer_expands", e.replyBuf.expands)
 }
 
 func (e *Engine) infoCPU(b *infoBuilder) {

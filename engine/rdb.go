@@ -244,6 +244,44 @@ func duplicateError(t byte, plain string) error {
 	return rdb.Corrupt(plain)
 }
 
+// restoreObject is rdbLoadObject for RESTORE: INFO counts the containers
+// checked (dump_payload_sanitizations) when sanitize-dump-payload asks
+// for deep checks of this client's payloads, and a corrupt payload is
+// logged with Redis's reason at verbose level, as Redis's rdbReportError
+// in a RESTORE (the server goes on).
+func (s *Session) restoreObject(p []byte) (string, object, error) {
+	v, err := rdb.DecodeValue(p)
+	if s.deepSanitize() {
+		s.e.srv.payloadSanitizations += int64(v.Containers)
+	}
+	if err == nil {
+		var str string
+		var obj object
+		str, obj, err = s.e.buildValue(v, s.e.valueLimits())
+		if err == nil {
+			return str, obj, nil
+		}
+	}
+	if reason := rdb.CorruptReason(err); reason != "" {
+		s.e.logLevel('-', "Internal error in RDB reading offset 0 -> "+reason)
+	}
+	return "", nil, err
+}
+
+// deepSanitize is Redis's deep_integrity_validation for a RESTORE:
+// sanitize-dump-payload yes, or clients (not the master's stream, not a
+// user with skip-sanitize-payload). GoRedis checks every payload in
+// full either way; the setting decides what INFO counts.
+func (s *Session) deepSanitize() bool {
+	switch s.e.config.params["sanitize-dump-payload"].value {
+	case "yes":
+		return true
+	case "clients":
+		return !s.fromMaster && !s.e.loading && (s.user == nil || !s.user.SkipSanitizePayload())
+	}
+	return false
+}
+
 // rdbLoadObject reads one DUMP payload's value.
 func (s *Session) rdbLoadObject(p []byte) (string, object, error) {
 	v, err := rdb.DecodeValue(p)

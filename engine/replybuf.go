@@ -23,6 +23,9 @@ type replyBufState struct {
 	// peakResetMs is how often a client's peak is reset to its current
 	// use (-1: never); 0 means the default.
 	peakResetMs int64
+	// shrinks and expands are INFO's reply_buffer_shrinks and
+	// reply_buffer_expands.
+	shrinks, expands int64
 }
 
 // replyBufSize is the reply buffer's size (rbs).
@@ -56,8 +59,10 @@ func (s *Session) resizeReplyBuffer(nowMs int64) {
 	switch {
 	case size/2 >= replyBufMinBytes && w.rbp < size/2:
 		newSize = max(replyBufMinBytes, w.rbp+1)
+		e.replyBuf.shrinks++
 	case size*2 < replyChunkBytes*2 && w.rbp == size:
 		newSize = min(replyChunkBytes, size*2)
+		e.replyBuf.expands++
 	}
 	reset := e.replyBuf.peakResetMs
 	if reset == 0 {
