@@ -398,7 +398,7 @@ func (d *decoder) quicklist(t byte, listpacks *int) ([]string, error) {
 		}
 		if len(blob) == 0 {
 			// Redis refuses an empty node, plain or packed.
-			return nil, errCorrupt
+			return nil, errCorruptUnreported
 		}
 		if container == QuicklistPlain {
 			items = append(items, string(blob))

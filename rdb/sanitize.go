@@ -23,6 +23,10 @@ func (e *CorruptError) Error() string { return "rdb: corrupt data: " + e.Reason 
 // Unwrap makes every CorruptError a corrupt-data error.
 func (e *CorruptError) Unwrap() error { return errCorrupt }
 
+// errCorruptUnreported is corrupt data Redis refuses without a reason
+// in its log (an empty quicklist node).
+var errCorruptUnreported error = &CorruptError{}
+
 // Corrupt returns a CorruptError with Redis's reason text.
 func Corrupt(reason string) error { return &CorruptError{Reason: reason} }
 
@@ -72,7 +76,8 @@ func PackedIntegrityReason(t byte) string { return integrityReason(t) }
 // withReason gives a container's corrupt-data error the reason Redis
 // reports for its type.
 func withReason(t byte, err error) error {
-	if err == nil || CorruptReason(err) != "" || !errors.Is(err, errCorrupt) {
+	var ce *CorruptError
+	if err == nil || errors.As(err, &ce) || !errors.Is(err, errCorrupt) {
 		return err
 	}
 	if r := integrityReason(t); r != "" {
