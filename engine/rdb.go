@@ -252,7 +252,7 @@ func duplicateError(t byte, plain string) error {
 func (s *Session) restoreObject(p []byte) (string, object, error) {
 	v, err := rdb.DecodeValue(p)
 	if s.deepSanitize() {
-		s.e.srv.payloadSanitizations += int64(v.Containers)
+		s.e.stats.dumpSanitizations += int64(v.Containers)
 	}
 	if err == nil {
 		var str string
