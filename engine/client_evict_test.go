@@ -239,3 +239,17 @@ func TestReplyBufferResizing(t *testing.T) {
 	assert.Equal(t, "16384", rbs())
 	assert.Equal(t, "-ERR unknown subcommand or wrong number of arguments for 'replybuffer'. Try DEBUG HELP.\r\n", ctl.line("DEBUG replybuffer foo 1"))
 }
+
+// CLIENT LIST flags for tracking (t, B with BCAST) in Redis's order.
+func TestClientListTrackingFlags(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newConnClient(t, e, "c")
+	require.Equal(t, "+OK\r\n", c.line("CLIENT TRACKING on BCAST"))
+	flags, _ := clientField(t, c.client, "c", "flags")
+	assert.Equal(t, "tB", flags)
+	require.Equal(t, "+OK\r\n", c.line("CLIENT NO-EVICT on"))
+	require.Equal(t, "+OK\r\n", c.line("CLIENT TRACKING off"))
+	require.Equal(t, "+OK\r\n", c.line("CLIENT TRACKING on"))
+	flags, _ = clientField(t, c.client, "c", "flags")
+	assert.Equal(t, "te", flags)
+}

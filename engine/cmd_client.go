@@ -108,6 +108,12 @@ func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem 
 	if c.blocked != nil {
 		flags += "b"
 	}
+	if c.tracking != nil {
+		flags += "t"
+		if c.tracking.bcast {
+			flags += "B"
+		}
+	}
 	if c.dirtyCAS {
 		flags += "d"
 	}
@@ -116,6 +122,9 @@ func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem 
 	}
 	if c.info.Kind == "unix" {
 		flags += "U"
+	}
+	if c.readonlyCluster {
+		flags += "r"
 	}
 	if c.noEvict {
 		flags += "e"
