@@ -54,11 +54,11 @@ func (s *Session) countOutput(n int) {
 // ClientsCron samples the clients' query buffers, as Redis's clientsCron
 // does for client_recent_max_input_buffer. Hosts call it about every 100 ms.
 func (e *Engine) ClientsCron() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.cronPaused {
+	if e.cronPaused.Load() {
 		return
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.tick()
 	e.sampleInputPeak(e.now().Unix())
 	e.trackInstantaneousMetrics(time.Now().UnixMilli())

@@ -440,7 +440,7 @@ func cmdDebug(s *Session, args [][]byte) {
 			"RELOAD [MERGE] [NOFLUSH]",
 			"    Write every key in the RDB encoding and load it back, as a save and restart would.",
 			"PAUSE-CRON <0|1>",
-			"    Stop periodic cron job processing.",
+			"    Stop (1) or resume (0) the periodic work: expiry, client checks, replication, saves, cluster.",
 			"QUICKLIST-PACKED-THRESHOLD <size>",
 			"    Make list elements of <size> bytes or more plain quicklist nodes of their own (0: the default, 1gb).",
 			"REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
@@ -465,15 +465,15 @@ func cmdDebug(s *Session, args [][]byte) {
 			time.Sleep(time.Duration(f * float64(time.Second)))
 		}
 		s.w.OK()
+	case sub == "pause-cron" && len(args) == 3:
+		// Like Redis (atoi), anything that is not a number means 0.
+		n, _ := parseInt(args[2])
+		s.e.cronPaused.Store(n != 0)
+		s.w.OK()
 	case sub == "set-active-expire" && len(args) == 3:
 		// Like Redis (atoi), anything that is not a number means 0.
 		n, _ := parseInt(args[2])
 		s.e.activeExpire = n != 0
-		s.w.OK()
-	case sub == "pause-cron" && len(args) == 3:
-		// Like Redis (atoi), anything that is not a number means 0.
-		n, _ := parseInt(args[2])
-		s.e.cronPaused = n != 0
 		s.w.OK()
 	case sub == "replybuffer" && len(args) == 4:
 		s.debugReplyBuffer(args[1], args[2], args[3])

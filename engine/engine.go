@@ -110,8 +110,6 @@ type Engine struct {
 	// current is the session whose command is running.
 	current      *Session
 	activeExpire bool
-	// cronPaused is DEBUG PAUSE-CRON: the clients cron does nothing.
-	cronPaused bool
 	// replyBuf is DEBUG REPLYBUFFER's settings (replybuf.go).
 	replyBuf replyBufState
 	// skipChecksum: RESTORE does not check payload checksums (DEBUG
@@ -206,6 +204,7 @@ type Engine struct {
 	users         *acl.Users
 	aclCmds       []*Command
 	aclKeys       []acl.Key
+	aclKeyRefs    []keyRef
 	aclLogEntries acl.Log
 	defaultOpen   atomic.Bool
 	aclFile       ACLFile
@@ -216,6 +215,10 @@ type Engine struct {
 
 	// geoScratch holds GEOSEARCH's working slices (cmd_geo.go).
 	geoScratch geoScratch
+	// trackKeys is trackingRemember's scratch list of keys.
+	trackKeys []keyRef
+	// cronPaused is DEBUG PAUSE-CRON: the periodic work is skipped.
+	cronPaused atomic.Bool
 }
 
 type readyKey struct {
