@@ -51,13 +51,6 @@ func (s *Session) countOutput(n int) {
 	net.outBytes.Add(int64(n))
 }
 
-// NoteQueryBuffer records the size of the session's query buffer: used
-// bytes not yet run, and its whole capacity.
-func (s *Session) NoteQueryBuffer(used, capacity int) {
-	s.qbufUsed.Store(int64(used))
-	s.qbufCap.Store(int64(capacity))
-}
-
 // ClientsCron samples the clients' query buffers, as Redis's clientsCron
 // does for client_recent_max_input_buffer. Hosts call it about every 100 ms.
 func (e *Engine) ClientsCron() {
@@ -66,6 +59,7 @@ func (e *Engine) ClientsCron() {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.tick()
 	e.sampleInputPeak(e.now().Unix())
 	e.trackInstantaneousMetrics(time.Now().UnixMilli())
 	if e.migrator != nil && e.now().Unix() != e.srv.lastMigrateSweep {
@@ -74,6 +68,8 @@ func (e *Engine) ClientsCron() {
 		e.migrator.CachedConnections()
 	}
 	e.checkOutputLimits()
+	e.resizeReplyBuffers()
+	e.evictClients()
 	e.evictionCron()
 	if used := uint64(e.usedMemory()); used > e.srv.peakMemory {
 		e.srv.peakMemory = used // used_memory_peak, as Redis's cron samples it

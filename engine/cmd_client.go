@@ -78,12 +78,16 @@ func (e *Engine) sortedSessions() []*Session {
 // host reports (NoteQueryBuffer), and for self counts the running command
 // as Redis does; memory counts what the engine holds.
 func (e *Engine) clientInfoLine(c, self *Session, args [][]byte) string {
-	obl, oll, omem := e.outputUsage(c)
+	if c != e.current {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
+	obl, oll, omem := c.w.replyList()
 	return e.clientInfoWith(c, self, args, obl, oll, omem)
 }
 
-// clientInfoWith is clientInfoLine with c's output usage given (c's lock
-// may be held).
+// clientInfoWith is clientInfoLine with c's output usage given, with c's
+// lock held.
 func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem int64) string {
 	now := e.now()
 	flags := ""
@@ -104,6 +108,12 @@ func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem 
 	if c.blocked != nil {
 		flags += "b"
 	}
+	if c.tracking != nil {
+		flags += "t"
+		if c.tracking.bcast {
+			flags += "B"
+		}
+	}
 	if c.dirtyCAS {
 		flags += "d"
 	}
@@ -112,6 +122,9 @@ func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem 
 	}
 	if c.info.Kind == "unix" {
 		flags += "U"
+	}
+	if c.readonlyCluster {
+		flags += "r"
 	}
 	if c.noEvict {
 		flags += "e"
@@ -152,6 +165,12 @@ func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem 
 	if cmd == "" {
 		cmd = "NULL"
 	}
+	// tot-mem is Redis's getClientMemoryUsage: what client eviction
+	// weighs; the running command's arguments count as Redis's argv.
+	totMem := c.memoryWith(omem) + qbufCap
+	if c == self {
+		totMem += int64(argvMem + 8*len(args))
+	}
 	idle := int64(now.Sub(c.lastAt).Seconds())
 	if c == self {
 		idle = 0
@@ -181,12 +200,12 @@ func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem 
 		"qbuf-free", itoa(max(qbufCap-qbuf, 0)),
 		"argv-mem", itoa(int64(argvMem)),
 		"multi-mem", itoa(int64(multiMem)),
-		"rbs", "0",
-		"rbp", "0",
+		"rbs", itoa(c.w.replyBufSize()),
+		"rbp", itoa(c.w.rbp),
 		"obl", itoa(obl),
 		"oll", itoa(oll),
 		"omem", itoa(omem),
-		"tot-mem", itoa(int64(argvMem+multiMem) + obl + omem),
+		"tot-mem", itoa(totMem),
 		"events", "r",
 		"cmd", cmd,
 		"user", c.clientUser(),

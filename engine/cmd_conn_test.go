@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -70,7 +72,9 @@ func TestClientInfoFormat(t *testing.T) {
 	e, clk := testEngine(t)
 	c := newClient(t, e)
 	clk.Advance(3 * time.Second)
-	line := "id=1 addr=127.0.0.1:50000 laddr=127.0.0.1:6379 fd=-1 name= age=3 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=0 argv-mem=10 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=10 events=r cmd=client|info user=default redir=-1 resp=2 lib-name= lib-ver=\n"
+	// tot-mem: the client's fixed cost and reply buffer, and the
+	// running command's arguments (10 bytes) and their pointers.
+	line := "id=1 addr=127.0.0.1:50000 laddr=127.0.0.1:6379 fd=-1 name= age=3 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=0 argv-mem=10 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=" + totMem(10+2*8) + " events=r cmd=client|info user=default redir=-1 resp=2 lib-name= lib-ver=\n"
 	assert.Equal(t, bulk(line), c.line("CLIENT INFO"))
 
 	require.Equal(t, ok, c.line("SELECT 2"))
@@ -78,7 +82,7 @@ func TestClientInfoFormat(t *testing.T) {
 	require.Equal(t, ok, c.line("CLIENT NO-EVICT on"))
 	c.do("HELLO", "3")
 	clk.Advance(2 * time.Second)
-	line = "id=1 addr=127.0.0.1:50000 laddr=127.0.0.1:6379 fd=-1 name=me age=5 idle=0 flags=e db=2 sub=0 psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=0 argv-mem=10 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=10 events=r cmd=client|info user=default redir=-1 resp=3 lib-name= lib-ver=\n"
+	line = "id=1 addr=127.0.0.1:50000 laddr=127.0.0.1:6379 fd=-1 name=me age=5 idle=0 flags=e db=2 sub=0 psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=0 argv-mem=10 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=" + totMem(10+2*8) + " events=r cmd=client|info user=default redir=-1 resp=3 lib-name= lib-ver=\n"
 	assert.Equal(t, verbatim(line), c.line("CLIENT INFO"))
 }
 
@@ -90,12 +94,14 @@ func TestClientListAndKill(t *testing.T) {
 	require.Equal(t, ok, b.line("MULTI"))
 	require.Equal(t, "+QUEUED\r\n", b.line("GET k"))
 	clk.Advance(4 * time.Second)
-	want := "id=1 addr=127.0.0.1:50000 laddr=127.0.0.1:6379 fd=-1 name= age=4 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=0 argv-mem=10 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=10 events=r cmd=client|list user=default redir=-1 resp=2 lib-name= lib-ver=\n" +
-		"id=2 addr=10.0.0.2:4000 laddr=127.0.0.1:6379 fd=-1 name= age=4 idle=4 flags=x db=0 sub=0 psub=0 ssub=0 multi=1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=4 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=4 events=r cmd=multi user=default redir=-1 resp=2 lib-name= lib-ver=\n"
+	// tot-mem: the running command's arguments for the first, the
+	// queued command (4 bytes) and its multiCmd entry for the second.
+	want := "id=1 addr=127.0.0.1:50000 laddr=127.0.0.1:6379 fd=-1 name= age=4 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=0 argv-mem=10 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=" + totMem(10+2*8) + " events=r cmd=client|list user=default redir=-1 resp=2 lib-name= lib-ver=\n" +
+		"id=2 addr=10.0.0.2:4000 laddr=127.0.0.1:6379 fd=-1 name= age=4 idle=4 flags=x db=0 sub=0 psub=0 ssub=0 multi=1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=4 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=" + totMem(4+multiCmdBytes) + " events=r cmd=multi user=default redir=-1 resp=2 lib-name= lib-ver=\n"
 	assert.Equal(t, bulk(want), a.line("CLIENT LIST"))
 	assert.Equal(t, bulk(strings.SplitAfter(want, "\n")[1]), a.line("CLIENT LIST ID 2"))
 	// qbuf counts the running command as sent: 48 bytes for four arguments.
-	wantTyped := strings.NewReplacer("qbuf=26 ", "qbuf=48 ", "argv-mem=10 ", "argv-mem=20 ", "tot-mem=10 ", "tot-mem=20 ").Replace(want)
+	wantTyped := strings.NewReplacer("qbuf=26 ", "qbuf=48 ", "argv-mem=10 ", "argv-mem=20 ", "tot-mem="+totMem(10+2*8)+" ", "tot-mem="+totMem(20+4*8)+" ").Replace(want)
 	assert.Equal(t, bulk(wantTyped), a.line("CLIENT LIST TYPE normal"))
 	assert.Equal(t, bulk(""), a.line("CLIENT LIST TYPE replica"))
 
@@ -263,4 +269,10 @@ func TestClientPauseKeepsExpiredKeys(t *testing.T) {
 	assert.Equal(t, nilBulk, a.line("GET k"))
 	assert.Contains(t, a.line("INFO stats"), "expired_keys:1\r\n")
 	assert.Equal(t, integer(0), a.line("DBSIZE"))
+}
+
+// totMem is CLIENT LIST's tot-mem of a client with nothing pending: its
+// fixed cost and reply buffer, plus extra.
+func totMem(extra int64) string {
+	return strconv.FormatInt(clientFixedBytes+int64(unsafe.Sizeof(Session{}))+replyChunkBytes+extra, 10)
 }

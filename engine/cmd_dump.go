@@ -83,7 +83,7 @@ func cmdRestore(s *Session, args [][]byte) {
 	}
 	// Redis reads the value from the whole payload, footer included: a
 	// length that runs into the footer is read from it.
-	str, obj, err := s.rdbLoadObject(payload)
+	str, obj, err := s.restoreObject(payload)
 	if err != nil {
 		s.w.Error(errBadDataFormat)
 		return

@@ -444,6 +444,12 @@ func cmdDebug(s *Session, args [][]byte) {
 			"    Stop (1) or resume (0) the periodic work: expiry, client checks, replication, saves, cluster.",
 			"QUICKLIST-PACKED-THRESHOLD <size>",
 			"    Make list elements of <size> bytes or more plain quicklist nodes of their own (0: the default, 1gb).",
+			"REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
+			"    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
+			"    In case NEVER is provided the last observed peak will never be reset",
+			"    In case RESET is provided the peak reset time will be restored to the default value",
+			"REPLYBUFFER RESIZING <0|1>",
+			"    Enable or disable the reply buffer resize cron job",
 			"SET-ACTIVE-EXPIRE <0|1>",
 			"    Turn the periodic removal of expired keys off (0) or on (1).",
 			"SET-SKIP-CHECKSUM-VALIDATION <0|1>",
@@ -470,6 +476,8 @@ func cmdDebug(s *Session, args [][]byte) {
 		n, _ := parseInt(args[2])
 		s.e.activeExpire = n != 0
 		s.w.OK()
+	case sub == "replybuffer" && len(args) == 4:
+		s.debugReplyBuffer(args[1], args[2], args[3])
 	case sub == "set-disable-deny-scripts" && len(args) == 3:
 		n, _ := parseInt(args[2])
 		s.e.scripts.allowDenied = n != 0

@@ -309,6 +309,9 @@ func (s *Session) dispatch(args [][]byte) {
 	if cmd.flags&flagScriptFlags != 0 {
 		gate = s.scriptGateCommand(cmd, args)
 	}
+	if e.config.clientsLimit.Load() != 0 && s.evictedBeforeCall() {
+		return
+	}
 	if e.config.mm.maxmemory != 0 && s.oomRefuses(gate) {
 		s.reject(cmd, args, errOOM)
 		s.afterReply(mark)

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // Config holds the configuration parameters CONFIG GET/SET see. Every
@@ -29,6 +30,10 @@ type Config struct {
 	// mm caches the maxmemory parameters for the gate and the key access
 	// paths (evict.go).
 	mm memoryConfig
+	// clientsLimit is maxmemory-clients in bytes (0: no client
+	// eviction), read by hosts' goroutines without the engine's lock
+	// (client_evict.go).
+	clientsLimit atomic.Int64
 }
 
 type paramKind int
@@ -215,6 +220,9 @@ func (c *Config) store(p *param, v string) {
 		c.latencyThreshold, _ = strconv.ParseInt(v, 10, 64)
 	case "maxmemory", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "replica-ignore-maxmemory":
 		c.mm.load(c)
+		c.clientsLimit.Store(c.clientEvictionLimit())
+	case "maxmemory-clients":
+		c.clientsLimit.Store(c.clientEvictionLimit())
 	}
 }
 

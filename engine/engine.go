@@ -110,6 +110,8 @@ type Engine struct {
 	// current is the session whose command is running.
 	current      *Session
 	activeExpire bool
+	// replyBuf is DEBUG REPLYBUFFER's settings (replybuf.go).
+	replyBuf replyBufState
 	// skipChecksum: RESTORE does not check payload checksums (DEBUG
 	// SET-SKIP-CHECKSUM-VALIDATION).
 	skipChecksum bool
@@ -231,6 +233,8 @@ type stats struct {
 	keyspaceHits   int64
 	keyspaceMisses int64
 	rejectedConns  int64
+	// evictedClients counts clients freed by maxmemory-clients.
+	evictedClients int64
 
 	blockedClients int64
 

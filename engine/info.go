@@ -282,7 +282,7 @@ func (e *Engine) infoStats(b *infoBuilder) {
 	b.int("expired_time_cap_reached_count", st.expiredTimeCapReached)
 	b.int("expire_cycle_cpu_milliseconds", st.expireCycleCPUMicros/1000)
 	b.int("evicted_keys", e.evict.evicted)
-	b.field("evicted_clients", "0")
+	b.int("evicted_clients", e.stats.evictedClients)
 	exceeded, current := e.evictionExceededTimes()
 	b.int("total_eviction_exceeded_time", exceeded)
 	b.int("current_eviction_exceeded_time", current)
@@ -319,10 +319,12 @@ func (e *Engine) infoStats(b *infoBuilder) {
 	b.int("dump_payload_sanitizations", st.dumpSanitizations)
 	b.int("total_reads_processed", e.net.reads.Load())
 	b.int("total_writes_processed", e.net.writes.Load())
-	// No I/O threads; the reply queue's blocks are not resized in place.
-	for _, f := range []string{"io_threaded_reads_processed", "io_threaded_writes_processed", "reply_buffer_shrinks", "reply_buffer_expands"} {
+	// No I/O threads.
+	for _, f := range []string{"io_threaded_reads_processed", "io_threaded_writes_processed"} {
 		b.field(f, "0")
 	}
+	b.int("reply_buffer_shrinks", e.replyBuf.shrinks)
+	b.int("reply_buffer_expands", e.replyBuf.expands)
 }
 
 func (e *Engine) infoCPU(b *infoBuilder) {

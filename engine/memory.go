@@ -260,22 +260,20 @@ func (e *Engine) replicaOutputMemory() int64 {
 	return n
 }
 
-// sessionMemory is what a client costs: fixed state, query buffer,
-// pending replies and queued MULTI commands. As in Redis, the first
-// replyChunkBytes of replies live in a buffer every client has (obl): a
-// fixed cost; only the reply list past it (omem) grows with the replies.
-// Called with s.mu held.
+// sessionMemory is what a client costs besides its query buffer (which
+// NoteQueryBuffer counts as the host reports it): fixed state, pending
+// replies, queued MULTI commands, watched keys and subscriptions. As in
+// Redis, the first replyChunkBytes of replies live in a buffer every
+// client has (obl): a fixed cost; only the reply list past it (omem)
+// grows with the replies. Called with s.mu held.
 func (s *Session) sessionMemory() int64 {
 	_, _, omem := s.w.replyList()
-	n := clientFixedBytes + replyChunkBytes + s.qbufCap.Load() + omem + int64(unsafe.Sizeof(*s))
-	if s.multi != nil {
-		for _, q := range s.multi.queue {
-			for _, a := range q.args {
-				n += int64(len(a)) + 16
-			}
-		}
-	}
-	return n
+	return s.memoryWith(omem)
+}
+
+// memoryWith is sessionMemory with the reply list's size given.
+func (s *Session) memoryWith(omem int64) int64 {
+	return clientFixedBytes + int64(unsafe.Sizeof(*s)) + s.w.replyBufSize() + omem + s.stateMemory()
 }
 
 // noteMemory updates the engine's total of client memory with the
@@ -292,6 +290,9 @@ func (s *Session) noteMemory() {
 	if d := n - noted; d != 0 {
 		s.memNoted.Store(n)
 		s.e.clientMem.Add(d)
+	}
+	if s.closed {
+		s.dropQueryBufferMemory()
 	}
 }
 

@@ -112,7 +112,7 @@ const replyListItemOverhead = 24 + 16
 // what CLIENT LIST shows and the output limits are checked against.
 func (w *Writer) replyList() (obl, oll, omem int64) {
 	p := w.pending()
-	obl = min(p, replyChunkBytes)
+	obl = min(p, w.replyBufSize())
 	list := p - obl
 	if list == 0 {
 		return obl, 0, 0
@@ -183,13 +183,14 @@ func (s *Session) obufClass() int {
 // dropped (a transaction runs to its end after a limit closed its client).
 // Called with s.mu held.
 func (s *Session) afterOutput() {
+	s.w.noteReplyBufPeak()
 	if s.closed {
 		if s.w.pending() > 0 {
 			s.w.dropOutput()
 		}
 		return
 	}
-	if s.obufSoftSince != 0 || (s.e.config.obufMin > 0 && s.w.pending() > min(s.e.config.obufMin, replyChunkBytes)) {
+	if s.obufSoftSince != 0 || (s.e.config.obufMin > 0 && s.w.pending() > min(s.e.config.obufMin, s.w.replyBufSize())) {
 		s.checkOutputLimit()
 	}
 }
@@ -238,6 +239,7 @@ func (s *Session) checkOutputLimitAt(async bool) bool {
 	// Redis frees such a client without sending what it holds.
 	s.w.dropOutput()
 	s.closed = true
+	s.noteMemory()
 	s.kill()
 	return true
 }
@@ -282,7 +284,7 @@ func (e *Engine) checkOutputLimits() {
 	e.tick()
 	for _, s := range e.sessions {
 		s.mu.Lock()
-		if s.obufSoftSince != 0 || s.w.pending() > replyChunkBytes {
+		if s.obufSoftSince != 0 || s.w.pending() > s.w.replyBufSize() {
 			s.checkOutputLimitAt(false)
 		}
 		s.mu.Unlock()

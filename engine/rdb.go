@@ -227,7 +227,7 @@ func (e *Engine) buildValue(v rdb.Value, lim valueLimits) (string, object, error
 				st.convert()
 			}
 			if !st.add([]byte(m), lim.maxIntset) {
-				return "", nil, errBadRDB // duplicate member
+				return "", nil, duplicateError(v.Type, "Duplicate set members detected")
 			}
 		}
 		return "", st, nil
@@ -235,7 +235,7 @@ func (e *Engine) buildValue(v rdb.Value, lim valueLimits) (string, object, error
 		h := &hash{}
 		for k := 0; k < len(v.Items); k += 2 {
 			if !hashSetLimited(h, lim.hash, e.seed, v.Items[k], v.Items[k+1]) {
-				return "", nil, errBadRDB // duplicate field
+				return "", nil, duplicateError(v.Type, "Duplicate hash fields detected")
 			}
 		}
 		return "", h, nil
@@ -246,7 +246,7 @@ func (e *Engine) buildValue(v rdb.Value, lim valueLimits) (string, object, error
 		}
 		for k, m := range v.Items {
 			if _, dup := z.score(m); dup {
-				return "", nil, errBadRDB
+				return "", nil, duplicateError(v.Type, "Duplicate zset fields detected")
 			}
 			z.insert(m, v.Scores[k], lim.zset)
 		}
@@ -254,11 +254,62 @@ func (e *Engine) buildValue(v rdb.Value, lim valueLimits) (string, object, error
 	case rdb.KindStream:
 		st, err := StreamFromRDB(v.Stream)
 		if err != nil {
-			return "", nil, errBadRDB
+			if rdb.CorruptReason(err) == "" {
+				err = rdb.Corrupt("Stream listpack integrity check failed.")
+			}
+			return "", nil, err
 		}
 		return "", &streamValue{Stream: st}, nil
 	}
 	return "", nil, errBadRDB
+}
+
+// duplicateError reports a duplicate in a decoded collection as Redis
+// does: a packed container fails its integrity check, a plain encoding
+// has its own words (plain).
+func duplicateError(t byte, plain string) error {
+	if r := rdb.PackedIntegrityReason(t); r != "" {
+		return rdb.Corrupt(r)
+	}
+	return rdb.Corrupt(plain)
+}
+
+// restoreObject is rdbLoadObject for RESTORE: INFO counts the containers
+// checked (dump_payload_sanitizations) when sanitize-dump-payload asks
+// for deep checks of this client's payloads, and a corrupt payload is
+// logged with Redis's reason at verbose level, as Redis's rdbReportError
+// in a RESTORE (the server goes on).
+func (s *Session) restoreObject(p []byte) (string, object, error) {
+	v, err := rdb.DecodeValue(p)
+	if s.deepSanitize() {
+		s.e.stats.dumpSanitizations += int64(v.Containers)
+	}
+	if err == nil {
+		var str string
+		var obj object
+		str, obj, err = s.e.buildValue(v, s.e.valueLimits())
+		if err == nil {
+			return str, obj, nil
+		}
+	}
+	if reason := rdb.CorruptReason(err); reason != "" {
+		s.e.logLevel('-', "Internal error in RDB reading offset 0 -> "+reason)
+	}
+	return "", nil, err
+}
+
+// deepSanitize is Redis's deep_integrity_validation for a RESTORE:
+// sanitize-dump-payload yes, or clients (not the master's stream, not a
+// user with skip-sanitize-payload). GoRedis checks every payload in
+// full either way; the setting decides what INFO counts.
+func (s *Session) deepSanitize() bool {
+	switch s.e.config.params["sanitize-dump-payload"].value {
+	case "yes":
+		return true
+	case "clients":
+		return !s.fromMaster && !s.e.loading && (s.user == nil || !s.user.SkipSanitizePayload())
+	}
+	return false
 }
 
 // rdbLoadObject reads one DUMP payload's value.

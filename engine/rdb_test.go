@@ -92,6 +92,9 @@ func FuzzRestorePayload(f *testing.F) {
 		[]byte("\x10\x12\x12\x00\x00\x00\x04\x00\x81f\x02\x81v\x02\x81n\x02\x0c\x01\xff"),
 		[]byte("\x0b\x18\x04\x00\x00\x00\x04\x00\x00\x00`y\xfe\xff\x01\x00\x00\x00\x02\x00\x00\x00\x03\x00\x00\x00"),
 		[]byte("\x11\x1a\x1a\x00\x00\x00\x06\x00\x81c\x02\xdf\xfd\x02\x81a\x02\x01\x01\x81b\x02\x832.5\x04\xff"),
+		// Redis 6 ziplists: a hash and a quicklist node.
+		[]byte("\x0d\x15\x15\x00\x00\x00\x10\x00\x00\x00\x02\x00\x00\x01a\x03\x01b\xff"),
+		[]byte("\x0e\x01\x15\x15\x00\x00\x00\x10\x00\x00\x00\x02\x00\x00\x01a\x03\x01b\xff"),
 	}
 	for _, s := range seeds {
 		f.Add(s)
@@ -99,6 +102,11 @@ func FuzzRestorePayload(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		e, _ := testEngine(t)
 		c := newClient(t, e)
+		// sanitize-dump-payload changes nothing of what is accepted:
+		// GoRedis checks every payload in full.
+		if len(body) > 0 && body[len(body)-1]&1 == 1 {
+			require.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "sanitize-dump-payload", "yes"))
+		}
 		reply := c.do("RESTORE", "k", "0", string(withFooter(body)))
 		if reply != "+OK\r\n" {
 			require.True(t, strings.HasPrefix(reply, "-"), "%q", reply)
@@ -148,4 +156,50 @@ func TestSHA1(t *testing.T) {
 		p := []byte(strings.Repeat("abcdefghij", 30)[:n])
 		assert.Equal(t, sha1.Sum(p), sha1Sum(p), "length %d", n)
 	}
+}
+
+// TestRestoreDeepChecks: payloads from Redis's corrupt-dump tests are
+// refused whatever sanitize-dump-payload says (GoRedis decodes every
+// value in full), with Redis's reason in the log; the setting decides
+// what INFO dump_payload_sanitizations counts.
+func TestRestoreDeepChecks(t *testing.T) {
+	var logs []string
+	e := New(Options{Log: func(l string) { logs = append(logs, l) }})
+	c := newClient(t, e)
+	for _, tc := range []struct {
+		name, payload, reason string
+	}{
+		{"quicklist big ziplist prev len", "\x0E\x01\x13\x13\x00\x00\x00\x0E\x00\x00\x00\x02\x00\x00\x02\x61\x00\x0E\x02\x62\x00\xFF\x09\x00\x49\x97\x30\xB2\x0D\xA1\xED\xAA", "Ziplist integrity check failed."},
+		{"quicklist small ziplist prev len", "\x0E\x01\x13\x13\x00\x00\x00\x0E\x00\x00\x00\x02\x00\x00\x02\x61\x00\x02\x02\x62\x00\xFF\x09\x00\xC7\x71\x03\x97\x07\x75\xB0\x63", "Ziplist integrity check failed."},
+		{"quicklist encoded_len is 0", "\x12\x01\x01\x00\x0a\x00\x8f\xc6\xc0\x57\x1c\x0a\xb3\x3c", ""},
+	} {
+		for _, mode := range []string{"no", "yes"} {
+			logs = nil
+			require.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "sanitize-dump-payload", mode))
+			assert.Equal(t, "-ERR Bad data format\r\n", c.do("RESTORE", "k", "0", tc.payload), tc.name)
+			if tc.reason == "" {
+				assert.Empty(t, logs, tc.name)
+			} else {
+				assert.Equal(t, []string{"Internal error in RDB reading offset 0 -> " + tc.reason}, logs, tc.name)
+			}
+			assert.Equal(t, ":0\r\n", c.do("EXISTS", "k"))
+		}
+	}
+
+	// A hash listpack: one container checked when asked for.
+	require.Equal(t, ":1\r\n", c.do("HSET", "h", "f", "v"))
+	payload := parseBulk(t, c.do("DUMP", "h"))
+	for _, tc := range []struct {
+		mode string
+		want string
+	}{{"no", "0"}, {"yes", "1"}, {"clients", "2"}} {
+		require.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "sanitize-dump-payload", tc.mode))
+		require.Equal(t, "+OK\r\n", c.do("RESTORE", "h", "0", payload, "REPLACE"))
+		assert.Contains(t, c.do("INFO", "stats"), "dump_payload_sanitizations:"+tc.want+"\r\n", tc.mode)
+	}
+	// A user with skip-sanitize-payload is trusted under "clients".
+	require.Equal(t, "+OK\r\n", c.do("ACL", "SETUSER", "trusted", "on", "nopass", "skip-sanitize-payload", "+@all", "~*"))
+	require.Equal(t, "+OK\r\n", c.do("AUTH", "trusted", "x"))
+	require.Equal(t, "+OK\r\n", c.do("RESTORE", "h", "0", payload, "REPLACE"))
+	assert.Contains(t, c.do("INFO", "stats"), "dump_payload_sanitizations:2\r\n")
 }

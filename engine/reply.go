@@ -22,6 +22,9 @@ type Writer struct {
 	// bufShared: buf does not start its backing array, whose head is a
 	// sealed block; it must not be recycled.
 	bufShared bool
+	// rbs and rbp are the reply buffer's accounted size (0: 16 KB) and
+	// its peak use since the last reset (replybuf.go).
+	rbs, rbp int64
 }
 
 // Reset drops every pending reply.

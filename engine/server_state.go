@@ -253,6 +253,7 @@ func (e *Engine) resetStats() {
 	}
 	e.srv.errors = map[string]int64{}
 	e.srv.totalErrors = 0
+	e.replyBuf.shrinks, e.replyBuf.expands = 0, 0
 	e.srv.hists = nil
 	for _, c := range e.commands {
 		c.calls, c.usec, c.rejected, c.failed, c.hist = 0, 0, 0, 0, nil

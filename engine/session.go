@@ -68,6 +68,11 @@ type Session struct {
 	// qbufUsed and qbufCap are the host's query buffer, for CLIENT LIST
 	// and INFO (clientstats.go).
 	qbufUsed, qbufCap atomic.Int64
+	// qbufNoted is the query buffer capacity as last added to the
+	// engine's clientMem (guarded by mu; client_evict.go).
+	qbufNoted int64
+	// rbpResetMs is when the reply buffer's peak was last reset.
+	rbpResetMs int64
 	// memNoted is the session's memory as last added to the engine's
 	// clientMem (memory.go: noteMemory); written with mu held, read by
 	// other sessions' commands.
@@ -147,6 +152,11 @@ func (e *Engine) newSessionLocked(info ClientInfo) *Session {
 		created: e.now(),
 	}
 	s.w.proto = 2
+	// As Redis's createClient: the peak starts at the whole buffer, and
+	// its reset time in seconds where the cron compares milliseconds, so
+	// the first cron visit resets it and an idle client's buffer shrinks.
+	s.w.rbs, s.w.rbp = replyChunkBytes, replyChunkBytes
+	s.rbpResetMs = e.now().Unix()
 	if info.Sandbox != nil {
 		s.sandbox = &sandboxState{limits: info.Sandbox, tokens: float64(info.Sandbox.CommandsPerSecond), lastMs: e.now().UnixMilli()}
 	}
@@ -408,7 +418,6 @@ func (s *Session) CloseKeepOutput(tail []byte) {
 
 // closeLocked is Close (drop) or CloseKeepOutput with the engine locked.
 func (s *Session) closeLocked(tail []byte, drop bool) {
-	e := s.e
 	s.mu.Lock()
 	s.closed = true
 	if drop {
@@ -418,6 +427,17 @@ func (s *Session) closeLocked(tail []byte, drop bool) {
 	}
 	s.noteMemory()
 	s.mu.Unlock()
+	s.release()
+}
+
+// release frees what a closed session holds in the engine and takes it
+// out of the client list. It runs once: a client the engine evicted is
+// released at once, and again (a no-op) when its host closes it.
+func (s *Session) release() {
+	e := s.e
+	if e.sessions[s.id] != s {
+		return
+	}
 	if s.blocked != nil {
 		s.unblock()
 	}

@@ -74,7 +74,7 @@ func StreamFromRDB(r *rdb.Stream) (*stream.Stream, error) {
 	for _, n := range r.Nodes {
 		lp := n.Listpack
 		if err := st.AddNode(stream.IDFromKey(n.Master[:]), lp); err != nil {
-			return nil, err
+			return nil, rdb.Corrupt("Stream listpack integrity check failed.")
 		}
 	}
 	st.Length = r.Length
@@ -101,22 +101,25 @@ func StreamFromRDB(r *rdb.Stream) (*stream.Stream, error) {
 		}
 		g := st.CreateGroup(rg.Name, last, read)
 		if g == nil {
-			return nil, errBadRDB // duplicate group
+			return nil, rdb.Corrupt("Duplicated consumer group name " + rg.Name)
 		}
 		for _, p := range rg.Pending {
 			if !g.AddPending(&stream.NACK{ID: stream.IDFromKey(p.ID[:]), DeliveryTime: p.DeliveryTime, DeliveryCount: p.DeliveryCount}) {
-				return nil, errBadRDB // duplicate PEL entry
+				return nil, rdb.Corrupt("Duplicated global PEL entry loading stream consumer group")
 			}
 		}
 		for _, rc := range rg.Consumers {
 			c := g.CreateConsumer(rc.Name, rc.SeenTime)
 			if c == nil {
-				return nil, errBadRDB // duplicate consumer
+				return nil, rdb.Corrupt("Duplicate stream consumer detected.")
 			}
 			for _, key := range rc.Pending {
 				n := g.FindPending(stream.IDFromKey(key[:]))
-				if n == nil || n.Consumer != nil {
-					return nil, errBadRDB // not in the group's PEL, or owned twice
+				if n == nil {
+					return nil, rdb.Corrupt("Consumer entry not found in group global PEL")
+				}
+				if n.Consumer != nil {
+					return nil, rdb.Corrupt("Duplicated consumer PEL entry  loading a stream consumer group")
 				}
 				g.Assign(n, c)
 			}
@@ -124,7 +127,7 @@ func StreamFromRDB(r *rdb.Stream) (*stream.Stream, error) {
 		for _, n := range g.Pending() {
 			if n.Consumer == nil {
 				// Redis's deep check: every pending entry has an owner.
-				return nil, errBadRDB
+				return nil, rdb.Corrupt("Stream CG PEL entry without consumer")
 			}
 		}
 	}

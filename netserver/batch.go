@@ -67,7 +67,10 @@ func (b *batcher) setLimits(l limits) {
 
 // noteQueryBuffer tells the engine the query buffer's size (CLIENT LIST
 // qbuf and qbuf-free, INFO client_recent_max_input_buffer).
-func (b *batcher) noteQueryBuffer() { b.sess.NoteQueryBuffer(b.rd.Buffered(), b.rd.Cap()) }
+func (b *batcher) noteQueryBuffer() {
+	b.rd.ReleaseIdle()
+	b.sess.NoteQueryBuffer(b.rd.QueryBufUsed(), b.rd.Reserved())
+}
 
 // queryBufferIdleSeconds: a client idle longer has its query buffer freed
 // (Redis's clientsCronResizeQueryBuffer, "idletime > 2").

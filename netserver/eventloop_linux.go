@@ -279,6 +279,16 @@ func (l *eventLoop) run() {
 		for _, p := range incoming {
 			l.register(p, now)
 		}
+		// Peers the engine signalled since the last turn (pushed
+		// messages, unblocked commands, kills) come first, as Redis
+		// writes pending replies in beforeSleep, before it reads new
+		// commands: a command read now then sees their output gone to
+		// the socket, not held against maxmemory or maxmemory-clients.
+		for _, p := range work {
+			l.wake(p, now)
+		}
+		clear(work)
+		l.work = work[:0]
 		// Peers left with commands by the previous turn get their next
 		// share, in order, before those that just became ready.
 		l.next, l.runnable = l.runnable, l.next[:0]
@@ -310,11 +320,6 @@ func (l *eventLoop) run() {
 			}
 		}
 		l.flushLater()
-		for _, p := range work {
-			l.wake(p, now)
-		}
-		clear(work)
-		l.work = work[:0]
 		l.timers(now)
 	}
 }
@@ -395,7 +400,8 @@ func (l *eventLoop) readable(p *loopPeer, now time.Time) {
 		return
 	}
 	p.setLimits(l.lim)
-	n, err := readFD(p.fd, p.rd.Space())
+	space := p.rd.Space()
+	n, err := readFD(p.fd, space)
 	if n > 0 {
 		p.rd.Advance(n)
 		p.lastActive = now
@@ -421,6 +427,30 @@ func (l *eventLoop) readable(p *loopPeer, now time.Time) {
 		}
 		return
 	}
+	l.serve(p)
+	if n == len(space) && p.rd.BulkRemaining() > 0 && !p.dead && !p.closing && !p.paused {
+		l.readBulk(p)
+	}
+}
+
+// readBulk reads the rest of a large argument that has arrived, as Redis
+// reads all of a big bulk at once: the client's memory (maxmemory-clients,
+// CLIENT LIST) counts it at once, not a 16 KB read per turn later. The
+// command runs in a later turn, as any other.
+func (l *eventLoop) readBulk(p *loopPeer) {
+	for p.rd.BulkRemaining() > 0 {
+		space := p.rd.Space()
+		n, _ := readFD(p.fd, space)
+		if n <= 0 {
+			break
+		}
+		p.rd.Advance(n)
+		l.srv.eng.CountNetInput(n)
+		if n < len(space) {
+			break
+		}
+	}
+	p.noteQueryBuffer()
 	l.serve(p)
 }
 

@@ -142,3 +142,27 @@ func (r *rawConn) bulk() string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestClientEvictedByAnnouncedBulk: with maxmemory-clients set, a client
+// whose query buffer holds the start of a large argument is evicted as
+// soon as its length is read (Redis sizes the query buffer to the bulk
+// at once): it leaves CLIENT LIST and its connection is closed, while
+// the client that sent CLIENT NO-EVICT ON carries on.
+func TestClientEvictedByAnnouncedBulk(t *testing.T) {
+	eachModel(t, func(t *testing.T, goroutines bool) {
+		_, addr := startGoredis(t, Options{GoroutinePerPeer: goroutines}, map[string]string{"maxmemory-clients": "1mb"})
+		ctl := dialRaw(t, addr)
+		ctl.write("CLIENT NO-EVICT ON\r\n")
+		require.Equal(t, "+OK\r\n", ctl.reply())
+		big := dialRaw(t, addr)
+		big.write("CLIENT SETNAME big\r\n")
+		require.Equal(t, "+OK\r\n", big.reply())
+		big.write("*1\r\n$2000000\r\n" + strings.Repeat("v", 64*1024))
+		_, closed := big.closed(hangGuard)
+		require.True(t, closed)
+		ctl.write("CLIENT LIST\r\n")
+		assert.NotContains(t, ctl.bulk(), "name=big")
+		ctl.write("INFO stats\r\n")
+		assert.Contains(t, ctl.bulk(), "evicted_clients:1\r\n")
+	})
+}

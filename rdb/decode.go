@@ -42,6 +42,11 @@ type Value struct {
 	Scores []float64
 	// Stream holds a stream (KindStream).
 	Stream *Stream
+	// Containers counts the packed containers read of the kinds Redis
+	// counts in INFO dump_payload_sanitizations: a 7.0 list's listpack
+	// nodes, an intset, a hash or sorted set listpack, a stream's
+	// listpacks.
+	Containers int
 }
 
 // source is what a decoder reads from: a bufio.Reader or a bytes.Reader.
@@ -286,12 +291,13 @@ func (d *decoder) value(t byte) (Value, error) {
 		v.Items, err = d.packed(ZiplistEntries)
 	case TypeListQuicklist, TypeListQuicklist2:
 		v.Kind = KindList
-		v.Items, err = d.quicklist(t)
+		v.Items, err = d.quicklist(t, &v.Containers)
 	case TypeSet:
 		v.Kind = KindSet
 		v.Items, err = d.strings(1)
 	case TypeSetIntset:
 		v.Kind = KindSet
+		v.Containers = 1
 		v.Items, err = d.packed(IntsetEntries)
 	case TypeHash:
 		v.Kind = KindHash
@@ -304,6 +310,7 @@ func (d *decoder) value(t byte) (Value, error) {
 		v.Items, err = d.packed(ZiplistEntries)
 	case TypeHashListpack:
 		v.Kind = KindHash
+		v.Containers = 1
 		v.Items, err = d.packed(listpackEntriesShared)
 	case TypeZset, TypeZset2:
 		v.Kind = KindZset
@@ -313,6 +320,8 @@ func (d *decoder) value(t byte) (Value, error) {
 		dec := listpackEntriesShared
 		if t == TypeZsetZiplist {
 			dec = ZiplistEntries
+		} else {
+			v.Containers = 1
 		}
 		var entries []string
 		if entries, err = d.packed(dec); err == nil {
@@ -321,18 +330,21 @@ func (d *decoder) value(t byte) (Value, error) {
 	case TypeStreamListpacks, TypeStreamListpack2:
 		v.Kind = KindStream
 		v.Stream, err = d.stream(t)
-		return v, err
+		if v.Stream != nil {
+			v.Containers = len(v.Stream.Nodes)
+		}
+		return v, withReason(t, err)
 	default:
 		return v, ErrUnsupportedType
 	}
 	if err != nil {
-		return v, err
+		return v, withReason(t, err)
 	}
 	if len(v.Items) == 0 {
 		return v, ErrEmptyKey
 	}
 	if (v.Kind == KindHash && len(v.Items)%2 != 0) || (v.Kind == KindZset && len(v.Scores) != len(v.Items)) {
-		return v, errCorrupt
+		return v, withReason(t, errCorrupt)
 	}
 	return v, nil
 }
@@ -364,7 +376,7 @@ func (d *decoder) packed(decode func([]byte) ([]string, error)) ([]string, error
 	return decode(blob)
 }
 
-func (d *decoder) quicklist(t byte) ([]string, error) {
+func (d *decoder) quicklist(t byte, listpacks *int) ([]string, error) {
 	nodes, err := d.count(1)
 	if err != nil {
 		return nil, err
@@ -377,22 +389,28 @@ func (d *decoder) quicklist(t byte) ([]string, error) {
 				return nil, err
 			}
 			if container != QuicklistPlain && container != QuicklistPacked {
-				return nil, errCorrupt
+				return nil, Corrupt("Quicklist integrity check failed.")
 			}
 		}
+		blob, err := d.stringBytes()
+		if err != nil {
+			return nil, err
+		}
+		if len(blob) == 0 {
+			// Redis refuses an empty node, plain or packed.
+			return nil, errCorruptUnreported
+		}
 		if container == QuicklistPlain {
-			s, err := d.string()
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, s)
+			items = append(items, string(blob))
 			continue
 		}
 		dec := listpackEntriesShared
 		if t == TypeListQuicklist {
 			dec = ZiplistEntries
+		} else {
+			*listpacks++
 		}
-		entries, err := d.packed(dec)
+		entries, err := dec(blob)
 		if err != nil {
 			return nil, err
 		}

@@ -96,6 +96,9 @@ func listpackEntries(lp []byte, share bool) ([]string, error) {
 			}
 		}
 		entry := encLen + dataLen
+		if i+entry >= len(lp) || !listpackBacklenOK(lp[i+entry:len(lp)-1], entry) {
+			return nil, errCorrupt
+		}
 		i += entry + ListpackBacklenSize(entry)
 		if i >= len(lp) {
 			return nil, errCorrupt
@@ -116,12 +119,15 @@ func ZiplistEntries(zl []byte) ([]string, error) {
 	}
 	var out []string
 	i := 10
+	prevStart, lastStart := 0, 10
 	for zl[i] != 0xff {
-		if zl[i] == 0xfe { // previous entry length: 1 or 5 bytes
-			i += 5
-		} else {
-			i++
+		// The previous entry's size, 0 for the first.
+		prevlen, size, ok := ziplistPrevlen(zl, i)
+		if !ok || (prevStart == 0 && prevlen != 0) || (prevStart != 0 && prevlen != i-prevStart) {
+			return nil, errCorrupt
 		}
+		prevStart, lastStart = i, i
+		i += size
 		if i >= len(zl)-1 {
 			return nil, errCorrupt
 		}
@@ -190,7 +196,7 @@ func ZiplistEntries(zl []byte) ([]string, error) {
 		}
 		out = append(out, s)
 	}
-	if i != len(zl)-1 {
+	if i != len(zl)-1 || !ziplistHeaderOK(zl, len(out), lastStart) {
 		return nil, errCorrupt
 	}
 	return out, nil

@@ -80,18 +80,71 @@ func TestZiplistEntries(t *testing.T) {
 		{0xf3},                          // immediate 2
 	}
 	zl = make([]byte, 10)
-	prev := 0
+	prev, tail := 0, 0
 	for _, e := range entries {
+		tail = len(zl)
 		zl = append(zl, byte(prev))
 		zl = append(zl, e...)
 		prev = 1 + len(e)
 	}
 	zl = append(zl, 0xff)
 	binary.LittleEndian.PutUint32(zl, uint32(len(zl)))
+	binary.LittleEndian.PutUint32(zl[4:], uint32(tail))
 	binary.LittleEndian.PutUint16(zl[8:], uint16(len(entries)))
 	got, err := ZiplistEntries(zl)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "12", "-300", "70000", strconv.FormatInt(1<<40, 10), "hello", "2"}, got)
+
+	// Deep integrity: a wrong back-link (prevlen), tail offset or count
+	// is refused, as Redis's ziplistValidateIntegrity does.
+	for name, corrupt := range map[string]func(b []byte){
+		"prevlen": func(b []byte) { b[13] = 9 }, // the second entry's
+		"zltail":  func(b []byte) { binary.LittleEndian.PutUint32(b[4:], uint32(tail-1)) },
+		"zllen":   func(b []byte) { binary.LittleEndian.PutUint16(b[8:], 3) },
+		"first":   func(b []byte) { b[10] = 1 },
+	} {
+		bad := append([]byte(nil), zl...)
+		corrupt(bad)
+		_, err := ZiplistEntries(bad)
+		assert.Error(t, err, name)
+	}
+	empty := []byte{11, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0xff}
+	got, err = ZiplistEntries(empty)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+}
+
+func TestListpackBacklenChecked(t *testing.T) {
+	lp := NewListpackBuilder()
+	lp.Add("a")
+	lp.Add(strings.Repeat("x", 200)) // a two-byte back-link
+	good := lp.Bytes()
+	_, err := ListpackEntries(good)
+	require.NoError(t, err)
+	for i := 7; i < len(good)-1; i++ {
+		bad := append([]byte(nil), good...)
+		bad[i] ^= 0x40
+		if got, err := ListpackEntries(bad); err == nil {
+			// Only a string's bytes may change without breaking it.
+			assert.Len(t, got, 2, "byte %d", i)
+			assert.Len(t, got[1], 200, "byte %d", i)
+		}
+	}
+	// The first entry's back-link is byte 8 (header 6, entry 2).
+	bad := append([]byte(nil), good...)
+	bad[8] = 3
+	_, err = ListpackEntries(bad)
+	assert.Error(t, err)
+}
+
+func TestCorruptReasonByType(t *testing.T) {
+	// A hash ziplist with an odd number of entries.
+	lp := NewListpackBuilder()
+	lp.Add("f")
+	payload := append([]byte{TypeHashListpack}, AppendString(nil, string(lp.Bytes()), false)...)
+	_, err := DecodeValue(payload)
+	assert.Equal(t, "Hash listpack integrity check failed.", CorruptReason(err))
+	assert.ErrorIs(t, err, errCorrupt)
 }
 
 func TestLZFDecompress(t *testing.T) {

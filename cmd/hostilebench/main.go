@@ -4,7 +4,7 @@
 // the publisher's batch latency, the server's RSS peak over its base, and
 // the time to recover once the hostile clients go away.
 //
-//	go run ./cmd/hostilebench [-goredis bin/goredis] [-seconds 4]
+//	go run ./cmd/hostilebench [-goredis bin/goredis] [-seconds 4] [-only text]
 //
 // Scenarios, each on a freshly started server:
 //   - pipeliner: a client pipelines GET of a 1 MiB value 2,000 times and
@@ -43,6 +43,7 @@ type config struct {
 	redisPort            int
 	phase                time.Duration
 	idleConns            int
+	only                 string
 }
 
 func main() {
@@ -53,6 +54,7 @@ func main() {
 	flag.IntVar(&c.redisPort, "redis-port", 7108, "redis-server port (loopback)")
 	secs := flag.Float64("seconds", 4, "how long each hostile phase lasts")
 	flag.IntVar(&c.idleConns, "idle", 10000, "idle connections in the idle scenario")
+	flag.StringVar(&c.only, "only", "", "run only the scenarios whose name contains this text")
 	flag.Parse()
 	c.phase = time.Duration(*secs * float64(time.Second))
 	if err := raiseFileLimit(c.idleConns + 1000); err != nil {
@@ -114,6 +116,9 @@ func run(c config) error {
 	}
 	var rows []row
 	for _, sc := range scenarios {
+		if !strings.Contains(sc.name, c.only) {
+			continue
+		}
 		fmt.Fprintf(os.Stderr, "hostilebench: %s\n", sc.name)
 		var res [2]outcome
 		for i, which := range []string{"goredis", "redis"} {

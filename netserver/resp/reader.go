@@ -53,6 +53,9 @@ type Reader struct {
 	needLen int    // bytes of buf[r:] that end the bulk being read (0: none)
 
 	args [][]byte
+	// bulkBuf: the buffer grew to hold a large argument; it is let go
+	// once that command ran (ReleaseIdle).
+	bulkBuf bool
 
 	// peak is the most the buffer had to hold since the last Resize
 	// (Redis's querybuf_peak): pending bytes, or a bulk being read.
@@ -117,11 +120,7 @@ func (rd *Reader) realloc(n int) {
 // Space returns the free tail of the buffer for the next read, compacting
 // or growing the buffer first. The caller reads into it and calls Advance.
 func (rd *Reader) Space() []byte {
-	if rd.r == rd.w && len(rd.buf) > maxIdleBuffer {
-		// nothing pending: let go of the room a big command needed
-		rd.buf = make([]byte, minReadSize)
-		rd.r, rd.w = 0, 0
-	}
+	rd.ReleaseIdle()
 	if rd.r > 0 && (rd.r == rd.w || rd.w == len(rd.buf) || rd.r > len(rd.buf)/2) {
 		n := copy(rd.buf, rd.buf[rd.r:rd.w])
 		rd.r, rd.w = 0, n
@@ -134,7 +133,16 @@ func (rd *Reader) Space() []byte {
 		want = min(need, max(len(rd.buf), minReadSize))
 	}
 	if len(rd.buf)-rd.w < want {
-		nb := make([]byte, rd.w-rd.r+max(want, len(rd.buf)))
+		grow := max(want, len(rd.buf))
+		if need := rd.needLen - (rd.w - rd.r); need > 0 {
+			rd.bulkBuf = true
+			if need < grow {
+				// Doubling stops where the bulk ends: a large argument
+				// costs its size, as Redis sizes its query buffer to it.
+				grow = max(want, need)
+			}
+		}
+		nb := make([]byte, rd.w-rd.r+grow)
 		rd.w = copy(nb, rd.buf[rd.r:rd.w])
 		rd.r = 0
 		rd.buf = nb
@@ -143,6 +151,55 @@ func (rd *Reader) Space() []byte {
 	// argument): the "too big" limits are checked between reads, so an
 	// over-long inline line is refused at the same point as by Redis.
 	return rd.buf[rd.w : rd.w+want]
+}
+
+// ReleaseIdle lets go of the room a big command needed once nothing is
+// pending, as Redis hands a big argument's buffer to the command and
+// starts a new query buffer.
+func (rd *Reader) ReleaseIdle() {
+	if rd.r == rd.w && (len(rd.buf) > maxIdleBuffer || rd.bulkBuf && len(rd.buf) > minReadSize) {
+		rd.buf = make([]byte, minReadSize)
+		rd.r, rd.w = 0, 0
+		rd.bulkBuf = false
+	}
+}
+
+// BulkRemaining is how many bytes of a large argument being read have not
+// arrived yet (0 when none is being read).
+func (rd *Reader) BulkRemaining() int { return max(rd.needLen-(rd.w-rd.r), 0) }
+
+// bigArgBytes is Redis's PROTO_MBULK_BIG_ARG: a bulk at least this long
+// gets a query buffer of its full size as soon as its length is read.
+const bigArgBytes = 32 * 1024
+
+// Reserved is the query buffer's size as Redis would have allocated it:
+// the buffer, or, while a large bulk is being read, the room it needs
+// (Redis sizes its query buffer to a big bulk as soon as its length is
+// read; this buffer grows toward it as the bytes arrive, at most one
+// read past it). Client memory (CLIENT LIST tot-mem, maxmemory-clients)
+// counts it, the same for every client sending the same command.
+func (rd *Reader) Reserved() int {
+	if rd.inBigBulk() {
+		return rd.needLen - rd.pos
+	}
+	return len(rd.buf)
+}
+
+// QueryBufUsed is the query buffer's content as Redis would show it
+// (CLIENT LIST qbuf): the unparsed bytes, or, while a large bulk is being
+// read, the part of it that arrived (Redis moves the arguments before a
+// big bulk out of its query buffer).
+func (rd *Reader) QueryBufUsed() int {
+	if rd.inBigBulk() {
+		return rd.w - rd.r - rd.pos
+	}
+	return rd.w - rd.r
+}
+
+// inBigBulk: a bulk of bigArgBytes or more is being read (rd.pos is
+// where its payload starts).
+func (rd *Reader) inBigBulk() bool {
+	return rd.BulkRemaining() > 0 && rd.needLen-rd.pos-2 >= bigArgBytes
 }
 
 // Advance records n bytes read into the slice Space returned.
