@@ -88,6 +88,9 @@ type Session struct {
 	replica *replicaLink
 	// fromMaster marks the session applying this replica's master stream.
 	fromMaster bool
+	// stream is the master's stream a client pause holds back
+	// (fromMaster only; replica_pause.go).
+	stream *heldStream
 	// woff is the replication offset right after the session's last
 	// command: what WAIT waits for the replicas to acknowledge.
 	woff int64
@@ -420,6 +423,7 @@ func (s *Session) closeLocked(tail []byte, drop bool) {
 	}
 	s.unwatchAll()
 	s.unsubscribeAll()
+	s.dropHeldStream()
 	if s.replica != nil {
 		e.logLine("Connection with replica " + s.replica.desc() + " lost.")
 		e.dropReplica(s.replica)

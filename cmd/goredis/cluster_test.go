@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -15,41 +17,77 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The cluster tests use fixed ports (7821-7846, bus ports +10000): the
-// bus port of a node is its port plus 10000, which a random free port
-// does not guarantee to be free.
+// The cluster tests use fixed ports (7821-7899 unless
+// GOREDIS_CLUSTER_TEST_PORT moves the range; bus ports +10000): the bus
+// port of a node is its port plus 10000, which a random free port does
+// not guarantee to be free.
+
+// clusterTestPort is the first port of the cluster tests, plus offset.
+func clusterTestPort(t *testing.T, offset int) int {
+	base := 7821
+	if v := os.Getenv("GOREDIS_CLUSTER_TEST_PORT"); v != "" {
+		p, err := strconv.Atoi(v)
+		require.NoError(t, err, "GOREDIS_CLUSTER_TEST_PORT")
+		base = p
+	}
+	return base + offset
+}
 
 // clusterNode is one server of a test cluster.
 type clusterNode struct {
 	port int
 	cmd  *exec.Cmd
+	// log is the node's log file, shown when the test fails.
+	log string
+	// goredis tells a GoRedis node from a redis-server one.
+	goredis bool
 }
 
 func (n clusterNode) addr() string { return "127.0.0.1:" + strconv.Itoa(n.port) }
 
-// startGoRedisNode starts a GoRedis node in cluster mode in its own dir.
-func startGoRedisNode(t *testing.T, bin string, port int) clusterNode {
+func (n clusterNode) kind() string {
+	if n.goredis {
+		return "goredis"
+	}
+	return "redis-server"
+}
+
+// startClusterNode starts bin (GoRedis or redis-server) in cluster mode
+// in its own dir, logging to a file that a failed test prints.
+func startClusterNode(t *testing.T, bin string, port int, goredis bool, extra ...string) clusterNode {
 	dir := t.TempDir()
-	cmd, _ := started(t, bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
-		"--cluster-enabled", "yes", "--cluster-node-timeout", "3000", "--save", "", "--appendonly", "no")
-	return clusterNode{port, cmd}
+	logfile := filepath.Join(dir, "log.txt")
+	args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
+		"--cluster-enabled", "yes", "--cluster-node-timeout", "3000", "--save", "", "--appendonly", "no",
+		"--logfile", logfile, "--loglevel", "verbose"}
+	if goredis {
+		args = append(args, "--http-port", "0")
+	}
+	cmd := exec.Command(bin, append(args, extra...)...)
+	require.NoError(t, cmd.Start())
+	n := clusterNode{port: port, cmd: cmd, log: logfile, goredis: goredis}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			out, _ := os.ReadFile(logfile)
+			t.Logf("log of %s node %d:\n%s", n.kind(), port, out)
+		}
+	})
+	waitFor(t, 20*time.Second, func() bool {
+		return exec.Command("redis-cli", "-p", strconv.Itoa(port), "ping").Run() == nil
+	})
+	return n
+}
+
+// startGoRedisNode starts a GoRedis node in cluster mode.
+func startGoRedisNode(t *testing.T, bin string, port int) clusterNode {
+	return startClusterNode(t, bin, port, true)
 }
 
 // startRedisNode starts Debian's redis-server in cluster mode.
 func startRedisNode(t *testing.T, port int) clusterNode {
-	dir := t.TempDir()
-	cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
-		"--cluster-enabled", "yes", "--cluster-node-timeout", "3000", "--save", "", "--appendonly", "no",
-		"--logfile", filepath.Join(dir, "log.txt"))
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	waitFor(t, 10*time.Second, func() bool {
-		return exec.Command("redis-cli", "-p", strconv.Itoa(port), "ping").Run() == nil
-	})
-	return clusterNode{port, cmd}
+	return startClusterNode(t, "redis-server", port, false)
 }
 
 // waitFor polls cond until it holds, failing the test after limit (a
@@ -305,11 +343,12 @@ func TestClusterCreateGoRedis(t *testing.T) {
 	bin := buildBinary(t)
 	var nodes []clusterNode
 	for i := range 6 {
-		nodes = append(nodes, startGoRedisNode(t, bin, 7821+i))
+		nodes = append(nodes, startGoRedisNode(t, bin, clusterTestPort(t, i)))
 	}
 	createCluster(t, nodes)
 	checkCluster(t, nodes[0])
 	reshardUnderLoad(t, nodes, [][2]clusterNode{{nodes[0], nodes[1]}, {nodes[2], nodes[0]}})
+	manualFailovers(t, nodes)
 	exerciseCluster(t, nodes)
 }
 
@@ -324,9 +363,9 @@ func TestClusterCreateMixed(t *testing.T) {
 	var nodes []clusterNode
 	for i := range 6 {
 		if i%2 == 0 {
-			nodes = append(nodes, startGoRedisNode(t, bin, 7831+i))
+			nodes = append(nodes, startGoRedisNode(t, bin, clusterTestPort(t, 10+i)))
 		} else {
-			nodes = append(nodes, startRedisNode(t, 7831+i))
+			nodes = append(nodes, startRedisNode(t, clusterTestPort(t, 10+i)))
 		}
 	}
 	createCluster(t, nodes)
@@ -334,5 +373,161 @@ func TestClusterCreateMixed(t *testing.T) {
 	checkCluster(t, nodes[1])
 	// GoRedis to redis-server, redis-server to GoRedis.
 	reshardUnderLoad(t, nodes, [][2]clusterNode{{nodes[0], nodes[1]}, {nodes[1], nodes[2]}})
+	manualFailovers(t, nodes)
 	exerciseCluster(t, nodes)
+}
+
+// nodeLine is one line of CLUSTER NODES.
+type nodeLine struct {
+	id, flags, master string
+	port              int
+	slots             []string
+}
+
+func (l nodeLine) isMaster() bool { return strings.Contains(l.flags, "master") }
+
+// clusterNodesOf is n's CLUSTER NODES, parsed.
+func clusterNodesOf(t *testing.T, n clusterNode) []nodeLine {
+	t.Helper()
+	out := cli(t, "-p", strconv.Itoa(n.port), "cluster", "nodes")
+	var lines []nodeLine
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 8 {
+			continue
+		}
+		addr, _, _ := strings.Cut(f[1], "@")
+		_, port, _ := strings.Cut(addr, ":")
+		p, _ := strconv.Atoi(port)
+		lines = append(lines, nodeLine{id: f[0], flags: f[2], master: f[3], port: p, slots: f[8:]})
+	}
+	return lines
+}
+
+// selfLine is n's own line of its CLUSTER NODES.
+func selfLine(t *testing.T, n clusterNode) nodeLine {
+	t.Helper()
+	for _, l := range clusterNodesOf(t, n) {
+		if strings.Contains(l.flags, "myself") {
+			return l
+		}
+	}
+	t.Fatalf("node %d has no myself line", n.port)
+	return nodeLine{}
+}
+
+// manualFailovers sends CLUSTER FAILOVER to one replica of every master,
+// one shard after the other, while a go-redis ClusterClient writes and
+// reads: each replica must take its master's place with the master's
+// writes, the old master must follow it, and every acknowledged write
+// must be readable afterwards.
+func manualFailovers(t *testing.T, nodes []clusterNode) {
+	ctx := context.Background()
+	var addrs []string
+	for _, n := range nodes {
+		addrs = append(addrs, n.addr())
+	}
+	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs, MaxRedirects: 32})
+	defer cc.Close()
+	stop := make(chan struct{})
+	done := make(chan []int)
+	var loadErrs []string
+	go func() {
+		var acked []int
+		defer func() { done <- acked }()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			err := cc.Set(ctx, "mf:"+strconv.Itoa(i), i, 0).Err()
+			if err == nil {
+				acked = append(acked, i)
+				// A read of an acknowledged write, through the same
+				// failovers.
+				j := acked[len(acked)/2]
+				var v int
+				v, err = cc.Get(ctx, "mf:"+strconv.Itoa(j)).Int()
+				if err == nil && v != j {
+					err = fmt.Errorf("mf:%d is %d", j, v)
+				}
+			}
+			if err != nil {
+				loadErrs = append(loadErrs, time.Now().Format("15:04:05.000")+" "+err.Error())
+			}
+		}
+	}()
+	// Each shard fails over, then back: every pair is tried both ways
+	// (in a mixed cluster, a GoRedis replica of a redis-server master and
+	// the reverse).
+	type pair struct{ master, replica clusterNode }
+	var pairs []pair
+	for _, n := range nodes {
+		l := selfLine(t, n)
+		if l.isMaster() {
+			continue
+		}
+		for _, m := range nodes {
+			if selfLine(t, m).id == l.master {
+				pairs = append(pairs, pair{m, n})
+			}
+		}
+	}
+	require.Len(t, pairs, len(nodes)/2, "one replica per master")
+	for _, p := range pairs[:len(pairs):len(pairs)] {
+		pairs = append(pairs, pair{master: p.replica, replica: p.master})
+	}
+	for _, p := range pairs {
+		replicaID, masterID := myID(t, p.replica), myID(t, p.master)
+		t.Logf("%s CLUSTER FAILOVER on %s replica %d of %s master %d", time.Now().Format("15:04:05.000"), p.replica.kind(), p.replica.port, p.master.kind(), p.master.port)
+		waitFor(t, 30*time.Second, func() bool {
+			out, _ := exec.Command("redis-cli", "-p", strconv.Itoa(p.replica.port), "info", "replication").Output()
+			return strings.Contains(string(out), "master_link_status:up")
+		})
+		out := strings.TrimSpace(cli(t, "-p", strconv.Itoa(p.replica.port), "cluster", "failover"))
+		require.Equal(t, "OK", out)
+		waitFor(t, 30*time.Second, func() bool {
+			r, m := selfLine(t, p.replica), selfLine(t, p.master)
+			return r.isMaster() && len(r.slots) > 0 && !m.isMaster() && m.master == replicaID
+		})
+		// Every node learns the new roles.
+		for _, n := range nodes {
+			waitFor(t, 30*time.Second, func() bool {
+				for _, l := range clusterNodesOf(t, n) {
+					if l.id == masterID && l.master != replicaID {
+						return false
+					}
+				}
+				return true
+			})
+		}
+		// Reads keep working on the new master.
+		for i := range 50 {
+			k := "mf:read:" + strconv.Itoa(i)
+			require.NoError(t, cc.Set(ctx, k, i, 0).Err(), "SET %s after the failover", k)
+			v, err := cc.Get(ctx, k).Int()
+			require.NoError(t, err, "GET %s after the failover", k)
+			require.Equal(t, i, v)
+		}
+	}
+	close(stop)
+	acked := <-done
+	require.NotEmpty(t, acked)
+	t.Logf("load errors: %q", loadErrs)
+	checkCluster(t, nodes[0])
+	for _, i := range acked {
+		k := "mf:" + strconv.Itoa(i)
+		v, err := cc.Get(ctx, k).Int()
+		if err != nil {
+			for _, n := range nodes {
+				out, _ := exec.Command("redis-cli", "-p", strconv.Itoa(n.port), "-c", "readonly").Output()
+				got, _ := exec.Command("sh", "-c", "printf 'READONLY\\nGET "+k+"\\n' | redis-cli -p "+strconv.Itoa(n.port)).Output()
+				t.Logf("%s on %s node %d: %q %q", k, n.kind(), n.port, out, got)
+			}
+		}
+		require.NoError(t, err, "acknowledged write %s", k)
+		require.Equal(t, i, v)
+	}
+	t.Logf("%d acknowledged writes during the manual failovers", len(acked))
 }
