@@ -119,6 +119,9 @@ type Session struct {
 	// asking is set by ASKING for the next command; readonlyCluster by
 	// READONLY (cluster mode: reads served by a replica).
 	asking, readonlyCluster bool
+	// clusterSlot is the slot of the current command's keys, -1 for none
+	// (Redis's c->slot): the keys its script touches must hash there.
+	clusterSlot int
 }
 
 // NewSession registers a new client with the engine.
