@@ -91,6 +91,9 @@ type Session struct {
 	// stream is the master's stream a client pause holds back
 	// (fromMaster only; replica_pause.go).
 	stream *heldStream
+	// replLink is set while the session is a replica's link: its output
+	// counts as replication traffic (written by hosts without the lock).
+	replLink atomic.Bool
 	// woff is the replication offset right after the session's last
 	// command: what WAIT waits for the replicas to acknowledge.
 	woff int64
