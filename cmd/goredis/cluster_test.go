@@ -531,3 +531,24 @@ func manualFailovers(t *testing.T, nodes []clusterNode) {
 	}
 	t.Logf("%d acknowledged writes during the manual failovers", len(acked))
 }
+
+// TestClusterRefusesTLSCluster: the bus does not speak TLS, so tls-cluster
+// yes in cluster mode stops the start (and CONFIG SET refuses it) rather
+// than running a plaintext bus the operator asked to be encrypted.
+func TestClusterRefusesTLSCluster(t *testing.T) {
+	needClusterTools(t)
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	out, err := exec.Command(bin, "--port", "0", "--cluster-enabled", "yes", "--tls-cluster", "yes", "--dir", dir, "--http-port", "0").CombinedOutput()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, "%s", out)
+	assert.Equal(t, 1, ee.ExitCode())
+	assert.Contains(t, string(out), "# GoRedis does not run the cluster bus over TLS: tls-cluster must be no when cluster-enabled is yes\n")
+	n := startGoRedisNode(t, bin, clusterTestPort(t, 40))
+	c := redis.NewClient(&redis.Options{Addr: n.addr()})
+	defer c.Close()
+	ctx := context.Background()
+	assert.EqualError(t, c.ConfigSet(ctx, "tls-cluster", "yes").Err(),
+		"ERR CONFIG SET failed (possibly related to argument 'tls-cluster') - GoRedis does not run the cluster bus over TLS: tls-cluster must be no when cluster-enabled is yes")
+	assert.Equal(t, map[string]string{"tls-cluster": "no"}, c.ConfigGet(ctx, "tls-cluster").Val())
+}
