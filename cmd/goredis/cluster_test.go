@@ -552,3 +552,187 @@ func TestClusterRefusesTLSCluster(t *testing.T) {
 		"ERR CONFIG SET failed (possibly related to argument 'tls-cluster') - GoRedis does not run the cluster bus over TLS: tls-cluster must be no when cluster-enabled is yes")
 	assert.Equal(t, map[string]string{"tls-cluster": "no"}, c.ConfigGet(ctx, "tls-cluster").Val())
 }
+
+// writeLoad keeps writing keys prefix:N through a go-redis ClusterClient
+// until stop is called, which returns the acknowledged writes after
+// checking that each can be read back.
+func writeLoad(t *testing.T, nodes []clusterNode, prefix string) (stop func()) {
+	ctx := context.Background()
+	var addrs []string
+	for _, n := range nodes {
+		addrs = append(addrs, n.addr())
+	}
+	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs, MaxRedirects: 32})
+	quit := make(chan struct{})
+	done := make(chan []int)
+	go func() {
+		var acked []int
+		defer func() { done <- acked }()
+		for i := 0; ; i++ {
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			if cc.Set(ctx, prefix+":"+strconv.Itoa(i), i, 0).Err() == nil {
+				acked = append(acked, i)
+			}
+			// A steady load, not a flood: the keys are all read back.
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	return func() {
+		close(quit)
+		acked := <-done
+		require.NotEmpty(t, acked)
+		for _, i := range acked {
+			v, err := cc.Get(ctx, prefix+":"+strconv.Itoa(i)).Int()
+			require.NoError(t, err, "acknowledged write %s:%d", prefix, i)
+			require.Equal(t, i, v)
+		}
+		t.Logf("%d acknowledged %s writes", len(acked), prefix)
+		_ = cc.Close()
+	}
+}
+
+// waitKnown waits until every node lists want nodes in CLUSTER NODES.
+func waitKnown(t *testing.T, nodes []clusterNode, want int) {
+	for _, n := range nodes {
+		waitFor(t, 30*time.Second, func() bool {
+			out, _ := exec.Command("redis-cli", "-p", strconv.Itoa(n.port), "cluster", "nodes").Output()
+			return strings.Count(strings.TrimSpace(string(out)), "\n")+1 == want
+		})
+	}
+}
+
+// TestClusterToolsMixed drives redis-cli's other cluster tools over a
+// cluster of GoRedis and redis-server masters: add-node (a GoRedis master
+// and a redis-server replica of it), rebalance onto the empty master and
+// back off it (weight 0) under a ClusterClient write load, del-node of
+// both, and fix of an open slot and of an uncovered one.
+func TestClusterToolsMixed(t *testing.T) {
+	needClusterTools(t)
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server is not installed")
+	}
+	bin := buildBinary(t)
+	nodes := []clusterNode{
+		startGoRedisNode(t, bin, clusterTestPort(t, 50)),
+		startRedisNode(t, clusterTestPort(t, 51)),
+		startGoRedisNode(t, bin, clusterTestPort(t, 52)),
+	}
+	out := cli(t, "--cluster", "create", nodes[0].addr(), nodes[1].addr(), nodes[2].addr(), "--cluster-replicas", "0", "--cluster-yes")
+	require.Contains(t, out, "[OK] All 16384 slots covered.", out)
+	for _, n := range nodes {
+		waitFor(t, 30*time.Second, func() bool {
+			out, _ := exec.Command("redis-cli", "-p", strconv.Itoa(n.port), "cluster", "info").Output()
+			return strings.Contains(string(out), "cluster_state:ok")
+		})
+	}
+
+	// add-node: a new GoRedis master, then a redis-server replica of it.
+	master := startGoRedisNode(t, bin, clusterTestPort(t, 53))
+	out = cli(t, "--cluster", "add-node", master.addr(), nodes[0].addr())
+	require.Contains(t, out, "[OK] New node added correctly.", out)
+	all := append(append([]clusterNode{}, nodes...), master)
+	waitKnown(t, all, 4)
+	masterID := myID(t, master)
+	replica := startRedisNode(t, clusterTestPort(t, 54))
+	out = cli(t, "--cluster", "add-node", replica.addr(), nodes[1].addr(), "--cluster-slave", "--cluster-master-id", masterID)
+	require.Contains(t, out, "[OK] New node added correctly.", out)
+	all = append(all, replica)
+	waitKnown(t, all, 5)
+	waitFor(t, 30*time.Second, func() bool {
+		l := selfLine(t, replica)
+		return l.master == masterID
+	})
+
+	// rebalance onto the empty master, then off it, under load.
+	stop := writeLoad(t, nodes, "rebalance")
+	// A small weight keeps the number of slots moved (and the test) short.
+	out = cli(t, "--cluster", "rebalance", nodes[0].addr(), "--cluster-use-empty-masters", "--cluster-weight", masterID+"=0.1")
+	require.Contains(t, out, "to "+master.addr(), out)
+	require.NotContains(t, out, "ERR", out)
+	waitFor(t, 30*time.Second, func() bool { return len(selfLine(t, master).slots) > 0 })
+	checkCluster(t, nodes[2])
+	out = cli(t, "--cluster", "rebalance", nodes[1].addr(), "--cluster-weight", masterID+"=0")
+	require.Contains(t, out, "from "+master.addr(), out)
+	require.NotContains(t, out, "ERR", out)
+	stop()
+	checkCluster(t, nodes[0])
+	require.Empty(t, selfLine(t, master).slots)
+
+	// del-node: the replica, then its empty master.
+	for _, n := range []clusterNode{replica, master} {
+		out = cli(t, "--cluster", "del-node", nodes[0].addr(), myID(t, n))
+		require.Contains(t, out, "Sending CLUSTER RESET SOFT to the deleted node.", out)
+	}
+	waitKnown(t, nodes, 3)
+	checkCluster(t, nodes[1])
+
+	// fix: a slot left open by an interrupted migration...
+	slot := strings.TrimSpace(cli(t, "-p", strconv.Itoa(nodes[0].port), "cluster", "keyslot", "{fix}"))
+	owner, other := nodes[0], nodes[1]
+	for _, n := range nodes {
+		l := selfLine(t, n)
+		if slotIn(l.slots, slot) {
+			owner = n
+		}
+	}
+	for _, n := range nodes {
+		if n.port != owner.port {
+			other = n
+			break
+		}
+	}
+	for i := range 20 {
+		cli(t, "-c", "-p", strconv.Itoa(owner.port), "set", "{fix}"+strconv.Itoa(i), strconv.Itoa(i))
+	}
+	require.Equal(t, "OK", strings.TrimSpace(cli(t, "-p", strconv.Itoa(other.port), "cluster", "setslot", slot, "importing", myID(t, owner))))
+	require.Equal(t, "OK", strings.TrimSpace(cli(t, "-p", strconv.Itoa(owner.port), "cluster", "setslot", slot, "migrating", myID(t, other))))
+	require.Equal(t, "OK", strings.TrimSpace(cli(t, "-p", strconv.Itoa(owner.port), "migrate", "127.0.0.1", strconv.Itoa(other.port), "", "0", "5000", "keys", "{fix}0", "{fix}1")))
+	// check exits 1 when it finds something to fix
+	b, _ := exec.Command("redis-cli", "--cluster", "check", nodes[0].addr()).CombinedOutput()
+	require.Contains(t, string(b), "[WARNING] The following slots are open: "+slot+".", string(b))
+	out = cli(t, "--cluster", "fix", nodes[0].addr())
+	require.Contains(t, out, ">>> Fixing open slot "+slot, out)
+	checkCluster(t, nodes[0])
+	for i := range 20 {
+		assert.Equal(t, strconv.Itoa(i)+"\n", cli(t, "-c", "-p", strconv.Itoa(nodes[2].port), "get", "{fix}"+strconv.Itoa(i)))
+	}
+	// ... and a slot nobody serves.
+	for _, n := range nodes {
+		cli(t, "-p", strconv.Itoa(n.port), "cluster", "delslots", "100")
+	}
+	b, _ = exec.Command("redis-cli", "--cluster", "check", nodes[0].addr()).CombinedOutput()
+	require.Contains(t, string(b), "[ERR] Not all 16384 slots are covered by nodes.", string(b))
+	fix := exec.Command("redis-cli", "--cluster", "fix", nodes[0].addr())
+	fix.Stdin = strings.NewReader("yes\n")
+	b, err := fix.CombinedOutput()
+	require.NoError(t, err, "%s", b)
+	require.Contains(t, string(b), ">>> Covering slot 100 with ", string(b))
+	waitFor(t, 30*time.Second, func() bool {
+		out, _ := exec.Command("redis-cli", "--cluster", "check", nodes[1].addr()).Output()
+		return strings.Contains(string(out), "[OK] All 16384 slots covered.") && !strings.Contains(string(out), "[ERR]")
+	})
+}
+
+// slotIn reports whether slot is in CLUSTER NODES slot ranges.
+func slotIn(ranges []string, slot string) bool {
+	s, _ := strconv.Atoi(slot)
+	for _, r := range ranges {
+		if strings.HasPrefix(r, "[") {
+			continue
+		}
+		lo, hi, _ := strings.Cut(r, "-")
+		if hi == "" {
+			hi = lo
+		}
+		l, _ := strconv.Atoi(lo)
+		h, _ := strconv.Atoi(hi)
+		if s >= l && s <= h {
+			return true
+		}
+	}
+	return false
+}
