@@ -736,3 +736,66 @@ func slotIn(ranges []string, slot string) bool {
 	}
 	return false
 }
+
+// TestClusterNodeClients runs ioredis's Cluster and node-redis's
+// createCluster over a mixed cluster while redis-cli reshards it (both
+// ways between a GoRedis and a redis-server master): every write they
+// got acknowledged reads back through both
+// (netserver/testdata/ioredis/cluster.mjs).
+func TestClusterNodeClients(t *testing.T) {
+	needClusterTools(t)
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed")
+	}
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server is not installed")
+	}
+	dir, err := filepath.Abs("../../netserver/testdata/ioredis")
+	require.NoError(t, err)
+	for _, m := range []string{"ioredis", "redis"} {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", m)); err != nil {
+			t.Skip("the Node clients are not installed (make test installs them)")
+		}
+	}
+	bin := buildBinary(t)
+	nodes := []clusterNode{
+		startGoRedisNode(t, bin, clusterTestPort(t, 60)),
+		startRedisNode(t, clusterTestPort(t, 61)),
+		startGoRedisNode(t, bin, clusterTestPort(t, 62)),
+	}
+	out := cli(t, "--cluster", "create", nodes[0].addr(), nodes[1].addr(), nodes[2].addr(), "--cluster-replicas", "0", "--cluster-yes")
+	require.Contains(t, out, "[OK] All 16384 slots covered.", out)
+	var ports []string
+	for _, n := range nodes {
+		ports = append(ports, strconv.Itoa(n.port))
+		waitFor(t, 30*time.Second, func() bool {
+			out, _ := exec.Command("redis-cli", "-p", strconv.Itoa(n.port), "cluster", "info").Output()
+			return strings.Contains(string(out), "cluster_state:ok")
+		})
+	}
+	stopFile := filepath.Join(t.TempDir(), "stop")
+	cmd := exec.Command("node", "cluster.mjs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOREDIS_CLUSTER_PORTS="+strings.Join(ports, ","), "GOREDIS_STOP_FILE="+stopFile)
+	var output strings.Builder
+	cmd.Stdout, cmd.Stderr = &output, &output
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	time.Sleep(time.Second) // the clients are connected and writing
+	for _, m := range [][2]clusterNode{{nodes[0], nodes[1]}, {nodes[1], nodes[0]}, {nodes[2], nodes[1]}} {
+		out := cli(t, "--cluster", "reshard", nodes[0].addr(), "--cluster-from", myID(t, m[0]), "--cluster-to", myID(t, m[1]),
+			"--cluster-slots", "200", "--cluster-yes")
+		require.NotContains(t, out, "ERR", out)
+	}
+	require.NoError(t, os.WriteFile(stopFile, nil, 0o644))
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		require.NoError(t, err, "cluster.mjs:\n%s", output.String())
+	case <-time.After(5 * time.Minute):
+		t.Fatalf("cluster.mjs did not finish:\n%s", output.String())
+	}
+	t.Log(strings.TrimSpace(output.String()))
+	checkCluster(t, nodes[0])
+}
