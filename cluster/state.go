@@ -117,8 +117,8 @@ func newState() *State {
 		DropPacketFilter: -1,
 		nodes:            map[string]*Node{},
 		blacklist:        map[string]int64{},
-		Size:      1,
-		NewName:   RandomName,
+		Size:             1,
+		NewName:          RandomName,
 		Settings: Settings{NodeTimeout: 15000, RequireFullCoverage: true, AllowReplicaMigration: true,
 			MigrationBarrier: 1, ReplicaValidityFactor: 10, AllowPubsubshardWhenDown: true, PreferredEndpoint: "ip"},
 	}
