@@ -441,6 +441,8 @@ func cmdDebug(s *Session, args [][]byte) {
 			"    Write every key in the RDB encoding and load it back, as a save and restart would.",
 			"DROP-CLUSTER-PACKET-FILTER <type>",
 			"    Drop the cluster bus messages of <type> this node receives (-1: none).",
+			"PAUSE-CRON <0|1>",
+			"    Stop (1) or resume (0) the periodic work: expiry, client checks, replication, saves, cluster.",
 			"QUICKLIST-PACKED-THRESHOLD <size>",
 			"    Make list elements of <size> bytes or more plain quicklist nodes of their own (0: the default, 1gb).",
 			"SET-ACTIVE-EXPIRE <0|1>",
@@ -468,6 +470,11 @@ func cmdDebug(s *Session, args [][]byte) {
 		if cm := s.e.cluster; cm != nil {
 			cm.st.DropPacketFilter = n
 		}
+		s.w.OK()
+	case sub == "pause-cron" && len(args) == 3:
+		// Like Redis (atoi), anything that is not a number means 0.
+		n, _ := parseInt(args[2])
+		s.e.cronPaused.Store(n != 0)
 		s.w.OK()
 	case sub == "set-active-expire" && len(args) == 3:
 		// Like Redis (atoi), anything that is not a number means 0.
