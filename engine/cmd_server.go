@@ -84,8 +84,9 @@ func cmdFlushAll(s *Session, args [][]byte) {
 	e := s.e
 	main := s.ks == e.main
 	if main {
-		// As Redis's FLUSHALL kills a saving child.
-		e.abortSnapshots()
+		// As Redis's FLUSHALL kills a saving child (not an AOF
+		// rewrite's: that one goes on with the data before the flush).
+		e.abortSnapshotsBut(true)
 	}
 	for _, db := range s.ks.dbs {
 		e.flushDB(db)

@@ -314,8 +314,8 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
-	if s.misconf(gate) {
-		s.reject(cmd, args, errMisconf)
+	if msg := s.misconf(gate); msg != "" {
+		s.reject(cmd, args, msg)
 		s.afterReply(mark)
 		return
 	}
