@@ -59,6 +59,9 @@ type State struct {
 	ImportingFrom [Slots]*Node
 
 	CurrentEpoch, LastVoteEpoch uint64
+	// DropPacketFilter is DEBUG DROP-CLUSTER-PACKET-FILTER's message type:
+	// received messages of that type are dropped (-1: none).
+	DropPacketFilter int64
 	// OK is cluster_state:ok (false is fail; a node starts failed).
 	OK bool
 	// Size is the number of masters serving at least one slot.
@@ -111,10 +114,11 @@ func New(name string, now int64) *State {
 
 func newState() *State {
 	return &State{
-		nodes:     map[string]*Node{},
-		blacklist: map[string]int64{},
-		Size:      1,
-		NewName:   RandomName,
+		DropPacketFilter: -1,
+		nodes:            map[string]*Node{},
+		blacklist:        map[string]int64{},
+		Size:             1,
+		NewName:          RandomName,
 		Settings: Settings{NodeTimeout: 15000, RequireFullCoverage: true, AllowReplicaMigration: true,
 			MigrationBarrier: 1, ReplicaValidityFactor: 10, AllowPubsubshardWhenDown: true, PreferredEndpoint: "ip"},
 	}

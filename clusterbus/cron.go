@@ -115,6 +115,7 @@ func (b *Bus) cron(c *engine.ClusterCtx) {
 		st.Todo |= cluster.TodoUpdateState
 	}
 	b.beforeSleep(c)
+	c.RedirectBlockedClients()
 }
 
 // beforeSleep runs the failover steps other events asked for

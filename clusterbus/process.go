@@ -24,6 +24,10 @@ func (b *Bus) processPacket(c *engine.ClusterCtx, l *link, raw []byte) {
 		}
 		return
 	}
+	if int64(typ) == st.DropPacketFilter {
+		c.Log('#', "Dropping packet that matches debug drop filter")
+		return
+	}
 	sender := b.senderOf(c, l, m)
 	if sender != nil {
 		sender.DataReceived = now

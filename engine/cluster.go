@@ -134,6 +134,11 @@ func (e *Engine) ClusterCron() {
 			c.State.Todo |= cluster.TodoUpdateState
 		}
 	})
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cluster != nil {
+		e.redirectBlockedClients()
+	}
 }
 
 // ClusterCtx is what the bus driver may use inside ClusterDo: the state
@@ -330,11 +335,14 @@ func (cmd *Command) clusterRouted() bool {
 // keys this node does not serve with -MOVED, -ASK, -CROSSSLOT, -TRYAGAIN
 // or -CLUSTERDOWN and reports whether it did.
 func (s *Session) clusterRefuses(cmd *Command, args [][]byte) bool {
+	s.clusterSlot = -1
 	if s.fromMaster || s.replaying || !cmd.clusterRouted() {
 		return false
 	}
 	n, slot, code := s.nodeByQuery(cmd, args)
 	if code == redirNone && n == s.e.cluster.st.Myself {
+		// A script the command runs keeps to this slot (c->slot).
+		s.clusterSlot = slot
 		return false
 	}
 	if cmd.Name == "exec" {
@@ -417,9 +425,38 @@ func isShardPubsub(cmd *Command) bool {
 	return false
 }
 
+// scriptClusterRefuses is scriptVerifyClusterState: a script may touch
+// only keys this node serves, and (unless it allows cross-slot keys) only
+// keys of one slot, that of its command's keys when it declared some. s
+// is the script client; the refusal is returned, "" when allowed.
+func (s *Session) scriptClusterRefuses(cmd *Command, args [][]byte) string {
+	r := s.script
+	caller := r.caller
+	s.readonlyCluster, s.asking = caller.readonlyCluster, caller.asking
+	n, slot, code := s.nodeByQuery(cmd, args)
+	if code != redirNone || n != s.e.cluster.st.Myself {
+		switch code {
+		case redirDownROState:
+			return "ERR Script attempted to execute a write command while the cluster is down and readonly"
+		case redirDownState:
+			return "ERR Script attempted to execute a command while the cluster is down"
+		}
+		return "ERR Script attempted to access a non local key in a cluster node"
+	}
+	if slot != -1 && !r.allowCrossSlot {
+		if caller.clusterSlot == -1 {
+			caller.clusterSlot = slot
+		} else if caller.clusterSlot != slot {
+			return "ERR Script attempted to access keys that do not hash to the same slot"
+		}
+	}
+	return ""
+}
+
 // nodeByQuery finds the node that serves a command's keys (Redis's
 // getNodeByQuery): this node, another one with a redirection code, or nil
-// with an error code.
+// with an error code; and the keys' slot, -1 when the command has no key
+// or the cluster refuses it before the slot counts.
 func (s *Session) nodeByQuery(cmd *Command, args [][]byte) (*cluster.Node, int, redirect) {
 	e := s.e
 	st := e.cluster.st
@@ -429,7 +466,7 @@ func (s *Session) nodeByQuery(cmd *Command, args [][]byte) (*cluster.Node, int, 
 	lines := one[:]
 	if cmd.Name == "exec" {
 		if s.multi == nil {
-			return me, 0, redirNone
+			return me, -1, redirNone
 		}
 		lines = s.multi.queue
 	}
@@ -481,22 +518,22 @@ func (s *Session) nodeByQuery(cmd *Command, args [][]byte) (*cluster.Node, int, 
 			return true
 		})
 		if code != redirNone {
-			return nil, 0, code
+			return nil, -1, code
 		}
 	}
 	if n == nil {
-		return me, 0, redirNone
+		return me, -1, redirNone
 	}
 	if !st.OK {
 		switch {
 		case shard:
 			if !st.Settings.AllowPubsubshardWhenDown {
-				return nil, 0, redirDownState
+				return nil, -1, redirDownState
 			}
 		case !st.Settings.AllowReadsWhenDown:
-			return nil, 0, redirDownState
+			return nil, -1, redirDownState
 		case cmd.flags&flagWrite != 0:
-			return nil, 0, redirDownROState
+			return nil, -1, redirDownROState
 		}
 	}
 	if (migrating || importing) && cmd.Name == "migrate" {
@@ -522,6 +559,58 @@ func (s *Session) nodeByQuery(cmd *Command, args [][]byte) (*cluster.Node, int, 
 	}
 	return n, slot, redirNone
 }
+
+// redirectBlockedClients answers the clients blocked on keys (lists,
+// sorted sets, streams) that this node no longer serves, and unblocks
+// them: -CLUSTERDOWN while the cluster is down (a write that would serve
+// them may never come), -MOVED when another node took the slot,
+// -CLUSTERDOWN Hash slot not served when nobody did. It is Redis's
+// clusterRedirectBlockedClientIfNeeded, which clientsCron runs for every
+// blocked client; a node that turns replica unblocks them all with
+// -UNBLOCKED (disconnectBlocked) before this could.
+func (e *Engine) redirectBlockedClients() {
+	if e.stats.blockedClients == 0 {
+		return
+	}
+	st := e.cluster.st
+	me := st.Myself
+	for _, s := range e.blockedSessions() {
+		b := s.blocked
+		if b.wait != nil || len(b.keys) == 0 || e.isHeld(s) {
+			continue
+		}
+		var msg string
+		if !st.OK {
+			msg = e.redirectError(nil, 0, redirDownState)
+		} else {
+			// All the keys are in one slot: the gate saw to it.
+			slot := cluster.KeySlot(b.keys[0])
+			n := st.Slots[slot]
+			if c := e.commands[s.lastCmd]; s.readonlyCluster && c != nil && c.flags&flagWrite == 0 &&
+				me.IsReplica() && me.Master == n {
+				n = me
+			}
+			switch {
+			case n == me || st.ImportingFrom[slot] != nil:
+			case n == nil:
+				msg = e.redirectError(nil, slot, redirDownUnbound)
+			default:
+				msg = e.redirectError(n, slot, redirMoved)
+			}
+		}
+		if msg == "" {
+			continue
+		}
+		s.unblock()
+		s.pushAsync(func(w *Writer) {
+			s.writeUnblocked(b, func() { w.Error(msg) })
+		})
+	}
+}
+
+// RedirectBlockedClients is redirectBlockedClients for the bus driver's
+// cron.
+func (c *ClusterCtx) RedirectBlockedClients() { c.e.redirectBlockedClients() }
 
 // pauseWritesUntil pauses writes as CLIENT PAUSE WRITE does, for a master
 // during a manual failover (PAUSE_DURING_FAILOVER).

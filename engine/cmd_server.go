@@ -440,6 +440,8 @@ func cmdDebug(s *Session, args [][]byte) {
 			"    Reply with a sample of a RESP type: string, integer, double, bignum, null, array, set, map, attrib, push, verbatim, true, false.",
 			"RELOAD [MERGE] [NOFLUSH]",
 			"    Write every key in the RDB encoding and load it back, as a save and restart would.",
+			"DROP-CLUSTER-PACKET-FILTER <type>",
+			"    Drop the cluster bus messages of <type> this node receives (-1: none).",
 			"PAUSE-CRON <0|1>",
 			"    Stop (1) or resume (0) the periodic work: expiry, client checks, replication, saves, cluster.",
 			"QUICKLIST-PACKED-THRESHOLD <size>",
@@ -464,6 +466,16 @@ func cmdDebug(s *Session, args [][]byte) {
 			// Redis blocks everything while it sleeps; so does holding the
 			// engine lock.
 			time.Sleep(time.Duration(f * float64(time.Second)))
+		}
+		s.w.OK()
+	case sub == "drop-cluster-packet-filter" && len(args) == 3:
+		n, ok := parseInt(args[2])
+		if !ok {
+			s.w.Error(errNotInt)
+			return
+		}
+		if cm := s.e.cluster; cm != nil {
+			cm.st.DropPacketFilter = n
 		}
 		s.w.OK()
 	case sub == "pause-cron" && len(args) == 3:

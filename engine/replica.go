@@ -59,6 +59,9 @@ type masterInfo struct {
 	// streamDB is the database the master's stream has selected, which a
 	// sub-replica's payload records (repl-stream-db).
 	streamDB int
+	// heldBytes is how much of the stream was received but waits behind
+	// a paused command (slave_read_repl_offset - slave_repl_offset).
+	heldBytes int64
 }
 
 // ReplicaRole reports whether the server follows a master without taking
@@ -167,17 +170,23 @@ func (e *Engine) MasterFullSynced(replid string, offset int64) {
 // offset space, and a snapshot taken for a sub-replica never holds a
 // command its stream repeats. args nil only passes raw on (REPLCONF
 // GETACK, which the link answers itself).
+//
+// While a client pause holds one of the stream's commands back, the
+// stream waits behind it, neither applied nor counted (replica_pause.go).
 func (s *Session) ExecMaster(args [][]byte, raw []byte) (st Status) {
 	e := s.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if s.stream != nil {
+		s.holdStream(args, raw)
+		return 0
+	}
 	defer func() {
-		if m := e.master; m != nil && e.repl.feeding {
-			e.feedReplicas(raw)
-			m.offset = e.repl.offset
-			m.lastIO = e.now()
-			m.streamDB = s.db.id
+		if e.isHeld(s) {
+			s.holdStream(nil, raw)
+			return
 		}
+		e.streamApplied(s, raw)
 	}()
 	if args == nil {
 		return 0
@@ -433,7 +442,7 @@ func (e *Engine) infoReplicaFields(b *infoBuilder) {
 		syncing = 1
 	}
 	b.int("master_sync_in_progress", syncing)
-	b.int("slave_read_repl_offset", m.offset)
+	b.int("slave_read_repl_offset", m.offset+m.heldBytes)
 	b.int("slave_repl_offset", m.offset)
 	if m.state == linkSync {
 		perc := 0.0

@@ -75,6 +75,9 @@ type scriptRun struct {
 	timedOut bool
 	// repl is where the effects go (redis.set_repl).
 	repl PropagateTarget
+	// allowCrossSlot: the script may touch keys of several slots (its
+	// allow-cross-slot-keys flag, or an EVAL without a shebang).
+	allowCrossSlot bool
 }
 
 func (e *Engine) bridgeConfig() luabridge.Config {
@@ -183,6 +186,7 @@ func (s *Session) runScript(eval bool, name string, flags luabridge.Flags, ro bo
 	r := &scriptRun{e: e, caller: s, client: c, eval: eval, name: name, args: s.run.args, start: time.Now(), repl: propagateAll}
 	r.readOnly = ro || (flags&luabridge.FlagEvalCompat == 0 && flags&luabridge.FlagNoWrites != 0)
 	r.allowOOM = flags&luabridge.FlagEvalCompat == 0 && flags&luabridge.FlagAllowOOM != 0
+	r.allowCrossSlot = flags&(luabridge.FlagEvalCompat|luabridge.FlagAllowCrossSlot) != 0
 	e.scripts.run = r
 	c.script = r
 	defer func() {
@@ -416,6 +420,11 @@ func (s *Session) scriptGate(cmd *Command, args [][]byte) bool {
 	}
 	if cmd.flags&flagWrite != 0 {
 		r.writeDirty = true
+	}
+	if e.cluster != nil && !obey {
+		if msg := s.scriptClusterRefuses(cmd, args); msg != "" {
+			return refuse(msg)
+		}
 	}
 	return true
 }

@@ -331,6 +331,9 @@ func (e *Engine) releaseHeld(s *Session) {
 		prev := e.current
 		e.current = s
 		s.dispatchProtected(h.args)
+		if s.stream != nil {
+			e.resumeStream(s)
+		}
 		e.current = prev
 		return
 	}

@@ -93,6 +93,9 @@ type Session struct {
 	replica *replicaLink
 	// fromMaster marks the session applying this replica's master stream.
 	fromMaster bool
+	// stream is the master's stream a client pause holds back
+	// (fromMaster only; replica_pause.go).
+	stream *heldStream
 	// replLink is set while the session is a replica's link: its output
 	// counts as replication traffic (written by hosts without the lock).
 	replLink atomic.Bool
@@ -124,6 +127,9 @@ type Session struct {
 	// asking is set by ASKING for the next command; readonlyCluster by
 	// READONLY (cluster mode: reads served by a replica).
 	asking, readonlyCluster bool
+	// clusterSlot is the slot of the current command's keys, -1 for none
+	// (Redis's c->slot): the keys its script touches must hash there.
+	clusterSlot int
 }
 
 // NewSession registers a new client with the engine.
@@ -443,6 +449,7 @@ func (s *Session) release() {
 	}
 	s.unwatchAll()
 	s.unsubscribeAll()
+	s.dropHeldStream()
 	if s.replica != nil {
 		e.logLine("Connection with replica " + s.replica.desc() + " lost.")
 		e.dropReplica(s.replica)

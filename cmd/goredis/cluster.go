@@ -11,6 +11,14 @@ import (
 	"github.com/goredis-dev/goredis/engine"
 )
 
+// errTLSCluster refuses tls-cluster yes in cluster mode: the bus, the
+// ports nodes announce and MIGRATE would have to speak TLS (Redis's
+// tls-cluster), and starting with a plaintext bus would be worse than
+// not starting.
+//
+//lint:ignore ST1005 a log line and a CONFIG SET reply, as Redis words them
+var errTLSCluster = errors.New("GoRedis does not run the cluster bus over TLS: tls-cluster must be no when cluster-enabled is yes")
+
 // loadClusterState reads nodes.conf (cluster-config-file, relative to
 // dir) or makes a new node and saves it, as Redis's clusterInit. A
 // corrupted file stops the server.

@@ -108,6 +108,10 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		disableTHP()
 	}
 
+	if cfg.params.Get("cluster-enabled") == "yes" && cfg.params.Get("tls-cluster") == "yes" {
+		log.log(levelWarning, errTLSCluster.Error())
+		return 1
+	}
 	// TLS is configured before any socket opens, as in Redis's initServer.
 	tlsh := newTLSHost(cfg.params.Get, func(msg string) { log.log(levelWarning, msg) })
 	tlsh.https = strings.EqualFold(cfg.host["http-tls"], "yes") && cfg.host["http-port"] != "" && cfg.host["http-port"] != "0"
@@ -139,6 +143,9 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		ACLFile:        aclFile{},
 		Entropy:        func(p []byte) { _, _ = cryptorand.Read(p) },
 		ApplyConfig: func(name, value string) error {
+			if name == "tls-cluster" && value == "yes" && clusterOpts != nil {
+				return errTLSCluster
+			}
 			if handled, err := tlsh.apply(name, value); handled {
 				return err
 			}
