@@ -84,12 +84,20 @@ type ACLFile interface {
 // All command execution is serialized by one mutex, as Redis serializes it
 // on one thread; hosts call into it from any goroutine.
 type Engine struct {
-	mu       sync.Mutex
-	now      func() time.Time
-	rand     *rand.Rand
-	seed     maphash.Seed
-	main     *Keyspace
+	mu   sync.Mutex
+	now  func() time.Time
+	rand *rand.Rand
+	seed maphash.Seed
+	main *Keyspace
+	// cat is the process's command catalog (sharedCommands); commands
+	// is its table, read
+	// only, until rename-command gives the engine a copy of its own
+	// (renamed).
+	cat      *commandCatalog
 	commands map[string]*Command
+	renamed  bool
+	// cmdStats are the commands' statistics, by Command.id.
+	cmdStats []cmdStat
 	// cmdCache speeds up lookupCommand (see there).
 	cmdCache [cmdCacheSize]cmdCacheEntry
 	config   *Config
@@ -206,7 +214,8 @@ type Engine struct {
 	defaultOpen   atomic.Bool
 	aclFile       ACLFile
 	configUsers   [][]string
-	// sandboxUser holds sandboxRules (sandbox.go); in no user list.
+	// sandboxUser holds sandboxRules (sandbox.go); in no user list;
+	// made at the first sandboxed command.
 	sandboxUser *acl.User
 	entropy     func(p []byte)
 }
@@ -269,7 +278,8 @@ func New(opts Options) *Engine {
 	e.started = e.now()
 	e.srv.init(e)
 	e.repl.secondOffset = -1
-	e.commands = buildCommandTable()
+	e.cat = sharedCommands()
+	e.commands = e.cat.table
 	e.aclSetup()
 	e.aclFile = opts.ACLFile
 	e.entropy = opts.Entropy

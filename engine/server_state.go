@@ -212,12 +212,7 @@ func (e *Engine) resetStats() {
 	e.srv.errors = map[string]int64{}
 	e.srv.totalErrors = 0
 	e.srv.hists = nil
-	for _, c := range e.commands {
-		c.calls, c.usec, c.rejected, c.failed, c.hist = 0, 0, 0, 0, nil
-		for _, sc := range c.subs {
-			sc.calls, sc.usec, sc.rejected, sc.failed, sc.hist = 0, 0, 0, 0, nil
-		}
-	}
+	clear(e.cmdStats)
 }
 
 // pauseHolds reports whether CLIENT PAUSE holds back cmd: every command in

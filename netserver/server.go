@@ -74,10 +74,16 @@ type Server struct {
 	acceptErrs chan error
 	peers      map[*peer]struct{}
 	closing    bool
-	wg         sync.WaitGroup
-	nclients   atomic.Int64
-	done       chan struct{}
-	loop       *eventLoop // serves TCP peers; nil with goroutines per peer
+	// wg counts the peers and the event loop; bg the accept loops and
+	// the cron, which Serve waits for before it returns.
+	wg       sync.WaitGroup
+	bg       sync.WaitGroup
+	nclients atomic.Int64
+	done     chan struct{}
+	// loop serves TCP peers, from the first one on (peerLoop); nil
+	// with goroutines per peer. loopTried: peerLoop made its attempt.
+	loop      *eventLoop
+	loopTried bool
 	// tls is the TLS configuration of the TLS port and of outgoing links
 	// (nil until SetTLS); CONFIG SET replaces it whole.
 	tls atomic.Pointer[tlsconf.Contexts]
@@ -170,20 +176,30 @@ func (s *Server) Serve() error {
 	if len(lns) == 0 {
 		return errors.New("netserver: Serve before Listen")
 	}
-	loop := s.startLoop()
-	go s.cron()
 	errc := make(chan error, 16)
 	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return nil
+	}
 	s.acceptErrs = errc
+	s.bg.Add(1 + len(lns))
 	s.mu.Unlock()
+	go func() {
+		defer s.bg.Done()
+		s.cron()
+	}()
 	for _, l := range lns {
-		go func(l *listener) { errc <- s.acceptLoop(l, loop) }(l)
+		go s.accepting(l, errc)
 	}
 	// Accept loops end when their listener is replaced (CONFIG SET port
 	// or bind) or the server closes; any other end is an error.
 	for {
 		select {
 		case <-s.done:
+			// Close has closed the listeners: once the accept loops and
+			// the cron are gone, nothing of the server runs.
+			s.bg.Wait()
 			return nil
 		case err := <-errc:
 			if err != nil {
@@ -194,8 +210,20 @@ func (s *Server) Serve() error {
 	}
 }
 
+// accepting runs l's accept loop, counted in s.bg, and reports its end.
+func (s *Server) accepting(l *listener, errc chan<- error) {
+	defer s.bg.Done()
+	err := s.acceptLoop(l)
+	select {
+	case errc <- err:
+	case <-s.done:
+	}
+}
+
 // acceptLoop accepts peers on l until the server closes.
-func (s *Server) acceptLoop(l *listener, loop *eventLoop) error {
+func (s *Server) acceptLoop(l *listener) error {
+	var loop *eventLoop
+	loopAsked := false
 	for {
 		conn, err := l.ln.Accept()
 		if err != nil {
@@ -220,6 +248,9 @@ func (s *Server) acceptLoop(l *listener, loop *eventLoop) error {
 			// event loop drives it: a slow client holds up no other.
 			go s.acceptTLS(conn, l)
 			continue
+		}
+		if !loopAsked {
+			loop, loopAsked = s.peerLoop(), true
 		}
 		s.accept(conn, loop, l)
 	}
@@ -300,23 +331,26 @@ func (s *Server) admit(conn net.Conn) bool {
 	return true
 }
 
-// startLoop starts the event loop unless Options.GoroutinePerPeer asks for
-// goroutines or the system has none; it returns nil then.
-func (s *Server) startLoop() *eventLoop {
+// peerLoop is the event loop that serves TCP peers, started for the
+// first peer: a server no client reaches (as many of goredistest's) never
+// pays for its descriptors, goroutine and thread. It is nil when
+// Options.GoroutinePerPeer asks for goroutines or the system has no event
+// loop.
+func (s *Server) peerLoop() *eventLoop {
 	if s.opts.GoroutinePerPeer {
 		return nil
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loop != nil || s.loopTried || s.closing {
+		return s.loop
+	}
+	s.loopTried = true
 	loop, err := newEventLoop(s)
 	if err != nil {
 		if !errors.Is(err, errNoEventLoop) {
 			s.Logf('#', "%v: serving clients with goroutines", err)
 		}
-		return nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		loop.release()
 		return nil
 	}
 	s.loop = loop
