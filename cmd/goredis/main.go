@@ -315,7 +315,13 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		log.logf(levelNotice, "Playground at %s://%s/", scheme, web.Addr())
 	}
 	if supervised == supervisedSystemd {
-		notifySystemd("STATUS=Ready to accept connections\n", log)
+		// As Redis: a replica (replicaof in the configuration) says it
+		// waits for its master.
+		if cfg.params.Get("replicaof") == "" {
+			notifySystemd("STATUS=Ready to accept connections\n", log)
+		} else {
+			notifySystemd("STATUS=Ready to accept connections in read-only mode. Waiting for MASTER <-> REPLICA sync\n", log)
+		}
 		notifySystemd("READY=1\n", log)
 	}
 	daemonReady()

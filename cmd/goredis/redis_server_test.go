@@ -373,6 +373,37 @@ func TestNotifySocket(t *testing.T) {
 	assert.Equal(t, "STOPPING=1\n", string(buf[:n]))
 }
 
+// TestNotifySocketReplica: a replica (replicaof in its configuration)
+// tells systemd it is ready in read-only mode, waiting for its master, as
+// Redis does.
+func TestNotifySocketReplica(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	sockPath := filepath.Join(t.TempDir(), "notify")
+	ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sockPath, Net: "unixgram"})
+	require.NoError(t, err)
+	defer ln.Close()
+	// The master's port is closed: the replica keeps trying meanwhile.
+	cmd := exec.Command(bin, "--port", freePort(t), "--supervised", "systemd", "--http-port", "0",
+		"--replicaof", "127.0.0.1", freePort(t), "--dir", t.TempDir())
+	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sockPath)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var got []string
+	buf := make([]byte, 4096)
+	_ = ln.SetReadDeadline(time.Now().Add(20 * time.Second))
+	for len(got) < 3 {
+		n, err := ln.Read(buf)
+		require.NoError(t, err, "datagrams so far: %q", got)
+		got = append(got, string(buf[:n]))
+	}
+	assert.Equal(t, []string{"STATUS=Redis is loading...\n",
+		"STATUS=Ready to accept connections in read-only mode. Waiting for MASTER <-> REPLICA sync\n",
+		"READY=1\n"}, got)
+}
+
 // TestConfigFromStdinIncludeRename: "-" reads the configuration from
 // standard input; include reads globs in order; rename-command renames
 // and "" removes.
