@@ -238,7 +238,7 @@ func (c *Config) set(name, v string, startup bool) error {
 			return setFailed(name, msg)
 		}
 	}
-	norm, msg := p.validate(v)
+	norm, msg := c.validate(p, v)
 	if msg != "" {
 		return setFailed(name, msg)
 	}
@@ -303,7 +303,7 @@ func (c *Config) setMany(pairs []string) error {
 			// against the engine's current value.
 			p = c.at(p.index)
 		}
-		norm, msg := p.validate(pairs[2*i+1])
+		norm, msg := c.validate(p, pairs[2*i+1])
 		if msg != "" {
 			for j := i - 1; j >= 0; j-- {
 				c.store(ps[j], old[j])
@@ -336,6 +336,60 @@ func (c *Config) store(p *param, v string) {
 	case "maxmemory", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "replica-ignore-maxmemory":
 		c.mm.load(c)
 	}
+}
+
+// validate is p.validate plus the checks that depend on other parameters.
+func (c *Config) validate(p *param, v string) (string, string) {
+	norm, msg := p.validate(v)
+	if msg == "" && p.name == "proc-title-template" &&
+		!validProcTitleTemplate(norm, c.param("unixsocket").value, c.param("cluster-enabled").value == "yes") {
+		msg = "template format is invalid or contains unknown variables"
+	}
+	return norm, msg
+}
+
+// validProcTitleTemplate is Redis's validateProcTitleTemplate: the
+// template expands (sdstemplate's syntax: {name} variables, "{{" a
+// literal brace) with known variables only, to something not blank when
+// the title is empty.
+func validProcTitleTemplate(tmpl, unixsocket string, cluster bool) bool {
+	var out strings.Builder
+	for rest := tmpl; rest != ""; {
+		open := strings.IndexByte(rest, '{')
+		if open < 0 {
+			out.WriteString(rest)
+			break
+		}
+		out.WriteString(rest[:open])
+		rest = rest[open+1:]
+		if rest == "" {
+			return false
+		}
+		if rest[0] == '{' {
+			out.WriteByte('{')
+			rest = rest[1:]
+			continue
+		}
+		end := strings.IndexByte(rest, '}')
+		if end < 0 {
+			return false
+		}
+		switch rest[:end] {
+		case "title":
+		case "server-mode":
+			if cluster {
+				out.WriteString("[cluster]")
+			}
+		case "unixsocket":
+			out.WriteString(unixsocket)
+		case "listen-addr", "config-file", "port", "tls-port":
+			out.WriteString("x") // never empty in Redis either
+		default:
+			return false
+		}
+		rest = rest[end+1:]
+	}
+	return strings.Trim(out.String(), " ") != ""
 }
 
 // validate checks v against p's type and bounds and returns the value

@@ -163,3 +163,29 @@ func TestEnginesInParallel(t *testing.T) {
 	wg.Wait()
 	require.False(t, t.Failed())
 }
+
+// TestProcTitleTemplate: CONFIG SET proc-title-template checks the
+// template as Redis 7.0.15 does (replies taken from redis-server).
+func TestProcTitleTemplate(t *testing.T) {
+	const bad = "-ERR CONFIG SET failed (possibly related to argument 'proc-title-template') - template format is invalid or contains unknown variables\r\n"
+	c := newClient(t, New(Options{}))
+	for _, tc := range []struct{ tmpl, want string }{
+		{"{bad}", bad},
+		{"", bad},
+		{"   ", bad},
+		{"{title}", bad},
+		{"{title} {server-mode}", bad},
+		{"{unixsocket}", bad},
+		{"{title", bad},
+		{"x {", bad},
+		{"{{title}", ok},
+		{"{title} {port} {unixsocket} {config-file} {tls-port}", ok},
+		{"{title} {listen-addr} {server-mode}", ok},
+		{"redis }", ok},
+	} {
+		assert.Equal(t, tc.want, c.do("CONFIG", "SET", "proc-title-template", tc.tmpl), tc.tmpl)
+	}
+	assert.Equal(t, bulks("proc-title-template", "redis }"), c.line("CONFIG GET proc-title-template"))
+	withSocket := newClient(t, New(Options{Config: map[string]string{"unixsocket": "/tmp/redis.sock"}}))
+	assert.Equal(t, ok, withSocket.line("CONFIG SET proc-title-template {unixsocket}"))
+}

@@ -242,6 +242,12 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		log.logf(levelNotice, "Running mode=%s, port=%d.", mode, port)
 	}
 	log.log(levelWarning, "Server initialized")
+	if cfg.params.Get("set-proc-title") == "yes" {
+		// Redis rewrites its argument memory; os.Args and the Go
+		// runtime's own argument strings point into it (README,
+		// "Replacing redis-server").
+		log.log(levelVerbose, "set-proc-title: the process title is left as started (a Go program cannot safely rewrite its argument memory); proc-title-template is checked but not shown")
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve() }()
 	// Load the data as Redis's loadDataFromDisk: the append-only file when
