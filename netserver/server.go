@@ -167,8 +167,9 @@ func (s *Server) TLSAddr() net.Addr {
 	return nil
 }
 
-// Serve accepts peers on every listener until Close; it also drives the
-// engine's active expiry cycle.
+// Serve accepts peers on every listener until Close; it also runs the
+// engine's periodic work (cron), in its own loop rather than a goroutine
+// more: an idle server is this goroutine and its accept loops.
 func (s *Server) Serve() error {
 	s.mu.Lock()
 	lns := s.lns
@@ -183,22 +184,21 @@ func (s *Server) Serve() error {
 		return nil
 	}
 	s.acceptErrs = errc
-	s.bg.Add(1 + len(lns))
+	s.bg.Add(len(lns))
 	s.mu.Unlock()
-	go func() {
-		defer s.bg.Done()
-		s.cron()
-	}()
 	for _, l := range lns {
 		go s.accepting(l, errc)
 	}
+	tick := time.NewTicker(cronPeriod)
+	defer tick.Stop()
+	var cron cronState
 	// Accept loops end when their listener is replaced (CONFIG SET port
 	// or bind) or the server closes; any other end is an error.
 	for {
 		select {
 		case <-s.done:
-			// Close has closed the listeners: once the accept loops and
-			// the cron are gone, nothing of the server runs.
+			// Close has closed the listeners: once the accept loops are
+			// gone, nothing of the server runs.
 			s.bg.Wait()
 			return nil
 		case err := <-errc:
@@ -206,6 +206,8 @@ func (s *Server) Serve() error {
 				_ = s.closeListeners()
 				return err
 			}
+		case <-tick.C:
+			s.cronTick(&cron)
 		}
 	}
 }
@@ -360,23 +362,26 @@ func (s *Server) peerLoop() *eventLoop {
 	return loop
 }
 
-// cron runs the engine's periodic work, as Redis's serverCron at hz 10.
-func (s *Server) cron() {
-	t := time.NewTicker(100 * time.Millisecond)
-	defer t.Stop()
-	mem := newIdleReclaimer()
-	for ticks := 1; ; ticks++ {
-		select {
-		case <-s.done:
-			return
-		case <-t.C:
-			s.eng.ActiveExpireCycle()
-			s.eng.ClientsCron()
-			mem.tick()
-			if ticks%10 == 0 {
-				s.eng.ReplicationCron()
-			}
-		}
+// cronPeriod is the cron's period: Redis's serverCron at hz 10.
+const cronPeriod = 100 * time.Millisecond
+
+// cronState is what the cron keeps from one tick to the next.
+type cronState struct {
+	ticks int
+	mem   *idleReclaimer // made at the first tick
+}
+
+// cronTick runs the engine's periodic work, from Serve's loop.
+func (s *Server) cronTick(c *cronState) {
+	c.ticks++
+	if c.mem == nil {
+		c.mem = newIdleReclaimer()
+	}
+	s.eng.ActiveExpireCycle()
+	s.eng.ClientsCron()
+	c.mem.tick()
+	if c.ticks%10 == 0 {
+		s.eng.ReplicationCron()
 	}
 }
 
