@@ -178,12 +178,16 @@ func (s *Server) Serve() error {
 		return errors.New("netserver: Serve before Listen")
 	}
 	errc := make(chan error, 16)
+	// The listeners as of now, in the critical section install uses: a
+	// rebind racing with this start is accepted on by one side or the
+	// other, never by neither.
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
 		return nil
 	}
 	s.acceptErrs = errc
+	lns = s.lns
 	s.bg.Add(len(lns))
 	s.mu.Unlock()
 	for _, l := range lns {
