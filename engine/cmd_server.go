@@ -207,7 +207,10 @@ func cmdShutdown(s *Session, args [][]byte) {
 		s.w.Error("ERR Errors trying to SHUTDOWN. Check logs.")
 		return
 	}
-	if err := e.finalSave(save, nosave); err != nil && !hasArg(args, "force") {
+	if e.shutdownStarting != nil {
+		e.shutdownStarting()
+	}
+	if err := e.finalSave(save, nosave, hasArg(args, "force")); err != nil && !hasArg(args, "force") {
 		s.w.Error("ERR Errors trying to SHUTDOWN. Check logs.")
 		return
 	}

@@ -30,6 +30,14 @@ type Options struct {
 	Config map[string]string
 	// Shutdown is called when a client sends SHUTDOWN; the host stops.
 	Shutdown func()
+	// ShutdownStarting, when set, is called as SHUTDOWN begins, before
+	// its final save: the host logs "User requested shutdown..." and
+	// tells its supervisor, as Redis's prepareForShutdown does first.
+	ShutdownStarting func()
+	// SaveStatus, when set, receives what Redis tells systemd during the
+	// final save: "Saving the final RDB snapshot", and "Error trying to
+	// save the DB, can't exit." when it fails.
+	SaveStatus func(status string)
 	// Log, when set, receives lines for the server log (DEBUG LOG).
 	Log func(line string)
 	// LogAt, when set, receives them instead with Redis's level mark ('*'
@@ -125,6 +133,8 @@ type Engine struct {
 	// Redis's default, 1 GB).
 	listPackedThreshold int64
 	onShutdown          func()
+	shutdownStarting    func()
+	saveStatus          func(status string)
 	log                 func(string)
 	logAt               func(byte, string)
 	// rewriteConfig writes the config file for CONFIG REWRITE (nil: none).
@@ -264,6 +274,8 @@ func New(opts Options) *Engine {
 	}
 	e := &Engine{
 		onShutdown:        opts.Shutdown,
+		shutdownStarting:  opts.ShutdownStarting,
+		saveStatus:        opts.SaveStatus,
 		maxUnboundedReply: defaultMaxUnboundedReply,
 		log:               opts.Log,
 		logAt:             opts.LogAt,

@@ -129,6 +129,15 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			return 1
 		}
 	}
+	// stopping is the start of Redis's prepareForShutdown, for a signal
+	// and for SHUTDOWN alike: the log line, then systemd's STOPPING=1,
+	// before the final save.
+	stopping := func() {
+		log.log(levelWarning, "User requested shutdown...")
+		if supervised == supervisedSystemd {
+			notifySystemd("STOPPING=1\n", log)
+		}
+	}
 	eng := engine.New(engine.Options{
 		Cluster:        clusterOpts,
 		LogAt:          log.mark,
@@ -147,6 +156,12 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		ConfigChanged: func(name, value string) {
 			if name == "loglevel" {
 				log.verbosity.Store(int32(levelOf(value)))
+			}
+		},
+		ShutdownStarting: stopping,
+		SaveStatus: func(status string) {
+			if supervised == supervisedSystemd {
+				notifySystemd("STATUS="+status+"\n", log)
 			}
 		},
 		Shutdown: func() {
@@ -337,7 +352,7 @@ wait:
 	select {
 	case s := <-sig:
 		log.logf(levelWarning, "Received %s scheduling shutdown...", signalName(s))
-		log.log(levelWarning, "User requested shutdown...")
+		stopping()
 		// SHUTDOWN saved already; a signal saves here when save points
 		// are set, and a failed save keeps the server running, as Redis.
 		if err := eng.FinalSave(false, false); err != nil {
@@ -345,13 +360,13 @@ wait:
 			goto wait
 		}
 	case <-srvDone:
-		log.log(levelWarning, "User requested shutdown...")
+		// SHUTDOWN called stopping before its save.
 	case err := <-errc:
 		log.logf(levelWarning, "%v", err)
 		status = 1
-	}
-	if supervised == supervisedSystemd {
-		notifySystemd("STOPPING=1\n", log)
+		if supervised == supervisedSystemd {
+			notifySystemd("STOPPING=1\n", log)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
