@@ -14,11 +14,12 @@ const (
 	specNotKey
 )
 
-// aclSetup builds the ACL's view of the command table and the users.
-// The ACL knows every Redis 7.0 command, implemented here or not, as
-// Redis's ACL knows its original table whatever rename-command did: rules
-// written for Redis load, and ACL LIST describes them as Redis does.
-func (e *Engine) aclSetup() {
+// linkACL builds the ACL's view of the command table, once for every
+// engine, and numbers the commands. The ACL knows every Redis 7.0
+// command, implemented here or not, as Redis's ACL knows its original
+// table whatever rename-command did: rules written for Redis load, and
+// ACL LIST describes them as Redis does.
+func (cat *commandCatalog) linkACL() {
 	byName := map[string]*acl.Command{}
 	var top []*acl.Command
 	specs := commandSpecs()
@@ -34,9 +35,10 @@ func (e *Engine) aclSetup() {
 			parent.Subs = append(parent.Subs, byName[sp.Name])
 		}
 	}
-	t := acl.NewTable(top)
-	e.aclCmds = make([]*Command, len(byName))
+	cat.aclTable = acl.NewTable(top)
+	cat.aclCmds = make([]*Command, len(byName))
 	link := func(c *Command) {
+		cat.newCommand(c)
 		c.acl = byName[c.Name]
 		c.aclSpecs = keySpecAccess(c)
 		c.acl.HasKeys = commandHasKeys(c)
@@ -44,31 +46,37 @@ func (e *Engine) aclSetup() {
 		case "publish", "spublish", "subscribe", "ssubscribe", "psubscribe":
 			c.acl.HasChannels = true
 		}
-		e.aclCmds[c.acl.ID()] = c
+		cat.aclCmds[c.acl.ID()] = c
 	}
-	for _, c := range e.commands {
-		link(c)
-		for _, sc := range c.subs {
-			link(sc)
+	// In name order, so ids do not depend on map order.
+	for _, sp := range specs {
+		if sp.Container != "" {
+			continue
+		}
+		if c := cat.table[sp.Name]; c != nil {
+			link(c)
+			for _, sc := range c.subs {
+				link(sc)
+			}
 		}
 	}
 	// Commands GoRedis lacks still answer ACL DRYRUN as in Redis.
 	for _, sp := range specs {
-		if ac := byName[sp.Name]; e.aclCmds[ac.ID()] == nil {
+		if ac := byName[sp.Name]; cat.aclCmds[ac.ID()] == nil {
 			link(&Command{CommandSpec: sp, flags: parseFlags(sp.Flags)})
 		}
 	}
-	e.users = acl.NewUsers(t, acl.Options{
+}
+
+// aclSetup makes the engine's users over the shared ACL table.
+func (e *Engine) aclSetup() {
+	e.aclCmds = e.cat.aclCmds
+	e.users = acl.NewUsers(e.cat.aclTable, acl.Options{
 		Match:             func(p, s string) bool { return globMatch(p, s, false) },
-		PubsubAllChannels: e.config.params["acl-pubsub-default"].value == "allchannels",
+		PubsubAllChannels: e.config.param("acl-pubsub-default").value == "allchannels",
 	})
 	e.users.SetDefaultPassword(e.config.requirepass())
 	e.aclDefaultChanged()
-	sb, err := e.users.Unlinked("sandbox", sandboxRules)
-	if err != nil {
-		panic("sandbox rules: " + err.Error())
-	}
-	e.sandboxUser = sb
 }
 
 func keySpecAccess(c *Command) []uint8 {
@@ -312,7 +320,7 @@ func (e *Engine) aclConfigChanged(pairs []string) {
 			e.users.SetDefaultPassword(e.config.requirepass())
 			e.aclDefaultChanged()
 		case "acl-pubsub-default":
-			e.users.SetPubsubDefault(e.config.params["acl-pubsub-default"].value == "allchannels")
+			e.users.SetPubsubDefault(e.config.param("acl-pubsub-default").value == "allchannels")
 		}
 	}
 }

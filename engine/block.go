@@ -189,7 +189,7 @@ func (e *Engine) unblockClient(s *Session, withError bool) bool {
 		// The blocked command failed: its failed_calls counts it, as
 		// Redis's updateStatsOnUnblock does.
 		if c := e.commands[s.lastCmd]; c != nil {
-			c.failed++
+			e.stat(c).failed++
 		}
 	}
 	s.pushAsync(func(w *Writer) {

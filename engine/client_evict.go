@@ -23,7 +23,7 @@ const minClientEvictionLimit = 128 << 10
 // in bytes, or its percentage of maxmemory, at least 128 KB; 0 when
 // client eviction is off (0, or a percentage without maxmemory).
 func (c *Config) clientEvictionLimit() int64 {
-	p, ok := c.params["maxmemory-clients"]
+	p, ok := c.lookup("maxmemory-clients")
 	if !ok {
 		return 0
 	}

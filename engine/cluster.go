@@ -351,7 +351,7 @@ func (s *Session) clusterRefuses(cmd *Command, args [][]byte) bool {
 		s.rejectInMulti()
 	}
 	s.w.Error(s.e.redirectError(n, slot, code))
-	cmd.rejected++
+	s.e.stat(cmd).rejected++
 	return true
 }
 

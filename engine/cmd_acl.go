@@ -263,7 +263,7 @@ func cmdACLLoad(s *Session, args [][]byte) {
 // loadACLFile is ACLLoadFromFile on the configured aclfile; it returns
 // the error reply, or "".
 func (e *Engine) loadACLFile(self *Session) string {
-	path := e.config.params["aclfile"].value
+	path := e.config.param("aclfile").value
 	if path == "" || e.aclFile == nil {
 		return errNoACLFile
 	}
@@ -282,7 +282,7 @@ func (e *Engine) loadACLFile(self *Session) string {
 
 // ACL SAVE
 func cmdACLSave(s *Session, args [][]byte) {
-	path := s.e.config.params["aclfile"].value
+	path := s.e.config.param("aclfile").value
 	if path == "" || s.e.aclFile == nil {
 		s.w.Error(errNoACLFile)
 		return
@@ -333,7 +333,7 @@ func cmdACLHelp(s *Session, args [][]byte) {
 func (e *Engine) LoadACL() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	path := e.config.params["aclfile"].value
+	path := e.config.param("aclfile").value
 	if path != "" && len(e.configUsers) > 0 {
 		return &acl.SetUserError{Msg: "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both."}
 	}
@@ -358,8 +358,8 @@ func (e *Engine) LoadACL() error {
 // as Redis does while it reads the file; bad is the index in args of the
 // rule at fault.
 func ValidateACLUser(args []string) (bad int, err error) {
-	e := &Engine{config: newConfig()}
-	e.commands = buildCommandTable()
+	e := &Engine{config: newConfig(), cat: sharedCommands()}
+	e.commands = e.cat.table
 	e.aclSetup()
 	return e.users.ValidateUserLine(args)
 }

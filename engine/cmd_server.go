@@ -208,7 +208,10 @@ func cmdShutdown(s *Session, args [][]byte) {
 		s.w.Error("ERR Errors trying to SHUTDOWN. Check logs.")
 		return
 	}
-	if err := e.finalSave(save, nosave); err != nil && !hasArg(args, "force") {
+	if e.shutdownStarting != nil {
+		e.shutdownStarting()
+	}
+	if err := e.finalSave(save, nosave, hasArg(args, "force")); err != nil && !hasArg(args, "force") {
 		s.w.Error("ERR Errors trying to SHUTDOWN. Check logs.")
 		return
 	}
@@ -242,13 +245,13 @@ func cmdConfigGet(s *Session, args [][]byte) {
 		pat := string(a)
 		if !strings.ContainsAny(pat, "*?[") {
 			// An exact name is answered as it was asked, like Redis.
-			if p, ok := c.params[strings.ToLower(pat)]; ok {
+			if p, ok := c.lookup(strings.ToLower(pat)); ok {
 				add(pat, p)
 			}
 			continue
 		}
 		for _, name := range c.names() {
-			if p := c.params[name]; !p.hidden && globMatch(pat, name, true) {
+			if p := c.param(name); !p.hidden && globMatch(pat, name, true) {
 				add(name, p)
 			}
 		}
@@ -303,7 +306,7 @@ func cmdConfigSet(s *Session, args [][]byte) {
 	s.e.aclConfigChanged(pairs)
 	if s.e.configChanged != nil {
 		for i := 0; i+1 < len(pairs); i += 2 {
-			if p, ok := s.e.config.params[strings.ToLower(pairs[i])]; ok {
+			if p, ok := s.e.config.lookup(strings.ToLower(pairs[i])); ok {
 				s.e.configChanged(p.name, p.value)
 			}
 		}
@@ -330,7 +333,7 @@ func (e *Engine) applyHostConfig(pairs, before []string) string {
 	var groupFirst []string // the first parameter of each, for the error
 	restore := func(failed string, err error) string {
 		for j := len(before) - 1; j >= 0; j-- {
-			e.config.store(e.config.params[strings.ToLower(pairs[2*j])], before[j])
+			e.config.store(e.config.param(strings.ToLower(pairs[2*j])), before[j])
 		}
 		reapplied := map[string]bool{}
 		for _, a := range applied {
@@ -351,7 +354,7 @@ func (e *Engine) applyHostConfig(pairs, before []string) string {
 		return "ERR CONFIG SET failed (possibly related to argument '" + failed + "') - " + err.Error()
 	}
 	for i := 0; i+1 < len(pairs); i += 2 {
-		p := e.config.params[strings.ToLower(pairs[i])]
+		p := e.config.param(strings.ToLower(pairs[i]))
 		if p.value == before[i/2] {
 			continue
 		}

@@ -1018,7 +1018,7 @@ func (s *Session) retryXRead(r *xreadRequest) bool {
 func (s *Session) failBlocked(msg string) {
 	s.w.Error(msg)
 	if c := s.e.commands[s.lastCmd]; c != nil {
-		c.failed++
+		s.e.stat(c).failed++
 	}
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/goredis-dev/goredis/engine/acl"
@@ -12,25 +13,47 @@ import (
 type handler func(s *Session, args [][]byte)
 
 // Command is one entry of the command table: Redis's published facts plus
-// the handler and run-time statistics.
+// the handler. Commands are built once per process (sharedCommands) and
+// never change after: every engine reads the same ones, and what an
+// engine changes about its commands lives in the engine (cmdStats for
+// their statistics, its own copy of the name table after rename-command).
 type Command struct {
 	*CommandSpec
 	flags   cmdFlags
 	handler handler
 	subs    map[string]*Command
 	parent  *Command
-	// key is the name the command table knows it by: its own, or the
-	// one rename-command gave it.
-	key string
-
-	calls, usec, rejected, failed int64
-	// hist is the command's entry of the latency histograms
-	// (srv.hists), kept here so a command does not look it up.
-	hist *latencyHist
+	// id indexes the engine's cmdStats.
+	id int
 	// acl is the command as the ACL knows it; aclSpecs the access of
 	// each key spec (aclcheck.go).
 	acl      *acl.Command
 	aclSpecs []uint8
+}
+
+// cmdStat is one command's statistics in one engine (INFO commandstats).
+type cmdStat struct {
+	calls, usec, rejected, failed int64
+	// hist is the command's entry of the latency histograms
+	// (srv.hists), kept here so a call does not look it up.
+	hist *latencyHist
+}
+
+// stat is cmd's statistics in e. The table of them is made at the first
+// command an engine runs, so an engine that runs none holds none.
+func (e *Engine) stat(cmd *Command) *cmdStat {
+	if cmd.id >= len(e.cmdStats) {
+		e.growStats(cmd.id)
+	}
+	return &e.cmdStats[cmd.id]
+}
+
+// growStats makes room for the statistics of command id (tests add
+// commands past the catalog's).
+func (e *Engine) growStats(id int) {
+	grown := make([]cmdStat, max(e.cat.count, id+1))
+	copy(grown, e.cmdStats)
+	e.cmdStats = grown
 }
 
 type cmdFlags uint32
@@ -141,20 +164,46 @@ type handlerEntry struct {
 	fn   handler
 }
 
+// commandCatalog is everything about the commands that no engine
+// changes: the table by name, and the ACL's view of it.
+type commandCatalog struct {
+	// table holds the implemented top-level commands by name. Engines
+	// share it until rename-command gives one its own copy.
+	table map[string]*Command
+	// aclTable and aclCmds are the ACL's commands and, by ACL ID, the
+	// Command of each (aclcheck.go).
+	aclTable *acl.Table
+	aclCmds  []*Command
+	// count is the number of Commands (ids 0..count-1).
+	count int
+}
+
+// sharedCommands builds the catalog once per process: the tables are
+// the same for every engine, and goredistest starts one engine per test.
+var sharedCommands = sync.OnceValue(buildCatalog)
+
+func buildCatalog() *commandCatalog {
+	cat := &commandCatalog{table: buildCommandTable()}
+	cat.linkACL()
+	return cat
+}
+
+// newCommand makes a catalog entry with the next id.
+func (cat *commandCatalog) newCommand(c *Command) *Command {
+	c.id = cat.count
+	cat.count++
+	return c
+}
+
 // buildCommandTable joins the generated facts with the handlers. Only
 // commands with a handler are in the table, so COMMAND, COMMAND DOCS and
-// the README list exactly what works.
+// the README list exactly what works. The ids are numbered by linkACL.
 func buildCommandTable() map[string]*Command {
 	hs := handlers()
 	specs := commandSpecs()
-	byName := make(map[string]*CommandSpec, len(specs))
-	for _, sp := range specs {
-		byName[sp.Name] = sp
-	}
 	table := map[string]*Command{}
 	// The containers that have a handled subcommand ("config" for
-	// "config|get"), found in one pass: engine.New runs this for every
-	// engine, and goredistest starts one per test.
+	// "config|get"), found in one pass.
 	hasSubs := map[string]bool{}
 	for n := range hs {
 		if i := strings.IndexByte(n, '|'); i > 0 {
@@ -170,7 +219,7 @@ func buildCommandTable() map[string]*Command {
 		if !ok && !hasSubs[sp.Name] {
 			continue
 		}
-		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags) | scriptFlagsOf(sp.Name) | hiddenFlagsOf(sp.Name), handler: h, key: sp.Name}
+		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags) | scriptFlagsOf(sp.Name) | hiddenFlagsOf(sp.Name), handler: h}
 	}
 	for _, sp := range specs {
 		if sp.Container == "" {
@@ -227,7 +276,13 @@ func (e *Engine) lookupCommand(name []byte) *Command {
 		c = e.commands[string(buf[:n])]
 	}
 	if c != nil {
-		*slot = cmdCacheEntry{c.key, c}
+		key := c.Name
+		if e.renamed {
+			// The name it was found by, which rename-command may have
+			// given it.
+			key = strings.ToLower(string(name))
+		}
+		*slot = cmdCacheEntry{key, c}
 	}
 	return c
 }
@@ -360,7 +415,7 @@ func (s *Session) dispatch(args [][]byte) {
 	if s.sandbox != nil {
 		if msg := s.sandboxCheck(cmd, args); msg != "" {
 			s.rejectInMulti()
-			cmd.rejected++
+			e.stat(cmd).rejected++
 			w.Error(msg)
 			s.afterReply(mark)
 			return
@@ -422,10 +477,11 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	// the next command of an EXEC or of a batch starts where this ended
 	e.cmdStart, e.clockRead = end, true
 	dur := time.Duration(end - start)
-	cmd.calls++
-	cmd.usec += int64(dur / time.Microsecond)
+	st := e.stat(cmd)
+	st.calls++
+	st.usec += int64(dur / time.Microsecond)
 	if s.w.byteAt(mark) == '-' {
-		cmd.failed++
+		st.failed++
 	}
 	e.stats.commands++
 	s.lastCmd = cmd.Name
@@ -446,7 +502,7 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 // EXECABORT that carries the reason.
 func (s *Session) reject(cmd *Command, args [][]byte, msg string) {
 	s.rejectInMulti()
-	cmd.rejected++
+	s.e.stat(cmd).rejected++
 	if cmd.Name == "exec" {
 		s.execAbort(msg)
 		// Monitors saw the MULTI: show the EXEC that ends it.

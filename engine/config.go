@@ -2,9 +2,11 @@ package engine
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -13,7 +15,17 @@ import (
 // internals GoRedis does not have are stored so tools that set them keep
 // working. Parameters GoRedis acts on are read through typed accessors.
 type Config struct {
-	params map[string]*param
+	// table is the shared table of parameters (sharedConfig), whose
+	// defaults every engine reads until it changes one: own holds the
+	// engine's copy of each parameter it changed, by index (nil until
+	// the first change). extra holds the directives a config file gave
+	// that no parameter has (kept so tools see them).
+	table *configTable
+	own   []*param
+	extra map[string]*param
+	// building: this is the table's defaults, written in place while
+	// sharedConfig builds them.
+	building bool
 	// notifyFlags caches notify-keyspace-events for the hot path.
 	notifyFlags int
 	// clusterChanged is set when a parameter the cluster state copies
@@ -33,7 +45,7 @@ type Config struct {
 	// clientsLimit is maxmemory-clients in bytes (0: no client
 	// eviction), read by hosts' goroutines without the engine's lock
 	// (client_evict.go).
-	clientsLimit atomic.Int64
+	clientsLimit *atomic.Int64
 }
 
 type paramKind int
@@ -47,16 +59,24 @@ const (
 	kindSpecial // validated by its own check
 )
 
+// param is one parameter's value in one engine, over its facts.
 type param struct {
+	*paramDef
+	value string
 	// num is value parsed as an integer, kept so that hot paths (HSET's
 	// listpack limits, SADD's intset limit) do not parse it per command.
-	num       int64
+	num int64
+}
+
+// paramDef is what every engine knows alike about a parameter: built once
+// per process (sharedConfig) and never changed after.
+type paramDef struct {
+	index     int // in configTable.defs; -1 for an unknown directive
 	name      string
 	alias     string
 	kind      paramKind
-	value     string
 	enum      []string
-	def       string // the default, for CONFIG REWRITE
+	def       string // the default: the first value, and for CONFIG REWRITE
 	min, max  int64
 	immutable bool
 	// protected parameters (dir, dbfilename) cannot be changed at run
@@ -79,24 +99,107 @@ type param struct {
 // TLS configuration (Redis's applyTlsCfg); see Options.ApplyConfig.
 const ApplyGroupTLS = "tls"
 
-func newConfig() *Config {
-	c := &Config{params: map[string]*param{}}
-	for _, p := range configParams() {
-		p := p
-		c.params[p.name] = &p
-		if p.alias != "" {
-			c.params[p.alias] = c.params[p.name]
+// configTable is the parameters' facts and their defaults, the same for
+// every engine.
+type configTable struct {
+	defs []paramDef
+	// index finds a parameter by name or alias.
+	index map[string]int
+	// names are the names and aliases, sorted.
+	names []string
+	// params are the parameters at their defaults, read by every
+	// engine; defaults is a configuration of them, with its caches, that
+	// newConfig copies.
+	params   []param
+	defaults Config
+}
+
+// sharedConfig builds the table once per process: engine.New copies only
+// the values.
+var sharedConfig = sync.OnceValue(func() *configTable {
+	t := &configTable{defs: configParams(), index: map[string]int{}}
+	t.defaults = Config{table: t, building: true, clientsLimit: new(atomic.Int64)}
+	t.params = make([]param, len(t.defs))
+	for i := range t.defs {
+		d := &t.defs[i]
+		d.index = i
+		t.index[d.name] = i
+		t.names = append(t.names, d.name)
+		if d.alias != "" {
+			t.index[d.alias] = i
+			t.names = append(t.names, d.alias)
 		}
-		c.store(c.params[p.name], p.value)
-		c.params[p.name].def = p.value
+		t.params[i].paramDef = d
 	}
-	c.mm.load(c)
+	sort.Strings(t.names)
+	for i := range t.params {
+		p := &t.params[i]
+		t.defaults.store(p, p.def)
+	}
+	t.defaults.mm.load(&t.defaults)
+	t.defaults.building = false
+	return t
+})
+
+func newConfig() *Config {
+	c := new(Config)
+	*c = sharedConfig().defaults
+	// Each engine its own limit, read without the engine's lock.
+	lim := new(atomic.Int64)
+	lim.Store(c.clientsLimit.Load())
+	c.clientsLimit = lim
 	return c
+}
+
+// lookup finds a parameter by lower-case name or alias.
+func (c *Config) lookup(name string) (*param, bool) {
+	if i, ok := c.table.index[name]; ok {
+		return c.at(i), true
+	}
+	p, ok := c.extra[name]
+	return p, ok
+}
+
+// at is the parameter of index i: the engine's own when it changed it,
+// else the shared default.
+func (c *Config) at(i int) *param {
+	if c.own != nil {
+		if p := c.own[i]; p != nil {
+			return p
+		}
+	}
+	return &c.table.params[i]
+}
+
+// writable is p (found by lookup) as the engine may change it: its own
+// copy, made at the first change. Every write goes through it, so the
+// shared defaults never change.
+func (c *Config) writable(p *param) *param {
+	i := p.index
+	if i < 0 || c.building {
+		return p
+	}
+	if c.own == nil {
+		c.own = make([]*param, len(c.table.params))
+	}
+	if q := c.own[i]; q != nil {
+		return q
+	}
+	q := new(param)
+	*q = c.table.params[i]
+	c.own[i] = q
+	return q
+}
+
+// param is lookup's parameter, nil when there is none.
+func (c *Config) param(name string) *param {
+	p, _ := c.lookup(name)
+	return p
 }
 
 // get returns a parameter's value by exact (case-insensitive) name.
 func (c *Config) get(name string) (string, bool) {
-	p, ok := c.params[strings.ToLower(name)]
+	p, ok := c.lookup(strings.ToLower(name))
 	if !ok {
 		return "", false
 	}
@@ -107,20 +210,35 @@ func (c *Config) get(name string) (string, bool) {
 // directives from a config file).
 func (c *Config) setInternal(name, v string) {
 	name = strings.ToLower(name)
-	if p, ok := c.params[name]; ok {
+	if p, ok := c.lookup(name); ok {
+		p = c.writable(p)
 		p.value = v
 		p.num = parseConfigNum(v)
 		return
 	}
 	n, _ := strconv.ParseInt(v, 10, 64)
-	c.params[name] = &param{name: name, value: v, num: n}
+	if c.extra == nil {
+		c.extra = map[string]*param{}
+	}
+	c.extra[name] = &param{paramDef: &paramDef{index: -1, name: name}, value: v, num: n}
+}
+
+// each calls fn with every parameter under its main name (aliases not
+// repeated), extras included, in no particular order.
+func (c *Config) each(fn func(p *param)) {
+	for i := range c.table.params {
+		fn(c.at(i))
+	}
+	for _, p := range c.extra {
+		fn(p)
+	}
 }
 
 // set validates and stores v. startup allows immutable parameters (config
 // file and command line).
 func (c *Config) set(name, v string, startup bool) error {
 	name = strings.ToLower(name)
-	p, ok := c.params[name]
+	p, ok := c.lookup(name)
 	if !ok {
 		return argError("ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'")
 	}
@@ -129,7 +247,7 @@ func (c *Config) set(name, v string, startup bool) error {
 			return setFailed(name, msg)
 		}
 	}
-	norm, msg := p.validate(v)
+	norm, msg := c.validate(p, v)
 	if msg != "" {
 		return setFailed(name, msg)
 	}
@@ -158,7 +276,7 @@ func (c *Config) settable(p *param) string {
 	if p.immutable {
 		return "can't set immutable config"
 	}
-	if p.protected && c.params["enable-protected-configs"].value == "no" {
+	if p.protected && c.param("enable-protected-configs").value == "no" {
 		return "can't set protected config"
 	}
 	return ""
@@ -170,7 +288,7 @@ func (c *Config) setMany(pairs []string) error {
 	ps := make([]*param, len(pairs)/2)
 	for i := 0; i < len(pairs); i += 2 {
 		name := strings.ToLower(pairs[i])
-		p, ok := c.params[name]
+		p, ok := c.lookup(name)
 		if !ok {
 			return argError("ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'")
 		}
@@ -189,7 +307,12 @@ func (c *Config) setMany(pairs []string) error {
 		old[i] = p.value
 	}
 	for i, p := range ps {
-		norm, msg := p.validate(pairs[2*i+1])
+		if p.index >= 0 {
+			// An alias set earlier in this call changed it: validate
+			// against the engine's current value.
+			p = c.at(p.index)
+		}
+		norm, msg := c.validate(p, pairs[2*i+1])
 		if msg != "" {
 			for j := i - 1; j >= 0; j-- {
 				c.store(ps[j], old[j])
@@ -203,6 +326,7 @@ func (c *Config) setMany(pairs []string) error {
 }
 
 func (c *Config) store(p *param, v string) {
+	p = c.writable(p)
 	p.value = v
 	p.num = parseConfigNum(v)
 	switch p.name {
@@ -224,6 +348,60 @@ func (c *Config) store(p *param, v string) {
 	case "maxmemory-clients":
 		c.clientsLimit.Store(c.clientEvictionLimit())
 	}
+}
+
+// validate is p.validate plus the checks that depend on other parameters.
+func (c *Config) validate(p *param, v string) (string, string) {
+	norm, msg := p.validate(v)
+	if msg == "" && p.name == "proc-title-template" &&
+		!validProcTitleTemplate(norm, c.param("unixsocket").value, c.param("cluster-enabled").value == "yes") {
+		msg = "template format is invalid or contains unknown variables"
+	}
+	return norm, msg
+}
+
+// validProcTitleTemplate is Redis's validateProcTitleTemplate: the
+// template expands (sdstemplate's syntax: {name} variables, "{{" a
+// literal brace) with known variables only, to something not blank when
+// the title is empty.
+func validProcTitleTemplate(tmpl, unixsocket string, cluster bool) bool {
+	var out strings.Builder
+	for rest := tmpl; rest != ""; {
+		open := strings.IndexByte(rest, '{')
+		if open < 0 {
+			out.WriteString(rest)
+			break
+		}
+		out.WriteString(rest[:open])
+		rest = rest[open+1:]
+		if rest == "" {
+			return false
+		}
+		if rest[0] == '{' {
+			out.WriteByte('{')
+			rest = rest[1:]
+			continue
+		}
+		end := strings.IndexByte(rest, '}')
+		if end < 0 {
+			return false
+		}
+		switch rest[:end] {
+		case "title":
+		case "server-mode":
+			if cluster {
+				out.WriteString("[cluster]")
+			}
+		case "unixsocket":
+			out.WriteString(unixsocket)
+		case "listen-addr", "config-file", "port", "tls-port":
+			out.WriteString("x") // never empty in Redis either
+		default:
+			return false
+		}
+		rest = rest[end+1:]
+	}
+	return strings.Trim(out.String(), " ") != ""
 }
 
 // validate checks v against p's type and bounds and returns the value
@@ -340,7 +518,7 @@ func parseMemory(v string) (int64, bool) {
 }
 
 func (c *Config) int(name string) int64 {
-	p := c.params[name]
+	p := c.param(name)
 	if p == nil {
 		return 0
 	}
@@ -349,19 +527,23 @@ func (c *Config) int(name string) int64 {
 
 // bool reads a yes/no parameter.
 func (c *Config) bool(name string) bool {
-	p := c.params[name]
+	p := c.param(name)
 	return p != nil && p.value == "yes"
 }
 
-func (c *Config) requirepass() string { return c.params["requirepass"].value }
+func (c *Config) requirepass() string { return c.param("requirepass").value }
 
 func (c *Config) databases() int { return int(c.int("databases")) }
 
 // names lists every parameter name, aliases included (CONFIG GET * shows
 // both), in a stable order.
 func (c *Config) names() []string {
-	out := make([]string, 0, len(c.params))
-	for n := range c.params {
+	names := c.table.names
+	if len(c.extra) == 0 {
+		return names
+	}
+	out := slices.Clone(names)
+	for n := range c.extra {
 		out = append(out, n)
 	}
 	sort.Strings(out)

@@ -22,7 +22,7 @@ func NewConfigLoader() *ConfigLoader { return &ConfigLoader{c: newConfig()} }
 // Known reports whether name (lower case) is a configuration parameter or
 // an alias of one.
 func (l *ConfigLoader) Known(name string) bool {
-	_, ok := l.c.params[name]
+	_, ok := l.c.lookup(name)
 	return ok
 }
 
@@ -37,7 +37,7 @@ var multiArgParams = map[string]bool{
 // message redis-server prints under the offending line.
 func (l *ConfigLoader) Apply(name string, args []string) error {
 	name = strings.ToLower(name)
-	p, ok := l.c.params[name]
+	p, ok := l.c.lookup(name)
 	if !ok {
 		//lint:ignore ST1005 redis-server's own wording
 		return errors.New("Bad directive or wrong number of arguments")
@@ -83,18 +83,18 @@ func (l *ConfigLoader) Set(name, value string) { l.c.setInternal(name, value) }
 // Options.Config.
 func (l *ConfigLoader) Values() map[string]string {
 	out := map[string]string{}
-	for name, p := range l.c.params {
-		if name == p.name && p.value != p.def {
-			out[name] = p.value
+	l.c.each(func(p *param) {
+		if p.value != p.def {
+			out[p.name] = p.value
 		}
-	}
+	})
 	return out
 }
 
 // Canonical is a parameter's main name ("replicaof" for "slaveof") and
 // whether the name is known.
 func (l *ConfigLoader) Canonical(name string) (string, bool) {
-	p, ok := l.c.params[strings.ToLower(name)]
+	p, ok := l.c.lookup(strings.ToLower(name))
 	if !ok {
 		return "", false
 	}

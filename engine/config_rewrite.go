@@ -31,7 +31,7 @@ func (e *Engine) configRewriteLines() []ConfigLine {
 	}
 	// rewriteConfigUserOption: with an aclfile the file's user lines go;
 	// without, every user is written.
-	if e.config.params["aclfile"].value != "" {
+	if e.config.param("aclfile").value != "" {
 		return append(lines, ConfigLine{Option: "user"})
 	}
 	for _, l := range e.users.List() {
@@ -43,16 +43,12 @@ func (e *Engine) configRewriteLines() []ConfigLine {
 // rewriteLines are CONFIG REWRITE's lines for every parameter, in name
 // order (Redis walks a hash table: its order is arbitrary).
 func (c *Config) rewriteLines() []ConfigLine {
-	names := make([]string, 0, len(c.params))
-	for name, p := range c.params {
-		if name == p.name {
-			names = append(names, name)
-		}
-	}
+	names := make([]string, 0, len(c.table.params)+len(c.extra))
+	c.each(func(p *param) { names = append(names, p.name) })
 	sort.Strings(names)
 	var out []ConfigLine
 	for _, name := range names {
-		out = append(out, c.params[name].rewrite()...)
+		out = append(out, c.param(name).rewrite()...)
 	}
 	return out
 }

@@ -30,6 +30,14 @@ type Options struct {
 	Config map[string]string
 	// Shutdown is called when a client sends SHUTDOWN; the host stops.
 	Shutdown func()
+	// ShutdownStarting, when set, is called as SHUTDOWN begins, before
+	// its final save: the host logs "User requested shutdown..." and
+	// tells its supervisor, as Redis's prepareForShutdown does first.
+	ShutdownStarting func()
+	// SaveStatus, when set, receives what Redis tells systemd during the
+	// final save: "Saving the final RDB snapshot", and "Error trying to
+	// save the DB, can't exit." when it fails.
+	SaveStatus func(status string)
 	// Log, when set, receives lines for the server log (DEBUG LOG).
 	Log func(line string)
 	// LogAt, when set, receives them instead with Redis's level mark ('*'
@@ -84,12 +92,20 @@ type ACLFile interface {
 // All command execution is serialized by one mutex, as Redis serializes it
 // on one thread; hosts call into it from any goroutine.
 type Engine struct {
-	mu       sync.Mutex
-	now      func() time.Time
-	rand     *rand.Rand
-	seed     maphash.Seed
-	main     *Keyspace
+	mu   sync.Mutex
+	now  func() time.Time
+	rand *rand.Rand
+	seed maphash.Seed
+	main *Keyspace
+	// cat is the process's command catalog (sharedCommands); commands
+	// is its table, read
+	// only, until rename-command gives the engine a copy of its own
+	// (renamed).
+	cat      *commandCatalog
 	commands map[string]*Command
+	renamed  bool
+	// cmdStats are the commands' statistics, by Command.id.
+	cmdStats []cmdStat
 	// cmdCache speeds up lookupCommand (see there).
 	cmdCache [cmdCacheSize]cmdCacheEntry
 	config   *Config
@@ -119,6 +135,8 @@ type Engine struct {
 	// Redis's default, 1 GB).
 	listPackedThreshold int64
 	onShutdown          func()
+	shutdownStarting    func()
+	saveStatus          func(status string)
 	log                 func(string)
 	logAt               func(byte, string)
 	// rewriteConfig writes the config file for CONFIG REWRITE (nil: none).
@@ -209,7 +227,8 @@ type Engine struct {
 	defaultOpen   atomic.Bool
 	aclFile       ACLFile
 	configUsers   [][]string
-	// sandboxUser holds sandboxRules (sandbox.go); in no user list.
+	// sandboxUser holds sandboxRules (sandbox.go); in no user list;
+	// made at the first sandboxed command.
 	sandboxUser *acl.User
 	entropy     func(p []byte)
 
@@ -264,6 +283,8 @@ func New(opts Options) *Engine {
 	}
 	e := &Engine{
 		onShutdown:        opts.Shutdown,
+		shutdownStarting:  opts.ShutdownStarting,
+		saveStatus:        opts.SaveStatus,
 		maxUnboundedReply: defaultMaxUnboundedReply,
 		log:               opts.Log,
 		logAt:             opts.LogAt,
@@ -290,7 +311,8 @@ func New(opts Options) *Engine {
 	e.started = e.now()
 	e.srv.init(e)
 	e.repl.secondOffset = -1
-	e.commands = buildCommandTable()
+	e.cat = sharedCommands()
+	e.commands = e.cat.table
 	e.aclSetup()
 	e.aclFile = opts.ACLFile
 	e.entropy = opts.Entropy

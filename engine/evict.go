@@ -63,14 +63,14 @@ type memoryConfig struct {
 
 func (m *memoryConfig) load(c *Config) {
 	num := func(name string, def int64) int64 {
-		if p, ok := c.params[name]; ok {
+		if p, ok := c.lookup(name); ok {
 			return p.num
 		}
 		return def
 	}
 	m.maxmemory = uint64(num("maxmemory", 0))
 	m.policy = policyNoEviction
-	if p, ok := c.params["maxmemory-policy"]; ok {
+	if p, ok := c.lookup("maxmemory-policy"); ok {
 		if v, ok := policyByName[p.value]; ok {
 			m.policy = v
 		}
@@ -80,7 +80,7 @@ func (m *memoryConfig) load(c *Config) {
 	m.lfuLogFactor = num("lfu-log-factor", 10)
 	m.lfuDecayTime = num("lfu-decay-time", 1)
 	m.replicaIgnore = true
-	if p, ok := c.params["replica-ignore-maxmemory"]; ok {
+	if p, ok := c.lookup("replica-ignore-maxmemory"); ok {
 		m.replicaIgnore = p.value == "yes"
 	}
 }

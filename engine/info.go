@@ -339,6 +339,9 @@ func (e *Engine) infoCPU(b *infoBuilder) {
 }
 
 func (e *Engine) infoCommandStats(b *infoBuilder) {
+	if e.cmdStats == nil {
+		return // no command ran yet
+	}
 	var cmds []*Command
 	for _, c := range e.commands {
 		cmds = append(cmds, c)
@@ -348,16 +351,20 @@ func (e *Engine) infoCommandStats(b *infoBuilder) {
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	for _, c := range cmds {
-		if c.calls == 0 && c.failed == 0 && c.rejected == 0 {
+		if c.id >= len(e.cmdStats) {
+			continue
+		}
+		st := &e.cmdStats[c.id]
+		if st.calls == 0 && st.failed == 0 && st.rejected == 0 {
 			continue
 		}
 		perCall := 0.0
-		if c.calls > 0 {
-			perCall = float64(c.usec) / float64(c.calls)
+		if st.calls > 0 {
+			perCall = float64(st.usec) / float64(st.calls)
 		}
-		b.field("cmdstat_"+c.Name, "calls="+itoa(c.calls)+",usec="+itoa(c.usec)+
+		b.field("cmdstat_"+c.Name, "calls="+itoa(st.calls)+",usec="+itoa(st.usec)+
 			",usec_per_call="+strconv.FormatFloat(perCall, 'f', 2, 64)+
-			",rejected_calls="+itoa(c.rejected)+",failed_calls="+itoa(c.failed))
+			",rejected_calls="+itoa(st.rejected)+",failed_calls="+itoa(st.failed))
 	}
 }
 

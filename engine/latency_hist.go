@@ -105,7 +105,8 @@ func (h *latencyHist) logBuckets() (keys, counts []int64) {
 
 // trackLatency records one call's duration for the command's histogram.
 func (e *Engine) trackLatency(cmd *Command, us int64) {
-	if h := cmd.hist; h != nil {
+	st := e.stat(cmd)
+	if h := st.hist; h != nil {
 		h.record(us * 1000)
 		return
 	}
@@ -117,7 +118,7 @@ func (e *Engine) trackLatency(cmd *Command, us int64) {
 		h = &latencyHist{}
 		e.srv.hists[cmd] = h
 	}
-	cmd.hist = h
+	st.hist = h
 	// Like Redis, microseconds are recorded as nanoseconds.
 	h.record(us * 1000)
 }

@@ -158,8 +158,9 @@ func (s *Session) commandPanicked(cmd *Command, name string, args [][]byte, mark
 	}
 	s.w.Error("ERR internal error in '" + name + "' command: " + short)
 	if cmd != nil {
-		cmd.calls++
-		cmd.failed++
+		st := e.stat(cmd)
+		st.calls++
+		st.failed++
 		e.stats.commands++
 	}
 	e.logPanic(s, name, args, reason, stack)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +15,7 @@ import (
 // PANICNOW writes half an array and then panics, as a buggy handler
 // would.
 func addPanickingCommand(e *Engine) {
-	e.commands["panicnow"] = &Command{
+	setTestCommand(e, "panicnow", &Command{
 		CommandSpec: &CommandSpec{Name: "panicnow", Arity: -1, Flags: []string{"readonly"}},
 		flags:       flagReadonly,
 		handler: func(s *Session, args [][]byte) {
@@ -23,7 +24,22 @@ func addPanickingCommand(e *Engine) {
 			first := args[:1]
 			_ = first[len(args[0])] // index out of range: "panicnow" has 8 bytes
 		},
+	})
+}
+
+// setTestCommand puts c into e's table under name, as rename-command
+// changes a table: the shared one stays as it is. A command new to the
+// table gets an id past the catalog's.
+func setTestCommand(e *Engine, name string, c *Command) {
+	if !e.renamed {
+		e.commands = maps.Clone(e.commands)
+		e.renamed = true
 	}
+	if c.acl == nil {
+		c.id = e.cat.count + len(e.commands)
+	}
+	e.commands[name] = c
+	e.cmdCache = [cmdCacheSize]cmdCacheEntry{}
 }
 
 // logSink collects the engine's log lines.

@@ -355,10 +355,12 @@ func (e *Engine) HasSavePoints() bool {
 func (e *Engine) FinalSave(save, nosave bool) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.finalSave(save, nosave)
+	return e.finalSave(save, nosave, false)
 }
 
-func (e *Engine) finalSave(save, nosave bool) error {
+// finalSave saves for a shutdown; force (SHUTDOWN FORCE) exits even when
+// the save fails, which Redis logs in other words.
+func (e *Engine) finalSave(save, nosave, force bool) error {
 	st := &e.persist
 	if s := st.bgsave; s != nil {
 		e.logLine("There is a child saving an .rdb. Killing it!")
@@ -372,11 +374,23 @@ func (e *Engine) finalSave(save, nosave bool) error {
 		return errors.New("no persistence")
 	}
 	e.logLine("Saving the final RDB snapshot before exiting.")
+	e.tellSaveStatus("Saving the final RDB snapshot")
 	if err := e.saveNow(); err != nil {
-		e.logLine("Error trying to save the DB, can't exit.")
+		if force {
+			e.warnLine("Error trying to save the DB. Exit anyway.")
+			return err
+		}
+		e.warnLine("Error trying to save the DB, can't exit.")
+		e.tellSaveStatus("Error trying to save the DB, can't exit.")
 		return err
 	}
 	return nil
+}
+
+func (e *Engine) tellSaveStatus(status string) {
+	if e.saveStatus != nil {
+		e.saveStatus(status)
+	}
 }
 
 // infoPersistence is INFO's Persistence section, in Redis 7.0's order.

@@ -303,7 +303,7 @@ func (s *Session) restoreObject(p []byte) (string, object, error) {
 // user with skip-sanitize-payload). GoRedis checks every payload in
 // full either way; the setting decides what INFO counts.
 func (s *Session) deepSanitize() bool {
-	switch s.e.config.params["sanitize-dump-payload"].value {
+	switch s.e.config.param("sanitize-dump-payload").value {
 	case "yes":
 		return true
 	case "clients":

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"maps"
 	"sort"
 	"strings"
 )
@@ -56,6 +57,7 @@ func (t *CommandTable) Names() []string {
 }
 
 // renameCommands applies checked renames to the engine's table.
+// The shared table is copied first: other engines keep their names.
 func (e *Engine) renameCommands(renames []CommandRename) {
 	for _, r := range renames {
 		from, to := strings.ToLower(r.From), strings.ToLower(r.To)
@@ -63,9 +65,12 @@ func (e *Engine) renameCommands(renames []CommandRename) {
 		if c == nil {
 			continue
 		}
+		if !e.renamed {
+			e.commands = maps.Clone(e.commands)
+			e.renamed = true
+		}
 		delete(e.commands, from)
 		if to != "" {
-			c.key = to
 			e.commands[to] = c
 		}
 	}

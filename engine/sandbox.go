@@ -54,6 +54,14 @@ var sandboxRules = []string{
 
 // sandboxRefused says whether the sandbox's rules refuse the command.
 func (e *Engine) sandboxRefused(c *Command, args [][]byte) bool {
+	if e.sandboxUser == nil {
+		// Made at the first sandboxed command: most engines have none.
+		sb, err := e.users.Unlinked("sandbox", sandboxRules)
+		if err != nil {
+			panic("sandbox rules: " + err.Error())
+		}
+		e.sandboxUser = sb
+	}
 	res, _ := e.sandboxUser.Check(e.users.Match(), c.acl, args, (*aclFinder)(e))
 	return res != acl.OK
 }

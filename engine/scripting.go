@@ -371,7 +371,7 @@ func (s *Session) scriptGate(cmd *Command, args [][]byte) bool {
 	}
 	s.run.cmd = cmd
 	refuse := func(msg string) bool {
-		cmd.rejected++
+		e.stat(cmd).rejected++
 		s.w.Error(msg)
 		return false
 	}

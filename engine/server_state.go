@@ -154,7 +154,7 @@ func (e *Engine) updateStatsOnUnblock(s *Session, b *blockState, reply time.Dura
 	}
 	replyUs := int64(reply / time.Microsecond)
 	total := b.callUs + replyUs
-	cmd.usec += total
+	e.stat(cmd).usec += total
 	if e.config.latencyTracking {
 		e.trackLatency(cmd, total)
 	}
@@ -255,12 +255,7 @@ func (e *Engine) resetStats() {
 	e.srv.totalErrors = 0
 	e.replyBuf.shrinks, e.replyBuf.expands = 0, 0
 	e.srv.hists = nil
-	for _, c := range e.commands {
-		c.calls, c.usec, c.rejected, c.failed, c.hist = 0, 0, 0, 0, nil
-		for _, sc := range c.subs {
-			sc.calls, sc.usec, sc.rejected, sc.failed, sc.hist = 0, 0, 0, 0, nil
-		}
-	}
+	clear(e.cmdStats)
 }
 
 // clientsPaused is Redis's checkClientPauseTimeoutAndReturnIfPaused: while

@@ -4,7 +4,7 @@
 
 package engine
 
-// commandSpecTable is read-only: commandSpecs hands out copies.
+// commandSpecTable is read-only: every engine reads the same facts.
 var commandSpecTable = [...]CommandSpec{
 	{Name: "acl", Container: "", Group: "server", Since: "6.0.0", Complexity: "Depends on subcommand.", Arity: -2,
 		Flags: nil, ACLCategories: []string{"slow"}, Hints: nil, DocFlags: nil,
@@ -3883,12 +3883,11 @@ var commandSpecTable = [...]CommandSpec{
 	},
 }
 
-// commandSpecs returns a copy of the command facts for one engine.
+// commandSpecs lists the command facts, pointing into the read-only table.
 func commandSpecs() []*CommandSpec {
-	table := commandSpecTable
-	specs := make([]*CommandSpec, len(table))
-	for i := range table {
-		specs[i] = &table[i]
+	specs := make([]*CommandSpec, len(commandSpecTable))
+	for i := range commandSpecTable {
+		specs[i] = &commandSpecTable[i]
 	}
 	return specs
 }

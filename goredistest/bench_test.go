@@ -86,6 +86,10 @@ func BenchmarkMemoryPerServer(b *testing.B) {
 				for _, s := range running {
 					s.Close()
 				}
+				// Cleared, not only cut: the backing array would keep the
+				// closed servers (and goredistest's keep their data for
+				// Restart) in the next group's baseline.
+				clear(running)
 				running = running[:0]
 			}
 			for b.Loop() {

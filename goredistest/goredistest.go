@@ -49,10 +49,11 @@ type Server struct {
 	clock *clock
 	eng   *engine.Engine
 
-	mu   sync.Mutex
-	srv  *netserver.Server // nil while closed
-	addr string            // 127.0.0.1:port, kept across Restart
-	db   int               // the helpers' database (Select)
+	mu     sync.Mutex
+	srv    *netserver.Server // nil while closed
+	served chan struct{}     // closed when srv's Serve has returned
+	addr   string            // 127.0.0.1:port, kept across Restart
+	db     int               // the helpers' database (Select)
 }
 
 // clock is real time plus an offset, in nanoseconds.
@@ -97,9 +98,13 @@ func (s *Server) start(addr string) error {
 	if err := srv.Listen(); err != nil {
 		return err
 	}
-	go func() { _ = srv.Serve() }()
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = srv.Serve()
+	}()
 	s.mu.Lock()
-	s.srv = srv
+	s.srv, s.served = srv, served
 	s.addr = srv.Addr().String()
 	s.mu.Unlock()
 	return nil
@@ -124,15 +129,17 @@ func (s *Server) Port() string {
 	return port
 }
 
-// Close stops the server and disconnects its clients. The data stays
-// for Restart.
+// Close stops the server and disconnects its clients; when it returns,
+// none of the server's goroutines runs (tests that check for leaked
+// goroutines pass). The data stays for Restart.
 func (s *Server) Close() {
 	s.mu.Lock()
-	srv := s.srv
+	srv, served := s.srv, s.served
 	s.srv = nil
 	s.mu.Unlock()
 	if srv != nil {
 		_ = srv.Close()
+		<-served
 	}
 }
 

@@ -69,13 +69,17 @@ func (s *Server) openListeners() ([]*listener, error) {
 		}
 	}
 	if s.opts.Bind == nil {
-		ln, err := net.Listen("tcp", s.opts.Addr)
+		// Plain TCP as Redis, not the Multipath TCP Go's listeners
+		// try first: one socket call fewer at every start.
+		var lc net.ListenConfig
+		lc.SetMultipathTCP(false)
+		ln, err := lc.Listen(context.Background(), "tcp", s.opts.Addr)
 		if err != nil {
 			return nil, err
 		}
 		lns = append(lns, &listener{ln: ln})
 		if s.opts.TLSAddr != "" {
-			ln, err := net.Listen("tcp", s.opts.TLSAddr)
+			ln, err := lc.Listen(context.Background(), "tcp", s.opts.TLSAddr)
 			if err != nil {
 				closeAll()
 				return nil, err
@@ -201,12 +205,16 @@ func (s *Server) install(lns []*listener, tlsPort bool, update func()) error {
 	// One critical section with Serve's start: either Serve has not
 	// started (it will accept on lns) or it has (we start their loops).
 	old := s.swapListenersLocked(tlsPort, lns)
-	loop, errc := s.loop, s.acceptErrs
+	errc := s.acceptErrs
+	if errc != nil {
+		// Counted under the lock, so Serve's wait after Close sees them.
+		s.bg.Add(len(lns))
+	}
 	s.mu.Unlock()
 	closeRetired(old)
 	if errc != nil {
 		for _, l := range lns {
-			go func(l *listener) { errc <- s.acceptLoop(l, loop) }(l)
+			go s.accepting(l, errc)
 		}
 	}
 	return nil

@@ -74,10 +74,16 @@ type Server struct {
 	acceptErrs chan error
 	peers      map[*peer]struct{}
 	closing    bool
-	wg         sync.WaitGroup
-	nclients   atomic.Int64
-	done       chan struct{}
-	loop       *eventLoop // serves TCP peers; nil with goroutines per peer
+	// wg counts the peers and the event loop; bg the accept loops and
+	// the cron, which Serve waits for before it returns.
+	wg       sync.WaitGroup
+	bg       sync.WaitGroup
+	nclients atomic.Int64
+	done     chan struct{}
+	// loop serves TCP peers, from the first one on (peerLoop); nil
+	// with goroutines per peer. loopTried: peerLoop made its attempt.
+	loop      *eventLoop
+	loopTried bool
 	// tls is the TLS configuration of the TLS port and of outgoing links
 	// (nil until SetTLS); CONFIG SET replaces it whole.
 	tls atomic.Pointer[tlsconf.Contexts]
@@ -161,8 +167,9 @@ func (s *Server) TLSAddr() net.Addr {
 	return nil
 }
 
-// Serve accepts peers on every listener until Close; it also drives the
-// engine's active expiry cycle.
+// Serve accepts peers on every listener until Close; it also runs the
+// engine's periodic work (cron), in its own loop rather than a goroutine
+// more: an idle server is this goroutine and its accept loops.
 func (s *Server) Serve() error {
 	s.mu.Lock()
 	lns := s.lns
@@ -170,36 +177,59 @@ func (s *Server) Serve() error {
 	if len(lns) == 0 {
 		return errors.New("netserver: Serve before Listen")
 	}
-	loop := s.startLoop()
-	go s.cron()
 	errc := make(chan error, 16)
 	// The listeners as of now, in the critical section install uses: a
 	// rebind racing with this start is accepted on by one side or the
 	// other, never by neither.
 	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return nil
+	}
 	s.acceptErrs = errc
 	lns = s.lns
+	s.bg.Add(len(lns))
 	s.mu.Unlock()
 	for _, l := range lns {
-		go func(l *listener) { errc <- s.acceptLoop(l, loop) }(l)
+		go s.accepting(l, errc)
 	}
+	tick := time.NewTicker(cronPeriod)
+	defer tick.Stop()
+	var cron cronState
 	// Accept loops end when their listener is replaced (CONFIG SET port
 	// or bind) or the server closes; any other end is an error.
 	for {
 		select {
 		case <-s.done:
+			// Close has closed the listeners: once the accept loops are
+			// gone, nothing of the server runs.
+			s.bg.Wait()
 			return nil
 		case err := <-errc:
 			if err != nil {
 				_ = s.closeListeners()
 				return err
 			}
+		case <-tick.C:
+			s.cronTick(&cron)
 		}
 	}
 }
 
+// accepting runs l's accept loop, counted in s.bg, and reports its end.
+func (s *Server) accepting(l *listener, errc chan<- error) {
+	defer s.bg.Done()
+	err := s.acceptLoop(l)
+	select {
+	case errc <- err:
+	case <-s.done:
+	}
+}
+
 // acceptLoop accepts peers on l until the server closes.
-func (s *Server) acceptLoop(l *listener, loop *eventLoop) error {
+func (s *Server) acceptLoop(l *listener) error {
+	var loop *eventLoop
+	loopAsked := false
 	for {
 		conn, err := l.ln.Accept()
 		if err != nil {
@@ -224,6 +254,9 @@ func (s *Server) acceptLoop(l *listener, loop *eventLoop) error {
 			// event loop drives it: a slow client holds up no other.
 			go s.acceptTLS(conn, l)
 			continue
+		}
+		if !loopAsked {
+			loop, loopAsked = s.peerLoop(), true
 		}
 		s.accept(conn, loop, l)
 	}
@@ -304,23 +337,26 @@ func (s *Server) admit(conn net.Conn) bool {
 	return true
 }
 
-// startLoop starts the event loop unless Options.GoroutinePerPeer asks for
-// goroutines or the system has none; it returns nil then.
-func (s *Server) startLoop() *eventLoop {
+// peerLoop is the event loop that serves TCP peers, started for the
+// first peer: a server no client reaches (as many of goredistest's) never
+// pays for its descriptors, goroutine and thread. It is nil when
+// Options.GoroutinePerPeer asks for goroutines or the system has no event
+// loop.
+func (s *Server) peerLoop() *eventLoop {
 	if s.opts.GoroutinePerPeer {
 		return nil
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loop != nil || s.loopTried || s.closing {
+		return s.loop
+	}
+	s.loopTried = true
 	loop, err := newEventLoop(s)
 	if err != nil {
 		if !errors.Is(err, errNoEventLoop) {
 			s.Logf('#', "%v: serving clients with goroutines", err)
 		}
-		return nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		loop.release()
 		return nil
 	}
 	s.loop = loop
@@ -330,28 +366,31 @@ func (s *Server) startLoop() *eventLoop {
 	return loop
 }
 
-// cron runs the engine's periodic work, as Redis's serverCron at hz 10.
-func (s *Server) cron() {
-	t := time.NewTicker(100 * time.Millisecond)
-	defer t.Stop()
-	mem := newIdleReclaimer()
-	for ticks := 1; ; ticks++ {
-		select {
-		case <-s.done:
-			return
-		case <-t.C:
-			s.eng.ActiveExpireCycle()
-			s.eng.ClientsCron()
-			// A load that stalls for a tick (a busy machine) is no idle
-			// server: a forced collection then would only cost the load
-			// time and give back pages the load needs again at once.
-			if !s.eng.Loading() {
-				mem.tick()
-			}
-			if ticks%10 == 0 {
-				s.eng.ReplicationCron()
-			}
-		}
+// cronPeriod is the cron's period: Redis's serverCron at hz 10.
+const cronPeriod = 100 * time.Millisecond
+
+// cronState is what the cron keeps from one tick to the next.
+type cronState struct {
+	ticks int
+	mem   *idleReclaimer // made at the first tick
+}
+
+// cronTick runs the engine's periodic work, from Serve's loop.
+func (s *Server) cronTick(c *cronState) {
+	c.ticks++
+	if c.mem == nil {
+		c.mem = newIdleReclaimer()
+	}
+	s.eng.ActiveExpireCycle()
+	s.eng.ClientsCron()
+	// A load that stalls for a tick (a busy machine) is no idle server: a
+	// forced collection then would only cost the load time and give back
+	// pages the load needs again at once.
+	if !s.eng.Loading() {
+		c.mem.tick()
+	}
+	if c.ticks%10 == 0 {
+		s.eng.ReplicationCron()
 	}
 }
 

@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"log/syslog"
+	"net"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -50,11 +50,13 @@ type serverLog struct {
 	mu     sync.Mutex
 	file   string    // "" for stdout
 	stdout io.Writer // where "" logs
-	sys    *syslog.Writer
+	sys    *syslogSink
+	// syslogPath is the system logger's socket (tests give their own).
+	syslogPath string
 }
 
 func newServerLog(stdout io.Writer) *serverLog {
-	l := &serverLog{stdout: stdout}
+	l := &serverLog{stdout: stdout, syslogPath: "/dev/log"}
 	l.verbosity.Store(levelNotice)
 	l.role.Store('C')
 	return l
@@ -67,37 +69,73 @@ func (l *serverLog) configure(level, file string, syslogOn bool, ident, facility
 	defer l.mu.Unlock()
 	l.file = file
 	if syslogOn && l.sys == nil {
-		w, err := syslog.New(syslogFacility(facility)|syslog.LOG_NOTICE, ident)
-		if err != nil {
-			// Redis's openlog never fails; a host without a syslog
-			// daemon loses those lines, as with Redis.
-			return nil
-		}
-		l.sys = w
+		l.sys = &syslogSink{path: l.syslogPath, ident: ident, facility: syslogFacility(facility)}
+		// openlog's LOG_NDELAY: connect now; a logger that is not there
+		// yet is tried again at each line.
+		l.sys.connect()
 	}
 	return nil
 }
 
-func syslogFacility(name string) syslog.Priority {
-	switch name {
-	case "user":
-		return syslog.LOG_USER
-	case "local1":
-		return syslog.LOG_LOCAL1
-	case "local2":
-		return syslog.LOG_LOCAL2
-	case "local3":
-		return syslog.LOG_LOCAL3
-	case "local4":
-		return syslog.LOG_LOCAL4
-	case "local5":
-		return syslog.LOG_LOCAL5
-	case "local6":
-		return syslog.LOG_LOCAL6
-	case "local7":
-		return syslog.LOG_LOCAL7
+// Syslog facilities and levels as <syslog.h> numbers them.
+const (
+	logUser   = 1 << 3
+	logLocal0 = 16 << 3
+)
+
+// syslogLevels maps Redis's levels to syslog's, as Redis's
+// syslogLevelMap: LOG_DEBUG, LOG_INFO, LOG_NOTICE, LOG_WARNING.
+var syslogLevels = [...]int{7, 6, 5, 4}
+
+// syslogFacility is syslog-facility's value (user, local0..local7, as
+// Redis accepts).
+func syslogFacility(name string) int {
+	if name == "user" {
+		return logUser
 	}
-	return syslog.LOG_LOCAL0
+	if len(name) == 6 && name[:5] == "local" && name[5] >= '0' && name[5] <= '7' {
+		return logLocal0 + int(name[5]-'0')<<3
+	}
+	return logLocal0
+}
+
+// syslogSink sends lines to the system logger as glibc's syslog(3) does
+// after Redis's openlog(ident, LOG_PID|LOG_NDELAY|LOG_NOWAIT, facility):
+// one datagram per line, "<priority>Mmm dd hh:mm:ss ident[pid]: message",
+// to the logger's unix socket. Lines are lost while no logger listens,
+// as with Redis.
+type syslogSink struct {
+	path     string
+	ident    string
+	facility int
+	conn     net.Conn // nil while not connected
+}
+
+func (s *syslogSink) connect() {
+	c, err := net.Dial("unixgram", s.path)
+	if err == nil {
+		s.conn = c
+	}
+}
+
+// send writes one line at Redis level level; as glibc, a failed write
+// reconnects and tries once more.
+func (s *syslogSink) send(level int, msg string) {
+	line := fmt.Sprintf("<%d>%s %s[%d]: %s", s.facility|syslogLevels[level],
+		time.Now().Format(time.Stamp), s.ident, os.Getpid(), msg)
+	for range 2 {
+		if s.conn == nil {
+			s.connect()
+			if s.conn == nil {
+				return
+			}
+		}
+		if _, err := io.WriteString(s.conn, line); err == nil {
+			return
+		}
+		_ = s.conn.Close()
+		s.conn = nil
+	}
 }
 
 // logf writes one line at level.
@@ -149,15 +187,6 @@ func (l *serverLog) write(level int, line, msg string) {
 		_ = f.Close()
 	}
 	if l.sys != nil {
-		switch level {
-		case levelDebug:
-			_ = l.sys.Debug(msg)
-		case levelVerbose:
-			_ = l.sys.Info(msg)
-		case levelNotice:
-			_ = l.sys.Notice(msg)
-		default:
-			_ = l.sys.Warning(msg)
-		}
+		l.sys.send(level, msg)
 	}
 }

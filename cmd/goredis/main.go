@@ -133,6 +133,15 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			return 1
 		}
 	}
+	// stopping is the start of Redis's prepareForShutdown, for a signal
+	// and for SHUTDOWN alike: the log line, then systemd's STOPPING=1,
+	// before the final save.
+	stopping := func() {
+		log.log(levelWarning, "User requested shutdown...")
+		if supervised == supervisedSystemd {
+			notifySystemd("STOPPING=1\n", log)
+		}
+	}
 	eng := engine.New(engine.Options{
 		Cluster:        clusterOpts,
 		LogAt:          log.mark,
@@ -154,6 +163,12 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		ConfigChanged: func(name, value string) {
 			if name == "loglevel" {
 				log.verbosity.Store(int32(levelOf(value)))
+			}
+		},
+		ShutdownStarting: stopping,
+		SaveStatus: func(status string) {
+			if supervised == supervisedSystemd {
+				notifySystemd("STATUS="+status+"\n", log)
 			}
 		},
 		Shutdown: func() {
@@ -249,6 +264,12 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		log.logf(levelNotice, "Running mode=%s, port=%d.", mode, port)
 	}
 	log.log(levelWarning, "Server initialized")
+	if cfg.params.Get("set-proc-title") == "yes" {
+		// Redis rewrites its argument memory; os.Args and the Go
+		// runtime's own argument strings point into it (README,
+		// "Replacing redis-server").
+		log.log(levelVerbose, "set-proc-title: the process title is left as started (a Go program cannot safely rewrite its argument memory); proc-title-template is checked but not shown")
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve() }()
 	// Load the data as Redis's loadDataFromDisk: the append-only file when
@@ -325,7 +346,13 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		log.logf(levelNotice, "Playground at %s://%s/", scheme, web.Addr())
 	}
 	if supervised == supervisedSystemd {
-		notifySystemd("STATUS=Ready to accept connections\n", log)
+		// As Redis: a replica (replicaof in the configuration) says it
+		// waits for its master.
+		if cfg.params.Get("replicaof") == "" {
+			notifySystemd("STATUS=Ready to accept connections\n", log)
+		} else {
+			notifySystemd("STATUS=Ready to accept connections in read-only mode. Waiting for MASTER <-> REPLICA sync\n", log)
+		}
 		notifySystemd("READY=1\n", log)
 	}
 	daemonReady()
@@ -335,7 +362,7 @@ wait:
 	select {
 	case s := <-sig:
 		log.logf(levelWarning, "Received %s scheduling shutdown...", signalName(s))
-		log.log(levelWarning, "User requested shutdown...")
+		stopping()
 		// SHUTDOWN saved already; a signal saves here when save points
 		// are set, and a failed save keeps the server running, as Redis.
 		if err := eng.FinalSave(false, false); err != nil {
@@ -343,13 +370,13 @@ wait:
 			goto wait
 		}
 	case <-srvDone:
-		log.log(levelWarning, "User requested shutdown...")
+		// SHUTDOWN called stopping before its save.
 	case err := <-errc:
 		log.logf(levelWarning, "%v", err)
 		status = 1
-	}
-	if supervised == supervisedSystemd {
-		notifySystemd("STOPPING=1\n", log)
+		if supervised == supervisedSystemd {
+			notifySystemd("STOPPING=1\n", log)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -373,6 +373,82 @@ func TestNotifySocket(t *testing.T) {
 	assert.Equal(t, "STOPPING=1\n", string(buf[:n]))
 }
 
+// TestNotifySocketReplica: a replica (replicaof in its configuration)
+// tells systemd it is ready in read-only mode, waiting for its master, as
+// Redis does.
+func TestNotifySocketReplica(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	sockPath := filepath.Join(t.TempDir(), "notify")
+	ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sockPath, Net: "unixgram"})
+	require.NoError(t, err)
+	defer ln.Close()
+	// The master's port is closed: the replica keeps trying meanwhile.
+	cmd := exec.Command(bin, "--port", freePort(t), "--supervised", "systemd", "--http-port", "0",
+		"--replicaof", "127.0.0.1", freePort(t), "--dir", t.TempDir())
+	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sockPath)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var got []string
+	buf := make([]byte, 4096)
+	_ = ln.SetReadDeadline(time.Now().Add(20 * time.Second))
+	for len(got) < 3 {
+		n, err := ln.Read(buf)
+		require.NoError(t, err, "datagrams so far: %q", got)
+		got = append(got, string(buf[:n]))
+	}
+	assert.Equal(t, []string{"STATUS=Redis is loading...\n",
+		"STATUS=Ready to accept connections in read-only mode. Waiting for MASTER <-> REPLICA sync\n",
+		"READY=1\n"}, got)
+}
+
+// TestNotifySocketFinalSave: with save points, a SIGTERM and a SHUTDOWN
+// both send STOPPING=1, then "STATUS=Saving the final RDB snapshot", in
+// that order, as redis-server 7.0.15 does (checked with the same
+// listener).
+func TestNotifySocketFinalSave(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	for _, how := range []string{"SIGTERM", "SHUTDOWN"} {
+		t.Run(how, func(t *testing.T) {
+			sockPath := filepath.Join(t.TempDir(), "notify")
+			ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sockPath, Net: "unixgram"})
+			require.NoError(t, err)
+			defer ln.Close()
+			port := freePort(t)
+			cmd := exec.Command(bin, "--port", port, "--supervised", "systemd", "--http-port", "0",
+				"--save", "3600 1", "--dir", t.TempDir())
+			cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sockPath)
+			require.NoError(t, cmd.Start())
+			t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+			read := func(n int) []string {
+				var got []string
+				buf := make([]byte, 4096)
+				_ = ln.SetReadDeadline(time.Now().Add(20 * time.Second))
+				for len(got) < n {
+					k, err := ln.Read(buf)
+					require.NoError(t, err, "datagrams so far: %q", got)
+					got = append(got, string(buf[:k]))
+				}
+				return got
+			}
+			read(3) // loading, ready, READY=1
+			if how == "SIGTERM" {
+				require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+			} else {
+				c := waitUp(t, "tcp", "127.0.0.1:"+port)
+				_ = c.Shutdown(context.Background()).Err() // no reply: the server exits
+			}
+			assert.Equal(t, []string{"STOPPING=1\n", "STATUS=Saving the final RDB snapshot\n"}, read(2))
+			require.NoError(t, cmd.Wait())
+		})
+	}
+}
+
 // TestConfigFromStdinIncludeRename: "-" reads the configuration from
 // standard input; include reads globs in order; rename-command renames
 // and "" removes.

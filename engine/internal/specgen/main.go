@@ -134,7 +134,7 @@ func main() {
 	// A package-level literal of constants is laid out by the linker as
 	// data; the same literal returned by a function is built by code at run
 	// time, which made it the largest function of the wasm build.
-	b.WriteString("// commandSpecTable is read-only: commandSpecs hands out copies.\n")
+	b.WriteString("// commandSpecTable is read-only: every engine reads the same facts.\n")
 	b.WriteString("var commandSpecTable = [...]CommandSpec{\n")
 	for _, n := range names {
 		c := cmds[n]
@@ -199,11 +199,10 @@ func main() {
 		b.WriteString("},\n")
 	}
 	b.WriteString("}\n\n")
-	b.WriteString("// commandSpecs returns a copy of the command facts for one engine.\n")
+	b.WriteString("// commandSpecs lists the command facts, pointing into the read-only table.\n")
 	b.WriteString("func commandSpecs() []*CommandSpec {\n")
-	b.WriteString("\ttable := commandSpecTable\n")
-	b.WriteString("\tspecs := make([]*CommandSpec, len(table))\n")
-	b.WriteString("\tfor i := range table {\n\t\tspecs[i] = &table[i]\n\t}\n")
+	b.WriteString("\tspecs := make([]*CommandSpec, len(commandSpecTable))\n")
+	b.WriteString("\tfor i := range commandSpecTable {\n\t\tspecs[i] = &commandSpecTable[i]\n\t}\n")
 	b.WriteString("\treturn specs\n}\n")
 	src, err := format.Source(b.Bytes())
 	if err != nil {
