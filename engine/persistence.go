@@ -41,9 +41,9 @@ type SaveSettings struct {
 	KeySaveDelayUs int64
 	// RedisVersion for the redis-ver aux field.
 	RedisVersion string
-	// Replication is set for a replica's full synchronization: the
-	// position the payload stands for (repl-stream-db, repl-id,
-	// repl-offset aux fields).
+	// Replication is the position the data stands for (repl-stream-db,
+	// repl-id, repl-offset aux fields): a replica's full synchronization
+	// payload, and a dump of a server in a replication chain.
 	Replication *ReplPosition
 }
 
@@ -200,6 +200,7 @@ func cmdSave(s *Session, args [][]byte) {
 // runs; locked.
 func (e *Engine) saveNow() error {
 	snap := e.beginSnapshot(true)
+	snap.settings.Replication = e.replSaveInfo()
 	err := e.persist.p.Save(snap)
 	if err != nil {
 		return err
@@ -243,6 +244,7 @@ func (e *Engine) startBackgroundSave() {
 	st.bgsaveStart = time.Now()
 	st.bgsaveScheduled = false
 	snap := e.beginSnapshot(false)
+	snap.settings.Replication = e.replSaveInfo()
 	st.bgsave = snap
 	e.logLine("Background saving started by pid " + strconv.Itoa(os.Getpid()))
 	st.p.BackgroundSave(snap)
@@ -421,13 +423,18 @@ type Loader struct {
 	AllowDuplicates bool
 	// KeepExpired loads keys whose deadline has passed (an AOF preamble).
 	KeepExpired bool
-	loaded      int64
-	expired     int64
-	start       time.Time
-	totalBytes  int64
-	loadedBytes int64
-	usedMem     int64
-	settings    LoadSettings
+	// startup: the dump file loaded as the server starts; feedRepl: its
+	// expired keys' DELs go to the backlog; repl: the replication
+	// position the file recorded (replication_rdb.go).
+	startup, feedRepl bool
+	repl              *ReplPosition
+	loaded            int64
+	expired           int64
+	start             time.Time
+	totalBytes        int64
+	loadedBytes       int64
+	usedMem           int64
+	settings          LoadSettings
 }
 
 // ErrDuplicateKey is a key that appears twice in a dump.
@@ -481,6 +488,9 @@ func (ld *Loader) Add(db int, key string, v rdb.Value, expireMs, idle int64) err
 	if expireMs != -1 && expireMs < ld.nowMs && !ld.KeepExpired {
 		ld.lock()
 		ld.expired++
+		if ld.feedRepl {
+			ld.feedExpiredDel(db, key)
+		}
 		ld.unlock()
 		return nil
 	}
@@ -533,6 +543,10 @@ func (ld *Loader) End() (loaded, expired int64) {
 		e.persist.loading = nil
 	}
 	e.persist.lastLoadKeys, e.persist.lastLoadExp = ld.loaded, ld.expired
+	if ld.startup {
+		ld.startup = false
+		e.restoreReplication(ld.repl)
+	}
 	return ld.loaded, ld.expired
 }
 

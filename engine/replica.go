@@ -123,7 +123,7 @@ func (e *Engine) MasterSynced(replid string, offset int64) {
 		e.srv.replID2 = e.srv.replID
 		e.repl.secondOffset = offset + 1
 		e.srv.replID = replid
-		e.logLine("Master replication ID changed to " + replid)
+		e.warnLine("Master replication ID changed to " + replid)
 		e.dropAllReplicas()
 	}
 	if replid != "" {
@@ -141,6 +141,19 @@ func (e *Engine) MasterSynced(replid string, offset int64) {
 	}
 }
 
+// DiscardCachedMaster forgets the history applied so far when the master
+// answers +FULLRESYNC (Redis's replicationDiscardCachedMaster): whatever
+// happens to the transfer, the data no longer stands for that position,
+// and neither a PSYNC nor a save may claim it.
+func (e *Engine) DiscardCachedMaster() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if m := e.master; m != nil && m.replid != "" {
+		e.logLine("Discarding previously cached master state.")
+		m.replid, m.offset = "", -1
+	}
+}
+
 // MasterFullSynced records a full synchronization from replid at offset:
 // the server takes the master's history (ID and offset), forgets the
 // previous one, and starts a new backlog (Redis's readSyncBulkPayload).
@@ -152,6 +165,7 @@ func (e *Engine) MasterFullSynced(replid string, offset int64) {
 		return
 	}
 	m.replid, m.offset, m.lastIO = replid, offset, e.now()
+	m.streamDB = 0
 	e.srv.replID = replid
 	e.srv.replID2 = zeroReplID
 	e.repl.secondOffset = -1
@@ -190,10 +204,16 @@ func (s *Session) ExecMaster(args [][]byte, raw []byte) (st Status) {
 
 // SelectStreamDB selects, for the session that applies the master's
 // stream, the database that stream had selected when a full
-// synchronization's payload was made (its repl-stream-db; -1: not said).
+// synchronization's payload was made (its repl-stream-db), or with -1
+// the database the stream had selected when the link was lost (a partial
+// synchronization goes on where it stopped, as Redis's cached master
+// keeps its db).
 func (s *Session) SelectStreamDB(db int) {
 	s.e.mu.Lock()
 	defer s.e.mu.Unlock()
+	if m := s.e.master; db < 0 && m != nil {
+		db = m.streamDB
+	}
 	if db >= 0 && db < len(s.ks.dbs) {
 		s.db = s.ks.dbs[db]
 		if m := s.e.master; m != nil {
@@ -325,15 +345,30 @@ func cmdReplicaOf(s *Session, args [][]byte) {
 // FollowAtStartup makes the server a replica of host:port, as replicaof
 // in the configuration does: with no history of its own to offer, so its
 // first synchronization is a full one.
+// The history it offers is the one its dump file recorded, if any
+// (SetMasterAtStartup before BeginStartupLoad).
 func (e *Engine) FollowAtStartup(host string, port int) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.replicaLink == nil {
 		return errors.New("replication is not available in this build of GoRedis")
 	}
-	e.setMaster(&masterInfo{host: host, port: port, state: linkConnect})
+	if m := e.master; m == nil || m.host != host || m.port != port {
+		e.setMaster(&masterInfo{host: host, port: port, state: linkConnect})
+	}
 	e.replicaLink.Follow(host, port)
 	return nil
+}
+
+// SetMasterAtStartup makes the server a replica of host:port before its
+// data is loaded, as Redis reads replicaof with the configuration: the
+// load then keeps expired keys (the master's DEL will come) and restores
+// the replication position of the dump as a cached master. The link
+// starts with FollowAtStartup.
+func (e *Engine) SetMasterAtStartup(host string, port int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.setMaster(&masterInfo{host: host, port: port, state: linkConnect})
 }
 
 // setReplicaOf makes the server follow host:port (Redis's
@@ -343,7 +378,7 @@ func (e *Engine) setReplicaOf(host string, port int) {
 	m := &masterInfo{host: host, port: port, state: linkConnect}
 	if old := e.master; old != nil {
 		// The history applied so far (Redis's cached master).
-		m.replid, m.offset = old.replid, old.offset
+		m.replid, m.offset, m.streamDB = old.replid, old.offset, old.streamDB
 	} else {
 		// A master that becomes a replica offers its own history to the
 		// new master, which may hold it as its secondary ID (Redis's

@@ -203,6 +203,7 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 			return fmt.Errorf("Bad FULLRESYNC reply: %s", reply)
 		}
 		f.logf('*', "Full resync from master: %s:%d", fields[1], off)
+		f.eng.DiscardCachedMaster()
 		streamDB, err := f.fullSync(conn, br, timeout)
 		if err != nil {
 			return err
@@ -215,11 +216,11 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 			replid = fields[1]
 		}
 		f.logf('*', "Successful partial resynchronization with master.")
-		f.logf('*', "MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.")
 	default:
 		return fmt.Errorf("Unexpected reply to PSYNC from master: %s", reply)
 	}
 	f.eng.MasterSynced(replid, offset)
+	f.logf('*', "MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.")
 	return f.apply(conn, br, offset, timeout, -1)
 }
 
