@@ -141,17 +141,21 @@ func (e *Engine) MasterSynced(replid string, offset int64) {
 	}
 }
 
-// DiscardCachedMaster forgets the history applied so far when the master
-// answers +FULLRESYNC (Redis's replicationDiscardCachedMaster): whatever
-// happens to the transfer, the data no longer stands for that position,
-// and neither a PSYNC nor a save may claim it.
-func (e *Engine) DiscardCachedMaster() {
+// AttachToNewMaster is called as a full synchronization's payload is
+// about to replace the data (Redis's replicationAttachToNewMaster): the
+// history applied so far (the cached master) is forgotten, since neither a
+// PSYNC nor a save may claim it any more; this server's own replicas are
+// disconnected and its backlog freed, so they resync with it too.
+func (e *Engine) AttachToNewMaster() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if m := e.master; m != nil && m.replid != "" {
 		e.logLine("Discarding previously cached master state.")
 		m.replid, m.offset = "", -1
 	}
+	e.dropAllReplicas()
+	e.repl.feeding = false
+	e.repl.backlog = replBacklog{}
 }
 
 // MasterFullSynced records a full synchronization from replid at offset:

@@ -203,7 +203,6 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 			return fmt.Errorf("Bad FULLRESYNC reply: %s", reply)
 		}
 		f.logf('*', "Full resync from master: %s:%d", fields[1], off)
-		f.eng.DiscardCachedMaster()
 		streamDB, err := f.fullSync(conn, br, timeout)
 		if err != nil {
 			return err
@@ -348,6 +347,7 @@ const eofMarkLen = 40
 
 // load empties the databases and loads an RDB of size bytes (-1 unknown).
 func (f *Follower) load(r *bufio.Reader, size int64) (int, error) {
+	f.eng.AttachToNewMaster()
 	f.logf('*', "MASTER <-> REPLICA sync: Flushing old data")
 	ld := f.eng.BeginMasterLoad(max(size, 0))
 	f.logf('*', "MASTER <-> REPLICA sync: Loading DB in memory")
