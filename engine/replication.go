@@ -571,7 +571,9 @@ func (e *Engine) ReplicationCron() {
 		}
 	}
 	period := time.Duration(e.config.int("repl-ping-replica-period")) * time.Second
-	if now.Sub(r.lastPing) < period {
+	if e.master != nil || now.Sub(r.lastPing) < period {
+		// A replica passes its master's PINGs on and makes none: its
+		// stream is its master's byte for byte (replicationFeedSlaves).
 		return
 	}
 	r.lastPing = now
