@@ -279,8 +279,68 @@ func (e *Engine) NewMasterSession(info ClientInfo) *Session {
 	e.mu.Lock()
 	s.fromMaster = true
 	s.user = nil
+	s.w.onError = func(msg string) {
+		e.countError(msg)
+		e.masterStreamError(s, msg)
+	}
 	e.mu.Unlock()
 	return s
+}
+
+// masterStreamError logs an error that a command of the master's stream
+// got here (Redis's afterErrorReply for the master client): the replica
+// diverged from its master, which never sees the reply; the log shows the
+// error, the command and the end of the backlog. Locked.
+func (e *Engine) masterStreamError(s *Session, msg string) {
+	cmd := "<unknown>"
+	if c := s.run.cmd; c != nil {
+		cmd = c.Name
+	}
+	// Redis's own "-ERR ..." texts pass without their code.
+	text, ok := strings.CutPrefix(msg, "ERR ")
+	if !ok {
+		text = "-" + msg
+	}
+	if len(text) > 4096 {
+		text = text[:4096]
+	}
+	e.warnLine("== CRITICAL == This replica is sending an error to its master: '" + text + "' after processing the command '" + cmd + "'")
+	if b := &e.repl.backlog; e.repl.feeding && b.histlen > 0 {
+		from := max(e.repl.offset+1-256, b.first)
+		e.warnLine("Latest backlog is: '" + reprBytes(b.bytesFrom(from, e.repl.offset+1)) + "'")
+	}
+	e.srv.unexpectedErrors++
+}
+
+// reprBytes quotes p as Redis's sdscatrepr does.
+func reprBytes(p []byte) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, c := range p {
+		switch c {
+		case '\\', '"':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString("\\n")
+		case '\r':
+			b.WriteString("\\r")
+		case '\t':
+			b.WriteString("\\t")
+		case '\a':
+			b.WriteString("\\a")
+		case '\b':
+			b.WriteString("\\b")
+		default:
+			if c >= 0x20 && c < 0x7f {
+				b.WriteByte(c)
+			} else {
+				b.WriteString("\\x" + strconv.FormatUint(uint64(c)>>4, 16) + strconv.FormatUint(uint64(c)&15, 16))
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 // readOnlyRefuses is the READONLY step of the gate: a replica with

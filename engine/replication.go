@@ -213,6 +213,17 @@ func (e *Engine) feedReplicas(p []byte) {
 	}
 }
 
+// debugReplicate is DEBUG REPLICATE: args go to the replicas and the
+// backlog as a command of the stream, without running here and without a
+// SELECT (Redis's replicationFeedSlaves with the stream's own database).
+// A replica proxies its master's stream and feeds nothing of its own.
+func (e *Engine) debugReplicate(args [][]byte) {
+	if e.master != nil || !e.repl.feeding {
+		return
+	}
+	e.feedReplicas(appendCommandArgs(nil, args))
+}
+
 // appendCommandArgs appends args as a RESP array of bulk strings, the form
 // of every command in the stream.
 func appendCommandArgs(b []byte, args [][]byte) []byte {

@@ -12,9 +12,11 @@ import (
 type serverState struct {
 	errors      map[string]int64
 	totalErrors int64
-	lastSave    int64 // unix seconds
-	runID       string
-	replID      string
+	// unexpectedErrors counts errors the master's stream got here.
+	unexpectedErrors int64
+	lastSave         int64 // unix seconds
+	runID            string
+	replID           string
 	// replID2 is the previous history's ID, valid up to the offset
 	// repl.secondOffset (after a promotion); zeroReplID when none.
 	replID2    string
@@ -211,6 +213,7 @@ func (e *Engine) resetStats() {
 	e.input.netBytes.Store(0)
 	e.srv.errors = map[string]int64{}
 	e.srv.totalErrors = 0
+	e.srv.unexpectedErrors = 0
 	e.srv.hists = nil
 	for _, c := range e.commands {
 		c.calls, c.usec, c.rejected, c.failed, c.hist = 0, 0, 0, 0, nil
