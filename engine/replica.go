@@ -189,6 +189,14 @@ func (s *Session) ExecMaster(args [][]byte, raw []byte) (st Status) {
 	e := s.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	// A script running past its busy threshold lets clients in to answer
+	// -BUSY; the master's stream is not refused but waits for it to end
+	// (Redis stops reading its master meanwhile).
+	for r := e.scripts.run; r != nil && r.timedOut; r = e.scripts.run {
+		e.mu.Unlock()
+		time.Sleep(time.Millisecond)
+		e.mu.Lock()
+	}
 	defer func() {
 		if m := e.master; m != nil && e.repl.feeding {
 			e.feedReplicas(raw)
