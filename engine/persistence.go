@@ -98,7 +98,11 @@ type persistState struct {
 	lastCowSize     int64
 	// loading: a dump is being loaded; commands without the loading flag
 	// get -LOADING.
-	loading      *Loader
+	loading *Loader
+	// asyncLoading: a replica loads its master's payload into a temporary
+	// keyspace while the old data is served (repl-diskless-load swapdb
+	// with the same replication ID, Redis's async_loading).
+	asyncLoading *Loader
 	lastLoadKeys int64
 	lastLoadExp  int64
 }
@@ -159,6 +163,9 @@ func (s *Session) misconf(cmd *Command) bool {
 // loadingRefuses is the LOADING step of the gate: while a dump loads, only
 // commands flagged "loading" run.
 func (s *Session) loadingRefuses(cmd *Command) bool {
+	if s.e.persist.asyncLoading != nil && s.ks == s.e.main && !s.fromMaster && hasFlag(cmd, "no_async_loading") {
+		return true
+	}
 	if s.e.persist.loading == nil || s.ks != s.e.main || s.replaying {
 		return false
 	}
@@ -360,12 +367,15 @@ func (e *Engine) finalSave(save, nosave bool) error {
 // infoPersistence is INFO's Persistence section, in Redis 7.0's order.
 func (e *Engine) infoPersistence(b *infoBuilder) {
 	st := &e.persist
-	loading := 0
+	loading, async := 0, 0
 	if st.loading != nil {
 		loading = 1
 	}
+	if st.asyncLoading != nil {
+		async = 1
+	}
 	b.int("loading", int64(loading))
-	b.field("async_loading", "0")
+	b.int("async_loading", int64(async))
 	var cow, processed, total int64
 	if s := st.bgsave; s != nil {
 		cow, processed, total = s.cowBytes, s.keysDone, s.keysAll
@@ -408,6 +418,8 @@ func (e *Engine) infoPersistence(b *infoBuilder) {
 	e.infoAOF(b, true)
 	if ld := st.loading; ld != nil {
 		ld.info(b, e)
+	} else if ld := st.asyncLoading; ld != nil {
+		ld.info(b, e)
 	}
 }
 
@@ -428,13 +440,16 @@ type Loader struct {
 	// position the file recorded (replication_rdb.go).
 	startup, feedRepl bool
 	repl              *ReplPosition
-	loaded            int64
-	expired           int64
-	start             time.Time
-	totalBytes        int64
-	loadedBytes       int64
-	usedMem           int64
-	settings          LoadSettings
+	// target is the temporary keyspace of a swapdb load (nil: the main
+	// keyspace).
+	target      *Keyspace
+	loaded      int64
+	expired     int64
+	start       time.Time
+	totalBytes  int64
+	loadedBytes int64
+	usedMem     int64
+	settings    LoadSettings
 }
 
 // ErrDuplicateKey is a key that appears twice in a dump.
@@ -505,7 +520,11 @@ func (ld *Loader) Add(db int, key string, v rdb.Value, expireMs, idle int64) err
 		return errors.New("FATAL: Data file was created with a Redis server configured to handle more than " +
 			strconv.Itoa(len(e.main.dbs)) + " databases. Exiting\n")
 	}
-	d := e.main.dbs[db]
+	ks := e.main
+	if ld.target != nil {
+		ks = ld.target
+	}
+	d := ks.dbs[db]
 	if d.rawExists(key) {
 		if !ld.AllowDuplicates {
 			return ErrDuplicateKey

@@ -149,6 +149,10 @@ func (e *Engine) MasterSynced(replid string, offset int64) {
 func (e *Engine) AttachToNewMaster() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.attachToNewMaster()
+}
+
+func (e *Engine) attachToNewMaster() {
 	if m := e.master; m != nil && m.replid != "" {
 		e.logLine("Discarding previously cached master state.")
 		m.replid, m.offset = "", -1
@@ -268,6 +272,67 @@ func (e *Engine) BeginMasterLoad(totalBytes int64) *Loader {
 	ld := e.beginLoad(totalBytes, false)
 	ld.KeepExpired = true
 	return ld
+}
+
+// BeginSwapLoad opens a Loader for a full synchronization's payload under
+// repl-diskless-load swapdb: the keys go to a temporary keyspace and the
+// current data stays until EndSwapLoad. When the payload continues this
+// server's own history (masterReplID is its replication ID) the old data
+// is served meanwhile (async loading: only commands flagged
+// no-async-loading are refused); otherwise the server is loading, but a
+// failed transfer leaves the old data in place. It returns nil in cluster
+// mode, whose slot index follows the main keyspace only.
+func (e *Engine) BeginSwapLoad(totalBytes int64, masterReplID string) *Loader {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cluster != nil {
+		return nil
+	}
+	ld := e.beginLoad(totalBytes, false)
+	ld.KeepExpired = true
+	ld.target = e.newKeyspaceLocked()
+	if masterReplID == e.srv.replID {
+		e.persist.loading = nil
+		e.persist.asyncLoading = ld
+	}
+	return ld
+}
+
+// EndSwapLoad ends a swapdb load: with err nil the loaded keyspace becomes
+// the data (Redis's swapMainDbWithTempDb: watchers touched, blocked
+// clients retried) and the old data is dropped; otherwise the loaded part
+// is dropped and the old data stays.
+func (e *Engine) EndSwapLoad(ld *Loader, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st := &e.persist
+	if st.loading == ld {
+		st.loading = nil
+	}
+	if st.asyncLoading == ld {
+		st.asyncLoading = nil
+	}
+	if err != nil {
+		for _, db := range ld.target.dbs {
+			e.flushDB(db)
+		}
+		e.logLine("MASTER <-> REPLICA sync: Discarding temporary DB in background")
+		return
+	}
+	st.lastLoadKeys, st.lastLoadExp = ld.loaded, ld.expired
+	e.attachToNewMaster()
+	e.logLine("MASTER <-> REPLICA sync: Swapping active DB with loaded DB")
+	// A save in progress keeps the old data (swapSnaps, then flushDB
+	// detaches it), as Redis's child keeps its copy.
+	for i, db := range e.main.dbs {
+		e.swapDB(db, ld.target.dbs[i])
+	}
+	for _, db := range ld.target.dbs {
+		e.flushDB(db)
+	}
+	e.logLine("MASTER <-> REPLICA sync: Discarding old DB in background")
+	// The data changed without a save (Redis's server.dirty++).
+	st.dirty++
 }
 
 // DiscardMasterLoad empties every database after a payload failed to load:

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -137,4 +138,44 @@ func TestMasterStreamErrorIsLogged(t *testing.T) {
 	assert.Contains(t, lines, "# == CRITICAL == This replica is sending an error to its master: 'unknown command 'fake-command-1', with args beginning with: ' after processing the command '<unknown>'")
 	assert.Contains(t, strings.Join(lines, "\n"), `# Latest backlog is: '"*3\r\n$3\r\nSET\r\n$1\r\nn\r\n$1\r\nx\r\n`)
 	assert.Equal(t, int64(2), e.srv.unexpectedErrors)
+}
+
+func TestSwapLoad(t *testing.T) {
+	str := func(v string) rdb.Value { return rdb.Value{Kind: rdb.KindString, Str: v} }
+	t.Run("failed transfer keeps the old data", func(t *testing.T) {
+		e, _ := testEngine(t)
+		c := newClient(t, e)
+		c.line("SET old 1")
+		e.SetMasterAtStartup("127.0.0.1", 1)
+		// Another history: the server is loading (-LOADING).
+		ld := e.BeginSwapLoad(0, strings.Repeat("d", 40))
+		require.NotNil(t, ld)
+		require.NoError(t, ld.Add(0, "new", str("2"), -1, -1))
+		assert.Contains(t, c.line("INFO persistence"), "loading:1\r\nasync_loading:0\r\n")
+		assert.Equal(t, errReply(errLoading), c.line("GET old"))
+		e.EndSwapLoad(ld, errors.New("MASTER closed the connection"))
+		assert.Contains(t, c.line("INFO persistence"), "loading:0\r\nasync_loading:0\r\n")
+		assert.Equal(t, "$1\r\n1\r\n", c.line("GET old"))
+		assert.Equal(t, "$-1\r\n", c.line("GET new"))
+		assert.Equal(t, ":1\r\n", c.line("DBSIZE"))
+	})
+	t.Run("same history: old data served, then swapped", func(t *testing.T) {
+		e, _ := testEngine(t)
+		c := newClient(t, e)
+		c.line("SELECT 1")
+		c.line("SET old 1")
+		c.line("WATCH old")
+		e.SetMasterAtStartup("127.0.0.1", 1)
+		ld := e.BeginSwapLoad(0, e.srv.replID)
+		require.NoError(t, ld.Add(1, "new", str("2"), -1, -1))
+		assert.Contains(t, c.line("INFO persistence"), "loading:0\r\nasync_loading:1\r\n")
+		assert.Equal(t, "$1\r\n1\r\n", c.line("GET old"), "served while loading")
+		e.EndSwapLoad(ld, nil)
+		assert.Equal(t, "$-1\r\n", c.line("GET old"))
+		assert.Equal(t, "$1\r\n2\r\n", c.line("GET new"))
+		c.line("MULTI")
+		c.line("PING")
+		assert.Equal(t, "*-1\r\n", c.line("EXEC"), "the swap touched the watched key")
+		assert.Contains(t, c.line("INFO keyspace"), "db1:keys=1,")
+	})
 }
