@@ -209,6 +209,9 @@ type Engine struct {
 	// sandboxUser holds sandboxRules (sandbox.go); in no user list.
 	sandboxUser *acl.User
 	entropy     func(p []byte)
+
+	// geoScratch holds GEOSEARCH's working slices (cmd_geo.go).
+	geoScratch geoScratch
 }
 
 type readyKey struct {
