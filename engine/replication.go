@@ -511,6 +511,8 @@ func (p *SyncPayload) Write(b []byte) (int, error) {
 		if p.gone() {
 			return 0, errReplicaGone
 		}
+		// The host writes a bounded amount per wake-up: keep it writing.
+		l.s.notify()
 		time.Sleep(time.Millisecond)
 	}
 	chunk := append([]byte(nil), b...)
