@@ -122,7 +122,7 @@ func measure(c config, name, bin string, port int) (result, error) {
 		return res, err
 	}
 	defer primary.stop()
-	pc := redis.NewClient(&redis.Options{Addr: primary.addr(), Protocol: 2})
+	pc := redis.NewClient(&redis.Options{Addr: primary.addr(), Protocol: 2, ReadTimeout: 2 * time.Minute})
 	defer pc.Close()
 
 	if res.setAlone, err = setBench(c, primary.port); err != nil {
@@ -133,7 +133,7 @@ func measure(c config, name, bin string, port int) (result, error) {
 		return res, err
 	}
 	defer replica.stop()
-	rc := redis.NewClient(&redis.Options{Addr: replica.addr(), Protocol: 2})
+	rc := redis.NewClient(&redis.Options{Addr: replica.addr(), Protocol: 2, ReadTimeout: 2 * time.Minute})
 	defer rc.Close()
 	if err := waitLinkUp(ctx, rc, -1); err != nil {
 		return res, err
