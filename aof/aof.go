@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/goredis-dev/goredis/engine"
@@ -37,7 +38,15 @@ type Options struct {
 	// Logf receives Redis-style log lines; level is one of '.', '-', '*',
 	// '#' as in Redis's log.
 	Logf func(level byte, format string, args ...any)
+	// Exit ends the process, as Redis's exit(1) when a write or fsync
+	// fails under appendfsync always (an acknowledged write could be
+	// lost); nil means os.Exit.
+	Exit func(code int)
 }
+
+// writeErrorLogEvery is Redis's AOF_WRITE_LOG_ERROR_RATE: at most one log
+// line about failing writes per 30 seconds.
+const writeErrorLogEvery = 30 * time.Second
 
 // AOF is the append-only file of one engine: Redis 7.0's multi-part
 // layout (a directory with a manifest, a base file and incr files), the
@@ -82,7 +91,16 @@ type AOF struct {
 	lastIncrSize, fsyncedOffset int64
 	lastFsync                   time.Time
 
+	// lastWriteErr is the last write's error (aof_last_write_status),
+	// fsyncErr the last everysec fsync's (aof_bio_fsync_status); diskErr
+	// is their strerror text while the AOF is on, for the MISCONF gate
+	// (read without the lock).
 	lastWriteErr        error
+	fsyncErr            error
+	diskErr             atomic.Pointer[string]
+	lastWriteErrLog     time.Time
+	exit                func(code int)
+	rewriteLimit        rewriteLimiter
 	rewriting           bool
 	rewriteScheduled    bool
 	rewriteStart        time.Time
@@ -117,9 +135,13 @@ func Open(opts Options) (a *AOF, loaded bool, err error) {
 		lastRewriteSec: -1,
 		stop:           make(chan struct{}),
 		stopped:        make(chan struct{}),
+		exit:           opts.Exit,
 	}
 	if a.logf == nil {
 		a.logf = func(byte, string, ...any) {}
+	}
+	if a.exit == nil {
+		a.exit = os.Exit
 	}
 	for _, name := range []string{"appendfsync", "no-appendfsync-on-rewrite", "aof-timestamp-enabled",
 		"aof-use-rdb-preamble", "aof-load-truncated", "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size",
@@ -377,25 +399,91 @@ func (a *AOF) flush(sync bool) {
 	if len(buf) > 0 {
 		n, err := f.Write(buf)
 		a.mu.Lock()
-		a.lastIncrSize += int64(n)
-		a.currentSize += int64(n)
 		if err != nil {
-			if a.lastWriteErr == nil {
-				a.logf('#', "Error writing to the AOF file: %s", errText(err))
-			}
-			a.lastWriteErr = err
-			// Keep what was not written, for the next try.
+			n = a.writeFailed(f, buf, n, err)
+			a.lastIncrSize += int64(n)
+			a.currentSize += int64(n)
+			// Keep what was not written, for the next try (the cron
+			// retries every second, each reply before it leaves).
 			a.buf = append(append([]byte(nil), buf[n:]...), a.buf...)
 			a.pending.Add(int64(len(buf) - n))
-		} else if a.lastWriteErr != nil {
+			a.mu.Unlock()
+			return
+		}
+		a.lastIncrSize += int64(n)
+		a.currentSize += int64(n)
+		if a.lastWriteErr != nil {
 			a.logf('#', "AOF write error looks solved, Redis can write again.")
 			a.lastWriteErr = nil
+			a.refreshDiskErr()
 		}
 		a.mu.Unlock()
 	}
 	if sync {
 		a.fsyncLocked(f)
 	}
+}
+
+// writeFailed handles a write of buf that stopped after n bytes with err,
+// as flushAppendOnlyFile: a short write is cut off the file again
+// (ftruncate) so that no partial command stays in it; the error is
+// logged at most every 30 s; writes are refused (-MISCONF) until a write
+// succeeds; with appendfsync always the process exits, since the client
+// may have seen the write. It returns the bytes that stay written; a.mu
+// held.
+func (a *AOF) writeFailed(f *os.File, buf []byte, n int, err error) int {
+	canLog := time.Since(a.lastWriteErrLog) > writeErrorLogEvery
+	if canLog {
+		a.lastWriteErrLog = time.Now()
+	}
+	if n == 0 {
+		if canLog {
+			a.logf('#', "Error writing to the AOF file: %s", errText(err))
+		}
+	} else {
+		if canLog {
+			a.logf('#', "Short write while writing to the AOF file: (nwritten=%d, expected=%d)", n, len(buf))
+		}
+		if terr := f.Truncate(a.lastIncrSize); terr != nil {
+			if canLog {
+				a.logf('#', "Could not remove short write from the append-only file.  Redis may refuse to load the AOF the next time it starts.  ftruncate: %s", errText(terr))
+			}
+		} else {
+			n = 0
+		}
+		err = syscall.ENOSPC // Redis's errno for a short write
+	}
+	if a.fsync.Load() == fsyncAlways {
+		a.logf('#', "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...")
+		a.exit(1)
+	}
+	a.lastWriteErr = err
+	a.refreshDiskErr()
+	return n
+}
+
+// refreshDiskErr publishes the write or fsync error for WriteError; a.mu
+// held.
+func (a *AOF) refreshDiskErr() {
+	err := a.lastWriteErr
+	if err == nil {
+		err = a.fsyncErr
+	}
+	if err == nil || a.state == stateOff {
+		a.diskErr.Store(nil)
+		return
+	}
+	text := errText(err)
+	a.diskErr.Store(&text)
+}
+
+// WriteError is the error of the last write or fsync while the AOF is on,
+// "" when they succeed (engine.AppendOnlyFile).
+func (a *AOF) WriteError() string {
+	if p := a.diskErr.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
 
 // fsyncLocked fsyncs the incr file if it has unsynced bytes; writeMu held.
@@ -409,14 +497,28 @@ func (a *AOF) fsyncLocked(f *os.File) {
 	}
 	err := f.Sync()
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	if err != nil {
-		a.lastWriteErr = err
-		a.logf('#', "Can't persist AOF for fsync error when the AOF fsync policy is 'always': %s. Exiting...", errText(err))
-	} else {
-		a.fsyncedOffset = size
-		a.lastFsync = time.Now()
+		if a.fsync.Load() == fsyncAlways {
+			a.logf('#', "Can't persist AOF for fsync error when the AOF fsync policy is 'always': %s. Exiting...", errText(err))
+			a.exit(1)
+			return
+		}
+		// Redis's background fsync (bio.c): logged when the status turns
+		// bad, writes refused until an fsync succeeds.
+		if a.fsyncErr == nil {
+			a.logf('#', "Fail to fsync the AOF file: %s", errText(err))
+		}
+		a.fsyncErr = err
+		a.refreshDiskErr()
+		return
 	}
-	a.mu.Unlock()
+	if a.fsyncErr != nil {
+		a.fsyncErr = nil
+		a.refreshDiskErr()
+	}
+	a.fsyncedOffset = size
+	a.lastFsync = time.Now()
 }
 
 // cron is the once-a-second work of serverCron for the AOF: write what no
@@ -528,7 +630,7 @@ func (a *AOF) Info(main, enabled func(name, value string)) {
 	main("aof_last_bgrewrite_status", status(a.lastRewriteOK))
 	main("aof_rewrites", strconv.FormatInt(a.rewrites, 10))
 	main("aof_rewrites_consecutive_failures", strconv.FormatInt(a.consecutiveFailures, 10))
-	main("aof_last_write_status", status(a.lastWriteErr == nil))
+	main("aof_last_write_status", status(a.lastWriteErr == nil && a.fsyncErr == nil))
 	main("aof_last_cow_size", "0")
 	if a.state != stateOff {
 		enabled("aof_current_size", strconv.FormatInt(a.currentSize, 10))

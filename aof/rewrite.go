@@ -28,7 +28,7 @@ const itemsPerCommand = 64
 func writeBase(path string, snap *engine.Snapshot, rdbFormat, timestamps bool) (err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return err
+		return &openTempError{err}
 	}
 	defer func() {
 		if cerr := f.Close(); err == nil {
@@ -54,6 +54,12 @@ func writeBase(path string, snap *engine.Snapshot, rdbFormat, timestamps bool) (
 	}
 	return f.Sync()
 }
+
+// openTempError is a base file that could not be created.
+type openTempError struct{ err error }
+
+func (e *openTempError) Error() string { return e.err.Error() }
+func (e *openTempError) Unwrap() error { return e.err }
 
 // writeCommands writes a snapshot as AOF-format commands.
 func writeCommands(w io.Writer, snap *engine.Snapshot, timestamps bool) error {
@@ -200,7 +206,7 @@ func (a *AOF) startRewrite() error {
 		a.mu.Unlock()
 		return err
 	}
-	snap := a.e.BeginSnapshotLocked()
+	snap := a.e.BeginRewriteSnapshotLocked()
 	a.mu.Lock()
 	a.rewrites++
 	a.rewriting = true
@@ -241,7 +247,7 @@ func (a *AOF) openNewIncr() error {
 		m = a.manifest.clone()
 		name = m.newIncr(a.filename)
 	}
-	f, err := os.OpenFile(a.path(name), os.O_WRONLY|os.O_TRUNC|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(a.path(name), os.O_WRONLY|os.O_TRUNC|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		a.logf('#', "Can't open the append-only file %s: %s", name, errText(err))
 		return err
@@ -289,7 +295,12 @@ func (a *AOF) finishRewrite(snap *engine.Snapshot, forEnable bool) {
 		a.logf('*', "Background AOF rewrite terminated with success")
 		err = a.installRewrite(tmp, tmpName, forEnable, rdbFormat)
 	} else {
-		a.logf('#', "Write error writing append only file on disk: %s", errText(err))
+		var oe *openTempError
+		if errors.As(err, &oe) {
+			a.logf('#', "Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): %s", errText(oe.err))
+		} else {
+			a.logf('#', "Write error writing append only file on disk: %s", errText(err))
+		}
 		a.logf('#', "Background AOF rewrite terminated with error")
 	}
 	a.mu.Lock()
@@ -395,6 +406,7 @@ func (a *AOF) SetEnabled(on bool, inExec bool) error {
 		}
 		a.selectedDB = -1
 		a.state = stateOff
+		a.refreshDiskErr()
 		a.rewriteScheduled = false
 		a.lastIncrSize, a.fsyncedOffset = 0, 0
 		a.buf = nil
@@ -408,6 +420,7 @@ func (a *AOF) SetEnabled(on bool, inExec bool) error {
 	}
 	a.mu.Lock()
 	a.state = stateWaitRewrite
+	a.refreshDiskErr()
 	a.mu.Unlock()
 	a.e.SetSyncer(a.beforeReply)
 	switch {
@@ -427,6 +440,7 @@ func (a *AOF) SetEnabled(on bool, inExec bool) error {
 		if err := a.startRewrite(); err != nil {
 			a.mu.Lock()
 			a.state = stateOff
+			a.refreshDiskErr()
 			a.mu.Unlock()
 			a.logf('#', "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.")
 			return errors.New("Unable to turn on AOF. Check server logs.")
@@ -441,13 +455,14 @@ func (a *AOF) SetEnabled(on bool, inExec bool) error {
 func (a *AOF) maybeRewrite() {
 	a.mu.Lock()
 	start := false
+	now := time.Now()
 	if !a.rewriting {
-		if a.rewriteScheduled {
+		if a.rewriteScheduled && !a.rewriteLimit.limited(a.consecutiveFailures, now, a.logf) {
 			start = true
 		} else if a.state == stateOn && a.autoPercent > 0 && a.currentSize > a.autoMinSize {
 			base := max(a.baseSize, 1)
 			growth := (a.currentSize*100)/base - 100
-			if growth >= a.autoPercent {
+			if growth >= a.autoPercent && !a.rewriteLimit.limited(a.consecutiveFailures, now, a.logf) {
 				a.logf('*', "Starting automatic rewriting of AOF on %d%% growth", growth)
 				start = true
 			}
@@ -465,4 +480,43 @@ func (a *AOF) maybeRewrite() {
 			a.startRewrite()
 		}
 	})
+}
+
+// Redis's AOF_REWRITE_LIMITE_THRESHOLD and AOF_REWRITE_LIMITE_MAX_MINUTES.
+const (
+	rewriteLimitFailures   = 3
+	rewriteLimitMaxMinutes = 60
+)
+
+// rewriteLimiter is aofRewriteLimited: once rewrites failed three times in
+// a row, automatic and scheduled ones (not BGREWRITEAOF) wait 1 minute,
+// then 2, 4, ... up to an hour between tries; a success (or a
+// BGREWRITEAOF scheduled by hand) resets the failure count and the wait.
+type rewriteLimiter struct {
+	delayMinutes int
+	next         time.Time
+}
+
+// limited reports whether a rewrite must wait at now, given the count of
+// consecutive failures; a new wait is logged as Redis logs it.
+func (l *rewriteLimiter) limited(failures int64, now time.Time, logf func(level byte, format string, args ...any)) bool {
+	if failures < rewriteLimitFailures {
+		l.delayMinutes, l.next = 0, time.Time{}
+		return false
+	}
+	if !l.next.IsZero() {
+		if now.Before(l.next) {
+			return true
+		}
+		l.next = time.Time{}
+		return false
+	}
+	if l.delayMinutes == 0 {
+		l.delayMinutes = 1
+	} else {
+		l.delayMinutes = min(l.delayMinutes*2, rewriteLimitMaxMinutes)
+	}
+	l.next = now.Add(time.Duration(l.delayMinutes) * time.Minute)
+	logf('#', "Background AOF rewrite has repeatedly failed and triggered the limit, will retry in %d minutes", l.delayMinutes)
+	return true
 }

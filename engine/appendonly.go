@@ -25,6 +25,11 @@ type AppendOnlyFile interface {
 	// main are the ones always shown, enabled the block shown when the
 	// AOF is on.
 	Info(main, enabled func(name, value string))
+	// WriteError is the strerror text of the error that the last write
+	// or fsync of the file met, "" once they succeed again: while it is
+	// set, writes get -MISCONF (Redis's writeCommandsDeniedByDiskError).
+	// Called for every write command: it must be cheap.
+	WriteError() string
 }
 
 // SetAppendOnlyFile installs the host's append-only file.

@@ -84,8 +84,9 @@ func cmdFlushAll(s *Session, args [][]byte) {
 	e := s.e
 	main := s.ks == e.main
 	if main {
-		// As Redis's FLUSHALL kills a saving child.
-		e.abortSnapshots()
+		// As Redis's FLUSHALL kills a saving child (not an AOF
+		// rewrite's: that one goes on with the data before the flush).
+		e.abortSnapshotsBut(true)
 	}
 	for _, db := range s.ks.dbs {
 		e.flushDB(db)
@@ -441,6 +442,8 @@ func cmdDebug(s *Session, args [][]byte) {
 			"    Send <command> to the replicas (and the backlog) without running it, in the stream's current database.",
 			"RELOAD [MERGE] [NOFLUSH]",
 			"    Write every key in the RDB encoding and load it back, as a save and restart would.",
+			"PAUSE-CRON <0|1>",
+			"    Stop (1) or resume (0) the periodic work: expiry, client checks, replication, saves, cluster.",
 			"QUICKLIST-PACKED-THRESHOLD <size>",
 			"    Make list elements of <size> bytes or more plain quicklist nodes of their own (0: the default, 1gb).",
 			"SET-ACTIVE-EXPIRE <0|1>",
@@ -458,6 +461,11 @@ func cmdDebug(s *Session, args [][]byte) {
 			// engine lock.
 			time.Sleep(time.Duration(f * float64(time.Second)))
 		}
+		s.w.OK()
+	case sub == "pause-cron" && len(args) == 3:
+		// Like Redis (atoi), anything that is not a number means 0.
+		n, _ := parseInt(args[2])
+		s.e.cronPaused.Store(n != 0)
 		s.w.OK()
 	case sub == "set-active-expire" && len(args) == 3:
 		// Like Redis (atoi), anything that is not a number means 0.

@@ -147,6 +147,17 @@ func (t *timeTable) del(h uint64) {
 	}
 }
 
+// reserve makes room for n entries without growing on the way.
+func (t *timeTable) reserve(n int) {
+	size := max(len(t.hashes), timeTableMin)
+	for (n+1)*4 > size*3 {
+		size *= 2
+	}
+	if size > len(t.hashes) {
+		t.resize(size)
+	}
+}
+
 func (t *timeTable) resize(size int) {
 	old, oldTimes := t.hashes, t.times
 	t.hashes, t.times, t.n = make([]uint64, size), make([]uint32, size), 0

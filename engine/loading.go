@@ -151,3 +151,12 @@ type syncerSlot = atomic.Pointer[func()]
 // iteration then writes all their replies after running all their
 // commands, so one write (and fsync) covers them all.
 func (e *Engine) SyncsBeforeReply() bool { return e.syncer.Load() != nil }
+
+// Loading reports whether a dataset is being loaded (a dump or an
+// append-only file at startup, DEBUG RELOAD, a replica's full sync):
+// hosts hold back housekeeping meant for an idle server meanwhile.
+func (e *Engine) Loading() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.persist.loading != nil
+}

@@ -139,25 +139,46 @@ func (e *Engine) saveParams() [][2]int64 {
 	return out
 }
 
-// misconf is the MISCONF step of the gate: after a failed background save,
-// with save points and stop-writes-on-bgsave-error, writes (and PING) are
-// refused, as in Redis's writeCommandsDeniedByDiskError.
-func (s *Session) misconf(cmd *Command) bool {
+// misconf is the MISCONF step of the gate (Redis's
+// writeCommandsDeniedByDiskError): after a failed background save (with
+// save points and stop-writes-on-bgsave-error), or while the append-only
+// file cannot be written, writes (and PING) are refused. It returns the
+// error to reply, "" to go on.
+func (s *Session) misconf(cmd *Command) string {
 	e := s.e
-	if !e.persist.lastBgsaveErr || s.ks != e.main || !e.config.bool("stop-writes-on-bgsave-error") || len(e.saveParams()) == 0 {
-		return false
+	if s.ks != e.main {
+		return ""
+	}
+	msg := e.diskWriteError(errMisconf)
+	if msg == "" {
+		return ""
 	}
 	if cmd.flags&flagWrite != 0 || cmd.Name == "ping" {
-		return true
+		return msg
 	}
 	if cmd.Name == "exec" && s.multi != nil {
 		for _, q := range s.multi.queue {
 			if q.cmd.flags&flagWrite != 0 {
-				return true
+				return msg
 			}
 		}
 	}
-	return false
+	return ""
+}
+
+// diskWriteError is writeCommandsDeniedByDiskError with
+// writeCommandsGetDiskErrorMessage: rdbMsg after a failed background save,
+// the AOF's write error, or "" when writes may go on.
+func (e *Engine) diskWriteError(rdbMsg string) string {
+	if e.persist.lastBgsaveErr && e.config.bool("stop-writes-on-bgsave-error") && len(e.saveParams()) > 0 {
+		return rdbMsg
+	}
+	if e.aof != nil {
+		if werr := e.aof.WriteError(); werr != "" {
+			return "MISCONF Errors writing to the AOF file: " + werr
+		}
+	}
+	return ""
 }
 
 // loadingRefuses is the LOADING step of the gate: while a dump loads, only
@@ -297,6 +318,9 @@ func (e *Engine) bgsaveEnded(snap *Snapshot, err error) {
 // calls about every 100 ms: a scheduled BGSAVE starts once nothing else
 // saves, and a save point that is due starts one.
 func (e *Engine) PersistenceCron() {
+	if e.cronPaused.Load() {
+		return
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st := &e.persist
@@ -522,15 +546,9 @@ func (ld *Loader) Add(db int, key string, v rdb.Value, expireMs, idle int64) err
 	}
 	ks := e.main
 	if ld.target != nil {
-		ks = ld.target
+		ks = ld.target // a swapdb load's temporary keyspace
 	}
 	d := ks.dbs[db]
-	if d.rawExists(key) {
-		if !ld.AllowDuplicates {
-			return ErrDuplicateKey
-		}
-		d.removeRaw(key)
-	}
 	wtime, hasWtime := uint32(0), idle >= 0
 	if hasWtime {
 		wtime = uint32(max(e.now().Unix()-idle, 0))
@@ -539,10 +557,94 @@ func (ld *Loader) Add(db int, key string, v rdb.Value, expireMs, idle int64) err
 	// server.dirty alone (rdb_changes_since_last_save is 0 after a start
 	// from a dump, and no save point fires for it).
 	dirty := e.persist.dirty
+	defer func() { e.persist.dirty = dirty }()
+	if !ld.AllowDuplicates && len(d.snaps) == 0 && d.slots == nil {
+		if !e.storeLoaded(d, key, str, obj, expireMs, wtime, hasWtime) {
+			return ErrDuplicateKey
+		}
+		ld.loaded++
+		return nil
+	}
+	if d.rawExists(key) {
+		if !ld.AllowDuplicates {
+			return ErrDuplicateKey
+		}
+		d.removeRaw(key)
+	}
 	e.storeMoved(d, key, str, obj, expireMs, wtime, hasWtime)
-	e.persist.dirty = dirty
 	ld.loaded++
 	return nil
+}
+
+// storeLoaded is storeMoved for a key a load adds to a database that no
+// snapshot walks and no slot index covers: the key is hashed once, for the
+// duplicate check, the store and its write time. It returns false when
+// the key existed (its value may then be replaced: the load fails).
+func (e *Engine) storeLoaded(d *DB, key, str string, obj object, deadline int64, wtime uint32, hasWtime bool) bool {
+	h := d.strs.hash(key)
+	si, oi := d.strs.shardOf(h), d.objs.shardOf(h)
+	// The map the key goes to tells by its size whether the key was
+	// there (a duplicate ends the load, which then fails); only the other
+	// map needs a lookup.
+	if obj == nil {
+		if _, ok := d.objs.getIn(oi, key); ok {
+			return false
+		}
+		if !d.strs.setIn(si, key, str) {
+			return false
+		}
+		d.stringStored(key, str, "", false)
+	} else {
+		if _, ok := d.strs.getIn(si, key); ok {
+			return false
+		}
+		if !d.objs.setIn(oi, key, obj) {
+			return false
+		}
+		d.objectStored(key, obj)
+	}
+	if len(d.rawStrs) > 0 {
+		delete(d.rawStrs, key)
+	}
+	if deadline >= 0 {
+		d.expires[key] = deadline
+	}
+	if h == 0 {
+		h = 1 // as keyHash
+	}
+	if hasWtime {
+		d.wtime.set(h, wtime)
+	} else {
+		d.noteWriteHashed(h, e.nowMs)
+	}
+	e.touchKey(d, key)
+	if obj != nil {
+		e.signalReady(d, key)
+	}
+	return true
+}
+
+// Reserve sizes database db, while it is empty, for the keys and
+// deadlines a dump announces (RDB's RESIZEDB, as Redis's rdbLoad expands
+// its dicts), so the load does not grow the tables key by key. The caller
+// bounds the numbers (a hostile file may announce anything).
+func (ld *Loader) Reserve(db int, keys, expires int) {
+	ld.lock()
+	defer ld.unlock()
+	e := ld.e
+	if db < 0 || db >= len(e.main.dbs) {
+		return
+	}
+	d := e.main.dbs[db]
+	if d.size() != 0 {
+		return
+	}
+	d.strs.reserve(keys)
+	d.objs.reserve(keys)
+	d.wtime.reserve(keys)
+	if expires > 0 && len(d.expires) == 0 {
+		d.expires = make(map[string]int64, expires)
+	}
 }
 
 // Expired is the number of keys dropped because their deadline had passed.

@@ -26,6 +26,34 @@ type valueEncoder struct {
 	// plainAt is the element size from which a list element is a plain
 	// quicklist node of its own (DEBUG QUICKLIST-PACKED-THRESHOLD).
 	plainAt int64
+	// scratch, when set, is reused between values (a snapshot encodes a
+	// million of them); nil makes a fresh one per value (DUMP).
+	scratch *encScratch
+}
+
+// encScratch is the working storage of an encoder: a listpack being
+// built, the quicklist nodes of a list, a score's text.
+type encScratch struct {
+	lp    rdb.ListpackBuilder
+	nodes []byte
+	spans []quicklistNode
+	num   []byte
+}
+
+// quicklistNode is one node of a list being written: its container and
+// where its bytes are in encScratch.nodes.
+type quicklistNode struct {
+	container  uint64
+	start, end int
+}
+
+func (enc valueEncoder) work() *encScratch {
+	sc := enc.scratch
+	if sc == nil {
+		sc = &encScratch{}
+	}
+	sc.lp.Reset()
+	return sc
 }
 
 // encoder returns a valueEncoder with the current configuration.
@@ -47,7 +75,7 @@ func (enc valueEncoder) appendValue(b []byte, str string, obj object) []byte {
 		return enc.appendList(append(b, rdb.TypeListQuicklist2), v)
 	case *hash:
 		if v.isSmall() {
-			lp := rdb.NewListpackBuilder()
+			lp := &enc.work().lp
 			v.each(func(f, val string) bool { lp.Add(f); lp.Add(val); return true })
 			return appendBlob(append(b, rdb.TypeHashListpack), lp.Bytes(), c)
 		}
@@ -66,12 +94,12 @@ func (enc valueEncoder) appendValue(b []byte, str string, obj object) []byte {
 		return b
 	case *zset:
 		if v.zsl == nil {
-			lp := rdb.NewListpackBuilder()
-			var num []byte
+			sc := enc.work()
+			lp := &sc.lp
 			v.walk(0, v.len(), false, func(m string, score float64) {
 				lp.Add(m)
-				num = appendScoreText(num[:0], score)
-				lp.Add(string(num))
+				sc.num = appendScoreText(sc.num[:0], score)
+				lp.Add(bytesToString(sc.num))
 			})
 			return appendBlob(append(b, rdb.TypeZsetListpack), lp.Bytes(), c)
 		}
@@ -104,36 +132,38 @@ func (enc valueEncoder) appendList(b []byte, l *list) []byte {
 	case fill >= -5:
 		maxBytes = 4096 << (-fill - 1)
 	}
-	type node struct {
-		container uint64
-		data      []byte
+	sc := enc.work()
+	lp := &sc.lp
+	sc.nodes, sc.spans = sc.nodes[:0], sc.spans[:0]
+	addNode := func(container uint64, data []byte) {
+		start := len(sc.nodes)
+		sc.nodes = append(sc.nodes, data...)
+		sc.spans = append(sc.spans, quicklistNode{container, start, len(sc.nodes)})
 	}
-	var nodes []node
-	lp := rdb.NewListpackBuilder()
 	l.each(0, l.len()-1, func(v string) {
 		if int64(len(v)) >= enc.plainAt {
 			// A large element is a plain node of its own, as Redis's
 			// quicklist keeps it.
 			if lp.Len() > 0 {
-				nodes = append(nodes, node{rdb.QuicklistPacked, lp.Bytes()})
-				lp = rdb.NewListpackBuilder()
+				addNode(rdb.QuicklistPacked, lp.Bytes())
+				lp.Reset()
 			}
-			nodes = append(nodes, node{rdb.QuicklistPlain, []byte(v)})
+			addNode(rdb.QuicklistPlain, stringToBytes(v))
 			return
 		}
 		if lp.Len() > 0 && (lp.Len() >= maxCount || lp.Size()+len(v)+11 > maxBytes) {
-			nodes = append(nodes, node{rdb.QuicklistPacked, lp.Bytes()})
-			lp = rdb.NewListpackBuilder()
+			addNode(rdb.QuicklistPacked, lp.Bytes())
+			lp.Reset()
 		}
 		lp.Add(v)
 	})
-	if lp.Len() > 0 || len(nodes) == 0 {
-		nodes = append(nodes, node{rdb.QuicklistPacked, lp.Bytes()})
+	if lp.Len() > 0 || len(sc.spans) == 0 {
+		addNode(rdb.QuicklistPacked, lp.Bytes())
 	}
-	b = rdb.AppendLen(b, uint64(len(nodes)))
-	for _, n := range nodes {
+	b = rdb.AppendLen(b, uint64(len(sc.spans)))
+	for _, n := range sc.spans {
 		b = rdb.AppendLen(b, n.container)
-		b = appendBlob(b, n.data, enc.compress)
+		b = appendBlob(b, sc.nodes[n.start:n.end], enc.compress)
 	}
 	return b
 }

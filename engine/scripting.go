@@ -154,8 +154,8 @@ func (s *Session) runScript(eval bool, name string, flags luabridge.Flags, ro bo
 			case e.master != nil && e.config.bool("replica-read-only") && !obey && s.ks == e.main:
 				s.w.Error("READONLY Can not run script with write flag on readonly replica")
 				return
-			case !obey && s.misconfWrites():
-				s.w.Error("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.")
+			case !obey && s.misconfWrites(errMisconfScript) != "":
+				s.w.Error(s.misconfWrites(errMisconfScript))
 				return
 			case ro:
 				s.w.Error("ERR Can not execute a script with write flag using *_ro command.")
@@ -198,11 +198,18 @@ func (s *Session) runScript(eval bool, name string, flags luabridge.Flags, ro bo
 	body(r, scriptWriter{&s.w})
 }
 
-// misconfWrites reports whether writes are refused because the last
-// background save failed.
-func (s *Session) misconfWrites() bool {
-	e := s.e
-	return e.persist.lastBgsaveErr && s.ks == e.main && e.config.bool("stop-writes-on-bgsave-error") && len(e.saveParams()) > 0
+// errMisconfScript refuses a script with the write flag after a failed
+// background save.
+const errMisconfScript = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts."
+
+// misconfWrites is the error refusing writes because the disk cannot be
+// written (rdbMsg after a failed background save, the AOF's write error),
+// or "".
+func (s *Session) misconfWrites(rdbMsg string) string {
+	if s.ks != s.e.main {
+		return ""
+	}
+	return s.e.diskWriteError(rdbMsg)
 }
 
 // scriptWriter is the caller's Writer as the bridge's Writer.
@@ -390,8 +397,8 @@ func (s *Session) scriptGate(cmd *Command, args [][]byte) bool {
 		if e.master != nil && e.config.bool("replica-read-only") && !obey && s.ks == e.main {
 			return refuse(errReadOnlyReplica)
 		}
-		if !obey && r.caller.misconfWrites() {
-			return refuse(errMisconf)
+		if msg := r.caller.misconfWrites(errMisconf); !obey && msg != "" {
+			return refuse(msg)
 		}
 		if !obey && r.caller.tooFewReplicas() {
 			return refuse(errNoReplicas)

@@ -16,6 +16,8 @@ type smap[V any] struct {
 	shards []map[string]V
 	shift  uint // 64 - log2(len(shards))
 	n      int
+	// hint sizes shards made on first use (reserve).
+	hint int
 }
 
 // shardTarget is the size at which the number of shards doubles: large
@@ -73,7 +75,7 @@ func (m *smap[V]) set(key string, v V) bool {
 func (m *smap[V]) setIn(i int, key string, v V) bool {
 	s := m.shards[i]
 	if s == nil {
-		s = make(map[string]V)
+		s = make(map[string]V, m.hint)
 		m.shards[i] = s
 	}
 	before := len(s)
@@ -142,6 +144,22 @@ func (m *smap[V]) clear() {
 	m.shards = []map[string]V{nil}
 	m.shift = 64
 	m.n = 0
+	m.hint = 0
+}
+
+// reserve prepares an empty map for about n keys (a load that announced
+// its size): the shards it will end with, each created at its final size
+// when first used, so the load neither reshards nor grows a shard.
+func (m *smap[V]) reserve(n int) {
+	if m.n != 0 || n <= shardTarget {
+		return
+	}
+	count := 1 << bits.Len(uint((n-1)/shardTarget))
+	if count > len(m.shards) {
+		m.shards = make([]map[string]V, count)
+		m.shift = uint(64 - bits.TrailingZeros(uint(count)))
+	}
+	m.hint = min(n/len(m.shards)+1, shardTarget)
 }
 
 func (m *smap[V]) reshard(count int) {

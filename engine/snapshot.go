@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"time"
 )
 
 // Point-in-time snapshots without fork. Redis forks and lets the kernel
@@ -67,15 +68,21 @@ type Snapshot struct {
 	gen    uint32
 	enc    valueEncoder
 	locked bool // the caller holds the engine lock throughout (SAVE)
-	dbs    []*dbSnap
-	cur    int // database being walked
+	// survivesFlushAll: FLUSHALL leaves it running (an AOF rewrite).
+	survivesFlushAll bool
+	dbs              []*dbSnap
+	cur              int // database being walked
 	// lru: write IDLE hints (an LRU maxmemory-policy).
 	lru     bool
 	startMs int64
 	aborted bool
 	closed  bool
-	// arena holds the encoded values of the last batch.
+	// arena holds the encoded values of the last batch; ends[i] is where
+	// value i ends in it.
 	arena []byte
+	ends  []int
+	// found is the window of keys capture looks at, kept between calls.
+	found []hashedKey
 	// pending holds the keys taken from the keyspace under the lock and
 	// not yet encoded (their collections are frozen).
 	pending []capturedKey
@@ -86,6 +93,9 @@ type Snapshot struct {
 	// cowBytes estimates what was copied because of writes during the
 	// snapshot (preserved and cloned values), for INFO current_cow_size.
 	cowBytes int64
+	// longestHold is the longest time a Next held the engine lock (what
+	// a client could wait because of the snapshot).
+	longestHold time.Duration
 	// functions is the code of the function libraries (scripting.go).
 	functions [][]byte
 }
@@ -133,10 +143,21 @@ func (e *Engine) BeginSnapshot() *Snapshot {
 // same two commands.
 func (e *Engine) BeginSnapshotLocked() *Snapshot { return e.beginSnapshot(false) }
 
+// BeginRewriteSnapshotLocked is BeginSnapshotLocked for an AOF rewrite:
+// FLUSHALL does not end it. Redis's FLUSHALL kills only the RDB child; the
+// rewrite child goes on with the data of its fork, and the incr file
+// that follows the new base holds the FLUSHALL.
+func (e *Engine) BeginRewriteSnapshotLocked() *Snapshot {
+	s := e.beginSnapshot(false)
+	s.survivesFlushAll = true
+	return s
+}
+
 // beginSnapshot starts a snapshot; locked means the caller reads it all
 // while holding the engine lock (SAVE), so nothing needs preserving.
 func (e *Engine) beginSnapshot(locked bool) *Snapshot {
 	s := &Snapshot{e: e, enc: e.encoder(), locked: locked, startMs: e.now().UnixMilli()}
+	s.enc.scratch = &encScratch{}
 	policy, _ := e.config.get("maxmemory-policy")
 	s.lru = policy == "allkeys-lru" || policy == "volatile-lru"
 	s.settings = e.saveSettings()
@@ -202,6 +223,7 @@ func (s *Snapshot) unlock() {
 func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 	dst = dst[:0]
 	s.lock()
+	held := time.Now()
 	if s.aborted {
 		s.unlock()
 		return dst, ErrSnapshotAborted
@@ -219,23 +241,36 @@ func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 	}
 	s.keysDone += int64(len(s.pending))
 	batch := s.pending
+	if !s.locked {
+		if d := time.Since(held); d > s.longestHold {
+			s.longestHold = d
+		}
+	}
 	s.unlock()
 	// Encode outside the lock: strings are immutable and every collection
 	// in the batch is frozen. The values share one buffer per batch (the
 	// caller is done with the previous batch's when it calls Next).
 	arena := s.arena[:0]
-	ends := make([]int, len(batch))
-	for i, c := range batch {
+	ends := s.ends[:0]
+	for _, c := range batch {
 		arena = s.enc.appendValue(arena, c.str, c.obj)
-		ends[i] = len(arena)
+		ends = append(ends, len(arena))
 	}
-	s.arena = arena
+	s.arena, s.ends = arena, ends
 	start := 0
 	for i, c := range batch {
 		dst = append(dst, SnapshotKey{DB: db, Key: c.key, Value: arena[start:ends[i]:ends[i]], ExpireMs: c.deadline, Idle: c.idle})
 		start = ends[i]
 	}
 	return dst, nil
+}
+
+// LongestLockHold is the longest time one Next held the engine lock, for
+// diagnostics (with the time a descheduled thread held it).
+func (s *Snapshot) LongestLockHold() time.Duration {
+	s.lock()
+	defer s.unlock()
+	return s.longestHold
 }
 
 // Close ends the snapshot (complete or not): writes stop preserving for it.
@@ -277,9 +312,19 @@ func removeSnap(list []*dbSnap, ds *dbSnap) []*dbSnap {
 
 // AbortSnapshots ends every snapshot in progress (FLUSHALL): their Next
 // returns ErrSnapshotAborted. Locked.
-func (e *Engine) abortSnapshots() {
+func (e *Engine) abortSnapshots() { e.abortSnapshotsBut(false) }
+
+// abortSnapshotsBut is abortSnapshots, sparing the AOF rewrites' when
+// forFlushAll; locked.
+func (e *Engine) abortSnapshotsBut(forFlushAll bool) {
+	var kept []*Snapshot
 	for len(e.snapshots) > 0 {
 		s := e.snapshots[0]
+		if forFlushAll && s.survivesFlushAll {
+			kept = append(kept, s)
+			e.snapshots = e.snapshots[1:]
+			continue
+		}
 		s.aborted = true
 		s.detach()
 		if e.persist.bgsave == s {
@@ -287,6 +332,7 @@ func (e *Engine) abortSnapshots() {
 			e.bgsaveEnded(s, ErrSnapshotAborted)
 		}
 	}
+	e.snapshots = append(e.snapshots, kept...)
 }
 
 // Aborted reports whether FLUSHALL or SHUTDOWN ended the snapshot: a
@@ -334,9 +380,9 @@ func (ds *dbSnap) capture(out *[]capturedKey) {
 		if bits > 0 {
 			hi = lo | (uint64(1)<<(64-uint(bits)) - 1)
 		}
-		var found []hashedKey
-		found = src.strs.collectRange(found, lo, hi)
+		found := src.strs.collectRange(ds.s.found[:0], lo, hi)
 		found = src.objs.collectRange(found, lo, hi)
+		ds.s.found = found
 		for _, hk := range found {
 			if _, ok := ds.preserved[hk.k]; ok {
 				continue

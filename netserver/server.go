@@ -342,7 +342,12 @@ func (s *Server) cron() {
 		case <-t.C:
 			s.eng.ActiveExpireCycle()
 			s.eng.ClientsCron()
-			mem.tick()
+			// A load that stalls for a tick (a busy machine) is no idle
+			// server: a forced collection then would only cost the load
+			// time and give back pages the load needs again at once.
+			if !s.eng.Loading() {
+				mem.tick()
+			}
 			if ticks%10 == 0 {
 				s.eng.ReplicationCron()
 			}

@@ -2,6 +2,10 @@ package persist
 
 import (
 	"bytes"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/goredis-dev/goredis/engine"
@@ -38,6 +42,105 @@ func BenchmarkReadRDB(b *testing.B) {
 	data := buf.Bytes()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		e2 := engine.New(engine.Options{})
+		ld := e2.BeginLoad(int64(len(data)))
+		if _, err := ReadRDB(bytes.NewReader(data), int64(len(data)), ld, ReadOptions{Checksum: true}); err != nil {
+			b.Fatal(err)
+		}
+		ld.End()
+	}
+}
+
+// mixedDataset is cmd/persistbench's dataset: 60% strings, 10% each
+// lists, hashes, sets and sorted sets of 5 to 20 elements, one key in five
+// with a TTL.
+func mixedDataset(keys int) [][]string {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var cmds [][]string
+	for i := 0; i < keys; i++ {
+		kind := rng.IntN(10)
+		n := 5 + rng.IntN(16)
+		var cmd []string
+		switch {
+		case kind < 6:
+			cmd = []string{"SET", "s:" + strconv.Itoa(i), "value:" + strconv.Itoa(rng.IntN(1<<30)) + strings.Repeat("x", rng.IntN(40))}
+		case kind == 6:
+			cmd = []string{"RPUSH", "l:" + strconv.Itoa(i)}
+			for j := 0; j < n; j++ {
+				cmd = append(cmd, "item"+strconv.Itoa(rng.IntN(1000)))
+			}
+		case kind == 7:
+			cmd = []string{"HSET", "h:" + strconv.Itoa(i)}
+			for j := 0; j < n; j++ {
+				cmd = append(cmd, "field"+strconv.Itoa(j), strconv.Itoa(rng.IntN(100000)))
+			}
+		case kind == 8:
+			cmd = []string{"SADD", "t:" + strconv.Itoa(i)}
+			for j := 0; j < n; j++ {
+				cmd = append(cmd, "member"+strconv.Itoa(rng.IntN(100000)))
+			}
+		default:
+			cmd = []string{"ZADD", "z:" + strconv.Itoa(i)}
+			for j := 0; j < n; j++ {
+				cmd = append(cmd, strconv.Itoa(rng.IntN(1000)), "m"+strconv.Itoa(j))
+			}
+		}
+		cmds = append(cmds, cmd)
+		if rng.IntN(5) == 0 {
+			cmds = append(cmds, []string{"EXPIRE", cmd[1], strconv.Itoa(3600 + rng.IntN(3600))})
+		}
+	}
+	return cmds
+}
+
+// mixedEngine is an engine holding mixedDataset(keys).
+func mixedEngine(b *testing.B, keys int) *engine.Engine {
+	eng, _ := testEngine(&testing.T{}, b.TempDir())
+	s := newSession(eng)
+	for _, cmd := range mixedDataset(keys) {
+		if r := s.do(cmd...); strings.HasPrefix(r, "-") {
+			b.Fatal(r)
+		}
+	}
+	return eng
+}
+
+// BenchmarkWriteRDBMixed writes persistbench's dataset (100k keys).
+func BenchmarkWriteRDBMixed(b *testing.B) {
+	eng := mixedEngine(b, 100000)
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		buf.Reset()
+		snap := eng.BeginSnapshot()
+		if err := WriteRDB(&buf, snap, WriteOptions{Compression: true, Checksum: true, RedisVersion: engine.Version}); err != nil {
+			b.Fatal(err)
+		}
+		snap.Close()
+	}
+	b.SetBytes(int64(buf.Len()))
+}
+
+// BenchmarkReadRDBMixed loads persistbench's dataset (100k keys, or
+// PERSIST_BENCH_KEYS).
+func BenchmarkReadRDBMixed(b *testing.B) {
+	keys := 100000
+	if n, err := strconv.Atoi(os.Getenv("PERSIST_BENCH_KEYS")); err == nil && n > 0 {
+		keys = n
+	}
+	eng := mixedEngine(b, keys)
+	var buf bytes.Buffer
+	snap := eng.BeginSnapshot()
+	if err := WriteRDB(&buf, snap, WriteOptions{Compression: true, Checksum: true, RedisVersion: engine.Version}); err != nil {
+		b.Fatal(err)
+	}
+	snap.Close()
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		e2 := engine.New(engine.Options{})
 		ld := e2.BeginLoad(int64(len(data)))

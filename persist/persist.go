@@ -79,6 +79,7 @@ func (p *Persister) BackgroundSave(snap *engine.Snapshot) {
 		err := p.saveTo(snap, tmp)
 		if err == nil {
 			p.log('*', "RDB: %d MB of memory used by copy-on-write", snap.CopiedBytes()>>20)
+			p.log('-', "Background saving held the engine lock at most %.3f ms at a time", float64(snap.LongestLockHold())/1e6)
 		}
 		p.eng.BackgroundSaveDone(snap, err)
 	}()

@@ -304,13 +304,13 @@ func (d *decoder) value(t byte) (Value, error) {
 		v.Items, err = d.packed(ZiplistEntries)
 	case TypeHashListpack:
 		v.Kind = KindHash
-		v.Items, err = d.packed(ListpackEntries)
+		v.Items, err = d.packed(listpackEntriesShared)
 	case TypeZset, TypeZset2:
 		v.Kind = KindZset
 		v.Items, v.Scores, err = d.zset(t)
 	case TypeZsetZiplist, TypeZsetListpack:
 		v.Kind = KindZset
-		dec := ListpackEntries
+		dec := listpackEntriesShared
 		if t == TypeZsetZiplist {
 			dec = ZiplistEntries
 		}
@@ -388,7 +388,7 @@ func (d *decoder) quicklist(t byte) ([]string, error) {
 			items = append(items, s)
 			continue
 		}
-		dec := ListpackEntries
+		dec := listpackEntriesShared
 		if t == TypeListQuicklist {
 			dec = ZiplistEntries
 		}

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"math"
 	"slices"
-	"strconv"
 	"unsafe"
 )
 
@@ -77,7 +76,7 @@ func AppendLen(b []byte, n uint64) []byte {
 // bytes.
 func AppendString(b []byte, s string, compress bool) []byte {
 	if len(s) <= 11 && len(s) > 0 {
-		if v, err := strconv.ParseInt(s, 10, 64); err == nil && strconv.FormatInt(v, 10) == s {
+		if v, ok := CanonicalInt64(s); ok {
 			switch {
 			case v >= math.MinInt8 && v <= math.MaxInt8:
 				return append(b, 0xc0, byte(v))
@@ -133,6 +132,15 @@ type ListpackBuilder struct {
 // NewListpackBuilder starts an empty listpack.
 func NewListpackBuilder() *ListpackBuilder {
 	return &ListpackBuilder{buf: make([]byte, 6, 64)}
+}
+
+// Reset empties the builder and keeps its storage, so one builder serves
+// many values; what Bytes returned before is overwritten by later Adds.
+func (lp *ListpackBuilder) Reset() {
+	if lp.buf == nil {
+		lp.buf = make([]byte, 6, 64)
+	}
+	lp.buf, lp.n = lp.buf[:6], 0
 }
 
 // Len is the number of entries added.
@@ -235,16 +243,41 @@ func ListpackBacklenSize(l int) int {
 }
 
 // CanonicalInt64 parses s when it is exactly the decimal Redis would print
-// for an int64 (no sign on zero, no leading zeros, no spaces).
+// for an int64 (no sign on zero, no leading zeros, no spaces). It never
+// allocates: savers call it for every string they write.
 func CanonicalInt64(s string) (int64, bool) {
 	if len(s) == 0 || len(s) > 20 {
 		return 0, false
 	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || s[0] == '+' || (len(s) > 1 && s[0] == '0') || (len(s) > 1 && s[0] == '-' && s[1] == '0') {
+	neg := s[0] == '-'
+	digits := s
+	if neg {
+		digits = s[1:]
+	}
+	if len(digits) == 0 || (digits[0] == '0' && (len(digits) > 1 || neg)) {
 		return 0, false
 	}
-	return v, true
+	var u uint64
+	for i := 0; i < len(digits); i++ {
+		c := digits[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		if u > (math.MaxUint64-uint64(c))/10 {
+			return 0, false
+		}
+		u = u*10 + uint64(c)
+	}
+	if neg {
+		if u > 1<<63 {
+			return 0, false
+		}
+		return -int64(u), true
+	}
+	if u > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(u), true
 }
 
 // IntsetBytes encodes sorted integers as Redis's intset: encoding width

@@ -221,6 +221,7 @@ var ErrUnexpectedEOF = &Error{Msg: "Unexpected EOF reading RDB file"}
 // Reader reads an RDB file record by record.
 type Reader struct {
 	d       decoder
+	rec     Record
 	version int
 	// expectChecksum is false once a version below 5 is read.
 	done bool
@@ -275,12 +276,15 @@ func (r *Reader) fail(err error) error {
 	return err
 }
 
-// Next reads the next record. After RecordEOF it returns io.EOF.
+// Next reads the next record. After RecordEOF it returns io.EOF. The
+// record is reused by the next call (a load reads millions): keep its
+// strings and slices, not the record itself.
 func (r *Reader) Next() (*Record, error) {
 	if r.done {
 		return nil, io.EOF
 	}
-	rec := &Record{Kind: RecordEntry, ExpireMs: -1, Idle: -1, Freq: -1}
+	rec := &r.rec
+	*rec = Record{Kind: RecordEntry, ExpireMs: -1, Idle: -1, Freq: -1}
 	d := &r.d
 	for {
 		t, err := d.byte()

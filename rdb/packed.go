@@ -3,6 +3,7 @@ package rdb
 import (
 	"encoding/binary"
 	"strconv"
+	"unsafe"
 )
 
 // The packed containers Redis stores inside one string: listpack (7.0),
@@ -10,7 +11,14 @@ import (
 // every offset against the blob and its declared sizes.
 
 // ListpackEntries decodes every entry of a listpack as a string.
-func ListpackEntries(lp []byte) ([]string, error) {
+func ListpackEntries(lp []byte) ([]string, error) { return listpackEntries(lp, false) }
+
+// listpackEntriesShared is ListpackEntries whose string entries share
+// lp's memory (one allocation per value, not per entry): for a blob the
+// decoder read for this value alone and nobody writes again.
+func listpackEntriesShared(lp []byte) ([]string, error) { return listpackEntries(lp, true) }
+
+func listpackEntries(lp []byte, share bool) ([]string, error) {
 	if len(lp) < 7 || int(binary.LittleEndian.Uint32(lp)) != len(lp) || lp[len(lp)-1] != 0xff {
 		return nil, errCorrupt
 	}
@@ -81,7 +89,11 @@ func ListpackEntries(lp []byte) ([]string, error) {
 			if dataLen < 0 || dataLen > len(lp)-i-encLen {
 				return nil, errCorrupt
 			}
-			s = string(lp[i+encLen : i+encLen+dataLen])
+			if share && dataLen > 0 {
+				s = unsafe.String(&lp[i+encLen], dataLen)
+			} else {
+				s = string(lp[i+encLen : i+encLen+dataLen])
+			}
 		}
 		entry := encLen + dataLen
 		i += entry + ListpackBacklenSize(entry)

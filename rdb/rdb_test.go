@@ -165,7 +165,8 @@ func TestWriterReaderRoundTrip(t *testing.T) {
 			aux = append(aux, rec.AuxKey+"="+rec.AuxValue)
 			continue
 		}
-		recs = append(recs, rec)
+		c := *rec // Next reuses its record
+		recs = append(recs, &c)
 		if rec.Kind == RecordEOF {
 			break
 		}
@@ -223,4 +224,49 @@ func FuzzReader(f *testing.F) {
 		}
 		t.Fatal("reader did not stop")
 	})
+}
+
+// canonicalByStrconv is CanonicalInt64's meaning spelled with strconv:
+// s parses as an int64 and prints back the same.
+func canonicalByStrconv(s string) (int64, bool) {
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || strconv.FormatInt(v, 10) != s {
+		return 0, false
+	}
+	return v, true
+}
+
+func TestCanonicalInt64(t *testing.T) {
+	for _, s := range []string{"", "0", "-0", "00", "01", "-01", "7", "-7", "+7", " 7", "7 ", "1a",
+		"9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
+		"18446744073709551615", "18446744073709551616", "99999999999999999999", "-", "--1", "12345678901"} {
+		v, ok := CanonicalInt64(s)
+		wv, wok := canonicalByStrconv(s)
+		assert.Equal(t, wok, ok, s)
+		assert.Equal(t, wv, v, s)
+	}
+}
+
+func FuzzCanonicalInt64(f *testing.F) {
+	f.Add("-9223372036854775808")
+	f.Add("0123")
+	f.Fuzz(func(t *testing.T, s string) {
+		v, ok := CanonicalInt64(s)
+		wv, wok := canonicalByStrconv(s)
+		if ok != wok || v != wv {
+			t.Fatalf("%q: got %d %v, want %d %v", s, v, ok, wv, wok)
+		}
+	})
+}
+
+func BenchmarkAppendString(b *testing.B) {
+	in := []string{"value:123456789xxxxxxxxxxxxxxxxxxxxxxxxxxxx", "12345", "member98765", "s:123456"}
+	var buf []byte
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		buf = buf[:0]
+		for _, s := range in {
+			buf = AppendString(buf, s, true)
+		}
+	}
 }

@@ -261,7 +261,10 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	}
 	defer appendOnly.Close()
 	eng.SetAppendOnlyFile(appendOnly)
-	if !fromAOF {
+	// With appendonly yes the dump is not read even when there is no
+	// append-only file yet (Redis's loadDataFromDisk): the server starts
+	// empty and its first base file says so.
+	if !fromAOF && eng.Config("appendonly") != "yes" {
 		// A SIGTERM during the load stops it, and the server exits
 		// without saving, as Redis's whileBlockedCron does.
 		stopLoad, loaded, watched := make(chan struct{}), make(chan struct{}), make(chan struct{})

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -35,6 +36,8 @@ func main() {
 	redis := flag.String("redis-server", "redis-server", "redis-server binary")
 	keys := flag.Int("keys", 1000000, "keys in the dataset")
 	port := flag.Int("port", 24500, "first loopback port to use")
+	settle := flag.Duration("settle", 0, "wait this long after SAVE before the BGSAVE phase (lets a collection the SAVE caused finish)")
+	only := flag.String("only", "", "measure only this server (goredis or redis): no table, the slowest requests during BGSAVE")
 	flag.Parse()
 	type result struct {
 		name string
@@ -49,12 +52,19 @@ func main() {
 		{"goredis", *goredis, []string{"--http-port", "0"}},
 		{"redis", *redis, nil},
 	} {
-		r, err := run(srv.bin, srv.args, *port+i, *keys)
+		if *only != "" && srv.name != *only {
+			continue
+		}
+		r, err := run(srv.bin, srv.args, *port+i, *keys, *settle)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", srv.name, err)
 			os.Exit(1)
 		}
 		results = append(results, result{srv.name, r})
+	}
+	if *only != "" {
+		printSlowest(results[0].name, results[0].r)
+		return
 	}
 	g, r := results[0].r, results[1].r
 	fmt.Printf("\nRDB persistence, %d keys of mixed types (goredis vs redis-server %s)\n\n", *keys, r.version)
@@ -71,16 +81,44 @@ func main() {
 	row("dump size", float64(g.size)/1e6, float64(r.size)/1e6, "MB", true)
 	row("load at startup (DB loaded from disk)", g.load, r.load, "s", true)
 	row("BGSAVE duration", g.bgsave.Seconds(), r.bgsave.Seconds(), "s", true)
+	row("SAVE CPU time", g.saveCPU.Seconds(), r.saveCPU.Seconds(), "s", true)
+	row("CPU time from start to DB loaded", g.loadCPU.Seconds(), r.loadCPU.Seconds(), "s", true)
+	row("BGSAVE CPU time (with the clients served meanwhile)", g.bgsaveCPU.Seconds(), r.bgsaveCPU.Seconds(), "s", true)
 	row("BGSAVE command latency", ms(g.bgsaveCmd), ms(r.bgsaveCmd), "ms", true)
 	for _, q := range []float64{0.50, 0.99, 0.999, 1} {
 		row(fmt.Sprintf("client latency during BGSAVE p%g", q*100), ms(pct(g.lat, q)), ms(pct(r.lat, q)), "ms", true)
 	}
 	fmt.Printf("| client requests served during BGSAVE | %d | %d | |\n", len(g.lat), len(r.lat))
+	for _, q := range []float64{0.99, 1} {
+		row(fmt.Sprintf("client latency without a save (%v before it) p%g", idleWindow, q*100), ms(pct(g.latIdle, q)), ms(pct(r.latIdle, q)), "ms", true)
+	}
 	row("extra memory during BGSAVE (PSS peak - before)", float64(g.memExtra)/1e6, float64(r.memExtra)/1e6, "MB", true)
 	row("memory before BGSAVE (PSS)", float64(g.memBase)/1e6, float64(r.memBase)/1e6, "MB", true)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+// idleWindow is how long client latency is measured before the BGSAVE.
+const idleWindow = 3 * time.Second
+
+// printSlowest lists the slowest requests served during the BGSAVE with
+// when they started (ms after the server process started, as GODEBUG=
+// gctrace=1's @ times, and after BGSAVE), to match them with the server's
+// own traces.
+func printSlowest(name string, m measure) {
+	idx := make([]int, len(m.lat))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return m.lat[idx[a]] > m.lat[idx[b]] })
+	fmt.Printf("%s: SAVE %.3f s (CPU %.2f s), load %.3f s (CPU from start %.2f s), BGSAVE %.3f s (CPU %.2f s)\n", name,
+		m.save.Seconds(), m.saveCPU.Seconds(), m.load, m.loadCPU.Seconds(), m.bgsave.Seconds(), m.bgsaveCPU.Seconds())
+	fmt.Printf("%s: without a save for %v: %d requests, p99 %.3f ms, max %.3f ms\n", name, idleWindow, len(m.latIdle), ms(pct(m.latIdle, 0.99)), ms(pct(m.latIdle, 1)))
+	fmt.Printf("%s: %d requests during BGSAVE (%.3f s), p99 %.3f ms, max %.3f ms; slowest:\n", name, len(m.lat), m.bgsave.Seconds(), ms(pct(m.lat, 0.99)), ms(pct(m.lat, 1)))
+	for _, i := range idx[:min(15, len(idx))] {
+		fmt.Printf("  %8.3f ms  at %8.3f s of the process, %8.3f s into BGSAVE\n", ms(m.lat[i]), m.latAt[i].Sub(m.procStart).Seconds(), m.latAt[i].Sub(m.bgsaveStart).Seconds())
+	}
+}
 
 func pct(l []time.Duration, q float64) time.Duration {
 	if len(l) == 0 {
@@ -102,6 +140,18 @@ type measure struct {
 	lat       []time.Duration
 	memBase   int64
 	memExtra  int64
+	// CPU time (user+system, the server and its reaped children) of SAVE,
+	// of the startup until the dump is loaded, and of the BGSAVE with the
+	// clients served meanwhile: what the phases cost apart from how busy
+	// the machine is.
+	saveCPU, loadCPU, bgsaveCPU time.Duration
+	// latIdle is the clients' latency for idleWindow before the BGSAVE.
+	latIdle []time.Duration
+	// latAt is when each request of lat was sent; procStart when the
+	// server was started, bgsaveStart when BGSAVE was sent.
+	latAt       []time.Time
+	procStart   time.Time
+	bgsaveStart time.Time
 }
 
 type server struct {
@@ -134,18 +184,28 @@ func start(bin string, extra []string, port int, dir string) (*server, error) {
 	return nil, fmt.Errorf("server did not start")
 }
 
+// stop ends the server with SIGTERM (so a --cpuprofile is written),
+// killing it if it has not exited within 30 s.
 func (s *server) stop() {
-	_ = s.cmd.Process.Kill()
-	_ = s.cmd.Wait()
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
 }
 
-func run(bin string, extra []string, port, keys int) (measure, error) {
+func run(bin string, extra []string, port, keys int, settle time.Duration) (measure, error) {
 	var m measure
 	dir, err := os.MkdirTemp("", "persistbench")
 	if err != nil {
 		return m, err
 	}
 	defer os.RemoveAll(dir)
+	m.procStart = time.Now()
 	s, err := start(bin, extra, port, dir)
 	if err != nil {
 		return m, err
@@ -163,15 +223,18 @@ func run(bin string, extra []string, port, keys int) (measure, error) {
 		return m, err
 	}
 	t0 := time.Now()
+	cpu0 := cpuTime(s.cmd.Process.Pid)
 	if reply, err := c.do("SAVE"); err != nil || reply != "+OK" {
 		return m, fmt.Errorf("SAVE: %q %v", reply, err)
 	}
 	m.save = time.Since(t0)
+	m.saveCPU = cpuTime(s.cmd.Process.Pid) - cpu0
 	st, err := os.Stat(filepath.Join(dir, "dump.rdb"))
 	if err != nil {
 		return m, err
 	}
 	m.size = st.Size()
+	time.Sleep(settle)
 
 	// BGSAVE while a reader and a writer keep going.
 	m.memBase = pss(s.cmd.Process.Pid)
@@ -202,6 +265,7 @@ func run(bin string, extra []string, port, keys int) (measure, error) {
 				}
 				mu.Lock()
 				m.lat = append(m.lat, d)
+				m.latAt = append(m.latAt, t)
 				mu.Unlock()
 			}
 		}(w)
@@ -217,11 +281,20 @@ func run(bin string, extra []string, port, keys int) (measure, error) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
+	// The same clients for a while without a save: the latency the
+	// machine gives anyway (the baseline of the rows during BGSAVE).
 	time.Sleep(200 * time.Millisecond)
 	mu.Lock()
-	m.lat = m.lat[:0]
+	m.lat, m.latAt = m.lat[:0], m.latAt[:0]
+	mu.Unlock()
+	time.Sleep(idleWindow)
+	mu.Lock()
+	m.latIdle = append([]time.Duration(nil), m.lat...)
+	m.lat, m.latAt = m.lat[:0], m.latAt[:0]
 	mu.Unlock()
 	t0 = time.Now()
+	m.bgsaveStart = t0
+	cpu0 = cpuTime(s.cmd.Process.Pid)
 	reply, err := c.do("BGSAVE")
 	m.bgsaveCmd = time.Since(t0)
 	if err != nil || !strings.HasPrefix(reply, "+Background saving started") {
@@ -240,6 +313,7 @@ func run(bin string, extra []string, port, keys int) (measure, error) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	m.bgsave = time.Since(t0)
+	m.bgsaveCPU = cpuTime(s.cmd.Process.Pid) - cpu0
 	stop.Store(true)
 	wg.Wait()
 	<-samplerDone
@@ -256,6 +330,7 @@ func run(bin string, extra []string, port, keys int) (measure, error) {
 		b, _ := os.ReadFile(s.log)
 		if mm := loadedRe.FindSubmatch(b); mm != nil {
 			m.load, _ = strconv.ParseFloat(string(mm[1]), 64)
+			m.loadCPU = cpuTime(s.cmd.Process.Pid)
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -264,6 +339,29 @@ func run(bin string, extra []string, port, keys int) (measure, error) {
 }
 
 var loadedRe = regexp.MustCompile(`DB loaded from disk: ([0-9.]+) seconds`)
+
+// cpuTime is the user and system time of pid and of its children it
+// waited for (/proc/pid/stat utime, stime, cutime, cstime).
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces: fields count from its ')'.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 15 {
+		return 0
+	}
+	var ticks int64
+	for _, i := range []int{11, 12, 13, 14} { // fields 14-17 of stat(5)
+		v, _ := strconv.ParseInt(f[i], 10, 64)
+		ticks += v
+	}
+	return time.Duration(ticks) * time.Second / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc's times (100 on Linux).
+const clockTicks = 100
 
 // pss is the proportional set size of pid and its children (a forked
 // saving child), in bytes: shared pages count once in the sum.

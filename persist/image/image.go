@@ -101,6 +101,10 @@ type ReadOptions struct {
 	Stop <-chan struct{}
 }
 
+// reserveUnknownSize bounds the tables a RESIZEDB hint sizes when the
+// file's size is unknown (a stream).
+const reserveUnknownSize = 1 << 16
+
 // LoadStats are what a load counted.
 type LoadStats struct {
 	Loaded, Expired, EmptySkipped int64
@@ -209,6 +213,14 @@ func Read(r io.Reader, size int64, ld *engine.Loader, o ReadOptions) (LoadStats,
 			}
 		case rdb.RecordSelectDB:
 			db = rec.DB
+		case rdb.RecordResizeDB:
+			// A key takes at least 3 bytes of the file: a size hint
+			// beyond that is not believed.
+			limit := uint64(reserveUnknownSize)
+			if size > 0 {
+				limit = uint64(size / 3)
+			}
+			ld.Reserve(db, int(min(rec.DBSize, limit)), int(min(rec.ExpiresSize, limit)))
 		case rdb.RecordEOF:
 			if rec.ChecksumDisabled && rd.Version() >= 5 {
 				logf('#', "RDB file was saved with checksum disabled: no check performed.")
