@@ -131,6 +131,8 @@ bench: build deps
 	$(GO) test -run '^$$' -bench . -benchmem ./goredistest/
 	$(GO) run ./cmd/redisbench
 	$(GO) run ./cmd/persistbench -keys 1000000
+	@# replication: SET -P16 with and without a replica, replica lag, full sync of 1M keys
+	$(GO) run ./cmd/replbench -keys 1000000
 	$(GO) run ./cmd/hostilebench
 	$(GO) run ./cmd/evictbench -budget 2097152
 	@# SET -P16 with the append-only file on, both servers alike

@@ -156,10 +156,9 @@ func (s *Session) datasetDigest() digest {
 			continue
 		}
 		final.mix(binary.BigEndian.AppendUint32(nil, uint32(id)))
+		// Keys past their deadline count until deleted, as in Redis
+		// (a replica waits for its master's DEL; DEBUG expires nothing).
 		each := func(k, str string, obj object) {
-			if s.e.isExpired(db, k) {
-				return
-			}
 			var d digest
 			d.mixString(k)
 			valueDigest(&d, str, obj, db.deadline(k) >= 0)

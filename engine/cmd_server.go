@@ -441,6 +441,8 @@ func cmdDebug(s *Session, args [][]byte) {
 			"    Create <count> string keys <prefix>:<num> (prefix 'key'), values 'value:<num>' cut or padded to <size>.",
 			"PROTOCOL <type>",
 			"    Reply with a sample of a RESP type: string, integer, double, bignum, null, array, set, map, attrib, push, verbatim, true, false.",
+			"REPLICATE <command> [<arg> ...]",
+			"    Send <command> to the replicas (and the backlog) without running it, in the stream's current database.",
 			"RELOAD [MERGE] [NOFLUSH]",
 			"    Write every key in the RDB encoding and load it back, as a save and restart would.",
 			"DROP-CLUSTER-PACKET-FILTER <type>",
@@ -538,6 +540,9 @@ func cmdDebug(s *Session, args [][]byte) {
 			s.w.Error("ERR CONFIG-REWRITE-FORCE-ALL failed: " + err.Error())
 			return
 		}
+		s.w.OK()
+	case sub == "replicate" && len(args) >= 3:
+		s.e.debugReplicate(args[2:])
 		s.w.OK()
 	case sub == "log" && len(args) == 3:
 		s.e.warnLine("DEBUG LOG: " + string(args[2]))

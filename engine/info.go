@@ -314,7 +314,7 @@ func (e *Engine) infoStats(b *infoBuilder) {
 	b.int("tracking_total_keys", int64(tkeys))
 	b.int("tracking_total_items", int64(titems))
 	b.int("tracking_total_prefixes", int64(tprefixes))
-	b.field("unexpected_error_replies", "0")
+	b.int("unexpected_error_replies", e.srv.unexpectedErrors)
 	b.int("total_error_replies", e.srv.totalErrors)
 	b.int("dump_payload_sanitizations", st.dumpSanitizations)
 	b.int("total_reads_processed", e.net.reads.Load())

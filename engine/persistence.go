@@ -41,9 +41,9 @@ type SaveSettings struct {
 	KeySaveDelayUs int64
 	// RedisVersion for the redis-ver aux field.
 	RedisVersion string
-	// Replication is set for a replica's full synchronization: the
-	// position the payload stands for (repl-stream-db, repl-id,
-	// repl-offset aux fields).
+	// Replication is the position the data stands for (repl-stream-db,
+	// repl-id, repl-offset aux fields): a replica's full synchronization
+	// payload, and a dump of a server in a replication chain.
 	Replication *ReplPosition
 }
 
@@ -98,7 +98,11 @@ type persistState struct {
 	lastCowSize     int64
 	// loading: a dump is being loaded; commands without the loading flag
 	// get -LOADING.
-	loading      *Loader
+	loading *Loader
+	// asyncLoading: a replica loads its master's payload into a temporary
+	// keyspace while the old data is served (repl-diskless-load swapdb
+	// with the same replication ID, Redis's async_loading).
+	asyncLoading *Loader
 	lastLoadKeys int64
 	lastLoadExp  int64
 }
@@ -180,6 +184,9 @@ func (e *Engine) diskWriteError(rdbMsg string) string {
 // loadingRefuses is the LOADING step of the gate: while a dump loads, only
 // commands flagged "loading" run.
 func (s *Session) loadingRefuses(cmd *Command) bool {
+	if s.e.persist.asyncLoading != nil && s.ks == s.e.main && !s.fromMaster && hasFlag(cmd, "no_async_loading") {
+		return true
+	}
 	if s.e.persist.loading == nil || s.ks != s.e.main || s.replaying {
 		return false
 	}
@@ -221,6 +228,7 @@ func cmdSave(s *Session, args [][]byte) {
 // runs; locked.
 func (e *Engine) saveNow() error {
 	snap := e.beginSnapshot(true)
+	snap.settings.Replication = e.replSaveInfo()
 	err := e.persist.p.Save(snap)
 	if err != nil {
 		return err
@@ -264,6 +272,7 @@ func (e *Engine) startBackgroundSave() {
 	st.bgsaveStart = time.Now()
 	st.bgsaveScheduled = false
 	snap := e.beginSnapshot(false)
+	snap.settings.Replication = e.replSaveInfo()
 	st.bgsave = snap
 	e.logLine("Background saving started by pid " + strconv.Itoa(os.Getpid()))
 	st.p.BackgroundSave(snap)
@@ -396,12 +405,15 @@ func (e *Engine) tellSaveStatus(status string) {
 // infoPersistence is INFO's Persistence section, in Redis 7.0's order.
 func (e *Engine) infoPersistence(b *infoBuilder) {
 	st := &e.persist
-	loading := 0
+	loading, async := 0, 0
 	if st.loading != nil {
 		loading = 1
 	}
+	if st.asyncLoading != nil {
+		async = 1
+	}
 	b.int("loading", int64(loading))
-	b.field("async_loading", "0")
+	b.int("async_loading", int64(async))
 	var cow, processed, total int64
 	if s := st.bgsave; s != nil {
 		cow, processed, total = s.cowBytes, s.keysDone, s.keysAll
@@ -444,6 +456,8 @@ func (e *Engine) infoPersistence(b *infoBuilder) {
 	e.infoAOF(b, true)
 	if ld := st.loading; ld != nil {
 		ld.info(b, e)
+	} else if ld := st.asyncLoading; ld != nil {
+		ld.info(b, e)
 	}
 }
 
@@ -459,6 +473,14 @@ type Loader struct {
 	AllowDuplicates bool
 	// KeepExpired loads keys whose deadline has passed (an AOF preamble).
 	KeepExpired bool
+	// startup: the dump file loaded as the server starts; feedRepl: its
+	// expired keys' DELs go to the backlog; repl: the replication
+	// position the file recorded (replication_rdb.go).
+	startup, feedRepl bool
+	repl              *ReplPosition
+	// target is the temporary keyspace of a swapdb load (nil: the main
+	// keyspace).
+	target      *Keyspace
 	loaded      int64
 	expired     int64
 	start       time.Time
@@ -519,6 +541,9 @@ func (ld *Loader) Add(db int, key string, v rdb.Value, expireMs, idle int64) err
 	if expireMs != -1 && expireMs < ld.nowMs && !ld.KeepExpired {
 		ld.lock()
 		ld.expired++
+		if ld.feedRepl {
+			ld.feedExpiredDel(db, key)
+		}
 		ld.unlock()
 		return nil
 	}
@@ -533,7 +558,11 @@ func (ld *Loader) Add(db int, key string, v rdb.Value, expireMs, idle int64) err
 		return errors.New("FATAL: Data file was created with a Redis server configured to handle more than " +
 			strconv.Itoa(len(e.main.dbs)) + " databases. Exiting\n")
 	}
-	d := e.main.dbs[db]
+	ks := e.main
+	if ld.target != nil {
+		ks = ld.target // a swapdb load's temporary keyspace
+	}
+	d := ks.dbs[db]
 	wtime, hasWtime := uint32(0), idle >= 0
 	if hasWtime {
 		wtime = uint32(max(e.now().Unix()-idle, 0))
@@ -649,6 +678,10 @@ func (ld *Loader) End() (loaded, expired int64) {
 		e.persist.loading = nil
 	}
 	e.persist.lastLoadKeys, e.persist.lastLoadExp = ld.loaded, ld.expired
+	if ld.startup {
+		ld.startup = false
+		e.restoreReplication(ld.repl)
+	}
 	return ld.loaded, ld.expired
 }
 

@@ -126,7 +126,7 @@ func (e *Engine) MasterSynced(replid string, offset int64) {
 		e.srv.replID2 = e.srv.replID
 		e.repl.secondOffset = offset + 1
 		e.srv.replID = replid
-		e.logLine("Master replication ID changed to " + replid)
+		e.warnLine("Master replication ID changed to " + replid)
 		e.dropAllReplicas()
 	}
 	if replid != "" {
@@ -144,6 +144,27 @@ func (e *Engine) MasterSynced(replid string, offset int64) {
 	}
 }
 
+// AttachToNewMaster is called as a full synchronization's payload is
+// about to replace the data (Redis's replicationAttachToNewMaster): the
+// history applied so far (the cached master) is forgotten, since neither a
+// PSYNC nor a save may claim it any more; this server's own replicas are
+// disconnected and its backlog freed, so they resync with it too.
+func (e *Engine) AttachToNewMaster() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.attachToNewMaster()
+}
+
+func (e *Engine) attachToNewMaster() {
+	if m := e.master; m != nil && m.replid != "" {
+		e.logLine("Discarding previously cached master state.")
+		m.replid, m.offset = "", -1
+	}
+	e.dropAllReplicas()
+	e.repl.feeding = false
+	e.repl.backlog = replBacklog{}
+}
+
 // MasterFullSynced records a full synchronization from replid at offset:
 // the server takes the master's history (ID and offset), forgets the
 // previous one, and starts a new backlog (Redis's readSyncBulkPayload).
@@ -155,6 +176,7 @@ func (e *Engine) MasterFullSynced(replid string, offset int64) {
 		return
 	}
 	m.replid, m.offset, m.lastIO = replid, offset, e.now()
+	m.streamDB = 0
 	e.srv.replID = replid
 	e.srv.replID2 = zeroReplID
 	e.repl.secondOffset = -1
@@ -177,6 +199,14 @@ func (s *Session) ExecMaster(args [][]byte, raw []byte) (st Status) {
 	e := s.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	// A script running past its busy threshold lets clients in to answer
+	// -BUSY; the master's stream is not refused but waits for it to end
+	// (Redis stops reading its master meanwhile).
+	for r := e.scripts.run; r != nil && r.timedOut; r = e.scripts.run {
+		e.mu.Unlock()
+		time.Sleep(time.Millisecond)
+		e.mu.Lock()
+	}
 	if s.stream != nil {
 		s.holdStream(args, raw)
 		return 0
@@ -199,10 +229,16 @@ func (s *Session) ExecMaster(args [][]byte, raw []byte) (st Status) {
 
 // SelectStreamDB selects, for the session that applies the master's
 // stream, the database that stream had selected when a full
-// synchronization's payload was made (its repl-stream-db; -1: not said).
+// synchronization's payload was made (its repl-stream-db), or with -1
+// the database the stream had selected when the link was lost (a partial
+// synchronization goes on where it stopped, as Redis's cached master
+// keeps its db).
 func (s *Session) SelectStreamDB(db int) {
 	s.e.mu.Lock()
 	defer s.e.mu.Unlock()
+	if m := s.e.master; db < 0 && m != nil {
+		db = m.streamDB
+	}
 	if db >= 0 && db < len(s.ks.dbs) {
 		s.db = s.ks.dbs[db]
 		if m := s.e.master; m != nil {
@@ -247,6 +283,67 @@ func (e *Engine) BeginMasterLoad(totalBytes int64) *Loader {
 	return ld
 }
 
+// BeginSwapLoad opens a Loader for a full synchronization's payload under
+// repl-diskless-load swapdb: the keys go to a temporary keyspace and the
+// current data stays until EndSwapLoad. When the payload continues this
+// server's own history (masterReplID is its replication ID) the old data
+// is served meanwhile (async loading: only commands flagged
+// no-async-loading are refused); otherwise the server is loading, but a
+// failed transfer leaves the old data in place. It returns nil in cluster
+// mode, whose slot index follows the main keyspace only.
+func (e *Engine) BeginSwapLoad(totalBytes int64, masterReplID string) *Loader {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cluster != nil {
+		return nil
+	}
+	ld := e.beginLoad(totalBytes, false)
+	ld.KeepExpired = true
+	ld.target = e.newKeyspaceLocked()
+	if masterReplID == e.srv.replID {
+		e.persist.loading = nil
+		e.persist.asyncLoading = ld
+	}
+	return ld
+}
+
+// EndSwapLoad ends a swapdb load: with err nil the loaded keyspace becomes
+// the data (Redis's swapMainDbWithTempDb: watchers touched, blocked
+// clients retried) and the old data is dropped; otherwise the loaded part
+// is dropped and the old data stays.
+func (e *Engine) EndSwapLoad(ld *Loader, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st := &e.persist
+	if st.loading == ld {
+		st.loading = nil
+	}
+	if st.asyncLoading == ld {
+		st.asyncLoading = nil
+	}
+	if err != nil {
+		for _, db := range ld.target.dbs {
+			e.flushDB(db)
+		}
+		e.logLine("MASTER <-> REPLICA sync: Discarding temporary DB in background")
+		return
+	}
+	st.lastLoadKeys, st.lastLoadExp = ld.loaded, ld.expired
+	e.attachToNewMaster()
+	e.logLine("MASTER <-> REPLICA sync: Swapping active DB with loaded DB")
+	// A save in progress keeps the old data (swapSnaps, then flushDB
+	// detaches it), as Redis's child keeps its copy.
+	for i, db := range e.main.dbs {
+		e.swapDB(db, ld.target.dbs[i])
+	}
+	for _, db := range ld.target.dbs {
+		e.flushDB(db)
+	}
+	e.logLine("MASTER <-> REPLICA sync: Discarding old DB in background")
+	// The data changed without a save (Redis's server.dirty++).
+	st.dirty++
+}
+
 // DiscardMasterLoad empties every database after a payload failed to load:
 // a half-loaded dataset is never served as complete.
 func (e *Engine) DiscardMasterLoad() {
@@ -264,8 +361,68 @@ func (e *Engine) NewMasterSession(info ClientInfo) *Session {
 	e.mu.Lock()
 	s.fromMaster = true
 	s.user = nil
+	s.w.onError = func(msg string) {
+		e.countError(msg)
+		e.masterStreamError(s, msg)
+	}
 	e.mu.Unlock()
 	return s
+}
+
+// masterStreamError logs an error that a command of the master's stream
+// got here (Redis's afterErrorReply for the master client): the replica
+// diverged from its master, which never sees the reply; the log shows the
+// error, the command and the end of the backlog. Locked.
+func (e *Engine) masterStreamError(s *Session, msg string) {
+	cmd := "<unknown>"
+	if c := s.run.cmd; c != nil {
+		cmd = c.Name
+	}
+	// Redis's own "-ERR ..." texts pass without their code.
+	text, ok := strings.CutPrefix(msg, "ERR ")
+	if !ok {
+		text = "-" + msg
+	}
+	if len(text) > 4096 {
+		text = text[:4096]
+	}
+	e.warnLine("== CRITICAL == This replica is sending an error to its master: '" + text + "' after processing the command '" + cmd + "'")
+	if b := &e.repl.backlog; e.repl.feeding && b.histlen > 0 {
+		from := max(e.repl.offset+1-256, b.first)
+		e.warnLine("Latest backlog is: '" + reprBytes(b.bytesFrom(from, e.repl.offset+1)) + "'")
+	}
+	e.srv.unexpectedErrors++
+}
+
+// reprBytes quotes p as Redis's sdscatrepr does.
+func reprBytes(p []byte) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, c := range p {
+		switch c {
+		case '\\', '"':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString("\\n")
+		case '\r':
+			b.WriteString("\\r")
+		case '\t':
+			b.WriteString("\\t")
+		case '\a':
+			b.WriteString("\\a")
+		case '\b':
+			b.WriteString("\\b")
+		default:
+			if c >= 0x20 && c < 0x7f {
+				b.WriteByte(c)
+			} else {
+				b.WriteString("\\x" + strconv.FormatUint(uint64(c)>>4, 16) + strconv.FormatUint(uint64(c)&15, 16))
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 // readOnlyRefuses is the READONLY step of the gate: a replica with
@@ -334,15 +491,30 @@ func cmdReplicaOf(s *Session, args [][]byte) {
 // FollowAtStartup makes the server a replica of host:port, as replicaof
 // in the configuration does: with no history of its own to offer, so its
 // first synchronization is a full one.
+// The history it offers is the one its dump file recorded, if any
+// (SetMasterAtStartup before BeginStartupLoad).
 func (e *Engine) FollowAtStartup(host string, port int) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.replicaLink == nil {
 		return errors.New("replication is not available in this build of GoRedis")
 	}
-	e.setMaster(&masterInfo{host: host, port: port, state: linkConnect})
+	if m := e.master; m == nil || m.host != host || m.port != port {
+		e.setMaster(&masterInfo{host: host, port: port, state: linkConnect})
+	}
 	e.replicaLink.Follow(host, port)
 	return nil
+}
+
+// SetMasterAtStartup makes the server a replica of host:port before its
+// data is loaded, as Redis reads replicaof with the configuration: the
+// load then keeps expired keys (the master's DEL will come) and restores
+// the replication position of the dump as a cached master. The link
+// starts with FollowAtStartup.
+func (e *Engine) SetMasterAtStartup(host string, port int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.setMaster(&masterInfo{host: host, port: port, state: linkConnect})
 }
 
 // setReplicaOf makes the server follow host:port (Redis's
@@ -352,7 +524,7 @@ func (e *Engine) setReplicaOf(host string, port int) {
 	m := &masterInfo{host: host, port: port, state: linkConnect}
 	if old := e.master; old != nil {
 		// The history applied so far (Redis's cached master).
-		m.replid, m.offset = old.replid, old.offset
+		m.replid, m.offset, m.streamDB = old.replid, old.offset, old.streamDB
 	} else {
 		// A master that becomes a replica offers its own history to the
 		// new master, which may hold it as its secondary ID (Redis's

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -20,9 +21,11 @@ import (
 
 // FullSyncer makes the RDB payload of a replica's full synchronization.
 // FullSync returns at once; from a goroutine of its own it writes snap as
-// an RDB file, closes snap, and calls done with the bytes (or the error).
+// an RDB file into out as it is encoded (out.Begin, out.Write), closes
+// snap, and ends with out.End. The payload goes to the replica's socket
+// while it is made: neither end holds a whole copy in memory.
 type FullSyncer interface {
-	FullSync(snap *Snapshot, done func(payload []byte, err error))
+	FullSync(snap *Snapshot, out *SyncPayload)
 }
 
 // SetFullSyncer installs the host's FullSyncer; without one SYNC and PSYNC
@@ -213,6 +216,17 @@ func (e *Engine) feedReplicas(p []byte) {
 	}
 }
 
+// debugReplicate is DEBUG REPLICATE: args go to the replicas and the
+// backlog as a command of the stream, without running here and without a
+// SELECT (Redis's replicationFeedSlaves with the stream's own database).
+// A replica proxies its master's stream and feeds nothing of its own.
+func (e *Engine) debugReplicate(args [][]byte) {
+	if e.master != nil || !e.repl.feeding {
+		return
+	}
+	e.feedReplicas(appendCommandArgs(nil, args))
+}
+
 // appendCommandArgs appends args as a RESP array of bulk strings, the form
 // of every command in the stream.
 func appendCommandArgs(b []byte, args [][]byte) []byte {
@@ -382,7 +396,7 @@ func (e *Engine) startFullSync(l *replicaLink) {
 	} else {
 		e.logLine("Starting BGSAVE for SYNC with target: disk")
 	}
-	e.repl.syncer.FullSync(snap, func(payload []byte, err error) { e.fullSyncDone(l, payload, err) })
+	e.repl.syncer.FullSync(snap, &SyncPayload{e: e, l: l, diskless: l.diskless(e)})
 }
 
 // startReplicaStream sends a replica the stream that waited for its first
@@ -442,9 +456,88 @@ func (e *Engine) tryPartialSync(s *Session, l *replicaLink, args [][]byte) bool 
 	return true
 }
 
-// fullSyncDone sends a replica its payload and the stream that collected
-// meanwhile; from the FullSyncer's goroutine.
-func (e *Engine) fullSyncDone(l *replicaLink, payload []byte, err error) {
+// SyncPayload is the way of a full synchronization's payload to its
+// replica: what the FullSyncer writes goes into the replica's output in
+// order, behind Redis's framing, with the stream produced meanwhile after
+// it. Its methods are called from the FullSyncer's goroutine.
+type SyncPayload struct {
+	e        *Engine
+	l        *replicaLink
+	diskless bool
+	mark     string
+	sent     int64
+}
+
+// syncHighWater bounds the payload bytes waiting in a replica's output: a
+// FullSyncer that runs ahead of the socket waits for it to drain.
+const syncHighWater = 8 << 20
+
+// errReplicaGone ends a payload whose replica went away.
+var errReplicaGone = errors.New("replica gone")
+
+// Diskless reports whether the payload is framed by an EOF mark (Redis's
+// diskless sync, the replica announced capa eof): it may be written as it
+// is encoded. Otherwise its length must be known first (Begin), as when
+// Redis sends the dump file.
+func (p *SyncPayload) Diskless() bool { return p.diskless }
+
+// Begin writes the framing before the payload: "$EOF:<40 chars>" when
+// Diskless, else "$<size>".
+func (p *SyncPayload) Begin(size int64) error {
+	e := p.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	l := p.l
+	if l.s.replica != l {
+		return errReplicaGone
+	}
+	var head string
+	if p.diskless {
+		p.mark = randomHex(e, 20)
+		head = "$EOF:" + p.mark + "\r\n"
+	} else {
+		head = "$" + strconv.FormatInt(size, 10) + "\r\n"
+	}
+	l.s.pushAsync(func(w *Writer) { w.Raw([]byte(head)) })
+	return nil
+}
+
+// Write queues the next bytes of the payload for the replica, waiting
+// while it has more than syncHighWater bytes unsent; it fails once the
+// replica is gone.
+func (p *SyncPayload) Write(b []byte) (int, error) {
+	e, l := p.e, p.l
+	for l.s.OutputLen() > syncHighWater {
+		if p.gone() {
+			return 0, errReplicaGone
+		}
+		// The host writes a bounded amount per wake-up: keep it writing.
+		l.s.notify()
+		time.Sleep(time.Millisecond)
+	}
+	chunk := append([]byte(nil), b...)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if l.s.replica != l {
+		return 0, errReplicaGone
+	}
+	l.s.pushAsync(func(w *Writer) { w.Raw(chunk) })
+	p.sent += int64(len(b))
+	return len(b), nil
+}
+
+func (p *SyncPayload) gone() bool {
+	p.e.mu.Lock()
+	defer p.e.mu.Unlock()
+	return p.l.s.replica != p.l
+}
+
+// End finishes the payload: with err nil the replica is online and the
+// stream that waited follows (a diskless replica's after its first ACK, as
+// it finds the EOF mark at the end of what it read); with an error the
+// replica is disconnected, to try again.
+func (p *SyncPayload) End(err error) {
+	e, l := p.e, p.l
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if l.s.replica != l {
@@ -458,24 +551,14 @@ func (e *Engine) fullSyncDone(l *replicaLink, payload []byte, err error) {
 	}
 	l.online = true
 	l.ackTime = e.now()
-	if l.diskless(e) {
-		// Redis's diskless format: "$EOF:<40 random chars>", the RDB,
-		// the 40 chars again; the stream waits for the replica's ACK.
-		mark := randomHex(e, 20)
+	if p.diskless {
+		mark := p.mark
 		l.streamOnAck = true
-		l.s.pushAsync(func(w *Writer) {
-			w.Raw([]byte("$EOF:" + mark + "\r\n"))
-			w.Raw(payload)
-			w.Raw([]byte(mark))
-		})
+		l.s.pushAsync(func(w *Writer) { w.Raw([]byte(mark)) })
 	} else {
 		pending := l.pending
 		l.pending = nil
-		l.s.pushAsync(func(w *Writer) {
-			w.Raw([]byte("$" + strconv.Itoa(len(payload)) + "\r\n"))
-			w.Raw(payload)
-			w.Raw(pending)
-		})
+		l.s.pushAsync(func(w *Writer) { w.Raw(pending) })
 	}
 	e.logLine("Synchronization with replica " + l.desc() + " succeeded")
 }
@@ -577,7 +660,9 @@ func (e *Engine) ReplicationCron() {
 		}
 	}
 	period := time.Duration(e.config.int("repl-ping-replica-period")) * time.Second
-	if now.Sub(r.lastPing) < period {
+	if e.master != nil || now.Sub(r.lastPing) < period {
+		// A replica passes its master's PINGs on and makes none: its
+		// stream is its master's byte for byte (replicationFeedSlaves).
 		return
 	}
 	r.lastPing = now

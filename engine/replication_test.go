@@ -13,18 +13,23 @@ import (
 // when the payload is ready.
 type fakeSyncer struct {
 	snaps []*Snapshot
-	dones []func([]byte, error)
+	dones []*SyncPayload
 }
 
-func (f *fakeSyncer) FullSync(snap *Snapshot, done func([]byte, error)) {
+func (f *fakeSyncer) FullSync(snap *Snapshot, out *SyncPayload) {
 	f.snaps = append(f.snaps, snap)
-	f.dones = append(f.dones, done)
+	f.dones = append(f.dones, out)
 }
 
 // finish delivers payload for the n-th synchronization.
 func (f *fakeSyncer) finish(n int, payload string) {
 	f.snaps[n].Close()
-	f.dones[n]([]byte(payload), nil)
+	out := f.dones[n]
+	err := out.Begin(int64(len(payload)))
+	if err == nil {
+		_, err = out.Write([]byte(payload))
+	}
+	out.End(err)
 }
 
 func cmdBytes(args ...string) string {

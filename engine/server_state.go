@@ -18,6 +18,8 @@ type serverState struct {
 	lastMigrateSweep int64
 	errors           map[string]int64
 	totalErrors      int64
+	// unexpectedErrors counts errors the master's stream got here.
+	unexpectedErrors int64
 	lastSave         int64 // unix seconds
 	runID            string
 	replID           string
@@ -254,6 +256,7 @@ func (e *Engine) resetStats() {
 	e.srv.errors = map[string]int64{}
 	e.srv.totalErrors = 0
 	e.replyBuf.shrinks, e.replyBuf.expands = 0, 0
+	e.srv.unexpectedErrors = 0
 	e.srv.hists = nil
 	clear(e.cmdStats)
 }

@@ -96,7 +96,8 @@ func (p *Persister) saveTo(snap *engine.Snapshot, tmp string) error {
 		p.log('#', "Failed opening the temp RDB file %s (in server root dir %s) for saving: %s", filepath.Base(tmp), cwd, errText(err))
 		return err
 	}
-	err = WriteRDB(f, snap, WriteOptions{Compression: st.Compression, Checksum: st.Checksum, KeySaveDelayUs: st.KeySaveDelayUs, RedisVersion: st.RedisVersion})
+	err = WriteRDB(f, snap, WriteOptions{Compression: st.Compression, Checksum: st.Checksum, KeySaveDelayUs: st.KeySaveDelayUs, RedisVersion: st.RedisVersion,
+		Replication: st.Replication})
 	if err == nil {
 		err = f.Sync()
 	}
@@ -175,7 +176,7 @@ var ErrNoDump = errors.New("no dump file")
 // (which may be nil) ends the load with ErrLoadInterrupted.
 func (p *Persister) LoadAtStartup(stop <-chan struct{}) error {
 	start := time.Now()
-	ld := p.eng.BeginLoad(0)
+	ld := p.eng.BeginStartupLoad(0)
 	st := ld.Settings()
 	path := filepath.Join(st.Dir, st.DBFilename)
 	f, err := os.Open(path)

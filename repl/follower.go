@@ -203,7 +203,7 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 			return fmt.Errorf("Bad FULLRESYNC reply: %s", reply)
 		}
 		f.logf('*', "Full resync from master: %s:%d", fields[1], off)
-		streamDB, err := f.fullSync(conn, br, timeout)
+		streamDB, err := f.fullSync(conn, br, timeout, fields[1])
 		if err != nil {
 			return err
 		}
@@ -215,11 +215,11 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 			replid = fields[1]
 		}
 		f.logf('*', "Successful partial resynchronization with master.")
-		f.logf('*', "MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.")
 	default:
 		return fmt.Errorf("Unexpected reply to PSYNC from master: %s", reply)
 	}
 	f.eng.MasterSynced(replid, offset)
+	f.logf('*', "MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.")
 	return f.apply(conn, br, offset, timeout, -1)
 }
 
@@ -228,12 +228,14 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 // again; newlines before it are the master's keepalives. As Redis's
 // repl-diskless-load says, the payload is saved to a file in dir and
 // loaded from there (disabled; on-empty-db with keys), loaded straight
-// from the socket (on-empty-db with no keys), or held in memory while the
-// old data is still served (swapdb); only the direct load flushes the old
-// data before the payload has fully arrived.
+// from the socket (on-empty-db with no keys), or loaded from the socket
+// into a temporary keyspace that replaces the old data once the payload is
+// whole and checked (swapdb; the old data is served meanwhile when the
+// master continues this server's history); only the direct load flushes
+// the old data before the payload has fully arrived.
 // It returns the database the master's stream has selected (-1: the
 // payload does not say).
-func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Duration) (int, error) {
+func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Duration, masterReplID string) (int, error) {
 	f.eng.MasterLinkState("sync")
 	var head string
 	for {
@@ -265,8 +267,12 @@ func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Durati
 	}
 	mode := f.eng.Config("repl-diskless-load")
 	direct := mode == "on-empty-db" && f.eng.KeyCount() == 0
+	var swap *engine.Loader
+	if mode == "swapdb" {
+		swap = f.eng.BeginSwapLoad(max(size, 0), masterReplID)
+	}
 	where := "to disk"
-	if direct || mode == "swapdb" {
+	if direct || swap != nil {
 		where = "to parser"
 	}
 	if mark != "" {
@@ -278,31 +284,39 @@ func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Durati
 	_ = conn.SetDeadline(time.Time{})
 	f.eng.MasterTransfer(size, 0)
 	rd := &deadlineReader{conn: conn, r: br, timeout: timeout, progress: func(n int64) { f.eng.MasterTransfer(size, n) }}
-	if direct {
+	if direct || swap != nil {
+		// Loaded straight from the socket, as it arrives.
 		var src io.Reader = rd
 		if size >= 0 {
 			src = io.LimitReader(rd, size)
 		}
-		streamDB, err := f.load(bufio.NewReaderSize(src, 1<<16), size)
-		if err != nil {
-			return -1, err
-		}
-		if mark != "" {
-			got := make([]byte, eofMarkLen)
-			if _, err := io.ReadFull(rd, got); err != nil || string(got) != mark {
-				return -1, errors.New("Replication stream EOF marker is broken")
+		// One buffered reader for the RDB and the mark after it: the RDB
+		// reader stops exactly at its end, the buffer may hold more.
+		bsrc := bufio.NewReaderSize(src, 1<<16)
+		var (
+			streamDB int
+			err      error
+		)
+		if swap != nil {
+			f.logf('*', "MASTER <-> REPLICA sync: Loading DB in memory")
+			var stats persist.LoadStats
+			stats, err = persist.ReadRDB(bsrc, size, swap, persist.ReadOptions{Log: f.logf, Checksum: true})
+			streamDB = stats.ReplStreamDB
+			if err != nil {
+				err = fmt.Errorf("Failed trying to load the MASTER synchronization DB from socket: %v", err)
+			} else if mark != "" {
+				err = readEOFMark(bsrc, mark)
+			}
+			// The old data stays until the payload is whole and checked.
+			f.eng.EndSwapLoad(swap, err)
+		} else {
+			streamDB, err = f.load(bsrc, size)
+			if err == nil && mark != "" {
+				if err = readEOFMark(bsrc, mark); err != nil {
+					f.eng.DiscardMasterLoad()
+				}
 			}
 		}
-		f.logf('*', "MASTER <-> REPLICA sync: Finished with success")
-		return streamDB, nil
-	}
-	if mode == "swapdb" {
-		var buf bytes.Buffer
-		if err := receivePayload(&buf, rd, size, mark); err != nil {
-			return -1, err
-		}
-		n := int64(buf.Len())
-		streamDB, err := f.load(bufio.NewReaderSize(&buf, 1<<16), n)
 		if err != nil {
 			return -1, err
 		}
@@ -342,11 +356,21 @@ func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Durati
 	return streamDB, nil
 }
 
+// readEOFMark reads the mark that ends a diskless payload.
+func readEOFMark(r io.Reader, mark string) error {
+	got := make([]byte, eofMarkLen)
+	if _, err := io.ReadFull(r, got); err != nil || string(got) != mark {
+		return errors.New("Replication stream EOF marker is broken")
+	}
+	return nil
+}
+
 // eofMarkLen is the length of a diskless payload's EOF mark.
 const eofMarkLen = 40
 
 // load empties the databases and loads an RDB of size bytes (-1 unknown).
 func (f *Follower) load(r *bufio.Reader, size int64) (int, error) {
+	f.eng.AttachToNewMaster()
 	f.logf('*', "MASTER <-> REPLICA sync: Flushing old data")
 	ld := f.eng.BeginMasterLoad(max(size, 0))
 	f.logf('*', "MASTER <-> REPLICA sync: Loading DB in memory")

@@ -178,3 +178,33 @@ func mustAtoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
 }
+
+// TestSwapdbLoadFromRedis makes GoRedis, holding data of its own, a
+// replica of redis-server with repl-diskless-load swapdb under a diskless
+// master: the payload is loaded from the socket into a temporary keyspace
+// that replaces the old data whole, and the stream follows.
+func TestSwapdbLoadFromRedis(t *testing.T) {
+	ref, err := refredis.Start("--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0")
+	if err == refredis.ErrNotInstalled {
+		t.Skip("redis-server not installed")
+	}
+	require.NoError(t, err)
+	defer ref.Stop()
+	ctx := context.Background()
+	master := redis.NewClient(&redis.Options{Addr: ref.Addr, Protocol: 2})
+	defer master.Close()
+	fillEveryType(t, ref.Addr, "before")
+
+	raddr := startReplica(t)
+	replica := redis.NewClient(&redis.Options{Addr: raddr, Protocol: 2})
+	defer replica.Close()
+	require.NoError(t, replica.Set(ctx, "replica-only", "x", 0).Err())
+	require.NoError(t, replica.ConfigSet(ctx, "repl-diskless-load", "swapdb").Err())
+	host, port, _ := net.SplitHostPort(ref.Addr)
+	require.NoError(t, replica.Do(ctx, "REPLICAOF", host, port).Err())
+	fillEveryType(t, ref.Addr, "after")
+	waitInSync(t, master, replica)
+	n, err := replica.Exists(ctx, "replica-only").Result()
+	require.NoError(t, err)
+	assert.Zero(t, n, "the old data is gone with the swap")
+}

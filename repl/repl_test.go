@@ -21,9 +21,13 @@ import (
 )
 
 // startMaster serves a GoRedis engine with the replication driver.
-func startMaster(t *testing.T) (*engine.Engine, string) {
+func startMaster(t *testing.T, config ...string) (*engine.Engine, string) {
 	t.Helper()
-	eng := engine.New(engine.Options{Config: map[string]string{"enable-debug-command": "yes"}})
+	conf := map[string]string{"enable-debug-command": "yes", "dir": t.TempDir()}
+	for i := 0; i+1 < len(config); i += 2 {
+		conf[config[i]] = config[i+1]
+	}
+	eng := engine.New(engine.Options{Config: conf})
 	eng.SetFullSyncer(repl.Syncer{})
 	srv := netserver.New(eng, netserver.Options{Addr: "127.0.0.1:0", Log: func(byte, string) {}})
 	require.NoError(t, srv.Listen())
@@ -34,14 +38,21 @@ func startMaster(t *testing.T) (*engine.Engine, string) {
 
 // TestRedisReplicatesFromGoRedis makes Debian's redis-server a replica of
 // GoRedis: the full synchronization (an RDB payload of every type, with
-// TTLs, in several databases) and the stream after it leave both servers
-// with the same DEBUG DIGEST.
+// TTLs, in several databases), streamed to the socket as it is encoded
+// (diskless) or sent from a file (disk-based), and the stream after it
+// leave both servers with the same DEBUG DIGEST.
 func TestRedisReplicatesFromGoRedis(t *testing.T) {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server not installed")
 	}
+	for _, diskless := range []string{"yes", "no"} {
+		t.Run("repl-diskless-sync "+diskless, func(t *testing.T) { testRedisReplicatesFromGoRedis(t, diskless) })
+	}
+}
+
+func testRedisReplicatesFromGoRedis(t *testing.T, diskless string) {
 	ctx := context.Background()
-	_, maddr := startMaster(t)
+	_, maddr := startMaster(t, "repl-diskless-sync", diskless, "repl-diskless-sync-delay", "0")
 	master := redis.NewClient(&redis.Options{Addr: maddr, Protocol: 2})
 	defer master.Close()
 	fill := func(prefix string) {

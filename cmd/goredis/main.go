@@ -275,6 +275,13 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	// Load the data as Redis's loadDataFromDisk: the append-only file when
 	// appendonly is on, else the dump. Clients that connect meanwhile get
 	// -LOADING.
+	master := strings.Fields(cfg.params.Get("replicaof"))
+	if len(master) == 2 {
+		// A replica loads as one: expired keys kept, and the dump's
+		// replication position restored as its cached master.
+		port, _ := strconv.Atoi(master[1])
+		eng.SetMasterAtStartup(master[0], port)
+	}
 	appendOnly, fromAOF, err := aof.Open(aof.Options{Engine: eng, Logf: markf})
 	if err != nil {
 		_ = srv.Close()
@@ -319,7 +326,7 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		_ = srv.Close()
 		return 1
 	}
-	if master := strings.Fields(cfg.params.Get("replicaof")); len(master) == 2 {
+	if len(master) == 2 {
 		// replicaof in the configuration: follow once the data is loaded.
 		port, _ := strconv.Atoi(master[1])
 		if err := eng.FollowAtStartup(master[0], port); err != nil {

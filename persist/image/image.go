@@ -112,6 +112,10 @@ type LoadStats struct {
 	AOFBase bool
 	// ReplStreamDB is the repl-stream-db aux field, -1 when absent.
 	ReplStreamDB int
+	// ReplID and ReplOffset are the repl-id and repl-offset aux fields
+	// ("" and -1 when absent).
+	ReplID     string
+	ReplOffset int64
 }
 
 // countingReader counts the bytes read through it.
@@ -138,7 +142,7 @@ func (c *countingReader) ReadByte() (byte, error) {
 // into ld, logging the aux fields as Redis does. r is read exactly to the
 // end of the RDB when it is a *bufio.Reader (an AOF's preamble).
 func Read(r io.Reader, size int64, ld *engine.Loader, o ReadOptions) (LoadStats, error) {
-	stats := LoadStats{ReplStreamDB: -1}
+	stats := LoadStats{ReplStreamDB: -1, ReplOffset: -1}
 	logf := o.Log
 	if logf == nil {
 		logf = func(byte, string, ...any) {}
@@ -187,6 +191,15 @@ func Read(r io.Reader, size int64, ld *engine.Loader, o ReadOptions) (LoadStats,
 				if n, err := strconv.Atoi(rec.AuxValue); err == nil {
 					stats.ReplStreamDB = n
 				}
+			case "repl-id":
+				// Redis takes an ID of the right length only.
+				if len(rec.AuxValue) == 40 {
+					stats.ReplID = rec.AuxValue
+				}
+			case "repl-offset":
+				if n, err := strconv.ParseInt(rec.AuxValue, 10, 64); err == nil {
+					stats.ReplOffset = n
+				}
 			case "aof-base":
 				if rec.AuxValue == "1" {
 					stats.AOFBase = true
@@ -211,6 +224,10 @@ func Read(r io.Reader, size int64, ld *engine.Loader, o ReadOptions) (LoadStats,
 		case rdb.RecordEOF:
 			if rec.ChecksumDisabled && rd.Version() >= 5 {
 				logf('#', "RDB file was saved with checksum disabled: no check performed.")
+			}
+			if stats.ReplID != "" {
+				// The startup load continues this history (PSYNC2).
+				ld.SetReplication(engine.ReplPosition{StreamDB: stats.ReplStreamDB, ID: stats.ReplID, Offset: stats.ReplOffset})
 			}
 			if stats.EmptySkipped > 0 {
 				logf('*', "Done loading RDB, keys loaded: %d, keys expired: %d, empty keys skipped: %d.", stats.Loaded, stats.Expired, stats.EmptySkipped)
