@@ -68,6 +68,33 @@ func TestScriptingConversions(t *testing.T) {
 	}
 }
 
+// TestScriptCallErrorWords: calling a value that is no function names
+// it as Lua 5.1's getobjname does (checked against redis-server 7.0.15).
+func TestScriptCallErrorWords(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	cases := []struct{ script, words string }{
+		{"local f; f()", "attempt to call local 'f' (a nil value)"},
+		{"redis.nofield()", "attempt to call field 'nofield' (a nil value)"},
+		{"local t = {} t:meth()", "attempt to call method 'meth' (a nil value)"},
+		{"local u; local function g() u() end g()", "attempt to call upvalue 'u' (a nil value)"},
+		{"local t = {} t[1]()", "attempt to call field '?' (a nil value)"},
+		{"local t = {} local k = 'z' t[k]()", "attempt to call field '?' (a nil value)"},
+		{"local x = {} x['y']()", "attempt to call field 'y' (a nil value)"},
+		{"string.rep2('a')", "attempt to call field 'rep2' (a nil value)"},
+		{"return (function() end)()()", "attempt to call a nil value"},
+		{"local f = false; f()", "attempt to call local 'f' (a boolean value)"},
+		{"local n = 3; n()", "attempt to call local 'n' (a number value)"},
+	}
+	for _, tc := range cases {
+		want := "-ERR user_script:1: " + tc.words + " script: " + SHA1ForTest(tc.script) + ", on @user_script:1.\r\n"
+		assert.Equal(t, want, c.do("EVAL", tc.script, "0"), tc.script)
+	}
+	// A function calling register_function, nil once the library is loaded.
+	c.do("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f1', function(keys, args)\n  redis.register_function('f2', function() return 2 end)\n  return 1\nend)")
+	assert.Equal(t, "-ERR user_function:3: attempt to call field 'register_function' (a nil value) script: f1, on @user_function:3.\r\n", c.do("FCALL", "f1", "0"))
+}
+
 // TestScriptingRESP3 checks the RESP3 conversions of redis.setresp(3).
 func TestScriptingRESP3(t *testing.T) {
 	e, _ := testEngine(t)

@@ -161,11 +161,15 @@ func newVM(cfg Config) *vm {
 	g.RawSetString("loadstring", L.NewFunction(v.loadString))
 	g.RawSetString("load", lua.LNil)
 	// Calling a nil, a boolean or a number fails with Lua 5.1's words
-	// ("attempt to call a nil value"), which gopher-lua words otherwise.
+	// ("attempt to call field 'f' (a nil value)"), which gopher-lua
+	// words otherwise.
 	for _, val := range []lua.LValue{lua.LNil, lua.LFalse, lua.LNumber(0)} {
 		mt := L.NewTable()
 		name := val.Type().String()
 		mt.RawSetString("__call", L.NewFunction(func(L *lua.LState) int {
+			if what := calledName(L); what != "" {
+				L.RaiseError("attempt to call %s (a %s value)", what, name)
+			}
 			L.RaiseError("attempt to call a %s value", name)
 			return 0
 		}))
@@ -468,4 +472,68 @@ func writeRunError(w Writer, obj lua.LValue, funcname string) {
 		return
 	}
 	w.Error(msg)
+}
+
+// calledName names what a failed call tried to call as Lua 5.1's
+// getobjname does ("global 'f'", "field 'f'", "method 'f'", "local 'f'",
+// "upvalue 'f'"), or "" when it has no name. It runs in the __call
+// handler of the called value: gopher-lua records each call's name in
+// the caller's debug information, but not its kind, which is read from
+// the instruction that loaded the called register.
+func calledName(L *lua.LState) string {
+	self, ok := L.GetStack(0)
+	if !ok {
+		return ""
+	}
+	// "?": gopher-lua has no name for it (t[1]); Lua 5.1 still says
+	// "field '?'" for a table's element.
+	if _, err := L.GetInfo("n", self, lua.LNil); err != nil || self.Name == "" {
+		return ""
+	}
+	caller, ok := L.GetStack(1)
+	if !ok {
+		return ""
+	}
+	fv, err := L.GetInfo("fl", caller, lua.LNil)
+	fn, isFn := fv.(*lua.LFunction)
+	if err != nil || !isFn || fn.IsG || fn.Proto == nil {
+		return ""
+	}
+	p := fn.Proto
+	callPC := -1
+	for _, c := range p.DbgCalls {
+		if c.Name == self.Name && c.Pc >= 0 && c.Pc < len(p.DbgSourcePositions) && p.DbgSourcePositions[c.Pc] == caller.CurrentLine {
+			callPC = c.Pc
+		}
+	}
+	if callPC < 0 || callPC >= len(p.Code) {
+		return ""
+	}
+	opOf := func(inst uint32) int { return int(inst >> 26) }
+	argA := func(inst uint32) int { return int(inst>>18) & 0xff }
+	reg := argA(p.Code[callPC])
+	for pc := callPC - 1; pc >= 0; pc-- {
+		inst := p.Code[pc]
+		if argA(inst) != reg {
+			continue
+		}
+		op := opOf(inst)
+		if self.Name == "?" && op != lua.OP_GETTABLE && op != lua.OP_GETTABLEKS {
+			return ""
+		}
+		switch op {
+		case lua.OP_GETGLOBAL:
+			return "global '" + self.Name + "'"
+		case lua.OP_GETTABLE, lua.OP_GETTABLEKS:
+			return "field '" + self.Name + "'"
+		case lua.OP_SELF:
+			return "method '" + self.Name + "'"
+		case lua.OP_GETUPVAL:
+			return "upvalue '" + self.Name + "'"
+		case lua.OP_MOVE:
+			return "local '" + self.Name + "'"
+		}
+		return ""
+	}
+	return ""
 }
