@@ -136,3 +136,25 @@ func TestFunctionsFromRedisRewrite(t *testing.T) {
 		})
 	}
 }
+
+// TestDebugLoadAOFFunctions: DEBUG LOADAOF empties the libraries with the
+// keys before it replays the files (Redis's emptyData), so a library the
+// files create is not refused as already loaded, and one they do not
+// create is gone.
+func TestDebugLoadAOFFunctions(t *testing.T) {
+	dir := t.TempDir()
+	conf := map[string]string{"appendonly": "yes", "appendfsync": "always"}
+	e, a, _, err := openEngine(t, dir, conf)
+	require.NoError(t, err)
+	defer a.Close()
+	s := e.NewSession(engine.ClientInfo{})
+	defer s.Close()
+	do := sessionDo(t, s)
+	require.Equal(t, "counter", do("FUNCTION", "LOAD", libCounter))
+	require.Equal(t, ":1", do("FCALL", "bump", "1", "fn-counter"))
+	do("BGREWRITEAOF") // the library in the RDB base
+	waitRewrite(t, e)
+	require.Equal(t, "+OK", do("DEBUG", "LOADAOF"))
+	assert.Equal(t, ":2", do("FCALL", "bump", "1", "fn-counter"))
+	assert.Equal(t, "[[library_name counter engine LUA functions [[name bump description (nil) flags []]]]]", do("FUNCTION", "LIST"))
+}

@@ -164,3 +164,20 @@ func firstLine(s string) string {
 
 // SHA1ForTest is a script's name.
 func SHA1ForTest(body string) string { return luabridge.SHA1Hex([]byte(body)) }
+
+// TestFullSyncReplacesFunctions: a replica's full synchronization empties
+// the function libraries with the keys, so the master's payload brings
+// its own (Redis's emptyData before readSyncBulkPayload loads).
+func TestFullSyncReplacesFunctions(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	assert.Equal(t, "$3\r\nlib\r\n", c.do("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() return 1 end)"))
+	ld := e.BeginMasterLoad(0)
+	assert.NoError(t, ld.LoadFunction([]byte("#!lua name=master\nredis.register_function('g', function() return 2 end)")))
+	ld.End()
+	assert.Equal(t, "-ERR Function not found\r\n", c.do("FCALL", "f", "0"))
+	assert.Equal(t, ":2\r\n", c.do("FCALL", "g", "0"))
+	// A payload that fails to load leaves nothing behind.
+	e.DiscardMasterLoad()
+	assert.Equal(t, "-ERR Function not found\r\n", c.do("FCALL", "g", "0"))
+}

@@ -95,6 +95,7 @@ func (s *Session) debugLoadAOF() {
 	for _, db := range e.main.dbs {
 		e.flushDB(db)
 	}
+	e.flushFunctions()
 	err := r.Reload(func(total int64) (*Session, *Loader) {
 		ls := e.newSessionLocked(ClientInfo{Kind: "aof"})
 		ls.heldLoad = true

@@ -512,16 +512,28 @@ func (e *Engine) snapshotFunctions() [][]byte {
 	return out
 }
 
-// LoadFunction loads a function library read from a dump; a library of
-// the same name is replaced (a reload), as Redis's rdbFunctionLoad with
-// RDBFLAGS_ALLOW_DUP.
+// LoadFunction loads a function library read from a dump, as Redis's
+// rdbFunctionLoad: a library of the same name already loaded fails the
+// load, unless the Loader allows duplicates (DEBUG RELOAD MERGE, Redis's
+// RDBFLAGS_ALLOW_DUP), when it is replaced. Whoever loads a dump in
+// place of the dataset empties the libraries first (flushFunctions).
 func (ld *Loader) LoadFunction(code []byte) error {
 	ld.lock()
 	defer ld.unlock()
-	if _, err := ld.e.functionsEngine().Load(code, true, false); err != nil {
-		return &rdb.Error{Msg: "Failed loading library: " + err.Error()}
+	if _, err := ld.e.functionsEngine().Load(code, ld.AllowDuplicates, false); err != nil {
+		return &rdb.Error{Msg: "Failed loading library, " + err.Error()} // rdbLoadRio's log line
 	}
 	return nil
+}
+
+// flushFunctions unloads every function library, as Redis's emptyData
+// does (without EMPTYDB_NOFUNCTIONS) before a dump replaces the dataset:
+// DEBUG RELOAD, DEBUG LOADAOF, a replica's full synchronization. The
+// interpreter stays (FUNCTION FLUSH's way).
+func (e *Engine) flushFunctions() {
+	if f := e.scripts.funcs; f != nil {
+		f.Flush()
+	}
 }
 
 // tooFewReplicas: min-replicas-to-write is not met (a master only).
