@@ -85,6 +85,11 @@ func TestScriptCallErrorWords(t *testing.T) {
 		{"return (function() end)()()", "attempt to call a nil value"},
 		{"local f = false; f()", "attempt to call local 'f' (a boolean value)"},
 		{"local n = 3; n()", "attempt to call local 'n' (a number value)"},
+		// string.dump exists; loadstring refuses its binary chunk (nil)
+		{"return loadstring(string.dump(function() return 1 end))()", "attempt to call a nil value"},
+		{"return string.dump(1)", "bad argument #1 to 'dump' (function expected, got number)"},
+		{"return string.rep('x', 'y')", "bad argument #2 to 'rep' (number expected, got string)"},
+		{"return table.concat(1)", "bad argument #1 to 'concat' (table expected, got number)"},
 	}
 	for _, tc := range cases {
 		want := "-ERR user_script:1: " + tc.words + " script: " + SHA1ForTest(tc.script) + ", on @user_script:1.\r\n"

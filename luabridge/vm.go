@@ -143,9 +143,8 @@ func newVM(cfg Config) *vm {
 	}
 	g.RawSetString("collectgarbage", L.NewFunction(luaCollectGarbage))
 	g.RawSetString("gcinfo", L.NewFunction(luaGCInfo))
-	// string.dump would hand out bytecode that loadstring refuses anyway
 	if s, ok := g.RawGetString("string").(*lua.LTable); ok {
-		s.RawSetString("dump", lua.LNil)
+		s.RawSetString("dump", L.NewFunction(stringDump))
 	}
 	if m, ok := g.RawGetString("math").(*lua.LTable); ok {
 		m.RawSetString("random", L.NewFunction(v.mathRandom))
@@ -301,6 +300,21 @@ func (v *vm) loadString(L *lua.LState) int {
 	return 1
 }
 
+// stringDump is string.dump as far as a Redis script can use it: the
+// binary chunks it makes are refused by loadstring (Redis's scripts load
+// source only), so its result is only ever a string that starts as a
+// Lua 5.1 chunk does. gopher-lua's compiled functions have no Lua 5.1
+// bytecode to write: the result is the chunk header (signature, version
+// 5.1, official format, the sizes of x86-64) and nothing more.
+func stringDump(L *lua.LState) int {
+	fn := L.CheckFunction(1)
+	if fn.IsG {
+		L.RaiseError("unable to dump given function")
+	}
+	L.Push(lua.LString("\x1bLua\x51\x00\x01\x04\x08\x04\x08\x00"))
+	return 1
+}
+
 func luaCollectGarbage(L *lua.LState) int {
 	switch L.OptString(1, "collect") {
 	case "count":
@@ -325,7 +339,7 @@ func errorHandler(L *lua.LState) int {
 	t, ok := e.(*lua.LTable)
 	if !ok {
 		t = L.NewTable()
-		t.RawSetString("err", lua.LString("ERR "+lua.LVAsString(L.ToStringMeta(e))))
+		t.RawSetString("err", lua.LString("ERR "+lua51ArgError(lua.LVAsString(L.ToStringMeta(e)))))
 	}
 	for level := 1; level <= 2; level++ {
 		d, ok := L.GetStack(level)
@@ -344,6 +358,29 @@ func errorHandler(L *lua.LState) int {
 	}
 	L.Push(t)
 	return 1
+}
+
+// lua51ArgError quotes the function's name in a library's argument error
+// as luaL_argerror does ("bad argument #1 to 'rep' (...)"), where
+// gopher-lua writes it bare.
+func lua51ArgError(msg string) string {
+	const prefix = "bad argument #"
+	i := strings.Index(msg, prefix)
+	if i < 0 {
+		return msg
+	}
+	rest := msg[i+len(prefix):]
+	to := strings.Index(rest, " to ")
+	if to < 1 || strings.Trim(rest[:to], "0123456789") != "" {
+		return msg
+	}
+	name := rest[to+len(" to "):]
+	end := strings.Index(name, " (")
+	if end < 1 || name[0] == '\'' || strings.ContainsAny(name[:end], " '") {
+		return msg
+	}
+	cut := len(msg) - len(name)
+	return msg[:cut] + "'" + name[:end] + "'" + name[end:]
 }
 
 // errTable is the error object of Redis's luaPushError: {err="CODE msg"}
