@@ -449,6 +449,11 @@ func (v *vm) compile(src []byte, name string) (*lua.LFunction, error) {
 		return nil, err
 	}
 	fn.Env = v.env
+	// gopher-lua marks a main chunk as needing Lua 5.0's "arg" table
+	// unless it uses "...", and then builds that table (a Go map sized
+	// for 32 keys) at every call; yet no name reaches it in a main chunk
+	// (only nested vararg functions declare "arg"), so it is never built.
+	fn.Proto.IsVarArg &^= lua.VarArgNeedsArg
 	return fn, nil
 }
 
