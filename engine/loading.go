@@ -99,6 +99,7 @@ func (s *Session) debugLoadAOF() {
 	err := r.Reload(func(total int64) (*Session, *Loader) {
 		ls := e.newSessionLocked(ClientInfo{Kind: "aof"})
 		ls.heldLoad = true
+		ls.heldBy = s
 		return e.startLoading(ls, total, true)
 	})
 	if err != nil {

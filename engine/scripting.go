@@ -307,7 +307,14 @@ func (e *Engine) serveWhileBusy(r *scriptRun) {
 	callerDispatching := caller.dispatching
 	// The caller's own lock is released too (execLocked holds it): a
 	// cron walking every session takes the engine lock, then each
-	// session's.
+	// session's. A script replayed by DEBUG LOADAOF has two callers
+	// locked: the loading session and the client whose command loads.
+	outer := caller.heldBy
+	var outerDispatching bool
+	if outer != nil {
+		outerDispatching = outer.dispatching
+		outer.mu.Unlock()
+	}
 	caller.mu.Unlock()
 	e.mu.Unlock()
 	if fn := e.scripts.whileBlocked; fn != nil {
@@ -322,6 +329,10 @@ func (e *Engine) serveWhileBusy(r *scriptRun) {
 		time.Sleep(time.Millisecond)
 	}
 	e.mu.Lock()
+	if outer != nil {
+		outer.mu.Lock()
+		outer.dispatching = outerDispatching
+	}
 	caller.mu.Lock()
 	caller.dispatching = callerDispatching
 	e.current, e.nowMs, e.clockBaseNs, e.cmdStart, e.clockBase, e.clockRead, e.mutating = saved.current, saved.nowMs, saved.clockBaseNs, saved.cmdStart, saved.clockBase, saved.clockRead, saved.mutating
