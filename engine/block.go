@@ -1,6 +1,9 @@
 package engine
 
-import "math"
+import (
+	"math"
+	"time"
+)
 
 // blockState is a session waiting in a blocking command (BLPOP, BZPOPMIN,
 // ...). The engine never waits itself: the command registers here and
@@ -27,6 +30,11 @@ type blockState struct {
 	// serveMissing retries the command even when its key is gone
 	// (XREADGROUP answers that the stream no longer exists).
 	serveMissing bool
+	// cmd, args and callUs are the blocked command as called, for its
+	// statistics and slow log entry once served (afterCall).
+	cmd    *Command
+	args   [][]byte
+	callUs int64
 }
 
 // parseTimeout reads a blocking timeout in seconds (decimals allowed) and
@@ -146,9 +154,11 @@ func (e *Engine) serveReadyKeys() {
 			e.current = s
 			e.prop.rewrite = nil
 			var served bool
+			started := e.monoNow()
 			s.writeUnblocked(b, func() { served = s.retryBlocked(b) })
 			e.current = prev
 			if served {
+				e.updateStatsOnUnblock(s, b, time.Duration(e.monoNow()-started))
 				s.unblock()
 				// The served command propagates as its effect (LPOP for
 				// BLPOP...), as a unit of its own.

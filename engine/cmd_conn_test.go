@@ -208,3 +208,59 @@ func TestClientPause(t *testing.T) {
 	assert.Equal(t, ok, string(a.s.TakeOutput(nil)))
 	assert.Equal(t, "+PONG\r\n", a.line("PING"))
 }
+
+// CLIENT PAUSE WRITE holds what may replicate, as Redis decides it: EVAL
+// without declared flags, a script declared writing, an EXEC of queued
+// writing scripts; a no-writes script runs at once.
+func TestClientPauseWriteHoldsScripts(t *testing.T) {
+	e, _ := testEngine(t)
+	a := newClient(t, e)
+	b := newClient(t, e)
+	require.Equal(t, ok, a.line("CLIENT PAUSE 60000 WRITE"))
+	for _, script := range []string{"return 1", "#!lua\nreturn 1"} {
+		assert.Equal(t, "", b.do("EVAL", script, "0"))
+		assert.True(t, b.s.Blocked(), script)
+		require.Equal(t, ok, a.line("CLIENT UNPAUSE"))
+		assert.Equal(t, integer(1), string(b.s.TakeOutput(nil)))
+		require.Equal(t, ok, a.line("CLIENT PAUSE 60000 WRITE"))
+	}
+	assert.Equal(t, integer(2), b.do("EVAL", "#!lua flags=no-writes\nreturn 2", "0"))
+	// PUBLISH may replicate (to the replicas' pub/sub): held too
+	assert.Equal(t, "", b.line("PUBLISH ch m"))
+	require.Equal(t, ok, a.line("CLIENT UNPAUSE"))
+	assert.Equal(t, integer(0), string(b.s.TakeOutput(nil)))
+
+	c := newClient(t, e)
+	assert.Equal(t, ok, c.line("MULTI"))
+	assert.Equal(t, "+QUEUED\r\n", c.do("EVAL", "#!lua\nreturn 12", "0"))
+	require.Equal(t, ok, a.line("CLIENT PAUSE 60000 WRITE"))
+	assert.Equal(t, "", c.line("EXEC"))
+	assert.True(t, c.s.Blocked())
+	require.Equal(t, ok, a.line("CLIENT UNPAUSE"))
+	assert.Equal(t, "*1\r\n:12\r\n", string(c.s.TakeOutput(nil)))
+
+	d := newClient(t, e)
+	assert.Equal(t, ok, d.line("MULTI"))
+	assert.Equal(t, "+QUEUED\r\n", d.do("EVAL", "#!lua flags=no-writes\nreturn 13", "0"))
+	require.Equal(t, ok, a.line("CLIENT PAUSE 60000 WRITE"))
+	assert.Equal(t, "*1\r\n:13\r\n", d.line("EXEC"))
+	require.Equal(t, ok, a.line("CLIENT UNPAUSE"))
+}
+
+// While clients are paused the dataset stays still: an expired key reads
+// as gone but is not deleted (expired_keys unchanged) until the pause ends.
+func TestClientPauseKeepsExpiredKeys(t *testing.T) {
+	e, clk := testEngine(t)
+	a := newClient(t, e)
+	require.Equal(t, ok, a.line("SET k v PX 10"))
+	require.Equal(t, ok, a.line("CLIENT PAUSE 60000 WRITE"))
+	clk.Advance(time.Second)
+	e.ActiveExpireCycle()
+	assert.Equal(t, nilBulk, a.line("GET k"))
+	assert.Contains(t, a.line("INFO stats"), "expired_keys:0\r\n")
+	assert.Equal(t, integer(1), a.line("DBSIZE"))
+	require.Equal(t, ok, a.line("CLIENT UNPAUSE"))
+	assert.Equal(t, nilBulk, a.line("GET k"))
+	assert.Contains(t, a.line("INFO stats"), "expired_keys:1\r\n")
+	assert.Equal(t, integer(0), a.line("DBSIZE"))
+}

@@ -511,7 +511,10 @@ func geoSearchGeneric(s *Session, args [][]byte, srcIdx int, flags int) {
 	if anyResults {
 		limit = int(min(count, math.MaxInt32))
 	}
-	points := geoCollect(z, &shape, limit)
+	scratch := &s.e.geoScratch
+	defer scratch.release()
+	points := geoCollect(z, &shape, limit, scratch.points[:0])
+	scratch.points = points
 	if len(points) == 0 && storeKey == nil {
 		s.w.Array(0)
 		return
@@ -521,7 +524,7 @@ func geoSearchGeneric(s *Session, args [][]byte, srcIdx int, flags int) {
 		returned = int(count)
 	}
 	if sortOrder != geoSortNone {
-		geoSortPoints(points, sortOrder)
+		geoSortPoints(points, sortOrder, scratch)
 		// Distances an ulp apart may compare the other way in Redis:
 		// settle near ties with Redis's exact distances.
 		for i := 1; i < len(points); i++ {
@@ -529,7 +532,7 @@ func geoSearchGeneric(s *Session, args [][]byte, srcIdx int, flags int) {
 				for j := range points {
 					points[j].refine(&shape)
 				}
-				geoSortPoints(points, sortOrder)
+				geoSortPoints(points, sortOrder, scratch)
 				break
 			}
 		}
@@ -576,18 +579,47 @@ func geoSearchGeneric(s *Session, args [][]byte, srcIdx int, flags int) {
 	}
 }
 
+// geoScratch keeps a search's working slices between commands: a search
+// over a dense area collects hundreds of points, and allocating them anew
+// each time costs more in the collector than the search itself.
+type geoScratch struct {
+	points, sorted []geoPoint
+	keys           []geoSortKey
+}
+
+type geoSortKey struct {
+	dist float64
+	idx  int
+}
+
+// geoScratchKeep bounds the points kept between searches.
+const geoScratchKeep = 4096
+
+// release forgets the members the last search referenced, and drops
+// slices grown past geoScratchKeep by an unusually large search.
+func (g *geoScratch) release() {
+	for _, p := range []*[]geoPoint{&g.points, &g.sorted} {
+		if cap(*p) > geoScratchKeep {
+			*p = nil
+			continue
+		}
+		clear(*p) // the used part: each search sets the length it used
+		*p = (*p)[:0]
+	}
+	if cap(g.keys) > geoScratchKeep {
+		g.keys = nil
+	}
+}
+
 // geoSortPoints sorts by distance as Redis's (stable) qsort does. It
 // sorts small keys and moves each point once.
-func geoSortPoints(points []geoPoint, order int) {
-	type key struct {
-		dist float64
-		idx  int
-	}
-	keys := make([]key, len(points))
+func geoSortPoints(points []geoPoint, order int, scratch *geoScratch) {
+	keys := scratch.keys[:0]
 	for i, p := range points {
-		keys[i] = key{p.dist, i}
+		keys = append(keys, geoSortKey{p.dist, i})
 	}
-	slices.SortFunc(keys, func(a, b key) int {
+	scratch.keys = keys
+	slices.SortFunc(keys, func(a, b geoSortKey) int {
 		c := cmpDist(a.dist, b.dist)
 		if order == geoSortDesc {
 			c = -c
@@ -597,10 +629,11 @@ func geoSortPoints(points []geoPoint, order int) {
 		}
 		return c
 	})
-	sorted := make([]geoPoint, len(points))
-	for i, k := range keys {
-		sorted[i] = points[k.idx]
+	sorted := scratch.sorted[:0]
+	for _, k := range keys {
+		sorted = append(sorted, points[k.idx])
 	}
+	scratch.sorted = sorted
 	copy(points, sorted)
 }
 
@@ -629,10 +662,9 @@ func cmpDist(a, b float64) int {
 
 // geoCollect finds the members inside the shape, cell by cell in Redis's
 // order (membersOfAllNeighbors); with limit > 0 it stops after that many.
-func geoCollect(z *zset, shape *geohash.Shape, limit int) []geoPoint {
+func geoCollect(z *zset, shape *geohash.Shape, limit int, points []geoPoint) []geoPoint {
 	cover := geohash.CoverShape(shape)
 	cells := cover.Cells()
-	var points []geoPoint
 	last := -1
 	for i, cell := range cells {
 		if cell.IsZero() {

@@ -20,6 +20,9 @@ type Migrator interface {
 	// SetLastDB records the database the connection's last SELECT chose
 	// (-1 after an error, so the next MIGRATE selects again).
 	SetLastDB(host, port string, db int64)
+	// CachedConnections closes the connections idle past the cache's TTL
+	// and returns how many stay (INFO migrate_cached_sockets).
+	CachedConnections() int
 }
 
 // MigrateRequest is one MIGRATE's exchange.

@@ -25,6 +25,7 @@ func (f *fakeMigrator) Migrate(req *MigrateRequest) MigrateResult {
 }
 func (f *fakeMigrator) Forget(host, port string)              { f.forgot++ }
 func (f *fakeMigrator) SetLastDB(host, port string, db int64) { f.lastDB = db }
+func (f *fakeMigrator) CachedConnections() int                { return 0 }
 
 func TestMigrate(t *testing.T) {
 	e, _ := testEngine(t)

@@ -46,6 +46,8 @@ func serverHandlers() []handlerEntry {
 		{"latency|reset", cmdLatencyReset},
 		{"latency|histogram", cmdLatencyHistogram},
 		{"latency|help", cmdLatencyHelp},
+		{"latency|doctor", cmdLatencyDoctor},
+		{"latency|graph", cmdLatencyGraph},
 	}
 	return append(list, commandHandlers()...)
 }
@@ -707,6 +709,10 @@ func cmdLatencyReset(s *Session, args [][]byte) {
 // LATENCY HELP
 func cmdLatencyHelp(s *Session, args [][]byte) {
 	writeHelp(&s.w, "LATENCY", []string{
+		"DOCTOR",
+		"    A report in words on the recorded events, with advice.",
+		"GRAPH <event>",
+		"    The samples of <event> drawn as an ASCII graph.",
 		"LATEST",
 		"    Latest sample, time and maximum of every event.",
 		"HISTORY <event>",

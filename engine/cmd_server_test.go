@@ -512,3 +512,102 @@ func TestConfigGetHiddenParameters(t *testing.T) {
 	assert.Equal(t, ok, c.line("CONFIG SET key-load-delay 10"))
 	assert.Equal(t, "*2\r\n$14\r\nkey-load-delay\r\n$2\r\n10\r\n", c.line("CONFIG GET key-load-delay"))
 }
+
+// A blocked command is logged in the slow log when it is served, with its
+// own arguments (not the LPOP it propagates as), as Redis's
+// updateStatsOnUnblock does; not when it blocks.
+func TestSlowlogBlockedServedLater(t *testing.T) {
+	e, _ := testEngine(t)
+	a, b := newClient(t, e), newClient(t, e)
+	require.Equal(t, ok, a.line("CONFIG SET slowlog-log-slower-than 0"))
+	assert.Equal(t, "", b.line("BLPOP l 0"))
+	require.Equal(t, ok, a.line("MULTI"))
+	a.line("LPUSH l foo")
+	a.line("SLOWLOG RESET")
+	assert.Equal(t, "*2\r\n:1\r\n+OK\r\n", a.line("EXEC"))
+	assert.Equal(t, bulks("l", "foo"), string(b.s.TakeOutput(nil)))
+	got := a.line("SLOWLOG GET 1")
+	assert.Contains(t, got, bulks("BLPOP", "l", "0"))
+	assert.Regexp(t, `cmdstat_blpop:calls=1,usec=\d+`, a.line("INFO commandstats"))
+}
+
+// INFO stats prints every field Redis 7.0 prints, in its order.
+func TestInfoStatsFields(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	want := strings.Fields(`total_connections_received total_commands_processed instantaneous_ops_per_sec
+		total_net_input_bytes total_net_output_bytes total_net_repl_input_bytes total_net_repl_output_bytes
+		instantaneous_input_kbps instantaneous_output_kbps instantaneous_input_repl_kbps instantaneous_output_repl_kbps
+		rejected_connections sync_full sync_partial_ok sync_partial_err expired_keys expired_stale_perc
+		expired_time_cap_reached_count expire_cycle_cpu_milliseconds evicted_keys evicted_clients
+		total_eviction_exceeded_time current_eviction_exceeded_time keyspace_hits keyspace_misses
+		pubsub_channels pubsub_patterns pubsubshard_channels latest_fork_usec total_forks migrate_cached_sockets
+		slave_expires_tracked_keys active_defrag_hits active_defrag_misses active_defrag_key_hits
+		active_defrag_key_misses total_active_defrag_time current_active_defrag_time tracking_total_keys
+		tracking_total_items tracking_total_prefixes unexpected_error_replies total_error_replies
+		dump_payload_sanitizations total_reads_processed total_writes_processed io_threaded_reads_processed
+		io_threaded_writes_processed reply_buffer_shrinks reply_buffer_expands`)
+	var got []string
+	for _, l := range strings.Split(c.line("INFO stats"), "\r\n")[1:] {
+		if name, _, ok := strings.Cut(l, ":"); ok {
+			got = append(got, name)
+		}
+	}
+	assert.Equal(t, want, got)
+}
+
+// Traffic the host reports shows in INFO: bytes both ways, reads and
+// writes, and the instantaneous rates the cron samples.
+func TestInfoStatsTraffic(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	field := func(name string) string {
+		for _, l := range strings.Split(c.line("INFO stats"), "\r\n") {
+			if v, ok := strings.CutPrefix(l, name+":"); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	e.CountNetInput(100)
+	c.s.Exec([][]byte{[]byte("PING")})
+	out := c.s.Output(nil, 1<<20)
+	c.s.Consumed(len(out[0]))
+	assert.Equal(t, "100", field("total_net_input_bytes"))
+	assert.Equal(t, "7", field("total_net_output_bytes"))
+	assert.Equal(t, "1", field("total_reads_processed"))
+	assert.Equal(t, "1", field("total_writes_processed"))
+	now := int64(1_000_000)
+	e.mu.Lock()
+	e.trackInstantaneousMetrics(now)
+	e.stats.commands += 160
+	e.trackInstantaneousMetrics(now + 100)
+	e.mu.Unlock()
+	// 160 commands in 100 ms is 1600/s in one of 16 samples.
+	assert.Equal(t, "100", field("instantaneous_ops_per_sec"))
+}
+
+func TestLatencyDoctorAndGraph(t *testing.T) {
+	e, clk := testEngine(t)
+	c := newClient(t, e)
+	assert.Contains(t, c.line("LATENCY DOCTOR"), "I'm sorry, Dave, I can't do that.")
+	require.Equal(t, ok, c.line("CONFIG SET latency-monitor-threshold 10"))
+	assert.Equal(t, bulk("Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, and think things over.\n"), c.line("LATENCY DOCTOR"))
+	assert.Equal(t, errReply("ERR No samples available for event 'command'"), c.line("LATENCY GRAPH command"))
+	e.mu.Lock()
+	e.latencyAdd("command", 20)
+	e.mu.Unlock()
+	clk.Advance(2 * time.Second)
+	c.line("PING") // the engine's clock moves with commands
+	e.mu.Lock()
+	e.latencyAdd("command", 40)
+	e.mu.Unlock()
+	doctor := c.line("LATENCY DOCTOR")
+	assert.Contains(t, doctor, "1. command: 2 latency spikes (average 30ms, mean deviation 10ms, period 1.00 sec). Worst all time event 40ms.\n")
+	assert.Contains(t, doctor, "- Check your Slow Log to understand what are the commands")
+	// Drawn as redis-server 7.0 draws the same two samples.
+	graph := "command - high 40 ms, low 20 ms (all time high 40 ms)\n" +
+		strings.Repeat("-", 80) + "\n" +
+		" #\n" + " |\n" + " |\n" + "_|\n" + "  \n" + "20\n" + "ss\n"
+	assert.Equal(t, bulk(graph), c.line("LATENCY GRAPH command"))
+}

@@ -54,6 +54,9 @@ const (
 	// flagScriptFlags: a script's declared flags stand for the
 	// command's at the gate (EVAL, FCALL and their variants).
 	flagScriptFlags
+	// flagMayReplicate is Redis's CMD_MAY_REPLICATE, hidden from COMMAND
+	// INFO (so absent from the spec): set by hiddenFlagsOf.
+	flagMayReplicate
 )
 
 func parseFlags(names []string) cmdFlags {
@@ -167,7 +170,7 @@ func buildCommandTable() map[string]*Command {
 		if !ok && !hasSubs[sp.Name] {
 			continue
 		}
-		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags) | scriptFlagsOf(sp.Name), handler: h, key: sp.Name}
+		table[sp.Name] = &Command{CommandSpec: sp, flags: parseFlags(sp.Flags) | scriptFlagsOf(sp.Name) | hiddenFlagsOf(sp.Name), handler: h, key: sp.Name}
 	}
 	for _, sp := range specs {
 		if sp.Container == "" {

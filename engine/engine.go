@@ -97,8 +97,8 @@ type Engine struct {
 	nextID   int64
 	started  time.Time
 	stats    stats
-	// input is what hosts report of their clients' reading (clientstats.go).
-	input inputStats
+	// net is what hosts report of their clients' traffic (clientstats.go).
+	net netStats
 	// nowMs is the time of the command being executed, fixed for its whole
 	// run as Redis fixes it (so a key cannot expire half-way through).
 	nowMs int64
@@ -209,6 +209,9 @@ type Engine struct {
 	// sandboxUser holds sandboxRules (sandbox.go); in no user list.
 	sandboxUser *acl.User
 	entropy     func(p []byte)
+
+	// geoScratch holds GEOSEARCH's working slices (cmd_geo.go).
+	geoScratch geoScratch
 }
 
 type readyKey struct {
@@ -224,8 +227,17 @@ type stats struct {
 	keyspaceMisses int64
 	rejectedConns  int64
 
-	expireCycleRuns int64
-	blockedClients  int64
+	blockedClients int64
+
+	// The active expiry cycle (INFO stats expired_stale_perc,
+	// expired_time_cap_reached_count, expire_cycle_cpu_milliseconds).
+	expiredStalePerc      float64
+	expiredTimeCapReached int64
+	expireCycleCPUMicros  int64
+
+	// dumpSanitizations counts deep integrity checks of RESTORE payloads
+	// and loaded files (sanitize-dump-payload).
+	dumpSanitizations int64
 
 	// Replication: full synchronizations served, and partial ones
 	// accepted and refused.

@@ -251,6 +251,10 @@ func (e *Engine) performEvictions() evictResult {
 		// A replica takes its master's DELs instead.
 		return evictOK
 	}
+	if e.clientsPaused() {
+		// The dataset stays still while clients are paused.
+		return evictOK
+	}
 	toFree := e.memoryOverLimit()
 	if toFree == 0 {
 		e.noteUnderLimit()

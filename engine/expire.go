@@ -32,6 +32,9 @@ func (e *Engine) expireIfNeeded(db *DB, key string) bool {
 			return true
 		}
 	}
+	if e.clientsPaused() {
+		return true
+	}
 	e.expireKey(db, key)
 	return true
 }
@@ -74,12 +77,16 @@ func (e *Engine) ActiveExpireCycle() int {
 		return 0
 	}
 	e.tick()
-	e.stats.expireCycleRuns++
+	if e.clientsPaused() {
+		return 0
+	}
 	start := time.Now()
-	total := 0
+	total, sampled := 0, 0
 	for _, ks := range e.keyspaces() {
 		for _, db := range ks.dbs {
-			total += e.expireSample(db, start)
+			n, m := e.expireSample(db, start)
+			total += n
+			sampled += m
 		}
 		// The DELs of a cycle are separate units: never one transaction.
 		e.prop.noMulti = true
@@ -87,11 +94,24 @@ func (e *Engine) ActiveExpireCycle() int {
 		e.trackingAfterCommand(ks)
 	}
 	e.serveReadyKeys()
+	// Redis's running estimate of the share of keys with a deadline that
+	// are already stale, and the cycle's cost.
+	perc := 0.0
+	if sampled > 0 {
+		perc = float64(total) / float64(sampled)
+	}
+	st := &e.stats
+	st.expiredStalePerc = perc*0.05 + st.expiredStalePerc*0.95
+	elapsed := time.Since(start)
+	st.expireCycleCPUMicros += elapsed.Microseconds()
+	e.latencyAddSampleIfNeeded("expire-cycle", elapsed.Milliseconds())
 	return total
 }
 
-func (e *Engine) expireSample(db *DB, start time.Time) int {
-	total := 0
+// expireSample runs the sampling rounds of one database and returns the
+// keys expired and the keys sampled.
+func (e *Engine) expireSample(db *DB, start time.Time) (int, int) {
+	total, sampledAll := 0, 0
 	for round := 0; round < expireMaxRoundsDB && len(db.expires) > 0; round++ {
 		sampled, expired := 0, 0
 		var due []string
@@ -109,11 +129,16 @@ func (e *Engine) expireSample(db *DB, start time.Time) int {
 			expired++
 		}
 		total += expired
-		if expired <= expireAcceptable || time.Since(start) > expireCycleBudget {
+		sampledAll += sampled
+		if expired <= expireAcceptable {
+			break
+		}
+		if time.Since(start) > expireCycleBudget {
+			e.stats.expiredTimeCapReached++
 			break
 		}
 	}
-	return total
+	return total, sampledAll
 }
 
 // keyspaces lists the main keyspace and every private (sandbox) one.
@@ -141,6 +166,16 @@ func (e *Engine) alreadyExpired(when int64) bool {
 type replicaKey struct {
 	db  *DB
 	key string
+}
+
+// replicaExpiresTracked is INFO's slave_expires_tracked_keys: the distinct
+// key names remembered by rememberReplicaKeyWithExpire.
+func (e *Engine) replicaExpiresTracked() int {
+	names := make(map[string]struct{}, len(e.replicaExpires))
+	for rk := range e.replicaExpires {
+		names[rk.key] = struct{}{}
+	}
+	return len(names)
 }
 
 // rememberReplicaKeyWithExpire notes a key that a client of a writable

@@ -128,7 +128,7 @@ func (e *Engine) findReplica(host string, port int) *replicaLink {
 // failoverHolds reports whether a failover holds cmd back: writes wait
 // until it ends, as under CLIENT PAUSE WRITE.
 func (e *Engine) failoverHolds(s *Session, cmd *Command) bool {
-	return e.repl.failover != nil && (s.writes(cmd) || hasFlag(cmd, "may_replicate"))
+	return e.repl.failover != nil && (s.writes(cmd) || mayReplicate(cmd))
 }
 
 // updateFailover moves a failover on: it times out, or hands over once

@@ -262,12 +262,25 @@ func (e *Engine) infoStats(b *infoBuilder) {
 	st := &e.stats
 	b.int("total_connections_received", st.connections)
 	b.int("total_commands_processed", st.commands)
-	b.int("total_net_input_bytes", e.input.netBytes.Load())
+	inst := &e.srv.inst
+	b.int("instantaneous_ops_per_sec", inst[instCommands].value())
+	b.int("total_net_input_bytes", e.net.inBytes.Load())
+	b.int("total_net_output_bytes", e.net.outBytes.Load())
+	b.int("total_net_repl_input_bytes", e.net.replInBytes.Load())
+	b.int("total_net_repl_output_bytes", e.net.replOutBytes.Load())
+	kbps := func(m int) string { return strconv.FormatFloat(float64(inst[m].value())/1024, 'f', 2, 64) }
+	b.field("instantaneous_input_kbps", kbps(instNetInput))
+	b.field("instantaneous_output_kbps", kbps(instNetOutput))
+	b.field("instantaneous_input_repl_kbps", kbps(instReplInput))
+	b.field("instantaneous_output_repl_kbps", kbps(instReplOutput))
 	b.int("rejected_connections", st.rejectedConns)
 	b.int("sync_full", st.syncFull)
 	b.int("sync_partial_ok", st.syncPartialOK)
 	b.int("sync_partial_err", st.syncPartialErr)
 	b.int("expired_keys", st.expiredKeys)
+	b.field("expired_stale_perc", strconv.FormatFloat(st.expiredStalePerc*100, 'f', 2, 64))
+	b.int("expired_time_cap_reached_count", st.expiredTimeCapReached)
+	b.int("expire_cycle_cpu_milliseconds", st.expireCycleCPUMicros/1000)
 	b.int("evicted_keys", e.evict.evicted)
 	b.field("evicted_clients", "0")
 	exceeded, current := e.evictionExceededTimes()
@@ -278,8 +291,19 @@ func (e *Engine) infoStats(b *infoBuilder) {
 	b.int("pubsub_channels", int64(channels))
 	b.int("pubsub_patterns", int64(patterns))
 	b.int("pubsubshard_channels", int64(shards))
+	// GoRedis never forks (BGSAVE snapshots in-process), and has no
+	// active defragmentation (Go's collector compacts nothing).
+	b.field("latest_fork_usec", "0")
 	b.field("total_forks", "0")
-	b.int("expire_cycle_runs", st.expireCycleRuns)
+	migrateConns := 0
+	if e.migrator != nil {
+		migrateConns = e.migrator.CachedConnections()
+	}
+	b.int("migrate_cached_sockets", int64(migrateConns))
+	b.int("slave_expires_tracked_keys", int64(e.replicaExpiresTracked()))
+	for _, f := range []string{"active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses", "total_active_defrag_time", "current_active_defrag_time"} {
+		b.field(f, "0")
+	}
 	var tkeys, titems, tprefixes int
 	if h := b.ks.pubsub; h != nil && h.tracking != nil {
 		tkeys, tprefixes = len(h.tracking.keys), len(h.tracking.prefixes)
@@ -292,6 +316,13 @@ func (e *Engine) infoStats(b *infoBuilder) {
 	b.int("tracking_total_prefixes", int64(tprefixes))
 	b.field("unexpected_error_replies", "0")
 	b.int("total_error_replies", e.srv.totalErrors)
+	b.int("dump_payload_sanitizations", st.dumpSanitizations)
+	b.int("total_reads_processed", e.net.reads.Load())
+	b.int("total_writes_processed", e.net.writes.Load())
+	// No I/O threads; the reply queue's blocks are not resized in place.
+	for _, f := range []string{"io_threaded_reads_processed", "io_threaded_writes_processed", "reply_buffer_shrinks", "reply_buffer_expands"} {
+		b.field(f, "0")
+	}
 }
 
 func (e *Engine) infoCPU(b *infoBuilder) {

@@ -18,16 +18,20 @@ func cmdMonitor(s *Session, args [][]byte) {
 	s.w.OK()
 }
 
-// mayReplicate lists the commands Redis 7.0 flags MAY_REPLICATE without
-// WRITE (COMMAND INFO does not show the flag, so the spec lacks it); a
-// MONITOR client may not run them.
-func mayReplicate(c *Command) bool {
-	switch c.Name {
+// hiddenFlagsOf gives the flags Redis 7.0 sets on a command but COMMAND
+// INFO does not show, so the spec lacks them: MAY_REPLICATE, on the
+// commands that may propagate without being writes.
+func hiddenFlagsOf(name string) cmdFlags {
+	switch name {
 	case "publish", "spublish", "pfcount", "eval", "evalsha", "fcall":
-		return true
+		return flagMayReplicate
 	}
-	return false
+	return 0
 }
+
+// mayReplicate reports whether c may propagate without being a write (a
+// MONITOR client may not run it; CLIENT PAUSE WRITE holds it back).
+func mayReplicate(c *Command) bool { return c.flags&flagMayReplicate != 0 }
 
 // stopMonitor leaves monitor mode (RESET, a closing session).
 func (s *Session) stopMonitor() {
@@ -65,12 +69,11 @@ func (s *Session) feedMonitors(args [][]byte) {
 	line = append(line, ' ')
 	line = append(line, s.info.Addr...)
 	line = append(line, "] "...)
-	redactFrom, redactTo := redactedArgs(args)
 	for i, a := range args {
 		if i > 0 {
 			line = append(line, ' ')
 		}
-		if i >= redactFrom && i < redactTo {
+		if redactedArg(args, i) {
 			a = []byte("(redacted)")
 		}
 		line = appendRepr(line, a)
@@ -79,22 +82,6 @@ func (s *Session) feedMonitors(args [][]byte) {
 	for _, m := range h.monitors {
 		m.pushAsync(func(w *Writer) { w.Simple(text) })
 	}
-}
-
-// redactedArgs tells which arguments hide secrets in the monitor stream:
-// AUTH's credentials and HELLO's AUTH username and password.
-func redactedArgs(args [][]byte) (from, to int) {
-	switch {
-	case equalFold(args[0], "auth"):
-		return 1, len(args)
-	case equalFold(args[0], "hello"):
-		for i := 2; i+2 < len(args); i++ {
-			if equalFold(args[i], "auth") {
-				return i + 1, i + 3
-			}
-		}
-	}
-	return 0, 0
 }
 
 // appendRepr quotes b as Redis's sdscatrepr: printable bytes as they are,

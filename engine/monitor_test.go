@@ -30,6 +30,13 @@ func TestMonitor(t *testing.T) {
 	assert.Equal(t, `+1700000001.234567 [3 127.0.0.1:50000] "AUTH" "(redacted)"`+"\r\n"+
 		`+1700000001.234567 [3 127.0.0.1:50000] "AUTH" "(redacted)" "(redacted)"`+"\r\n"+
 		`+1700000001.234567 [3 127.0.0.1:50000] "HELLO" "2" "AUTH" "(redacted)" "(redacted)" "SETNAME" "x"`+"\r\n", m.take())
+	// MIGRATE's AUTH password and AUTH2 credentials too (the target
+	// refuses the connection: the command still shows).
+	c.do("MIGRATE", "127.0.0.1", "1", "key", "9", "5000", "AUTH", "pw")
+	c.do("MIGRATE", "127.0.0.1", "1", "key", "9", "5000", "AUTH2", "user", "pw")
+	got := m.take()
+	assert.Contains(t, got, `"key" "9" "5000" "AUTH" "(redacted)"`+"\r\n")
+	assert.Contains(t, got, `"key" "9" "5000" "AUTH2" "(redacted)" "(redacted)"`+"\r\n")
 
 	// Queued commands show when EXEC runs them, before the EXEC itself;
 	// refused commands and admin commands (MONITOR) are not shown.

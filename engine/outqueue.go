@@ -209,6 +209,9 @@ func (s *Session) Output(iov [][]byte, maxBytes int) [][]byte {
 // Consumed reports that n bytes of the output Output returned were written.
 // Written buffers are freed, and a small one kept for the next replies.
 func (s *Session) Consumed(n int) {
+	if n > 0 {
+		s.countOutput(n)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q := &s.w.q

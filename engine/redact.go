@@ -1,11 +1,11 @@
 package engine
 
-// slowlogRedacted reports whether argument i of a command is a secret the
-// slow log shows as "(redacted)", where Redis's handlers call
+// redactedArg reports whether argument i of a command is a secret the
+// slow log and MONITOR show as "(redacted)", where Redis's handlers call
 // redactClientCommandArgument: every rule of ACL SETUSER, AUTH's
 // credentials, HELLO's AUTH username and password, CONFIG SET's values of
 // sensitive parameters, MIGRATE's AUTH and AUTH2 credentials.
-func slowlogRedacted(args [][]byte, i int) bool {
+func redactedArg(args [][]byte, i int) bool {
 	if i == 0 || len(args) < 2 {
 		return false
 	}

@@ -345,6 +345,7 @@ func cmdSync(s *Session, args [][]byte) {
 	l.psync = equalFold(args[0], "psync")
 	e.repl.replicas = append(e.repl.replicas, l)
 	s.replica = l
+	s.replLink.Store(true)
 	e.stats.syncFull++
 	if e.config.bool("repl-diskless-sync") && e.config.int("repl-diskless-sync-delay") > 0 {
 		// Redis waits repl-diskless-sync-delay seconds for more replicas
@@ -436,6 +437,7 @@ func (e *Engine) tryPartialSync(s *Session, l *replicaLink, args [][]byte) bool 
 	l.ackTime = e.now()
 	r.replicas = append(r.replicas, l)
 	s.replica = l
+	s.replLink.Store(true)
 	e.logLine("Partial resynchronization request from " + l.desc() + " accepted. Sending " + strconv.FormatInt(r.offset+1-want, 10) + " bytes of backlog starting from offset " + strconv.FormatInt(want, 10) + ".")
 	return true
 }
@@ -489,6 +491,7 @@ func (e *Engine) dropReplica(l *replicaLink) {
 	}
 	if l.s.replica == l {
 		l.s.replica = nil
+		l.s.replLink.Store(false)
 	}
 }
 

@@ -611,7 +611,9 @@ func (s *Session) scriptGateCommand(cmd *Command, args [][]byte) *Command {
 	if flags&luabridge.FlagEvalCompat != 0 {
 		return cmd
 	}
-	f := cmd.flags &^ (flagStale | flagDenyOOM | flagWrite)
+	// Declared flags say whether the script writes, so MAY_REPLICATE
+	// goes (Redis's scriptFlagsToCmdFlags).
+	f := cmd.flags &^ (flagStale | flagDenyOOM | flagWrite | flagMayReplicate)
 	if flags&(luabridge.FlagAllowOOM|luabridge.FlagNoWrites) == 0 {
 		f |= flagDenyOOM
 	}
@@ -625,15 +627,8 @@ func (s *Session) scriptGateCommand(cmd *Command, args [][]byte) *Command {
 	if g := e.scripts.gateCmds[key]; g != nil {
 		return g
 	}
-	spec := *cmd.CommandSpec
-	spec.Flags = nil
-	for _, name := range cmd.Flags {
-		if name != "may_replicate" {
-			spec.Flags = append(spec.Flags, name)
-		}
-	}
 	g := *cmd
-	g.CommandSpec, g.flags = &spec, f
+	g.flags = f
 	if e.scripts.gateCmds == nil {
 		e.scripts.gateCmds = map[gateKey]*Command{}
 	}

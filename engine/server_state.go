@@ -3,6 +3,7 @@ package engine
 import (
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -10,11 +11,16 @@ import (
 // keyspace: error counts for INFO errorstats, the slow log, latency
 // events, the last save time and identifiers INFO reports.
 type serverState struct {
-	errors      map[string]int64
-	totalErrors int64
-	lastSave    int64 // unix seconds
-	runID       string
-	replID      string
+	// inst holds the instantaneous_* rates of INFO stats (clientstats.go).
+	inst [instMetricCount]instMetric
+	// lastMigrateSweep is the second the idle MIGRATE connections were
+	// last closed.
+	lastMigrateSweep int64
+	errors           map[string]int64
+	totalErrors      int64
+	lastSave         int64 // unix seconds
+	runID            string
+	replID           string
 	// replID2 is the previous history's ID, valid up to the offset
 	// repl.secondOffset (after a promotion); zeroReplID when none.
 	replID2    string
@@ -115,21 +121,47 @@ func (e *Engine) countError(msg string) {
 // command.
 func (e *Engine) afterCall(s *Session, cmd *Command, args [][]byte, dur time.Duration) {
 	us := int64(dur / time.Microsecond)
+	event := "command"
+	if cmd.flags&flagFast != 0 {
+		event = "fast-command"
+	}
+	e.latencyAddSampleIfNeeded(event, int64(dur/time.Millisecond))
+	if b := s.blocked; b != nil {
+		// A blocked command is logged when it is served, with what
+		// serving it cost (Redis's updateStatsOnUnblock).
+		b.cmd, b.callUs = cmd, us
+		b.args = make([][]byte, len(args))
+		for i, a := range args {
+			b.args[i] = append([]byte(nil), a...)
+		}
+		return
+	}
 	if e.config.latencyTracking {
 		e.trackLatency(cmd, us)
 	}
 	if limit := e.config.slowlogSlowerThan; limit >= 0 && us >= limit && !hasFlag(cmd, "skip_slowlog") {
 		e.slowlogPush(s, args, us)
 	}
-	if limit := e.config.latencyThreshold; limit > 0 {
-		if ms := int64(dur / time.Millisecond); ms >= limit {
-			event := "command"
-			if cmd.flags&flagFast != 0 {
-				event = "fast-command"
-			}
-			e.latencyAdd(event, ms)
-		}
+}
+
+// updateStatsOnUnblock accounts a blocked command once it is served:
+// its time (the call's and the serving's) in COMMANDSTATS, the latency
+// histogram and the slow log, as Redis's updateStatsOnUnblock.
+func (e *Engine) updateStatsOnUnblock(s *Session, b *blockState, reply time.Duration) {
+	cmd := b.cmd
+	if cmd == nil {
+		return
 	}
+	replyUs := int64(reply / time.Microsecond)
+	total := b.callUs + replyUs
+	cmd.usec += total
+	if e.config.latencyTracking {
+		e.trackLatency(cmd, total)
+	}
+	if limit := e.config.slowlogSlowerThan; limit >= 0 && total >= limit && !hasFlag(cmd, "skip_slowlog") {
+		e.slowlogPush(s, b.args, total)
+	}
+	e.latencyAddSampleIfNeeded("command-unblocking", replyUs/1000)
 }
 
 func hasFlag(c *Command, flag string) bool {
@@ -154,7 +186,7 @@ func (e *Engine) slowlogPush(s *Session, args [][]byte, us int64) {
 			break
 		}
 		a := args[i]
-		if slowlogRedacted(args, i) {
+		if redactedArg(args, i) {
 			a = []byte("(redacted)")
 		}
 		if len(a) > slowlogMaxString {
@@ -168,6 +200,14 @@ func (e *Engine) slowlogPush(s *Session, args [][]byte, us int64) {
 	st.slowlog = append([]slowlogEntry{entry}, st.slowlog...)
 	if max := e.config.int("slowlog-max-len"); int64(len(st.slowlog)) > max {
 		st.slowlog = st.slowlog[:max]
+	}
+}
+
+// latencyAddSampleIfNeeded records ms for event when the latency monitor
+// is on and ms reaches its threshold (Redis's macro of that name).
+func (e *Engine) latencyAddSampleIfNeeded(event string, ms int64) {
+	if limit := e.config.latencyThreshold; limit > 0 && ms >= limit {
+		e.latencyAdd(event, ms)
 	}
 }
 
@@ -208,7 +248,9 @@ func (e *Engine) resetStats() {
 	e.stats = stats{blockedClients: e.stats.blockedClients}
 	e.evict.evicted, e.evict.exceededTotal = 0, 0
 	e.srv.peakMemory = 0
-	e.input.netBytes.Store(0)
+	for _, c := range []*atomic.Int64{&e.net.inBytes, &e.net.outBytes, &e.net.replInBytes, &e.net.replOutBytes, &e.net.reads, &e.net.writes} {
+		c.Store(0)
+	}
 	e.srv.errors = map[string]int64{}
 	e.srv.totalErrors = 0
 	e.srv.hists = nil
@@ -220,6 +262,16 @@ func (e *Engine) resetStats() {
 	}
 }
 
+// clientsPaused is Redis's checkClientPauseTimeoutAndReturnIfPaused: while
+// clients are paused (CLIENT PAUSE, a failover) the dataset stays still,
+// so expiry hides keys without deleting them and nothing is evicted.
+func (e *Engine) clientsPaused() bool {
+	if e.srv.pauseEnd != 0 && e.nowMs >= e.srv.pauseEnd {
+		e.srv.pauseEnd, e.srv.pauseAll = 0, false
+	}
+	return e.srv.pauseEnd != 0 || e.repl.failover != nil
+}
+
 // pauseHolds reports whether CLIENT PAUSE holds back cmd: every command in
 // ALL mode, in WRITE mode writes and an EXEC of queued writes. A FAILOVER
 // under way holds writes back too (failover.go).
@@ -228,12 +280,18 @@ func (e *Engine) pauseHolds(s *Session, cmd *Command) bool {
 		e.srv.pauseEnd, e.srv.pauseAll = 0, false
 	}
 	if e.srv.pauseEnd != 0 {
-		if e.srv.pauseAll || cmd.flags&flagWrite != 0 || hasFlag(cmd, "may_replicate") {
+		if e.srv.pauseAll || cmd.flags&flagWrite != 0 || mayReplicate(cmd) {
 			return true
 		}
 		if cmd.Name == "exec" && s.multi != nil {
+			// Redis's mstate.cmd_flags: the queued commands' flags as the
+			// gate sees them (a script's declared flags for EVAL/FCALL).
 			for _, q := range s.multi.queue {
-				if q.cmd.flags&flagWrite != 0 {
+				g := q.cmd
+				if g.flags&flagScriptFlags != 0 {
+					g = s.scriptGateCommand(q.cmd, q.args)
+				}
+				if g.flags&flagWrite != 0 || mayReplicate(g) {
 					return true
 				}
 			}

@@ -88,6 +88,9 @@ type Session struct {
 	replica *replicaLink
 	// fromMaster marks the session applying this replica's master stream.
 	fromMaster bool
+	// replLink is set while the session is a replica's link: its output
+	// counts as replication traffic (written by hosts without the lock).
+	replLink atomic.Bool
 	// woff is the replication offset right after the session's last
 	// command: what WAIT waits for the replicas to acknowledge.
 	woff int64

@@ -66,6 +66,15 @@ func (c *Cache) expire() {
 	}
 }
 
+// CachedConnections closes the connections idle past the TTL and returns
+// how many stay open.
+func (c *Cache) CachedConnections() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.expire()
+	return len(c.conns)
+}
+
 // get returns the cached connection, or dials one (migrateGetSocket).
 func (c *Cache) get(host, port string, timeout time.Duration) *cached {
 	c.expire()

@@ -198,9 +198,12 @@ func (s *Server) install(lns []*listener, tlsPort bool, update func()) error {
 	if update != nil {
 		update()
 	}
+	// One critical section with Serve's start: either Serve has not
+	// started (it will accept on lns) or it has (we start their loops).
+	old := s.swapListenersLocked(tlsPort, lns)
 	loop, errc := s.loop, s.acceptErrs
 	s.mu.Unlock()
-	s.retire(tlsPort, lns)
+	closeRetired(old)
 	if errc != nil {
 		for _, l := range lns {
 			go func(l *listener) { errc <- s.acceptLoop(l, loop) }(l)
@@ -213,6 +216,14 @@ func (s *Server) install(lns []*listener, tlsPort bool, update func()) error {
 // their place.
 func (s *Server) retire(tlsPort bool, lns []*listener) {
 	s.mu.Lock()
+	old := s.swapListenersLocked(tlsPort, lns)
+	s.mu.Unlock()
+	closeRetired(old)
+}
+
+// swapListenersLocked puts lns in the place of the TCP (tlsPort false) or
+// TLS listeners and returns those it replaced; s.mu is held.
+func (s *Server) swapListenersLocked(tlsPort bool, lns []*listener) []*listener {
 	var old, keep []*listener
 	for _, l := range s.lns {
 		if !l.unix && l.tls == tlsPort {
@@ -222,7 +233,11 @@ func (s *Server) retire(tlsPort bool, lns []*listener) {
 		}
 	}
 	s.lns = append(lns, keep...)
-	s.mu.Unlock()
+	return old
+}
+
+// closeRetired closes replaced listeners; their accept loops end quietly.
+func closeRetired(old []*listener) {
 	for _, l := range old {
 		l.retired.Store(true)
 		_ = l.ln.Close()

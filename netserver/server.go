@@ -173,8 +173,12 @@ func (s *Server) Serve() error {
 	loop := s.startLoop()
 	go s.cron()
 	errc := make(chan error, 16)
+	// The listeners as of now, in the critical section install uses: a
+	// rebind racing with this start is accepted on by one side or the
+	// other, never by neither.
 	s.mu.Lock()
 	s.acceptErrs = errc
+	lns = s.lns
 	s.mu.Unlock()
 	for _, l := range lns {
 		go func(l *listener) { errc <- s.acceptLoop(l, loop) }(l)

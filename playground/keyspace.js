@@ -673,6 +673,10 @@ export class KeyspacePane {
     const [type, pttl] = await this.q.run([['TYPE', e.key], ['PTTL', e.key]]);
     e.type = textOf(type);
     e.pttl = Number(pttl.value);
+    if (e.type === 'stream') {
+      e.value = await this.readStreamForShare(e.key);
+      return;
+    }
     const lenCmd = { string: 'STRLEN', list: 'LLEN', hash: 'HLEN', set: 'SCARD', zset: 'ZCARD' }[e.type];
     if (!lenCmd) throw new share.ShareError(`a ${e.type} key (${resp.text(e.key)}) cannot be shared yet`);
     const len = Number((await this.q.one(lenCmd, e.key)).value);
@@ -688,6 +692,41 @@ export class KeyspacePane {
       e.value = [];
       for (let i = 0; i + 1 < flat.length; i += 2) e.value.push(e.type === 'zset' ? [bytesOf(flat[i]), textOf(flat[i + 1])] : [bytesOf(flat[i]), bytesOf(flat[i + 1])]);
     }
+  }
+
+  // readStreamForShare reads a stream whole: its entries, the ID counters
+  // XINFO STREAM reports, and each consumer group with its consumers and
+  // pending entries (bounded by the link's limits).
+  async readStreamForShare(key) {
+    const name = resp.text(key);
+    const len = Number((await this.q.one('XLEN', key)).value);
+    if (len > share.MAX_COMMANDS) throw new share.ShareError(`"${name}" is too large to share (${len} entries)`);
+    const fields = (r) => {
+      const flat = r.children || [];
+      const o = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) o[textOf(flat[i])] = flat[i + 1];
+      return o;
+    };
+    const [entries, info, groups] = await this.q.run([['XRANGE', key, '-', '+'], ['XINFO', 'STREAM', key], ['XINFO', 'GROUPS', key]]);
+    const st = fields(info);
+    const v = {
+      entries: (entries.children || []).map((en) => [textOf(en.children[0]), (en.children[1].children || []).map(bytesOf)]),
+      lastId: textOf(st['last-generated-id']),
+      maxDeletedId: textOf(st['max-deleted-entry-id']),
+      entriesAdded: textOf(st['entries-added']),
+      groups: [],
+    };
+    for (const g of groups.children || []) {
+      const gi = fields(g);
+      const group = { name: bytesOf(gi.name), lastDelivered: textOf(gi['last-delivered-id']), entriesRead: textOf(gi['entries-read']), consumers: [], pending: [] };
+      const pending = Number(gi.pending.value);
+      if (pending > share.MAX_COMMANDS) throw new share.ShareError(`"${name}" has too many pending entries to share (${pending})`);
+      const [consumers, pel] = await this.q.run([['XINFO', 'CONSUMERS', key, group.name], ['XPENDING', key, group.name, '-', '+', String(Math.max(1, pending))]]);
+      for (const c of consumers.children || []) group.consumers.push(bytesOf(fields(c).name));
+      for (const p of pel.children || []) group.pending.push([textOf(p.children[0]), bytesOf(p.children[1]), textOf(p.children[2]), textOf(p.children[3])]);
+      v.groups.push(group);
+    }
+    return v;
   }
 }
 

@@ -32,7 +32,22 @@ const shapes = {
   SADD: (a) => a.length >= 3,
   ZADD: (a) => a.length >= 4 && a.length % 2 === 0 && a.slice(2).every((x, i) => i % 2 === 1 || isScore(text(x))),
   PEXPIRE: (a) => a.length === 3 && /^[1-9][0-9]{0,14}$/.test(text(a[2])),
+  // a stream: its entries with their IDs (an empty stream is made by an
+  // entry trimmed at once), its ID counters, groups, consumers and
+  // pending entries
+  XADD: (a) => (a.length >= 5 && (a.length - 3) % 2 === 0 && isStreamId(a[2]))
+    || (a.length === 7 && word(a[2]) === 'MAXLEN' && text(a[3]) === '0' && isStreamId(a[4])),
+  XSETID: (a) => a.length === 7 && isStreamId(a[2]) && word(a[3]) === 'ENTRIESADDED' && isCount(a[4])
+    && word(a[5]) === 'MAXDELETEDID' && isStreamId(a[6]),
+  XGROUP: (a) => (word(a[1]) === 'CREATE' && isStreamId(a[4]) && (a.length === 5 || (a.length === 7 && word(a[5]) === 'ENTRIESREAD' && isCount(a[6]))))
+    || (word(a[1]) === 'CREATECONSUMER' && a.length === 5),
+  XCLAIM: (a) => a.length === 12 && text(a[4]) === '0' && isStreamId(a[5]) && word(a[6]) === 'IDLE' && isCount(a[7])
+    && word(a[8]) === 'RETRYCOUNT' && isCount(a[9]) && word(a[10]) === 'FORCE' && word(a[11]) === 'JUSTID',
 };
+
+const word = (x) => (x === undefined ? '' : text(x).toUpperCase());
+const isStreamId = (x) => x !== undefined && /^[0-9]{1,20}-[0-9]{1,20}$/.test(text(x));
+const isCount = (x) => x !== undefined && /^[0-9]{1,19}$/.test(text(x));
 
 function isScore(s) {
   return /^(-?inf|\+?inf|[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)(e[-+]?[0-9]+)?)$/i.test(s);
@@ -40,7 +55,8 @@ function isScore(s) {
 
 // commandsFor writes the commands that rebuild the keys: entries are
 // {key, type, value, pttl} with value bytes (string), a list of bytes
-// (list, set), [field, value] pairs (hash) or [member, score] pairs (zset).
+// (list, set), [field, value] pairs (hash), [member, score] pairs (zset)
+// or a stream as streamCommands reads it.
 export function commandsFor(entries) {
   const cmds = [];
   for (const e of entries) {
@@ -50,9 +66,37 @@ export function commandsFor(entries) {
       case 'set': cmds.push(['SADD', e.key, ...e.value]); break;
       case 'hash': cmds.push(['HSET', e.key, ...e.value.flat()]); break;
       case 'zset': cmds.push(['ZADD', e.key, ...e.value.flatMap(([m, s]) => [s, m])]); break;
+      case 'stream': cmds.push(...streamCommands(e.key, e.value)); break;
       default: throw new ShareError(`a ${e.type} key (${e.key}) cannot be shared yet`);
     }
     if (e.pttl > 0) cmds.push(['PEXPIRE', e.key, String(e.pttl)]);
+  }
+  return cmds;
+}
+
+// streamCommands rebuilds a stream read by the keyspace pane: {entries:
+// [[id, [field, value, ...]]], lastId, maxDeletedId, entriesAdded, groups:
+// [{name, lastDelivered, entriesRead (null when unknown), consumers:
+// [name], pending: [[id, consumer, idleMs, deliveries]]}]}. Pending
+// entries come back with their owner, idle time and delivery count
+// (XCLAIM ... FORCE); one whose entry was deleted cannot be rebuilt.
+function streamCommands(key, v) {
+  const cmds = [];
+  if (v.entries.length === 0) {
+    // XADD refuses 0-0; XSETID below sets the real last ID.
+    cmds.push(['XADD', key, 'MAXLEN', '0', v.lastId === '0-0' ? '0-1' : v.lastId, 'x', 'x']);
+  }
+  for (const [id, fields] of v.entries) cmds.push(['XADD', key, id, ...fields]);
+  cmds.push(['XSETID', key, v.lastId, 'ENTRIESADDED', v.entriesAdded, 'MAXDELETEDID', v.maxDeletedId]);
+  const ids = new Set(v.entries.map(([id]) => id));
+  for (const g of v.groups) {
+    const create = ['XGROUP', 'CREATE', key, g.name, g.lastDelivered];
+    if (g.entriesRead !== null) create.push('ENTRIESREAD', g.entriesRead);
+    cmds.push(create);
+    for (const c of g.consumers) cmds.push(['XGROUP', 'CREATECONSUMER', key, g.name, c]);
+    for (const [id, consumer, idle, count] of g.pending) {
+      if (ids.has(id)) cmds.push(['XCLAIM', key, g.name, consumer, '0', id, 'IDLE', idle, 'RETRYCOUNT', count, 'FORCE', 'JUSTID']);
+    }
   }
   return cmds;
 }

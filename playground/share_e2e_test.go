@@ -54,6 +54,10 @@ func TestShareLink(t *testing.T) {
 		{`HSET user:1 name Ada lang Go`, "(integer) 2"},
 		{`SADD tags redis go`, "(integer) 2"},
 		{`ZADD board 1.5 ada -inf low 300 grace`, "(integer) 3"},
+		{`XADD events 1-1 kind click`, `"1-1"`},
+		{`XADD events 2-0 kind view`, `"2-0"`},
+		{`XGROUP CREATE events workers 0`, "OK"},
+		{`XREADGROUP GROUP workers alice COUNT 1 STREAMS events >`, `"click"`},
 	} {
 		run(t, ctx, 1, c.line, c.want)
 	}
@@ -63,7 +67,7 @@ func TestShareLink(t *testing.T) {
 		chromedp.Poll(`document.querySelector('`+ks+` .ks-notice').textContent.includes("Share link ready")`, nil, chromedp.WithPollingTimeout(10*time.Second)),
 		chromedp.Text(ks+` .ks-notice`, &notice, chromedp.ByQuery),
 		chromedp.Location(&href)))
-	assert.Contains(t, notice, "these 7 keys")
+	assert.Contains(t, notice, "these 8 keys")
 	_, frag, ok := strings.Cut(href, "#")
 	require.True(t, ok, href)
 	require.True(t, strings.HasPrefix(frag, "share="), href)
@@ -86,17 +90,22 @@ func TestShareLink(t *testing.T) {
 		{`HGET user:1 lang`, `"Go"`},
 		{`SCARD tags`, "(integer) 2"},
 		{`ZRANGE board 0 -1 WITHSCORES`, "1) \"low\"\n2) \"-inf\"\n3) \"ada\"\n4) \"1.5\"\n5) \"grace\"\n6) \"300\""},
-		{`DBSIZE`, "(integer) 7"},
+		{`XRANGE events - +`, "1) 1) \"1-1\"\n   2) 1) \"kind\"\n      2) \"click\"\n2) 1) \"2-0\"\n   2) 1) \"kind\"\n      2) \"view\""},
+		// the group, its consumer and the entry delivered but not acked
+		{`XPENDING events workers - + 10`, "1) 1) \"1-1\"\n   2) \"alice\""},
+		{`XINFO STREAM events`, "entries-added"},
+		{`DBSIZE`, "(integer) 8"},
 	} {
 		run(t, fresh, 1, c.line, c.want)
 	}
 	out := run(t, fresh, 1, `TTL session`, "(integer) ")
 	assert.Regexp(t, `\(integer\) (49\d|500)`, out)
 	out = output(t, fresh, 1)
-	assert.Contains(t, out, "running its 8 commands in the in-page engine")
+	assert.Contains(t, out, "running its 14 commands in the in-page engine")
+	assert.Contains(t, out, "in-page> XCLAIM events workers alice 0 1-1 IDLE")
 	assert.Contains(t, out, "in-page> RPUSH queue job1 \"job 2\" job3")
 	waitPane(t, fresh, "board", `!!row`, "the pane shows the shared keys")
-	assert.Len(t, paneKeys(t, fresh), 7)
+	assert.Len(t, paneKeys(t, fresh), 8)
 	shot2("2-opened.png")
 
 	// Damaged and hostile links: a clear message, nothing run.
@@ -114,7 +123,7 @@ func TestShareLink(t *testing.T) {
 		assert.Contains(t, out, c.want)
 		assert.Contains(t, out, "nothing was run")
 		// The keys this browser kept (the shared ones above) are untouched.
-		run(t, fresh, 1, "DBSIZE", "(integer) 7")
+		run(t, fresh, 1, "DBSIZE", "(integer) 8")
 		var note string
 		require.NoError(t, chromedp.Run(fresh, chromedp.Text(ks+` .ks-notice`, &note, chromedp.ByQuery)))
 		assert.Contains(t, note, "Share link refused")
@@ -137,7 +146,7 @@ func TestShareLink(t *testing.T) {
 		for (let i = 0; i < 3000; i++) args.push("k" + i, "v" + i);
 		await window.goredisKeyspace.q.run([args]);
 	})()`, nil, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) })))
-	run(t, ctx, 1, "DBSIZE", "(integer) 3007")
+	run(t, ctx, 1, "DBSIZE", "(integer) 3008")
 	require.NoError(t, chromedp.Run(ctx,
 		chromedp.Click(ks+` .ks-share`, chromedp.ByQuery),
 		chromedp.Poll(`document.querySelector('`+ks+` .ks-notice').textContent.includes("Cannot share")`, nil, chromedp.WithPollingTimeout(20*time.Second)),

@@ -127,7 +127,7 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 	f.logf('*', "MASTER <-> REPLICA sync started")
 	f.eng.MasterLinkState("handshake")
 	timeout := time.Duration(f.eng.ConfigInt("repl-timeout")) * time.Second
-	br := bufio.NewReaderSize(conn, 1<<16)
+	br := bufio.NewReaderSize(replInputCounter{conn, f.eng}, 1<<16)
 	ask := func(args ...string) (string, error) {
 		_ = conn.SetDeadline(time.Now().Add(timeout))
 		if _, err := conn.Write(encodeCommand(args)); err != nil {
@@ -527,4 +527,19 @@ func encodeCommand(args []string) []byte {
 		b = append(b, "\r\n"...)
 	}
 	return b
+}
+
+// replInputCounter counts what the replica reads from its master in
+// INFO's total_net_repl_input_bytes.
+type replInputCounter struct {
+	r   io.Reader
+	eng *engine.Engine
+}
+
+func (c replInputCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		c.eng.CountReplInput(n)
+	}
+	return n, err
 }
