@@ -127,160 +127,19 @@ func commandHasKeys(c *Command) bool {
 }
 
 func (f *aclFinder) Keys(c *acl.Command, args [][]byte) []acl.Key {
-	f.aclKeys = aclKeysOf(f.aclCmds[c.ID()], args, f.aclKeys[:0])
+	f.aclKeyRefs, f.aclKeys = aclKeysOf(f.aclCmds[c.ID()], args, f.aclKeyRefs, f.aclKeys[:0])
 	return f.aclKeys
 }
 
-// aclKeysOf finds a command's keys as Redis's getKeysFromCommandWithSpecs
-// does for the ACL check: the key specs when they are complete and their
-// flags fixed, else the command's own key finder (SET and BITFIELD, whose
-// flags depend on the arguments; SORT and MIGRATE, whose specs are
-// incomplete); a spec that does not fit the arguments gives no keys (the
-// command itself reports the syntax error).
-func aclKeysOf(cmd *Command, args [][]byte, out []acl.Key) []acl.Key {
-	switch cmd.Name {
-	case "sort", "sort_ro":
-		out = append(out, acl.Key{Pos: 1, Access: true})
-		if cmd.Name == "sort" {
-			for _, r := range sortGetKeys(args)[1:] {
-				out = append(out, acl.Key{Pos: r.pos, Write: true})
-			}
-		}
-		return out
-	case "migrate":
-		first, num := migrateKeys(args)
-		for i := first; i < first+num && i < len(args); i++ {
-			out = append(out, acl.Key{Pos: i, Access: true, Write: true})
-		}
-		return out
+// aclKeysOf finds a command's keys for the ACL check (getKeys), with the
+// permissions each needs: read for access, write for insert, update or
+// delete.
+func aclKeysOf(cmd *Command, args [][]byte, refs []keyRef, out []acl.Key) ([]keyRef, []acl.Key) {
+	refs = getKeys(cmd, args, refs[:0])
+	for _, r := range refs {
+		out = append(out, acl.Key{Pos: r.pos, Access: r.flags&keyAccess != 0, Write: r.flags.writes()})
 	}
-	n := len(out)
-	out, ok := keysBySpecs(cmd, args, out)
-	if !ok {
-		return out[:n]
-	}
-	for i := n; i < len(out); i++ {
-		switch cmd.Name {
-		case "set":
-			// setGetKeys: without GET the key is only overwritten.
-			out[i].Access = setHasGet(args)
-		case "bitfield":
-			// bitfieldGetKeys: only GET operations read without writing.
-			out[i].Write = bitfieldWrites(args)
-		}
-	}
-	return out
-}
-
-// keysBySpecs is getKeysUsingKeySpecs without its partial mode: ok is
-// false when a spec cannot apply to these arguments or is incomplete.
-func keysBySpecs(cmd *Command, argv [][]byte, out []acl.Key) ([]acl.Key, bool) {
-	argc := len(argv)
-	for si := range cmd.KeySpecs {
-		ks := &cmd.KeySpecs[si]
-		flags := cmd.aclSpecs[si]
-		if flags&specNotKey != 0 {
-			continue
-		}
-		first := 0
-		switch ks.BeginSearch {
-		case "index":
-			first = ks.BSIndex
-		case "keyword":
-			start, end := ks.BSStartFrom, argc-1
-			if ks.BSStartFrom <= 0 {
-				start, end = argc+ks.BSStartFrom, 1
-			}
-			for i := start; i != end; {
-				if i >= argc || i < 1 {
-					break
-				}
-				if equalFoldString(argv[i], ks.BSKeyword) {
-					first = i + 1
-					break
-				}
-				if start <= end {
-					i++
-				} else {
-					i--
-				}
-			}
-			if first == 0 {
-				continue
-			}
-		default:
-			return out, false
-		}
-		var last, step int
-		switch ks.FindKeys {
-		case "range":
-			step = ks.FKKeyStep
-			switch {
-			case ks.FKLastKey >= 0:
-				last = first + ks.FKLastKey
-			case ks.FKLimit == 0:
-				last = argc + ks.FKLastKey
-			default:
-				last = first + (argc-first)/ks.FKLimit + ks.FKLastKey
-			}
-		case "keynum":
-			step = ks.FKNumKeyStep
-			if ks.FKKeyNumIdx >= argc || first+ks.FKKeyNumIdx >= argc {
-				return out, false
-			}
-			n, isInt := parseInt(argv[first+ks.FKKeyNumIdx])
-			if !isInt || n < 0 || n > int64(argc) {
-				return out, false
-			}
-			first += ks.FKFirstKey
-			last = first + int(n) - 1
-		default:
-			return out, false
-		}
-		if last >= argc || last < first || first >= argc || step <= 0 {
-			return out, false
-		}
-		for i := first; i <= last; i += step {
-			out = append(out, acl.Key{Pos: i, Access: flags&specAccess != 0, Write: flags&specWrite != 0})
-		}
-		if hasString(ks.Flags, "incomplete") {
-			return out, false
-		}
-	}
-	return out, true
-}
-
-func hasString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// migrateKeys is migrateGetKeys: the key argument, or what follows KEYS
-// when the key is empty.
-func migrateKeys(argv [][]byte) (first, num int) {
-	first, num = 3, 1
-	if len(argv) <= 6 {
-		return first, num
-	}
-	for i := 6; i < len(argv); i++ {
-		a := argv[i]
-		switch {
-		case equalFold(a, "keys"):
-			if len(argv[3]) == 0 {
-				first, num = i+1, len(argv)-i-1
-			}
-			return first, num
-		case equalFold(a, "auth"):
-			i++
-		case equalFold(a, "auth2"):
-			i += 2
-		}
-	}
-	return first, num
+	return refs, out
 }
 
 func (f *aclFinder) Channels(c *acl.Command, args [][]byte) []acl.Channel {
@@ -464,28 +323,6 @@ func (e *Engine) DefaultUserNoPass() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.users.Default().NoPass()
-}
-
-// setHasGet is setGetKeys's scan: GET among SET's options (from the
-// third argument on: the value may be spelled "get").
-func setHasGet(args [][]byte) bool {
-	for _, a := range args[min(3, len(args)):] {
-		if equalFold(a, "get") {
-			return true
-		}
-	}
-	return false
-}
-
-// bitfieldWrites is bitfieldGetKeys's scan: any SET or INCRBY operation
-// makes the key written, not only read.
-func bitfieldWrites(args [][]byte) bool {
-	for _, a := range args[min(2, len(args)):] {
-		if equalFold(a, "set") || equalFold(a, "incrby") {
-			return true
-		}
-	}
-	return false
 }
 
 // aclLookupCommand is lookupCommand for ACL DRYRUN: the table's command

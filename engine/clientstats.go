@@ -61,6 +61,9 @@ func (s *Session) NoteQueryBuffer(used, capacity int) {
 // ClientsCron samples the clients' query buffers, as Redis's clientsCron
 // does for client_recent_max_input_buffer. Hosts call it about every 100 ms.
 func (e *Engine) ClientsCron() {
+	if e.cronPaused.Load() {
+		return
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.sampleInputPeak(e.now().Unix())

@@ -126,6 +126,9 @@ func (e *Engine) ClusterDo(fn func(c *ClusterCtx)) {
 // keeps cluster_state current. A host without a bus calls it every
 // 100 ms.
 func (e *Engine) ClusterCron() {
+	if e.cronPaused.Load() {
+		return
+	}
 	e.ClusterDo(func(c *ClusterCtx) {
 		if !c.State.OK {
 			c.State.Todo |= cluster.TodoUpdateState
@@ -399,41 +402,11 @@ func forEachKey(cmd *Command, args [][]byte, fn func(key []byte) bool) {
 		}
 		return
 	}
-	var refs []keyRef
-	switch cmd.Name {
-	case "sort", "sort_ro":
-		refs = sortGetKeys(args)
-	case "migrate":
-		refs = migrateGetKeys(args)
-	default:
-		refs, _ = keysFromSpecs(cmd, args)
-	}
-	for _, r := range refs {
+	for _, r := range getKeys(cmd, args, nil) {
 		if !fn(args[r.pos]) {
 			return
 		}
 	}
-}
-
-// migrateGetKeys is Redis's migrateGetKeys: the key argument, or with
-// KEYS (and an empty key argument) the keys after it.
-func migrateGetKeys(args [][]byte) []keyRef {
-	for i := 6; i < len(args); i++ {
-		if equalFold(args[i], "keys") {
-			if len(args[3]) > 0 {
-				return nil
-			}
-			refs := make([]keyRef, 0, len(args)-i-1)
-			for j := i + 1; j < len(args); j++ {
-				refs = append(refs, keyRef{pos: j})
-			}
-			return refs
-		}
-	}
-	if len(args) > 3 {
-		return []keyRef{{pos: 3}}
-	}
-	return nil
 }
 
 func isShardPubsub(cmd *Command) bool {

@@ -409,15 +409,12 @@ func cmdCommandGetKeys(s *Session, args [][]byte) {
 		s.w.Error("ERR Invalid number of arguments specified for command")
 		return
 	}
-	if len(c.KeySpecs) == 0 {
+	if !commandHasKeys(c) {
 		s.w.Error("ERR The command has no key arguments")
 		return
 	}
-	keys, valid := keysFromSpecs(c, cmdArgs)
-	if c.Name == "sort" {
-		keys = sortGetKeys(cmdArgs)
-	}
-	if !valid || len(keys) == 0 {
+	keys := getKeys(c, cmdArgs, nil)
+	if len(keys) == 0 {
 		if hasFlag(c, "no_mandatory_keys") {
 			s.w.Array(0)
 			return
@@ -430,11 +427,7 @@ func cmdCommandGetKeys(s *Session, args [][]byte) {
 		if withFlags {
 			s.w.Array(2)
 			s.w.Bulk(cmdArgs[k.pos])
-			flags := c.KeySpecs[k.spec].Flags
-			if c.Name == "set" && !setHasGet(cmdArgs) {
-				// Redis's setGetKeys: without GET the key is only overwritten.
-				flags = []string{"OW", "update"}
-			}
+			flags := k.flags.names()
 			s.w.Set(len(flags))
 			for _, f := range flags {
 				s.w.Simple(f)
@@ -443,86 +436,6 @@ func cmdCommandGetKeys(s *Session, args [][]byte) {
 			s.w.Bulk(cmdArgs[k.pos])
 		}
 	}
-}
-
-type keyRef struct{ pos, spec int }
-
-// keysFromSpecs finds key positions from the command's key specs, as
-// Redis's getKeysUsingKeySpecs does; ok is false when a spec cannot be
-// applied to these arguments (a bad key count).
-func keysFromSpecs(c *Command, argv [][]byte) (out []keyRef, ok bool) {
-	argc := len(argv)
-	for si := range c.KeySpecs {
-		ks := &c.KeySpecs[si]
-		first := 0
-		switch ks.BeginSearch {
-		case "index":
-			first = ks.BSIndex
-		case "keyword":
-			start, end := ks.BSStartFrom, argc-1
-			if start <= 0 {
-				start, end = argc+ks.BSStartFrom, 0
-			}
-			for i := start; i != end; {
-				if i >= argc || i < 1 {
-					break
-				}
-				if strings.EqualFold(string(argv[i]), ks.BSKeyword) {
-					first = i + 1
-					break
-				}
-				if start <= end {
-					i++
-				} else {
-					i--
-				}
-			}
-			if first == 0 {
-				continue
-			}
-		default:
-			continue
-		}
-		var last, step int
-		switch ks.FindKeys {
-		case "range":
-			step = ks.FKKeyStep
-			switch {
-			case ks.FKLastKey >= 0:
-				last = first + ks.FKLastKey
-			case ks.FKLimit == 0:
-				last = argc + ks.FKLastKey
-			default:
-				last = first + (argc-first)/ks.FKLimit + ks.FKLastKey
-			}
-		case "keynum":
-			idx := first + ks.FKKeyNumIdx
-			if idx >= argc {
-				return nil, false
-			}
-			n, isInt := parseInt(argv[idx])
-			first += ks.FKFirstKey
-			// As Redis's getkeys procedures check: the keys must all be there.
-			if !isInt || n < 0 || n > int64(argc-first) {
-				return nil, false
-			}
-			last = first + int(n) - 1
-			step = ks.FKNumKeyStep
-		default:
-			continue
-		}
-		if step <= 0 {
-			continue
-		}
-		for i := first; i <= last; i += step {
-			if i >= argc || i < first {
-				// Too few arguments: the command itself reports it.
-				continue
-			}
-			out = append(out, keyRef{i, si})
-		}
-	}
-	return out, true
 }
 
 // COMMAND HELP

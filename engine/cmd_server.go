@@ -439,6 +439,8 @@ func cmdDebug(s *Session, args [][]byte) {
 			"    Reply with a sample of a RESP type: string, integer, double, bignum, null, array, set, map, attrib, push, verbatim, true, false.",
 			"RELOAD [MERGE] [NOFLUSH]",
 			"    Write every key in the RDB encoding and load it back, as a save and restart would.",
+			"PAUSE-CRON <0|1>",
+			"    Stop (1) or resume (0) the periodic work: expiry, client checks, replication, saves, cluster.",
 			"QUICKLIST-PACKED-THRESHOLD <size>",
 			"    Make list elements of <size> bytes or more plain quicklist nodes of their own (0: the default, 1gb).",
 			"SET-ACTIVE-EXPIRE <0|1>",
@@ -456,6 +458,11 @@ func cmdDebug(s *Session, args [][]byte) {
 			// engine lock.
 			time.Sleep(time.Duration(f * float64(time.Second)))
 		}
+		s.w.OK()
+	case sub == "pause-cron" && len(args) == 3:
+		// Like Redis (atoi), anything that is not a number means 0.
+		n, _ := parseInt(args[2])
+		s.e.cronPaused.Store(n != 0)
 		s.w.OK()
 	case sub == "set-active-expire" && len(args) == 3:
 		// Like Redis (atoi), anything that is not a number means 0.

@@ -287,12 +287,18 @@ func TestCommandListAndKeys(t *testing.T) {
 		{cmd: "COMMAND GETKEYS set a b", want: bulks("a")},
 		{cmd: "COMMAND GETKEYS del a b c", want: bulks("a", "b", "c")},
 		{cmd: "COMMAND GETKEYSANDFLAGS set k v", want: "*1\r\n*2\r\n$1\r\nk\r\n*2\r\n+OW\r\n+update\r\n"},
-		{cmd: "COMMAND GETKEYSANDFLAGS set k v GET", want: "*1\r\n*2\r\n$1\r\nk\r\n*4\r\n+RW\r\n+access\r\n+update\r\n+variable_flags\r\n"},
+		// SET and BITFIELD: the command's own key finder, as redis-server 7.0
+		{cmd: "COMMAND GETKEYSANDFLAGS set k v GET", want: "*1\r\n*2\r\n$1\r\nk\r\n*3\r\n+RW\r\n+access\r\n+update\r\n"},
+		{cmd: "COMMAND GETKEYSANDFLAGS set k v", want: "*1\r\n*2\r\n$1\r\nk\r\n*2\r\n+OW\r\n+update\r\n"},
+		{cmd: "COMMAND GETKEYSANDFLAGS bitfield k GET u8 0", want: "*1\r\n*2\r\n$1\r\nk\r\n*2\r\n+RO\r\n+access\r\n"},
+		{cmd: "COMMAND GETKEYSANDFLAGS bitfield k GET u8 0 INCRBY u8 0 1", want: "*1\r\n*2\r\n$1\r\nk\r\n*3\r\n+RW\r\n+access\r\n+update\r\n"},
+		{cmd: "COMMAND GETKEYSANDFLAGS sort s STORE d", want: "*2\r\n*2\r\n$1\r\ns\r\n*2\r\n+RO\r\n+access\r\n*2\r\n$1\r\nd\r\n*2\r\n+OW\r\n+update\r\n"},
+		{args: []string{"COMMAND", "GETKEYS", "migrate", "h", "1", "", "0", "5000", "KEYS", "a", "b"}, want: "*2\r\n$1\r\na\r\n$1\r\nb\r\n"},
 		{cmd: "COMMAND GETKEYSANDFLAGS del a b", want: "*2\r\n*2\r\n$1\r\na\r\n*2\r\n+RM\r\n+delete\r\n*2\r\n$1\r\nb\r\n*2\r\n+RM\r\n+delete\r\n"},
 	})
 }
 
-func TestKeysFromSpecs(t *testing.T) {
+func TestKeysUsingSpecs(t *testing.T) {
 	args := func(s string) [][]byte {
 		var out [][]byte
 		for _, f := range strings.Fields(s) {
@@ -308,7 +314,7 @@ func TestKeysFromSpecs(t *testing.T) {
 		c := &Command{CommandSpec: byName[name]}
 		argv := args(line)
 		var out []string
-		refs, valid := keysFromSpecs(c, argv)
+		refs, valid := keysUsingSpecs(c, argv, nil)
 		if !valid {
 			return []string{"invalid"}
 		}
@@ -323,7 +329,7 @@ func TestKeysFromSpecs(t *testing.T) {
 	assert.Equal(t, []string{"a", "b"}, keys("blpop", "blpop a b 0"))
 	assert.Equal(t, []string{"src", "dst"}, keys("georadius", "georadius src 1 2 3 km STORE dst"))
 	assert.Equal(t, []string{"invalid"}, keys("lmpop", "lmpop 5 a LEFT"))
-	assert.Nil(t, keys("lmpop", "lmpop 0 a LEFT"))
+	assert.Equal(t, []string{"invalid"}, keys("lmpop", "lmpop 0 a LEFT")) // last < first
 	assert.Equal(t, []string{"invalid"}, keys("lmpop", "lmpop x a LEFT"))
 	assert.Equal(t, []string{"invalid"}, keys("lmpop", "lmpop -1 a LEFT"))
 	assert.Equal(t, []string{"k", "k2"}, keys("xread", "xread COUNT 2 STREAMS k k2 0 0"))
@@ -610,4 +616,17 @@ func TestLatencyDoctorAndGraph(t *testing.T) {
 		strings.Repeat("-", 80) + "\n" +
 		" #\n" + " |\n" + " |\n" + "_|\n" + "  \n" + "20\n" + "ss\n"
 	assert.Equal(t, bulk(graph), c.line("LATENCY GRAPH command"))
+}
+
+func TestDebugPauseCron(t *testing.T) {
+	e, clk := debugEngine(t)
+	c := newClient(t, e)
+	require.Equal(t, ok, c.line("SET k v PX 10"))
+	require.Equal(t, ok, c.line("DEBUG PAUSE-CRON 1"))
+	clk.Advance(time.Second)
+	assert.Equal(t, 0, e.ActiveExpireCycle())
+	assert.Equal(t, integer(1), c.line("DBSIZE"))
+	require.Equal(t, ok, c.line("DEBUG PAUSE-CRON 0"))
+	assert.Equal(t, 1, e.ActiveExpireCycle())
+	assert.Equal(t, integer(0), c.line("DBSIZE"))
 }

@@ -344,27 +344,3 @@ func sortScore(v string) (float64, bool) {
 	}
 	return f, true
 }
-
-// sortGetKeys finds SORT's keys as Redis's sortGetKeys does, for COMMAND
-// GETKEYS: the sorted key (spec 0), then the last STORE destination (spec
-// 2), skipping the arguments of LIMIT, GET and BY so that a pattern or an
-// offset spelled "store" is not taken for the option. The key specs alone
-// cannot say this (SORT's STORE spec is "unknown").
-func sortGetKeys(argv [][]byte) []keyRef {
-	keys := []keyRef{{1, 0}}
-	store := 0
-	for i := 2; i < len(argv); i++ {
-		switch {
-		case equalFold(argv[i], "limit"):
-			i += 2
-		case equalFold(argv[i], "get"), equalFold(argv[i], "by"):
-			i++
-		case equalFold(argv[i], "store") && i+1 < len(argv):
-			store = i + 1
-		}
-	}
-	if store != 0 {
-		keys = append(keys, keyRef{store, 2})
-	}
-	return keys
-}

@@ -433,7 +433,7 @@ func (s *Session) call(cmd *Command, args [][]byte) {
 	if h := s.ks.pubsub; h != nil && len(h.monitors) > 0 && cmd.flags&(flagAdmin|flagSkipMonitor) == 0 {
 		s.feedMonitors(args)
 	}
-	if s.tracking != nil {
+	if s.tracking != nil || s.script != nil {
 		s.trackingRemember(cmd, args)
 	}
 }

@@ -202,6 +202,7 @@ type Engine struct {
 	users         *acl.Users
 	aclCmds       []*Command
 	aclKeys       []acl.Key
+	aclKeyRefs    []keyRef
 	aclLogEntries acl.Log
 	defaultOpen   atomic.Bool
 	aclFile       ACLFile
@@ -212,6 +213,10 @@ type Engine struct {
 
 	// geoScratch holds GEOSEARCH's working slices (cmd_geo.go).
 	geoScratch geoScratch
+	// trackKeys is trackingRemember's scratch list of keys.
+	trackKeys []keyRef
+	// cronPaused is DEBUG PAUSE-CRON: the periodic work is skipped.
+	cronPaused atomic.Bool
 }
 
 type readyKey struct {

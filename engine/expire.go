@@ -65,6 +65,9 @@ const (
 // it periodically (every 100 ms, like Redis's hz 10); it returns the number
 // of keys reclaimed. It does a bounded amount of work per call.
 func (e *Engine) ActiveExpireCycle() int {
+	if e.cronPaused.Load() {
+		return 0
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.master != nil {

@@ -288,6 +288,9 @@ func (e *Engine) bgsaveEnded(snap *Snapshot, err error) {
 // calls about every 100 ms: a scheduled BGSAVE starts once nothing else
 // saves, and a save point that is due starts one.
 func (e *Engine) PersistenceCron() {
+	if e.cronPaused.Load() {
+		return
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st := &e.persist

@@ -553,6 +553,9 @@ func cmdReplconf(s *Session, args [][]byte) {
 // seconds, so they can tell a quiet master from a lost link; the host
 // calls it about once a second.
 func (e *Engine) ReplicationCron() {
+	if e.cronPaused.Load() {
+		return
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	r := &e.repl

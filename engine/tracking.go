@@ -280,31 +280,47 @@ func cmdClientTrackingInfo(s *Session, args [][]byte) {
 }
 
 // trackingRemember notes the keys a read-only command read, for a client
-// tracking in the default mode.
+// tracking in the default mode. Inside a script it is the caller that
+// tracks, and what it tracks is the keys the script declared, once the
+// script ran a read-only command (Redis's call()); the read-only script
+// commands themselves track nothing of their own.
 func (s *Session) trackingRemember(cmd *Command, args [][]byte) {
-	t := s.tracking
-	if t == nil || t.bcast || cmd.flags&flagReadonly == 0 {
+	if cmd.flags&flagReadonly == 0 {
+		return
+	}
+	switch cmd.Name {
+	case "eval_ro", "evalsha_ro", "fcall_ro":
+		return
+	}
+	owner := s
+	if r := s.script; r != nil {
+		owner = r.caller
+		cmd, args = owner.run.cmd, owner.run.args
+		if cmd == nil {
+			return
+		}
+	}
+	t := owner.tracking
+	if t == nil || t.bcast {
 		return
 	}
 	if (t.optin && !t.caching) || (t.optout && t.caching) {
 		return
 	}
-	first, last, step := cmd.FirstKey, cmd.LastKey, cmd.Step
-	if first <= 0 || step <= 0 {
+	e := s.e
+	e.trackKeys = getKeys(cmd, args, e.trackKeys[:0])
+	if len(e.trackKeys) == 0 {
 		return
 	}
-	if last < 0 {
-		last += len(args)
-	}
-	tt := s.ks.hub().trackingTables()
-	for i := first; i <= last && i < len(args); i += step {
-		k := string(args[i])
+	tt := owner.ks.hub().trackingTables()
+	for _, kr := range e.trackKeys {
+		k := string(args[kr.pos])
 		ids := tt.keys[k]
 		if ids == nil {
 			ids = map[int64]struct{}{}
 			tt.keys[k] = ids
 		}
-		ids[s.id] = struct{}{}
+		ids[owner.id] = struct{}{}
 	}
 }
 

@@ -218,3 +218,31 @@ func TestTrackingInfoAndTableLimit(t *testing.T) {
 	assert.Contains(t, o.line("INFO stats"), "tracking_total_keys:1\r\n")
 	assert.Contains(t, o.line("CLIENT LIST ID 1"), " redir=0 ")
 }
+
+// Read-only commands whose keys move (ZUNION, SINTERCARD, XREAD, SORT_RO)
+// are tracked by their key specs; a script tracks the keys its caller
+// declared once it runs a read-only command, as Redis's call() does.
+func TestTrackingKeySpecsAndScripts(t *testing.T) {
+	e, _ := testEngine(t)
+	c, o := newClient(t, e), newClient(t, e)
+	resp3(t, c)
+	require.Equal(t, ok, c.line("CLIENT TRACKING on"))
+	for _, read := range []string{"ZUNION 2 z1 z2", "SINTERCARD 2 s1 s2", "XREAD STREAMS x1 x2 0 0", "SORT_RO l1"} {
+		c.line(read)
+	}
+	for _, k := range []string{"z2", "s1", "x2", "l1"} {
+		o.line("SET " + k + " v")
+		assert.Equal(t, invalidate(k), c.take(), k)
+	}
+	// A script that writes only tracks nothing; one that reads tracks
+	// its declared keys (not the key it read).
+	c.do("EVAL", "redis.call('set', 'k3', 'bar')", "2", "k1", "k2")
+	o.line("MSET k2 2 k1 2")
+	assert.Empty(t, c.take())
+	c.do("EVAL", "return redis.call('get', 'k3')", "2", "k1", "k2")
+	o.line("MSET k2 2 k1 2 k3 2")
+	assert.Equal(t, invalidate("k2")+invalidate("k1"), c.take())
+	c.do("EVAL_RO", "return redis.call('ping')", "1", "k1")
+	o.line("SET k1 3")
+	assert.Empty(t, c.take())
+}
