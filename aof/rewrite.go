@@ -21,9 +21,9 @@ const itemsPerCommand = 64
 
 // writeBase writes a base file from a snapshot: an RDB file (with the
 // aof-base aux field) when rdbFormat, as aof-use-rdb-preamble asks;
-// otherwise commands, as rewriteAppendOnlyFileRio: SELECT per database,
-// then per key SET, or RPUSH/SADD/ZADD/HMSET in batches of 64, and
-// PEXPIREAT for a deadline. The file is fsynced before it is closed; it
+// otherwise commands, as rewriteAppendOnlyFileRio: FUNCTION LOAD per
+// function library, SELECT per database, then per key SET, or
+// RPUSH/SADD/ZADD/HMSET in batches of 64, and PEXPIREAT for a deadline. The file is fsynced before it is closed; it
 // is removed on error.
 func writeBase(path string, snap *engine.Snapshot, rdbFormat, timestamps bool) (err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
@@ -68,6 +68,12 @@ func writeCommands(w io.Writer, snap *engine.Snapshot, timestamps bool) error {
 		b = append(b, "#TS:"...)
 		b = strconv.AppendInt(b, time.Now().Unix(), 10)
 		b = append(b, "\r\n"...)
+	}
+	// The function libraries come first, each as the FUNCTION LOAD that
+	// creates it (Redis's rewriteFunctions): the keys' commands may be
+	// followed by FCALLs that need them.
+	for _, code := range snap.Functions() {
+		b = AppendCommand(b, [][]byte{[]byte("FUNCTION"), []byte("LOAD"), code})
 	}
 	db := -1
 	args := make([][]byte, 0, 2+2*itemsPerCommand)

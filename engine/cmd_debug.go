@@ -262,13 +262,14 @@ func (s *Session) debugReload(opts [][]byte) {
 			for _, db := range e.main.dbs {
 				e.flushDB(db)
 			}
+			e.flushFunctions()
 		}
 		ld := e.beginLoad(-1, true)
 		ld.AllowDuplicates = merge
 		err := e.persist.p.Load(ld)
 		ld.End()
 		if err != nil {
-			s.w.Error("ERR Error trying to load the RDB dump, check server logs.")
+			s.w.Error("ERR Error trying to load the RDB dump")
 			return
 		}
 		e.warnLine("DB reloaded by DEBUG RELOAD")

@@ -293,7 +293,7 @@ func cmdFunctionList(s *Session, args [][]byte) {
 			names := fn.Flags.Names()
 			w.Set(len(names))
 			for _, n := range names {
-				w.BulkString(n)
+				w.Simple(n) // functionListReplyFlags: status replies
 			}
 		}
 		if withCode {

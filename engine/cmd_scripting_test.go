@@ -68,6 +68,38 @@ func TestScriptingConversions(t *testing.T) {
 	}
 }
 
+// TestScriptCallErrorWords: calling a value that is no function names
+// it as Lua 5.1's getobjname does (checked against redis-server 7.0.15).
+func TestScriptCallErrorWords(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	cases := []struct{ script, words string }{
+		{"local f; f()", "attempt to call local 'f' (a nil value)"},
+		{"redis.nofield()", "attempt to call field 'nofield' (a nil value)"},
+		{"local t = {} t:meth()", "attempt to call method 'meth' (a nil value)"},
+		{"local u; local function g() u() end g()", "attempt to call upvalue 'u' (a nil value)"},
+		{"local t = {} t[1]()", "attempt to call field '?' (a nil value)"},
+		{"local t = {} local k = 'z' t[k]()", "attempt to call field '?' (a nil value)"},
+		{"local x = {} x['y']()", "attempt to call field 'y' (a nil value)"},
+		{"string.rep2('a')", "attempt to call field 'rep2' (a nil value)"},
+		{"return (function() end)()()", "attempt to call a nil value"},
+		{"local f = false; f()", "attempt to call local 'f' (a boolean value)"},
+		{"local n = 3; n()", "attempt to call local 'n' (a number value)"},
+		// string.dump exists; loadstring refuses its binary chunk (nil)
+		{"return loadstring(string.dump(function() return 1 end))()", "attempt to call a nil value"},
+		{"return string.dump(1)", "bad argument #1 to 'dump' (function expected, got number)"},
+		{"return string.rep('x', 'y')", "bad argument #2 to 'rep' (number expected, got string)"},
+		{"return table.concat(1)", "bad argument #1 to 'concat' (table expected, got number)"},
+	}
+	for _, tc := range cases {
+		want := "-ERR user_script:1: " + tc.words + " script: " + SHA1ForTest(tc.script) + ", on @user_script:1.\r\n"
+		assert.Equal(t, want, c.do("EVAL", tc.script, "0"), tc.script)
+	}
+	// A function calling register_function, nil once the library is loaded.
+	c.do("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f1', function(keys, args)\n  redis.register_function('f2', function() return 2 end)\n  return 1\nend)")
+	assert.Equal(t, "-ERR user_function:3: attempt to call field 'register_function' (a nil value) script: f1, on @user_function:3.\r\n", c.do("FCALL", "f1", "0"))
+}
+
 // TestScriptingRESP3 checks the RESP3 conversions of redis.setresp(3).
 func TestScriptingRESP3(t *testing.T) {
 	e, _ := testEngine(t)
@@ -137,3 +169,20 @@ func firstLine(s string) string {
 
 // SHA1ForTest is a script's name.
 func SHA1ForTest(body string) string { return luabridge.SHA1Hex([]byte(body)) }
+
+// TestFullSyncReplacesFunctions: a replica's full synchronization empties
+// the function libraries with the keys, so the master's payload brings
+// its own (Redis's emptyData before readSyncBulkPayload loads).
+func TestFullSyncReplacesFunctions(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	assert.Equal(t, "$3\r\nlib\r\n", c.do("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() return 1 end)"))
+	ld := e.BeginMasterLoad(0)
+	assert.NoError(t, ld.LoadFunction([]byte("#!lua name=master\nredis.register_function('g', function() return 2 end)")))
+	ld.End()
+	assert.Equal(t, "-ERR Function not found\r\n", c.do("FCALL", "f", "0"))
+	assert.Equal(t, ":2\r\n", c.do("FCALL", "g", "0"))
+	// A payload that fails to load leaves nothing behind.
+	e.DiscardMasterLoad()
+	assert.Equal(t, "-ERR Function not found\r\n", c.do("FCALL", "g", "0"))
+}

@@ -95,9 +95,11 @@ func (s *Session) debugLoadAOF() {
 	for _, db := range e.main.dbs {
 		e.flushDB(db)
 	}
+	e.flushFunctions()
 	err := r.Reload(func(total int64) (*Session, *Loader) {
 		ls := e.newSessionLocked(ClientInfo{Kind: "aof"})
 		ls.heldLoad = true
+		ls.heldBy = s
 		return e.startLoading(ls, total, true)
 	})
 	if err != nil {

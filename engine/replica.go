@@ -268,9 +268,9 @@ func (e *Engine) KeyCount() int {
 	return n
 }
 
-// BeginMasterLoad empties every database for a full synchronization and
-// opens a Loader for the master's payload; keys already expired are kept,
-// as a replica waits for its master's DEL.
+// BeginMasterLoad empties every database and the function libraries for
+// a full synchronization and opens a Loader for the master's payload;
+// keys already expired are kept, as a replica waits for its master's DEL.
 func (e *Engine) BeginMasterLoad(totalBytes int64) *Loader {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -278,6 +278,9 @@ func (e *Engine) BeginMasterLoad(totalBytes int64) *Loader {
 	for _, db := range e.main.dbs {
 		e.flushDB(db)
 	}
+	// The master's libraries replace the replica's (Redis's emptyData
+	// before readSyncBulkPayload loads).
+	e.flushFunctions()
 	ld := e.beginLoad(totalBytes, false)
 	ld.KeepExpired = true
 	return ld
@@ -344,14 +347,16 @@ func (e *Engine) EndSwapLoad(ld *Loader, err error) {
 	st.dirty++
 }
 
-// DiscardMasterLoad empties every database after a payload failed to load:
-// a half-loaded dataset is never served as complete.
+// DiscardMasterLoad empties every database (and the function libraries)
+// after a payload failed to load: a half-loaded dataset is never served
+// as complete.
 func (e *Engine) DiscardMasterLoad() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, db := range e.main.dbs {
 		e.flushDB(db)
 	}
+	e.flushFunctions()
 }
 
 // NewMasterSession is the session that applies the master's stream: its

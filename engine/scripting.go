@@ -318,7 +318,14 @@ func (e *Engine) serveWhileBusy(r *scriptRun) {
 	callerDispatching := caller.dispatching
 	// The caller's own lock is released too (execLocked holds it): a
 	// cron walking every session takes the engine lock, then each
-	// session's.
+	// session's. A script replayed by DEBUG LOADAOF has two callers
+	// locked: the loading session and the client whose command loads.
+	outer := caller.heldBy
+	var outerDispatching bool
+	if outer != nil {
+		outerDispatching = outer.dispatching
+		outer.mu.Unlock()
+	}
 	caller.mu.Unlock()
 	e.mu.Unlock()
 	if fn := e.scripts.whileBlocked; fn != nil {
@@ -333,6 +340,10 @@ func (e *Engine) serveWhileBusy(r *scriptRun) {
 		time.Sleep(time.Millisecond)
 	}
 	e.mu.Lock()
+	if outer != nil {
+		outer.mu.Lock()
+		outer.dispatching = outerDispatching
+	}
 	caller.mu.Lock()
 	caller.dispatching = callerDispatching
 	e.current, e.nowMs, e.clockBaseNs, e.cmdStart, e.clockBase, e.clockRead, e.mutating = saved.current, saved.nowMs, saved.clockBaseNs, saved.cmdStart, saved.clockBase, saved.clockRead, saved.mutating
@@ -528,16 +539,28 @@ func (e *Engine) snapshotFunctions() [][]byte {
 	return out
 }
 
-// LoadFunction loads a function library read from a dump; a library of
-// the same name is replaced (a reload), as Redis's rdbFunctionLoad with
-// RDBFLAGS_ALLOW_DUP.
+// LoadFunction loads a function library read from a dump, as Redis's
+// rdbFunctionLoad: a library of the same name already loaded fails the
+// load, unless the Loader allows duplicates (DEBUG RELOAD MERGE, Redis's
+// RDBFLAGS_ALLOW_DUP), when it is replaced. Whoever loads a dump in
+// place of the dataset empties the libraries first (flushFunctions).
 func (ld *Loader) LoadFunction(code []byte) error {
 	ld.lock()
 	defer ld.unlock()
-	if _, err := ld.e.functionsEngine().Load(code, true, false); err != nil {
-		return &rdb.Error{Msg: "Failed loading library: " + err.Error()}
+	if _, err := ld.e.functionsEngine().Load(code, ld.AllowDuplicates, false); err != nil {
+		return &rdb.Error{Msg: "Failed loading library, " + err.Error()} // rdbLoadRio's log line
 	}
 	return nil
+}
+
+// flushFunctions unloads every function library, as Redis's emptyData
+// does (without EMPTYDB_NOFUNCTIONS) before a dump replaces the dataset:
+// DEBUG RELOAD, DEBUG LOADAOF, a replica's full synchronization. The
+// interpreter stays (FUNCTION FLUSH's way).
+func (e *Engine) flushFunctions() {
+	if f := e.scripts.funcs; f != nil {
+		f.Flush()
+	}
 }
 
 // tooFewReplicas: min-replicas-to-write is not met (a master only).

@@ -113,6 +113,11 @@ type Session struct {
 	// (StartLoading): the LOADING gate lets it through. heldLoad: it
 	// replays under a lock its creator holds (DEBUG LOADAOF).
 	replaying, heldLoad bool
+	// heldBy is the session whose command runs this loading session's
+	// replay (DEBUG LOADAOF's client): its lock is held too, and a
+	// script past busy-reply-threshold in the file releases it with the
+	// engine's (serveWhileBusy).
+	heldBy *Session
 	// script is set on the script client while a script runs: its
 	// commands pass the script gate (scripting.go).
 	script *scriptRun

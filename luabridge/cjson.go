@@ -177,12 +177,11 @@ func (cfg *cjsonConfig) encodeValue(L *lua.LState, b *strings.Builder, v lua.LVa
 			return
 		}
 		b.WriteByte('{')
-		first := true
-		x.ForEach(func(k, val lua.LValue) {
-			if !first {
+		for i, kv := range luaPairs(x, nil) { // lua_next's order
+			k, val := kv.k, kv.v
+			if i > 0 {
 				b.WriteByte(',')
 			}
-			first = false
 			switch kk := k.(type) {
 			case lua.LString:
 				jsonString(b, string(kk))
@@ -195,7 +194,7 @@ func (cfg *cjsonConfig) encodeValue(L *lua.LState, b *strings.Builder, v lua.LVa
 			}
 			b.WriteByte(':')
 			cfg.encodeValue(L, b, val, depth)
-		})
+		}
 		b.WriteByte('}')
 	default:
 		L.RaiseError("Cannot serialise %s: type not supported", v.Type().String())

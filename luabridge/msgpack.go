@@ -79,13 +79,12 @@ func mpEncode(L *lua.LState, buf []byte, v lua.LValue, level int) []byte {
 			}
 			return buf
 		}
-		n := 0
-		x.ForEach(func(_, _ lua.LValue) { n++ })
-		buf = mpHeader(buf, n, 0x80, 0xde, 0xdf)
-		x.ForEach(func(k, val lua.LValue) {
-			buf = mpEncode(L, buf, k, level+1)
-			buf = mpEncode(L, buf, val, level+1)
-		})
+		pairs := luaPairs(x, nil) // lua_next's order
+		buf = mpHeader(buf, len(pairs), 0x80, 0xde, 0xdf)
+		for _, kv := range pairs {
+			buf = mpEncode(L, buf, kv.k, level+1)
+			buf = mpEncode(L, buf, kv.v, level+1)
+		}
 		return buf
 	}
 	return append(buf, 0xc0)

@@ -63,32 +63,46 @@ func luaArgs(L *lua.LState) ([][]byte, string) {
 	if n == 0 {
 		return nil, "Please specify at least one argument for this redis lib call"
 	}
-	args := make([][]byte, n)
+	// One buffer holds every argument (each sliced with its own
+	// capacity): two allocations per redis.call, not one per argument.
+	size := 0
 	for i := 1; i <= n; i++ {
 		switch a := L.Get(i).(type) {
 		case lua.LNumber:
-			args[i-1] = formatG17(float64(a))
+			size += 24 // the longest %.17g
 		case lua.LString:
-			args[i-1] = []byte(a)
+			size += len(a)
 		default:
 			return nil, "Lua redis lib command arguments must be strings or integers"
 		}
 	}
+	buf := make([]byte, 0, size)
+	args := make([][]byte, n)
+	for i := 1; i <= n; i++ {
+		start := len(buf)
+		switch a := L.Get(i).(type) {
+		case lua.LNumber:
+			buf = appendG17(buf, float64(a))
+		case lua.LString:
+			buf = append(buf, a...)
+		}
+		args[i-1] = buf[start:len(buf):len(buf)]
+	}
 	return args, ""
 }
 
-// formatG17 is C's %.17g.
-func formatG17(f float64) []byte {
+// appendG17 appends f as C's %.17g.
+func appendG17(b []byte, f float64) []byte {
 	if math.IsInf(f, 0) {
 		if f > 0 {
-			return []byte("inf")
+			return append(b, "inf"...)
 		}
-		return []byte("-inf")
+		return append(b, "-inf"...)
 	}
 	if math.IsNaN(f) {
-		return []byte("nan")
+		return append(b, "nan"...)
 	}
-	return strconv.AppendFloat(nil, f, 'g', 17, 64)
+	return strconv.AppendFloat(b, f, 'g', 17, 64)
 }
 
 // redisCall is redis.call (raise) and redis.pcall: Redis's

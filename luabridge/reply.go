@@ -86,20 +86,20 @@ func (v *vm) writeTable(w Writer, t *lua.LTable, depth int) {
 		}
 	}
 	if m, ok := t.RawGetString("map").(*lua.LTable); ok {
-		n := 0
-		m.ForEach(func(_, _ lua.LValue) { n++ })
-		w.Map(n)
-		m.ForEach(func(k, val lua.LValue) {
-			v.writeReply(w, k, depth+1)
-			v.writeReply(w, val, depth+1)
-		})
+		pairs := luaPairs(m, nil) // lua_next's order
+		w.Map(len(pairs))
+		for _, kv := range pairs {
+			v.writeReply(w, kv.k, depth+1)
+			v.writeReply(w, kv.v, depth+1)
+		}
 		return
 	}
 	if s, ok := t.RawGetString("set").(*lua.LTable); ok {
-		n := 0
-		s.ForEach(func(_, _ lua.LValue) { n++ })
-		w.Set(n)
-		s.ForEach(func(k, _ lua.LValue) { v.writeReply(w, k, depth+1) })
+		pairs := luaPairs(s, nil) // lua_next's order
+		w.Set(len(pairs))
+		for _, kv := range pairs {
+			v.writeReply(w, kv.k, depth+1)
+		}
 		return
 	}
 	n := 0

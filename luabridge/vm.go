@@ -143,9 +143,8 @@ func newVM(cfg Config) *vm {
 	}
 	g.RawSetString("collectgarbage", L.NewFunction(luaCollectGarbage))
 	g.RawSetString("gcinfo", L.NewFunction(luaGCInfo))
-	// string.dump would hand out bytecode that loadstring refuses anyway
 	if s, ok := g.RawGetString("string").(*lua.LTable); ok {
-		s.RawSetString("dump", lua.LNil)
+		s.RawSetString("dump", L.NewFunction(stringDump))
 	}
 	if m, ok := g.RawGetString("math").(*lua.LTable); ok {
 		m.RawSetString("random", L.NewFunction(v.mathRandom))
@@ -161,11 +160,15 @@ func newVM(cfg Config) *vm {
 	g.RawSetString("loadstring", L.NewFunction(v.loadString))
 	g.RawSetString("load", lua.LNil)
 	// Calling a nil, a boolean or a number fails with Lua 5.1's words
-	// ("attempt to call a nil value"), which gopher-lua words otherwise.
+	// ("attempt to call field 'f' (a nil value)"), which gopher-lua
+	// words otherwise.
 	for _, val := range []lua.LValue{lua.LNil, lua.LFalse, lua.LNumber(0)} {
 		mt := L.NewTable()
 		name := val.Type().String()
 		mt.RawSetString("__call", L.NewFunction(func(L *lua.LState) int {
+			if what := calledName(L); what != "" {
+				L.RaiseError("attempt to call %s (a %s value)", what, name)
+			}
 			L.RaiseError("attempt to call a %s value", name)
 			return 0
 		}))
@@ -297,6 +300,21 @@ func (v *vm) loadString(L *lua.LState) int {
 	return 1
 }
 
+// stringDump is string.dump as far as a Redis script can use it: the
+// binary chunks it makes are refused by loadstring (Redis's scripts load
+// source only), so its result is only ever a string that starts as a
+// Lua 5.1 chunk does. gopher-lua's compiled functions have no Lua 5.1
+// bytecode to write: the result is the chunk header (signature, version
+// 5.1, official format, the sizes of x86-64) and nothing more.
+func stringDump(L *lua.LState) int {
+	fn := L.CheckFunction(1)
+	if fn.IsG {
+		L.RaiseError("unable to dump given function")
+	}
+	L.Push(lua.LString("\x1bLua\x51\x00\x01\x04\x08\x04\x08\x00"))
+	return 1
+}
+
 func luaCollectGarbage(L *lua.LState) int {
 	switch L.OptString(1, "collect") {
 	case "count":
@@ -321,7 +339,7 @@ func errorHandler(L *lua.LState) int {
 	t, ok := e.(*lua.LTable)
 	if !ok {
 		t = L.NewTable()
-		t.RawSetString("err", lua.LString("ERR "+lua.LVAsString(L.ToStringMeta(e))))
+		t.RawSetString("err", lua.LString("ERR "+lua51ArgError(lua.LVAsString(L.ToStringMeta(e)))))
 	}
 	for level := 1; level <= 2; level++ {
 		d, ok := L.GetStack(level)
@@ -340,6 +358,29 @@ func errorHandler(L *lua.LState) int {
 	}
 	L.Push(t)
 	return 1
+}
+
+// lua51ArgError quotes the function's name in a library's argument error
+// as luaL_argerror does ("bad argument #1 to 'rep' (...)"), where
+// gopher-lua writes it bare.
+func lua51ArgError(msg string) string {
+	const prefix = "bad argument #"
+	i := strings.Index(msg, prefix)
+	if i < 0 {
+		return msg
+	}
+	rest := msg[i+len(prefix):]
+	to := strings.Index(rest, " to ")
+	if to < 1 || strings.Trim(rest[:to], "0123456789") != "" {
+		return msg
+	}
+	name := rest[to+len(" to "):]
+	end := strings.Index(name, " (")
+	if end < 1 || name[0] == '\'' || strings.ContainsAny(name[:end], " '") {
+		return msg
+	}
+	cut := len(msg) - len(name)
+	return msg[:cut] + "'" + name[:end] + "'" + name[end:]
 }
 
 // errTable is the error object of Redis's luaPushError: {err="CODE msg"}
@@ -408,6 +449,11 @@ func (v *vm) compile(src []byte, name string) (*lua.LFunction, error) {
 		return nil, err
 	}
 	fn.Env = v.env
+	// gopher-lua marks a main chunk as needing Lua 5.0's "arg" table
+	// unless it uses "...", and then builds that table (a Go map sized
+	// for 32 keys) at every call; yet no name reaches it in a main chunk
+	// (only nested vararg functions declare "arg"), so it is never built.
+	fn.Proto.IsVarArg &^= lua.VarArgNeedsArg
 	return fn, nil
 }
 
@@ -468,4 +514,68 @@ func writeRunError(w Writer, obj lua.LValue, funcname string) {
 		return
 	}
 	w.Error(msg)
+}
+
+// calledName names what a failed call tried to call as Lua 5.1's
+// getobjname does ("global 'f'", "field 'f'", "method 'f'", "local 'f'",
+// "upvalue 'f'"), or "" when it has no name. It runs in the __call
+// handler of the called value: gopher-lua records each call's name in
+// the caller's debug information, but not its kind, which is read from
+// the instruction that loaded the called register.
+func calledName(L *lua.LState) string {
+	self, ok := L.GetStack(0)
+	if !ok {
+		return ""
+	}
+	// "?": gopher-lua has no name for it (t[1]); Lua 5.1 still says
+	// "field '?'" for a table's element.
+	if _, err := L.GetInfo("n", self, lua.LNil); err != nil || self.Name == "" {
+		return ""
+	}
+	caller, ok := L.GetStack(1)
+	if !ok {
+		return ""
+	}
+	fv, err := L.GetInfo("fl", caller, lua.LNil)
+	fn, isFn := fv.(*lua.LFunction)
+	if err != nil || !isFn || fn.IsG || fn.Proto == nil {
+		return ""
+	}
+	p := fn.Proto
+	callPC := -1
+	for _, c := range p.DbgCalls {
+		if c.Name == self.Name && c.Pc >= 0 && c.Pc < len(p.DbgSourcePositions) && p.DbgSourcePositions[c.Pc] == caller.CurrentLine {
+			callPC = c.Pc
+		}
+	}
+	if callPC < 0 || callPC >= len(p.Code) {
+		return ""
+	}
+	opOf := func(inst uint32) int { return int(inst >> 26) }
+	argA := func(inst uint32) int { return int(inst>>18) & 0xff }
+	reg := argA(p.Code[callPC])
+	for pc := callPC - 1; pc >= 0; pc-- {
+		inst := p.Code[pc]
+		if argA(inst) != reg {
+			continue
+		}
+		op := opOf(inst)
+		if self.Name == "?" && op != lua.OP_GETTABLE && op != lua.OP_GETTABLEKS {
+			return ""
+		}
+		switch op {
+		case lua.OP_GETGLOBAL:
+			return "global '" + self.Name + "'"
+		case lua.OP_GETTABLE, lua.OP_GETTABLEKS:
+			return "field '" + self.Name + "'"
+		case lua.OP_SELF:
+			return "method '" + self.Name + "'"
+		case lua.OP_GETUPVAL:
+			return "upvalue '" + self.Name + "'"
+		case lua.OP_MOVE:
+			return "local '" + self.Name + "'"
+		}
+		return ""
+	}
+	return ""
 }

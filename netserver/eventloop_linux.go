@@ -370,6 +370,11 @@ func (l *eventLoop) processEventsWhileBlocked() {
 			l.readable(p, now)
 		}
 	}
+	// Replies held for the group commit leave now, as Redis's
+	// processEventsWhileBlocked runs beforeSleep (AOF write, then
+	// replies): a client told -BUSY or -LOADING hears it while the
+	// script runs, not after.
+	l.flushLater()
 	l.serving = busy
 }
 

@@ -77,3 +77,30 @@ func TestScriptBusyAndKill(t *testing.T) {
 		assert.Equal(t, "v", other.Get(ctx, "k").Val())
 	})
 }
+
+// With group commit on (an append-only file: replies wait for the end of
+// the loop's iteration), the replies given while a script is busy still
+// leave at once, as Redis's processEventsWhileBlocked runs beforeSleep:
+// -BUSY is heard while the script runs, and SCRIPT KILL's OK before the
+// killed script's error.
+func TestScriptBusyRepliesWithGroupCommit(t *testing.T) {
+	eachModel(t, func(t *testing.T, goroutines bool) {
+		srv, addr := startGoredis(t, Options{GoroutinePerPeer: goroutines}, map[string]string{"busy-reply-threshold": "50"})
+		srv.eng.SetSyncer(func() {})
+		ctx := context.Background()
+		runner := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, ReadTimeout: time.Minute})
+		t.Cleanup(func() { _ = runner.Close() })
+		// A read timeout far below the time the script would spin.
+		other := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, ReadTimeout: 10 * time.Second, MaxRetries: -1})
+		t.Cleanup(func() { _ = other.Close() })
+		require.NoError(t, other.Ping(ctx).Err())
+		require.NoError(t, runner.Ping(ctx).Err())
+		done := make(chan error, 1)
+		go func() { done <- runner.Eval(ctx, "while true do end", nil).Err() }()
+		assert.Equal(t, "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.", pollBusy(t, other))
+		require.NoError(t, other.Do(ctx, "SCRIPT", "KILL").Err())
+		err := <-done
+		require.Error(t, err)
+		assert.True(t, strings.HasPrefix(err.Error(), "ERR Script killed by user with SCRIPT KILL..."), err.Error())
+	})
+}

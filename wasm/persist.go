@@ -175,6 +175,11 @@ func (h *host) loadRDB(args []js.Value) any {
 		// (not at startup: an empty engine has no change to count)
 		h.internal("FLUSHALL")
 	}
+	// The dump's function libraries replace the page's, as after a
+	// restart (FLUSHALL keeps them).
+	if !bytes.Equal(h.internal("FUNCTION", "LIST"), []byte("*0\r\n")) {
+		h.internal("FUNCTION", "FLUSH")
+	}
 	if _, err := readImage(h.eng, b); err != nil {
 		return jsError(err.Error()) // cannot happen: the same bytes loaded above
 	}

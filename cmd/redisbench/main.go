@@ -80,7 +80,7 @@ func main() {
 	flag.IntVar(&c.rounds, "rounds", 2, "interleaved goredis/redis pairs per test")
 	flag.IntVar(&c.keyspace, "r", 100000, "random keyspace size (redis-benchmark -r)")
 	flag.IntVar(&c.memKeys, "mem-keys", 1000000, "keys loaded for the memory row (0 skips it)")
-	flag.StringVar(&tests, "t", "set,get,incr,mset,ping_inline,ping_mbulk,lpush,lpop,sadd,hset,zadd,lrange_100,lrange_600,setbit,bitcount_1mb,bitop_1mb,pfadd,pfcount_1,pfcount_3,geoadd,geosearch_100k,xadd,xrange_100", "tests")
+	flag.StringVar(&tests, "t", "set,get,incr,mset,ping_inline,ping_mbulk,lpush,lpop,sadd,hset,zadd,lrange_100,lrange_600,setbit,bitcount_1mb,bitop_1mb,pfadd,pfcount_1,pfcount_3,geoadd,geosearch_100k,xadd,xrange_100,evalsha_incr,evalsha_loop100,fcall_incr", "tests")
 	flag.DurationVar(&c.budget, "budget", 4*time.Minute, "after this, no round beyond the first starts")
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of goredis over the whole benchmark to this file")
 	gflags := flag.String("goredis-flags", "", "extra goredis arguments, e.g. \"--io-threads 1\"")

@@ -34,7 +34,7 @@ func typeBenches() map[string]typeBench {
 		}
 		return cmds
 	}
-	return map[string]typeBench{
+	benches := map[string]typeBench{
 		"setbit": {
 			// redis-benchmark pads __rand_int__ with zeros, which no
 			// offset parser accepts: the random part is the key.
@@ -112,4 +112,8 @@ func typeBenches() map[string]typeBench {
 			scale: 4,
 		},
 	}
+	for name, b := range scriptBenches() {
+		benches[name] = b
+	}
+	return benches
 }
