@@ -56,7 +56,7 @@ func TestACLLogEntries(t *testing.T) {
 	c.line("GET x")
 	clk.Advance(1500 * time.Millisecond)
 	c.line("SET k v")
-	info := "id=1 addr=127.0.0.1:50000 laddr=127.0.0.1:6379 fd=-1 name= age=1 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=" + totMem(0) + " events=r cmd=set user=u redir=-1 resp=2 lib-name= lib-ver="
+	info := "id=1 addr=127.0.0.1:50000 laddr=127.0.0.1:6379 fd=-1 name= age=1 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=" + totMem(0) + " events=r cmd=set user=u redir=-1 resp=2"
 	entry := func(count int64, reason, ctx, object, user, age, cinfo string) string {
 		return "*14\r\n" + bulk("count") + integer(count) + bulk("reason") + bulk(reason) + bulk("context") + bulk(ctx) +
 			bulk("object") + bulk(object) + bulk("username") + bulk(user) + bulk("age-seconds") + bulk(age) + bulk("client-info") + bulk(cinfo)

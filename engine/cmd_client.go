@@ -71,8 +71,8 @@ func (e *Engine) sortedSessions() []*Session {
 	return out
 }
 
-// clientInfoLine describes c in Redis 7.0's CLIENT LIST format (plus
-// lib-name and lib-ver, as Redis 7.2 added). self is the session running
+// clientInfoLine describes c in Redis 7.0's CLIENT LIST format. self is
+// the session running
 // the command, whose current command and arguments are args. The engine
 // does not see the host's socket: fd is -1; the query buffer is what the
 // host reports (NoteQueryBuffer), and for self counts the running command
@@ -128,9 +128,6 @@ func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem 
 	}
 	if c.noEvict {
 		flags += "e"
-	}
-	if c.noTouch {
-		flags += "T"
 	}
 	if flags == "" {
 		flags = "N"
@@ -211,8 +208,6 @@ func (e *Engine) clientInfoWith(c, self *Session, args [][]byte, obl, oll, omem 
 		"user", c.clientUser(),
 		"redir", itoa(redir),
 		"resp", itoa(int64(c.w.proto)),
-		"lib-name", c.libName,
-		"lib-ver", c.libVer,
 	}
 	var b strings.Builder
 	for i := 0; i < len(fields); i += 2 {
@@ -376,29 +371,6 @@ func (e *Engine) killClient(self, c *Session) {
 	c.notify()
 }
 
-// CLIENT SETINFO LIB-NAME libname | LIB-VER libver
-func cmdClientSetInfo(s *Session, args [][]byte) {
-	attr, val := string(args[2]), args[3]
-	var dest *string
-	switch {
-	case equalFold(args[2], "lib-name"):
-		dest = &s.libName
-	case equalFold(args[2], "lib-ver"):
-		dest = &s.libVer
-	default:
-		s.w.Error("ERR Unrecognized option '" + attr + "'")
-		return
-	}
-	for _, c := range val {
-		if c < '!' || c > '~' {
-			s.w.Error("ERR " + attr + " cannot contain spaces, newlines or special characters.")
-			return
-		}
-	}
-	*dest = string(val)
-	s.w.OK()
-}
-
 // CLIENT REPLY ON|OFF|SKIP
 func cmdClientReply(s *Session, args [][]byte) {
 	switch {
@@ -436,17 +408,6 @@ func cmdClientNoEvict(s *Session, args [][]byte) {
 		return
 	}
 	s.noEvict = on
-	s.w.OK()
-}
-
-// CLIENT NO-TOUCH ON|OFF
-func cmdClientNoTouch(s *Session, args [][]byte) {
-	on, ok := onOff(args[2])
-	if !ok {
-		s.w.Error(errSyntax)
-		return
-	}
-	s.noTouch = on
 	s.w.OK()
 }
 
@@ -548,16 +509,12 @@ func cmdClientHelp(s *Session, args [][]byte) {
 		"    Describe the connections, one line each.",
 		"NO-EVICT (ON|OFF)",
 		"    Exempt this connection from client eviction, or not.",
-		"NO-TOUCH (ON|OFF)",
-		"    Leave the access time of keys alone for this connection's commands, or not.",
 		"PAUSE <timeout> [WRITE|ALL]",
 		"    Hold back the commands of every client (or only writes) for <timeout> ms.",
 		"UNPAUSE",
 		"    End CLIENT PAUSE now.",
 		"REPLY (ON|OFF|SKIP)",
 		"    Send replies, stop sending them, or drop only the next one.",
-		"SETINFO (LIB-NAME|LIB-VER) <value>",
-		"    Record the client library's name or version.",
 		"SETNAME <name>",
 		"    Name this connection.",
 		"UNBLOCK <client-id> [TIMEOUT|ERROR]",

@@ -17,10 +17,8 @@ func connectionHandlers() []handlerEntry {
 		{"client|list", cmdClientList},
 		{"client|info", cmdClientInfo},
 		{"client|kill", cmdClientKill},
-		{"client|setinfo", cmdClientSetInfo},
 		{"client|reply", cmdClientReply},
 		{"client|no-evict", cmdClientNoEvict},
-		{"client|no-touch", cmdClientNoTouch},
 		{"client|unblock", cmdClientUnblock},
 		{"client|pause", cmdClientPause},
 		{"client|unpause", cmdClientUnpause},
@@ -202,7 +200,7 @@ func cmdReset(s *Session, args [][]byte) {
 	// Redis clears OFF and a pending SKIP; a SKIP in force still
 	// silences this very reply.
 	s.reply.off, s.reply.skipNext = false, false
-	s.noEvict, s.noTouch = false, false
+	s.noEvict = false
 	s.setDefaultAuth()
 	s.w.Simple("RESET")
 }

@@ -423,10 +423,14 @@ func TestSummaries(t *testing.T) {
 	if err == nil {
 		var cmds map[string]struct {
 			Group string `json:"group"`
+			Since string `json:"since"`
 		}
 		require.NoError(t, json.Unmarshal(raw, &cmds))
 		groups := "string generic list hash set sorted-set pubsub transactions connection server scripting bitmap hyperloglog geo"
 		for name, c := range cmds {
+			if strings.HasPrefix(c.Since, "7.2") {
+				continue // later than the Redis GoRedis follows
+			}
 			if strings.Contains(" "+groups+" ", " "+c.Group+" ") {
 				full := strings.ToLower(strings.Replace(name, " ", "|", 1))
 				assert.NotEmpty(t, commandSummary(full), full)

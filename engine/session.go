@@ -50,11 +50,9 @@ type Session struct {
 	// lastOut is how many reply bytes the last command wrote.
 	lastOut int64
 
-	db      *DB
-	name    string
-	libName string
-	libVer  string
-	authed  bool
+	db     *DB
+	name   string
+	authed bool
 	// user is the ACL user the session runs as (nil: the master link
 	// and file replay, which run anything, as in Redis).
 	user    *acl.User
@@ -62,7 +60,6 @@ type Session struct {
 	lastCmd string
 	lastAt  time.Time
 	noEvict bool
-	noTouch bool
 	// reply is CLIENT REPLY's mode (replymode.go).
 	reply replyState
 	// qbufUsed and qbufCap are the host's query buffer, for CLIENT LIST

@@ -119,9 +119,6 @@ var tableFuzzNoDiff = map[string]bool{
 	"auth": true, "acl": true, "module": true, "function": true, "script": true,
 	"eval": true, "evalsha": true, "eval_ro": true, "evalsha_ro": true, "fcall": true, "fcall_ro": true,
 	"object|freq": true, "swapdb": true, "select": true, "client|no-evict": true,
-	// Redis 7.2's, answered here because clients send them (go-redis
-	// sends CLIENT SETINFO); 7.0 does not know them
-	"client|setinfo": true, "client|no-touch": true,
 }
 
 func tableFuzzNoDiffCmd(c *Command) bool {

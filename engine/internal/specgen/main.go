@@ -109,6 +109,15 @@ var redis70Hints = map[string][]string{
 // Key spec flags in the order Redis prints them.
 var keyFlagOrder = []string{"RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key", "incomplete", "variable_flags"}
 
+// sinceAfter70 reports whether a "since" version is later than 7.0.x.
+func sinceAfter70(since string) bool {
+	var major, minor int
+	if _, err := fmt.Sscanf(since, "%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major > 7 || (major == 7 && minor > 0)
+}
+
 func main() {
 	in := flag.String("in", "../../shared/redis-spec/commands.json", "commands.json path")
 	out := flag.String("out", "spec_gen.go", "output Go file")
@@ -122,7 +131,12 @@ func main() {
 		log.Fatal(err)
 	}
 	names := make([]string, 0, len(cmds))
-	for n := range cmds {
+	for n, c := range cmds {
+		// Commands of later versions (CLIENT SETINFO, WAITAOF, ...) are
+		// unknown to Redis 7.0, so to its ACL and COMMAND too.
+		if sinceAfter70(c.Since) {
+			continue
+		}
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -158,6 +172,11 @@ func main() {
 		}
 		if drop, ok := redis70DropFlags[name]; ok {
 			c.Flags = slices.DeleteFunc(c.Flags, func(f string) bool { return f == drop })
+		}
+		if sinceAfter70(c.DeprecatedSince) {
+			// QUIT was deprecated in 7.2: 7.0 documents it plainly.
+			c.DeprecatedSince, c.ReplacedBy = "", ""
+			c.DocFlags = slices.DeleteFunc(c.DocFlags, func(f string) bool { return f == "deprecated" })
 		}
 		if redis70NoScript[name] {
 			c.Flags = append(c.Flags, "noscript")
