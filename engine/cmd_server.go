@@ -272,6 +272,10 @@ func cmdConfigSet(s *Session, args [][]byte) {
 	for i, a := range args[2:] {
 		pairs[i] = string(a)
 	}
+	if msg := s.configSetRefusal(pairs); msg != "" {
+		s.w.Error(msg)
+		return
+	}
 	oldDir, _ := s.e.config.get("dir")
 	old := s.e.aofConfigBefore()
 	before := make([]string, len(pairs)/2)
@@ -565,6 +569,30 @@ func cmdDebug(s *Session, args [][]byte) {
 	default:
 		s.w.Error("ERR unknown subcommand or wrong number of arguments for '" + truncateArg(args[1]) + "'. Try DEBUG HELP.")
 	}
+}
+
+// configSetRefusal is what Redis's CONFIG SET checks per client before
+// any value: a protected parameter from a non-local client when
+// enable-protected-configs is "local", and, while a dataset loads, the
+// parameters that cannot change then (a -LOADING error). As in Redis the
+// first refused argument decides; what setMany checks itself (unknown
+// names, immutable parameters, protected ones under "no") ends the scan.
+func (s *Session) configSetRefusal(pairs []string) string {
+	mode, _ := s.e.config.get("enable-protected-configs")
+	loading := s.e.persist.loading != nil
+	for i := 0; i+1 < len(pairs); i += 2 {
+		p, ok := s.e.config.lookup(strings.ToLower(pairs[i]))
+		if !ok || p.immutable || (p.protected && mode == "no") {
+			return ""
+		}
+		if p.protected && mode == "local" && s.protectedAllowed("enable-protected-configs", "") != "" {
+			return "ERR CONFIG SET failed (possibly related to argument '" + pairs[i] + "') - can't set protected config"
+		}
+		if p.denyLoading && loading {
+			return errLoading
+		}
+	}
+	return ""
 }
 
 // debugAllowed applies enable-debug-command as Redis does.

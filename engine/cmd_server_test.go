@@ -634,3 +634,23 @@ func TestDebugPauseCron(t *testing.T) {
 	assert.Equal(t, 1, e.ActiveExpireCycle())
 	assert.Equal(t, integer(0), c.line("DBSIZE"))
 }
+
+// CONFIG SET's per-client refusals, as Redis's: a protected parameter from
+// a non-local client under enable-protected-configs local, and -LOADING
+// for dir, appendonly and repl-diskless-load while a dataset loads.
+func TestConfigSetProtectedLocalAndLoading(t *testing.T) {
+	e := New(Options{Config: map[string]string{"enable-protected-configs": "local"}})
+	remote := &client{t: t, s: e.NewSession(ClientInfo{Addr: "10.0.0.2:4000", LAddr: "10.0.0.1:6379", Kind: "test"})}
+	local := newClient(t, e)
+	assert.Equal(t, errReply("ERR CONFIG SET failed (possibly related to argument 'dbfilename') - can't set protected config"), remote.line("CONFIG SET dbfilename x.rdb"))
+	assert.Equal(t, ok, local.line("CONFIG SET dbfilename x.rdb"))
+
+	ld := e.BeginStartupLoad(0)
+	for _, set := range []string{"CONFIG SET dir /tmp", "CONFIG SET appendonly yes", "CONFIG SET repl-diskless-load swapdb", "CONFIG SET loglevel debug dir /tmp"} {
+		assert.Equal(t, errReply(errLoading), local.line(set), set)
+	}
+	assert.Equal(t, ok, local.line("CONFIG SET loglevel verbose"))
+	ld.End()
+	assert.Equal(t, "*2\r\n$8\r\nloglevel\r\n$7\r\nverbose\r\n", local.line("CONFIG GET loglevel"))
+	assert.Equal(t, ok, local.line("CONFIG SET dir /tmp"))
+}

@@ -82,6 +82,9 @@ type paramDef struct {
 	// protected parameters (dir, dbfilename) cannot be changed at run
 	// time unless enable-protected-configs allows it.
 	protected bool
+	// denyLoading parameters cannot change while a dataset loads
+	// (Redis's DENY_LOADING_CONFIG: CONFIG SET answers -LOADING).
+	denyLoading bool
 	// hidden parameters (Redis's HIDDEN_CONFIG: debugging knobs) answer
 	// CONFIG GET by exact name only, never a pattern.
 	hidden bool
