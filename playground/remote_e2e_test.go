@@ -220,13 +220,24 @@ func stepTitle(ctx context.Context, title string) chromedp.Action {
 func clickRun(t *testing.T, ctx context.Context, i int, want string) {
 	t.Helper()
 	before := output(t, ctx, 1)
-	require.NoError(t, chromedp.Run(ctx, chromedp.Click(`.pg-tutorial .run-cmd:nth-of-type(`+strconv.Itoa(i)+`)`, chromedp.ByQuery)))
+	require.NoError(t, chromedp.Run(ctx, clickNow(`.pg-tutorial .run-cmd:nth-of-type(`+strconv.Itoa(i)+`)`)))
 	waitOutput(t, ctx, 1, len(before), want)
+}
+
+// clickNow clicks the element sel finds once it is visible, as the DOM has
+// it at that moment: a mouse click at coordinates taken a moment earlier
+// can miss a button the step just re-rendered or scrolled (seen on a
+// loaded CI machine).
+func clickNow(sel string) chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.WaitVisible(sel, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector(`+strconv.Quote(sel)+`).click()`, nil),
+	}
 }
 
 func next(t *testing.T, ctx context.Context, title string) {
 	t.Helper()
-	require.NoError(t, chromedp.Run(ctx, chromedp.Click(`.pg-tutorial .step-nav .next`, chromedp.ByQuery), stepTitle(ctx, title)))
+	require.NoError(t, chromedp.Run(ctx, clickNow(`.pg-tutorial .step-nav .next`), stepTitle(ctx, title)))
 }
 
 // TestTutorialInBrowser completes the strings lesson and the protocol
