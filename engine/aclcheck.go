@@ -7,13 +7,6 @@ import (
 	"github.com/goredis-dev/goredis/engine/acl"
 )
 
-// Key spec access bits the ACL check needs, worked out once per command.
-const (
-	specAccess uint8 = 1 << iota
-	specWrite
-	specNotKey
-)
-
 // linkACL builds the ACL's view of the command table, once for every
 // engine, and numbers the commands. The ACL knows every Redis 7.0
 // command, implemented here or not, as Redis's ACL knows its original
@@ -40,7 +33,10 @@ func (cat *commandCatalog) linkACL() {
 	link := func(c *Command) {
 		cat.newCommand(c)
 		c.acl = byName[c.Name]
-		c.aclSpecs = keySpecAccess(c)
+		c.specFlags = make([]keyFlags, len(c.KeySpecs))
+		for i := range c.KeySpecs {
+			c.specFlags[i] = specKeyFlags(&c.KeySpecs[i])
+		}
 		c.acl.HasKeys = commandHasKeys(c)
 		switch c.Name {
 		case "publish", "spublish", "subscribe", "ssubscribe", "psubscribe":
@@ -79,23 +75,6 @@ func (e *Engine) aclSetup() {
 	e.aclDefaultChanged()
 }
 
-func keySpecAccess(c *Command) []uint8 {
-	out := make([]uint8, len(c.KeySpecs))
-	for i, ks := range c.KeySpecs {
-		for _, f := range ks.Flags {
-			switch f {
-			case "access":
-				out[i] |= specAccess
-			case "insert", "update", "delete":
-				out[i] |= specWrite
-			case "not_key":
-				out[i] |= specNotKey
-			}
-		}
-	}
-	return out
-}
-
 // aclDefaultChanged notes whether the default user lets clients in
 // without AUTH, for Session.Authenticated (read without the engine lock).
 func (e *Engine) aclDefaultChanged() {
@@ -126,8 +105,8 @@ func commandHasKeys(c *Command) bool {
 	if c.Name == "sort" || c.Name == "sort_ro" || c.Name == "migrate" {
 		return true
 	}
-	for _, sp := range c.aclSpecs {
-		if sp&specNotKey == 0 {
+	for i := range c.KeySpecs {
+		if c.keySpecFlags(i)&keyNotKey == 0 {
 			return true
 		}
 	}

@@ -25,10 +25,10 @@ type Command struct {
 	parent  *Command
 	// id indexes the engine's cmdStats.
 	id int
-	// acl is the command as the ACL knows it; aclSpecs the access of
-	// each key spec (aclcheck.go).
-	acl      *acl.Command
-	aclSpecs []uint8
+	// acl is the command as the ACL knows it; specFlags the flags of
+	// each key spec, read once from the spec (aclcheck.go, getkeys.go).
+	acl       *acl.Command
+	specFlags []keyFlags
 }
 
 // cmdStat is one command's statistics in one engine (INFO commandstats).

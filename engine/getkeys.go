@@ -55,6 +55,15 @@ func specKeyFlags(ks *KeySpec) keyFlags {
 	return f
 }
 
+// keySpecFlags is key spec i's flags: worked out once when the table is
+// built, read from the spec for a command made outside it (tests).
+func (c *Command) keySpecFlags(i int) keyFlags {
+	if c.specFlags != nil {
+		return c.specFlags[i]
+	}
+	return specKeyFlags(&c.KeySpecs[i])
+}
+
 // keyRef is one key of a command line: its argument position and flags.
 type keyRef struct {
 	pos   int
@@ -67,7 +76,7 @@ type keyRef struct {
 func getKeys(cmd *Command, argv [][]byte, out []keyRef) []keyRef {
 	hasKeys, varFlags := false, false
 	for i := range cmd.KeySpecs {
-		f := specKeyFlags(&cmd.KeySpecs[i])
+		f := cmd.keySpecFlags(i)
 		hasKeys = hasKeys || f&keyNotKey == 0
 		varFlags = varFlags || f&keyVariableFlags != 0
 	}
@@ -100,7 +109,7 @@ func keysUsingSpecs(cmd *Command, argv [][]byte, out []keyRef) ([]keyRef, bool) 
 	start := len(out)
 	for si := range cmd.KeySpecs {
 		ks := &cmd.KeySpecs[si]
-		flags := specKeyFlags(ks)
+		flags := cmd.keySpecFlags(si)
 		if flags&keyNotKey != 0 {
 			continue
 		}
