@@ -405,14 +405,20 @@ func clusterNodesOf(t *testing.T, n clusterNode) []nodeLine {
 }
 
 // selfLine is n's own line of its CLUSTER NODES.
+// A node in the middle of a full sync may answer -LOADING for a moment:
+// it is asked again for up to 10 s.
 func selfLine(t *testing.T, n clusterNode) nodeLine {
 	t.Helper()
-	for _, l := range clusterNodesOf(t, n) {
-		if strings.Contains(l.flags, "myself") {
-			return l
+	var last string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		for _, l := range clusterNodesOf(t, n) {
+			if strings.Contains(l.flags, "myself") {
+				return l
+			}
 		}
+		last = cli(t, "-p", strconv.Itoa(n.port), "cluster", "nodes")
 	}
-	t.Fatalf("node %d has no myself line", n.port)
+	t.Fatalf("node %d has no myself line; CLUSTER NODES answered %q", n.port, last)
 	return nodeLine{}
 }
 
