@@ -21,6 +21,9 @@ var tableFuncs = map[string]LGFunction{
 
 func tableSort(L *LState) int {
 	tbl := L.CheckTable(1)
+	if tbl.readonly && tbl.Len() > 1 { // GoRedis patch: Lua 5.1's sort writes with lua_rawseti
+		L.Error(LString(errReadOnlyTable), 0)
+	}
 	sorter := lValueArraySorter{L, nil, tbl.array}
 	if L.GetTop() != 1 {
 		sorter.Fn = L.CheckFunction(2)
@@ -41,6 +44,13 @@ func tableMaxN(L *LState) int {
 
 func tableRemove(L *LState) int {
 	tbl := L.CheckTable(1)
+	if tbl.readonly { // GoRedis patch: Lua 5.1's tremove writes with lua_rawseti, if anything
+		if n := tbl.Len(); n > 0 {
+			if pos := L.OptInt(2, n); pos >= 1 && pos <= n {
+				L.Error(LString(errReadOnlyTable), 0)
+			}
+		}
+	}
 	if L.GetTop() == 1 {
 		L.Push(tbl.Remove(-1))
 	} else {
@@ -87,6 +97,9 @@ func tableInsert(L *LState) int {
 	nargs := L.GetTop()
 	if nargs == 1 {
 		L.RaiseError("wrong number of arguments")
+	}
+	if tbl.readonly { // GoRedis patch: Lua 5.1's tinsert writes with lua_rawseti
+		L.Error(LString(errReadOnlyTable), 0)
 	}
 
 	if L.GetTop() == 2 {

@@ -148,7 +148,23 @@ type LTable struct {
 	strdict map[string]LValue
 	keys    []LValue
 	k2i     map[LValue]int
+
+	// GoRedis patch: readonly is Redis's lua_enablereadonlytable flag.
+	readonly bool
 }
+
+// SetReadOnly marks the table read-only (GoRedis patch, as Redis's
+// lua_enablereadonlytable): Lua code that assigns to one of its fields,
+// table.insert, table.remove and table.sort raise "Attempt to modify a
+// readonly table". The Raw* methods, called from Go, still write.
+func (tb *LTable) SetReadOnly(readonly bool) { tb.readonly = readonly }
+
+// ReadOnly tells whether SetReadOnly marked the table (GoRedis patch).
+func (tb *LTable) ReadOnly() bool { return tb.readonly }
+
+// errReadOnlyTable is what Redis's Lua raises when a script writes to a
+// read-only table (GoRedis patch).
+const errReadOnlyTable = "Attempt to modify a readonly table"
 
 func (tb *LTable) String() string   { return fmt.Sprintf("table: %p", tb) }
 func (tb *LTable) Type() LValueType { return LTTable }
