@@ -291,6 +291,7 @@ func (f *Functions) compileLibrary(lib *Library, body []byte, timeout bool) erro
 	}()
 	if timeout {
 		L.SetContext(&loadDeadline{L: L, deadline: time.Now().Add(loadTimeout)})
+		L.SetContextInterval(ctxInterval)
 	}
 	top := L.GetTop()
 	L.Push(fn)

@@ -90,6 +90,12 @@ const maxKeptArgBytes = 64 << 10
 // instructions more slowly, and a call costs little).
 const instrCheck = 10000
 
+// ctxInterval is how many instructions run between two consultations of
+// the interrupter (the patched gopher-lua's SetContextInterval): the
+// count hook's granularity. Once a script is killed it is consulted
+// before every instruction, so that pcall cannot swallow the kill.
+const ctxInterval = 100
+
 // vm is one Lua state with Redis's API and sandbox; Eval and Functions
 // each own one, as Redis keeps one interpreter for each.
 type vm struct {
@@ -127,8 +133,8 @@ type runState struct {
 	killed bool
 }
 
-// interrupter is the gopher-lua context whose Done is consulted before
-// every instruction: it is Redis's count hook.
+// interrupter is the gopher-lua context whose Done is consulted every
+// ctxInterval instructions: it is Redis's count hook.
 type interrupter struct{ v *vm }
 
 func newVM(cfg Config) *vm {
@@ -399,7 +405,7 @@ func raise(L *lua.LState, msg string) {
 	L.Error(errTable(L, msg), 0)
 }
 
-// Done is consulted before every instruction: every instrCheck of them
+// Done is consulted every ctxInterval instructions: every instrCheck of them
 // the host may serve other clients, or say that the script was killed.
 func (c interrupter) Done() <-chan struct{} {
 	r := c.v.run
@@ -409,11 +415,12 @@ func (c interrupter) Done() <-chan struct{} {
 	if r.killed {
 		c.v.L.Error(errTable(c.v.L, "Script killed by user with SCRIPT KILL..."), 0)
 	}
-	r.count++
+	r.count += ctxInterval
 	if r.count >= instrCheck {
 		r.count = 0
 		if r.host.Interrupt() {
 			r.killed = true
+			c.v.L.SetContextInterval(1)
 			c.v.logf(LogWarning, "Lua script killed by user with SCRIPT KILL.")
 			c.v.L.Error(errTable(c.v.L, "Script killed by user with SCRIPT KILL..."), 0)
 		}
@@ -461,6 +468,7 @@ func (v *vm) call(fn *lua.LFunction, args []lua.LValue, host Host, w Writer, fun
 		v.argBuf, v.argList = nil, nil
 	}
 	L.SetContext(interrupter{v})
+	L.SetContextInterval(ctxInterval)
 	defer L.RemoveContext()
 	top := L.GetTop()
 	L.Push(fn)

@@ -2274,6 +2274,15 @@ func (ls *LState) Context() context.Context {
 	return ls.ctx
 }
 
+// SetContextInterval makes the VM consult the context set by SetContext
+// once every n instructions instead of before each one (GoRedis patch: a
+// select per instruction costs more than most instructions; Redis's Lua
+// runs its count hook every 100000). n <= 1 consults it before each.
+func (ls *LState) SetContextInterval(n int) {
+	ls.ctxEvery = n
+	ls.ctxCount = 0
+}
+
 // RemoveContext removes the context associated with this LState and returns this context.
 func (ls *LState) RemoveContext() context.Context {
 	oldctx := ls.ctx

@@ -211,6 +211,9 @@ type LState struct {
 	mainLoop     func(*LState, *callFrame)
 	ctx          context.Context
 	ctxCancelFn  context.CancelFunc
+	// GoRedis patch: the context is consulted once every ctxEvery
+	// instructions (SetContextInterval); ctxCount counts them.
+	ctxEvery, ctxCount int
 }
 
 func (ls *LState) String() string   { return fmt.Sprintf("thread: %p", ls) }

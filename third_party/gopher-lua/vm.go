@@ -52,14 +52,19 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 		cf = L.currentFrame
 		inst = cf.Fn.Proto.Code[cf.Pc]
 		cf.Pc++
-		select {
-		case <-L.ctx.Done():
-			L.RaiseError(L.ctx.Err().Error())
-			return
-		default:
-			if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
+		// GoRedis patch: once every ctxEvery instructions
+		// (SetContextInterval), not before each.
+		if L.ctxCount++; L.ctxCount >= L.ctxEvery {
+			L.ctxCount = 0
+			select {
+			case <-L.ctx.Done():
+				L.RaiseError(L.ctx.Err().Error())
 				return
+			default:
 			}
+		}
+		if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
+			return
 		}
 	}
 }
