@@ -16,14 +16,15 @@ type DB struct {
 	// wtime is each key's last write, in unix seconds, for OBJECT
 	// IDLETIME (see idle.go).
 	wtime timeTable
-	// appendTail lets repeated APPENDs to one key grow in place (see
-	// cmd_string.go).
-	appendTail appendBuffer
 	// rawStrs marks the string values that Redis would hold as raw,
 	// unshared sds (made by APPEND to an existing key or by SETRANGE), by
 	// their bytes' address, for OBJECT ENCODING. Any other write of the key
 	// drops the mark.
 	rawStrs map[string]*byte
+	// owned holds the buffers of the string values that commands may
+	// change in place, by key (strbuf.go). Any read that may keep a value
+	// (rawGet) and any other write of the key drops its entry.
+	owned map[string]ownedString
 	// watched maps a key to the sessions that WATCH it.
 	watched map[string][]*Session
 	// blocked maps a key to the sessions blocked on it, in arrival order.
@@ -90,17 +91,6 @@ func tmpString(b []byte) string {
 // size is the number of keys, including ones expired but not yet reclaimed.
 func (db *DB) size() int { return db.strs.len() + db.objs.len() }
 
-// rawGet finds a key without looking at its deadline.
-func (db *DB) rawGet(key string) (str string, obj object, ok bool) {
-	if s, found := db.strs.get(key); found {
-		return s, nil, true
-	}
-	if o, found := db.objs.get(key); found {
-		return "", o, true
-	}
-	return "", nil, false
-}
-
 // exists reports whether key is present, without expiring it.
 func (db *DB) rawExists(key string) bool {
 	_, _, ok := db.rawGet(key)
@@ -128,6 +118,9 @@ func (db *DB) removeRaw(key string) bool {
 		db.forgetWrite(key)
 		if len(db.rawStrs) > 0 {
 			delete(db.rawStrs, key)
+		}
+		if len(db.owned) > 0 {
+			delete(db.owned, key)
 		}
 	}
 	return found
@@ -166,6 +159,9 @@ func (db *DB) setStringRaw(key, val string) {
 	if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, key)
 	}
+	if len(db.owned) > 0 {
+		delete(db.owned, key)
+	}
 	old, had := db.strs.swap(key, val)
 	db.stringStored(key, val, old, had)
 	if !had && !wasObj && db.slots != nil {
@@ -186,6 +182,9 @@ func (db *DB) setObjRaw(key string, val object) {
 	if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, key)
 	}
+	if len(db.owned) > 0 {
+		delete(db.owned, key)
+	}
 	o, had := db.objs.swap(key, val)
 	if had && o != val {
 		db.objectRemoved(key, o)
@@ -205,8 +204,8 @@ func (db *DB) clear() {
 	}
 	db.expires = make(map[string]int64)
 	db.wtime = timeTable{}
-	db.appendTail = appendBuffer{}
 	db.rawStrs = nil
+	db.owned = nil
 }
 
 // deadline returns the key's expiry in unix ms, or -1.
