@@ -93,7 +93,7 @@ func (db *DB) size() int { return db.strs.len() + db.objs.len() }
 
 // exists reports whether key is present, without expiring it.
 func (db *DB) rawExists(key string) bool {
-	_, _, ok := db.rawGet(key)
+	_, _, ok := db.peek(key) // the value is not returned: it stays writable
 	return ok
 }
 

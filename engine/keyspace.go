@@ -62,7 +62,7 @@ func (s *Session) lookupReadKeeping(key []byte, keep bool) (str string, obj obje
 
 // exists reports whether key is present (and not expired).
 func (s *Session) exists(key []byte) bool {
-	_, _, found := s.lookup(key)
+	_, _, found := s.lookupKeeping(key, false) // the value is not returned
 	return found
 }
 

@@ -50,6 +50,9 @@ func TestOwnedStringWrittenInPlace(t *testing.T) {
 		{"BITFIELD", "bm", "INCRBY", "u8", "800", "5", "SET", "i16", "#3", "-2"},
 		{"GETBIT", "bm", "7"}, {"BITCOUNT", "bm"}, {"BITPOS", "bm", "1"}, {"STRLEN", "bm"},
 		{"BITFIELD_RO", "bm", "GET", "u8", "0"},
+		{"EXISTS", "bm"}, {"TYPE", "bm"}, {"GETRANGE", "bm", "0", "-1"},
+		{"GET", "bm"}, {"MGET", "bm", "x"}, // shorter than a reply queued by reference: copied
+
 		{"SETBIT", "bm", "3", "1"},
 	} {
 		c.do(cmd...)
