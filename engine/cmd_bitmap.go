@@ -73,7 +73,7 @@ func (s *Session) bitmapForWrite(key []byte, maxBit uint64) (buf []byte, found, 
 // deadline, as a raw string (Redis unshares the sds it writes into).
 func (s *Session) storeBitmap(key []byte, buf []byte) {
 	s.storeOwned(key, buf, true)
-	s.db.markRaw(string(key))
+	s.db.markRaw(tmpString(key))
 }
 
 // SETBIT key offset value
@@ -100,7 +100,7 @@ func cmdSetbit(s *Session, args [][]byte) {
 	}
 	if found && byteIdx < uint64(len(cur)) && old == on {
 		// Nothing changes; Redis still unshares the value (raw from now on).
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 		s.w.Int(old)
 		return
 	}
@@ -593,6 +593,6 @@ func bitfieldGeneric(s *Session, args [][]byte, readonly bool) {
 		// the value.
 		s.storeBitmap(key, buf)
 	default:
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 	}
 }

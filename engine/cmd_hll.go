@@ -61,7 +61,7 @@ func (s *Session) hllSparseMax() int {
 // deadline kept.
 func (s *Session) storeHLL(key []byte, b []byte) {
 	s.storeOwned(key, b, true)
-	s.db.markRaw(string(key))
+	s.db.markRaw(tmpString(key))
 }
 
 // PFADD key [element [element ...]]
@@ -73,7 +73,7 @@ func cmdPfadd(s *Session, args [][]byte) {
 	}
 	if found && !hllWouldChange(stringToBytes(cur), args[2:]) {
 		// Every element is counted already: nothing to copy or store.
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 		s.w.Int(0)
 		return
 	}
@@ -100,7 +100,7 @@ func cmdPfadd(s *Session, args [][]byte) {
 		}
 	}
 	if updated == 0 {
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 		s.w.Int(0)
 		return
 	}
@@ -152,7 +152,7 @@ func cmdPfcount(s *Session, args [][]byte) {
 		return
 	}
 	if card, valid := hyperloglog.CachedCard(stringToBytes(v)); valid {
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 		s.w.Int(int64(card))
 		return
 	}
@@ -235,7 +235,7 @@ func cmdPfdebug(s *Session, args [][]byte) {
 	switch {
 	case equalFold(sub, "getreg"):
 		if hyperloglog.IsDense(b) {
-			s.db.markRaw(string(key))
+			s.db.markRaw(tmpString(key))
 		} else {
 			d, err := hyperloglog.ToDense(b)
 			if err != nil {
@@ -251,14 +251,14 @@ func cmdPfdebug(s *Session, args [][]byte) {
 			s.w.Int(int64(r))
 		}
 	case equalFold(sub, "decode"):
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 		if hyperloglog.IsDense(b) {
 			s.w.Error("ERR HLL encoding is not sparse")
 			return
 		}
 		s.w.BulkString(hyperloglog.Decode(b))
 	case equalFold(sub, "encoding"):
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 		if hyperloglog.IsDense(b) {
 			s.w.Simple("dense")
 		} else {
@@ -266,7 +266,7 @@ func cmdPfdebug(s *Session, args [][]byte) {
 		}
 	case equalFold(sub, "todense"):
 		if hyperloglog.IsDense(b) {
-			s.db.markRaw(string(key))
+			s.db.markRaw(tmpString(key))
 			s.w.Int(0)
 			return
 		}
@@ -278,7 +278,7 @@ func cmdPfdebug(s *Session, args [][]byte) {
 		s.storeHLL(key, d)
 		s.w.Int(1)
 	default:
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 		s.w.Error("ERR Unknown PFDEBUG subcommand '" + string(sub) + "'")
 	}
 }

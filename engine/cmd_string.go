@@ -399,7 +399,7 @@ func cmdAppend(s *Session, args [][]byte) {
 	copy(b[len(cur):], val)
 	s.storeOwned(key, b, true)
 	// Redis appends to an unshared copy: the value is raw from now on.
-	s.db.markRaw(string(key))
+	s.db.markRaw(tmpString(key))
 	s.notifyEvent(notifyString, "append", key)
 	s.w.Int(int64(len(b)))
 }
@@ -445,7 +445,7 @@ func cmdSetRange(s *Session, args [][]byte) {
 	copy(b[offset:], val)
 	s.storeOwned(key, b, found)
 	// Redis builds or unshares an sds for SETRANGE: always raw.
-	s.db.markRaw(string(key))
+	s.db.markRaw(tmpString(key))
 	s.notifyEvent(notifyString, "setrange", key)
 	s.w.Int(n)
 }

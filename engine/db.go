@@ -2,6 +2,7 @@ package engine
 
 import (
 	"hash/maphash"
+	"strings"
 	"unsafe"
 )
 
@@ -128,15 +129,22 @@ func (db *DB) removeRaw(key string) bool {
 
 // markRaw notes that key's current string value is a raw sds in Redis.
 // The mark is the stored value's address (setString may have copied it).
+// key may be a view of a request buffer: it is copied when a mark is
+// added, and a value marked already (a bitmap written again) costs no
+// allocation.
 func (db *DB) markRaw(key string) {
 	val, ok := db.strs.get(key)
 	if !ok {
 		return
 	}
+	p := unsafe.StringData(val)
+	if q, ok := db.rawStrs[key]; ok && q == p {
+		return
+	}
 	if db.rawStrs == nil {
 		db.rawStrs = map[string]*byte{}
 	}
-	db.rawStrs[key] = unsafe.StringData(val)
+	db.rawStrs[strings.Clone(key)] = p
 }
 
 // isRaw reports whether key's value val was marked by markRaw.

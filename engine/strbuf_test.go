@@ -420,3 +420,41 @@ func TestBitopApplyMatchesBytewise(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnedStringWritesAllocateNothing guards the point of owned values:
+// a write to an unshared bitmap or dense HyperLogLog copies nothing.
+func TestOwnedStringWritesAllocateNothing(t *testing.T) {
+	if raceDetector {
+		t.Skip("the race detector allocates")
+	}
+	e, _ := testEngine(t)
+	s := e.NewSession(ClientInfo{Kind: "test"})
+	spare := make([]byte, 0, 4096)
+	run := func(args [][]byte) {
+		s.Exec(args)
+		spare = s.TakeOutput(spare)
+	}
+	run(argv("SETBIT", "bits", "99999", "1"))
+	flips := [][][]byte{argv("SETBIT", "bits", "77", "1"), argv("SETBIT", "bits", "77", "0")}
+	i := 0
+	require.Zero(t, testing.AllocsPerRun(200, func() {
+		run(flips[i&1])
+		i++
+	}), "SETBIT")
+	hll := []string{"PFADD", "hll"}
+	for j := range 5000 {
+		hll = append(hll, strconv.Itoa(j))
+	}
+	run(argv(hll...))
+	adds := make([][][]byte, 300)
+	for j := range adds {
+		adds[j] = argv("PFADD", "hll", "new"+strconv.Itoa(j))
+	}
+	i = 0
+	require.Zero(t, testing.AllocsPerRun(200, func() {
+		run(adds[i%len(adds)])
+		i++
+	}), "PFADD")
+	count := argv("PFCOUNT", "hll")
+	require.Zero(t, testing.AllocsPerRun(200, func() { run(count) }), "PFCOUNT")
+}
