@@ -438,7 +438,8 @@ func (ds *dbSnap) pendingKey(key string) bool {
 // preserve sets key's current state aside before it changes; locked.
 func (ds *dbSnap) preserve(key string) {
 	db := ds.db
-	str, obj, found := db.rawGet(key) // ends in-place writes to str (strbuf.go)
+	// rawGet ends in-place writes to str (strbuf.go).
+	str, obj, found := db.rawGet(key)
 	key = string([]byte(key)) // may alias a request buffer
 	if !found {
 		if ds.absent == nil {
