@@ -34,9 +34,14 @@ import "unsafe"
 //
 // A snapshot in progress is covered by the first rule: writableString calls
 // beforeChange first, whose preserve reads the value with rawGet, so the
-// snapshot's copy and the keyspace's stop being one. Values no longer than
-// packedValueMax are never owned: they are stored packed with their key,
-// and copying them costs less than the bookkeeping.
+// snapshot's copy and the keyspace's stop being one. Values shorter than
+// ownedMinBytes are never owned: copying them costs less than the
+// bookkeeping (a map entry per key), and the shortest are stored packed
+// with their key.
+
+// ownedMinBytes is the length from which a value written in place is kept
+// owned.
+const ownedMinBytes = 512
 
 // ownedString is the buffer of an owned value: key is the stored copy of
 // the key (a map assignment with it does not allocate), buf the value's
@@ -133,7 +138,7 @@ func (s *Session) writableString(key []byte, cur string, found bool, n int) []by
 		return b
 	}
 	c := n
-	if found {
+	if found && n >= ownedMinBytes {
 		c = greedyCap(n)
 	}
 	b := make([]byte, n, c)
@@ -161,8 +166,8 @@ func (s *Session) reusableString(key []byte, n int) []byte {
 
 // storeOwned stores buf (from writableString or reusableString) as key's
 // string value and keeps it owned. keepTTL keeps the deadline (every in
-// place write but BITOP's). A short value is copied and packed with its
-// key instead.
+// place write but BITOP's). A short value is stored unowned, the shortest
+// copied and packed with their key.
 func (s *Session) storeOwned(key []byte, buf []byte, keepTTL bool) {
 	if len(buf) <= packedValueMax {
 		s.setStringBytes(key, buf, keepTTL)
@@ -170,6 +175,12 @@ func (s *Session) storeOwned(key []byte, buf []byte, keepTTL bool) {
 	}
 	db := s.db
 	val := unsafe.String(unsafe.SliceData(buf), len(buf))
+	if len(buf) < ownedMinBytes {
+		// buf is a new copy or the key's own buffer: storing it unowned
+		// is safe, and nothing writes it in place from now on.
+		s.storeString(key, string(key), val, keepTTL)
+		return
+	}
 	o, had := db.owned[tmpString(key)]
 	if had && keepTTL && unsafe.SliceData(o.buf) == unsafe.SliceData(buf) && len(o.buf) == len(buf) && db.ownsStored(o) {
 		// The bytes changed where they are: the stored string is the same,
