@@ -30,14 +30,17 @@ import "unsafe"
 //   - a GET or MGET reply queued by reference (Session.bulkValue); a
 //     shorter reply is a copy;
 //   - every replacement or removal of the key (the entry is dropped with
-//     the value), FLUSHDB and a load.
+//     the value), FLUSHDB and a load. SWAPDB moves the entries with the
+//     values.
 //
 // A snapshot in progress is covered by the first rule: writableString calls
 // beforeChange first, whose preserve reads the value with rawGet, so the
 // snapshot's copy and the keyspace's stop being one. Values shorter than
 // ownedMinBytes are never owned: copying them costs less than the
 // bookkeeping (a map entry per key), and the shortest are stored packed
-// with their key.
+// with their key. The room an owned value keeps for growth (as sds's
+// greedy preallocation) is not counted in used_memory, which counts
+// lengths.
 
 // ownedMinBytes is the length from which a value written in place is kept
 // owned.
