@@ -16,8 +16,9 @@ import (
 //     deadline, an expiry, a key created that did not exist) the key's value
 //     and deadline are set aside as they were ("preserved"), and the walk
 //     later writes that instead of the live key.
-//   - Values are written outside the lock. Strings are immutable; a
-//     collection the snapshot holds (captured by the walk or preserved) is
+//   - Values are written outside the lock. A string the snapshot holds is
+//     no longer written in place (taking it ends its ownership: strbuf.go);
+//     a collection the snapshot holds (captured by the walk or preserved) is
 //     frozen: the first write to it through a lookup clones it into the
 //     keyspace and the command changes the clone, so nobody writes what the
 //     walk reads (copy-on-write per value, where fork copies per page).
@@ -247,8 +248,8 @@ func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 		}
 	}
 	s.unlock()
-	// Encode outside the lock: strings are immutable and every collection
-	// in the batch is frozen. The values share one buffer per batch (the
+	// Encode outside the lock: the strings are no longer written in place
+	// and every collection in the batch is frozen. The values share one buffer per batch (the
 	// caller is done with the previous batch's when it calls Next).
 	arena := s.arena[:0]
 	ends := s.ends[:0]
@@ -390,6 +391,8 @@ func (ds *dbSnap) capture(out *[]capturedKey) {
 			if _, ok := ds.absent[hk.k]; ok {
 				continue
 			}
+			// rawGet, not peek: the snapshot keeps the string, which
+			// must no longer be written in place (strbuf.go).
 			str, obj, _ := src.rawGet(hk.k)
 			ds.s.freeze(obj)
 			*out = append(*out, capturedKey{key: hk.k, str: str, obj: obj, deadline: src.deadline(hk.k), idle: ds.idleOf(src, hk.k)})
@@ -435,6 +438,7 @@ func (ds *dbSnap) pendingKey(key string) bool {
 // preserve sets key's current state aside before it changes; locked.
 func (ds *dbSnap) preserve(key string) {
 	db := ds.db
+	// rawGet ends in-place writes to str (strbuf.go).
 	str, obj, found := db.rawGet(key)
 	key = string([]byte(key)) // may alias a request buffer
 	if !found {
