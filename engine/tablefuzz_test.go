@@ -104,6 +104,12 @@ var tableFuzzFreshEngine = map[string]bool{
 	"config|set": true, "client|pause": true, "client|unpause": true, "config|resetstat": true,
 }
 
+// tableFuzzFreshAfter lists commands whose effect outlives their case: a
+// CLIENT PAUSE ... ALL still running holds every later command (as in
+// Redis), so the cases after it (CLIENT SETNAME, ...) would block for as
+// long as the pause lasts on the wall clock.
+var tableFuzzFreshAfter = map[string]bool{"client|pause": true}
+
 // tableFuzzNoDiff lists commands whose replies are server-specific or
 // nondeterministic, or that would change the reference server's state or
 // connection (blocking commands are left out too).
@@ -417,6 +423,9 @@ func (r *tableFuzzRunner) run(c tableFuzzCase) []byte {
 
 	s := e.NewSession(ClientInfo{Addr: "127.0.0.1:50000", Kind: "fuzz"})
 	defer s.Close()
+	if tableFuzzFreshAfter[c.cmd.cmd.Name] {
+		defer r.freshEngine()
+	}
 	desc := fmt.Sprintf("%q", c.args)
 	r.current.Store(&desc)
 	before := e.srv.panics
