@@ -521,7 +521,7 @@ func (p *SyncPayload) Write(b []byte) (int, error) {
 	if l.s.replica != l {
 		return 0, errReplicaGone
 	}
-	l.s.pushAsync(func(w *Writer) { w.Raw(chunk) })
+	l.s.pushAsync(func(w *Writer) { w.RawBlock(chunk) })
 	p.sent += int64(len(b))
 	return len(b), nil
 }
