@@ -319,6 +319,9 @@ func cmdConfigSet(s *Session, args [][]byte) {
 		if strings.EqualFold(pairs[i], "maxmemory") {
 			s.e.maxmemoryChanged()
 		}
+		if strings.EqualFold(pairs[i], "repl-backlog-size") {
+			s.e.backlogSizeChanged()
+		}
 	}
 	s.w.OK()
 }

@@ -258,10 +258,27 @@ func (e *Engine) startFeeding() {
 	r.backlog.first = r.offset + 1
 	r.backlog.buf = nil
 	r.backlog.head, r.backlog.histlen = 0, 0
-	r.backlog.resize(int(e.config.int("repl-backlog-size")))
+	e.backlogSizeChanged()
 	if !r.sinkAdded {
 		r.sinkAdded = true
 		e.prop.sinks = append(e.prop.sinks, replFeed{e})
+	}
+}
+
+// backlogMinSize is Redis's CONFIG_REPL_BACKLOG_MIN_SIZE.
+const backlogMinSize = 16 * 1024
+
+// backlogSizeChanged applies repl-backlog-size at once, as Redis's
+// resizeReplicationBacklog: raised to 16 KB at least (CONFIG GET then
+// shows that), and the oldest history dropped when the backlog shrinks.
+func (e *Engine) backlogSizeChanged() {
+	size := e.config.int("repl-backlog-size")
+	if size < backlogMinSize {
+		size = backlogMinSize
+		e.config.setInternal("repl-backlog-size", strconv.Itoa(backlogMinSize))
+	}
+	if e.repl.feeding {
+		e.repl.backlog.resize(int(size))
 	}
 }
 
@@ -642,10 +659,6 @@ func (e *Engine) ReplicationCron() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	r := &e.repl
-	if r.feeding {
-		// CONFIG SET repl-backlog-size takes effect here.
-		r.backlog.resize(int(e.config.int("repl-backlog-size")))
-	}
 	e.tick()
 	e.updateFailover()
 	e.freeBacklogAfterTTL()

@@ -195,3 +195,31 @@ func TestReplicationEOFPayload(t *testing.T) {
 	syncer.finish(1, "R")
 	assert.Equal(t, "$1\r\nR", string(disk.s.TakeOutput(nil)))
 }
+
+// TestBacklogShrinksAtConfigSet: CONFIG SET repl-backlog-size applies at
+// once (Redis's resizeReplicationBacklog), at least 16 KB, so a replica
+// whose offset fell out of the smaller backlog gets a full resync right
+// after the writes that pushed it out.
+func TestBacklogShrinksAtConfigSet(t *testing.T) {
+	e, _ := testEngine(t)
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	c := newClient(t, e)
+	c.line("CONFIG SET repl-diskless-sync-delay 0")
+	first := newClient(t, e)
+	first.line("PSYNC ? -1")
+	syncer.finish(0, "X")
+	first.s.TakeOutput(nil)
+	at := e.repl.offset
+	first.s.Close()
+
+	assert.Equal(t, "+OK\r\n", c.line("CONFIG SET repl-backlog-size 1"))
+	assert.Equal(t, "*2\r\n$17\r\nrepl-backlog-size\r\n$5\r\n16384\r\n", c.line("CONFIG GET repl-backlog-size"))
+	assert.Contains(t, c.line("INFO replication"), "repl_backlog_size:16384\r\n")
+	for i := range 3 {
+		c.do("SET", "k"+itoa(int64(i)), strings.Repeat("A", 16384))
+	}
+	again := newClient(t, e)
+	assert.True(t, strings.HasPrefix(again.line("PSYNC "+e.srv.replID+" "+itoa(at+1)), "+FULLRESYNC "))
+	assert.Contains(t, c.line("INFO replication"), "repl_backlog_histlen:16384\r\n")
+}
