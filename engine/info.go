@@ -156,7 +156,8 @@ func (e *Engine) infoClients(b *infoBuilder) {
 		_, _, omem := e.outputUsage(s)
 		maxOut = max(maxOut, omem)
 	}
-	b.int("connected_clients", int64(len(e.sessions)))
+	// Redis leaves its replicas out of connected_clients.
+	b.int("connected_clients", int64(len(e.sessions)-len(e.repl.replicas)))
 	clusterConns := int64(0)
 	if e.cluster != nil {
 		// Redis's getClusterConnectionsCount: two links per other node.

@@ -433,6 +433,8 @@ func (e *Engine) infoPersistence(b *infoBuilder) {
 	inProgress, current := 0, int64(-1)
 	if st.bgsave != nil {
 		inProgress, current = 1, int64(time.Since(st.bgsaveStart)/time.Second)
+	} else if e.repl.transfers > 0 {
+		inProgress = 1 // a replica's payload, made as Redis's child makes it
 	}
 	b.int("rdb_bgsave_in_progress", int64(inProgress))
 	b.int("rdb_last_save_time", e.srv.lastSave)

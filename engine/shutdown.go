@@ -92,7 +92,7 @@ func (e *Engine) shutdownInitiated() bool { return e.shut.deadlineMs != 0 }
 // caught up (the cron then finishes it). It reports whether the server
 // stops now.
 func (e *Engine) prepareForShutdown(f shutdownFlags) bool {
-	if e.shutdownInitiated() {
+	if e.shutdownInitiated() || e.shutdown {
 		return false
 	}
 	if e.persist.loading != nil {
@@ -234,6 +234,9 @@ func (e *Engine) ShutdownCron() {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.shutdown {
+		return // done: the host is stopping
+	}
 	e.tick()
 	switch {
 	case e.shutAsap.Load() && !e.shutdownInitiated():

@@ -30,6 +30,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -143,6 +144,11 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			notifySystemd("STOPPING=1\n", log)
 		}
 	}
+	// dataDir is dir, read by the signal handler without the engine lock
+	// (a final save may hold it while a second SIGINT must act at once).
+	var dataDir atomic.Pointer[string]
+	startDir := cfg.params.Get("dir")
+	dataDir.Store(&startDir)
 	eng := engine.New(engine.Options{
 		Cluster:        clusterOpts,
 		LogAt:          log.mark,
@@ -164,6 +170,9 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		ConfigChanged: func(name, value string) {
 			if name == "loglevel" {
 				log.verbosity.Store(int32(levelOf(value)))
+			}
+			if name == "dir" {
+				dataDir.Store(&value)
 			}
 		},
 		ShutdownStarting: stopping,
@@ -374,7 +383,7 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			if s == syscall.SIGINT && eng.ShutdownSignal("SIGINT") {
 				// The second SIGINT: the user wants out now.
 				log.log(levelWarning, "You insist... exiting now.")
-				_ = os.Remove(filepath.Join(eng.Config("dir"), fmt.Sprintf("temp-%d.rdb", os.Getpid())))
+				_ = os.Remove(filepath.Join(*dataDir.Load(), fmt.Sprintf("temp-%d.rdb", os.Getpid())))
 				os.Exit(1)
 			}
 			if s != syscall.SIGINT {
