@@ -528,7 +528,8 @@ func cmdDebug(s *Session, args [][]byte) {
 // names, immutable parameters, protected ones under "no") ends the scan.
 func (s *Session) configSetRefusal(pairs []string) string {
 	mode, _ := s.e.config.get("enable-protected-configs")
-	loading := s.e.persist.loading != nil
+	// Redis's server.loading, set for an async load too.
+	loading := s.e.persist.loading != nil || s.e.persist.asyncLoading != nil
 	for i := 0; i+1 < len(pairs); i += 2 {
 		p, ok := s.e.config.lookup(strings.ToLower(pairs[i]))
 		if !ok || p.immutable || (p.protected && mode == "no") {

@@ -219,7 +219,9 @@ func (e *Engine) feedReplicas(p []byte) {
 			l.pending = append(l.pending, p...)
 			continue
 		}
-		l.s.pushAsync(func(w *Writer) { w.Raw(p) })
+		// A replica that does not keep up holds the stream in reply
+		// blocks, each byte copied once (Writer.reserve).
+		l.s.pushAsync(func(w *Writer) { w.reserve(len(p)); w.Raw(p) })
 	}
 }
 

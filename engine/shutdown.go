@@ -92,10 +92,10 @@ func (e *Engine) shutdownInitiated() bool { return e.shut.deadlineMs != 0 }
 // caught up (the cron then finishes it). It reports whether the server
 // stops now.
 func (e *Engine) prepareForShutdown(f shutdownFlags) bool {
-	if e.shutdownInitiated() || e.shutdown {
+	if e.shutdownInitiated() {
 		return false
 	}
-	if e.persist.loading != nil {
+	if e.persist.loading != nil || e.persist.asyncLoading != nil {
 		// Saving half a dataset would overwrite the good dump.
 		f.save, f.nosave = false, true
 	}
@@ -157,6 +157,10 @@ func (e *Engine) finishShutdown() bool {
 		// Like Redis, the clients get no reply: the host closes everything.
 		s.closeAfterReply = true
 	}
+	// Done: the host stops (an embedding host that goes on may shut
+	// down again).
+	e.shut = shutdownState{}
+	e.shutAsap.Store(false)
 	e.onShutdown()
 	return true
 }
@@ -234,9 +238,6 @@ func (e *Engine) ShutdownCron() {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.shutdown {
-		return // done: the host is stopping
-	}
 	e.tick()
 	switch {
 	case e.shutAsap.Load() && !e.shutdownInitiated():
