@@ -385,6 +385,11 @@ func cmdSync(s *Session, args [][]byte) {
 	}
 	e.logLine("Replica " + l.desc() + " asks for synchronization")
 	if equalFold(args[0], "psync") {
+		if _, ok := parseInt(args[2]); !ok {
+			s.w.Error(errNotInt)
+			e.warnLine("Replica " + l.desc() + " asks for synchronization but with a wrong offset")
+			return
+		}
 		if e.tryPartialSync(s, l, args) {
 			e.stats.syncPartialOK++
 			return

@@ -301,3 +301,14 @@ func TestSharedDisklessPayload(t *testing.T) {
 	assert.False(t, s2.s.ShouldClose())
 	assert.Contains(t, c.line("INFO replication"), "connected_slaves:2\r\n", "the first one and the reading one")
 }
+
+// TestPsyncWrongOffset: an offset that is no integer is refused as Redis
+// refuses it ("PSYNC with wrong offset should throw error").
+func TestPsyncWrongOffset(t *testing.T) {
+	e, _ := testEngine(t)
+	e.SetFullSyncer(&fakeSyncer{})
+	c := newClient(t, e)
+	assert.Equal(t, "-ERR value is not an integer or out of range\r\n", c.line("PSYNC replicationid offset_str"))
+	assert.Contains(t, c.line("INFO replication"), "connected_slaves:0\r\n")
+	assert.Equal(t, "+PONG\r\n", c.line("PING"), "still a normal client")
+}
