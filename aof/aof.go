@@ -95,13 +95,16 @@ type AOF struct {
 	// fsyncErr the last everysec fsync's (aof_bio_fsync_status); diskErr
 	// is their strerror text while the AOF is on, for the MISCONF gate
 	// (read without the lock).
-	lastWriteErr        error
-	fsyncErr            error
-	diskErr             atomic.Pointer[string]
-	lastWriteErrLog     time.Time
-	exit                func(code int)
-	rewriteLimit        rewriteLimiter
-	rewriting           bool
+	lastWriteErr    error
+	fsyncErr        error
+	diskErr         atomic.Pointer[string]
+	lastWriteErrLog time.Time
+	exit            func(code int)
+	rewriteLimit    rewriteLimiter
+	rewriting       bool
+	// abandoned: a shutdown gave up the rewrite in progress (Redis kills
+	// its child); nobody waits for it.
+	abandoned           atomic.Bool
 	rewriteScheduled    bool
 	rewriteStart        time.Time
 	lastRewriteSec      int64
@@ -542,6 +545,33 @@ func (a *AOF) cron() {
 	}
 }
 
+// Shutdown is the AOF's part of Redis's finishShutdown (the engine is
+// locked): the server must not exit before its first AOF is written unless
+// forced; a rewrite in progress is abandoned (Close does not wait for it,
+// and its temp file goes); the file is flushed and fsynced.
+func (a *AOF) Shutdown(force bool) error {
+	a.mu.Lock()
+	st, rewriting := a.state, a.rewriting
+	a.mu.Unlock()
+	if rewriting {
+		if st == stateWaitRewrite {
+			if !force {
+				a.logf('#', "Writing initial AOF, can't exit.")
+				return errors.New("writing the initial AOF")
+			}
+			a.logf('#', "Writing initial AOF. Exit anyway.")
+		}
+		a.logf('#', "There is a child rewriting the AOF. Killing it!")
+		a.abandoned.Store(true)
+		os.Remove(filepath.Join(a.dir, "temp-rewriteaof-bg-"+strconv.Itoa(os.Getpid())+".aof"))
+	}
+	if st != stateOff {
+		a.logf('*', "Calling fsync() on the AOF file.")
+		a.flush(true)
+	}
+	return nil
+}
+
 // Close writes and fsyncs what is buffered and closes the incr file, as
 // Redis does on shutdown.
 func (a *AOF) Close() error {
@@ -551,7 +581,9 @@ func (a *AOF) Close() error {
 		close(a.stop)
 		<-a.stopped
 	}
-	a.bg.Wait()
+	if !a.abandoned.Load() {
+		a.bg.Wait()
+	}
 	a.flush(true)
 	a.writeMu.Lock()
 	defer a.writeMu.Unlock()

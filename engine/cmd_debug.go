@@ -213,6 +213,10 @@ func (s *Session) debugPopulate(args [][]byte) {
 			return
 		}
 	}
+	// Redis's populate adds the keys without counting them as changes:
+	// no rdb_changes_since_last_save, nothing for the AOF or replicas.
+	dirty, changes := s.e.dirty, s.e.persist.dirty
+	defer func() { s.e.dirty, s.e.persist.dirty = dirty, changes }()
 	for j := int64(0); j < count; j++ {
 		key := []byte(prefix + ":" + strconv.FormatInt(j, 10))
 		if _, _, exists := s.lookup(key); exists {

@@ -177,60 +177,6 @@ func cmdTime(s *Session, args [][]byte) {
 	s.w.BulkInt(int64(now.Nanosecond() / 1000))
 }
 
-// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
-func cmdShutdown(s *Session, args [][]byte) {
-	save, nosave, abort := false, false, false
-	for _, a := range args[1:] {
-		switch {
-		case equalFold(a, "nosave"):
-			nosave = true
-		case equalFold(a, "save"):
-			save = true
-		case equalFold(a, "now"), equalFold(a, "force"):
-		case equalFold(a, "abort"):
-			abort = true
-		default:
-			s.w.Error(errSyntax)
-			return
-		}
-	}
-	if (abort && len(args) != 2) || (save && nosave) {
-		s.w.Error(errSyntax)
-		return
-	}
-	if abort {
-		// Shutdown is immediate here, so there is never one to abort.
-		s.w.Error("ERR No shutdown in progress.")
-		return
-	}
-	e := s.e
-	if e.onShutdown == nil {
-		// No host to stop (the wasm playground).
-		s.w.Error("ERR Errors trying to SHUTDOWN. Check logs.")
-		return
-	}
-	if e.shutdownStarting != nil {
-		e.shutdownStarting()
-	}
-	if err := e.finalSave(save, nosave, hasArg(args, "force")); err != nil && !hasArg(args, "force") {
-		s.w.Error("ERR Errors trying to SHUTDOWN. Check logs.")
-		return
-	}
-	// Like Redis, the client gets no reply: the host closes everything.
-	e.shutdown = true
-	s.closeAfterReply = true
-	e.onShutdown()
-}
-
-func hasArg(args [][]byte, word string) bool {
-	for _, a := range args[1:] {
-		if equalFold(a, word) {
-			return true
-		}
-	}
-	return false
-}
-
 // CONFIG GET parameter [parameter ...]
 func cmdConfigGet(s *Session, args [][]byte) {
 	c := s.e.config
@@ -319,6 +265,9 @@ func cmdConfigSet(s *Session, args [][]byte) {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if strings.EqualFold(pairs[i], "maxmemory") {
 			s.e.maxmemoryChanged()
+		}
+		if strings.EqualFold(pairs[i], "repl-backlog-size") {
+			s.e.backlogSizeChanged()
 		}
 	}
 	s.w.OK()
@@ -580,7 +529,8 @@ func cmdDebug(s *Session, args [][]byte) {
 // names, immutable parameters, protected ones under "no") ends the scan.
 func (s *Session) configSetRefusal(pairs []string) string {
 	mode, _ := s.e.config.get("enable-protected-configs")
-	loading := s.e.persist.loading != nil
+	// Redis's server.loading, set for an async load too.
+	loading := s.e.persist.loading != nil || s.e.persist.asyncLoading != nil
 	for i := 0; i+1 < len(pairs); i += 2 {
 		p, ok := s.e.config.lookup(strings.ToLower(pairs[i]))
 		if !ok || p.immutable || (p.protected && mode == "no") {

@@ -421,7 +421,7 @@ func (s *Session) dispatch(args [][]byte) {
 			return
 		}
 	}
-	if (e.srv.pauseEnd != 0 || e.repl.failover != nil) && e.pauseHolds(s, gate) {
+	if (e.srv.pauseEnd != 0 || e.repl.failover != nil || e.shutdownInitiated()) && e.pauseHolds(s, gate) {
 		s.holdForPause(args)
 		return
 	}

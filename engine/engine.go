@@ -123,6 +123,12 @@ type Engine struct {
 	readyKeys []readyKey
 	// shutdown is set when SHUTDOWN asked the host to stop.
 	shutdown bool
+	// shut is the shutdown under way (shutdown.go); shutAsap and
+	// shutSignal are Redis's shutdown_asap and last_sig_received, set by
+	// the host's signal handler without the lock.
+	shut       shutdownState
+	shutAsap   atomic.Bool
+	shutSignal atomic.Pointer[string]
 	// current is the session whose command is running.
 	current      *Session
 	activeExpire bool

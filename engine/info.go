@@ -135,6 +135,9 @@ func (e *Engine) infoServer(b *infoBuilder) {
 	b.field("executable", exe)
 	b.field("config_file", "")
 	b.field("io_threads_active", "0")
+	if ms, ok := e.shutdownInMs(); ok {
+		b.int("shutdown_in_milliseconds", ms)
+	}
 }
 
 func (e *Engine) infoClients(b *infoBuilder) {
@@ -153,7 +156,8 @@ func (e *Engine) infoClients(b *infoBuilder) {
 		_, _, omem := e.outputUsage(s)
 		maxOut = max(maxOut, omem)
 	}
-	b.int("connected_clients", int64(len(e.sessions)))
+	// Redis leaves its replicas out of connected_clients.
+	b.int("connected_clients", int64(len(e.sessions)-len(e.repl.replicas)))
 	clusterConns := int64(0)
 	if e.cluster != nil {
 		// Redis's getClusterConnectionsCount: two links per other node.
@@ -223,7 +227,9 @@ func (e *Engine) infoMemory(b *infoBuilder) {
 	b.int("mem_fragmentation_bytes", m.rss-m.used)
 	b.int("mem_not_counted_for_evict", m.b.replicas)
 	b.int("mem_replication_backlog", m.b.backlog)
-	b.int("mem_total_replication_buffers", m.b.backlog)
+	// Redis's backlog and replicas share one buffer: its size is the
+	// backlog plus what replicas have not read yet.
+	b.int("mem_total_replication_buffers", m.b.backlog+m.b.replicas)
 	b.int("mem_clients_slaves", m.b.replicas)
 	b.int("mem_clients_normal", m.b.clients)
 	b.field("mem_cluster_links", "0")

@@ -103,6 +103,20 @@ func (w *Writer) BulkValue(v string) {
 	w.buf = append(w.buf, '\r', '\n')
 }
 
+// RawBlock queues b, which the caller gives up, as output of its own
+// without copying it (a full sync's payload, written in large chunks).
+func (w *Writer) RawBlock(b []byte) {
+	if len(b) < replyChunkBytes {
+		w.Raw(b)
+		return
+	}
+	w.seal()
+	q := &w.q
+	q.blocks = append(q.blocks, outBlock{b: b})
+	q.bytes += int64(len(b))
+	w.sealed += int64(len(b))
+}
+
 // rollover seals the buffer once it holds a reply block's worth, so a
 // client that does not read holds its output in blocks of bounded size
 // rather than in one buffer that doubles (and is copied) as it grows.

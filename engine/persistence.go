@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goredis-dev/goredis/luabridge"
 	"github.com/goredis-dev/goredis/rdb"
 )
 
@@ -357,24 +358,24 @@ func (e *Engine) HasSavePoints() bool {
 	return len(e.saveParams()) > 0
 }
 
-// FinalSave is SHUTDOWN's save (prepareForShutdown): a background save
-// in progress is abandoned, then, when save points are set (or save is
-// true) and nosave is false, the dataset is saved. The host calls it on
-// SIGTERM/SIGINT; a failure means the server must not exit unless forced.
-func (e *Engine) FinalSave(save, nosave bool) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.finalSave(save, nosave, false)
-}
-
-// finalSave saves for a shutdown; force (SHUTDOWN FORCE) exits even when
-// the save fails, which Redis logs in other words.
+// finalSave is a shutdown's save (finishShutdown): a background save in
+// progress is abandoned, the AOF has its say, then, when save points are
+// set (or save is true) and nosave is false, the dataset is saved; force
+// (SHUTDOWN FORCE) exits even when the save fails, which Redis logs in
+// other words.
 func (e *Engine) finalSave(save, nosave, force bool) error {
 	st := &e.persist
 	if s := st.bgsave; s != nil {
 		e.logLine("There is a child saving an .rdb. Killing it!")
 		s.aborted = true
 		e.bgsaveEnded(s, ErrSnapshotAborted)
+	}
+	if a, ok := e.aof.(interface{ Shutdown(force bool) error }); ok {
+		// The AOF's part: not before the first one is written, a
+		// rewrite abandoned, the file fsynced.
+		if err := a.Shutdown(force); err != nil {
+			return err
+		}
 	}
 	if nosave || (!save && len(e.saveParams()) == 0) {
 		return nil
@@ -432,6 +433,8 @@ func (e *Engine) infoPersistence(b *infoBuilder) {
 	inProgress, current := 0, int64(-1)
 	if st.bgsave != nil {
 		inProgress, current = 1, int64(time.Since(st.bgsaveStart)/time.Second)
+	} else if e.repl.transfers > 0 {
+		inProgress = 1 // a replica's payload, made as Redis's child makes it
 	}
 	b.int("rdb_bgsave_in_progress", int64(inProgress))
 	b.int("rdb_last_save_time", e.srv.lastSave)
@@ -480,7 +483,10 @@ type Loader struct {
 	repl              *ReplPosition
 	// target is the temporary keyspace of a swapdb load (nil: the main
 	// keyspace).
-	target      *Keyspace
+	target *Keyspace
+	// funcs are the function libraries a swapdb load read, which replace
+	// the live ones when it succeeds.
+	funcs       *luabridge.LibrarySet
 	loaded      int64
 	expired     int64
 	start       time.Time

@@ -333,6 +333,11 @@ func (e *Engine) EndSwapLoad(ld *Loader, err error) {
 	st.lastLoadKeys, st.lastLoadExp = ld.loaded, ld.expired
 	e.attachToNewMaster()
 	e.logLine("MASTER <-> REPLICA sync: Swapping active DB with loaded DB")
+	if ld.funcs != nil {
+		_ = e.functionsEngine().Restore(ld.funcs, "FLUSH") // FLUSH cannot fail
+	} else {
+		e.flushFunctions()
+	}
 	// A save in progress keeps the old data (swapSnaps, then flushDB
 	// detaches it), as Redis's child keeps its copy.
 	for i, db := range e.main.dbs {

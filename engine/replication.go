@@ -66,6 +66,9 @@ type replication struct {
 	// sinkAdded: replFeed is among the propagation sinks, from
 	// startFeeding to stopFeeding.
 	sinkAdded bool
+	// transfers counts full-synchronization payloads being made (INFO's
+	// rdb_bgsave_in_progress, as Redis's child).
+	transfers int
 	// noReplicasSince counts repl-backlog-ttl (zero while replicas are
 	// connected).
 	noReplicasSince time.Time
@@ -96,6 +99,10 @@ type replicaLink struct {
 	// from askedAt.
 	waitStart bool
 	askedAt   time.Time
+	// lastOut and lastProgress: the output pending at the last look
+	// during a full synchronization, and when it last changed.
+	lastOut      int64
+	lastProgress time.Time
 }
 
 // replBacklog is a ring of the last repl-backlog-size bytes of the stream.
@@ -212,7 +219,9 @@ func (e *Engine) feedReplicas(p []byte) {
 			l.pending = append(l.pending, p...)
 			continue
 		}
-		l.s.pushAsync(func(w *Writer) { w.Raw(p) })
+		// A replica that does not keep up holds the stream in reply
+		// blocks, each byte copied once (Writer.reserve).
+		l.s.pushAsync(func(w *Writer) { w.reserve(len(p)); w.Raw(p) })
 	}
 }
 
@@ -258,10 +267,27 @@ func (e *Engine) startFeeding() {
 	r.backlog.first = r.offset + 1
 	r.backlog.buf = nil
 	r.backlog.head, r.backlog.histlen = 0, 0
-	r.backlog.resize(int(e.config.int("repl-backlog-size")))
+	e.backlogSizeChanged()
 	if !r.sinkAdded {
 		r.sinkAdded = true
 		e.prop.sinks = append(e.prop.sinks, replFeed{e})
+	}
+}
+
+// backlogMinSize is Redis's CONFIG_REPL_BACKLOG_MIN_SIZE.
+const backlogMinSize = 16 * 1024
+
+// backlogSizeChanged applies repl-backlog-size at once, as Redis's
+// resizeReplicationBacklog: raised to 16 KB at least (CONFIG GET then
+// shows that), and the oldest history dropped when the backlog shrinks.
+func (e *Engine) backlogSizeChanged() {
+	size := e.config.int("repl-backlog-size")
+	if size < backlogMinSize {
+		size = backlogMinSize
+		e.config.setInternal("repl-backlog-size", strconv.Itoa(backlogMinSize))
+	}
+	if e.repl.feeding {
+		e.repl.backlog.resize(int(size))
 	}
 }
 
@@ -359,6 +385,11 @@ func cmdSync(s *Session, args [][]byte) {
 	}
 	e.logLine("Replica " + l.desc() + " asks for synchronization")
 	if equalFold(args[0], "psync") {
+		if _, ok := parseInt(args[2]); !ok {
+			s.w.Error(errNotInt)
+			e.warnLine("Replica " + l.desc() + " asks for synchronization but with a wrong offset")
+			return
+		}
 		if e.tryPartialSync(s, l, args) {
 			e.stats.syncPartialOK++
 			return
@@ -387,14 +418,17 @@ func cmdSync(s *Session, args [][]byte) {
 
 // startFullSync answers a full synchronization and starts making its
 // payload from a snapshot taken now; the stream from here on waits in the
-// replica's pending buffer.
-func (e *Engine) startFullSync(l *replicaLink) {
-	l.waitStart = false
+// replicas' pending buffers. Diskless replicas starting together share one
+// payload, as Redis's one child feeds them all through its pipe.
+func (e *Engine) startFullSync(group ...*replicaLink) {
 	// The stream after the snapshot starts with a SELECT.
 	e.repl.selDB = -1
-	if l.psync {
-		line := "+FULLRESYNC " + e.srv.replID + " " + strconv.FormatInt(e.repl.offset, 10) + "\r\n"
-		l.s.pushAsync(func(w *Writer) { w.Raw([]byte(line)) })
+	for _, l := range group {
+		l.waitStart = false
+		if l.psync {
+			line := "+FULLRESYNC " + e.srv.replID + " " + strconv.FormatInt(e.repl.offset, 10) + "\r\n"
+			l.s.pushAsync(func(w *Writer) { w.Raw([]byte(line)) })
+		}
 	}
 	snap := e.beginSnapshot(false)
 	pos := &ReplPosition{ID: e.srv.replID, Offset: e.repl.offset}
@@ -403,12 +437,14 @@ func (e *Engine) startFullSync(l *replicaLink) {
 		pos.StreamDB = m.streamDB
 	}
 	snap.settings.Replication = pos
-	if l.diskless(e) {
+	diskless := group[0].diskless(e)
+	if diskless {
 		e.logLine("Starting BGSAVE for SYNC with target: replicas sockets")
 	} else {
 		e.logLine("Starting BGSAVE for SYNC with target: disk")
 	}
-	e.repl.syncer.FullSync(snap, &SyncPayload{e: e, l: l, diskless: l.diskless(e)})
+	e.repl.transfers++
+	e.repl.syncer.FullSync(snap, &SyncPayload{e: e, links: group, diskless: diskless})
 }
 
 // startReplicaStream sends a replica the stream that waited for its first
@@ -469,22 +505,25 @@ func (e *Engine) tryPartialSync(s *Session, l *replicaLink, args [][]byte) bool 
 }
 
 // SyncPayload is the way of a full synchronization's payload to its
-// replica: what the FullSyncer writes goes into the replica's output in
+// replicas: what the FullSyncer writes goes into each replica's output in
 // order, behind Redis's framing, with the stream produced meanwhile after
-// it. Its methods are called from the FullSyncer's goroutine.
+// it. A replica that goes away leaves the others to it. Its methods are
+// called from the FullSyncer's goroutine.
 type SyncPayload struct {
-	e        *Engine
-	l        *replicaLink
+	e *Engine
+	// links are the replicas still served (the engine lock guards it).
+	links    []*replicaLink
 	diskless bool
 	mark     string
 	sent     int64
+	done     bool
 }
 
 // syncHighWater bounds the payload bytes waiting in a replica's output: a
-// FullSyncer that runs ahead of the socket waits for it to drain.
+// FullSyncer that runs ahead of the slowest socket waits for it to drain.
 const syncHighWater = 8 << 20
 
-// errReplicaGone ends a payload whose replica went away.
+// errReplicaGone ends a payload whose replicas all went away.
 var errReplicaGone = errors.New("replica gone")
 
 // Diskless reports whether the payload is framed by an EOF mark (Redis's
@@ -493,14 +532,43 @@ var errReplicaGone = errors.New("replica gone")
 // Redis sends the dump file.
 func (p *SyncPayload) Diskless() bool { return p.diskless }
 
+// live drops the replicas that went away and reports whether any is left;
+// locked. The last one gone ends the transfer (Redis kills its child).
+func (p *SyncPayload) live() bool {
+	kept := p.links[:0]
+	for _, l := range p.links {
+		if l.s.replica == l {
+			kept = append(kept, l)
+		}
+	}
+	clear(p.links[len(kept):])
+	p.links = kept
+	if len(kept) == 0 {
+		if p.diskless && !p.done {
+			p.e.warnLine("Diskless rdb transfer, last replica dropped, killing fork child.")
+		}
+		p.transferOver()
+		return false
+	}
+	return true
+}
+
+// transferOver counts the transfer as ended once (INFO's
+// rdb_bgsave_in_progress); locked.
+func (p *SyncPayload) transferOver() {
+	if !p.done {
+		p.done = true
+		p.e.repl.transfers--
+	}
+}
+
 // Begin writes the framing before the payload: "$EOF:<40 chars>" when
 // Diskless, else "$<size>".
 func (p *SyncPayload) Begin(size int64) error {
 	e := p.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	l := p.l
-	if l.s.replica != l {
+	if !p.live() {
 		return errReplicaGone
 	}
 	var head string
@@ -510,69 +578,85 @@ func (p *SyncPayload) Begin(size int64) error {
 	} else {
 		head = "$" + strconv.FormatInt(size, 10) + "\r\n"
 	}
-	l.s.pushAsync(func(w *Writer) { w.Raw([]byte(head)) })
+	for _, l := range p.links {
+		l.s.pushAsync(func(w *Writer) { w.Raw([]byte(head)) })
+	}
 	return nil
 }
 
-// Write queues the next bytes of the payload for the replica, waiting
-// while it has more than syncHighWater bytes unsent; it fails once the
-// replica is gone.
+// Write queues the next bytes of the payload for the replicas, waiting
+// while the slowest has more than syncHighWater bytes unsent; it fails
+// once every replica is gone.
 func (p *SyncPayload) Write(b []byte) (int, error) {
-	e, l := p.e, p.l
-	for l.s.OutputLen() > syncHighWater {
-		if p.gone() {
+	e := p.e
+	for {
+		e.mu.Lock()
+		if !p.live() {
+			e.mu.Unlock()
 			return 0, errReplicaGone
 		}
+		var slow *replicaLink
+		for _, l := range p.links {
+			if l.s.OutputLen() > syncHighWater {
+				slow = l
+				break
+			}
+		}
+		if slow == nil {
+			break // still locked
+		}
+		e.mu.Unlock()
 		// The host writes a bounded amount per wake-up: keep it writing.
-		l.s.notify()
-		time.Sleep(time.Millisecond)
+		slow.s.notify()
+		time.Sleep(2 * time.Millisecond)
 	}
-	chunk := append([]byte(nil), b...)
-	e.mu.Lock()
 	defer e.mu.Unlock()
-	if l.s.replica != l {
-		return 0, errReplicaGone
+	// One copy for every replica: queued blocks are never changed.
+	chunk := append([]byte(nil), b...)
+	for _, l := range p.links {
+		l.s.pushAsync(func(w *Writer) { w.RawBlock(chunk) })
 	}
-	l.s.pushAsync(func(w *Writer) { w.Raw(chunk) })
 	p.sent += int64(len(b))
 	return len(b), nil
 }
 
-func (p *SyncPayload) gone() bool {
-	p.e.mu.Lock()
-	defer p.e.mu.Unlock()
-	return p.l.s.replica != p.l
-}
-
-// End finishes the payload: with err nil the replica is online and the
+// End finishes the payload: with err nil the replicas are online and the
 // stream that waited follows (a diskless replica's after its first ACK, as
 // it finds the EOF mark at the end of what it read); with an error the
-// replica is disconnected, to try again.
+// replicas are disconnected, to try again.
 func (p *SyncPayload) End(err error) {
-	e, l := p.e, p.l
+	e := p.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if l.s.replica != l {
-		return // the replica went away meanwhile
+	if !p.live() {
+		return // the replicas went away meanwhile
 	}
+	p.transferOver()
 	if err != nil {
 		e.logLine("Background RDB transfer error: " + err.Error())
-		e.dropReplica(l)
-		l.s.kill()
+		for _, l := range p.links {
+			e.dropReplica(l)
+			l.s.kill()
+		}
 		return
 	}
-	l.online = true
-	l.ackTime = e.now()
 	if p.diskless {
-		mark := p.mark
-		l.streamOnAck = true
-		l.s.pushAsync(func(w *Writer) { w.Raw([]byte(mark)) })
-	} else {
-		pending := l.pending
-		l.pending = nil
-		l.s.pushAsync(func(w *Writer) { w.Raw(pending) })
+		e.logLine("Diskless rdb transfer, done reading from pipe, " + strconv.Itoa(len(p.links)) + " replicas still up.")
 	}
-	e.logLine("Synchronization with replica " + l.desc() + " succeeded")
+	for _, l := range p.links {
+		l.online = true
+		l.ackTime = e.now()
+		if p.diskless {
+			mark := p.mark
+			l.streamOnAck = true
+			l.s.pushAsync(func(w *Writer) { w.Raw([]byte(mark)) })
+		} else {
+			pending := l.pending
+			l.pending = nil
+			l.s.pushAsync(func(w *Writer) { w.Raw(pending) })
+		}
+		e.logLine("Synchronization with replica " + l.desc() + " succeeded")
+	}
 }
 
 // dropReplica forgets a replica whose session ends.
@@ -644,6 +728,60 @@ func cmdReplconf(s *Session, args [][]byte) {
 	s.w.OK()
 }
 
+// startPendingSyncs starts the full synchronizations that waited for
+// repl-diskless-sync-delay: all of them together once the longest waiting
+// waited that long, or once repl-diskless-sync-max-replicas wait (Redis's
+// replicationStartPendingFork).
+func (e *Engine) startPendingSyncs(now time.Time) {
+	delay := time.Duration(e.config.int("repl-diskless-sync-delay")) * time.Second
+	maxReplicas := int(e.config.int("repl-diskless-sync-max-replicas"))
+	var waiting []*replicaLink
+	due := false
+	for _, l := range e.repl.replicas {
+		if l.waitStart {
+			waiting = append(waiting, l)
+			due = due || now.Sub(l.askedAt) >= delay
+		}
+	}
+	if len(waiting) == 0 || !(due || (maxReplicas > 0 && len(waiting) >= maxReplicas)) {
+		return
+	}
+	var shared []*replicaLink
+	for _, l := range waiting {
+		if l.diskless(e) {
+			shared = append(shared, l)
+		} else {
+			e.startFullSync(l)
+		}
+	}
+	if len(shared) > 0 {
+		e.startFullSync(shared...)
+	}
+}
+
+// dropTimedOutSyncs disconnects a replica whose full synchronization made
+// no progress for repl-timeout seconds: output waits for it and none of it
+// was taken (Redis's check of repl_last_partial_write).
+func (e *Engine) dropTimedOutSyncs(now time.Time) {
+	timeout := time.Duration(e.config.int("repl-timeout")) * time.Second
+	for _, l := range append([]*replicaLink(nil), e.repl.replicas...) {
+		if l.online || l.waitStart {
+			l.lastOut = 0
+			continue
+		}
+		out := l.s.OutputLen()
+		if out == 0 || out != l.lastOut {
+			l.lastOut, l.lastProgress = out, now
+			continue
+		}
+		if now.Sub(l.lastProgress) > timeout {
+			e.warnLine("Disconnecting timedout replica (full sync): " + l.desc())
+			e.dropReplica(l)
+			l.s.kill()
+		}
+	}
+}
+
 // ReplicationCron sends the replicas a PING every repl-ping-replica-period
 // seconds, so they can tell a quiet master from a lost link; the host
 // calls it about once a second.
@@ -654,10 +792,6 @@ func (e *Engine) ReplicationCron() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	r := &e.repl
-	if r.feeding {
-		// CONFIG SET repl-backlog-size takes effect here.
-		r.backlog.resize(int(e.config.int("repl-backlog-size")))
-	}
 	e.tick()
 	e.updateFailover()
 	e.freeBacklogAfterTTL()
@@ -665,12 +799,8 @@ func (e *Engine) ReplicationCron() {
 		return
 	}
 	now := e.now()
-	delay := time.Duration(e.config.int("repl-diskless-sync-delay")) * time.Second
-	for _, l := range append([]*replicaLink(nil), r.replicas...) {
-		if l.waitStart && now.Sub(l.askedAt) >= delay {
-			e.startFullSync(l)
-		}
-	}
+	e.startPendingSyncs(now)
+	e.dropTimedOutSyncs(now)
 	period := time.Duration(e.config.int("repl-ping-replica-period")) * time.Second
 	if e.master != nil || now.Sub(r.lastPing) < period {
 		// A replica passes its master's PINGs on and makes none: its

@@ -178,4 +178,39 @@ func TestSwapLoad(t *testing.T) {
 		assert.Equal(t, "*-1\r\n", c.line("EXEC"), "the swap touched the watched key")
 		assert.Contains(t, c.line("INFO keyspace"), "db1:keys=1,")
 	})
+
+	t.Run("functions swap with the data", func(t *testing.T) {
+		lib := func(body string) string {
+			return "#!lua name=test\nredis.register_function('test', function() return '" + body + "' end)"
+		}
+		for _, ok := range []bool{false, true} {
+			e, _ := testEngine(t)
+			c := newClient(t, e)
+			c.do("FUNCTION", "LOAD", lib("hello1"))
+			c.line("CONFIG SET replica-read-only no")
+			e.SetMasterAtStartup("127.0.0.1", 1)
+			ld := e.BeginSwapLoad(0, e.srv.replID)
+			// A library of the same name as a live one loads aside.
+			require.NoError(t, ld.LoadFunction([]byte(lib("hello2"))))
+			assert.Equal(t, "$6\r\nhello1\r\n", c.line("FCALL test 0"), "the old library serves meanwhile")
+			var err error
+			if !ok {
+				err = errors.New("MASTER closed the connection")
+			}
+			e.EndSwapLoad(ld, err)
+			want := "hello1"
+			if ok {
+				want = "hello2"
+			}
+			assert.Equal(t, "$6\r\n"+want+"\r\n", c.line("FCALL test 0"), "load ok=%v", ok)
+		}
+		// A payload without functions leaves none.
+		e, _ := testEngine(t)
+		c := newClient(t, e)
+		c.do("FUNCTION", "LOAD", lib("hello1"))
+		e.SetMasterAtStartup("127.0.0.1", 1)
+		ld := e.BeginSwapLoad(0, e.srv.replID)
+		e.EndSwapLoad(ld, nil)
+		assert.Equal(t, "*0\r\n", c.line("FUNCTION LIST"))
+	})
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -194,4 +195,120 @@ func TestReplicationEOFPayload(t *testing.T) {
 	disk.line("PSYNC ? -1")
 	syncer.finish(1, "R")
 	assert.Equal(t, "$1\r\nR", string(disk.s.TakeOutput(nil)))
+}
+
+// TestBacklogShrinksAtConfigSet: CONFIG SET repl-backlog-size applies at
+// once (Redis's resizeReplicationBacklog), at least 16 KB, so a replica
+// whose offset fell out of the smaller backlog gets a full resync right
+// after the writes that pushed it out.
+func TestBacklogShrinksAtConfigSet(t *testing.T) {
+	e, _ := testEngine(t)
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	c := newClient(t, e)
+	c.line("CONFIG SET repl-diskless-sync-delay 0")
+	first := newClient(t, e)
+	first.line("PSYNC ? -1")
+	syncer.finish(0, "X")
+	first.s.TakeOutput(nil)
+	at := e.repl.offset
+	first.s.Close()
+
+	assert.Equal(t, "+OK\r\n", c.line("CONFIG SET repl-backlog-size 1"))
+	assert.Equal(t, "*2\r\n$17\r\nrepl-backlog-size\r\n$5\r\n16384\r\n", c.line("CONFIG GET repl-backlog-size"))
+	assert.Contains(t, c.line("INFO replication"), "repl_backlog_size:16384\r\n")
+	for i := range 3 {
+		c.do("SET", "k"+itoa(int64(i)), strings.Repeat("A", 16384))
+	}
+	again := newClient(t, e)
+	assert.True(t, strings.HasPrefix(again.line("PSYNC "+e.srv.replID+" "+itoa(at+1)), "+FULLRESYNC "))
+	assert.Contains(t, c.line("INFO replication"), "repl_backlog_histlen:16384\r\n")
+}
+
+// TestSharedDisklessPayload: diskless replicas that start together share
+// one payload (Redis's one child and pipe); one that goes away leaves the
+// others to it, the last one gone ends it; a replica whose output does not
+// move for repl-timeout is dropped. Log lines as Redis's.
+func TestSharedDisklessPayload(t *testing.T) {
+	var mu sync.Mutex
+	var lines []string
+	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	e := New(Options{Now: clk.Now, LogAt: func(level byte, line string) {
+		mu.Lock()
+		lines = append(lines, string(level)+" "+line)
+		mu.Unlock()
+	}})
+	log := func() string { mu.Lock(); defer mu.Unlock(); return strings.Join(lines, "\n") }
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	c := newClient(t, e)
+	c.line("CONFIG SET repl-diskless-sync-delay 5")
+	c.line("CONFIG SET repl-diskless-sync-max-replicas 2")
+	newReplica := func() *client {
+		r := newClient(t, e)
+		r.line("REPLCONF capa eof capa psync2")
+		assert.Equal(t, "", r.line("PSYNC ? -1"))
+		return r
+	}
+	a, b := newReplica(), newReplica()
+	e.ReplicationCron() // two are waiting: no need to wait for the delay
+	require.Len(t, syncer.snaps, 1, "one payload for both")
+	assert.Contains(t, c.line("INFO persistence"), "rdb_bgsave_in_progress:1\r\n")
+	out := syncer.dones[0]
+	require.NoError(t, out.Begin(-1))
+	_, err := out.Write([]byte("PART1"))
+	require.NoError(t, err)
+	b.s.Close() // one replica goes away half-way
+	_, err = out.Write([]byte("PART2"))
+	require.NoError(t, err)
+	syncer.snaps[0].Close()
+	out.End(nil)
+	got := string(a.s.TakeOutput(nil))
+	require.True(t, strings.Contains(got, "$EOF:"), got)
+	mark := got[strings.Index(got, "$EOF:")+5:][:40]
+	assert.True(t, strings.HasSuffix(got, "$EOF:"+mark+"\r\nPART1PART2"+mark), got)
+	assert.Contains(t, log(), "* Diskless rdb transfer, done reading from pipe, 1 replicas still up.")
+	assert.Contains(t, c.line("INFO persistence"), "rdb_bgsave_in_progress:0\r\n")
+
+	// Every replica gone: the transfer ends.
+	c2, d := newReplica(), newReplica()
+	e.ReplicationCron()
+	require.Len(t, syncer.snaps, 2)
+	out = syncer.dones[1]
+	require.NoError(t, out.Begin(-1))
+	c2.s.Close()
+	d.s.Close()
+	_, err = out.Write([]byte("X"))
+	assert.ErrorIs(t, err, errReplicaGone)
+	assert.Contains(t, log(), "# Diskless rdb transfer, last replica dropped, killing fork child.")
+	assert.Contains(t, c.line("INFO persistence"), "rdb_bgsave_in_progress:0\r\n")
+
+	// A replica that takes nothing for repl-timeout is dropped.
+	c.line("CONFIG SET repl-timeout 2")
+	s1, s2 := newReplica(), newReplica()
+	e.ReplicationCron()
+	require.Len(t, syncer.snaps, 3)
+	out = syncer.dones[2]
+	require.NoError(t, out.Begin(-1))
+	_, err = out.Write([]byte("DATA"))
+	require.NoError(t, err)
+	s2.s.TakeOutput(nil) // this one reads
+	e.ReplicationCron()
+	clk.Advance(3 * time.Second)
+	e.ReplicationCron()
+	assert.Contains(t, log(), "# Disconnecting timedout replica (full sync): 127.0.0.1:50000")
+	assert.True(t, s1.s.ShouldClose())
+	assert.False(t, s2.s.ShouldClose())
+	assert.Contains(t, c.line("INFO replication"), "connected_slaves:2\r\n", "the first one and the reading one")
+}
+
+// TestPsyncWrongOffset: an offset that is no integer is refused as Redis
+// refuses it ("PSYNC with wrong offset should throw error").
+func TestPsyncWrongOffset(t *testing.T) {
+	e, _ := testEngine(t)
+	e.SetFullSyncer(&fakeSyncer{})
+	c := newClient(t, e)
+	assert.Equal(t, "-ERR value is not an integer or out of range\r\n", c.line("PSYNC replicationid offset_str"))
+	assert.Contains(t, c.line("INFO replication"), "connected_slaves:0\r\n")
+	assert.Equal(t, "+PONG\r\n", c.line("PING"), "still a normal client")
 }

@@ -559,7 +559,20 @@ func (e *Engine) snapshotFunctions() [][]byte {
 func (ld *Loader) LoadFunction(code []byte) error {
 	ld.lock()
 	defer ld.unlock()
-	if _, err := ld.e.functionsEngine().Load(code, ld.AllowDuplicates, false); err != nil {
+	f := ld.e.functionsEngine()
+	if ld.target != nil {
+		// A swapdb load: into a set of its own, which replaces the
+		// libraries only once the whole payload loaded (Redis's
+		// temporary functions_lib_ctx and functionsLibCtxSwapWithCurrent).
+		if ld.funcs == nil {
+			ld.funcs = f.NewSet()
+		}
+		if _, err := f.LoadInto(ld.funcs, code, ld.AllowDuplicates, false); err != nil {
+			return &rdb.Error{Msg: "Failed loading library, " + err.Error()}
+		}
+		return nil
+	}
+	if _, err := f.Load(code, ld.AllowDuplicates, false); err != nil {
 		return &rdb.Error{Msg: "Failed loading library, " + err.Error()} // rdbLoadRio's log line
 	}
 	return nil

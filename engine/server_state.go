@@ -268,7 +268,7 @@ func (e *Engine) clientsPaused() bool {
 	if e.srv.pauseEnd != 0 && e.nowMs >= e.srv.pauseEnd {
 		e.srv.pauseEnd, e.srv.pauseAll = 0, false
 	}
-	return e.srv.pauseEnd != 0 || e.repl.failover != nil
+	return e.srv.pauseEnd != 0 || e.repl.failover != nil || e.shutdownInitiated()
 }
 
 // pauseHolds reports whether CLIENT PAUSE holds back cmd: every command in
@@ -296,7 +296,7 @@ func (e *Engine) pauseHolds(s *Session, cmd *Command) bool {
 			}
 		}
 	}
-	return e.failoverHolds(s, cmd)
+	return e.failoverHolds(s, cmd) || e.shutdownHolds(s, cmd)
 }
 
 // holdForPause parks the session, as Redis postpones a paused client: the
@@ -362,8 +362,8 @@ func (e *Engine) releaseHeldCommands(self *Session) {
 		if s.blocked == nil {
 			continue
 		}
-		if e.repl.failover != nil {
-			if cmd := e.lookupCommand(h.args[0]); cmd != nil && e.failoverHolds(s, cmd) {
+		if e.repl.failover != nil || e.shutdownInitiated() {
+			if cmd := e.lookupCommand(h.args[0]); cmd != nil && (e.failoverHolds(s, cmd) || e.shutdownHolds(s, cmd)) {
 				continue
 			}
 		}

@@ -84,9 +84,12 @@ type Snapshot struct {
 	ends  []int
 	// found is the window of keys capture looks at, kept between calls.
 	found []hashedKey
-	// pending holds the keys taken from the keyspace under the lock and
-	// not yet encoded (their collections are frozen).
-	pending []capturedKey
+	// pending holds the keys taken from the keyspace under the lock, all
+	// in database pendingDB; pending[:encoded] were handed out, the rest
+	// are still to encode (their collections are frozen).
+	pending   []capturedKey
+	encoded   int
+	pendingDB int
 	// keysDone counts keys returned, for INFO current_save_keys_processed.
 	keysDone int64
 	keysAll  int64
@@ -229,42 +232,61 @@ func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 		s.unlock()
 		return dst, ErrSnapshotAborted
 	}
-	// The previous batch is encoded: it is no longer in flight.
-	s.pending = s.pending[:0]
-	db := -1
-	for s.cur < len(s.dbs) && len(s.pending) == 0 {
-		ds := s.dbs[s.cur]
-		ds.capture(&s.pending)
-		db = ds.index
-		if len(s.pending) == 0 && ds.finished {
-			s.cur++
+	if s.encoded == len(s.pending) {
+		// The previous batch is encoded: it is no longer in flight.
+		clear(s.pending)
+		s.pending = s.pending[:0]
+		s.encoded = 0
+		for s.cur < len(s.dbs) && len(s.pending) == 0 {
+			ds := s.dbs[s.cur]
+			ds.capture(&s.pending)
+			s.pendingDB = ds.index
+			if len(s.pending) == 0 && ds.finished {
+				s.cur++
+			}
 		}
 	}
-	s.keysDone += int64(len(s.pending))
-	batch := s.pending
-	if !s.locked {
-		if d := time.Since(held); d > s.longestHold {
-			s.longestHold = d
-		}
-	}
-	s.unlock()
+	db := s.pendingDB
 	// Encode outside the lock: the strings are no longer written in place
-	// and every collection in the batch is frozen. The values share one buffer per batch (the
-	// caller is done with the previous batch's when it calls Next).
+	// and every collection in the batch is frozen. The values share one
+	// buffer (the caller is done with the previous call's when it calls
+	// Next); a batch of large values is handed out over several calls, so
+	// the buffer stays about snapshotArenaBytes, reused warm, instead of
+	// growing to the batch.
+	batch := s.pending[s.encoded:]
+	hold := time.Since(held)
+	s.unlock()
 	arena := s.arena[:0]
 	ends := s.ends[:0]
+	n := 0
 	for _, c := range batch {
+		if n > 0 && len(arena) >= snapshotArenaBytes {
+			break
+		}
 		arena = s.enc.appendValue(arena, c.str, c.obj)
 		ends = append(ends, len(arena))
+		n++
 	}
+	batch = batch[:n]
 	s.arena, s.ends = arena, ends
 	start := 0
 	for i, c := range batch {
 		dst = append(dst, SnapshotKey{DB: db, Key: c.key, Value: arena[start:ends[i]:ends[i]], ExpireMs: c.deadline, Idle: c.idle})
 		start = ends[i]
 	}
+	s.lock()
+	s.encoded += n
+	s.keysDone += int64(n)
+	if !s.locked && hold > s.longestHold {
+		s.longestHold = hold
+	}
+	s.unlock()
 	return dst, nil
 }
+
+// snapshotArenaBytes bounds the encoded values one Snapshot.Next returns
+// (at least one value, whatever its size).
+const snapshotArenaBytes = 1 << 20
 
 // LongestLockHold is the longest time one Next held the engine lock, for
 // diagnostics (with the time a descheduled thread held it).

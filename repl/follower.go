@@ -18,6 +18,7 @@ import (
 	"github.com/goredis-dev/goredis/engine"
 	"github.com/goredis-dev/goredis/netserver/resp"
 	"github.com/goredis-dev/goredis/persist"
+	"github.com/goredis-dev/goredis/rdb"
 )
 
 // Follower is the replica side of a replication link (engine.ReplicaLink):
@@ -303,6 +304,7 @@ func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Durati
 			stats, err = persist.ReadRDB(bsrc, size, swap, persist.ReadOptions{Log: f.logf, Checksum: true})
 			streamDB = stats.ReplStreamDB
 			if err != nil {
+				f.logShortRead(err, rd.read)
 				err = fmt.Errorf("Failed trying to load the MASTER synchronization DB from socket: %v", err)
 			} else if mark != "" {
 				err = readEOFMark(bsrc, mark)
@@ -310,7 +312,7 @@ func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Durati
 			// The old data stays until the payload is whole and checked.
 			f.eng.EndSwapLoad(swap, err)
 		} else {
-			streamDB, err = f.load(bsrc, size)
+			streamDB, err = f.load(bsrc, size, rd)
 			if err == nil && mark != "" {
 				if err = readEOFMark(bsrc, mark); err != nil {
 					f.eng.DiscardMasterLoad()
@@ -343,7 +345,7 @@ func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Durati
 		file.Close()
 		return -1, err
 	}
-	streamDB, err := f.load(bufio.NewReaderSize(file, 1<<16), n)
+	streamDB, err := f.load(bufio.NewReaderSize(file, 1<<16), n, nil)
 	file.Close()
 	if err != nil {
 		return -1, err
@@ -354,6 +356,20 @@ func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Durati
 	}
 	f.logf('*', "MASTER <-> REPLICA sync: Finished with success")
 	return streamDB, nil
+}
+
+// logShortRead logs a payload that ended early on the socket as Redis's
+// rdbLoadRio and rdbReportError do for a diskless load: not a corrupt
+// file but a lost connection, after which the replica goes on (read is
+// what came from the socket, Redis's loading_loaded_bytes).
+func (f *Follower) logShortRead(err error, read int64) {
+	var re *rdb.Error
+	if errors.As(err, &re) && re != rdb.ErrUnexpectedEOF {
+		return // a corrupt payload: the loader said why
+	}
+	f.logf('#', "Short read or OOM loading DB. Unrecoverable error, aborting now.")
+	f.logf('#', "Internal error in RDB reading offset %d, function at rdb.c:3240 -> Unexpected EOF reading RDB file. "+
+		"Failure loading rdb format from socket, assuming connection error, resuming operation.", read)
 }
 
 // readEOFMark reads the mark that ends a diskless payload.
@@ -368,8 +384,9 @@ func readEOFMark(r io.Reader, mark string) error {
 // eofMarkLen is the length of a diskless payload's EOF mark.
 const eofMarkLen = 40
 
-// load empties the databases and loads an RDB of size bytes (-1 unknown).
-func (f *Follower) load(r *bufio.Reader, size int64) (int, error) {
+// load empties the databases and loads an RDB of size bytes (-1 unknown),
+// from the socket (sock, for a short read's log lines) or a file (nil).
+func (f *Follower) load(r *bufio.Reader, size int64, sock *deadlineReader) (int, error) {
 	f.eng.AttachToNewMaster()
 	f.logf('*', "MASTER <-> REPLICA sync: Flushing old data")
 	ld := f.eng.BeginMasterLoad(max(size, 0))
@@ -377,6 +394,9 @@ func (f *Follower) load(r *bufio.Reader, size int64) (int, error) {
 	stats, err := persist.ReadRDB(r, size, ld, persist.ReadOptions{Log: f.logf, Checksum: true})
 	ld.End()
 	if err != nil {
+		if sock != nil {
+			f.logShortRead(err, sock.read)
+		}
 		f.eng.DiscardMasterLoad()
 		return -1, fmt.Errorf("Failed trying to load the MASTER synchronization DB from socket: %v", err)
 	}

@@ -25,10 +25,12 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -142,6 +144,11 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 			notifySystemd("STOPPING=1\n", log)
 		}
 	}
+	// dataDir is dir, read by the signal handler without the engine lock
+	// (a final save may hold it while a second SIGINT must act at once).
+	var dataDir atomic.Pointer[string]
+	startDir := cfg.params.Get("dir")
+	dataDir.Store(&startDir)
 	eng := engine.New(engine.Options{
 		Cluster:        clusterOpts,
 		LogAt:          log.mark,
@@ -163,6 +170,9 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 		ConfigChanged: func(name, value string) {
 			if name == "loglevel" {
 				log.verbosity.Store(int32(levelOf(value)))
+			}
+			if name == "dir" {
+				dataDir.Store(&value)
 			}
 		},
 		ShutdownStarting: stopping,
@@ -365,19 +375,30 @@ func serve(argv []string, cfg *serverConfig, log *serverLog, background bool, su
 	daemonReady()
 
 	status := 0
-wait:
-	select {
-	case s := <-sig:
-		log.logf(levelWarning, "Received %s scheduling shutdown...", signalName(s))
-		stopping()
-		// SHUTDOWN saved already; a signal saves here when save points
-		// are set, and a failed save keeps the server running, as Redis.
-		if err := eng.FinalSave(false, false); err != nil {
-			log.logf(levelWarning, "%s received but errors trying to shut down the server, check the logs for more information", signalName(s))
-			goto wait
+	// Signals take SHUTDOWN's path (Redis's sigShutdownHandler and
+	// serverCron): the engine's cron starts the shutdown, which may wait
+	// for lagging replicas, and srvDone says when it is done.
+	go func() {
+		for s := range sig {
+			if s == syscall.SIGINT && eng.ShutdownSignal("SIGINT") {
+				// The second SIGINT: the user wants out now.
+				log.log(levelWarning, "You insist... exiting now.")
+				_ = os.Remove(filepath.Join(*dataDir.Load(), fmt.Sprintf("temp-%d.rdb", os.Getpid())))
+				os.Exit(1)
+			}
+			if s != syscall.SIGINT {
+				eng.ShutdownSignal(signalName(s))
+			}
+			if eng.Loading() {
+				log.log(levelWarning, "Received shutdown signal during loading, scheduling shutdown.")
+			} else {
+				log.logf(levelWarning, "Received %s scheduling shutdown...", signalName(s))
+			}
 		}
+	}()
+	select {
 	case <-srvDone:
-		// SHUTDOWN called stopping before its save.
+		// SHUTDOWN, or a signal's shutdown, is done with the engine.
 	case err := <-errc:
 		log.logf(levelWarning, "%v", err)
 		status = 1
