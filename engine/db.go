@@ -101,6 +101,17 @@ func (db *DB) rawGet(key string) (str string, obj object, ok bool) {
 	return "", nil, false
 }
 
+// rawGetHashed is rawGet for a key whose hash h (strs.hash) is known.
+func (db *DB) rawGetHashed(key string, h uint64) (str string, obj object, ok bool) {
+	if s, found := db.strs.getIn(db.strs.shardOf(h), key); found {
+		return s, nil, true
+	}
+	if o, found := db.objs.getIn(db.objs.shardOf(h), key); found {
+		return "", o, true
+	}
+	return "", nil, false
+}
+
 // exists reports whether key is present, without expiring it.
 func (db *DB) rawExists(key string) bool {
 	_, _, ok := db.rawGet(key)

@@ -2,11 +2,13 @@ package persist
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goredis-dev/goredis/engine"
 )
@@ -149,4 +151,34 @@ func BenchmarkReadRDBMixed(b *testing.B) {
 		}
 		ld.End()
 	}
+}
+
+// BenchmarkSnapshotLockHold writes persistbench's dataset (100k keys, or
+// PERSIST_BENCH_KEYS) from a background snapshot and reports how long the
+// snapshot held the engine lock at a time: what a client waits at most
+// behind a BGSAVE (on a busy machine a descheduled holder adds to it).
+func BenchmarkSnapshotLockHold(b *testing.B) {
+	keys := 100000
+	if n, err := strconv.Atoi(os.Getenv("PERSIST_BENCH_KEYS")); err == nil && n > 0 {
+		keys = n
+	}
+	eng := mixedEngine(b, keys)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var longest, total time.Duration
+	var holds int64
+	for i := 0; i < b.N; i++ {
+		snap := eng.BeginSnapshot()
+		if err := WriteRDB(io.Discard, snap, WriteOptions{Compression: true, Checksum: true, RedisVersion: engine.Version}); err != nil {
+			b.Fatal(err)
+		}
+		longest = max(longest, snap.LongestLockHold())
+		n, t := snap.LockHolds()
+		holds += n
+		total += t
+		snap.Close()
+	}
+	b.ReportMetric(float64(longest.Microseconds()), "max-hold-µs")
+	b.ReportMetric(float64(total.Microseconds())/float64(holds), "mean-hold-µs")
+	b.ReportMetric(float64(holds)/float64(b.N), "holds/op")
 }
