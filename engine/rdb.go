@@ -223,10 +223,12 @@ func (e *Engine) buildValue(v rdb.Value, lim valueLimits) (string, object, error
 			st.convert()
 		}
 		for _, m := range v.Items {
-			if _, isInt := parseInt([]byte(m)); !isInt && !st.hash {
-				st.convert()
+			if !st.hash {
+				if _, isInt := parseInt(stringToBytes(m)); !isInt {
+					st.convert()
+				}
 			}
-			if !st.add([]byte(m), lim.maxIntset) {
+			if !st.addLoaded(m, lim.maxIntset) {
 				return "", nil, duplicateError(v.Type, "Duplicate set members detected")
 			}
 		}
