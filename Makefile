@@ -138,6 +138,8 @@ bench: build deps
 	@# SET -P16 with the append-only file on, both servers alike
 	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync everysec
 	$(GO) run ./cmd/redisbench -t set -P 16 -mem-keys 0 -pubsub=false -appendfsync always
+	@# SET -P16 of new keys at a 16 MB maxmemory (allkeys-lru): every write evicts, both servers alike
+	$(GO) run ./cmd/redisbench -t set -P 16 -r 1000000 -n16 400000 -mem-keys 0 -pubsub=false -stream-entries 0 -stream-mem-entries 0 -maxmemory 16mb
 	@# GET and SET -P16 over TLS (redis-benchmark --tls), both servers alike
 	$(GO) run ./cmd/redisbench -t set,get -P 16 -mem-keys 0 -pubsub=false -tls
 	node playground/test/wasm_bench.mjs

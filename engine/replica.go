@@ -161,8 +161,7 @@ func (e *Engine) attachToNewMaster() {
 		m.replid, m.offset = "", -1
 	}
 	e.dropAllReplicas()
-	e.repl.feeding = false
-	e.repl.backlog = replBacklog{}
+	e.stopFeeding()
 }
 
 // MasterFullSynced records a full synchronization from replid at offset:

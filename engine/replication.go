@@ -63,8 +63,8 @@ type replication struct {
 	unit []byte
 	// lastPing is when the stream last carried a PING to the replicas.
 	lastPing time.Time
-	// sinkAdded: replFeed is among the propagation sinks (once, even
-	// when the backlog is freed and made again).
+	// sinkAdded: replFeed is among the propagation sinks, from
+	// startFeeding to stopFeeding.
 	sinkAdded bool
 	// noReplicasSince counts repl-backlog-ttl (zero while replicas are
 	// connected).
@@ -265,6 +265,19 @@ func (e *Engine) startFeeding() {
 	}
 }
 
+// stopFeeding frees the backlog and takes the stream out of the
+// propagation sinks: with no append-only file either, commands then build
+// no propagation at all (Engine.propagating), as Redis without a backlog
+// or replicas feeds nothing.
+func (e *Engine) stopFeeding() {
+	e.repl.feeding = false
+	e.repl.backlog = replBacklog{}
+	if e.repl.sinkAdded {
+		e.repl.sinkAdded = false
+		e.removeSink(replFeed{e})
+	}
+}
+
 // freeBacklogAfterTTL frees a master's backlog once it has had no replica
 // for repl-backlog-ttl seconds, with a new replication ID: nobody can
 // continue the old history any more (Redis's replicationCron).
@@ -287,8 +300,7 @@ func (e *Engine) freeBacklogAfterTTL() {
 	e.srv.replID = randomHex(e, 20)
 	e.srv.replID2 = zeroReplID
 	r.secondOffset = -1
-	r.feeding = false
-	r.backlog = replBacklog{}
+	e.stopFeeding()
 	r.noReplicasSince = time.Time{}
 	e.logLine("Replication backlog freed after " + strconv.FormatInt(ttl, 10) + " seconds without connected replicas.")
 }

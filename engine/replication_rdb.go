@@ -77,8 +77,7 @@ func (e *Engine) restoreReplication(pos *ReplPosition) {
 	valid := pos != nil && pos.ID != "" && pos.Offset != -1 && pos.StreamDB != -1
 	if !valid {
 		if e.master == nil && e.repl.feeding {
-			e.repl.feeding = false
-			e.repl.backlog = replBacklog{}
+			e.stopFeeding()
 		}
 		return
 	}

@@ -52,8 +52,13 @@ type config struct {
 	// appendfsync, when set, runs both servers with appendonly yes and
 	// this fsync policy, each in a directory of its own.
 	appendfsync string
-	pipes       []int
-	pubsub      bool
+	// maxmemory, when set, runs both servers at this memory limit with
+	// maxmemoryPolicy, so that writes evict as they go; the table then says
+	// how many keys each evicted.
+	maxmemory, maxmemoryPolicy string
+	evicted                    [2]string // evicted_keys of goredis, redis
+	pipes                      []int
+	pubsub                     bool
 	// streamEntries is the size of the stream the worker-loop row drains
 	// (0 skips it); streamMemEntries of the memory-per-entry row.
 	streamEntries, streamMemEntries int
@@ -85,6 +90,8 @@ func main() {
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of goredis over the whole benchmark to this file")
 	gflags := flag.String("goredis-flags", "", "extra goredis arguments, e.g. \"--io-threads 1\"")
 	flag.StringVar(&c.appendfsync, "appendfsync", "", "run both servers with appendonly yes and this appendfsync policy (always, everysec, no)")
+	flag.StringVar(&c.maxmemory, "maxmemory", "", "run both servers with this maxmemory (e.g. 16mb), evicting by -maxmemory-policy")
+	flag.StringVar(&c.maxmemoryPolicy, "maxmemory-policy", "allkeys-lru", "the eviction policy with -maxmemory")
 	pipes := flag.String("P", "1,16", "pipeline depths")
 	flag.BoolVar(&c.pubsub, "pubsub", true, "measure the pub/sub fan-out row")
 	flag.IntVar(&c.streamEntries, "stream-entries", 200000, "entries drained by the XREADGROUP+XACK worker row (0 skips it)")
@@ -292,6 +299,11 @@ func run(c config) error {
 		defer os.RemoveAll(ra[len(ra)-1])
 		fmt.Fprintf(os.Stderr, "redisbench: both servers with appendonly yes, appendfsync %s\n", c.appendfsync)
 	}
+	if c.maxmemory != "" {
+		mm := []string{"--maxmemory", c.maxmemory, "--maxmemory-policy", c.maxmemoryPolicy}
+		gextra, rextra = append(gextra, mm...), append(rextra, mm...)
+		fmt.Fprintf(os.Stderr, "redisbench: both servers with maxmemory %s, %s\n", c.maxmemory, c.maxmemoryPolicy)
+	}
 	if c.tls != nil {
 		tlsArgs := func(port int) []string {
 			return []string{"--tls-port", strconv.Itoa(port + tlsPortOffset), "--tls-cert-file", c.tls.ServerCert,
@@ -362,6 +374,9 @@ func run(c config) error {
 		sg = benchStreamWorkers(g.port, c.streamEntries, streamWorkers, streamCount)
 		sr = benchStreamWorkers(r.port, c.streamEntries, streamWorkers, streamCount)
 		fmt.Fprintf(os.Stderr, "  streams      goredis %.0f entries/s %s | redis %.0f entries/s %s\n", sg.entries, sg.err, sr.entries, sr.err)
+	}
+	if c.maxmemory != "" {
+		c.evicted = [2]string{infoField(g.port, "stats", "evicted_keys"), infoField(r.port, "stats", "evicted_keys")}
 	}
 	g.stop()
 	r.stop()
@@ -561,6 +576,26 @@ func parseCSV(s string) (result, error) {
 	return result{}, fmt.Errorf("no result row in %q", s)
 }
 
+// infoField reads one field of an INFO section, or "?" when it cannot.
+func infoField(port int, section, field string) string {
+	c, err := dialConn(port)
+	if err != nil {
+		return "?"
+	}
+	defer c.c.Close()
+	v, err := c.do("INFO", section)
+	if err != nil {
+		return "?"
+	}
+	text, _ := v.(string)
+	for _, line := range strings.Split(text, "\r\n") {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			return rest
+		}
+	}
+	return "?"
+}
+
 // roundTrip sends one command and returns the first line of its reply.
 func roundTrip(port int, args ...string) (string, error) {
 	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), time.Second)
@@ -720,6 +755,9 @@ func printTable(w io.Writer, c config, rows []*row, mem *memResult) {
 	}
 	if c.appendfsync != "" {
 		fmt.Fprintf(w, "; both with appendonly yes, appendfsync %s", c.appendfsync)
+	}
+	if c.maxmemory != "" {
+		fmt.Fprintf(w, "; both with maxmemory %s, %s (keys evicted: goredis %s, redis %s)", c.maxmemory, c.maxmemoryPolicy, c.evicted[0], c.evicted[1])
 	}
 	fmt.Fprint(w, "\n\n")
 	fmt.Fprintln(w, "| test | -P | goredis req/s | redis req/s | ratio | goredis p50 ms | redis p50 ms | goredis p99 ms | redis p99 ms | goredis CPU µs/req | redis CPU µs/req |")
