@@ -350,13 +350,15 @@ func (s *Snapshot) detach() {
 		return
 	}
 	s.closed = true
+	for _, ds := range s.dbs {
+		ds.stopGather() // a walk left half way (an error, FLUSHALL)
+	}
 	if s.locked {
 		return
 	}
 	e := s.e
 	for _, ds := range s.dbs {
 		ds.db.snaps = removeSnap(ds.db.snaps, ds)
-		ds.stopGather()
 	}
 	for i, x := range e.snapshots {
 		if x == s {
