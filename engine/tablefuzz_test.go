@@ -364,6 +364,9 @@ type tableFuzzRunner struct {
 	// last case may have changed them.
 	setupFor *Engine
 	dirty    bool
+	// paused: the last case was a CLIENT PAUSE, whose pause (timed in
+	// real time) must not hold the next cases: they get a fresh engine.
+	paused bool
 
 	ran, compared int
 	failures      int
@@ -398,9 +401,10 @@ func (r *tableFuzzRunner) fail(format string, args ...any) {
 
 // run runs one case and returns its reply.
 func (r *tableFuzzRunner) run(c tableFuzzCase) []byte {
-	if tableFuzzFreshEngine[c.cmd.cmd.Name] {
+	if tableFuzzFreshEngine[c.cmd.cmd.Name] || r.paused {
 		r.freshEngine()
 	}
+	r.paused = c.cmd.cmd.Name == "client|pause"
 	e := r.e
 	if r.dirty || e != r.setupFor {
 		setup := e.NewSession(ClientInfo{Addr: "127.0.0.1:50001", Kind: "fuzz"})
