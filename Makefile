@@ -16,11 +16,11 @@ all: build
 # Make decides what to rebuild from these file lists, so a second `make
 # run` with nothing changed starts the server at once (no go build, no
 # brotli). The wasm module depends on the packages it links (engine/,
-# netserver/resp/, rdb/, persist/image/, luabridge/, wasm/: `GOOS=js GOARCH=wasm go
+# netserver/resp/, rdb/, persist/image/, luabridge/, third_party/, wasm/: `GOOS=js GOARCH=wasm go
 # list -deps ./wasm`); the binary on every Go source and on the playground
 # it embeds.
 GO_SOURCES   := $(shell find . -name '*.go' -not -name '*_test.go' -not -path './playground/wasm/*' -not -path './.git/*') go.mod go.sum
-WASM_SOURCES := $(shell find engine netserver/resp rdb persist/image luabridge wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
+WASM_SOURCES := $(shell find engine netserver/resp rdb persist/image luabridge third_party wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 PAGE_FILES   := $(shell find playground -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.md' -o -name '*.txt' \) -not -path 'playground/wasm/*' -not -path 'playground/test/*')
 WASM_OUT     := $(WASM_DIR)/goredis.wasm $(WASM_DIR)/goredis.wasm.gz $(WASM_DIR)/wasm_exec.js
 ifneq ($(shell command -v brotli 2>/dev/null),)

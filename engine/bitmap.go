@@ -66,7 +66,8 @@ func bitpos(b []byte, bit int) int64 {
 // bitopApply computes BITOP op over srcs into dst (len(dst) is the
 // longest source; shorter sources count as zero-padded). op is one of
 // "and", "or", "xor", "not" (NOT has one source). Every byte of dst is
-// written, so dst need not be zeroed.
+// written, so dst need not be zeroed. dst may be one of the sources (the
+// same bytes): each word is read from every source before it is written.
 func bitopApply(op string, dst []byte, srcs [][]byte) {
 	minLen := len(dst)
 	for _, s := range srcs {
@@ -76,34 +77,28 @@ func bitopApply(op string, dst []byte, srcs [][]byte) {
 	// each word of every source read once.
 	w := minLen &^ 7
 	first := srcs[0]
-	switch op {
-	case "and":
-		for i := 0; i < w; i += 8 {
-			v := binary.LittleEndian.Uint64(first[i:])
-			for _, s := range srcs[1:] {
-				v &= binary.LittleEndian.Uint64(s[i:])
-			}
-			binary.LittleEndian.PutUint64(dst[i:], v)
-		}
-	case "or":
-		for i := 0; i < w; i += 8 {
-			v := binary.LittleEndian.Uint64(first[i:])
-			for _, s := range srcs[1:] {
-				v |= binary.LittleEndian.Uint64(s[i:])
-			}
-			binary.LittleEndian.PutUint64(dst[i:], v)
-		}
-	case "xor":
-		for i := 0; i < w; i += 8 {
-			v := binary.LittleEndian.Uint64(first[i:])
-			for _, s := range srcs[1:] {
-				v ^= binary.LittleEndian.Uint64(s[i:])
-			}
-			binary.LittleEndian.PutUint64(dst[i:], v)
-		}
-	case "not":
+	switch {
+	case op == "not":
 		for i := 0; i < w; i += 8 {
 			binary.LittleEndian.PutUint64(dst[i:], ^binary.LittleEndian.Uint64(first[i:]))
+		}
+	case len(srcs) == 2:
+		bitop2(op, dst[:w], first[:w], srcs[1][:w])
+	default:
+		for i := 0; i < w; i += 8 {
+			v := binary.LittleEndian.Uint64(first[i:])
+			for _, s := range srcs[1:] {
+				x := binary.LittleEndian.Uint64(s[i:])
+				switch op {
+				case "and":
+					v &= x
+				case "or":
+					v |= x
+				default:
+					v ^= x
+				}
+			}
+			binary.LittleEndian.PutUint64(dst[i:], v)
 		}
 	}
 	// The tail, where some sources have ended, byte by byte.
@@ -132,6 +127,55 @@ func bitopApply(op string, dst []byte, srcs [][]byte) {
 			}
 		}
 		dst[i] = out
+	}
+}
+
+// bitop2 is bitopApply's word loop for two sources of len(dst) bytes (a
+// multiple of 8), four words at a time.
+func bitop2(op string, dst, a, b []byte) {
+	le := binary.LittleEndian
+	n := len(dst)
+	i := 0
+	switch op {
+	case "and":
+		for ; i+32 <= n; i += 32 {
+			x, y, z := a[i:i+32:i+32], b[i:i+32:i+32], dst[i:i+32:i+32]
+			x0, x1, x2, x3 := le.Uint64(x), le.Uint64(x[8:]), le.Uint64(x[16:]), le.Uint64(x[24:])
+			y0, y1, y2, y3 := le.Uint64(y), le.Uint64(y[8:]), le.Uint64(y[16:]), le.Uint64(y[24:])
+			le.PutUint64(z, x0&y0)
+			le.PutUint64(z[8:], x1&y1)
+			le.PutUint64(z[16:], x2&y2)
+			le.PutUint64(z[24:], x3&y3)
+		}
+		for ; i < n; i += 8 {
+			le.PutUint64(dst[i:], le.Uint64(a[i:])&le.Uint64(b[i:]))
+		}
+	case "or":
+		for ; i+32 <= n; i += 32 {
+			x, y, z := a[i:i+32:i+32], b[i:i+32:i+32], dst[i:i+32:i+32]
+			x0, x1, x2, x3 := le.Uint64(x), le.Uint64(x[8:]), le.Uint64(x[16:]), le.Uint64(x[24:])
+			y0, y1, y2, y3 := le.Uint64(y), le.Uint64(y[8:]), le.Uint64(y[16:]), le.Uint64(y[24:])
+			le.PutUint64(z, x0|y0)
+			le.PutUint64(z[8:], x1|y1)
+			le.PutUint64(z[16:], x2|y2)
+			le.PutUint64(z[24:], x3|y3)
+		}
+		for ; i < n; i += 8 {
+			le.PutUint64(dst[i:], le.Uint64(a[i:])|le.Uint64(b[i:]))
+		}
+	default: // xor
+		for ; i+32 <= n; i += 32 {
+			x, y, z := a[i:i+32:i+32], b[i:i+32:i+32], dst[i:i+32:i+32]
+			x0, x1, x2, x3 := le.Uint64(x), le.Uint64(x[8:]), le.Uint64(x[16:]), le.Uint64(x[24:])
+			y0, y1, y2, y3 := le.Uint64(y), le.Uint64(y[8:]), le.Uint64(y[16:]), le.Uint64(y[24:])
+			le.PutUint64(z, x0^y0)
+			le.PutUint64(z[8:], x1^y1)
+			le.PutUint64(z[16:], x2^y2)
+			le.PutUint64(z[24:], x3^y3)
+		}
+		for ; i < n; i += 8 {
+			le.PutUint64(dst[i:], le.Uint64(a[i:])^le.Uint64(b[i:]))
+		}
 	}
 }
 

@@ -2,8 +2,8 @@ package engine
 
 // Bitmap commands (Redis's bitops.c). Bitmaps are ordinary string values:
 // GET, SETRANGE, APPEND, DUMP and persistence see the same bytes as in
-// Redis. Go strings are immutable, so a write builds the new value in a
-// fresh buffer and stores it.
+// Redis. Writes change the value's bytes in place while nothing else holds
+// them, else a copy (strbuf.go); reads keep nothing of them.
 
 func bitmapHandlers() []handlerEntry {
 	return []handlerEntry{
@@ -65,16 +65,15 @@ func (s *Session) bitmapForWrite(key []byte, maxBit uint64) (buf []byte, found, 
 	if need > len(cur) && s.refuseSandboxGrowth(uint64(need)) {
 		return nil, found, false, false
 	}
-	buf = make([]byte, max(len(cur), need))
-	copy(buf, cur)
+	buf = s.writableString(key, cur, found, need)
 	return buf, found, !found || need > len(cur), true
 }
 
 // storeBitmap stores a bitmap written by a bit command, keeping the
 // deadline, as a raw string (Redis unshares the sds it writes into).
 func (s *Session) storeBitmap(key []byte, buf []byte) {
-	s.setString(key, bytesToString(buf), true)
-	s.db.markRaw(string(key))
+	s.storeOwned(key, buf, true)
+	s.db.markRaw(tmpString(key))
 }
 
 // SETBIT key offset value
@@ -101,15 +100,14 @@ func cmdSetbit(s *Session, args [][]byte) {
 	}
 	if found && byteIdx < uint64(len(cur)) && old == on {
 		// Nothing changes; Redis still unshares the value (raw from now on).
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 		s.w.Int(old)
 		return
 	}
 	if byteIdx >= uint64(len(cur)) && s.refuseSandboxGrowth(byteIdx+1) {
 		return
 	}
-	buf := make([]byte, max(uint64(len(cur)), byteIdx+1))
-	copy(buf, cur)
+	buf := s.writableString(key, cur, found, int(max(uint64(len(cur)), byteIdx+1)))
 	buf[byteIdx] = buf[byteIdx]&^(1<<shift) | byte(on)<<shift
 	s.storeBitmap(key, buf)
 	s.notifyEvent(notifyString, "setbit", key)
@@ -123,7 +121,7 @@ func cmdGetbit(s *Session, args [][]byte) {
 		s.w.Error(errBitOffset)
 		return
 	}
-	v, _, bad := s.lookupString(args[1])
+	v, _, bad := s.peekString(args[1])
 	if bad {
 		return
 	}
@@ -180,7 +178,7 @@ func parseBitUnit(arg []byte) (isBit, ok bool) {
 
 // BITCOUNT key [start end [BYTE | BIT]]
 func cmdBitcount(s *Session, args [][]byte) {
-	v, found, bad := s.lookupString(args[1])
+	v, found, bad := s.peekString(args[1])
 	if bad {
 		return
 	}
@@ -241,7 +239,7 @@ func cmdBitpos(s *Session, args [][]byte) {
 		s.w.Error("ERR The bit argument must be 1 or 0.")
 		return
 	}
-	v, found, bad := s.lookupString(args[1])
+	v, found, bad := s.peekString(args[1])
 	if bad {
 		return
 	}
@@ -357,14 +355,15 @@ func cmdBitop(s *Session, args [][]byte) {
 		s.w.Error("ERR BITOP NOT must be called with a single source key.")
 		return
 	}
-	srcs := make([][]byte, len(args)-3)
+	srcs := make([][]byte, 0, len(args)-3)
 	maxLen := 0
-	for i, key := range args[3:] {
-		v, _, bad := s.lookupString(key)
+	for _, key := range args[3:] {
+		// The sources are read during the command only.
+		v, _, bad := s.peekString(key)
 		if bad {
 			return
 		}
-		srcs[i] = stringToBytes(v)
+		srcs = append(srcs, stringToBytes(v))
 		maxLen = max(maxLen, len(v))
 	}
 	dest := args[2]
@@ -375,9 +374,17 @@ func cmdBitop(s *Session, args [][]byte) {
 		s.w.Int(0)
 		return
 	}
-	res := make([]byte, maxLen)
+	// The destination's own buffer when it is unshared and of a fitting
+	// size: the result is computed into it (word by word, so a source that
+	// is the destination is read at each word before it is written).
+	var res []byte
+	if maxLen > packedValueMax {
+		res = s.reusableString(dest, maxLen)
+	} else {
+		res = make([]byte, maxLen)
+	}
 	bitopApply(op, res, srcs)
-	s.setString(dest, bytesToString(res), false)
+	s.storeOwned(dest, res, false)
 	s.notifyEvent(notifyString, "set", dest)
 	s.w.Int(int64(maxLen))
 }
@@ -483,7 +490,7 @@ func bitfieldGeneric(s *Session, args [][]byte, readonly bool) {
 	var buf []byte
 	var grown bool
 	if !writes {
-		v, _, bad := s.lookupString(key)
+		v, _, bad := s.peekString(key)
 		if bad {
 			return
 		}
@@ -586,6 +593,6 @@ func bitfieldGeneric(s *Session, args [][]byte, readonly bool) {
 		// the value.
 		s.storeBitmap(key, buf)
 	default:
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 	}
 }

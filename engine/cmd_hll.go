@@ -8,7 +8,10 @@ import (
 
 // HyperLogLog commands (Redis's hyperloglog.c). A HyperLogLog is a string
 // value in Redis's exact representation (package hyperloglog), so it moves
-// to and from Redis through GET/SET, DUMP/RESTORE and persistence.
+// to and from Redis through GET/SET, DUMP/RESTORE and persistence. Writes
+// change the value's bytes in place while nothing else holds them, else a
+// copy (strbuf.go); PFCOUNT and the sources of PFMERGE keep nothing of
+// them.
 
 func hllHandlers() []handlerEntry {
 	return []handlerEntry{
@@ -31,9 +34,9 @@ const (
 func (s *Session) lookupHLL(key []byte, write bool) (v string, found, ok bool) {
 	var obj object
 	if write {
-		v, obj, found = s.lookup(key)
+		v, obj, found = s.lookupKeeping(key, false)
 	} else {
-		v, obj, found = s.lookupRead(key)
+		v, obj, found = s.lookupReadKeeping(key, false)
 	}
 	if !found {
 		return "", false, true
@@ -57,8 +60,8 @@ func (s *Session) hllSparseMax() int {
 // storeHLL stores a HyperLogLog written in place by Redis: a raw string,
 // deadline kept.
 func (s *Session) storeHLL(key []byte, b []byte) {
-	s.setString(key, bytesToString(b), true)
-	s.db.markRaw(string(key))
+	s.storeOwned(key, b, true)
+	s.db.markRaw(tmpString(key))
 }
 
 // PFADD key [element [element ...]]
@@ -70,7 +73,7 @@ func cmdPfadd(s *Session, args [][]byte) {
 	}
 	if found && !hllWouldChange(stringToBytes(cur), args[2:]) {
 		// Every element is counted already: nothing to copy or store.
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 		s.w.Int(0)
 		return
 	}
@@ -80,7 +83,7 @@ func cmdPfadd(s *Session, args [][]byte) {
 		b = hyperloglog.New()
 		updated++
 	} else {
-		b = []byte(cur) // Redis unshares the value it writes into
+		b = s.writableString(key, cur, true, len(cur)) // Redis unshares the value it writes into
 	}
 	sparseMax := s.hllSparseMax()
 	for _, ele := range args[2:] {
@@ -97,7 +100,7 @@ func cmdPfadd(s *Session, args [][]byte) {
 		}
 	}
 	if updated == 0 {
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 		s.w.Int(0)
 		return
 	}
@@ -149,7 +152,7 @@ func cmdPfcount(s *Session, args [][]byte) {
 		return
 	}
 	if card, valid := hyperloglog.CachedCard(stringToBytes(v)); valid {
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 		s.w.Int(int64(card))
 		return
 	}
@@ -159,7 +162,7 @@ func cmdPfcount(s *Session, args [][]byte) {
 		return
 	}
 	// The cache lives in the value: PFCOUNT writes it like Redis does.
-	b := []byte(v)
+	b := s.writableString(key, v, true, len(v))
 	hyperloglog.SetCachedCard(b, card)
 	s.storeHLL(key, b)
 	s.w.Int(int64(card))
@@ -191,7 +194,7 @@ func cmdPfmerge(s *Session, args [][]byte) {
 	if !found {
 		b = hyperloglog.New()
 	} else {
-		b = []byte(cur)
+		b = s.writableString(dest, cur, true, len(cur))
 	}
 	if dense {
 		var err error
@@ -228,11 +231,11 @@ func cmdPfdebug(s *Session, args [][]byte) {
 		s.w.Error("ERR The specified key does not exist")
 		return
 	}
-	b := []byte(cur)
+	b := stringToBytes(cur) // read here; the changes are made in new values
 	switch {
 	case equalFold(sub, "getreg"):
 		if hyperloglog.IsDense(b) {
-			s.db.markRaw(string(key))
+			s.db.markRaw(tmpString(key))
 		} else {
 			d, err := hyperloglog.ToDense(b)
 			if err != nil {
@@ -248,14 +251,14 @@ func cmdPfdebug(s *Session, args [][]byte) {
 			s.w.Int(int64(r))
 		}
 	case equalFold(sub, "decode"):
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 		if hyperloglog.IsDense(b) {
 			s.w.Error("ERR HLL encoding is not sparse")
 			return
 		}
 		s.w.BulkString(hyperloglog.Decode(b))
 	case equalFold(sub, "encoding"):
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 		if hyperloglog.IsDense(b) {
 			s.w.Simple("dense")
 		} else {
@@ -263,7 +266,7 @@ func cmdPfdebug(s *Session, args [][]byte) {
 		}
 	case equalFold(sub, "todense"):
 		if hyperloglog.IsDense(b) {
-			s.db.markRaw(string(key))
+			s.db.markRaw(tmpString(key))
 			s.w.Int(0)
 			return
 		}
@@ -275,7 +278,7 @@ func cmdPfdebug(s *Session, args [][]byte) {
 		s.storeHLL(key, d)
 		s.w.Int(1)
 	default:
-		s.db.markRaw(string(key))
+		s.db.markRaw(tmpString(key))
 		s.w.Error("ERR Unknown PFDEBUG subcommand '" + string(sub) + "'")
 	}
 }

@@ -53,7 +53,7 @@ func cmdDel(s *Session, args [][]byte) {
 func cmdExists(s *Session, args [][]byte) {
 	n := int64(0)
 	for _, k := range args[1:] {
-		if _, _, found := s.lookupRead(k); found {
+		if _, _, found := s.lookupReadKeeping(k, false); found {
 			n++
 		}
 	}
@@ -70,7 +70,7 @@ func typeOf(obj object) string {
 
 // TYPE key
 func cmdType(s *Session, args [][]byte) {
-	_, obj, found := s.lookupRead(args[1])
+	_, obj, found := s.lookupReadKeeping(args[1], false)
 	if !found {
 		s.w.Simple("none")
 		return

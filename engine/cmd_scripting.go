@@ -69,7 +69,7 @@ func (s *Session) evalGeneric(args [][]byte, bySHA, ro bool) {
 	ev := s.e.evalEngine()
 	var sc *luabridge.Script
 	if bySHA {
-		if sc = ev.Lookup(string(args[1])); sc == nil {
+		if sc = ev.Lookup(args[1]); sc == nil {
 			s.w.Error(errNoScript)
 			return
 		}
@@ -101,7 +101,7 @@ func cmdScriptExists(s *Session, args [][]byte) {
 	s.w.Array(len(args) - 2)
 	ev := s.e.scripts.eval
 	for _, sha := range args[2:] {
-		if ev != nil && ev.Lookup(string(sha)) != nil {
+		if ev != nil && ev.Lookup(sha) != nil {
 			s.w.Int(1)
 		} else {
 			s.w.Int(0)

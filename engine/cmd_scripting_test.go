@@ -50,6 +50,16 @@ func TestScriptingConversions(t *testing.T) {
 		{"undeclared global read", []string{"EVAL", "return a", "0"}, "-ERR user_script:1: Script attempted to access nonexistent global variable 'a' script: " + sha("return a") + ", on @user_script:1.\r\n"},
 		{"global write", []string{"EVAL", "a = 1", "0"}, "-ERR user_script:1: Attempt to modify a readonly table script: " + sha("a = 1") + ", on @user_script:1.\r\n"},
 		{"redis table read-only", []string{"EVAL", "redis.call = nil", "0"}, "-ERR user_script:1: Attempt to modify a readonly table script: " + sha("redis.call = nil") + ", on @user_script:1.\r\n"},
+		// The library tables are read-only, not empty proxies: pairs,
+		// next and rawget see them as in Redis (redis-server 7.0.15's
+		// replies).
+		{"pairs sees redis", []string{"EVAL", "local n = 0 for k in pairs(redis) do n = n + 1 end return n", "0"}, ":23\r\n"},
+		{"rawget sees globals", []string{"EVAL", "return rawget(_G, 'redis') == redis", "0"}, ":1\r\n"},
+		{"table.insert refused", []string{"EVAL", "table.insert(redis, 1)", "0"}, "-ERR Attempt to modify a readonly table script: " + sha("table.insert(redis, 1)") + ", on @user_script:1.\r\n"},
+		{"rawset refused", []string{"EVAL", "rawset(_G, 'a', 1)", "0"}, "-ERR Attempt to modify a readonly table script: " + sha("rawset(_G, 'a', 1)") + ", on @user_script:1.\r\n"},
+		{"table.remove of nothing", []string{"EVAL", "return table.remove(string)", "0"}, "$-1\r\n"},
+		{"metatable read-only", []string{"EVAL", "getmetatable(_G).__index = 1", "0"}, "-ERR user_script:1: Attempt to modify a readonly table script: " + sha("getmetatable(_G).__index = 1") + ", on @user_script:1.\r\n"},
+		{"KEYS writable", []string{"EVAL", "KEYS[1] = 'x' return KEYS[1]", "1", "k"}, "$1\r\nx\r\n"},
 		{"no os", []string{"EVAL", "return os", "0"}, "-ERR user_script:1: Script attempted to access nonexistent global variable 'os' script: " + sha("return os") + ", on @user_script:1.\r\n"},
 		{"sha1hex", []string{"EVAL", "return redis.sha1hex('')", "0"}, "$40\r\nda39a3ee5e6b4b0d3255bfef95601890afd80709\r\n"},
 		{"cjson", []string{"EVAL", "return cjson.encode({1,'a',{b=true}})", "0"}, "$18\r\n[1,\"a\",{\"b\":true}]\r\n"},

@@ -157,6 +157,7 @@ func (e *Engine) swapDB(x, y *DB) {
 	x.expires, y.expires = y.expires, x.expires
 	x.wtime, y.wtime = y.wtime, x.wtime
 	x.rawStrs, y.rawStrs = y.rawStrs, x.rawStrs
+	x.owned, y.owned = y.owned, x.owned // the buffers go with their values
 	x.strMem, y.strMem = y.strMem, x.strMem
 	swapSnaps(x, y)
 	for _, db := range []*DB{x, y} {

@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"strconv"
-	"unsafe"
-)
+import "strconv"
 
 func stringHandlers() []handlerEntry {
 	return []handlerEntry{
@@ -40,7 +37,7 @@ func cmdGet(s *Session, args [][]byte) {
 // getGeneric replies with key's string value or null, as Redis's
 // getGenericCommand; it returns false after a WRONGTYPE error.
 func (s *Session) getGeneric(key []byte) bool {
-	v, found, bad := s.lookupString(key)
+	v, found, bad := s.peekString(key) // bulkValue says whether it keeps v
 	if bad {
 		return false
 	}
@@ -48,18 +45,21 @@ func (s *Session) getGeneric(key []byte) bool {
 		s.w.Null()
 		return true
 	}
-	s.bulkValue(v)
+	s.bulkValue(key, v)
 	return true
 }
 
-// bulkValue replies with a stored string, queued by reference when it is
-// large, unless the reply may be rewritten in place afterwards (CLIENT
-// REPLY OFF/SKIP, a transaction), which works on the unsealed buffer.
-func (s *Session) bulkValue(v string) {
-	if s.silenced() || s.inExec || s.multi != nil {
+// bulkValue replies with key's stored string v, queued by reference when
+// it is large, unless the reply may be rewritten in place afterwards
+// (CLIENT REPLY OFF/SKIP, a transaction), which works on the unsealed
+// buffer. A value queued by reference is no longer written in place
+// (strbuf.go); a copied one stays writable.
+func (s *Session) bulkValue(key []byte, v string) {
+	if s.silenced() || s.inExec || s.multi != nil || len(v) < shareMinBytes {
 		s.w.BulkString(v)
 		return
 	}
+	s.db.disown(tmpString(key))
 	s.w.BulkValue(v)
 }
 
@@ -324,12 +324,12 @@ func cmdGetEx(s *Session, args [][]byte) {
 func cmdMGet(s *Session, args [][]byte) {
 	s.w.Array(len(args) - 1)
 	for _, k := range args[1:] {
-		v, obj, found := s.lookupRead(k)
+		v, obj, found := s.lookupReadKeeping(k, false) // bulkValue says whether it keeps v
 		if !found || obj != nil {
 			s.w.Null()
 			continue
 		}
-		s.bulkValue(v)
+		s.bulkValue(k, v)
 	}
 }
 
@@ -384,57 +384,32 @@ func cmdAppend(s *Session, args [][]byte) {
 	if bad {
 		return
 	}
-	var nv string
 	if !found {
-		nv = string(val)
-	} else {
-		if !s.checkStringLength(int64(len(cur)), int64(len(val))) {
-			return
-		}
-		nv = s.db.appendTail.append(key, cur, val)
+		s.setStringBytes(key, val, true)
+		s.notifyEvent(notifyString, "append", key)
+		s.w.Int(int64(len(val)))
+		return
 	}
-	s.setString(key, nv, true)
-	if found {
-		// Redis appends to an unshared copy: the value is raw from now on.
-		s.db.markRaw(string(key))
+	if !s.checkStringLength(int64(len(cur)), int64(len(val))) {
+		return
 	}
-	s.notifyEvent(notifyString, "append", key)
-	s.w.Int(int64(len(nv)))
-}
-
-// appendBuffer makes a run of APPENDs to one key amortized O(1), as sds
-// preallocation does in Redis. Go strings are immutable, so a plain APPEND
-// copies the whole value. The buffer remembers the last appended key's
-// bytes: while that key's value is still exactly buf[:n] (same memory, same
-// length), the next APPEND writes after byte n, where no string can
-// point, since every string ever made from buf is a prefix of at most n
-// bytes (n only grows). Any other key, or a value replaced since, takes the
-// copying path. Only one buffer per database is kept, so the slack is
-// bounded by one value's growth.
-type appendBuffer struct {
-	key string
-	buf []byte
-}
-
-func (a *appendBuffer) append(key []byte, cur string, val []byte) string {
-	if len(a.buf) > 0 && len(cur) == len(a.buf) && unsafe.StringData(cur) == unsafe.SliceData(a.buf) && a.key == tmpString(key) {
-		a.buf = append(a.buf, val...) // in place while capacity lasts, else grows
-		return bytesToString(a.buf)
-	}
-	b := make([]byte, len(cur)+len(val))
-	copy(b, cur)
+	// Into the value's own buffer while it is unshared and has room, as
+	// sds preallocation makes a run of APPENDs amortized O(1) in Redis.
+	b := s.writableString(key, cur, true, len(cur)+len(val))
 	copy(b[len(cur):], val)
-	if a.key != tmpString(key) {
-		a.key = string(key)
-	}
-	a.buf = b
-	return bytesToString(b)
+	s.storeOwned(key, b, true)
+	// Redis appends to an unshared copy: the value is raw from now on.
+	s.db.markRaw(tmpString(key))
+	s.notifyEvent(notifyString, "append", key)
+	s.w.Int(int64(len(b)))
 }
 
 // lookupWriteString looks key up for a write: no hit/miss accounting, and
-// WRONGTYPE written when it holds another type.
+// WRONGTYPE written when it holds another type. Its callers replace or
+// change the value and keep nothing of the old bytes: the value stays
+// writable in place (strbuf.go).
 func (s *Session) lookupWriteString(key []byte) (val string, found, wrongType bool) {
-	str, obj, found := s.lookup(key)
+	str, obj, found := s.lookupKeeping(key, false)
 	if found && obj != nil {
 		s.w.Error(errWrongType)
 		return "", true, true
@@ -466,13 +441,11 @@ func cmdSetRange(s *Session, args [][]byte) {
 		return
 	}
 	n := max(int64(len(cur)), offset+int64(len(val)))
-	b := make([]byte, n) // zero padding up to offset, as sdsgrowzero
-	copy(b, cur)
+	b := s.writableString(key, cur, found, int(n)) // zero padding up to offset, as sdsgrowzero
 	copy(b[offset:], val)
-	nv := bytesToString(b)
-	s.setString(key, nv, found)
+	s.storeOwned(key, b, found)
 	// Redis builds or unshares an sds for SETRANGE: always raw.
-	s.db.markRaw(string(key))
+	s.db.markRaw(tmpString(key))
 	s.notifyEvent(notifyString, "setrange", key)
 	s.w.Int(n)
 }
@@ -485,7 +458,7 @@ func cmdGetRange(s *Session, args [][]byte) {
 		s.w.Error(errNotInt)
 		return
 	}
-	v, found, bad := s.lookupString(args[1])
+	v, found, bad := s.peekString(args[1]) // copied into the reply
 	if bad {
 		return
 	}
@@ -517,7 +490,7 @@ func cmdGetRange(s *Session, args [][]byte) {
 
 // STRLEN key
 func cmdStrlen(s *Session, args [][]byte) {
-	v, _, bad := s.lookupString(args[1])
+	v, _, bad := s.peekString(args[1])
 	if bad {
 		return
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"hash/maphash"
+	"strings"
 	"unsafe"
 )
 
@@ -16,14 +17,15 @@ type DB struct {
 	// wtime is each key's last write, in unix seconds, for OBJECT
 	// IDLETIME (see idle.go).
 	wtime timeTable
-	// appendTail lets repeated APPENDs to one key grow in place (see
-	// cmd_string.go).
-	appendTail appendBuffer
 	// rawStrs marks the string values that Redis would hold as raw,
 	// unshared sds (made by APPEND to an existing key or by SETRANGE), by
 	// their bytes' address, for OBJECT ENCODING. Any other write of the key
 	// drops the mark.
 	rawStrs map[string]*byte
+	// owned holds the buffers of the string values that commands may
+	// change in place, by key (strbuf.go). Any read that may keep a value
+	// (rawGet) and any other write of the key drops its entry.
+	owned map[string]ownedString
 	// watched maps a key to the sessions that WATCH it.
 	watched map[string][]*Session
 	// blocked maps a key to the sessions blocked on it, in arrival order.
@@ -90,20 +92,11 @@ func tmpString(b []byte) string {
 // size is the number of keys, including ones expired but not yet reclaimed.
 func (db *DB) size() int { return db.strs.len() + db.objs.len() }
 
-// rawGet finds a key without looking at its deadline.
-func (db *DB) rawGet(key string) (str string, obj object, ok bool) {
-	if s, found := db.strs.get(key); found {
-		return s, nil, true
-	}
-	if o, found := db.objs.get(key); found {
-		return "", o, true
-	}
-	return "", nil, false
-}
-
-// rawGetHashed is rawGet for a key whose hash h (strs.hash) is known.
+// rawGetHashed is rawGet for a key whose hash h (strs.hash) is known. A
+// string value it returns may be kept: it is no longer changed in place.
 func (db *DB) rawGetHashed(key string, h uint64) (str string, obj object, ok bool) {
 	if s, found := db.strs.getIn(db.strs.shardOf(h), key); found {
+		db.disown(key)
 		return s, nil, true
 	}
 	if o, found := db.objs.getIn(db.objs.shardOf(h), key); found {
@@ -114,7 +107,7 @@ func (db *DB) rawGetHashed(key string, h uint64) (str string, obj object, ok boo
 
 // exists reports whether key is present, without expiring it.
 func (db *DB) rawExists(key string) bool {
-	_, _, ok := db.rawGet(key)
+	_, _, ok := db.peek(key) // the value is not returned: it stays writable
 	return ok
 }
 
@@ -140,21 +133,31 @@ func (db *DB) removeRaw(key string) bool {
 		if len(db.rawStrs) > 0 {
 			delete(db.rawStrs, key)
 		}
+		if len(db.owned) > 0 {
+			delete(db.owned, key)
+		}
 	}
 	return found
 }
 
 // markRaw notes that key's current string value is a raw sds in Redis.
 // The mark is the stored value's address (setString may have copied it).
+// key may be a view of a request buffer: it is copied when a mark is
+// added, and a value marked already (a bitmap written again) costs no
+// allocation.
 func (db *DB) markRaw(key string) {
 	val, ok := db.strs.get(key)
 	if !ok {
 		return
 	}
+	p := unsafe.StringData(val)
+	if q, ok := db.rawStrs[key]; ok && q == p {
+		return
+	}
 	if db.rawStrs == nil {
 		db.rawStrs = map[string]*byte{}
 	}
-	db.rawStrs[key] = unsafe.StringData(val)
+	db.rawStrs[strings.Clone(key)] = p
 }
 
 // isRaw reports whether key's value val was marked by markRaw.
@@ -177,6 +180,9 @@ func (db *DB) setStringRaw(key, val string) {
 	if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, key)
 	}
+	if len(db.owned) > 0 {
+		delete(db.owned, key)
+	}
 	old, had := db.strs.swap(key, val)
 	db.stringStored(key, val, old, had)
 	if !had && !wasObj && db.slots != nil {
@@ -197,6 +203,9 @@ func (db *DB) setObjRaw(key string, val object) {
 	if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, key)
 	}
+	if len(db.owned) > 0 {
+		delete(db.owned, key)
+	}
 	o, had := db.objs.swap(key, val)
 	if had && o != val {
 		db.objectRemoved(key, o)
@@ -216,8 +225,8 @@ func (db *DB) clear() {
 	}
 	db.expires = make(map[string]int64)
 	db.wtime = timeTable{}
-	db.appendTail = appendBuffer{}
 	db.rawStrs = nil
+	db.owned = nil
 }
 
 // deadline returns the key's expiry in unix ms, or -1.

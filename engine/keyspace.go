@@ -10,9 +10,20 @@ import "strings"
 // lookup returns key's value, expiring it first if due. obj is nil for a
 // string value.
 func (s *Session) lookup(key []byte) (str string, obj object, found bool) {
+	return s.lookupKeeping(key, true)
+}
+
+// lookupKeeping is lookup; keep = false is for a caller that keeps nothing
+// of a string value's bytes after the command, so that the value stays
+// writable in place (strbuf.go).
+func (s *Session) lookupKeeping(key []byte, keep bool) (str string, obj object, found bool) {
 	k := tmpString(key)
 	db := s.db
-	str, obj, found = db.rawGet(k)
+	if keep {
+		str, obj, found = db.rawGet(k)
+	} else {
+		str, obj, found = db.peek(k)
+	}
 	if found && len(db.expires) > 0 && s.e.expireIfNeeded(db, k) {
 		return "", nil, false
 	}
@@ -31,7 +42,12 @@ func (s *Session) lookup(key []byte) (str string, obj object, found bool) {
 // hits and misses for INFO; a miss is a "keymiss" event, as in Redis's
 // lookupKeyRead.
 func (s *Session) lookupRead(key []byte) (str string, obj object, found bool) {
-	str, obj, found = s.lookup(key)
+	return s.lookupReadKeeping(key, true)
+}
+
+// lookupReadKeeping is lookupRead; keep as in lookupKeeping.
+func (s *Session) lookupReadKeeping(key []byte, keep bool) (str string, obj object, found bool) {
+	str, obj, found = s.lookupKeeping(key, keep)
 	if found {
 		if s.e.config.mm.policy&(mmFlagLRU|mmFlagLFU) != 0 {
 			s.db.touchRead(tmpString(key), s.e.nowMs)
@@ -46,7 +62,7 @@ func (s *Session) lookupRead(key []byte) (str string, obj object, found bool) {
 
 // exists reports whether key is present (and not expired).
 func (s *Session) exists(key []byte) bool {
-	_, _, found := s.lookup(key)
+	_, _, found := s.lookupKeeping(key, false) // the value is not returned
 	return found
 }
 
@@ -54,6 +70,18 @@ func (s *Session) exists(key []byte) bool {
 // WRONGTYPE error written) when the key holds another type.
 func (s *Session) lookupString(key []byte) (val string, found, wrongType bool) {
 	str, obj, found := s.lookupRead(key)
+	if found && obj != nil {
+		s.w.Error(errWrongType)
+		return "", true, true
+	}
+	return str, found, false
+}
+
+// peekString is lookupString for a reader that keeps nothing of the value
+// after the command (a bit count, a length): the value stays writable in
+// place (strbuf.go).
+func (s *Session) peekString(key []byte) (val string, found, wrongType bool) {
+	str, obj, found := s.lookupReadKeeping(key, false)
 	if found && obj != nil {
 		s.w.Error(errWrongType)
 		return "", true, true
@@ -141,6 +169,9 @@ func (s *Session) storeString(key []byte, k, val string, keepTTL bool) string {
 	}
 	if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, k)
+	}
+	if len(db.owned) > 0 {
+		delete(db.owned, k)
 	}
 	old, had := db.strs.swapHashed(k, h, val)
 	db.stringStored(k, val, old, had)

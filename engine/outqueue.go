@@ -80,8 +80,9 @@ func (w *Writer) seal() {
 
 // BulkValue writes a bulk string holding a stored string value. Long
 // values are queued by reference, not copied: v must never change, which
-// holds for the keyspace's string values (Go strings), not for views of
-// request buffers or of collection encodings.
+// holds for the keyspace's string values once their in-place writes are
+// ended (Session.bulkValue, strbuf.go), not for views of request buffers
+// or of collection encodings.
 func (w *Writer) BulkValue(v string) {
 	if len(v) < shareMinBytes {
 		w.BulkString(v)

@@ -620,6 +620,9 @@ func (e *Engine) storeLoaded(d *DB, key, str string, obj object, deadline int64,
 	if len(d.rawStrs) > 0 {
 		delete(d.rawStrs, key)
 	}
+	if len(d.owned) > 0 {
+		delete(d.owned, key)
+	}
 	if deadline >= 0 {
 		d.expires[key] = deadline
 	}

@@ -188,3 +188,26 @@ func TestPropagationSandboxNotPropagated(t *testing.T) {
 	s.Exec([][]byte{[]byte("FLUSHALL")})
 	assert.Empty(t, rec.units)
 }
+
+// TestPropagationScriptArgs: the Lua bridge reuses the buffers of
+// redis.call's arguments from run to run; the effects of a MULTI's
+// earlier scripts wait for EXEC, so their arguments must stay intact
+// while later scripts run.
+func TestPropagationScriptArgs(t *testing.T) {
+	e, _ := testEngine(t)
+	rec := &opRecorder{}
+	e.AttachPropagator(rec)
+	c := newClient(t, e)
+	const body = "redis.call('set', KEYS[1], ARGV[1]) return redis.call('incrby', KEYS[2], ARGV[2])"
+	c.do("EVAL", body, "2", "a", "n", "first", "5")
+	c.do("EVAL", body, "2", "b", "n", "second", "7")
+	assert.Equal(t, [][]string{{"0:MULTI", "0:set a first", "0:incrby n 5", "0:EXEC"}, {"0:MULTI", "0:set b second", "0:incrby n 7", "0:EXEC"}}, rec.units)
+	rec.units = nil
+	c.do("MULTI")
+	c.do("EVAL", body, "2", "c", "m", "third", "11")
+	c.do("EVALSHA", SHA1ForTest(body), "2", "d", "m", "fourth", "13")
+	c.do("SET", "e", "plain")
+	c.do("EVAL", body, "2", "f", "m", "fifth", "17")
+	assert.Equal(t, "*4\r\n:11\r\n:24\r\n+OK\r\n:41\r\n", c.do("EXEC"))
+	assert.Equal(t, [][]string{{"0:MULTI", "0:set c third", "0:incrby m 11", "0:set d fourth", "0:incrby m 13", "0:SET e plain", "0:set f fifth", "0:incrby m 17", "0:EXEC"}}, rec.units)
+}

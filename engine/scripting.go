@@ -29,6 +29,7 @@ type scripting struct {
 	// run is the script running now, nil otherwise.
 	client *Session
 	run    *scriptRun
+	runBuf scriptRun
 	// whileBlocked is the host's processEventsWhileBlocked
 	// (SetWhileBlocked).
 	whileBlocked func()
@@ -183,7 +184,13 @@ func (s *Session) runScript(eval bool, name string, flags luabridge.Flags, ro bo
 	c.sandbox = s.sandbox
 	c.user = s.user // scriptPrepareForRun: the script runs as its caller's user
 	c.inExec = true // blocking commands answer at once (CLIENT_DENY_BLOCKING)
-	r := &scriptRun{e: e, caller: s, client: c, eval: eval, name: name, args: s.run.args, start: time.Now(), repl: propagateAll}
+	// One run at a time (scripts cannot call scripts): its state is
+	// reused from run to run.
+	r := &e.scripts.runBuf
+	if e.scripts.run != nil {
+		r = new(scriptRun)
+	}
+	*r = scriptRun{e: e, caller: s, client: c, eval: eval, name: name, args: s.run.args, start: time.Now(), repl: propagateAll}
 	r.readOnly = ro || (flags&luabridge.FlagEvalCompat == 0 && flags&luabridge.FlagNoWrites != 0)
 	r.allowOOM = flags&luabridge.FlagEvalCompat == 0 && flags&luabridge.FlagAllowOOM != 0
 	r.allowCrossSlot = flags&(luabridge.FlagEvalCompat|luabridge.FlagAllowCrossSlot) != 0
@@ -236,6 +243,11 @@ func (r *scriptRun) Call(args [][]byte) []byte {
 	c.dispatch(args)
 	return c.w.takeAll()
 }
+
+// ArgsFree: the bridge may reuse the arguments of earlier scripts' calls
+// once nothing waits to propagate (the ops of a MULTI's earlier commands
+// hold theirs until EXEC ends).
+func (r *scriptRun) ArgsFree() bool { return len(r.e.prop.pending) == 0 }
 
 // SetResp is redis.setresp.
 func (r *scriptRun) SetResp(proto int) { r.client.w.proto = proto }
@@ -612,7 +624,7 @@ func (s *Session) scriptGateCommand(cmd *Command, args [][]byte) *Command {
 	case "evalsha", "evalsha_ro":
 		var sc *luabridge.Script
 		if ev := e.scripts.eval; ev != nil {
-			sc = ev.Lookup(string(args[1]))
+			sc = ev.Lookup(args[1])
 		}
 		if sc == nil {
 			return cmd

@@ -26,8 +26,9 @@ import (
 //     deadline, an expiry, a key created that did not exist) the key's value
 //     and deadline are set aside as they were ("preserved"), and the walk
 //     later writes that instead of the live key.
-//   - Values are written outside the lock. Strings are immutable; a
-//     collection the snapshot holds (captured by the walk or preserved) is
+//   - Values are written outside the lock. A string the snapshot holds is
+//     no longer written in place (taking it ends its ownership: strbuf.go);
+//     a collection the snapshot holds (captured by the walk or preserved) is
 //     frozen: the first write to it through a lookup clones it into the
 //     keyspace and the command changes the clone, so nobody writes what the
 //     walk reads (copy-on-write per value, where fork copies per page).
@@ -303,8 +304,8 @@ func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 	s.keysDone += int64(len(s.pending))
 	batch := s.pending
 	s.unlock()
-	// Encode outside the lock: strings are immutable and every collection
-	// in the batch is frozen. The values share one buffer per batch (the
+	// Encode outside the lock: the strings are no longer written in place
+	// and every collection in the batch is frozen. The values share one buffer per batch (the
 	// caller is done with the previous batch's when it calls Next).
 	arena := s.arena[:0]
 	ends := s.ends[:0]
@@ -565,6 +566,8 @@ func (ds *dbSnap) take(src *DB, hk hashedKey, out *[]capturedKey) {
 	if _, ok := ds.absent[key]; ok {
 		return
 	}
+	// rawGetHashed, not peek: the snapshot keeps the string, which must
+	// no longer be written in place (strbuf.go).
 	str, obj, found := src.rawGetHashed(key, hk.h)
 	if !found {
 		return // cannot happen: a pending key is preserved before it goes
@@ -618,6 +621,7 @@ func (ds *dbSnap) pendingKey(key string) bool {
 // preserve sets key's current state aside before it changes; locked.
 func (ds *dbSnap) preserve(key string) {
 	db := ds.db
+	// rawGet ends in-place writes to str (strbuf.go).
 	str, obj, found := db.rawGet(key)
 	key = string([]byte(key)) // may alias a request buffer
 	if !found {

@@ -154,12 +154,21 @@ func SHA1Hex(body []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Lookup finds a cached script by its SHA1 (any case).
-func (e *Eval) Lookup(sha string) *Script {
+// Lookup finds a cached script by its SHA1 (any case). It takes the
+// command's argument as it is: lowered on the stack, the name costs no
+// allocation (EVALSHA looks it up twice per call).
+func (e *Eval) Lookup(sha []byte) *Script {
 	if len(sha) != 40 {
 		return nil
 	}
-	return e.scripts[strings.ToLower(sha)]
+	var lower [40]byte
+	for i, c := range sha {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	return e.scripts[string(lower[:])]
 }
 
 // Create compiles body and caches it (Redis's luaCreateFunction); a body

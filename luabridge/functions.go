@@ -87,14 +87,19 @@ func NewFunctions(cfg Config) *Functions {
 	libGlobals := L.NewTable()
 	libGlobals.RawSetString("redis", api)
 	libGlobals.Metatable = apiMeta
-	f.libAPI = v.proxyOf(libGlobals)
+	protectTable(libGlobals)
+	f.libAPI = libGlobals
+	// Library code runs in an empty read-only table whose __index is
+	// switched between the load API and the globals; getmetatable shows
+	// the globals' metatable, as for scripts.
 	f.env = L.NewTable()
 	f.envMeta = L.NewTable()
 	f.envMeta.RawSetString("__index", v.env)
 	f.envMeta.RawSetString("__newindex", L.NewFunction(readonlyError))
-	f.envMeta.RawSetString("__metatable", v.env.Metatable.(*lua.LTable).RawGetString("__metatable"))
+	f.envMeta.RawSetString("__metatable", v.globals.Metatable)
 	f.env.Metatable = f.envMeta
-	v.backing[f.env] = v.globals
+	f.env.SetReadOnly(true)
+	f.envMeta.SetReadOnly(true)
 	return f
 }
 
@@ -286,6 +291,7 @@ func (f *Functions) compileLibrary(lib *Library, body []byte, timeout bool) erro
 	}()
 	if timeout {
 		L.SetContext(&loadDeadline{L: L, deadline: time.Now().Add(loadTimeout)})
+		L.SetContextInterval(ctxInterval)
 	}
 	top := L.GetTop()
 	L.Push(fn)

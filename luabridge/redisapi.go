@@ -57,38 +57,32 @@ func (v *vm) addVersion(t *lua.LTable) {
 
 // luaArgs converts redis.call's arguments: strings as they are, numbers
 // as %.17g (Lua's own conversion would lose precision); anything else is
-// refused with Redis's words.
-func luaArgs(L *lua.LState) ([][]byte, string) {
+// refused with Redis's words. The arguments are appended to the run's
+// buffers (vm.argBuf, vm.argList), each sliced with its own capacity.
+func (v *vm) luaArgs(L *lua.LState) ([][]byte, string) {
 	n := L.GetTop()
 	if n == 0 {
 		return nil, "Please specify at least one argument for this redis lib call"
 	}
-	// One buffer holds every argument (each sliced with its own
-	// capacity): two allocations per redis.call, not one per argument.
-	size := 0
 	for i := 1; i <= n; i++ {
-		switch a := L.Get(i).(type) {
-		case lua.LNumber:
-			size += 24 // the longest %.17g
-		case lua.LString:
-			size += len(a)
+		switch L.Get(i).(type) {
+		case lua.LNumber, lua.LString:
 		default:
 			return nil, "Lua redis lib command arguments must be strings or integers"
 		}
 	}
-	buf := make([]byte, 0, size)
-	args := make([][]byte, n)
+	first := len(v.argList)
 	for i := 1; i <= n; i++ {
-		start := len(buf)
+		start := len(v.argBuf)
 		switch a := L.Get(i).(type) {
 		case lua.LNumber:
-			buf = appendG17(buf, float64(a))
+			v.argBuf = appendG17(v.argBuf, float64(a))
 		case lua.LString:
-			buf = append(buf, a...)
+			v.argBuf = append(v.argBuf, a...)
 		}
-		args[i-1] = buf[start:len(buf):len(buf)]
+		v.argList = append(v.argList, v.argBuf[start:len(v.argBuf):len(v.argBuf)])
 	}
-	return args, ""
+	return v.argList[first:len(v.argList):len(v.argList)], ""
 }
 
 // appendG17 appends f as C's %.17g.
@@ -111,7 +105,7 @@ func (v *vm) redisCall(L *lua.LState, raiseErr bool) int {
 	if v.run == nil {
 		raise(L, "redis.call/pcall can only be called inside a script invocation")
 	}
-	args, msg := luaArgs(L)
+	args, msg := v.luaArgs(L)
 	if msg != "" {
 		t := errTable(L, msg)
 		if raiseErr {
@@ -284,7 +278,7 @@ func (v *vm) redisACLCheckCmd(L *lua.LState) int {
 	if v.run == nil {
 		raise(L, "redis.acl_check_cmd can only be called inside a script invocation")
 	}
-	args, msg := luaArgs(L)
+	args, msg := v.luaArgs(L)
 	if msg != "" {
 		raise(L, msg)
 	}

@@ -13,8 +13,13 @@ type Host interface {
 	// Call runs args as a command of the script's client, through the
 	// same gate as any client's command, and returns its reply in RESP
 	// (the protocol SetResp chose). A refusal by the gate is an error
-	// reply.
+	// reply. The engine may keep args until the command that runs the
+	// script ends, as it keeps a client's arguments.
 	Call(args [][]byte) []byte
+	// ArgsFree tells whether the arguments passed to Call by earlier
+	// runs may be overwritten: nothing the engine holds still refers to
+	// them (earlier commands of a MULTI propagate at EXEC).
+	ArgsFree() bool
 	// SetResp switches the protocol of the script's client (2 or 3).
 	SetResp(proto int)
 	// SetRepl sets where the script's effects propagate (REPL_* bits).
@@ -76,30 +81,44 @@ const (
 	replAll     = ReplAOF | ReplReplica
 )
 
+// maxKeptArgBytes bounds the argument buffer kept between runs (a
+// script that wrote a large value does not keep its copy).
+const maxKeptArgBytes = 64 << 10
+
 // instrCheck is how many Lua instructions run between two calls of
 // Host.Interrupt (Redis's count hook fires every 100000; gopher-lua runs
 // instructions more slowly, and a call costs little).
 const instrCheck = 10000
+
+// ctxInterval is how many instructions run between two consultations of
+// the interrupter (the patched gopher-lua's SetContextInterval): the
+// count hook's granularity. Once a script is killed it is consulted
+// before every instruction, so that pcall cannot swallow the kill.
+const ctxInterval = 100
 
 // vm is one Lua state with Redis's API and sandbox; Eval and Functions
 // each own one, as Redis keeps one interpreter for each.
 type vm struct {
 	L   *lua.LState
 	cfg Config
-	// globals holds the real global variables; env is its read-only
-	// proxy, the environment every script function runs in.
+	// globals holds the global variables; env is the environment every
+	// script function runs in (the globals, read-only once protected).
 	globals, env *lua.LTable
-	// backing maps each read-only proxy to the table it protects.
-	backing map[*lua.LTable]*lua.LTable
-	// proxies maps each protected table to its proxy.
-	proxies map[*lua.LTable]*lua.LTable
-	redis   *lua.LTable
+	redis        *lua.LTable
 	// errHandler adds the source and line of an error, as Redis's
 	// __redis__err__handler.
 	errHandler *lua.LFunction
-	// run is the script running now; nil between runs.
-	run  *runState
-	rand lrand48
+	// run is the script running now (runBuf); nil between runs.
+	run    *runState
+	runBuf runState
+	// argBuf and argList hold the arguments of every redis.call of a
+	// run, each call's appended after the last's: the engine may keep
+	// them until the command that ran the script ends (the effects it
+	// propagates), so they are reused only from a run that starts with
+	// nothing held (Host.ArgsFree), never overwritten during a run.
+	argBuf  []byte
+	argList [][]byte
+	rand    lrand48
 	// inCall detects a redis.call made while one is running.
 	inCall bool
 }
@@ -114,13 +133,13 @@ type runState struct {
 	killed bool
 }
 
-// interrupter is the gopher-lua context whose Done is consulted before
-// every instruction: it is Redis's count hook.
+// interrupter is the gopher-lua context whose Done is consulted every
+// ctxInterval instructions: it is Redis's count hook.
 type interrupter struct{ v *vm }
 
 func newVM(cfg Config) *vm {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: 256, RegistrySize: 1024 * 4, RegistryMaxSize: 1024 * 1024, RegistryGrowStep: 1024})
-	v := &vm{L: L, cfg: cfg, backing: map[*lua.LTable]*lua.LTable{}, proxies: map[*lua.LTable]*lua.LTable{}}
+	v := &vm{L: L, cfg: cfg}
 	v.rand.x = 0x1234ABCD330E // drand48's initial state, as Redis's rand.c
 	for _, open := range []struct {
 		name string
@@ -181,58 +200,35 @@ func newVM(cfg Config) *vm {
 	return v
 }
 
-// protect makes the read-only proxies of the global table and of every
-// table reachable from it (Redis's luaSetTableProtectionRecursively), and
-// a metatable on the globals that refuses to read undeclared names.
+// protect makes the global table, every table reachable from it and
+// their metatables read-only (Redis's luaSetTableProtectionRecursively,
+// on the read-only tables of the patched gopher-lua in third_party, as
+// Redis patches its Lua), with a metatable on the globals that refuses
+// to read undeclared names.
 func (v *vm) protect() {
 	L := v.L
 	gmt := L.NewTable()
 	gmt.RawSetString("__index", L.NewFunction(nonexistentGlobal))
 	v.globals.Metatable = gmt
-	v.env = v.proxyOf(v.globals)
-	v.globals.RawSetString("_G", v.env)
+	v.env = v.globals
+	v.globals.RawSetString("_G", v.globals)
+	protectTable(v.globals)
 }
 
-// proxyOf returns the read-only view of t, replacing t's table fields by
-// their own views.
-func (v *vm) proxyOf(t *lua.LTable) *lua.LTable {
-	L := v.L
-	if p := v.proxies[t]; p != nil {
-		return p
+// protectTable marks t, the tables it holds and its metatable read-only.
+func protectTable(t *lua.LTable) {
+	if t.ReadOnly() {
+		return
 	}
-	proxy := L.NewTable()
-	v.backing[proxy] = t
-	v.proxies[t] = proxy
-	var subs []lua.LValue
-	t.ForEach(func(k, val lua.LValue) {
-		if sub, ok := val.(*lua.LTable); ok && v.backing[sub] == nil && sub != v.globals {
-			subs = append(subs, k)
+	t.SetReadOnly(true)
+	t.ForEach(func(_, val lua.LValue) {
+		if sub, ok := val.(*lua.LTable); ok {
+			protectTable(sub)
 		}
 	})
-	for _, k := range subs {
-		sub := t.RawGet(k).(*lua.LTable)
-		t.RawSet(k, v.proxyOf(sub))
+	if mt, ok := t.Metatable.(*lua.LTable); ok {
+		protectTable(mt)
 	}
-	mt := L.NewTable()
-	mt.RawSetString("__index", t)
-	mt.RawSetString("__newindex", L.NewFunction(readonlyError))
-	// getmetatable sees a read-only view of the metatable, so that its
-	// fields cannot be changed either.
-	shown := L.NewTable()
-	if t.Metatable != nil {
-		if m, ok := t.Metatable.(*lua.LTable); ok {
-			shown = m
-		}
-	}
-	mtView := L.NewTable()
-	v.backing[mtView] = shown
-	viewMeta := L.NewTable()
-	viewMeta.RawSetString("__index", shown)
-	viewMeta.RawSetString("__newindex", L.NewFunction(readonlyError))
-	mtView.Metatable = viewMeta
-	mt.RawSetString("__metatable", mtView)
-	proxy.Metatable = mt
-	return proxy
 }
 
 // The sandbox's errors, worded as Redis's patched Lua words them.
@@ -246,7 +242,7 @@ func nonexistentGlobal(L *lua.LState) int {
 	return 0
 }
 
-func (v *vm) isReadonly(t *lua.LTable) bool { return v.backing[t] != nil || t == v.globals }
+func (v *vm) isReadonly(t *lua.LTable) bool { return t.ReadOnly() }
 
 // setMetatable is setmetatable refusing the protected tables.
 func (v *vm) setMetatable(L *lua.LState) int {
@@ -273,7 +269,8 @@ func (v *vm) setMetatable(L *lua.LState) int {
 func (v *vm) rawSet(L *lua.LState) int {
 	t := L.CheckTable(1)
 	if v.isReadonly(t) {
-		L.RaiseError("Attempt to modify a readonly table")
+		// raised in a C function by Redis's Lua: no position
+		L.Error(lua.LString("Attempt to modify a readonly table"), 0)
 	}
 	L.RawSet(t, L.CheckAny(2), L.CheckAny(3))
 	return 0
@@ -408,7 +405,7 @@ func raise(L *lua.LState, msg string) {
 	L.Error(errTable(L, msg), 0)
 }
 
-// Done is consulted before every instruction: every instrCheck of them
+// Done is consulted every ctxInterval instructions: every instrCheck of them
 // the host may serve other clients, or say that the script was killed.
 func (c interrupter) Done() <-chan struct{} {
 	r := c.v.run
@@ -418,11 +415,12 @@ func (c interrupter) Done() <-chan struct{} {
 	if r.killed {
 		c.v.L.Error(errTable(c.v.L, "Script killed by user with SCRIPT KILL..."), 0)
 	}
-	r.count++
+	r.count += ctxInterval
 	if r.count >= instrCheck {
 		r.count = 0
 		if r.host.Interrupt() {
 			r.killed = true
+			c.v.L.SetContextInterval(1)
 			c.v.logf(LogWarning, "Lua script killed by user with SCRIPT KILL.")
 			c.v.L.Error(errTable(c.v.L, "Script killed by user with SCRIPT KILL..."), 0)
 		}
@@ -461,9 +459,16 @@ func (v *vm) compile(src []byte, name string) (*lua.LFunction, error) {
 // (or its error, naming funcname) to w. It is Redis's luaCallFunction.
 func (v *vm) call(fn *lua.LFunction, args []lua.LValue, host Host, w Writer, funcname string) {
 	L := v.L
-	v.run = &runState{host: host, resp: 2}
+	v.runBuf = runState{host: host, resp: 2}
+	v.run = &v.runBuf
 	defer func() { v.run = nil }()
+	if host.ArgsFree() && cap(v.argBuf) <= maxKeptArgBytes {
+		v.argBuf, v.argList = v.argBuf[:0], v.argList[:0]
+	} else {
+		v.argBuf, v.argList = nil, nil
+	}
 	L.SetContext(interrupter{v})
+	L.SetContextInterval(ctxInterval)
 	defer L.RemoveContext()
 	top := L.GetTop()
 	L.Push(fn)

@@ -8,8 +8,9 @@
 // DUMP/RESTORE and count the same.
 //
 // Functions take the whole string value. Those that change it take a
-// private copy and may return a different slice (the value grew or became
-// dense). Corrupt input is reported with ErrCorrupt, never a panic.
+// private copy, change it in place (within its capacity) and may return a
+// different slice (the value grew or became dense). Corrupt input is
+// reported with ErrCorrupt, never a panic.
 package hyperloglog
 
 import (
@@ -368,11 +369,20 @@ func sparseSet(b []byte, index int, count uint8, sparseMax int) ([]byte, bool, e
 		return promote(b, index, count)
 	}
 	newLen := len(b) + delta
-	tail := b[min(p+oldLen, len(b)):]
-	nb := make([]byte, 0, newLen+3)
-	nb = append(nb, b[:p]...)
-	nb = append(nb, seq[:n]...)
-	nb = append(nb, tail...)
+	tailAt := min(p+oldLen, len(b))
+	total := p + n + len(b) - tailAt
+	var nb []byte
+	if total <= cap(b) {
+		// In place, as Redis's memmove within the sds: b is the caller's.
+		nb = b[:total]
+		copy(nb[p+n:], b[tailAt:])
+	} else {
+		// Room for further growth, as sdsMakeRoomFor leaves it.
+		nb = make([]byte, total, 2*total)
+		copy(nb, b[:p])
+		copy(nb[p+n:], b[tailAt:])
+	}
+	copy(nb[p:], seq[:n])
 	return mergeAdjacent(nb[:newLen], prev), true, nil
 }
 
