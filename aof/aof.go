@@ -612,6 +612,18 @@ func (a *AOF) ConfigChanged(name, value string) {
 		}
 	case "no-appendfsync-on-rewrite":
 		a.noFsyncOnRewrite.Store(yes)
+	case "aof-disable-auto-gc":
+		// updateAofAutoGCEnabled: turning the collection back on removes
+		// the history files at once.
+		a.writeMu.Lock()
+		defer a.writeMu.Unlock()
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.noAutoGC = yes
+		if !yes && a.manifest != nil {
+			a.deleteHistory()
+		}
+		return
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -627,8 +639,6 @@ func (a *AOF) ConfigChanged(name, value string) {
 	case "aof-flush-sleep":
 		// DEBUG AOF-FLUSH-SLEEP: as C's atoi.
 		a.flushSleep = time.Duration(atoi([]byte(value))) * time.Microsecond
-	case "aof-disable-auto-gc":
-		a.noAutoGC = yes
 	case "auto-aof-rewrite-min-size":
 		a.autoMinSize, _ = strconv.ParseInt(value, 10, 64)
 	}

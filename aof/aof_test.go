@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -366,4 +367,41 @@ func TestDebugLoadAOFNotAppended(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, strings.ToLower(string(incr)), "loadaof")
 	assert.Less(t, len(incr), 1000)
+}
+
+// TestAutoGCTurnedBackOn: with aof-disable-auto-gc yes rewrites keep the
+// old files as history; CONFIG SET aof-disable-auto-gc no removes them at
+// once (Redis's updateAofAutoGCEnabled), as integration/aof-multi-part's
+// "AOF enable/disable auto gc" checks.
+func TestAutoGCTurnedBackOn(t *testing.T) {
+	dir := t.TempDir()
+	e, _, logs, err := openEngine(t, dir, map[string]string{"appendonly": "yes"})
+	require.NoError(t, err)
+	s := e.NewSession(engine.ClientInfo{})
+	defer s.Close()
+	assert.Equal(t, "+OK\r\n", run(s, "CONFIG SET aof-disable-auto-gc yes"))
+	for i := 0; i < 2; i++ {
+		run(s, "SET k v"+strconv.Itoa(i))
+		run(s, "BGREWRITEAOF")
+		waitRewrite(t, e)
+	}
+	ad := filepath.Join(dir, "appendonlydir")
+	manifest := filepath.Join(ad, "appendonly.aof.manifest")
+	assert.Equal(t, "file appendonly.aof.3.base.rdb seq 3 type b\n"+
+		"file appendonly.aof.2.incr.aof seq 2 type h\n"+
+		"file appendonly.aof.2.base.rdb seq 2 type h\n"+
+		"file appendonly.aof.1.incr.aof seq 1 type h\n"+
+		"file appendonly.aof.1.base.rdb seq 1 type h\n"+
+		"file appendonly.aof.3.incr.aof seq 3 type i\n", readFile(t, manifest))
+	assert.FileExists(t, filepath.Join(ad, "appendonly.aof.1.incr.aof"))
+
+	assert.Equal(t, "+OK\r\n", run(s, "CONFIG SET aof-disable-auto-gc no"))
+	assert.Equal(t, "file appendonly.aof.3.base.rdb seq 3 type b\nfile appendonly.aof.3.incr.aof seq 3 type i\n", readFile(t, manifest))
+	entries, _ := os.ReadDir(ad)
+	var names []string
+	for _, en := range entries {
+		names = append(names, en.Name())
+	}
+	assert.ElementsMatch(t, []string{"appendonly.aof.3.base.rdb", "appendonly.aof.3.incr.aof", "appendonly.aof.manifest"}, names)
+	assert.Contains(t, logs.String(), "* Removing the history file appendonly.aof.2.base.rdb in the background")
 }

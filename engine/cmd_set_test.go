@@ -166,3 +166,62 @@ func BenchmarkSadd(b *testing.B) {
 		c.s.TakeOutput(nil)
 	}
 }
+
+// TestSmallSetIndex: a hashtable set of up to smallSetMax members has no
+// index map and gets one when it grows past that; membership, removal,
+// SPOP and an SSCAN that spans the change give the same answers either way.
+func TestSmallSetIndex(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	members := func(from, to int) []string {
+		var out []string
+		for i := from; i < to; i++ {
+			out = append(out, "m"+strconv.Itoa(i))
+		}
+		return out
+	}
+	require.Equal(t, integer(smallSetMax), c.do(append([]string{"SADD", "s"}, members(0, smallSetMax)...)...))
+	st := e.main.dbs[0].objs.shards[0]["s"].(*setObj)
+	assert.False(t, st.indexed())
+	assert.Equal(t, integer(0), c.do("SADD", "s", "m3"))
+	assert.Equal(t, integer(1), c.do("SISMEMBER", "s", "m7"))
+	assert.Equal(t, integer(0), c.do("SISMEMBER", "s", "m999"))
+
+	// An SSCAN begun on the small set goes on after the index is built:
+	// every member present throughout is returned.
+	seen := map[string]bool{}
+	scan := func(cursor string) string {
+		r := c.do("SSCAN", "s", cursor, "COUNT", "5")
+		parts := strings.Split(r, "\r\n")
+		for i := 5; i < len(parts); i += 2 {
+			seen[parts[i]] = true
+		}
+		return parts[2]
+	}
+	cursor := scan("0")
+	require.NotEqual(t, "0", cursor)
+	assert.Equal(t, integer(8), c.do(append([]string{"SADD", "s"}, members(smallSetMax, smallSetMax+8)...)...))
+	st = e.main.dbs[0].objs.shards[0]["s"].(*setObj)
+	assert.True(t, st.indexed())
+	for cursor != "0" {
+		cursor = scan(cursor)
+	}
+	for _, m := range members(0, smallSetMax) {
+		assert.True(t, seen[m], m)
+	}
+
+	assert.Equal(t, integer(1), c.do("SREM", "s", "m0"))
+	assert.Equal(t, integer(0), c.do("SISMEMBER", "s", "m0"))
+	assert.Equal(t, integer(smallSetMax+7), c.do("SCARD", "s"))
+	assert.Equal(t, integer(1), c.do("SISMEMBER", "s", "m"+strconv.Itoa(smallSetMax+7)))
+
+	// Removal and SPOP in a small set keep positions right.
+	c.do("SADD", "t", "a", "b", "c", "d")
+	assert.Equal(t, integer(2), c.do("SREM", "t", "a", "c"))
+	assert.Equal(t, bulks("b", "d"), c.do("SORT", "t", "ALPHA"))
+	assert.Equal(t, "hashtable", strings.Split(c.do("OBJECT", "ENCODING", "t"), "\r\n")[1])
+	c.do("SPOP", "t")
+	assert.Equal(t, integer(1), c.do("SCARD", "t"))
+	assert.Equal(t, integer(1), c.do("COPY", "t", "u"))
+	assert.Equal(t, c.do("SMEMBERS", "t"), c.do("SMEMBERS", "u"))
+}

@@ -92,6 +92,19 @@ func tmpString(b []byte) string {
 // size is the number of keys, including ones expired but not yet reclaimed.
 func (db *DB) size() int { return db.strs.len() + db.objs.len() }
 
+// rawGetHashed is rawGet for a key whose hash h (strs.hash) is known. A
+// string value it returns may be kept: it is no longer changed in place.
+func (db *DB) rawGetHashed(key string, h uint64) (str string, obj object, ok bool) {
+	if s, found := db.strs.getIn(db.strs.shardOf(h), key); found {
+		db.disown(key)
+		return s, nil, true
+	}
+	if o, found := db.objs.getIn(db.objs.shardOf(h), key); found {
+		return "", o, true
+	}
+	return "", nil, false
+}
+
 // exists reports whether key is present, without expiring it.
 func (db *DB) rawExists(key string) bool {
 	_, _, ok := db.peek(key) // the value is not returned: it stays writable

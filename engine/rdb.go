@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/binary"
 	"math"
 	"slices"
 
@@ -223,16 +224,27 @@ func (e *Engine) buildValue(v rdb.Value, lim valueLimits) (string, object, error
 			st.convert()
 		}
 		for _, m := range v.Items {
-			if _, isInt := parseInt([]byte(m)); !isInt && !st.hash {
-				st.convert()
+			if !st.hash {
+				if _, isInt := parseInt(stringToBytes(m)); !isInt {
+					st.convert()
+				}
 			}
-			if !st.add([]byte(m), lim.maxIntset) {
+			if !st.addLoaded(m, lim.maxIntset) {
 				return "", nil, duplicateError(v.Type, "Duplicate set members detected")
 			}
 		}
 		return "", st, nil
 	case rdb.KindHash:
 		h := &hash{}
+		if int64(len(v.Items)/2) <= lim.hash.entries {
+			// Sized once for the packed form, if the hash stays in it
+			// (with the slack hash.set's reservation asks for).
+			size := 2 * binary.MaxVarintLen32
+			for _, it := range v.Items {
+				size += len(it) + uvarintLen(len(it))
+			}
+			h.lp = make([]byte, 0, size)
+		}
 		for k := 0; k < len(v.Items); k += 2 {
 			if !hashSetLimited(h, lim.hash, e.seed, v.Items[k], v.Items[k+1]) {
 				return "", nil, duplicateError(v.Type, "Duplicate hash fields detected")
@@ -319,4 +331,14 @@ func (s *Session) rdbLoadObject(p []byte) (string, object, error) {
 		return "", nil, err
 	}
 	return s.e.buildValue(v, s.e.valueLimits())
+}
+
+// uvarintLen is the size of n as a uvarint (a packed hash's entry header).
+func uvarintLen(n int) int {
+	l := 1
+	for n >= 0x80 {
+		n >>= 7
+		l++
+	}
+	return l
 }

@@ -12,7 +12,8 @@ import (
 // replied in ascending order); otherwise a hashtable: a dense slice of
 // members (O(1) random picks for SPOP/SRANDMEMBER) with an index map that
 // also gives SSCAN its cursor. Redis 7.0 has no listpack sets, and a set
-// never goes back to intset.
+// never goes back to intset. A hashtable set of at most smallSetMax
+// members has no index yet (see there).
 type setObj struct {
 	snapMark
 	ints  []int64 // intset encoding while idx is unset
@@ -30,10 +31,46 @@ func (st *setObj) memUsage() int64 {
 	if !st.hash {
 		return 8 * int64(cap(st.ints))
 	}
+	if !st.indexed() {
+		return 16*int64(cap(st.items)) + st.elemMem
+	}
 	return 16*int64(cap(st.items)) + st.elemMem + smapSlotBytes*int64(len(st.items))
 }
 
 func newSet(seed maphash.Seed) *setObj { return &setObj{seed: seed} }
+
+// smallSetMax is the most members a hashtable set keeps without an index
+// map: finding a member among so few by comparing them costs about what a
+// map look-up does, and a Go map per small set was the largest cost of
+// loading a dump with many small sets (and of its memory). The index is
+// built when the set grows past it. SSCAN visits members in the same hash
+// order either way, so a cursor stays valid across the change.
+const smallSetMax = 32
+
+// indexed reports whether the index map exists (hashtable encoding).
+func (st *setObj) indexed() bool { return st.idx.shards != nil }
+
+// buildIndex makes the index map of the members.
+func (st *setObj) buildIndex() {
+	st.idx = newSmap[int](st.seed)
+	st.idx.reserve(len(st.items))
+	for i, m := range st.items {
+		st.idx.set(m, i)
+	}
+}
+
+// find returns member's position in items (hashtable encoding).
+func (st *setObj) find(member string) (int, bool) {
+	if st.indexed() {
+		return st.idx.get(member)
+	}
+	for i, m := range st.items {
+		if m == member {
+			return i, true
+		}
+	}
+	return 0, false
+}
 
 func (st *setObj) typeName() string { return "set" }
 
@@ -57,15 +94,16 @@ func (st *setObj) convert() {
 		return
 	}
 	st.hash = true
-	st.idx = newSmap[int](st.seed)
 	st.items = make([]string, 0, len(st.ints))
 	for _, v := range st.ints {
 		m := strconv.FormatInt(v, 10)
-		st.idx.set(m, len(st.items))
 		st.items = append(st.items, m)
 		st.elemMem += strMem(m)
 	}
 	st.ints = nil
+	if len(st.items) > smallSetMax {
+		st.buildIndex()
+	}
 }
 
 // add inserts member; reports whether it was new. maxInts is
@@ -85,6 +123,13 @@ func (st *setObj) add(member []byte, maxInts int) bool {
 		}
 		st.convert()
 	}
+	if !st.indexed() {
+		if _, ok := st.find(tmpString(member)); ok {
+			return false
+		}
+		st.appendMember(string(member))
+		return true
+	}
 	// One hash of the member picks the shard for both the look-up and
 	// the insert.
 	shard := st.idx.shardFor(tmpString(member))
@@ -98,6 +143,39 @@ func (st *setObj) add(member []byte, maxInts int) bool {
 	return true
 }
 
+// appendMember adds m, known not to be a member, to a set without an
+// index, building the index once the set outgrows smallSetMax.
+func (st *setObj) appendMember(m string) {
+	st.items = append(st.items, m)
+	st.elemMem += strMem(m)
+	if len(st.items) > smallSetMax {
+		st.buildIndex()
+	}
+}
+
+// addLoaded adds a member decoded from a dump (m is its own fresh string,
+// kept as is); it reports whether m was new.
+func (st *setObj) addLoaded(m string, maxInts int) bool {
+	if !st.hash {
+		return st.add(stringToBytes(m), maxInts)
+	}
+	if st.indexed() {
+		shard := st.idx.shardFor(m)
+		if _, ok := st.idx.getIn(shard, m); ok {
+			return false
+		}
+		st.idx.setIn(shard, m, len(st.items))
+		st.items = append(st.items, m)
+		st.elemMem += strMem(m)
+		return true
+	}
+	if _, ok := st.find(m); ok {
+		return false
+	}
+	st.appendMember(m)
+	return true
+}
+
 func (st *setObj) has(member []byte) bool {
 	if !st.hash {
 		v, ok := parseInt(member)
@@ -107,7 +185,7 @@ func (st *setObj) has(member []byte) bool {
 		_, found := slices.BinarySearch(st.ints, v)
 		return found
 	}
-	_, ok := st.idx.get(tmpString(member))
+	_, ok := st.find(tmpString(member))
 	return ok
 }
 
@@ -125,7 +203,7 @@ func (st *setObj) remove(member []byte) bool {
 		st.ints = slices.Delete(st.ints, i, i+1)
 		return true
 	}
-	i, ok := st.idx.get(tmpString(member))
+	i, ok := st.find(tmpString(member))
 	if !ok {
 		return false
 	}
@@ -138,10 +216,14 @@ func (st *setObj) remove(member []byte) bool {
 func (st *setObj) removeAt(i int) {
 	last := len(st.items) - 1
 	st.elemMem -= strMem(st.items[i])
-	st.idx.del(st.items[i])
+	if st.indexed() {
+		st.idx.del(st.items[i])
+	}
 	if i != last {
 		st.items[i] = st.items[last]
-		st.idx.set(st.items[i], i)
+		if st.indexed() {
+			st.idx.set(st.items[i], i)
+		}
 	}
 	st.items[last] = ""
 	st.items = st.items[:last]
@@ -197,6 +279,18 @@ func (st *setObj) scan(cursor uint64, count int) ([]string, uint64) {
 	if !st.hash {
 		return st.members(), 0
 	}
+	if !st.indexed() {
+		// The order a one-shard index would give: hashes with its seed.
+		collect := func(dst []hashedKey, lo, hi uint64) []hashedKey {
+			for _, m := range st.items {
+				if h := maphash.String(st.seed, m); h >= lo && h <= hi {
+					dst = append(dst, hashedKey{h, m})
+				}
+			}
+			return dst
+		}
+		return scanStep(cursor, count, collect, 0)
+	}
 	return scanStep(cursor, count, st.idx.collectRange, st.idx.shardBits())
 }
 
@@ -207,10 +301,9 @@ func (st *setObj) copyObject() object {
 		c.ints = slices.Clone(st.ints)
 		return c
 	}
-	c.idx = newSmap[int](st.seed)
 	c.items = slices.Clone(st.items)
-	for i, m := range c.items {
-		c.idx.set(m, i)
+	if st.indexed() {
+		c.buildIndex()
 	}
 	return c
 }

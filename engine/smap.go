@@ -2,6 +2,7 @@ package engine
 
 import (
 	"hash/maphash"
+	"iter"
 	"math/bits"
 	"slices"
 )
@@ -210,6 +211,27 @@ func (m *smap[V]) collectRange(dst []hashedKey, lo, hi uint64) []hashedKey {
 		}
 	}
 	return dst
+}
+
+// keysAround yields the keys of the shards that hold the hashes [lo, hi]
+// (keys outside the range too: the caller filters). The shards are taken
+// when it starts, so a walk spread over several holds of the engine lock
+// goes on through the maps it began with if the map reshards meanwhile
+// (Go's map iteration tolerates changes between steps).
+func (m *smap[V]) keysAround(lo, hi uint64) iter.Seq[string] {
+	if m.n == 0 {
+		return func(func(string) bool) {}
+	}
+	shards := m.shards[m.shardOf(lo) : m.shardOf(hi)+1]
+	return func(yield func(string) bool) {
+		for _, s := range shards {
+			for k := range s {
+				if !yield(k) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // scanStep returns about count keys from cursor on, gathered from all the

@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"cmp"
 	"errors"
+	"iter"
+	"slices"
 	"time"
 )
 
@@ -9,9 +12,16 @@ import (
 // copy pages on write; Go cannot fork, so the engine does the copying
 // itself, per key, and only for keys written while a snapshot is taken:
 //
-//   - A snapshot walks each database in hash order (the order SCAN uses),
-//     a window of keys at a time under a short hold of the engine lock. Keys
-//     whose hash is below the walk's cursor are done; the others are pending.
+//   - A snapshot walks each database in hash order (the order SCAN uses).
+//     Keys whose hash is below the walk's cursor are done; the others are
+//     pending. Each hold of the engine lock does bounded work: it either
+//     looks at the next snapGather keys of the window of hashes being
+//     gathered (a shard of the keyspace), or takes the next snapChunk keys
+//     of a gathered window in hash order, advancing the cursor past the
+//     last key taken; a gathered window is sorted outside the lock. Between
+//     holds the window's keys are plain strings: a key changed meanwhile
+//     has been preserved (below) and is skipped, a key created meanwhile is
+//     marked absent and skipped too.
 //   - Before the first change of a pending key (a write, a delete, a new
 //     deadline, an expiry, a key created that did not exist) the key's value
 //     and deadline are set aside as they were ("preserved"), and the walk
@@ -82,8 +92,13 @@ type Snapshot struct {
 	// value i ends in it.
 	arena []byte
 	ends  []int
-	// found is the window of keys capture looks at, kept between calls.
+	// found is the storage of the window of keys being captured, kept
+	// between calls.
 	found []hashedKey
+	// holds counts the engine lock holds of Next (and their total time in
+	// holdTotal), for diagnostics.
+	holds     int64
+	holdTotal time.Duration
 	// pending holds the keys taken from the keyspace under the lock, all
 	// in database pendingDB; pending[:encoded] were handed out, the rest
 	// are still to encode (their collections are frozen).
@@ -127,7 +142,24 @@ type dbSnap struct {
 	absent    map[string]struct{}
 	// detached holds the tables FLUSHDB took away, walked instead of db.
 	detached *DB
-	// emittedPreserved: the preserved keys were returned.
+	// window holds the keys of the window being captured, sorted by hash;
+	// those from wpos on are still to take. windowHi is the window's last
+	// hash.
+	window   []hashedKey
+	wpos     int
+	windowLo uint64
+	windowHi uint64
+	inWindow bool
+	// gatherNext yields the keys of the window's shards while it is
+	// gathered (gatherStop ends that walk); unsorted: the window is
+	// gathered and waits to be sorted outside the lock.
+	gatherNext func() (string, bool)
+	gatherStop func()
+	unsorted   bool
+	// rest holds the preserved keys once the walk is done, returned a
+	// chunk at a time.
+	rest []capturedKey
+	// emittedPreserved: the preserved keys were moved to rest.
 	emittedPreserved bool
 	keys, expires    int
 }
@@ -226,24 +258,53 @@ func (s *Snapshot) unlock() {
 // in ascending DB order.
 func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 	dst = dst[:0]
-	s.lock()
-	held := time.Now()
-	if s.aborted {
-		s.unlock()
-		return dst, ErrSnapshotAborted
-	}
-	if s.encoded == len(s.pending) {
-		// The previous batch is encoded: it is no longer in flight.
-		clear(s.pending)
-		s.pending = s.pending[:0]
-		s.encoded = 0
-		for s.cur < len(s.dbs) && len(s.pending) == 0 {
-			ds := s.dbs[s.cur]
-			ds.capture(&s.pending)
-			s.pendingDB = ds.index
-			if len(s.pending) == 0 && ds.finished {
-				s.cur++
+	for {
+		s.lock()
+		held := time.Now()
+		if s.aborted {
+			s.unlock()
+			return dst, ErrSnapshotAborted
+		}
+		if s.encoded == len(s.pending) {
+			// The previous batch is encoded: it is no longer in flight.
+			clear(s.pending)
+			s.pending = s.pending[:0]
+			s.encoded = 0
+			// Bounded work per hold: a step that gathered a large window
+			// or took a full chunk ends it; small steps (empty databases,
+			// small windows) go on up to snapSteps.
+			for steps := 0; s.cur < len(s.dbs) && len(s.pending) == 0 && steps < snapSteps; steps++ {
+				ds := s.dbs[s.cur]
+				full := ds.capture(&s.pending)
+				s.pendingDB = ds.index
+				if ds.done() {
+					s.cur++
+				}
+				if full {
+					break
+				}
 			}
+		}
+		if !s.locked {
+			d := time.Since(held)
+			s.holds++
+			s.holdTotal += d
+			if d > s.longestHold {
+				s.longestHold = d
+			}
+		}
+		if len(s.pending) > s.encoded || s.cur >= len(s.dbs) {
+			break
+		}
+		var toSort *dbSnap
+		if s.cur < len(s.dbs) && s.dbs[s.cur].unsorted {
+			toSort = s.dbs[s.cur]
+		}
+		s.unlock()
+		if toSort != nil {
+			// The window is the snapshot's own slice of immutable
+			// strings: no lock needed, and none held while sorting.
+			toSort.sortWindow()
 		}
 	}
 	db := s.pendingDB
@@ -254,7 +315,6 @@ func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 	// the buffer stays about snapshotArenaBytes, reused warm, instead of
 	// growing to the batch.
 	batch := s.pending[s.encoded:]
-	hold := time.Since(held)
 	s.unlock()
 	arena := s.arena[:0]
 	ends := s.ends[:0]
@@ -277,9 +337,6 @@ func (s *Snapshot) Next(dst []SnapshotKey) ([]SnapshotKey, error) {
 	s.lock()
 	s.encoded += n
 	s.keysDone += int64(n)
-	if !s.locked && hold > s.longestHold {
-		s.longestHold = hold
-	}
 	s.unlock()
 	return dst, nil
 }
@@ -296,6 +353,14 @@ func (s *Snapshot) LongestLockHold() time.Duration {
 	return s.longestHold
 }
 
+// LockHolds is the number of times Next held the engine lock and the
+// time it held it in all.
+func (s *Snapshot) LockHolds() (holds int64, total time.Duration) {
+	s.lock()
+	defer s.unlock()
+	return s.holds, s.holdTotal
+}
+
 // Close ends the snapshot (complete or not): writes stop preserving for it.
 func (s *Snapshot) Close() {
 	s.lock()
@@ -309,6 +374,9 @@ func (s *Snapshot) detach() {
 		return
 	}
 	s.closed = true
+	for _, ds := range s.dbs {
+		ds.stopGather() // a walk left half way (an error, FLUSHALL)
+	}
 	if s.locked {
 		return
 	}
@@ -387,52 +455,168 @@ func (s *Snapshot) freeze(obj object) {
 	}
 }
 
-// capture takes the next window of keys into out; locked.
-func (ds *dbSnap) capture(out *[]capturedKey) {
+// snapChunk is the most keys one hold of the engine lock takes from a
+// window (or from the preserved keys), and snapGather the most keys it
+// looks at while gathering one: what bounds a client's wait behind a
+// snapshot to a few hundred map look-ups.
+const (
+	snapChunk  = 128
+	snapGather = 512
+)
+
+// snapSteps is the most small steps (an empty database, a window of few
+// keys) one hold takes.
+const snapSteps = 16
+
+// capture does one bounded step of the walk; locked. It takes the next
+// keys of the gathered window into out, at most snapChunk of them, or
+// looks at the next keys of the window being gathered. It reports whether
+// the step was a full hold's work, although it may have added no key.
+func (ds *dbSnap) capture(out *[]capturedKey) (full bool) {
 	if ds.finished {
-		return
+		ds.takeRest(out)
+		return len(*out) > 0
 	}
 	src := ds.db
 	if ds.detached != nil {
 		src = ds.detached
 	}
-	for len(*out) == 0 && !ds.finished {
-		bits := max(src.strs.shardBits(), src.objs.shardBits())
-		lo := ds.cursor
-		hi := ^uint64(0)
-		if bits > 0 {
-			hi = lo | (uint64(1)<<(64-uint(bits)) - 1)
+	if !ds.inWindow {
+		ds.openWindow(src)
+	}
+	if ds.gatherNext != nil {
+		if ds.gather(src) {
+			return true
 		}
-		found := src.strs.collectRange(ds.s.found[:0], lo, hi)
-		found = src.objs.collectRange(found, lo, hi)
-		ds.s.found = found
-		for _, hk := range found {
-			if _, ok := ds.preserved[hk.k]; ok {
-				continue
-			}
-			if _, ok := ds.absent[hk.k]; ok {
-				continue
-			}
-			// rawGet, not peek: the snapshot keeps the string, which
-			// must no longer be written in place (strbuf.go).
-			str, obj, _ := src.rawGet(hk.k)
-			ds.s.freeze(obj)
-			*out = append(*out, capturedKey{key: hk.k, str: str, obj: obj, deadline: src.deadline(hk.k), idle: ds.idleOf(src, hk.k)})
+		if len(ds.window) > snapChunk {
+			ds.unsorted = true // sorted by Next, outside the lock
+			return true
 		}
-		if hi == ^uint64(0) {
-			ds.finished = true
-		} else {
-			ds.cursor = hi + 1
+		ds.sortWindow()
+	}
+	if ds.unsorted {
+		return true // cannot happen: Next sorts before the next hold
+	}
+	start := ds.wpos
+	for ds.wpos < len(ds.window) && ds.wpos-start < snapChunk {
+		// Keys of one hash go together: the cursor cannot split them.
+		h := ds.window[ds.wpos].h
+		for ds.wpos < len(ds.window) && ds.window[ds.wpos].h == h {
+			ds.take(src, ds.window[ds.wpos], out)
+			ds.wpos++
+		}
+		if h != ^uint64(0) {
+			ds.cursor = h + 1
 		}
 	}
-	if ds.finished && !ds.emittedPreserved {
+	if ds.wpos < len(ds.window) {
+		return true
+	}
+	ds.inWindow = false
+	ds.window = nil
+	if ds.windowHi == ^uint64(0) {
+		ds.finished = true
+		ds.takeRest(out)
+	} else {
+		ds.cursor = ds.windowHi + 1
+	}
+	return ds.wpos-start >= snapChunk
+}
+
+// openWindow starts gathering the window of hashes that begins at the
+// cursor: a shard of the larger of the two tables.
+func (ds *dbSnap) openWindow(src *DB) {
+	bits := max(src.strs.shardBits(), src.objs.shardBits())
+	lo := ds.cursor
+	hi := ^uint64(0)
+	if bits > 0 {
+		hi = lo | (uint64(1)<<(64-uint(bits)) - 1)
+	}
+	strs, objs := src.strs.keysAround(lo, hi), src.objs.keysAround(lo, hi)
+	ds.gatherNext, ds.gatherStop = iter.Pull(func(yield func(string) bool) {
+		for k := range strs {
+			if !yield(k) {
+				return
+			}
+		}
+		for k := range objs {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	ds.window, ds.wpos, ds.windowLo, ds.windowHi, ds.inWindow = ds.s.found[:0], 0, lo, hi, true
+}
+
+// gather looks at up to snapGather keys of the window's shards, keeping
+// those in the window; it reports whether more remain.
+func (ds *dbSnap) gather(src *DB) bool {
+	for n := 0; n < snapGather; n++ {
+		k, ok := ds.gatherNext()
+		if !ok {
+			ds.stopGather()
+			ds.s.found = ds.window
+			return false
+		}
+		if h := src.strs.hash(k); h >= ds.windowLo && h <= ds.windowHi {
+			ds.window = append(ds.window, hashedKey{h, k})
+		}
+	}
+	return true
+}
+
+// stopGather ends the walk of a window's shards, if one is under way.
+func (ds *dbSnap) stopGather() {
+	if ds.gatherStop != nil {
+		ds.gatherStop()
+		ds.gatherNext, ds.gatherStop = nil, nil
+	}
+}
+
+// sortWindow puts the gathered window in hash order.
+func (ds *dbSnap) sortWindow() {
+	slices.SortFunc(ds.window, func(a, b hashedKey) int { return cmp.Compare(a.h, b.h) })
+	ds.unsorted = false
+}
+
+// take adds key to out unless a write preserved it (or it was created
+// after the snapshot began).
+func (ds *dbSnap) take(src *DB, hk hashedKey, out *[]capturedKey) {
+	key := hk.k
+	if _, ok := ds.preserved[key]; ok {
+		return
+	}
+	if _, ok := ds.absent[key]; ok {
+		return
+	}
+	// rawGetHashed, not peek: the snapshot keeps the string, which must
+	// no longer be written in place (strbuf.go).
+	str, obj, found := src.rawGetHashed(key, hk.h)
+	if !found {
+		return // cannot happen: a pending key is preserved before it goes
+	}
+	ds.s.freeze(obj)
+	*out = append(*out, capturedKey{key: key, str: str, obj: obj, deadline: src.deadline(key), idle: ds.idleOf(src, key)})
+}
+
+// takeRest returns the keys preserved during the walk, a chunk at a time,
+// once it is done (nothing is preserved for it any more).
+func (ds *dbSnap) takeRest(out *[]capturedKey) {
+	if !ds.emittedPreserved {
 		ds.emittedPreserved = true
+		ds.rest = make([]capturedKey, 0, len(ds.preserved))
 		for _, c := range ds.preserved {
-			*out = append(*out, c)
+			ds.rest = append(ds.rest, c)
 		}
 		ds.preserved = nil
 	}
+	n := min(len(ds.rest), snapChunk)
+	*out = append(*out, ds.rest[:n]...)
+	ds.rest = ds.rest[n:]
 }
+
+// done reports whether every key of the database was returned.
+func (ds *dbSnap) done() bool { return ds.finished && len(ds.rest) == 0 }
 
 // idleOf is the key's IDLE hint, -1 unless an LRU policy is in force.
 func (ds *dbSnap) idleOf(db *DB, key string) int64 {

@@ -104,12 +104,6 @@ var tableFuzzFreshEngine = map[string]bool{
 	"config|set": true, "client|pause": true, "client|unpause": true, "config|resetstat": true,
 }
 
-// tableFuzzFreshAfter lists commands whose effect outlives their case: a
-// CLIENT PAUSE ... ALL still running holds every later command (as in
-// Redis), so the cases after it (CLIENT SETNAME, ...) would block for as
-// long as the pause lasts on the wall clock.
-var tableFuzzFreshAfter = map[string]bool{"client|pause": true}
-
 // tableFuzzNoDiff lists commands whose replies are server-specific or
 // nondeterministic, or that would change the reference server's state or
 // connection (blocking commands are left out too).
@@ -370,6 +364,9 @@ type tableFuzzRunner struct {
 	// last case may have changed them.
 	setupFor *Engine
 	dirty    bool
+	// paused: the last case was a CLIENT PAUSE, whose pause (timed in
+	// real time) must not hold the next cases: they get a fresh engine.
+	paused bool
 
 	ran, compared int
 	failures      int
@@ -404,9 +401,10 @@ func (r *tableFuzzRunner) fail(format string, args ...any) {
 
 // run runs one case and returns its reply.
 func (r *tableFuzzRunner) run(c tableFuzzCase) []byte {
-	if tableFuzzFreshEngine[c.cmd.cmd.Name] {
+	if tableFuzzFreshEngine[c.cmd.cmd.Name] || r.paused {
 		r.freshEngine()
 	}
+	r.paused = c.cmd.cmd.Name == "client|pause"
 	e := r.e
 	if r.dirty || e != r.setupFor {
 		setup := e.NewSession(ClientInfo{Addr: "127.0.0.1:50001", Kind: "fuzz"})
@@ -423,9 +421,6 @@ func (r *tableFuzzRunner) run(c tableFuzzCase) []byte {
 
 	s := e.NewSession(ClientInfo{Addr: "127.0.0.1:50000", Kind: "fuzz"})
 	defer s.Close()
-	if tableFuzzFreshAfter[c.cmd.cmd.Name] {
-		defer r.freshEngine()
-	}
 	desc := fmt.Sprintf("%q", c.args)
 	r.current.Store(&desc)
 	before := e.srv.panics

@@ -2,11 +2,14 @@ package persist
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goredis-dev/goredis/engine"
 )
@@ -149,4 +152,90 @@ func BenchmarkReadRDBMixed(b *testing.B) {
 		}
 		ld.End()
 	}
+}
+
+// BenchmarkSnapshotLockHold writes persistbench's dataset (100k keys, or
+// PERSIST_BENCH_KEYS) from a background snapshot and reports how long the
+// snapshot held the engine lock at a time: what a client waits at most
+// behind a BGSAVE (on a busy machine a descheduled holder adds to it).
+func BenchmarkSnapshotLockHold(b *testing.B) {
+	keys := 100000
+	if n, err := strconv.Atoi(os.Getenv("PERSIST_BENCH_KEYS")); err == nil && n > 0 {
+		keys = n
+	}
+	eng := mixedEngine(b, keys)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var longest, total time.Duration
+	var holds int64
+	for i := 0; i < b.N; i++ {
+		snap := eng.BeginSnapshot()
+		if err := WriteRDB(io.Discard, snap, WriteOptions{Compression: true, Checksum: true, RedisVersion: engine.Version}); err != nil {
+			b.Fatal(err)
+		}
+		longest = max(longest, snap.LongestLockHold())
+		n, t := snap.LockHolds()
+		holds += n
+		total += t
+		snap.Close()
+	}
+	b.ReportMetric(float64(longest.Microseconds()), "max-hold-µs")
+	b.ReportMetric(float64(total.Microseconds())/float64(holds), "mean-hold-µs")
+	b.ReportMetric(float64(holds)/float64(b.N), "holds/op")
+}
+
+// BenchmarkSnapshotClientLatency measures what a client sees while a
+// background snapshot of persistbench's dataset (100k keys, or
+// PERSIST_BENCH_KEYS) is written: one goroutine runs GET and SET on
+// random string keys meanwhile and the latency of each is reported as
+// p50, p99 and max (in microseconds, over all iterations).
+func BenchmarkSnapshotClientLatency(b *testing.B) {
+	keys := 100000
+	if n, err := strconv.Atoi(os.Getenv("PERSIST_BENCH_KEYS")); err == nil && n > 0 {
+		keys = n
+	}
+	eng := mixedEngine(b, keys)
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		snap := eng.BeginSnapshot()
+		done := make(chan struct{})
+		client := make(chan []time.Duration)
+		go func() {
+			c := newSession(eng)
+			rng := rand.New(rand.NewPCG(uint64(i), 7))
+			var l []time.Duration
+			for {
+				select {
+				case <-done:
+					client <- l
+					return
+				default:
+				}
+				k := "s:" + strconv.Itoa(rng.IntN(keys))
+				t := time.Now()
+				if rng.IntN(2) == 0 {
+					c.do("GET", k)
+				} else {
+					c.do("SET", k, "changed-during-the-save")
+				}
+				l = append(l, time.Since(t))
+			}
+		}()
+		if err := WriteRDB(io.Discard, snap, WriteOptions{Compression: true, Checksum: true, RedisVersion: engine.Version}); err != nil {
+			b.Fatal(err)
+		}
+		snap.Close()
+		close(done)
+		lat = append(lat, <-client...)
+	}
+	slices.Sort(lat)
+	if len(lat) == 0 {
+		return
+	}
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+	b.ReportMetric(float64(lat[len(lat)*999/1000].Microseconds()), "p99.9-µs")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds()), "max-µs")
+	b.ReportMetric(float64(len(lat))/float64(b.N), "requests/op")
 }

@@ -76,12 +76,19 @@ func writer(eng *engine.Engine, seed uint64, n int, flush bool) {
 
 // TestSnapshotIsPointInTime: while writers change the keyspace in every
 // way, a snapshot taken before they start writes exactly the dataset of
-// that moment (compared with DEBUG DIGEST after loading it back).
+// that moment (compared with DEBUG DIGEST after loading it back). The
+// snapshot takes a few hundred keys per hold of the engine lock: 800 keys
+// per database are one window taken in several chunks, 2,500 keys are
+// several windows (shards).
 func TestSnapshotIsPointInTime(t *testing.T) {
-	for _, flush := range []bool{false, true} {
-		t.Run(fmt.Sprintf("flushdb=%v", flush), func(t *testing.T) {
+	for _, tc := range []struct {
+		keys  int
+		flush bool
+	}{{800, false}, {800, true}, {2500, false}} {
+		t.Run(fmt.Sprintf("keys=%d/flushdb=%v", tc.keys, tc.flush), func(t *testing.T) {
+			flush := tc.flush
 			eng, _ := testEngine(t, t.TempDir())
-			fillEngine(t, eng, 800)
+			fillEngine(t, eng, tc.keys)
 			c := newSession(eng)
 			want := digests(t, c.do)
 

@@ -24,6 +24,21 @@ func listpackEntries(lp []byte, share bool) ([]string, error) {
 	}
 	declared := int(binary.LittleEndian.Uint16(lp[4:]))
 	out := make([]string, 0, min(declared, len(lp)/2))
+	// Shared: integer entries get their decimal text in one buffer per
+	// listpack rather than a string each. An append that moves the buffer
+	// leaves the earlier texts where they are (never written again).
+	var nums []byte
+	if share {
+		nums = make([]byte, 0, min(8*cap(out), 4*len(lp)))
+	}
+	itoa := func(v int64) string {
+		if !share || (v >= 0 && v < 100) { // strconv's small numbers cost nothing
+			return strconv.FormatInt(v, 10)
+		}
+		start := len(nums)
+		nums = strconv.AppendInt(nums, v, 10)
+		return unsafe.String(&nums[start], len(nums)-start)
+	}
 	i := 6
 	for lp[i] != 0xff {
 		c := lp[i]
@@ -32,7 +47,7 @@ func listpackEntries(lp []byte, share bool) ([]string, error) {
 		isStr := false
 		switch {
 		case c < 0x80: // 7-bit unsigned
-			s, encLen = strconv.Itoa(int(c)), 1
+			s, encLen = itoa(int64(c)), 1
 		case c < 0xc0: // 6-bit string length
 			encLen, dataLen, isStr = 1, int(c&0x3f), true
 		case c < 0xe0: // 13-bit signed
@@ -43,7 +58,7 @@ func listpackEntries(lp []byte, share bool) ([]string, error) {
 			if v >= 1<<12 {
 				v -= 1 << 13
 			}
-			s, encLen = strconv.Itoa(v), 2
+			s, encLen = itoa(int64(v)), 2
 		case c < 0xf0: // 12-bit string length
 			if i+1 >= len(lp) {
 				return nil, errCorrupt
@@ -82,7 +97,7 @@ func listpackEntries(lp []byte, share bool) ([]string, error) {
 				return nil, errCorrupt
 			}
 			if !isStr {
-				s = strconv.FormatInt(v, 10)
+				s = itoa(v)
 			}
 		}
 		if isStr {
