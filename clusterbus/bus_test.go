@@ -31,7 +31,12 @@ func (n *testNode) do(args ...string) string {
 }
 
 func startNode(t *testing.T, i int) *testNode {
-	port := 7891 + i
+	return startNodeAt(t, 7891+i)
+}
+
+// startNodeAt starts a node on port (client, announced only) and
+// port+10000 (bus).
+func startNodeAt(t *testing.T, port int) *testNode {
 	st := cluster.New(cluster.RandomName(), time.Now().UnixMilli())
 	eng := engine.New(engine.Options{
 		Config:  map[string]string{"port": strconv.Itoa(port), "cluster-node-timeout": "500"},
@@ -128,4 +133,39 @@ func TestBusFormsClusterAndDetectsFailure(t *testing.T) {
 		})
 		assert.Equal(t, "-CLUSTERDOWN The cluster is down\r\n", n.do("GET", "x"))
 	}
+}
+
+// A node that forgets its peers (CLUSTER RESET HARD, as the cluster
+// tests do before every unit) frees their links at once, as Redis's
+// freeClusterNode does: a link kept open would still speak for the
+// forgotten node, and the gossip read on it (the peer's old view, with
+// node IDs since renamed) would come back into the table as nodes that
+// answer under other names, then as noaddr entries no MEET removes.
+func TestResetFreesForgottenNodesLinks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a cluster bus for seconds")
+	}
+	a, b := startNodeAt(t, 33461), startNodeAt(t, 33462)
+	require.Equal(t, "+OK\r\n", a.do("CLUSTER", "MEET", "127.0.0.1", "33462"))
+	linked := func(n *testNode) bool {
+		ok := false
+		n.eng.ClusterDo(func(c *engine.ClusterCtx) {
+			ok = len(n.bus.out) == 1 && len(n.bus.in) == 1
+			for l := range n.bus.in {
+				ok = ok && l.node != nil
+			}
+		})
+		return ok
+	}
+	eventually(t, 20*time.Second, "both links of each node bound", func() bool { return linked(a) && linked(b) })
+	require.Equal(t, "+OK\r\n", a.do("CLUSTER", "RESET", "HARD"))
+	a.eng.ClusterDo(func(c *engine.ClusterCtx) {
+		assert.Empty(t, a.bus.out, "outbound links of forgotten nodes")
+		for l := range a.bus.in {
+			assert.True(t, l.node == nil, "an inbound link still bound to a forgotten node")
+		}
+	})
+	// b's pings now reach a as an unknown sender: a learns nothing from them.
+	time.Sleep(1500 * time.Millisecond)
+	assert.Equal(t, 1, strings.Count(a.do("CLUSTER", "NODES"), "@"), a.do("CLUSTER", "NODES"))
 }
