@@ -92,10 +92,17 @@ func (e *Engine) MasterLinkState(state string) {
 		return
 	}
 	if state != linkConnected && m.state == linkConnected {
-		m.downSince = e.now()
-		e.logLine("Connection with master lost.")
+		e.masterLinkLost(m)
 	}
 	m.state = state
+}
+
+// masterLinkLost records that the link to the master went down now
+// (Redis's replicationHandleMasterDisconnection). Locked.
+func (e *Engine) masterLinkLost(m *masterInfo) {
+	m.downSince = e.now()
+	m.state = linkConnect
+	e.logLine("Connection with master lost.")
 }
 
 // MasterPosition is the replication ID and offset to continue from with
@@ -525,6 +532,8 @@ func (e *Engine) SetMasterAtStartup(host string, port int) {
 // setReplicaOf makes the server follow host:port (Redis's
 // replicationSetMaster). Its own replicas stay: they may continue with a
 // partial synchronization once this server has its new master's stream.
+// Clients blocked on keys are let go (a replica's XREAD BLOCK as well as
+// a former master's BLPOP), as replicationSetMaster does each time.
 func (e *Engine) setReplicaOf(host string, port int) {
 	m := &masterInfo{host: host, port: port, state: linkConnect}
 	if old := e.master; old != nil {
@@ -535,8 +544,8 @@ func (e *Engine) setReplicaOf(host string, port int) {
 		// new master, which may hold it as its secondary ID (Redis's
 		// replicationCacheMasterUsingMyself).
 		m.replid, m.offset = e.srv.replID, e.repl.offset
-		e.disconnectBlocked()
 	}
+	e.disconnectBlocked()
 	e.setMaster(m)
 	e.replicaLink.Follow(host, port)
 }
@@ -577,6 +586,9 @@ func (e *Engine) dropAllReplicas() {
 // disconnectBlocked ends every blocking command with Redis's UNBLOCKED
 // error when a master becomes a replica (Redis's
 // disconnectAllBlockedClients): their keys now belong to another master.
+// As in Redis, the client is closed once the error is written
+// (CLIENT_CLOSE_AFTER_REPLY): the commands it pipelined after the
+// blocking one are not run.
 func (e *Engine) disconnectBlocked() {
 	for _, s := range e.blockedSessions() {
 		if e.isHeld(s) {
@@ -588,6 +600,7 @@ func (e *Engine) disconnectBlocked() {
 			s.writeUnblocked(b, func() {
 				w.Error("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)")
 			})
+			s.closeAfterReply = true
 		})
 	}
 }
