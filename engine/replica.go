@@ -281,6 +281,26 @@ func (e *Engine) KeyCount() int {
 func (e *Engine) BeginMasterLoad(totalBytes int64) *Loader {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.beginMasterLoad(totalBytes)
+}
+
+// BeginMasterLoadHeld is BeginMasterLoad for a payload already on disk:
+// the engine stays locked from here to the Loader's End, as Redis loads
+// it in its one thread, and is let go only at each
+// loading-process-events-interval-bytes of the file (Loader.Progress, as
+// Redis's processEventsWhileBlocked), when clients get -LOADING and the
+// cluster bus answers with offset 0. Otherwise a client or a bus message
+// could find the server loading at any moment of a load, however small
+// (a new replica's empty dataset: tests/cluster's CLUSTER NODES got
+// -LOADING), which Redis never shows between two such points.
+func (e *Engine) BeginMasterLoadHeld(totalBytes int64) *Loader {
+	e.mu.Lock()
+	ld := e.beginMasterLoad(totalBytes)
+	ld.held = true
+	return ld
+}
+
+func (e *Engine) beginMasterLoad(totalBytes int64) *Loader {
 	e.abortSnapshots()
 	for _, db := range e.main.dbs {
 		e.flushDB(db)
