@@ -453,6 +453,17 @@ func (s *Session) scriptClusterRefuses(cmd *Command, args [][]byte) string {
 	return ""
 }
 
+// gateFlags are a command's flags as the gate sees them: a script's
+// declared flags for EVAL and FCALL (Redis's getCommandFlags), so that a
+// READONLY client's writing script on a replica is redirected, not
+// refused.
+func (s *Session) gateFlags(cmd *Command, args [][]byte) cmdFlags {
+	if cmd.flags&flagScriptFlags != 0 {
+		return s.scriptGateCommand(cmd, args).flags
+	}
+	return cmd.flags
+}
+
 // nodeByQuery finds the node that serves a command's keys (Redis's
 // getNodeByQuery): this node, another one with a redirection code, or nil
 // with an error code; and the keys' slot, -1 when the command has no key
@@ -479,11 +490,11 @@ func (s *Session) nodeByQuery(cmd *Command, args [][]byte) (*cluster.Node, int, 
 		missing, existing    int
 		code                 = redirNone
 		shard                = isShardPubsub(cmd)
-		writes               = cmd.flags&flagWrite != 0
+		writes               = s.gateFlags(cmd, args)&flagWrite != 0
 	)
 	db0 := s.ks.dbs[0]
 	for _, l := range lines {
-		if l.cmd.flags&flagWrite != 0 {
+		if s.gateFlags(l.cmd, l.args)&flagWrite != 0 {
 			writes = true
 		}
 		forEachKey(l.cmd, l.args, func(key []byte) bool {
@@ -532,7 +543,8 @@ func (s *Session) nodeByQuery(cmd *Command, args [][]byte) (*cluster.Node, int, 
 			}
 		case !st.Settings.AllowReadsWhenDown:
 			return nil, -1, redirDownState
-		case cmd.flags&flagWrite != 0:
+		case s.gateFlags(cmd, args)&flagWrite != 0:
+			// EXEC's own flags, as Redis's getCommandFlags gives.
 			return nil, -1, redirDownROState
 		}
 	}
