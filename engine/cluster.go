@@ -104,6 +104,17 @@ func (e *Engine) SetClusterBus(b ClusterBus) {
 	}
 }
 
+// iAmMaster is Redis's iAmMaster: in cluster mode the role this node
+// has in the cluster's table (a replica restarting knows it from
+// nodes.conf before its replication link is set up), else whether no
+// master is followed.
+func (e *Engine) iAmMaster() bool {
+	if e.cluster != nil {
+		return e.cluster.st.Myself.IsMaster()
+	}
+	return e.master == nil
+}
+
 // ClusterEnabled reports whether the engine runs in cluster mode.
 func (e *Engine) ClusterEnabled() bool { return e.cluster != nil }
 

@@ -1,0 +1,46 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goredis-dev/goredis/rdb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A cluster replica restarting knows its role from nodes.conf before the
+// bus sets up its replication link (Redis's iAmMaster): the keys of its
+// dump whose deadline passed are loaded, the active expire cycle leaves
+// them to its master's DELs, and the replication position of the dump is
+// its own, offered to its master once the link starts (tests/cluster
+// 14-consistency-check "Slave expired keys is loaded when restarted").
+func TestClusterReplicaRestartKeepsExpiredKeys(t *testing.T) {
+	e, clk, _ := clusterEngine(t, nil)
+	c := newClient(t, e)
+	peer := addPeer(e, testOtherID, "127.0.0.1", 7001)
+	e.ClusterDo(func(cc *ClusterCtx) { cc.State.SetMyMaster(peer) })
+	require.Contains(t, c.line("CLUSTER NODES"), "myself,slave "+peer.Name)
+	require.False(t, e.IsReplica(), "no replication link yet")
+
+	past := clk.Now().Add(-time.Second).UnixMilli()
+	ld := e.BeginStartupLoad(0)
+	require.NoError(t, ld.Add(0, "gone", rdb.Value{Kind: rdb.KindString, Type: rdb.TypeString, Str: "v"}, past, 0))
+	ld.SetReplication(ReplPosition{ID: strings.Repeat("a", 40), Offset: 500, StreamDB: 0})
+	ld.End()
+	assert.Equal(t, ":1\r\n", c.line("DBSIZE"), "an expired key of a replica's dump is loaded")
+	assert.Equal(t, 0, e.ActiveExpireCycle())
+	assert.Equal(t, ":1\r\n", c.line("DBSIZE"), "a replica waits for its master's DEL")
+	info := c.line("INFO replication")
+	assert.Contains(t, info, "master_replid:"+strings.Repeat("a", 40)+"\r\n")
+	assert.Contains(t, info, "master_repl_offset:500\r\n")
+
+	// The bus points the replica at its master: its PSYNC offers the
+	// dump's history.
+	e.SetReplicaLink(&stubLink{})
+	e.ClusterDo(func(cc *ClusterCtx) { cc.FollowMaster("127.0.0.1", 7001) })
+	id, off := e.MasterPosition()
+	assert.Equal(t, strings.Repeat("a", 40), id)
+	assert.Equal(t, int64(500), off)
+}
