@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -43,4 +45,43 @@ func TestClusterReplicaRestartKeepsExpiredKeys(t *testing.T) {
 	id, off := e.MasterPosition()
 	assert.Equal(t, strings.Repeat("a", 40), id)
 	assert.Equal(t, int64(500), off)
+}
+
+// A cluster replica loads a full sync under repl-diskless-load swapdb
+// into a temporary db 0 with its own slot index: a failed transfer leaves
+// the keys and their slot index as they were, a finished one swaps both
+// in (tests/cluster 17-diskless-load-swapdb).
+func TestClusterSwapLoadKeepsSlotIndex(t *testing.T) {
+	str := func(v string) rdb.Value { return rdb.Value{Kind: rdb.KindString, Str: v} }
+	for _, fail := range []bool{true, false} {
+		e, clk, _ := clusterEngine(t, nil)
+		c := newClient(t, e)
+		require.Equal(t, "+OK\r\n", c.line("CLUSTER ADDSLOTSRANGE 0 16383"))
+		clk.Advance(3 * time.Second)
+		e.ClusterCron()
+		k0, k1 := keyInSlot(0), keyInSlot(1)
+		require.Equal(t, "+OK\r\n", c.line("SET "+k0+" 1"))
+		e.SetMasterAtStartup("127.0.0.1", 1)
+		ld := e.BeginSwapLoad(0, e.srv.replID)
+		require.NotNil(t, ld)
+		require.NoError(t, ld.Add(0, k1, str("2"), -1, -1))
+		assert.Contains(t, c.line("INFO persistence"), "async_loading:1\r\n")
+		assert.Equal(t, "*1\r\n$"+strconv.Itoa(len(k0))+"\r\n"+k0+"\r\n", c.line("CLUSTER GETKEYSINSLOT 0 1"), "served while loading")
+		assert.Equal(t, ":0\r\n", c.line("CLUSTER COUNTKEYSINSLOT 1"))
+		var err error
+		if fail {
+			err = errors.New("MASTER closed the connection")
+		}
+		e.EndSwapLoad(ld, err)
+		assert.Contains(t, c.line("INFO persistence"), "async_loading:0\r\n")
+		if fail {
+			assert.Equal(t, "$1\r\n1\r\n", c.line("GET "+k0))
+			assert.Equal(t, "*1\r\n$"+strconv.Itoa(len(k0))+"\r\n"+k0+"\r\n", c.line("CLUSTER GETKEYSINSLOT 0 1"))
+			assert.Equal(t, ":0\r\n", c.line("CLUSTER COUNTKEYSINSLOT 1"))
+			continue
+		}
+		assert.Equal(t, "$-1\r\n", c.line("GET "+k0))
+		assert.Equal(t, ":0\r\n", c.line("CLUSTER COUNTKEYSINSLOT 0"))
+		assert.Equal(t, "*1\r\n$"+strconv.Itoa(len(k1))+"\r\n"+k1+"\r\n", c.line("CLUSTER GETKEYSINSLOT 1 1"))
+	}
 }

@@ -158,6 +158,9 @@ func (e *Engine) swapDB(x, y *DB) {
 	x.wtime, y.wtime = y.wtime, x.wtime
 	x.rawStrs, y.rawStrs = y.rawStrs, x.rawStrs
 	x.strMem, y.strMem = y.strMem, x.strMem
+	// Only a swapdb load swaps in cluster mode (SWAPDB is refused there):
+	// the slot index goes with the keys.
+	x.slots, y.slots = y.slots, x.slots
 	swapSnaps(x, y)
 	for _, db := range []*DB{x, y} {
 		for key := range db.blocked {

@@ -319,17 +319,18 @@ func (e *Engine) beginMasterLoad(totalBytes int64) *Loader {
 // server's own history (masterReplID is its replication ID) the old data
 // is served meanwhile (async loading: only commands flagged
 // no-async-loading are refused); otherwise the server is loading, but a
-// failed transfer leaves the old data in place. It returns nil in cluster
-// mode, whose slot index follows the main keyspace only.
+// failed transfer leaves the old data in place. In cluster mode the
+// temporary db 0 keeps its own slot index, swapped in with its keys
+// (Redis's swapMainDbWithTempDb swaps slots_to_keys too).
 func (e *Engine) BeginSwapLoad(totalBytes int64, masterReplID string) *Loader {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.cluster != nil {
-		return nil
-	}
 	ld := e.beginLoad(totalBytes, false)
 	ld.KeepExpired = true
 	ld.target = e.newKeyspaceLocked()
+	if e.cluster != nil {
+		ld.target.dbs[0].slots = &slotIndex{}
+	}
 	if masterReplID == e.srv.replID {
 		e.persist.loading = nil
 		e.persist.asyncLoading = ld
