@@ -31,6 +31,9 @@ type Settings struct {
 	ReplicaValidityFactor    int
 	ReplicaNoFailover        bool
 	PreferredEndpoint        string // "ip", "hostname" or "unknown-endpoint"
+	// LinkSendbufLimit is cluster-link-sendbuf-limit: a link with more
+	// bytes than this waiting to be sent is freed (0: no limit).
+	LinkSendbufLimit int64
 }
 
 // Timing constants of cluster.h and cluster.c, in milliseconds.

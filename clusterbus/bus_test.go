@@ -169,3 +169,45 @@ func TestResetFreesForgottenNodesLinks(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond)
 	assert.Equal(t, 1, strings.Count(a.do("CLUSTER", "NODES"), "@"), a.do("CLUSTER", "NODES"))
 }
+
+// A link whose unsent bytes pass cluster-link-sendbuf-limit is freed by
+// the cron and counted (tests/cluster 24-links); the cron then makes a
+// new outbound link.
+func TestLinkFreedOverSendbufLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a cluster bus for seconds")
+	}
+	a := startNodeAt(t, 33463)
+	startNodeAt(t, 33464)
+	require.Equal(t, "+OK\r\n", a.do("CLUSTER", "MEET", "127.0.0.1", "33464"))
+	var peer *cluster.Node
+	eventually(t, 20*time.Second, "a's outbound link to b", func() bool {
+		ok := false
+		a.eng.ClusterDo(func(c *engine.ClusterCtx) {
+			for n, l := range a.bus.out {
+				if n != c.State.Myself && !n.InHandshake() && l != nil {
+					peer, ok = n, true
+				}
+			}
+		})
+		return ok
+	})
+	require.Equal(t, "+OK\r\n", a.do("CONFIG", "SET", "cluster-link-sendbuf-limit", "1000"))
+	var first *link
+	a.eng.ClusterDo(func(c *engine.ClusterCtx) {
+		first = a.bus.out[peer]
+		first.queued += 2000 // as if b stopped reading
+		a.bus.cron(c)
+		assert.True(t, first.freed)
+		assert.Equal(t, int64(1), c.State.LinksBufferLimitExceeded)
+	})
+	assert.Contains(t, a.do("CLUSTER", "INFO"), "total_cluster_links_buffer_limit_exceeded:1\r\n")
+	eventually(t, 10*time.Second, "a new outbound link", func() bool {
+		ok := false
+		a.eng.ClusterDo(func(c *engine.ClusterCtx) {
+			l := a.bus.out[peer]
+			ok = l != nil && l != first
+		})
+		return ok
+	})
+}

@@ -242,6 +242,7 @@ func (e *Engine) syncClusterSettings() {
 		MigrationBarrier:         int(c.int("cluster-migration-barrier")),
 		ReplicaValidityFactor:    int(c.int("cluster-replica-validity-factor")),
 		ReplicaNoFailover:        c.bool("cluster-replica-no-failover"),
+		LinkSendbufLimit:         c.int("cluster-link-sendbuf-limit"),
 	}
 	st.Settings.PreferredEndpoint, _ = c.get("cluster-preferred-endpoint-type")
 	me := st.Myself
