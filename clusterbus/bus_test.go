@@ -1,6 +1,7 @@
 package clusterbus
 
 import (
+	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +20,8 @@ type testNode struct {
 	bus  *Bus
 	sess *engine.Session
 	port int
+	// cport is the bus port.
+	cport int
 }
 
 func (n *testNode) do(args ...string) string {
@@ -31,22 +34,36 @@ func (n *testNode) do(args ...string) string {
 }
 
 func startNode(t *testing.T, i int) *testNode {
-	return startNodeAt(t, 7891+i)
+	port := 7891 + i
+	return startNodeAt(t, port, port+cluster.PortIncr)
 }
 
-// startNodeAt starts a node on port (client, announced only) and
-// port+10000 (bus).
-func startNodeAt(t *testing.T, port int) *testNode {
+// startFreeNode starts a node whose bus listens on a port the system
+// picked (cluster-port), announcing an unused client port: fixed ports
+// may be taken by another process's outgoing connection.
+func startFreeNode(t *testing.T) *testNode {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	require.NoError(t, ln.Close())
+	return startNodeAt(t, 1+port%60000, port)
+}
+
+// startNodeAt starts a node announcing port (client) and listening on
+// cport (bus).
+func startNodeAt(t *testing.T, port, cport int) *testNode {
 	st := cluster.New(cluster.RandomName(), time.Now().UnixMilli())
 	eng := engine.New(engine.Options{
-		Config:  map[string]string{"port": strconv.Itoa(port), "cluster-node-timeout": "500"},
+		Config: map[string]string{"port": strconv.Itoa(port), "cluster-port": strconv.Itoa(cport),
+			"cluster-node-timeout": "500"},
 		Cluster: &engine.ClusterOptions{State: st},
 	})
 	bus := New(eng, func(byte, string) {})
-	require.NoError(t, bus.Listen([]string{"127.0.0.1"}, port+cluster.PortIncr))
+	require.NoError(t, bus.Listen([]string{"127.0.0.1"}, cport))
 	eng.SetClusterBus(bus)
 	bus.Serve()
-	n := &testNode{eng: eng, bus: bus, sess: eng.NewSession(engine.ClientInfo{Addr: "127.0.0.1:1", Kind: "test"}), port: port}
+	n := &testNode{eng: eng, bus: bus, sess: eng.NewSession(engine.ClientInfo{Addr: "127.0.0.1:1", Kind: "test"}),
+		port: port, cport: cport}
 	t.Cleanup(func() {
 		n.sess.Close()
 		bus.Close()
@@ -145,8 +162,8 @@ func TestResetFreesForgottenNodesLinks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a cluster bus for seconds")
 	}
-	a, b := startNodeAt(t, 33461), startNodeAt(t, 33462)
-	require.Equal(t, "+OK\r\n", a.do("CLUSTER", "MEET", "127.0.0.1", "33462"))
+	a, b := startFreeNode(t), startFreeNode(t)
+	require.Equal(t, "+OK\r\n", a.do("CLUSTER", "MEET", "127.0.0.1", strconv.Itoa(b.port), strconv.Itoa(b.cport)))
 	linked := func(n *testNode) bool {
 		ok := false
 		n.eng.ClusterDo(func(c *engine.ClusterCtx) {
@@ -177,9 +194,8 @@ func TestLinkFreedOverSendbufLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a cluster bus for seconds")
 	}
-	a := startNodeAt(t, 33463)
-	startNodeAt(t, 33464)
-	require.Equal(t, "+OK\r\n", a.do("CLUSTER", "MEET", "127.0.0.1", "33464"))
+	a, b := startFreeNode(t), startFreeNode(t)
+	require.Equal(t, "+OK\r\n", a.do("CLUSTER", "MEET", "127.0.0.1", strconv.Itoa(b.port), strconv.Itoa(b.cport)))
 	var peer *cluster.Node
 	eventually(t, 20*time.Second, "a's outbound link to b", func() bool {
 		ok := false
