@@ -448,6 +448,21 @@ func (b *Bus) SendMFStart(master *cluster.Node) {
 	})
 }
 
+// KillLinks frees n's outbound (to) and inbound (from) links (DEBUG
+// CLUSTERLINK KILL; engine locked).
+func (b *Bus) KillLinks(n *cluster.Node, to, from bool) {
+	if l := b.out[n]; to && l != nil {
+		b.freeLink(nil, l)
+	}
+	if from {
+		for l := range b.in {
+			if l.node == n {
+				b.freeLink(nil, l)
+			}
+		}
+	}
+}
+
 // Links describes the links for CLUSTER LINKS (engine locked).
 func (b *Bus) Links() []engine.ClusterLinkInfo {
 	var out []engine.ClusterLinkInfo

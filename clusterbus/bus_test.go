@@ -54,7 +54,7 @@ func startFreeNode(t *testing.T) *testNode {
 func startNodeAt(t *testing.T, port, cport int) *testNode {
 	st := cluster.New(cluster.RandomName(), time.Now().UnixMilli())
 	eng := engine.New(engine.Options{
-		Config: map[string]string{"port": strconv.Itoa(port), "cluster-port": strconv.Itoa(cport),
+		Config: map[string]string{"port": strconv.Itoa(port), "cluster-port": strconv.Itoa(cport), "enable-debug-command": "yes",
 			"cluster-node-timeout": "500"},
 		Cluster: &engine.ClusterOptions{State: st},
 	})
@@ -226,4 +226,31 @@ func TestLinkFreedOverSendbufLimit(t *testing.T) {
 		})
 		return ok
 	})
+}
+
+// DEBUG CLUSTERLINK KILL frees the links with a node at once (a message
+// published in the same transaction is lost on them); the cron and the
+// peer make new ones (unit/cluster/links).
+func TestDebugClusterLinkKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a cluster bus for seconds")
+	}
+	a, b := startFreeNode(t), startFreeNode(t)
+	require.Equal(t, "+OK\r\n", a.do("CLUSTER", "MEET", "127.0.0.1", strconv.Itoa(b.port), strconv.Itoa(b.cport)))
+	bid := strings.Split(b.do("CLUSTER", "MYID"), "\r\n")[1]
+	twoLinks := func() bool { return strings.Count(a.do("CLUSTER", "LINKS"), bid) == 2 }
+	eventually(t, 20*time.Second, "a link to b and one from b", twoLinks)
+	assert.Equal(t, "+OK\r\n", a.do("MULTI"))
+	assert.Equal(t, "+QUEUED\r\n", a.do("DEBUG", "CLUSTERLINK", "KILL", "ALL", bid))
+	assert.Equal(t, "+QUEUED\r\n", a.do("CLUSTER", "LINKS"))
+	assert.Equal(t, "*2\r\n+OK\r\n*0\r\n", a.do("EXEC"))
+	eventually(t, 20*time.Second, "links made again", twoLinks)
+	assert.Equal(t, "+OK\r\n", a.do("MULTI"))
+	assert.Equal(t, "+QUEUED\r\n", a.do("DEBUG", "CLUSTERLINK", "KILL", "to", bid))
+	assert.Equal(t, "+QUEUED\r\n", a.do("CLUSTER", "LINKS"))
+	out := a.do("EXEC")
+	assert.Equal(t, 1, strings.Count(out, bid), out)
+	assert.Contains(t, out, "from")
+	assert.Equal(t, "-ERR Unknown node nosuchnode\r\n", a.do("DEBUG", "CLUSTERLINK", "KILL", "all", "nosuchnode"))
+	assert.Equal(t, "-ERR Unknown direction up\r\n", a.do("DEBUG", "CLUSTERLINK", "KILL", "up", bid))
 }

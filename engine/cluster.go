@@ -39,6 +39,9 @@ type ClusterBus interface {
 	Publish(channel, message []byte, shard bool)
 	// SendMFStart asks this replica's master to start a manual failover.
 	SendMFStart(master *cluster.Node)
+	// KillLinks frees the link to n (to) and the link from n (from), as
+	// DEBUG CLUSTERLINK KILL does; the cron and the peer make new ones.
+	KillLinks(n *cluster.Node, to, from bool)
 }
 
 // clusterMode is the engine's cluster state; nil when cluster mode is off.

@@ -359,3 +359,14 @@ func TestClusterAnnounceHostnameValidation(t *testing.T) {
 	assert.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "cluster-announce-hostname", strings.Repeat("x", 255)))
 	assert.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "cluster-announce-hostname", ""))
 }
+
+func TestDebugClusterLinkOutsideCluster(t *testing.T) {
+	e := New(Options{Config: map[string]string{"enable-debug-command": "yes"}})
+	c := newClient(t, e)
+	assert.Equal(t, "-ERR Debug option only available for cluster mode enabled setup!\r\n",
+		c.do("DEBUG", "CLUSTERLINK", "KILL", "all", testOtherID))
+	ce, _, _ := clusterEngine(t, map[string]string{"enable-debug-command": "yes"})
+	cc := newClient(t, ce)
+	assert.Equal(t, "-ERR Unknown node "+testOtherID+"\r\n", cc.do("DEBUG", "CLUSTERLINK", "KILL", "all", testOtherID))
+	assert.Equal(t, "+OK\r\n", cc.do("DEBUG", "CLUSTERLINK", "KILL", "all", testMyID), "no bus: nothing to free")
+}
