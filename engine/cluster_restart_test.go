@@ -85,3 +85,29 @@ func TestClusterSwapLoadKeepsSlotIndex(t *testing.T) {
 		assert.Equal(t, "*1\r\n$"+strconv.Itoa(len(k1))+"\r\n"+k1+"\r\n", c.line("CLUSTER GETKEYSINSLOT 1 1"))
 	}
 }
+
+// A replica (replicaof in its configuration, or a cluster replica)
+// replays its append-only file in full at startup: the file's writes are
+// obeyed, not refused as a read-only replica's (Redis's mustObeyClient),
+// and keys whose deadline passed stay for the master's DEL.
+func TestReplicaReplaysItsAppendOnlyFile(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	require.Equal(t, "+OK\r\n", c.line("CONFIG SET min-replicas-to-write 1"))
+	e.SetMasterAtStartup("127.0.0.1", 1)
+	s, ld := e.StartLoading(0)
+	s.Replay([][]byte{[]byte("SET"), []byte("k"), []byte("v"), []byte("PXAT"), []byte("1000")})
+	s.Replay([][]byte{[]byte("SET"), []byte("k2"), []byte("v")})
+	e.StopLoading(s, ld)
+	assert.Equal(t, ":2\r\n", c.line("DBSIZE"))
+	assert.Equal(t, "$1\r\nv\r\n", c.line("GET k2"))
+
+	// A master with min-replicas-to-write has no replica while it loads.
+	m, _ := testEngine(t)
+	mc := newClient(t, m)
+	require.Equal(t, "+OK\r\n", mc.line("CONFIG SET min-replicas-to-write 1"))
+	s, ld = m.StartLoading(0)
+	s.Replay([][]byte{[]byte("SET"), []byte("k2"), []byte("v")})
+	m.StopLoading(s, ld)
+	assert.Equal(t, ":1\r\n", mc.line("DBSIZE"))
+}

@@ -462,7 +462,10 @@ func reprBytes(p []byte) string {
 // replica-read-only refuses writes from anyone but its master.
 func (s *Session) readOnlyRefuses(cmd *Command) bool {
 	e := s.e
-	if e.master == nil || s.fromMaster || s.ks != e.main || !e.config.bool("replica-read-only") {
+	// The master's stream and an append-only file being loaded are
+	// obeyed (Redis's mustObeyClient): a replica restarting with
+	// appendonly yes replays its file in full.
+	if e.master == nil || s.obeysClient() || s.ks != e.main || !e.config.bool("replica-read-only") {
 		return false
 	}
 	if cmd.flags&flagWrite != 0 {
