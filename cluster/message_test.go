@@ -271,3 +271,17 @@ func TestRedisMeetGolden(t *testing.T) {
 	assert.Equal(t, "redis-host", m.Extensions[0].Hostname())
 	assert.Equal(t, data, m.Encode())
 }
+
+func TestRandomNameIsAValidFreshName(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 100; i++ {
+		name := RandomName()
+		if !ValidName(name) || len(name) != NameLen {
+			t.Fatalf("RandomName gave %q", name)
+		}
+		if seen[name] {
+			t.Fatalf("RandomName repeated %q", name)
+		}
+		seen[name] = true
+	}
+}

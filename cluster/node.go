@@ -1,8 +1,9 @@
 package cluster
 
 import (
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
+	"math/rand/v2"
 )
 
 // NameLen is the length of a node name: 40 hex characters, as a SHA1.
@@ -158,11 +159,17 @@ func (n *Node) NonFailingReplicas() int {
 	return c
 }
 
-// RandomName returns a new random node name.
+// RandomName returns a new random node name. math/rand/v2's functions
+// draw from the runtime's ChaCha8 generator, seeded from the OS's entropy
+// for each process, as unpredictable as Redis's getRandomHexChars; not
+// crypto/rand, which would bring Go's crypto module into the WebAssembly
+// build that links this package.
 func RandomName() string {
-	var b [NameLen / 2]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	var b [(NameLen/2 + 7) &^ 7]byte
+	for i := 0; i < len(b); i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], rand.Uint64())
+	}
+	return hex.EncodeToString(b[:NameLen/2])
 }
 
 // ValidName reports whether name is a node name as Redis checks it: 40

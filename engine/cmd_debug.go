@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/goredis-dev/goredis/engine/stream"
+	"github.com/goredis-dev/goredis/internal/shasum"
 )
 
 // The DEBUG subcommands that test suites lean on: DIGEST and DIGEST-VALUE
@@ -35,7 +36,7 @@ type digest [20]byte
 
 // xor folds SHA1(p) into d.
 func (d *digest) xor(p []byte) {
-	h := sha1Sum(p)
+	h := shasum.SHA1(p)
 	for i := range d {
 		d[i] ^= h[i]
 	}
@@ -44,7 +45,7 @@ func (d *digest) xor(p []byte) {
 // mix folds p into d in an order-dependent way: d = SHA1(d xor SHA1(p)).
 func (d *digest) mix(p []byte) {
 	d.xor(p)
-	*d = sha1Sum(d[:])
+	*d = shasum.SHA1(d[:])
 }
 
 func (d *digest) mixString(s string) { d.mix([]byte(s)) }

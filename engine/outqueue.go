@@ -109,6 +109,23 @@ func (w *Writer) rollover() {
 	}
 }
 
+// reserve makes room for n more bytes of output. When they would overflow
+// a buffer already half a reply block full, the buffer is sealed first and
+// a new block started: output that keeps growing (a subscriber that does
+// not read) then costs one copy of its bytes, not a copy into an array of
+// twice the size each time append outgrows one. Only between commands of
+// the session: CLIENT REPLY works on positions in the buffer of the running
+// command.
+func (w *Writer) reserve(n int) {
+	if len(w.buf)+n <= cap(w.buf) || len(w.buf) < replyChunkBytes/2 {
+		return
+	}
+	w.seal()
+	if cap(w.buf) < n {
+		w.buf = make([]byte, 0, max(n, replyChunkBytes))
+	}
+}
+
 // pending is the number of reply bytes not yet written to the client.
 func (w *Writer) pending() int64 { return w.q.bytes + int64(len(w.buf)) }
 

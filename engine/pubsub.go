@@ -251,7 +251,7 @@ func (e *Engine) publish(ks *Keyspace, channel, message string) int {
 	}
 	n := 0
 	for _, s := range h.channels[channel] {
-		s.pushMessage(func(w *Writer) {
+		s.pushMessage(len(channel)+len(message), func(w *Writer) {
 			w.Push(3)
 			w.BulkString("message")
 			w.BulkString(channel)
@@ -264,7 +264,7 @@ func (e *Engine) publish(ks *Keyspace, channel, message string) int {
 			continue
 		}
 		for _, s := range h.patterns[pat] {
-			s.pushMessage(func(w *Writer) {
+			s.pushMessage(len(pat)+len(channel)+len(message), func(w *Writer) {
 				w.Push(4)
 				w.BulkString("pmessage")
 				w.BulkString(pat)
@@ -285,7 +285,7 @@ func (e *Engine) spublish(ks *Keyspace, channel, message string) int {
 	}
 	n := 0
 	for _, s := range h.shards[channel] {
-		s.pushMessage(func(w *Writer) {
+		s.pushMessage(len(channel)+len(message), func(w *Writer) {
 			w.Push(3)
 			w.BulkString("smessage")
 			w.BulkString(channel)
@@ -299,9 +299,14 @@ func (e *Engine) spublish(ks *Keyspace, channel, message string) int {
 // pushMessage delivers a pub/sub message and enforces
 // client-output-buffer-limit as Redis does on every reply: a subscriber
 // that does not read is dropped once its buffer crosses the limit, so a
-// publisher never waits for it and memory stays bounded.
-func (s *Session) pushMessage(fn func(w *Writer)) {
+// publisher never waits for it and memory stays bounded. size is about
+// what the message's strings take (its framing is added here).
+func (s *Session) pushMessage(size int, fn func(w *Writer)) {
+	const framing = 64 // push header, the kind, the lengths, CRLFs
 	s.pushAsync(func(w *Writer) {
+		if s != s.e.current {
+			w.reserve(size + framing)
+		}
 		start := len(w.buf)
 		fn(w)
 		s.pushed(start)

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"crypto/sha1"
 	"strconv"
 	"strings"
 	"testing"
@@ -149,13 +148,6 @@ func TestDebugReload(t *testing.T) {
 	assert.Equal(t, before, c.do("DEBUG", "DIGEST-VALUE", "h", "ttl", "l"))
 	assert.Equal(t, ":100\r\n", c.do("TTL", "ttl"))
 	assert.Equal(t, ":3\r\n", c.do("DBSIZE"))
-}
-
-func TestSHA1(t *testing.T) {
-	for n := 0; n < 300; n++ {
-		p := []byte(strings.Repeat("abcdefghij", 30)[:n])
-		assert.Equal(t, sha1.Sum(p), sha1Sum(p), "length %d", n)
-	}
 }
 
 // TestRestoreDeepChecks: payloads from Redis's corrupt-dump tests are

@@ -30,7 +30,10 @@ func (s *Session) silenced() bool { return s.reply.off || s.reply.skip }
 // pushed records buf[start:] as a push, which a silenced client receives
 // anyway (Redis's CLIENT_PUSHING).
 func (s *Session) pushed(start int) {
-	if s.silenced() && len(s.w.buf) > start {
+	// Only the running command's replies are dropped (settle), so only its
+	// own pushes need keeping: a silenced subscriber's messages between
+	// its commands are not recorded.
+	if s.silenced() && s == s.e.current && len(s.w.buf) > start {
 		s.reply.pushes = append(s.reply.pushes, pushSpan{start, len(s.w.buf)})
 	}
 }

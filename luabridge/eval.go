@@ -1,10 +1,10 @@
 package luabridge
 
 import (
-	"crypto/sha1"
 	"encoding/hex"
 	"strings"
 
+	"github.com/goredis-dev/goredis/internal/shasum"
 	"github.com/goredis-dev/goredis/netserver/resp"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -150,7 +150,7 @@ func (e *Eval) reset() {
 
 // SHA1Hex is the lowercase hex SHA1 of body, a script's name.
 func SHA1Hex(body []byte) string {
-	sum := sha1.Sum(body)
+	sum := shasum.SHA1(body)
 	return hex.EncodeToString(sum[:])
 }
 

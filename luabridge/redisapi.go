@@ -1,12 +1,12 @@
 package luabridge
 
 import (
-	"crypto/sha1"
 	"encoding/hex"
 	"math"
 	"strconv"
 	"strings"
 
+	"github.com/goredis-dev/goredis/internal/shasum"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -176,7 +176,7 @@ func redisSha1hex(L *lua.LState) int {
 	case lua.LNumber:
 		s = a.String()
 	}
-	sum := sha1.Sum([]byte(s))
+	sum := shasum.SHA1([]byte(s))
 	L.Push(lua.LString(hex.EncodeToString(sum[:])))
 	return 1
 }

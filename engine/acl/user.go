@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"strings"
 
+	"github.com/goredis-dev/goredis/internal/shasum"
 	"github.com/goredis-dev/goredis/netserver/resp"
 )
 
@@ -72,7 +73,7 @@ func (u *User) clone() *User {
 // HashPassword is the SHA-256 digest in lower-case hex that #<hash> rules
 // and ACL GETUSER show.
 func HashPassword(pass string) string {
-	sum := sha256Sum([]byte(pass))
+	sum := shasum.SHA256([]byte(pass))
 	return hex.EncodeToString(sum[:])
 }
 

@@ -1,14 +1,12 @@
-package acl
+package shasum
 
 import (
 	"encoding/binary"
 	"math/bits"
 )
 
-// sha256Sum is SHA-256 (FIPS 180-4) for password hashes. Not
-// crypto/sha256: it brings Go's FIPS crypto module into the WebAssembly
-// build, which links no crypto (see engine/sha1.go).
-func sha256Sum(p []byte) [32]byte {
+// SHA256 is the SHA-256 digest of p.
+func SHA256(p []byte) [32]byte {
 	h := [8]uint32{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
 	n := len(p)
 	// The message, a 1 bit, zeros, and the length in bits: whole blocks.

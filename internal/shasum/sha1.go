@@ -1,14 +1,19 @@
-package engine
+// Package shasum holds SHA-1 and SHA-256 written out from FIPS 180-4. They
+// are not crypto/sha1 and crypto/sha256 because any crypto package brings
+// Go's FIPS crypto module (and its self-tests) into the WebAssembly build,
+// about 35 KB of brotli, for hashes that are not used for security there:
+// script names (EVAL's SHA-1), DEBUG DIGEST, and ACL password hashes,
+// which Redis also stores as plain SHA-256. Tests check both against the
+// standard library.
+package shasum
 
 import (
 	"encoding/binary"
 	"math/bits"
 )
 
-// sha1Sum is SHA-1 (FIPS 180-4), for DEBUG DIGEST's Redis-compatible
-// signatures. Not crypto/sha1: it brings Go's FIPS crypto module into the
-// WebAssembly build (about 50 KB of brotli) for a debugging command.
-func sha1Sum(p []byte) [20]byte {
+// SHA1 is the SHA-1 digest of p.
+func SHA1(p []byte) [20]byte {
 	h := [5]uint32{0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0}
 	n := len(p)
 	// The message, a 1 bit, zeros, and the length in bits: whole blocks.
