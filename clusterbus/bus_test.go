@@ -254,3 +254,39 @@ func TestDebugClusterLinkKill(t *testing.T) {
 	assert.Equal(t, "-ERR Unknown node nosuchnode\r\n", a.do("DEBUG", "CLUSTERLINK", "KILL", "all", "nosuchnode"))
 	assert.Equal(t, "-ERR Unknown direction up\r\n", a.do("DEBUG", "CLUSTERLINK", "KILL", "up", bid))
 }
+
+type recordingLink struct{ follows []string }
+
+func (l *recordingLink) Follow(host string, port int) {
+	l.follows = append(l.follows, host+":"+strconv.Itoa(port))
+}
+func (l *recordingLink) Stop() {}
+
+// The cron does not run while the dataset loads (Redis's clusterCron is a
+// time event, which processEventsWhileBlocked does not serve): a cluster
+// replica restarting starts replicating once its own files are loaded,
+// not in the middle of replaying them.
+func TestCronWaitsForLoad(t *testing.T) {
+	a := startFreeNode(t)
+	link := &recordingLink{}
+	a.eng.SetReplicaLink(link)
+	a.eng.ClusterDo(func(c *engine.ClusterCtx) {
+		m := c.State.NewNode(strings.Repeat("b", 40), cluster.FlagMaster, c.Now())
+		m.IP, m.Port, m.CPort = "127.0.0.1", 1, 2
+		c.State.AddNode(m)
+		c.State.SetMyMaster(m)
+	})
+	// follows is read under the engine's lock: the bus's own cron runs too.
+	follows := func() []string {
+		var out []string
+		a.eng.ClusterDo(func(c *engine.ClusterCtx) {
+			a.bus.cron(c)
+			out = append(out, link.follows...)
+		})
+		return out
+	}
+	s, ld := a.eng.StartLoading(0)
+	assert.Empty(t, follows(), "replication started while loading")
+	a.eng.StopLoading(s, ld)
+	assert.Equal(t, []string{"127.0.0.1:1"}, follows())
+}

@@ -11,6 +11,9 @@ import (
 // cron is clusterCron, every 100 ms: reconnect links, ping, detect
 // failures, run a replica's failover and migration.
 func (b *Bus) cron(c *engine.ClusterCtx) {
+	if c.Loading() {
+		return
+	}
 	st := c.State
 	me := st.Myself
 	b.iteration++

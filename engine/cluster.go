@@ -187,6 +187,15 @@ func (c *ClusterCtx) FollowMaster(host string, port int) { c.e.clusterFollow(hos
 // (server.masterhost != NULL).
 func (c *ClusterCtx) FollowsMaster() bool { return c.e.master != nil }
 
+// Loading reports whether a dataset is loading (at startup, or a
+// replica's full synchronization): Redis's clusterCron, a time event,
+// does not run meanwhile (processEventsWhileBlocked serves file events
+// only), so a replica restarting does not start replicating before its
+// own files are loaded.
+func (c *ClusterCtx) Loading() bool {
+	return c.e.persist.loading != nil || c.e.persist.asyncLoading != nil
+}
+
 // ReplaceMaster turns this replica into the master of its master's slots
 // (clusterFailoverReplaceYourMaster).
 func (c *ClusterCtx) ReplaceMaster() { c.e.ClusterReplaceMaster() }
