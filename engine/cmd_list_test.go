@@ -880,3 +880,34 @@ func TestBlockedServedAfterExecSeesExpiry(t *testing.T) {
 	assert.Contains(t, writer.line("CLIENT LIST ID "+itoa(waiter.s.id)), "flags=b ")
 	assert.Equal(t, integer(0), writer.line("EXISTS k"))
 }
+
+// BenchmarkLRange600Pipelined16 runs redis-benchmark's LRANGE_600 row as
+// the network host does at -P 16: sixteen commands, then their output
+// written and consumed. Bytes allocated per batch are what the reply
+// blocks cost the collector.
+func BenchmarkLRange600Pipelined16(b *testing.B) {
+	e, _ := testEngine(b)
+	c := newClient(b, e)
+	for i := 0; i < 600; i++ {
+		c.do("LPUSH", "mylist", "xxx")
+	}
+	args := [][]byte{[]byte("LRANGE"), []byte("mylist"), []byte("0"), []byte("599")}
+	iov := make([][]byte, 0, 64)
+	b.ReportAllocs()
+	for b.Loop() {
+		for range 16 {
+			c.s.Exec(args)
+		}
+		for {
+			iov = c.s.Output(iov[:0], 1<<20)
+			if len(iov) == 0 {
+				break
+			}
+			n := 0
+			for _, v := range iov {
+				n += len(v)
+			}
+			c.s.Consumed(n)
+		}
+	}
+}

@@ -183,10 +183,10 @@ func (s *Session) setGeneric(key, val []byte, flags int, expire []byte, cmd stri
 		}
 		return
 	}
-	s.setStringBytes(key, val, flags&setKeepTTL != 0)
+	stored := s.setStringBytes(key, val, flags&setKeepTTL != 0)
 	s.notifyEvent(notifyString, "set", key)
 	if expire != nil {
-		s.setDeadline(key, deadline)
+		s.setDeadlineOf(stored, deadline)
 		// Propagated with the absolute deadline it got.
 		s.rewriteArgv(argSet, key, val, argPXAT, int64Arg(deadline))
 		s.notifyEvent(notifyGeneric, "expire", key)

@@ -303,3 +303,34 @@ func TestSetZsetCopy(t *testing.T) {
 	assert.Equal(t, integer(5), c.line("ZRANK big2 m5"))
 	assert.Equal(t, integer(300), c.line("ZCARD big2"))
 }
+
+// BenchmarkZaddRandom100k is redis-benchmark's ZADD row at its steady
+// state: a random score for one of 100k members, most of them present, so
+// most calls move a member in a 100k-node skiplist.
+func BenchmarkZaddRandom100k(b *testing.B) {
+	e, _ := testEngine(b)
+	c := newClient(b, e)
+	const n = 100_000
+	rng := uint64(1)
+	next := func() int64 {
+		rng ^= rng << 13
+		rng ^= rng >> 7
+		rng ^= rng << 17
+		return int64(rng % n)
+	}
+	args := [][]byte{[]byte("ZADD"), []byte("myzset"), nil, nil}
+	zadd := func() {
+		args[2] = strconv.AppendInt(args[2][:0], next(), 10)
+		args[3] = strconv.AppendInt(append(args[3][:0], "element:"...), next(), 10)
+		c.s.Exec(args)
+		c.s.TakeOutput(nil)
+	}
+	for range 3 * n {
+		zadd()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		zadd()
+	}
+}

@@ -94,11 +94,13 @@ func lookupObjWrite[T any](s *Session, key []byte) (v T, found, bad bool) {
 
 // packedValueMax is the largest value setString stores in the same
 // allocation as its key; larger ones are not worth copying again.
-const packedValueMax = 64
+const packedValueMax = 128
 
 // setString stores a string value. keepTTL keeps an existing deadline
-// (SET KEEPTTL, SETRANGE, APPEND, INCR); otherwise it is cleared.
-func (s *Session) setString(key []byte, val string, keepTTL bool) {
+// (SET KEEPTTL, SETRANGE, APPEND, INCR); otherwise it is cleared. It
+// returns the stored copy of the key, for a deadline set next
+// (setDeadlineOf) to share.
+func (s *Session) setString(key []byte, val string, keepTTL bool) string {
 	// Never tmpString here: assigning to an existing key of a Go map also
 	// stores the key given (so the old copy can be freed), and a view of the
 	// request buffer would then be the key once the buffer is reused.
@@ -106,26 +108,25 @@ func (s *Session) setString(key []byte, val string, keepTTL bool) {
 		// Key and value in one allocation: a small string key then costs
 		// one heap object instead of two, and less rounding to size classes.
 		kv := string(key) + val
-		s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL)
-		return
+		return s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL)
 	}
-	s.storeString(key, string(key), val, keepTTL)
+	return s.storeString(key, string(key), val, keepTTL)
 }
 
 // setStringBytes is setString for a value still in bytes (a request
 // argument, a formatted number): a small value is copied once, together
 // with the key, instead of once on its own and again beside the key.
-func (s *Session) setStringBytes(key, val []byte, keepTTL bool) {
+func (s *Session) setStringBytes(key, val []byte, keepTTL bool) string {
 	if len(val) <= packedValueMax {
 		kv := string(key) + string(val) // one allocation: the conversions are temporary
-		s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL)
-		return
+		return s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL)
 	}
-	s.storeString(key, string(key), string(val), keepTTL)
+	return s.storeString(key, string(key), string(val), keepTTL)
 }
 
-// storeString is setString's second half: k is the stored copy of key.
-func (s *Session) storeString(key []byte, k, val string, keepTTL bool) {
+// storeString is setString's second half: k is the stored copy of key,
+// which it returns.
+func (s *Session) storeString(key []byte, k, val string, keepTTL bool) string {
 	db := s.db
 	db.beforeChange(k)
 	isNew := s.e.config.notifyFlags&notifyNew != 0 && !db.rawExists(k)
@@ -149,8 +150,15 @@ func (s *Session) storeString(key []byte, k, val string, keepTTL bool) {
 	if isNew {
 		s.notifyEvent(notifyNew, "new", key)
 	}
-	if !keepTTL && len(db.expires) > 0 {
-		delete(db.expires, k)
+	if len(db.expires) > 0 {
+		if !keepTTL {
+			delete(db.expires, k)
+		} else if at, ok := db.expires[k]; ok {
+			// Stored again with the new copy of the key: the deadline may
+			// share the old one (setDeadlineOf), which holds the old value's
+			// bytes when they were packed together.
+			db.expires[k] = at
+		}
 	}
 	db.noteWriteHashed(h, s.e.nowMs)
 	s.e.touchKey(db, k)
@@ -158,6 +166,7 @@ func (s *Session) storeString(key []byte, k, val string, keepTTL bool) {
 		// A stream replaced by a string ends XREADGROUP waits on it.
 		s.e.signalReady(db, k)
 	}
+	return k
 }
 
 // setObj stores a value of a non-string type (list, hash, set, zset)
@@ -208,8 +217,14 @@ func (s *Session) modified(key []byte) {
 
 // setDeadline sets key's expiry (unix ms); the key must exist.
 func (s *Session) setDeadline(key []byte, at int64) {
+	s.setDeadlineOf(string(key), at) // stored: never a tmpString (see tmpString)
+}
+
+// setDeadlineOf is setDeadline with k the key as setString stored it: the
+// deadline shares its bytes instead of holding a copy of its own (SET ...
+// EX, the commonest way keys get a deadline).
+func (s *Session) setDeadlineOf(k string, at int64) {
 	db := s.db
-	k := string(key) // stored: never a tmpString (see tmpString)
 	db.beforeChange(k)
 	db.expires[k] = at
 	s.e.touchKey(db, k)

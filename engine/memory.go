@@ -52,10 +52,12 @@ type memAccount struct {
 // amd64 (TestUsedMemoryFollowsHeap keeps them honest): a key's slot in a
 // Go map of string to string or interface (33 bytes at a typical load of
 // two thirds) plus its write-time slot (idle.go); a deadline's slot in
-// map[string]int64 with its copy of a typical key; a value's header (the object and its interface).
+// map[string]int64 (its key shares the stored key's bytes when SET gave
+// the deadline; EXPIRE's copy of a short key, 16 bytes more, is not
+// counted); a value's header (the object and its interface).
 const (
 	keySlotBytes    = 72
-	expireSlotBytes = 72
+	expireSlotBytes = 56
 	objHeaderBytes  = 48
 	// clientFixedBytes is what a connected client costs besides its
 	// buffers: the Session and the host's per-connection state.

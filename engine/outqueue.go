@@ -21,9 +21,13 @@ const (
 	// shareMinBytes: stored strings at least this long are queued by
 	// reference; shorter ones are cheaper to copy.
 	shareMinBytes = 16 * 1024
-	// maxRecycledBuffer: a written buffer up to this size is kept for the
-	// next replies; larger ones go back to the allocator.
-	maxRecycledBuffer = 64 * 1024
+	// maxRecycledBuffer: written buffers are kept for the next replies up
+	// to this many bytes of capacity in all; the rest go back to the
+	// allocator. A pipeline's worth of blocks then costs the collector
+	// nothing batch after batch (Redis's allocator keeps freed blocks the
+	// same way); the clients cron drops them once the client is idle
+	// (resizeReplyBuffer).
+	maxRecycledBuffer = 128 * 1024
 )
 
 // outBlock is one sealed piece of output.
@@ -43,7 +47,10 @@ type outQueue struct {
 	head   int
 	sent   int   // bytes of blocks[head] already written
 	bytes  int64 // pending bytes in the blocks (not counting sent)
-	spare  []byte
+	// spares are written buffers kept for reuse (emptied), spareCap their
+	// capacity in all, at most maxRecycledBuffer.
+	spares   [][]byte
+	spareCap int
 	// values and valueBytes count the pending value blocks and their
 	// bytes, for the reply-block accounting (Writer.replyList).
 	values, valueBytes int64
@@ -64,8 +71,7 @@ func (w *Writer) seal() {
 		w.buf = w.buf[n:]
 	} else {
 		q.blocks = append(q.blocks, outBlock{b: w.buf, owned: true})
-		w.buf = q.spare[:0]
-		q.spare = nil
+		w.buf = q.takeSpare()
 	}
 	w.bufShared = false
 	q.bytes += int64(n)
@@ -107,6 +113,34 @@ func (w *Writer) rollover() {
 	if w.buf == nil {
 		w.buf = make([]byte, 0, replyChunkBytes)
 	}
+}
+
+// takeSpare returns a recycled buffer, emptied, or nil.
+func (q *outQueue) takeSpare() []byte {
+	n := len(q.spares)
+	if n == 0 {
+		return nil
+	}
+	b := q.spares[n-1]
+	q.spares[n-1] = nil
+	q.spares = q.spares[:n-1]
+	q.spareCap -= cap(b)
+	return b[:0]
+}
+
+// dropSpares lets the recycled buffers go.
+func (q *outQueue) dropSpares() {
+	clear(q.spares)
+	q.spares, q.spareCap = nil, 0
+}
+
+// keepSpare keeps a written buffer for reuse if there is room.
+func (q *outQueue) keepSpare(b []byte) {
+	if q.spareCap+cap(b) > maxRecycledBuffer {
+		return
+	}
+	q.spares = append(q.spares, b[:0])
+	q.spareCap += cap(b)
 }
 
 // reserve makes room for n more bytes of output. When they would overflow
@@ -188,7 +222,7 @@ func (w *Writer) dropOutput() {
 	clear(q.blocks)
 	q.blocks, q.head, q.sent, q.bytes = q.blocks[:0], 0, 0, 0
 	q.values, q.valueBytes = 0, 0
-	q.spare = nil
+	q.dropSpares()
 	w.sealed += int64(len(w.buf))
 	w.buf, w.bufShared = nil, false
 }
@@ -224,7 +258,7 @@ func (s *Session) Output(iov [][]byte, maxBytes int) [][]byte {
 }
 
 // Consumed reports that n bytes of the output Output returned were written.
-// Written buffers are freed, and a small one kept for the next replies.
+// Written buffers are freed, or kept for the next replies (keepSpare).
 func (s *Session) Consumed(n int) {
 	if n > 0 {
 		s.countOutput(n)
@@ -249,8 +283,8 @@ func (s *Session) Consumed(n int) {
 			q.values--
 			q.valueBytes -= int64(left)
 		}
-		if blk.owned && q.spare == nil && cap(blk.b) <= maxRecycledBuffer {
-			q.spare = blk.b[:0]
+		if blk.owned {
+			q.keepSpare(blk.b)
 		}
 		*blk = outBlock{}
 		q.head++

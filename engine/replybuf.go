@@ -60,6 +60,8 @@ func (s *Session) resizeReplyBuffer(nowMs int64) {
 	case size/2 >= replyBufMinBytes && w.rbp < size/2:
 		newSize = max(replyBufMinBytes, w.rbp+1)
 		e.replyBuf.shrinks++
+		// The client went quiet: its recycled buffers go back too.
+		w.q.dropSpares()
 	case size*2 < replyChunkBytes*2 && w.rbp == size:
 		newSize = min(replyChunkBytes, size*2)
 		e.replyBuf.expands++
