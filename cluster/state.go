@@ -31,6 +31,9 @@ type Settings struct {
 	ReplicaValidityFactor    int
 	ReplicaNoFailover        bool
 	PreferredEndpoint        string // "ip", "hostname" or "unknown-endpoint"
+	// LinkSendbufLimit is cluster-link-sendbuf-limit: a link with more
+	// bytes than this waiting to be sent is freed (0: no limit).
+	LinkSendbufLimit int64
 }
 
 // Timing constants of cluster.h and cluster.c, in milliseconds.
@@ -98,6 +101,10 @@ type State struct {
 	Log func(level byte, line string)
 	// NewName makes node names (RandomName unless a test sets it).
 	NewName func() string
+	// OnDelNode, when set, runs as DelNode drops a node: the bus frees
+	// the node's links there, as Redis's freeClusterNode frees them, so
+	// that no packet read on them later speaks for a forgotten node.
+	OnDelNode func(n *Node)
 
 	firstUpdate, minorityAt int64
 }
@@ -166,6 +173,9 @@ func (st *State) AddNode(n *Node) {
 // slots towards it close, and its failure reports are dropped (Redis's
 // clusterDelNode).
 func (st *State) DelNode(n *Node) {
+	if st.OnDelNode != nil {
+		st.OnDelNode(n)
+	}
 	for j := range Slots {
 		if st.ImportingFrom[j] == n {
 			st.ImportingFrom[j] = nil

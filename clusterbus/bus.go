@@ -132,6 +132,7 @@ func (b *Bus) Addr() net.Addr { return b.lns[0].Addr() }
 
 // Serve accepts bus connections and runs the cron until Close.
 func (b *Bus) Serve() {
+	b.eng.ClusterDo(func(c *engine.ClusterCtx) { c.State.OnDelNode = b.freeNodeLinks })
 	for _, ln := range b.lns {
 		b.wg.Add(1)
 		go b.acceptLoop(ln)
@@ -148,6 +149,7 @@ func (b *Bus) Close() {
 			_ = ln.Close()
 		}
 		b.eng.ClusterDo(func(c *engine.ClusterCtx) {
+			c.State.OnDelNode = nil
 			for _, l := range b.out {
 				b.freeLink(c, l)
 			}
@@ -239,6 +241,22 @@ func (b *Bus) freeLink(c *engine.ClusterCtx, l *link) {
 	} else if l.node != nil && b.out[l.node] == l {
 		delete(b.out, l.node)
 		l.node.Linked = false
+	}
+}
+
+// freeNodeLinks frees the links of a node leaving the table (Redis's
+// freeClusterNode frees node->link and node->inbound_link): after a
+// CLUSTER RESET or FORGET, a packet still in flight on them would
+// otherwise be taken as the forgotten node's, and its gossip trusted.
+// Engine locked.
+func (b *Bus) freeNodeLinks(n *cluster.Node) {
+	if l := b.out[n]; l != nil {
+		b.freeLink(nil, l)
+	}
+	for l := range b.in {
+		if l.node == n {
+			b.freeLink(nil, l)
+		}
 	}
 }
 
@@ -428,6 +446,21 @@ func (b *Bus) SendMFStart(master *cluster.Node) {
 			b.send(c, l, b.header(c, cluster.MsgMFStart))
 		}
 	})
+}
+
+// KillLinks frees n's outbound (to) and inbound (from) links (DEBUG
+// CLUSTERLINK KILL; engine locked).
+func (b *Bus) KillLinks(n *cluster.Node, to, from bool) {
+	if l := b.out[n]; to && l != nil {
+		b.freeLink(nil, l)
+	}
+	if from {
+		for l := range b.in {
+			if l.node == n {
+				b.freeLink(nil, l)
+			}
+		}
+	}
 }
 
 // Links describes the links for CLUSTER LINKS (engine locked).

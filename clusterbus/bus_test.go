@@ -1,6 +1,7 @@
 package clusterbus
 
 import (
+	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +20,8 @@ type testNode struct {
 	bus  *Bus
 	sess *engine.Session
 	port int
+	// cport is the bus port.
+	cport int
 }
 
 func (n *testNode) do(args ...string) string {
@@ -32,16 +35,35 @@ func (n *testNode) do(args ...string) string {
 
 func startNode(t *testing.T, i int) *testNode {
 	port := 7891 + i
+	return startNodeAt(t, port, port+cluster.PortIncr)
+}
+
+// startFreeNode starts a node whose bus listens on a port the system
+// picked (cluster-port), announcing an unused client port: fixed ports
+// may be taken by another process's outgoing connection.
+func startFreeNode(t *testing.T) *testNode {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	require.NoError(t, ln.Close())
+	return startNodeAt(t, 1+port%60000, port)
+}
+
+// startNodeAt starts a node announcing port (client) and listening on
+// cport (bus).
+func startNodeAt(t *testing.T, port, cport int) *testNode {
 	st := cluster.New(cluster.RandomName(), time.Now().UnixMilli())
 	eng := engine.New(engine.Options{
-		Config:  map[string]string{"port": strconv.Itoa(port), "cluster-node-timeout": "500"},
+		Config: map[string]string{"port": strconv.Itoa(port), "cluster-port": strconv.Itoa(cport), "enable-debug-command": "yes",
+			"cluster-node-timeout": "500"},
 		Cluster: &engine.ClusterOptions{State: st},
 	})
 	bus := New(eng, func(byte, string) {})
-	require.NoError(t, bus.Listen([]string{"127.0.0.1"}, port+cluster.PortIncr))
+	require.NoError(t, bus.Listen([]string{"127.0.0.1"}, cport))
 	eng.SetClusterBus(bus)
 	bus.Serve()
-	n := &testNode{eng: eng, bus: bus, sess: eng.NewSession(engine.ClientInfo{Addr: "127.0.0.1:1", Kind: "test"}), port: port}
+	n := &testNode{eng: eng, bus: bus, sess: eng.NewSession(engine.ClientInfo{Addr: "127.0.0.1:1", Kind: "test"}),
+		port: port, cport: cport}
 	t.Cleanup(func() {
 		n.sess.Close()
 		bus.Close()
@@ -128,4 +150,143 @@ func TestBusFormsClusterAndDetectsFailure(t *testing.T) {
 		})
 		assert.Equal(t, "-CLUSTERDOWN The cluster is down\r\n", n.do("GET", "x"))
 	}
+}
+
+// A node that forgets its peers (CLUSTER RESET HARD, as the cluster
+// tests do before every unit) frees their links at once, as Redis's
+// freeClusterNode does: a link kept open would still speak for the
+// forgotten node, and the gossip read on it (the peer's old view, with
+// node IDs since renamed) would come back into the table as nodes that
+// answer under other names, then as noaddr entries no MEET removes.
+func TestResetFreesForgottenNodesLinks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a cluster bus for seconds")
+	}
+	a, b := startFreeNode(t), startFreeNode(t)
+	require.Equal(t, "+OK\r\n", a.do("CLUSTER", "MEET", "127.0.0.1", strconv.Itoa(b.port), strconv.Itoa(b.cport)))
+	linked := func(n *testNode) bool {
+		ok := false
+		n.eng.ClusterDo(func(c *engine.ClusterCtx) {
+			ok = len(n.bus.out) == 1 && len(n.bus.in) == 1
+			for l := range n.bus.in {
+				ok = ok && l.node != nil
+			}
+		})
+		return ok
+	}
+	eventually(t, 20*time.Second, "both links of each node bound", func() bool { return linked(a) && linked(b) })
+	require.Equal(t, "+OK\r\n", a.do("CLUSTER", "RESET", "HARD"))
+	a.eng.ClusterDo(func(c *engine.ClusterCtx) {
+		assert.Empty(t, a.bus.out, "outbound links of forgotten nodes")
+		for l := range a.bus.in {
+			assert.True(t, l.node == nil, "an inbound link still bound to a forgotten node")
+		}
+	})
+	// b's pings now reach a as an unknown sender: a learns nothing from them.
+	time.Sleep(1500 * time.Millisecond)
+	assert.Equal(t, 1, strings.Count(a.do("CLUSTER", "NODES"), "@"), a.do("CLUSTER", "NODES"))
+}
+
+// A link whose unsent bytes pass cluster-link-sendbuf-limit is freed by
+// the cron and counted (tests/cluster 24-links); the cron then makes a
+// new outbound link.
+func TestLinkFreedOverSendbufLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a cluster bus for seconds")
+	}
+	a, b := startFreeNode(t), startFreeNode(t)
+	require.Equal(t, "+OK\r\n", a.do("CLUSTER", "MEET", "127.0.0.1", strconv.Itoa(b.port), strconv.Itoa(b.cport)))
+	var peer *cluster.Node
+	eventually(t, 20*time.Second, "a's outbound link to b", func() bool {
+		ok := false
+		a.eng.ClusterDo(func(c *engine.ClusterCtx) {
+			for n, l := range a.bus.out {
+				if n != c.State.Myself && !n.InHandshake() && l != nil {
+					peer, ok = n, true
+				}
+			}
+		})
+		return ok
+	})
+	require.Equal(t, "+OK\r\n", a.do("CONFIG", "SET", "cluster-link-sendbuf-limit", "1000"))
+	var first *link
+	a.eng.ClusterDo(func(c *engine.ClusterCtx) {
+		first = a.bus.out[peer]
+		first.queued += 2000 // as if b stopped reading
+		a.bus.cron(c)
+		assert.True(t, first.freed)
+		assert.Equal(t, int64(1), c.State.LinksBufferLimitExceeded)
+	})
+	assert.Contains(t, a.do("CLUSTER", "INFO"), "total_cluster_links_buffer_limit_exceeded:1\r\n")
+	eventually(t, 10*time.Second, "a new outbound link", func() bool {
+		ok := false
+		a.eng.ClusterDo(func(c *engine.ClusterCtx) {
+			l := a.bus.out[peer]
+			ok = l != nil && l != first
+		})
+		return ok
+	})
+}
+
+// DEBUG CLUSTERLINK KILL frees the links with a node at once (a message
+// published in the same transaction is lost on them); the cron and the
+// peer make new ones (unit/cluster/links).
+func TestDebugClusterLinkKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a cluster bus for seconds")
+	}
+	a, b := startFreeNode(t), startFreeNode(t)
+	require.Equal(t, "+OK\r\n", a.do("CLUSTER", "MEET", "127.0.0.1", strconv.Itoa(b.port), strconv.Itoa(b.cport)))
+	bid := strings.Split(b.do("CLUSTER", "MYID"), "\r\n")[1]
+	twoLinks := func() bool { return strings.Count(a.do("CLUSTER", "LINKS"), bid) == 2 }
+	eventually(t, 20*time.Second, "a link to b and one from b", twoLinks)
+	assert.Equal(t, "+OK\r\n", a.do("MULTI"))
+	assert.Equal(t, "+QUEUED\r\n", a.do("DEBUG", "CLUSTERLINK", "KILL", "ALL", bid))
+	assert.Equal(t, "+QUEUED\r\n", a.do("CLUSTER", "LINKS"))
+	assert.Equal(t, "*2\r\n+OK\r\n*0\r\n", a.do("EXEC"))
+	eventually(t, 20*time.Second, "links made again", twoLinks)
+	assert.Equal(t, "+OK\r\n", a.do("MULTI"))
+	assert.Equal(t, "+QUEUED\r\n", a.do("DEBUG", "CLUSTERLINK", "KILL", "to", bid))
+	assert.Equal(t, "+QUEUED\r\n", a.do("CLUSTER", "LINKS"))
+	out := a.do("EXEC")
+	assert.Equal(t, 1, strings.Count(out, bid), out)
+	assert.Contains(t, out, "from")
+	assert.Equal(t, "-ERR Unknown node nosuchnode\r\n", a.do("DEBUG", "CLUSTERLINK", "KILL", "all", "nosuchnode"))
+	assert.Equal(t, "-ERR Unknown direction up\r\n", a.do("DEBUG", "CLUSTERLINK", "KILL", "up", bid))
+}
+
+type recordingLink struct{ follows []string }
+
+func (l *recordingLink) Follow(host string, port int) {
+	l.follows = append(l.follows, host+":"+strconv.Itoa(port))
+}
+func (l *recordingLink) Stop() {}
+
+// The cron does not run while the dataset loads (Redis's clusterCron is a
+// time event, which processEventsWhileBlocked does not serve): a cluster
+// replica restarting starts replicating once its own files are loaded,
+// not in the middle of replaying them.
+func TestCronWaitsForLoad(t *testing.T) {
+	a := startFreeNode(t)
+	link := &recordingLink{}
+	a.eng.SetReplicaLink(link)
+	a.eng.ClusterDo(func(c *engine.ClusterCtx) {
+		m := c.State.NewNode(strings.Repeat("b", 40), cluster.FlagMaster, c.Now())
+		m.IP, m.Port, m.CPort = "127.0.0.1", 1, 2
+		c.State.AddNode(m)
+		c.State.SetMyMaster(m)
+	})
+	// follows is read under the engine's lock: the bus's own cron runs too.
+	follows := func() []string {
+		var out []string
+		a.eng.ClusterDo(func(c *engine.ClusterCtx) {
+			a.bus.cron(c)
+			out = append(out, link.follows...)
+		})
+		return out
+	}
+	s, ld := a.eng.StartLoading(0)
+	assert.Empty(t, follows(), "replication started while loading")
+	a.eng.StopLoading(s, ld)
+	assert.Equal(t, []string{"127.0.0.1:1"}, follows())
 }

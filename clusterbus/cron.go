@@ -1,6 +1,7 @@
 package clusterbus
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/goredis-dev/goredis/cluster"
@@ -10,6 +11,9 @@ import (
 // cron is clusterCron, every 100 ms: reconnect links, ping, detect
 // failures, run a replica's failover and migration.
 func (b *Bus) cron(c *engine.ClusterCtx) {
+	if c.Loading() {
+		return
+	}
 	st := c.State
 	me := st.Myself
 	b.iteration++
@@ -21,6 +25,7 @@ func (b *Bus) cron(c *engine.ClusterCtx) {
 		if n.Flags&(cluster.FlagMyself|cluster.FlagNoAddr) != 0 {
 			continue
 		}
+		b.freeLinksOverSendbufLimit(c, n)
 		if n.TimedOut() {
 			st.PFailNodes++
 		}
@@ -130,5 +135,34 @@ func (b *Bus) beforeSleep(c *engine.ClusterCtx) {
 		}
 	} else if st.Todo&cluster.TodoHandleFailover != 0 {
 		b.handleReplicaFailover(c)
+	}
+}
+
+// freeLinksOverSendbufLimit frees a node's links whose unsent bytes
+// passed cluster-link-sendbuf-limit
+// (clusterNodeCronFreeLinkOnBufferLimitReached): the outbound one is
+// made again by the cron, the inbound one by the peer.
+func (b *Bus) freeLinksOverSendbufLimit(c *engine.ClusterCtx, n *cluster.Node) {
+	limit := c.State.Settings.LinkSendbufLimit
+	if limit == 0 {
+		return
+	}
+	over := func(l *link) {
+		if l == nil || l.queued <= limit {
+			return
+		}
+		dir := "to"
+		if l.inbound {
+			dir = "from"
+		}
+		c.Log('#', "Freeing cluster link("+dir+" node "+n.Name+", used memory: "+strconv.FormatInt(l.queued, 10)+") due to exceeding send buffer memory limit.")
+		b.freeLink(c, l)
+		c.State.LinksBufferLimitExceeded++
+	}
+	over(b.out[n])
+	for l := range b.in {
+		if l.node == n {
+			over(l)
+		}
 	}
 }

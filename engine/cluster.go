@@ -39,6 +39,9 @@ type ClusterBus interface {
 	Publish(channel, message []byte, shard bool)
 	// SendMFStart asks this replica's master to start a manual failover.
 	SendMFStart(master *cluster.Node)
+	// KillLinks frees the link to n (to) and the link from n (from), as
+	// DEBUG CLUSTERLINK KILL does; the cron and the peer make new ones.
+	KillLinks(n *cluster.Node, to, from bool)
 }
 
 // clusterMode is the engine's cluster state; nil when cluster mode is off.
@@ -102,6 +105,17 @@ func (e *Engine) SetClusterBus(b ClusterBus) {
 	if e.cluster != nil {
 		e.cluster.bus = b
 	}
+}
+
+// iAmMaster is Redis's iAmMaster: in cluster mode the role this node
+// has in the cluster's table (a replica restarting knows it from
+// nodes.conf before its replication link is set up), else whether no
+// master is followed.
+func (e *Engine) iAmMaster() bool {
+	if e.cluster != nil {
+		return e.cluster.st.Myself.IsMaster()
+	}
+	return e.master == nil
 }
 
 // ClusterEnabled reports whether the engine runs in cluster mode.
@@ -173,6 +187,15 @@ func (c *ClusterCtx) FollowMaster(host string, port int) { c.e.clusterFollow(hos
 // (server.masterhost != NULL).
 func (c *ClusterCtx) FollowsMaster() bool { return c.e.master != nil }
 
+// Loading reports whether a dataset is loading (at startup, or a
+// replica's full synchronization): Redis's clusterCron, a time event,
+// does not run meanwhile (processEventsWhileBlocked serves file events
+// only), so a replica restarting does not start replicating before its
+// own files are loaded.
+func (c *ClusterCtx) Loading() bool {
+	return c.e.persist.loading != nil || c.e.persist.asyncLoading != nil
+}
+
 // ReplaceMaster turns this replica into the master of its master's slots
 // (clusterFailoverReplaceYourMaster).
 func (c *ClusterCtx) ReplaceMaster() { c.e.ClusterReplaceMaster() }
@@ -231,6 +254,7 @@ func (e *Engine) syncClusterSettings() {
 		MigrationBarrier:         int(c.int("cluster-migration-barrier")),
 		ReplicaValidityFactor:    int(c.int("cluster-replica-validity-factor")),
 		ReplicaNoFailover:        c.bool("cluster-replica-no-failover"),
+		LinkSendbufLimit:         c.int("cluster-link-sendbuf-limit"),
 	}
 	st.Settings.PreferredEndpoint, _ = c.get("cluster-preferred-endpoint-type")
 	me := st.Myself
@@ -453,6 +477,17 @@ func (s *Session) scriptClusterRefuses(cmd *Command, args [][]byte) string {
 	return ""
 }
 
+// gateFlags are a command's flags as the gate sees them: a script's
+// declared flags for EVAL and FCALL (Redis's getCommandFlags), so that a
+// READONLY client's writing script on a replica is redirected, not
+// refused.
+func (s *Session) gateFlags(cmd *Command, args [][]byte) cmdFlags {
+	if cmd.flags&flagScriptFlags != 0 {
+		return s.scriptGateCommand(cmd, args).flags
+	}
+	return cmd.flags
+}
+
 // nodeByQuery finds the node that serves a command's keys (Redis's
 // getNodeByQuery): this node, another one with a redirection code, or nil
 // with an error code; and the keys' slot, -1 when the command has no key
@@ -479,11 +514,11 @@ func (s *Session) nodeByQuery(cmd *Command, args [][]byte) (*cluster.Node, int, 
 		missing, existing    int
 		code                 = redirNone
 		shard                = isShardPubsub(cmd)
-		writes               = cmd.flags&flagWrite != 0
+		writes               = s.gateFlags(cmd, args)&flagWrite != 0
 	)
 	db0 := s.ks.dbs[0]
 	for _, l := range lines {
-		if l.cmd.flags&flagWrite != 0 {
+		if s.gateFlags(l.cmd, l.args)&flagWrite != 0 {
 			writes = true
 		}
 		forEachKey(l.cmd, l.args, func(key []byte) bool {
@@ -532,7 +567,8 @@ func (s *Session) nodeByQuery(cmd *Command, args [][]byte) (*cluster.Node, int, 
 			}
 		case !st.Settings.AllowReadsWhenDown:
 			return nil, -1, redirDownState
-		case cmd.flags&flagWrite != 0:
+		case s.gateFlags(cmd, args)&flagWrite != 0:
+			// EXEC's own flags, as Redis's getCommandFlags gives.
 			return nil, -1, redirDownROState
 		}
 	}

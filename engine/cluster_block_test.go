@@ -93,4 +93,10 @@ func TestClusterBlockedMasterTurnsReplica(t *testing.T) {
 	e.ClusterDo(func(cc *ClusterCtx) { cc.SetMyMaster(peer) })
 	assert.Contains(t, c.line("CLUSTER NODES"), "myself,slave "+peer.Name)
 	assert.Equal(t, "-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)\r\n", blpop.output())
+	// Closed after that reply (CLIENT_CLOSE_AFTER_REPLY): what it sent
+	// next is not run.
+	assert.True(t, blpop.s.ShouldClose())
+	st, out := blpop.exec("GET", keyInSlot(100))
+	assert.Equal(t, StatusClose, st)
+	assert.Equal(t, "", out)
 }

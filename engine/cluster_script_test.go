@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"strconv"
+
+	"github.com/goredis-dev/goredis/cluster"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -79,4 +82,30 @@ func TestClusterScriptClusterDown(t *testing.T) {
 		c.do("EVAL", "return redis.call('set','b',2)", "0"))
 	assert.Equal(t, "-ERR Script attempted to execute a write command while the cluster is down and readonly\r\n",
 		c.do("EVAL", "return redis.pcall('set','b',2)", "0"))
+}
+
+// On a replica, a READONLY client's script is a write at the cluster
+// gate unless its shebang says no-writes (getCommandFlags): a writing
+// script is sent to the master with -MOVED, not refused with -READONLY
+// (tests/cluster 16-transactions-on-replica).
+func TestClusterReplicaScriptFlagsRedirect(t *testing.T) {
+	e, clk, _ := clusterEngine(t, nil)
+	e.SetReplicaLink(&stubLink{})
+	c := newClient(t, e)
+	peer := addPeer(e, testOtherID, "127.0.0.1", 7001)
+	e.ClusterDo(func(cc *ClusterCtx) {
+		for j := range cluster.Slots {
+			cc.State.AddSlot(peer, j)
+		}
+	})
+	require.Equal(t, "+OK\r\n", c.line("CLUSTER REPLICATE "+peer.Name))
+	clk.Advance(3e9)
+	e.ClusterCron()
+	require.Equal(t, "+OK\r\n", c.line("READONLY"))
+	slot := strconv.Itoa(int(cluster.KeySlot("a")))
+	assert.Equal(t, "-MOVED "+slot+" 127.0.0.1:7001\r\n", c.do("EVAL", "#!lua\nreturn redis.call('del','a')", "1", "a"))
+	assert.Equal(t, ":0\r\n", c.do("EVAL", "#!lua flags=no-writes\nreturn redis.call('exists','a')", "1", "a"))
+	// A script without a shebang keeps EVAL's flags (not a write).
+	assert.Equal(t, ":0\r\n", c.do("EVAL", "return redis.call('exists','a')", "1", "a"))
+	assert.Equal(t, "-MOVED "+slot+" 127.0.0.1:7001\r\n", c.do("EVAL", "#!lua\nreturn 1", "1", "a"))
 }

@@ -369,6 +369,13 @@ func (e *Engine) killClient(self, c *Session) {
 		c.info.Close()
 	}
 	c.notify()
+	if m := e.master; c.fromMaster && m != nil && m.state == linkConnected {
+		// Redis frees the master client at once: the link is down from
+		// now, not from when the replication goroutine next gets the
+		// lock (after a DEBUG SLEEP, say), which the age of a replica's
+		// data for a cluster failover counts from.
+		e.masterLinkLost(m)
+	}
 }
 
 // CLIENT REPLY ON|OFF|SKIP

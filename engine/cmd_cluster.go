@@ -1024,3 +1024,33 @@ func (e *Engine) writeShardNode(w *Writer, n *cluster.Node) {
 // endpointText is getPreferredEndpoint as CLUSTER SHARDS shows it (an
 // unknown endpoint is the empty string there).
 func (cm *clusterMode) endpointText(n *cluster.Node) string { return cm.endpoint(n) }
+
+// DEBUG CLUSTERLINK KILL <to|from|all> <node-id>
+func (s *Session) debugClusterLinkKill(args [][]byte) {
+	cm := s.e.cluster
+	if cm == nil {
+		s.w.Error("ERR Debug option only available for cluster mode enabled setup!")
+		return
+	}
+	n := cm.st.Lookup(string(args[4]))
+	if n == nil {
+		s.w.Error("ERR Unknown node " + string(args[4]))
+		return
+	}
+	var to, from bool
+	switch {
+	case equalFold(args[3], "from"):
+		from = true
+	case equalFold(args[3], "to"):
+		to = true
+	case equalFold(args[3], "all"):
+		to, from = true, true
+	default:
+		s.w.Error("ERR Unknown direction " + string(args[3]))
+		return
+	}
+	if cm.bus != nil {
+		cm.bus.KillLinks(n, to, from)
+	}
+	s.w.OK()
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -341,4 +342,31 @@ func TestClusterVerifyData(t *testing.T) {
 	assert.NotEmpty(t, *saved)
 	e.ClusterDo(func(cc *ClusterCtx) { e.main.dbs[3].setStringRaw("x", "1") })
 	assert.ErrorIs(t, e.VerifyClusterData(), ErrClusterDataOutsideDB0)
+}
+
+// cluster-announce-hostname is checked as Redis's isValidAnnouncedHostname
+// (tests/cluster 27-endpoints "Test hostname validation").
+func TestClusterAnnounceHostnameValidation(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	const prefix = "-ERR CONFIG SET failed (possibly related to argument 'cluster-announce-hostname') - "
+	assert.Equal(t, prefix+"Hostnames must be less than 256 characters\r\n",
+		c.do("CONFIG", "SET", "cluster-announce-hostname", strings.Repeat("x", 256)))
+	assert.Equal(t, prefix+"Hostnames may only contain alphanumeric characters, hyphens or dots\r\n",
+		c.do("CONFIG", "SET", "cluster-announce-hostname", "?.com"))
+	valid := "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-."
+	assert.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "cluster-announce-hostname", valid))
+	assert.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "cluster-announce-hostname", strings.Repeat("x", 255)))
+	assert.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "cluster-announce-hostname", ""))
+}
+
+func TestDebugClusterLinkOutsideCluster(t *testing.T) {
+	e := New(Options{Config: map[string]string{"enable-debug-command": "yes"}})
+	c := newClient(t, e)
+	assert.Equal(t, "-ERR Debug option only available for cluster mode enabled setup!\r\n",
+		c.do("DEBUG", "CLUSTERLINK", "KILL", "all", testOtherID))
+	ce, _, _ := clusterEngine(t, map[string]string{"enable-debug-command": "yes"})
+	cc := newClient(t, ce)
+	assert.Equal(t, "-ERR Unknown node "+testOtherID+"\r\n", cc.do("DEBUG", "CLUSTERLINK", "KILL", "all", testOtherID))
+	assert.Equal(t, "+OK\r\n", cc.do("DEBUG", "CLUSTERLINK", "KILL", "all", testMyID), "no bus: nothing to free")
 }

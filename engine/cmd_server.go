@@ -159,6 +159,9 @@ func (e *Engine) swapDB(x, y *DB) {
 	x.rawStrs, y.rawStrs = y.rawStrs, x.rawStrs
 	x.owned, y.owned = y.owned, x.owned // the buffers go with their values
 	x.strMem, y.strMem = y.strMem, x.strMem
+	// Only a swapdb load swaps in cluster mode (SWAPDB is refused there):
+	// the slot index goes with the keys.
+	x.slots, y.slots = y.slots, x.slots
 	swapSnaps(x, y)
 	for _, db := range []*DB{x, y} {
 		for key := range db.blocked {
@@ -401,6 +404,8 @@ func cmdDebug(s *Session, args [][]byte) {
 			"    Write every key in the RDB encoding and load it back, as a save and restart would.",
 			"DROP-CLUSTER-PACKET-FILTER <type>",
 			"    Drop the cluster bus messages of <type> this node receives (-1: none).",
+			"CLUSTERLINK KILL <to|from|all> <node-id>",
+			"    Kills the link based on the direction to/from (both) with the provided node.",
 			"PAUSE-CRON <0|1>",
 			"    Stop (1) or resume (0) the periodic work: expiry, client checks, replication, saves, cluster.",
 			"QUICKLIST-PACKED-THRESHOLD <size>",
@@ -437,6 +442,8 @@ func cmdDebug(s *Session, args [][]byte) {
 			cm.st.DropPacketFilter = n
 		}
 		s.w.OK()
+	case sub == "clusterlink" && len(args) == 5 && equalFold(args[2], "kill"):
+		s.debugClusterLinkKill(args)
 	case sub == "pause-cron" && len(args) == 3:
 		// Like Redis (atoi), anything that is not a number means 0.
 		n, _ := parseInt(args[2])

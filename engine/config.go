@@ -360,7 +360,25 @@ func (c *Config) validate(p *param, v string) (string, string) {
 		!validProcTitleTemplate(norm, c.param("unixsocket").value, c.param("cluster-enabled").value == "yes") {
 		msg = "template format is invalid or contains unknown variables"
 	}
+	if msg == "" && p.name == "cluster-announce-hostname" {
+		msg = checkAnnouncedHostname(norm)
+	}
 	return norm, msg
+}
+
+// checkAnnouncedHostname is Redis's isValidAnnouncedHostname: shorter
+// than NET_HOST_STR_LEN (256), of letters, digits, hyphens and dots.
+func checkAnnouncedHostname(v string) string {
+	if len(v) >= 256 {
+		return "Hostnames must be less than 256 characters"
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return "Hostnames may only contain alphanumeric characters, hyphens or dots"
+		}
+	}
+	return ""
 }
 
 // validProcTitleTemplate is Redis's validateProcTitleTemplate: the

@@ -70,9 +70,10 @@ func (e *Engine) ActiveExpireCycle() int {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.master != nil {
+	if !e.iAmMaster() {
 		// A replica waits for its master's DELs, as Redis's; only the
 		// keys written with a deadline on a writable replica are its own.
+		// A cluster replica restarting is one before its link is set up.
 		e.tick()
 		return e.expireReplicaKeys()
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -469,8 +470,13 @@ func (e *Engine) infoPersistence(b *infoBuilder) {
 type Loader struct {
 	e      *Engine
 	locked bool
-	lim    valueLimits
-	nowMs  int64
+	// held: the Loader itself holds the engine's lock until End, letting
+	// it go at each EventsIntervalBytes read (BeginMasterLoadHeld);
+	// yieldedAt is the file offset of the last such break.
+	held      bool
+	yieldedAt int64
+	lim       valueLimits
+	nowMs     int64
 	// AllowDuplicates replaces a key that exists (DEBUG RELOAD MERGE);
 	// otherwise a duplicate is an error, as in Redis.
 	AllowDuplicates bool
@@ -526,16 +532,26 @@ func (ld *Loader) Progress(loadedBytes, usedMem int64) {
 		ld.usedMem = usedMem
 	}
 	ld.unlock()
+	if every := ld.settings.EventsIntervalBytes; ld.held && every > 0 && loadedBytes/every > ld.yieldedAt/every {
+		// Redis's processEventsWhileBlocked: whoever waits for the lock
+		// (clients, the cluster bus) runs now. A lock waited on for over
+		// a millisecond is handed to its oldest waiter (sync.Mutex's
+		// starvation mode), so the load does not take it straight back.
+		ld.yieldedAt = loadedBytes
+		ld.e.mu.Unlock()
+		runtime.Gosched()
+		ld.e.mu.Lock()
+	}
 }
 
 func (ld *Loader) lock() {
-	if !ld.locked {
+	if !ld.locked && !ld.held {
 		ld.e.mu.Lock()
 	}
 }
 
 func (ld *Loader) unlock() {
-	if !ld.locked {
+	if !ld.locked && !ld.held {
 		ld.e.mu.Unlock()
 	}
 }
@@ -680,8 +696,18 @@ func (ld *Loader) Expired() int64 {
 // End closes the loader; the server stops answering -LOADING. The counts
 // go to INFO rdb_last_load_keys_loaded/expired.
 func (ld *Loader) End() (loaded, expired int64) {
+	if ld.held {
+		// The lock taken by BeginMasterLoadHeld goes with the load.
+		ld.held = false
+		defer ld.e.mu.Unlock()
+		return ld.end()
+	}
 	ld.lock()
 	defer ld.unlock()
+	return ld.end()
+}
+
+func (ld *Loader) end() (loaded, expired int64) {
 	e := ld.e
 	if e.persist.loading == ld {
 		e.persist.loading = nil

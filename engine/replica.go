@@ -92,10 +92,17 @@ func (e *Engine) MasterLinkState(state string) {
 		return
 	}
 	if state != linkConnected && m.state == linkConnected {
-		m.downSince = e.now()
-		e.logLine("Connection with master lost.")
+		e.masterLinkLost(m)
 	}
 	m.state = state
+}
+
+// masterLinkLost records that the link to the master went down now
+// (Redis's replicationHandleMasterDisconnection). Locked.
+func (e *Engine) masterLinkLost(m *masterInfo) {
+	m.downSince = e.now()
+	m.state = linkConnect
+	e.logLine("Connection with master lost.")
 }
 
 // MasterPosition is the replication ID and offset to continue from with
@@ -273,6 +280,26 @@ func (e *Engine) KeyCount() int {
 func (e *Engine) BeginMasterLoad(totalBytes int64) *Loader {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.beginMasterLoad(totalBytes)
+}
+
+// BeginMasterLoadHeld is BeginMasterLoad for a payload already on disk:
+// the engine stays locked from here to the Loader's End, as Redis loads
+// it in its one thread, and is let go only at each
+// loading-process-events-interval-bytes of the file (Loader.Progress, as
+// Redis's processEventsWhileBlocked), when clients get -LOADING and the
+// cluster bus answers with offset 0. Otherwise a client or a bus message
+// could find the server loading at any moment of a load, however small
+// (a new replica's empty dataset: tests/cluster's CLUSTER NODES got
+// -LOADING), which Redis never shows between two such points.
+func (e *Engine) BeginMasterLoadHeld(totalBytes int64) *Loader {
+	e.mu.Lock()
+	ld := e.beginMasterLoad(totalBytes)
+	ld.held = true
+	return ld
+}
+
+func (e *Engine) beginMasterLoad(totalBytes int64) *Loader {
 	e.abortSnapshots()
 	for _, db := range e.main.dbs {
 		e.flushDB(db)
@@ -291,17 +318,18 @@ func (e *Engine) BeginMasterLoad(totalBytes int64) *Loader {
 // server's own history (masterReplID is its replication ID) the old data
 // is served meanwhile (async loading: only commands flagged
 // no-async-loading are refused); otherwise the server is loading, but a
-// failed transfer leaves the old data in place. It returns nil in cluster
-// mode, whose slot index follows the main keyspace only.
+// failed transfer leaves the old data in place. In cluster mode the
+// temporary db 0 keeps its own slot index, swapped in with its keys
+// (Redis's swapMainDbWithTempDb swaps slots_to_keys too).
 func (e *Engine) BeginSwapLoad(totalBytes int64, masterReplID string) *Loader {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.cluster != nil {
-		return nil
-	}
 	ld := e.beginLoad(totalBytes, false)
 	ld.KeepExpired = true
 	ld.target = e.newKeyspaceLocked()
+	if e.cluster != nil {
+		ld.target.dbs[0].slots = &slotIndex{}
+	}
 	if masterReplID == e.srv.replID {
 		e.persist.loading = nil
 		e.persist.asyncLoading = ld
@@ -438,7 +466,10 @@ func reprBytes(p []byte) string {
 // replica-read-only refuses writes from anyone but its master.
 func (s *Session) readOnlyRefuses(cmd *Command) bool {
 	e := s.e
-	if e.master == nil || s.fromMaster || s.ks != e.main || !e.config.bool("replica-read-only") {
+	// The master's stream and an append-only file being loaded are
+	// obeyed (Redis's mustObeyClient): a replica restarting with
+	// appendonly yes replays its file in full.
+	if e.master == nil || s.obeysClient() || s.ks != e.main || !e.config.bool("replica-read-only") {
 		return false
 	}
 	if cmd.flags&flagWrite != 0 {
@@ -529,6 +560,8 @@ func (e *Engine) SetMasterAtStartup(host string, port int) {
 // setReplicaOf makes the server follow host:port (Redis's
 // replicationSetMaster). Its own replicas stay: they may continue with a
 // partial synchronization once this server has its new master's stream.
+// Clients blocked on keys are let go (a replica's XREAD BLOCK as well as
+// a former master's BLPOP), as replicationSetMaster does each time.
 func (e *Engine) setReplicaOf(host string, port int) {
 	m := &masterInfo{host: host, port: port, state: linkConnect}
 	if old := e.master; old != nil {
@@ -539,8 +572,8 @@ func (e *Engine) setReplicaOf(host string, port int) {
 		// new master, which may hold it as its secondary ID (Redis's
 		// replicationCacheMasterUsingMyself).
 		m.replid, m.offset = e.srv.replID, e.repl.offset
-		e.disconnectBlocked()
 	}
+	e.disconnectBlocked()
 	e.setMaster(m)
 	e.replicaLink.Follow(host, port)
 }
@@ -581,6 +614,9 @@ func (e *Engine) dropAllReplicas() {
 // disconnectBlocked ends every blocking command with Redis's UNBLOCKED
 // error when a master becomes a replica (Redis's
 // disconnectAllBlockedClients): their keys now belong to another master.
+// As in Redis, the client is closed once the error is written
+// (CLIENT_CLOSE_AFTER_REPLY): the commands it pipelined after the
+// blocking one are not run.
 func (e *Engine) disconnectBlocked() {
 	for _, s := range e.blockedSessions() {
 		if e.isHeld(s) {
@@ -592,6 +628,7 @@ func (e *Engine) disconnectBlocked() {
 			s.writeUnblocked(b, func() {
 				w.Error("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)")
 			})
+			s.closeAfterReply = true
 		})
 	}
 }

@@ -40,7 +40,7 @@ func (e *Engine) BeginStartupLoad(totalBytes int64) *Loader {
 	defer e.mu.Unlock()
 	ld := e.beginLoad(totalBytes, false)
 	ld.startup = true
-	if e.master != nil {
+	if !e.iAmMaster() {
 		ld.KeepExpired = true
 	} else {
 		e.startFeeding()
@@ -85,6 +85,15 @@ func (e *Engine) restoreReplication(pos *ReplPosition) {
 		e.srv.replID = pos.ID
 		e.repl.offset = pos.Offset
 		m.replid, m.offset, m.streamDB = pos.ID, pos.Offset, pos.StreamDB
+		return
+	}
+	if !e.iAmMaster() {
+		// A cluster replica whose link is not set up yet: the history is
+		// its own until the bus points it at its master, which it then
+		// offers in its PSYNC (replicationSetMaster's
+		// replicationCacheMasterUsingMyself).
+		e.srv.replID = pos.ID
+		e.repl.offset = pos.Offset
 		return
 	}
 	r := &e.repl

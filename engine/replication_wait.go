@@ -135,7 +135,9 @@ func (e *Engine) goodReplicas() int {
 // connected.
 func (s *Session) noReplicasRefuses(cmd *Command) bool {
 	e := s.e
-	if e.master != nil || s.ks != e.main {
+	// An append-only file replays without the gate (Redis's loader calls
+	// the commands directly): no replica is connected yet at startup.
+	if e.master != nil || s.ks != e.main || s.replaying {
 		return false
 	}
 	need := e.config.int("min-replicas-to-write")

@@ -273,7 +273,9 @@ func (s *Session) execLocked(args [][]byte) Status {
 	e := s.e
 	s.mu.Lock()
 	start := s.w.mark()
-	if !s.closed {
+	// A client to be closed after its reply runs nothing more (Redis
+	// stops reading a CLIENT_CLOSE_AFTER_REPLY client's input).
+	if !s.closed && !s.closeAfterReply {
 		e.current = s
 		s.dispatching = true
 		s.dispatch(args)

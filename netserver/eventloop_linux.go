@@ -569,6 +569,11 @@ func (l *eventLoop) wake(p *loopPeer, now time.Time) {
 			l.unblock(p, now)
 		}
 	}
+	if !p.closing && p.sess.ShouldClose() {
+		// Unblocked with -UNBLOCKED (a master turned replica): closed
+		// once that is written, as Redis's CLIENT_CLOSE_AFTER_REPLY.
+		p.closing = true
+	}
 	l.resume(p)
 }
 

@@ -312,7 +312,7 @@ func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Durati
 			// The old data stays until the payload is whole and checked.
 			f.eng.EndSwapLoad(swap, err)
 		} else {
-			streamDB, err = f.load(bsrc, size, rd)
+			streamDB, err = f.load(bsrc, size, rd, false)
 			if err == nil && mark != "" {
 				if err = readEOFMark(bsrc, mark); err != nil {
 					f.eng.DiscardMasterLoad()
@@ -345,7 +345,7 @@ func (f *Follower) fullSync(conn net.Conn, br *bufio.Reader, timeout time.Durati
 		file.Close()
 		return -1, err
 	}
-	streamDB, err := f.load(bufio.NewReaderSize(file, 1<<16), n, nil)
+	streamDB, err := f.load(bufio.NewReaderSize(file, 1<<16), n, nil, true)
 	file.Close()
 	if err != nil {
 		return -1, err
@@ -385,13 +385,24 @@ func readEOFMark(r io.Reader, mark string) error {
 const eofMarkLen = 40
 
 // load empties the databases and loads an RDB of size bytes (-1 unknown),
-// from the socket (sock, for a short read's log lines) or a file (nil).
-func (f *Follower) load(r *bufio.Reader, size int64, sock *deadlineReader) (int, error) {
+// from the socket (sock, for a short read's log lines) or a file (nil). A
+// payload on disk (held) loads with the engine locked throughout but for a
+// break every loading-process-events-interval-bytes, as Redis loads it;
+// one read from the socket (diskless load) leaves the engine unlocked
+// between keys, since the transfer reports its progress under the lock.
+func (f *Follower) load(r *bufio.Reader, size int64, sock *deadlineReader, held bool) (int, error) {
 	f.eng.AttachToNewMaster()
 	f.logf('*', "MASTER <-> REPLICA sync: Flushing old data")
-	ld := f.eng.BeginMasterLoad(max(size, 0))
+	var ld *engine.Loader
+	if held {
+		ld = f.eng.BeginMasterLoadHeld(max(size, 0))
+	} else {
+		ld = f.eng.BeginMasterLoad(max(size, 0))
+	}
 	f.logf('*', "MASTER <-> REPLICA sync: Loading DB in memory")
-	stats, err := persist.ReadRDB(r, size, ld, persist.ReadOptions{Log: f.logf, Checksum: true})
+	st := ld.Settings()
+	stats, err := persist.ReadRDB(r, size, ld, persist.ReadOptions{Log: f.logf, Checksum: true,
+		KeyLoadDelayUs: st.KeyLoadDelayUs, ProgressEvery: st.EventsIntervalBytes, Total: size})
 	ld.End()
 	if err != nil {
 		if sock != nil {
