@@ -15,16 +15,6 @@ import (
 // SHA1 is the SHA-1 digest of p.
 func SHA1(p []byte) [20]byte {
 	h := [5]uint32{0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0}
-	n := len(p)
-	// The message, a 1 bit, zeros, and the length in bits: whole blocks.
-	tail := make([]byte, 0, 128)
-	full := n &^ 63
-	tail = append(tail, p[full:]...)
-	tail = append(tail, 0x80)
-	for len(tail)%64 != 56 {
-		tail = append(tail, 0)
-	}
-	tail = binary.BigEndian.AppendUint64(tail, uint64(n)*8)
 	var w [80]uint32
 	block := func(b []byte) {
 		for i := 0; i < 16; i++ {
@@ -55,15 +45,31 @@ func SHA1(p []byte) [20]byte {
 		h[3] += d
 		h[4] += e
 	}
-	for off := 0; off < full; off += 64 {
-		block(p[off : off+64])
-	}
-	for off := 0; off < len(tail); off += 64 {
-		block(tail[off : off+64])
-	}
+	eachBlock(p, block)
 	var out [20]byte
 	for i, v := range h {
 		binary.BigEndian.PutUint32(out[4*i:], v)
 	}
 	return out
+}
+
+// eachBlock calls block with each 64-byte block of p padded as both
+// hashes pad it (FIPS 180-4, 5.1.1): the message, a 1 bit, zeros, and the
+// message's length in bits, big-endian, ending a whole block.
+func eachBlock(p []byte, block func(b []byte)) {
+	n := len(p)
+	full := n &^ 63
+	for off := 0; off < full; off += 64 {
+		block(p[off : off+64])
+	}
+	tail := make([]byte, 0, 128)
+	tail = append(tail, p[full:]...)
+	tail = append(tail, 0x80)
+	for len(tail)%64 != 56 {
+		tail = append(tail, 0)
+	}
+	tail = binary.BigEndian.AppendUint64(tail, uint64(n)*8)
+	for off := 0; off < len(tail); off += 64 {
+		block(tail[off : off+64])
+	}
 }

@@ -8,16 +8,6 @@ import (
 // SHA256 is the SHA-256 digest of p.
 func SHA256(p []byte) [32]byte {
 	h := [8]uint32{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
-	n := len(p)
-	// The message, a 1 bit, zeros, and the length in bits: whole blocks.
-	full := n &^ 63
-	tail := make([]byte, 0, 128)
-	tail = append(tail, p[full:]...)
-	tail = append(tail, 0x80)
-	for len(tail)%64 != 56 {
-		tail = append(tail, 0)
-	}
-	tail = binary.BigEndian.AppendUint64(tail, uint64(n)*8)
 	var w [64]uint32
 	block := func(b []byte) {
 		for i := 0; i < 16; i++ {
@@ -47,12 +37,7 @@ func SHA256(p []byte) [32]byte {
 		h[6] += g
 		h[7] += hh
 	}
-	for i := 0; i < full; i += 64 {
-		block(p[i : i+64])
-	}
-	for i := 0; i < len(tail); i += 64 {
-		block(tail[i : i+64])
-	}
+	eachBlock(p, block)
 	var out [32]byte
 	for i, v := range h {
 		binary.BigEndian.PutUint32(out[4*i:], v)
