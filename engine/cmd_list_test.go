@@ -911,3 +911,42 @@ func BenchmarkLRange600Pipelined16(b *testing.B) {
 		}
 	}
 }
+
+// TestIdleClientDropsRecycledReplyBlocks: written reply blocks are kept
+// for a client's next replies while it is busy and let go once the clients
+// cron sees it quiet, with reply buffer resizing on or off.
+func TestIdleClientDropsRecycledReplyBlocks(t *testing.T) {
+	for _, resizing := range []string{"1", "0"} {
+		e, _ := testEngine(t)
+		c := newClient(t, e)
+		c.do("DEBUG", "REPLYBUFFER", "RESIZING", resizing)
+		for i := 0; i < 600; i++ {
+			c.do("RPUSH", "l", "xxx")
+		}
+		for range 8 {
+			c.s.Exec([][]byte{[]byte("LRANGE"), []byte("l"), []byte("0"), []byte("-1")})
+		}
+		n := 0
+		for _, b := range c.s.Output(nil, 1<<30) {
+			n += len(b)
+		}
+		c.s.Consumed(n)
+		c.s.mu.Lock()
+		kept := c.s.w.q.spareCap
+		c.s.mu.Unlock()
+		require.Positive(t, kept, "resizing %s: written blocks kept", resizing)
+		e.mu.Lock()
+		e.resizeReplyBuffers() // busy: the peak filled the buffer
+		c.s.mu.Lock()
+		busyKept := c.s.w.q.spareCap
+		c.s.w.rbp = 0 // as after a quiet peak-reset period
+		c.s.mu.Unlock()
+		e.resizeReplyBuffers()
+		e.mu.Unlock()
+		c.s.mu.Lock()
+		idleKept := c.s.w.q.spareCap
+		c.s.mu.Unlock()
+		assert.Equal(t, kept, busyKept, "resizing %s: kept while busy", resizing)
+		assert.Zero(t, idleKept, "resizing %s: dropped once quiet", resizing)
+	}
+}

@@ -26,7 +26,7 @@ const (
 	// allocator. A pipeline's worth of blocks then costs the collector
 	// nothing batch after batch (Redis's allocator keeps freed blocks the
 	// same way); the clients cron drops them once the client is idle
-	// (resizeReplyBuffer).
+	// (dropIdleSpares).
 	maxRecycledBuffer = 128 * 1024
 )
 

@@ -60,8 +60,6 @@ func (s *Session) resizeReplyBuffer(nowMs int64) {
 	case size/2 >= replyBufMinBytes && w.rbp < size/2:
 		newSize = max(replyBufMinBytes, w.rbp+1)
 		e.replyBuf.shrinks++
-		// The client went quiet: its recycled buffers go back too.
-		w.q.dropSpares()
 	case size*2 < replyChunkBytes*2 && w.rbp == size:
 		newSize = min(replyChunkBytes, size*2)
 		e.replyBuf.expands++
@@ -83,15 +81,24 @@ func (s *Session) resizeReplyBuffer(nowMs int64) {
 // resizeReplyBuffers runs resizeReplyBuffer for every client (the
 // clients cron).
 func (e *Engine) resizeReplyBuffers() {
-	if e.replyBuf.resizingOff {
-		return
-	}
 	for _, s := range e.sessions {
 		s.mu.Lock()
 		if !s.closed {
+			s.dropIdleSpares()
 			s.resizeReplyBuffer(e.nowMs)
 		}
 		s.mu.Unlock()
+	}
+}
+
+// dropIdleSpares lets a client's recycled reply blocks go once its peak
+// output since the last peak reset used under half its reply buffer: a
+// quiet client keeps none, a pipelining one keeps them warm. It does not
+// depend on resizing (DEBUG REPLYBUFFER RESIZING 0), which Redis users
+// see; the spares are GoRedis's own. Called with s.mu held.
+func (s *Session) dropIdleSpares() {
+	if w := &s.w; w.rbp < w.replyBufSize()/2 {
+		w.q.dropSpares()
 	}
 }
 
