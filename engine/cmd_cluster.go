@@ -811,6 +811,9 @@ func cmdClusterLinks(s *Session, args [][]byte) {
 // clusterLinksMemory is INFO's mem_cluster_links: what the cluster bus's
 // links hold (Redis's stat_cluster_links_memory); 0 outside cluster mode.
 func (e *Engine) clusterLinksMemory() int64 {
+	if e.cluster == nil {
+		return 0
+	}
 	b, ok := e.cluster.bus.(interface{ Links() []ClusterLinkInfo })
 	if !ok {
 		return 0
