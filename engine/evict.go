@@ -14,8 +14,8 @@ import (
 // 16 best candidates seen so far and evict the best, so the quality and
 // the cost are Redis's.
 //
-// A key's access record lives in its database's time table (idle.go), one
-// uint32 per key, as the 24-bit lru field of Redis's object header:
+// A key's access record lives with its value (idle.go), one uint32 per
+// key, as the 24-bit lru field of Redis's object header:
 //
 //   - under an LFU policy, the last decrement time in minutes (16 bits)
 //     and a logarithmic access counter (8 bits);
@@ -161,13 +161,7 @@ func (db *DB) touchRead(key string, nowMs int64) {
 	if a == nil || a.cfg.mm.policy&(mmFlagLRU|mmFlagLFU) == 0 {
 		return
 	}
-	h := db.keyHash(key)
-	if a.cfg.mm.lfu() {
-		old, had := db.wtime.get(h)
-		db.wtime.set(h, a.record(old, had, nowMs))
-		return
-	}
-	db.wtime.set(h, uint32(nowMs/1000))
+	db.noteWrite(key, nowMs)
 }
 
 // accessPolicy is the engine's access recording for db, or nil.
@@ -388,7 +382,7 @@ func (e *Engine) evictionCandidate() (db *DB, key string, ok bool) {
 		if allKeys && d.size() > 0 {
 			var k string
 			if e.rand.IntN(d.size()) < d.strs.len() {
-				sampleSmap(&d.strs, 1, e.rand, func(key string, _ string) { k = key })
+				sampleSmap(&d.strs, 1, e.rand, func(key string, _ strEntry) { k = key })
 			} else {
 				sampleSmap(&d.objs, 1, e.rand, func(key string, _ object) { k = key })
 			}
@@ -408,27 +402,18 @@ func (e *Engine) evictionCandidate() (db *DB, key string, ok bool) {
 func (e *Engine) evictionPoolPopulate(db *DB, allKeys bool) {
 	mm := &e.config.mm
 	n := mm.samples
-	nowMs := e.nowMs
-	score := func(key string, deadline int64) {
-		var idle uint64
-		switch {
-		case mm.policy == policyVolatileTTL:
-			idle = math.MaxUint64 - uint64(deadline)
-		case mm.lfu():
-			v, _ := db.wtime.get(db.keyHash(key))
-			idle = 255 - uint64(mm.lfuDecr(v, nowMs))
-		default:
-			v, ok := db.wtime.get(db.keyHash(key))
-			if !ok {
-				idle = math.MaxUint32
-			} else if now := uint64(nowMs / 1000); now >= uint64(v) {
-				idle = (now - uint64(v)) * 1000
-			}
-		}
-		e.evict.insert(evictCandidate{key: key, db: db.id, idle: idle})
-	}
 	if !allKeys {
-		sampleMap(db.expires, n, e.rand, score)
+		sampleMap(db.expires, n, e.rand, func(key string, deadline int64) {
+			var idle uint64
+			if mm.policy == policyVolatileTTL {
+				idle = math.MaxUint64 - uint64(deadline)
+			} else {
+				// The record is the value's: one look-up, as Redis's
+				// dictFind of the sampled key in the main dict.
+				idle = e.evictionScore(db.writeTime(key))
+			}
+			e.evict.insert(evictCandidate{key: key, db: db.id, idle: idle})
+		})
 		return
 	}
 	// Sample the string and the other-type maps in proportion to size.
@@ -439,12 +424,36 @@ func (e *Engine) evictionPoolPopulate(db *DB, allKeys bool) {
 			take++
 		}
 	}
+	// The sampled entry holds the key's record: no second look-up.
 	if take > 0 {
-		sampleSmap(&db.strs, take, e.rand, func(k string, _ string) { score(k, 0) })
+		sampleSmap(&db.strs, take, e.rand, func(k string, v strEntry) {
+			e.evict.insert(evictCandidate{key: k, db: db.id, idle: e.evictionScore(v.access, v.accessed)})
+		})
 	}
 	if n-take > 0 {
-		sampleSmap(&db.objs, n-take, e.rand, func(k string, _ object) { score(k, 0) })
+		sampleSmap(&db.objs, n-take, e.rand, func(k string, o object) {
+			h := o.mark()
+			e.evict.insert(evictCandidate{key: k, db: db.id, idle: e.evictionScore(h.access, h.accessed)})
+		})
 	}
+}
+
+// evictionScore is how evictable a key with the given access record is
+// under an LRU or LFU policy, higher first (Redis's idle in
+// evictionPoolPopulate): the idle time in ms, or 255 less the decayed
+// LFU counter. A key never accessed goes first.
+func (e *Engine) evictionScore(access uint32, accessed bool) uint64 {
+	mm := &e.config.mm
+	if mm.lfu() {
+		return 255 - uint64(mm.lfuDecr(access, e.nowMs))
+	}
+	if !accessed {
+		return math.MaxUint32
+	}
+	if now := uint64(e.nowMs / 1000); now >= uint64(access) {
+		return (now - uint64(access)) * 1000
+	}
+	return 0
 }
 
 // insert puts c in the pool, ordered by ascending idle, when it is better

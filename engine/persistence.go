@@ -626,7 +626,11 @@ func (e *Engine) storeLoaded(d *DB, key, str string, obj object, deadline int64,
 		if _, ok := d.objs.getIn(oi, key); ok {
 			return false
 		}
-		if !d.strs.setIn(si, key, str) {
+		access, accessed := wtime, hasWtime
+		if !accessed {
+			access, accessed = d.accessPolicy().record(0, false, e.nowMs), true
+		}
+		if !d.strs.setIn(si, key, strEntry{v: str, access: access, accessed: accessed}) {
 			return false
 		}
 		d.stringStored(key, str, "", false)
@@ -648,13 +652,12 @@ func (e *Engine) storeLoaded(d *DB, key, str string, obj object, deadline int64,
 	if deadline >= 0 {
 		d.expires[key] = deadline
 	}
-	if h == 0 {
-		h = 1 // as keyHash
-	}
-	if hasWtime {
-		d.wtime.set(h, wtime)
-	} else {
-		d.noteWriteHashed(h, e.nowMs)
+	if obj != nil {
+		if hasWtime {
+			d.setAccess(key, wtime)
+		} else {
+			d.noteWrite(key, e.nowMs)
+		}
 	}
 	e.touchKey(d, key)
 	if obj != nil {
@@ -680,7 +683,6 @@ func (ld *Loader) Reserve(db int, keys, expires int) {
 	}
 	d.strs.reserve(keys)
 	d.objs.reserve(keys)
-	d.wtime.reserve(keys)
 	if expires > 0 && len(d.expires) == 0 {
 		d.expires = make(map[string]int64, expires)
 	}
