@@ -59,6 +59,9 @@ type memoryConfig struct {
 	lfuLogFactor  int64
 	lfuDecayTime  int64
 	replicaIgnore bool
+	// lazyEviction is lazyfree-lazy-eviction: evictions propagate as
+	// UNLINK.
+	lazyEviction bool
 }
 
 func (m *memoryConfig) load(c *Config) {
@@ -82,6 +85,10 @@ func (m *memoryConfig) load(c *Config) {
 	m.replicaIgnore = true
 	if p, ok := c.lookup("replica-ignore-maxmemory"); ok {
 		m.replicaIgnore = p.value == "yes"
+	}
+	m.lazyEviction = false
+	if p, ok := c.lookup("lazyfree-lazy-eviction"); ok {
+		m.lazyEviction = p.value == "yes"
 	}
 }
 
@@ -254,13 +261,13 @@ func (e *Engine) performEvictions() evictResult {
 		e.noteUnderLimit()
 		return evictOK
 	}
-	if e.evict.exceededSince.IsZero() {
-		e.evict.exceededSince = time.Now()
-	}
 	if mm.policy == policyNoEviction {
+		e.noteOverLimit()
 		return evictFail
 	}
-	start := time.Now()
+	// The time limit counts from the command's start, taken already
+	// (tick): one clock reading less per command.
+	start := e.cmdStart
 	limit := e.evictionTimeLimit()
 	freed, keys := int64(0), 0
 	result := evictOK
@@ -270,13 +277,19 @@ func (e *Engine) performEvictions() evictResult {
 			result = evictFail
 			break
 		}
-		freed += e.evictKey(db, key)
+		n, gone := e.evictKey(db, key)
+		if !gone {
+			// A ghost: deleted since it was sampled. The deletion is the
+			// look-up (Redis's dictFind of the pool's best key).
+			continue
+		}
+		freed += n
 		keys++
 		if keys%16 == 0 {
 			if e.memoryOverLimit() == 0 {
 				break
 			}
-			if time.Since(start) > limit {
+			if time.Duration(e.monoNow()-start) > limit {
 				result = evictRunning
 				break
 			}
@@ -291,8 +304,20 @@ func (e *Engine) performEvictions() evictResult {
 	e.evict.running = result == evictRunning
 	if result == evictOK {
 		e.noteUnderLimit()
+	} else {
+		e.noteOverLimit()
 	}
 	return result
+}
+
+// noteOverLimit starts the clock of INFO's eviction_exceeded_time: as in
+// Redis, only when an eviction stopped with memory still over the limit
+// (at its time limit, or with nothing it may evict), not while each
+// command's eviction gets back under it.
+func (e *Engine) noteOverLimit() {
+	if e.evict.exceededSince.IsZero() {
+		e.evict.exceededSince = time.Now()
+	}
 }
 
 func (e *Engine) noteUnderLimit() {
@@ -304,19 +329,24 @@ func (e *Engine) noteUnderLimit() {
 
 // evictKey deletes key as evicted: counted, notified and propagated as
 // a DEL (or UNLINK under lazyfree-lazy-eviction). It returns the memory
-// the deletion alone freed: as in Redis, what the invalidation messages
-// and the propagated DEL take is not held against it (else eviction
-// could feed itself until no key is left).
-func (e *Engine) evictKey(db *DB, key string) int64 {
-	key = string([]byte(key))
-	before := e.memory().total()
-	db.removeRaw(key)
-	freed := before - e.memory().total()
+// the deletion alone freed (the keyspace's: nothing else changes with
+// it), and gone = false when there was no such key: as in Redis, what
+// the invalidation messages and the propagated DEL take is not held
+// against it (else eviction could feed itself until no key is left).
+func (e *Engine) evictKey(db *DB, key string) (freed int64, gone bool) {
+	e.mem.settle()
+	before := e.mem.data + int64(len(db.expires))*expireSlotBytes
+	if !db.removeRaw(key) {
+		return 0, false
+	}
+	// key is the stored one (the pool's): whatever keeps it below keeps
+	// an immutable string.
+	freed = before - e.mem.data - int64(len(db.expires))*expireSlotBytes
 	e.evict.evicted++
 	e.keyChanged(db, key)
 	e.notifyKeyspaceEvent(notifyEvicted, "evicted", db, key)
-	e.propagateDeletion(db, key, e.config.bool("lazyfree-lazy-eviction"))
-	return freed
+	e.propagateDeletion(db, key, e.config.mm.lazyEviction)
+	return freed, true
 }
 
 // maxmemoryChanged is Redis's updateMaxmemory after CONFIG SET: a
@@ -357,20 +387,18 @@ func (e *Engine) evictionCandidate() (db *DB, key string, ok bool) {
 				return nil, "", false
 			}
 			// From the best candidate down; ghosts (keys gone since they
-			// were sampled) are dropped.
+			// were sampled, or no longer volatile) are dropped.
 			p := &e.evict
 			for p.used > 0 {
 				c := p.pool[p.used-1]
 				p.pool[p.used-1] = evictCandidate{}
 				p.used--
 				d := dbs[c.db]
-				if allKeys && d.rawExists(c.key) {
-					return d, c.key, true
+				if allKeys {
+					return d, c.key, true // evictKey tells a ghost
 				}
-				if !allKeys {
-					if _, has := d.expires[c.key]; has {
-						return d, c.key, true
-					}
+				if _, has := d.expires[c.key]; has {
+					return d, c.key, true
 				}
 			}
 		}
