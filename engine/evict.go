@@ -447,9 +447,14 @@ func (e *Engine) evictionPoolPopulate(db *DB, allKeys bool) {
 	// Sample the string and the other-type maps in proportion to size.
 	ns, no := db.strs.len(), db.objs.len()
 	take := 0
-	for i := 0; i < n; i++ {
-		if e.rand.IntN(ns+no) < ns {
-			take++
+	switch {
+	case no == 0:
+		take = n
+	case ns > 0:
+		for i := 0; i < n; i++ {
+			if e.rand.IntN(ns+no) < ns {
+				take++
+			}
 		}
 	}
 	// The sampled entry holds the key's record: no second look-up.
