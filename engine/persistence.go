@@ -614,7 +614,7 @@ func (ld *Loader) Add(db int, key string, v rdb.Value, expireMs, idle int64) err
 
 // storeLoaded is storeMoved for a key a load adds to a database that no
 // snapshot walks and no slot index covers: the key is hashed once, for the
-// duplicate check, the store and its write time. It returns false when
+// duplicate check and the store (with its access record). It returns false when
 // the key existed (its value may then be replaced: the load fails).
 func (e *Engine) storeLoaded(d *DB, key, str string, obj object, deadline int64, wtime uint32, hasWtime bool) bool {
 	h := d.strs.hash(key)
@@ -653,10 +653,11 @@ func (e *Engine) storeLoaded(d *DB, key, str string, obj object, deadline int64,
 		d.expires[key] = deadline
 	}
 	if obj != nil {
+		m := obj.mark()
 		if hasWtime {
-			d.setAccess(key, wtime)
+			m.access, m.accessed = wtime, true
 		} else {
-			d.noteWrite(key, e.nowMs)
+			m.access, m.accessed = d.accessPolicy().record(m.access, m.accessed, e.nowMs), true
 		}
 	}
 	e.touchKey(d, key)
