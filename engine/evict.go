@@ -168,7 +168,7 @@ func (db *DB) touchRead(key string, nowMs int64) {
 	if a == nil || a.cfg.mm.policy&(mmFlagLRU|mmFlagLFU) == 0 {
 		return
 	}
-	db.noteWrite(key, nowMs)
+	db.noteWriteTmp(key, nowMs)
 }
 
 // accessPolicy is the engine's access recording for db, or nil.

@@ -21,7 +21,8 @@ type strEntry struct {
 	access   uint32
 	accessed bool
 	// packed: v's bytes follow the stored key's in one allocation
-	// (setString), so the stored key can be had from v (storedKey).
+	// (setString), so the stored key can be had from v (storedKey). An
+	// entry assigned with another copy of its key is not packed.
 	packed bool
 }
 
@@ -40,17 +41,24 @@ func (e strEntry) storedKey(key string) string {
 	return string([]byte(key))
 }
 
-// noteWrite records a write of key (present) at nowMs. key may alias a
-// request buffer.
-func (db *DB) noteWrite(key string, nowMs int64) {
+// noteWrite records an access of key (present) at nowMs; key is a stored
+// copy (one the map or the deadlines hold, or a new one).
+func (db *DB) noteWrite(key string, nowMs int64) { db.noteAccess(key, nowMs, true) }
+
+// noteWriteTmp is noteWrite for a key that may alias a request buffer.
+func (db *DB) noteWriteTmp(key string, nowMs int64) { db.noteAccess(key, nowMs, false) }
+
+func (db *DB) noteAccess(key string, nowMs int64, stored bool) {
 	a := db.accessPolicy()
 	if db.strs.len() > 0 {
 		i := db.strs.shardFor(key)
 		if e, ok := db.strs.getIn(i, key); ok {
 			if r := a.record(e.access, e.accessed, nowMs); r != e.access || !e.accessed {
-				k := e.storedKey(key)
+				if !stored || e.packed {
+					key = e.storedKey(key)
+				}
 				e.access, e.accessed = r, true
-				db.strs.setIn(i, k, e)
+				db.strs.setIn(i, key, e)
 			}
 			return
 		}
@@ -60,10 +68,6 @@ func (db *DB) noteWrite(key string, nowMs int64) {
 		h.access, h.accessed = a.record(h.access, h.accessed, nowMs), true
 	}
 }
-
-// noteWriteTmp is noteWrite; the name marks call sites whose key aliases a
-// request buffer.
-func (db *DB) noteWriteTmp(key string, nowMs int64) { db.noteWrite(key, nowMs) }
 
 // setAccess sets key's access record (a key moved, restored or loaded
 // with its idle time or frequency); key must be the stored key.
