@@ -304,6 +304,7 @@ func (e *Engine) beginMasterLoad(totalBytes int64) *Loader {
 	for _, db := range e.main.dbs {
 		e.flushDB(db)
 	}
+	e.forgetReplicaKeys()
 	// The master's libraries replace the replica's (Redis's emptyData
 	// before readSyncBulkPayload loads).
 	e.flushFunctions()
@@ -371,6 +372,7 @@ func (e *Engine) EndSwapLoad(ld *Loader, err error) {
 	for i, db := range e.main.dbs {
 		e.swapDB(db, ld.target.dbs[i])
 	}
+	e.forgetReplicaKeys()
 	for _, db := range ld.target.dbs {
 		e.flushDB(db)
 	}
@@ -388,6 +390,7 @@ func (e *Engine) DiscardMasterLoad() {
 	for _, db := range e.main.dbs {
 		e.flushDB(db)
 	}
+	e.forgetReplicaKeys()
 	e.flushFunctions()
 }
 
