@@ -18,8 +18,8 @@ import (
 func recountData(e *Engine) int64 {
 	var n int64
 	for _, db := range e.main.dbs {
-		db.strs.each(func(k, v string) bool {
-			n += stringKeyMem(k, v)
+		db.strs.each(func(k string, v strEntry) bool {
+			n += stringKeyMem(k, v.v)
 			return true
 		})
 		db.objs.each(func(k string, o object) bool {
