@@ -334,7 +334,7 @@ scores:
 				continue
 			}
 			if sc != cur {
-				z.update(string(member), cur, sc)
+				z.update(tmpString(member), cur, sc)
 				updated++
 			}
 			processed++
