@@ -1,7 +1,7 @@
 package engine
 
 // list is the value of a Redis list. A short list is a ring buffer of
-// strings; past listBlockLen elements it becomes a ring of fixed-size
+// strings; past listFlatMax elements it becomes a ring of fixed-size
 // blocks (listBlocks), as Redis's quicklist is a list of bounded nodes, so
 // a push never copies the elements already there (a flat buffer grown by
 // half copied all of them, with a write barrier each while the GC runs).
@@ -26,10 +26,13 @@ type list struct {
 
 const (
 	listBlockShift = 7
-	// listBlockLen elements (2 KB of string headers) make a block, and a
-	// flat buffer never grows past it.
+	// listBlockLen elements (2 KB of string headers) make a block.
 	listBlockLen  = 1 << listBlockShift
 	listBlockMask = listBlockLen - 1
+	// listFlatMax is the most a flat buffer holds. Up to there blocks
+	// would cost more than the flat buffer's room to grow; past it they
+	// cost less (at most two partly used blocks).
+	listFlatMax = 4 * listBlockLen
 )
 
 type listBlock [listBlockLen]string
@@ -152,7 +155,7 @@ func (l *list) toBlocks() {
 
 // reserve makes room for n more elements at once (a push of n), so a
 // short list built by one RPUSH has no unused slots. A list that would
-// pass listBlockLen moves to blocks, which are added as pushes need them.
+// pass listFlatMax moves to blocks, which are added as pushes need them.
 func (l *list) reserve(n int) {
 	if l.bl != nil {
 		return
@@ -160,20 +163,20 @@ func (l *list) reserve(n int) {
 	need := l.n + n
 	switch {
 	case need <= len(l.buf):
-	case need > listBlockLen:
+	case need > listFlatMax:
 		l.toBlocks()
 	default:
-		l.resize(min(listBlockLen, max(need, listMinCap, len(l.buf)+len(l.buf)/2)))
+		l.resize(min(listFlatMax, max(need, listMinCap, len(l.buf)+len(l.buf)/2)))
 	}
 }
 
 // maybeShrink gives memory back when the buffer is at most a quarter
 // full (after pops, LREM, a big LTRIM), keeping room to grow again; a
-// list in blocks turns flat again at a quarter of a block.
+// list in blocks turns flat again at a quarter of listFlatMax.
 func (l *list) maybeShrink() {
 	if b := l.bl; b != nil {
 		switch {
-		case l.n <= listBlockLen/4:
+		case l.n <= listFlatMax/4:
 			l.resize(max(listMinCap, 2*l.n))
 		case len(b.ring) > 8 && b.used <= len(b.ring)/4:
 			b.resizeRing(len(b.ring) / 2)
@@ -482,7 +485,7 @@ func (l *list) each(start, stop int, fn func(v string)) {
 // copyObject returns an independent copy, for COPY.
 func (l *list) copyObject() object {
 	c := &list{}
-	if l.n <= listBlockLen {
+	if l.n <= listFlatMax {
 		c.buf = make([]string, max(l.n, listMinCap))
 	}
 	c.reserve(l.n)

@@ -213,7 +213,7 @@ func FuzzList(f *testing.F) {
 				l.reserve(arg % 7)
 			case 11:
 				// a long push, so that the list moves to blocks
-				k := 40 + arg
+				k := 40 + 3*arg
 				l.reserve(k)
 				for j := 0; j < k; j++ {
 					if arg&1 == 0 {
