@@ -233,48 +233,45 @@ func (l *skiplist) deleteNode(x *zslNode, update *[zslMaxLevel]*zslNode) int {
 	return h
 }
 
-// findUpdate fills update with the last node before (score, member) on
-// each level and returns the node after it on level 0.
-func (l *skiplist) findUpdate(score float64, member string, update *[zslMaxLevel]*zslNode) *zslNode {
-	x := l.header
-	for i := l.level - 1; i >= 0; i-- {
-		lv := x.lv(i)
-		for f := lv.forward; f != nil && zless(f.score, f.member, score, member); f = lv.forward {
-			x = f
-			lv = x.lv(i)
-		}
-		update[i] = x
-	}
-	return x.level0.forward
-}
-
-// delete removes the node (score, member); reports whether it was found.
-func (l *skiplist) delete(score float64, member string) bool {
-	var update [zslMaxLevel]*zslNode
-	x := l.findUpdate(score, member, &update)
-	if x != nil && x.score == score && x.member == member {
-		l.deleteNode(x, &update)
-		return true
-	}
-	return false
-}
-
-// updateScore moves member from score old to score: in place when the
-// order does not change (Redis's zslUpdateScore), else by unlinking the
-// node and linking the same node, with the same height, at its new place.
-// The node stays the member's, so the member -> node map needs no change.
-func (l *skiplist) updateScore(old float64, member string, score float64) {
-	var p zslPath
-	x := l.findUpdate(old, member, &p.update)
-	if (x.backward == nil || zless(x.backward.score, x.backward.member, score, member)) &&
-		(x.level0.forward == nil || zless(score, member, x.level0.forward.score, x.level0.forward.member)) {
+// updateScore gives node x a new score: in place when the order does not
+// change (Redis's zslUpdateScore; x's neighbours are known without a
+// search, as the member map leads to x), else by unlinking x and linking
+// the same node, with the same height, at its new place. The node stays
+// the member's, so the member -> node map needs no change.
+func (l *skiplist) updateScore(x *zslNode, score float64) {
+	if (x.backward == nil || zless(x.backward.score, x.backward.member, score, x.member)) &&
+		(x.level0.forward == nil || zless(score, x.member, x.level0.forward.score, x.level0.forward.member)) {
 		x.score = score
 		return
 	}
+	var p zslPath
+	l.findBefore(x, &p.update)
 	h := l.deleteNode(x, &p.update)
 	x.score = score
 	l.findInsert(score, x.member, &p)
 	l.link(x, h, &p)
+}
+
+// unlink removes node x.
+func (l *skiplist) unlink(x *zslNode) {
+	var update [zslMaxLevel]*zslNode
+	l.findBefore(x, &update)
+	l.deleteNode(x, &update)
+}
+
+// findBefore fills update with the last node before x on each level. It
+// is findUpdate for x's own place, but stops at x by its address, not by
+// comparing x's member with itself.
+func (l *skiplist) findBefore(x *zslNode, update *[zslMaxLevel]*zslNode) {
+	y := l.header
+	for i := l.level - 1; i >= 0; i-- {
+		lv := y.lv(i)
+		for f := lv.forward; f != x && f != nil && zless(f.score, f.member, x.score, x.member); f = lv.forward {
+			y = f
+			lv = y.lv(i)
+		}
+		update[i] = y
+	}
 }
 
 // rank is the 1-based rank of (score, member), 0 when absent.

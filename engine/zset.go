@@ -146,25 +146,30 @@ func (z *zset) update(member string, old, score float64) {
 		z.lp[j] = zentry{member, score}
 		return
 	}
-	z.zsl.updateScore(old, member, score)
+	x, _ := z.dict.get(member)
+	z.zsl.updateScore(x, score)
 }
 
 // remove deletes member; reports whether it was present.
 func (z *zset) remove(member string) bool {
+	if z.zsl != nil {
+		x, ok := z.dict.take(member)
+		if !ok {
+			return false
+		}
+		z.elemMem -= strMem(member)
+		z.zsl.unlink(x)
+		return true
+	}
 	sc, ok := z.score(member)
 	if !ok {
 		return false
 	}
 	z.elemMem -= strMem(member)
-	if z.zsl == nil {
-		i := z.lpSearch(sc, member)
-		copy(z.lp[i:], z.lp[i+1:])
-		z.lp[len(z.lp)-1] = zentry{}
-		z.lp = z.lp[:len(z.lp)-1]
-		return true
-	}
-	z.zsl.delete(sc, member)
-	z.dict.del(member)
+	i := z.lpSearch(sc, member)
+	copy(z.lp[i:], z.lp[i+1:])
+	z.lp[len(z.lp)-1] = zentry{}
+	z.lp = z.lp[:len(z.lp)-1]
 	return true
 }
 

@@ -272,6 +272,7 @@ func TestSkiplistAllHeights(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	l := newSkiplist()
 	scores := map[string]float64{}
+	nodes := map[string]*zslNode{}
 	for i := 0; i < 4000; i++ {
 		m := "m" + strconv.Itoa(rng.IntN(300))
 		sc := float64(rng.IntN(40))
@@ -282,13 +283,16 @@ func TestSkiplistAllHeights(t *testing.T) {
 			if rng.IntN(2) == 0 {
 				h = 1 + rng.IntN(3)
 			}
-			l.insertHeight(sc, m, h)
+			nodes[m] = l.insertHeight(sc, m, h)
 			scores[m] = sc
 		case rng.IntN(3) == 0:
-			require.True(t, l.delete(old, m))
+			require.Equal(t, old, nodes[m].score)
+			l.unlink(nodes[m])
 			delete(scores, m)
+			delete(nodes, m)
 		default:
-			l.updateScore(old, m, sc)
+			l.updateScore(nodes[m], sc)
+			require.Same(t, nodes[m], l.nodeAt(l.rank(sc, m)), "the member keeps its node")
 			scores[m] = sc
 		}
 		if i%100 == 0 {
