@@ -259,9 +259,9 @@ func (l *skiplist) unlink(x *zslNode) {
 	l.deleteNode(x, &update)
 }
 
-// findBefore fills update with the last node before x on each level. It
-// is findUpdate for x's own place, but stops at x by its address, not by
-// comparing x's member with itself.
+// findBefore fills update with the last node before x on each level
+// (Redis's search for zslDelete). It stops at x by its address rather than
+// by comparing x's member with itself.
 func (l *skiplist) findBefore(x *zslNode, update *[zslMaxLevel]*zslNode) {
 	y := l.header
 	for i := l.level - 1; i >= 0; i-- {
