@@ -110,6 +110,40 @@ func TestScriptCallErrorWords(t *testing.T) {
 	assert.Equal(t, "-ERR user_function:3: attempt to call field 'register_function' (a nil value) script: f1, on @user_function:3.\r\n", c.do("FCALL", "f1", "0"))
 }
 
+// TestScriptKeysArgvFresh checks that each run of a script sees KEYS
+// and ARGV holding its own arguments and nothing a run before left in
+// them (the bridge refills the last run's tables when it can), and that a
+// function may keep its keys table past the call.
+func TestScriptKeysArgvFresh(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	show := "return {#KEYS, #ARGV, tostring(KEYS.extra), tostring(getmetatable(KEYS)), tostring(rawget(ARGV, 5)), KEYS[1] or 'none', ARGV[1] or 'none'}"
+	fresh := func(nk, na int, k1, a1 string) string {
+		return "*7\r\n:" + itoa(int64(nk)) + "\r\n:" + itoa(int64(na)) + "\r\n$3\r\nnil\r\n$3\r\nnil\r\n$3\r\nnil\r\n" +
+			"$" + itoa(int64(len(k1))) + "\r\n" + k1 + "\r\n$" + itoa(int64(len(a1))) + "\r\n" + a1 + "\r\n"
+	}
+	assert.Equal(t, fresh(2, 1, "k1", "a1"), c.do("EVAL", show, "2", "k1", "k2", "a1"))
+	// runs that change their tables in every way a script can
+	for _, change := range []string{
+		"KEYS[1] = 'x' KEYS[9] = 'y' ARGV[5] = 'z' table.insert(ARGV, 'w')",
+		"KEYS.extra = 1",
+		"KEYS.extra = 1 KEYS.extra = nil",
+		"setmetatable(KEYS, {__index = function() return 'meta' end})",
+		"rawset(ARGV, 5, 'r') KEYS[1] = nil KEYS[2] = nil",
+		"error('fails halfway')",
+	} {
+		c.do("EVAL", change, "2", "k1", "k2", "a1", "a2")
+		assert.Equal(t, fresh(1, 2, "kk", "aa"), c.do("EVAL", show, "1", "kk", "aa", "ab"), change)
+		assert.Equal(t, fresh(0, 0, "none", "none"), c.do("EVAL", show, "0"), change)
+	}
+	c.do("FUNCTION", "LOAD", "#!lua name=keep\nlocal kept = {}\n"+
+		"redis.register_function('keep', function(keys) kept[#kept+1] = keys return #kept end)\n"+
+		"redis.register_function('kept', function() local out = {} for i, k in ipairs(kept) do out[i] = k[1] end return out end)")
+	c.do("FCALL", "keep", "1", "first")
+	c.do("FCALL", "keep", "1", "second")
+	assert.Equal(t, "*2\r\n$5\r\nfirst\r\n$6\r\nsecond\r\n", c.do("FCALL", "kept", "0"))
+}
+
 // TestScriptingRESP3 checks the RESP3 conversions of redis.setresp(3).
 func TestScriptingRESP3(t *testing.T) {
 	e, _ := testEngine(t)

@@ -402,6 +402,16 @@ func (e *Engine) tick() {
 // clock reading, much cheaper than time.Now's wall and monotonic pair.
 func (e *Engine) monoNow() int64 { return int64(time.Since(e.clockBase)) }
 
+// wallNow is time.Now with its monotonic reading, for less: clockBase
+// moved on by the monotonic clock (one reading instead of time.Now's
+// two).
+func (e *Engine) wallNow() time.Time {
+	if e.clockBase.IsZero() {
+		return time.Now()
+	}
+	return e.clockBase.Add(time.Duration(e.monoNow()))
+}
+
 // tickNext is tick for the next command of a batch. The reading taken when
 // the previous command ended serves again if there is one (so a pipelined
 // command costs one clock reading); otherwise one monotonic reading. The

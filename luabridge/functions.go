@@ -496,5 +496,9 @@ func (f *Functions) Restore(set *LibrarySet, policy string) error {
 // Call runs a function with its keys and args (FCALL).
 func (f *Functions) Call(fn *Function, keys, args [][]byte, host Host, w Writer) {
 	v := f.vm
-	v.call(fn.fn, []lua.LValue{stringArray(v.L, keys), stringArray(v.L, args)}, host, w, fn.Name)
+	// Fresh tables each call: a library's local tables outlive calls, so
+	// a function may keep its keys or args.
+	v.callArgs = [2]lua.LValue{stringArray(v.L, keys), stringArray(v.L, args)}
+	v.call(fn.fn, v.callArgs[:], host, w, fn.Name)
+	v.callArgs = [2]lua.LValue{}
 }

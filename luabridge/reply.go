@@ -145,10 +145,11 @@ func respToLua(L *lua.LState, p []byte) (lua.LValue, []byte) {
 	line, rest := respLine(p[1:])
 	switch typ {
 	case ':':
-		n, _ := strconv.ParseInt(string(line), 10, 64)
-		return lua.LNumber(n), rest
+		// boxed by the VM's block allocator: INCR in a loop makes a
+		// number per call
+		return L.NumberValue(lua.LNumber(respInt(line))), rest
 	case '$':
-		n, _ := strconv.Atoi(string(line))
+		n := int(respInt(line))
 		if n < 0 {
 			return lua.LFalse, rest
 		}
@@ -163,7 +164,7 @@ func respToLua(L *lua.LState, p []byte) (lua.LValue, []byte) {
 		t.RawSetString("ignore_error_stats_update", lua.LTrue)
 		return t, rest
 	case '*', '~', '%', '>':
-		n, _ := strconv.Atoi(string(line))
+		n := int(respInt(line))
 		if n < 0 {
 			return lua.LFalse, rest
 		}
@@ -218,7 +219,7 @@ func respToLua(L *lua.LState, p []byte) (lua.LValue, []byte) {
 		t.RawSetString("big_number", lua.LString(line))
 		return t, rest
 	case '=':
-		n, _ := strconv.Atoi(string(line))
+		n := int(respInt(line))
 		body := rest[:n]
 		rest = rest[n+2:]
 		vt := L.NewTable()
@@ -230,13 +231,30 @@ func respToLua(L *lua.LState, p []byte) (lua.LValue, []byte) {
 		t.RawSetString("verbatim_string", vt)
 		return t, rest
 	case '|':
-		n, _ := strconv.Atoi(string(line))
+		n := int(respInt(line))
 		for i := 0; i < 2*n; i++ {
 			_, rest = respToLua(L, rest)
 		}
 		return respToLua(L, rest)
 	}
 	return lua.LNil, nil
+}
+
+// respInt reads the decimal integer of a reply line the engine wrote
+// (an integer reply, a length): an optional minus and digits.
+func respInt(line []byte) int64 {
+	neg := len(line) > 0 && line[0] == '-'
+	if neg {
+		line = line[1:]
+	}
+	var n uint64
+	for _, c := range line {
+		n = n*10 + uint64(c-'0')
+	}
+	if neg {
+		return -int64(n)
+	}
+	return int64(n)
 }
 
 func respLine(p []byte) (line, rest []byte) {

@@ -121,6 +121,9 @@ type vm struct {
 	rand    lrand48
 	// inCall detects a redis.call made while one is running.
 	inCall bool
+	// callArgs holds a function's two arguments (FCALL) while it is
+	// called, without a slice made per call.
+	callArgs [2]lua.LValue
 }
 
 // runState is one run of a script or function.
