@@ -32,6 +32,11 @@ func TestScriptingConversions(t *testing.T) {
 		{"error table", []string{"EVAL", "return {err='MY fail'}", "0"}, "-MY fail\r\n"},
 		{"error_reply adds nothing", []string{"EVAL", "return redis.error_reply('MY err')", "0"}, "-MY err\r\n"},
 		{"status_reply", []string{"EVAL", "return redis.status_reply('DONE')", "0"}, "+DONE\r\n"},
+		// field lookups in loops (the VM's field caches) see every write
+		{"field written in a loop", []string{"EVAL", "local t = {a = 0} local s = 0 for i = 1, 5 do s = s + t.a t.a = i end return s", "0"}, ":10\r\n"},
+		{"field removed in a loop", []string{"EVAL", "local t = setmetatable({a = 5}, {__index = function() return 100 end}) local s = 0 for i = 1, 3 do s = s + t.a t.a = nil end return s", "0"}, ":205\r\n"},
+		{"same code, other tables", []string{"EVAL", "local ts = {{k = 1}, {k = 2}, {k = 3}} local s = 0 for _, t in ipairs(ts) do s = s * 10 + t.k end return s", "0"}, ":123\r\n"},
+		{"field in a rebuilt table", []string{"EVAL", "local s = 0 for i = 1, 4 do local t = {v = i} s = s + t.v end return s", "0"}, ":10\r\n"},
 		{"keys and argv", []string{"EVAL", "return {KEYS[1], ARGV[1], #KEYS, #ARGV}", "1", "k", "a"}, "*4\r\n$1\r\nk\r\n$1\r\na\r\n:1\r\n:1\r\n"},
 		{"call set", []string{"EVAL", "return redis.call('set', KEYS[1], 'v')", "1", "key"}, "+OK\r\n"},
 		{"call get", []string{"EVAL", "return redis.call('get', KEYS[1])", "1", "key"}, "$1\r\nv\r\n"},

@@ -199,7 +199,12 @@ func (s *Session) runScript(eval bool, name string, flags luabridge.Flags, ro bo
 	defer func() {
 		c.script = nil
 		c.inExec = false
-		c.w.dropOutput()
+		// The buffer stays for the next run's calls, unless a large
+		// reply grew it.
+		c.w.reuse()
+		if cap(c.w.buf) > scriptClientBufKeep {
+			c.w.dropOutput()
+		}
 		e.scripts.run = nil
 		// The effects of the script were propagated as they ran; the
 		// script's own command is not (Redis's preventCommandPropagation
@@ -208,6 +213,10 @@ func (s *Session) runScript(eval bool, name string, flags luabridge.Flags, ro bo
 	}()
 	body(r, scriptWriter{&s.w})
 }
+
+// scriptClientBufKeep is the largest reply buffer the script client
+// keeps from one run to the next.
+const scriptClientBufKeep = 16 << 10
 
 // errMisconfScript refuses a script with the write flag after a failed
 // background save.

@@ -27,3 +27,45 @@ func (tb *LTable) ResetArray() bool {
 // AppendArray appends v to tb's array part (RawSetInt(tb.Len()+1, v) on
 // a table without holes).
 func (tb *LTable) AppendArray(v LValue) { tb.array = append(tb.array, v) }
+
+// fieldCacheSize is the number of lookups a function's field cache
+// remembers, by the position of their instruction.
+const fieldCacheSize = 8
+
+// fieldCacheEntry is a lookup of a constant string key: the value found in
+// tb at pc, while tb's string keys have not been written since (ver).
+type fieldCacheEntry struct {
+	pc  int
+	tb  *LTable
+	ver uint64
+	val LValue
+}
+
+// getFieldStringCached is getFieldString for the instruction at pc (the
+// frame's Pc, past it) of a function of proto, whose key is a constant:
+// a field found in the table itself is remembered until the table's
+// string keys are written (strVer), so that a loop calling
+// redis.call(...) does not look "redis" and "call" up in Go maps each
+// time. What is not found in the table itself (nil, __index) is looked up
+// every time, as before.
+func (ls *LState) getFieldStringCached(proto *FunctionProto, pc int, obj LValue, key string) LValue {
+	tb, ok := obj.(*LTable)
+	if !ok || tb == nil {
+		return ls.getFieldString(obj, key)
+	}
+	fcs := proto.fieldCache
+	if fcs == nil {
+		fcs = new([fieldCacheSize]fieldCacheEntry)
+		proto.fieldCache = fcs
+	}
+	fc := &fcs[pc&(fieldCacheSize-1)]
+	if fc.tb == tb && fc.pc == pc && fc.ver == tb.strVer {
+		return fc.val
+	}
+	v := tb.RawGetString(key)
+	if v == LNil {
+		return ls.getFieldString(obj, key)
+	}
+	*fc = fieldCacheEntry{pc: pc, tb: tb, ver: tb.strVer, val: v}
+	return v
+}
