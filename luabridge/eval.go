@@ -169,6 +169,9 @@ func (e *Eval) Lookup(sha []byte) *Script {
 	if len(sha) != 40 {
 		return nil
 	}
+	if e.last != nil && string(sha) == e.last.SHA {
+		return e.last
+	}
 	var lower [40]byte
 	for i, c := range sha {
 		if 'A' <= c && c <= 'Z' {

@@ -192,9 +192,7 @@ func redisStatusReply(L *lua.LState) int {
 		L.Push(errTable(L, "wrong number or type of arguments"))
 		return 1
 	}
-	t := L.NewTable()
-	t.RawSetString("ok", s)
-	L.Push(t)
+	L.Push(L.NewFieldTable("ok", s))
 	return 1
 }
 

@@ -153,12 +153,9 @@ func respToLua(L *lua.LState, p []byte) (lua.LValue, []byte) {
 		if n < 0 {
 			return lua.LFalse, rest
 		}
-		s := lua.LString(rest[:n])
-		return s, rest[n+2:]
+		return L.StringValue(lua.LString(rest[:n])), rest[n+2:]
 	case '+':
-		t := L.NewTable()
-		t.RawSetString("ok", lua.LString(line))
-		return t, rest
+		return L.NewFieldTable("ok", L.StringValue(lua.LString(line))), rest
 	case '-':
 		t := errTable(L, "-"+string(line))
 		t.RawSetString("ignore_error_stats_update", lua.LTrue)
@@ -186,13 +183,9 @@ func respToLua(L *lua.LState, p []byte) (lua.LValue, []byte) {
 		}
 		switch typ {
 		case '%':
-			t := L.NewTable()
-			t.RawSetString("map", inner)
-			return t, rest
+			return L.NewFieldTable("map", inner), rest
 		case '~':
-			t := L.NewTable()
-			t.RawSetString("set", inner)
-			return t, rest
+			return L.NewFieldTable("set", inner), rest
 		}
 		return inner, rest
 	case '_':
@@ -211,13 +204,9 @@ func respToLua(L *lua.LState, p []byte) (lua.LValue, []byte) {
 				f = math.NaN()
 			}
 		}
-		t := L.NewTable()
-		t.RawSetString("double", lua.LNumber(f))
-		return t, rest
+		return L.NewFieldTable("double", L.NumberValue(lua.LNumber(f))), rest
 	case '(':
-		t := L.NewTable()
-		t.RawSetString("big_number", lua.LString(line))
-		return t, rest
+		return L.NewFieldTable("big_number", lua.LString(line)), rest
 	case '=':
 		n := int(respInt(line))
 		body := rest[:n]
@@ -227,9 +216,7 @@ func respToLua(L *lua.LState, p []byte) (lua.LValue, []byte) {
 			vt.RawSetString("format", lua.LString(body[:3]))
 			vt.RawSetString("string", lua.LString(body[4:]))
 		}
-		t := L.NewTable()
-		t.RawSetString("verbatim_string", vt)
-		return t, rest
+		return L.NewFieldTable("verbatim_string", vt), rest
 	case '|':
 		n := int(respInt(line))
 		for i := 0; i < 2*n; i++ {

@@ -396,9 +396,7 @@ func errTable(L *lua.LState, msg string) *lua.LTable {
 	} else {
 		final = "ERR " + trimCRLF(msg)
 	}
-	t := L.NewTable()
-	t.RawSetString("err", lua.LString(final))
-	return t
+	return L.NewFieldTable("err", L.StringValue(lua.LString(final)))
 }
 
 func trimCRLF(s string) string { return strings.Trim(s, "\r\n") }

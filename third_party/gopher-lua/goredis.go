@@ -9,6 +9,35 @@ package lua
 // number: redis.call's integer replies are numbers.
 func (ls *LState) NumberValue(n LNumber) LValue { return ls.alloc.LNumber2I(n) }
 
+// StringValue is s as an LValue, boxed by the state's block allocator:
+// redis.call's bulk replies are strings.
+func (ls *LState) StringValue(s LString) LValue { return ls.alloc.LString2I(s) }
+
+// NewFieldTable is a table holding one string key, sized for it (NewTable
+// makes room for 32 entries in each part): Redis's status and error
+// replies, {ok=...} and {err=...}, are made for every redis.call that
+// answers one. value must not be nil. Its k2i is left nil until a second
+// key is set: Next finds the one key at keys[0] and, k2i[key] reading 0,
+// nothing after it.
+func (ls *LState) NewFieldTable(key string, value LValue) *LTable {
+	return &LTable{
+		Metatable: LNil,
+		strdict:   map[string]LValue{key: value},
+		keys:      []LValue{ls.alloc.LString2I(LString(key))},
+		strVer:    1,
+	}
+}
+
+// newK2i indexes keys, for a table NewFieldTable made that gets a second
+// key.
+func newK2i(keys []LValue) map[LValue]int {
+	m := make(map[LValue]int, len(keys)+1)
+	for i, k := range keys {
+		m[k] = i
+	}
+	return m
+}
+
 // ResetArray empties tb for reuse as a fresh array table, keeping its
 // array's capacity, when nothing but its array part was ever used: no
 // metatable, no hash part (not even emptied: its key order stays), not
