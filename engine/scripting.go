@@ -637,7 +637,7 @@ func (s *Session) scriptGateCommand(cmd *Command, args [][]byte) *Command {
 	case "fcall", "fcall_ro":
 		var fn *luabridge.Function
 		if f := e.scripts.funcs; f != nil {
-			fn = f.Lookup(string(args[1]))
+			fn = f.LookupBytes(args[1])
 		}
 		if fn == nil {
 			return cmd

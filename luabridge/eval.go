@@ -244,7 +244,7 @@ func (e *Eval) Run(sc *Script, keys, args [][]byte, host Host, w Writer) {
 func runArray(v *vm, t *lua.LTable, name string, items [][]byte) *lua.LTable {
 	if t != nil && t.ResetArray() {
 		for _, it := range items {
-			t.AppendArray(lua.LString(it))
+			t.AppendArray(v.L.StringValue(lua.LString(it)))
 		}
 		return t
 	}
@@ -272,7 +272,7 @@ const baseVMMemory = 31744
 func stringArray(L *lua.LState, items [][]byte) *lua.LTable {
 	t := L.CreateTable(len(items), 0)
 	for i, it := range items {
-		t.RawSetInt(i+1, lua.LString(it))
+		t.RawSetInt(i+1, L.StringValue(lua.LString(it)))
 	}
 	return t
 }

@@ -108,6 +108,25 @@ func NewFunctions(cfg Config) *Functions {
 // dictionary compares names case-insensitively).
 func (f *Functions) Lookup(name string) *Function { return f.live.funcs[strings.ToLower(name)] }
 
+// LookupBytes is Lookup for a command's argument, without copying it: a
+// function's name is letters, digits and underscores, which FCALL finds
+// in any case (Redis compares names with strcasecmp, ASCII only).
+func (f *Functions) LookupBytes(name []byte) *Function {
+	var buf [64]byte
+	lower := buf[:0]
+	if len(name) > len(buf) {
+		lower = make([]byte, len(name))
+	}
+	lower = lower[:len(name)]
+	for i, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	return f.live.funcs[string(lower)]
+}
+
 // Libraries lists the live libraries by name.
 func (f *Functions) Libraries() []*Library { return f.live.Sorted() }
 
