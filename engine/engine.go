@@ -402,14 +402,15 @@ func (e *Engine) tick() {
 // clock reading, much cheaper than time.Now's wall and monotonic pair.
 func (e *Engine) monoNow() int64 { return int64(time.Since(e.clockBase)) }
 
-// wallNow is time.Now with its monotonic reading, for less: clockBase
-// moved on by the monotonic clock (one reading instead of time.Now's
-// two).
-func (e *Engine) wallNow() time.Time {
+// cmdStartTime is when the running command started, as a time.Time with
+// its monotonic reading: clockBase moved on by cmdStart, which every path
+// into execLocked sets (tick, tickNext, the end of the command before
+// in an EXEC), so no clock is read.
+func (e *Engine) cmdStartTime() time.Time {
 	if e.clockBase.IsZero() {
 		return time.Now()
 	}
-	return e.clockBase.Add(time.Duration(e.monoNow()))
+	return e.clockBase.Add(time.Duration(e.cmdStart))
 }
 
 // tickNext is tick for the next command of a batch. The reading taken when

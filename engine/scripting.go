@@ -190,7 +190,7 @@ func (s *Session) runScript(eval bool, name string, flags luabridge.Flags, ro bo
 	if e.scripts.run != nil {
 		r = new(scriptRun)
 	}
-	*r = scriptRun{e: e, caller: s, client: c, eval: eval, name: name, args: s.run.args, start: e.wallNow(), repl: propagateAll}
+	*r = scriptRun{e: e, caller: s, client: c, eval: eval, name: name, args: s.run.args, start: e.cmdStartTime(), repl: propagateAll}
 	r.readOnly = ro || (flags&luabridge.FlagEvalCompat == 0 && flags&luabridge.FlagNoWrites != 0)
 	r.allowOOM = flags&luabridge.FlagEvalCompat == 0 && flags&luabridge.FlagAllowOOM != 0
 	r.allowCrossSlot = flags&(luabridge.FlagEvalCompat|luabridge.FlagAllowCrossSlot) != 0
