@@ -415,7 +415,18 @@ func (e *Engine) masterStreamError(s *Session, msg string) {
 	if c := s.run.cmd; c != nil {
 		cmd = c.Name
 	}
-	// Redis's own "-ERR ..." texts pass without their code.
+	e.warnLine("== CRITICAL == This replica is sending an error to its master: '" + errorLogText(msg) + "' after processing the command '" + cmd + "'")
+	if b := &e.repl.backlog; e.repl.feeding && b.histlen > 0 {
+		from := max(e.repl.offset+1-256, b.first)
+		e.warnLine("Latest backlog is: '" + reprBytes(b.bytesFrom(from, e.repl.offset+1)) + "'")
+	}
+	e.srv.unexpectedErrors++
+}
+
+// errorLogText is an error reply as afterErrorReply logs it: Redis's own
+// "-ERR ..." texts pass without their code, others with their dash, cut
+// to 4096 bytes.
+func errorLogText(msg string) string {
 	text, ok := strings.CutPrefix(msg, "ERR ")
 	if !ok {
 		text = "-" + msg
@@ -423,12 +434,7 @@ func (e *Engine) masterStreamError(s *Session, msg string) {
 	if len(text) > 4096 {
 		text = text[:4096]
 	}
-	e.warnLine("== CRITICAL == This replica is sending an error to its master: '" + text + "' after processing the command '" + cmd + "'")
-	if b := &e.repl.backlog; e.repl.feeding && b.histlen > 0 {
-		from := max(e.repl.offset+1-256, b.first)
-		e.warnLine("Latest backlog is: '" + reprBytes(b.bytesFrom(from, e.repl.offset+1)) + "'")
-	}
-	e.srv.unexpectedErrors++
+	return text
 }
 
 // reprBytes quotes p as Redis's sdscatrepr does.

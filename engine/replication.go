@@ -401,8 +401,7 @@ func cmdSync(s *Session, args [][]byte) {
 	e.startFeeding()
 	l.psync = equalFold(args[0], "psync")
 	e.repl.replicas = append(e.repl.replicas, l)
-	s.replica = l
-	s.replLink.Store(true)
+	s.attachReplica(l)
 	e.stats.syncFull++
 	if e.config.bool("repl-diskless-sync") && e.config.int("repl-diskless-sync-delay") > 0 {
 		// Redis waits repl-diskless-sync-delay seconds for more replicas
@@ -498,8 +497,7 @@ func (e *Engine) tryPartialSync(s *Session, l *replicaLink, args [][]byte) bool 
 	l.online = true
 	l.ackTime = e.now()
 	r.replicas = append(r.replicas, l)
-	s.replica = l
-	s.replLink.Store(true)
+	s.attachReplica(l)
 	e.logLine("Partial resynchronization request from " + l.desc() + " accepted. Sending " + strconv.FormatInt(r.offset+1-want, 10) + " bytes of backlog starting from offset " + strconv.FormatInt(want, 10) + ".")
 	return true
 }
@@ -660,6 +658,52 @@ func (p *SyncPayload) End(err error) {
 }
 
 // dropReplica forgets a replica whose session ends.
+// attachReplica makes s the session of replica l (Redis's CLIENT_SLAVE):
+// its error replies are logged as a master's errors to its replica.
+func (s *Session) attachReplica(l *replicaLink) {
+	e := s.e
+	s.replica = l
+	s.replLink.Store(true)
+	s.w.onError = func(msg string) {
+		e.countError(msg)
+		if s.replica != nil {
+			e.replicaGotError(s, msg)
+		}
+	}
+}
+
+// replicaGotError logs an error reply made for a replica (Redis's
+// afterErrorReply for a CLIENT_TYPE_SLAVE client): a replica sends
+// nothing but acknowledgements, so an error hints at a rogue replica.
+func (e *Engine) replicaGotError(s *Session, msg string) {
+	cmd := "<unknown>"
+	if c := s.run.cmd; c != nil {
+		cmd = c.Name
+	}
+	e.warnLine("== CRITICAL == This master is sending an error to its replica: '" + errorLogText(msg) + "' after processing the command '" + cmd + "'")
+	e.srv.unexpectedErrors++
+}
+
+// replicaReplied disconnects a replica whose command produced a reply,
+// dropping the reply unsent, as Redis's _addReplyToBufferOrList does for
+// a CLIENT_TYPE_SLAVE client: a replication link carries the stream to
+// the replica and nothing else. at is the output's mark before the
+// command. Called with s locked, after the command.
+func (s *Session) replicaReplied(at int64) {
+	e := s.e
+	cmd := "<unknown>"
+	if c := s.run.cmd; c != nil {
+		cmd = c.Name
+	}
+	s.w.truncate(at)
+	obl, oll, omem := s.w.replyList()
+	e.warnLine("Replica generated a reply to command '" + cmd + "', disconnecting it: " + e.clientInfoWith(s, nil, nil, obl, oll, omem))
+	s.w.dropOutput()
+	s.closed = true
+	s.noteMemory()
+	s.kill()
+}
+
 func (e *Engine) dropReplica(l *replicaLink) {
 	r := &e.repl
 	for i, x := range r.replicas {

@@ -68,7 +68,6 @@ func TestReplicationFullSyncThenStream(t *testing.T) {
 	c.line("DEL during")
 	assert.Equal(t, cmdBytes("DEL", "during"), string(replica.s.TakeOutput(nil)))
 	assert.Equal(t, "", replica.line("REPLCONF ACK 5"))
-	assert.Equal(t, "", replica.line("PING"))
 
 	info := c.line("INFO replication")
 	assert.Contains(t, info, "connected_slaves:1\r\n")
@@ -311,4 +310,54 @@ func TestPsyncWrongOffset(t *testing.T) {
 	assert.Equal(t, "-ERR value is not an integer or out of range\r\n", c.line("PSYNC replicationid offset_str"))
 	assert.Contains(t, c.line("INFO replication"), "connected_slaves:0\r\n")
 	assert.Equal(t, "+PONG\r\n", c.line("PING"), "still a normal client")
+}
+
+// A replica whose command produces a reply is logged and disconnected, its
+// reply unsent, as Redis's _addReplyToBufferOrList does; a command that
+// touches the keyspace is refused first, and that error is logged as one
+// a master sends its replica (afterErrorReply). REPLCONF ACK, which gets
+// no reply, keeps the link.
+func TestReplicaThatGetsAReplyIsDisconnected(t *testing.T) {
+	for _, tc := range []struct {
+		sync    string
+		cmd     string
+		logged  []string
+		replied bool
+	}{
+		{"SYNC", "PING", []string{"# Replica generated a reply to command 'ping', disconnecting it: id="}, true},
+		{"SYNC", "XINFO HELP", []string{"# Replica generated a reply to command 'xinfo|help', disconnecting it: id="}, true},
+		{"PSYNC ? -1", "GET foo", []string{
+			"# Replica generated a reply to command 'get', disconnecting it: id=",
+			"# == CRITICAL == This master is sending an error to its replica: 'Replica can't interact with the keyspace' after processing the command 'get'",
+		}, true},
+		{"PSYNC ? -1", "SLOWLOG GET", []string{"# Replica generated a reply to command 'slowlog|get', disconnecting it: id="}, true},
+		{"PSYNC ? -1", "REPLCONF nonsense 1", []string{"# Replica generated a reply to command 'replconf', disconnecting it: id="}, true},
+		{"PSYNC ? -1", "REPLCONF ACK 0", nil, false},
+	} {
+		t.Run(tc.sync+" "+tc.cmd, func(t *testing.T) {
+			var mu sync.Mutex
+			var lines []string
+			clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+			e := New(Options{Now: clk.Now, LogAt: func(level byte, line string) {
+				mu.Lock()
+				lines = append(lines, string(level)+" "+line)
+				mu.Unlock()
+			}})
+			e.SetFullSyncer(&fakeSyncer{})
+			c := newClient(t, e)
+			c.line("CONFIG SET repl-diskless-sync-delay 0")
+			replica := newClient(t, e)
+			replica.line(tc.sync)
+			assert.Equal(t, "", replica.line(tc.cmd), "the reply is never sent")
+			assert.Equal(t, tc.replied, replica.s.ShouldClose())
+			log := func() string { mu.Lock(); defer mu.Unlock(); return strings.Join(lines, "\n") }()
+			for _, want := range tc.logged {
+				assert.Contains(t, log, want)
+			}
+			if !tc.replied {
+				assert.NotContains(t, log, "Replica generated a reply")
+			}
+			assert.Equal(t, "+PONG\r\n", c.line("PING"))
+		})
+	}
 }
