@@ -517,6 +517,16 @@ func (f *Follower) apply(conn net.Conn, br *bufio.Reader, offset int64, timeout 
 	if err := ack(offset); err != nil {
 		return err
 	}
+	// killed ends the link after CLIENT KILL closed the master's session:
+	// the position is what was applied, and the next PSYNC asks for the
+	// rest (Redis caches the freed master with its applied offset).
+	killed := func() error {
+		applied.Lock()
+		off := offset
+		applied.Unlock()
+		f.eng.MasterSynced("", off)
+		return nil
+	}
 	rd := resp.NewReader()
 	for {
 		_ = conn.SetReadDeadline(time.Now().Add(timeout))
@@ -524,6 +534,9 @@ func (f *Follower) apply(conn net.Conn, br *bufio.Reader, offset int64, timeout 
 		n, err := br.Read(sp)
 		rd.Advance(n)
 		if err != nil {
+			if s.ShouldClose() {
+				return killed() // CLIENT KILL closed the connection
+			}
 			if errors.Is(err, io.EOF) {
 				return errors.New("MASTER closed the connection")
 			}
@@ -544,7 +557,9 @@ func (f *Follower) apply(conn net.Conn, br *bufio.Reader, offset int64, timeout 
 				}
 				// Newlines between commands count in the offset and go
 				// to this server's replicas with the stream.
-				s.ExecMaster(nil, raw[:consumed])
+				if s.ExecMaster(nil, raw[:consumed])&engine.StatusClose != 0 {
+					return killed()
+				}
 				applied.Lock()
 				offset += consumed
 				applied.Unlock()
@@ -557,10 +572,15 @@ func (f *Follower) apply(conn net.Conn, br *bufio.Reader, offset int64, timeout 
 				if err := ack(off); err != nil {
 					return err
 				}
-				s.ExecMaster(nil, raw[:consumed])
+				if s.ExecMaster(nil, raw[:consumed])&engine.StatusClose != 0 {
+					return killed()
+				}
 			} else {
-				s.ExecMaster(args, raw[:consumed])
+				st := s.ExecMaster(args, raw[:consumed])
 				s.TakeOutput(nil)
+				if st&engine.StatusClose != 0 {
+					return killed()
+				}
 			}
 			applied.Lock()
 			offset += consumed
