@@ -213,8 +213,16 @@ func (s *Session) checkOutputLimitAt(async bool) bool {
 		// As Redis: the soft-limit clock is left as it was.
 		return false
 	}
-	lim := s.e.config.obuf[s.obufClass()]
-	hard := lim.hard > 0 && used >= lim.hard
+	class := s.obufClass()
+	lim := s.e.config.obuf[class]
+	hardLimit := lim.hard
+	if class == obufReplica && hardLimit > 0 {
+		// As Redis 7: a replica's hard limit under repl-backlog-size is
+		// raised to it, or a partial synchronization that the backlog
+		// allows would be cut off at once.
+		hardLimit = max(hardLimit, s.e.config.int("repl-backlog-size"))
+	}
+	hard := hardLimit > 0 && used >= hardLimit
 	soft := false
 	if lim.soft > 0 && used >= lim.soft {
 		// In whole seconds, as Redis's server.unixtime.

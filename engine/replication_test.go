@@ -361,3 +361,31 @@ func TestReplicaThatGetsAReplyIsDisconnected(t *testing.T) {
 		})
 	}
 }
+
+// A replica's output hard limit under repl-backlog-size counts as
+// repl-backlog-size, as Redis 7's checkClientOutputBufferLimits: a
+// replica the backlog could resume is not cut off by a smaller limit
+// (replication-buffer's "Partial resynchronization is successful even
+// client-output-buffer-limit is less than repl-backlog-size").
+func TestReplicaHardLimitIsAtLeastTheBacklog(t *testing.T) {
+	e, _ := testEngine(t)
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	c := newClient(t, e)
+	c.line("CONFIG SET repl-diskless-sync-delay 0")
+	c.line("CONFIG SET repl-backlog-size 1mb")
+	assert.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "client-output-buffer-limit", "replica 4096 0 0"))
+	replica := newClient(t, e)
+	replica.line("PSYNC ? -1")
+	syncer.finish(0, "X")
+	replica.s.TakeOutput(nil)
+
+	big := strings.Repeat("v", 10000)
+	c.do("SET", "k", big)
+	c.do("SET", "k", big)
+	assert.False(t, replica.s.ShouldClose(), "20 KB pending: over the limit, under the backlog")
+
+	c.line("CONFIG SET repl-backlog-size 16384")
+	c.do("SET", "k", big)
+	assert.True(t, replica.s.ShouldClose(), "30 KB pending: over the backlog too")
+}
