@@ -244,7 +244,7 @@ func (e *Engine) memory() memBreakdown {
 	b.replicas = e.replicaOutputMemory()
 	b.clients -= b.replicas
 	if e.repl.feeding {
-		b.backlog = int64(len(e.repl.backlog.buf))
+		b.backlog = e.repl.backlog.allocated()
 	}
 	return b
 }

@@ -209,6 +209,9 @@ func (s *Session) checkOutputLimitAt(async bool) bool {
 		return true
 	}
 	obl, oll, used := s.w.replyList()
+	if l := s.replica; l != nil {
+		used += l.heldBytes(s.e)
+	}
 	if used == 0 {
 		// As Redis: the soft-limit clock is left as it was.
 		return false
@@ -250,6 +253,21 @@ func (s *Session) checkOutputLimitAt(async bool) bool {
 	s.noteMemory()
 	s.kill()
 	return true
+}
+
+// checkHeldOutput checks the output limits of a replica whose stream
+// waits in the backlog (it has no output to trigger afterOutput). Locked.
+func (s *Session) checkHeldOutput() {
+	if s == s.e.current {
+		s.checkOutputLimit()
+		return
+	}
+	s.mu.Lock()
+	closed := s.checkOutputLimit()
+	s.mu.Unlock()
+	if closed && s.info.Notify != nil {
+		s.info.Notify()
+	}
 }
 
 // outputAborted is for handlers whose reply can grow without bound (a

@@ -121,22 +121,45 @@ func TestReplconfErrors(t *testing.T) {
 	})
 }
 
-func TestReplBacklogRing(t *testing.T) {
+func TestReplBacklog(t *testing.T) {
 	var b replBacklog
 	b.first = 1
-	b.resize(8)
-	b.write([]byte("abcde"))
+	b.resize(8, noneHeld)
+	b.write([]byte("abcde"), noneHeld)
 	assert.Equal(t, "abcde", string(b.bytesFrom(1, 6)))
-	b.write([]byte("fghij"))
+	b.write([]byte("fghij"), noneHeld)
 	// 10 bytes written into 8: the first two are gone.
 	assert.Equal(t, int64(3), b.first)
 	assert.Equal(t, 8, b.histlen)
 	assert.Equal(t, "cdefghij", string(b.bytesFrom(3, 11)))
 	assert.Equal(t, "hij", string(b.bytesFrom(8, 11)))
-	b.write([]byte("0123456789ABC"))
+	b.write([]byte("0123456789ABC"), noneHeld)
 	assert.Equal(t, "6789ABC", string(b.bytesFrom(b.first+1, 24)))
-	b.resize(4)
+	b.resize(4, noneHeld)
 	assert.Equal(t, "9ABC", string(b.bytesFrom(b.first, 24)))
+
+	// A replica waiting from offset 21 on keeps the backlog from there,
+	// past its size, until it lets go.
+	assert.Equal(t, int64(20), b.first)
+	b.write([]byte("DEFGHIJK"), 21)
+	assert.Equal(t, int64(21), b.first)
+	assert.Equal(t, 11, b.histlen)
+	assert.Equal(t, "ABCDEFGHIJK", string(b.bytesFrom(21, 32)))
+	assert.True(t, b.holds(21))
+	b.trim(noneHeld)
+	assert.Equal(t, int64(28), b.first)
+	assert.Equal(t, 4, b.histlen)
+	assert.False(t, b.holds(21))
+
+	// Many blocks: a write larger than one, read back across them.
+	big := strings.Repeat("0123456789", 5000)
+	b.resize(len(big), noneHeld)
+	b.write([]byte(big), noneHeld)
+	assert.Equal(t, big, string(b.bytesFrom(b.first, b.first+int64(len(big)))))
+	assert.Equal(t, int64(4*backlogBlock), b.allocated())
+	b.resize(backlogMinSize, noneHeld)
+	assert.Equal(t, big[len(big)-backlogMinSize:], string(b.bytesFrom(b.first, b.first+backlogMinSize)))
+	assert.LessOrEqual(t, b.allocated(), int64(2*backlogBlock))
 }
 
 // With repl-diskless-sync (Redis's default) the transfer waits
@@ -388,4 +411,46 @@ func TestReplicaHardLimitIsAtLeastTheBacklog(t *testing.T) {
 	c.line("CONFIG SET repl-backlog-size 16384")
 	c.do("SET", "k", big)
 	assert.True(t, replica.s.ShouldClose(), "30 KB pending: over the backlog too")
+}
+
+// A replica waiting for its payload holds its place in the backlog, not a
+// copy of the stream (Redis 7's shared replication buffer): the backlog
+// outgrows repl-backlog-size meanwhile, goes back to it once the replica
+// has its stream, and the held bytes count in the replica's output limit.
+func TestWaitingReplicaHoldsTheBacklog(t *testing.T) {
+	e, _ := testEngine(t)
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	c := newClient(t, e)
+	c.line("CONFIG SET repl-diskless-sync-delay 0")
+	c.line("CONFIG SET repl-backlog-size 16384")
+	replica := newClient(t, e)
+	require.True(t, strings.HasPrefix(replica.line("PSYNC ? -1"), "+FULLRESYNC "))
+	val := strings.Repeat("v", 1000)
+	var want strings.Builder
+	want.WriteString("$1\r\nX" + cmdBytes("SELECT", "0"))
+	for i := 0; i < 100; i++ {
+		k := "k" + itoa(int64(i))
+		c.do("SET", k, val)
+		want.WriteString(cmdBytes("SET", k, val))
+	}
+	info := c.line("INFO replication")
+	histlen := int64(len(want.String()) - len("$1\r\nX"))
+	assert.Contains(t, info, "repl_backlog_histlen:"+itoa(histlen)+"\r\n")
+	syncer.finish(0, "X")
+	assert.Equal(t, want.String(), string(replica.s.TakeOutput(nil)))
+	assert.Contains(t, c.line("INFO replication"), "repl_backlog_histlen:16384\r\n")
+
+	// A second replica over its limit while it waits is dropped.
+	assert.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "client-output-buffer-limit", "replica 65536 0 0"))
+	late := newClient(t, e)
+	require.True(t, strings.HasPrefix(late.line("PSYNC ? -1"), "+FULLRESYNC "))
+	for i := 0; i < 60; i++ {
+		c.do("SET", "k", val)
+	}
+	assert.False(t, late.s.ShouldClose(), "60 KB held")
+	for i := 0; i < 10; i++ {
+		c.do("SET", "k", val)
+	}
+	assert.True(t, late.s.ShouldClose(), "70 KB held")
 }
