@@ -245,6 +245,9 @@ func TestBacklogShrinksAtConfigSet(t *testing.T) {
 	again := newClient(t, e)
 	assert.True(t, strings.HasPrefix(again.line("PSYNC "+e.srv.replID+" "+itoa(at+1)), "+FULLRESYNC "))
 	assert.Contains(t, c.line("INFO replication"), "repl_backlog_histlen:16384\r\n")
+	// The one replication buffer: the backlog's blocks, the replica's
+	// other memory not counted.
+	assert.Contains(t, c.line("INFO memory"), "mem_total_replication_buffers:"+itoa(2*backlogBlock)+"\r\n")
 }
 
 // TestSharedDisklessPayload: diskless replicas that start together share
@@ -440,6 +443,9 @@ func TestWaitingReplicaHoldsTheBacklog(t *testing.T) {
 	syncer.finish(0, "X")
 	assert.Equal(t, want.String(), string(replica.s.TakeOutput(nil)))
 	assert.Contains(t, c.line("INFO replication"), "repl_backlog_histlen:16384\r\n")
+	// The one replication buffer: the backlog's blocks, the replica's
+	// other memory not counted.
+	assert.Contains(t, c.line("INFO memory"), "mem_total_replication_buffers:"+itoa(2*backlogBlock)+"\r\n")
 
 	// A second replica over its limit while it waits is dropped.
 	assert.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "client-output-buffer-limit", "replica 65536 0 0"))
