@@ -267,6 +267,7 @@ func (s *Session) debugReload(opts [][]byte) {
 			for _, db := range e.main.dbs {
 				e.flushDB(db)
 			}
+			e.forgetReplicaKeys()
 			e.flushFunctions()
 		}
 		ld := e.beginLoad(-1, true)

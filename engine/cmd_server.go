@@ -91,6 +91,9 @@ func cmdFlushAll(s *Session, args [][]byte) {
 	for _, db := range s.ks.dbs {
 		e.flushDB(db)
 	}
+	if main {
+		e.forgetReplicaKeys()
+	}
 	if main && e.persist.p != nil && len(e.saveParams()) > 0 && e.persist.bgsave == nil {
 		// Redis saves the emptied dataset at once when save points are
 		// set (flushAllDataAndResetRDB).

@@ -259,7 +259,9 @@ func (s *Session) setDeadlineOf(k string, at int64) {
 	db.beforeChange(k)
 	db.expires[k] = at
 	s.e.touchKey(db, k)
-	if s.e.master != nil && !s.fromMaster && db.ks == s.e.main {
+	if s.e.master != nil && !s.fromMaster && db.ks == s.e.main && !s.e.config.bool("replica-read-only") {
+		// Only a writable replica's own keys (Redis's setExpire): an AOF
+		// replayed by a read-only replica holds its master's writes.
 		s.e.rememberReplicaKeyWithExpire(db, k)
 	}
 }

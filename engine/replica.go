@@ -316,6 +316,7 @@ func (e *Engine) beginMasterLoad(totalBytes int64) *Loader {
 	for _, db := range e.main.dbs {
 		e.flushDB(db)
 	}
+	e.forgetReplicaKeys()
 	// The master's libraries replace the replica's (Redis's emptyData
 	// before readSyncBulkPayload loads).
 	e.flushFunctions()
@@ -383,6 +384,7 @@ func (e *Engine) EndSwapLoad(ld *Loader, err error) {
 	for i, db := range e.main.dbs {
 		e.swapDB(db, ld.target.dbs[i])
 	}
+	e.forgetReplicaKeys()
 	for _, db := range ld.target.dbs {
 		e.flushDB(db)
 	}
@@ -400,6 +402,7 @@ func (e *Engine) DiscardMasterLoad() {
 	for _, db := range e.main.dbs {
 		e.flushDB(db)
 	}
+	e.forgetReplicaKeys()
 	e.flushFunctions()
 }
 
