@@ -244,13 +244,27 @@ func (e *Engine) memory() memBreakdown {
 	b.replicas = e.replicaOutputMemory()
 	b.clients -= b.replicas
 	if e.repl.feeding {
-		b.backlog = int64(len(e.repl.backlog.buf))
+		b.backlog = e.repl.backlog.allocated()
 	}
 	return b
 }
 
 // usedMemory is INFO's used_memory.
 func (e *Engine) usedMemory() int64 { return e.memory().total() }
+
+// replicationBuffers is mem_total_replication_buffers, Redis 7's one
+// replication buffer that the backlog and the replicas share: the
+// backlog's blocks (which hold the stream of replicas waiting for their
+// payload) and the stream queued to online replicas, which GoRedis copies
+// into their output. The replicas' other client memory is not in it.
+func (e *Engine) replicationBuffers(backlog int64) int64 {
+	n := backlog
+	for _, l := range e.repl.replicas {
+		_, _, omem := e.outputUsage(l.s)
+		n += omem
+	}
+	return n
+}
 
 // replicaOutputMemory is what replicas' pending output holds (Redis does
 // not count it against maxmemory).
