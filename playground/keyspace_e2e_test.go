@@ -148,7 +148,8 @@ func TestKeyspacePane(t *testing.T) {
 		chromedp.SendKeys(ks+` .ks-ttl-in`, "100"+kb.Enter, chromedp.ByQuery)))
 	out = waitOutput(t, ctx, 1, len(before), "(integer) 1")
 	assert.Contains(t, out, "EXPIRE greeting 100")
-	waitPane(t, ctx, "greeting", `row && /\b(99|100) s/.test(row.innerText)`, "the new TTL shows")
+	// Any count down from 100 s (a busy machine may take seconds here).
+	waitPane(t, ctx, "greeting", `row && /\b([1-9]\d?|100) s/.test(row.innerText)`, "the new TTL shows")
 
 	// Keyboard: the list is a listbox moved with the arrows.
 	require.NoError(t, chromedp.Run(ctx, chromedp.Focus(ks+` .ks-list`, chromedp.ByQuery),

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -98,8 +100,13 @@ func TestShareLink(t *testing.T) {
 	} {
 		run(t, fresh, 1, c.line, c.want)
 	}
+	// The deadline travels with the link (500 s when shared): what is
+	// left depends on how fast a busy machine opened the page.
 	out := run(t, fresh, 1, `TTL session`, "(integer) ")
-	assert.Regexp(t, `\(integer\) (49\d|500)`, out)
+	m := regexp.MustCompile(`\(integer\) (-?\d+)`).FindStringSubmatch(out)
+	require.NotNil(t, m, out)
+	ttl, _ := strconv.Atoi(m[1])
+	assert.True(t, ttl > 0 && ttl <= 500, "TTL session: %d", ttl)
 	out = output(t, fresh, 1)
 	assert.Contains(t, out, "running its 14 commands in the in-page engine")
 	assert.Contains(t, out, "in-page> XCLAIM events workers alice 0 1-1 IDLE")
