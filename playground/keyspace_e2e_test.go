@@ -53,7 +53,7 @@ func selectKey(t *testing.T, ctx context.Context, key string) string {
 // encoding change, runs its actions as terminal commands and keeps its
 // own queries out of the terminal and the inspector.
 func TestKeyspacePane(t *testing.T) {
-	ctx := browserWithin(t, 3*time.Minute)
+	ctx := browserWithin(t, 5*time.Minute)
 	srv := httptest.NewServer(netserver.New(engine.New(engine.Options{}), netserver.Options{}).HTTPHandler(netserver.WSOptions{}))
 	defer srv.Close()
 	shot := shooter(t, ctx, "keyspace")
@@ -203,7 +203,7 @@ func TestKeyspacePane(t *testing.T) {
 // TestKeyspacePaneRemote: over the bridge, the pane follows a plain TCP
 // client's writes and the server's expiry.
 func TestKeyspacePaneRemote(t *testing.T) {
-	ctx := browserWithin(t, 2*time.Minute)
+	ctx := browserWithin(t, 5*time.Minute)
 	srvr := netserver.New(engine.New(engine.Options{}), netserver.Options{Addr: "127.0.0.1:0"})
 	require.NoError(t, srvr.Listen())
 	go func() { _ = srvr.Serve() }()
@@ -245,7 +245,7 @@ func TestKeyspacePaneRemote(t *testing.T) {
 // terminal's writes through CLIENT TRACKING (CONFIG is refused there), and
 // never shows another visitor's keys or the server's own.
 func TestKeyspacePaneSandbox(t *testing.T) {
-	ctx := browserWithin(t, 2*time.Minute)
+	ctx := browserWithin(t, 5*time.Minute)
 	srvr := netserver.New(engine.New(engine.Options{}), netserver.Options{Addr: "127.0.0.1:0"})
 	require.NoError(t, srvr.Listen())
 	go func() { _ = srvr.Serve() }()

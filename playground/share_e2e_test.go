@@ -38,7 +38,7 @@ func shareFragment(t *testing.T, text string) string {
 // the same keyspace in the in-page engine and shows the commands; damaged,
 // hostile and oversized cases get a clear message and change nothing.
 func TestShareLink(t *testing.T) {
-	ctx := browserWithin(t, 2*time.Minute)
+	ctx := browserWithin(t, 5*time.Minute)
 	srv := httptest.NewServer(netserver.New(engine.New(engine.Options{}), netserver.Options{}).HTTPHandler(netserver.WSOptions{}))
 	defer srv.Close()
 	shot := shooter(t, ctx, "share")
@@ -78,7 +78,7 @@ func TestShareLink(t *testing.T) {
 	// A fresh profile, a static server of the repository: no GoRedis.
 	static := httptest.NewServer(http.FileServer(http.Dir("..")))
 	defer static.Close()
-	fresh := browserWithin(t, 2*time.Minute)
+	fresh := browserWithin(t, 5*time.Minute)
 	shot2 := shooter(t, fresh, "share-opened")
 	require.NoError(t, chromedp.Run(fresh,
 		chromedp.EmulateViewport(1280, 800),
