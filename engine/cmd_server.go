@@ -158,7 +158,6 @@ func (e *Engine) swapDB(x, y *DB) {
 	x.strs, y.strs = y.strs, x.strs
 	x.objs, y.objs = y.objs, x.objs
 	x.expires, y.expires = y.expires, x.expires
-	x.wtime, y.wtime = y.wtime, x.wtime
 	x.rawStrs, y.rawStrs = y.rawStrs, x.rawStrs
 	x.owned, y.owned = y.owned, x.owned // the buffers go with their values
 	x.strMem, y.strMem = y.strMem, x.strMem

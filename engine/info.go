@@ -230,7 +230,7 @@ func (e *Engine) infoMemory(b *infoBuilder) {
 	b.int("mem_total_replication_buffers", e.replicationBuffers(m.b.backlog))
 	b.int("mem_clients_slaves", m.b.replicas)
 	b.int("mem_clients_normal", m.b.clients)
-	b.field("mem_cluster_links", "0")
+	b.int("mem_cluster_links", e.clusterLinksMemory())
 	b.field("mem_aof_buffer", "0")
 	b.field("mem_allocator", "go-"+runtime.Version())
 	b.field("active_defrag_running", "0")

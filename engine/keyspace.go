@@ -136,9 +136,9 @@ func (s *Session) setString(key []byte, val string, keepTTL bool) string {
 		// Key and value in one allocation: a small string key then costs
 		// one heap object instead of two, and less rounding to size classes.
 		kv := string(key) + val
-		return s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL)
+		return s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL, len(val) > 0)
 	}
-	return s.storeString(key, string(key), val, keepTTL)
+	return s.storeString(key, string(key), val, keepTTL, false)
 }
 
 // setStringBytes is setString for a value still in bytes (a request
@@ -147,24 +147,28 @@ func (s *Session) setString(key []byte, val string, keepTTL bool) string {
 func (s *Session) setStringBytes(key, val []byte, keepTTL bool) string {
 	if len(val) <= packedValueMax {
 		kv := string(key) + string(val) // one allocation: the conversions are temporary
-		return s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL)
+		return s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL, len(val) > 0)
 	}
-	return s.storeString(key, string(key), string(val), keepTTL)
+	return s.storeString(key, string(key), string(val), keepTTL, false)
 }
 
 // storeString is setString's second half: k is the stored copy of key,
-// which it returns.
-func (s *Session) storeString(key []byte, k, val string, keepTTL bool) string {
+// which it returns; packed says val's bytes follow k's in one allocation.
+func (s *Session) storeString(key []byte, k, val string, keepTTL, packed bool) string {
 	db := s.db
 	db.beforeChange(k)
 	isNew := s.e.config.notifyFlags&notifyNew != 0 && !db.rawExists(k)
-	// One hash of the key serves the shard choice and the write time.
-	h := db.strs.hash(k)
 	wasObj := false
+	// The key's access record goes on from the value it replaces, as
+	// Redis's dbOverwrite keeps an LFU counter.
+	var access uint32
+	accessed := false
 	if db.objs.len() > 0 {
 		if o, ok := db.objs.take(k); ok {
 			db.objectRemoved(k, o)
 			wasObj = true
+			h := o.mark()
+			access, accessed = h.access, h.accessed
 		}
 	}
 	if len(db.rawStrs) > 0 {
@@ -173,8 +177,14 @@ func (s *Session) storeString(key []byte, k, val string, keepTTL bool) string {
 	if len(db.owned) > 0 {
 		delete(db.owned, k)
 	}
-	old, had := db.strs.swapHashed(k, h, val)
-	db.stringStored(k, val, old, had)
+	i := db.strs.shardFor(k)
+	old, had := db.strs.getIn(i, k)
+	if had {
+		access, accessed = old.access, old.accessed
+	}
+	access = db.accessPolicy().record(access, accessed, s.e.nowMs)
+	db.strs.setIn(i, k, strEntry{v: val, access: access, accessed: true, packed: packed})
+	db.stringStored(k, val, old.v, had)
 	if !had && !wasObj && db.slots != nil {
 		db.slots.add(k)
 	}
@@ -191,7 +201,6 @@ func (s *Session) storeString(key []byte, k, val string, keepTTL bool) string {
 			db.expires[k] = at
 		}
 	}
-	db.noteWriteHashed(h, s.e.nowMs)
 	s.e.touchKey(db, k)
 	if len(db.blocked) > 0 {
 		// A stream replaced by a string ends XREADGROUP waits on it.

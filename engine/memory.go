@@ -50,8 +50,8 @@ type memAccount struct {
 
 // Fixed costs of Go's structures, measured with runtime.MemStats on
 // amd64 (TestUsedMemoryFollowsHeap keeps them honest): a key's slot in a
-// Go map of string to string or interface (33 bytes at a typical load of
-// two thirds) plus its write-time slot (idle.go); a deadline's slot in
+// Go map of string to a string entry (with the key's access record,
+// idle.go) or interface, at a typical load of two thirds; a deadline's slot in
 // map[string]int64 (its key shares the stored key's bytes when SET gave
 // the deadline; EXPIRE's copy of a short key, 16 bytes more, is not
 // counted); a value's header (the object and its interface).

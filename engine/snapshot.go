@@ -68,6 +68,10 @@ type snapMark struct {
 	// (memory.go). It shares the header's word with gen: values stay as
 	// small as before.
 	mem uint32
+	// access is the key's access record (idle.go), as the lru field of
+	// Redis's object header; accessed says it was ever set.
+	access   uint32
+	accessed bool
 }
 
 func (m *snapMark) mark() *snapMark { return m }
@@ -541,8 +545,8 @@ func (ds *dbSnap) captureLocked(out *[]capturedKey) bool {
 	if ds.walkNext == nil {
 		ds.walkNext, ds.walkStop = iter.Pull(func(yield func(capturedKey) bool) {
 			ok := true
-			src.strs.each(func(k, v string) bool {
-				ok = yield(capturedKey{key: k, str: v})
+			src.strs.each(func(k string, v strEntry) bool {
+				ok = yield(capturedKey{key: k, str: v.v})
 				return ok
 			})
 			if ok {
@@ -742,6 +746,7 @@ func (e *Engine) beforeMutate(db *DB, key string, obj object) object {
 	// is the snapshot's now.
 	h, ch := obj.mark(), c.mark()
 	ch.mem, h.mem = h.mem, 0
+	ch.access, ch.accessed = h.access, h.accessed
 	db.ks.mayChange(c)
 	for _, s := range e.snapshots {
 		if s.gen == obj.mark().gen {
@@ -767,7 +772,7 @@ func (db *DB) beforeFlush() {
 		if ds.finished || ds.detached != nil {
 			continue
 		}
-		old := &DB{id: db.id, strs: db.strs, objs: db.objs, expires: db.expires, wtime: db.wtime}
+		old := &DB{id: db.id, strs: db.strs, objs: db.objs, expires: db.expires}
 		ds.detached = old
 		for _, c := range ds.preserved {
 			ds.s.freeze(c.obj)

@@ -59,7 +59,7 @@ type ownedString struct {
 // after the command.
 func (db *DB) peek(key string) (str string, obj object, ok bool) {
 	if s, found := db.strs.get(key); found {
-		return s, nil, true
+		return s.v, nil, true
 	}
 	if o, found := db.objs.get(key); found {
 		return "", o, true
@@ -101,7 +101,7 @@ func (db *DB) ownedBytes(key, cur string) []byte {
 // under its key.
 func (db *DB) ownsStored(o ownedString) bool {
 	cur, ok := db.strs.get(o.key)
-	return ok && len(cur) == len(o.buf) && unsafe.StringData(cur) == unsafe.SliceData(o.buf)
+	return ok && len(cur.v) == len(o.buf) && unsafe.StringData(cur.v) == unsafe.SliceData(o.buf)
 }
 
 // greedyCap is the room Redis's sdsMakeRoomFor leaves when a string
@@ -181,7 +181,7 @@ func (s *Session) storeOwned(key []byte, buf []byte, keepTTL bool) {
 	if len(buf) < ownedMinBytes {
 		// buf is a new copy or the key's own buffer: storing it unowned
 		// is safe, and nothing writes it in place from now on.
-		s.storeString(key, string(key), val, keepTTL)
+		s.storeString(key, string(key), val, keepTTL, false)
 		return
 	}
 	o, had := db.owned[tmpString(key)]
@@ -196,7 +196,7 @@ func (s *Session) storeOwned(key []byte, buf []byte, keepTTL bool) {
 	if !had {
 		k = string(key)
 	}
-	s.storeString(key, k, val, keepTTL)
+	s.storeString(key, k, val, keepTTL, false)
 	if db.owned == nil {
 		db.owned = map[string]ownedString{}
 	}
