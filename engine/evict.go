@@ -221,11 +221,24 @@ func (e *Engine) memoryOverLimit() int64 {
 		return 0
 	}
 	b := e.memory()
-	used := b.total() - b.replicas
+	used := b.total() - e.notCountedForEviction(b)
 	if used < 0 || uint64(used) <= max {
 		return 0
 	}
 	return used - int64(max)
+}
+
+// notCountedForEviction is Redis 7's freeMemoryGetNotCountedMemory: the
+// replication buffer past repl-backlog-size, which replicas hold (their
+// pending output, and the backlog's growth kept for a replica waiting for
+// its payload); evicting keys would not free it.
+func (e *Engine) notCountedForEviction(b memBreakdown) int64 {
+	n := b.replicas
+	// As Redis, repl-backlog-size is counted, whatever blocks it spans.
+	if held := b.backlog - int64(e.repl.backlog.limit); held > 0 {
+		n += held
+	}
+	return n
 }
 
 // evictionTimeLimit is Redis's evictionTimeLimitUs: how long one call may

@@ -225,7 +225,7 @@ func (e *Engine) infoMemory(b *infoBuilder) {
 	b.int("rss_overhead_bytes", m.rss-m.resident)
 	b.field("mem_fragmentation_ratio", ratio(m.fragRatio))
 	b.int("mem_fragmentation_bytes", m.rss-m.used)
-	b.int("mem_not_counted_for_evict", m.b.replicas)
+	b.int("mem_not_counted_for_evict", e.notCountedForEviction(m.b))
 	b.int("mem_replication_backlog", m.b.backlog)
 	b.int("mem_total_replication_buffers", e.replicationBuffers(m.b.backlog))
 	b.int("mem_clients_slaves", m.b.replicas)

@@ -461,6 +461,37 @@ func TestWaitingReplicaHoldsTheBacklog(t *testing.T) {
 	assert.True(t, late.s.ShouldClose(), "70 KB held")
 }
 
+// The backlog a waiting replica holds past repl-backlog-size is not
+// counted against maxmemory (Redis 7's freeMemoryGetNotCountedMemory):
+// writes while a replica waits for its payload do not evict the dataset
+// (unit/maxmemory "replica buffer don't induce eviction").
+func TestHeldBacklogNotCountedForEviction(t *testing.T) {
+	e, _ := testEngine(t)
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	c := newClient(t, e)
+	c.line("CONFIG SET repl-diskless-sync-delay 0")
+	c.line("CONFIG SET repl-backlog-size 16384")
+	for i := 0; i < 100; i++ {
+		c.do("SET", "key"+itoa(int64(i)), "v")
+	}
+	used := e.usedMemory()
+	c.line("CONFIG SET maxmemory " + itoa(used+256*1024))
+	c.line("CONFIG SET maxmemory-policy allkeys-random")
+	replica := newClient(t, e)
+	require.True(t, strings.HasPrefix(replica.line("PSYNC ? -1"), "+FULLRESYNC "))
+	val := strings.Repeat("v", 1000)
+	for i := 0; i < 400; i++ { // 400 KB of stream held for the replica
+		c.do("SETRANGE", "key0", "0", val)
+	}
+	info := c.line("INFO memory")
+	assert.Contains(t, c.line("DBSIZE"), ":100\r\n", "nothing evicted")
+	assert.NotContains(t, info, "mem_not_counted_for_evict:0\r\n")
+	b := e.memory()
+	assert.Greater(t, b.backlog, int64(400*1000), "the backlog holds the stream")
+	assert.GreaterOrEqual(t, e.notCountedForEviction(b), b.backlog-2*backlogBlock)
+}
+
 // A replica asking while a diskless payload is being written waits for
 // the next one, which ReplicationCron starts once that one is over, as
 // Redis with a BGSAVE child writing to sockets: "Current BGSAVE has socket
