@@ -35,6 +35,53 @@ func BenchmarkSetbit(b *testing.B) {
 	}
 }
 
+// setbitKeys100k prepares redisbench's SETBIT row: 100,000 keys of 126
+// bytes (bit 1000 of each), the commands visiting them in a scattered order.
+// value is the bit each command sets.
+func setbitKeys100k(b *testing.B, value string) (func([][]byte), [][][]byte) {
+	_, run := benchSession(b)
+	const keys = 100000
+	cmds := make([][][]byte, keys)
+	for i := range cmds {
+		k := "bits:" + strconv.Itoa(i)
+		run(argv("SETBIT", k, "1000", "1"))
+		cmds[i] = argv("SETBIT", "bits:"+strconv.Itoa(i*7919%keys), "1000", value)
+	}
+	return run, cmds
+}
+
+// BenchmarkSetbitKeys100kUnchanged sets a bit that is set already (most of
+// redisbench's SETBIT row once its keys exist).
+func BenchmarkSetbitKeys100kUnchanged(b *testing.B) {
+	run, cmds := setbitKeys100k(b, "1")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		run(cmds[i%len(cmds)])
+		i++
+	}
+}
+
+// BenchmarkSetbitKeys100kFlip flips the bit of a small bitmap every call.
+func BenchmarkSetbitKeys100kFlip(b *testing.B) {
+	run, cmds := setbitKeys100k(b, "0")
+	set := make([][][]byte, len(cmds))
+	for i, c := range cmds {
+		set[i] = [][]byte{c[0], c[1], c[2], []byte("1")}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		// A pass clears every bit, the next sets them again.
+		if i/len(cmds)%2 == 0 {
+			run(cmds[i%len(cmds)])
+		} else {
+			run(set[i%len(cmds)])
+		}
+		i++
+	}
+}
+
 func BenchmarkBitcount1MB(b *testing.B) {
 	_, run := benchSession(b)
 	run(argv("SET", "bits1m", randomBytes(1, 1<<20)))

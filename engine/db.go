@@ -146,10 +146,14 @@ func (db *DB) removeRaw(key string) bool {
 // added, and a value marked already (a bitmap written again) costs no
 // allocation.
 func (db *DB) markRaw(key string) {
-	val, ok := db.strs.get(key)
-	if !ok {
-		return
+	if val, ok := db.strs.get(key); ok {
+		db.markRawValue(key, val)
 	}
+}
+
+// markRawValue is markRaw for a caller that has just looked up key's
+// value val (unchanged since): the value is not looked up again.
+func (db *DB) markRawValue(key, val string) {
 	p := unsafe.StringData(val)
 	if q, ok := db.rawStrs[key]; ok && q == p {
 		return

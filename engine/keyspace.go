@@ -1,6 +1,9 @@
 package engine
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // Key access for handlers: every read goes through lookup (which expires a
 // due key first, as Redis's lookupKey does) and every write through the
@@ -146,7 +149,10 @@ func (s *Session) setString(key []byte, val string, keepTTL bool) string {
 // with the key, instead of once on its own and again beside the key.
 func (s *Session) setStringBytes(key, val []byte, keepTTL bool) string {
 	if len(val) <= packedValueMax {
-		kv := string(key) + string(val) // one allocation: the conversions are temporary
+		// One allocation: the views are only read by the concatenation
+		// (string(key) + string(val) would copy each first once the pair
+		// passes 32 bytes).
+		kv := tmpString(key) + tmpString(val)
 		return s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL)
 	}
 	return s.storeString(key, string(key), string(val), keepTTL)
@@ -155,6 +161,12 @@ func (s *Session) setStringBytes(key, val []byte, keepTTL bool) string {
 // storeString is setString's second half: k is the stored copy of key,
 // which it returns.
 func (s *Session) storeString(key []byte, k, val string, keepTTL bool) string {
+	return s.storeStringAs(key, k, val, keepTTL, false)
+}
+
+// storeStringAs is storeString; raw marks the new value as a raw sds in
+// Redis (markRaw) in the same pass, with the stored copy of the key.
+func (s *Session) storeStringAs(key []byte, k, val string, keepTTL, raw bool) string {
 	db := s.db
 	db.beforeChange(k)
 	isNew := s.e.config.notifyFlags&notifyNew != 0 && !db.rawExists(k)
@@ -167,7 +179,12 @@ func (s *Session) storeString(key []byte, k, val string, keepTTL bool) string {
 			wasObj = true
 		}
 	}
-	if len(db.rawStrs) > 0 {
+	if raw {
+		if db.rawStrs == nil {
+			db.rawStrs = map[string]*byte{}
+		}
+		db.rawStrs[k] = unsafe.StringData(val)
+	} else if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, k)
 	}
 	if len(db.owned) > 0 {
