@@ -28,6 +28,7 @@ func BenchmarkSetbit(b *testing.B) {
 		offsets[i] = argv("SETBIT", "bits", strconv.Itoa(i%1024*97), strconv.Itoa(1-i/1024))
 	}
 	b.ReportAllocs()
+	reportCPU(b)
 	i := 0
 	for b.Loop() {
 		run(offsets[i&2047])
@@ -55,6 +56,7 @@ func setbitKeys100k(b *testing.B, value string) (func([][]byte), [][][]byte) {
 func BenchmarkSetbitKeys100kUnchanged(b *testing.B) {
 	run, cmds := setbitKeys100k(b, "1")
 	b.ReportAllocs()
+	reportCPU(b)
 	i := 0
 	for b.Loop() {
 		run(cmds[i%len(cmds)])
@@ -70,6 +72,7 @@ func BenchmarkSetbitKeys100kFlip(b *testing.B) {
 		set[i] = [][]byte{c[0], c[1], c[2], []byte("1")}
 	}
 	b.ReportAllocs()
+	reportCPU(b)
 	i := 0
 	for b.Loop() {
 		// A pass clears every bit, the next sets them again.
@@ -88,6 +91,7 @@ func BenchmarkBitcount1MB(b *testing.B) {
 	args := argv("BITCOUNT", "bits1m")
 	b.SetBytes(1 << 20)
 	b.ReportAllocs()
+	reportCPU(b)
 	for b.Loop() {
 		run(args)
 	}
@@ -99,6 +103,7 @@ func BenchmarkBitpos1MB(b *testing.B) {
 	args := argv("BITPOS", "bits1m", "1")
 	b.SetBytes(1 << 20)
 	b.ReportAllocs()
+	reportCPU(b)
 	for b.Loop() {
 		run(args)
 	}
@@ -111,6 +116,7 @@ func BenchmarkBitop1MB(b *testing.B) {
 	args := argv("BITOP", "AND", "dst", "bits1m", "bits1m2")
 	b.SetBytes(2 << 20)
 	b.ReportAllocs()
+	reportCPU(b)
 	for b.Loop() {
 		run(args)
 	}
@@ -123,6 +129,7 @@ func BenchmarkPfadd(b *testing.B) {
 		args[i] = argv("PFADD", "hll", strconv.Itoa(i*7919%100000))
 	}
 	b.ReportAllocs()
+	reportCPU(b)
 	i := 0
 	for b.Loop() {
 		run(args[i&4095])
@@ -145,6 +152,7 @@ func BenchmarkPfcount1(b *testing.B) {
 	loadHLL(run, "hll1", 1)
 	args := argv("PFCOUNT", "hll1")
 	b.ReportAllocs()
+	reportCPU(b)
 	for b.Loop() {
 		run(args)
 	}
@@ -157,6 +165,7 @@ func BenchmarkPfcount3(b *testing.B) {
 	loadHLL(run, "hll3", 3)
 	args := argv("PFCOUNT", "hll1", "hll2", "hll3")
 	b.ReportAllocs()
+	reportCPU(b)
 	for b.Loop() {
 		run(args)
 	}
@@ -169,6 +178,7 @@ func BenchmarkGeoadd(b *testing.B) {
 		args[i] = argv("GEOADD", "geo", "13.361389", "38.115556", "m:"+strconv.Itoa(i*7919%100000))
 	}
 	b.ReportAllocs()
+	reportCPU(b)
 	i := 0
 	for b.Loop() {
 		run(args[i&4095])
@@ -189,6 +199,7 @@ func BenchmarkGeosearch100k(b *testing.B) {
 	}
 	args := argv("GEOSEARCH", "geo100k", "FROMLONLAT", "14", "38", "BYRADIUS", "5", "km", "ASC", "COUNT", "20")
 	b.ReportAllocs()
+	reportCPU(b)
 	for b.Loop() {
 		run(args)
 	}
