@@ -205,7 +205,13 @@ type streamPropInfo struct {
 func (s *Session) replyRange(sv *streamValue, start, end stream.ID, count int64, rev bool, g *stream.Group, c *stream.Consumer, noack bool, pi *streamPropInfo) int64 {
 	st := sv.Stream
 	var it stream.Iterator
-	it.Start(st, start, end, rev)
+	if g != nil && !rev {
+		// Where the group's last read ended, rather than a walk of the
+		// node's entries from its first.
+		it.StartFrom(st, start, end, g.ReadCursor)
+	} else {
+		it.Start(st, start, end, rev)
+	}
 	// One pass, as Redis: the array's length is written once known.
 	d := s.w.deferLen()
 	var n int64
@@ -236,6 +242,9 @@ func (s *Session) replyRange(sv *streamValue, start, end stream.ID, count int64,
 		}
 	}
 	s.w.setDeferredArray(d, int(n))
+	if g != nil && !rev && n > 0 {
+		g.ReadCursor = it.Cursor()
+	}
 	if pi != nil && propagateLastID {
 		s.propagateGroupID(pi.key, g, pi.group)
 	}
