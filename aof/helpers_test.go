@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,20 +17,21 @@ import (
 	"github.com/goredis-dev/goredis/engine"
 )
 
-// Ports for servers these tests start (the aof helper's range);
-// GOREDIS_TEST_PORT_BASE moves them (base, base+1) when several sessions
-// share the machine.
+// Ports for the real redis-servers these tests start, picked free by the
+// system when the package starts: fixed ports collided with other
+// sessions' servers and with outgoing connections on a busy machine.
 var (
-	portRedis  = testPort(0)
-	portRedis2 = testPort(1)
+	portRedis  = freeTestPort()
+	portRedis2 = freeTestPort()
 )
 
-func testPort(offset int) int {
-	base := 25100
-	if v, err := strconv.Atoi(os.Getenv("GOREDIS_TEST_PORT_BASE")); err == nil && v > 0 {
-		base = v
+func freeTestPort() int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
 	}
-	return base + offset
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
 
 // startRedis runs a real redis-server on port with dir as its working

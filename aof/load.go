@@ -120,7 +120,7 @@ func (a *AOF) loadFile(s *engine.Session, ld *engine.Loader, name string) loadRe
 		if st, err := f.Stat(); err == nil {
 			size = st.Size()
 		}
-		if _, err := persist.ReadRDB(br, size, ld, persist.ReadOptions{Log: a.logf, Checksum: ld.Settings().Checksum}); err != nil {
+		if _, err := persist.ReadRDB(br, size, ld, persist.ReadOptions{Log: a.logf, Checksum: ld.Settings().Checksum, ReadAhead: true}); err != nil {
 			if oldStyle {
 				a.logf('#', "Error reading the RDB preamble of the AOF file %s, AOF loading aborted", name)
 			} else {

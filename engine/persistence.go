@@ -556,11 +556,41 @@ func (ld *Loader) unlock() {
 	}
 }
 
+// BuiltValue is a key's value read from a dump, in the engine's form
+// (Loader.Build), for AddBuilt.
+type BuiltValue struct {
+	str string
+	obj object
+	err error
+	// expired: the key's deadline had passed, so nothing was built.
+	expired bool
+}
+
+// Build converts a value read from a dump for AddBuilt. It reads no
+// engine state, so a load may build the values ahead on another goroutine
+// while AddBuilt stores the ones before. A key whose deadline has passed
+// is not built (unless KeepExpired): AddBuilt counts and drops it.
+func (ld *Loader) Build(v rdb.Value, expireMs int64) BuiltValue {
+	if expireMs != -1 && expireMs < ld.nowMs && !ld.KeepExpired {
+		return BuiltValue{expired: true}
+	}
+	str, obj, err := ld.e.buildValue(v, ld.lim)
+	return BuiltValue{str: str, obj: obj, err: err}
+}
+
+// Expired reports whether Build dropped the key for its passed deadline.
+func (b BuiltValue) Expired() bool { return b.expired }
+
 // Add stores one key read from a dump. A key whose deadline has passed is
 // counted and dropped (unless KeepExpired), as a Redis master does.
 func (ld *Loader) Add(db int, key string, v rdb.Value, expireMs, idle int64) error {
+	return ld.AddBuilt(db, key, ld.Build(v, expireMs), expireMs, idle)
+}
+
+// AddBuilt is Add for a value Build converted.
+func (ld *Loader) AddBuilt(db int, key string, b BuiltValue, expireMs, idle int64) error {
 	e := ld.e
-	if expireMs != -1 && expireMs < ld.nowMs && !ld.KeepExpired {
+	if b.expired {
 		ld.lock()
 		ld.expired++
 		if ld.feedRepl {
@@ -569,11 +599,10 @@ func (ld *Loader) Add(db int, key string, v rdb.Value, expireMs, idle int64) err
 		ld.unlock()
 		return nil
 	}
-	// Built outside the lock: nothing else sees it yet.
-	str, obj, err := e.buildValue(v, ld.lim)
-	if err != nil {
-		return err
+	if b.err != nil {
+		return b.err
 	}
+	str, obj := b.str, b.obj
 	ld.lock()
 	defer ld.unlock()
 	if db < 0 || db >= len(e.main.dbs) {

@@ -127,7 +127,7 @@ func BenchmarkWriteRDBMixed(b *testing.B) {
 }
 
 // BenchmarkReadRDBMixed loads persistbench's dataset (100k keys, or
-// PERSIST_BENCH_KEYS).
+// PERSIST_BENCH_KEYS), decoding inline and on a second goroutine.
 func BenchmarkReadRDBMixed(b *testing.B) {
 	keys := 100000
 	if n, err := strconv.Atoi(os.Getenv("PERSIST_BENCH_KEYS")); err == nil && n > 0 {
@@ -141,16 +141,23 @@ func BenchmarkReadRDBMixed(b *testing.B) {
 	}
 	snap.Close()
 	data := buf.Bytes()
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		e2 := engine.New(engine.Options{})
-		ld := e2.BeginLoad(int64(len(data)))
-		if _, err := ReadRDB(bytes.NewReader(data), int64(len(data)), ld, ReadOptions{Checksum: true}); err != nil {
-			b.Fatal(err)
+	for _, ahead := range []bool{false, true} {
+		name := "inline"
+		if ahead {
+			name = "readahead"
 		}
-		ld.End()
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				e2 := engine.New(engine.Options{})
+				ld := e2.BeginLoad(int64(len(data)))
+				if _, err := ReadRDB(bytes.NewReader(data), int64(len(data)), ld, ReadOptions{Checksum: true, ReadAhead: ahead}); err != nil {
+					b.Fatal(err)
+				}
+				ld.End()
+			}
+		})
 	}
 }
 

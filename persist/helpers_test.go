@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,16 +47,15 @@ type redisServer struct {
 	dir  string
 }
 
-var nextPort atomic.Int32
-
-// GOREDIS_TEST_PORT_BASE moves the ports these tests use (from base+1)
-// when several sessions share the machine.
-func init() {
-	base := 24100
-	if v, err := strconv.Atoi(os.Getenv("GOREDIS_TEST_PORT_BASE")); err == nil && v > 0 {
-		base = v
-	}
-	nextPort.Store(int32(base))
+// freeTestPort is a port the system picked free: fixed ports collided
+// with other sessions' servers and with outgoing connections on a busy
+// machine.
+func freeTestPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
 
 // startRedis starts redis-server with its dump in dir (skips when there
@@ -68,7 +66,7 @@ func startRedis(t *testing.T, dir, dbfile string) *redisServer {
 	if err != nil {
 		t.Skip("redis-server not on PATH (make test installs it)")
 	}
-	port := int(nextPort.Add(1))
+	port := freeTestPort(t)
 	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--dir", dir,
 		"--dbfilename", dbfile, "--enable-debug-command", "yes", "--daemonize", "no", "--logfile", filepath.Join(dir, "redis.log"))
 	require.NoError(t, cmd.Start())

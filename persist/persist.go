@@ -163,7 +163,7 @@ func (p *Persister) Load(ld *engine.Loader) error {
 	if err != nil {
 		return err
 	}
-	_, err = ReadRDB(f, info.Size(), ld, ReadOptions{Log: p.log, Checksum: st.Checksum, KeyLoadDelayUs: st.KeyLoadDelayUs})
+	_, err = ReadRDB(f, info.Size(), ld, ReadOptions{Log: p.log, Checksum: st.Checksum, KeyLoadDelayUs: st.KeyLoadDelayUs, ReadAhead: true})
 	return err
 }
 
@@ -197,7 +197,7 @@ func (p *Persister) LoadAtStartup(stop <-chan struct{}) error {
 	}
 	ld.Progress(0, 0)
 	_, err = ReadRDB(f, info.Size(), ld, ReadOptions{Log: p.log, Checksum: st.Checksum, KeyLoadDelayUs: st.KeyLoadDelayUs,
-		ProgressEvery: st.EventsIntervalBytes, Total: info.Size(), Stop: stop})
+		ProgressEvery: st.EventsIntervalBytes, Total: info.Size(), Stop: stop, ReadAhead: true})
 	ld.End()
 	if errors.Is(err, ErrLoadInterrupted) {
 		return err

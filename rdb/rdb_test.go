@@ -3,6 +3,7 @@ package rdb
 import (
 	"bytes"
 	"encoding/binary"
+	"hash/crc64"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +15,38 @@ import (
 func TestCRC64Jones(t *testing.T) {
 	// The check value Redis's own crc64 test uses.
 	assert.Equal(t, uint64(0xe9c6d914c4b8d9ca), CRC64([]byte("123456789")))
+}
+
+// FuzzCRC64Slicing checks the slicing-by-8 CRC against hash/crc64's byte
+// table (inverted around, as Redis's CRC has no inversions), whole and
+// split at any point.
+func FuzzCRC64Slicing(f *testing.F) {
+	f.Add([]byte("123456789"), 3)
+	f.Add(bytes.Repeat([]byte{0xff, 0, 0x5a}, 100), 17)
+	tab := crc64.MakeTable(jonesPoly)
+	f.Fuzz(func(t *testing.T, p []byte, cut int) {
+		want := ^crc64.Update(^uint64(0), tab, p)
+		require.Equal(t, want, CRC64(p))
+		if cut < 0 {
+			cut = -cut
+		}
+		if len(p) > 0 {
+			cut %= len(p)
+			require.Equal(t, want, UpdateCRC64(CRC64(p[:cut]), p[cut:]))
+		}
+	})
+}
+
+func BenchmarkCRC64(b *testing.B) {
+	for _, n := range []int{24, 1 << 10} {
+		p := bytes.Repeat([]byte("redis"), n/5+1)[:n]
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.SetBytes(int64(n))
+			for i := 0; i < b.N; i++ {
+				_ = CRC64(p)
+			}
+		})
+	}
 }
 
 func TestRDBStringEncodings(t *testing.T) {

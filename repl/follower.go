@@ -402,7 +402,8 @@ func (f *Follower) load(r *bufio.Reader, size int64, sock *deadlineReader, held 
 	f.logf('*', "MASTER <-> REPLICA sync: Loading DB in memory")
 	st := ld.Settings()
 	stats, err := persist.ReadRDB(r, size, ld, persist.ReadOptions{Log: f.logf, Checksum: true,
-		KeyLoadDelayUs: st.KeyLoadDelayUs, ProgressEvery: st.EventsIntervalBytes, Total: size})
+		KeyLoadDelayUs: st.KeyLoadDelayUs, ProgressEvery: st.EventsIntervalBytes, Total: size,
+		ReadAhead: sock == nil}) // a file; a socket may block the reader
 	ld.End()
 	if err != nil {
 		if sock != nil {

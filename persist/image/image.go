@@ -99,6 +99,10 @@ type ReadOptions struct {
 	// Stop, when closed, ends the load with ErrLoadInterrupted (checked
 	// with the progress report).
 	Stop <-chan struct{}
+	// ReadAhead lets a second goroutine read and decode the file while
+	// the keys are stored. Only for a reader that never blocks for long
+	// (a file, memory): Read waits for that goroutine before it returns.
+	ReadAhead bool
 }
 
 // reserveUnknownSize bounds the tables a RESIZEDB hint sizes when the
@@ -141,6 +145,12 @@ func (c *countingReader) ReadByte() (byte, error) {
 // Read reads a whole RDB file of size bytes (-1 if unknown) from r
 // into ld, logging the aux fields as Redis does. r is read exactly to the
 // end of the RDB when it is a *bufio.Reader (an AOF's preamble).
+//
+// With o.ReadAhead, on a machine with several cores, a goroutine reads
+// and decodes the file ahead (and builds the values, Loader.Build) while
+// this one stores the keys: Redis's load is one thread, and decoding is
+// over half the work. The reader stays at most a few batches ahead, and
+// ends before Read returns.
 func Read(r io.Reader, size int64, ld *engine.Loader, o ReadOptions) (LoadStats, error) {
 	stats := LoadStats{ReplStreamDB: -1, ReplOffset: -1}
 	logf := o.Log
@@ -157,114 +167,127 @@ func Read(r io.Reader, size int64, ld *engine.Loader, o ReadOptions) (LoadStats,
 	if err := rd.Header(); err != nil {
 		return stats, err
 	}
+	ra := &readAhead{rd: rd, cr: cr, ld: ld}
+	next := ra.inline
+	// A key-load-delay load keeps reading in step with the keys stored
+	// (the tests that use it watch the bytes read), and a small file or
+	// a single core gains nothing from a second goroutine.
+	if o.ReadAhead && o.KeyLoadDelayUs == 0 && runtime.GOMAXPROCS(0) > 1 && size >= readAheadMinSize {
+		next = ra.start()
+		defer ra.stop()
+	}
 	db := 0
 	var nextProgress int64
 	for {
-		rec, err := rd.Next()
-		if errors.Is(err, rdb.ErrEmptyKey) {
-			if stats.EmptySkipped < 10 {
-				logf('*', "rdbLoadObject skipping empty key: %s", rec.Key)
+		b := next()
+		for i := range b.recs {
+			lr := &b.recs[i]
+			rec := &lr.rec
+			if lr.empty {
+				if stats.EmptySkipped < 10 {
+					logf('*', "rdbLoadObject skipping empty key: %s", rec.Key)
+				}
+				stats.EmptySkipped++
+				continue
 			}
-			stats.EmptySkipped++
-			continue
+			switch rec.Kind {
+			case rdb.RecordAux:
+				switch rec.AuxKey {
+				case "redis-ver":
+					logf('*', "Loading RDB produced by version %s", rec.AuxValue)
+				case "ctime":
+					t, _ := strconv.ParseInt(rec.AuxValue, 10, 64)
+					age := time.Now().Unix() - t
+					if age < 0 {
+						age = 0
+					}
+					logf('*', "RDB age %d seconds", age)
+				case "used-mem":
+					m, _ := strconv.ParseInt(rec.AuxValue, 10, 64)
+					logf('*', "RDB memory usage when created %.2f Mb", float64(m)/(1024*1024))
+					ld.Progress(lr.read, m)
+				case "repl-stream-db":
+					if n, err := strconv.Atoi(rec.AuxValue); err == nil {
+						stats.ReplStreamDB = n
+					}
+				case "repl-id":
+					// Redis takes an ID of the right length only.
+					if len(rec.AuxValue) == 40 {
+						stats.ReplID = rec.AuxValue
+					}
+				case "repl-offset":
+					if n, err := strconv.ParseInt(rec.AuxValue, 10, 64); err == nil {
+						stats.ReplOffset = n
+					}
+				case "aof-base":
+					if rec.AuxValue == "1" {
+						stats.AOFBase = true
+						logf('*', "RDB is base AOF")
+					}
+				}
+			case rdb.RecordFunction:
+				if err := ld.LoadFunction(rec.FunctionCode); err != nil {
+					logf('#', "%s", err.Error())
+					return stats, &rdb.Error{Msg: "Failed loading library"}
+				}
+			case rdb.RecordSelectDB:
+				db = rec.DB
+			case rdb.RecordResizeDB:
+				// A key takes at least 3 bytes of the file: a size hint
+				// beyond that is not believed.
+				limit := uint64(reserveUnknownSize)
+				if size > 0 {
+					limit = uint64(size / 3)
+				}
+				ld.Reserve(db, int(min(rec.DBSize, limit)), int(min(rec.ExpiresSize, limit)))
+			case rdb.RecordEOF:
+				if rec.ChecksumDisabled && rd.Version() >= 5 {
+					logf('#', "RDB file was saved with checksum disabled: no check performed.")
+				}
+				if stats.ReplID != "" {
+					// The startup load continues this history (PSYNC2).
+					ld.SetReplication(engine.ReplPosition{StreamDB: stats.ReplStreamDB, ID: stats.ReplID, Offset: stats.ReplOffset})
+				}
+				if stats.EmptySkipped > 0 {
+					logf('*', "Done loading RDB, keys loaded: %d, keys expired: %d, empty keys skipped: %d.", stats.Loaded, stats.Expired, stats.EmptySkipped)
+				} else {
+					logf('*', "Done loading RDB, keys loaded: %d, keys expired: %d.", stats.Loaded, stats.Expired)
+				}
+				return stats, nil
+			case rdb.RecordEntry:
+				if err := ld.AddBuilt(db, rec.Key, lr.built, rec.ExpireMs, rec.Idle); err != nil {
+					if errors.Is(err, engine.ErrDuplicateKey) {
+						return stats, &rdb.Error{Msg: "RDB has duplicated key '" + rec.Key + "' in DB " + strconv.Itoa(db), Corrupt: true}
+					}
+					var re *rdb.Error
+					if errors.As(err, &re) {
+						return stats, err
+					}
+					return stats, &rdb.Error{Msg: "Internal error in RDB reading offset " + strconv.FormatInt(lr.read, 10) +
+						", function at rdb.c:0 -> Bad data format for key '" + rec.Key + "': " + err.Error(), Corrupt: true}
+				}
+				if lr.built.Expired() {
+					stats.Expired++
+				} else {
+					stats.Loaded++
+				}
+				if o.KeyLoadDelayUs > 0 {
+					time.Sleep(time.Duration(o.KeyLoadDelayUs) * time.Microsecond)
+				}
+				if o.ProgressEvery > 0 && lr.read >= nextProgress || o.KeyLoadDelayUs > 0 {
+					ld.Progress(lr.read, 0)
+					nextProgress = lr.read + o.ProgressEvery
+					select {
+					case <-o.Stop:
+						return stats, ErrLoadInterrupted
+					default:
+					}
+				}
+			}
 		}
-		if err != nil {
-			return stats, err
+		if b.err != nil {
+			return stats, b.err
 		}
-		switch rec.Kind {
-		case rdb.RecordAux:
-			switch rec.AuxKey {
-			case "redis-ver":
-				logf('*', "Loading RDB produced by version %s", rec.AuxValue)
-			case "ctime":
-				t, _ := strconv.ParseInt(rec.AuxValue, 10, 64)
-				age := time.Now().Unix() - t
-				if age < 0 {
-					age = 0
-				}
-				logf('*', "RDB age %d seconds", age)
-			case "used-mem":
-				m, _ := strconv.ParseInt(rec.AuxValue, 10, 64)
-				logf('*', "RDB memory usage when created %.2f Mb", float64(m)/(1024*1024))
-				ld.Progress(cr.n, m)
-			case "repl-stream-db":
-				if n, err := strconv.Atoi(rec.AuxValue); err == nil {
-					stats.ReplStreamDB = n
-				}
-			case "repl-id":
-				// Redis takes an ID of the right length only.
-				if len(rec.AuxValue) == 40 {
-					stats.ReplID = rec.AuxValue
-				}
-			case "repl-offset":
-				if n, err := strconv.ParseInt(rec.AuxValue, 10, 64); err == nil {
-					stats.ReplOffset = n
-				}
-			case "aof-base":
-				if rec.AuxValue == "1" {
-					stats.AOFBase = true
-					logf('*', "RDB is base AOF")
-				}
-			}
-		case rdb.RecordFunction:
-			if err := ld.LoadFunction(rec.FunctionCode); err != nil {
-				logf('#', "%s", err.Error())
-				return stats, &rdb.Error{Msg: "Failed loading library"}
-			}
-		case rdb.RecordSelectDB:
-			db = rec.DB
-		case rdb.RecordResizeDB:
-			// A key takes at least 3 bytes of the file: a size hint
-			// beyond that is not believed.
-			limit := uint64(reserveUnknownSize)
-			if size > 0 {
-				limit = uint64(size / 3)
-			}
-			ld.Reserve(db, int(min(rec.DBSize, limit)), int(min(rec.ExpiresSize, limit)))
-		case rdb.RecordEOF:
-			if rec.ChecksumDisabled && rd.Version() >= 5 {
-				logf('#', "RDB file was saved with checksum disabled: no check performed.")
-			}
-			if stats.ReplID != "" {
-				// The startup load continues this history (PSYNC2).
-				ld.SetReplication(engine.ReplPosition{StreamDB: stats.ReplStreamDB, ID: stats.ReplID, Offset: stats.ReplOffset})
-			}
-			if stats.EmptySkipped > 0 {
-				logf('*', "Done loading RDB, keys loaded: %d, keys expired: %d, empty keys skipped: %d.", stats.Loaded, stats.Expired, stats.EmptySkipped)
-			} else {
-				logf('*', "Done loading RDB, keys loaded: %d, keys expired: %d.", stats.Loaded, stats.Expired)
-			}
-			return stats, nil
-		case rdb.RecordEntry:
-			before := ld.Expired()
-			if err := ld.Add(db, rec.Key, rec.Value, rec.ExpireMs, rec.Idle); err != nil {
-				if errors.Is(err, engine.ErrDuplicateKey) {
-					return stats, &rdb.Error{Msg: "RDB has duplicated key '" + rec.Key + "' in DB " + strconv.Itoa(db), Corrupt: true}
-				}
-				var re *rdb.Error
-				if errors.As(err, &re) {
-					return stats, err
-				}
-				return stats, &rdb.Error{Msg: "Internal error in RDB reading offset " + strconv.FormatInt(cr.n, 10) +
-					", function at rdb.c:0 -> Bad data format for key '" + rec.Key + "': " + err.Error(), Corrupt: true}
-			}
-			if ld.Expired() > before {
-				stats.Expired++
-			} else {
-				stats.Loaded++
-			}
-			if o.KeyLoadDelayUs > 0 {
-				time.Sleep(time.Duration(o.KeyLoadDelayUs) * time.Microsecond)
-			}
-			if o.ProgressEvery > 0 && cr.n >= nextProgress || o.KeyLoadDelayUs > 0 {
-				ld.Progress(cr.n, 0)
-				nextProgress = cr.n + o.ProgressEvery
-				select {
-				case <-o.Stop:
-					return stats, ErrLoadInterrupted
-				default:
-				}
-			}
-		}
+		ra.recycle(b)
 	}
 }
