@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/goredis-dev/goredis/cluster"
 	"github.com/goredis-dev/goredis/engine"
@@ -213,6 +214,10 @@ type link struct {
 	// queued counts the bytes waiting in sendq (CLUSTER LINKS).
 	queued int64
 }
+
+// linkMemory is what a link holds besides its queued messages: its state,
+// its send queue's slots and the header its reader reads into.
+const linkMemory = int64(unsafe.Sizeof(link{})) + sendQueueLen*int64(unsafe.Sizeof([]byte(nil))) + 8
 
 // newLink starts the goroutines of a connected link. Inside ClusterDo.
 func (b *Bus) newLink(c *engine.ClusterCtx, conn net.Conn, node *cluster.Node) *link {
@@ -476,7 +481,7 @@ func (b *Bus) Links() []engine.ClusterLinkInfo {
 			events = "rw"
 		}
 		out = append(out, engine.ClusterLinkInfo{Direction: dir, Node: name, CreateTime: l.ctime,
-			Events: events, SendBufferAllocated: l.queued, SendBufferUsed: l.queued})
+			Events: events, SendBufferAllocated: l.queued, SendBufferUsed: l.queued, MemoryUsed: linkMemory + l.queued})
 	}
 	b.eng.ClusterDoLocked(func(c *engine.ClusterCtx) {
 		for _, n := range c.State.Nodes() {

@@ -121,6 +121,16 @@ func TestBusFormsClusterAndDetectsFailure(t *testing.T) {
 	}
 	links := nodes[0].do("CLUSTER", "LINKS")
 	assert.Contains(t, links, "direction")
+	// INFO counts what the links hold (Redis counts each link's struct and
+	// buffers): at least a link's state for each link listed.
+	mem := nodes[0].do("INFO", "memory")
+	i := strings.Index(mem, "mem_cluster_links:")
+	require.GreaterOrEqual(t, i, 0)
+	n, err := strconv.ParseInt(strings.TrimSpace(mem[i+len("mem_cluster_links:"):i+strings.Index(mem[i:], "\r")]), 10, 64)
+	require.NoError(t, err)
+	count := int64(strings.Count(links, "direction"))
+	assert.Positive(t, count)
+	assert.GreaterOrEqual(t, n, count*linkMemory, "mem_cluster_links with %d links", count)
 	// PUBLISH reaches the other nodes' subscribers over the bus.
 	sub := nodes[2].eng.NewSession(engine.ClientInfo{Addr: "127.0.0.1:2", Kind: "test"})
 	defer sub.Close()

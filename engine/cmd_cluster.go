@@ -808,6 +808,23 @@ func cmdClusterLinks(s *Session, args [][]byte) {
 	}
 }
 
+// clusterLinksMemory is INFO's mem_cluster_links: what the cluster bus's
+// links hold (Redis's stat_cluster_links_memory); 0 outside cluster mode.
+func (e *Engine) clusterLinksMemory() int64 {
+	if e.cluster == nil {
+		return 0
+	}
+	b, ok := e.cluster.bus.(interface{ Links() []ClusterLinkInfo })
+	if !ok {
+		return 0
+	}
+	var n int64
+	for _, l := range b.Links() {
+		n += l.MemoryUsed
+	}
+	return n
+}
+
 // ClusterLinkInfo describes one bus link for CLUSTER LINKS.
 type ClusterLinkInfo struct {
 	Direction           string // "to" or "from"
@@ -816,6 +833,10 @@ type ClusterLinkInfo struct {
 	Events              string
 	SendBufferAllocated int64
 	SendBufferUsed      int64
+	// MemoryUsed is all the link holds: its state, send queue and
+	// queued messages (INFO mem_cluster_links sums it, as Redis's
+	// getClusterLinkMemUsage).
+	MemoryUsed int64
 }
 
 // CLUSTER MEET ip port [cluster-port]

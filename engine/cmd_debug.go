@@ -165,7 +165,7 @@ func (s *Session) datasetDigest() digest {
 			valueDigest(&d, str, obj, db.deadline(k) >= 0)
 			final.xor(d[:])
 		}
-		db.strs.each(func(k, v string) bool { each(k, v, nil); return true })
+		db.strs.each(func(k string, v strEntry) bool { each(k, v.v, nil); return true })
 		db.objs.each(func(k string, o object) bool { each(k, "", o); return true })
 	}
 	return final
@@ -267,6 +267,7 @@ func (s *Session) debugReload(opts [][]byte) {
 			for _, db := range e.main.dbs {
 				e.flushDB(db)
 			}
+			e.forgetReplicaKeys()
 			e.flushFunctions()
 		}
 		ld := e.beginLoad(-1, true)
@@ -300,7 +301,7 @@ func (s *Session) debugReload(opts [][]byte) {
 				entries = append(entries, entry{k, enc.appendValue(nil, str, obj)})
 			}
 		}
-		db.strs.each(func(k, v string) bool { each(k, v, nil); return true })
+		db.strs.each(func(k string, v strEntry) bool { each(k, v.v, nil); return true })
 		db.objs.each(func(k string, o object) bool { each(k, "", o); return true })
 		for _, k := range expired { // not in the dump
 			s.e.deleteKey(db, k)

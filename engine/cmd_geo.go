@@ -705,13 +705,7 @@ func geoScanCell(z *zset, shape *geohash.Shape, lo, hi float64, points []geoPoin
 		return points
 	}
 	// The first node with score >= lo.
-	x := z.zsl.header
-	for i := z.zsl.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && f.score < lo; f = x.level[i].forward {
-			x = f
-		}
-	}
-	for x = x.level[0].forward; x != nil && x.score < hi; x = x.level[0].forward {
+	for x := z.zsl.firstFrom(lo); x != nil && x.score < hi; x = x.level0.forward {
 		if visit(x.member, x.score) {
 			break
 		}

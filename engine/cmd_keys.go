@@ -93,7 +93,7 @@ func (e *Engine) storeMoved(db *DB, key string, str string, obj object, deadline
 		delete(db.expires, key)
 	}
 	if hasWtime {
-		db.wtime.set(db.keyHash(key), wtime)
+		db.setAccess(key, wtime)
 	} else {
 		db.noteWrite(key, e.nowMs)
 	}
@@ -289,7 +289,7 @@ func cmdKeys(s *Session, args [][]byte) {
 			out = append(out, k)
 		}
 	}
-	db.strs.each(func(k string, _ string) bool { each(k); return true })
+	db.strs.each(func(k string, _ strEntry) bool { each(k); return true })
 	db.objs.each(func(k string, _ object) bool { each(k); return true })
 	s.w.BulkStrings(out)
 }

@@ -669,7 +669,8 @@ func TestKeysNotifications(t *testing.T) {
 }
 
 // Keys that expire and are never read again are reclaimed by the active
-// cycle: the key maps, the deadlines and the write times all shrink.
+// cycle: the key maps and the deadlines shrink (access records go with
+// the keys).
 func TestKeysActiveExpiryReclaims(t *testing.T) {
 	e, clk := testEngine(t)
 	c := newClient(t, e)
@@ -701,7 +702,6 @@ func TestKeysActiveExpiryReclaims(t *testing.T) {
 	assert.Equal(t, 2001, total)
 	assert.Equal(t, 150, db.size())
 	assert.Len(t, db.expires, 50)
-	assert.Equal(t, 150, db.wtime.n)
 	assert.Equal(t, 0, db.objs.len())
 	assert.Equal(t, integer(150), c.line("DBSIZE"))
 	assert.Equal(t, integer(1000), c.line("TTL long:7"))
@@ -933,41 +933,6 @@ func randomDiff(t *testing.T, addr string, rng *rand.Rand, proto int) {
 		steps[i].want = c.do(steps[i].args...)
 	}
 	diffSteps(t, addr, proto, steps)
-}
-
-// The compact write-time table agrees with a Go map through random sets,
-// overwrites and deletes, including clustered hashes, growth and shrinking.
-func TestTimeTable(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	var tt timeTable
-	ref := map[uint64]uint32{}
-	for i := range 100_000 {
-		// small consecutive hashes fill neighbouring slots: probe clusters
-		h := rng.Uint64N(20000) + 1
-		switch rng.IntN(3) {
-		case 0, 1:
-			tt.set(h, uint32(i))
-			ref[h] = uint32(i)
-		case 2:
-			tt.del(h)
-			delete(ref, h)
-		}
-		if i%5000 == 0 {
-			require.Equal(t, len(ref), tt.n)
-			for k, v := range ref {
-				got, ok := tt.get(k)
-				require.True(t, ok)
-				require.Equal(t, v, got)
-			}
-		}
-	}
-	for k := range ref {
-		tt.del(k)
-		_, ok := tt.get(k)
-		require.False(t, ok)
-	}
-	assert.Equal(t, 0, tt.n)
-	assert.LessOrEqual(t, len(tt.hashes), timeTableMin, "shrinks back when emptied")
 }
 
 func TestCopyCollections(t *testing.T) {

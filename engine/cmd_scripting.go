@@ -167,7 +167,7 @@ func (s *Session) fcallGeneric(args [][]byte, ro bool) {
 	s.feedMonitors(args)
 	var fn *luabridge.Function
 	if f := s.e.scripts.funcs; f != nil {
-		fn = f.Lookup(string(args[1]))
+		fn = f.LookupBytes(args[1])
 	}
 	if fn == nil {
 		s.w.Error("ERR Function not found")

@@ -32,6 +32,11 @@ func TestScriptingConversions(t *testing.T) {
 		{"error table", []string{"EVAL", "return {err='MY fail'}", "0"}, "-MY fail\r\n"},
 		{"error_reply adds nothing", []string{"EVAL", "return redis.error_reply('MY err')", "0"}, "-MY err\r\n"},
 		{"status_reply", []string{"EVAL", "return redis.status_reply('DONE')", "0"}, "+DONE\r\n"},
+		// field lookups in loops (the VM's field caches) see every write
+		{"field written in a loop", []string{"EVAL", "local t = {a = 0} local s = 0 for i = 1, 5 do s = s + t.a t.a = i end return s", "0"}, ":10\r\n"},
+		{"field removed in a loop", []string{"EVAL", "local t = setmetatable({a = 5}, {__index = function() return 100 end}) local s = 0 for i = 1, 3 do s = s + t.a t.a = nil end return s", "0"}, ":205\r\n"},
+		{"same code, other tables", []string{"EVAL", "local ts = {{k = 1}, {k = 2}, {k = 3}} local s = 0 for _, t in ipairs(ts) do s = s * 10 + t.k end return s", "0"}, ":123\r\n"},
+		{"field in a rebuilt table", []string{"EVAL", "local s = 0 for i = 1, 4 do local t = {v = i} s = s + t.v end return s", "0"}, ":10\r\n"},
 		{"keys and argv", []string{"EVAL", "return {KEYS[1], ARGV[1], #KEYS, #ARGV}", "1", "k", "a"}, "*4\r\n$1\r\nk\r\n$1\r\na\r\n:1\r\n:1\r\n"},
 		{"call set", []string{"EVAL", "return redis.call('set', KEYS[1], 'v')", "1", "key"}, "+OK\r\n"},
 		{"call get", []string{"EVAL", "return redis.call('get', KEYS[1])", "1", "key"}, "$1\r\nv\r\n"},
@@ -108,6 +113,40 @@ func TestScriptCallErrorWords(t *testing.T) {
 	// A function calling register_function, nil once the library is loaded.
 	c.do("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f1', function(keys, args)\n  redis.register_function('f2', function() return 2 end)\n  return 1\nend)")
 	assert.Equal(t, "-ERR user_function:3: attempt to call field 'register_function' (a nil value) script: f1, on @user_function:3.\r\n", c.do("FCALL", "f1", "0"))
+}
+
+// TestScriptKeysArgvFresh checks that each run of a script sees KEYS
+// and ARGV holding its own arguments and nothing a run before left in
+// them (the bridge refills the last run's tables when it can), and that a
+// function may keep its keys table past the call.
+func TestScriptKeysArgvFresh(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	show := "return {#KEYS, #ARGV, tostring(KEYS.extra), tostring(getmetatable(KEYS)), tostring(rawget(ARGV, 5)), KEYS[1] or 'none', ARGV[1] or 'none'}"
+	fresh := func(nk, na int, k1, a1 string) string {
+		return "*7\r\n:" + itoa(int64(nk)) + "\r\n:" + itoa(int64(na)) + "\r\n$3\r\nnil\r\n$3\r\nnil\r\n$3\r\nnil\r\n" +
+			"$" + itoa(int64(len(k1))) + "\r\n" + k1 + "\r\n$" + itoa(int64(len(a1))) + "\r\n" + a1 + "\r\n"
+	}
+	assert.Equal(t, fresh(2, 1, "k1", "a1"), c.do("EVAL", show, "2", "k1", "k2", "a1"))
+	// runs that change their tables in every way a script can
+	for _, change := range []string{
+		"KEYS[1] = 'x' KEYS[9] = 'y' ARGV[5] = 'z' table.insert(ARGV, 'w')",
+		"KEYS.extra = 1",
+		"KEYS.extra = 1 KEYS.extra = nil",
+		"setmetatable(KEYS, {__index = function() return 'meta' end})",
+		"rawset(ARGV, 5, 'r') KEYS[1] = nil KEYS[2] = nil",
+		"error('fails halfway')",
+	} {
+		c.do("EVAL", change, "2", "k1", "k2", "a1", "a2")
+		assert.Equal(t, fresh(1, 2, "kk", "aa"), c.do("EVAL", show, "1", "kk", "aa", "ab"), change)
+		assert.Equal(t, fresh(0, 0, "none", "none"), c.do("EVAL", show, "0"), change)
+	}
+	c.do("FUNCTION", "LOAD", "#!lua name=keep\nlocal kept = {}\n"+
+		"redis.register_function('keep', function(keys) kept[#kept+1] = keys return #kept end)\n"+
+		"redis.register_function('kept', function() local out = {} for i, k in ipairs(kept) do out[i] = k[1] end return out end)")
+	c.do("FCALL", "keep", "1", "first")
+	c.do("FCALL", "keep", "1", "second")
+	assert.Equal(t, "*2\r\n$5\r\nfirst\r\n$6\r\nsecond\r\n", c.do("FCALL", "kept", "0"))
 }
 
 // TestScriptingRESP3 checks the RESP3 conversions of redis.setresp(3).

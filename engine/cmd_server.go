@@ -91,6 +91,9 @@ func cmdFlushAll(s *Session, args [][]byte) {
 	for _, db := range s.ks.dbs {
 		e.flushDB(db)
 	}
+	if main {
+		e.forgetReplicaKeys()
+	}
 	if main && e.persist.p != nil && len(e.saveParams()) > 0 && e.persist.bgsave == nil {
 		// Redis saves the emptied dataset at once when save points are
 		// set (flushAllDataAndResetRDB).
@@ -155,7 +158,6 @@ func (e *Engine) swapDB(x, y *DB) {
 	x.strs, y.strs = y.strs, x.strs
 	x.objs, y.objs = y.objs, x.objs
 	x.expires, y.expires = y.expires, x.expires
-	x.wtime, y.wtime = y.wtime, x.wtime
 	x.rawStrs, y.rawStrs = y.rawStrs, x.rawStrs
 	x.owned, y.owned = y.owned, x.owned // the buffers go with their values
 	x.strMem, y.strMem = y.strMem, x.strMem

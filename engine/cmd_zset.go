@@ -288,7 +288,12 @@ scores:
 		s.w.Error("ERR INCR option supports a single increment-element pair")
 		return
 	}
-	scores := make([]float64, elems)
+	var few [4]float64 // most ZADDs set a few members: no allocation
+	scores := few[:0]
+	if elems > len(few) {
+		scores = make([]float64, 0, elems)
+	}
+	scores = scores[:elems]
 	for j := range scores {
 		f, ok := parseScore(args[i+2*j])
 		if !ok {
@@ -334,7 +339,7 @@ scores:
 				continue
 			}
 			if sc != cur {
-				z.update(string(member), cur, sc)
+				z.update(tmpString(member), cur, sc)
 				updated++
 			}
 			processed++

@@ -334,3 +334,29 @@ func BenchmarkZaddRandom100k(b *testing.B) {
 		zadd()
 	}
 }
+
+// BenchmarkZincrbyInPlace100k nudges scores of a 100k-member zset by less
+// than the gap to their neighbours, so each update keeps the member's
+// place: Redis's in-place case, which needs no skiplist search here.
+func BenchmarkZincrbyInPlace100k(b *testing.B) {
+	e, _ := testEngine(b)
+	c := newClient(b, e)
+	const n = 100_000
+	args := [][]byte{[]byte("ZADD"), []byte("z"), nil, nil}
+	for i := 0; i < n; i++ {
+		args[2] = strconv.AppendInt(args[2][:0], int64(i)*1_000_000, 10)
+		args[3] = strconv.AppendInt(append(args[3][:0], "element:"...), int64(i), 10)
+		c.s.Exec(args)
+		c.s.TakeOutput(nil)
+	}
+	incr := [][]byte{[]byte("ZINCRBY"), []byte("z"), []byte("1"), nil}
+	var out []byte
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		incr[3] = strconv.AppendInt(append(incr[3][:0], "element:"...), int64(i*7919%n), 10)
+		c.s.Exec(incr)
+		out = c.s.TakeOutput(out)
+		i++
+	}
+}

@@ -407,7 +407,7 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
-	if s.monitor && (cmd.flags&(flagWrite|flagReadonly) != 0 || mayReplicate(cmd)) {
+	if (s.monitor || s.replica != nil) && (cmd.flags&(flagWrite|flagReadonly) != 0 || mayReplicate(cmd)) {
 		s.reject(cmd, args, "ERR Replica can't interact with the keyspace")
 		s.afterReply(mark)
 		return
@@ -430,19 +430,17 @@ func (s *Session) dispatch(args [][]byte) {
 		s.afterReply(mark)
 		return
 	}
-	if (s.replica != nil && !isSync(cmd)) || s.fromMaster {
-		// Neither a replica nor the master a replica follows gets replies
-		// (Redis's prepareClientToWrite). truncate, not a slice of the
-		// buffer: a large value may have been queued by reference.
+	if s.fromMaster {
+		// The master a replica follows gets no replies (Redis's
+		// prepareClientToWrite). truncate, not a slice of the buffer: a
+		// large value may have been queued by reference.
 		at := w.mark()
 		s.call(cmd, args)
 		w.truncate(at)
-		if l := s.replica; l != nil && l.startStream {
-			l.startReplicaStream()
-		}
 		s.afterReply(len(w.buf))
 		return
 	}
+
 	s.call(cmd, args)
 	s.afterReply(mark)
 	if e.cluster != nil && (e.cluster.st.Todo != 0 || e.config.clusterChanged) {

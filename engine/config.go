@@ -349,7 +349,7 @@ func (c *Config) store(p *param, v string) {
 		c.latencyTracking = v == "yes"
 	case "latency-monitor-threshold":
 		c.latencyThreshold, _ = strconv.ParseInt(v, 10, 64)
-	case "maxmemory", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "replica-ignore-maxmemory":
+	case "maxmemory", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "lfu-log-factor", "lfu-decay-time", "replica-ignore-maxmemory", "lazyfree-lazy-eviction":
 		c.mm.load(c)
 		c.clientsLimit.Store(c.clientEvictionLimit())
 	case "maxmemory-clients":

@@ -10,13 +10,12 @@ import (
 // another (so a string key costs no boxing), and deadlines of volatile keys
 // in a third, as Redis keeps its expires dict apart.
 type DB struct {
-	id      int
-	strs    smap[string]
+	id int
+	// strs holds string values with their keys' access records
+	// (idle.go); a collection keeps its record in its header.
+	strs    smap[strEntry]
 	objs    smap[object]
 	expires map[string]int64 // unix milliseconds
-	// wtime is each key's last write, in unix seconds, for OBJECT
-	// IDLETIME (see idle.go).
-	wtime timeTable
 	// rawStrs marks the string values that Redis would hold as raw,
 	// unshared sds (made by APPEND to an existing key or by SETRANGE), by
 	// their bytes' address, for OBJECT ENCODING. Any other write of the key
@@ -47,7 +46,7 @@ type DB struct {
 func newDB(id int, seed maphash.Seed) *DB {
 	return &DB{
 		id:      id,
-		strs:    newSmap[string](seed),
+		strs:    newSmap[strEntry](seed),
 		objs:    newSmap[object](seed),
 		expires: make(map[string]int64),
 	}
@@ -97,7 +96,7 @@ func (db *DB) size() int { return db.strs.len() + db.objs.len() }
 func (db *DB) rawGetHashed(key string, h uint64) (str string, obj object, ok bool) {
 	if s, found := db.strs.getIn(db.strs.shardOf(h), key); found {
 		db.disown(key)
-		return s, nil, true
+		return s.v, nil, true
 	}
 	if o, found := db.objs.getIn(db.objs.shardOf(h), key); found {
 		return "", o, true
@@ -116,7 +115,7 @@ func (db *DB) removeRaw(key string) bool {
 	db.beforeChange(key)
 	found := false
 	if old, ok := db.strs.take(key); ok {
-		db.stringRemoved(key, old)
+		db.stringRemoved(key, old.v)
 		found = true
 	} else if o, ok := db.objs.take(key); ok {
 		db.objectRemoved(key, o)
@@ -129,7 +128,6 @@ func (db *DB) removeRaw(key string) bool {
 		if len(db.expires) > 0 {
 			delete(db.expires, key)
 		}
-		db.forgetWrite(key)
 		if len(db.rawStrs) > 0 {
 			delete(db.rawStrs, key)
 		}
@@ -146,8 +144,8 @@ func (db *DB) removeRaw(key string) bool {
 // added, and a value marked already (a bitmap written again) costs no
 // allocation.
 func (db *DB) markRaw(key string) {
-	if val, ok := db.strs.get(key); ok {
-		db.markRawValue(key, val)
+	if e, ok := db.strs.get(key); ok {
+		db.markRawValue(key, e.v)
 	}
 }
 
@@ -170,15 +168,21 @@ func (db *DB) isRaw(key, val string) bool {
 	return ok && p == unsafe.StringData(val)
 }
 
-// setStringRaw stores a string value, replacing any value of any type.
-// The deadline is left alone; callers clear or keep it.
+// setStringRaw stores a string value, replacing any value of any type,
+// and keeps the access record of the value it replaces (a new key gets
+// none until its caller notes the write). The deadline is left alone;
+// callers clear or keep it.
 func (db *DB) setStringRaw(key, val string) {
 	db.beforeChange(key)
 	wasObj := false
+	var access uint32
+	accessed := false
 	if db.objs.len() > 0 {
 		if o, ok := db.objs.take(key); ok {
 			db.objectRemoved(key, o)
 			wasObj = true
+			h := o.mark()
+			access, accessed = h.access, h.accessed
 		}
 	}
 	if len(db.rawStrs) > 0 {
@@ -187,8 +191,13 @@ func (db *DB) setStringRaw(key, val string) {
 	if len(db.owned) > 0 {
 		delete(db.owned, key)
 	}
-	old, had := db.strs.swap(key, val)
-	db.stringStored(key, val, old, had)
+	i := db.strs.shardFor(key)
+	old, had := db.strs.getIn(i, key)
+	if had {
+		access, accessed = old.access, old.accessed
+	}
+	db.strs.setIn(i, key, strEntry{v: val, access: access, accessed: accessed})
+	db.stringStored(key, val, old.v, had)
 	if !had && !wasObj && db.slots != nil {
 		db.slots.add(key)
 	}
@@ -200,8 +209,13 @@ func (db *DB) setObjRaw(key string, val object) {
 	wasStr := false
 	if db.strs.len() > 0 {
 		if old, ok := db.strs.take(key); ok {
-			db.stringRemoved(key, old)
+			db.stringRemoved(key, old.v)
 			wasStr = true
+			if h := val.mark(); !h.accessed {
+				// The new value takes the replaced one's access record,
+				// as a key's record survives its being set again.
+				h.access, h.accessed = old.access, true
+			}
 		}
 	}
 	if len(db.rawStrs) > 0 {
@@ -213,6 +227,9 @@ func (db *DB) setObjRaw(key string, val object) {
 	o, had := db.objs.swap(key, val)
 	if had && o != val {
 		db.objectRemoved(key, o)
+		if h, oh := val.mark(), o.mark(); !h.accessed {
+			h.access, h.accessed = oh.access, oh.accessed
+		}
 	}
 	db.objectStored(key, val)
 	if !had && !wasStr && db.slots != nil {
@@ -228,7 +245,6 @@ func (db *DB) clear() {
 		db.slots = &slotIndex{}
 	}
 	db.expires = make(map[string]int64)
-	db.wtime = timeTable{}
 	db.rawStrs = nil
 	db.owned = nil
 }

@@ -402,6 +402,17 @@ func (e *Engine) tick() {
 // clock reading, much cheaper than time.Now's wall and monotonic pair.
 func (e *Engine) monoNow() int64 { return int64(time.Since(e.clockBase)) }
 
+// cmdStartTime is when the running command started, as a time.Time with
+// its monotonic reading: clockBase moved on by cmdStart, which every path
+// into execLocked sets (tick, tickNext, the end of the command before
+// in an EXEC), so no clock is read.
+func (e *Engine) cmdStartTime() time.Time {
+	if e.clockBase.IsZero() {
+		return time.Now()
+	}
+	return e.clockBase.Add(time.Duration(e.cmdStart))
+}
+
 // tickNext is tick for the next command of a batch. The reading taken when
 // the previous command ended serves again if there is one (so a pipelined
 // command costs one clock reading); otherwise one monotonic reading. The

@@ -14,8 +14,8 @@ import (
 // 16 best candidates seen so far and evict the best, so the quality and
 // the cost are Redis's.
 //
-// A key's access record lives in its database's time table (idle.go), one
-// uint32 per key, as the 24-bit lru field of Redis's object header:
+// A key's access record lives with its value (idle.go), one uint32 per
+// key, as the 24-bit lru field of Redis's object header:
 //
 //   - under an LFU policy, the last decrement time in minutes (16 bits)
 //     and a logarithmic access counter (8 bits);
@@ -59,6 +59,9 @@ type memoryConfig struct {
 	lfuLogFactor  int64
 	lfuDecayTime  int64
 	replicaIgnore bool
+	// lazyEviction is lazyfree-lazy-eviction: evictions propagate as
+	// UNLINK.
+	lazyEviction bool
 }
 
 func (m *memoryConfig) load(c *Config) {
@@ -82,6 +85,10 @@ func (m *memoryConfig) load(c *Config) {
 	m.replicaIgnore = true
 	if p, ok := c.lookup("replica-ignore-maxmemory"); ok {
 		m.replicaIgnore = p.value == "yes"
+	}
+	m.lazyEviction = false
+	if p, ok := c.lookup("lazyfree-lazy-eviction"); ok {
+		m.lazyEviction = p.value == "yes"
 	}
 }
 
@@ -161,13 +168,7 @@ func (db *DB) touchRead(key string, nowMs int64) {
 	if a == nil || a.cfg.mm.policy&(mmFlagLRU|mmFlagLFU) == 0 {
 		return
 	}
-	h := db.keyHash(key)
-	if a.cfg.mm.lfu() {
-		old, had := db.wtime.get(h)
-		db.wtime.set(h, a.record(old, had, nowMs))
-		return
-	}
-	db.wtime.set(h, uint32(nowMs/1000))
+	db.noteWriteTmp(key, nowMs)
 }
 
 // accessPolicy is the engine's access recording for db, or nil.
@@ -260,13 +261,13 @@ func (e *Engine) performEvictions() evictResult {
 		e.noteUnderLimit()
 		return evictOK
 	}
-	if e.evict.exceededSince.IsZero() {
-		e.evict.exceededSince = time.Now()
-	}
 	if mm.policy == policyNoEviction {
+		e.noteOverLimit()
 		return evictFail
 	}
-	start := time.Now()
+	// The time limit counts from the command's start, taken already
+	// (tick): one clock reading less per command.
+	start := e.cmdStart
 	limit := e.evictionTimeLimit()
 	freed, keys := int64(0), 0
 	result := evictOK
@@ -276,13 +277,19 @@ func (e *Engine) performEvictions() evictResult {
 			result = evictFail
 			break
 		}
-		freed += e.evictKey(db, key)
+		n, gone := e.evictKey(db, key)
+		if !gone {
+			// A ghost: deleted since it was sampled. The deletion is the
+			// look-up (Redis's dictFind of the pool's best key).
+			continue
+		}
+		freed += n
 		keys++
 		if keys%16 == 0 {
 			if e.memoryOverLimit() == 0 {
 				break
 			}
-			if time.Since(start) > limit {
+			if time.Duration(e.monoNow()-start) > limit {
 				result = evictRunning
 				break
 			}
@@ -297,8 +304,20 @@ func (e *Engine) performEvictions() evictResult {
 	e.evict.running = result == evictRunning
 	if result == evictOK {
 		e.noteUnderLimit()
+	} else {
+		e.noteOverLimit()
 	}
 	return result
+}
+
+// noteOverLimit starts the clock of INFO's eviction_exceeded_time: as in
+// Redis, only when an eviction stopped with memory still over the limit
+// (at its time limit, or with nothing it may evict), not while each
+// command's eviction gets back under it.
+func (e *Engine) noteOverLimit() {
+	if e.evict.exceededSince.IsZero() {
+		e.evict.exceededSince = time.Now()
+	}
 }
 
 func (e *Engine) noteUnderLimit() {
@@ -310,19 +329,24 @@ func (e *Engine) noteUnderLimit() {
 
 // evictKey deletes key as evicted: counted, notified and propagated as
 // a DEL (or UNLINK under lazyfree-lazy-eviction). It returns the memory
-// the deletion alone freed: as in Redis, what the invalidation messages
-// and the propagated DEL take is not held against it (else eviction
-// could feed itself until no key is left).
-func (e *Engine) evictKey(db *DB, key string) int64 {
-	key = string([]byte(key))
-	before := e.memory().total()
-	db.removeRaw(key)
-	freed := before - e.memory().total()
+// the deletion alone freed (the keyspace's: nothing else changes with
+// it), and gone = false when there was no such key: as in Redis, what
+// the invalidation messages and the propagated DEL take is not held
+// against it (else eviction could feed itself until no key is left).
+func (e *Engine) evictKey(db *DB, key string) (freed int64, gone bool) {
+	e.mem.settle()
+	before := e.mem.data + int64(len(db.expires))*expireSlotBytes
+	if !db.removeRaw(key) {
+		return 0, false
+	}
+	// key is the stored one (the pool's): whatever keeps it below keeps
+	// an immutable string.
+	freed = before - e.mem.data - int64(len(db.expires))*expireSlotBytes
 	e.evict.evicted++
 	e.keyChanged(db, key)
 	e.notifyKeyspaceEvent(notifyEvicted, "evicted", db, key)
-	e.propagateDeletion(db, key, e.config.bool("lazyfree-lazy-eviction"))
-	return freed
+	e.propagateDeletion(db, key, e.config.mm.lazyEviction)
+	return freed, true
 }
 
 // maxmemoryChanged is Redis's updateMaxmemory after CONFIG SET: a
@@ -363,20 +387,18 @@ func (e *Engine) evictionCandidate() (db *DB, key string, ok bool) {
 				return nil, "", false
 			}
 			// From the best candidate down; ghosts (keys gone since they
-			// were sampled) are dropped.
+			// were sampled, or no longer volatile) are dropped.
 			p := &e.evict
 			for p.used > 0 {
 				c := p.pool[p.used-1]
 				p.pool[p.used-1] = evictCandidate{}
 				p.used--
 				d := dbs[c.db]
-				if allKeys && d.rawExists(c.key) {
-					return d, c.key, true
+				if allKeys {
+					return d, c.key, true // evictKey tells a ghost
 				}
-				if !allKeys {
-					if _, has := d.expires[c.key]; has {
-						return d, c.key, true
-					}
+				if _, has := d.expires[c.key]; has {
+					return d, c.key, true
 				}
 			}
 		}
@@ -388,7 +410,7 @@ func (e *Engine) evictionCandidate() (db *DB, key string, ok bool) {
 		if allKeys && d.size() > 0 {
 			var k string
 			if e.rand.IntN(d.size()) < d.strs.len() {
-				sampleSmap(&d.strs, 1, e.rand, func(key string, _ string) { k = key })
+				sampleSmap(&d.strs, 1, e.rand, func(key string, _ strEntry) { k = key })
 			} else {
 				sampleSmap(&d.objs, 1, e.rand, func(key string, _ object) { k = key })
 			}
@@ -408,43 +430,63 @@ func (e *Engine) evictionCandidate() (db *DB, key string, ok bool) {
 func (e *Engine) evictionPoolPopulate(db *DB, allKeys bool) {
 	mm := &e.config.mm
 	n := mm.samples
-	nowMs := e.nowMs
-	score := func(key string, deadline int64) {
-		var idle uint64
-		switch {
-		case mm.policy == policyVolatileTTL:
-			idle = math.MaxUint64 - uint64(deadline)
-		case mm.lfu():
-			v, _ := db.wtime.get(db.keyHash(key))
-			idle = 255 - uint64(mm.lfuDecr(v, nowMs))
-		default:
-			v, ok := db.wtime.get(db.keyHash(key))
-			if !ok {
-				idle = math.MaxUint32
-			} else if now := uint64(nowMs / 1000); now >= uint64(v) {
-				idle = (now - uint64(v)) * 1000
-			}
-		}
-		e.evict.insert(evictCandidate{key: key, db: db.id, idle: idle})
-	}
 	if !allKeys {
-		sampleMap(db.expires, n, e.rand, score)
+		sampleMap(db.expires, n, e.rand, func(key string, deadline int64) {
+			var idle uint64
+			if mm.policy == policyVolatileTTL {
+				idle = math.MaxUint64 - uint64(deadline)
+			} else {
+				// The record is the value's: one look-up, as Redis's
+				// dictFind of the sampled key in the main dict.
+				idle = e.evictionScore(db.writeTime(key))
+			}
+			e.evict.insert(evictCandidate{key: key, db: db.id, idle: idle})
+		})
 		return
 	}
 	// Sample the string and the other-type maps in proportion to size.
 	ns, no := db.strs.len(), db.objs.len()
 	take := 0
-	for i := 0; i < n; i++ {
-		if e.rand.IntN(ns+no) < ns {
-			take++
+	switch {
+	case no == 0:
+		take = n
+	case ns > 0:
+		for i := 0; i < n; i++ {
+			if e.rand.IntN(ns+no) < ns {
+				take++
+			}
 		}
 	}
+	// The sampled entry holds the key's record: no second look-up.
 	if take > 0 {
-		sampleSmap(&db.strs, take, e.rand, func(k string, _ string) { score(k, 0) })
+		sampleSmap(&db.strs, take, e.rand, func(k string, v strEntry) {
+			e.evict.insert(evictCandidate{key: k, db: db.id, idle: e.evictionScore(v.access, v.accessed)})
+		})
 	}
 	if n-take > 0 {
-		sampleSmap(&db.objs, n-take, e.rand, func(k string, _ object) { score(k, 0) })
+		sampleSmap(&db.objs, n-take, e.rand, func(k string, o object) {
+			h := o.mark()
+			e.evict.insert(evictCandidate{key: k, db: db.id, idle: e.evictionScore(h.access, h.accessed)})
+		})
 	}
+}
+
+// evictionScore is how evictable a key with the given access record is
+// under an LRU or LFU policy, higher first (Redis's idle in
+// evictionPoolPopulate): the idle time in ms, or 255 less the decayed
+// LFU counter. A key never accessed goes first.
+func (e *Engine) evictionScore(access uint32, accessed bool) uint64 {
+	mm := &e.config.mm
+	if mm.lfu() {
+		return 255 - uint64(mm.lfuDecr(access, e.nowMs))
+	}
+	if !accessed {
+		return math.MaxUint32
+	}
+	if now := uint64(e.nowMs / 1000); now >= uint64(access) {
+		return (now - uint64(access)) * 1000
+	}
+	return 0
 }
 
 // insert puts c in the pool, ordered by ascending idle, when it is better

@@ -38,3 +38,26 @@ func BenchmarkHSetAccounting(b *testing.B) {
 		run(args)
 	}
 }
+
+// BenchmarkEvictionPoolPopulate is the sampler alone on a database of
+// 100,000 keys: maxmemory-samples keys read from the map with their
+// access records and scored into the pool (Redis's
+// evictionPoolPopulate). A volatile policy samples the deadlines and
+// looks each key up for its record.
+func BenchmarkEvictionPoolPopulate(b *testing.B) {
+	for _, policy := range []string{"allkeys-lru", "allkeys-lfu", "volatile-lru"} {
+		b.Run(policy, func(b *testing.B) {
+			s, run := benchSession(b)
+			s.e.SetConfig("maxmemory-policy", policy)
+			for i := range 100_000 {
+				run(argv("SET", "key:"+strconv.Itoa(i), "value", "EX", "100000"))
+			}
+			db, allKeys := s.e.main.dbs[0], s.e.config.mm.policy&mmFlagAllKeys != 0
+			b.ReportAllocs()
+			for b.Loop() {
+				s.e.evict.used = 0 // every sample competes for an empty pool
+				s.e.evictionPoolPopulate(db, allKeys)
+			}
+		})
+	}
+}

@@ -192,6 +192,12 @@ func (e *Engine) rememberReplicaKeyWithExpire(db *DB, key string) {
 	e.replicaExpires[replicaKey{db, key}] = struct{}{}
 }
 
+// forgetReplicaKeys drops the remembered keys when every database is
+// emptied (FLUSHALL, a full synchronization, DEBUG RELOAD), as Redis's
+// emptyData: the keys loaded next are the master's, with the master's
+// deadlines.
+func (e *Engine) forgetReplicaKeys() { e.replicaExpires = nil }
+
 // expireReplicaKeys deletes the remembered keys whose deadline passed
 // (Redis's expireSlaveKeys) and forgets those without one.
 func (e *Engine) expireReplicaKeys() int {

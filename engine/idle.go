@@ -1,44 +1,99 @@
 package engine
 
-import (
-	"hash/maphash"
-	"unsafe"
-)
+import "unsafe"
 
-// OBJECT IDLETIME needs a time per key. Redis keeps a 24-bit LRU clock in
-// every object header and refreshes it on every read and write. GoRedis
-// stores string values as bare Go strings (no header to put a clock in), and
-// refreshing a table on every read would cost GET a write, so each database
-// keeps the last *write* time of every key, in seconds, for every type.
-// IDLETIME therefore reports the time since the key was last written (or
-// TOUCHed), not since it was last read.
+// Every key carries an access record, a uint32 as the 24-bit lru field of
+// Redis's object header (evict.go says what it holds under each policy):
+// a string key's beside its value in the database's map (strEntry), a
+// collection's in the value's header (snapMark). A lookup returns it with
+// the value, and the eviction sampler reads it from the entry it samples,
+// as Redis reads the lru field of the object it holds: no second table,
+// no second hash of the key.
 //
-// A Go map[string]uint32 for this costs about 56 bytes per key (a third of
-// a small string key's footprint), so the times live in a compact
-// open-addressing table keyed by the key's 64-bit hash: 12 bytes per slot,
-// about 20 bytes per key. Two keys whose hashes collide (odds about n²/2⁶⁵)
-// would share a time; nothing else depends on it.
+// Writes always refresh it; reads only under an LRU or LFU policy
+// (touchRead), so a GET elsewhere costs no write. OBJECT IDLETIME then
+// reports the time since the key was last written (or TOUCHed).
 
-// noteWrite records a write of key at now (unix ms). key may alias a
-// request buffer: only its hash is kept.
-func (db *DB) noteWrite(key string, nowMs int64) {
-	db.noteWriteHashed(db.keyHash(key), nowMs)
+// strEntry is a string value as its database's map holds it.
+type strEntry struct {
+	v string
+	// access is the key's access record; accessed says it was set.
+	access   uint32
+	accessed bool
+	// packed: v's bytes follow the stored key's in one allocation
+	// (setString), so the stored key can be had from v (storedKey). An
+	// entry assigned with another copy of its key is not packed.
+	packed bool
 }
 
-// noteWriteTmp is noteWrite; the name marks call sites whose key aliases a
-// request buffer.
-func (db *DB) noteWriteTmp(key string, nowMs int64) { db.noteWrite(key, nowMs) }
-
-// writeTime returns key's last write time (unix seconds).
-func (db *DB) writeTime(key string) (uint32, bool) {
-	return db.wtime.get(db.keyHash(key))
-}
-
-// forgetWrite drops key's write time (the key was deleted).
-func (db *DB) forgetWrite(key string) {
-	if db.wtime.n > 0 {
-		db.wtime.del(db.keyHash(key))
+// storedKey is the key the map holds for e, given a key of equal bytes
+// that may alias a request buffer: Go's map assignment stores the key it
+// is given, so an entry changed through a borrowed key must be assigned
+// with the stored one. A packed entry gives it without copying.
+func (e strEntry) storedKey(key string) string {
+	if e.packed {
+		if len(key) == 0 {
+			return ""
+		}
+		p := unsafe.Add(unsafe.Pointer(unsafe.StringData(e.v)), -len(key))
+		return unsafe.String((*byte)(p), len(key))
 	}
+	return string([]byte(key))
+}
+
+// noteWrite records an access of key (present) at nowMs; key is a stored
+// copy (one the map or the deadlines hold, or a new one).
+func (db *DB) noteWrite(key string, nowMs int64) { db.noteAccess(key, nowMs, true) }
+
+// noteWriteTmp is noteWrite for a key that may alias a request buffer.
+func (db *DB) noteWriteTmp(key string, nowMs int64) { db.noteAccess(key, nowMs, false) }
+
+func (db *DB) noteAccess(key string, nowMs int64, stored bool) {
+	a := db.accessPolicy()
+	if db.strs.len() > 0 {
+		i := db.strs.shardFor(key)
+		if e, ok := db.strs.getIn(i, key); ok {
+			if r := a.record(e.access, e.accessed, nowMs); r != e.access || !e.accessed {
+				if !stored || e.packed {
+					key = e.storedKey(key)
+				}
+				e.access, e.accessed = r, true
+				db.strs.setIn(i, key, e)
+			}
+			return
+		}
+	}
+	if o, ok := db.objs.get(key); ok {
+		h := o.mark()
+		h.access, h.accessed = a.record(h.access, h.accessed, nowMs), true
+	}
+}
+
+// setAccess sets key's access record (a key moved, restored or loaded
+// with its idle time or frequency); key must be the stored key.
+func (db *DB) setAccess(key string, r uint32) {
+	if e, ok := db.strs.get(key); ok {
+		e.access, e.accessed = r, true
+		e.packed = false // assigned with key, which may be another copy
+		db.strs.set(key, e)
+		return
+	}
+	if o, ok := db.objs.get(key); ok {
+		h := o.mark()
+		h.access, h.accessed = r, true
+	}
+}
+
+// writeTime returns key's access record.
+func (db *DB) writeTime(key string) (uint32, bool) {
+	if e, ok := db.strs.get(key); ok {
+		return e.access, e.accessed
+	}
+	if o, ok := db.objs.get(key); ok {
+		h := o.mark()
+		return h.access, h.accessed
+	}
+	return 0, false
 }
 
 // idleSeconds is OBJECT IDLETIME's answer for an existing key.
@@ -48,124 +103,6 @@ func (db *DB) idleSeconds(key string, nowMs int64) int64 {
 		return 0
 	}
 	return max(nowMs/1000-int64(t), 0)
-}
-
-// noteWriteHashed is noteWrite for a key whose hash (db.strs.hash) the
-// caller has.
-func (db *DB) noteWriteHashed(h uint64, nowMs int64) {
-	if h == 0 {
-		h = 1 // as keyHash
-	}
-	if a := db.accessPolicy(); a != nil && a.cfg.mm.lfu() {
-		// A write is an access: the LFU counter grows (evict.go).
-		old, had := db.wtime.get(h)
-		db.wtime.set(h, a.record(old, had, nowMs))
-		return
-	}
-	db.wtime.set(h, uint32(nowMs/1000))
-}
-
-func (db *DB) keyHash(key string) uint64 {
-	h := maphash.String(db.strs.seed, key)
-	if h == 0 {
-		h = 1 // 0 marks an empty slot
-	}
-	return h
-}
-
-// timeTable maps 64-bit key hashes to uint32 times with linear probing and
-// backward-shift deletion (no tombstones). It grows at 3/4 full and shrinks
-// at 1/8, so memory follows the number of keys.
-type timeTable struct {
-	hashes []uint64 // 0 = empty slot
-	times  []uint32
-	n      int
-}
-
-const timeTableMin = 8
-
-func (t *timeTable) slot(h uint64) int { return int(h & uint64(len(t.hashes)-1)) }
-
-func (t *timeTable) get(h uint64) (uint32, bool) {
-	if t.n == 0 {
-		return 0, false
-	}
-	for i := t.slot(h); ; i = (i + 1) & (len(t.hashes) - 1) {
-		switch t.hashes[i] {
-		case h:
-			return t.times[i], true
-		case 0:
-			return 0, false
-		}
-	}
-}
-
-func (t *timeTable) set(h uint64, v uint32) {
-	if (t.n+1)*4 > len(t.hashes)*3 {
-		t.resize(max(len(t.hashes)*2, timeTableMin))
-	}
-	for i := t.slot(h); ; i = (i + 1) & (len(t.hashes) - 1) {
-		switch t.hashes[i] {
-		case h:
-			t.times[i] = v
-			return
-		case 0:
-			t.hashes[i], t.times[i] = h, v
-			t.n++
-			return
-		}
-	}
-}
-
-func (t *timeTable) del(h uint64) {
-	if t.n == 0 {
-		return
-	}
-	mask := len(t.hashes) - 1
-	i := t.slot(h)
-	for t.hashes[i] != h {
-		if t.hashes[i] == 0 {
-			return
-		}
-		i = (i + 1) & mask
-	}
-	// Shift back the entries after i that would not be found any more
-	// with a hole at i.
-	for j := (i + 1) & mask; t.hashes[j] != 0; j = (j + 1) & mask {
-		home := t.slot(t.hashes[j])
-		// j stays if its home lies cyclically in (i, j].
-		if (i <= j && i < home && home <= j) || (i > j && (home > i || home <= j)) {
-			continue
-		}
-		t.hashes[i], t.times[i] = t.hashes[j], t.times[j]
-		i = j
-	}
-	t.hashes[i], t.times[i] = 0, 0
-	t.n--
-	if len(t.hashes) > timeTableMin && t.n*8 < len(t.hashes) {
-		t.resize(len(t.hashes) / 2)
-	}
-}
-
-// reserve makes room for n entries without growing on the way.
-func (t *timeTable) reserve(n int) {
-	size := max(len(t.hashes), timeTableMin)
-	for (n+1)*4 > size*3 {
-		size *= 2
-	}
-	if size > len(t.hashes) {
-		t.resize(size)
-	}
-}
-
-func (t *timeTable) resize(size int) {
-	old, oldTimes := t.hashes, t.times
-	t.hashes, t.times, t.n = make([]uint64, size), make([]uint32, size), 0
-	for i, h := range old {
-		if h != 0 {
-			t.set(h, oldTimes[i])
-		}
-	}
 }
 
 // bytesToString views b as a string; b must not be modified afterwards.

@@ -227,12 +227,10 @@ func (e *Engine) infoMemory(b *infoBuilder) {
 	b.int("mem_fragmentation_bytes", m.rss-m.used)
 	b.int("mem_not_counted_for_evict", m.b.replicas)
 	b.int("mem_replication_backlog", m.b.backlog)
-	// Redis's backlog and replicas share one buffer: its size is the
-	// backlog plus what replicas have not read yet.
-	b.int("mem_total_replication_buffers", m.b.backlog+m.b.replicas)
+	b.int("mem_total_replication_buffers", e.replicationBuffers(m.b.backlog))
 	b.int("mem_clients_slaves", m.b.replicas)
 	b.int("mem_clients_normal", m.b.clients)
-	b.field("mem_cluster_links", "0")
+	b.int("mem_cluster_links", e.clusterLinksMemory())
 	b.field("mem_aof_buffer", "0")
 	b.field("mem_allocator", "go-"+runtime.Version())
 	b.field("active_defrag_running", "0")

@@ -139,9 +139,9 @@ func (s *Session) setString(key []byte, val string, keepTTL bool) string {
 		// Key and value in one allocation: a small string key then costs
 		// one heap object instead of two, and less rounding to size classes.
 		kv := string(key) + val
-		return s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL)
+		return s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL, len(val) > 0)
 	}
-	return s.storeString(key, string(key), val, keepTTL)
+	return s.storeString(key, string(key), val, keepTTL, false)
 }
 
 // setStringBytes is setString for a value still in bytes (a request
@@ -153,30 +153,34 @@ func (s *Session) setStringBytes(key, val []byte, keepTTL bool) string {
 		// (string(key) + string(val) would copy each first once the pair
 		// passes 32 bytes).
 		kv := tmpString(key) + tmpString(val)
-		return s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL)
+		return s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL, len(val) > 0)
 	}
-	return s.storeString(key, string(key), string(val), keepTTL)
+	return s.storeString(key, string(key), string(val), keepTTL, false)
 }
 
 // storeString is setString's second half: k is the stored copy of key,
-// which it returns.
-func (s *Session) storeString(key []byte, k, val string, keepTTL bool) string {
-	return s.storeStringAs(key, k, val, keepTTL, false)
+// which it returns; packed says val's bytes follow k's in one allocation.
+func (s *Session) storeString(key []byte, k, val string, keepTTL, packed bool) string {
+	return s.storeStringAs(key, k, val, keepTTL, packed, false)
 }
 
 // storeStringAs is storeString; raw marks the new value as a raw sds in
 // Redis (markRaw) in the same pass, with the stored copy of the key.
-func (s *Session) storeStringAs(key []byte, k, val string, keepTTL, raw bool) string {
+func (s *Session) storeStringAs(key []byte, k, val string, keepTTL, packed, raw bool) string {
 	db := s.db
 	db.beforeChange(k)
 	isNew := s.e.config.notifyFlags&notifyNew != 0 && !db.rawExists(k)
-	// One hash of the key serves the shard choice and the write time.
-	h := db.strs.hash(k)
 	wasObj := false
+	// The key's access record goes on from the value it replaces, as
+	// Redis's dbOverwrite keeps an LFU counter.
+	var access uint32
+	accessed := false
 	if db.objs.len() > 0 {
 		if o, ok := db.objs.take(k); ok {
 			db.objectRemoved(k, o)
 			wasObj = true
+			h := o.mark()
+			access, accessed = h.access, h.accessed
 		}
 	}
 	if raw {
@@ -190,8 +194,14 @@ func (s *Session) storeStringAs(key []byte, k, val string, keepTTL, raw bool) st
 	if len(db.owned) > 0 {
 		delete(db.owned, k)
 	}
-	old, had := db.strs.swapHashed(k, h, val)
-	db.stringStored(k, val, old, had)
+	i := db.strs.shardFor(k)
+	old, had := db.strs.getIn(i, k)
+	if had {
+		access, accessed = old.access, old.accessed
+	}
+	access = db.accessPolicy().record(access, accessed, s.e.nowMs)
+	db.strs.setIn(i, k, strEntry{v: val, access: access, accessed: true, packed: packed})
+	db.stringStored(k, val, old.v, had)
 	if !had && !wasObj && db.slots != nil {
 		db.slots.add(k)
 	}
@@ -208,7 +218,6 @@ func (s *Session) storeStringAs(key []byte, k, val string, keepTTL, raw bool) st
 			db.expires[k] = at
 		}
 	}
-	db.noteWriteHashed(h, s.e.nowMs)
 	s.e.touchKey(db, k)
 	if len(db.blocked) > 0 {
 		// A stream replaced by a string ends XREADGROUP waits on it.
@@ -276,7 +285,9 @@ func (s *Session) setDeadlineOf(k string, at int64) {
 	db.beforeChange(k)
 	db.expires[k] = at
 	s.e.touchKey(db, k)
-	if s.e.master != nil && !s.fromMaster && db.ks == s.e.main {
+	if s.e.master != nil && !s.fromMaster && db.ks == s.e.main && !s.e.config.bool("replica-read-only") {
+		// Only a writable replica's own keys (Redis's setExpire): an AOF
+		// replayed by a read-only replica holds its master's writes.
 		s.e.rememberReplicaKeyWithExpire(db, k)
 	}
 }

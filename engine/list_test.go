@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math/rand/v2"
 	"os"
 	"runtime"
 	"slices"
@@ -81,9 +82,48 @@ func TestListShrinkAfterTrim(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		l.pushFront(strconv.Itoa(i))
 	}
+	require.NotNil(t, l.bl, "a long list is in blocks")
+	checkListSlots(t, &l)
 	l.trim(10, 12)
 	assert.Equal(t, []string{"989", "988", "987"}, listItems(&l))
+	assert.Nil(t, l.bl)
 	assert.LessOrEqual(t, len(l.buf), 16)
+}
+
+// checkListSlots checks that unused slots hold no strings (they would
+// leak), that the blocks in use are those the elements span, and the
+// memory accounting of the elements.
+func checkListSlots(t *testing.T, l *list) {
+	t.Helper()
+	var mem int64
+	l.each(0, l.n-1, func(v string) { mem += strMem(v) })
+	require.Equal(t, mem, l.elemMem)
+	b := l.bl
+	if b == nil {
+		for j := l.n; j < len(l.buf); j++ {
+			require.Equal(t, "", l.buf[l.slot(j)])
+		}
+		return
+	}
+	require.Nil(t, l.buf)
+	require.Less(t, l.head, listBlockLen)
+	require.Equal(t, (l.head+l.n+listBlockMask)>>listBlockShift, b.used)
+	require.Zero(t, len(b.ring)&(len(b.ring)-1), "ring length is a power of two")
+	for k := 0; k < len(b.ring); k++ {
+		blk := b.ring[(b.first+k)&(len(b.ring)-1)]
+		if k >= b.used {
+			require.Nil(t, blk)
+			continue
+		}
+		for o, v := range blk {
+			if p := k<<listBlockShift + o; p < l.head || p >= l.head+l.n {
+				require.Equal(t, "", v)
+			}
+		}
+	}
+	if b.spare != nil {
+		require.Equal(t, listBlock{}, *b.spare)
+	}
 }
 
 // FuzzList drives the ring buffer and a plain slice with the same
@@ -96,7 +136,7 @@ func FuzzList(f *testing.F) {
 		var l list
 		var model []string
 		for i := 0; i+1 < len(ops); i += 2 {
-			op, arg := ops[i]%11, int(ops[i+1])
+			op, arg := ops[i]%12, int(ops[i+1])
 			v := strconv.Itoa(arg % 5)
 			switch op {
 			case 0:
@@ -171,6 +211,19 @@ func FuzzList(f *testing.F) {
 				require.Equal(t, want, l.index(v, 0))
 			case 10:
 				l.reserve(arg % 7)
+			case 11:
+				// a long push, so that the list moves to blocks
+				k := 40 + 3*arg
+				l.reserve(k)
+				for j := 0; j < k; j++ {
+					if arg&1 == 0 {
+						l.pushBack(v)
+						model = append(model, v)
+					} else {
+						l.pushFront(v)
+						model = slices.Insert(model, 0, v)
+					}
+				}
 			}
 			require.Equal(t, len(model), l.len())
 			got := listItems(&l)
@@ -179,10 +232,7 @@ func FuzzList(f *testing.F) {
 			} else {
 				require.Equal(t, model, got)
 			}
-			// unused slots must hold no strings (they would leak)
-			for j := l.n; j < len(l.buf); j++ {
-				require.Equal(t, "", l.buf[l.slot(j)])
-			}
+			checkListSlots(t, &l)
 		}
 	})
 }
@@ -217,5 +267,82 @@ func TestListMemory(t *testing.T) {
 		r.do(args...)
 		n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(r.do("MEMORY", "USAGE", "list:0"), ":")))
 		t.Logf("Redis quicklist, MEMORY USAGE: %d bytes per list, %.1f bytes per element", n, float64(n)/elems)
+	}
+}
+
+// TestListBlocksAgainstModel pushes, pops, inserts and removes at both
+// ends and in the middle of lists long enough to span many blocks, and
+// across the flat/blocks switch both ways.
+func TestListBlocksAgainstModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	var l list
+	var model []string
+	sawBlocks, sawFlatAgain := 0, false
+	for step := 0; step < 30000; step++ {
+		v := strconv.Itoa(rng.IntN(50))
+		// drift: grow to thousands, then shrink to nothing, and again
+		grow := step%10000 < 4000
+		switch op := rng.IntN(10); {
+		case op < 1 || (grow && op < 6):
+			if rng.IntN(2) == 0 {
+				l.pushFront(v)
+				model = slices.Insert(model, 0, v)
+			} else {
+				l.pushBack(v)
+				model = append(model, v)
+			}
+		case op < 7 && len(model) > 0:
+			if rng.IntN(2) == 0 {
+				require.Equal(t, model[0], l.popFront())
+				model = model[1:]
+			} else {
+				require.Equal(t, model[len(model)-1], l.popBack())
+				model = model[:len(model)-1]
+			}
+		case op == 7:
+			p := rng.IntN(len(model) + 1)
+			l.insert(p, v)
+			model = slices.Insert(model, p, v)
+		case op == 8 && len(model) > 0:
+			p := rng.IntN(len(model))
+			l.removeAt(p)
+			model = slices.Delete(model, p, p+1)
+		case op == 9 && len(model) > 0:
+			p := rng.IntN(len(model))
+			require.Equal(t, model[p], l.at(p))
+			l.set(p, v)
+			model[p] = v
+		}
+		if step%500 == 0 || len(model) < 3 {
+			require.Equal(t, len(model), l.len())
+			if len(model) > 0 {
+				require.Equal(t, model, listItems(&l))
+				a := rng.IntN(len(model))
+				b := a + rng.IntN(len(model)-a)
+				var got []string
+				l.each(a, b, func(v string) { got = append(got, v) })
+				require.Equal(t, model[a:b+1], got)
+			}
+			checkListSlots(t, &l)
+		}
+		if l.bl != nil {
+			sawBlocks++
+		} else if sawBlocks > 0 {
+			sawFlatAgain = true
+		}
+	}
+	require.Positive(t, sawBlocks)
+	require.True(t, sawFlatAgain)
+	for _, keep := range [][2]int{{100, 1200}, {3, 2}} {
+		if len(model) > keep[1] {
+			l.trim(keep[0], keep[1])
+			if keep[0] > keep[1] {
+				model = nil
+			} else {
+				model = slices.Clone(model[keep[0] : keep[1]+1])
+			}
+			require.Equal(t, len(model), l.len())
+			checkListSlots(t, &l)
+		}
 	}
 }

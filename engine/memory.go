@@ -50,8 +50,8 @@ type memAccount struct {
 
 // Fixed costs of Go's structures, measured with runtime.MemStats on
 // amd64 (TestUsedMemoryFollowsHeap keeps them honest): a key's slot in a
-// Go map of string to string or interface (33 bytes at a typical load of
-// two thirds) plus its write-time slot (idle.go); a deadline's slot in
+// Go map of string to a string entry (with the key's access record,
+// idle.go) or interface, at a typical load of two thirds; a deadline's slot in
 // map[string]int64 (its key shares the stored key's bytes when SET gave
 // the deadline; EXPIRE's copy of a short key, 16 bytes more, is not
 // counted); a value's header (the object and its interface).
@@ -244,13 +244,27 @@ func (e *Engine) memory() memBreakdown {
 	b.replicas = e.replicaOutputMemory()
 	b.clients -= b.replicas
 	if e.repl.feeding {
-		b.backlog = int64(len(e.repl.backlog.buf))
+		b.backlog = e.repl.backlog.allocated()
 	}
 	return b
 }
 
 // usedMemory is INFO's used_memory.
 func (e *Engine) usedMemory() int64 { return e.memory().total() }
+
+// replicationBuffers is mem_total_replication_buffers, Redis 7's one
+// replication buffer that the backlog and the replicas share: the
+// backlog's blocks (which hold the stream of replicas waiting for their
+// payload) and the stream queued to online replicas, which GoRedis copies
+// into their output. The replicas' other client memory is not in it.
+func (e *Engine) replicationBuffers(backlog int64) int64 {
+	n := backlog
+	for _, l := range e.repl.replicas {
+		_, _, omem := e.outputUsage(l.s)
+		n += omem
+	}
+	return n
+}
 
 // replicaOutputMemory is what replicas' pending output holds (Redis does
 // not count it against maxmemory).

@@ -18,8 +18,8 @@ import (
 func recountData(e *Engine) int64 {
 	var n int64
 	for _, db := range e.main.dbs {
-		db.strs.each(func(k, v string) bool {
-			n += stringKeyMem(k, v)
+		db.strs.each(func(k string, v strEntry) bool {
+			n += stringKeyMem(k, v.v)
 			return true
 		})
 		db.objs.each(func(k string, o object) bool {
@@ -123,6 +123,7 @@ func TestUsedMemoryFollowsHeap(t *testing.T) {
 		{"100-byte strings", func(i int) string { return fmt.Sprintf("SET key:%d %s", i, strings.Repeat("x", 100)) }},
 		{"1 KB strings", func(i int) string { return fmt.Sprintf("SET key:%d %s", i, strings.Repeat("x", 1000)) }},
 		{"list", func(i int) string { return fmt.Sprintf("RPUSH l:%d element:%d", i%100, i) }},
+		{"big list", func(i int) string { return fmt.Sprintf("LPUSH l element:%d", i) }},
 		{"small hashes", func(i int) string { return fmt.Sprintf("HSET h:%d field:%d value:%d", i%2000, i, i) }},
 		{"big hash", func(i int) string { return fmt.Sprintf("HSET h field:%d value:%d", i, i) }},
 		{"intset", func(i int) string { return fmt.Sprintf("SADD s:%d %d", i%100, i) }},

@@ -209,12 +209,23 @@ func (s *Session) checkOutputLimitAt(async bool) bool {
 		return true
 	}
 	obl, oll, used := s.w.replyList()
+	if l := s.replica; l != nil {
+		used += l.heldBytes(s.e)
+	}
 	if used == 0 {
 		// As Redis: the soft-limit clock is left as it was.
 		return false
 	}
-	lim := s.e.config.obuf[s.obufClass()]
-	hard := lim.hard > 0 && used >= lim.hard
+	class := s.obufClass()
+	lim := s.e.config.obuf[class]
+	hardLimit := lim.hard
+	if class == obufReplica && hardLimit > 0 {
+		// As Redis 7: a replica's hard limit under repl-backlog-size is
+		// raised to it, or a partial synchronization that the backlog
+		// allows would be cut off at once.
+		hardLimit = max(hardLimit, s.e.config.int("repl-backlog-size"))
+	}
+	hard := hardLimit > 0 && used >= hardLimit
 	soft := false
 	if lim.soft > 0 && used >= lim.soft {
 		// In whole seconds, as Redis's server.unixtime.
@@ -242,6 +253,21 @@ func (s *Session) checkOutputLimitAt(async bool) bool {
 	s.noteMemory()
 	s.kill()
 	return true
+}
+
+// checkHeldOutput checks the output limits of a replica whose stream
+// waits in the backlog (it has no output to trigger afterOutput). Locked.
+func (s *Session) checkHeldOutput() {
+	if s == s.e.current {
+		s.checkOutputLimit()
+		return
+	}
+	s.mu.Lock()
+	closed := s.checkOutputLimit()
+	s.mu.Unlock()
+	if closed && s.info.Notify != nil {
+		s.info.Notify()
+	}
 }
 
 // outputAborted is for handlers whose reply can grow without bound (a

@@ -643,7 +643,7 @@ func (ld *Loader) AddBuilt(db int, key string, b BuiltValue, expireMs, idle int6
 
 // storeLoaded is storeMoved for a key a load adds to a database that no
 // snapshot walks and no slot index covers: the key is hashed once, for the
-// duplicate check, the store and its write time. It returns false when
+// duplicate check and the store (with its access record). It returns false when
 // the key existed (its value may then be replaced: the load fails).
 func (e *Engine) storeLoaded(d *DB, key, str string, obj object, deadline int64, wtime uint32, hasWtime bool) bool {
 	h := d.strs.hash(key)
@@ -655,7 +655,11 @@ func (e *Engine) storeLoaded(d *DB, key, str string, obj object, deadline int64,
 		if _, ok := d.objs.getIn(oi, key); ok {
 			return false
 		}
-		if !d.strs.setIn(si, key, str) {
+		access, accessed := wtime, hasWtime
+		if !accessed {
+			access, accessed = d.accessPolicy().record(0, false, e.nowMs), true
+		}
+		if !d.strs.setIn(si, key, strEntry{v: str, access: access, accessed: accessed}) {
 			return false
 		}
 		d.stringStored(key, str, "", false)
@@ -677,13 +681,13 @@ func (e *Engine) storeLoaded(d *DB, key, str string, obj object, deadline int64,
 	if deadline >= 0 {
 		d.expires[key] = deadline
 	}
-	if h == 0 {
-		h = 1 // as keyHash
-	}
-	if hasWtime {
-		d.wtime.set(h, wtime)
-	} else {
-		d.noteWriteHashed(h, e.nowMs)
+	if obj != nil {
+		m := obj.mark()
+		if hasWtime {
+			m.access, m.accessed = wtime, true
+		} else {
+			m.access, m.accessed = d.accessPolicy().record(m.access, m.accessed, e.nowMs), true
+		}
 	}
 	e.touchKey(d, key)
 	if obj != nil {
@@ -709,7 +713,6 @@ func (ld *Loader) Reserve(db int, keys, expires int) {
 	}
 	d.strs.reserve(keys)
 	d.objs.reserve(keys)
-	d.wtime.reserve(keys)
 	if expires > 0 && len(d.expires) == 0 {
 		d.expires = make(map[string]int64, expires)
 	}

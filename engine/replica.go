@@ -201,6 +201,10 @@ func (e *Engine) MasterFullSynced(replid string, offset int64) {
 //
 // While a client pause holds one of the stream's commands back, the
 // stream waits behind it, neither applied nor counted (replica_pause.go).
+//
+// StatusClose says that the session was closed (CLIENT KILL) before the
+// command: it was neither applied nor passed on, and the host drops the
+// link without counting it.
 func (s *Session) ExecMaster(args [][]byte, raw []byte) (st Status) {
 	e := s.e
 	e.mu.Lock()
@@ -212,6 +216,13 @@ func (s *Session) ExecMaster(args [][]byte, raw []byte) (st Status) {
 		e.mu.Unlock()
 		time.Sleep(time.Millisecond)
 		e.mu.Lock()
+	}
+	if s.ShouldClose() {
+		// CLIENT KILL dropped the master: what it sent after the kill is
+		// neither applied nor counted in the offset (Redis discards a
+		// freed master's unprocessed input and caches its applied offset),
+		// so the next PSYNC asks for it again.
+		return StatusClose
 	}
 	if s.stream != nil {
 		s.holdStream(args, raw)
@@ -230,7 +241,8 @@ func (s *Session) ExecMaster(args [][]byte, raw []byte) (st Status) {
 	e.tick()
 	var done bool
 	defer s.recoverDispatch(&st, &done)
-	return s.execLocked(args)
+	// Applied, even if it closed its own session: the next read ends.
+	return s.execLocked(args) &^ StatusClose
 }
 
 // SelectStreamDB selects, for the session that applies the master's
@@ -304,6 +316,7 @@ func (e *Engine) beginMasterLoad(totalBytes int64) *Loader {
 	for _, db := range e.main.dbs {
 		e.flushDB(db)
 	}
+	e.forgetReplicaKeys()
 	// The master's libraries replace the replica's (Redis's emptyData
 	// before readSyncBulkPayload loads).
 	e.flushFunctions()
@@ -371,6 +384,7 @@ func (e *Engine) EndSwapLoad(ld *Loader, err error) {
 	for i, db := range e.main.dbs {
 		e.swapDB(db, ld.target.dbs[i])
 	}
+	e.forgetReplicaKeys()
 	for _, db := range ld.target.dbs {
 		e.flushDB(db)
 	}
@@ -388,6 +402,7 @@ func (e *Engine) DiscardMasterLoad() {
 	for _, db := range e.main.dbs {
 		e.flushDB(db)
 	}
+	e.forgetReplicaKeys()
 	e.flushFunctions()
 }
 
@@ -415,7 +430,18 @@ func (e *Engine) masterStreamError(s *Session, msg string) {
 	if c := s.run.cmd; c != nil {
 		cmd = c.Name
 	}
-	// Redis's own "-ERR ..." texts pass without their code.
+	e.warnLine("== CRITICAL == This replica is sending an error to its master: '" + errorLogText(msg) + "' after processing the command '" + cmd + "'")
+	if b := &e.repl.backlog; e.repl.feeding && b.histlen > 0 {
+		from := max(e.repl.offset+1-256, b.first)
+		e.warnLine("Latest backlog is: '" + reprBytes(b.bytesFrom(from, e.repl.offset+1)) + "'")
+	}
+	e.srv.unexpectedErrors++
+}
+
+// errorLogText is an error reply as afterErrorReply logs it: Redis's own
+// "-ERR ..." texts pass without their code, others with their dash, cut
+// to 4096 bytes.
+func errorLogText(msg string) string {
 	text, ok := strings.CutPrefix(msg, "ERR ")
 	if !ok {
 		text = "-" + msg
@@ -423,12 +449,7 @@ func (e *Engine) masterStreamError(s *Session, msg string) {
 	if len(text) > 4096 {
 		text = text[:4096]
 	}
-	e.warnLine("== CRITICAL == This replica is sending an error to its master: '" + text + "' after processing the command '" + cmd + "'")
-	if b := &e.repl.backlog; e.repl.feeding && b.histlen > 0 {
-		from := max(e.repl.offset+1-256, b.first)
-		e.warnLine("Latest backlog is: '" + reprBytes(b.bytesFrom(from, e.repl.offset+1)) + "'")
-	}
-	e.srv.unexpectedErrors++
+	return text
 }
 
 // reprBytes quotes p as Redis's sdscatrepr does.

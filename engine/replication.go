@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -78,9 +79,9 @@ type replication struct {
 type replicaLink struct {
 	s *Session
 	// online is false while the RDB payload is being made; the stream
-	// produced meanwhile collects in pending.
-	online  bool
-	pending []byte
+	// produced meanwhile waits in the backlog, from streamFrom on.
+	online     bool
+	streamFrom int64
 	// ackOffset and ackTime come from REPLCONF ACK.
 	ackOffset int64
 	ackTime   time.Time
@@ -105,72 +106,155 @@ type replicaLink struct {
 	lastProgress time.Time
 }
 
-// replBacklog is a ring of the last repl-backlog-size bytes of the stream.
+// replBacklog holds the recent stream: the last repl-backlog-size bytes,
+// and more while a replica waiting for its payload still needs older ones.
+// As Redis 7's replication buffer, the backlog and those replicas share
+// the bytes (a waiting replica holds a position, not a copy), so the
+// backlog outgrows its size while such a replica lags, and a partial
+// synchronization may use all of it.
 type replBacklog struct {
-	buf []byte
-	// head is where the next byte goes; histlen how many bytes are held.
-	head, histlen int
+	// limit is repl-backlog-size (0: no backlog, nothing is kept).
+	limit int
+	// blocks hold the bytes, oldest first, each allocated backlogBlock
+	// bytes; the first may have lost its head to trimming.
+	blocks [][]byte
+	// histlen is how many bytes are held.
+	histlen int
 	// first is the stream offset of the oldest byte held (1-based, as
 	// Redis's repl_backlog_first_byte_offset).
 	first int64
 }
 
-func (b *replBacklog) resize(size int) {
-	if size == len(b.buf) {
-		return
-	}
-	old := b.bytesFrom(b.first, b.first+int64(b.histlen))
-	keep := min(len(old), size)
-	b.buf = make([]byte, size)
-	b.head, b.histlen = 0, 0
-	b.first += int64(len(old) - keep)
-	b.write(old[len(old)-keep:])
+// backlogBlock is the size of the backlog's blocks (Redis's
+// PROTO_REPLY_CHUNK_BYTES, the size of its replication buffer blocks).
+const backlogBlock = 16 * 1024
+
+// noneHeld is trim's keep when no replica holds a position.
+const noneHeld = int64(math.MaxInt64)
+
+// resize applies a new repl-backlog-size; keep is the oldest offset a
+// waiting replica needs.
+func (b *replBacklog) resize(size int, keep int64) {
+	b.limit = size
+	b.trim(keep)
 }
 
 // reset empties the backlog; the next byte written is offset first.
 func (b *replBacklog) reset(first int64) {
-	b.head, b.histlen, b.first = 0, 0, first
+	clear(b.blocks)
+	b.blocks, b.histlen, b.first = b.blocks[:0], 0, first
 }
 
-func (b *replBacklog) write(p []byte) {
-	n := len(b.buf)
-	if n == 0 {
-		return
-	}
-	if len(p) >= n {
-		b.first += int64(b.histlen + len(p) - n)
-		copy(b.buf, p[len(p)-n:])
-		b.head, b.histlen = 0, n
+// allocated is the memory the blocks take.
+func (b *replBacklog) allocated() int64 { return int64(len(b.blocks)) * backlogBlock }
+
+// write appends p, then drops what neither the size nor a replica at
+// offset keep or later needs.
+func (b *replBacklog) write(p []byte, keep int64) {
+	if b.limit == 0 {
 		return
 	}
 	for len(p) > 0 {
-		c := copy(b.buf[b.head:], p)
-		p = p[c:]
-		b.head = (b.head + c) % n
-		if b.histlen+c > n {
-			b.first += int64(b.histlen + c - n)
-			b.histlen = n
-		} else {
-			b.histlen += c
+		n := len(b.blocks)
+		if n == 0 || len(b.blocks[n-1]) == cap(b.blocks[n-1]) {
+			b.blocks = append(b.blocks, make([]byte, 0, backlogBlock))
+			n++
 		}
+		last := b.blocks[n-1]
+		c := min(cap(last)-len(last), len(p))
+		b.blocks[n-1] = append(last, p[:c]...)
+		p = p[c:]
+		b.histlen += c
+	}
+	b.trim(keep)
+}
+
+// trim drops the oldest bytes beyond the size, except from offset keep on.
+func (b *replBacklog) trim(keep int64) {
+	for b.histlen > b.limit {
+		drop := b.histlen - b.limit
+		if keep != noneHeld {
+			drop = min(drop, int(max(keep-b.first, 0)))
+		}
+		if drop == 0 {
+			return
+		}
+		head := b.blocks[0]
+		if drop < len(head) {
+			b.blocks[0] = head[drop:]
+			b.first += int64(drop)
+			b.histlen -= drop
+			return
+		}
+		b.blocks[0] = nil
+		b.blocks = b.blocks[1:]
+		b.first += int64(len(head))
+		b.histlen -= len(head)
 	}
 }
 
-// bytesFrom copies the held stream from offset from (1-based) up to end.
+// holds reports whether the stream from offset from on is held.
+func (b *replBacklog) holds(from int64) bool {
+	return from >= b.first && from <= b.first+int64(b.histlen)
+}
+
+// bytesFrom copies the held stream from offset from (1-based, held) up
+// to end.
 func (b *replBacklog) bytesFrom(from, end int64) []byte {
 	if b.histlen == 0 || from >= end {
 		return nil
 	}
 	skip := int(from - b.first)
-	n := len(b.buf)
-	start := (b.head - b.histlen + skip + n) % n
-	out := make([]byte, 0, int(end-from))
-	for len(out) < int(end-from) {
-		c := min(n-start, int(end-from)-len(out))
-		out = append(out, b.buf[start:start+c]...)
-		start = (start + c) % n
+	want := int(end - from)
+	out := make([]byte, 0, want)
+	for _, blk := range b.blocks {
+		if skip >= len(blk) {
+			skip -= len(blk)
+			continue
+		}
+		blk = blk[skip:]
+		skip = 0
+		out = append(out, blk[:min(len(blk), want-len(out))]...)
+		if len(out) == want {
+			break
+		}
 	}
 	return out
+}
+
+// heldFrom is the oldest stream offset a replica waiting for its payload
+// (or for its first acknowledgement) still needs, noneHeld if none does.
+func (e *Engine) heldFrom() int64 {
+	keep := noneHeld
+	for _, l := range e.repl.replicas {
+		if l.waiting() {
+			keep = min(keep, l.streamFrom)
+		}
+	}
+	return keep
+}
+
+// waiting reports whether the replica gets its stream later, from
+// streamFrom on.
+func (l *replicaLink) waiting() bool { return !l.waitStart && (!l.online || l.streamOnAck) }
+
+// heldStream is what the replica is owed of the stream since its
+// payload's snapshot: a copy from the backlog.
+func (l *replicaLink) heldStream(e *Engine) []byte {
+	r := &e.repl
+	if !r.backlog.holds(l.streamFrom) {
+		return nil // cannot happen: the backlog keeps what a replica holds
+	}
+	return r.backlog.bytesFrom(l.streamFrom, r.offset+1)
+}
+
+// heldBytes is how much of the stream the replica is owed (counted in
+// its output, as Redis counts a replica's share of the replication buffer).
+func (l *replicaLink) heldBytes(e *Engine) int64 {
+	if !l.waiting() {
+		return 0
+	}
+	return e.repl.offset + 1 - l.streamFrom
 }
 
 // replFeed is the replication stream's Propagator.
@@ -210,13 +294,16 @@ func (e *Engine) feedReplicas(p []byte) {
 	}
 	r := &e.repl
 	r.offset += int64(len(p))
-	r.backlog.write(p)
+	r.backlog.write(p, e.heldFrom())
 	for _, l := range r.replicas {
 		if l.waitStart {
 			continue // its snapshot, still to be taken, will hold this
 		}
-		if !l.online || l.streamOnAck {
-			l.pending = append(l.pending, p...)
+		if l.waiting() {
+			// The backlog keeps this for it; it counts in its output.
+			if e.config.obufMin > 0 && l.heldBytes(e) > e.config.obufMin {
+				l.s.checkHeldOutput()
+			}
 			continue
 		}
 		// A replica that does not keep up holds the stream in reply
@@ -264,9 +351,7 @@ func (e *Engine) startFeeding() {
 	// as Redis's cron counts its loops.
 	r.lastPing = e.now()
 	r.selDB = -1
-	r.backlog.first = r.offset + 1
-	r.backlog.buf = nil
-	r.backlog.head, r.backlog.histlen = 0, 0
+	r.backlog.reset(r.offset + 1)
 	e.backlogSizeChanged()
 	if !r.sinkAdded {
 		r.sinkAdded = true
@@ -287,7 +372,7 @@ func (e *Engine) backlogSizeChanged() {
 		e.config.setInternal("repl-backlog-size", strconv.Itoa(backlogMinSize))
 	}
 	if e.repl.feeding {
-		e.repl.backlog.resize(int(size))
+		e.repl.backlog.resize(int(size), e.heldFrom())
 	}
 }
 
@@ -401,8 +486,7 @@ func cmdSync(s *Session, args [][]byte) {
 	e.startFeeding()
 	l.psync = equalFold(args[0], "psync")
 	e.repl.replicas = append(e.repl.replicas, l)
-	s.replica = l
-	s.replLink.Store(true)
+	s.attachReplica(l)
 	e.stats.syncFull++
 	if e.config.bool("repl-diskless-sync") && e.config.int("repl-diskless-sync-delay") > 0 {
 		// Redis waits repl-diskless-sync-delay seconds for more replicas
@@ -425,6 +509,9 @@ func (e *Engine) startFullSync(group ...*replicaLink) {
 	e.repl.selDB = -1
 	for _, l := range group {
 		l.waitStart = false
+		// The payload holds the data up to here; the stream from here on
+		// waits in the backlog.
+		l.streamFrom = e.repl.offset + 1
 		if l.psync {
 			line := "+FULLRESYNC " + e.srv.replID + " " + strconv.FormatInt(e.repl.offset, 10) + "\r\n"
 			l.s.pushAsync(func(w *Writer) { w.Raw([]byte(line)) })
@@ -451,8 +538,8 @@ func (e *Engine) startFullSync(group ...*replicaLink) {
 // acknowledgement.
 func (l *replicaLink) startReplicaStream() {
 	l.startStream, l.streamOnAck = false, false
-	l.s.w.Raw(l.pending)
-	l.pending = nil
+	l.s.w.Raw(l.heldStream(l.s.e))
+	l.s.e.trimBacklog()
 }
 
 // diskless reports whether the replica gets the EOF-marked payload of
@@ -498,8 +585,7 @@ func (e *Engine) tryPartialSync(s *Session, l *replicaLink, args [][]byte) bool 
 	l.online = true
 	l.ackTime = e.now()
 	r.replicas = append(r.replicas, l)
-	s.replica = l
-	s.replLink.Store(true)
+	s.attachReplica(l)
 	e.logLine("Partial resynchronization request from " + l.desc() + " accepted. Sending " + strconv.FormatInt(r.offset+1-want, 10) + " bytes of backlog starting from offset " + strconv.FormatInt(want, 10) + ".")
 	return true
 }
@@ -651,15 +737,69 @@ func (p *SyncPayload) End(err error) {
 			l.streamOnAck = true
 			l.s.pushAsync(func(w *Writer) { w.Raw([]byte(mark)) })
 		} else {
-			pending := l.pending
-			l.pending = nil
-			l.s.pushAsync(func(w *Writer) { w.Raw(pending) })
+			held := l.heldStream(e)
+			l.s.pushAsync(func(w *Writer) { w.Raw(held) })
 		}
 		e.logLine("Synchronization with replica " + l.desc() + " succeeded")
+	}
+	e.trimBacklog()
+}
+
+// trimBacklog drops what the backlog kept for replicas that no longer
+// need it (one went online or away).
+func (e *Engine) trimBacklog() {
+	if e.repl.feeding {
+		e.repl.backlog.trim(e.heldFrom())
 	}
 }
 
 // dropReplica forgets a replica whose session ends.
+// attachReplica makes s the session of replica l (Redis's CLIENT_SLAVE):
+// its error replies are logged as a master's errors to its replica.
+func (s *Session) attachReplica(l *replicaLink) {
+	e := s.e
+	s.replica = l
+	s.replLink.Store(true)
+	s.w.onError = func(msg string) {
+		e.countError(msg)
+		if s.replica != nil {
+			e.replicaGotError(s, msg)
+		}
+	}
+}
+
+// replicaGotError logs an error reply made for a replica (Redis's
+// afterErrorReply for a CLIENT_TYPE_SLAVE client): a replica sends
+// nothing but acknowledgements, so an error hints at a rogue replica.
+func (e *Engine) replicaGotError(s *Session, msg string) {
+	cmd := "<unknown>"
+	if c := s.run.cmd; c != nil {
+		cmd = c.Name
+	}
+	e.warnLine("== CRITICAL == This master is sending an error to its replica: '" + errorLogText(msg) + "' after processing the command '" + cmd + "'")
+	e.srv.unexpectedErrors++
+}
+
+// replicaReplied disconnects a replica whose command produced a reply,
+// dropping the reply unsent, as Redis's _addReplyToBufferOrList does for
+// a CLIENT_TYPE_SLAVE client: a replication link carries the stream to
+// the replica and nothing else. at is the output's mark before the
+// command. Called with s locked, after the command.
+func (s *Session) replicaReplied(at int64) {
+	e := s.e
+	cmd := "<unknown>"
+	if c := s.run.cmd; c != nil {
+		cmd = c.Name
+	}
+	s.w.truncate(at)
+	obl, oll, omem := s.w.replyList()
+	e.warnLine("Replica generated a reply to command '" + cmd + "', disconnecting it: " + e.clientInfoWith(s, nil, nil, obl, oll, omem))
+	s.w.dropOutput()
+	s.closed = true
+	s.noteMemory()
+	s.kill()
+}
+
 func (e *Engine) dropReplica(l *replicaLink) {
 	r := &e.repl
 	for i, x := range r.replicas {
@@ -672,6 +812,7 @@ func (e *Engine) dropReplica(l *replicaLink) {
 		l.s.replica = nil
 		l.s.replLink.Store(false)
 	}
+	e.trimBacklog()
 }
 
 // REPLCONF option value [option value ...]

@@ -214,3 +214,34 @@ func TestSwapLoad(t *testing.T) {
 		assert.Equal(t, "*0\r\n", c.line("FUNCTION LIST"))
 	})
 }
+
+// Commands of the master's stream that follow a CLIENT KILL of the master
+// are neither applied nor counted: the replica's position (its next PSYNC)
+// stays after the last command applied, so the master sends them again
+// ("ok psync" in integration/replication-psync lost writes otherwise).
+func TestKilledMasterStreamIsNotCounted(t *testing.T) {
+	e, _ := testEngine(t)
+	e.setMaster(&masterInfo{host: "127.0.0.1", port: 1, state: linkConnected})
+	replid := strings.Repeat("c", 40)
+	e.MasterFullSynced(replid, 0)
+	ms := e.NewMasterSession(ClientInfo{Kind: "master", Addr: "127.0.0.1:1"})
+	run := func(args ...string) Status {
+		bs := make([][]byte, len(args))
+		for i, a := range args {
+			bs[i] = []byte(a)
+		}
+		return ms.ExecMaster(bs, []byte(cmdBytes(args...)))
+	}
+	assert.Equal(t, Status(0), run("SET", "a", "1"))
+	id, off := e.MasterPosition()
+	assert.Equal(t, replid, id)
+	assert.Equal(t, int64(len(cmdBytes("SET", "a", "1"))), off)
+
+	c := newClient(t, e)
+	assert.Equal(t, ":1\r\n", c.line("CLIENT KILL TYPE master"))
+	assert.Equal(t, StatusClose, run("SET", "b", "2"))
+	assert.Equal(t, StatusClose, ms.ExecMaster(nil, []byte("\n")))
+	assert.Equal(t, "$-1\r\n", c.line("GET b"))
+	_, after := e.MasterPosition()
+	assert.Equal(t, off, after, "the position stays after the last command applied")
+}

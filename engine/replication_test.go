@@ -68,7 +68,6 @@ func TestReplicationFullSyncThenStream(t *testing.T) {
 	c.line("DEL during")
 	assert.Equal(t, cmdBytes("DEL", "during"), string(replica.s.TakeOutput(nil)))
 	assert.Equal(t, "", replica.line("REPLCONF ACK 5"))
-	assert.Equal(t, "", replica.line("PING"))
 
 	info := c.line("INFO replication")
 	assert.Contains(t, info, "connected_slaves:1\r\n")
@@ -122,22 +121,45 @@ func TestReplconfErrors(t *testing.T) {
 	})
 }
 
-func TestReplBacklogRing(t *testing.T) {
+func TestReplBacklog(t *testing.T) {
 	var b replBacklog
 	b.first = 1
-	b.resize(8)
-	b.write([]byte("abcde"))
+	b.resize(8, noneHeld)
+	b.write([]byte("abcde"), noneHeld)
 	assert.Equal(t, "abcde", string(b.bytesFrom(1, 6)))
-	b.write([]byte("fghij"))
+	b.write([]byte("fghij"), noneHeld)
 	// 10 bytes written into 8: the first two are gone.
 	assert.Equal(t, int64(3), b.first)
 	assert.Equal(t, 8, b.histlen)
 	assert.Equal(t, "cdefghij", string(b.bytesFrom(3, 11)))
 	assert.Equal(t, "hij", string(b.bytesFrom(8, 11)))
-	b.write([]byte("0123456789ABC"))
+	b.write([]byte("0123456789ABC"), noneHeld)
 	assert.Equal(t, "6789ABC", string(b.bytesFrom(b.first+1, 24)))
-	b.resize(4)
+	b.resize(4, noneHeld)
 	assert.Equal(t, "9ABC", string(b.bytesFrom(b.first, 24)))
+
+	// A replica waiting from offset 21 on keeps the backlog from there,
+	// past its size, until it lets go.
+	assert.Equal(t, int64(20), b.first)
+	b.write([]byte("DEFGHIJK"), 21)
+	assert.Equal(t, int64(21), b.first)
+	assert.Equal(t, 11, b.histlen)
+	assert.Equal(t, "ABCDEFGHIJK", string(b.bytesFrom(21, 32)))
+	assert.True(t, b.holds(21))
+	b.trim(noneHeld)
+	assert.Equal(t, int64(28), b.first)
+	assert.Equal(t, 4, b.histlen)
+	assert.False(t, b.holds(21))
+
+	// Many blocks: a write larger than one, read back across them.
+	big := strings.Repeat("0123456789", 5000)
+	b.resize(len(big), noneHeld)
+	b.write([]byte(big), noneHeld)
+	assert.Equal(t, big, string(b.bytesFrom(b.first, b.first+int64(len(big)))))
+	assert.Equal(t, int64(4*backlogBlock), b.allocated())
+	b.resize(backlogMinSize, noneHeld)
+	assert.Equal(t, big[len(big)-backlogMinSize:], string(b.bytesFrom(b.first, b.first+backlogMinSize)))
+	assert.LessOrEqual(t, b.allocated(), int64(2*backlogBlock))
 }
 
 // With repl-diskless-sync (Redis's default) the transfer waits
@@ -223,6 +245,9 @@ func TestBacklogShrinksAtConfigSet(t *testing.T) {
 	again := newClient(t, e)
 	assert.True(t, strings.HasPrefix(again.line("PSYNC "+e.srv.replID+" "+itoa(at+1)), "+FULLRESYNC "))
 	assert.Contains(t, c.line("INFO replication"), "repl_backlog_histlen:16384\r\n")
+	// The one replication buffer: the backlog's blocks, the replica's
+	// other memory not counted.
+	assert.Contains(t, c.line("INFO memory"), "mem_total_replication_buffers:"+itoa(2*backlogBlock)+"\r\n")
 }
 
 // TestSharedDisklessPayload: diskless replicas that start together share
@@ -311,4 +336,127 @@ func TestPsyncWrongOffset(t *testing.T) {
 	assert.Equal(t, "-ERR value is not an integer or out of range\r\n", c.line("PSYNC replicationid offset_str"))
 	assert.Contains(t, c.line("INFO replication"), "connected_slaves:0\r\n")
 	assert.Equal(t, "+PONG\r\n", c.line("PING"), "still a normal client")
+}
+
+// A replica whose command produces a reply is logged and disconnected, its
+// reply unsent, as Redis's _addReplyToBufferOrList does; a command that
+// touches the keyspace is refused first, and that error is logged as one
+// a master sends its replica (afterErrorReply). REPLCONF ACK, which gets
+// no reply, keeps the link.
+func TestReplicaThatGetsAReplyIsDisconnected(t *testing.T) {
+	for _, tc := range []struct {
+		sync    string
+		cmd     string
+		logged  []string
+		replied bool
+	}{
+		{"SYNC", "PING", []string{"# Replica generated a reply to command 'ping', disconnecting it: id="}, true},
+		{"SYNC", "XINFO HELP", []string{"# Replica generated a reply to command 'xinfo|help', disconnecting it: id="}, true},
+		{"PSYNC ? -1", "GET foo", []string{
+			"# Replica generated a reply to command 'get', disconnecting it: id=",
+			"# == CRITICAL == This master is sending an error to its replica: 'Replica can't interact with the keyspace' after processing the command 'get'",
+		}, true},
+		{"PSYNC ? -1", "SLOWLOG GET", []string{"# Replica generated a reply to command 'slowlog|get', disconnecting it: id="}, true},
+		{"PSYNC ? -1", "REPLCONF nonsense 1", []string{"# Replica generated a reply to command 'replconf', disconnecting it: id="}, true},
+		{"PSYNC ? -1", "REPLCONF ACK 0", nil, false},
+	} {
+		t.Run(tc.sync+" "+tc.cmd, func(t *testing.T) {
+			var mu sync.Mutex
+			var lines []string
+			clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+			e := New(Options{Now: clk.Now, LogAt: func(level byte, line string) {
+				mu.Lock()
+				lines = append(lines, string(level)+" "+line)
+				mu.Unlock()
+			}})
+			e.SetFullSyncer(&fakeSyncer{})
+			c := newClient(t, e)
+			c.line("CONFIG SET repl-diskless-sync-delay 0")
+			replica := newClient(t, e)
+			replica.line(tc.sync)
+			assert.Equal(t, "", replica.line(tc.cmd), "the reply is never sent")
+			assert.Equal(t, tc.replied, replica.s.ShouldClose())
+			log := func() string { mu.Lock(); defer mu.Unlock(); return strings.Join(lines, "\n") }()
+			for _, want := range tc.logged {
+				assert.Contains(t, log, want)
+			}
+			if !tc.replied {
+				assert.NotContains(t, log, "Replica generated a reply")
+			}
+			assert.Equal(t, "+PONG\r\n", c.line("PING"))
+		})
+	}
+}
+
+// A replica's output hard limit under repl-backlog-size counts as
+// repl-backlog-size, as Redis 7's checkClientOutputBufferLimits: a
+// replica the backlog could resume is not cut off by a smaller limit
+// (replication-buffer's "Partial resynchronization is successful even
+// client-output-buffer-limit is less than repl-backlog-size").
+func TestReplicaHardLimitIsAtLeastTheBacklog(t *testing.T) {
+	e, _ := testEngine(t)
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	c := newClient(t, e)
+	c.line("CONFIG SET repl-diskless-sync-delay 0")
+	c.line("CONFIG SET repl-backlog-size 1mb")
+	assert.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "client-output-buffer-limit", "replica 4096 0 0"))
+	replica := newClient(t, e)
+	replica.line("PSYNC ? -1")
+	syncer.finish(0, "X")
+	replica.s.TakeOutput(nil)
+
+	big := strings.Repeat("v", 10000)
+	c.do("SET", "k", big)
+	c.do("SET", "k", big)
+	assert.False(t, replica.s.ShouldClose(), "20 KB pending: over the limit, under the backlog")
+
+	c.line("CONFIG SET repl-backlog-size 16384")
+	c.do("SET", "k", big)
+	assert.True(t, replica.s.ShouldClose(), "30 KB pending: over the backlog too")
+}
+
+// A replica waiting for its payload holds its place in the backlog, not a
+// copy of the stream (Redis 7's shared replication buffer): the backlog
+// outgrows repl-backlog-size meanwhile, goes back to it once the replica
+// has its stream, and the held bytes count in the replica's output limit.
+func TestWaitingReplicaHoldsTheBacklog(t *testing.T) {
+	e, _ := testEngine(t)
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	c := newClient(t, e)
+	c.line("CONFIG SET repl-diskless-sync-delay 0")
+	c.line("CONFIG SET repl-backlog-size 16384")
+	replica := newClient(t, e)
+	require.True(t, strings.HasPrefix(replica.line("PSYNC ? -1"), "+FULLRESYNC "))
+	val := strings.Repeat("v", 1000)
+	var want strings.Builder
+	want.WriteString("$1\r\nX" + cmdBytes("SELECT", "0"))
+	for i := 0; i < 100; i++ {
+		k := "k" + itoa(int64(i))
+		c.do("SET", k, val)
+		want.WriteString(cmdBytes("SET", k, val))
+	}
+	info := c.line("INFO replication")
+	histlen := int64(len(want.String()) - len("$1\r\nX"))
+	assert.Contains(t, info, "repl_backlog_histlen:"+itoa(histlen)+"\r\n")
+	syncer.finish(0, "X")
+	assert.Equal(t, want.String(), string(replica.s.TakeOutput(nil)))
+	assert.Contains(t, c.line("INFO replication"), "repl_backlog_histlen:16384\r\n")
+	// The one replication buffer: the backlog's blocks, the replica's
+	// other memory not counted.
+	assert.Contains(t, c.line("INFO memory"), "mem_total_replication_buffers:"+itoa(2*backlogBlock)+"\r\n")
+
+	// A second replica over its limit while it waits is dropped.
+	assert.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "client-output-buffer-limit", "replica 65536 0 0"))
+	late := newClient(t, e)
+	require.True(t, strings.HasPrefix(late.line("PSYNC ? -1"), "+FULLRESYNC "))
+	for i := 0; i < 60; i++ {
+		c.do("SET", "k", val)
+	}
+	assert.False(t, late.s.ShouldClose(), "60 KB held")
+	for i := 0; i < 10; i++ {
+		c.do("SET", "k", val)
+	}
+	assert.True(t, late.s.ShouldClose(), "70 KB held")
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/goredis-dev/goredis/rdb"
 )
 
 // onlineReplica attaches a replica that finished its full synchronization.
@@ -314,6 +316,41 @@ func TestWritableReplicaExpiresItsOwnKeys(t *testing.T) {
 	assert.Equal(t, ":1\r\n", c.line("DBSIZE"), "the master's key waits for its DEL")
 	assert.Equal(t, ":1\r\n", c.line("INCR frommaster"), "a write on a writable replica replaces an expired key")
 	assert.Equal(t, ":-1\r\n", c.line("TTL frommaster"))
+}
+
+// A read-only replica replaying its append-only file (its master's writes,
+// logged before a restart) keeps their keys past their deadlines until the
+// master's DELs come, as Redis's (tests/cluster 14-consistency-check); and
+// the keys a writable replica remembered are forgotten when a full
+// synchronization or FLUSHALL empties the data.
+func TestReplicaKeepsReplayedAndResyncedKeys(t *testing.T) {
+	e, clk := testEngine(t)
+	e.SetReplicaLink(&stubLink{})
+	c := newClient(t, e)
+	c.line("REPLICAOF 127.0.0.1 1")
+	ls, ld := e.StartLoading(0)
+	ls.Replay([][]byte{[]byte("SET"), []byte("replayed"), []byte("v"), []byte("PX"), []byte("100")})
+	e.StopLoading(ls, ld)
+	clk.Advance(time.Second)
+	assert.Equal(t, 0, e.ActiveExpireCycle())
+	assert.Equal(t, ":1\r\n", c.line("DBSIZE"), "the replayed key waits for its master's DEL")
+
+	c.line("CONFIG SET replica-read-only no")
+	c.line("SET own 1 PX 100")
+	assert.Contains(t, c.line("INFO keyspace"), "db0:keys=2,expires=2")
+	ld = e.BeginMasterLoad(0) // a full synchronization empties the data
+	require.NoError(t, ld.Add(0, "own", rdb.Value{Kind: rdb.KindString, Str: "from master"}, e.now().UnixMilli()+100, -1))
+	ld.End()
+	clk.Advance(time.Second)
+	assert.Equal(t, 0, e.ActiveExpireCycle(), "the master's key of that name is not the replica's own")
+	assert.Equal(t, ":1\r\n", c.line("DBSIZE"))
+	c.line("SET own2 1 PX 100")
+	c.line("FLUSHALL")
+	m := e.NewMasterSession(ClientInfo{Addr: "127.0.0.1:1", Kind: "master"})
+	args := [][]byte{[]byte("SET"), []byte("own2"), []byte("1"), []byte("PX"), []byte("100")}
+	m.ExecMaster(args, appendCommandArgs(nil, args))
+	clk.Advance(time.Second)
+	assert.Equal(t, 0, e.ActiveExpireCycle(), "FLUSHALL forgot own2")
 }
 
 // With no replica for repl-backlog-ttl seconds the backlog is freed and the

@@ -165,8 +165,8 @@ type sizer interface {
 func (ks *Keyspace) approxBytes() int64 {
 	var n int64
 	for _, db := range ks.dbs {
-		db.strs.each(func(k, v string) bool {
-			n += int64(len(k) + len(v))
+		db.strs.each(func(k string, v strEntry) bool {
+			n += int64(len(k) + len(v.v))
 			return true
 		})
 		db.objs.each(func(k string, v object) bool {

@@ -190,7 +190,7 @@ func (s *Session) runScript(eval bool, name string, flags luabridge.Flags, ro bo
 	if e.scripts.run != nil {
 		r = new(scriptRun)
 	}
-	*r = scriptRun{e: e, caller: s, client: c, eval: eval, name: name, args: s.run.args, start: time.Now(), repl: propagateAll}
+	*r = scriptRun{e: e, caller: s, client: c, eval: eval, name: name, args: s.run.args, start: e.cmdStartTime(), repl: propagateAll}
 	r.readOnly = ro || (flags&luabridge.FlagEvalCompat == 0 && flags&luabridge.FlagNoWrites != 0)
 	r.allowOOM = flags&luabridge.FlagEvalCompat == 0 && flags&luabridge.FlagAllowOOM != 0
 	r.allowCrossSlot = flags&(luabridge.FlagEvalCompat|luabridge.FlagAllowCrossSlot) != 0
@@ -199,7 +199,12 @@ func (s *Session) runScript(eval bool, name string, flags luabridge.Flags, ro bo
 	defer func() {
 		c.script = nil
 		c.inExec = false
-		c.w.dropOutput()
+		// The buffer stays for the next run's calls, unless a large
+		// reply grew it.
+		c.w.reuse()
+		if cap(c.w.buf) > scriptClientBufKeep {
+			c.w.dropOutput()
+		}
 		e.scripts.run = nil
 		// The effects of the script were propagated as they ran; the
 		// script's own command is not (Redis's preventCommandPropagation
@@ -208,6 +213,10 @@ func (s *Session) runScript(eval bool, name string, flags luabridge.Flags, ro bo
 	}()
 	body(r, scriptWriter{&s.w})
 }
+
+// scriptClientBufKeep is the largest reply buffer the script client
+// keeps from one run to the next.
+const scriptClientBufKeep = 16 << 10
 
 // errMisconfScript refuses a script with the write flag after a failed
 // background save.
@@ -628,7 +637,7 @@ func (s *Session) scriptGateCommand(cmd *Command, args [][]byte) *Command {
 	case "fcall", "fcall_ro":
 		var fn *luabridge.Function
 		if f := e.scripts.funcs; f != nil {
-			fn = f.Lookup(string(args[1]))
+			fn = f.LookupBytes(args[1])
 		}
 		if fn == nil {
 			return cmd

@@ -278,7 +278,15 @@ func (s *Session) execLocked(args [][]byte) Status {
 	if !s.closed && !s.closeAfterReply {
 		e.current = s
 		s.dispatching = true
+		replica := s.replica != nil
 		s.dispatch(args)
+		if replica && s.replica != nil {
+			if s.w.mark() != start {
+				s.replicaReplied(start)
+			} else if l := s.replica; l.startStream {
+				l.startReplicaStream()
+			}
+		}
 		if len(e.prop.pending) > 0 {
 			e.flushPropagation()
 		}

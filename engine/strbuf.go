@@ -59,7 +59,7 @@ type ownedString struct {
 // after the command.
 func (db *DB) peek(key string) (str string, obj object, ok bool) {
 	if s, found := db.strs.get(key); found {
-		return s, nil, true
+		return s.v, nil, true
 	}
 	if o, found := db.objs.get(key); found {
 		return "", o, true
@@ -101,7 +101,7 @@ func (db *DB) ownedBytes(key, cur string) []byte {
 // under its key.
 func (db *DB) ownsStored(o ownedString) bool {
 	cur, ok := db.strs.get(o.key)
-	return ok && len(cur) == len(o.buf) && unsafe.StringData(cur) == unsafe.SliceData(o.buf)
+	return ok && len(cur.v) == len(o.buf) && unsafe.StringData(cur.v) == unsafe.SliceData(o.buf)
 }
 
 // greedyCap is the room Redis's sdsMakeRoomFor leaves when a string
@@ -175,7 +175,7 @@ func (s *Session) reusableString(key []byte, n int) []byte {
 func (s *Session) storeOwned(key []byte, buf []byte, keepTTL, raw bool) {
 	if len(buf) <= packedValueMax {
 		kv := tmpString(key) + tmpString(buf) // one allocation, as in setStringBytes
-		s.storeStringAs(key, kv[:len(key)], kv[len(key):], keepTTL, raw)
+		s.storeStringAs(key, kv[:len(key)], kv[len(key):], keepTTL, len(buf) > 0, raw)
 		return
 	}
 	db := s.db
@@ -183,7 +183,7 @@ func (s *Session) storeOwned(key []byte, buf []byte, keepTTL, raw bool) {
 	if len(buf) < ownedMinBytes {
 		// buf is a new copy or the key's own buffer: storing it unowned
 		// is safe, and nothing writes it in place from now on.
-		s.storeStringAs(key, string(key), val, keepTTL, raw)
+		s.storeStringAs(key, string(key), val, keepTTL, false, raw)
 		return
 	}
 	o, had := db.owned[tmpString(key)]
@@ -201,7 +201,7 @@ func (s *Session) storeOwned(key []byte, buf []byte, keepTTL, raw bool) {
 	if !had {
 		k = string(key)
 	}
-	s.storeStringAs(key, k, val, keepTTL, raw)
+	s.storeStringAs(key, k, val, keepTTL, false, raw)
 	if db.owned == nil {
 		db.owned = map[string]ownedString{}
 	}

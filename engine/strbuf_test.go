@@ -26,7 +26,7 @@ func storedPtr(t *testing.T, e *Engine, key string) *byte {
 	defer e.mu.Unlock()
 	v, ok := e.main.dbs[0].strs.get(key)
 	require.True(t, ok, key)
-	return unsafe.StringData(v)
+	return unsafe.StringData(v.v)
 }
 
 // getValue reads key's value with GET (which keeps it: it is shared

@@ -17,15 +17,14 @@ type zset struct {
 	snapMark
 	lp   []zentry // compact encoding, used while zsl == nil
 	zsl  *skiplist
-	dict smap[float64] // member -> score, skiplist encoding only
+	dict smap[*zslNode] // member -> its node, skiplist encoding only
 	seed maphash.Seed
 	// elemMem is the memory of the members' bytes.
 	elemMem int64
 }
 
-// zslEntryBytes is a skiplist member's node (1.33 levels on average,
-// rounded to Go's size classes) and its slot in the score map.
-const zslEntryBytes = 88 + smapSlotBytes
+// zslEntryBytes is a skiplist member's node and its slot in the member map.
+const zslEntryBytes = zslNodeBytes + smapSlotBytes
 
 // memUsage is the sorted set's memory: entries and their members' bytes.
 func (z *zset) memUsage() int64 {
@@ -84,7 +83,10 @@ func (z *zset) score(member string) (float64, bool) {
 		}
 		return 0, false
 	}
-	return z.dict.get(member)
+	if x, ok := z.dict.get(member); ok {
+		return x.score, true
+	}
+	return 0, false
 }
 
 // zsetLimits are the zset-max-listpack-* settings in force.
@@ -96,11 +98,10 @@ func (z *zset) convert() {
 		return
 	}
 	z.zsl = newSkiplist()
-	z.dict = newSmap[float64](z.seed)
+	z.dict = newSmap[*zslNode](z.seed)
 	// insert in order: each insert lands at the tail
 	for _, e := range z.lp {
-		z.zsl.insert(e.score, e.member)
-		z.dict.set(e.member, e.score)
+		z.dict.set(e.member, z.zsl.insert(e.score, e.member))
 	}
 	z.lp = nil
 }
@@ -120,8 +121,7 @@ func (z *zset) insert(member string, score float64, lim zsetLimits) {
 		z.lp[i] = zentry{member, score}
 		return
 	}
-	z.zsl.insert(score, member)
-	z.dict.set(member, score)
+	z.dict.set(member, z.zsl.insert(score, member))
 }
 
 // lpSearch is the index of the first entry not less than (score, member).
@@ -131,10 +131,12 @@ func (z *zset) lpSearch(score float64, member string) int {
 	})
 }
 
-// update changes the score of a present member.
+// update changes the score of a present member. It keeps the member's
+// stored string, so member may be a transient view (tmpString).
 func (z *zset) update(member string, old, score float64) {
 	if z.zsl == nil {
 		i := z.lpSearch(old, member)
+		member = z.lp[i].member
 		copy(z.lp[i:], z.lp[i+1:])
 		z.lp = z.lp[:len(z.lp)-1]
 		score = lpScore(score)
@@ -144,26 +146,30 @@ func (z *zset) update(member string, old, score float64) {
 		z.lp[j] = zentry{member, score}
 		return
 	}
-	z.zsl.updateScore(old, member, score)
-	z.dict.set(member, score)
+	x, _ := z.dict.get(member)
+	z.zsl.updateScore(x, score)
 }
 
 // remove deletes member; reports whether it was present.
 func (z *zset) remove(member string) bool {
+	if z.zsl != nil {
+		x, ok := z.dict.take(member)
+		if !ok {
+			return false
+		}
+		z.elemMem -= strMem(member)
+		z.zsl.unlink(x)
+		return true
+	}
 	sc, ok := z.score(member)
 	if !ok {
 		return false
 	}
 	z.elemMem -= strMem(member)
-	if z.zsl == nil {
-		i := z.lpSearch(sc, member)
-		copy(z.lp[i:], z.lp[i+1:])
-		z.lp[len(z.lp)-1] = zentry{}
-		z.lp = z.lp[:len(z.lp)-1]
-		return true
-	}
-	z.zsl.delete(sc, member)
-	z.dict.del(member)
+	i := z.lpSearch(sc, member)
+	copy(z.lp[i:], z.lp[i+1:])
+	z.lp[len(z.lp)-1] = zentry{}
+	z.lp = z.lp[:len(z.lp)-1]
 	return true
 }
 
@@ -212,7 +218,7 @@ func (z *zset) walk(from, n int, rev bool, fn func(member string, score float64)
 		if rev {
 			x = x.backward
 		} else {
-			x = x.level[0].forward
+			x = x.level0.forward
 		}
 	}
 }
@@ -224,15 +230,7 @@ func (z *zset) countScoreBelow(v float64, orEqual bool) int {
 	if z.zsl == nil {
 		return sort.Search(len(z.lp), func(i int) bool { return !below(z.lp[i].score) })
 	}
-	x := z.zsl.header
-	r := 0
-	for i := z.zsl.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && below(f.score); f = x.level[i].forward {
-			r += x.level[i].span
-			x = f
-		}
-	}
-	return r
+	return z.zsl.countBelow(func(x *zslNode) bool { return below(x.score) })
 }
 
 // countLexBelow is the number of members that sort before s (or equal to
@@ -243,15 +241,7 @@ func (z *zset) countLexBelow(s string, orEqual bool) int {
 	if z.zsl == nil {
 		return sort.Search(len(z.lp), func(i int) bool { return !below(z.lp[i].member) })
 	}
-	x := z.zsl.header
-	r := 0
-	for i := z.zsl.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && below(f.member); f = x.level[i].forward {
-			r += x.level[i].span
-			x = f
-		}
-	}
-	return r
+	return z.zsl.countBelow(func(x *zslNode) bool { return below(x.member) })
 }
 
 // removeRanks deletes the members at ranks start..end (0-based, inclusive)
@@ -310,262 +300,6 @@ func (z *zset) scan(cursor uint64, count int) ([]string, uint64) {
 		return out, 0
 	}
 	return scanStep(cursor, count, z.dict.collectRange, z.dict.shardBits())
-}
-
-// skiplist is Redis's zskiplist: levels with spans, so the rank of a node
-// is the sum of the spans crossed to reach it.
-type skiplist struct {
-	header *zslNode
-	tail   *zslNode
-	length int
-	level  int
-	rng    uint64 // xorshift state for node levels: deterministic, no globals
-}
-
-type zslNode struct {
-	member   string
-	score    float64
-	backward *zslNode
-	level    []zslLevel
-}
-
-type zslLevel struct {
-	forward *zslNode
-	span    int
-}
-
-const zslMaxLevel = 32
-
-// zslNode1..4 hold a node and its level array in one allocation: levels 1
-// to 4 are all but 1 in 256 nodes (P = 1/4), so an insert costs one
-// allocation instead of two.
-type (
-	zslNode1 struct {
-		n zslNode
-		l [1]zslLevel
-	}
-	zslNode2 struct {
-		n zslNode
-		l [2]zslLevel
-	}
-	zslNode3 struct {
-		n zslNode
-		l [3]zslLevel
-	}
-	zslNode4 struct {
-		n zslNode
-		l [4]zslLevel
-	}
-)
-
-func newZslNode(member string, score float64, lvl int) *zslNode {
-	var x *zslNode
-	switch lvl {
-	case 1:
-		b := &zslNode1{}
-		b.n.level = b.l[:]
-		x = &b.n
-	case 2:
-		b := &zslNode2{}
-		b.n.level = b.l[:]
-		x = &b.n
-	case 3:
-		b := &zslNode3{}
-		b.n.level = b.l[:]
-		x = &b.n
-	case 4:
-		b := &zslNode4{}
-		b.n.level = b.l[:]
-		x = &b.n
-	default:
-		x = &zslNode{level: make([]zslLevel, lvl)}
-	}
-	x.member, x.score = member, score
-	return x
-}
-
-func newSkiplist() *skiplist {
-	return &skiplist{
-		header: &zslNode{level: make([]zslLevel, zslMaxLevel)},
-		level:  1,
-		rng:    0x9E3779B97F4A7C15,
-	}
-}
-
-// randomLevel gives level k with probability 1/4^(k-1), as ZSKIPLIST_P.
-func (l *skiplist) randomLevel() int {
-	lvl := 1
-	for lvl < zslMaxLevel {
-		l.rng ^= l.rng << 13
-		l.rng ^= l.rng >> 7
-		l.rng ^= l.rng << 17
-		if l.rng&3 != 0 {
-			break
-		}
-		lvl++
-	}
-	return lvl
-}
-
-func (l *skiplist) insert(score float64, member string) *zslNode {
-	var update [zslMaxLevel]*zslNode
-	var rank [zslMaxLevel]int
-	x := l.header
-	for i := l.level - 1; i >= 0; i-- {
-		if i != l.level-1 {
-			rank[i] = rank[i+1]
-		}
-		for f := x.level[i].forward; f != nil && zless(f.score, f.member, score, member); f = x.level[i].forward {
-			rank[i] += x.level[i].span
-			x = f
-		}
-		update[i] = x
-	}
-	lvl := l.randomLevel()
-	if lvl > l.level {
-		for i := l.level; i < lvl; i++ {
-			rank[i] = 0
-			update[i] = l.header
-			update[i].level[i].span = l.length
-		}
-		l.level = lvl
-	}
-	x = newZslNode(member, score, lvl)
-	for i := 0; i < lvl; i++ {
-		x.level[i].forward = update[i].level[i].forward
-		update[i].level[i].forward = x
-		x.level[i].span = update[i].level[i].span - (rank[0] - rank[i])
-		update[i].level[i].span = rank[0] - rank[i] + 1
-	}
-	for i := lvl; i < l.level; i++ {
-		update[i].level[i].span++
-	}
-	if update[0] != l.header {
-		x.backward = update[0]
-	}
-	if x.level[0].forward != nil {
-		x.level[0].forward.backward = x
-	} else {
-		l.tail = x
-	}
-	l.length++
-	return x
-}
-
-func (l *skiplist) deleteNode(x *zslNode, update *[zslMaxLevel]*zslNode) {
-	for i := 0; i < l.level; i++ {
-		if update[i].level[i].forward == x {
-			update[i].level[i].span += x.level[i].span - 1
-			update[i].level[i].forward = x.level[i].forward
-		} else {
-			update[i].level[i].span--
-		}
-	}
-	if x.level[0].forward != nil {
-		x.level[0].forward.backward = x.backward
-	} else {
-		l.tail = x.backward
-	}
-	for l.level > 1 && l.header.level[l.level-1].forward == nil {
-		l.level--
-	}
-	l.length--
-}
-
-// findUpdate fills update with the last node before (score, member) on
-// each level.
-func (l *skiplist) findUpdate(score float64, member string, update *[zslMaxLevel]*zslNode) *zslNode {
-	x := l.header
-	for i := l.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && zless(f.score, f.member, score, member); f = x.level[i].forward {
-			x = f
-		}
-		update[i] = x
-	}
-	return x.level[0].forward
-}
-
-// delete removes the node (score, member); reports whether it was found.
-func (l *skiplist) delete(score float64, member string) bool {
-	var update [zslMaxLevel]*zslNode
-	x := l.findUpdate(score, member, &update)
-	if x != nil && x.score == score && x.member == member {
-		l.deleteNode(x, &update)
-		return true
-	}
-	return false
-}
-
-// updateScore moves member from score old to score, in place when the
-// order does not change (Redis's zslUpdateScore).
-func (l *skiplist) updateScore(old float64, member string, score float64) {
-	var update [zslMaxLevel]*zslNode
-	x := l.findUpdate(old, member, &update)
-	if (x.backward == nil || zless(x.backward.score, x.backward.member, score, member)) &&
-		(x.level[0].forward == nil || zless(score, member, x.level[0].forward.score, x.level[0].forward.member)) {
-		x.score = score
-		return
-	}
-	l.deleteNode(x, &update)
-	l.insert(score, member)
-}
-
-// rank is the 1-based rank of (score, member), 0 when absent.
-func (l *skiplist) rank(score float64, member string) int {
-	x := l.header
-	r := 0
-	for i := l.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && !zless(score, member, f.score, f.member); f = x.level[i].forward {
-			r += x.level[i].span
-			x = f
-		}
-		if x != l.header && x.member == member {
-			return r
-		}
-	}
-	return 0
-}
-
-// nodeAt returns the node at 1-based rank r, nil when out of range.
-func (l *skiplist) nodeAt(r int) *zslNode {
-	x := l.header
-	traversed := 0
-	for i := l.level - 1; i >= 0; i-- {
-		for x.level[i].forward != nil && traversed+x.level[i].span <= r {
-			traversed += x.level[i].span
-			x = x.level[i].forward
-		}
-		if traversed == r {
-			if x == l.header {
-				return nil
-			}
-			return x
-		}
-	}
-	return nil
-}
-
-// deleteRanks removes nodes at 1-based ranks start..end inclusive.
-func (l *skiplist) deleteRanks(start, end int, fn func(member string)) {
-	var update [zslMaxLevel]*zslNode
-	x := l.header
-	traversed := 0
-	for i := l.level - 1; i >= 0; i-- {
-		for x.level[i].forward != nil && traversed+x.level[i].span < start {
-			traversed += x.level[i].span
-			x = x.level[i].forward
-		}
-		update[i] = x
-	}
-	traversed++
-	x = x.level[0].forward
-	for x != nil && traversed <= end {
-		next := x.level[0].forward
-		l.deleteNode(x, &update)
-		fn(x.member)
-		traversed++
-		x = next
-	}
 }
 
 // copyObject returns an independent copy, for COPY.

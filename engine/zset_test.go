@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -195,4 +196,119 @@ func BenchmarkZsetInsert(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		z.insert(strconv.Itoa(i), float64(i*7919%1000003), lim)
 	}
+}
+
+// TestSkiplistNodeLayout pins what zslNode.lv relies on: level 0 is the
+// last field of a node and every zslNodeN puts its upper levels right
+// behind it, so level i is at level0 + i*zslLevelSize inside the node's
+// own allocation. Under -race, checkptr checks each lv in the rest of the
+// skiplist tests as well.
+func TestSkiplistNodeLayout(t *testing.T) {
+	require.Equal(t, unsafe.Sizeof(zslNode{}), unsafe.Offsetof(zslNode{}.level0)+zslLevelSize)
+	if unsafe.Sizeof(uintptr(0)) == 8 {
+		require.Equal(t, uintptr(48), unsafe.Sizeof(zslNode{}), "a height-1 node is Redis's 48 bytes")
+	}
+	ups := []uintptr{
+		unsafe.Offsetof(zslNode2{}.up), unsafe.Offsetof(zslNode3{}.up), unsafe.Offsetof(zslNode4{}.up),
+		unsafe.Offsetof(zslNode5{}.up), unsafe.Offsetof(zslNode6{}.up), unsafe.Offsetof(zslNode7{}.up),
+		unsafe.Offsetof(zslNode8{}.up), unsafe.Offsetof(zslNodeMax{}.up),
+	}
+	for _, off := range ups {
+		require.Equal(t, unsafe.Sizeof(zslNode{}), off)
+	}
+	for h := 1; h <= zslMaxLevel; h++ {
+		x := newZslNode("m", 1, h)
+		for i := 0; i < h; i++ {
+			x.lv(i).span = i + 1
+		}
+		for i := 0; i < h; i++ {
+			require.Equal(t, i+1, x.lv(i).span)
+		}
+		require.Equal(t, "m", x.member)
+	}
+}
+
+// insertHeight is skiplist.insert with a chosen height, to reach every
+// node type.
+func (l *skiplist) insertHeight(score float64, member string, h int) *zslNode {
+	var p zslPath
+	l.findInsert(score, member, &p)
+	x := newZslNode(member, score, h)
+	l.link(x, h, &p)
+	return x
+}
+
+// checkSkiplist checks every level's links and spans against level 0.
+func checkSkiplist(t *testing.T, l *skiplist) {
+	t.Helper()
+	var order []*zslNode
+	for x := l.header.level0.forward; x != nil; x = x.level0.forward {
+		order = append(order, x)
+	}
+	require.Equal(t, l.length, len(order))
+	if len(order) > 0 {
+		require.Same(t, order[len(order)-1], l.tail)
+		require.Nil(t, order[0].backward)
+	}
+	pos := map[*zslNode]int{l.header: 0}
+	for i, x := range order {
+		pos[x] = i + 1
+		if i > 0 {
+			require.Same(t, order[i-1], x.backward)
+			require.True(t, zless(order[i-1].score, order[i-1].member, x.score, x.member))
+		}
+	}
+	for i := 0; i < l.level; i++ {
+		x := l.header
+		for f := x.lv(i).forward; f != nil; f = x.lv(i).forward {
+			require.Equal(t, pos[f]-pos[x], x.lv(i).span, "span at level %d", i)
+			x = f
+		}
+	}
+	for i := l.level; i < zslMaxLevel; i++ {
+		require.Nil(t, l.header.lv(i).forward)
+	}
+}
+
+func TestSkiplistAllHeights(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	l := newSkiplist()
+	scores := map[string]float64{}
+	nodes := map[string]*zslNode{}
+	for i := 0; i < 4000; i++ {
+		m := "m" + strconv.Itoa(rng.IntN(300))
+		sc := float64(rng.IntN(40))
+		old, ok := scores[m]
+		switch {
+		case !ok:
+			h := 1 + rng.IntN(zslMaxLevel)
+			if rng.IntN(2) == 0 {
+				h = 1 + rng.IntN(3)
+			}
+			nodes[m] = l.insertHeight(sc, m, h)
+			scores[m] = sc
+		case rng.IntN(3) == 0:
+			require.Equal(t, old, nodes[m].score)
+			l.unlink(nodes[m])
+			delete(scores, m)
+			delete(nodes, m)
+		default:
+			l.updateScore(nodes[m], sc)
+			require.Same(t, nodes[m], l.nodeAt(l.rank(sc, m)), "the member keeps its node")
+			scores[m] = sc
+		}
+		if i%100 == 0 {
+			checkSkiplist(t, l)
+			for m, sc := range scores {
+				r := l.rank(sc, m)
+				require.NotZero(t, r)
+				require.Equal(t, m, l.nodeAt(r).member)
+			}
+		}
+	}
+	checkSkiplist(t, l)
+	var gone []string
+	l.deleteRanks(2, l.length/2, func(m string) { gone = append(gone, m) })
+	require.Len(t, gone, len(scores)/2-1)
+	checkSkiplist(t, l)
 }

@@ -129,6 +129,13 @@ type Eval struct {
 	vm      *vm
 	scripts map[string]*Script
 	mem     int64
+	// last is the script Lookup found last: EVALSHA looks its script up
+	// twice (the gate's flags, the run), and a client usually calls the
+	// same script again.
+	last *Script
+	// keys and argv are the KEYS and ARGV tables the last run left in
+	// the globals, refilled by the next run (runArray).
+	keys, argv *lua.LTable
 }
 
 // NewEval returns an interpreter with an empty cache.
@@ -146,6 +153,7 @@ func (e *Eval) reset() {
 	e.vm.protect()
 	e.scripts = map[string]*Script{}
 	e.mem = 0
+	e.last, e.keys, e.argv = nil, nil, nil
 }
 
 // SHA1Hex is the lowercase hex SHA1 of body, a script's name.
@@ -161,6 +169,9 @@ func (e *Eval) Lookup(sha []byte) *Script {
 	if len(sha) != 40 {
 		return nil
 	}
+	if e.last != nil && string(sha) == e.last.SHA {
+		return e.last
+	}
 	var lower [40]byte
 	for i, c := range sha {
 		if 'A' <= c && c <= 'Z' {
@@ -168,7 +179,14 @@ func (e *Eval) Lookup(sha []byte) *Script {
 		}
 		lower[i] = c
 	}
-	return e.scripts[string(lower[:])]
+	if e.last != nil && e.last.SHA == string(lower[:]) {
+		return e.last
+	}
+	sc := e.scripts[string(lower[:])]
+	if sc != nil {
+		e.last = sc
+	}
+	return sc
 }
 
 // Create compiles body and caches it (Redis's luaCreateFunction); a body
@@ -212,9 +230,27 @@ func compileError(err error) string {
 // to w. Commands it calls go through host.
 func (e *Eval) Run(sc *Script, keys, args [][]byte, host Host, w Writer) {
 	v := e.vm
-	v.globals.RawSetString("KEYS", stringArray(v.L, keys))
-	v.globals.RawSetString("ARGV", stringArray(v.L, args))
+	e.keys = runArray(v, e.keys, "KEYS", keys)
+	e.argv = runArray(v, e.argv, "ARGV", args)
 	v.call(sc.fn, nil, host, w, sc.SHA)
+}
+
+// runArray fills the KEYS or ARGV global of a run. Redis makes new
+// tables each run; the last run's are refilled instead when the script
+// used nothing but their array part, which makes no difference a script
+// could see: nothing of a run outlives it (the globals are read-only and
+// a script's main chunk has no upvalues), so a table is new to each run
+// either way.
+func runArray(v *vm, t *lua.LTable, name string, items [][]byte) *lua.LTable {
+	if t != nil && t.ResetArray() {
+		for _, it := range items {
+			t.AppendArray(v.L.StringValue(lua.LString(it)))
+		}
+		return t
+	}
+	t = stringArray(v.L, items)
+	v.globals.RawSetString(name, t)
+	return t
 }
 
 // Flush empties the cache and starts a fresh interpreter (SCRIPT FLUSH).
@@ -236,7 +272,7 @@ const baseVMMemory = 31744
 func stringArray(L *lua.LState, items [][]byte) *lua.LTable {
 	t := L.CreateTable(len(items), 0)
 	for i, it := range items {
-		t.RawSetInt(i+1, lua.LString(it))
+		t.RawSetInt(i+1, L.StringValue(lua.LString(it)))
 	}
 	return t
 }

@@ -108,6 +108,25 @@ func NewFunctions(cfg Config) *Functions {
 // dictionary compares names case-insensitively).
 func (f *Functions) Lookup(name string) *Function { return f.live.funcs[strings.ToLower(name)] }
 
+// LookupBytes is Lookup for a command's argument, without copying it: a
+// function's name is letters, digits and underscores, which FCALL finds
+// in any case (Redis compares names with strcasecmp, ASCII only).
+func (f *Functions) LookupBytes(name []byte) *Function {
+	var buf [64]byte
+	lower := buf[:0]
+	if len(name) > len(buf) {
+		lower = make([]byte, len(name))
+	}
+	lower = lower[:len(name)]
+	for i, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	return f.live.funcs[string(lower)]
+}
+
 // Libraries lists the live libraries by name.
 func (f *Functions) Libraries() []*Library { return f.live.Sorted() }
 
@@ -496,5 +515,9 @@ func (f *Functions) Restore(set *LibrarySet, policy string) error {
 // Call runs a function with its keys and args (FCALL).
 func (f *Functions) Call(fn *Function, keys, args [][]byte, host Host, w Writer) {
 	v := f.vm
-	v.call(fn.fn, []lua.LValue{stringArray(v.L, keys), stringArray(v.L, args)}, host, w, fn.Name)
+	// Fresh tables each call: a library's local tables outlive calls, so
+	// a function may keep its keys or args.
+	v.callArgs = [2]lua.LValue{stringArray(v.L, keys), stringArray(v.L, args)}
+	v.call(fn.fn, v.callArgs[:], host, w, fn.Name)
+	v.callArgs = [2]lua.LValue{}
 }

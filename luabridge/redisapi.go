@@ -64,21 +64,18 @@ func (v *vm) luaArgs(L *lua.LState) ([][]byte, string) {
 	if n == 0 {
 		return nil, "Please specify at least one argument for this redis lib call"
 	}
-	for i := 1; i <= n; i++ {
-		switch L.Get(i).(type) {
-		case lua.LNumber, lua.LString:
-		default:
-			return nil, "Lua redis lib command arguments must be strings or integers"
-		}
-	}
-	first := len(v.argList)
+	first, firstByte := len(v.argList), len(v.argBuf)
 	for i := 1; i <= n; i++ {
 		start := len(v.argBuf)
 		switch a := L.Get(i).(type) {
-		case lua.LNumber:
-			v.argBuf = appendG17(v.argBuf, float64(a))
 		case lua.LString:
 			v.argBuf = append(v.argBuf, a...)
+		case lua.LNumber:
+			v.argBuf = appendG17(v.argBuf, float64(a))
+		default:
+			// this call's arguments only: earlier calls' may be held
+			v.argList, v.argBuf = v.argList[:first], v.argBuf[:firstByte]
+			return nil, "Lua redis lib command arguments must be strings or integers"
 		}
 		v.argList = append(v.argList, v.argBuf[start:len(v.argBuf):len(v.argBuf)])
 	}
@@ -195,9 +192,7 @@ func redisStatusReply(L *lua.LState) int {
 		L.Push(errTable(L, "wrong number or type of arguments"))
 		return 1
 	}
-	t := L.NewTable()
-	t.RawSetString("ok", s)
-	L.Push(t)
+	L.Push(L.NewFieldTable("ok", s))
 	return 1
 }
 

@@ -145,25 +145,23 @@ func respToLua(L *lua.LState, p []byte) (lua.LValue, []byte) {
 	line, rest := respLine(p[1:])
 	switch typ {
 	case ':':
-		n, _ := strconv.ParseInt(string(line), 10, 64)
-		return lua.LNumber(n), rest
+		// boxed by the VM's block allocator: INCR in a loop makes a
+		// number per call
+		return L.NumberValue(lua.LNumber(respInt(line))), rest
 	case '$':
-		n, _ := strconv.Atoi(string(line))
+		n := int(respInt(line))
 		if n < 0 {
 			return lua.LFalse, rest
 		}
-		s := lua.LString(rest[:n])
-		return s, rest[n+2:]
+		return L.StringValue(lua.LString(rest[:n])), rest[n+2:]
 	case '+':
-		t := L.NewTable()
-		t.RawSetString("ok", lua.LString(line))
-		return t, rest
+		return L.NewFieldTable("ok", L.StringValue(lua.LString(line))), rest
 	case '-':
 		t := errTable(L, "-"+string(line))
 		t.RawSetString("ignore_error_stats_update", lua.LTrue)
 		return t, rest
 	case '*', '~', '%', '>':
-		n, _ := strconv.Atoi(string(line))
+		n := int(respInt(line))
 		if n < 0 {
 			return lua.LFalse, rest
 		}
@@ -185,13 +183,9 @@ func respToLua(L *lua.LState, p []byte) (lua.LValue, []byte) {
 		}
 		switch typ {
 		case '%':
-			t := L.NewTable()
-			t.RawSetString("map", inner)
-			return t, rest
+			return L.NewFieldTable("map", inner), rest
 		case '~':
-			t := L.NewTable()
-			t.RawSetString("set", inner)
-			return t, rest
+			return L.NewFieldTable("set", inner), rest
 		}
 		return inner, rest
 	case '_':
@@ -210,15 +204,11 @@ func respToLua(L *lua.LState, p []byte) (lua.LValue, []byte) {
 				f = math.NaN()
 			}
 		}
-		t := L.NewTable()
-		t.RawSetString("double", lua.LNumber(f))
-		return t, rest
+		return L.NewFieldTable("double", L.NumberValue(lua.LNumber(f))), rest
 	case '(':
-		t := L.NewTable()
-		t.RawSetString("big_number", lua.LString(line))
-		return t, rest
+		return L.NewFieldTable("big_number", lua.LString(line)), rest
 	case '=':
-		n, _ := strconv.Atoi(string(line))
+		n := int(respInt(line))
 		body := rest[:n]
 		rest = rest[n+2:]
 		vt := L.NewTable()
@@ -226,17 +216,32 @@ func respToLua(L *lua.LState, p []byte) (lua.LValue, []byte) {
 			vt.RawSetString("format", lua.LString(body[:3]))
 			vt.RawSetString("string", lua.LString(body[4:]))
 		}
-		t := L.NewTable()
-		t.RawSetString("verbatim_string", vt)
-		return t, rest
+		return L.NewFieldTable("verbatim_string", vt), rest
 	case '|':
-		n, _ := strconv.Atoi(string(line))
+		n := int(respInt(line))
 		for i := 0; i < 2*n; i++ {
 			_, rest = respToLua(L, rest)
 		}
 		return respToLua(L, rest)
 	}
 	return lua.LNil, nil
+}
+
+// respInt reads the decimal integer of a reply line the engine wrote
+// (an integer reply, a length): an optional minus and digits.
+func respInt(line []byte) int64 {
+	neg := len(line) > 0 && line[0] == '-'
+	if neg {
+		line = line[1:]
+	}
+	var n uint64
+	for _, c := range line {
+		n = n*10 + uint64(c-'0')
+	}
+	if neg {
+		return -int64(n)
+	}
+	return int64(n)
 }
 
 func respLine(p []byte) (line, rest []byte) {

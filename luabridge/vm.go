@@ -121,6 +121,9 @@ type vm struct {
 	rand    lrand48
 	// inCall detects a redis.call made while one is running.
 	inCall bool
+	// callArgs holds a function's two arguments (FCALL) while it is
+	// called, without a slice made per call.
+	callArgs [2]lua.LValue
 }
 
 // runState is one run of a script or function.
@@ -393,9 +396,7 @@ func errTable(L *lua.LState, msg string) *lua.LTable {
 	} else {
 		final = "ERR " + trimCRLF(msg)
 	}
-	t := L.NewTable()
-	t.RawSetString("err", lua.LString(final))
-	return t
+	return L.NewFieldTable("err", L.StringValue(lua.LString(final)))
 }
 
 func trimCRLF(s string) string { return strings.Trim(s, "\r\n") }

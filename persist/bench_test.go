@@ -126,6 +126,20 @@ func BenchmarkWriteRDBMixed(b *testing.B) {
 	b.SetBytes(int64(buf.Len()))
 }
 
+// BenchmarkSaveMixed is SAVE of persistbench's dataset (100k keys): the
+// engine locked throughout, the file written to disk.
+func BenchmarkSaveMixed(b *testing.B) {
+	eng := mixedEngine(b, 100000)
+	c := newSession(eng)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if r := c.do("SAVE"); r != "+OK\r\n" {
+			b.Fatal(r)
+		}
+	}
+}
+
 // BenchmarkReadRDBMixed loads persistbench's dataset (100k keys, or
 // PERSIST_BENCH_KEYS), decoding inline and on a second goroutine.
 func BenchmarkReadRDBMixed(b *testing.B) {

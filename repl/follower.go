@@ -36,6 +36,10 @@ type Follower struct {
 	TLS  func() (cfg *tls.Config, tlsPort int)
 	logf func(level byte, format string, args ...any)
 
+	// cronPhase is when the follower was made: reconnections happen on
+	// the whole seconds since then, the ticks of Redis's replicationCron.
+	cronPhase time.Time
+
 	mu   sync.Mutex
 	stop chan struct{} // closed to end the current link
 }
@@ -48,7 +52,7 @@ func NewFollower(eng *engine.Engine, listenPort int, logf func(level byte, forma
 	if logf == nil {
 		logf = func(byte, string, ...any) {}
 	}
-	return &Follower{eng: eng, ListenPort: listenPort, logf: logf}
+	return &Follower{eng: eng, ListenPort: listenPort, logf: logf, cronPhase: time.Now()}
 }
 
 // Follow starts replicating from host:port (ending the link before).
@@ -73,13 +77,29 @@ func (f *Follower) Stop() {
 	}
 }
 
-// linkRetry is how long a replica waits before connecting again, as
-// Redis's replicationCron retries once a second.
+// linkRetry is the period of Redis's replicationCron, which connects a
+// replica whose link is down.
 const linkRetry = time.Second
 
+// untilRetry is the wait for the next replicationCron tick: a link lost
+// reconnects within a second, half a second on average, as in Redis (a
+// fixed second after each failure doubled the time of tests that break
+// the link a hundred times).
+func (f *Follower) untilRetry(now time.Time) time.Duration {
+	return linkRetry - now.Sub(f.cronPhase)%linkRetry
+}
+
+// transferError is a failed transfer or load of the master's payload,
+// after which Redis connects again at once instead of waiting for its
+// cron (cancelReplicationHandshake with reconnect).
+type transferError struct{ error }
+
+func (t transferError) Unwrap() error { return t.error }
+
 func (f *Follower) run(addr string, stop chan struct{}) {
+	again := false
 	for {
-		err := f.link(addr, stop)
+		err := f.link(addr, stop, again)
 		select {
 		case <-stop:
 			return
@@ -89,18 +109,26 @@ func (f *Follower) run(addr string, stop chan struct{}) {
 		if err != nil {
 			f.logf('#', "%v", err)
 		}
+		var te transferError
+		if again = errors.As(err, &te); again {
+			f.logf('*', "Reconnecting to MASTER %s after failure", addr)
+			continue
+		}
 		select {
 		case <-stop:
 			return
-		case <-time.After(linkRetry):
+		case <-time.After(f.untilRetry(time.Now())):
 		}
 	}
 }
 
-// link runs one connection to the master until it fails or stop closes.
-func (f *Follower) link(addr string, stop chan struct{}) error {
+// link runs one connection to the master until it fails or stop closes;
+// again: it follows a failed transfer at once (logged already).
+func (f *Follower) link(addr string, stop chan struct{}, again bool) error {
 	f.eng.MasterLinkState("connecting")
-	f.logf('*', "Connecting to MASTER %s", addr)
+	if !again {
+		f.logf('*', "Connecting to MASTER %s", addr)
+	}
 	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
 		return fmt.Errorf("Error condition on socket for SYNC: %v", err)
@@ -206,7 +234,7 @@ func (f *Follower) link(addr string, stop chan struct{}) error {
 		f.logf('*', "Full resync from master: %s:%d", fields[1], off)
 		streamDB, err := f.fullSync(conn, br, timeout, fields[1])
 		if err != nil {
-			return err
+			return transferError{err}
 		}
 		replid, offset = fields[1], off
 		f.eng.MasterFullSynced(replid, offset)
@@ -506,6 +534,16 @@ func (f *Follower) apply(conn net.Conn, br *bufio.Reader, offset int64, timeout 
 	if err := ack(offset); err != nil {
 		return err
 	}
+	// killed ends the link after CLIENT KILL closed the master's session:
+	// the position is what was applied, and the next PSYNC asks for the
+	// rest (Redis caches the freed master with its applied offset).
+	killed := func() error {
+		applied.Lock()
+		off := offset
+		applied.Unlock()
+		f.eng.MasterSynced("", off)
+		return nil
+	}
 	rd := resp.NewReader()
 	for {
 		_ = conn.SetReadDeadline(time.Now().Add(timeout))
@@ -513,6 +551,9 @@ func (f *Follower) apply(conn net.Conn, br *bufio.Reader, offset int64, timeout 
 		n, err := br.Read(sp)
 		rd.Advance(n)
 		if err != nil {
+			if s.ShouldClose() {
+				return killed() // CLIENT KILL closed the connection
+			}
 			if errors.Is(err, io.EOF) {
 				return errors.New("MASTER closed the connection")
 			}
@@ -533,7 +574,9 @@ func (f *Follower) apply(conn net.Conn, br *bufio.Reader, offset int64, timeout 
 				}
 				// Newlines between commands count in the offset and go
 				// to this server's replicas with the stream.
-				s.ExecMaster(nil, raw[:consumed])
+				if s.ExecMaster(nil, raw[:consumed])&engine.StatusClose != 0 {
+					return killed()
+				}
 				applied.Lock()
 				offset += consumed
 				applied.Unlock()
@@ -546,10 +589,15 @@ func (f *Follower) apply(conn net.Conn, br *bufio.Reader, offset int64, timeout 
 				if err := ack(off); err != nil {
 					return err
 				}
-				s.ExecMaster(nil, raw[:consumed])
+				if s.ExecMaster(nil, raw[:consumed])&engine.StatusClose != 0 {
+					return killed()
+				}
 			} else {
-				s.ExecMaster(args, raw[:consumed])
+				st := s.ExecMaster(args, raw[:consumed])
 				s.TakeOutput(nil)
+				if st&engine.StatusClose != 0 {
+					return killed()
+				}
 			}
 			applied.Lock()
 			offset += consumed

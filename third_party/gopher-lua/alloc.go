@@ -32,6 +32,9 @@ type allocator struct {
 
 	scratchValue  LValue
 	scratchValueP *iface
+
+	// GoRedis patch: strs is the block LString2I boxes strings in.
+	strs []LString
 }
 
 func newAllocator(size int) *allocator {
@@ -76,4 +79,16 @@ func (al *allocator) LNumber2I(v LNumber) LValue {
 	al.scratchValueP.word = unsafe.Pointer(fptr)
 
 	return al.scratchValue
+}
+
+// LString2I is LNumber2I for a string (GoRedis patch): the string header
+// is boxed in a block of them instead of one heap object per string.
+func (al *allocator) LString2I(s LString) LValue {
+	if cap(al.strs) == len(al.strs) {
+		al.strs = make([]LString, 0, al.size)
+	}
+	al.strs = append(al.strs, s)
+	var v LValue = LString("") // an empty string boxes without allocating
+	(*iface)(unsafe.Pointer(&v)).word = unsafe.Pointer(&al.strs[len(al.strs)-1])
+	return v
 }

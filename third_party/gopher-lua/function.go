@@ -40,6 +40,9 @@ type FunctionProto struct {
 	DbgUpvalues        []string
 
 	stringConstants []string
+	// GoRedis patch: fieldCache remembers the last lookups of its
+	// GETGLOBAL and GETTABLEKS instructions (goredis.go).
+	fieldCache *[fieldCacheSize]fieldCacheEntry
 }
 
 /* Upvalue {{{ */

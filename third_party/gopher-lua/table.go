@@ -206,8 +206,11 @@ func (tb *LTable) RawSetString(key string, value LValue) {
 	if tb.keys == nil {
 		tb.keys = []LValue{}
 		tb.k2i = map[LValue]int{}
+	} else if tb.k2i == nil {
+		tb.k2i = newK2i(tb.keys) // GoRedis patch: see NewFieldTable
 	}
 
+	tb.strVer++ // GoRedis patch: field caches (goredis.go)
 	if value == LNil {
 		// TODO tb.keys and tb.k2i should also be removed
 		delete(tb.strdict, key)
@@ -233,6 +236,8 @@ func (tb *LTable) RawSetH(key LValue, value LValue) {
 	if tb.keys == nil {
 		tb.keys = []LValue{}
 		tb.k2i = map[LValue]int{}
+	} else if tb.k2i == nil {
+		tb.k2i = newK2i(tb.keys) // GoRedis patch: see NewFieldTable
 	}
 
 	if value == LNil {

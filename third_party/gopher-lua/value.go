@@ -151,6 +151,9 @@ type LTable struct {
 
 	// GoRedis patch: readonly is Redis's lua_enablereadonlytable flag.
 	readonly bool
+	// GoRedis patch: strVer counts the writes to strdict, for the
+	// field caches of GETGLOBAL and GETTABLEKS (goredis.go).
+	strVer uint64
 }
 
 // SetReadOnly marks the table read-only (GoRedis patch, as Redis's

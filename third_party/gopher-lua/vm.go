@@ -550,7 +550,8 @@ func init() {
 			RA := lbase + A
 			Bx := int(inst & 0x3ffff) //GETBX
 			//reg.Set(RA, L.getField(cf.Fn.Env, cf.Fn.Proto.Constants[Bx]))
-			v := L.getFieldString(cf.Fn.Env, cf.Fn.Proto.stringConstants[Bx])
+			// GoRedis patch: through the function's field cache
+			v := L.getFieldStringCached(cf.Fn.Proto, cf.Pc, cf.Fn.Env, cf.Fn.Proto.stringConstants[Bx])
 			// this section is inlined by go-inline
 			// source function is 'func (rg *registry) Set(regi int, vali LValue) ' in '_state.go'
 			{
@@ -612,7 +613,12 @@ func init() {
 			RA := lbase + A
 			B := int(inst & 0x1ff)    //GETB
 			C := int(inst>>9) & 0x1ff //GETC
-			v := L.getFieldString(reg.Get(lbase+B), L.rkString(C))
+			var v LValue
+			if C&opBitRk != 0 { // GoRedis patch: a constant key, through the function's field cache
+				v = L.getFieldStringCached(cf.Fn.Proto, cf.Pc, reg.Get(lbase+B), cf.Fn.Proto.stringConstants[C&^opBitRk])
+			} else {
+				v = L.getFieldString(reg.Get(lbase+B), L.rkString(C))
+			}
 			// this section is inlined by go-inline
 			// source function is 'func (rg *registry) Set(regi int, vali LValue) ' in '_state.go'
 			{
