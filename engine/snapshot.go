@@ -545,8 +545,8 @@ func (ds *dbSnap) captureLocked(out *[]capturedKey) bool {
 	if ds.walkNext == nil {
 		ds.walkNext, ds.walkStop = iter.Pull(func(yield func(capturedKey) bool) {
 			ok := true
-			src.strs.each(func(k string, e strEntry) bool {
-				ok = yield(capturedKey{key: k, str: e.v})
+			src.strs.each(func(k string, v strEntry) bool {
+				ok = yield(capturedKey{key: k, str: v.v})
 				return ok
 			})
 			if ok {
