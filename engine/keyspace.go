@@ -144,15 +144,24 @@ func (s *Session) setString(key []byte, val string, keepTTL bool) string {
 	return s.storeString(key, string(key), val, keepTTL, false)
 }
 
+// packKV copies key and val into one new string. One allocation: the
+// views are only read by the concatenation, whereas string(key) +
+// string(val) copies each first once the pair passes 32 bytes. With an
+// empty operand a concatenation returns the other one itself, here a view
+// of a request buffer, so that case copies.
+func packKV(key, val []byte) string {
+	if len(key) == 0 || len(val) == 0 {
+		return string(key) + string(val)
+	}
+	return tmpString(key) + tmpString(val)
+}
+
 // setStringBytes is setString for a value still in bytes (a request
 // argument, a formatted number): a small value is copied once, together
 // with the key, instead of once on its own and again beside the key.
 func (s *Session) setStringBytes(key, val []byte, keepTTL bool) string {
 	if len(val) <= packedValueMax {
-		// One allocation: the views are only read by the concatenation
-		// (string(key) + string(val) would copy each first once the pair
-		// passes 32 bytes).
-		kv := tmpString(key) + tmpString(val)
+		kv := packKV(key, val)
 		return s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL, len(val) > 0)
 	}
 	return s.storeString(key, string(key), string(val), keepTTL, false)

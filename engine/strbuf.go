@@ -174,7 +174,7 @@ func (s *Session) reusableString(key []byte, n int) []byte {
 // the shortest copied and packed with their key.
 func (s *Session) storeOwned(key []byte, buf []byte, keepTTL, raw bool) {
 	if len(buf) <= packedValueMax {
-		kv := tmpString(key) + tmpString(buf) // one allocation, as in setStringBytes
+		kv := packKV(key, buf)
 		s.storeStringAs(key, kv[:len(key)], kv[len(key):], keepTTL, len(buf) > 0, raw)
 		return
 	}
