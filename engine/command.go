@@ -448,8 +448,6 @@ func (s *Session) dispatch(args [][]byte) {
 	}
 }
 
-func isSync(cmd *Command) bool { return cmd.Name == "sync" || cmd.Name == "psync" }
-
 // call runs a command's handler and accounts for it.
 func (s *Session) call(cmd *Command, args [][]byte) {
 	e := s.e

@@ -131,6 +131,23 @@ func (e *Engine) failoverHolds(s *Session, cmd *Command) bool {
 	return e.repl.failover != nil && (s.writes(cmd) || mayReplicate(cmd))
 }
 
+// FailoverCron checks a failover that waits for its target at every
+// cron tick: Redis checks it before each event loop sleep, so a FAILOVER
+// TIMEOUT ends within a tick, not at the next once-a-second
+// ReplicationCron.
+func (e *Engine) FailoverCron() {
+	if e.cronPaused.Load() {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.repl.failover == nil {
+		return
+	}
+	e.tick()
+	e.updateFailover()
+}
+
 // updateFailover moves a failover on: it times out, or hands over once
 // the target (or any replica) acknowledged the whole stream (Redis's
 // updateFailoverStatus).

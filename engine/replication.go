@@ -68,8 +68,10 @@ type replication struct {
 	// startFeeding to stopFeeding.
 	sinkAdded bool
 	// transfers counts full-synchronization payloads being made (INFO's
-	// rdb_bgsave_in_progress, as Redis's child).
-	transfers int
+	// rdb_bgsave_in_progress, as Redis's child); socketTransfers those
+	// written straight to replicas (repl-diskless-sync), which no other
+	// replica can join.
+	transfers, socketTransfers int
 	// noReplicasSince counts repl-backlog-ttl (zero while replicas are
 	// connected).
 	noReplicasSince time.Time
@@ -488,6 +490,15 @@ func cmdSync(s *Session, args [][]byte) {
 	e.repl.replicas = append(e.repl.replicas, l)
 	s.attachReplica(l)
 	e.stats.syncFull++
+	if e.repl.socketTransfers > 0 {
+		// As Redis while its BGSAVE child writes to replicas' sockets
+		// (even ones gone, until it is reaped): the next payload starts
+		// from ReplicationCron once it is over.
+		l.waitStart = true
+		l.askedAt = e.now()
+		e.logLine("Current BGSAVE has socket target. Waiting for next BGSAVE for SYNC")
+		return
+	}
 	if e.config.bool("repl-diskless-sync") && e.config.int("repl-diskless-sync-delay") > 0 {
 		// Redis waits repl-diskless-sync-delay seconds for more replicas
 		// before it starts the transfer; the replica waits for its
@@ -531,6 +542,9 @@ func (e *Engine) startFullSync(group ...*replicaLink) {
 		e.logLine("Starting BGSAVE for SYNC with target: disk")
 	}
 	e.repl.transfers++
+	if diskless {
+		e.repl.socketTransfers++
+	}
 	e.repl.syncer.FullSync(snap, &SyncPayload{e: e, links: group, diskless: diskless})
 }
 
@@ -645,6 +659,9 @@ func (p *SyncPayload) transferOver() {
 	if !p.done {
 		p.done = true
 		p.e.repl.transfers--
+		if p.diskless {
+			p.e.repl.socketTransfers--
+		}
 	}
 }
 
@@ -874,6 +891,9 @@ func cmdReplconf(s *Session, args [][]byte) {
 // waited that long, or once repl-diskless-sync-max-replicas wait (Redis's
 // replicationStartPendingFork).
 func (e *Engine) startPendingSyncs(now time.Time) {
+	if e.repl.socketTransfers > 0 {
+		return // Redis starts no BGSAVE while its child is active
+	}
 	delay := time.Duration(e.config.int("repl-diskless-sync-delay")) * time.Second
 	maxReplicas := int(e.config.int("repl-diskless-sync-max-replicas"))
 	var waiting []*replicaLink
@@ -881,7 +901,7 @@ func (e *Engine) startPendingSyncs(now time.Time) {
 	for _, l := range e.repl.replicas {
 		if l.waitStart {
 			waiting = append(waiting, l)
-			due = due || now.Sub(l.askedAt) >= delay
+			due = due || !e.config.bool("repl-diskless-sync") || now.Sub(l.askedAt) >= delay
 		}
 	}
 	if len(waiting) == 0 || !(due || (maxReplicas > 0 && len(waiting) >= maxReplicas)) {

@@ -460,3 +460,39 @@ func TestWaitingReplicaHoldsTheBacklog(t *testing.T) {
 	}
 	assert.True(t, late.s.ShouldClose(), "70 KB held")
 }
+
+// A replica asking while a diskless payload is being written waits for
+// the next one, which ReplicationCron starts once that one is over, as
+// Redis with a BGSAVE child writing to sockets: "Current BGSAVE has socket
+// target. Waiting for next BGSAVE for SYNC".
+func TestSyncWaitsForTheSocketTransfer(t *testing.T) {
+	var mu sync.Mutex
+	var lines []string
+	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	e := New(Options{Now: clk.Now, LogAt: func(level byte, line string) {
+		mu.Lock()
+		lines = append(lines, string(level)+" "+line)
+		mu.Unlock()
+	}})
+	syncer := &fakeSyncer{}
+	e.SetFullSyncer(syncer)
+	c := newClient(t, e)
+	c.line("CONFIG SET repl-diskless-sync-delay 0")
+	first := newClient(t, e)
+	first.line("REPLCONF capa eof capa psync2")
+	require.True(t, strings.HasPrefix(first.line("PSYNC ? -1"), "+FULLRESYNC "))
+	second := newClient(t, e)
+	second.line("REPLCONF capa eof capa psync2")
+	assert.Equal(t, "", second.line("PSYNC ? -1"))
+	mu.Lock()
+	assert.Contains(t, lines, "* Current BGSAVE has socket target. Waiting for next BGSAVE for SYNC")
+	mu.Unlock()
+	e.ReplicationCron()
+	require.Len(t, syncer.snaps, 1, "not while the first payload is written")
+
+	first.s.Close() // its payload ends with it
+	syncer.finish(0, "X")
+	e.ReplicationCron()
+	require.Len(t, syncer.snaps, 2)
+	assert.True(t, strings.HasPrefix(string(second.s.TakeOutput(nil)), "+FULLRESYNC "))
+}

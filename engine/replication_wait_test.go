@@ -237,8 +237,13 @@ func TestFailover(t *testing.T) {
 	assert.Equal(t, "", w.line("SET k 2"), "held")
 	assert.Equal(t, "$1\r\n1\r\n", c.line("GET k"), "reads go on")
 	assert.Equal(t, "-ERR REPLICAOF not allowed while failing over.\r\n", c.line("REPLICAOF 127.0.0.1 7001"))
-	clk.Advance(time.Second)
-	e.ReplicationCron()
+	// The timeout is checked at every cron tick (FailoverCron), as
+	// Redis's beforeSleep does, not only once a second.
+	clk.Advance(400 * time.Millisecond)
+	e.FailoverCron()
+	assert.Contains(t, c.line("INFO replication"), "master_failover_state:waiting-for-sync\r\n")
+	clk.Advance(200 * time.Millisecond)
+	e.FailoverCron()
 	assert.Contains(t, c.line("INFO replication"), "master_failover_state:no-failover\r\n")
 	assert.Equal(t, "+OK\r\n", w.do())
 	assert.Empty(t, link.follows)

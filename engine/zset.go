@@ -321,7 +321,7 @@ func (z *zset) approxBytes() int64 {
 	n := int64(64)
 	per := int64(24) // listpack entry: string header and score
 	if z.zsl != nil {
-		per = 120 // skiplist node, its levels, and the member -> score map
+		per = zslEntryBytes // skiplist node and its slot in the member map
 	}
 	z.walk(0, z.len(), false, func(m string, _ float64) { n += int64(len(m)) + per })
 	return n

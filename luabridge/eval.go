@@ -270,9 +270,9 @@ func (e *Eval) VMMemory() int64 { return baseVMMemory + 4*e.mem }
 const baseVMMemory = 31744
 
 func stringArray(L *lua.LState, items [][]byte) *lua.LTable {
-	t := L.CreateTable(len(items), 0)
-	for i, it := range items {
-		t.RawSetInt(i+1, L.StringValue(lua.LString(it)))
+	t := L.CreateArrayTable(len(items))
+	for _, it := range items {
+		t.AppendArray(L.StringValue(lua.LString(it)))
 	}
 	return t
 }

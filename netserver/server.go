@@ -384,6 +384,7 @@ func (s *Server) cronTick(c *cronState) {
 	s.eng.ActiveExpireCycle()
 	s.eng.ClientsCron()
 	s.eng.ShutdownCron()
+	s.eng.FailoverCron()
 	// A load that stalls for a tick (a busy machine) is no idle server: a
 	// forced collection then would only cost the load time and give back
 	// pages the load needs again at once.

@@ -25,8 +25,9 @@ func readAheadDump(t *testing.T) []byte {
 
 // loadDump reads data (followed by trailer, as in an AOF whose RDB
 // preamble is followed by commands) into a new engine; it returns the
-// engine's digests, the load's error and what the reader left unread.
-func loadDump(t *testing.T, data, trailer []byte, readAhead bool) (map[string]string, LoadStats, error, string) {
+// engine's digests, the load's counts, what the reader left unread and the
+// load's error.
+func loadDump(t *testing.T, data, trailer []byte, readAhead bool) (map[string]string, LoadStats, string, error) {
 	eng, _ := testEngine(t, t.TempDir())
 	ld := eng.BeginLoad(int64(len(data)))
 	br := bufio.NewReaderSize(bytes.NewReader(append(append([]byte(nil), data...), trailer...)), 1<<16)
@@ -35,7 +36,7 @@ func loadDump(t *testing.T, data, trailer []byte, readAhead bool) (map[string]st
 	rest := make([]byte, len(trailer)+10)
 	n, _ := br.Read(rest)
 	s := newSession(eng)
-	return digests(t, s.do), st, err, string(rest[:n])
+	return digests(t, s.do), st, string(rest[:n]), err
 }
 
 // TestReadAheadLoadsTheSame: a load that decodes on a second goroutine
@@ -44,10 +45,10 @@ func loadDump(t *testing.T, data, trailer []byte, readAhead bool) (map[string]st
 func TestReadAheadLoadsTheSame(t *testing.T) {
 	data := readAheadDump(t)
 	trailer := []byte("*1\r\n$4\r\nPING\r\n")
-	want, wantStats, err, rest := loadDump(t, data, trailer, false)
+	want, wantStats, rest, err := loadDump(t, data, trailer, false)
 	require.NoError(t, err)
 	require.Equal(t, string(trailer), rest)
-	got, gotStats, err, rest := loadDump(t, data, trailer, true)
+	got, gotStats, rest, err := loadDump(t, data, trailer, true)
 	require.NoError(t, err)
 	assert.Equal(t, string(trailer), rest)
 	assert.Equal(t, wantStats, gotStats)
@@ -91,9 +92,9 @@ func TestReadAheadErrors(t *testing.T) {
 	require.NoError(t, w.End())
 
 	for name, file := range map[string][]byte{"cut": cut, "duplicate key": dup.Bytes(), "corrupt value": bad.Bytes()} {
-		_, _, inlineErr, _ := loadDump(t, file, nil, false)
+		_, _, _, inlineErr := loadDump(t, file, nil, false)
 		require.Error(t, inlineErr, name)
-		_, _, aheadErr, _ := loadDump(t, file, nil, true)
+		_, _, _, aheadErr := loadDump(t, file, nil, true)
 		assert.Equal(t, inlineErr.Error(), aheadErr.Error(), name)
 	}
 }

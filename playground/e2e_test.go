@@ -26,7 +26,7 @@ import (
 // browser starts headless Chromium on a fresh profile, or skips.
 func browser(t testing.TB) context.Context {
 	t.Helper()
-	return browserWithin(t, 90*time.Second)
+	return browserWithin(t, 3*time.Minute)
 }
 
 // browserWithin is browser for a test that may take up to limit.

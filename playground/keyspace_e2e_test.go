@@ -53,7 +53,7 @@ func selectKey(t *testing.T, ctx context.Context, key string) string {
 // encoding change, runs its actions as terminal commands and keeps its
 // own queries out of the terminal and the inspector.
 func TestKeyspacePane(t *testing.T) {
-	ctx := browserWithin(t, 3*time.Minute)
+	ctx := browserWithin(t, 5*time.Minute)
 	srv := httptest.NewServer(netserver.New(engine.New(engine.Options{}), netserver.Options{}).HTTPHandler(netserver.WSOptions{}))
 	defer srv.Close()
 	shot := shooter(t, ctx, "keyspace")
@@ -148,7 +148,8 @@ func TestKeyspacePane(t *testing.T) {
 		chromedp.SendKeys(ks+` .ks-ttl-in`, "100"+kb.Enter, chromedp.ByQuery)))
 	out = waitOutput(t, ctx, 1, len(before), "(integer) 1")
 	assert.Contains(t, out, "EXPIRE greeting 100")
-	waitPane(t, ctx, "greeting", `row && /\b(99|100) s/.test(row.innerText)`, "the new TTL shows")
+	// Any count down from 100 s (a busy machine may take seconds here).
+	waitPane(t, ctx, "greeting", `row && /\b([1-9]\d?|100) s/.test(row.innerText)`, "the new TTL shows")
 
 	// Keyboard: the list is a listbox moved with the arrows.
 	require.NoError(t, chromedp.Run(ctx, chromedp.Focus(ks+` .ks-list`, chromedp.ByQuery),
@@ -202,7 +203,7 @@ func TestKeyspacePane(t *testing.T) {
 // TestKeyspacePaneRemote: over the bridge, the pane follows a plain TCP
 // client's writes and the server's expiry.
 func TestKeyspacePaneRemote(t *testing.T) {
-	ctx := browserWithin(t, 2*time.Minute)
+	ctx := browserWithin(t, 5*time.Minute)
 	srvr := netserver.New(engine.New(engine.Options{}), netserver.Options{Addr: "127.0.0.1:0"})
 	require.NoError(t, srvr.Listen())
 	go func() { _ = srvr.Serve() }()
@@ -244,7 +245,7 @@ func TestKeyspacePaneRemote(t *testing.T) {
 // terminal's writes through CLIENT TRACKING (CONFIG is refused there), and
 // never shows another visitor's keys or the server's own.
 func TestKeyspacePaneSandbox(t *testing.T) {
-	ctx := browserWithin(t, 2*time.Minute)
+	ctx := browserWithin(t, 5*time.Minute)
 	srvr := netserver.New(engine.New(engine.Options{}), netserver.Options{Addr: "127.0.0.1:0"})
 	require.NoError(t, srvr.Listen())
 	go func() { _ = srvr.Serve() }()

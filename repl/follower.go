@@ -89,17 +89,9 @@ func (f *Follower) untilRetry(now time.Time) time.Duration {
 	return linkRetry - now.Sub(f.cronPhase)%linkRetry
 }
 
-// transferError is a failed transfer or load of the master's payload,
-// after which Redis connects again at once instead of waiting for its
-// cron (cancelReplicationHandshake with reconnect).
-type transferError struct{ error }
-
-func (t transferError) Unwrap() error { return t.error }
-
 func (f *Follower) run(addr string, stop chan struct{}) {
-	again := false
 	for {
-		err := f.link(addr, stop, again)
+		err := f.link(addr, stop)
 		select {
 		case <-stop:
 			return
@@ -109,11 +101,6 @@ func (f *Follower) run(addr string, stop chan struct{}) {
 		if err != nil {
 			f.logf('#', "%v", err)
 		}
-		var te transferError
-		if again = errors.As(err, &te); again {
-			f.logf('*', "Reconnecting to MASTER %s after failure", addr)
-			continue
-		}
 		select {
 		case <-stop:
 			return
@@ -122,13 +109,10 @@ func (f *Follower) run(addr string, stop chan struct{}) {
 	}
 }
 
-// link runs one connection to the master until it fails or stop closes;
-// again: it follows a failed transfer at once (logged already).
-func (f *Follower) link(addr string, stop chan struct{}, again bool) error {
+// link runs one connection to the master until it fails or stop closes.
+func (f *Follower) link(addr string, stop chan struct{}) error {
 	f.eng.MasterLinkState("connecting")
-	if !again {
-		f.logf('*', "Connecting to MASTER %s", addr)
-	}
+	f.logf('*', "Connecting to MASTER %s", addr)
 	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
 		return fmt.Errorf("Error condition on socket for SYNC: %v", err)
@@ -234,7 +218,7 @@ func (f *Follower) link(addr string, stop chan struct{}, again bool) error {
 		f.logf('*', "Full resync from master: %s:%d", fields[1], off)
 		streamDB, err := f.fullSync(conn, br, timeout, fields[1])
 		if err != nil {
-			return transferError{err}
+			return err
 		}
 		replid, offset = fields[1], off
 		f.eng.MasterFullSynced(replid, offset)

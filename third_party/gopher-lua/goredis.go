@@ -98,3 +98,35 @@ func (ls *LState) getFieldStringCached(proto *FunctionProto, pc int, obj LValue,
 	*fc = fieldCacheEntry{pc: pc, tb: tb, ver: tb.strVer, val: v}
 	return v
 }
+
+// arrayTable1 and arrayTable4 are a table and its array part in one
+// allocation.
+type arrayTable1 struct {
+	t LTable
+	a [1]LValue
+}
+
+type arrayTable4 struct {
+	t LTable
+	a [4]LValue
+}
+
+// CreateArrayTable is CreateTable(n, 0) with a small array part allocated
+// together with the table: FCALL makes two tables per call (its keys and
+// args), most often of one to four values. The array grows past n as any
+// table's does.
+func (ls *LState) CreateArrayTable(n int) *LTable {
+	switch {
+	case n <= 0:
+		return &LTable{Metatable: LNil}
+	case n == 1:
+		x := &arrayTable1{}
+		x.t.Metatable, x.t.array = LNil, x.a[:0]
+		return &x.t
+	case n <= 4:
+		x := &arrayTable4{}
+		x.t.Metatable, x.t.array = LNil, x.a[:0]
+		return &x.t
+	}
+	return newLTable(n, 0)
+}
