@@ -209,3 +209,21 @@ func benchBatch(b *testing.B, in []byte, depth int) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*depth), "ns/cmd")
 	b.ReportMetric(float64(depth)*float64(b.N)/b.Elapsed().Seconds(), "cmd/s")
 }
+
+// reportCPU adds a cpu-ns/op metric: the process's user+system CPU over
+// the loop per iteration. On a shared machine the wall-clock ns/op counts
+// the time other processes ran; CPU time counts this benchmark's work
+// (its GC included). Call it right before the loop; it reports when the
+// benchmark ends.
+func reportCPU(b *testing.B) {
+	sys0, user0, ok := processCPU()
+	if !ok {
+		return
+	}
+	b.Cleanup(func() {
+		sys1, user1, ok := processCPU()
+		if ok && b.N > 0 {
+			b.ReportMetric((sys1-sys0+user1-user0)*1e9/float64(b.N), "cpu-ns/op")
+		}
+	})
+}

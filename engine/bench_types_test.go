@@ -28,9 +28,59 @@ func BenchmarkSetbit(b *testing.B) {
 		offsets[i] = argv("SETBIT", "bits", strconv.Itoa(i%1024*97), strconv.Itoa(1-i/1024))
 	}
 	b.ReportAllocs()
+	reportCPU(b)
 	i := 0
 	for b.Loop() {
 		run(offsets[i&2047])
+		i++
+	}
+}
+
+// setbitKeys100k prepares redisbench's SETBIT row: 100,000 keys of 126
+// bytes (bit 1000 of each), the commands visiting them in a scattered order.
+// value is the bit each command sets.
+func setbitKeys100k(b *testing.B, value string) (func([][]byte), [][][]byte) {
+	_, run := benchSession(b)
+	const keys = 100000
+	cmds := make([][][]byte, keys)
+	for i := range cmds {
+		k := "bits:" + strconv.Itoa(i)
+		run(argv("SETBIT", k, "1000", "1"))
+		cmds[i] = argv("SETBIT", "bits:"+strconv.Itoa(i*7919%keys), "1000", value)
+	}
+	return run, cmds
+}
+
+// BenchmarkSetbitKeys100kUnchanged sets a bit that is set already (most of
+// redisbench's SETBIT row once its keys exist).
+func BenchmarkSetbitKeys100kUnchanged(b *testing.B) {
+	run, cmds := setbitKeys100k(b, "1")
+	b.ReportAllocs()
+	reportCPU(b)
+	i := 0
+	for b.Loop() {
+		run(cmds[i%len(cmds)])
+		i++
+	}
+}
+
+// BenchmarkSetbitKeys100kFlip flips the bit of a small bitmap every call.
+func BenchmarkSetbitKeys100kFlip(b *testing.B) {
+	run, cmds := setbitKeys100k(b, "0")
+	set := make([][][]byte, len(cmds))
+	for i, c := range cmds {
+		set[i] = [][]byte{c[0], c[1], c[2], []byte("1")}
+	}
+	b.ReportAllocs()
+	reportCPU(b)
+	i := 0
+	for b.Loop() {
+		// A pass clears every bit, the next sets them again.
+		if i/len(cmds)%2 == 0 {
+			run(cmds[i%len(cmds)])
+		} else {
+			run(set[i%len(cmds)])
+		}
 		i++
 	}
 }
@@ -41,6 +91,7 @@ func BenchmarkBitcount1MB(b *testing.B) {
 	args := argv("BITCOUNT", "bits1m")
 	b.SetBytes(1 << 20)
 	b.ReportAllocs()
+	reportCPU(b)
 	for b.Loop() {
 		run(args)
 	}
@@ -52,6 +103,7 @@ func BenchmarkBitpos1MB(b *testing.B) {
 	args := argv("BITPOS", "bits1m", "1")
 	b.SetBytes(1 << 20)
 	b.ReportAllocs()
+	reportCPU(b)
 	for b.Loop() {
 		run(args)
 	}
@@ -64,6 +116,7 @@ func BenchmarkBitop1MB(b *testing.B) {
 	args := argv("BITOP", "AND", "dst", "bits1m", "bits1m2")
 	b.SetBytes(2 << 20)
 	b.ReportAllocs()
+	reportCPU(b)
 	for b.Loop() {
 		run(args)
 	}
@@ -76,6 +129,7 @@ func BenchmarkPfadd(b *testing.B) {
 		args[i] = argv("PFADD", "hll", strconv.Itoa(i*7919%100000))
 	}
 	b.ReportAllocs()
+	reportCPU(b)
 	i := 0
 	for b.Loop() {
 		run(args[i&4095])
@@ -98,6 +152,7 @@ func BenchmarkPfcount1(b *testing.B) {
 	loadHLL(run, "hll1", 1)
 	args := argv("PFCOUNT", "hll1")
 	b.ReportAllocs()
+	reportCPU(b)
 	for b.Loop() {
 		run(args)
 	}
@@ -110,6 +165,7 @@ func BenchmarkPfcount3(b *testing.B) {
 	loadHLL(run, "hll3", 3)
 	args := argv("PFCOUNT", "hll1", "hll2", "hll3")
 	b.ReportAllocs()
+	reportCPU(b)
 	for b.Loop() {
 		run(args)
 	}
@@ -122,6 +178,7 @@ func BenchmarkGeoadd(b *testing.B) {
 		args[i] = argv("GEOADD", "geo", "13.361389", "38.115556", "m:"+strconv.Itoa(i*7919%100000))
 	}
 	b.ReportAllocs()
+	reportCPU(b)
 	i := 0
 	for b.Loop() {
 		run(args[i&4095])
@@ -142,6 +199,7 @@ func BenchmarkGeosearch100k(b *testing.B) {
 	}
 	args := argv("GEOSEARCH", "geo100k", "FROMLONLAT", "14", "38", "BYRADIUS", "5", "km", "ASC", "COUNT", "20")
 	b.ReportAllocs()
+	reportCPU(b)
 	for b.Loop() {
 		run(args)
 	}

@@ -72,8 +72,7 @@ func (s *Session) bitmapForWrite(key []byte, maxBit uint64) (buf []byte, found, 
 // storeBitmap stores a bitmap written by a bit command, keeping the
 // deadline, as a raw string (Redis unshares the sds it writes into).
 func (s *Session) storeBitmap(key []byte, buf []byte) {
-	s.storeOwned(key, buf, true)
-	s.db.markRaw(tmpString(key))
+	s.storeOwned(key, buf, true, true)
 }
 
 // SETBIT key offset value
@@ -100,7 +99,7 @@ func cmdSetbit(s *Session, args [][]byte) {
 	}
 	if found && byteIdx < uint64(len(cur)) && old == on {
 		// Nothing changes; Redis still unshares the value (raw from now on).
-		s.db.markRaw(tmpString(key))
+		s.db.markRawValue(tmpString(key), cur)
 		s.w.Int(old)
 		return
 	}
@@ -384,7 +383,9 @@ func cmdBitop(s *Session, args [][]byte) {
 		res = make([]byte, maxLen)
 	}
 	bitopApply(op, res, srcs)
-	s.storeOwned(dest, res, false)
+	// Redis stores BITOP's result as made (createObject): raw, whatever
+	// its length or contents.
+	s.storeOwned(dest, res, false, true)
 	s.notifyEvent(notifyString, "set", dest)
 	s.w.Int(int64(maxLen))
 }

@@ -109,3 +109,29 @@ func TestBitmapKeepsTTL(t *testing.T) {
 		{cmd: "OBJECT ENCODING k", want: bulk("raw")},
 	})
 }
+
+// Every bit command leaves a raw string, as Redis's writes in place and
+// BITOP's createObject do, whatever the value's length or contents.
+func TestBitmapRawEncoding(t *testing.T) {
+	runSteps(t, []step{
+		{cmd: "SET n 12", want: ok},
+		{cmd: "OBJECT ENCODING n", want: bulk("int")},
+		{cmd: "BITOP OR d n", want: integer(2)},
+		{cmd: "GET d", want: bulk("12")},
+		{cmd: "OBJECT ENCODING d", want: bulk("raw")},
+		{cmd: "SET s abc", want: ok},
+		{cmd: "SETBIT s 0 0", want: integer(0)}, // no change: unshared all the same
+		{cmd: "OBJECT ENCODING s", want: bulk("raw")},
+		{cmd: "SETBIT b 1000 1", want: integer(0)},
+		{cmd: "OBJECT ENCODING b", want: bulk("raw")},
+		{cmd: "SETBIT b 1000 0", want: integer(1)},
+		{cmd: "OBJECT ENCODING b", want: bulk("raw")},
+		{cmd: "SET b x", want: ok},
+		{cmd: "OBJECT ENCODING b", want: bulk("embstr")},
+		{cmd: "SETBIT big 8000 1", want: integer(0)}, // owned in place from here
+		{cmd: "SETBIT big 8001 1", want: integer(0)},
+		{cmd: "OBJECT ENCODING big", want: bulk("raw")},
+		{cmd: "PFADD h a", want: integer(1)},
+		{cmd: "OBJECT ENCODING h", want: bulk("raw")},
+	})
+}

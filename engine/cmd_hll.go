@@ -60,8 +60,7 @@ func (s *Session) hllSparseMax() int {
 // storeHLL stores a HyperLogLog written in place by Redis: a raw string,
 // deadline kept.
 func (s *Session) storeHLL(key []byte, b []byte) {
-	s.storeOwned(key, b, true)
-	s.db.markRaw(tmpString(key))
+	s.storeOwned(key, b, true, true)
 }
 
 // PFADD key [element [element ...]]
@@ -73,7 +72,7 @@ func cmdPfadd(s *Session, args [][]byte) {
 	}
 	if found && !hllWouldChange(stringToBytes(cur), args[2:]) {
 		// Every element is counted already: nothing to copy or store.
-		s.db.markRaw(tmpString(key))
+		s.db.markRawValue(tmpString(key), cur)
 		s.w.Int(0)
 		return
 	}
@@ -152,7 +151,7 @@ func cmdPfcount(s *Session, args [][]byte) {
 		return
 	}
 	if card, valid := hyperloglog.CachedCard(stringToBytes(v)); valid {
-		s.db.markRaw(tmpString(key))
+		s.db.markRawValue(tmpString(key), v)
 		s.w.Int(int64(card))
 		return
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -192,23 +193,6 @@ func (s *Session) writeOneEntry(st *stream.Stream, id stream.ID) bool {
 	return true
 }
 
-// countRange counts the live entries between start and end, at most
-// count (0: all).
-func countRange(st *stream.Stream, start, end stream.ID, count int64, rev bool) int64 {
-	var it stream.Iterator
-	it.Start(st, start, end, rev)
-	var n int64
-	for {
-		if _, _, ok := it.Next(); !ok {
-			return n
-		}
-		n++
-		if count > 0 && n == count {
-			return n
-		}
-	}
-}
-
 // streamPropInfo names what group deliveries are propagated for.
 type streamPropInfo struct {
 	key, group []byte
@@ -220,16 +204,24 @@ type streamPropInfo struct {
 // noack each entry enters the PELs and is propagated as an XCLAIM.
 func (s *Session) replyRange(sv *streamValue, start, end stream.ID, count int64, rev bool, g *stream.Group, c *stream.Consumer, noack bool, pi *streamPropInfo) int64 {
 	st := sv.Stream
-	n := countRange(st, start, end, count, rev)
-	s.w.Array(int(n))
-	if n == 0 {
-		return 0
-	}
 	var it stream.Iterator
-	it.Start(st, start, end, rev)
+	if g != nil && !rev {
+		// Where the group's last read ended, rather than a walk of the
+		// node's entries from its first.
+		it.StartFrom(st, start, end, g.ReadCursor)
+	} else {
+		it.Start(st, start, end, rev)
+	}
+	// One pass, as Redis: the array's length is written once known.
+	d := s.w.deferLen()
+	var n int64
 	propagateLastID := false
-	for k := int64(0); k < n; k++ {
-		id, numFields, _ := it.Next()
+	for count == 0 || n < count {
+		id, numFields, ok := it.Next()
+		if !ok {
+			break
+		}
+		n++
 		if g != nil && g.LastID.Less(id) {
 			if g.EntriesRead != stream.InvalidEntriesRead && !st.HasTombstones(id, stream.MaxID) {
 				g.EntriesRead++
@@ -248,6 +240,10 @@ func (s *Session) replyRange(sv *streamValue, start, end stream.ID, count int64,
 				s.propagateXClaim(pi.key, g, pi.group, id, nack)
 			}
 		}
+	}
+	s.w.setDeferredArray(d, int(n))
+	if g != nil && !rev && n > 0 {
+		g.ReadCursor = it.Cursor()
 	}
 	if pi != nil && propagateLastID {
 		s.propagateGroupID(pi.key, g, pi.group)
@@ -702,6 +698,10 @@ func cmdXTrim(s *Session, args [][]byte) {
 	s.w.Int(deleted)
 }
 
+// xreadSmallKeys is the number of keys an XREAD or XREADGROUP serves
+// without allocating.
+const xreadSmallKeys = 4
+
 // xreadRequest is a parsed XREAD / XREADGROUP.
 type xreadRequest struct {
 	count      int64
@@ -785,8 +785,16 @@ func cmdXRead(s *Session, args [][]byte) {
 		return
 	}
 	idArgs := args[streamsArg+len(r.keys):]
-	r.ids = make([]stream.ID, len(r.keys))
-	groups := make([]*stream.Group, len(r.keys))
+	// A few keys (a worker reads one) need no allocation; a request that
+	// blocks takes its own copies.
+	var idsBuf [xreadSmallKeys]stream.ID
+	var groupsBuf [xreadSmallKeys]*stream.Group
+	var groups []*stream.Group
+	if len(r.keys) <= xreadSmallKeys {
+		r.ids, groups = idsBuf[:len(r.keys)], groupsBuf[:len(r.keys)]
+	} else {
+		r.ids, groups = make([]stream.ID, len(r.keys)), make([]*stream.Group, len(r.keys))
+	}
 	for i, key := range r.keys {
 		sv, bad := streamForRead(s, key)
 		if bad {
@@ -839,17 +847,22 @@ func cmdXRead(s *Session, args [][]byte) {
 		if r.count == 0 {
 			r.count = xreadBlockedDefaultCount
 		}
+		// The waiting request owns copies of what it keeps: the request
+		// buffer is reused while the client waits, and r's IDs are on
+		// the stack.
 		keys := make([][]byte, len(r.keys))
 		for i, k := range r.keys {
 			keys[i] = []byte(string(k))
 		}
-		r.keys = keys
-		if r.group != nil {
-			// Copies: the request buffer is reused while the client waits.
-			r.group = []byte(string(r.group))
-			r.consumer = []byte(string(r.consumer))
+		blocked := &xreadRequest{
+			count: r.count, timeout: r.timeout, keys: keys, ids: slices.Clone(r.ids),
+			noack: r.noack, xreadgroup: r.xreadgroup,
 		}
-		s.block(keys, deadline, func(s *Session) bool { return s.retryXRead(&r) }, (*Session).replyBlockedListTimeout)
+		if r.group != nil {
+			blocked.group = []byte(string(r.group))
+			blocked.consumer = []byte(string(r.consumer))
+		}
+		s.block(keys, deadline, func(s *Session) bool { return s.retryXRead(blocked) }, (*Session).replyBlockedListTimeout)
 		if r.group != nil {
 			s.blocked.serveMissing = true
 		}
@@ -884,7 +897,8 @@ func (s *Session) serveXRead(r *xreadRequest, groups []*stream.Group) bool {
 		sv      *streamValue
 		history bool
 	}
-	var todo []serve
+	var todoBuf [xreadSmallKeys]serve
+	todo := todoBuf[:0]
 	for i, key := range r.keys {
 		sv, _ := streamForRead(s, key)
 		if sv == nil {
@@ -1117,7 +1131,14 @@ func cmdXAck(s *Session, args [][]byte) {
 		s.w.Int(0)
 		return
 	}
-	ids := make([]stream.ID, len(args)-3)
+	// Every ID is checked before any is acknowledged, as in Redis.
+	var idsBuf [16]stream.ID
+	ids := idsBuf[:]
+	if n := len(args) - 3; n > len(ids) {
+		ids = make([]stream.ID, n)
+	} else {
+		ids = ids[:n]
+	}
 	for j := 3; j < len(args); j++ {
 		id, ok := s.parseStreamID(args[j], stream.ParseMode{Strict: true})
 		if !ok {

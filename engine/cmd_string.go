@@ -397,9 +397,8 @@ func cmdAppend(s *Session, args [][]byte) {
 	// sds preallocation makes a run of APPENDs amortized O(1) in Redis.
 	b := s.writableString(key, cur, true, len(cur)+len(val))
 	copy(b[len(cur):], val)
-	s.storeOwned(key, b, true)
 	// Redis appends to an unshared copy: the value is raw from now on.
-	s.db.markRaw(tmpString(key))
+	s.storeOwned(key, b, true, true)
 	s.notifyEvent(notifyString, "append", key)
 	s.w.Int(int64(len(b)))
 }
@@ -443,9 +442,8 @@ func cmdSetRange(s *Session, args [][]byte) {
 	n := max(int64(len(cur)), offset+int64(len(val)))
 	b := s.writableString(key, cur, found, int(n)) // zero padding up to offset, as sdsgrowzero
 	copy(b[offset:], val)
-	s.storeOwned(key, b, found)
 	// Redis builds or unshares an sds for SETRANGE: always raw.
-	s.db.markRaw(tmpString(key))
+	s.storeOwned(key, b, found, true)
 	s.notifyEvent(notifyString, "setrange", key)
 	s.w.Int(n)
 }

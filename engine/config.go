@@ -115,6 +115,9 @@ type configTable struct {
 	// newConfig copies.
 	params   []param
 	defaults Config
+	// minReplicasToWrite is the index of min-replicas-to-write, which
+	// the gate reads for every command (Config.minReplicasToWrite).
+	minReplicasToWrite int
 }
 
 // sharedConfig builds the table once per process: engine.New copies only
@@ -135,6 +138,7 @@ var sharedConfig = sync.OnceValue(func() *configTable {
 		t.params[i].paramDef = d
 	}
 	sort.Strings(t.names)
+	t.minReplicasToWrite = t.index["min-replicas-to-write"]
 	for i := range t.params {
 		p := &t.params[i]
 		t.defaults.store(p, p.def)
@@ -545,6 +549,10 @@ func (c *Config) int(name string) int64 {
 	}
 	return p.num
 }
+
+// minReplicasToWrite is int("min-replicas-to-write") without the look-up
+// by name: every command's gate reads it, whichever way it was set.
+func (c *Config) minReplicasToWrite() int64 { return c.at(c.table.minReplicasToWrite).num }
 
 // bool reads a yes/no parameter.
 func (c *Config) bool(name string) bool {

@@ -144,11 +144,15 @@ func (db *DB) removeRaw(key string) bool {
 // added, and a value marked already (a bitmap written again) costs no
 // allocation.
 func (db *DB) markRaw(key string) {
-	e, ok := db.strs.get(key)
-	if !ok {
-		return
+	if e, ok := db.strs.get(key); ok {
+		db.markRawValue(key, e.v)
 	}
-	p := unsafe.StringData(e.v)
+}
+
+// markRawValue is markRaw for a caller that has just looked up key's
+// value val (unchanged since): the value is not looked up again.
+func (db *DB) markRawValue(key, val string) {
+	p := unsafe.StringData(val)
 	if q, ok := db.rawStrs[key]; ok && q == p {
 		return
 	}

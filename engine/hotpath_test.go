@@ -48,3 +48,22 @@ func TestExecBatch(t *testing.T) {
 	assert.Equal(t, StatusClose, st)
 	assert.Equal(t, "+OK\r\n$1\r\nv\r\n-ERR unknown command 'NOSUCH', with args beginning with: \r\n+OK\r\n", string(c.s.TakeOutput(nil)))
 }
+
+// TestEmptyPartsDoNotAliasRequest: a key or value stored packed with an
+// empty other half is a copy, not the request's bytes (a concatenation
+// with an empty string returns the other operand itself).
+func TestEmptyPartsDoNotAliasRequest(t *testing.T) {
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	key, val := []byte("key1"), []byte("value1")
+	c.s.Exec([][]byte{[]byte("SET"), key, []byte("")})
+	c.s.Exec([][]byte{[]byte("SET"), []byte(""), val})
+	c.s.Exec([][]byte{[]byte("APPEND"), []byte("key2"), []byte("")})
+	c.s.TakeOutput(nil)
+	copy(key, "zzzz")
+	copy(val, "yyyyyy")
+	assert.Equal(t, "$0\r\n\r\n", c.do("GET", "key1"))
+	assert.Equal(t, "$6\r\nvalue1\r\n", c.do("GET", ""))
+	assert.Equal(t, "$-1\r\n", c.do("GET", "zzzz"))
+	assert.Equal(t, ":3\r\n", c.do("DBSIZE"))
+}

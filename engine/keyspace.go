@@ -1,6 +1,9 @@
 package engine
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // Key access for handlers: every read goes through lookup (which expires a
 // due key first, as Redis's lookupKey does) and every write through the
@@ -141,12 +144,24 @@ func (s *Session) setString(key []byte, val string, keepTTL bool) string {
 	return s.storeString(key, string(key), val, keepTTL, false)
 }
 
+// packKV copies key and val into one new string. One allocation: the
+// views are only read by the concatenation, whereas string(key) +
+// string(val) copies each first once the pair passes 32 bytes. With an
+// empty operand a concatenation returns the other one itself, here a view
+// of a request buffer, so that case copies.
+func packKV(key, val []byte) string {
+	if len(key) == 0 || len(val) == 0 {
+		return string(key) + string(val)
+	}
+	return tmpString(key) + tmpString(val)
+}
+
 // setStringBytes is setString for a value still in bytes (a request
 // argument, a formatted number): a small value is copied once, together
 // with the key, instead of once on its own and again beside the key.
 func (s *Session) setStringBytes(key, val []byte, keepTTL bool) string {
 	if len(val) <= packedValueMax {
-		kv := string(key) + string(val) // one allocation: the conversions are temporary
+		kv := packKV(key, val)
 		return s.storeString(key, kv[:len(key)], kv[len(key):], keepTTL, len(val) > 0)
 	}
 	return s.storeString(key, string(key), string(val), keepTTL, false)
@@ -155,6 +170,12 @@ func (s *Session) setStringBytes(key, val []byte, keepTTL bool) string {
 // storeString is setString's second half: k is the stored copy of key,
 // which it returns; packed says val's bytes follow k's in one allocation.
 func (s *Session) storeString(key []byte, k, val string, keepTTL, packed bool) string {
+	return s.storeStringAs(key, k, val, keepTTL, packed, false)
+}
+
+// storeStringAs is storeString; raw marks the new value as a raw sds in
+// Redis (markRaw) in the same pass, with the stored copy of the key.
+func (s *Session) storeStringAs(key []byte, k, val string, keepTTL, packed, raw bool) string {
 	db := s.db
 	db.beforeChange(k)
 	isNew := s.e.config.notifyFlags&notifyNew != 0 && !db.rawExists(k)
@@ -171,7 +192,12 @@ func (s *Session) storeString(key []byte, k, val string, keepTTL, packed bool) s
 			access, accessed = h.access, h.accessed
 		}
 	}
-	if len(db.rawStrs) > 0 {
+	if raw {
+		if db.rawStrs == nil {
+			db.rawStrs = map[string]*byte{}
+		}
+		db.rawStrs[k] = unsafe.StringData(val)
+	} else if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, k)
 	}
 	if len(db.owned) > 0 {

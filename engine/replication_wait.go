@@ -140,7 +140,7 @@ func (s *Session) noReplicasRefuses(cmd *Command) bool {
 	if e.master != nil || s.ks != e.main || s.replaying {
 		return false
 	}
-	need := e.config.int("min-replicas-to-write")
+	need := e.config.minReplicasToWrite()
 	if need == 0 || e.config.int("min-replicas-max-lag") == 0 || !s.writes(cmd) {
 		return false
 	}

@@ -114,6 +114,35 @@ func (w *Writer) NullArray() {
 	w.buf = append(w.buf, "*-1\r\n"...)
 }
 
+// deferredLen is an aggregate header whose length is known only once its
+// elements are written (Redis's addReplyDeferredLen): the position the
+// header goes to. The elements must be written with the plain writes
+// (Array, Bulk, Int, ...), which never seal the buffer.
+type deferredLen struct {
+	pos    int   // in w.buf
+	sealed int64 // w.sealed then
+}
+
+// deferLen starts an aggregate of unknown length.
+func (w *Writer) deferLen() deferredLen { return deferredLen{pos: len(w.buf), sealed: w.sealed} }
+
+// setDeferredArray writes the array header of n elements at d, before the
+// elements written since deferLen (Redis's setDeferredArrayLen): one pass
+// over what they come from, instead of one to count and one to write.
+func (w *Writer) setDeferredArray(d deferredLen, n int) {
+	if w.sealed != d.sealed {
+		panic("engine: reply buffer sealed under a deferred length")
+	}
+	var tmp [24]byte
+	h := append(tmp[:0], '*')
+	h = strconv.AppendInt(h, int64(n), 10)
+	h = append(h, '\r', '\n')
+	end := len(w.buf)
+	w.buf = append(w.buf, h...)
+	copy(w.buf[d.pos+len(h):], w.buf[d.pos:end])
+	copy(w.buf[d.pos:], h)
+}
+
 // Array writes an array header of n elements.
 func (w *Writer) Array(n int) { w.header('*', n) }
 

@@ -169,11 +169,13 @@ func (s *Session) reusableString(key []byte, n int) []byte {
 
 // storeOwned stores buf (from writableString or reusableString) as key's
 // string value and keeps it owned. keepTTL keeps the deadline (every in
-// place write but BITOP's). A short value is stored unowned, the shortest
-// copied and packed with their key.
-func (s *Session) storeOwned(key []byte, buf []byte, keepTTL bool) {
+// place write but BITOP's); raw marks the value a raw sds (markRaw), as
+// every value Redis writes in place is. A short value is stored unowned,
+// the shortest copied and packed with their key.
+func (s *Session) storeOwned(key []byte, buf []byte, keepTTL, raw bool) {
 	if len(buf) <= packedValueMax {
-		s.setStringBytes(key, buf, keepTTL)
+		kv := packKV(key, buf)
+		s.storeStringAs(key, kv[:len(key)], kv[len(key):], keepTTL, len(buf) > 0, raw)
 		return
 	}
 	db := s.db
@@ -181,7 +183,7 @@ func (s *Session) storeOwned(key []byte, buf []byte, keepTTL bool) {
 	if len(buf) < ownedMinBytes {
 		// buf is a new copy or the key's own buffer: storing it unowned
 		// is safe, and nothing writes it in place from now on.
-		s.storeString(key, string(key), val, keepTTL, false)
+		s.storeStringAs(key, string(key), val, keepTTL, false, raw)
 		return
 	}
 	o, had := db.owned[tmpString(key)]
@@ -190,13 +192,16 @@ func (s *Session) storeOwned(key []byte, buf []byte, keepTTL bool) {
 		// its memory too. What remains of a store is the write itself.
 		db.noteWrite(o.key, s.e.nowMs)
 		s.e.touchKey(db, o.key)
+		if raw {
+			db.markRawValue(o.key, val)
+		}
 		return
 	}
 	k := o.key
 	if !had {
 		k = string(key)
 	}
-	s.storeString(key, k, val, keepTTL, false)
+	s.storeStringAs(key, k, val, keepTTL, false, raw)
 	if db.owned == nil {
 		db.owned = map[string]ownedString{}
 	}

@@ -467,3 +467,40 @@ func TestOwnedStringWritesAllocateNothing(t *testing.T) {
 	count := argv("PFCOUNT", "hll")
 	require.Zero(t, testing.AllocsPerRun(200, func() { run(count) }), "PFCOUNT")
 }
+
+// TestSmallBitmapWriteAllocations guards redisbench's SETBIT row (a bit of
+// a 126-byte bitmap, too short to be owned): an unchanged bit allocates
+// nothing, a flip only the copy and the stored key with its value, and the
+// raw mark set in the same pass (with the stored key, not a view of the
+// request) survives the reuse of the request buffer.
+func TestSmallBitmapWriteAllocations(t *testing.T) {
+	if raceDetector {
+		t.Skip("the race detector allocates")
+	}
+	e, _ := testEngine(t)
+	c := newClient(t, e)
+	s := c.s
+	spare := make([]byte, 0, 4096)
+	run := func(args [][]byte) {
+		s.Exec(args)
+		spare = s.TakeOutput(spare)
+	}
+	key := []byte("bits:12345")
+	run([][]byte{[]byte("SETBIT"), key, []byte("1000"), []byte("1")})
+	same := [][]byte{[]byte("SETBIT"), key, []byte("1000"), []byte("1")}
+	require.Zero(t, testing.AllocsPerRun(200, func() { run(same) }), "unchanged SETBIT")
+	flips := [][][]byte{
+		{[]byte("SETBIT"), key, []byte("1000"), []byte("0")},
+		{[]byte("SETBIT"), key, []byte("1000"), []byte("1")},
+	}
+	i := 0
+	require.LessOrEqual(t, testing.AllocsPerRun(200, func() {
+		run(flips[i&1])
+		i++
+	}), 2.0, "SETBIT flip")
+	copy(key, "zzzzzzzzzz") // the host reads the next request into the buffer
+	require.Equal(t, "$3\r\nraw\r\n", c.do("OBJECT", "ENCODING", "bits:12345"))
+	require.Equal(t, ":0\r\n", c.do("SETBIT", "bits:12345", "1000", "0")) // an odd number of flips
+	require.Equal(t, "$3\r\nraw\r\n", c.do("OBJECT", "ENCODING", "bits:12345"))
+	require.Equal(t, "$-1\r\n", c.do("GET", "zzzzzzzzzz"))
+}

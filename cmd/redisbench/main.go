@@ -371,8 +371,8 @@ func run(c config) error {
 	const streamWorkers, streamCount = 4, 10
 	var sg, sr streamWorkResult
 	if c.streamEntries > 0 {
-		sg = benchStreamWorkers(g.port, c.streamEntries, streamWorkers, streamCount)
-		sr = benchStreamWorkers(r.port, c.streamEntries, streamWorkers, streamCount)
+		sg = benchStreamWorkers(g, c.streamEntries, streamWorkers, streamCount)
+		sr = benchStreamWorkers(r, c.streamEntries, streamWorkers, streamCount)
 		fmt.Fprintf(os.Stderr, "  streams      goredis %.0f entries/s %s | redis %.0f entries/s %s\n", sg.entries, sg.err, sr.entries, sr.err)
 	}
 	if c.maxmemory != "" {

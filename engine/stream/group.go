@@ -17,6 +17,9 @@ type Group struct {
 	consumers   []*Consumer // sorted by name
 	// consumerBytes counts the consumers' memory (Stream.Bytes).
 	consumerBytes int64
+	// ReadCursor is where the group's last delivery was read, for the
+	// next read of new entries to start from (Iterator.StartFrom).
+	ReadCursor Cursor
 }
 
 // consumerOverhead is a consumer's struct and index slot, besides its name.

@@ -410,7 +410,41 @@ type Iterator struct {
 	// Next skips them to reach the entry's lp-count.
 	fieldsLeft int64
 	buf        [2][24]byte
+	// base is the offset of the current node's master terminator; resume
+	// the position StartFrom begins at, last that of the entry returned
+	// last (forwards).
+	base   int
+	resume Cursor
+	last   Cursor
 }
+
+// Cursor remembers where an entry is: its node, and its offset past the
+// node's master entry. A node's bytes past the master entry only ever
+// grow at the end (Append) or have an entry's flags rewritten at the same
+// size (XDEL, XTRIM), while its header may change size, so the offset
+// stays right for as long as the node is in the stream. Streams never
+// reuse a node: a cursor whose node is gone (trimmed, emptied, or the
+// stream copied) is simply not found.
+type Cursor struct {
+	n   *node
+	rel int
+	id  ID
+}
+
+// StartFrom is Start forwards, from c onwards when c is an entry of the
+// node holding start and not after start: it skips walking the node's
+// entries before c. A consumer group remembers where its last delivery
+// was (Group.ReadCursor), and its next read starts right after it.
+func (it *Iterator) StartFrom(s *Stream, start, end ID, c Cursor) {
+	it.Start(s, start, end, false)
+	if c.n != nil && it.ni < len(s.nodes) && s.nodes[it.ni] == c.n && c.id.Compare(start) <= 0 {
+		it.resume = c
+	}
+}
+
+// Cursor is the position of the entry the iterator returned last, going
+// forwards (the zero Cursor when none).
+func (it *Iterator) Cursor() Cursor { return it.last }
 
 // Start positions the iterator.
 func (it *Iterator) Start(s *Stream, start, end ID, rev bool) {
@@ -473,6 +507,12 @@ func (it *Iterator) Next() (ID, int64, bool) {
 					p = lpNext(it.lp, p)
 				}
 				it.pos = p // the master terminator
+				it.base = p
+				if it.resume.n == it.n {
+					// Right before the remembered entry.
+					it.pos = lpPrev(it.lp, p+it.resume.rel)
+					it.resume = Cursor{}
+				}
 			} else {
 				it.pos = lpLast(it.lp)
 			}
@@ -525,6 +565,7 @@ func (it *Iterator) Next() (ID, int64, bool) {
 					it.flags = flags
 					it.masterPtr = it.masterStart
 					it.fieldsLeft = numFields
+					it.last = Cursor{n: it.n, rel: it.flagsAt - it.base, id: id}
 					return id, numFields, true
 				}
 			} else {

@@ -2,6 +2,8 @@ package stream
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -104,4 +106,77 @@ func TestBytesRunningCount(t *testing.T) {
 	require.Greater(t, s.Bytes(), before)
 	g.DeleteConsumer(c)
 	require.Equal(t, before-consumerOverhead-5, s.Bytes())
+}
+
+// collectFrom is collect forwards, at most count entries, resuming from c;
+// it returns the cursor of the last entry read too.
+func collectFrom(s *Stream, start ID, count int, c Cursor) ([]string, Cursor) {
+	var it Iterator
+	it.StartFrom(s, start, MaxID, c)
+	var out []string
+	for len(out) < count {
+		id, n, ok := it.Next()
+		if !ok {
+			break
+		}
+		line := id.String()
+		for range n {
+			f, v := it.Field()
+			line += " " + string(f) + " " + string(v)
+		}
+		out = append(out, line)
+	}
+	return out, it.Cursor()
+}
+
+// TestCursorResume reads a stream as a consumer group does, a few entries
+// at a time from where the last read ended, while entries are appended
+// (past 127 per node, so node headers grow a byte), deleted and trimmed
+// and the stream copied: every read from the remembered cursor returns
+// what a read from the node's start returns.
+func TestCursorResume(t *testing.T) {
+	for _, lim := range []NodeLimits{testLimits, {MaxBytes: 1 << 20, MaxEntries: 1000}, {MaxBytes: 300, MaxEntries: 0}} {
+		t.Run(fmt.Sprint(lim.MaxBytes, lim.MaxEntries), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(lim.MaxBytes), uint64(lim.MaxEntries)))
+			s := New()
+			next := uint64(1)
+			add := func(n int) {
+				for range n {
+					f := fv("f1", fmt.Sprint(next), "f2", "v")
+					if rng.IntN(8) == 0 {
+						f = fv("other", strings.Repeat("x", rng.IntN(40)))
+					}
+					require.NoError(t, s.Append(ID{next, 0}, f, lim))
+					next++
+				}
+			}
+			add(50)
+			var last ID
+			var c Cursor
+			for round := 0; round < 2000; round++ {
+				switch rng.IntN(10) {
+				case 0:
+					s.Delete(ID{uint64(rng.IntN(int(next))) + 1, 0})
+				case 1:
+					s.Trim(TrimArgs{Strategy: TrimMinID, MinID: ID{last.Ms - uint64(rng.IntN(5)), 0}, Approx: rng.IntN(2) == 0})
+				case 2:
+					if rng.IntN(20) == 0 {
+						s = s.Dup() // the cursor's nodes are not the copy's
+					}
+				default:
+					add(rng.IntN(12))
+				}
+				start, _ := last.Incr()
+				count := 1 + rng.IntN(15)
+				want, _ := collectFrom(s, start, count, Cursor{})
+				got, nc := collectFrom(s, start, count, c)
+				require.Equal(t, want, got, "round %d", round)
+				if len(got) > 0 {
+					last = nc.id
+					c = nc
+				}
+			}
+			require.NoError(t, s.Check())
+		})
+	}
 }
