@@ -174,6 +174,16 @@ func (db *DB) isRaw(key, val string) bool {
 // callers clear or keep it.
 func (db *DB) setStringRaw(key, val string) {
 	db.beforeChange(key)
+	db.replaceString(key, val, false, false, false, 0)
+}
+
+// replaceString stores val under key in place of a value of any type,
+// after beforeChange. The key keeps the access record of the value it
+// replaces, as Redis's dbOverwrite keeps an LFU counter; record notes the
+// store itself as an access at nowMs. packed says val's bytes follow the
+// key's in one allocation (strEntry); raw marks the value as Redis's raw
+// encoding (markRaw) in the same pass, with key the stored copy.
+func (db *DB) replaceString(key, val string, packed, raw, record bool, nowMs int64) {
 	wasObj := false
 	var access uint32
 	accessed := false
@@ -185,7 +195,12 @@ func (db *DB) setStringRaw(key, val string) {
 			access, accessed = h.access, h.accessed
 		}
 	}
-	if len(db.rawStrs) > 0 {
+	if raw {
+		if db.rawStrs == nil {
+			db.rawStrs = map[string]*byte{}
+		}
+		db.rawStrs[key] = unsafe.StringData(val)
+	} else if len(db.rawStrs) > 0 {
 		delete(db.rawStrs, key)
 	}
 	if len(db.owned) > 0 {
@@ -196,7 +211,10 @@ func (db *DB) setStringRaw(key, val string) {
 	if had {
 		access, accessed = old.access, old.accessed
 	}
-	db.strs.setIn(i, key, strEntry{v: val, access: access, accessed: accessed})
+	if record {
+		access, accessed = db.accessPolicy().record(access, accessed, nowMs), true
+	}
+	db.strs.setIn(i, key, strEntry{v: val, access: access, accessed: accessed, packed: packed})
 	db.stringStored(key, val, old.v, had)
 	if !had && !wasObj && db.slots != nil {
 		db.slots.add(key)

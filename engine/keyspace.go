@@ -2,7 +2,6 @@ package engine
 
 import (
 	"strings"
-	"unsafe"
 )
 
 // Key access for handlers: every read goes through lookup (which expires a
@@ -179,41 +178,7 @@ func (s *Session) storeStringAs(key []byte, k, val string, keepTTL, packed, raw 
 	db := s.db
 	db.beforeChange(k)
 	isNew := s.e.config.notifyFlags&notifyNew != 0 && !db.rawExists(k)
-	wasObj := false
-	// The key's access record goes on from the value it replaces, as
-	// Redis's dbOverwrite keeps an LFU counter.
-	var access uint32
-	accessed := false
-	if db.objs.len() > 0 {
-		if o, ok := db.objs.take(k); ok {
-			db.objectRemoved(k, o)
-			wasObj = true
-			h := o.mark()
-			access, accessed = h.access, h.accessed
-		}
-	}
-	if raw {
-		if db.rawStrs == nil {
-			db.rawStrs = map[string]*byte{}
-		}
-		db.rawStrs[k] = unsafe.StringData(val)
-	} else if len(db.rawStrs) > 0 {
-		delete(db.rawStrs, k)
-	}
-	if len(db.owned) > 0 {
-		delete(db.owned, k)
-	}
-	i := db.strs.shardFor(k)
-	old, had := db.strs.getIn(i, k)
-	if had {
-		access, accessed = old.access, old.accessed
-	}
-	access = db.accessPolicy().record(access, accessed, s.e.nowMs)
-	db.strs.setIn(i, k, strEntry{v: val, access: access, accessed: true, packed: packed})
-	db.stringStored(k, val, old.v, had)
-	if !had && !wasObj && db.slots != nil {
-		db.slots.add(k)
-	}
+	db.replaceString(k, val, packed, raw, true, s.e.nowMs)
 	if isNew {
 		s.notifyEvent(notifyNew, "new", key)
 	}
